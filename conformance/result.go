@@ -1,0 +1,79 @@
+// Package conformance judges a run: limiter models (oracles), one Checker per check
+// id, tolerance rules and evidence. It is pure: it reads observations and the
+// scenario and never does I/O. It must not import attack, report, the dashboard or
+// an HTTP client.
+package conformance
+
+import "time"
+
+// ID names a check. Ids are stable: reports and CI gates refer to them.
+type ID string
+
+// The check ids of DESIGN.md.
+const (
+	LimitEnforced       ID = "limit.enforced"
+	LimitNoEarlyReject  ID = "limit.no-early-reject"
+	LimitStatus         ID = "limit.status"
+	TimingOnset         ID = "timing.onset"
+	RecoveryAfterWindow ID = "recovery.after-window"
+	HeadersLimit        ID = "headers.limit"
+	HeadersRemaining    ID = "headers.remaining"
+	HeadersReset        ID = "headers.reset"
+	HeadersRetryAfter   ID = "headers.retry-after"
+	BodyErrorFormat     ID = "body.error-format"
+)
+
+// Status is the outcome of one check.
+type Status string
+
+// The outcomes of a check.
+const (
+	Pass Status = "pass"
+	Fail Status = "fail"
+	Skip Status = "skip"
+)
+
+// CheckResult is the outcome of one check for one limit.
+type CheckResult struct {
+	ID       ID        `json:"id"`
+	Limit    string    `json:"limit,omitempty"` // limit name the check judged
+	Status   Status    `json:"status"`
+	Message  string    `json:"message"` // one sentence a person can act on; for skip, the reason
+	Evidence *Evidence `json:"evidence,omitempty"`
+}
+
+// Evidence is the smallest set of requests that proves a failure, with what the
+// model expected of them.
+type Evidence struct {
+	Expected string            `json:"expected"` // what the model expected, in words
+	Requests []RequestEvidence `json:"requests"`
+	Omitted  int               `json:"omitted,omitempty"` // further offending requests not listed
+}
+
+// RequestEvidence is one request as it appears in evidence.
+type RequestEvidence struct {
+	Seq     uint64            `json:"seq"`
+	Phase   string            `json:"phase"`
+	Sent    time.Time         `json:"sent"`
+	Offset  time.Duration     `json:"offset"` // since the first request of the run
+	Latency time.Duration     `json:"latency"`
+	Status  int               `json:"status"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Note    string            `json:"note,omitempty"` // e.g. "admitted #21 in window starting +1.000s"
+}
+
+// Verdict is the judgement of a whole run.
+type Verdict struct {
+	Status Status        `json:"status"` // Pass when no check failed, Fail otherwise
+	Checks []CheckResult `json:"checks"`
+}
+
+// Failed reports whether any check failed.
+func (v Verdict) Failed() bool {
+	for _, c := range v.Checks {
+		if c.Status == Fail {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,69 @@
+// Package report turns a judged run into the files people read: JSON, HTML (one
+// self-contained file), JUnit XML and Markdown. It only reads: it never decides a
+// verdict.
+package report
+
+import (
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/results/metrics"
+)
+
+// SchemaVersion is the version of the JSON report format.
+const SchemaVersion = 1
+
+// Report is everything the report files show about one run.
+type Report struct {
+	SchemaVersion int                       `json:"schema_version"`
+	RunID         string                    `json:"run_id"`
+	Tool          string                    `json:"tool"` // "ratecheck <version>"
+	Scenario      ScenarioInfo              `json:"scenario"`
+	Target        string                    `json:"target"` // base URL, never with credentials
+	BuiltinTarget bool                      `json:"builtin_target"`
+	Started       time.Time                 `json:"started"`
+	Finished      time.Time                 `json:"finished"`
+	Interrupted   bool                      `json:"interrupted"` // the run was stopped before its plan ended
+	Verdict       conformance.Status        `json:"verdict"`     // pass or fail
+	Checks        []conformance.CheckResult `json:"checks"`
+	Phases        []metrics.PhaseSnapshot   `json:"phases"`
+	Requests      int64                     `json:"requests"`
+	Statuses      map[int]int64             `json:"statuses"`
+	Latency       metrics.LatencySummary    `json:"latency"`
+	Charges       []Charge                  `json:"charges"`
+	Notes         []string                  `json:"notes,omitempty"` // e.g. "demo key generated for the built-in target"
+}
+
+// ScenarioInfo names the scenario a run followed.
+type ScenarioInfo struct {
+	Name   string `json:"name"`
+	File   string `json:"file"`
+	Source string `json:"source,omitempty"` // the API document it was taken from
+	Plan   string `json:"plan,omitempty"`
+	Tested string `json:"tested_limit,omitempty"`
+}
+
+// Charge is what the run cost one limit's budget.
+type Charge struct {
+	Limit     string `json:"limit"`
+	Requests  int64  `json:"requests"`
+	Budget    int64  `json:"budget"`
+	Unlimited bool   `json:"unlimited,omitempty"`
+	Tested    bool   `json:"tested"`
+	Note      string `json:"note,omitempty"`
+}
+
+// Counts returns how many checks have each status.
+func (r *Report) Counts() (pass, fail, skip int) {
+	for _, c := range r.Checks {
+		switch c.Status {
+		case conformance.Pass:
+			pass++
+		case conformance.Fail:
+			fail++
+		default:
+			skip++
+		}
+	}
+	return pass, fail, skip
+}

@@ -1,0 +1,51 @@
+// Package metrics owns the run's numbers: latency in an HdrHistogram, counts per
+// status and per phase, achieved rates. A Recorder is fed by one goroutine and
+// hands out Snapshots, plain values that readers may keep. It imports results and
+// hdrhistogram-go only.
+package metrics
+
+import "time"
+
+// Snapshot is the state of a run's metrics at one moment; a plain value.
+type Snapshot struct {
+	Elapsed  time.Duration   `json:"elapsed"`
+	Requests int64           `json:"requests"`
+	Errors   int64           `json:"errors"`   // transport errors (no response)
+	Statuses map[int]int64   `json:"statuses"` // count per HTTP status; 0 counts transport errors
+	Latency  LatencySummary  `json:"latency"`
+	Phases   []PhaseSnapshot `json:"phases"`
+	// Recent holds counts per status for the last seconds, oldest first, one entry per second.
+	Recent []SecondCounts `json:"-"`
+}
+
+// LatencySummary holds latency percentiles.
+type LatencySummary struct {
+	Min  time.Duration `json:"min"`
+	Mean time.Duration `json:"mean"`
+	P50  time.Duration `json:"p50"`
+	P90  time.Duration `json:"p90"`
+	P99  time.Duration `json:"p99"`
+	Max  time.Duration `json:"max"`
+}
+
+// PhaseSnapshot holds one phase's counts and achieved rate.
+type PhaseSnapshot struct {
+	Name          string        `json:"name"`
+	Kind          string        `json:"kind"`
+	RequestedRate float64       `json:"requested_rate"` // requests per second asked for
+	AchievedRate  float64       `json:"achieved_rate"`  // requests sent ÷ span of their send times
+	Planned       int64         `json:"planned"`        // requests the plan asked for
+	Requests      int64         `json:"requests"`       // requests sent
+	Admitted      int64         `json:"admitted"`
+	Limited       int64         `json:"limited"` // 429 answers
+	Other         int64         `json:"other"`   // other statuses and transport errors
+	Duration      time.Duration `json:"duration"`
+}
+
+// SecondCounts are the answers received in one second of the run.
+type SecondCounts struct {
+	Second   int   `json:"second"`
+	Admitted int64 `json:"admitted"`
+	Limited  int64 `json:"limited"`
+	Other    int64 `json:"other"`
+}

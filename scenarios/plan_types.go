@@ -1,0 +1,75 @@
+package scenarios
+
+import "time"
+
+// PhaseKind says what a phase is for; checks judge each kind differently.
+type PhaseKind string
+
+// The phase kinds of a derived plan.
+const (
+	PhaseUnder    PhaseKind = "under"    // below the limit: nothing may be rejected
+	PhaseAt       PhaseKind = "at"       // at the limit
+	PhaseOver     PhaseKind = "over"     // above the limit: the excess must be rejected
+	PhasePause    PhaseKind = "pause"    // no traffic, lets the window pass
+	PhaseRecovery PhaseKind = "recovery" // after the pause: requests must succeed again
+)
+
+// Plan is what a run will send, computed before anything is sent.
+type Plan struct {
+	Scenario *Scenario
+	Tested   int // index in Scenario.Limits of the limit under test; -1 if none can be tested
+	Phases   []Phase
+	Charges  []Charge // one per limit, in scenario order
+	Warnings []string
+}
+
+// Phase is one stretch of traffic at a constant rate.
+type Phase struct {
+	Name     string
+	Kind     PhaseKind
+	Start    time.Duration // offset from the start of the run
+	Duration time.Duration
+	Rate     float64 // requests per second; 0 for a pause
+	Endpoint string  // endpoint name
+	Key      string  // key id ("" when the API has no auth)
+	Requests int64   // requests the phase will send: Rate × Duration, rounded down
+}
+
+// End is the offset at which the phase ends.
+func (p Phase) End() time.Duration { return p.Start + p.Duration }
+
+// Charge is what a run costs one limit's budget.
+type Charge struct {
+	Limit     string
+	Requests  int64 // requests of the run that count against this limit
+	Budget    int64 // the limit's requests per window (0 when Unlimited)
+	Unlimited bool
+	Tested    bool   // the run exercises this limit; otherwise it is only charged
+	Note      string // why it is not tested, or what it costs
+}
+
+// Duration is the total planned length of the run.
+func (p *Plan) Duration() time.Duration {
+	if len(p.Phases) == 0 {
+		return 0
+	}
+	return p.Phases[len(p.Phases)-1].End()
+}
+
+// TestedLimit is the limit under test, or nil.
+func (p *Plan) TestedLimit() *Limit {
+	if p.Tested < 0 || p.Scenario == nil || p.Tested >= len(p.Scenario.Limits) {
+		return nil
+	}
+	return &p.Scenario.Limits[p.Tested]
+}
+
+// PhaseAt returns the index of the phase running at offset t, or -1.
+func (p *Plan) PhaseAt(t time.Duration) int {
+	for i, ph := range p.Phases {
+		if t >= ph.Start && t < ph.End() {
+			return i
+		}
+	}
+	return -1
+}

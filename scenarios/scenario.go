@@ -1,0 +1,213 @@
+// Package scenarios owns the scenario file: the schema of a rate-limit contract,
+// loading it from YAML with positions, validating it, and planning the phases of
+// a run. It imports only go.yaml.in/yaml/v3 and the standard library.
+package scenarios
+
+import "time"
+
+// Position is a place in a scenario file, 1-based, as printed in errors.
+type Position struct {
+	File string
+	Line int
+	Col  int
+}
+
+// Scenario is a loaded and validated rate-limit contract.
+type Scenario struct {
+	Name        string
+	Source      string // the API document the contract is taken from, e.g. seeds/000_….txt
+	Description string
+	Target      string // base URL of the real API; --target overrides it
+	Plan        string // the plan tier the limits are resolved for ("" if the doc has none)
+	Auth        Auth
+	Endpoints   []Endpoint
+	Limits      []Limit
+	Headers     Headers
+	Errors      []ErrorShape // one per status, in file order
+	Phases      []PhaseSpec  // optional; when empty Plan derives them from the limits
+	Run         RunOptions
+
+	File string // path the scenario was loaded from
+	Raw  []byte // the file's bytes, kept so a run directory can be re-analysed
+}
+
+// Auth says how a request carries the API key.
+type Auth struct {
+	Header string // "X-API-KEY", "x-api-key", "Authorization"; "" means the API has no auth
+	Scheme string // "" sends the key raw; "Bearer" sends "Bearer <key>"
+	Keys   []Key  // in file order; the first is the default key
+	Pos    Position
+}
+
+// Key is one API key, named by id. Its value only ever comes from the environment.
+type Key struct {
+	ID  string // shown in reports instead of the key
+	Env string // environment variable holding the key, from "${NAME}" in the file
+	Pos Position
+}
+
+// Endpoint is one request the run can send.
+type Endpoint struct {
+	Name    string
+	Method  string // upper case
+	Path    string // joined to the target base URL
+	Headers []Header
+	Body    []byte // JSON, encoded from the YAML value; nil when absent
+	NoAuth  bool   // `auth: none`: the API key is not sent (e.g. key generation with Basic Auth)
+	Pos     Position
+}
+
+// Header is one name/value pair in file order.
+type Header struct {
+	Name, Value string
+}
+
+// Algorithm is the limiter family a limit promises.
+type Algorithm string
+
+// The limiter families a scenario may declare.
+const (
+	AlgoAny           Algorithm = "any" // judged against the most favourable family
+	AlgoFixedWindow   Algorithm = "fixed-window"
+	AlgoSlidingWindow Algorithm = "sliding-window"
+	AlgoTokenBucket   Algorithm = "token-bucket"
+	AlgoGCRA          Algorithm = "gcra"
+	AlgoLeakyBucket   Algorithm = "leaky-bucket"
+)
+
+// Scope is what a limit counts per.
+type Scope string
+
+// The scopes a limit may have.
+const (
+	ScopeKey    Scope = "key"
+	ScopeIP     Scope = "ip"
+	ScopeGlobal Scope = "global"
+)
+
+// Month is the length of a `month` window: 30 days. Calendar months are not modelled.
+const Month = 30 * 24 * time.Hour
+
+// Limit is one promised limit: Requests per Window.
+type Limit struct {
+	Name      string
+	Requests  int64 // per Window for the active plan; meaningless when Unlimited
+	Unlimited bool  // the active plan has no such limit ("Enterprise: Unlimited")
+	Window    time.Duration
+	Scope     Scope
+	Algorithm Algorithm
+	Burst     int64         // bucket capacity for token-bucket/gcra/leaky-bucket; defaults to Requests
+	Recovery  time.Duration // promised time after which requests succeed again; defaults to Window
+	Endpoints []string      // endpoint names the limit counts; empty means all endpoints
+	Exclude   []string      // endpoint names the limit does not count
+	Plans     []PlanQuota   // per-plan values as written; Requests/Unlimited hold the active one
+	Pos       Position
+}
+
+// PlanQuota is a limit's value for one plan tier.
+type PlanQuota struct {
+	Plan      string
+	Requests  int64
+	Unlimited bool
+}
+
+// Rate is the limit's sustained rate in requests per second.
+func (l Limit) Rate() float64 {
+	if l.Unlimited || l.Window <= 0 {
+		return 0
+	}
+	return float64(l.Requests) / l.Window.Seconds()
+}
+
+// Counts reports whether a request to the named endpoint is charged to the limit.
+func (l Limit) Counts(endpoint string) bool {
+	for _, e := range l.Exclude {
+		if e == endpoint {
+			return false
+		}
+	}
+	if len(l.Endpoints) == 0 {
+		return true
+	}
+	for _, e := range l.Endpoints {
+		if e == endpoint {
+			return true
+		}
+	}
+	return false
+}
+
+// Convention is a family of rate-limit response headers.
+type Convention string
+
+// The header conventions a scenario may declare.
+const (
+	ConventionNone       Convention = "none"        // the API promises no rate-limit headers
+	ConventionXRateLimit Convention = "x-ratelimit" // X-RateLimit-Limit/Remaining/Reset
+	ConventionDraft      Convention = "ratelimit"   // RateLimit-Limit/Remaining/Reset (IETF draft, delta seconds)
+	ConventionStructured Convention = "structured"  // RateLimit and RateLimit-Policy structured fields
+)
+
+// ResetFormat is how a reset header encodes the reset time.
+type ResetFormat string
+
+// The reset formats seen in the wild.
+const (
+	ResetAuto         ResetFormat = "auto" // detected from the values
+	ResetDeltaSeconds ResetFormat = "delta-seconds"
+	ResetEpochSeconds ResetFormat = "epoch-seconds"
+	ResetEpochMillis  ResetFormat = "epoch-millis"
+	ResetHTTPDate     ResetFormat = "http-date"
+	ResetRFC3339      ResetFormat = "rfc3339"
+)
+
+// Headers is what the API promises about rate-limit response headers.
+type Headers struct {
+	Convention  Convention
+	Limit       string // header names; defaults come from the convention
+	Remaining   string
+	Reset       string
+	ResetFormat ResetFormat
+	RetryAfter  bool          // Retry-After is promised on 429 responses
+	Describes   string        // name of the limit the headers report; defaults to the first limit
+	Approximate bool          // Remaining is an estimate ("accuracy: approximate")
+	Staleness   time.Duration // how stale an approximate Remaining may be
+	OnErrors    bool          // headers are also sent on 429 responses (default true)
+	Pos         Position
+}
+
+// ErrorShape is the declared response for one error status.
+type ErrorShape struct {
+	Status int
+	// Body is the JSON shape as decoded from YAML: maps, slices and scalars. A string
+	// leaf naming a JSON type ("string", "number", "integer", "boolean", "object",
+	// "array", "null", "any") matches any value of that type; any other scalar must
+	// match exactly. nil means the body is not specified.
+	Body any
+	Pos  Position
+}
+
+// PhaseSpec is an explicitly written phase.
+type PhaseSpec struct {
+	Name     string
+	Kind     PhaseKind
+	Rate     RateSpec
+	Duration time.Duration
+	Endpoint string // endpoint name; "" means the default endpoint
+	Key      string // key id; "" means the first key
+	Pos      Position
+}
+
+// RateSpec is a rate as written: a multiple of a limit ("2x") or absolute ("40/s").
+type RateSpec struct {
+	Multiple float64 // > 0 for "2x"
+	PerSec   float64 // > 0 for "40/s", "100/m"
+	Limit    string  // limit the multiple refers to; "" means the limit under test
+}
+
+// RunOptions are run settings a scenario may fix.
+type RunOptions struct {
+	Connections int           // concurrent connections in over-limit phases; default 32
+	Timeout     time.Duration // per request; default 10s
+	MaxDuration time.Duration // longest run the planner may plan; default 5m
+}
