@@ -31,6 +31,7 @@ type Report struct {
 	Statuses      map[int]int64             `json:"statuses"`
 	Latency       metrics.LatencySummary    `json:"latency"`
 	Charges       []Charge                  `json:"charges"`
+	Timeline      []metrics.SecondCounts    `json:"timeline"`        // answers per second of the run, for charts
 	Notes         []string                  `json:"notes,omitempty"` // e.g. "demo key generated for the built-in target"
 }
 
