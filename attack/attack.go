@@ -1,0 +1,138 @@
+package attack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// An Attack is a plan being sent. Its observations arrive on Observations until
+// every phase has ended (or the context was cancelled and in-flight requests
+// have returned), and then the channel is closed.
+type Attack struct {
+	started time.Time
+	out     chan results.Observation
+}
+
+// Started is when the attack began: offset 0 of the plan's phases.
+func (a *Attack) Started() time.Time { return a.started }
+
+// Observations is the stream of requests as they complete, not in send order;
+// Seq orders them by send time.
+func (a *Attack) Observations() <-chan results.Observation { return a.out }
+
+// phaseRun is one phase ready to send.
+type phaseRun struct {
+	index   int
+	phase   scenarios.Phase
+	target  vegeta.Target
+	seqBase uint64 // global sequence number of the phase's first request
+}
+
+// Start begins sending the plan's traffic and returns at once. Cancelling ctx
+// stops every phase: no new request is sent, and the stream closes when the
+// requests in flight have returned.
+func Start(ctx context.Context, p *scenarios.Plan, o Options) (*Attack, error) {
+	o = o.withDefaults()
+	if o.Target == nil || (o.Target.Scheme != "http" && o.Target.Scheme != "https") || o.Target.Host == "" {
+		return nil, errors.New("attack: the target must be an http:// or https:// URL with a host")
+	}
+	runs, err := phaseRuns(p, o)
+	if err != nil {
+		return nil, err
+	}
+	a := &Attack{started: time.Now(), out: make(chan results.Observation, 4096)}
+	// This goroutine exits after the last phase has been launched and every
+	// phase's results have been forwarded, or soon after ctx is cancelled.
+	go a.run(ctx, runs, o)
+	return a, nil
+}
+
+// phaseRuns prepares every phase that sends, numbering requests across phases
+// in plan order so that Seq is unique and follows the schedule.
+func phaseRuns(p *scenarios.Plan, o Options) ([]phaseRun, error) {
+	var runs []phaseRun
+	var seq uint64
+	for i, ph := range p.Phases {
+		if ph.Requests <= 0 || ph.Rate <= 0 {
+			continue
+		}
+		tgt, err := phaseTarget(p.Scenario, ph, o)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, phaseRun{index: i, phase: ph, target: tgt, seqBase: seq})
+		seq += uint64(ph.Requests)
+	}
+	return runs, nil
+}
+
+func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
+	defer close(a.out)
+	client := o.client()
+	extra := o.Headers
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for _, r := range runs {
+		if !sleepUntil(ctx, a.started.Add(r.phase.Start)) {
+			return
+		}
+		workers := uint64(min(int64(o.Connections), r.phase.Requests))
+		atk := vegeta.NewAttacker(
+			vegeta.Client(client),
+			vegeta.Workers(workers),
+			vegeta.MaxWorkers(workers),
+			vegeta.MaxBody(o.MaxBody),
+		)
+		res := atk.Attack(vegeta.NewStaticTargeter(r.target), phasePacer{PerSec: r.phase.Rate, Count: uint64(r.phase.Requests)}, 0, r.phase.Name)
+		wg.Add(1)
+		// This goroutine forwards one phase's results and exits when vegeta
+		// closes the phase's channel (all hits sent and returned, or Stop).
+		go func(r phaseRun) {
+			defer wg.Done()
+			stop := context.AfterFunc(ctx, func() { atk.Stop() })
+			defer stop()
+			for res := range res {
+				a.out <- observation(res, r.seqBase+res.Seq, r.index, r.phase.Endpoint, r.phase.Key, extra)
+			}
+		}(r)
+	}
+}
+
+// sleepUntil waits until t and reports whether ctx is still live.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// ErrTargetUnreachable means no connection could be made to the target before
+// anything was sent.
+var ErrTargetUnreachable = errors.New("target unreachable")
+
+// CheckReachable opens (and closes) one TCP connection to the target's host, so
+// that an unreachable target is reported before the first phase, without
+// sending a request that a limit would count.
+func CheckReachable(ctx context.Context, o Options) error {
+	o = o.withDefaults()
+	if o.Target == nil {
+		return fmt.Errorf("attack: no target: %w", ErrTargetUnreachable)
+	}
+	return dial(ctx, o.Target, min(o.Timeout, 5*time.Second))
+}

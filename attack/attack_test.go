@@ -1,0 +1,209 @@
+package attack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+const testKey = "sk-test-4f1c9a"
+
+func testScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Name: "t",
+		Auth: scenarios.Auth{Header: "Authorization", Scheme: "Bearer", Keys: []scenarios.Key{{ID: "primary", Env: "T_KEY"}}},
+		Endpoints: []scenarios.Endpoint{
+			{Name: "list", Method: "GET", Path: "/v1/items?limit=2"},
+			{Name: "create", Method: "POST", Path: "/v1/items", Body: []byte(`{"name":"x"}`)},
+		},
+	}
+}
+
+func testPlan(phases ...scenarios.Phase) *scenarios.Plan {
+	var start time.Duration
+	for i := range phases {
+		phases[i].Start = start
+		start += phases[i].Duration
+		phases[i].Requests = int64(phases[i].Rate * phases[i].Duration.Seconds())
+	}
+	return &scenarios.Plan{Scenario: testScenario(), Phases: phases}
+}
+
+// collect drains an attack's stream, failing the test if it does not end in time.
+func collect(t *testing.T, a *Attack, within time.Duration) []results.Observation {
+	t.Helper()
+	var obs []results.Observation
+	deadline := time.After(within)
+	for {
+		select {
+		case o, ok := <-a.Observations():
+			if !ok {
+				return obs
+			}
+			obs = append(obs, o)
+		case <-deadline:
+			t.Fatalf("attack still running after %v (%d observations so far)", within, len(obs))
+		}
+	}
+}
+
+func TestStartSendsEveryPhaseOnSchedule(t *testing.T) {
+	var unauthorized atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+testKey {
+			unauthorized.Add(1)
+		}
+		w.Header().Set("X-RateLimit-Remaining", "7")
+		w.Header().Set("Retry-After", "1")
+		w.Header().Set("X-Other", "not recorded")
+		if r.Method == "POST" {
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+		w.Write([]byte(strings.Repeat("b", 5000)))
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+
+	p := testPlan(
+		scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 40, Duration: 500 * time.Millisecond, Endpoint: "list", Key: "primary"},
+		scenarios.Phase{Name: "pause", Kind: scenarios.PhasePause, Duration: 300 * time.Millisecond},
+		scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 100, Duration: 500 * time.Millisecond, Endpoint: "create", Key: "primary"},
+	)
+	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, MaxBody: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := collect(t, a, 20*time.Second)
+
+	if len(obs) != 70 {
+		t.Fatalf("got %d observations; want 70 (20 under + 50 over)", len(obs))
+	}
+	if n := unauthorized.Load(); n != 0 {
+		t.Errorf("%d requests reached the server without the key", n)
+	}
+	seen := make(map[uint64]bool)
+	for _, o := range obs {
+		if seen[o.Seq] {
+			t.Fatalf("seq %d appears twice", o.Seq)
+		}
+		seen[o.Seq] = true
+		wantPhase, wantStatus, wantEndpoint := 0, 200, "list"
+		if o.Seq >= 20 {
+			wantPhase, wantStatus, wantEndpoint = 2, 429, "create"
+		}
+		if o.Phase != wantPhase || o.Status != wantStatus || o.Endpoint != wantEndpoint {
+			t.Errorf("seq %d: phase %d status %d endpoint %q; want %d %d %q", o.Seq, o.Phase, o.Status, o.Endpoint, wantPhase, wantStatus, wantEndpoint)
+		}
+		if o.Phase == 2 && o.Sent.Before(a.Started().Add(800*time.Millisecond)) {
+			t.Errorf("seq %d of the over phase sent at +%v; the phase starts at +800ms", o.Seq, o.Sent.Sub(a.Started()))
+		}
+		if o.Headers["X-Ratelimit-Remaining"] != "7" || o.Headers["Retry-After"] != "1" {
+			t.Errorf("seq %d: headers %v; want X-Ratelimit-Remaining and Retry-After recorded", o.Seq, o.Headers)
+		}
+		if _, ok := o.Headers["X-Other"]; ok {
+			t.Errorf("seq %d: recorded X-Other, which is not a rate-limit header", o.Seq)
+		}
+		if len(o.Body) != 64 {
+			t.Errorf("seq %d: body snippet of %d bytes; want it bounded to 64", o.Seq, len(o.Body))
+		}
+		if o.Error != "" || o.KeyID != "primary" {
+			t.Errorf("seq %d: error %q key %q; want no error and key id primary", o.Seq, o.Error, o.KeyID)
+		}
+		b, _ := json.Marshal(o)
+		if strings.Contains(string(b), testKey) {
+			t.Fatalf("observation %d contains the API key: %s", o.Seq, b)
+		}
+	}
+	for seq := uint64(0); seq < 70; seq++ {
+		if !seen[seq] {
+			t.Errorf("seq %d missing", seq)
+		}
+	}
+}
+
+func TestStartStopsWhenCancelled(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	p := testPlan(scenarios.Phase{Name: "long", Kind: scenarios.PhaseUnder, Rate: 50, Duration: time.Minute, Endpoint: "list", Key: "primary"})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := Start(ctx, p, Options{Target: u, Keys: map[string]string{"primary": testKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-a.Observations() // the attack is under way
+	cancel()
+	obs := collect(t, a, 10*time.Second)
+	if len(obs) >= 3000 {
+		t.Errorf("got %d observations after cancel; want the attack to stop early", len(obs))
+	}
+}
+
+func TestStartRecordsTransportErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	u, _ := url.Parse(srv.URL)
+	srv.Close() // nothing listens any more
+	p := testPlan(scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 100, Duration: 100 * time.Millisecond, Endpoint: "list", Key: "primary"})
+
+	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := collect(t, a, 20*time.Second)
+	if len(obs) != 10 {
+		t.Fatalf("got %d observations; want 10", len(obs))
+	}
+	for _, o := range obs {
+		if o.Status != 0 || o.Error == "" {
+			t.Errorf("seq %d: status %d error %q; want status 0 and the transport error", o.Seq, o.Status, o.Error)
+		}
+	}
+}
+
+func TestStartRejectsMissingKey(t *testing.T) {
+	u, _ := url.Parse("http://127.0.0.1:1")
+	p := testPlan(scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 10, Duration: time.Second, Endpoint: "list", Key: "primary"})
+	_, err := Start(context.Background(), p, Options{Target: u})
+	if err == nil || !strings.Contains(err.Error(), `no value for key "primary"`) {
+		t.Errorf("Start without the key = %v; want an error naming the key", err)
+	}
+}
+
+func TestCheckReachable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("CheckReachable sent an HTTP request; it must only connect")
+	}))
+	u, _ := url.Parse(srv.URL)
+	if err := CheckReachable(context.Background(), Options{Target: u}); err != nil {
+		t.Errorf("CheckReachable(live server) = %v; want nil", err)
+	}
+	srv.Close()
+	if err := CheckReachable(context.Background(), Options{Target: u}); !errors.Is(err, ErrTargetUnreachable) {
+		t.Errorf("CheckReachable(closed server) = %v; want ErrTargetUnreachable", err)
+	}
+}
+
+func TestJoinURL(t *testing.T) {
+	tests := []struct{ base, path, want string }{
+		{"http://127.0.0.1:8080", "/v1/items", "http://127.0.0.1:8080/v1/items"},
+		{"https://api.example.com/v1/", "/projects", "https://api.example.com/v1/projects"},
+		{"http://h/base", "/users?limit=2&offset=0", "http://h/base/users?limit=2&offset=0"},
+	}
+	for _, tt := range tests {
+		u, _ := url.Parse(tt.base)
+		if got := joinURL(u, tt.path); got != tt.want {
+			t.Errorf("joinURL(%q, %q) = %q; want %q", tt.base, tt.path, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package attack
+
+import (
+	"net/http"
+	"strings"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ratecheck/ratecheck/results"
+)
+
+// observation turns a vegeta result into an Observation. The status comes from
+// Result.Code: vegeta also puts non-2xx/3xx statuses in Result.Error, so Error
+// only counts as a transport failure when no response arrived (Code 0).
+func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string, extra []string) results.Observation {
+	o := results.Observation{
+		Seq:      seq,
+		Phase:    phase,
+		Endpoint: endpoint,
+		KeyID:    keyID,
+		Sent:     r.Timestamp,
+		Latency:  r.Latency,
+		Status:   int(r.Code),
+		Headers:  rateLimitHeaders(r.Headers, extra),
+		Body:     string(r.Body),
+	}
+	if r.Code == 0 {
+		o.Error = r.Error
+		if o.Error == "" {
+			o.Error = "no response"
+		}
+	}
+	return o
+}
+
+// rateLimitHeaders keeps the response headers a rate-limit check may read: names
+// containing "ratelimit" or "rate-limit" (X-RateLimit-*, RateLimit, RateLimit-Policy,
+// X-Rate-Limit-*), Retry-After, and the extra names the scenario declares.
+func rateLimitHeaders(h http.Header, extra []string) map[string]string {
+	var out map[string]string
+	keep := func(name string, vs []string) {
+		if out == nil {
+			out = make(map[string]string, 4)
+		}
+		out[name] = strings.Join(vs, ", ")
+	}
+	for name, vs := range h {
+		lower := strings.ToLower(name)
+		if strings.Contains(lower, "ratelimit") || strings.Contains(lower, "rate-limit") || lower == "retry-after" {
+			keep(name, vs)
+		}
+	}
+	for _, name := range extra {
+		if vs := h.Values(name); len(vs) > 0 {
+			keep(http.CanonicalHeaderKey(name), vs)
+		}
+	}
+	return out
+}

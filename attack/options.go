@@ -1,0 +1,67 @@
+package attack
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// DefaultMaxBody is how many bytes of each response body are kept as the
+// evidence snippet. vegeta reads bodies without bound unless told otherwise.
+const DefaultMaxBody = 1024
+
+// Options say where and how to send a plan's traffic.
+type Options struct {
+	// Target is the base URL; endpoint paths are joined to it.
+	Target *url.URL
+	// Keys maps a key id of the scenario to the key itself. The values are put in
+	// request headers and nowhere else.
+	Keys map[string]string
+	// Connections bounds the concurrent requests (vegeta workers) of a phase and
+	// the idle connections kept to the target. Default 32.
+	Connections int
+	// Timeout bounds each request. Default 10 s.
+	Timeout time.Duration
+	// MaxBody bounds the body snippet kept per observation. Default DefaultMaxBody.
+	MaxBody int64
+	// Headers names response headers to record besides the rate-limit ones found
+	// by name (those containing "ratelimit" or "rate-limit", and Retry-After).
+	Headers []string
+	// Transport replaces the HTTP transport (tests); nil uses a tuned default.
+	Transport http.RoundTripper
+}
+
+func (o Options) withDefaults() Options {
+	if o.Connections <= 0 {
+		o.Connections = 32
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	return o
+}
+
+// client builds the one HTTP client all phases share, so connections stay warm
+// across phases. Redirects are not followed: a 3xx is the answer we observe.
+func (o Options) client() *http.Client {
+	tr := o.Transport
+	if tr == nil {
+		tr = &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			MaxIdleConns:        o.Connections * 2,
+			MaxIdleConnsPerHost: o.Connections * 2,
+			IdleConnTimeout:     90 * time.Second,
+			ForceAttemptHTTP2:   true,
+		}
+	}
+	return &http.Client{
+		Transport: tr,
+		Timeout:   o.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}

@@ -1,0 +1,37 @@
+package attack
+
+import (
+	"math"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// phasePacer sends Count hits at a constant PerSec (hits per second), the first at
+// elapsed 0. Hit i (0-based) is due at i/PerSec seconds, so by elapsed t the hits due
+// are floor(t·PerSec)+1, capped at Count. Rates need not be whole numbers (0.5/s,
+// 7.5/s), unlike vegeta's ConstantPacer. When the attacker falls behind, the
+// overdue hits are released at once; vegeta's Result.Timestamp records when they
+// really went out.
+type phasePacer struct {
+	PerSec float64 // hits per second, > 0
+	Count  uint64  // hits to send in all
+}
+
+var _ vegeta.Pacer = phasePacer{}
+
+// Pace returns how long to wait before hit number `hits` (0-based), and stops
+// once Count hits have been sent.
+func (p phasePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if hits >= p.Count || p.PerSec <= 0 || math.IsInf(p.PerSec, 0) || math.IsNaN(p.PerSec) {
+		return 0, true
+	}
+	due := time.Duration(float64(hits) / p.PerSec * float64(time.Second))
+	if wait := due - elapsed; wait > 0 {
+		return wait, false
+	}
+	return 0, false
+}
+
+// Rate returns the pacer's constant rate in hits per second.
+func (p phasePacer) Rate(time.Duration) float64 { return p.PerSec }

@@ -1,0 +1,62 @@
+package attack
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// phaseTarget builds the one request a phase sends over and over.
+func phaseTarget(sc *scenarios.Scenario, ph scenarios.Phase, o Options) (vegeta.Target, error) {
+	ep, ok := endpoint(sc, ph.Endpoint)
+	if !ok {
+		return vegeta.Target{}, fmt.Errorf("attack: phase %q: no endpoint named %q", ph.Name, ph.Endpoint)
+	}
+	h := http.Header{}
+	for _, kv := range ep.Headers {
+		h.Add(kv.Name, kv.Value)
+	}
+	if sc.Auth.Header != "" && !ep.NoAuth {
+		key, ok := o.Keys[ph.Key]
+		if !ok || key == "" {
+			return vegeta.Target{}, fmt.Errorf("attack: phase %q: no value for key %q", ph.Name, ph.Key)
+		}
+		if sc.Auth.Scheme != "" {
+			key = sc.Auth.Scheme + " " + key
+		}
+		h.Set(sc.Auth.Header, key)
+	}
+	if len(ep.Body) > 0 && h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	return vegeta.Target{
+		Method: ep.Method,
+		URL:    joinURL(o.Target, ep.Path),
+		Body:   ep.Body,
+		Header: h,
+	}, nil
+}
+
+func endpoint(sc *scenarios.Scenario, name string) (scenarios.Endpoint, bool) {
+	for _, ep := range sc.Endpoints {
+		if ep.Name == name {
+			return ep, true
+		}
+	}
+	return scenarios.Endpoint{}, false
+}
+
+// joinURL appends an endpoint path (with its query) to the base URL's path.
+func joinURL(base *url.URL, path string) string {
+	u := *base
+	p, query, _ := strings.Cut(path, "?")
+	u.Path = strings.TrimSuffix(u.Path, "/") + p
+	u.RawPath = ""
+	u.RawQuery = query
+	return u.String()
+}
