@@ -1,6 +1,3 @@
-// Package results owns the run directory: the Observation record, the streaming
-// writer that appends observations as they arrive, the reader that replays them,
-// and the run metadata. It imports only the standard library.
 package results
 
 import "time"
@@ -12,9 +9,9 @@ type Observation struct {
 	Phase    int               `json:"phase"` // index into the plan's phases
 	Endpoint string            `json:"endpoint"`
 	KeyID    string            `json:"key,omitempty"`
-	Sent     time.Time         `json:"sent"`    // real send time (not the ideal schedule)
-	Latency  time.Duration     `json:"latency"` // nanoseconds until the response headers and body snippet arrived
-	Status   int               `json:"status"`  // 0 when the request failed in transport
+	Sent     time.Time         `json:"sent"`              // real send time (not the ideal schedule)
+	Latency  time.Duration     `json:"latency"`           // nanoseconds until the response headers and body snippet arrived
+	Status   int               `json:"status"`            // 0 when the request failed in transport
 	Headers  map[string]string `json:"headers,omitempty"` // rate-limit headers as received, canonical names
 	Body     string            `json:"body,omitempty"`    // the first bytes of the body (bounded)
 	Error    string            `json:"error,omitempty"`   // transport error, "" when a response arrived

@@ -1,0 +1,107 @@
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+)
+
+// ErrSchemaVersion is returned by Open for a run written in a format version
+// this package does not read.
+var ErrSchemaVersion = errors.New("unsupported run schema version")
+
+// maxLineLen bounds one line of observations.jsonl, so a corrupt file cannot
+// make a reader hold it all in memory.
+const maxLineLen = 16 << 20
+
+// Run is a stored run, opened for re-analysis.
+type Run struct {
+	Dir      string
+	Meta     Meta
+	Scenario []byte // scenario.yaml's bytes
+}
+
+// Open reads the run stored in dir: its meta.json and scenario.yaml. Errors
+// name the file at fault. Observations are read on demand by Observations.
+func Open(dir string) (*Run, error) {
+	path := filepath.Join(dir, MetaFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("results: open run: %w", err)
+	}
+	var m Meta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("results: open run: decode %s: %w", path, err)
+	}
+	if m.SchemaVersion < 1 || m.SchemaVersion > SchemaVersion {
+		return nil, fmt.Errorf("results: open run: %s: schema_version %d (this ratecheck reads 1 to %d): %w",
+			path, m.SchemaVersion, SchemaVersion, ErrSchemaVersion)
+	}
+	sc, err := os.ReadFile(filepath.Join(dir, ScenarioFile))
+	if err != nil {
+		return nil, fmt.Errorf("results: open run: %w", err)
+	}
+	return &Run{Dir: dir, Meta: m, Scenario: sc}, nil
+}
+
+// Observations streams the run's observations in file order. Each call reads
+// the file anew. A last line cut short (the process died mid-write) is skipped
+// silently; any other line that does not decode ends the sequence with an error
+// naming file:line. Errors are yielded with a zero Observation, and nothing
+// follows them.
+func (r *Run) Observations() iter.Seq2[Observation, error] {
+	path := filepath.Join(r.Dir, ObservationsFile)
+	return func(yield func(Observation, error) bool) {
+		f, err := os.Open(path)
+		if err != nil {
+			yield(Observation{}, fmt.Errorf("results: read observations: %w", err))
+			return
+		}
+		defer f.Close()
+		decodeLines(path, f, yield)
+	}
+}
+
+// decodeLines decodes the observations in rd (named path in errors) and yields
+// them until yield returns false, the input ends, or an error is yielded.
+func decodeLines(path string, rd io.Reader, yield func(Observation, error) bool) {
+	lr := newLineReader(rd, maxLineLen)
+	dec := newDecoder()
+	for n := 1; ; n++ {
+		line, complete, err := lr.next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			yield(Observation{}, fmt.Errorf("results: read %s:%d: %w", path, n, err))
+			return
+		}
+		if isBlank(line) {
+			continue
+		}
+		o, err := dec.decode(line)
+		if err != nil {
+			if !complete {
+				return // a truncated last line: the writer died mid-line
+			}
+			yield(Observation{}, fmt.Errorf("results: decode %s:%d: %w", path, n, err))
+			return
+		}
+		if !yield(o, nil) {
+			return
+		}
+	}
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
