@@ -1,0 +1,157 @@
+package dashboard
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ratecheck/ratecheck/conformance"
+)
+
+// Widest id and limit columns; longer ones are cut.
+const (
+	maxIDWidth    = 24
+	maxLimitWidth = 16
+)
+
+// checksBlock lists the checks under a header with their counts. When short of
+// lines it shows failures first and sums up the rest on a last line.
+func (m model) checksBlock() block {
+	want := 1 + len(m.frame.Checks)
+	return block{prio: prioChecks, grow: 3, min: min(want, 2), max: want, draw: m.checkLines}
+}
+
+func (m model) checkLines(n int) []string {
+	s, checks := m.common.styles, m.frame.Checks
+	head := s.heading.Render("checks")
+	if len(checks) == 0 {
+		return []string{head + s.dim.Render("  none yet")}
+	}
+	pass, fail, skip := tally(checks)
+	head += "  " + m.checkCounts(pass, fail, skip)
+	if !m.frame.Done {
+		head += s.dim.Render("  provisional")
+	}
+	rows := n - 1
+	shown := checks
+	var hidden []conformance.CheckResult
+	if rows < len(checks) {
+		shown, hidden = pick(checks, max(rows-1, 0))
+	}
+	idW, limW := columns(checks) // from all checks, so the columns stay put
+	lines := []string{head}
+	for _, c := range shown {
+		lines = append(lines, m.checkRow(c, idW, limW))
+	}
+	if len(hidden) > 0 {
+		p, f, k := tally(hidden)
+		lines = append(lines, s.dim.Render(fmt.Sprintf("… %d more: ", len(hidden)))+m.checkCounts(p, f, k))
+	}
+	return lines
+}
+
+// checkRow is one check: symbol, id, limit and message.
+func (m model) checkRow(c conformance.CheckResult, idW, limW int) string {
+	s := m.common.styles
+	sym, style := "•", s.skip
+	switch c.Status {
+	case conformance.Pass:
+		sym, style = "✓", s.pass
+	case conformance.Fail:
+		sym, style = "✗", s.fail
+	}
+	msg := c.Message
+	if msg == "" && c.Status != conformance.Pass && c.Status != conformance.Fail {
+		msg = "pending"
+	}
+	row := style.Render(sym) + " " + pad(string(c.ID), idW)
+	if limW > 0 {
+		row += "  " + s.dim.Render(pad(c.Limit, limW))
+	}
+	if c.Status == conformance.Fail {
+		return row + "  " + msg
+	}
+	return row + "  " + s.dim.Render(msg)
+}
+
+// pick chooses rows checks to list, failures first, keeping their order, and
+// returns the others too.
+func pick(checks []conformance.CheckResult, rows int) (shown, hidden []conformance.CheckResult) {
+	keep := make([]bool, len(checks))
+	left := rows
+	for _, first := range []bool{true, false} {
+		for i, c := range checks {
+			if left > 0 && !keep[i] && (c.Status == conformance.Fail) == first {
+				keep[i] = true
+				left--
+			}
+		}
+	}
+	for i, c := range checks {
+		if keep[i] {
+			shown = append(shown, c)
+		} else {
+			hidden = append(hidden, c)
+		}
+	}
+	return shown, hidden
+}
+
+// columns returns the widths of the id and limit columns. The limit column is
+// 0 unless the checks judge more than one limit: with one, the title names it.
+func columns(checks []conformance.CheckResult) (idW, limW int) {
+	limits := map[string]bool{}
+	for _, c := range checks {
+		idW = max(idW, ansi.StringWidth(string(c.ID)))
+		limW = max(limW, ansi.StringWidth(c.Limit))
+		if c.Limit != "" {
+			limits[c.Limit] = true
+		}
+	}
+	if len(limits) < 2 {
+		limW = 0
+	}
+	return min(idW, maxIDWidth), min(limW, maxLimitWidth)
+}
+
+// pad cuts or pads s to exactly w columns.
+func pad(s string, w int) string {
+	s = ansi.Truncate(s, w, "…")
+	return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
+}
+
+// tally counts checks by status; anything but pass and fail (skip, pending)
+// counts as skip.
+func tally(checks []conformance.CheckResult) (pass, fail, skip int) {
+	for _, c := range checks {
+		switch c.Status {
+		case conformance.Pass:
+			pass++
+		case conformance.Fail:
+			fail++
+		default:
+			skip++
+		}
+	}
+	return pass, fail, skip
+}
+
+// checkCounts reads "✓ 3 passed  ✗ 1 failed  • 2 skipped", leaving out zero
+// failures and skips. While running, a check not judged yet counts as skipped
+// and the word says so.
+func (m model) checkCounts(pass, fail, skip int) string {
+	s := m.common.styles
+	parts := []string{s.pass.Render("✓") + fmt.Sprintf(" %d passed", pass)}
+	if fail > 0 {
+		parts = append(parts, s.fail.Render("✗")+fmt.Sprintf(" %d failed", fail))
+	}
+	if skip > 0 {
+		word := "skipped"
+		if !m.frame.Done {
+			word = "pending or skipped"
+		}
+		parts = append(parts, s.skip.Render("•")+fmt.Sprintf(" %d %s", skip, word))
+	}
+	return strings.Join(parts, "  ")
+}

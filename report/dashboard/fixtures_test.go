@@ -1,0 +1,128 @@
+package dashboard
+
+import (
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/results/metrics"
+)
+
+// The fixtures describe one run of a "20 per second" limit: under, at and over
+// the limit, a pause, then recovery.
+
+var testPhases = []PhaseInfo{
+	{Name: "under", Kind: "under", Start: 0, Duration: 5 * time.Second, Rate: 10},
+	{Name: "at", Kind: "at", Start: 5 * time.Second, Duration: 5 * time.Second, Rate: 20},
+	{Name: "over", Kind: "over", Start: 10 * time.Second, Duration: 10 * time.Second, Rate: 40},
+	{Name: "pause", Kind: "pause", Start: 20 * time.Second, Duration: 2 * time.Second},
+	{Name: "recovery", Kind: "recovery", Start: 22 * time.Second, Duration: 3 * time.Second, Rate: 5},
+}
+
+// recent is per-second counts for seconds 0..upto-1 of the fixture run.
+func recent(upto int) []metrics.SecondCounts {
+	var out []metrics.SecondCounts
+	for s := range upto {
+		c := metrics.SecondCounts{Second: s}
+		switch {
+		case s < 5:
+			c.Admitted = 10
+		case s < 10:
+			c.Admitted = 20
+		case s < 20:
+			c.Admitted, c.Limited = 20, 20
+		case s < 22:
+		default:
+			c.Admitted = 5
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func checks(final bool, failing bool) []conformance.CheckResult {
+	pending := conformance.Status("")
+	if final {
+		pending = conformance.Skip
+	}
+	cs := []conformance.CheckResult{
+		{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Pass, Message: "never more than 20 admitted in any 1s window"},
+		{ID: conformance.LimitNoEarlyReject, Limit: "per-second", Status: conformance.Pass, Message: "no 429 while under the limit"},
+		{ID: conformance.LimitStatus, Limit: "per-second", Status: conformance.Pass, Message: "all 200 limited requests got 429"},
+		{ID: conformance.TimingOnset, Limit: "per-second", Status: conformance.Pass, Message: "first 429 at request 21 of each window"},
+		{ID: conformance.RecoveryAfterWindow, Limit: "per-second", Status: pending, Message: ""},
+		{ID: conformance.HeadersLimit, Limit: "per-second", Status: conformance.Pass, Message: "X-RateLimit-Limit is 20 on every answer"},
+		{ID: conformance.HeadersRemaining, Limit: "per-second", Status: conformance.Pass, Message: "X-RateLimit-Remaining counts down exactly"},
+		{ID: conformance.HeadersReset, Limit: "per-second", Status: conformance.Skip, Message: "the scenario declares no reset header"},
+		{ID: conformance.HeadersRetryAfter, Limit: "per-second", Status: conformance.Pass, Message: "Retry-After present on every 429 and never shorter than the real wait"},
+		{ID: conformance.BodyErrorFormat, Limit: "per-second", Status: conformance.Skip, Message: "the scenario declares no error body shape"},
+	}
+	if final {
+		cs[4] = conformance.CheckResult{ID: conformance.RecoveryAfterWindow, Limit: "per-second", Status: conformance.Pass, Message: "recovered 1.004s after the first 429"}
+	}
+	if failing {
+		cs[0] = conformance.CheckResult{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Fail,
+			Message: "23 admitted in the 1s window starting +12.000s; the limit is 20 (3 over)"}
+		cs[6] = conformance.CheckResult{ID: conformance.HeadersRemaining, Limit: "per-second", Status: conformance.Fail,
+			Message: "X-RateLimit-Remaining stayed at 0 after the window reset at +13.000s (seq 261)"}
+	}
+	return cs
+}
+
+func snapshot(elapsed time.Duration, done bool) metrics.Snapshot {
+	secs := int(elapsed / time.Second)
+	phases := []metrics.PhaseSnapshot{
+		{Name: "under", Kind: "under", RequestedRate: 10, AchievedRate: 10.0, Planned: 50, Requests: 50, Admitted: 50, Duration: 5 * time.Second},
+		{Name: "at", Kind: "at", RequestedRate: 20, AchievedRate: 19.9, Planned: 100, Requests: 100, Admitted: 100, Duration: 5 * time.Second},
+		{Name: "over", Kind: "over", RequestedRate: 40, AchievedRate: 39.8, Planned: 400, Requests: 130, Admitted: 65, Limited: 65, Duration: 10 * time.Second},
+		{Name: "pause", Kind: "pause", Duration: 2 * time.Second},
+		{Name: "recovery", Kind: "recovery", RequestedRate: 5, Planned: 15, Duration: 3 * time.Second},
+	}
+	s := metrics.Snapshot{
+		Elapsed:  elapsed,
+		Requests: 280,
+		Errors:   1,
+		Statuses: map[int]int64{200: 214, 0: 1, 429: 65},
+		Latency: metrics.LatencySummary{Min: 310 * time.Microsecond, Mean: 2 * time.Millisecond,
+			P50: 1200 * time.Microsecond, P90: 3400 * time.Microsecond, P99: 12 * time.Millisecond, Max: 141 * time.Millisecond},
+		Phases: phases,
+		Recent: recent(secs + 1),
+	}
+	if done {
+		s.Requests = 565
+		s.Statuses = map[int]int64{200: 363, 429: 200, 503: 1, 0: 1}
+		phases[2].Requests, phases[2].Admitted, phases[2].Limited = 400, 200, 200
+		phases[4].Requests, phases[4].Admitted, phases[4].AchievedRate = 15, 15, 5.0
+		s.Recent = recent(25)
+	}
+	return s
+}
+
+func runningFrame() Frame {
+	return Frame{
+		Scenario: "copilot",
+		Target:   "http://127.0.0.1:41234",
+		Tested:   "per-second: 20 per 1s per key (any)",
+		Phases:   testPhases,
+		Current:  2,
+		Elapsed:  13*time.Second + 250*time.Millisecond,
+		Total:    25 * time.Second,
+		Metrics:  snapshot(13*time.Second+250*time.Millisecond, false),
+		Checks:   checks(false, false),
+		Notes:    []string{"built-in target: demo key generated"},
+	}
+}
+
+func donePassFrame() Frame {
+	f := runningFrame()
+	f.Current, f.Elapsed, f.Done, f.Verdict = -1, 25*time.Second+30*time.Millisecond, true, conformance.Pass
+	f.Metrics = snapshot(f.Elapsed, true)
+	f.Checks = checks(true, false)
+	return f
+}
+
+func doneFailFrame() Frame {
+	f := donePassFrame()
+	f.Verdict = conformance.Fail
+	f.Checks = checks(true, true)
+	return f
+}

@@ -1,0 +1,30 @@
+package dashboard
+
+import "github.com/charmbracelet/bubbles/key"
+
+// keyMap holds the dashboard's key bindings; it is the help.KeyMap of the
+// footer.
+type keyMap struct {
+	Quit key.Binding
+	Help key.Binding
+}
+
+func newKeyMap() keyMap {
+	return keyMap{
+		Quit: key.NewBinding(key.WithKeys("q", "esc", "ctrl+c"), key.WithHelp("q", "stop")),
+		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+	}
+}
+
+// ShortHelp is the one-line help under the dashboard.
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Quit, k.Help}
+}
+
+// FullHelp spells out what each key does.
+func (k keyMap) FullHelp() [][]key.Binding {
+	quit, help := k.Quit, k.Help
+	quit.SetHelp("q esc ctrl+c", "stop the run early (reports are still written)")
+	help.SetHelp("?", "hide this help")
+	return [][]key.Binding{{quit, help}}
+}

@@ -1,0 +1,42 @@
+package dashboard
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ratecheck/ratecheck/report/dashboard/widgets"
+)
+
+// minBar is the narrowest progress bar worth drawing next to its numbers.
+const minBar = 10
+
+// timelineLines draws the phases over a progress bar followed by
+// "elapsed / total  percent"; with one line, only the bar.
+func (m model) timelineLines(n int) []string {
+	f, w := m.frame, m.common.width
+	p := f.progress()
+	suffix := ""
+	for _, s := range []string{
+		"  " + clock(f.Elapsed) + " / " + clock(f.total()) + "  " + percent(p),
+		" " + percent(p),
+	} {
+		if w-ansi.StringWidth(s) >= minBar {
+			suffix = s
+			break
+		}
+	}
+	segs := make([]widgets.Segment, len(f.Phases))
+	for i, ph := range f.Phases {
+		segs[i] = widgets.Segment{Label: ph.Name, Length: ph.Duration.Seconds()}
+	}
+	current := f.Current
+	if f.Done {
+		current = -1
+	}
+	tl := widgets.Timeline{Styles: m.common.styles.timeline}
+	tl.SetSize(w-ansi.StringWidth(suffix), n)
+	lines := strings.Split(tl.View(segs, current, p), "\n")
+	lines[len(lines)-1] += m.common.styles.dim.Render(suffix)
+	return lines
+}

@@ -1,0 +1,128 @@
+package dashboard
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ratecheck/ratecheck/conformance"
+)
+
+// Priorities (lower is kept first on a short screen) and growth ranks (lower
+// gets spare lines first) of the blocks.
+const (
+	prioTitle = iota
+	prioProgress
+	prioFooter
+	prioCounts
+	prioPhase
+	prioChecks
+	prioLatency
+	prioChart
+	prioNotes
+)
+
+// View draws the last frame to fit the terminal. It only formats.
+func (m model) View() string {
+	w, h := m.common.width, m.common.height
+	if !m.started {
+		return render([]block{
+			fixed(prioTitle, m.title()),
+			gap(1),
+			fixed(prioProgress, m.common.styles.dim.Render("waiting for the run to start…")),
+			gap(1),
+			m.footerBlock(),
+		}, w, h)
+	}
+	return render([]block{
+		fixed(prioTitle, m.title()),
+		gap(2),
+		{prio: prioProgress, grow: 1, min: 1, max: 2, draw: m.timelineLines},
+		gap(2),
+		fixed(prioPhase, m.phaseLine()),
+		fixed(prioCounts, m.countsLine()),
+		fixed(prioLatency, m.latencyLine()),
+		gap(2),
+		m.chartBlock(),
+		gap(2),
+		m.checksBlock(),
+		m.notesBlock(),
+		gap(2),
+		m.footerBlock(),
+	}, w, h)
+}
+
+// title is the first line: ratecheck · scenario · target · tested limit.
+func (m model) title() string {
+	s, f := m.common.styles, m.frame
+	parts := []string{s.brand.Render("ratecheck")}
+	if f.Scenario != "" {
+		parts = append(parts, s.heading.Render(f.Scenario))
+	}
+	if f.Target != "" {
+		parts = append(parts, f.Target)
+	}
+	if f.Tested != "" {
+		parts = append(parts, f.Tested)
+	}
+	return strings.Join(parts, s.dim.Render(" · "))
+}
+
+// notesBlock lists the notes, one per line, the first ones kept when short.
+func (m model) notesBlock() block {
+	notes := m.frame.Notes
+	if len(notes) == 0 {
+		return block{}
+	}
+	return block{prio: prioNotes, grow: 4, min: 1, max: len(notes), draw: func(n int) []string {
+		lines := make([]string, 0, n)
+		for _, note := range notes[:n] {
+			lines = append(lines, m.common.styles.dim.Render("note: ")+note)
+		}
+		return lines
+	}}
+}
+
+// footerBlock is the help line while running, and the outcome after.
+func (m model) footerBlock() block {
+	max := 1
+	if m.help.ShowAll && !m.finished() {
+		max = 2
+	}
+	return block{prio: prioFooter, grow: 0, min: 1, max: max, draw: m.footerLines}
+}
+
+// finished reports whether the program is on its way out.
+func (m model) finished() bool {
+	return m.frame.Done || m.quit || m.ended
+}
+
+func (m model) footerLines(n int) []string {
+	s := m.common.styles
+	switch {
+	case m.frame.Done:
+		return []string{m.verdictLine()}
+	case m.quit:
+		return []string{s.limited.Render("■ stopping the run") + s.dim.Render(" · reports will still be written")}
+	case m.ended:
+		return []string{s.dim.Render("■ dashboard stopped")}
+	}
+	h := m.help
+	if n < 2 {
+		h.ShowAll = false
+	}
+	return strings.Split(h.View(m.common.keys), "\n")
+}
+
+// verdictLine shows the verdict the run reached and the checks behind it.
+func (m model) verdictLine() string {
+	s := m.common.styles
+	pass, fail, skip := tally(m.frame.Checks)
+	counts := fmt.Sprintf("%d passed · %d failed · %d skipped", pass, fail, skip)
+	switch m.frame.Verdict {
+	case conformance.Pass:
+		return s.pass.Bold(true).Render("✓ PASS") + "  " + counts
+	case conformance.Fail:
+		return s.fail.Render("✗ FAIL") + "  " + counts
+	}
+	return s.heading.Render("■ done") + "  " + counts
+}

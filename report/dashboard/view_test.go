@@ -1,0 +1,182 @@
+package dashboard
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/ratecheck/ratecheck/conformance"
+)
+
+// show returns the model after it has taken frame f at the given size.
+func show(t *testing.T, f Frame, width, height int) model {
+	t.Helper()
+	m := newModel(nil, nil)
+	m = update(t, m, tea.WindowSizeMsg{Width: width, Height: height})
+	return update(t, m, frameMsg(f))
+}
+
+// update feeds msg to m and returns the new model.
+func update(t *testing.T, m model, msg tea.Msg) model {
+	t.Helper()
+	next, _ := m.Update(msg)
+	got, ok := next.(model)
+	if !ok {
+		t.Fatalf("Update(%T) returned a %T; want model", msg, next)
+	}
+	return got
+}
+
+func TestViewGolden(t *testing.T) {
+	frames := []struct {
+		name  string
+		frame Frame
+	}{
+		{"running", runningFrame()},
+		{"done-pass", donePassFrame()},
+		{"done-fail", doneFailFrame()},
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, fr := range frames {
+			t.Run(fmt.Sprintf("%s_%dx%d", fr.name, size[0], size[1]), func(t *testing.T) {
+				golden.RequireEqual(t, show(t, fr.frame, size[0], size[1]).View())
+			})
+		}
+	}
+}
+
+func TestViewBeforeFirstFrame(t *testing.T) {
+	m := update(t, newModel(nil, nil), tea.WindowSizeMsg{Width: 80, Height: 24})
+	golden.RequireEqual(t, m.View())
+}
+
+func TestViewHelp(t *testing.T) {
+	m := show(t, runningFrame(), 80, 24)
+	m = update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")})
+	golden.RequireEqual(t, m.View())
+}
+
+func TestViewStopping(t *testing.T) {
+	m := show(t, runningFrame(), 80, 24)
+	m = update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	got := m.View()
+	if want := "stopping the run · reports will still be written"; !strings.Contains(got, want) {
+		t.Errorf("View() after q = \n%s\nwant it to contain %q", got, want)
+	}
+}
+
+// oddFrames are frames a buggy or early run might send.
+func oddFrames() map[string]Frame {
+	many := runningFrame()
+	for i := range 40 {
+		many.Checks = append(many.Checks, conformance.CheckResult{
+			ID: conformance.ID(fmt.Sprintf("quota.check-with-a-very-long-name-%d", i)), Limit: fmt.Sprintf("limit-%d", i%3),
+			Status: conformance.Fail, Message: strings.Repeat("long message ", 20)})
+	}
+	many.Notes = []string{"one", "two", "three", "four", "five", "six"}
+	long := runningFrame()
+	long.Elapsed, long.Total = 90_000_000_000_000, 80_000_000_000_000 // past the planned end
+	long.Metrics.Recent = recent(3000)
+	return map[string]Frame{
+		"zero":             {},
+		"no phases":        {Current: 3, Elapsed: -5, Total: -1},
+		"current too high": func() Frame { f := runningFrame(); f.Current = 99; return f }(),
+		"pause":            func() Frame { f := runningFrame(); f.Current = 3; return f }(),
+		"nil maps":         func() Frame { f := runningFrame(); f.Metrics.Statuses, f.Metrics.Phases = nil, nil; return f }(),
+		"many checks":      many,
+		"long run":         long,
+		"done no verdict":  func() Frame { f := donePassFrame(); f.Verdict = ""; return f }(),
+	}
+}
+
+func TestViewFitsAnySize(t *testing.T) {
+	frames := oddFrames()
+	frames["running"], frames["done-fail"] = runningFrame(), doneFailFrame()
+	sizes := [][2]int{{0, 0}, {1, 1}, {5, 2}, {20, 5}, {40, 10}, {80, 24}, {120, 40}, {300, 100}, {-3, -3}}
+	for name, f := range frames {
+		for _, size := range sizes {
+			t.Run(fmt.Sprintf("%s_%dx%d", name, size[0], size[1]), func(t *testing.T) {
+				view := show(t, f, size[0], size[1]).View()
+				w, h := max(size[0], 0), max(size[1], 0)
+				if view == "" {
+					if w > 0 && h > 0 {
+						t.Fatalf("View() at %dx%d is empty", w, h)
+					}
+					return
+				}
+				lines := strings.Split(view, "\n")
+				if len(lines) > h {
+					t.Errorf("View() at %dx%d has %d lines; want at most %d", w, h, len(lines), h)
+				}
+				for i, l := range lines {
+					if got := ansi.StringWidth(l); got > w {
+						t.Errorf("View() at %dx%d line %d is %d wide; want at most %d: %q", w, h, i, got, w, l)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestViewShowsFailuresFirst(t *testing.T) {
+	f := donePassFrame()
+	f.Verdict = conformance.Fail
+	for i := range 20 {
+		f.Checks = append(f.Checks, conformance.CheckResult{ID: conformance.ID(fmt.Sprintf("filler.%d", i)), Status: conformance.Pass})
+	}
+	f.Checks = append(f.Checks, conformance.CheckResult{ID: "quota.daily", Status: conformance.Fail, Message: "the 5001st request of the day was admitted"})
+	view := show(t, f, 80, 24).View()
+	for _, want := range []string{"✗ quota.daily", "the 5001st request of the day was admitted", "more: ✓", "✗ FAIL"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("View() with a late failing check =\n%s\nwant it to contain %q", view, want)
+		}
+	}
+}
+
+func TestViewNeverShowsKeys(t *testing.T) {
+	secrets := []string{
+		"sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+		"hunter2pass",
+		"0123456789abcdef0123",
+		"ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+		"s3cr3t-t0ken-value",
+		"AbCdEfGhIjKlMnOpQrStUvWx",
+	}
+	f := runningFrame()
+	f.Scenario = "copilot " + secrets[0]
+	f.Target = "https://admin:" + secrets[1] + "@api.example.com/v1?api_key=" + secrets[2]
+	f.Tested = "Authorization: Bearer " + secrets[3]
+	f.Notes = []string{"built-in target: demo key generated", "X-API-KEY: " + secrets[4], "key " + secrets[5]}
+	f.Checks = append(f.Checks, conformance.CheckResult{ID: conformance.BodyErrorFormat, Status: conformance.Fail,
+		Message: `body was {"error":"bad key","token":"` + secrets[3] + `"}`})
+	for _, size := range [][2]int{{80, 24}, {300, 60}} {
+		view := show(t, f, size[0], size[1]).View()
+		for _, s := range secrets {
+			if strings.Contains(view, s) {
+				t.Errorf("View() at %dx%d shows %q:\n%s", size[0], size[1], s, view)
+			}
+		}
+		if !strings.Contains(view, "[redacted]") {
+			t.Errorf("View() at %dx%d does not say what it hid:\n%s", size[0], size[1], view)
+		}
+	}
+}
+
+func TestViewStripsControlSequences(t *testing.T) {
+	f := runningFrame()
+	f.Checks[0].Message = "body: \x1b[2J\x1b]0;pwned\x07line\nbreak\r\tend"
+	f.Notes = []string{"\x9b31mred"}
+	view := show(t, f, 120, 40).View()
+	for _, bad := range []string{"\x1b", "\x07", "\r", "\t", "\x9b"} {
+		if strings.Contains(view, bad) {
+			t.Errorf("View() contains control character %q:\n%q", bad, view)
+		}
+	}
+	if !strings.Contains(view, "line break") {
+		t.Errorf("View() lost the text around a newline:\n%s", view)
+	}
+}
