@@ -4,7 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -29,9 +30,14 @@ func BenchmarkAppend(b *testing.B) {
 }
 
 // BenchmarkAppendEncodingJSON is the baseline appendObservation replaces:
-// json.Marshal into the same buffered writer.
+// json.Marshal into the same buffered file.
 func BenchmarkAppendEncodingJSON(b *testing.B) {
-	bw := bufio.NewWriterSize(io.Discard, writeBufferSize)
+	f, err := os.Create(filepath.Join(b.TempDir(), ObservationsFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	bw := bufio.NewWriterSize(f, writeBufferSize)
 	obs := sampleObservations(64)
 	b.ReportAllocs()
 	i := 0

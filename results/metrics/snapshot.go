@@ -1,7 +1,7 @@
 // Package metrics owns the run's numbers: latency in an HdrHistogram, counts per
 // status and per phase, achieved rates. A Recorder is fed by one goroutine and
 // hands out Snapshots, plain values that readers may keep. It imports results and
-// hdrhistogram-go only.
+// hdrhistogram-go only; in particular not scenarios (Phase is its own input type).
 package metrics
 
 import "time"
@@ -18,7 +18,9 @@ type Snapshot struct {
 	Recent []SecondCounts `json:"-"`
 }
 
-// LatencySummary holds latency percentiles.
+// LatencySummary holds latency percentiles of the requests that got an answer
+// (transport errors have no latency to speak of). Min, Mean and Max are exact;
+// the percentiles come from an HdrHistogram with 3 significant figures.
 type LatencySummary struct {
 	Min  time.Duration `json:"min"`
 	Mean time.Duration `json:"mean"`
@@ -26,6 +28,10 @@ type LatencySummary struct {
 	P90  time.Duration `json:"p90"`
 	P99  time.Duration `json:"p99"`
 	Max  time.Duration `json:"max"`
+	// OutOfRange counts latencies the histogram cannot hold (negative, or over
+	// 60 s). They are recorded at the nearest bound, so percentiles there are
+	// understated; Max stays exact.
+	OutOfRange int64 `json:"out_of_range,omitempty"`
 }
 
 // PhaseSnapshot holds one phase's counts and achieved rate.
@@ -33,7 +39,7 @@ type PhaseSnapshot struct {
 	Name          string        `json:"name"`
 	Kind          string        `json:"kind"`
 	RequestedRate float64       `json:"requested_rate"` // requests per second asked for
-	AchievedRate  float64       `json:"achieved_rate"`  // requests sent ÷ span of their send times
+	AchievedRate  float64       `json:"achieved_rate"`  // (requests − 1) ÷ span of their send times; 0 below 2 requests
 	Planned       int64         `json:"planned"`        // requests the plan asked for
 	Requests      int64         `json:"requests"`       // requests sent
 	Admitted      int64         `json:"admitted"`
@@ -42,7 +48,8 @@ type PhaseSnapshot struct {
 	Duration      time.Duration `json:"duration"`
 }
 
-// SecondCounts are the answers received in one second of the run.
+// SecondCounts are the answers to the requests sent in one second of the run
+// (counted by send time, so a slow answer stays with the second that caused it).
 type SecondCounts struct {
 	Second   int   `json:"second"`
 	Admitted int64 `json:"admitted"`

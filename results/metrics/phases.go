@@ -1,0 +1,76 @@
+package metrics
+
+import (
+	"time"
+
+	"github.com/ratecheck/ratecheck/results"
+)
+
+// Phase is what the Recorder needs to know of one planned phase. It is the
+// metrics package's own type, so that metrics does not import scenarios.
+type Phase struct {
+	Name     string
+	Kind     string        // "under", "at", "over", "pause", "recovery"
+	Rate     float64       // requests per second asked for; 0 for a pause
+	Planned  int64         // requests the plan will send
+	Duration time.Duration // planned length
+}
+
+// phaseCounts are one phase's counts so far.
+type phaseCounts struct {
+	requests, admitted, limited, other int64
+	first, last                        time.Time // earliest and latest send time
+}
+
+// add counts o. Observations arrive in completion order, not send order, so the
+// first and last send times are a running min and max.
+func (c *phaseCounts) add(o results.Observation) {
+	if c.requests == 0 || o.Sent.Before(c.first) {
+		c.first = o.Sent
+	}
+	if c.requests == 0 || o.Sent.After(c.last) {
+		c.last = o.Sent
+	}
+	c.requests++
+	switch {
+	case o.Admitted():
+		c.admitted++
+	case o.Limited():
+		c.limited++
+	default:
+		c.other++
+	}
+}
+
+// achievedRate is the rate at which the phase's requests were sent, in requests
+// per second:
+//
+//	rate = (n − 1) / (last send − first send)
+//
+// n sends at a steady rate r span n−1 intervals of 1/r, so this recovers r
+// exactly, from the sends alone: a phase cut short by Ctrl-C, started late, or
+// still running reports the rate it actually ran at, where n ÷ planned duration
+// would not. It is 0 for fewer than 2 requests or when all were sent at once.
+func (c *phaseCounts) achievedRate() float64 {
+	span := c.last.Sub(c.first)
+	if c.requests < 2 || span <= 0 {
+		return 0
+	}
+	return float64(c.requests-1) / span.Seconds()
+}
+
+// snapshot is the phase's PhaseSnapshot.
+func (c *phaseCounts) snapshot(p Phase) PhaseSnapshot {
+	return PhaseSnapshot{
+		Name:          p.Name,
+		Kind:          p.Kind,
+		RequestedRate: p.Rate,
+		AchievedRate:  c.achievedRate(),
+		Planned:       p.Planned,
+		Requests:      c.requests,
+		Admitted:      c.admitted,
+		Limited:       c.limited,
+		Other:         c.other,
+		Duration:      p.Duration,
+	}
+}

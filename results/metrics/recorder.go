@@ -1,0 +1,114 @@
+package metrics
+
+import (
+	"time"
+
+	"github.com/ratecheck/ratecheck/results"
+)
+
+// statusArray is how many statuses (0 to 599) are counted in an array rather
+// than a map, so that Record does not allocate or hash.
+const statusArray = 600
+
+// Recorder turns a run's observations into its numbers. One goroutine feeds it
+// (the runner's fan-out loop) and takes Snapshots from it: it has no locks, and
+// neither has the HdrHistogram inside it.
+type Recorder struct {
+	start    time.Time
+	phases   []Phase
+	counts   []phaseCounts // one per phase
+	requests int64
+	errors   int64
+	statuses [statusArray]int64
+	unusual  map[int]int64 // statuses outside 0..599
+	latency  latency
+	timeline timeline
+}
+
+// NewRecorder returns a Recorder for a run of the given phases that started at
+// start. Seconds of the timeline are counted from start.
+func NewRecorder(phases []Phase, start time.Time) *Recorder {
+	var planned time.Duration
+	for _, p := range phases {
+		planned += max(p.Duration, 0)
+	}
+	return &Recorder{
+		start:    start,
+		phases:   append([]Phase(nil), phases...),
+		counts:   make([]phaseCounts, len(phases)),
+		latency:  newLatency(),
+		timeline: newTimeline(planned),
+	}
+}
+
+// Record counts one observation: in the totals, by status, in its phase (an
+// out-of-range phase index is counted in the totals only), in the second it was
+// sent, and, when it got an answer, in the latency histogram. It takes constant
+// time and does not allocate while the run follows its plan.
+func (r *Recorder) Record(o results.Observation) {
+	r.requests++
+	if 0 <= o.Status && o.Status < statusArray {
+		r.statuses[o.Status]++
+	} else {
+		if r.unusual == nil {
+			r.unusual = make(map[int]int64)
+		}
+		r.unusual[o.Status]++
+	}
+	if o.Status == 0 {
+		r.errors++
+	} else {
+		r.latency.record(o.Latency)
+	}
+	if 0 <= o.Phase && o.Phase < len(r.counts) {
+		r.counts[o.Phase].add(o)
+	}
+	r.timeline.add(r.second(o.Sent), o)
+}
+
+// second is the second of the run that t falls in.
+func (r *Recorder) second(t time.Time) int {
+	d := t.Sub(r.start)
+	if d < 0 {
+		return -1
+	}
+	return int(d / time.Second)
+}
+
+// Snapshot copies the numbers out as of now: plain values that the caller may
+// keep and hand to other goroutines. Recent holds the last 60 seconds up to
+// now's, oldest first.
+func (r *Recorder) Snapshot(now time.Time) Snapshot {
+	phases := make([]PhaseSnapshot, len(r.phases))
+	for i, p := range r.phases {
+		phases[i] = r.counts[i].snapshot(p)
+	}
+	return Snapshot{
+		Elapsed:  max(now.Sub(r.start), 0),
+		Requests: r.requests,
+		Errors:   r.errors,
+		Statuses: r.statusCounts(),
+		Latency:  r.latency.summary(),
+		Phases:   phases,
+		Recent:   r.timeline.recent(r.second(now)),
+	}
+}
+
+// statusCounts is the count per status seen, as a new map.
+func (r *Recorder) statusCounts() map[int]int64 {
+	m := make(map[int]int64, 8+len(r.unusual))
+	for s, n := range r.statuses {
+		if n > 0 {
+			m[s] = n
+		}
+	}
+	for s, n := range r.unusual {
+		m[s] = n
+	}
+	return m
+}
+
+// Timeline is a copy of the per-second counts from second 0 to the last second
+// in which a request was sent, for the report's charts. Seconds past twice the
+// plan's length plus ten minutes are not charted.
+func (r *Recorder) Timeline() []SecondCounts { return r.timeline.all() }

@@ -1,0 +1,179 @@
+package metrics
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/results"
+)
+
+var start = time.Date(2026, 11, 22, 14, 20, 0, 0, time.UTC)
+
+var testPhases = []Phase{
+	{Name: "under", Kind: "under", Rate: 10, Planned: 20, Duration: 2 * time.Second},
+	{Name: "over", Kind: "over", Rate: 40, Planned: 80, Duration: 2 * time.Second},
+}
+
+// obs is an observation of phase sent at offset at with the given status.
+func obs(phase int, at time.Duration, status int) results.Observation {
+	return results.Observation{Phase: phase, Sent: start.Add(at), Latency: time.Millisecond, Status: status}
+}
+
+func record(r *Recorder, os ...results.Observation) *Recorder {
+	for _, o := range os {
+		r.Record(o)
+	}
+	return r
+}
+
+func TestPhaseCounts(t *testing.T) {
+	var sends []results.Observation
+	// Phase 1 at exactly 40/s, recorded in completion order (reversed), with
+	// every kind of answer.
+	statuses := []int{200, 204, 301, 429, 429, 503, 0, 500, 200}
+	for i := len(statuses) - 1; i >= 0; i-- {
+		sends = append(sends, obs(1, 2*time.Second+time.Duration(i)*25*time.Millisecond, statuses[i]))
+	}
+	sends = append(sends,
+		obs(0, 0, 200),                  // phase 0: one request, no rate yet
+		obs(-1, time.Second, 200),       // out of range: totals only
+		obs(2, time.Second, 429),        // out of range: totals only
+		obs(99, 10*time.Millisecond, 0), // out of range: totals only
+	)
+	r := record(NewRecorder(testPhases, start), sends...)
+	got := r.Snapshot(start.Add(5 * time.Second)).Phases
+	want := []PhaseSnapshot{
+		{Name: "under", Kind: "under", RequestedRate: 10, AchievedRate: 0, Planned: 20, Requests: 1, Admitted: 1, Duration: 2 * time.Second},
+		{Name: "over", Kind: "over", RequestedRate: 40, AchievedRate: 40, Planned: 80, Requests: 9, Admitted: 4, Limited: 2, Other: 3, Duration: 2 * time.Second},
+	}
+	if diff := cmp.Diff(want, got, cmp.Comparer(approxRate)); diff != "" {
+		t.Errorf("Snapshot().Phases (-want +got):\n%s", diff)
+	}
+	if n := r.Snapshot(start).Requests; n != int64(len(sends)) {
+		t.Errorf("Snapshot().Requests = %d; want %d, out-of-range phases included", n, len(sends))
+	}
+}
+
+func approxRate(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+
+func TestAchievedRate(t *testing.T) {
+	tests := []struct {
+		name  string
+		sends []time.Duration // offsets of the phase's sends, in arrival order
+		want  float64
+	}{
+		{"none", nil, 0},
+		{"one", []time.Duration{time.Second}, 0},
+		{"all at once", []time.Duration{time.Second, time.Second, time.Second}, 0},
+		{"two 100ms apart", []time.Duration{0, 100 * time.Millisecond}, 10},
+		{"out of order", []time.Duration{300 * time.Millisecond, 0, 200 * time.Millisecond, 100 * time.Millisecond}, 10},
+		// A catch-up burst: 5 sends in the last 10 ms of a second: (6-1)/1s.
+		{"burst", []time.Duration{0, 990 * time.Millisecond, 992 * time.Millisecond, 994 * time.Millisecond, 996 * time.Millisecond, time.Second}, 5},
+		// Cut short: half the planned 2 s at 40/s still reads 40/s.
+		{"interrupted", func() []time.Duration {
+			var d []time.Duration
+			for i := range 41 {
+				d = append(d, time.Duration(i)*25*time.Millisecond)
+			}
+			return d
+		}(), 40},
+	}
+	for _, tt := range tests {
+		r := NewRecorder(testPhases, start)
+		for _, at := range tt.sends {
+			r.Record(obs(1, at, 200))
+		}
+		got := r.Snapshot(start).Phases[1].AchievedRate
+		if !approxRate(got, tt.want) {
+			t.Errorf("%s: AchievedRate after sends at %v = %v; want %v", tt.name, tt.sends, got, tt.want)
+		}
+	}
+}
+
+func TestStatusCounts(t *testing.T) {
+	r := record(NewRecorder(nil, start),
+		obs(0, 0, 200), obs(0, 0, 200), obs(0, 0, 429), obs(0, 0, 0), obs(0, 0, 0), obs(0, 0, 0),
+		obs(0, 0, 599), obs(0, 0, 600), obs(0, 0, 999), obs(0, 0, -7))
+	got := r.Snapshot(start)
+	want := map[int]int64{0: 3, 200: 2, 429: 1, 599: 1, 600: 1, 999: 1, -7: 1}
+	if diff := cmp.Diff(want, got.Statuses); diff != "" {
+		t.Errorf("Snapshot().Statuses (-want +got):\n%s", diff)
+	}
+	if got.Requests != 10 || got.Errors != 3 {
+		t.Errorf("Snapshot() Requests, Errors = %d, %d; want 10, 3", got.Requests, got.Errors)
+	}
+}
+
+func TestLatencyOnlyForAnswers(t *testing.T) {
+	r := NewRecorder(nil, start)
+	r.Record(results.Observation{Status: 200, Latency: 2 * time.Millisecond})
+	r.Record(results.Observation{Status: 0, Latency: 30 * time.Second, Error: "dial tcp: i/o timeout"})
+	if got := r.Snapshot(start).Latency.Max; got != 2*time.Millisecond {
+		t.Errorf("Latency.Max = %v; want 2ms (transport errors have no latency)", got)
+	}
+}
+
+func TestZeroObservations(t *testing.T) {
+	r := NewRecorder(testPhases, start)
+	got := r.Snapshot(start.Add(1500 * time.Millisecond))
+	want := Snapshot{
+		Elapsed:  1500 * time.Millisecond,
+		Statuses: map[int]int64{},
+		Phases: []PhaseSnapshot{
+			{Name: "under", Kind: "under", RequestedRate: 10, Planned: 20, Duration: 2 * time.Second},
+			{Name: "over", Kind: "over", RequestedRate: 40, Planned: 80, Duration: 2 * time.Second},
+		},
+		Recent: []SecondCounts{{Second: 0}, {Second: 1}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Snapshot() of nothing (-want +got):\n%s", diff)
+	}
+	if tl := r.Timeline(); tl == nil || len(tl) != 0 {
+		t.Errorf("Timeline() of nothing = %#v; want an empty, non-nil slice", tl)
+	}
+	b, err := json.Marshal(got)
+	if err != nil {
+		t.Errorf("json.Marshal(Snapshot of nothing): %v", err)
+	}
+	if s := string(b); !cmp.Equal(s[:len(`{"elapsed":1500000000,"requests":0,"errors":0,"statuses":{}`)],
+		`{"elapsed":1500000000,"requests":0,"errors":0,"statuses":{}`) {
+		t.Errorf("json.Marshal(Snapshot of nothing) = %s; want statuses as {}", b)
+	}
+	if r := NewRecorder(nil, start).Snapshot(start); r.Phases == nil {
+		t.Errorf("Snapshot().Phases without phases is nil; want empty")
+	}
+}
+
+func TestElapsed(t *testing.T) {
+	r := NewRecorder(nil, start)
+	tests := []struct {
+		now  time.Time
+		want time.Duration
+	}{
+		{start, 0},
+		{start.Add(-time.Second), 0},
+		{start.Add(90 * time.Second), 90 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := r.Snapshot(tt.now).Elapsed; got != tt.want {
+			t.Errorf("Snapshot(%v).Elapsed = %v; want %v", tt.now, got, tt.want)
+		}
+	}
+}
+
+func TestSnapshotIsACopy(t *testing.T) {
+	r := record(NewRecorder(testPhases, start), obs(0, 0, 200), obs(1, 2*time.Second, 429))
+	s := r.Snapshot(start.Add(3 * time.Second))
+	s.Statuses[200] = 99
+	s.Phases[0].Requests = 99
+	s.Recent[0].Admitted = 99
+	tl := r.Timeline()
+	tl[0].Admitted = 99
+
+	again := r.Snapshot(start.Add(3 * time.Second))
+	if again.Statuses[200] != 1 || again.Phases[0].Requests != 1 || again.Recent[0].Admitted != 1 || r.Timeline()[0].Admitted != 1 {
+		t.Errorf("changing a Snapshot or Timeline changed the Recorder: %+v", again)
+	}
+}
