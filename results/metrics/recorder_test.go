@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,9 +138,8 @@ func TestZeroObservations(t *testing.T) {
 	if err != nil {
 		t.Errorf("json.Marshal(Snapshot of nothing): %v", err)
 	}
-	if s := string(b); !cmp.Equal(s[:len(`{"elapsed":1500000000,"requests":0,"errors":0,"statuses":{}`)],
-		`{"elapsed":1500000000,"requests":0,"errors":0,"statuses":{}`) {
-		t.Errorf("json.Marshal(Snapshot of nothing) = %s; want statuses as {}", b)
+	if want := `{"elapsed":1500000000,"requests":0,"errors":0,"statuses":{},`; !strings.HasPrefix(string(b), want) {
+		t.Errorf("json.Marshal(Snapshot of nothing) = %s; want it to start %s", b, want)
 	}
 	if r := NewRecorder(nil, start).Snapshot(start); r.Phases == nil {
 		t.Errorf("Snapshot().Phases without phases is nil; want empty")
