@@ -20,7 +20,7 @@ const (
 // chartBlock draws admitted and 429 answers per second: a header, then the two
 // series on one scale.
 func (m model) chartBlock() block {
-	return block{prio: prioChart, grow: 5, min: 3, max: 1 + 2*chartMaxRows, draw: m.chartLines}
+	return block{prio: prioChart, grow: growChart, min: 3, max: 1 + 2*chartMaxRows, draw: m.chartLines}
 }
 
 // chartLines draws the chart in n lines. A run of up to a minute is shown

@@ -16,10 +16,11 @@ const (
 )
 
 // checksBlock lists the checks under a header with their counts. When short of
-// lines it shows failures first and sums up the rest on a last line.
+// lines it shows failures first and, with room, sums up the rest on a last
+// line.
 func (m model) checksBlock() block {
 	want := 1 + len(m.frame.Checks)
-	return block{prio: prioChecks, grow: 3, min: min(want, 2), max: want, draw: m.checkLines}
+	return block{prio: prioChecks, grow: growChecks, min: min(want, 2), max: want, draw: m.checkLines}
 }
 
 func (m model) checkLines(n int) []string {
@@ -36,8 +37,12 @@ func (m model) checkLines(n int) []string {
 	rows := n - 1
 	shown := checks
 	var hidden []conformance.CheckResult
-	if rows < len(checks) {
-		shown, hidden = pick(checks, max(rows-1, 0))
+	switch {
+	case rows >= len(checks):
+	case rows >= 3: // room to say what is not listed
+		shown, hidden = pick(checks, rows-1)
+	default: // the header's counts say it; list what matters most
+		shown, _ = pick(checks, rows)
 	}
 	idW, limW := columns(checks) // from all checks, so the columns stay put
 	lines := []string{head}

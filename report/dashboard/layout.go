@@ -25,16 +25,25 @@ func fixed(prio int, line string) block {
 	return block{prio: prio, min: 1, max: 1, draw: func(int) []string { return []string{line} }}
 }
 
-// gap is a separator that gets a line after the blocks with grow below rank.
+// gap is a separator that gets its line in growth order at rank.
 func gap(rank int) block {
 	return block{sep: true, grow: rank, max: 1}
 }
 
-// render lays blocks out in height lines of width columns, cutting any longer
-// line with "…".
+// render lays blocks out in height-1 lines of width columns, cutting any
+// longer line with "…", and ends them with a newline. The last line stays
+// empty because bubbletea's renderer erases the cursor's line when the
+// program ends: without it the verdict would vanish from the final screen.
+// A one-line screen gets its one line and no newline.
 func render(blocks []block, width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
+	}
+	end := "\n"
+	if height == 1 {
+		end = ""
+	} else {
+		height--
 	}
 	lines := allot(blocks, height)
 	var out []string
@@ -51,7 +60,7 @@ func render(blocks []block, width, height int) string {
 			out = append(out, ansi.Truncate(l, width, "…"))
 		}
 	}
-	return strings.Join(out[:min(len(out), height)], "\n")
+	return strings.Join(out[:min(len(out), height)], "\n") + end
 }
 
 // allot decides how many lines each block gets out of height.

@@ -7,8 +7,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance"
 )
 
-// Priorities (lower is kept first on a short screen) and growth ranks (lower
-// gets spare lines first) of the blocks.
+// Priorities of the blocks: lower is kept first on a short screen.
 const (
 	prioTitle = iota
 	prioProgress
@@ -21,32 +20,42 @@ const (
 	prioNotes
 )
 
+// Growth ranks of the blocks: lower gets spare lines first.
+const (
+	growFooter   = iota // the full help, when asked for
+	growTimeline        // phase labels above the bar
+	growGaps            // blank lines between groups
+	growChecks
+	growNotes
+	growChart
+)
+
 // View draws the last frame to fit the terminal. It only formats.
 func (m model) View() string {
 	w, h := m.common.width, m.common.height
 	if !m.started {
 		return render([]block{
 			fixed(prioTitle, m.title()),
-			gap(1),
+			gap(growGaps),
 			fixed(prioProgress, m.common.styles.dim.Render("waiting for the run to start…")),
-			gap(1),
+			gap(growGaps),
 			m.footerBlock(),
 		}, w, h)
 	}
 	return render([]block{
 		fixed(prioTitle, m.title()),
-		gap(2),
-		{prio: prioProgress, grow: 1, min: 1, max: 2, draw: m.timelineLines},
-		gap(2),
+		gap(growGaps),
+		{prio: prioProgress, grow: growTimeline, min: 1, max: 2, draw: m.timelineLines},
+		gap(growGaps),
 		fixed(prioPhase, m.phaseLine()),
 		fixed(prioCounts, m.countsLine()),
 		fixed(prioLatency, m.latencyLine()),
-		gap(2),
+		gap(growGaps),
 		m.chartBlock(),
-		gap(2),
+		gap(growGaps),
 		m.checksBlock(),
 		m.notesBlock(),
-		gap(2),
+		gap(growGaps),
 		m.footerBlock(),
 	}, w, h)
 }
@@ -73,7 +82,7 @@ func (m model) notesBlock() block {
 	if len(notes) == 0 {
 		return block{}
 	}
-	return block{prio: prioNotes, grow: 4, min: 1, max: len(notes), draw: func(n int) []string {
+	return block{prio: prioNotes, grow: growNotes, min: 1, max: len(notes), draw: func(n int) []string {
 		lines := make([]string, 0, n)
 		for _, note := range notes[:n] {
 			lines = append(lines, m.common.styles.dim.Render("note: ")+note)
@@ -84,11 +93,11 @@ func (m model) notesBlock() block {
 
 // footerBlock is the help line while running, and the outcome after.
 func (m model) footerBlock() block {
-	max := 1
+	lines := 1
 	if m.help.ShowAll && !m.finished() {
-		max = 2
+		lines = 2
 	}
-	return block{prio: prioFooter, grow: 0, min: 1, max: max, draw: m.footerLines}
+	return block{prio: prioFooter, grow: growFooter, min: 1, max: lines, draw: m.footerLines}
 }
 
 // finished reports whether the program is on its way out.

@@ -60,6 +60,27 @@ func TestViewHelp(t *testing.T) {
 	golden.RequireEqual(t, m.View())
 }
 
+func TestViewShowsAFailureWhenChecksGetOneRow(t *testing.T) {
+	view := show(t, doneFailFrame(), 40, 10).View()
+	if !strings.Contains(view, "✗ limit.enforced") {
+		t.Errorf("View() at 40x10 =\n%s\nwant the first failing check listed", view)
+	}
+}
+
+func TestViewKeepsTheLastLineEmpty(t *testing.T) {
+	// bubbletea erases the cursor's line on exit; the verdict must not be on it.
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {20, 5}} {
+		view := show(t, doneFailFrame(), size[0], size[1]).View()
+		lines := strings.Split(view, "\n")
+		if last := lines[len(lines)-1]; last != "" {
+			t.Errorf("View() at %dx%d ends with %q; want an empty line", size[0], size[1], last)
+		}
+		if verdict := lines[len(lines)-2]; !strings.HasPrefix(verdict, "✗ FAIL") {
+			t.Errorf("View() at %dx%d: the line before the empty last one is %q; want the verdict", size[0], size[1], verdict)
+		}
+	}
+}
+
 func TestViewStopping(t *testing.T) {
 	m := show(t, runningFrame(), 80, 24)
 	m = update(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
