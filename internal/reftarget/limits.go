@@ -1,0 +1,122 @@
+package reftarget
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/ratecheck/ratecheck/internal/limiter"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// limit is one finite scenario limit with its keyed limiter.
+type limit struct {
+	spec scenarios.Limit
+	lim  *limiter.Limiter
+	// offset turns the limiter's Remaining into the declared contract's: the
+	// declared capacity minus the limiter's (faults change the latter only), so a
+	// counting fault changes admissions and not the Remaining countdown.
+	offset   int64
+	declared int64 // declared capacity: Burst for buckets, Requests for windows
+	scope    scenarios.Scope
+}
+
+// buildLimit returns the limiter for one finite scenario limit.
+func buildLimit(l scenarios.Limit, o *options, faults faultSet, auth bool) (*limit, error) {
+	cfg := limiterConfig(l, family(l.Algorithm, o), faults)
+	lim, err := limiter.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("reftarget: limit %q: %w", l.Name, err)
+	}
+	declared := l.Requests
+	if cfg.Family.Bucket() && l.Burst > 0 {
+		declared = l.Burst
+	}
+	scope := l.Scope
+	if scope == "" && auth {
+		scope = scenarios.ScopeKey
+	} else if scope == "" {
+		scope = scenarios.ScopeGlobal
+	}
+	return &limit{spec: l, lim: lim, offset: declared - lim.Config().Capacity(), declared: declared, scope: scope}, nil
+}
+
+// family maps a scenario algorithm, or the options' override, to a limiter family.
+func family(a scenarios.Algorithm, o *options) limiter.Family {
+	if o.family != nil {
+		return *o.family
+	}
+	if o.algorithm != "" {
+		a = o.algorithm
+	}
+	switch a {
+	case scenarios.AlgoSlidingWindow:
+		return limiter.SlidingLog
+	case scenarios.AlgoTokenBucket:
+		return limiter.TokenBucket
+	case scenarios.AlgoGCRA:
+		return limiter.GCRA
+	case scenarios.AlgoLeakyBucket:
+		return limiter.LeakyBucket
+	default: // any, fixed-window
+		return limiter.FixedWindow
+	}
+}
+
+// limiterConfig returns the limiter config of a limit, with the faults applied:
+// off-by-one and early-reject move the capacity (Limit for windows, Burst for
+// buckets); slow-recovery doubles a window, or boxes a bucket for 2×Recovery.
+func limiterConfig(l scenarios.Limit, f limiter.Family, faults faultSet) limiter.Config {
+	cfg := limiter.Config{Family: f, Limit: l.Requests, Window: l.Window}
+	capacity := &cfg.Limit
+	if f.Bucket() {
+		cfg.Burst = l.Burst
+		if cfg.Burst <= 0 {
+			cfg.Burst = l.Requests
+		}
+		capacity = &cfg.Burst
+	}
+	if faults.has(OffByOne) {
+		*capacity++
+	}
+	if faults.has(EarlyReject) {
+		*capacity = max(0, *capacity-2)
+	}
+	if faults.has(SlowRecovery) {
+		if f.Bucket() {
+			recovery := l.Recovery
+			if recovery <= 0 {
+				recovery = l.Window
+			}
+			cfg.Block = 2 * recovery
+		} else {
+			cfg.Window *= 2
+		}
+	}
+	return cfg
+}
+
+// cellKey returns the key a request is counted under for l: the key id for a
+// per-key limit ("ip:" and the client IP when the request carries no key), the client IP
+// for a per-IP one, "" for a global one.
+func (l *limit) cellKey(keyID string, r *http.Request) string {
+	switch l.scope {
+	case scenarios.ScopeGlobal:
+		return ""
+	case scenarios.ScopeKey:
+		if keyID != "" {
+			return keyID
+		}
+		return "ip:" + clientIP(r) // never collides with a key id's state by accident
+	}
+	return clientIP(r)
+}
+
+// clientIP returns the host part of the request's remote address.
+func clientIP(r *http.Request) string {
+	a := r.RemoteAddr
+	if i := strings.LastIndexByte(a, ':'); i >= 0 {
+		a = a[:i]
+	}
+	return strings.Trim(a, "[]")
+}

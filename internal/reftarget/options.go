@@ -1,0 +1,60 @@
+package reftarget
+
+import (
+	"time"
+
+	"github.com/ratecheck/ratecheck/internal/limiter"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// An Option configures a Target.
+type Option func(*options)
+
+type options struct {
+	faults    []string
+	algorithm scenarios.Algorithm // "" keeps each limit's own
+	family    *limiter.Family
+	keys      map[string]string
+	clock     func() time.Time
+}
+
+// Fault injects the named fault (see Faults). An unknown name makes the target
+// answer 500 and is reported by Err; check names with ParseFault first.
+func Fault(name string) Option {
+	return func(o *options) { o.faults = append(o.faults, name) }
+}
+
+// Algorithm overrides the family of every limit. For scenarios.AlgoAny (the
+// default of a limit) the target uses a clock-aligned fixed window;
+// sliding-window means a sliding log.
+func Algorithm(a scenarios.Algorithm) Option {
+	return func(o *options) { o.algorithm = a }
+}
+
+// LimiterFamily overrides the family of every limit with one of the limiter
+// package, including those no scenario algorithm names (first-request-aligned
+// fixed window, sliding-window counter). It wins over Algorithm.
+func LimiterFamily(f limiter.Family) Option {
+	return func(o *options) { o.family = &f }
+}
+
+// Keys sets the accepted API keys: key value → key id. The values are only ever
+// compared, never logged. Without Keys, any non-empty key is accepted and counted
+// as the scenario's first key id.
+func Keys(keys map[string]string) Option {
+	return func(o *options) {
+		o.keys = make(map[string]string, len(keys))
+		for v, id := range keys {
+			o.keys[v] = id
+		}
+	}
+}
+
+// Clock sets the time source (tests); the default is time.Now.
+func Clock(now func() time.Time) Option {
+	return func(o *options) {
+		if now != nil {
+			o.clock = now
+		}
+	}
+}
