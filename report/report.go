@@ -1,6 +1,12 @@
 // Package report turns a judged run into the files people read: JSON, HTML (one
 // self-contained file), JUnit XML and Markdown. It only reads: it never decides a
 // verdict.
+//
+// The writers are WriteJSON, WriteHTML, WriteJUnit and WriteMarkdown; WriteFile
+// writes any of them to a file atomically. The HTML and Markdown layouts are
+// templates/*.tmpl, embedded; view.go formats every value they show. The package
+// imports conformance, results, results/metrics and scenarios (types only), never
+// attack, the runner, the reference target or the dashboard.
 package report
 
 import (

@@ -1,0 +1,184 @@
+package report
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ratecheck/ratecheck/results/metrics"
+)
+
+func TestNewChartEmpty(t *testing.T) {
+	tests := []struct {
+		name     string
+		timeline []metrics.SecondCounts
+		phases   []metrics.PhaseSnapshot
+	}{
+		{"nothing", nil, nil},
+		{"phases but no answers", nil, []metrics.PhaseSnapshot{{Name: "p", Duration: 5 * time.Second}}},
+		{"only zero counts", []metrics.SecondCounts{{Second: 0}, {Second: 1}}, nil},
+		{"only negative seconds", []metrics.SecondCounts{{Second: -1, Admitted: 5}}, nil},
+	}
+	for _, tt := range tests {
+		if got := newChart(tt.timeline, tt.phases); got != nil {
+			t.Errorf("%s: newChart = %+v; want nil", tt.name, got)
+		}
+	}
+}
+
+func TestNewChartStacksBars(t *testing.T) {
+	c := newChart([]metrics.SecondCounts{
+		{Second: 0, Admitted: 10},
+		{Second: 1, Admitted: 20, Limited: 15, Other: 5}, // tallest: 40, the top of the axis
+	}, nil)
+	if c == nil {
+		t.Fatal("newChart = nil; want a chart")
+	}
+	if len(c.Bars) != 2 {
+		t.Fatalf("got %d bars; want 2", len(c.Bars))
+	}
+	// Slots of 562 units (bars 80% wide, centred); 262 units high for 40 answers.
+	want := []seg{
+		{Class: "admitted", X: "682.2", Y: "165", W: "449.6", H: "131"},
+		{Class: "limited", X: "682.2", Y: "66.75", W: "449.6", H: "98.25"},
+		{Class: "other", X: "682.2", Y: "34", W: "449.6", H: "32.75"},
+	}
+	if diff := cmp.Diff(want, c.Bars[1].Segs); diff != "" {
+		t.Errorf("second bar mismatch (-want +got):\n%s", diff)
+	}
+	if got, want := c.Bars[0].Segs[0].H, "65.5"; got != want {
+		t.Errorf("first bar height = %s; want %s (a quarter of the tallest)", got, want)
+	}
+	if got, want := c.Bars[1].Title, "1s – 2s: 20 admitted, 15 × 429, 5 other"; got != want {
+		t.Errorf("bar title = %q; want %q", got, want)
+	}
+	if got, want := c.YLabel, "answers per second"; got != want {
+		t.Errorf("YLabel = %q; want %q", got, want)
+	}
+}
+
+func TestNewChartBinsLongRuns(t *testing.T) {
+	var timeline []metrics.SecondCounts
+	for s := range 1000 {
+		timeline = append(timeline, metrics.SecondCounts{Second: s, Admitted: 1, Limited: 1})
+	}
+	c := newChart(timeline, nil)
+	if got, want := len(c.Bars), 200; got != want { // ⌈1000 / 240⌉ = 5 s per bin
+		t.Errorf("got %d bars; want %d", got, want)
+	}
+	if got, want := c.Bars[0].Title, "0s – 5s: 5 admitted, 5 × 429, 0 other"; got != want {
+		t.Errorf("first bin title = %q; want %q", got, want)
+	}
+	if got, want := c.YLabel, "answers per 5 s"; got != want {
+		t.Errorf("YLabel = %q; want %q", got, want)
+	}
+}
+
+func TestNewChartSurvivesAbsurdInput(t *testing.T) {
+	c := newChart([]metrics.SecondCounts{
+		{Second: 1 << 40, Admitted: 5}, {Second: -3, Limited: 9}, {Second: 2, Admitted: -4, Limited: 3},
+	}, []metrics.PhaseSnapshot{{Duration: -time.Second}, {Duration: 1 << 62}})
+	if c == nil {
+		t.Fatal("newChart = nil; want a chart of the one sane second")
+	}
+	if len(c.Bars) == 0 || len(c.Bars) > maxBars {
+		t.Errorf("got %d bars; want 1 to %d", len(c.Bars), maxBars)
+	}
+}
+
+func TestPhaseMarks(t *testing.T) {
+	phases := []metrics.PhaseSnapshot{
+		{Name: "warmup", Duration: 2 * time.Second},
+		{Name: "a-very-long-phase-name", Duration: 500 * time.Millisecond},
+		{Name: "skipped", Duration: 0},
+		{Name: "burst", Duration: 7*time.Second + 500*time.Millisecond},
+	}
+	got := phaseMarks(phases, 10)
+	// 112.4 units per second.
+	want := []phaseMark{
+		{X: "64", LabelX: "68", Label: "warmup", Name: "warmup"},
+		{X: "288.8", LabelX: "292.8", Label: "a-ver…", Name: "a-very-long-phase-name", Line: true},
+		{X: "345", LabelX: "349", Label: "burst", Name: "burst", Line: true},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("phaseMarks mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestAxisSteps(t *testing.T) {
+	nice := []struct {
+		raw  float64
+		want int64
+	}{{0.3, 1}, {1, 1}, {1.5, 2}, {3, 5}, {7, 10}, {11, 20}, {260, 500}}
+	for _, tt := range nice {
+		if got := niceStep(tt.raw); got != tt.want {
+			t.Errorf("niceStep(%v) = %d; want %d", tt.raw, got, tt.want)
+		}
+	}
+	ceil := []struct{ in, want int64 }{{0, 0}, {1, 1}, {23, 25}, {40, 40}, {101, 150}}
+	for _, tt := range ceil {
+		if got := niceCeil(tt.in); got != tt.want {
+			t.Errorf("niceCeil(%d) = %d; want %d", tt.in, got, tt.want)
+		}
+	}
+	clock := []struct {
+		raw  float64
+		want int64
+	}{{0.8, 1}, {12, 15}, {40, 60}, {3000, 3600}, {100000, 2 * 86400}}
+	for _, tt := range clock {
+		if got := timeStep(tt.raw); got != tt.want {
+			t.Errorf("timeStep(%v) = %d; want %d", tt.raw, got, tt.want)
+		}
+	}
+}
+
+func TestTicks(t *testing.T) {
+	var got []string
+	for _, tk := range yTicks(40) {
+		got = append(got, tk.Label+"@"+tk.Pos)
+	}
+	if diff := cmp.Diff([]string{"0@296", "10@230.5", "20@165", "30@99.5", "40@34"}, got); diff != "" {
+		t.Errorf("yTicks(40) mismatch (-want +got):\n%s", diff)
+	}
+	got = nil
+	for _, tk := range xTicks(600) {
+		got = append(got, tk.Label)
+	}
+	if diff := cmp.Diff([]string{"0s", "1m", "2m", "3m", "4m", "5m", "6m", "7m", "8m", "9m", "10m"}, got); diff != "" {
+		t.Errorf("xTicks(600) mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestSecondsLabel(t *testing.T) {
+	tests := map[int64]string{0: "0s", 45: "45s", 60: "1m", 150: "2m30s", 3600: "1h", 3900: "1h5m"}
+	for in, want := range tests {
+		if got := secondsLabel(in); got != want {
+			t.Errorf("secondsLabel(%d) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+func TestFitLabel(t *testing.T) {
+	tests := []struct {
+		s     string
+		width float64
+		want  string
+	}{
+		{"burst", 100, "burst"}, {"burst", 35, "burst"}, {"burst", 28, "bur…"}, {"burst", 10, ""},
+		{"übergang", 28, "übe…"},
+	}
+	for _, tt := range tests {
+		if got := fitLabel(tt.s, tt.width); got != tt.want {
+			t.Errorf("fitLabel(%q, %v) = %q; want %q", tt.s, tt.width, got, tt.want)
+		}
+	}
+}
+
+func TestNewChartHugeCounts(t *testing.T) {
+	const huge = 1<<63 - 1
+	c := newChart([]metrics.SecondCounts{{Second: 0, Admitted: huge, Limited: huge, Other: huge}, {Second: 1, Admitted: 1}}, nil)
+	if c == nil || len(c.YTicks) < 2 || len(c.YTicks) > 11 {
+		t.Fatalf("newChart(huge counts) = %+v; want a chart with 2 to 11 y ticks", c)
+	}
+}

@@ -1,0 +1,143 @@
+package report_test
+
+import (
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/report"
+	"github.com/ratecheck/ratecheck/results/metrics"
+)
+
+// start is the fixed start time of the synthetic runs.
+var start = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+
+// nasty is text that must be escaped in every format.
+const nasty = `<script>alert("x")</script> & 'quotes' | pipe *star* _under_ [link](javascript:x)`
+
+// failingReport is a fixed run of the Copilot scenario against a target that
+// over-admits: two failed checks with evidence, passes and skips.
+func failingReport() *report.Report {
+	return &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		RunID:         "20250301T100000Z-ab12cd",
+		Tool:          "ratecheck v0.1.0-test",
+		Scenario: report.ScenarioInfo{
+			Name:   "copilot",
+			File:   "scenarios/copilot.yaml",
+			Source: "seeds/000_39ffa575775ab4fa.txt",
+			Plan:   "starter",
+			Tested: "per-second",
+		},
+		Target:   "https://api.copilot.example/v1",
+		Started:  start,
+		Finished: start.Add(12*time.Second + 345*time.Millisecond),
+		Verdict:  conformance.Fail,
+		Checks: []conformance.CheckResult{
+			{ID: conformance.LimitNoEarlyReject, Limit: "per-second", Status: conformance.Pass,
+				Message: "no 429 in 20 requests sent under the limit"},
+			{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Fail,
+				Message: "admitted 23 requests in a 1 s window; the limit is 20. " + nasty,
+				Evidence: &conformance.Evidence{
+					Expected: "at most 20 admitted in any 1 s window & then 429",
+					Requests: []conformance.RequestEvidence{
+						evidence(21, 2*time.Second+512*time.Millisecond, 200, "admitted #21 in window starting +2.000s",
+							map[string]string{"X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "0"}),
+						evidence(22, 2*time.Second+537*time.Millisecond, 200, "admitted #22 <b>bold</b>", nil),
+						evidence(23, 2*time.Second+561*time.Millisecond, 200, "admitted #23",
+							map[string]string{"Retry-After": "1"}),
+					},
+					Omitted: 17,
+				}},
+			{ID: conformance.LimitStatus, Limit: "per-second", Status: conformance.Pass,
+				Message: "all 97 limited requests got 429"},
+			{ID: conformance.HeadersReset, Limit: "per-second", Status: conformance.Skip,
+				Message: "the scenario declares no reset header"},
+			{ID: conformance.HeadersRetryAfter, Limit: "per-second", Status: conformance.Fail,
+				Message: "429 without Retry-After",
+				Evidence: &conformance.Evidence{
+					Expected: "Retry-After on every 429, at least the real wait",
+					Requests: []conformance.RequestEvidence{
+						evidence(24, 2*time.Second+590*time.Millisecond, 429, "no Retry-After", map[string]string{"X-RateLimit-Remaining": "0"}),
+					},
+				}},
+			{ID: "quota.monthly", Limit: "monthly", Status: conformance.Skip,
+				Message: "monthly quota not tested: it would take 2,000 requests"},
+		},
+		Phases: []metrics.PhaseSnapshot{
+			{Name: "warmup", Kind: "under", RequestedRate: 10, AchievedRate: 9.98, Planned: 20, Requests: 20,
+				Admitted: 20, Duration: 2 * time.Second},
+			{Name: "burst", Kind: "over", RequestedRate: 40, AchievedRate: 39.61, Planned: 200, Requests: 198,
+				Admitted: 100, Limited: 97, Other: 1, Duration: 5 * time.Second},
+			{Name: "pause", Kind: "pause", Duration: 1 * time.Second},
+			{Name: "recovery", Kind: "recovery", RequestedRate: 2, AchievedRate: 2, Planned: 4, Requests: 4,
+				Admitted: 4, Duration: 2 * time.Second},
+		},
+		Requests: 224,
+		Statuses: map[int]int64{200: 126, 429: 97, 503: 1},
+		Latency: metrics.LatencySummary{Min: 812 * time.Microsecond, Mean: 3456789, P50: 2999999,
+			P90: 6 * time.Millisecond, P99: 12345678, Max: 40 * time.Millisecond},
+		Charges: []report.Charge{
+			{Limit: "per-second", Requests: 224, Budget: 20, Tested: true},
+			{Limit: "monthly", Requests: 224, Budget: 2000, Note: "every request counts against the monthly quota"},
+		},
+		Timeline: []metrics.SecondCounts{
+			{Second: 0, Admitted: 10}, {Second: 1, Admitted: 10},
+			{Second: 2, Admitted: 23, Limited: 17}, {Second: 3, Admitted: 20, Limited: 20},
+			{Second: 4, Admitted: 20, Limited: 20, Other: 1}, {Second: 5, Admitted: 20, Limited: 20},
+			{Second: 6, Admitted: 17, Limited: 20},
+			{Second: 8, Admitted: 2}, {Second: 9, Admitted: 2},
+		},
+		Notes: []string{"the target answered one 503 during the burst", nasty},
+	}
+}
+
+// passingReport is a fixed, all-pass run against the built-in target.
+func passingReport() *report.Report {
+	return &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		RunID:         "20250301T100000Z-ef34gh",
+		Tool:          "ratecheck v0.1.0-test",
+		Scenario:      report.ScenarioInfo{Name: "copilot", File: "scenarios/copilot.yaml", Tested: "per-second"},
+		Target:        "http://127.0.0.1:41234",
+		BuiltinTarget: true,
+		Started:       start,
+		Finished:      start.Add(4 * time.Second),
+		Interrupted:   true,
+		Verdict:       conformance.Pass,
+		Checks: []conformance.CheckResult{
+			{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Pass, Message: "never more than 20 admitted per window"},
+			{ID: conformance.TimingOnset, Limit: "per-second", Status: conformance.Pass, Message: "first 429 at request 21"},
+			{ID: conformance.BodyErrorFormat, Status: conformance.Skip, Message: "no error shape declared"},
+		},
+		Phases: []metrics.PhaseSnapshot{
+			{Name: "burst", Kind: "over", RequestedRate: 30, AchievedRate: 29.9, Planned: 120, Requests: 90,
+				Admitted: 60, Limited: 30, Duration: 4 * time.Second},
+		},
+		Requests: 90,
+		Statuses: map[int]int64{200: 60, 429: 30},
+		Latency:  metrics.LatencySummary{Min: time.Millisecond, Mean: 2 * time.Millisecond, P50: 2 * time.Millisecond, P90: 3 * time.Millisecond, P99: 4 * time.Millisecond, Max: 5 * time.Millisecond},
+		Charges:  []report.Charge{{Limit: "per-second", Requests: 90, Budget: 20, Tested: true}},
+		Timeline: []metrics.SecondCounts{
+			{Second: 0, Admitted: 20, Limited: 10}, {Second: 1, Admitted: 20, Limited: 10}, {Second: 2, Admitted: 20, Limited: 10},
+		},
+		Notes: []string{"demo key generated for the built-in target", "run interrupted by the user"},
+	}
+}
+
+// evidence is one request of a failure's evidence in the fixed run.
+func evidence(seq uint64, offset time.Duration, status int, note string, h map[string]string) conformance.RequestEvidence {
+	return conformance.RequestEvidence{
+		Seq: seq, Phase: "burst", Sent: start.Add(offset), Offset: offset,
+		Latency: 2*time.Millisecond + time.Duration(seq)*10*time.Microsecond,
+		Status:  status, Headers: h, Note: note,
+	}
+}
+
+// reports are the fixtures every golden test renders.
+var reports = []struct {
+	name string
+	r    func() *report.Report
+}{
+	{"failing", failingReport},
+	{"passing", passingReport},
+}

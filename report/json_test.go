@@ -1,0 +1,129 @@
+package report_test
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/report"
+	"github.com/ratecheck/ratecheck/results/metrics"
+)
+
+func TestJSONRoundTrip(t *testing.T) {
+	for _, tc := range reports {
+		t.Run(tc.name, func(t *testing.T) {
+			want := tc.r()
+			got, err := report.ReadJSON(bytes.NewReader(render(t, report.WriteJSON, want)))
+			if err != nil {
+				t.Fatalf("ReadJSON(WriteJSON(r)) error: %v", err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("ReadJSON(WriteJSON(r)) mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWriteJSONSchemaVersionFirst(t *testing.T) {
+	got := string(render(t, report.WriteJSON, passingReport()))
+	if want := "{\n  \"schema_version\": 1,\n"; !strings.HasPrefix(got, want) {
+		t.Errorf("WriteJSON output starts %q; want prefix %q", got[:min(40, len(got))], want)
+	}
+}
+
+func TestWriteJSONNormalises(t *testing.T) {
+	in := &report.Report{
+		Target: "https://user:secret@api.example.test/v1?api_key=k3y",
+		Phases: []metrics.PhaseSnapshot{{Name: "p", RequestedRate: math.Inf(1), AchievedRate: math.NaN()}},
+		Checks: []conformance.CheckResult{{ID: conformance.LimitEnforced, Status: conformance.Fail,
+			Evidence: &conformance.Evidence{Expected: "x"}}},
+	}
+	out := string(render(t, report.WriteJSON, in))
+	got, err := report.ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("ReadJSON(WriteJSON(r)) error: %v\n%s", err, out)
+	}
+	want := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Target:        "https://api.example.test/v1?api_key=REDACTED",
+		Phases:        []metrics.PhaseSnapshot{{Name: "p"}},
+		Checks: []conformance.CheckResult{{ID: conformance.LimitEnforced, Status: conformance.Fail,
+			Evidence: &conformance.Evidence{Expected: "x", Requests: []conformance.RequestEvidence{}}}},
+		Statuses: map[int]int64{},
+		Charges:  []report.Charge{},
+		Timeline: []metrics.SecondCounts{},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ReadJSON(WriteJSON(r)) mismatch (-want +got):\n%s", diff)
+	}
+	for _, secret := range []string{"secret", "k3y", "user"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("WriteJSON output contains %q:\n%s", secret, out)
+		}
+	}
+	if in.SchemaVersion != 0 || !math.IsInf(in.Phases[0].RequestedRate, 1) || in.Checks[0].Evidence.Requests != nil {
+		t.Errorf("WriteJSON modified its input: %+v", in)
+	}
+}
+
+func TestReadJSONErrors(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", "EOF"},
+		{"not json", "<html>", "invalid character"},
+		{"array", "[]", "cannot unmarshal array"},
+		{"no schema", `{"run_id": "x"}`, "no schema_version"},
+		{"newer schema", `{"schema_version": 99}`, "schema_version 99 is newer"},
+		{"trailing data", `{"schema_version": 1} {}`, "trailing data"},
+		{"wrong type", `{"schema_version": 1, "requests": "many"}`, "cannot unmarshal string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := report.ReadJSON(strings.NewReader(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "report: read json: ") {
+				t.Errorf("ReadJSON(%q) = %v, %v; want error containing %q", tt.in, r, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadJSONAcceptsUnknownFields(t *testing.T) {
+	r, err := report.ReadJSON(strings.NewReader(`{"schema_version": 1, "run_id": "a", "added_later": true}`))
+	if err != nil {
+		t.Fatalf("ReadJSON error: %v", err)
+	}
+	want := &report.Report{SchemaVersion: 1, RunID: "a"}
+	if diff := cmp.Diff(want, r, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("ReadJSON mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// FuzzReadJSON checks that any input either fails to decode or yields a report
+// every writer can render.
+func FuzzReadJSON(f *testing.F) {
+	for _, tc := range reports {
+		var buf bytes.Buffer
+		if err := report.WriteJSON(&buf, tc.r()); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(buf.Bytes())
+	}
+	f.Add([]byte(`{"schema_version":1,"timeline":[{"second":-5,"admitted":-1},{"second":9000000000000}],"phases":[{"duration":-1}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := report.ReadJSON(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, w := range writers {
+			if err := w.write(&bytes.Buffer{}, r); err != nil {
+				t.Errorf("%s on a decoded report: %v", w.name, err)
+			}
+		}
+	})
+}

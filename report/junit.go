@@ -1,0 +1,173 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/ratecheck/ratecheck/conformance"
+)
+
+// The JUnit XML shapes, as read by GitLab, Jenkins and the GitHub test reporters:
+// one suite per run, one test case per check.
+type (
+	junitSuites struct {
+		XMLName  xml.Name     `xml:"testsuites"`
+		Name     string       `xml:"name,attr"`
+		Tests    int          `xml:"tests,attr"`
+		Failures int          `xml:"failures,attr"`
+		Errors   int          `xml:"errors,attr"`
+		Skipped  int          `xml:"skipped,attr"`
+		Time     string       `xml:"time,attr"`
+		Suites   []junitSuite `xml:"testsuite"`
+	}
+	junitSuite struct {
+		Name       string          `xml:"name,attr"`
+		Tests      int             `xml:"tests,attr"`
+		Failures   int             `xml:"failures,attr"`
+		Errors     int             `xml:"errors,attr"`
+		Skipped    int             `xml:"skipped,attr"`
+		Time       string          `xml:"time,attr"`
+		Timestamp  string          `xml:"timestamp,attr,omitempty"`
+		Properties []junitProperty `xml:"properties>property"`
+		Cases      []junitCase     `xml:"testcase"`
+		SystemOut  string          `xml:"system-out,omitempty"`
+	}
+	junitProperty struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	}
+	junitCase struct {
+		Name      string        `xml:"name,attr"`
+		Classname string        `xml:"classname,attr"`
+		Time      string        `xml:"time,attr"`
+		Failure   *junitFailure `xml:"failure"`
+		Skipped   *junitSkipped `xml:"skipped"`
+		SystemOut string        `xml:"system-out,omitempty"`
+	}
+	junitFailure struct {
+		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr"`
+		Text    string `xml:",chardata"`
+	}
+	junitSkipped struct {
+		Message string `xml:"message,attr"`
+	}
+)
+
+// WriteJUnit writes r as JUnit XML: a <testsuite name="ratecheck: SCENARIO">
+// with the target, plan and verdict as properties and one <testcase
+// classname="SCENARIO.LIMIT" name="CHECK-ID"> per check. A failed check has a
+// <failure type="CHECK-ID"> whose text is the evidence; a skipped one has
+// <skipped message="REASON">; a passed one keeps its message in <system-out>.
+func WriteJUnit(w io.Writer, r *Report) error {
+	if r == nil {
+		return fmt.Errorf("report: write junit: %w", errNilReport)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return fmt.Errorf("report: write junit: %w", err)
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(junitOf(r)); err != nil {
+		return fmt.Errorf("report: write junit: %w", err)
+	}
+	if _, err := io.WriteString(w, "\n"); err != nil {
+		return fmt.Errorf("report: write junit: %w", err)
+	}
+	return nil
+}
+
+// junitOf builds the XML document for r.
+func junitOf(r *Report) junitSuites {
+	pass, fail, skip := r.Counts()
+	secs := "0.000"
+	if d := runDuration(r); d > 0 {
+		secs = strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
+	}
+	suite := junitSuite{
+		Name:  "ratecheck: " + titleOf(r),
+		Tests: pass + fail + skip, Failures: fail, Skipped: skip,
+		Time:       secs,
+		Properties: junitProperties(r),
+		SystemOut:  strings.Join(r.Notes, "\n"),
+	}
+	if !r.Started.IsZero() {
+		suite.Timestamp = r.Started.UTC().Format("2006-01-02T15:04:05")
+	}
+	for _, c := range r.Checks {
+		suite.Cases = append(suite.Cases, junitCaseOf(titleOf(r), c))
+	}
+	return junitSuites{
+		Name:  "ratecheck",
+		Tests: suite.Tests, Failures: fail, Skipped: skip,
+		Time:   secs,
+		Suites: []junitSuite{suite},
+	}
+}
+
+// junitProperties are the run's facts as <property> elements.
+func junitProperties(r *Report) []junitProperty {
+	props := []junitProperty{
+		{"target", safeTarget(r.Target)},
+		{"builtin_target", strconv.FormatBool(r.BuiltinTarget)},
+		{"plan", r.Scenario.Plan},
+		{"tested_limit", r.Scenario.Tested},
+		{"verdict", string(r.Verdict)},
+		{"interrupted", strconv.FormatBool(r.Interrupted)},
+		{"scenario_file", r.Scenario.File},
+		{"source", r.Scenario.Source},
+		{"run_id", r.RunID},
+		{"tool", r.Tool},
+	}
+	out := props[:0]
+	for _, p := range props {
+		if p.Value != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// junitCaseOf is the test case of one check.
+func junitCaseOf(scenario string, c conformance.CheckResult) junitCase {
+	class := scenario
+	if c.Limit != "" {
+		class += "." + c.Limit
+	}
+	tc := junitCase{Name: string(c.ID), Classname: class, Time: "0"}
+	switch c.Status {
+	case conformance.Pass:
+		tc.SystemOut = c.Message
+	case conformance.Fail:
+		tc.Failure = &junitFailure{Message: oneLine(c.Message), Type: string(c.ID), Text: evidenceText(c)}
+	default:
+		tc.Skipped = &junitSkipped{Message: oneLine(c.Message)}
+	}
+	return tc
+}
+
+// evidenceText is a failure's evidence as plain text with aligned columns.
+func evidenceText(c conformance.CheckResult) string {
+	var b strings.Builder
+	b.WriteString(c.Message + "\n")
+	ev := evidenceOf(c.Evidence)
+	if ev == nil {
+		return b.String()
+	}
+	b.WriteString("\nExpected: " + ev.Expected + "\n\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "seq\tphase\toffset\tlatency\tstatus\theaders\tnote")
+	for _, rq := range ev.Requests {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rq.Seq, oneLine(rq.Phase), rq.Offset,
+			rq.Latency, rq.Status, oneLine(strings.Join(rq.Headers, "; ")), oneLine(rq.Note))
+	}
+	tw.Flush()
+	if ev.More != "" {
+		b.WriteString(ev.More + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,70 @@
+package report_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/report"
+)
+
+func TestWriteMarkdownVerdictLine(t *testing.T) {
+	tests := []struct {
+		name string
+		r    *report.Report
+		want string
+	}{
+		{"failing", failingReport(), "**FAIL**: 2 failed, 2 passed, 2 skipped (6 checks)\n"},
+		{"passing", passingReport(), "**PASS**: 0 failed, 2 passed, 1 skipped (3 checks). **Interrupted**: the run stopped before its plan ended.\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(render(t, report.WriteMarkdown, tt.r)); !strings.Contains(got, "\n"+tt.want) {
+				t.Errorf("WriteMarkdown output lacks the line %q:\n%s", tt.want, got)
+			}
+		})
+	}
+}
+
+func TestWriteMarkdownEscapes(t *testing.T) {
+	r := &report.Report{Verdict: conformance.Fail, Checks: []conformance.CheckResult{{
+		ID: "odd|id`x", Limit: "a|b", Status: conformance.Fail, Message: "two\nlines | <img src=x> **bold**",
+		Evidence: &conformance.Evidence{Expected: "</details> <summary>", Requests: []conformance.RequestEvidence{
+			{Seq: 1, Phase: "p|q", Headers: map[string]string{"X-A": "<b>", "X-B": "1|2"}, Note: "# heading"},
+		}},
+	}}, Notes: []string{"- not a list", "1. not a list either", "## nor a heading"}}
+	got := string(render(t, report.WriteMarkdown, r))
+	for _, want := range []string{
+		"| **FAIL** | `odd\\|id'x` | a\\|b | two lines \\| &lt;img src=x&gt; \\*\\*bold\\*\\* |",
+		"<details><summary>Evidence for <code>odd|id`x</code> (a|b): 1 request</summary>",
+		"Expected: &lt;/details&gt; &lt;summary&gt;",
+		"| 1 | p\\|q | +0.000 s | 0.00 ms | error | X-A: &lt;b&gt;<br>X-B: 1\\|2 | \\# heading |",
+		"- \\- not a list\n", "- 1\\. not a list either\n", "- \\## nor a heading\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("WriteMarkdown output lacks %q:\n%s", want, got)
+		}
+	}
+	for _, bad := range []string{"<img", "<b>", "</details> <summary>"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("WriteMarkdown output contains unescaped %q", bad)
+		}
+	}
+}
+
+func TestWriteMarkdownTablesHaveEvenColumns(t *testing.T) {
+	got := string(render(t, report.WriteMarkdown, failingReport()))
+	var header int
+	for i, line := range strings.Split(got, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			header = 0
+			continue
+		}
+		n := strings.Count(line, "|") - strings.Count(line, `\|`)
+		if header == 0 {
+			header = n
+		} else if n != header {
+			t.Errorf("line %d has %d cell separators; its table has %d: %q", i+1, n, header, line)
+		}
+	}
+}
