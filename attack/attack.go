@@ -59,7 +59,6 @@ func Start(ctx context.Context, p *scenarios.Plan, o Options) (*Attack, error) {
 // in plan order so that Seq is unique and follows the schedule.
 func phaseRuns(p *scenarios.Plan, o Options) ([]phaseRun, error) {
 	var runs []phaseRun
-	var seq uint64
 	for i, ph := range p.Phases {
 		if ph.Requests <= 0 || ph.Rate <= 0 {
 			continue
@@ -68,8 +67,7 @@ func phaseRuns(p *scenarios.Plan, o Options) ([]phaseRun, error) {
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, phaseRun{index: i, phase: ph, target: tgt, seqBase: seq})
-		seq += uint64(ph.Requests)
+		runs = append(runs, phaseRun{index: i, phase: ph, target: tgt, seqBase: p.FirstSeq(i)})
 	}
 	return runs, nil
 }

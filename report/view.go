@@ -75,7 +75,8 @@ type phaseView struct {
 	Requested, Achieved, Ratio string
 	Planned, Sent              string
 	Admitted, Limited, Other   string
-	Short                      bool // fewer requests sent than planned
+	Lag                        string // send lag against the schedule: p50 / p99 / max in ms
+	Short                      bool   // fewer requests sent than planned
 }
 
 // totalsView holds the run's totals.
@@ -261,10 +262,21 @@ func phasesOf(phases []metrics.PhaseSnapshot) []phaseView {
 			Admitted:  fmtCount(p.Admitted),
 			Limited:   fmtCount(p.Limited),
 			Other:     fmtCount(p.Other),
+			Lag:       fmtLag(p),
 			Short:     p.Requests < p.Planned,
 		}
 	}
 	return out
+}
+
+// fmtLag shows how late a phase's requests went out against its schedule, as
+// "p50 / p99 / max" in milliseconds; "-" for a phase that sent nothing.
+func fmtLag(p metrics.PhaseSnapshot) string {
+	if p.Requests == 0 || p.RequestedRate <= 0 {
+		return "-"
+	}
+	l := p.SendLag
+	return fmtMillis(l.P50) + " / " + fmtMillis(l.P99) + " / " + fmtMillis(l.Max)
 }
 
 // totalsOf formats the request count, status counts (by code) and latency.

@@ -73,3 +73,16 @@ func (p *Plan) PhaseAt(t time.Duration) int {
 	}
 	return -1
 }
+
+// FirstSeq is the sequence number of phase i's first request. Requests are
+// numbered from 0 across the phases that send, in plan order, so the numbers
+// follow the schedule.
+func (p *Plan) FirstSeq(i int) uint64 {
+	var n uint64
+	for _, ph := range p.Phases[:min(i, len(p.Phases))] {
+		if ph.Rate > 0 && ph.Requests > 0 {
+			n += uint64(ph.Requests)
+		}
+	}
+	return n
+}

@@ -14,12 +14,40 @@ type Phase struct {
 	Rate     float64       // requests per second asked for; 0 for a pause
 	Planned  int64         // requests the plan will send
 	Duration time.Duration // planned length
+	Start    time.Duration // planned offset from the start of the run
+	FirstSeq uint64        // sequence number of the phase's first request
+}
+
+// idealSend is when the plan meant to send o: the phase's start plus one
+// interval 1/Rate per request before it in the phase. ok is false when the
+// phase has no schedule (a pause) or o is not one of its requests.
+func (p Phase) idealSend(start time.Time, o results.Observation) (time.Time, bool) {
+	if p.Rate <= 0 || o.Seq < p.FirstSeq {
+		return time.Time{}, false
+	}
+	k := float64(o.Seq - p.FirstSeq)
+	return start.Add(p.Start + time.Duration(k/p.Rate*float64(time.Second))), true
 }
 
 // phaseCounts are one phase's counts so far.
 type phaseCounts struct {
 	requests, admitted, limited, other int64
 	first, last                        time.Time // earliest and latest send time
+	lag                                *latency  // send time minus the ideal schedule; nil until the first request
+}
+
+// addLag records how late o was sent against the plan's schedule. Sending early
+// (by timer granularity) counts as on time.
+func (c *phaseCounts) addLag(p Phase, start time.Time, o results.Observation) {
+	ideal, ok := p.idealSend(start, o)
+	if !ok {
+		return
+	}
+	if c.lag == nil {
+		l := newLatency()
+		c.lag = &l
+	}
+	c.lag.record(max(o.Sent.Sub(ideal), 0))
 }
 
 // add counts o. Observations arrive in completion order, not send order, so the
@@ -72,5 +100,13 @@ func (c *phaseCounts) snapshot(p Phase) PhaseSnapshot {
 		Limited:       c.limited,
 		Other:         c.other,
 		Duration:      p.Duration,
+		SendLag:       c.lagSummary(),
 	}
+}
+
+func (c *phaseCounts) lagSummary() LatencySummary {
+	if c.lag == nil {
+		return LatencySummary{}
+	}
+	return c.lag.summary()
 }

@@ -62,6 +62,7 @@ func (r *Recorder) Record(o results.Observation) {
 	}
 	if 0 <= o.Phase && o.Phase < len(r.counts) {
 		r.counts[o.Phase].add(o)
+		r.counts[o.Phase].addLag(r.phases[o.Phase], r.start, o)
 	}
 	r.timeline.add(r.second(o.Sent), o)
 }

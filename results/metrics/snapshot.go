@@ -46,6 +46,10 @@ type PhaseSnapshot struct {
 	Limited       int64         `json:"limited"` // 429 answers
 	Other         int64         `json:"other"`   // other statuses and transport errors
 	Duration      time.Duration `json:"duration"`
+	// SendLag is how late requests were sent against the plan's schedule (send
+	// time minus start + k/rate): the open-model measure of a load generator
+	// falling behind. Zero for a pause.
+	SendLag LatencySummary `json:"send_lag"`
 }
 
 // SecondCounts are the answers to the requests sent in one second of the run

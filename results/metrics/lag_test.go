@@ -1,0 +1,63 @@
+package metrics
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/results"
+)
+
+// TestSendLag checks the schedule deviation of each request against the plan:
+// request k of a phase is due at start + phase start + k/rate.
+func TestSendLag(t *testing.T) {
+	phases := []Phase{
+		{Name: "under", Kind: "under", Rate: 10, Planned: 10, Duration: time.Second, Start: 0, FirstSeq: 0},
+		{Name: "pause", Kind: "pause", Duration: time.Second, Start: time.Second},
+		{Name: "over", Kind: "over", Rate: 40, Planned: 40, Duration: time.Second, Start: 2 * time.Second, FirstSeq: 10},
+	}
+	tests := []struct {
+		name    string
+		sends   []results.Observation
+		phase   int
+		wantP50 time.Duration
+		wantMax time.Duration
+	}{
+		{
+			name:  "on schedule",
+			sends: []results.Observation{{Seq: 0, Phase: 0, Sent: start}, {Seq: 1, Phase: 0, Sent: start.Add(100 * time.Millisecond)}, {Seq: 2, Phase: 0, Sent: start.Add(200 * time.Millisecond)}},
+			phase: 0, wantP50: 0, wantMax: 0,
+		},
+		{
+			name: "catch-up burst after a stall is late, in the second phase's own schedule",
+			sends: []results.Observation{
+				{Seq: 10, Phase: 2, Sent: start.Add(2 * time.Second)},                     // due +2.000
+				{Seq: 11, Phase: 2, Sent: start.Add(2*time.Second + 75*time.Millisecond)}, // due +2.025: 50 ms late
+				{Seq: 12, Phase: 2, Sent: start.Add(2*time.Second + 75*time.Millisecond)}, // due +2.050: 25 ms late
+				{Seq: 13, Phase: 2, Sent: start.Add(2*time.Second + 74*time.Millisecond)}, // due +2.075: 1 ms early counts as 0
+			},
+			phase: 2, wantP50: 0, wantMax: 50 * time.Millisecond,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewRecorder(phases, start)
+			for _, o := range tt.sends {
+				o.Status = 200
+				r.Record(o)
+			}
+			lag := r.Snapshot(start.Add(3 * time.Second)).Phases[tt.phase].SendLag
+			if !near(lag.P50, tt.wantP50) || !near(lag.Max, tt.wantMax) {
+				t.Errorf("SendLag p50 %v max %v; want p50 %v max %v", lag.P50, lag.Max, tt.wantP50, tt.wantMax)
+			}
+		})
+	}
+	if lag := NewRecorder(phases, start).Snapshot(start).Phases[1].SendLag; lag != (LatencySummary{}) {
+		t.Errorf("a pause has send lag %+v; want none", lag)
+	}
+}
+
+// near allows the histogram's 3 significant figures.
+func near(got, want time.Duration) bool {
+	d := got - want
+	return d >= -want/500-time.Microsecond && d <= want/500+time.Microsecond
+}
