@@ -1,6 +1,3 @@
-// Package scenarios owns the scenario file: the schema of a rate-limit contract,
-// loading it from YAML with positions, validating it, and planning the phases of
-// a run. It imports only go.yaml.in/yaml/v3 and the standard library.
 package scenarios
 
 import "time"

@@ -1,0 +1,72 @@
+package scenarios_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+func ExampleLoad() {
+	sc, err := scenarios.Load("copilot.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(sc.Name, sc.Target)
+	fmt.Println("key in", sc.Auth.Header, "from $"+sc.Auth.Keys[0].Env)
+	for _, l := range sc.Limits {
+		fmt.Printf("%s: %d per %v (plan %s)\n", l.Name, l.Requests, l.Window, sc.Plan)
+	}
+	// Output:
+	// copilot https://api.copilot.com
+	// key in X-API-KEY from $COPILOT_API_KEY
+	// per-second: 20 per 1s (plan starter)
+	// monthly: 2000 per 720h0m0s (plan starter)
+}
+
+func ExampleParse_errors() {
+	_, err := scenarios.Parse("bad.yaml", []byte(`name: demo
+target: https://api.example.com
+endpoints:
+  - name: list
+    path: /items
+limits:
+  - name: per-second
+    requests: 0
+    windw: 1s
+`))
+	if list, ok := errors.AsType[scenarios.ErrorList](err); ok {
+		for _, e := range list {
+			fmt.Println(e)
+		}
+	}
+	// Output:
+	// bad.yaml:7:5: limits[0].window: missing (want a duration such as 1s, 1m, day or month)
+	// bad.yaml:8:15: limits[0].requests: 0 requests per window admits nothing (want at least 1)
+	// bad.yaml:9:5: limits[0]: unknown field "windw" (want one of: name, requests, plans, window, scope, algorithm, burst, recovery, endpoints, exclude)
+}
+
+func ExampleNewPlan() {
+	sc, err := scenarios.Load("copilot.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := scenarios.NewPlan(sc)
+	fmt.Println("testing", p.TestedLimit().Name, "for", p.Duration())
+	for _, ph := range p.Phases {
+		fmt.Printf("%-8s at %v for %v: %g/s, %d requests\n", ph.Name, ph.Start, ph.Duration, ph.Rate, ph.Requests)
+	}
+	for _, c := range p.Charges {
+		fmt.Printf("%s: %s\n", c.Limit, c.Note)
+	}
+	// Output:
+	// testing per-second for 8s
+	// under    at 0s for 2s: 10/s, 20 requests
+	// over     at 2s for 3s: 40/s, 120 requests
+	// pause    at 5s for 1s: 0/s, 0 requests
+	// recovery at 6s for 2s: 10/s, 20 requests
+	// per-second: under test: 20 per 1s (this run sends 160)
+	// monthly: window 720h: only charged, not exercised (this run uses 160 of 2000)
+}

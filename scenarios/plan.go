@@ -1,0 +1,156 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// shortWindow is the longest window the planner exceeds at twice its rate; longer
+// windows are exhausted by a quick burst instead, or the run would take hours.
+const shortWindow = 10 * time.Second
+
+// NewPlan computes what a run of sc will send, before anything is sent. It is
+// pure and deterministic. Explicit phases are used as written; otherwise the
+// phases are derived from the tested limit, the finite limit with the shortest
+// window (the first on a tie):
+//
+//	short window (W ≤ 10s), R = N/W:
+//	  under    0.5·R for max(2W, 2s)
+//	  over     2·R   for max(3W, 3s)
+//	  pause    Recovery
+//	  recovery 0.5·R for max(2W, 2s)
+//	long window (W > 10s):
+//	  under    max(0.5·R, 0.5/s) for 10s (at most N/2 requests)
+//	  over     max(⌈1.5·N⌉, N+10) requests in T = min(W/2, 20s)
+//	  pause    Recovery
+//	  recovery min(5, N) requests at 1/s
+//
+// When the phases outlast Run.MaxDuration the pause and recovery are dropped
+// with a warning. Charges say what the run costs every limit's budget.
+func NewPlan(sc *Scenario) *Plan {
+	p := &Plan{Scenario: sc, Tested: -1}
+	if sc == nil {
+		p.Warnings = append(p.Warnings, "no scenario: nothing to plan")
+		return p
+	}
+	p.Tested = testedLimit(sc.Limits)
+	switch {
+	case len(sc.Phases) > 0:
+		p.explicitPhases()
+	case p.Tested < 0:
+		p.warnf("no limit has a finite budget%s: nothing to test", onPlan(sc.Plan))
+	default:
+		p.derivedPhases()
+	}
+	p.charge()
+	return p
+}
+
+// testedLimit is the index of the finite limit with the shortest window, or -1.
+func testedLimit(limits []Limit) int {
+	best := -1
+	for i, l := range limits {
+		if l.Unlimited || l.Requests < 1 || l.Window <= 0 {
+			continue
+		}
+		if best < 0 || l.Window < limits[best].Window {
+			best = i
+		}
+	}
+	return best
+}
+
+// warnf adds a warning.
+func (p *Plan) warnf(format string, args ...any) {
+	p.Warnings = append(p.Warnings, fmt.Sprintf(format, args...))
+}
+
+// onPlan is " on plan NAME", or "" when the scenario has no plans.
+func onPlan(plan string) string {
+	if plan == "" {
+		return ""
+	}
+	return " on plan " + plan
+}
+
+// step is a phase before it is placed in time.
+type step struct {
+	name     string
+	kind     PhaseKind
+	rate     float64 // requests per second
+	duration time.Duration
+	endpoint string
+	key      string
+}
+
+// place lays the steps end to end and counts their requests.
+func (p *Plan) place(steps []step) {
+	var start time.Duration
+	for _, s := range steps {
+		ph := Phase{
+			Name: s.name, Kind: s.kind, Start: start, Duration: s.duration,
+			Rate: s.rate, Endpoint: s.endpoint, Key: s.key,
+		}
+		if s.kind != PhasePause {
+			ph.Requests = requests(s.rate, s.duration)
+		} else {
+			ph.Rate = 0
+		}
+		p.Phases = append(p.Phases, ph)
+		start += s.duration
+	}
+}
+
+// requests is ⌊rate × duration⌋, with a little slack so that a rate computed
+// as n/T gives back exactly n despite floating-point rounding.
+func requests(rate float64, d time.Duration) int64 {
+	if rate <= 0 || d <= 0 {
+		return 0
+	}
+	// Clamp absurd products so the conversion stays in range.
+	return int64(math.Min(math.Floor(rate*d.Seconds()+1e-6), 1<<62))
+}
+
+// totalDuration is the sum of the steps' durations.
+func totalDuration(steps []step) time.Duration {
+	var t time.Duration
+	for _, s := range steps {
+		t += s.duration
+	}
+	return t
+}
+
+// defaultEndpoint is the endpoint derived phases use: the first endpoint the
+// limit counts that sends the key, else the first it counts, else the first.
+func defaultEndpoint(sc *Scenario, tested int) string {
+	if tested < 0 || tested >= len(sc.Limits) {
+		if len(sc.Endpoints) > 0 {
+			return sc.Endpoints[0].Name
+		}
+		return ""
+	}
+	l := sc.Limits[tested]
+	counted := ""
+	for _, e := range sc.Endpoints {
+		switch {
+		case !l.Counts(e.Name):
+		case !e.NoAuth:
+			return e.Name
+		case counted == "":
+			counted = e.Name
+		}
+	}
+	if counted == "" && len(sc.Endpoints) > 0 {
+		counted = sc.Endpoints[0].Name
+	}
+	return counted
+}
+
+// defaultKey is the first key id, or "" when the API has no auth.
+func defaultKey(sc *Scenario) string {
+	if len(sc.Auth.Keys) == 0 {
+		return ""
+	}
+	return sc.Auth.Keys[0].ID
+}

@@ -1,0 +1,54 @@
+package scenarios
+
+import "fmt"
+
+// charge computes what the run costs each limit's budget, with a note per
+// limit and a warning for every untested limit the run would exhaust.
+func (p *Plan) charge() {
+	sc := p.Scenario
+	tested := p.TestedLimit()
+	for i, l := range sc.Limits {
+		c := Charge{
+			Limit:     l.Name,
+			Requests:  charged(l, p.Phases),
+			Budget:    l.Requests,
+			Unlimited: l.Unlimited,
+			Tested:    i == p.Tested,
+		}
+		switch {
+		case l.Unlimited:
+			c.Budget = 0
+			c.Note = fmt.Sprintf("unlimited%s: only charged, not exercised (this run uses %d)", onPlan(sc.Plan), c.Requests)
+		case c.Tested:
+			c.Note = fmt.Sprintf("under test: %d per %s (this run sends %d)", l.Requests, formatDuration(l.Window), c.Requests)
+		default:
+			c.Note = fmt.Sprintf("window %s: only charged, not exercised (this run uses %d of %d)", formatDuration(l.Window), c.Requests, l.Requests)
+			if c.Requests > l.Requests && tested != nil {
+				p.warnf("this run would exhaust the %s budget (%d of %d requests): later requests may be limited by %s rather than %s",
+					l.Name, c.Requests, l.Requests, l.Name, tested.Name)
+			} else if c.Requests > l.Requests {
+				p.warnf("this run would exhaust the %s budget (%d of %d requests)", l.Name, c.Requests, l.Requests)
+			}
+		}
+		p.Charges = append(p.Charges, c)
+	}
+}
+
+// charged is the number of the run's requests the limit counts. A per-key
+// limit has a budget per key, so it is charged the most any one key sends.
+func charged(l Limit, phases []Phase) int64 {
+	perKey := map[string]int64{}
+	var total, most int64
+	for _, ph := range phases {
+		if !l.Counts(ph.Endpoint) {
+			continue
+		}
+		total += ph.Requests
+		perKey[ph.Key] += ph.Requests
+		most = max(most, perKey[ph.Key])
+	}
+	if l.Scope == ScopeKey {
+		return most
+	}
+	return total
+}

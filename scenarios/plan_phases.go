@@ -1,0 +1,132 @@
+package scenarios
+
+import (
+	"math"
+	"time"
+)
+
+// derivedPhases plans under, over, pause and recovery for the tested limit.
+func (p *Plan) derivedPhases() {
+	sc := p.Scenario
+	l := sc.Limits[p.Tested]
+	var steps []step
+	if l.Window <= shortWindow {
+		steps = shortWindowSteps(l)
+	} else {
+		steps = longWindowSteps(l)
+	}
+	steps = p.fit(steps, l)
+	ep, key := defaultEndpoint(sc, p.Tested), defaultKey(sc)
+	for i := range steps {
+		steps[i].name = string(steps[i].kind)
+		steps[i].endpoint, steps[i].key = ep, key
+	}
+	p.place(steps)
+}
+
+// shortWindowSteps exceeds a short window at twice its rate R = N/W.
+func shortWindowSteps(l Limit) []step {
+	r := l.Rate()
+	return []step{
+		{kind: PhaseUnder, rate: 0.5 * r, duration: max(2*l.Window, 2*time.Second)},
+		{kind: PhaseOver, rate: 2 * r, duration: max(3*l.Window, 3*time.Second)},
+		{kind: PhasePause, duration: l.Recovery},
+		{kind: PhaseRecovery, rate: 0.5 * r, duration: max(2*l.Window, 2*time.Second)},
+	}
+}
+
+// longWindowSteps exhausts a long window's budget N quickly: 2·R would take
+// hours to run out a daily budget, so the over phase sends max(⌈1.5·N⌉, N+10)
+// requests within T = min(W/2, 20s).
+func longWindowSteps(l Limit) []step {
+	n := float64(l.Requests)
+	var steps []step
+	// under: max(0.5·R, 0.5/s) for 10 s, but never more than N/2 requests,
+	// so that tiny budgets (N < 10) are not exceeded while "under".
+	underRate := max(0.5*l.Rate(), 0.5)
+	underDur := 10 * time.Second
+	if half := math.Floor(n / 2); underRate*underDur.Seconds() > half {
+		underDur = time.Duration(half / underRate * float64(time.Second))
+	}
+	if underDur > 0 {
+		steps = append(steps, step{kind: PhaseUnder, rate: underRate, duration: underDur})
+	}
+	over := max(math.Ceil(1.5*n), n+10)
+	t := min(l.Window/2, 20*time.Second)
+	steps = append(steps, step{kind: PhaseOver, rate: over / t.Seconds(), duration: t})
+	steps = append(steps, step{kind: PhasePause, duration: l.Recovery})
+	// recovery: min(5, N) requests at 1/s.
+	k := min(5, l.Requests)
+	steps = append(steps, step{kind: PhaseRecovery, rate: 1, duration: time.Duration(k) * time.Second})
+	return steps
+}
+
+// fit drops the pause and recovery when the steps outlast run.max_duration,
+// with a warning that says what is lost and how to get it back.
+func (p *Plan) fit(steps []step, l Limit) []step {
+	limit := p.Scenario.Run.MaxDuration
+	total := totalDuration(steps)
+	if limit <= 0 || total <= limit {
+		return steps
+	}
+	switch {
+	case l.Recovery > limit && l.Recovery == l.Window:
+		p.warnf("window %s is longer than run.max_duration %s: recovery is not tested; raise run.max_duration",
+			formatDuration(l.Window), formatDuration(limit))
+	case l.Recovery > limit:
+		p.warnf("recovery %s is longer than run.max_duration %s: recovery is not tested; raise run.max_duration",
+			formatDuration(l.Recovery), formatDuration(limit))
+	default:
+		p.warnf("testing recovery makes the run %s, longer than run.max_duration %s: recovery is not tested; raise run.max_duration",
+			formatDuration(total), formatDuration(limit))
+	}
+	var kept []step
+	for _, s := range steps {
+		if s.kind != PhasePause && s.kind != PhaseRecovery {
+			kept = append(kept, s)
+		}
+	}
+	if t := totalDuration(kept); t > limit {
+		p.warnf("the under and over phases alone take %s, longer than run.max_duration %s", formatDuration(t), formatDuration(limit))
+	}
+	return kept
+}
+
+// explicitPhases resolves phases written in the file: multiples against the
+// named limit or the tested one, endpoints and keys defaulted.
+func (p *Plan) explicitPhases() {
+	sc := p.Scenario
+	ep, key := defaultEndpoint(sc, p.Tested), defaultKey(sc)
+	steps := make([]step, 0, len(sc.Phases))
+	for _, ps := range sc.Phases {
+		s := step{name: ps.Name, kind: ps.Kind, duration: ps.Duration, endpoint: ps.Endpoint, key: ps.Key}
+		if s.endpoint == "" {
+			s.endpoint = ep
+		}
+		if s.key == "" {
+			s.key = key
+		}
+		s.rate = p.resolveRate(ps)
+		steps = append(steps, s)
+	}
+	if t, limit := totalDuration(steps), sc.Run.MaxDuration; limit > 0 && t > limit {
+		p.warnf("the phases last %s, longer than run.max_duration %s", formatDuration(t), formatDuration(limit))
+	}
+	p.place(steps)
+}
+
+// resolveRate turns a written rate into requests per second.
+func (p *Plan) resolveRate(ps PhaseSpec) float64 {
+	if ps.Kind == PhasePause || ps.Rate.Multiple <= 0 {
+		return ps.Rate.PerSec
+	}
+	l := p.TestedLimit()
+	if ps.Rate.Limit != "" {
+		l = p.Scenario.Limit(ps.Rate.Limit)
+	}
+	if l == nil || l.Rate() == 0 {
+		p.warnf("phase %s: %gx has no limit with a rate to refer to, so it sends nothing", ps.Name, ps.Rate.Multiple)
+		return 0
+	}
+	return ps.Rate.Multiple * l.Rate()
+}

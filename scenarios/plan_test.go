@@ -1,0 +1,388 @@
+package scenarios
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+const s = time.Second
+
+// planScenario is a one-endpoint, one-key scenario with the given limits.
+func planScenario(limits ...Limit) *Scenario {
+	for i := range limits {
+		if limits[i].Recovery == 0 {
+			limits[i].Recovery = limits[i].Window
+		}
+		if limits[i].Scope == "" {
+			limits[i].Scope = ScopeKey
+		}
+	}
+	return &Scenario{
+		Name:      "t",
+		Auth:      Auth{Header: "X-Key", Keys: []Key{{ID: "primary", Env: "K"}, {ID: "spare", Env: "K2"}}},
+		Endpoints: []Endpoint{{Name: "list", Method: "GET", Path: "/list"}},
+		Limits:    limits,
+		Run:       RunOptions{Connections: 32, Timeout: 10 * s, MaxDuration: 5 * time.Minute},
+	}
+}
+
+// ph builds an expected phase on the default endpoint and key.
+func ph(kind PhaseKind, start, dur time.Duration, rate float64, n int64) Phase {
+	return Phase{Name: string(kind), Kind: kind, Start: start, Duration: dur, Rate: rate,
+		Endpoint: "list", Key: "primary", Requests: n}
+}
+
+var approx = cmpopts.EquateApprox(0, 1e-9)
+
+// TestNewPlanDerived checks the phases derived from the tested limit.
+func TestNewPlanDerived(t *testing.T) {
+	tests := []struct {
+		name     string
+		sc       *Scenario
+		tested   int
+		want     []Phase
+		warnings []string
+	}{
+		{
+			name:   "short window 20/s",
+			sc:     planScenario(Limit{Name: "ps", Requests: 20, Window: s}),
+			tested: 0,
+			want: []Phase{
+				ph(PhaseUnder, 0, 2*s, 10, 20),
+				ph(PhaseOver, 2*s, 3*s, 40, 120),
+				ph(PhasePause, 5*s, s, 0, 0),
+				ph(PhaseRecovery, 6*s, 2*s, 10, 20),
+			},
+		},
+		{
+			name:   "sub-second window 5 per 500ms",
+			sc:     planScenario(Limit{Name: "burst", Requests: 5, Window: s / 2}),
+			tested: 0,
+			want: []Phase{
+				ph(PhaseUnder, 0, 2*s, 5, 10),
+				ph(PhaseOver, 2*s, 3*s, 20, 60),
+				ph(PhasePause, 5*s, s/2, 0, 0),
+				ph(PhaseRecovery, 5*s+s/2, 2*s, 5, 10),
+			},
+		},
+		{
+			name:   "10s is still a short window",
+			sc:     planScenario(Limit{Name: "p10", Requests: 100, Window: 10 * s}),
+			tested: 0,
+			want: []Phase{
+				ph(PhaseUnder, 0, 20*s, 5, 100),
+				ph(PhaseOver, 20*s, 30*s, 20, 600),
+				ph(PhasePause, 50*s, 10*s, 0, 0),
+				ph(PhaseRecovery, 60*s, 20*s, 5, 100),
+			},
+		},
+		{
+			name:   "long window 60/min: over sends 1.5N in 20s",
+			sc:     planScenario(Limit{Name: "pm", Requests: 60, Window: time.Minute}),
+			tested: 0,
+			want: []Phase{
+				ph(PhaseUnder, 0, 10*s, 0.5, 5),
+				ph(PhaseOver, 10*s, 20*s, 4.5, 90),
+				ph(PhasePause, 30*s, time.Minute, 0, 0),
+				ph(PhaseRecovery, 90*s, 5*s, 1, 5),
+			},
+		},
+		{
+			name:   "long window 100/min: under at half the rate",
+			sc:     planScenario(Limit{Name: "pm", Requests: 100, Window: time.Minute}),
+			tested: 0,
+			want: []Phase{
+				ph(PhaseUnder, 0, 10*s, 100.0/60/2, 8),
+				ph(PhaseOver, 10*s, 20*s, 7.5, 150),
+				ph(PhasePause, 30*s, time.Minute, 0, 0),
+				ph(PhaseRecovery, 90*s, 5*s, 1, 5),
+			},
+		},
+		{
+			name:   "tiny budget 3/min: N+10 over, under and recovery stay within N",
+			sc:     planScenario(Limit{Name: "pm", Requests: 3, Window: time.Minute}),
+			tested: 0,
+			want: []Phase{
+				ph(PhaseUnder, 0, 2*s, 0.5, 1),
+				ph(PhaseOver, 2*s, 20*s, 13.0/20, 13),
+				ph(PhasePause, 22*s, time.Minute, 0, 0),
+				ph(PhaseRecovery, 82*s, 3*s, 1, 3),
+			},
+		},
+		{
+			name:   "window 30s: over lasts W/2",
+			sc:     planScenario(Limit{Name: "p30", Requests: 30, Window: 30 * s}),
+			tested: 0,
+			want: []Phase{
+				ph(PhaseUnder, 0, 10*s, 0.5, 5),
+				ph(PhaseOver, 10*s, 15*s, 45.0/15, 45),
+				ph(PhasePause, 25*s, 30*s, 0, 0),
+				ph(PhaseRecovery, 55*s, 5*s, 1, 5),
+			},
+		},
+		{
+			name:   "hour window: no recovery within max_duration",
+			sc:     planScenario(Limit{Name: "ph", Requests: 1000, Window: time.Hour}),
+			tested: 0,
+			want: []Phase{
+				ph(PhaseUnder, 0, 10*s, 0.5, 5),
+				ph(PhaseOver, 10*s, 20*s, 75, 1500),
+			},
+			warnings: []string{"window 1h is longer than run.max_duration 5m: recovery is not tested; raise run.max_duration"},
+		},
+		{
+			name:   "hour window with a promised 1s recovery fits",
+			sc:     planScenario(Limit{Name: "ph", Requests: 1000, Window: time.Hour, Recovery: s}),
+			tested: 0,
+			want: []Phase{
+				ph(PhaseUnder, 0, 10*s, 0.5, 5),
+				ph(PhaseOver, 10*s, 20*s, 75, 1500),
+				ph(PhasePause, 30*s, s, 0, 0),
+				ph(PhaseRecovery, 31*s, 5*s, 1, 5),
+			},
+		},
+		{
+			name: "the shortest finite window is tested; ties go to the first",
+			sc: planScenario(
+				Limit{Name: "daily", Requests: 5000, Window: 24 * time.Hour},
+				Limit{Name: "free", Unlimited: true, Window: s},
+				Limit{Name: "a", Requests: 20, Window: s},
+				Limit{Name: "b", Requests: 10, Window: s},
+			),
+			tested: 2,
+			want: []Phase{
+				ph(PhaseUnder, 0, 2*s, 10, 20),
+				ph(PhaseOver, 2*s, 3*s, 40, 120),
+				ph(PhasePause, 5*s, s, 0, 0),
+				ph(PhaseRecovery, 6*s, 2*s, 10, 20),
+			},
+			warnings: []string{"this run would exhaust the b budget (160 of 10 requests): later requests may be limited by b rather than a"},
+		},
+		{
+			name: "nothing finite: nothing to test",
+			sc: func() *Scenario {
+				sc := planScenario(Limit{Name: "m", Unlimited: true, Window: Month})
+				sc.Plan = "enterprise"
+				return sc
+			}(),
+			tested:   -1,
+			warnings: []string{"no limit has a finite budget on plan enterprise: nothing to test"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewPlan(tt.sc)
+			if p.Tested != tt.tested {
+				t.Errorf("NewPlan().Tested = %d; want %d", p.Tested, tt.tested)
+			}
+			if diff := cmp.Diff(tt.want, p.Phases, approx); diff != "" {
+				t.Errorf("NewPlan().Phases mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.warnings, p.Warnings); diff != "" {
+				t.Errorf("NewPlan().Warnings mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestNewPlanMaxDuration checks what is dropped when the run would be too long.
+func TestNewPlanMaxDuration(t *testing.T) {
+	tests := []struct {
+		name     string
+		limit    Limit
+		max      time.Duration
+		kinds    []PhaseKind
+		warnings []string
+	}{
+		{"fits", Limit{Name: "pm", Requests: 60, Window: time.Minute}, 2 * time.Minute,
+			[]PhaseKind{PhaseUnder, PhaseOver, PhasePause, PhaseRecovery}, nil},
+		{"pause fits but the whole run does not", Limit{Name: "pm", Requests: 60, Window: time.Minute}, 90 * s,
+			[]PhaseKind{PhaseUnder, PhaseOver},
+			[]string{"testing recovery makes the run 1m35s, longer than run.max_duration 1m30s: recovery is not tested; raise run.max_duration"}},
+		{"declared recovery too long", Limit{Name: "pm", Requests: 60, Window: time.Minute, Recovery: 10 * time.Minute}, 5 * time.Minute,
+			[]PhaseKind{PhaseUnder, PhaseOver},
+			[]string{"recovery 10m is longer than run.max_duration 5m: recovery is not tested; raise run.max_duration"}},
+		{"even under and over are too long", Limit{Name: "pm", Requests: 60, Window: time.Minute}, 20 * s,
+			[]PhaseKind{PhaseUnder, PhaseOver},
+			[]string{
+				"window 1m is longer than run.max_duration 20s: recovery is not tested; raise run.max_duration",
+				"the under and over phases alone take 30s, longer than run.max_duration 20s",
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := planScenario(tt.limit)
+			sc.Run.MaxDuration = tt.max
+			p := NewPlan(sc)
+			var kinds []PhaseKind
+			for _, ph := range p.Phases {
+				kinds = append(kinds, ph.Kind)
+			}
+			if diff := cmp.Diff(tt.kinds, kinds); diff != "" {
+				t.Errorf("NewPlan() phase kinds mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.warnings, p.Warnings); diff != "" {
+				t.Errorf("NewPlan().Warnings mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestNewPlanExplicit checks that written phases are used as written, with
+// multiples resolved against the named or the tested limit.
+func TestNewPlanExplicit(t *testing.T) {
+	sc := planScenario(
+		Limit{Name: "ps", Requests: 20, Window: s},
+		Limit{Name: "pm", Requests: 600, Window: time.Minute},
+	)
+	sc.Endpoints = append(sc.Endpoints, Endpoint{Name: "create", Method: "POST", Path: "/create"})
+	sc.Phases = []PhaseSpec{
+		{Name: "warm", Kind: PhaseUnder, Rate: RateSpec{Multiple: 0.5}, Duration: 2 * s},
+		{Name: "slow", Kind: PhaseAt, Rate: RateSpec{Multiple: 1, Limit: "pm"}, Duration: 3 * s, Endpoint: "create", Key: "spare"},
+		{Name: "rest", Kind: PhasePause, Duration: 1500 * time.Millisecond},
+		{Name: "flood", Kind: PhaseOver, Rate: RateSpec{PerSec: 100.0 / 60}, Duration: 6 * s},
+	}
+	want := []Phase{
+		{Name: "warm", Kind: PhaseUnder, Start: 0, Duration: 2 * s, Rate: 10, Endpoint: "list", Key: "primary", Requests: 20},
+		{Name: "slow", Kind: PhaseAt, Start: 2 * s, Duration: 3 * s, Rate: 10, Endpoint: "create", Key: "spare", Requests: 30},
+		{Name: "rest", Kind: PhasePause, Start: 5 * s, Duration: 1500 * time.Millisecond, Endpoint: "list", Key: "primary"},
+		{Name: "flood", Kind: PhaseOver, Start: 6500 * time.Millisecond, Duration: 6 * s, Rate: 100.0 / 60, Endpoint: "list", Key: "primary", Requests: 10},
+	}
+	p := NewPlan(sc)
+	if diff := cmp.Diff(want, p.Phases, approx); diff != "" {
+		t.Errorf("NewPlan().Phases mismatch (-want +got):\n%s", diff)
+	}
+	if got, want := p.Duration(), 12500*time.Millisecond; got != want {
+		t.Errorf("NewPlan().Duration() = %v; want %v", got, want)
+	}
+	if len(p.Warnings) != 0 {
+		t.Errorf("NewPlan().Warnings = %q; want none", p.Warnings)
+	}
+}
+
+// TestNewPlanCharges checks what each limit is charged, with notes and warnings.
+func TestNewPlanCharges(t *testing.T) {
+	sc := planScenario(
+		Limit{Name: "ps", Requests: 100, Window: s, Exclude: []string{"keygen"}},
+		Limit{Name: "daily", Requests: 500, Window: 24 * time.Hour, Exclude: []string{"keygen"}},
+		Limit{Name: "keygen-only", Requests: 5, Window: time.Hour, Endpoints: []string{"keygen"}},
+		Limit{Name: "monthly", Unlimited: true, Window: Month, Scope: ScopeGlobal},
+	)
+	sc.Plan = "enterprise"
+	sc.Endpoints = []Endpoint{
+		{Name: "keygen", Method: "POST", Path: "/api-keys", NoAuth: true},
+		{Name: "list", Method: "GET", Path: "/list"},
+	}
+	p := NewPlan(sc)
+	// 100/s: under 50/s×2s = 100, over 200/s×3s = 600, recovery 50/s×2s = 100.
+	want := []Charge{
+		{Limit: "ps", Requests: 800, Budget: 100, Tested: true, Note: "under test: 100 per 1s (this run sends 800)"},
+		{Limit: "daily", Requests: 800, Budget: 500, Note: "window 24h: only charged, not exercised (this run uses 800 of 500)"},
+		{Limit: "keygen-only", Requests: 0, Budget: 5, Note: "window 1h: only charged, not exercised (this run uses 0 of 5)"},
+		{Limit: "monthly", Requests: 800, Unlimited: true, Note: "unlimited on plan enterprise: only charged, not exercised (this run uses 800)"},
+	}
+	if diff := cmp.Diff(want, p.Charges); diff != "" {
+		t.Errorf("NewPlan().Charges mismatch (-want +got):\n%s", diff)
+	}
+	wantWarn := []string{"this run would exhaust the daily budget (800 of 500 requests): later requests may be limited by daily rather than ps"}
+	if diff := cmp.Diff(wantWarn, p.Warnings); diff != "" {
+		t.Errorf("NewPlan().Warnings mismatch (-want +got):\n%s", diff)
+	}
+	if p.Phases[0].Endpoint != "list" {
+		t.Errorf("NewPlan().Phases[0].Endpoint = %q; want list (keygen is excluded and sends no key)", p.Phases[0].Endpoint)
+	}
+}
+
+// TestChargedPerKey checks that a per-key limit is charged what one key sends
+// and a global limit what all keys send.
+func TestChargedPerKey(t *testing.T) {
+	phases := []Phase{
+		{Endpoint: "list", Key: "a", Requests: 10},
+		{Endpoint: "list", Key: "b", Requests: 7},
+		{Endpoint: "list", Key: "a", Requests: 5},
+		{Endpoint: "other", Key: "a", Requests: 100},
+	}
+	tests := []struct {
+		scope Scope
+		want  int64
+	}{
+		{ScopeKey, 15},
+		{ScopeIP, 22},
+		{ScopeGlobal, 22},
+	}
+	for _, tt := range tests {
+		l := Limit{Name: "l", Scope: tt.scope, Endpoints: []string{"list"}}
+		if got := charged(l, phases); got != tt.want {
+			t.Errorf("charged(scope %s) = %d; want %d", tt.scope, got, tt.want)
+		}
+	}
+}
+
+// TestNewPlanDegenerate checks that odd scenarios plan without panicking.
+func TestNewPlanDegenerate(t *testing.T) {
+	tests := []struct {
+		name string
+		sc   *Scenario
+	}{
+		{"nil", nil},
+		{"empty", &Scenario{}},
+		{"no endpoints", &Scenario{Limits: []Limit{{Name: "l", Requests: 1, Window: s, Recovery: s}}}},
+		{"zero window", &Scenario{Limits: []Limit{{Name: "l", Requests: 5}}}},
+		{"multiple without limit", &Scenario{Phases: []PhaseSpec{{Name: "x", Kind: PhaseOver, Rate: RateSpec{Multiple: 2}, Duration: s}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewPlan(tt.sc)
+			if p == nil || p.Scenario != tt.sc {
+				t.Fatalf("NewPlan(%s) = %v; want a plan of the scenario", tt.name, p)
+			}
+			for _, ph := range p.Phases {
+				if ph.Requests < 0 || ph.Duration < 0 {
+					t.Errorf("NewPlan(%s) phase %+v; want no negative values", tt.name, ph)
+				}
+			}
+		})
+	}
+}
+
+// TestShippedPlans plans every shipped scenario: runs against the built-in
+// target must stay short.
+func TestShippedPlans(t *testing.T) {
+	tests := []struct {
+		file     string
+		tested   string
+		duration time.Duration
+		warnings int
+	}{
+		{"copilot.yaml", "per-second", 8 * s, 0},
+		{"bot-platform.yaml", "per-hour", 30 * s, 1}, // recovery from an hour window is not tested
+		{"coperniq.yaml", "per-second", 8 * s, 0},
+		{"workspace.yaml", "per-minute", 95 * s, 0},
+		{"users.yaml", "per-minute", 95 * s, 0},
+	}
+	for _, tt := range tests {
+		sc, err := Load(tt.file)
+		if err != nil {
+			t.Fatalf("Load(%s) = %v", tt.file, err)
+		}
+		p := NewPlan(sc)
+		for _, ph := range p.Phases {
+			t.Logf("%s: %-8s %-8s at %6s for %5s: %7.3f/s, %4d requests to %s", tt.file, ph.Name, ph.Kind, ph.Start, ph.Duration, ph.Rate, ph.Requests, ph.Endpoint)
+		}
+		for _, c := range p.Charges {
+			t.Logf("%s: charge %s: %s", tt.file, c.Limit, c.Note)
+		}
+		if l := p.TestedLimit(); l == nil || l.Name != tt.tested {
+			t.Errorf("NewPlan(%s).TestedLimit() = %v; want %s", tt.file, l, tt.tested)
+		}
+		if got := p.Duration(); got != tt.duration {
+			t.Errorf("NewPlan(%s).Duration() = %v; want %v", tt.file, got, tt.duration)
+		}
+		if len(p.Warnings) != tt.warnings {
+			t.Errorf("NewPlan(%s).Warnings = %q; want %d", tt.file, p.Warnings, tt.warnings)
+		}
+	}
+}
