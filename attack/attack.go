@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -60,7 +61,7 @@ func Start(ctx context.Context, p *scenarios.Plan, o Options) (*Attack, error) {
 func phaseRuns(p *scenarios.Plan, o Options) ([]phaseRun, error) {
 	var runs []phaseRun
 	for i, ph := range p.Phases {
-		if ph.Requests <= 0 || ph.Rate <= 0 {
+		if !ph.Unpaced() && (ph.Requests <= 0 || ph.Rate <= 0) {
 			continue
 		}
 		tgt, err := phaseTarget(p.Scenario, ph, o)
@@ -82,14 +83,18 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
 		if !sleepUntil(ctx, a.started.Add(r.phase.Start)) {
 			return
 		}
+		pacer, du := phasePacer{PerSec: r.phase.Rate, Count: uint64(r.phase.Requests)}, time.Duration(0)
 		workers := uint64(min(int64(o.Connections), r.phase.Requests))
+		if r.phase.Unpaced() {
+			pacer.Count, du, workers = math.MaxUint64, r.phase.Duration, uint64(o.Connections)
+		}
 		atk := vegeta.NewAttacker(
 			vegeta.Client(client),
 			vegeta.Workers(workers),
 			vegeta.MaxWorkers(workers),
 			vegeta.MaxBody(o.MaxBody),
 		)
-		res := atk.Attack(vegeta.NewStaticTargeter(r.target), phasePacer{PerSec: r.phase.Rate, Count: uint64(r.phase.Requests)}, 0, r.phase.Name)
+		res := atk.Attack(vegeta.NewStaticTargeter(r.target), pacer, du, r.phase.Name)
 		wg.Add(1)
 		// This goroutine forwards one phase's results and exits when vegeta
 		// closes the phase's channel (all hits sent and returned, or Stop).

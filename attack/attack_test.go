@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -205,5 +206,33 @@ func TestJoinURL(t *testing.T) {
 		if got := joinURL(u, tt.path); got != tt.want {
 			t.Errorf("joinURL(%q, %q) = %q; want %q", tt.base, tt.path, got, tt.want)
 		}
+	}
+}
+
+func TestStartUnpacedPhaseRunsForItsDuration(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	p := testPlan(scenarios.Phase{Name: "flat-out", Kind: scenarios.PhaseOver, Rate: math.Inf(1), Duration: 300 * time.Millisecond, Endpoint: "list", Key: "primary"})
+	p.Phases[0].Requests = 0 // as the planner leaves it: not known in advance
+
+	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, Connections: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := collect(t, a, 20*time.Second)
+	// 300 ms flat out on loopback is far more than a paced phase would send at
+	// any rate the planner derives; the bound only rules out "stopped at once".
+	if len(obs) < 50 {
+		t.Fatalf("unpaced phase sent %d requests in 300ms; want it to keep sending until its duration ends", len(obs))
+	}
+	last := obs[0].Sent
+	for _, o := range obs {
+		if o.Sent.After(last) {
+			last = o.Sent
+		}
+	}
+	if d := last.Sub(a.Started()); d > 2*time.Second {
+		t.Errorf("last request sent %v after the start; want the phase to stop at its 300ms duration", d)
 	}
 }

@@ -23,8 +23,11 @@ var _ vegeta.Pacer = phasePacer{}
 // Pace returns how long to wait before hit number `hits` (0-based), and stops
 // once Count hits have been sent.
 func (p phasePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	if hits >= p.Count || p.PerSec <= 0 || math.IsInf(p.PerSec, 0) || math.IsNaN(p.PerSec) {
+	if hits >= p.Count || p.PerSec <= 0 || math.IsNaN(p.PerSec) {
 		return 0, true
+	}
+	if math.IsInf(p.PerSec, 1) {
+		return 0, false // unpaced: as fast as the workers take hits
 	}
 	due := time.Duration(float64(hits) / p.PerSec * float64(time.Second))
 	if wait := due - elapsed; wait > 0 {

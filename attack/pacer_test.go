@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -22,6 +23,7 @@ func TestPhasePacerPace(t *testing.T) {
 		{"non-integer rate", phasePacer{PerSec: 7.5, Count: 100}, 0, 15, 2 * time.Second, false},
 		{"stops after count", phasePacer{PerSec: 20, Count: 10}, time.Second, 10, 0, true},
 		{"zero rate stops", phasePacer{PerSec: 0, Count: 10}, 0, 0, 0, true},
+		{"unpaced never waits", phasePacer{PerSec: math.Inf(1), Count: 1 << 40}, 0, 5000, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,7 +42,25 @@ func (d *decoder) phases(top *fields, sc *Scenario) []PhaseSpec {
 		seen[ph.Name] = it
 		out = append(out, ph)
 	}
+	d.maxLast(items, out)
 	return out
+}
+
+// maxLast checks that a `rate: max` phase is the last phase that sends: its
+// request count is not known in advance, so no phase after it could be
+// numbered.
+func (d *decoder) maxLast(items []*yaml.Node, phases []PhaseSpec) {
+	for i, ph := range phases[:max(len(phases)-1, 0)] {
+		if !ph.Rate.Max {
+			continue
+		}
+		for _, later := range phases[i+1:] {
+			if later.Kind != PhasePause {
+				d.errorf(items[i], index("phases", i), "rate max sends as many requests as it can, so it must be the last phase that sends (phase %q comes after it)", later.Name)
+				break
+			}
+		}
+	}
 }
 
 // phase reads one phase and checks its references.

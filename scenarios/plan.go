@@ -105,8 +105,8 @@ func (p *Plan) place(steps []step) {
 // requests is ⌊rate × duration⌋, with a little slack so that a rate computed
 // as n/T gives back exactly n despite floating-point rounding.
 func requests(rate float64, d time.Duration) int64 {
-	if rate <= 0 || d <= 0 {
-		return 0
+	if rate <= 0 || d <= 0 || math.IsInf(rate, 1) {
+		return 0 // an unpaced phase sends as many as it can: not known in advance
 	}
 	// Clamp absurd products so the conversion stays in range.
 	return int64(math.Min(math.Floor(rate*d.Seconds()+1e-6), 1<<62))

@@ -117,6 +117,9 @@ func (p *Plan) explicitPhases() {
 
 // resolveRate turns a written rate into requests per second.
 func (p *Plan) resolveRate(ps PhaseSpec) float64 {
+	if ps.Rate.Max && ps.Kind != PhasePause {
+		return math.Inf(1)
+	}
 	if ps.Kind == PhasePause || ps.Rate.Multiple <= 0 {
 		return ps.Rate.PerSec
 	}

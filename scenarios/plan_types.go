@@ -1,6 +1,9 @@
 package scenarios
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // PhaseKind says what a phase is for; checks judge each kind differently.
 type PhaseKind string
@@ -34,6 +37,10 @@ type Phase struct {
 	Key      string  // key id ("" when the API has no auth)
 	Requests int64   // requests the phase will send: Rate × Duration, rounded down
 }
+
+// Unpaced reports whether the phase sends as fast as it can (`rate: max`), for
+// its duration, with no planned count.
+func (p Phase) Unpaced() bool { return math.IsInf(p.Rate, 1) }
 
 // End is the offset at which the phase ends.
 func (p Phase) End() time.Duration { return p.Start + p.Duration }

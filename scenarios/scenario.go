@@ -200,6 +200,7 @@ type RateSpec struct {
 	Multiple float64 // > 0 for "2x"
 	PerSec   float64 // > 0 for "40/s", "100/m"
 	Limit    string  // limit the multiple refers to; "" means the limit under test
+	Max      bool    // "max": as fast as the connections allow, for the phase's duration
 }
 
 // RunOptions are run settings a scenario may fix.

@@ -38,6 +38,9 @@ var rateUnits = map[string]time.Duration{
 // "100/m", "5/h" (an absolute rate, stored in requests per second).
 func parseRate(s string) (RateSpec, bool) {
 	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "max") {
+		return RateSpec{Max: true}, true
+	}
 	if num, ok := strings.CutSuffix(strings.ToLower(s), "x"); ok {
 		m, ok := positiveFloat(num)
 		return RateSpec{Multiple: m}, ok

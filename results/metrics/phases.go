@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math"
 	"time"
 
 	"github.com/ratecheck/ratecheck/results"
@@ -22,7 +23,7 @@ type Phase struct {
 // interval 1/Rate per request before it in the phase. ok is false when the
 // phase has no schedule (a pause) or o is not one of its requests.
 func (p Phase) idealSend(start time.Time, o results.Observation) (time.Time, bool) {
-	if p.Rate <= 0 || o.Seq < p.FirstSeq {
+	if p.Rate <= 0 || math.IsInf(p.Rate, 1) || o.Seq < p.FirstSeq {
 		return time.Time{}, false
 	}
 	k := float64(o.Seq - p.FirstSeq)
