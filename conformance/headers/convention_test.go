@@ -1,0 +1,110 @@
+package headers
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestSuffixFor(t *testing.T) {
+	const day = 24 * time.Hour
+	tests := []struct {
+		window time.Duration
+		want   []string
+	}{
+		{time.Second, []string{"Second"}},
+		{time.Minute, []string{"Minute"}},
+		{time.Hour, []string{"Hour"}},
+		{day, []string{"Day"}},
+		{28 * day, []string{"Month"}},
+		{30 * day, []string{"Month"}},
+		{31 * day, []string{"Month"}},
+		{365 * day, []string{"Year"}},
+		{0, nil},
+		{2 * time.Second, nil},
+		{10 * time.Minute, nil},
+		{7 * day, nil},
+		{30*day + time.Hour, nil},
+		{-time.Second, nil},
+	}
+	for _, tt := range tests {
+		if got := SuffixFor(tt.window); !slices.Equal(got, tt.want) {
+			t.Errorf("SuffixFor(%v) = %q; want %q", tt.window, got, tt.want)
+		}
+	}
+}
+
+func TestAutoConvention(t *testing.T) {
+	tests := []struct {
+		name string
+		h    map[string]string
+		want Convention
+	}{
+		{"nil", nil, ConventionNone},
+		{"Retry-After only", map[string]string{"Retry-After": "1"}, ConventionNone},
+		{"GitHub", map[string]string{"X-Ratelimit-Limit": "5000", "X-Ratelimit-Used": "1"}, ConventionXRateLimit},
+		{"lower case", map[string]string{"x-ratelimit-remaining": "1"}, ConventionXRateLimit},
+		{"Kong per minute", map[string]string{"X-Ratelimit-Limit-Minute": "60"}, ConventionXRateLimit},
+		{"Discord reset-after", map[string]string{"X-Ratelimit-Reset-After": "1.5"}, ConventionXRateLimit},
+		{"Twitter/X", map[string]string{"X-Rate-Limit-Limit": "900", "X-Rate-Limit-Reset": "1700000900"}, ConventionXRateLimitDashed},
+		{"draft counters", map[string]string{"Ratelimit-Remaining": "2"}, ConventionDraft},
+		{"structured", map[string]string{"Ratelimit": `"default";r=1;t=1`}, ConventionStructured},
+		{"structured policy only", map[string]string{"RATELIMIT-POLICY": `"default";q=1;w=1`}, ConventionStructured},
+		{"structured wins over counters", map[string]string{
+			"X-Ratelimit-Limit": "1", "Ratelimit-Limit": "1", "Ratelimit": `"d";r=1`,
+		}, ConventionStructured},
+		{"draft wins over x-ratelimit", map[string]string{"X-Ratelimit-Limit": "1", "Ratelimit-Reset": "1"}, ConventionDraft},
+		{"look-alikes do not count", map[string]string{
+			"X-Ratelimit-Limited": "1", "X-Ratelimit-Bucket": "abc", "Ratelimit-Foo": "1", "X-Ratelimit": "1",
+		}, ConventionNone},
+	}
+	for _, tt := range tests {
+		if got := AutoConvention(tt.h); got != tt.want {
+			t.Errorf("AutoConvention(%v) [%s] = %q; want %q", tt.h, tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestNamesResolve(t *testing.T) {
+	tests := []struct {
+		name  string
+		names Names
+		conv  Convention
+		want  Names
+	}{
+		{"x-ratelimit defaults", Names{}, ConventionXRateLimit,
+			Names{"X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset", ""}},
+		{"x-rate-limit defaults", Names{}, ConventionXRateLimitDashed,
+			Names{"X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset", ""}},
+		{"draft defaults", Names{}, ConventionDraft,
+			Names{"Ratelimit-Limit", "Ratelimit-Remaining", "Ratelimit-Reset", ""}},
+		{"suffix on defaults only", Names{Reset: "X-Quota-Reset", Suffix: "Minute"}, ConventionXRateLimit,
+			Names{"X-Ratelimit-Limit-Minute", "X-Ratelimit-Remaining-Minute", "X-Quota-Reset", "Minute"}},
+		{"vendor has no defaults", Names{Limit: "X-Quota"}, ConventionVendor, Names{Limit: "X-Quota"}},
+	}
+	for _, tt := range tests {
+		if got := tt.names.resolve(tt.conv); got != tt.want {
+			t.Errorf("%+v.resolve(%q) [%s] = %+v; want %+v", tt.names, tt.conv, tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestLookupIgnoresCase(t *testing.T) {
+	h := map[string]string{"X-Ratelimit-Limit": "1", "x-ratelimit-remaining": "2"}
+	tests := []struct{ name, wantKey, wantValue string }{
+		{"X-Ratelimit-Limit", "X-Ratelimit-Limit", "1"},
+		{"X-RateLimit-Limit", "X-Ratelimit-Limit", "1"},
+		{"X-RATELIMIT-REMAINING", "x-ratelimit-remaining", "2"},
+	}
+	for _, tt := range tests {
+		k, v, ok := lookup(h, tt.name)
+		if !ok || k != tt.wantKey || v != tt.wantValue {
+			t.Errorf("lookup(h, %q) = %q, %q, %v; want %q, %q, true", tt.name, k, v, ok, tt.wantKey, tt.wantValue)
+		}
+	}
+	for _, name := range []string{"", "X-RateLimit-Reset", "X-RateLimit-Limi"} {
+		if k, v, ok := lookup(h, name); ok {
+			t.Errorf("lookup(h, %q) = %q, %q, true; want not found", name, k, v)
+		}
+	}
+}
