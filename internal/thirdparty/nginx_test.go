@@ -1,0 +1,186 @@
+package thirdparty
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// nginxBinary is where Debian's nginx-light package (.ci/run installs it) puts nginx.
+const nginxBinary = "/usr/sbin/nginx"
+
+// nginxPath is the file nginx serves: a static file, because limit_req runs in
+// the preaccess phase and a `return 200` would answer in the earlier rewrite
+// phase, before any limit applies.
+const nginxPath = "/ok"
+
+// nginxConfig is a complete configuration for one nginx in dir, listening on
+// addr, limiting every client address to 20 requests per second with the given
+// limit_req arguments ("" for none, "burst=20 nodelay"). master_process off keeps
+// it to one process that runs as the user who started it and stops with it.
+func nginxConfig(dir, addr, limitReq string) string {
+	return fmt.Sprintf(`daemon off;
+master_process off;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log warn;
+events { worker_connections 512; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/body;
+  proxy_temp_path %[1]s/proxy;
+  fastcgi_temp_path %[1]s/fastcgi;
+  uwsgi_temp_path %[1]s/uwsgi;
+  scgi_temp_path %[1]s/scgi;
+  limit_req_zone $binary_remote_addr zone=z:1m rate=20r/s;
+  limit_req_status 429;
+  server {
+    listen %[2]s;
+    root %[1]s/www;
+    location / {
+      limit_req zone=z %[3]s;
+    }
+  }
+}
+`, dir, addr, limitReq)
+}
+
+// startNginx starts nginx with limitReq on a free loopback port and stops it
+// when the test ends. Without nginx it skips, or fails under CI, where .ci/run
+// must have installed it.
+func startNginx(t *testing.T, limitReq string) *url.URL {
+	t.Helper()
+	if _, err := os.Stat(nginxBinary); err != nil {
+		if inCI() {
+			t.Fatalf("nginx not found at %s (.ci/run installs nginx-light): %v", nginxBinary, err)
+		}
+		t.Skipf("nginx not found at %s; install nginx-light (apt-get install nginx-light) to run these tests", nginxBinary)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "www"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "www", nginxPath), []byte("ok"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var errs []error
+	for range 3 { // the free port may be taken between choosing and binding it
+		addr, err := freeAddr()
+		if err != nil {
+			t.Fatalf("choose a port: %v", err)
+		}
+		if err := launchNginx(t, dir, addr, limitReq); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		return &url.URL{Scheme: "http", Host: addr}
+	}
+	t.Fatalf("start nginx: %v", errors.Join(errs...))
+	return nil
+}
+
+// freeAddr returns a loopback address with a port nobody listens on now.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// launchNginx writes the configuration and runs nginx until it accepts
+// connections on addr (at most 5 s); it is killed at the end of the test.
+func launchNginx(t *testing.T, dir, addr, limitReq string) error {
+	conf := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(conf, []byte(nginxConfig(dir, addr, limitReq)), 0o644); err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(nginxBinary, "-p", dir, "-c", conf, "-e", filepath.Join(dir, "error.log"))
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("run %s: %w", nginxBinary, err)
+	}
+	exited := make(chan error, 1)
+	// This goroutine exits when nginx does: on its own or when killed at cleanup.
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case err := <-exited:
+			exited <- err // for the cleanup
+			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			return fmt.Errorf("nginx exited (%v): %s%s", err, out.Bytes(), log)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("nginx did not accept connections on %s within 5 s", addr)
+}
+
+// twentyPerSecond is the promise "20 requests per second" with the family left open.
+var twentyPerSecond = contract{algorithm: scenarios.AlgoAny, scope: "ip"}
+
+// nginxRuns are the two nginx configurations, each against the contract nginx
+// documents (limit_req is a leaky bucket) and against window promises.
+//
+// Without burst nginx spaces admissions 1/20 s apart: a leaky bucket of one.
+// With burst=20 nodelay, up to 20 requests beyond the one the rate allows pass
+// at once: a bucket of 21, refilled at 20/s.
+func nginxRuns(t *testing.T) []*run {
+	smooth, burst := "", "burst=20 nodelay"
+	smoothingSeen := expect{
+		conformance.LimitEnforced:       conformance.Pass,
+		conformance.LimitNoEarlyReject:  conformance.Fail, // right: it rejects bursts a window admits
+		conformance.RecoveryAfterWindow: conformance.Pass,
+	}
+	return []*run{
+		{name: "nginx/leaky-bucket-1", path: nginxPath, want: allPass, target: startNginx(t, smooth),
+			contract: contract{algorithm: scenarios.AlgoLeakyBucket, burst: 1, scope: "ip"}},
+		{name: "nginx/fixed-window", path: nginxPath, want: smoothingSeen, target: startNginx(t, smooth),
+			contract: contract{algorithm: scenarios.AlgoFixedWindow, scope: "ip"}},
+		{name: "nginx/any", path: nginxPath, want: smoothingSeen, target: startNginx(t, smooth),
+			contract: twentyPerSecond},
+		{name: "nginx-burst/leaky-bucket-21", path: nginxPath, want: allPass, target: startNginx(t, burst),
+			contract: contract{algorithm: scenarios.AlgoLeakyBucket, burst: 21, scope: "ip"}},
+		{name: "nginx-burst/any", path: nginxPath, target: startNginx(t, burst), contract: twentyPerSecond,
+			want: expect{
+				conformance.LimitEnforced:       failOrAmbiguous, // right: 21 at once, then 20/s
+				conformance.LimitNoEarlyReject:  conformance.Pass,
+				conformance.LimitStatus:         conformance.Pass,
+				conformance.RecoveryAfterWindow: conformance.Pass,
+			}},
+	}
+}
+
+// TestNginx runs ratecheck against nginx's limit_req on loopback: the verdict
+// against nginx's own contract is a pass; against "20 per second" ratecheck
+// must see that nginx smooths (no burst) or over-admits (burst=20 nodelay).
+func TestNginx(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real traffic for about 8 s")
+	}
+	t.Parallel()
+	runs := nginxRuns(t)
+	executeAll(t, runs)
+	for _, r := range runs {
+		t.Run(r.name, r.judge)
+	}
+}
