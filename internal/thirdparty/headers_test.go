@@ -11,7 +11,7 @@ import (
 	"github.com/ratecheck/ratecheck/results"
 )
 
-// reading is how a header value read on every response where it is expected.
+// reading is how a header reads on the responses where it is looked for.
 type reading int
 
 const (
@@ -38,9 +38,9 @@ type headerFacts struct {
 // headerRead is what reading the headers of a whole run found.
 type headerRead struct {
 	responses               int
-	limits                  map[int64]int
-	remaining, reset, retry [3]int // count per reading
-	remainingOut            int    // Remaining outside 0..limit
+	limits                  map[int64]int // responses per Limit value read
+	remaining, reset, retry [3]int        // count per reading
+	remainingOut            int           // Remaining outside 0..limit
 	resetMin, resetMax      time.Duration
 	retryMin, retryMax      time.Duration
 	errs                    []error
