@@ -1,3 +1,5 @@
+//go:build linux
+
 package thirdparty
 
 import (
@@ -9,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -108,6 +111,8 @@ func launchNginx(t *testing.T, dir, addr, limitReq string) error {
 	var out bytes.Buffer
 	cmd := exec.Command(nginxBinary, "-p", dir, "-c", conf, "-e", filepath.Join(dir, "error.log"))
 	cmd.Stdout, cmd.Stderr = &out, &out
+	// nginx dies with the test binary, even when a timeout kills it before cleanup.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("run %s: %w", nginxBinary, err)
 	}
