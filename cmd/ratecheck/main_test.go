@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ratecheck/ratecheck/report"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"ratecheck": func() { os.Exit(run(context.Background(), systemEnv(), os.Args[1:])) },
+	})
+}
+
+// TestScripts runs the CLI end to end from testdata/script/*.txtar: real
+// processes, the built-in reference target and standalone targets on loopback.
+func TestScripts(t *testing.T) {
+	shipped, err := filepath.Abs("../../scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("SCENARIOS", shipped)
+			e.Setenv("CI", "true")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exitcode":   cmdExitcode,
+			"cmp-checks": cmdCmpChecks,
+			"freeport":   cmdFreeport,
+			"waitfor":    cmdWaitfor,
+		},
+	})
+}
+
+// cmdExitcode runs a command and checks its exact exit status:
+//
+//	exitcode 2 ratecheck validate bad.yaml
+//
+// testscript's `! exec` only checks for a non-zero status. Its stdout and
+// stderr can be matched afterwards as with exec.
+func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: %q is not a number", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exitcode: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d; want %d", args[1], got, want)
+	}
+}
+
+// cmdCmpChecks compares the verdict and checks of two JSON reports:
+//
+//	cmp-checks live.json replayed.json
+func cmdCmpChecks(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: cmp-checks a.json b.json")
+	}
+	read := func(name string) *report.Report {
+		f, err := os.Open(ts.MkAbs(name))
+		ts.Check(err)
+		defer f.Close()
+		r, err := report.ReadJSON(f)
+		ts.Check(err)
+		return r
+	}
+	a, b := read(args[0]), read(args[1])
+	diff := cmp.Diff(a.Checks, b.Checks)
+	if a.Verdict != b.Verdict {
+		diff = fmt.Sprintf("verdict %s != %s\n%s", a.Verdict, b.Verdict, diff)
+	}
+	if (diff != "") != neg {
+		ts.Fatalf("checks of %s and %s differ (-%s +%s):\n%s", args[0], args[1], args[0], args[1], diff)
+	}
+}
+
+// cmdFreeport sets an environment variable to a free loopback port:
+//
+//	freeport PORT
+func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	ts.Setenv(args[0], strconv.Itoa(port))
+}
+
+// cmdWaitfor waits, for at most 10 s, until a TCP address accepts connections
+// or a file exists and is not empty:
+//
+//	waitfor 127.0.0.1:$PORT
+//	waitfor -file run/observations.jsonl
+func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
+	ready := func() error {
+		conn, err := net.DialTimeout("tcp", args[0], time.Second)
+		if err == nil {
+			conn.Close()
+		}
+		return err
+	}
+	switch {
+	case len(args) == 2 && args[0] == "-file":
+		path := ts.MkAbs(args[1])
+		ready = func() error {
+			fi, err := os.Stat(path)
+			if err == nil && fi.Size() == 0 {
+				err = errors.New("empty")
+			}
+			return err
+		}
+	case len(args) != 1:
+		ts.Fatalf("usage: waitfor HOST:PORT | waitfor -file PATH")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := ready()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitfor %s: not ready within 10s: %v", strings.Join(args, " "), err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+func newPlanCmd(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use:     "plan SCENARIO",
+		Short:   "Show the phases, rates and durations of a run, and what it charges each limit, before anything is sent",
+		Example: `  ratecheck plan scenarios/copilot.yaml`,
+		Args:    argsError(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, err := scenarios.Load(args[0])
+			if err != nil {
+				return err
+			}
+			printPlan(env.Stdout, scenarios.NewPlan(sc))
+			return nil
+		},
+	}
+}
+
+// printPlan writes the plan as a person reads it: the limit under test, a table
+// of phases, then the budget each limit is charged.
+func printPlan(w io.Writer, p *scenarios.Plan) {
+	sc := p.Scenario
+	fmt.Fprintf(w, "%s (%s", sc.Name, sc.File)
+	if sc.Source != "" {
+		fmt.Fprintf(w, ", from %s", sc.Source)
+	}
+	if sc.Plan != "" {
+		fmt.Fprintf(w, ", plan %s", sc.Plan)
+	}
+	fmt.Fprintln(w, ")")
+	if l := p.TestedLimit(); l != nil {
+		fmt.Fprintf(w, "limit under test: %s\n", describeLimit(*l))
+	} else {
+		fmt.Fprintln(w, "limit under test: none (no finite limit)")
+	}
+	if len(p.Phases) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "phase\tkind\tstart\tduration\trate\trequests\tendpoint\tkey")
+		var total int64
+		for _, ph := range p.Phases {
+			rate := "-"
+			if ph.Rate > 0 {
+				rate = formatRate(ph.Rate)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", ph.Name, ph.Kind, humanDuration(ph.Start), humanDuration(ph.Duration), rate, ph.Requests, dash(ph.Endpoint), dash(ph.Key))
+			total += ph.Requests
+		}
+		fmt.Fprintf(tw, "total\t\t\t%s\t\t%d\t\t\n", humanDuration(p.Duration()), total)
+		tw.Flush()
+	}
+	if len(p.Charges) > 0 {
+		fmt.Fprintln(w, "\nbudget charged per limit:")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, c := range p.Charges {
+			budget := "unlimited"
+			if !c.Unlimited {
+				budget = fmt.Sprintf("%d", c.Budget)
+			}
+			state := "only charged"
+			if c.Tested {
+				state = "tested"
+			}
+			fmt.Fprintf(tw, "  %s\t%d of %s\t%s\t%s\n", c.Limit, c.Requests, budget, state, c.Note)
+		}
+		tw.Flush()
+	}
+	for _, warn := range p.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+}
+
+// describeLimit says a limit in one line: "per-second: 20 per 1s per key (any, recovery 1s)".
+func describeLimit(l scenarios.Limit) string {
+	n := fmt.Sprintf("%d", l.Requests)
+	if l.Unlimited {
+		n = "unlimited"
+	}
+	s := fmt.Sprintf("%s: %s per %s per %s (%s", l.Name, n, humanDuration(l.Window), l.Scope, l.Algorithm)
+	if l.Burst > 0 && l.Burst != l.Requests {
+		s += fmt.Sprintf(", burst %d", l.Burst)
+	}
+	if l.Recovery > 0 && l.Recovery != l.Window {
+		s += ", recovery " + humanDuration(l.Recovery)
+	}
+	return s + ")"
+}
+
+// humanDuration prints 1s, 1m, 1h30m, day, month rather than 1m0s or 720h0m0s.
+func humanDuration(d time.Duration) string {
+	switch {
+	case d == scenarios.Month:
+		return "month"
+	case d == 24*time.Hour:
+		return "day"
+	case d == 0:
+		return "0s"
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func formatRate(r float64) string {
+	if math.IsInf(r, 1) {
+		return "max"
+	}
+	if r >= 100 {
+		return fmt.Sprintf("%.0f/s", r)
+	}
+	return fmt.Sprintf("%.2f/s", r)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

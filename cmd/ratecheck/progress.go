@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/report"
+	"github.com/ratecheck/ratecheck/report/dashboard"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/results/metrics"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// progressView shows a run while it goes: the live dashboard on a terminal,
+// plain lines once a second otherwise. update is called from the runner's
+// fan-out loop and never blocks on the UI: frames go into a one-slot mailbox.
+type progressView struct {
+	env      *Env
+	tui      bool
+	plan     *scenarios.Plan
+	base     dashboard.Frame
+	mb       *dashboard.Mailbox
+	uiDone   chan struct{}
+	lastLine time.Duration
+	last     metrics.Snapshot // the latest metrics, kept for the final frame (written only by update)
+}
+
+func newProgressView(env *Env, noTUI bool, p *scenarios.Plan, meta results.Meta) *progressView {
+	v := &progressView{env: env, tui: env.IsTTY && !noTUI, plan: p, lastLine: -time.Second}
+	v.base = dashboard.Frame{Scenario: meta.ScenarioName, Target: meta.Target, Current: -1, Total: p.Duration(), Notes: meta.Notes}
+	if l := p.TestedLimit(); l != nil {
+		v.base.Tested = describeLimit(*l)
+	}
+	for _, ph := range p.Phases {
+		v.base.Phases = append(v.base.Phases, dashboard.PhaseInfo{Name: ph.Name, Kind: string(ph.Kind), Start: ph.Start, Duration: ph.Duration, Rate: ph.Rate})
+	}
+	return v
+}
+
+// start shows the run's header, or starts the dashboard. Quitting the
+// dashboard cancels the run.
+func (v *progressView) start(ctx context.Context, cancel context.CancelFunc) {
+	if !v.tui {
+		w := v.env.Stdout
+		fmt.Fprintf(w, "ratecheck run %s: %s\n", v.base.Scenario, v.base.Tested)
+		fmt.Fprintf(w, "target: %s\n", v.base.Target)
+		for _, n := range v.base.Notes {
+			fmt.Fprintf(w, "note: %s\n", n)
+		}
+		var total int64
+		for _, ph := range v.plan.Phases {
+			total += ph.Requests
+		}
+		fmt.Fprintf(w, "plan: %d phases, %s, %d requests\n", len(v.plan.Phases), humanDuration(v.plan.Duration()), total)
+		return
+	}
+	v.mb = dashboard.NewMailbox()
+	v.uiDone = make(chan struct{})
+	// This goroutine runs the dashboard; it exits after the final frame has been
+	// shown, when the user quits (which cancels the run), or when ctx ends.
+	go func() {
+		defer close(v.uiDone)
+		quit, err := dashboard.Run(ctx, v.mb, dashboard.Options{In: v.env.Stdin, Out: v.env.Stdout})
+		if err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(v.env.Stderr, "ratecheck: dashboard: %v\n", err)
+		}
+		if quit {
+			cancel()
+		}
+	}()
+}
+
+func (v *progressView) update(p runner.Progress) {
+	v.last = p.Metrics
+	if v.tui {
+		f := v.base
+		f.Elapsed, f.Current, f.Metrics = p.Elapsed, p.Phase, p.Metrics
+		v.mb.Put(f)
+		return
+	}
+	if p.Done || p.Elapsed-v.lastLine < time.Second {
+		return
+	}
+	v.lastLine = p.Elapsed
+	name, rate := "-", "-"
+	if p.Phase >= 0 {
+		ph := v.plan.Phases[p.Phase]
+		name = ph.Name
+		if ph.Rate > 0 {
+			rate = formatRate(ph.Rate)
+		}
+	}
+	m := p.Metrics
+	var admitted, limited, other int64
+	for _, ph := range m.Phases {
+		admitted += ph.Admitted
+		limited += ph.Limited
+		other += ph.Other
+	}
+	fmt.Fprintf(v.env.Stdout, "%6.1fs  %-9s %9s  sent %-6d ok %-6d 429 %-6d other %-4d p99 %s\n",
+		p.Elapsed.Seconds(), name, rate, m.Requests, admitted, limited, other, m.Latency.P99.Round(10*time.Microsecond))
+}
+
+// stop shows the final state; with the dashboard it waits until the UI has
+// drawn the last frame and given the terminal back.
+func (v *progressView) stop(rep *report.Report) {
+	if !v.tui {
+		return
+	}
+	f := v.base
+	f.Done, f.Metrics = true, v.last
+	if rep != nil {
+		f.Elapsed = rep.Finished.Sub(rep.Started)
+		f.Checks, f.Verdict = rep.Checks, rep.Verdict
+	}
+	v.mb.Put(f)
+	<-v.uiDone
+}

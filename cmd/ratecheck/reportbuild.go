@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/report"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/results/metrics"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// buildReport gathers a judged run into a Report. The live run and
+// `ratecheck report RUN_DIR` both build their reports here, from the same kinds
+// of inputs, so that they agree.
+func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m metrics.Snapshot, timeline []metrics.SecondCounts) *report.Report {
+	sc := p.Scenario
+	r := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		RunID:         meta.RunID,
+		Tool:          meta.Tool,
+		Scenario: report.ScenarioInfo{
+			Name:   sc.Name,
+			File:   meta.ScenarioFile,
+			Source: sc.Source,
+			Plan:   sc.Plan,
+		},
+		Target:        meta.Target,
+		BuiltinTarget: meta.BuiltinTarget,
+		Started:       meta.Started,
+		Finished:      meta.Finished,
+		Interrupted:   meta.Interrupted,
+		Verdict:       v.Status,
+		Checks:        v.Checks,
+		Phases:        m.Phases,
+		Requests:      m.Requests,
+		Statuses:      m.Statuses,
+		Latency:       m.Latency,
+		Timeline:      timeline,
+		Notes:         meta.Notes,
+	}
+	if l := p.TestedLimit(); l != nil {
+		r.Scenario.Tested = describeLimit(*l)
+	}
+	for _, c := range p.Charges {
+		r.Charges = append(r.Charges, report.Charge(c))
+	}
+	if r.Verdict == "" {
+		r.Verdict = conformance.Pass
+	}
+	return r
+}
+
+// reportOutputs are the report files a command was asked to write.
+type reportOutputs struct {
+	JSON, HTML, JUnit, Markdown string
+}
+
+func (o *reportOutputs) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.JSON, "json", "", "write the JSON report to `FILE`")
+	fs.StringVar(&o.HTML, "html", "", "write the HTML report (one self-contained file) to `FILE`")
+	fs.StringVar(&o.JUnit, "junit", "", "write a JUnit XML report to `FILE` (for CI test reporters)")
+	fs.StringVar(&o.Markdown, "md", "", "write a Markdown report to `FILE` (e.g. $GITHUB_STEP_SUMMARY)")
+}
+
+type reportJob struct {
+	path  string
+	write func(io.Writer, *report.Report) error
+}
+
+// write writes report.json into the run directory (when dir is set) and every
+// requested file, and returns the paths written. It writes all it can and
+// reports every failure.
+func (o *reportOutputs) write(dir string, r *report.Report) ([]string, error) {
+	var jobs []reportJob
+	if dir != "" {
+		jobs = append(jobs, reportJob{filepath.Join(dir, results.ReportFile), report.WriteJSON})
+	}
+	jobs = append(jobs,
+		reportJob{o.JSON, report.WriteJSON},
+		reportJob{o.HTML, report.WriteHTML},
+		reportJob{o.JUnit, report.WriteJUnit},
+		reportJob{o.Markdown, report.WriteMarkdown},
+	)
+	var written []string
+	var errs error
+	for _, j := range jobs {
+		if j.path == "" {
+			continue
+		}
+		if err := report.WriteFile(j.path, j.write, r); err != nil {
+			errs = errors.Join(errs, fmt.Errorf("write report %s: %w", j.path, err))
+			continue
+		}
+		written = append(written, j.path)
+	}
+	return written, errs
+}

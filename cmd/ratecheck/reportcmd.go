@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/results/metrics"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+type reportOptions struct {
+	Dir     string
+	Outputs reportOutputs
+}
+
+func newReportCmd(env *Env) *cobra.Command {
+	opts := &reportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report RUN_DIR",
+		Short: "Judge a stored run again from its observations and write its reports",
+		Long: `report re-reads a run directory (its scenario.yaml and observations.jsonl),
+judges every observation again with the same engine as the live run, prints the
+verdict and writes the reports asked for. It works on interrupted runs too:
+whatever was flushed to disk is judged. The run directory is not changed.`,
+		Example: `  ratecheck report runs/20261122T142000Z-copilot --html report.html
+  ratecheck report runs/20261122T142000Z-copilot --junit junit.xml --md summary.md`,
+		Args: argsError(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Dir = args[0]
+			return reportRun(env, opts)
+		},
+	}
+	opts.Outputs.addFlags(cmd.Flags())
+	return cmd
+}
+
+func reportRun(env *Env, o *reportOptions) error {
+	run, err := results.Open(o.Dir)
+	if err != nil {
+		return &usageError{err: err}
+	}
+	sc, err := scenarios.Parse(run.Meta.ScenarioFile, run.Scenario)
+	if err != nil {
+		return err
+	}
+	plan := scenarios.NewPlan(sc)
+	rec := metrics.NewRecorder(runner.MetricsPhases(plan), run.Meta.Started)
+	var readErr error
+	var last time.Time
+	verdict := conformance.Check(plan, recorded(run, rec, &last, &readErr))
+	if readErr != nil {
+		return fmt.Errorf("read %s: %w", o.Dir, readErr)
+	}
+	meta := run.Meta
+	if meta.Finished.IsZero() {
+		meta.Finished, meta.Interrupted = last, true
+	}
+	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
+	written, werr := o.Outputs.write("", rep)
+	printSummary(env, rep, o.Dir, written, false)
+	if werr != nil {
+		return werr
+	}
+	return verdictError(rep)
+}
+
+// recorded replays a run's observations into the checkers, recording metrics on
+// the way and keeping the first read error.
+func recorded(run *results.Run, rec *metrics.Recorder, last *time.Time, readErr *error) iter.Seq[results.Observation] {
+	return func(yield func(results.Observation) bool) {
+		for o, err := range run.Observations() {
+			if err != nil {
+				*readErr = err
+				return
+			}
+			rec.Record(o)
+			if r := o.Received(); r.After(*last) {
+				*last = r
+			}
+			if !yield(o) {
+				return
+			}
+		}
+	}
+}

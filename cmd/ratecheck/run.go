@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ratecheck/ratecheck/attack"
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/report"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+type runOptions struct {
+	Scenario string
+	Target   string
+	Out      string
+	Fault    string
+	NoTUI    bool
+	Outputs  reportOutputs
+	Args     []string
+}
+
+func newRunCmd(env *Env, runF func(context.Context, *runOptions) error) *cobra.Command {
+	opts := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run SCENARIO",
+		Short: "Send the scenario's planned traffic and check every response against its limits",
+		Long: `run plans phases calibrated to the scenario's limit (under it, over it, a
+pause, a recovery probe), sends them with vegeta, judges every response, and
+writes the run directory (runs/<start>-<scenario>/ unless --out) with its
+observations and report.json.
+
+Without --target, the built-in reference target serves the scenario on
+127.0.0.1 with generated demo keys, so nothing needs to be set. With
+--target, API keys come from the environment variables the scenario names.
+
+A live dashboard shows the run on a terminal; plain progress lines are
+printed otherwise (or with --no-tui). Ctrl-C stops sending, judges what was
+sent and still writes every report; a second Ctrl-C quits at once.`,
+		Example: `  ratecheck run scenarios/copilot.yaml
+  ratecheck run scenarios/copilot.yaml --no-tui --json out.json --junit junit.xml
+  COPILOT_API_KEY=... ratecheck run scenarios/copilot.yaml --target https://api.copilot.com
+  ratecheck run scenarios/copilot.yaml --fault off-by-one   # see a check fail`,
+		Args: argsError(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Scenario = args[0]
+			opts.Args = os.Args[1:]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runRun(cmd.Context(), env, opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.Target, "target", "", "base `URL` of the API to test (default: the built-in reference target)")
+	fs.StringVar(&opts.Out, "out", "", "run directory `DIR` (default runs/<start>-<scenario>)")
+	fs.StringVar(&opts.Fault, "fault", "", "inject a fault into the built-in target (see 'ratecheck serve --help')")
+	fs.BoolVar(&opts.NoTUI, "no-tui", false, "print plain progress lines instead of the live dashboard")
+	opts.Outputs.addFlags(fs)
+	return cmd
+}
+
+func runRun(ctx context.Context, env *Env, o *runOptions) error {
+	sc, err := scenarios.Load(o.Scenario)
+	if err != nil {
+		return err
+	}
+	plan := scenarios.NewPlan(sc)
+	if len(plan.Phases) == 0 {
+		return &usageError{err: fmt.Errorf("%s: nothing to send: %s", sc.File, strings.Join(plan.Warnings, "; "))}
+	}
+	tgt, err := prepareTarget(env, sc, o)
+	if err != nil {
+		return err
+	}
+	defer tgt.close()
+
+	aopts := attack.Options{Target: tgt.url, Keys: tgt.keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout, Headers: declaredHeaders(sc)}
+	cal, err := attack.Calibrate(ctx, plan, aopts)
+	if err != nil {
+		return err
+	}
+	tgt.notes = append(tgt.notes, calibrationNotes(cal)...)
+	meta := results.Meta{
+		SchemaVersion: results.SchemaVersion,
+		RunID:         newRunID(),
+		Tool:          "ratecheck " + version,
+		ScenarioFile:  o.Scenario,
+		ScenarioName:  sc.Name,
+		Target:        tgt.url.String(),
+		BuiltinTarget: tgt.builtin,
+		Fault:         o.Fault,
+		Started:       env.Now(),
+		Notes:         tgt.notes,
+		Args:          o.Args,
+	}
+	dir := o.Out
+	if dir == "" {
+		dir = results.DefaultDir("runs", meta.Started, sc.Name)
+	}
+	w, err := results.Create(dir, meta, sc.Raw)
+	if err != nil {
+		return &usageError{err: err}
+	}
+
+	ctx, cancel := interruptible(ctx, env)
+	defer cancel()
+	show := newProgressView(env, o.NoTUI, plan, meta)
+	show.start(ctx, cancel)
+	outcome, err := runner.Run(ctx, runner.Options{Plan: plan, Attack: aopts, Writer: w, OnProgress: show.update})
+	if err != nil {
+		show.stop(nil)
+		w.Close(meta)
+		return err
+	}
+	meta.Started, meta.Finished, meta.Interrupted = outcome.Started, outcome.Finished, outcome.Interrupted
+	rep := buildReport(meta, plan, outcome.Verdict, outcome.Metrics, outcome.Timeline)
+	show.stop(rep)
+
+	written, werr := o.Outputs.write(dir, rep)
+	if err := w.Close(meta); err != nil {
+		werr = errors.Join(werr, err)
+	}
+	if outcome.WriteErr != nil {
+		werr = errors.Join(werr, fmt.Errorf("observations were not all saved: %w", outcome.WriteErr))
+	}
+	printSummary(env, rep, dir, written, show.tui)
+	if werr != nil {
+		fmt.Fprintf(env.Stderr, "ratecheck: %v\n", werr)
+	}
+	return verdictError(rep)
+}
+
+// verdictError turns a report's verdict into the error that sets the exit status.
+func verdictError(rep *report.Report) error {
+	switch {
+	case rep.Verdict == conformance.Fail:
+		return errChecksFailed
+	case rep.Interrupted:
+		return errInterrupted
+	}
+	return nil
+}
+
+// target is where a run sends its traffic.
+type target struct {
+	url     *url.URL
+	keys    map[string]string // key id → key
+	builtin bool
+	notes   []string
+	close   func()
+}
+
+func prepareTarget(env *Env, sc *scenarios.Scenario, o *runOptions) (*target, error) {
+	if o.Target == "" {
+		keys := demoKeys(sc)
+		ts, err := startTarget(sc, "127.0.0.1:0", keys, o.Fault)
+		if err != nil {
+			return nil, err
+		}
+		t := &target{url: ts.URL, keys: keys, builtin: true, close: func() { ts.Close() }}
+		t.notes = append(t.notes, "built-in reference target on "+ts.URL.String())
+		if len(sc.Auth.Keys) > 0 {
+			var envs []string
+			for _, k := range sc.Auth.Keys {
+				envs = append(envs, k.Env)
+			}
+			t.notes = append(t.notes, fmt.Sprintf("demo key generated for the built-in target (%s not used)", strings.Join(envs, ", ")))
+		}
+		if o.Fault != "" {
+			t.notes = append(t.notes, "fault injected into the built-in target: "+o.Fault)
+		}
+		return t, nil
+	}
+	if o.Fault != "" {
+		return nil, &usageError{err: errors.New("--fault applies to the built-in target only; give it to 'ratecheck serve' to break a standalone target")}
+	}
+	u, err := url.Parse(o.Target)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &usageError{err: fmt.Errorf("--target %q: want an http:// or https:// URL such as http://127.0.0.1:8080", o.Target)}
+	}
+	if u.User != nil {
+		return nil, &usageError{err: errors.New("--target must not carry credentials: API keys come from the environment variables the scenario names")}
+	}
+	keys, err := envKeys(sc, env.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return &target{url: u, keys: keys, close: func() {}}, nil
+}
+
+// calibrationNotes says what the calibration measured, and every phase this
+// machine cannot deliver as asked.
+func calibrationNotes(c attack.Calibration) []string {
+	s := fmt.Sprintf("calibration: connect time %s", c.Connect.Round(time.Microsecond))
+	if c.Capacity > 0 {
+		s += fmt.Sprintf("; this machine sent up to %.0f requests/s to a local sink", c.Capacity)
+	}
+	notes := []string{s}
+	for _, p := range c.Problems {
+		notes = append(notes, "warning: "+p)
+	}
+	return notes
+}
+
+// declaredHeaders are the header names the scenario declares, recorded besides
+// the rate-limit headers found by name.
+func declaredHeaders(sc *scenarios.Scenario) []string {
+	var names []string
+	for _, n := range []string{sc.Headers.Limit, sc.Headers.Remaining, sc.Headers.Reset} {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// interruptible cancels the returned context on the first Ctrl-C (or SIGTERM):
+// the run stops sending, judges what was sent and writes its reports. A second
+// signal exits at once; the observations flushed so far stay in the run
+// directory for 'ratecheck report'.
+func interruptible(ctx context.Context, env *Env) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	// This goroutine exits when the run ends (ctx done) or after a second signal.
+	go func() {
+		defer signal.Stop(sig)
+		select {
+		case <-sig:
+			fmt.Fprintln(env.Stderr, "\nstopping: waiting for requests in flight, then writing reports (Ctrl-C again to quit at once)")
+			cancel()
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case <-sig:
+			fmt.Fprintln(env.Stderr, "quit: observations saved so far can be judged with 'ratecheck report RUN_DIR'")
+			os.Exit(130)
+		case <-time.After(time.Minute):
+		}
+	}()
+	return ctx, cancel
+}
+
+func newRunID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

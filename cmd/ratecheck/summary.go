@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/report"
+)
+
+// printSummary prints the checks and the verdict, failing checks with the
+// requests that prove them, then where the reports are. After the dashboard,
+// which has just shown the checks, only the verdict and paths are printed.
+func printSummary(env *Env, r *report.Report, dir string, written []string, shownChecks bool) {
+	w := env.Stdout
+	fmt.Fprintln(w)
+	for _, c := range r.Checks {
+		if shownChecks {
+			break
+		}
+		limit := c.Limit
+		if limit == "" {
+			limit = "-"
+		}
+		fmt.Fprintf(w, "  %-4s  %-24s %-12s %s\n", strings.ToUpper(string(c.Status)), c.ID, limit, c.Message)
+		if c.Status == conformance.Fail && c.Evidence != nil {
+			printEvidence(env, c.Evidence)
+		}
+	}
+	pass, fail, skip := r.Counts()
+	verdict := strings.ToUpper(string(r.Verdict))
+	if r.Interrupted {
+		verdict += " (interrupted: only what was sent is judged)"
+	}
+	fmt.Fprintf(w, "\nverdict: %s  %d passed, %d failed, %d skipped; %d requests in %s\n",
+		verdict, pass, fail, skip, r.Requests, r.Finished.Sub(r.Started).Round(10*time.Millisecond))
+	if dir != "" {
+		fmt.Fprintf(w, "run directory: %s\n", dir)
+	}
+	if len(written) > 0 {
+		fmt.Fprintf(w, "reports: %s\n", strings.Join(written, ", "))
+	}
+}
+
+func printEvidence(env *Env, e *conformance.Evidence) {
+	w := env.Stdout
+	fmt.Fprintf(w, "          expected: %s\n", e.Expected)
+	shown := e.Requests
+	if len(shown) > 6 {
+		shown = shown[:6]
+	}
+	for _, q := range shown {
+		fmt.Fprintf(w, "          #%-6d %-9s +%8.3fs  %d", q.Seq, q.Phase, q.Offset.Seconds(), q.Status)
+		if q.Note != "" {
+			fmt.Fprintf(w, "  %s", q.Note)
+		}
+		fmt.Fprintln(w)
+	}
+	if more := len(e.Requests) - len(shown) + e.Omitted; more > 0 {
+		fmt.Fprintf(w, "          … %d more in the report\n", more)
+	}
+}

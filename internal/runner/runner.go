@@ -1,0 +1,171 @@
+// Package runner wires one run together: it starts the attack and fans every
+// observation out, in one goroutine, to the run directory writer, the
+// conformance checkers and the metrics recorder, and hands progress snapshots to
+// a callback that must never block. It owns no UI: the CLI turns progress into
+// dashboard frames or plain lines.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ratecheck/ratecheck/attack"
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/results/metrics"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// Progress is the state of a run at one moment, passed to Options.OnProgress.
+type Progress struct {
+	Elapsed time.Duration
+	Phase   int // index of the phase running now, -1 when none is
+	Metrics metrics.Snapshot
+	Done    bool
+}
+
+// Options configure a run.
+type Options struct {
+	Plan   *scenarios.Plan
+	Attack attack.Options
+	// Writer receives every observation as it arrives; nil keeps none on disk.
+	Writer *results.Writer
+	// OnProgress, if set, is called from the fan-out loop about every
+	// ProgressEvery (default 100 ms) and once at the end. It must not block.
+	OnProgress    func(Progress)
+	ProgressEvery time.Duration
+}
+
+// Outcome is what a finished (or interrupted) run produced.
+type Outcome struct {
+	Started, Finished time.Time
+	Interrupted       bool // ctx was cancelled before the plan ended
+	Verdict           conformance.Verdict
+	Metrics           metrics.Snapshot
+	Timeline          []metrics.SecondCounts
+	// WriteErr is the first error writing observations to disk. The run goes on
+	// without the file so that the verdict is not lost.
+	WriteErr error
+}
+
+// Run sends the plan and judges it. It returns when every phase has ended or,
+// after ctx is cancelled, when the requests in flight have returned; the
+// Outcome then covers what was sent.
+func Run(ctx context.Context, o Options) (*Outcome, error) {
+	if o.Plan == nil {
+		return nil, errors.New("runner: no plan")
+	}
+	if o.ProgressEvery <= 0 {
+		o.ProgressEvery = 100 * time.Millisecond
+	}
+	atk, err := attack.Start(ctx, o.Plan, o.Attack)
+	if err != nil {
+		return nil, err
+	}
+	f := newFanout(o, atk.Started())
+	f.loop(atk.Observations())
+	out := &Outcome{
+		Started:     atk.Started(),
+		Finished:    time.Now(),
+		Interrupted: ctx.Err() != nil,
+		WriteErr:    f.writeErr,
+	}
+	out.Verdict = f.verdict()
+	out.Metrics = f.rec.Snapshot(out.Finished)
+	out.Timeline = f.rec.Timeline()
+	if o.OnProgress != nil {
+		o.OnProgress(Progress{Elapsed: out.Finished.Sub(out.Started), Phase: -1, Metrics: out.Metrics, Done: true})
+	}
+	return out, nil
+}
+
+// fanout owns every mutable thing of the run; only its loop touches them.
+type fanout struct {
+	opts     Options
+	started  time.Time
+	rec      *metrics.Recorder
+	checkers []conformance.Checker
+	writeErr error
+}
+
+func newFanout(o Options, started time.Time) *fanout {
+	return &fanout{
+		opts:     o,
+		started:  started,
+		rec:      metrics.NewRecorder(MetricsPhases(o.Plan), started),
+		checkers: conformance.NewCheckers(o.Plan),
+	}
+}
+
+func (f *fanout) loop(obs <-chan results.Observation) {
+	progress := time.NewTicker(f.opts.ProgressEvery)
+	defer progress.Stop()
+	flush := time.NewTicker(250 * time.Millisecond)
+	defer flush.Stop()
+	for {
+		select {
+		case o, ok := <-obs:
+			if !ok {
+				f.flush()
+				return
+			}
+			f.observe(o)
+		case now := <-progress.C:
+			f.progress(now)
+		case <-flush.C:
+			f.flush()
+		}
+	}
+}
+
+func (f *fanout) observe(o results.Observation) {
+	if f.opts.Writer != nil && f.writeErr == nil {
+		if err := f.opts.Writer.Append(o); err != nil {
+			f.writeErr = err
+		}
+	}
+	f.rec.Record(o)
+	for _, c := range f.checkers {
+		c.Observe(o)
+	}
+}
+
+func (f *fanout) flush() {
+	if f.opts.Writer == nil || f.writeErr != nil {
+		return
+	}
+	if err := f.opts.Writer.Flush(); err != nil {
+		f.writeErr = fmt.Errorf("runner: flush observations: %w", err)
+	}
+}
+
+func (f *fanout) progress(now time.Time) {
+	if f.opts.OnProgress == nil {
+		return
+	}
+	elapsed := now.Sub(f.started)
+	f.opts.OnProgress(Progress{Elapsed: elapsed, Phase: f.opts.Plan.PhaseAt(elapsed), Metrics: f.rec.Snapshot(now)})
+}
+
+func (f *fanout) verdict() conformance.Verdict {
+	v := conformance.Verdict{Status: conformance.Pass}
+	for _, c := range f.checkers {
+		r := c.Result()
+		if r.Status == conformance.Fail {
+			v.Status = conformance.Fail
+		}
+		v.Checks = append(v.Checks, r)
+	}
+	return v
+}
+
+// MetricsPhases describes the plan's phases to the metrics recorder.
+func MetricsPhases(p *scenarios.Plan) []metrics.Phase {
+	out := make([]metrics.Phase, len(p.Phases))
+	for i, ph := range p.Phases {
+		out[i] = metrics.Phase{Name: ph.Name, Kind: string(ph.Kind), Rate: ph.Rate, Planned: ph.Requests, Duration: ph.Duration, Start: ph.Start, FirstSeq: p.FirstSeq(i)}
+	}
+	return out
+}
