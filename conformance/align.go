@@ -1,0 +1,233 @@
+package conformance
+
+import (
+	"cmp"
+	"slices"
+)
+
+// phase is a candidate alignment of clock-aligned windows: every window starts at
+// k·W + offset for some offset in [lo, hi] (ns since the first observation, mod W).
+type phase struct {
+	lo, hi int64
+	name   string // how the candidate was found, for the model description
+}
+
+// maxCoverageCandidates is how many of the best-supported alignments are tried.
+const maxCoverageCandidates = 3
+
+// clockPhases lists the alignments worth trying for clock-aligned windows of
+// length w: where the server's resets are (each first admission after a rejection
+// shows a boundary between the two arrivals), the first request (windows aligned
+// to the start of the run), and the Unix epoch (windows on the wall clock).
+func clockPhases(all []*series, origin, w int64) []phase {
+	ps := resetPhases(all, w)
+	first := all[0]
+	for _, s := range all[1:] {
+		if s.lo[0] < first.lo[0] {
+			first = s
+		}
+	}
+	lo := floorMod(first.lo[0], w)
+	ps = append(ps,
+		phase{lo: lo, hi: lo + min(first.hi[0]-first.lo[0], w-1), name: "aligned to the first request"},
+		phase{lo: floorMod(-origin, w), hi: floorMod(-origin, w), name: "aligned to the wall clock"})
+	var out []phase
+	for _, p := range ps {
+		out = append(out, p.split()...)
+	}
+	return out
+}
+
+// phaseStep is the widest a candidate alignment may be. The boundary of every
+// window of a candidate may fall anywhere in [lo, hi] independently, so a wide
+// candidate would forgive more than the uncertainty of one common boundary; and
+// a step within arrivalFloor of the true boundary changes no certain decision.
+const phaseStep = arrivalFloor
+
+// maxPhaseSplit caps the sub-candidates of one wide alignment.
+const maxPhaseSplit = 16
+
+// split cuts p into sub-candidates at most phaseStep wide (at most maxPhaseSplit
+// of them), the best-supported middle first.
+func (p phase) split() []phase {
+	width := p.hi - p.lo
+	k := min(maxPhaseSplit, int((width+phaseStep-1)/phaseStep))
+	if k <= 1 {
+		return []phase{p}
+	}
+	out := make([]phase, k)
+	for x := range k {
+		out[x] = phase{lo: p.lo + width*int64(x)/int64(k), hi: p.lo + width*int64(x+1)/int64(k), name: p.name}
+	}
+	// Try from the middle outwards: a correct limiter's boundary is most often there.
+	slices.SortStableFunc(out, func(a, b phase) int {
+		mid := p.lo + width/2
+		return cmp.Compare(abs(a.lo+a.hi-2*mid), abs(b.lo+b.hi-2*mid))
+	})
+	return out
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// resetPhases finds the offsets (mod w) best supported by the server's resets.
+// A reset is where rejections give way to admissions: the window boundary lies
+// between the last rejection's earliest arrival and the first admission's
+// latest one. Requests reordered where a window fills also put an admission
+// right after a rejection; so the resets most of whose neighbours agree (most
+// of the few judged requests before rejected, most from it on admitted) are
+// tried first, then every transition.
+func resetPhases(all []*series, w int64) []phase {
+	var voted, plain coverage
+	for _, s := range all {
+		for _, r := range resetsOf(s) {
+			plain.add(r.lo, r.hi, 1, w)
+			if r.voted {
+				voted.add(r.lo, r.hi, 1, w)
+			}
+		}
+	}
+	var out []phase
+	seen := map[segment]bool{}
+	for _, sg := range append(voted.best(maxCoverageCandidates), plain.best(maxCoverageCandidates)...) {
+		if key := (segment{lo: sg.lo, hi: sg.hi}); !seen[key] {
+			seen[key] = true
+			out = append(out, phase{lo: sg.lo, hi: sg.hi, name: "aligned to the observed resets"})
+		}
+	}
+	return out
+}
+
+// reset is a transition from a rejection to an admission: the boundary lies
+// in (lo, hi]. voted says most of its neighbours agree.
+type reset struct {
+	lo, hi int64
+	voted  bool
+}
+
+// resetSpan is how many judged requests on each side of a transition vote on
+// whether it is a reset.
+const resetSpan = 5
+
+// resetsOf lists the resets of s.
+func resetsOf(s *series) []reset {
+	var judged []int
+	for i, ok := range s.known {
+		if ok {
+			judged = append(judged, i)
+		}
+	}
+	admittedBefore := make([]int, len(judged)+1) // admitted among judged[:x]
+	for x, i := range judged {
+		admittedBefore[x+1] = admittedBefore[x]
+		if s.adm[i] {
+			admittedBefore[x+1]++
+		}
+	}
+	var out []reset
+	for x := 1; x < len(judged); x++ {
+		last, first := judged[x-1], judged[x]
+		if !s.rej[last] || !s.adm[first] {
+			continue
+		}
+		from, to := max(0, x-resetSpan), min(len(judged), x+resetSpan)
+		rejectedBefore := (x - from) - (admittedBefore[x] - admittedBefore[from])
+		admittedAfter := admittedBefore[to] - admittedBefore[x]
+		out = append(out, reset{s.lo[last], s.hi[first], 2*rejectedBefore > x-from && 2*admittedAfter > to-x})
+	}
+	return out
+}
+
+// coverage sums weighted intervals on a circle of circumference w.
+type coverage struct {
+	evs []coverEvent
+}
+
+type coverEvent struct {
+	at    int64
+	delta int
+}
+
+// add covers (lo, hi] mod w with weight; an interval of w or more says nothing.
+func (c *coverage) add(lo, hi int64, weight int, w int64) {
+	if hi-lo >= w {
+		return
+	}
+	a := floorMod(lo, w)
+	b := a + hi - lo
+	if b < w {
+		c.evs = append(c.evs, coverEvent{a, +weight}, coverEvent{b, -weight})
+		return
+	}
+	c.evs = append(c.evs, coverEvent{a, +weight}, coverEvent{w, -weight}, coverEvent{0, +weight}, coverEvent{b - w, -weight})
+}
+
+// segment is a stretch of the circle and how much covers it.
+type segment struct {
+	lo, hi int64
+	cover  int
+}
+
+// best returns up to k local maxima of the coverage, the highest first.
+func (c *coverage) best(k int) []segment {
+	evs := c.evs
+	// Starts before ends at the same offset: touching intervals share the point.
+	slices.SortFunc(evs, func(a, b coverEvent) int {
+		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(startsLast(a), startsLast(b)))
+	})
+	var segs []segment
+	cover := 0
+	for x, e := range evs {
+		cover += e.delta
+		if e.delta > 0 && x+1 < len(evs) && evs[x+1].delta < 0 {
+			segs = append(segs, segment{e.at, evs[x+1].at, cover})
+		}
+	}
+	slices.SortStableFunc(segs, func(a, b segment) int { return -cmp.Compare(a.cover, b.cover) })
+	return segs[:min(len(segs), k)]
+}
+
+// clockWindows lists the clock-aligned windows of phase p that the requests of s
+// may fall in.
+func clockWindows(s *series, p phase, w int64) []window {
+	var ks []int64
+	for i := range s.reqs {
+		first := floorDiv(s.lo[i]-p.hi, w)
+		last := floorDiv(s.hi[i]-p.lo, w)
+		last = min(last, first+maxWindowSpan+1)
+		for k := first; k <= last; k++ {
+			if len(ks) == 0 || ks[len(ks)-1] < k {
+				ks = append(ks, k)
+			}
+		}
+	}
+	slices.Sort(ks)
+	ks = slices.Compact(ks)
+	wins := make([]window, len(ks))
+	for x, k := range ks {
+		wins[x] = window{lo: k*w + p.lo, hi: k*w + p.hi, starter: -1}
+	}
+	return wins
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
+
+// startsLast orders coverage events at one offset: starts (0) before ends (1).
+func startsLast(e coverEvent) int {
+	if e.delta > 0 {
+		return 0
+	}
+	return 1
+}

@@ -1,0 +1,142 @@
+package conformance
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// analysis is the judgement of the tested limit over a whole run, shared by the
+// checks that replay observations through a limiter model.
+type analysis struct {
+	rules
+	skip   string // when set, every model check skips with this reason
+	series []*series
+	eval   *evaluation
+}
+
+// rules is what judging a run needs besides its requests.
+type rules struct {
+	plan   *scenarios.Plan
+	limit  *scenarios.Limit
+	p      params // the limit in model units
+	origin int64  // Sent of the first observation, Unix nanoseconds
+}
+
+// analyse replays the collected records through the model of the tested limit.
+func analyse(p *scenarios.Plan, c *collector) *analysis {
+	a := &analysis{rules: rules{plan: p, limit: c.limit, origin: c.first}}
+	if a.skip = skipReason(p, c); a.skip != "" {
+		return a
+	}
+	a.p = paramsOf(a.limit)
+	a.series = buildSeries(c)
+	if len(a.series) == 0 {
+		a.skip = fmt.Sprintf("none of the %d requests counted by limit %q got a rate-limit decision (%d failed in transport; 401, 403 and 404 are not limiting)",
+			len(c.recs), a.limit.Name, c.failed)
+		return a
+	}
+	a.eval = a.evaluate(a.series)
+	return a
+}
+
+// skipReason says why the model checks cannot judge the run, or "".
+func skipReason(p *scenarios.Plan, c *collector) string {
+	l := c.limit
+	switch {
+	case p == nil:
+		return "there is no plan to judge the run against"
+	case l == nil:
+		return "the plan tests no limit"
+	case l.Unlimited:
+		return fmt.Sprintf("limit %q is unlimited on this plan", l.Name)
+	case l.Requests <= 0 || l.Window <= 0:
+		return fmt.Sprintf("limit %q has no positive requests per window", l.Name)
+	case c.seen == 0:
+		return "the run has no observations"
+	case len(c.recs) == 0:
+		return fmt.Sprintf("no request of the run was counted by limit %q", l.Name)
+	}
+	return ""
+}
+
+// recovery is the promised time after which requests succeed again.
+func (a *rules) recovery() time.Duration {
+	if a.limit.Recovery > 0 {
+		return a.limit.Recovery
+	}
+	return a.limit.Window
+}
+
+// phaseKind returns the kind of plan phase i, or "" when there is none.
+func (a *rules) phaseKind(i int32) scenarios.PhaseKind {
+	if a.plan == nil || i < 0 || int(i) >= len(a.plan.Phases) {
+		return ""
+	}
+	return a.plan.Phases[i].Kind
+}
+
+// phaseName returns the name of plan phase i, or "" when there is none.
+func (a *rules) phaseName(i int32) string {
+	if a.plan == nil || i < 0 || int(i) >= len(a.plan.Phases) {
+		return ""
+	}
+	return a.plan.Phases[i].Name
+}
+
+// each calls f for every judged request with its outcome, in series order.
+func (a *analysis) each(f func(s *series, ev *stateEval, i int)) {
+	for x, s := range a.series {
+		for i := range s.reqs {
+			if s.known[i] {
+				f(s, &a.eval.states[x], i)
+			}
+		}
+	}
+}
+
+// reqRef names one judged request.
+type reqRef struct {
+	s  *series
+	ev *stateEval
+	i  int
+}
+
+func (r reqRef) rec() record { return r.s.reqs[r.i] }
+
+// where returns the judged requests with the outcome, in send order across series.
+func (a *analysis) where(keep func(r reqRef) bool) []reqRef {
+	var out []reqRef
+	a.each(func(s *series, ev *stateEval, i int) {
+		if r := (reqRef{s, ev, i}); keep(r) {
+			out = append(out, r)
+		}
+	})
+	sortRefs(out)
+	return out
+}
+
+func (a *analysis) withOutcome(o outcome) []reqRef {
+	return a.where(func(r reqRef) bool { return r.ev.out[r.i] == o })
+}
+
+// ambiguous counts the decisions the point model blames beyond those the
+// tolerant model is sure of: admissions, or rejections when admitted is false.
+func (a *analysis) ambiguous(admitted bool) int {
+	n := 0
+	for x := range a.series {
+		ev := &a.eval.states[x]
+		point, sure := ev.pointWrong, 0
+		if admitted {
+			point = ev.pointOver
+		}
+		for _, o := range ev.out {
+			if o.violation() && (o == admitOver) == admitted {
+				sure++
+			}
+		}
+		n += max(0, point-sure)
+	}
+	return n
+}

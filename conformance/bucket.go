@@ -1,0 +1,194 @@
+package conformance
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Token bucket (also GCRA and leaky bucket as a meter): capacity B tokens, refilled
+// at r tokens a nanosecond, full at the first request; an admitted request takes a
+// token and a request is limited while fewer than one token is left.
+//
+// With exact arrival times the bucket's tokens at t are
+//
+//	tokens(t) = min(B, min over x ≤ t of [B + r·(t − x) − A[x, t)])
+//
+// where A[x, t) counts the admitted requests that arrived in [x, t). Arrival times
+// are only known to lie in [lo, hi], so:
+//
+//   - an admission is an over-admission only if it completes a set of admitted
+//     requests that surely arrived within [lo_s, hi_e] and holds more than
+//     B + r·(hi_e − lo_s) of them, whatever the arrivals inside were;
+//   - a rejection is wrongful only if even the most crowded arrangement of the
+//     admitted requests around it leaves at least one token.
+//
+// Over-admitted requests are not charged, so one fault is counted once and does
+// not cascade; rejected requests charge nothing.
+
+// judgeBucket judges s against a bucket of capacity burst refilled at rate tokens
+// a nanosecond.
+func judgeBucket(s *series, burst, rate float64, ev *stateEval) {
+	charged := bucketOver(s, burst, rate, ev)
+	bucketRejected(s, burst, rate, charged, ev)
+}
+
+// bucketOver finds the over-admissions and returns the charged requests.
+func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
+	var adm []int // admitted requests, in send order
+	for i, ok := range s.adm {
+		if ok {
+			adm = append(adm, i)
+		}
+	}
+	// tree[k] = −r·lo(adm[k]) − (charged requests handled so far whose position is ≥ k)
+	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.lo[adm[k]]) })
+	order := make([]int, len(adm))
+	for k := range order {
+		order[k] = k
+	}
+	// Handled in order of latest arrival: everything handled before e surely
+	// arrived by hi_e.
+	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(s.hi[adm[a]], s.hi[adm[b]]), cmp.Compare(a, b)) })
+	isCharged := make([]bool, len(adm))
+	for _, k := range order {
+		i := adm[k]
+		low, from := tree.min(k)
+		tokens := min(burst, burst+rate*float64(s.hi[i])+low)
+		ev.out[i] = admitOK
+		if tokens < 1 {
+			first := adm[from]
+			span := s.hi[i] - s.lo[first]
+			ev.out[i] = admitOver
+			ev.det[i] = detail{ref: int32(first), rank: int64(math.Round(-low-rate*float64(s.lo[first]))) + 1,
+				start: s.lo[first], level: burst + rate*float64(span)}
+			continue
+		}
+		isCharged[k] = true
+		tree.add(k, -1)
+	}
+	var charged []int
+	for k, ok := range isCharged {
+		if ok {
+			charged = append(charged, adm[k])
+		}
+	}
+	return charged
+}
+
+// bucketRejected judges the rejections against the charged requests (and those
+// whose outcome is unknown). For a
+// rejection e it bounds from below the fewest tokens any arrangement leaves:
+//
+//	min over x of  B + r·(lo_e − x) − #{charged j : lo_j < hi_e, hi_j ≥ x}
+//
+// with x at the latest arrival of a charged request before lo_e, or at lo_e.
+func bucketRejected(s *series, burst, rate float64, charged []int, ev *stateEval) {
+	var cLo, cHi []int64
+	for _, i := range charged {
+		cLo, cHi = append(cLo, s.lo[i]), append(cHi, s.hi[i])
+	}
+	// Requests whose outcome is unknown may have taken a token too.
+	cLo, cHi = merge(cLo, s.unkLo), merge(cHi, s.unkHi)
+	slices.Sort(cHi)
+	m := len(cLo)
+	// best[k] = min over the first k+1 charged by hi of −r·hi − #{charged with hi ≥ it}.
+	best := make([]float64, m)
+	for k := range m {
+		v := -rate*float64(cHi[k]) - float64(m-countBelow(cHi, cHi[k]))
+		best[k] = v
+		if k > 0 {
+			best[k] = min(v, best[k-1])
+		}
+	}
+	for e, ok := range s.rej {
+		if !ok {
+			continue
+		}
+		lo, hi := s.lo[e], s.hi[e]
+		later := float64(m - countBelow(cLo, hi)) // charged surely after e
+		inFlight := float64(m-countBelow(cHi, lo)) - later
+		tokens := min(burst, burst-inFlight)
+		if k := countBelow(cHi, lo+1); k > 0 {
+			tokens = min(tokens, burst+rate*float64(lo)+later+best[k-1])
+		}
+		ev.det[e].level = tokens
+		ev.out[e] = rejectOK
+		if tokens >= 1 {
+			ev.out[e] = rejectWrong
+		}
+	}
+}
+
+// minTree is a segment tree over positions 0…n−1 supporting "add v to every
+// position ≤ k" and "minimum (and its position) over positions ≤ k".
+type minTree struct {
+	n    int
+	mins []float64
+	at   []int
+	lazy []float64
+}
+
+func newMinTree(n int, init func(k int) float64) *minTree {
+	t := &minTree{n: n, mins: make([]float64, 4*max(n, 1)), at: make([]int, 4*max(n, 1)), lazy: make([]float64, 4*max(n, 1))}
+	if n > 0 {
+		t.build(1, 0, n-1, init)
+	}
+	return t
+}
+
+func (t *minTree) build(node, l, r int, init func(int) float64) {
+	if l == r {
+		t.mins[node], t.at[node] = init(l), l
+		return
+	}
+	m := (l + r) / 2
+	t.build(2*node, l, m, init)
+	t.build(2*node+1, m+1, r, init)
+	t.pull(node)
+}
+
+func (t *minTree) pull(node int) {
+	a, b := 2*node, 2*node+1
+	if t.mins[b] < t.mins[a] {
+		t.mins[node], t.at[node] = t.mins[b], t.at[b]
+	} else {
+		t.mins[node], t.at[node] = t.mins[a], t.at[a]
+	}
+	t.mins[node] += t.lazy[node]
+}
+
+// add adds v to positions 0…k.
+func (t *minTree) add(k int, v float64) { t.update(1, 0, t.n-1, k, v) }
+
+func (t *minTree) update(node, l, r, k int, v float64) {
+	if l > k {
+		return
+	}
+	if r <= k {
+		t.mins[node] += v
+		t.lazy[node] += v
+		return
+	}
+	m := (l + r) / 2
+	t.update(2*node, l, m, k, v)
+	t.update(2*node+1, m+1, r, k, v)
+	t.pull(node)
+}
+
+// min returns the minimum over positions 0…k and where it is.
+func (t *minTree) min(k int) (float64, int) { return t.query(1, 0, t.n-1, k) }
+
+func (t *minTree) query(node, l, r, k int) (float64, int) {
+	if r <= k {
+		return t.mins[node], t.at[node]
+	}
+	m := (l + r) / 2
+	v, at := t.query(2*node, l, m, k)
+	if k > m {
+		if w, wat := t.query(2*node+1, m+1, r, k); w < v {
+			v, at = w, wat
+		}
+	}
+	return v + t.lazy[node], at
+}

@@ -1,0 +1,170 @@
+package conformance
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// simFamily is a simulated limiter family and the algorithm a scenario declares for it.
+type simFamily struct {
+	name   string
+	algo   scenarios.Algorithm
+	server func(n int64, w time.Duration, f fault) server
+}
+
+var simFamilies = []simFamily{
+	{"clock-window", scenarios.AlgoFixedWindow, func(n int64, w time.Duration, f fault) server {
+		// Windows start 0.37 s into our run. The slow fault doubles the window; it
+		// starts 1.63 s in so that the under phase never fills a double window and
+		// only the recovery is late.
+		offset := 370 * time.Millisecond
+		if f == faultSlow {
+			offset = 1630 * time.Millisecond
+		}
+		return newClockWindow(n, w, base.Add(offset), f)
+	}},
+	{"first-request-window", scenarios.AlgoFixedWindow, func(n int64, w time.Duration, f fault) server {
+		return newFirstRequestWindow(n, w, f)
+	}},
+	{"token-bucket", scenarios.AlgoTokenBucket, func(n int64, w time.Duration, f fault) server {
+		return newTokenBucket(float64(n), float64(n)/w.Seconds(), f)
+	}},
+	{"sliding-log", scenarios.AlgoSlidingWindow, func(n int64, w time.Duration, f fault) server {
+		return newSlidingLog(n, w, f)
+	}},
+}
+
+// failing is the one check each fault must fail.
+var failing = map[fault]ID{
+	faultOffByOne:  LimitEnforced,
+	faultEarly:     LimitNoEarlyReject,
+	faultSlow:      RecoveryAfterWindow,
+	faultStatus503: LimitStatus,
+}
+
+var latencies = []struct {
+	name string
+	lat  latencyModel
+}{
+	{"0.2ms", fixedLatency(200 * time.Microsecond)},
+	{"jitter5ms", jitteredLatency(5 * time.Millisecond)},
+}
+
+// simulate runs the standard schedule for one key against fam's server.
+func simulate(fam simFamily, algo scenarios.Algorithm, n int64, f fault, lat latencyModel, seed uint64) (*scenarios.Plan, Verdict) {
+	p := planOf(limitOf(n, time.Second, algo), standardPhases)
+	obs := serve(client(p, []string{"k1"}, lat, seed), fam.server(n, time.Second, f))
+	return p, Check(p, seqOf(obs))
+}
+
+func statusOf(v Verdict, id ID) (CheckResult, bool) {
+	for _, c := range v.Checks {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return CheckResult{}, false
+}
+
+func TestCheckCorrectLimitersPass(t *testing.T) {
+	for _, fam := range simFamilies {
+		for _, algo := range []scenarios.Algorithm{fam.algo, scenarios.AlgoAny} {
+			for _, n := range []int64{20, 100} {
+				for _, lat := range latencies {
+					name := fmt.Sprintf("%s/%s/%d/%s", fam.name, algo, n, lat.name)
+					t.Run(name, func(t *testing.T) {
+						_, v := simulate(fam, algo, n, faultNone, lat.lat, uint64(n))
+						for _, id := range []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, RecoveryAfterWindow} {
+							c, _ := statusOf(v, id)
+							if c.Status != Pass {
+								t.Errorf("%s = %s (%s); want pass", id, c.Status, c.Message)
+							}
+						}
+						if v.Status != Pass {
+							t.Errorf("Verdict.Status = %s; want pass", v.Status)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// withinTolerance lists the faulty runs the timing tolerance cannot tell from a
+// correct limiter. A first-request-aligned window drifts a few milliseconds a
+// window; with 200 requests a second and 5 ms of jitter two arrival intervals
+// straddle every boundary, and a clock-aligned window placed against the drift
+// fits one extra admission a window into them. Over three windows nothing
+// certain is left to blame (a longer over phase would be).
+var withinTolerance = map[string]bool{
+	"first-request-window/off-by-one/100/jitter5ms": true,
+}
+
+func TestCheckFaultsFailOnlyTheirCheck(t *testing.T) {
+	for _, fam := range simFamilies {
+		for _, f := range []fault{faultOffByOne, faultEarly, faultSlow, faultStatus503} {
+			for _, n := range []int64{20, 100} {
+				for _, lat := range latencies {
+					name := fmt.Sprintf("%s/%s/%d/%s", fam.name, f, n, lat.name)
+					t.Run(name, func(t *testing.T) {
+						_, v := simulate(fam, fam.algo, n, f, lat.lat, uint64(n)+1)
+						if withinTolerance[name] {
+							c, _ := statusOf(v, failing[f])
+							if c.Status == Pass && !strings.Contains(c.Message, "ambiguous") {
+								t.Errorf("%s = pass (%s); want fail, or pass naming the ambiguous decisions", c.ID, c.Message)
+							}
+							return
+						}
+						for _, c := range v.Checks {
+							want := c.ID == failing[f]
+							if got := c.Status == Fail; got != want {
+								t.Errorf("%s = %s (%s); want failed=%v", c.ID, c.Status, c.Message, want)
+							}
+						}
+						if v.Status != Fail {
+							t.Errorf("Verdict.Status = %s; want fail", v.Status)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// With `any` a faulty limiter may be best explained by another family (a bucket
+// that rejects early looks like a sliding log that admits too much), so only the
+// verdict is certain.
+func TestCheckAnyStillFailsFaults(t *testing.T) {
+	for _, fam := range simFamilies {
+		for _, f := range []fault{faultOffByOne, faultEarly, faultSlow, faultStatus503} {
+			t.Run(fam.name+"/"+string(f), func(t *testing.T) {
+				_, v := simulate(fam, scenarios.AlgoAny, 20, f, fixedLatency(200*time.Microsecond), 3)
+				if v.Status != Fail {
+					t.Errorf("Verdict.Status = %s; want fail (%+v)", v.Status, v.Checks)
+				}
+			})
+		}
+	}
+}
+
+func TestCheckAnyNamesTheFamily(t *testing.T) {
+	tests := []struct {
+		fam  simFamily
+		want string
+	}{
+		{simFamilies[0], "judged as fixed-window"},
+		{simFamilies[2], "judged as token-bucket"},
+		{simFamilies[3], "judged as sliding-window"},
+	}
+	for _, tt := range tests {
+		_, v := simulate(tt.fam, scenarios.AlgoAny, 20, faultNone, fixedLatency(200*time.Microsecond), 5)
+		c, _ := statusOf(v, LimitEnforced)
+		if !strings.Contains(c.Message, tt.want) || !strings.Contains(c.Message, "(best of any)") {
+			t.Errorf("%s: limit.enforced message = %q; want it to contain %q and (best of any)", tt.fam.name, c.Message, tt.want)
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package conformance
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// family is a limiter family the models know.
+type family uint8
+
+const (
+	familyWindow family = iota // fixed window, clock- or first-request-aligned
+	familyLog                  // sliding log (and sliding-window counters)
+	familyBucket               // token bucket, GCRA, leaky bucket as a meter
+)
+
+func (f family) String() string {
+	switch f {
+	case familyWindow:
+		return "fixed-window"
+	case familyLog:
+		return "sliding-window"
+	default:
+		return "token-bucket"
+	}
+}
+
+// params is the declared limit in model units.
+type params struct {
+	n     int64   // requests per window
+	w     int64   // window, nanoseconds
+	burst float64 // bucket capacity
+	rate  float64 // bucket refill, tokens a nanosecond
+}
+
+func paramsOf(l *scenarios.Limit) params {
+	p := params{n: l.Requests, w: int64(l.Window)}
+	p.burst = float64(l.Requests)
+	if l.Burst > 0 {
+		p.burst = float64(l.Burst)
+	}
+	p.rate = float64(l.Requests) / float64(l.Window)
+	return p
+}
+
+// familiesFor lists the families an algorithm is judged against.
+func familiesFor(a scenarios.Algorithm) []family {
+	switch a {
+	case scenarios.AlgoFixedWindow:
+		return []family{familyWindow}
+	case scenarios.AlgoSlidingWindow:
+		return []family{familyLog}
+	case scenarios.AlgoTokenBucket, scenarios.AlgoGCRA, scenarios.AlgoLeakyBucket:
+		return []family{familyBucket}
+	}
+	return []family{familyWindow, familyLog, familyBucket} // any, or not declared
+}
+
+// evaluate judges the series against the declared algorithm and returns the
+// most favourable evaluation (see score), the first family on a tie.
+func (a *rules) evaluate(all []*series) *evaluation {
+	fams := familiesFor(a.limit.Algorithm)
+	var best *evaluation
+	for _, f := range fams {
+		ev := a.evaluateFamily(all, f)
+		if best == nil || ev.score().less(best.score()) {
+			best = ev
+		}
+	}
+	if len(fams) > 1 {
+		best.desc = fmt.Sprintf("%s (best of any)", best.desc)
+	}
+	markPoint(all, best, a.p)
+	return best
+}
+
+func (a *rules) evaluateFamily(all []*series, f family) *evaluation {
+	p := a.p
+	var ev *evaluation
+	switch f {
+	case familyWindow:
+		return a.evaluateWindows(all)
+	case familyLog:
+		ev = &evaluation{family: f, desc: fmt.Sprintf("sliding-window, %d per %s", p.n, fmtWindow(time.Duration(p.w)))}
+		for _, s := range all {
+			st := newStateEval(s)
+			judgeLog(s, p.w, p.n, &st)
+			ev.states = append(ev.states, st)
+		}
+	default:
+		ev = &evaluation{family: f, desc: fmt.Sprintf("token-bucket, burst %s, refill %s/s",
+			fmtNum(p.burst), fmtNum(p.rate*float64(time.Second)))}
+		for _, s := range all {
+			st := newStateEval(s)
+			judgeBucket(s, p.burst, p.rate, &st)
+			ev.states = append(ev.states, st)
+		}
+	}
+	a.classifyAll(all, ev)
+	return ev
+}
+
+// evaluateWindows tries first-request-aligned chains and the clock alignments and
+// keeps the best-scoring evaluation.
+func (a *rules) evaluateWindows(all []*series) *evaluation {
+	p := a.p
+	judge := func(desc string, winsOf func(s *series) ([]window, *windowJudge)) *evaluation {
+		ev := &evaluation{family: familyWindow, desc: desc}
+		for _, s := range all {
+			wins, j := winsOf(s)
+			st := newStateEval(s)
+			ev.worst = max(ev.worst, j.judge(&st))
+			ev.states = append(ev.states, st)
+			ev.wins = append(ev.wins, wins)
+		}
+		a.classifyAll(all, ev)
+		return ev
+	}
+	best := judge("fixed-window, first-request-aligned", func(s *series) ([]window, *windowJudge) {
+		return firstRequestWindows(s, p.w, p.n)
+	})
+	for _, ph := range clockPhases(all, a.origin, p.w) {
+		if best.score().violations == 0 {
+			break
+		}
+		into := time.Duration(floorMod(a.origin+(ph.lo+ph.hi)/2, p.w))
+		desc := fmt.Sprintf("fixed-window, clock-aligned %.3f s into each %s (%s)",
+			into.Seconds(), fmtWindow(time.Duration(p.w)), ph.name)
+		if ev := judge(desc, func(s *series) ([]window, *windowJudge) {
+			wins := clockWindows(s, ph, p.w)
+			return wins, newWindowJudge(s, wins, p.w, p.n)
+		}); ev.score().less(best.score()) {
+			best = ev
+		}
+	}
+	return best
+}
+
+// markPoint counts the point model's violations for the chosen evaluation.
+func markPoint(all []*series, ev *evaluation, p params) {
+	for x, s := range all {
+		var blamed []bool
+		switch ev.family {
+		case familyWindow:
+			blamed = pointWindows(s, ev.wins[x], p.w, p.n)
+		case familyLog:
+			blamed = pointLog(s, p.w, p.n)
+		default:
+			blamed = pointBucket(s, p.burst, p.rate)
+		}
+		countPoint(s, &ev.states[x], blamed)
+	}
+}

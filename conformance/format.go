@@ -1,0 +1,62 @@
+package conformance
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// fmtWindow writes a window the way limits are written: 1s, 1m, 1h, 24h, 30d.
+func fmtWindow(d time.Duration) string {
+	day := 24 * time.Hour
+	switch {
+	case d >= day && d%day == 0 && d > day:
+		return fmt.Sprintf("%dd", d/day)
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	case d >= time.Second && d%time.Second == 0:
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
+}
+
+// fmtNum writes a count or rate with at most two decimals and no trailing
+// zeros: 20, 0.5, 16.67.
+func fmtNum(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 2, 64)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// fmtOffset writes a time since the first observation: +1.000 s.
+func fmtOffset(ns int64) string {
+	return fmt.Sprintf("%+.3f s", time.Duration(ns).Seconds())
+}
+
+// fmtSeconds writes a duration in seconds with two decimals: 1.02 s.
+func fmtSeconds(ns int64) string {
+	return fmt.Sprintf("%.2f s", time.Duration(ns).Seconds())
+}
+
+// plural writes "1 request" or "3 requests".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// sortRefs orders requests by send time, then sequence number.
+func sortRefs(refs []reqRef) {
+	sort.SliceStable(refs, func(x, y int) bool {
+		a, b := refs[x].rec(), refs[y].rec()
+		if a.sent != b.sent {
+			return a.sent < b.sent
+		}
+		return a.seq < b.seq
+	})
+}

@@ -1,0 +1,54 @@
+package conformance
+
+import (
+	"testing"
+	"time"
+)
+
+func TestFmtWindow(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{time.Second, "1s"}, {90 * time.Second, "90s"}, {time.Minute, "1m"}, {time.Hour, "1h"},
+		{24 * time.Hour, "24h"}, {30 * 24 * time.Hour, "30d"}, {1500 * time.Millisecond, "1.5s"},
+	}
+	for _, tt := range tests {
+		if got := fmtWindow(tt.d); got != tt.want {
+			t.Errorf("fmtWindow(%v) = %q; want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestFmtNum(t *testing.T) {
+	tests := []struct {
+		v    float64
+		want string
+	}{{20, "20"}, {0.5, "0.5"}, {16.666, "16.67"}, {2.0001, "2"}, {-0.07, "-0.07"}}
+	for _, tt := range tests {
+		if got := fmtNum(tt.v); got != tt.want {
+			t.Errorf("fmtNum(%v) = %q; want %q", tt.v, got, tt.want)
+		}
+	}
+}
+
+func TestStatusList(t *testing.T) {
+	refs := func(codes ...int32) []reqRef {
+		s := &series{}
+		var out []reqRef
+		for i, c := range codes {
+			s.reqs = append(s.reqs, record{status: c})
+			out = append(out, reqRef{s: s, i: i})
+		}
+		return out
+	}
+	tests := []struct {
+		codes []int32
+		want  string
+	}{{[]int32{503}, "503"}, {[]int32{500, 503, 503}, "503 and 500"}, {[]int32{500, 502, 503, 503}, "503, 500 and 502"}}
+	for _, tt := range tests {
+		if got := statusList(refs(tt.codes...)); got != tt.want {
+			t.Errorf("statusList(%v) = %q; want %q", tt.codes, got, tt.want)
+		}
+	}
+}

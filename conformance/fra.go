@@ -1,0 +1,291 @@
+package conformance
+
+import (
+	"cmp"
+	"slices"
+)
+
+// First-request-aligned windows start at the first request that arrives after
+// the previous window expired. Which request that was is uncertain whenever an
+// arrival interval straddles an expiry, and a wrong guess early in a run shifts
+// every later window. So the chain of opening requests is chosen by dynamic
+// programming: the chain whose windows the server's decisions break least. The
+// cost of a window is an estimate; the chosen chain is then judged exactly by
+// windowJudge.
+
+// fraBeam is how many chains are kept per window generation.
+const fraBeam = 64
+
+// fraMaxCandidates caps the opening requests tried after one expiry.
+const fraMaxCandidates = 32
+
+// firstRequestWindows returns the best chain of first-request-aligned windows of
+// length w admitting n each, and a judge for them. The judge leaves latency
+// spikes unjudged and lets them, and requests of unknown outcome, open windows
+// the chain does not show.
+func firstRequestWindows(s *series, w, n int64) ([]window, *windowJudge) {
+	d := &fraSearch{s: s, w: w, n: n, outlier: outliers(s, w)}
+	wins := d.run()
+	j := newWindowJudge(s, wins, w, n)
+	j.skip = d.outlier
+	for i := range s.reqs {
+		if d.outlier[i] && !s.rej[i] || !s.known[i] {
+			j.openers = append(j.openers, i)
+		}
+	}
+	return wins, j
+}
+
+// outliers marks the requests whose arrival interval is far wider than usual
+// (four times the median, and more than W/20): a latency spike. A request sent
+// early but seen late breaks the send order that chains follow, so outliers
+// count in no window's estimate, and open one only when nothing narrower can.
+func outliers(s *series, w int64) []bool {
+	widths := make([]int64, len(s.reqs))
+	for i := range widths {
+		widths[i] = s.hi[i] - s.lo[i]
+	}
+	sorted := slices.Clone(widths)
+	slices.Sort(sorted)
+	limit := max(4*sorted[len(sorted)/2], w/20)
+	out := make([]bool, len(widths))
+	for i, wd := range widths {
+		out[i] = wd > limit
+	}
+	return out
+}
+
+// fraCost ranks chains as score ranks evaluations, violations first, then
+// episodes (runs of violations); then the chain whose openers are known most
+// precisely (the sum of their arrival interval widths).
+type fraCost struct{ violations, episodes, width int64 }
+
+func (a fraCost) plus(b fraCost) fraCost {
+	return fraCost{a.violations + b.violations, a.episodes + b.episodes, a.width + b.width}
+}
+
+func (a fraCost) less(b fraCost) bool {
+	return cmp.Or(cmp.Compare(a.violations, b.violations), cmp.Compare(a.episodes, b.episodes), cmp.Compare(a.width, b.width)) < 0
+}
+
+type fraSearch struct {
+	s       *series
+	w, n    int64
+	outlier []bool
+	after   int64     // a request with lo ≥ after surely arrived in the window being costed
+	members []int64   // scratch, see sweep
+	wrong   []fraCost // scratch, see sweep
+}
+
+type fraNode struct {
+	at   int
+	cost fraCost
+}
+
+func (d *fraSearch) run() []window {
+	total := len(d.s.reqs)
+	best := make([]fraCost, total)
+	reached := make([]bool, total)
+	parent := make([]int, total)
+	for i := range parent {
+		parent[i] = -1
+	}
+	reached[0] = true
+	layer := []fraNode{{0, fraCost{}}}
+	var bestEnd fraCost
+	endFrom := -1
+	for len(layer) > 0 {
+		var next []fraNode
+		for _, nd := range layer {
+			if best[nd.at].less(nd.cost) {
+				continue // reached again more cheaply
+			}
+			d.expand(nd.at, parent[nd.at], func(j int, c fraCost) {
+				c = nd.cost.plus(c)
+				switch {
+				case j == total:
+					if endFrom < 0 || c.less(bestEnd) {
+						bestEnd, endFrom = c, nd.at
+					}
+				case !reached[j] || c.less(best[j]):
+					best[j], reached[j], parent[j] = c, true, nd.at
+					next = append(next, fraNode{j, c})
+				}
+			})
+		}
+		layer = prune(next, reached)
+	}
+	var chain []int
+	for at := endFrom; at >= 0; at = parent[at] {
+		chain = append(chain, at)
+	}
+	slices.Reverse(chain)
+	wins := make([]window, len(chain))
+	for x, at := range chain {
+		wins[x] = window{lo: d.s.lo[at], hi: d.s.hi[at], starter: int32(at)}
+	}
+	return wins
+}
+
+// prune keeps the fraBeam cheapest nodes, spread over the requests when many
+// tie, and forgets the others so a later path may reach them again.
+func prune(next []fraNode, reached []bool) []fraNode {
+	slices.SortFunc(next, func(a, b fraNode) int {
+		if c := cmp.Compare(a.at, b.at); c != 0 {
+			return c
+		}
+		if a.cost.less(b.cost) {
+			return -1
+		}
+		return 1
+	})
+	next = slices.CompactFunc(next, func(a, b fraNode) bool { return a.at == b.at })
+	if len(next) <= fraBeam {
+		return next
+	}
+	byCost := slices.Clone(next)
+	slices.SortStableFunc(byCost, func(a, b fraNode) int {
+		switch {
+		case a.cost.less(b.cost):
+			return -1
+		case b.cost.less(a.cost):
+			return 1
+		}
+		return 0
+	})
+	limit := byCost[fraBeam-1].cost
+	var keep, ties []fraNode
+	for _, nd := range next {
+		switch {
+		case nd.cost.less(limit):
+			keep = append(keep, nd)
+		case !limit.less(nd.cost):
+			ties = append(ties, nd)
+		default:
+			reached[nd.at] = false
+		}
+	}
+	picked := spread(len(ties), fraBeam-len(keep))
+	for x, nd := range ties {
+		if picked[x] {
+			keep = append(keep, nd)
+			continue
+		}
+		reached[nd.at] = false
+	}
+	slices.SortFunc(keep, func(a, b fraNode) int { return cmp.Compare(a.at, b.at) })
+	return keep
+}
+
+// spread marks k of n positions, evenly spaced, the last always among them.
+func spread(n, k int) []bool {
+	marks := make([]bool, n)
+	for x := range min(k, n) {
+		marks[(x+1)*n/min(k, n)-1] = true
+	}
+	return marks
+}
+
+// expand calls visit for every request that may open the window after the one
+// opened by request st, with the estimated cost of st's window, and with
+// j == len(reqs) when st's window may be the last. prev opened the window before
+// st's on the cheapest chain found so far, or is −1.
+func (d *fraSearch) expand(st, prev int, visit func(j int, cost fraCost)) {
+	s := d.s
+	total := len(s.reqs)
+	// A rejection surely in st's window: one that surely arrived after st, or
+	// after the previous window surely expired (it cannot precede st then).
+	d.after = s.hi[st]
+	if prev >= 0 {
+		d.after = min(d.after, s.hi[prev]+d.w)
+	}
+	expLo, expHi := s.lo[st]+d.w, s.hi[st]+d.w
+	// The first request surely after the expiry opens the next window at the
+	// latest, unless it is an outlier: one of those may arrive after anything.
+	firstSure := countBelow(s.lo, expHi)
+	for firstSure < total && d.outlier[firstSure] {
+		firstSure++
+	}
+	var cands []int
+	for j := max(st+1, countBelow(s.lo, expLo-s.maxWidth)); j < firstSure; j++ {
+		if s.hi[j] >= expLo {
+			cands = append(cands, j)
+		}
+	}
+	if firstSure < total {
+		cands = append(cands, firstSure)
+	}
+	if len(cands) > fraMaxCandidates {
+		picked := spread(len(cands), fraMaxCandidates)
+		kept := cands[:0]
+		for x, j := range cands {
+			if picked[x] {
+				kept = append(kept, j)
+			}
+		}
+		cands = kept
+	}
+	end := total
+	if firstSure < total {
+		end = cands[len(cands)-1]
+	}
+	d.sweep(st, end)
+	for _, j := range cands {
+		visit(j, d.windowCost(st, j))
+	}
+	if firstSure == total {
+		visit(total, d.windowCost(st, total))
+	}
+}
+
+// windowCost estimates the cost of the window opened by st when j opens the
+// next one (j == len(reqs): st's window is the last). The estimate puts every
+// request in the window of the last opener sent before it; windowJudge then
+// places requests exactly.
+func (d *fraSearch) windowCost(st, j int) fraCost {
+	c := d.wrong[j-st]
+	if over := d.members[j-st] - d.n; over > 0 {
+		c = c.plus(fraCost{violations: over, episodes: 1})
+	}
+	width := d.s.hi[st] - d.s.lo[st]
+	if d.outlier[st] {
+		width *= 1000 // open with an outlier only when nothing else will do
+	}
+	return c.plus(fraCost{width: width})
+}
+
+// sweep fills, for k = 0 … end−st, d.members[k] with the admitted requests
+// among st … st+k−1 (outliers left out), and d.wrong[k] with the wrongful
+// rejections among them if they are all in the window opened by st.
+func (d *fraSearch) sweep(st, end int) {
+	s := d.s
+	d.members = append(d.members[:0], 0)
+	d.wrong = append(d.wrong[:0], fraCost{})
+	var members int64
+	var c fraCost
+	inRun := false
+	for e := st; e < end; e++ {
+		wrong := false
+		switch {
+		case d.outlier[e] && e != st:
+			// A latency spike: it may belong anywhere.
+		case s.adm[e]:
+			members++
+		case !s.known[e]:
+			// An unknown outcome: neither counted nor blamed.
+		case e == st:
+			wrong = true // the opening request found an empty window
+		case s.lo[e] >= d.after:
+			wrong = s.admittedMaybeIn(s.lo[st], min(s.hi[e], s.hi[st]+d.w)) < d.n
+		}
+		if wrong {
+			c.violations++
+			if !inRun {
+				c.episodes++
+			}
+		}
+		inRun = wrong
+		d.members = append(d.members, members)
+		d.wrong = append(d.wrong, c)
+	}
+}

@@ -1,0 +1,101 @@
+package conformance
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
+
+// The point models replay a series with every request arriving at its best
+// estimate, Sent + Latency/2. The violations the point model finds beyond those
+// the tolerant model is sure of are ambiguous: they depend on where in their
+// intervals requests really arrived. Ambiguous decisions are counted in
+// messages, never failed.
+
+// countPoint records how many over-admissions and wrongful rejections the
+// point model blamed.
+func countPoint(s *series, ev *stateEval, blamed []bool) {
+	ev.pointOver, ev.pointWrong = 0, 0
+	for i, b := range blamed {
+		switch {
+		case b && s.adm[i]:
+			ev.pointOver++
+		case b:
+			ev.pointWrong++
+		}
+	}
+}
+
+// byMid returns the request indices of s in order of estimated arrival.
+func byMid(s *series) []int {
+	var order []int
+	for i, ok := range s.known {
+		if ok {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(s.mid[a], s.mid[b]) })
+	return order
+}
+
+// pointWindows blames decisions against wins with point arrivals.
+func pointWindows(s *series, wins []window, w, n int64) []bool {
+	starts := make([]int64, len(wins))
+	for k, win := range wins {
+		starts[k] = (win.lo + win.hi) / 2
+		if win.starter >= 0 {
+			starts[k] = s.mid[win.starter]
+		}
+	}
+	count := make([]int64, len(wins))
+	blamed := make([]bool, len(s.reqs))
+	for _, i := range byMid(s) {
+		p := s.mid[i]
+		k := sort.Search(len(starts), func(k int) bool { return starts[k] > p }) - 1
+		var seen int64
+		if k >= 0 && p < starts[k]+w {
+			seen = count[k]
+			if s.adm[i] {
+				count[k]++
+			}
+		}
+		blamed[i] = s.adm[i] == (seen >= n)
+	}
+	return blamed
+}
+
+// pointBucket blames decisions against a token bucket with point arrivals.
+func pointBucket(s *series, burst, rate float64) []bool {
+	blamed := make([]bool, len(s.reqs))
+	tokens := burst
+	var last int64
+	for x, i := range byMid(s) {
+		if x > 0 {
+			tokens = min(burst, tokens+rate*float64(s.mid[i]-last))
+		}
+		last = s.mid[i]
+		blamed[i] = s.adm[i] == (tokens < 1)
+		if s.adm[i] && tokens >= 1 {
+			tokens--
+		}
+	}
+	return blamed
+}
+
+// pointLog blames decisions against a sliding log with point arrivals.
+func pointLog(s *series, w, n int64) []bool {
+	blamed := make([]bool, len(s.reqs))
+	var log []int64 // charged arrivals, ascending
+	for _, i := range byMid(s) {
+		p := s.mid[i]
+		for len(log) > 0 && log[0] <= p-w {
+			log = log[1:]
+		}
+		full := int64(len(log)) >= n
+		blamed[i] = s.adm[i] == full
+		if s.adm[i] && !full {
+			log = append(log, p)
+		}
+	}
+	return blamed
+}

@@ -1,0 +1,114 @@
+package conformance
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+	"time"
+)
+
+// arrivalFloor widens each side of a request's arrival interval for clock
+// granularity: the server saw the request somewhere in
+// [Sent − arrivalFloor, Sent + Latency + arrivalFloor].
+const arrivalFloor = int64(2 * time.Millisecond)
+
+// series is the requests of one model state (one key, or the whole run for ip
+// and global limits) counted by the tested limit, sorted by send time. Times
+// are nanoseconds since the run's first observation.
+//
+// Requests whose answer is a rate-limit decision are judged. The others
+// (transport failures; 401, 403 and 404) are unknown: never judged, but they may
+// have been charged and may have opened a window.
+type series struct {
+	key   string
+	reqs  []record
+	lo    []int64 // earliest possible arrival
+	hi    []int64 // latest possible arrival
+	mid   []int64 // best estimate of the arrival: Sent + Latency/2
+	known []bool  // the answer is a rate-limit decision
+	adm   []bool  // the server admitted the request (known and 2xx/3xx)
+	rej   []bool  // the server rejected the request (known, not admitted)
+
+	// admLo and admHi hold, ascending, the bounds of the requests that may have
+	// been charged: admitted or unknown. Rejections are judged against these.
+	admLo, admHi []int64
+	// unkLo and unkHi are those of the unknown requests alone, ascending.
+	unkLo, unkHi []int64
+	maxWidth     int64 // largest hi − lo
+}
+
+// buildSeries splits the collected records into one series per state, in key
+// order, leaving out states without a judged request.
+func buildSeries(c *collector) []*series {
+	byKey := make([][]record, len(c.keys))
+	judgedKeys := make([]bool, len(c.keys))
+	for _, r := range c.recs {
+		byKey[r.key] = append(byKey[r.key], r)
+		judgedKeys[r.key] = judgedKeys[r.key] || judged(r.status)
+	}
+	var out []*series
+	for k, recs := range byKey {
+		if judgedKeys[k] {
+			out = append(out, newSeries(c.keys[k], recs, c.first))
+		}
+	}
+	slices.SortFunc(out, func(a, b *series) int { return cmp.Compare(a.key, b.key) })
+	return out
+}
+
+func newSeries(key string, recs []record, origin int64) *series {
+	slices.SortFunc(recs, func(a, b record) int {
+		if c := cmp.Compare(a.sent, b.sent); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	n := len(recs)
+	s := &series{key: key, reqs: recs, lo: make([]int64, n), hi: make([]int64, n), mid: make([]int64, n),
+		known: make([]bool, n), adm: make([]bool, n), rej: make([]bool, n)}
+	for i, r := range recs {
+		t := r.sent - origin
+		s.lo[i] = t - arrivalFloor
+		s.hi[i] = t + r.latency + arrivalFloor
+		s.mid[i] = t + r.latency/2
+		s.known[i] = judged(r.status)
+		s.adm[i] = s.known[i] && admitted(r.status)
+		s.rej[i] = s.known[i] && !s.adm[i]
+		s.maxWidth = max(s.maxWidth, s.hi[i]-s.lo[i])
+		if !s.rej[i] {
+			s.admLo = append(s.admLo, s.lo[i])
+			s.admHi = append(s.admHi, s.hi[i])
+		}
+		if !s.known[i] {
+			s.unkLo = append(s.unkLo, s.lo[i])
+			s.unkHi = append(s.unkHi, s.hi[i])
+		}
+	}
+	slices.Sort(s.admHi)
+	slices.Sort(s.unkHi)
+	return s
+}
+
+// merge returns the ascending union of two ascending slices.
+func merge(a, b []int64) []int64 {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]int64, 0, len(a)+len(b))
+	out = append(append(out, a...), b...)
+	slices.Sort(out)
+	return out
+}
+
+// countBelow is the number of values in the ascending slice xs that are < x.
+func countBelow(xs []int64, x int64) int {
+	return sort.Search(len(xs), func(i int) bool { return xs[i] >= x })
+}
+
+// admittedMaybeIn counts requests that may have been charged and may have
+// arrived in [from, to):
+// those with hi ≥ from and lo < to. It requires to ≥ from.
+func (s *series) admittedMaybeIn(from, to int64) int64 {
+	// Every request with hi < from also has lo < to, so the two counts nest.
+	return int64(countBelow(s.admLo, to) - countBelow(s.admHi, from))
+}

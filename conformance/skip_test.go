@@ -1,0 +1,142 @@
+package conformance
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+var modelChecks = []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, RecoveryAfterWindow}
+
+func TestCheckSkipReasons(t *testing.T) {
+	std := func() *scenarios.Plan {
+		return planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
+	}
+	some := []results.Observation{{Seq: 1, Endpoint: "list", KeyID: "k1", Sent: base, Status: 200}}
+	tests := []struct {
+		name string
+		plan func() *scenarios.Plan
+		obs  []results.Observation
+		want string
+	}{
+		{"no plan", func() *scenarios.Plan { return nil }, some, "there is no plan to judge the run against"},
+		{"no tested limit", func() *scenarios.Plan { p := std(); p.Tested = -1; return p }, some, "the plan tests no limit"},
+		{"unlimited", func() *scenarios.Plan { p := std(); p.Scenario.Limits[0].Unlimited = true; return p }, some,
+			`limit "per-second" is unlimited on this plan`},
+		{"zero window", func() *scenarios.Plan { p := std(); p.Scenario.Limits[0].Window = 0; return p }, some,
+			`limit "per-second" has no positive requests per window`},
+		{"no observations", std, nil, "the run has no observations"},
+		{"other endpoints only", func() *scenarios.Plan {
+			p := std()
+			p.Scenario.Limits[0].Endpoints = []string{"search"}
+			return p
+		}, some, `no request of the run was counted by limit "per-second"`},
+		{"no decisions", std, []results.Observation{
+			{Seq: 1, Endpoint: "list", Sent: base, Error: "connection refused"},
+			{Seq: 2, Endpoint: "list", Sent: base, Status: 401},
+			{Seq: 3, Endpoint: "list", Sent: base, Status: 404},
+		}, `none of the 3 requests counted by limit "per-second" got a rate-limit decision (1 failed in transport; 401, 403 and 404 are not limiting)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Check(tt.plan(), seqOf(tt.obs))
+			for _, id := range modelChecks {
+				if c := resultOf(t, v, id); c.Status != Skip || c.Message != tt.want {
+					t.Errorf("%s = %s %q; want skip %q", id, c.Status, c.Message, tt.want)
+				}
+			}
+			if v.Status != Pass {
+				t.Errorf("Verdict.Status = %s; want pass (nothing failed)", v.Status)
+			}
+		})
+	}
+}
+
+func TestCheckNeverExceeded(t *testing.T) {
+	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases[:1])
+	obs := serve(client(p, []string{"k1"}, fixedLatency(time.Millisecond), 1), newClockWindow(20, time.Second, base, faultNone))
+	v := Check(p, seqOf(obs))
+	want := map[ID]CheckResult{
+		LimitStatus:         {ID: LimitStatus, Limit: "per-second", Status: Skip, Message: "the run never exceeded the limit, so no request was limited"},
+		RecoveryAfterWindow: {ID: RecoveryAfterWindow, Limit: "per-second", Status: Skip, Message: "the server never rejected a request, so recovery after the limit was not exercised"},
+	}
+	for id, w := range want {
+		if diff := cmp.Diff(w, resultOf(t, v, id)); diff != "" {
+			t.Errorf("%s mismatch (-want +got):\n%s", id, diff)
+		}
+	}
+	for _, id := range []ID{LimitEnforced, LimitNoEarlyReject} {
+		if c := resultOf(t, v, id); c.Status != Pass {
+			t.Errorf("%s = %s (%s); want pass", id, c.Status, c.Message)
+		}
+	}
+}
+
+// A server that never limits fails limit.enforced, and limit.status says why it
+// cannot judge.
+func TestCheckNeverLimited(t *testing.T) {
+	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
+	h := hand{start: base}
+	for _, r := range client(p, []string{"k1"}, fixedLatency(time.Millisecond), 1) {
+		h.add(r.obs.Phase, r.obs.Sent.Sub(base), r.obs.Latency, 200)
+	}
+	v := Check(p, seqOf(h.obs))
+	if c := resultOf(t, v, LimitEnforced); c.Status != Fail {
+		t.Errorf("limit.enforced = %s (%s); want fail", c.Status, c.Message)
+	}
+	if c := resultOf(t, v, LimitStatus); c.Status != Skip || !strings.Contains(c.Message, "never rejected a request over the limit") {
+		t.Errorf("limit.status = %s (%s); want skip: never rejected over the limit", c.Status, c.Message)
+	}
+}
+
+func TestCheckOrderAndPendingIDs(t *testing.T) {
+	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
+	v := Check(p, nil)
+	var got []ID
+	for _, c := range v.Checks {
+		got = append(got, c.ID)
+		if c.Limit != "per-second" {
+			t.Errorf("%s.Limit = %q; want per-second", c.ID, c.Limit)
+		}
+		if !slices.Contains(modelChecks, c.ID) && (c.Status != Skip || c.Message != "not checked yet by this version") {
+			t.Errorf("%s = %s %q; want skip, not checked yet by this version", c.ID, c.Status, c.Message)
+		}
+	}
+	want := []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, TimingOnset, RecoveryAfterWindow,
+		HeadersLimit, HeadersRemaining, HeadersReset, HeadersRetryAfter, BodyErrorFormat}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("check ids mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// Transport failures, auth errors and requests to endpoints the limit does not
+// count say nothing about the limit: mixing them into a correct run changes no
+// verdict, not even by breaking a streak of rejections.
+func TestCheckIgnoresNonDecisions(t *testing.T) {
+	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
+	p.Scenario.Limits[0].Exclude = []string{"health"}
+	obs := serve(client(p, []string{"k1"}, fixedLatency(time.Millisecond), 1), simFamilies[0].server(20, time.Second, faultNone))
+	var mixed []results.Observation
+	for _, o := range obs {
+		mixed = append(mixed, o)
+		for k, extra := range []results.Observation{
+			{Status: 0, Error: "timeout", Endpoint: "list"},
+			{Status: 401, Endpoint: "list"},
+			{Status: 503, Endpoint: "health"},
+		} {
+			extra.Sent, extra.Phase, extra.KeyID = o.Sent.Add(time.Duration(k+1)*time.Microsecond), o.Phase, o.KeyID
+			mixed = append(mixed, extra)
+		}
+	}
+	for i := range mixed {
+		mixed[i].Seq = uint64(i + 1)
+	}
+	if v := Check(p, seqOf(mixed)); v.Status != Pass {
+		t.Errorf("Verdict.Status = %s; want pass (%+v)", v.Status, v.Checks)
+	}
+}

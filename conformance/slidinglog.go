@@ -1,0 +1,104 @@
+package conformance
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Sliding log: a request is limited while n admitted requests arrived in the
+// window (t − W, t] before it. With arrival times only known to lie in [lo, hi]:
+//
+//   - an admission is an over-admission only if it completes more than n admitted
+//     requests that surely arrived within less than W of each other;
+//   - a rejection is wrongful only if fewer than n admitted requests may have
+//     arrived in the W before it, wherever it arrived.
+//
+// Sliding-window counters are judged as a sliding log.
+
+// judgeLog judges s against a sliding log of n requests per w nanoseconds.
+func judgeLog(s *series, w, n int64, ev *stateEval) {
+	logOver(s, w, n, ev)
+	for e, ok := range s.rej {
+		if !ok {
+			continue
+		}
+		seen := s.admittedMaybeIn(s.lo[e]-w+1, s.hi[e])
+		ev.det[e].level = float64(seen)
+		ev.out[e] = rejectOK
+		if seen < n {
+			ev.out[e] = rejectWrong
+		}
+	}
+}
+
+// logOver finds the over-admissions, handling admitted requests in order of
+// latest arrival so that every request handled before e surely arrived by hi_e.
+func logOver(s *series, w, n int64, ev *stateEval) {
+	var adm []int
+	for i, ok := range s.adm {
+		if ok {
+			adm = append(adm, i)
+		}
+	}
+	admLo := make([]int64, len(adm))
+	for k, i := range adm {
+		admLo[k] = s.lo[i]
+	}
+	order := make([]int, len(adm))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(s.hi[adm[a]], s.hi[adm[b]]), cmp.Compare(a, b)) })
+	charged := newFenwick(len(adm))
+	for _, k := range order {
+		i := adm[k]
+		ev.out[i] = admitOK
+		from := countBelow(admLo, s.hi[i]-w+1) // surely within W of hi_i
+		if s.lo[i] > s.hi[i]-w {
+			if c := charged.sum(len(adm)) - charged.sum(from); c+1 > n {
+				first := adm[charged.find(charged.sum(from)+1)]
+				ev.out[i] = admitOver
+				ev.det[i] = detail{ref: int32(first), rank: c + 1, start: s.lo[first]}
+				continue
+			}
+		}
+		charged.add(k)
+	}
+}
+
+// fenwick counts marked positions 0…n−1.
+type fenwick []int64
+
+func newFenwick(n int) fenwick { return make(fenwick, n+1) }
+
+// add marks position k.
+func (f fenwick) add(k int) {
+	for k++; k < len(f); k += k & -k {
+		f[k]++
+	}
+}
+
+// sum counts marked positions < k.
+func (f fenwick) sum(k int) int64 {
+	var c int64
+	for ; k > 0; k -= k & -k {
+		c += f[k]
+	}
+	return c
+}
+
+// find returns the position of the c-th marked position (1-based), which must exist.
+func (f fenwick) find(c int64) int {
+	pos := 0
+	step := 1
+	for step*2 < len(f) {
+		step *= 2
+	}
+	for ; step > 0; step /= 2 {
+		if pos+step < len(f) && f[pos+step] < c {
+			pos += step
+			c -= f[pos]
+		}
+	}
+	return pos // position pos+1 in 1-based terms is pos in 0-based terms
+}

@@ -1,0 +1,72 @@
+package conformance
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// statusResult judges limit.status: requests the model says were over the limit
+// and the server rejected got 429, not another status.
+func statusResult(a *analysis) CheckResult {
+	res := CheckResult{ID: LimitStatus, Limit: a.limitName()}
+	if a.skip != "" {
+		res.Status, res.Message = Skip, a.skip
+		return res
+	}
+	limited := a.withOutcome(rejectOK)
+	if len(limited) == 0 {
+		res.Status = Skip
+		res.Message = "the run never exceeded the limit, so no request was limited"
+		if len(a.withOutcome(admitOver)) > 0 {
+			res.Message = "the server never rejected a request over the limit, so the status of limited requests is unknown (see limit.enforced)"
+		}
+		return res
+	}
+	var wrong []reqRef
+	for _, r := range limited {
+		if r.rec().status != 429 {
+			wrong = append(wrong, r)
+		}
+	}
+	if len(wrong) == 0 {
+		res.Status = Pass
+		res.Message = fmt.Sprintf("all %d limited requests got 429", len(limited))
+		return res
+	}
+	res.Status = Fail
+	res.Message = fmt.Sprintf("%d of %d limited requests got %s, not 429",
+		len(wrong), len(limited), statusList(wrong))
+	listed, omitted := a.list(wrong, maxEvidence, func(r reqRef) string {
+		return fmt.Sprintf("over the limit, answered %d", r.rec().status)
+	})
+	res.Evidence = &Evidence{Expected: "429 Too Many Requests for requests over the limit", Requests: listed, Omitted: omitted}
+	return res
+}
+
+// statusList names the statuses seen, most frequent first: "503" or "503 and 500".
+func statusList(refs []reqRef) string {
+	count := map[int32]int{}
+	for _, r := range refs {
+		count[r.rec().status]++
+	}
+	codes := make([]int32, 0, len(count))
+	for c := range count {
+		codes = append(codes, c)
+	}
+	slices.SortFunc(codes, func(x, y int32) int {
+		if count[x] != count[y] {
+			return count[y] - count[x]
+		}
+		return int(x - y)
+	})
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = strconv.Itoa(int(c))
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}

@@ -1,0 +1,288 @@
+package conformance
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
+
+// window is one fixed window of a series. It starts somewhere in [lo, hi]
+// (a range when the start is inferred from requests) and lasts the limit's
+// window length. Times are nanoseconds since the first observation.
+type window struct {
+	lo, hi  int64
+	starter int32 // the request that opened it (first-request-aligned), or -1
+}
+
+// maxWindowSpan is the most windows one request's arrival interval may touch
+// before the request is too uncertain to judge (latency far beyond the window).
+const maxWindowSpan = 64
+
+// spanKind says how many windows a request may belong to.
+type spanKind uint8
+
+const (
+	spanSome spanKind = iota // one or more windows, listed
+	spanNone                 // no window: the request would open a new one
+	spanWide                 // too many windows to judge
+	spanGap                  // some windows, but it may also fall between them and open its own
+)
+
+// windowJudge judges one series against a list of windows admitting n each.
+type windowJudge struct {
+	s       *series
+	wins    []window // sorted by start
+	w, n    int64
+	starter []int32 // window each request opens, or -1
+	// openers, when set, lists requests that may have opened windows the list
+	// does not show (first-request-aligned chains leave out latency spikes),
+	// and skip marks requests not to judge.
+	openers []int
+	skip    []bool
+}
+
+func newWindowJudge(s *series, wins []window, w, n int64) *windowJudge {
+	j := &windowJudge{s: s, wins: wins, w: w, n: n, starter: make([]int32, len(s.reqs))}
+	for i := range j.starter {
+		j.starter[i] = -1
+	}
+	for k, win := range wins {
+		if win.starter >= 0 {
+			j.starter[win.starter] = int32(k)
+		}
+	}
+	return j
+}
+
+// span returns the windows request i may have arrived in: those that may start
+// before its latest arrival and may end after its earliest arrival.
+func (j *windowJudge) span(i int) (first, last int, kind spanKind) {
+	if k := j.starter[i]; k >= 0 {
+		return int(k), int(k), spanSome
+	}
+	lo, hi := j.s.lo[i], j.s.hi[i]
+	last = sort.Search(len(j.wins), func(k int) bool { return j.wins[k].lo > hi }) - 1
+	if last < 0 || lo >= j.wins[last].hi+j.w {
+		return 0, 0, spanNone
+	}
+	first = last
+	for first > 0 && lo < j.wins[first-1].hi+j.w {
+		first--
+		if last-first >= maxWindowSpan {
+			return 0, 0, spanWide
+		}
+	}
+	if j.gapIn(lo, hi, first, last) {
+		return first, last, spanGap
+	}
+	return first, last, spanSome
+}
+
+// gapIn reports whether [lo, hi] may reach outside the windows first … last:
+// before the first may start, after the last may end, or between two of them.
+// Clock-aligned windows leave no gaps; first-request-aligned ones do between an
+// expiry and the next opening request.
+func (j *windowJudge) gapIn(lo, hi int64, first, last int) bool {
+	if lo < j.wins[first].lo || hi >= j.wins[last].hi+j.w {
+		return true
+	}
+	for k := first; k < last; k++ {
+		if j.wins[k+1].lo > j.wins[k].hi+j.w {
+			return true
+		}
+	}
+	return false
+}
+
+// judge fills ev and returns the largest number of requests admitted in one window.
+func (j *windowJudge) judge(ev *stateEval) (worst int64) {
+	worst = j.matchAdmitted(ev)
+	for i := range j.s.reqs {
+		if j.skip != nil && j.skip[i] {
+			ev.out[i] = unjudged
+			continue
+		}
+		if j.s.rej[i] {
+			j.judgeRejected(i, ev)
+		}
+	}
+	return worst
+}
+
+type admittedItem struct{ first, last, i int }
+
+// matchAdmitted places each admitted request in one of its possible windows so
+// that as few windows as possible hold more than n: earliest deadline first, each
+// request going to the earliest window it may be in that still has room. Those
+// that fit nowhere are over-admissions, whatever the exact arrival times were.
+func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
+	var items []admittedItem
+	for i := range j.s.reqs {
+		if !j.s.adm[i] || j.skip != nil && j.skip[i] {
+			continue
+		}
+		ev.out[i] = admitOK
+		// One that may fall outside every window would have opened its own.
+		if first, last, kind := j.span(i); kind == spanSome {
+			items = append(items, admittedItem{first, last, i})
+		}
+	}
+	slices.SortFunc(items, func(a, b admittedItem) int {
+		return cmp.Or(cmp.Compare(a.last, b.last), cmp.Compare(a.first, b.first), cmp.Compare(a.i, b.i))
+	})
+	room := newRoom(len(j.wins), j.n)
+	placed := make([]int, len(items))
+	for x, it := range items {
+		if k, ok := room.take(it.first, it.last); ok {
+			placed[x] = k
+			continue
+		}
+		placed[x] = it.last
+		ev.out[it.i] = admitOver
+	}
+	return j.rank(items, placed, ev)
+}
+
+// rank numbers the admitted requests of each window in send order, the
+// over-admitted ones after those that fit, and records evidence details. It
+// returns the most admitted requests surely in one window (at least n+1 when
+// some were over-admitted).
+func (j *windowJudge) rank(items []admittedItem, placed []int, ev *stateEval) (worst int64) {
+	order := make([]int, len(items))
+	for x := range order {
+		order[x] = x
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		ia, ib := items[a].i, items[b].i
+		return cmp.Or(cmp.Compare(placed[a], placed[b]),
+			cmp.Compare(ev.out[ia], ev.out[ib]), cmp.Compare(ia, ib))
+	})
+	var rank int64
+	ref := -1
+	sure := map[int]int64{} // admitted requests surely in each window
+	over := false
+	for x, o := range order {
+		if x == 0 || placed[o] != placed[order[x-1]] {
+			rank, ref = 0, items[o].i
+		}
+		rank++
+		i := items[o].i
+		ev.det[i] = detail{ref: int32(ref), rank: rank, start: j.startOf(placed[o])}
+		if it := items[o]; it.first == it.last {
+			sure[it.first]++
+			worst = max(worst, sure[it.first])
+		}
+		over = over || ev.out[i] == admitOver
+	}
+	if over && worst <= j.n {
+		worst = j.n + 1 // every excess request straddles a boundary
+	}
+	return worst
+}
+
+// judgeRejected decides whether a rejection may have been a limiting decision:
+// in some window the request may belong to, n admitted requests may have arrived
+// before it.
+func (j *windowJudge) judgeRejected(i int, ev *stateEval) {
+	first, last, kind := j.span(i)
+	switch kind {
+	case spanWide:
+		ev.out[i] = rejectOK // too uncertain to blame the server
+		return
+	case spanNone, spanGap:
+		// Outside the listed windows it would have opened a fresh one, unless
+		// a request the list leaves out opened one first.
+		if c, start, ok := j.openedByOther(i); ok {
+			ev.out[i], ev.det[i].level, ev.det[i].start = rejectOK, float64(c), start
+			return
+		}
+		if kind == spanNone {
+			ev.out[i] = rejectWrong
+			return
+		}
+	}
+	ev.out[i] = rejectWrong
+	best := int64(-1)
+	for k := first; k <= last; k++ {
+		win := j.wins[k]
+		c := j.s.admittedMaybeIn(win.lo, min(j.s.hi[i], win.hi+j.w))
+		if c > best {
+			best = c
+			ev.det[i].start = j.startOf(k)
+		}
+	}
+	ev.det[i].level = float64(best)
+	if best >= j.n {
+		ev.out[i] = rejectOK
+	}
+}
+
+// openedByOther looks for a window one of j.openers may have opened in which n
+// requests may have been charged before rejected request i.
+func (j *windowJudge) openedByOther(i int) (seen, start int64, ok bool) {
+	lo, hi := j.s.lo[i], j.s.hi[i]
+	for _, o := range j.openers {
+		if o == i || j.s.lo[o] > hi || j.s.hi[o]+j.w <= lo {
+			continue
+		}
+		if c := j.s.admittedMaybeIn(j.s.lo[o], min(hi, j.s.hi[o]+j.w)); c >= j.n {
+			return c, j.s.lo[o] + arrivalFloor, true
+		}
+	}
+	return 0, 0, false
+}
+
+// room hands out window capacity: take reserves one place in the earliest
+// window of a span that has room.
+type room struct {
+	left []int64
+	next []int // union-find: next window that may have room
+}
+
+func newRoom(windows int, n int64) *room {
+	r := &room{left: make([]int64, windows), next: make([]int, windows+1)}
+	for k := range r.next {
+		r.next[k] = k
+	}
+	for k := range r.left {
+		r.left[k] = n
+		if n <= 0 {
+			r.next[k] = k + 1
+		}
+	}
+	return r
+}
+
+func (r *room) find(k int) int {
+	root := k
+	for r.next[root] != root {
+		root = r.next[root]
+	}
+	for r.next[k] != root {
+		r.next[k], k = root, r.next[k]
+	}
+	return root
+}
+
+// take reserves a place in the earliest window first … last with room, and
+// reports which; ok is false when all are full.
+func (r *room) take(first, last int) (k int, ok bool) {
+	k = r.find(first)
+	if k > last {
+		return k, false
+	}
+	r.left[k]--
+	if r.left[k] == 0 {
+		r.next[k] = k + 1
+	}
+	return k, true
+}
+
+// startOf is where window k is shown to start: when its opening request was
+// sent, or the middle of its possible starts.
+func (j *windowJudge) startOf(k int) int64 {
+	if st := j.wins[k].starter; st >= 0 {
+		return j.wins[k].lo + arrivalFloor
+	}
+	return (j.wins[k].lo + j.wins[k].hi) / 2
+}
