@@ -105,7 +105,7 @@ type reqRef struct {
 
 func (r reqRef) rec() record { return r.s.reqs[r.i] }
 
-// where returns the judged requests with the outcome, in send order across series.
+// where returns the judged requests keep selects, in send order across series.
 func (a *analysis) where(keep func(r reqRef) bool) []reqRef {
 	var out []reqRef
 	a.each(func(s *series, ev *stateEval, i int) {

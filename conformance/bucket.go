@@ -76,9 +76,9 @@ func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
 	return charged
 }
 
-// bucketRejected judges the rejections against the charged requests (and those
-// whose outcome is unknown). For a
-// rejection e it bounds from below the fewest tokens any arrangement leaves:
+// bucketRejected judges the rejections against the charged requests and those
+// whose outcome is unknown. For a rejection e it bounds from below the fewest
+// tokens any arrangement of their arrivals leaves:
 //
 //	min over x of  B + r·(lo_e − x) − #{charged j : lo_j < hi_e, hi_j ≥ x}
 //

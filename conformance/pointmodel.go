@@ -26,7 +26,7 @@ func countPoint(s *series, ev *stateEval, blamed []bool) {
 	}
 }
 
-// byMid returns the request indices of s in order of estimated arrival.
+// byMid returns the judged requests of s in order of estimated arrival.
 func byMid(s *series) []int {
 	var order []int
 	for i, ok := range s.known {

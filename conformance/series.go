@@ -40,7 +40,14 @@ type series struct {
 // buildSeries splits the collected records into one series per state, in key
 // order, leaving out states without a judged request.
 func buildSeries(c *collector) []*series {
+	count := make([]int, len(c.keys))
+	for _, r := range c.recs {
+		count[r.key]++
+	}
 	byKey := make([][]record, len(c.keys))
+	for k, n := range count {
+		byKey[k] = make([]record, 0, n)
+	}
 	judgedKeys := make([]bool, len(c.keys))
 	for _, r := range c.recs {
 		byKey[r.key] = append(byKey[r.key], r)
@@ -105,9 +112,8 @@ func countBelow(xs []int64, x int64) int {
 	return sort.Search(len(xs), func(i int) bool { return xs[i] >= x })
 }
 
-// admittedMaybeIn counts requests that may have been charged and may have
-// arrived in [from, to):
-// those with hi ≥ from and lo < to. It requires to ≥ from.
+// admittedMaybeIn counts the requests that may have been charged and may have
+// arrived in [from, to): those with hi ≥ from and lo < to. It requires to ≥ from.
 func (s *series) admittedMaybeIn(from, to int64) int64 {
 	// Every request with hi < from also has lo < to, so the two counts nest.
 	return int64(countBelow(s.admLo, to) - countBelow(s.admHi, from))

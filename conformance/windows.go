@@ -30,10 +30,11 @@ const (
 
 // windowJudge judges one series against a list of windows admitting n each.
 type windowJudge struct {
-	s       *series
-	wins    []window // sorted by start
-	w, n    int64
-	starter []int32 // window each request opens, or -1
+	s        *series
+	wins     []window // sorted by lo
+	w, n     int64
+	maxStart int64   // widest start range, hi − lo
+	starter  []int32 // window each request opens, or -1
 	// openers, when set, lists requests that may have opened windows the list
 	// does not show (first-request-aligned chains leave out latency spikes),
 	// and skip marks requests not to judge.
@@ -50,27 +51,36 @@ func newWindowJudge(s *series, wins []window, w, n int64) *windowJudge {
 		if win.starter >= 0 {
 			j.starter[win.starter] = int32(k)
 		}
+		j.maxStart = max(j.maxStart, win.hi-win.lo)
 	}
 	return j
 }
 
 // span returns the windows request i may have arrived in: those that may start
-// before its latest arrival and may end after its earliest arrival.
+// before its latest arrival and may end after its earliest arrival. Window
+// ends need not rise with their starts (a window opened by a latency spike may
+// end late), so the range first … last may include a window between that the
+// request cannot be in; that only forgives more.
 func (j *windowJudge) span(i int) (first, last int, kind spanKind) {
 	if k := j.starter[i]; k >= 0 {
 		return int(k), int(k), spanSome
 	}
 	lo, hi := j.s.lo[i], j.s.hi[i]
-	last = sort.Search(len(j.wins), func(k int) bool { return j.wins[k].lo > hi }) - 1
-	if last < 0 || lo >= j.wins[last].hi+j.w {
-		return 0, 0, spanNone
-	}
-	first = last
-	for first > 0 && lo < j.wins[first-1].hi+j.w {
-		first--
-		if last-first >= maxWindowSpan {
-			return 0, 0, spanWide
+	first, last = -1, -1
+	top := sort.Search(len(j.wins), func(k int) bool { return j.wins[k].lo > hi }) - 1
+	for k := top; k >= 0 && j.wins[k].lo+j.maxStart+j.w > lo; k-- {
+		if lo < j.wins[k].hi+j.w {
+			if last < 0 {
+				last = k
+			}
+			first = k
+			if last-first >= maxWindowSpan {
+				return 0, 0, spanWide
+			}
 		}
+	}
+	if last < 0 {
+		return 0, 0, spanNone
 	}
 	if j.gapIn(lo, hi, first, last) {
 		return first, last, spanGap
@@ -111,10 +121,11 @@ func (j *windowJudge) judge(ev *stateEval) (worst int64) {
 
 type admittedItem struct{ first, last, i int }
 
-// matchAdmitted places each admitted request in one of its possible windows so
-// that as few windows as possible hold more than n: earliest deadline first, each
-// request going to the earliest window it may be in that still has room. Those
-// that fit nowhere are over-admissions, whatever the exact arrival times were.
+// matchAdmitted places each admitted request in one of its possible windows,
+// at most n to a window, leaving as few requests over as possible: earliest
+// deadline first, each request going to the earliest window it may be in that
+// still has room. Those that fit nowhere are over-admissions, whatever the
+// exact arrival times were.
 func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
 	var items []admittedItem
 	for i := range j.s.reqs {
