@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// benchModule is the module compare builds its binaries in.
+const benchModule = "github.com/ratecheck/ratecheck/bench"
+
+// bench holds what every measurement shares.
+type bench struct {
+	opts      options
+	bin       string // holds vegeta, ratecheck and target
+	work      string
+	targets   string // vegeta's targets file
+	targetURL string
+	targetPID int
+	target    *exec.Cmd
+	samples   []sample
+	logger    *log.Logger
+	removeDir bool
+}
+
+func (b *bench) logf(format string, args ...any) { b.logger.Printf(format, args...) }
+
+// setup makes the work directory, builds the binaries unless -bin names them,
+// and starts the target.
+func setup(ctx context.Context, o options) (*bench, error) {
+	b := &bench{opts: o, logger: log.New(os.Stderr, "", log.Ltime)}
+	b.work = o.Work
+	if b.work == "" {
+		dir, err := os.MkdirTemp("", "ratecheck-bench-")
+		if err != nil {
+			return nil, fmt.Errorf("compare: make work dir: %w", err)
+		}
+		b.work, b.removeDir = dir, !o.Keep
+	} else if err := os.MkdirAll(b.work, 0o755); err != nil {
+		return nil, fmt.Errorf("compare: make work dir: %w", err)
+	}
+	b.bin = o.Bin
+	if b.bin == "" {
+		b.bin = filepath.Join(b.work, "bin")
+		if err := b.build(ctx); err != nil {
+			b.close()
+			return nil, err
+		}
+	}
+	if err := b.startTarget(ctx); err != nil {
+		b.close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// build compiles vegeta's CLI (the version bench/go.mod pins), ratecheck and
+// the target, from the bench module.
+func (b *bench) build(ctx context.Context) error {
+	out, err := exec.CommandContext(ctx, "go", "list", "-m").Output()
+	if err != nil || strings.TrimSpace(string(out)) != benchModule {
+		return fmt.Errorf("compare: run me from bench/ (module %s); go list -m says %q: %v", benchModule, strings.TrimSpace(string(out)), err)
+	}
+	for name, pkg := range map[string]string{
+		"vegeta":    "github.com/tsenart/vegeta/v12",
+		"ratecheck": "github.com/ratecheck/ratecheck/cmd/ratecheck",
+		"target":    benchModule + "/target",
+	} {
+		b.logf("building %s", pkg)
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(b.bin, name), pkg)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("compare: build %s: %w\n%s", pkg, err, out)
+		}
+	}
+	return nil
+}
+
+// startTarget starts the target on a free loopback port and writes vegeta's
+// targets file for it.
+func (b *bench) startTarget(ctx context.Context) error {
+	cmd := exec.CommandContext(ctx, filepath.Join(b.bin, "target"), "-addr", "127.0.0.1:0")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("compare: start target: %w", err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("compare: start target: %w", err)
+	}
+	b.target, b.targetPID = cmd, cmd.Process.Pid
+	addr := make(chan string, 1)
+	// This goroutine reads the target's address line, then drains its stdout
+	// until the target exits.
+	go func() {
+		sc := bufio.NewScanner(out)
+		if sc.Scan() {
+			addr <- strings.TrimPrefix(sc.Text(), "listening on ")
+		}
+		close(addr)
+		io.Copy(io.Discard, out)
+	}()
+	select {
+	case a, ok := <-addr:
+		if !ok || !strings.HasPrefix(a, "127.0.0.1:") {
+			return fmt.Errorf("compare: target did not say where it listens (got %q)", a)
+		}
+		b.targetURL = "http://" + a
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("compare: target did not start within 10s")
+	}
+	b.targets = filepath.Join(b.work, "targets.txt")
+	if err := os.WriteFile(b.targets, []byte("GET "+b.targetURL+"/\n"), 0o644); err != nil {
+		return fmt.Errorf("compare: write vegeta targets: %w", err)
+	}
+	return nil
+}
+
+// close stops the target and removes the work directory unless it is kept.
+func (b *bench) close() {
+	if b.target != nil && b.target.Process != nil {
+		b.target.Process.Kill()
+		b.target.Wait()
+	}
+	if b.removeDir {
+		os.RemoveAll(b.work)
+	}
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/results/metrics"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// fanout mirrors internal/runner's fan-out loop: one goroutine writes,
+// records and judges every observation, takes a snapshot every 100 ms (the
+// CLI's progress) and flushes the writer every 250 ms.
+type fanout struct {
+	plan     *scenarios.Plan
+	w        *results.Writer
+	rec      *metrics.Recorder
+	checkers []conformance.Checker
+	writeErr error
+}
+
+func newFanout(p *scenarios.Plan, w *results.Writer, started time.Time) *fanout {
+	phases := make([]metrics.Phase, len(p.Phases))
+	for i, ph := range p.Phases {
+		phases[i] = metrics.Phase{Name: ph.Name, Kind: string(ph.Kind), Rate: ph.Rate, Planned: ph.Requests, Duration: ph.Duration, Start: ph.Start, FirstSeq: p.FirstSeq(i)}
+	}
+	return &fanout{plan: p, w: w, rec: metrics.NewRecorder(phases, started), checkers: conformance.NewCheckers(p)}
+}
+
+func (f *fanout) loop(obs <-chan results.Observation) {
+	progress := time.NewTicker(100 * time.Millisecond)
+	defer progress.Stop()
+	flush := time.NewTicker(250 * time.Millisecond)
+	defer flush.Stop()
+	for {
+		select {
+		case o, ok := <-obs:
+			if !ok {
+				f.flush()
+				return
+			}
+			f.observe(o)
+		case now := <-progress.C:
+			f.rec.Snapshot(now)
+		case <-flush.C:
+			f.flush()
+		}
+	}
+}
+
+func (f *fanout) observe(o results.Observation) {
+	if f.writeErr == nil {
+		f.writeErr = f.w.Append(o)
+	}
+	f.rec.Record(o)
+	for _, c := range f.checkers {
+		c.Observe(o)
+	}
+}
+
+func (f *fanout) flush() {
+	if f.writeErr == nil {
+		f.writeErr = f.w.Flush()
+	}
+}
+
+func (f *fanout) verdict() conformance.Verdict {
+	v := conformance.Verdict{Status: conformance.Pass}
+	for _, c := range f.checkers {
+		r := c.Result()
+		if r.Status == conformance.Fail {
+			v.Status = conformance.Fail
+		}
+		v.Checks = append(v.Checks, r)
+	}
+	return v
+}
