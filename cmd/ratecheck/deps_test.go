@@ -18,7 +18,7 @@ func TestDependencyDirection(t *testing.T) {
 		"results":            {"attack", "conformance", "report", "scenarios", "internal/"},
 		"results/metrics":    {"attack", "conformance", "report", "scenarios", "internal/"},
 		"report":             {"attack", "internal/"},
-		"report/dashboard":   {"attack", "internal/", "scenarios"},
+		"report/dashboard":   {"attack", "internal/"},
 		"internal/reftarget": {"conformance", "attack", "report", "results"},
 		"internal/limiter":   {"conformance", "attack", "report", "results", "scenarios"},
 		"internal/runner":    {"report"},
