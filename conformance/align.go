@@ -20,6 +20,15 @@ const maxCoverageCandidates = 3
 // shows a boundary between the two arrivals), the first request (windows aligned
 // to the start of the run), and the Unix epoch (windows on the wall clock).
 func clockPhases(all []*series, origin, w int64) []phase {
+	var out []phase
+	for _, p := range basePhases(all, origin, w) {
+		out = append(out, p.split()...)
+	}
+	return out
+}
+
+// basePhases lists the alignments clockPhases tries, before splitting.
+func basePhases(all []*series, origin, w int64) []phase {
 	ps := resetPhases(all, w)
 	first := all[0]
 	for _, s := range all[1:] {
@@ -31,11 +40,7 @@ func clockPhases(all []*series, origin, w int64) []phase {
 	ps = append(ps,
 		phase{lo: lo, hi: lo + min(first.hi[0]-first.lo[0], w-1), name: "aligned to the first request"},
 		phase{lo: floorMod(-origin, w), hi: floorMod(-origin, w), name: "aligned to the wall clock"})
-	var out []phase
-	for _, p := range ps {
-		out = append(out, p.split()...)
-	}
-	return out
+	return ps
 }
 
 // phaseStep is the widest a candidate alignment may be. The boundary of every

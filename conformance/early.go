@@ -37,6 +37,8 @@ func (a *analysis) expectedRejections() string {
 		return fmt.Sprintf("admitted until %d are admitted in the current %s window", l.Requests, fmtWindow(l.Window))
 	case familyLog:
 		return fmt.Sprintf("admitted until %d are admitted in the last %s", l.Requests, fmtWindow(l.Window))
+	case familyCounter:
+		return fmt.Sprintf("admitted while prev·(1−f) + curr ≤ %d (sliding-window counter over %s windows)", l.Requests-1, fmtWindow(l.Window))
 	}
 	return "admitted while the token bucket holds at least one token"
 }

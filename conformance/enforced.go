@@ -33,8 +33,11 @@ func (a *analysis) worstText(over []reqRef) string {
 	}
 	w := worstOver(over)
 	d := w.ev.det[w.i]
-	if a.eval.family == familyLog {
+	switch a.eval.family {
+	case familyLog:
 		return fmt.Sprintf("worst: %d admitted within %s", d.rank, fmtSeconds(w.s.hi[w.i]-d.start))
+	case familyCounter:
+		return fmt.Sprintf("worst estimate: %s", fmtNum(d.level))
 	}
 	return fmt.Sprintf("worst: %d admitted within %s where the bucket allows %s",
 		d.rank, fmtSeconds(w.s.hi[w.i]-d.start), fmtNum(d.level))
@@ -100,6 +103,8 @@ func (a *analysis) frameNote(r reqRef) string {
 		return fmt.Sprintf("admitted #%d in the window starting %s", d.rank, fmtOffset(d.start))
 	case familyLog:
 		return "first admitted request of the crowded span"
+	case familyCounter:
+		return fmt.Sprintf("first admitted request surely in the window starting %s", fmtOffset(d.start))
 	}
 	return "first admitted request of the crowded span (bucket assumed full here)"
 }
@@ -112,6 +117,8 @@ func (a *analysis) expectedAdmissions() string {
 		return fmt.Sprintf("at most %d admitted per %s window", l.Requests, fmtWindow(l.Window))
 	case familyLog:
 		return fmt.Sprintf("at most %d admitted in any %s", l.Requests, fmtWindow(l.Window))
+	case familyCounter:
+		return fmt.Sprintf("admitted only while prev·(1−f) + curr < %d (sliding-window counter over %s windows)", l.Requests, fmtWindow(l.Window))
 	}
 	p := paramsOf(l)
 	return fmt.Sprintf("at most %s + %s/s × elapsed admitted (token bucket of %s)",

@@ -56,6 +56,9 @@ func (a *analysis) rejectionNote(r reqRef) string {
 	case familyLog:
 		return fmt.Sprintf("rejected with %s admitted in the %s before it (limit %d)",
 			fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
+	case familyCounter:
+		return fmt.Sprintf("rejected with an estimate of at most %s for the %s before it (limit %d)",
+			fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
 	}
 	return fmt.Sprintf("rejected with at least %s tokens left", fmtNum(d.level))
 }
@@ -70,6 +73,9 @@ func (a *analysis) overNote(r reqRef) string {
 	case familyLog:
 		return fmt.Sprintf("admitted #%d within %s, beyond the limit of %d",
 			d.rank, fmtSeconds(r.s.hi[r.i]-d.start), a.limit.Requests)
+	case familyCounter:
+		return fmt.Sprintf("admitted with an estimate of at least %s for the %s before it (limit %d)",
+			fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
 	}
 	return fmt.Sprintf("admitted #%d within %s, where the bucket allows %s",
 		d.rank, fmtSeconds(r.s.hi[r.i]-d.start), fmtNum(d.level))

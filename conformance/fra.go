@@ -77,47 +77,54 @@ type fraSearch struct {
 	wrong   []fraCost // scratch, see sweep
 }
 
+// fraKey is a state of the search: the request that opened the current window
+// and the one that opened the window before it (−1 for the first). A window's
+// cost depends on both, since a rejection may belong to the previous window.
+type fraKey struct{ prev, at int }
+
 type fraNode struct {
-	at   int
+	key  fraKey
 	cost fraCost
 }
 
 func (d *fraSearch) run() []window {
 	total := len(d.s.reqs)
-	best := make([]fraCost, total)
-	reached := make([]bool, total)
-	parent := make([]int, total)
-	for i := range parent {
-		parent[i] = -1
-	}
-	reached[0] = true
-	layer := []fraNode{{0, fraCost{}}}
+	best := map[fraKey]fraCost{}
+	parent := map[fraKey]fraKey{}
+	first := fraKey{-1, 0}
+	best[first] = fraCost{}
+	layer := []fraNode{{first, fraCost{}}}
 	var bestEnd fraCost
-	endFrom := -1
+	endAt := fraKey{-1, -1}
 	for len(layer) > 0 {
 		var next []fraNode
 		for _, nd := range layer {
-			if best[nd.at].less(nd.cost) {
+			if c, ok := best[nd.key]; ok && c.less(nd.cost) {
 				continue // reached again more cheaply
 			}
-			d.expand(nd.at, parent[nd.at], func(j int, c fraCost) {
+			d.expand(nd.key.at, nd.key.prev, func(j int, c fraCost) {
 				c = nd.cost.plus(c)
-				switch {
-				case j == total:
-					if endFrom < 0 || c.less(bestEnd) {
-						bestEnd, endFrom = c, nd.at
+				if j == total {
+					if endAt.at < 0 || c.less(bestEnd) {
+						bestEnd, endAt = c, nd.key
 					}
-				case !reached[j] || c.less(best[j]):
-					best[j], reached[j], parent[j] = c, true, nd.at
-					next = append(next, fraNode{j, c})
+					return
+				}
+				k := fraKey{nd.key.at, j}
+				if old, ok := best[k]; !ok || c.less(old) {
+					best[k], parent[k] = c, nd.key
+					next = append(next, fraNode{k, c})
 				}
 			})
 		}
-		layer = prune(next, reached)
+		layer = prune(next, best)
 	}
 	var chain []int
-	for at := endFrom; at >= 0; at = parent[at] {
-		chain = append(chain, at)
+	for k := endAt; k.at >= 0; k = parent[k] {
+		chain = append(chain, k.at)
+		if k == first {
+			break
+		}
 	}
 	slices.Reverse(chain)
 	wins := make([]window, len(chain))
@@ -129,22 +136,11 @@ func (d *fraSearch) run() []window {
 
 // prune keeps the fraBeam cheapest nodes, spread over the requests when many
 // tie, and forgets the others so a later path may reach them again.
-func prune(next []fraNode, reached []bool) []fraNode {
-	slices.SortFunc(next, func(a, b fraNode) int {
-		if c := cmp.Compare(a.at, b.at); c != 0 {
-			return c
-		}
-		if a.cost.less(b.cost) {
-			return -1
-		}
-		return 1
-	})
-	next = slices.CompactFunc(next, func(a, b fraNode) bool { return a.at == b.at })
-	if len(next) <= fraBeam {
-		return next
+func prune(next []fraNode, best map[fraKey]fraCost) []fraNode {
+	byKey := func(a, b fraNode) int {
+		return cmp.Or(cmp.Compare(a.key.at, b.key.at), cmp.Compare(a.key.prev, b.key.prev))
 	}
-	byCost := slices.Clone(next)
-	slices.SortStableFunc(byCost, func(a, b fraNode) int {
+	byCost := func(a, b fraNode) int {
 		switch {
 		case a.cost.less(b.cost):
 			return -1
@@ -152,8 +148,16 @@ func prune(next []fraNode, reached []bool) []fraNode {
 			return 1
 		}
 		return 0
-	})
-	limit := byCost[fraBeam-1].cost
+	}
+	// Keep the cheapest node of each key.
+	slices.SortStableFunc(next, func(a, b fraNode) int { return cmp.Or(byKey(a, b), byCost(a, b)) })
+	next = slices.CompactFunc(next, func(a, b fraNode) bool { return a.key == b.key })
+	if len(next) <= fraBeam {
+		return next
+	}
+	ranked := slices.Clone(next)
+	slices.SortStableFunc(ranked, byCost)
+	limit := ranked[fraBeam-1].cost
 	var keep, ties []fraNode
 	for _, nd := range next {
 		switch {
@@ -162,7 +166,7 @@ func prune(next []fraNode, reached []bool) []fraNode {
 		case !limit.less(nd.cost):
 			ties = append(ties, nd)
 		default:
-			reached[nd.at] = false
+			delete(best, nd.key)
 		}
 	}
 	picked := spread(len(ties), fraBeam-len(keep))
@@ -171,9 +175,9 @@ func prune(next []fraNode, reached []bool) []fraNode {
 			keep = append(keep, nd)
 			continue
 		}
-		reached[nd.at] = false
+		delete(best, nd.key)
 	}
-	slices.SortFunc(keep, func(a, b fraNode) int { return cmp.Compare(a.at, b.at) })
+	slices.SortFunc(keep, byKey)
 	return keep
 }
 

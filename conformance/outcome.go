@@ -65,10 +65,12 @@ func (e *stateEval) violations() int {
 type evaluation struct {
 	family family
 	desc   string      // the model and its parameters, e.g. "fixed-window, clock-aligned at +0.370 s"
+	phase  int64       // counters: where windows start, ns since the first observation mod W
 	states []stateEval // one per series
 	wins   [][]window  // window families: the windows of each series
 	// worst is the largest admitted count the model found in one window or set.
 	worst int64
+	sc    *score // cached by score
 }
 
 func (ev *evaluation) violations() int {
@@ -100,6 +102,14 @@ func (a score) less(b score) bool {
 }
 
 func (ev *evaluation) score() score {
+	if ev.sc == nil {
+		sc := ev.computeScore()
+		ev.sc = &sc
+	}
+	return *ev.sc
+}
+
+func (ev *evaluation) computeScore() score {
 	var sc score
 	seen := map[outcome]bool{}
 	for i := range ev.states {

@@ -3,6 +3,8 @@ package conformance
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -25,9 +27,12 @@ func spikyLatency(d time.Duration) latencyModel {
 // limit, window, burst, number of keys, alignment, jitter, latency spikes, and
 // requests that time out after the server counted them.
 func TestCheckNeverFailsCorrectLimiters(t *testing.T) {
-	seeds := 6
+	seeds := 5
 	if testing.Short() {
 		seeds = 2
+	}
+	if s := os.Getenv("CONFORMANCE_SEEDS"); s != "" {
+		seeds, _ = strconv.Atoi(s)
 	}
 	for seed := range seeds {
 		for _, w := range []time.Duration{time.Second, time.Minute} {
@@ -49,6 +54,7 @@ func TestCheckNeverFailsCorrectLimiters(t *testing.T) {
 					{"first-request-window", scenarios.AlgoFixedWindow, newFirstRequestWindow(n, w, faultNone)},
 					{"token-bucket", scenarios.AlgoTokenBucket, newTokenBucket(float64(burst), float64(n)/w.Seconds(), faultNone)},
 					{"sliding-log", scenarios.AlgoSlidingWindow, newSlidingLog(n, w, faultNone)},
+					{"sliding-counter", scenarios.AlgoSlidingWindow, newSlidingCounter(n, w, base.Add(offset), seed%2 == 0, faultNone)},
 				}
 				for _, sv := range servers {
 					l := limitOf(n, w, sv.algo)

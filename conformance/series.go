@@ -34,7 +34,9 @@ type series struct {
 	admLo, admHi []int64
 	// unkLo and unkHi are those of the unknown requests alone, ascending.
 	unkLo, unkHi []int64
-	maxWidth     int64 // largest hi − lo
+	maxWidth     int64  // largest hi − lo
+	opens        []bool // the first judged request of each recovery phase, once known
+
 }
 
 // buildSeries splits the collected records into one series per state, in key

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"cmp"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -192,23 +193,23 @@ type firstRequestWindow struct {
 	n     int64
 	w     time.Duration
 	f     fault
-	state map[string]*fraKey
+	state map[string]*fraServerKey
 }
 
-type fraKey struct {
+type fraServerKey struct {
 	start, blocked time.Time
 	count          int64
 	open           bool
 }
 
 func newFirstRequestWindow(n int64, w time.Duration, f fault) *firstRequestWindow {
-	return &firstRequestWindow{n: n, w: w, f: f, state: map[string]*fraKey{}}
+	return &firstRequestWindow{n: n, w: w, f: f, state: map[string]*fraServerKey{}}
 }
 
 func (s *firstRequestWindow) decide(at time.Time, key string) int {
 	st := s.state[key]
 	if st == nil {
-		st = &fraKey{}
+		st = &fraServerKey{}
 		s.state[key] = st
 	}
 	if !st.open || !at.Before(st.start.Add(s.w)) {
@@ -301,6 +302,58 @@ func (s *slidingLog) decide(at time.Time, key string) int {
 		return s.f.limitedStatus()
 	}
 	st.log = append(st.log, at)
+	return 200
+}
+
+// slidingCounter estimates the last w as prev·(1−f) + curr over windows
+// starting at offset + k·w. rounded admits while round(est)+1 ≤ n, as
+// go-chi/httprate does; otherwise while est+1 ≤ n.
+type slidingCounter struct {
+	n       int64
+	w       time.Duration
+	offset  time.Time
+	rounded bool
+	f       fault
+	state   map[string]*counterKey
+}
+
+type counterKey struct {
+	idx, prev, curr int64
+	blocked         time.Time
+}
+
+func newSlidingCounter(n int64, w time.Duration, offset time.Time, rounded bool, f fault) *slidingCounter {
+	return &slidingCounter{n: n, w: w, offset: offset, rounded: rounded, f: f, state: map[string]*counterKey{}}
+}
+
+func (s *slidingCounter) decide(at time.Time, key string) int {
+	el := at.Sub(s.offset)
+	k := floorDiv(int64(el), int64(s.w))
+	st := s.state[key]
+	if st == nil {
+		st = &counterKey{idx: k}
+		s.state[key] = st
+	}
+	if k != st.idx {
+		st.prev = 0
+		if k == st.idx+1 {
+			st.prev = st.curr
+		}
+		st.curr, st.idx = 0, k
+	}
+	frac := float64(floorMod(int64(el), int64(s.w))) / float64(s.w)
+	est := float64(st.prev)*(1-frac) + float64(st.curr)
+	if s.rounded {
+		est = math.Round(est)
+	}
+	if s.f == faultSlow && at.Before(st.blocked) {
+		return 429
+	}
+	if est+1 > float64(threshold(s.n, s.f)) {
+		st.blocked = at.Add(penalty)
+		return s.f.limitedStatus()
+	}
+	st.curr++
 	return 200
 }
 

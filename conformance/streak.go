@@ -114,6 +114,9 @@ func (a *rules) liftRoom(fam family) float64 {
 
 // recoveryOpeners marks the first judged request of s in each recovery phase.
 func (a *rules) recoveryOpeners(s *series) []bool {
+	if s.opens != nil {
+		return s.opens
+	}
 	opens := make([]bool, len(s.reqs))
 	seen := map[int32]bool{}
 	for i, r := range s.reqs {
@@ -125,6 +128,7 @@ func (a *rules) recoveryOpeners(s *series) []bool {
 		}
 		seen[r.phase] = true
 	}
+	s.opens = opens
 	return opens
 }
 
@@ -133,4 +137,5 @@ func (a *rules) classifyAll(all []*series, ev *evaluation) {
 	for x, s := range all {
 		a.classify(s, &ev.states[x], ev.family)
 	}
+	ev.sc = nil
 }

@@ -1,0 +1,171 @@
+package conformance
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Sliding-window counter (Cloudflare's description; go-chi/httprate): windows
+// of W on a fixed phase, and at time t in window k the limiter estimates the
+// last W as
+//
+//	est(t) = prev·(1 − f) + curr
+//
+// where prev is the count of window k−1, curr that of window k so far and f the
+// fraction of window k gone. Implementations differ at the threshold (admit
+// while est+1 ≤ N, while round(est)+1 ≤ N, while est < N), so the model takes
+// the band between them:
+//
+//   - an admission is an over-admission only if est ≥ N, beyond every variant;
+//   - a rejection is wrongful only if est ≤ N − 1, where every variant admits.
+//
+// Arrival times are only known to lie in [lo, hi], so over-admissions use
+// counts of requests surely in the windows, and rejections the most crowded
+// arrangement. Over-admitted requests are not charged.
+
+// counterJudge judges one series against sliding-window counters; what does
+// not depend on the phase of the windows is computed once.
+type counterJudge struct {
+	s     *series
+	w, n  int64
+	adm   []int   // admitted requests, in send order
+	admLo []int64 // their lo, ascending
+	order []int   // positions in adm by latest arrival
+	sure  map[int64]int64
+}
+
+func newCounterJudge(s *series, w, n int64) *counterJudge {
+	c := &counterJudge{s: s, w: w, n: n, sure: map[int64]int64{}}
+	for i, ok := range s.adm {
+		if ok {
+			c.adm, c.admLo = append(c.adm, i), append(c.admLo, s.lo[i])
+		}
+	}
+	c.order = make([]int, len(c.adm))
+	for k := range c.order {
+		c.order[k] = k
+	}
+	slices.SortFunc(c.order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(s.hi[c.adm[a]], s.hi[c.adm[b]]), cmp.Compare(a, b))
+	})
+	return c
+}
+
+// judge judges the series with windows starting at phase + k·w (ns since the
+// first observation), give or take delta.
+func (c *counterJudge) judge(phase, delta int64, ev *stateEval) {
+	c.over(phase, delta, ev)
+	for e, ok := range c.s.rej {
+		if ok {
+			c.rejected(phase, delta, e, ev)
+		}
+	}
+}
+
+// window returns the windows [lo, hi] may be in when boundaries may move by
+// delta either way.
+func (c *counterJudge) window(phase, delta, lo, hi int64) (first, last int64) {
+	return floorDiv(lo-phase-delta, c.w), floorDiv(hi-phase+delta, c.w)
+}
+
+// over finds the over-admissions, handling admitted requests in order of
+// latest arrival: those handled before e that surely arrived after e's window
+// began were surely counted before the last of them was admitted.
+func (c *counterJudge) over(phase, delta int64, ev *stateEval) {
+	s, w := c.s, c.w
+	clear(c.sure) // admitted requests surely in each window
+	for _, i := range c.adm {
+		if first, last := c.window(phase, delta, s.lo[i], s.hi[i]); first == last {
+			c.sure[first]++
+		}
+	}
+	charged := newFenwick(len(c.adm))
+	for _, k := range c.order {
+		i := c.adm[k]
+		ev.out[i] = admitOK
+		kw, last := c.window(phase, delta, s.lo[i], s.hi[i])
+		if kw != last {
+			charged.add(k) // it may fall either side of a boundary: nothing is sure
+			continue
+		}
+		start := kw*w + phase
+		from := countBelow(c.admLo, start+delta)
+		in := charged.sum(len(c.adm)) - charged.sum(from)
+		f := float64(s.hi[i]-start+delta) / float64(w) // at most
+		if est := float64(c.sure[kw-1])*(1-f) + float64(in); est >= float64(c.n) {
+			ev.out[i] = admitOver
+			ref := int32(-1)
+			if in > 0 {
+				ref = int32(c.adm[charged.find(charged.sum(from)+1)])
+			}
+			ev.det[i] = detail{ref: ref, rank: in + 1, start: start, level: est}
+			continue
+		}
+		charged.add(k)
+	}
+}
+
+// rejected judges rejection e by the largest estimate any window it may be in
+// and any arrangement of the requests that may have been charged allows.
+func (c *counterJudge) rejected(phase, delta int64, e int, ev *stateEval) {
+	s, w := c.s, c.w
+	lo, hi := s.lo[e], s.hi[e]
+	first, last := c.window(phase, delta, lo, hi)
+	last = min(last, first+maxWindowSpan)
+	best := -1.0
+	for k := first; k <= last; k++ {
+		start := k*w + phase
+		prev := s.admittedMaybeIn(start-w-delta, start+delta)
+		curr := s.admittedMaybeIn(start-delta, min(hi, start+w+delta))
+		f := float64(max(0, lo-start-delta)) / float64(w) // at least
+		if est := float64(prev)*(1-f) + float64(curr); est > best {
+			best = est
+			ev.det[e].start = start
+		}
+	}
+	ev.det[e].level = best
+	ev.out[e] = rejectOK
+	if best <= float64(c.n-1) {
+		ev.out[e] = rejectWrong
+	}
+}
+
+// pointCounter blames decisions against a counter with point arrivals, using
+// the same band.
+func pointCounter(s *series, phase, w, n int64) []bool {
+	count := map[int64]int64{}
+	blamed := make([]bool, len(s.reqs))
+	for _, i := range byMid(s) {
+		p := s.mid[i]
+		k := floorDiv(p-phase, w)
+		f := float64(p-(k*w+phase)) / float64(w)
+		est := float64(count[k-1])*(1-f) + float64(count[k])
+		if s.adm[i] {
+			blamed[i] = est >= float64(n)
+			count[k]++
+			continue
+		}
+		blamed[i] = est <= float64(n-1)
+	}
+	return blamed
+}
+
+// counterGrid is how many evenly spaced phases the counter search tries before
+// refining around the best, in counterRefine steps between grid points.
+const (
+	counterGrid   = 16
+	counterRefine = 8
+)
+
+// counterPhases are the phases to try: those the resets, the first request and
+// the wall clock suggest, then an even grid over the window.
+func counterPhases(all []*series, origin, w int64) []int64 {
+	var out []int64
+	for _, p := range basePhases(all, origin, w) {
+		out = append(out, (p.lo+p.hi)/2)
+	}
+	for x := range int64(counterGrid) {
+		out = append(out, w*x/counterGrid)
+	}
+	return out
+}
