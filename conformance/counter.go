@@ -62,6 +62,25 @@ func (c *counterJudge) judge(phase, delta int64, ev *stateEval) {
 	}
 }
 
+// firstViolation returns the time of the earliest violation the counter with
+// this phase finds, or ok when it finds none: a search for a counter that
+// explains the whole run need not judge a phase further.
+func (c *counterJudge) firstViolation(phase, delta int64, ev *stateEval) (at int64, ok bool) {
+	at, ok = c.overUntil(phase, delta, ev, true)
+	for e, rej := range c.s.rej {
+		if !rej {
+			continue
+		}
+		if !ok && c.s.lo[e] >= at {
+			break
+		}
+		if c.rejected(phase, delta, e, ev); ev.out[e] == rejectWrong {
+			return c.s.lo[e], false
+		}
+	}
+	return at, ok
+}
+
 // window returns the windows [lo, hi] may be in when boundaries may move by
 // delta either way.
 func (c *counterJudge) window(phase, delta, lo, hi int64) (first, last int64) {
@@ -71,7 +90,11 @@ func (c *counterJudge) window(phase, delta, lo, hi int64) (first, last int64) {
 // over finds the over-admissions, handling admitted requests in order of
 // latest arrival: those handled before e that surely arrived after e's window
 // began were surely counted before the last of them was admitted.
-func (c *counterJudge) over(phase, delta int64, ev *stateEval) {
+func (c *counterJudge) over(phase, delta int64, ev *stateEval) { c.overUntil(phase, delta, ev, false) }
+
+// overUntil is over; with stop it returns at the first over-admission, with its
+// latest arrival, and ok reports that there was none.
+func (c *counterJudge) overUntil(phase, delta int64, ev *stateEval, stop bool) (at int64, ok bool) {
 	s, w := c.s, c.w
 	clear(c.sure) // admitted requests surely in each window
 	for _, i := range c.adm {
@@ -99,10 +122,14 @@ func (c *counterJudge) over(phase, delta int64, ev *stateEval) {
 				ref = int32(c.adm[charged.find(charged.sum(from)+1)])
 			}
 			ev.det[i] = detail{ref: ref, rank: in + 1, start: start, level: est}
+			if stop {
+				return s.hi[i], false
+			}
 			continue
 		}
 		charged.add(k)
 	}
+	return 0, true
 }
 
 // rejected judges rejection e by the largest estimate any window it may be in

@@ -1,7 +1,9 @@
 package conformance
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -162,61 +164,68 @@ func markPoint(all []*series, ev *evaluation, p params) {
 	}
 }
 
-// evaluateCounter searches the phase of a sliding-window counter's windows:
-// the suggested phases and an even grid, then finer steps around the three
-// best. Every phase tried stands for the phases within half a fine step of it,
-// so the steps around a grid point cover the whole gap to its neighbours.
+// evaluateCounter searches for a phase of a sliding-window counter's windows
+// that explains the whole run: the suggested phases and an even grid, then finer
+// steps around the three that went furthest before a violation. Every phase
+// tried stands for those within half a fine step of it, so the steps around a
+// grid point cover the gap to its neighbours. The counter only ever rescues (see
+// evaluate), so a phase is dropped at its first violation; when none explains
+// the run the evaluation returned has violations and no details.
 func (a *rules) evaluateCounter(all []*series) *evaluation {
 	p := a.p
 	judges := make([]*counterJudge, len(all))
+	scratch := make([]stateEval, len(all))
 	for x, s := range all {
 		judges[x] = newCounterJudge(s, p.w, p.n)
+		scratch[x] = newStateEval(s)
 	}
 	step := max(p.w/(counterGrid*counterRefine), 1)
-	var best *evaluation
-	type tried struct {
-		phase int64
-		sc    score
-	}
+	delta := (step + 1) / 2
+	type tried struct{ phase, reached int64 }
 	var ranked []tried
-	try := func(phase int64) bool {
-		phase = floorMod(phase, p.w)
-		into := time.Duration(floorMod(a.origin+phase, p.w))
-		ev := &evaluation{family: familyCounter, phase: phase, desc: fmt.Sprintf(
-			"sliding-window counter, %d per %s, windows starting %.3f s into each %s",
-			p.n, fmtWindow(time.Duration(p.w)), into.Seconds(), fmtWindow(time.Duration(p.w)))}
-		for x, s := range all {
-			st := newStateEval(s)
-			judges[x].judge(phase, (step+1)/2, &st)
-			ev.states = append(ev.states, st)
+	clean := func(phase int64) bool {
+		reached := int64(math.MaxInt64)
+		for x := range all {
+			at, ok := judges[x].firstViolation(phase, delta, &scratch[x])
+			if !ok {
+				reached = min(reached, at)
+			}
 		}
-		a.classifyAll(all, ev)
-		if best == nil || ev.score().less(best.score()) {
-			best = ev
-		}
-		ranked = append(ranked, tried{phase, ev.score()})
-		return best.score().violations == 0
+		ranked = append(ranked, tried{phase, reached})
+		return reached == math.MaxInt64
 	}
+	found, ok := int64(0), false
 	for _, phase := range counterPhases(all, a.origin, p.w) {
-		if try(phase) {
-			return best
+		if found, ok = floorMod(phase, p.w), clean(floorMod(phase, p.w)); ok {
+			break
 		}
 	}
-	slices.SortStableFunc(ranked, func(x, y tried) int {
-		switch {
-		case x.sc.less(y.sc):
-			return -1
-		case y.sc.less(x.sc):
-			return 1
-		}
-		return 0
-	})
-	for _, t := range ranked[:min(3, len(ranked))] {
-		for x := int64(1); x <= counterRefine/2; x++ {
-			if try(t.phase-x*step) || try(t.phase+x*step) {
-				return best
+	if !ok {
+		slices.SortStableFunc(ranked, func(x, y tried) int { return -cmp.Compare(x.reached, y.reached) })
+	refine:
+		for _, t := range slices.Clone(ranked[:min(3, len(ranked))]) {
+			for x := int64(1); x <= counterRefine/2; x++ {
+				for _, phase := range []int64{t.phase - x*step, t.phase + x*step} {
+					if found, ok = floorMod(phase, p.w), clean(floorMod(phase, p.w)); ok {
+						break refine
+					}
+				}
 			}
 		}
 	}
-	return best
+	into := time.Duration(floorMod(a.origin+found, p.w))
+	ev := &evaluation{family: familyCounter, phase: found, desc: fmt.Sprintf(
+		"sliding-window counter, %d per %s, windows starting %.3f s into each %s",
+		p.n, fmtWindow(time.Duration(p.w)), into.Seconds(), fmtWindow(time.Duration(p.w)))}
+	if !ok {
+		ev.sc = &score{kinds: 1, episodes: 1, violations: 1}
+		return ev
+	}
+	for x, s := range all {
+		st := newStateEval(s)
+		judges[x].judge(found, delta, &st)
+		ev.states = append(ev.states, st)
+	}
+	a.classifyAll(all, ev)
+	return ev
 }

@@ -77,10 +77,14 @@ type fraSearch struct {
 	wrong   []fraCost // scratch, see sweep
 }
 
-// fraKey is a state of the search: the request that opened the current window
-// and the one that opened the window before it (−1 for the first). A window's
-// cost depends on both, since a rejection may belong to the previous window.
-type fraKey struct{ prev, at int }
+// fraKey is a state of the search: the request that opened the current window,
+// and from when a rejection surely belongs to it rather than to the previous
+// window (the earlier of the opener's latest arrival and the previous window's
+// latest expiry). A window's cost depends on both.
+type fraKey struct {
+	at    int
+	after int64
+}
 
 type fraNode struct {
 	key  fraKey
@@ -91,18 +95,18 @@ func (d *fraSearch) run() []window {
 	total := len(d.s.reqs)
 	best := map[fraKey]fraCost{}
 	parent := map[fraKey]fraKey{}
-	first := fraKey{-1, 0}
+	first := fraKey{0, d.s.hi[0]}
 	best[first] = fraCost{}
 	layer := []fraNode{{first, fraCost{}}}
 	var bestEnd fraCost
-	endAt := fraKey{-1, -1}
+	endAt := fraKey{-1, 0}
 	for len(layer) > 0 {
 		var next []fraNode
 		for _, nd := range layer {
 			if c, ok := best[nd.key]; ok && c.less(nd.cost) {
 				continue // reached again more cheaply
 			}
-			d.expand(nd.key.at, nd.key.prev, func(j int, c fraCost) {
+			d.expand(nd.key.at, nd.key.after, func(j int, c fraCost) {
 				c = nd.cost.plus(c)
 				if j == total {
 					if endAt.at < 0 || c.less(bestEnd) {
@@ -110,7 +114,7 @@ func (d *fraSearch) run() []window {
 					}
 					return
 				}
-				k := fraKey{nd.key.at, j}
+				k := fraKey{j, min(d.s.hi[j], d.s.hi[nd.key.at]+d.w)}
 				if old, ok := best[k]; !ok || c.less(old) {
 					best[k], parent[k] = c, nd.key
 					next = append(next, fraNode{k, c})
@@ -138,7 +142,7 @@ func (d *fraSearch) run() []window {
 // tie, and forgets the others so a later path may reach them again.
 func prune(next []fraNode, best map[fraKey]fraCost) []fraNode {
 	byKey := func(a, b fraNode) int {
-		return cmp.Or(cmp.Compare(a.key.at, b.key.at), cmp.Compare(a.key.prev, b.key.prev))
+		return cmp.Or(cmp.Compare(a.key.at, b.key.at), cmp.Compare(a.key.after, b.key.after))
 	}
 	byCost := func(a, b fraNode) int {
 		switch {
@@ -192,17 +196,13 @@ func spread(n, k int) []bool {
 
 // expand calls visit for every request that may open the window after the one
 // opened by request st, with the estimated cost of st's window, and with
-// j == len(reqs) when st's window may be the last. prev opened the window before
-// st's on the cheapest chain found so far, or is −1.
-func (d *fraSearch) expand(st, prev int, visit func(j int, cost fraCost)) {
+// j == len(reqs) when st's window may be the last. A rejection with lo ≥ after
+// is surely in st's window: it surely arrived after st, or after the previous
+// window surely expired (it cannot precede st then).
+func (d *fraSearch) expand(st int, after int64, visit func(j int, cost fraCost)) {
 	s := d.s
 	total := len(s.reqs)
-	// A rejection surely in st's window: one that surely arrived after st, or
-	// after the previous window surely expired (it cannot precede st then).
-	d.after = s.hi[st]
-	if prev >= 0 {
-		d.after = min(d.after, s.hi[prev]+d.w)
-	}
+	d.after = after
 	expLo, expHi := s.lo[st]+d.w, s.hi[st]+d.w
 	// The first request surely after the expiry opens the next window at the
 	// latest, unless it is an outlier: one of those may arrive after anything.
