@@ -83,8 +83,8 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
 		if !sleepUntil(ctx, a.started.Add(r.phase.Start)) {
 			return
 		}
-		pacer, du := phasePacer{PerSec: r.phase.Rate, Count: uint64(r.phase.Requests)}, time.Duration(0)
-		workers := uint64(min(int64(o.Connections), r.phase.Requests))
+		pacer, du := phasePacer{PerSec: r.phase.Rate, Count: uint64(r.phase.Requests), Burst: r.phase.Burst}, time.Duration(0)
+		workers := uint64(min(int64(max(o.Connections, r.phase.Burst)), r.phase.Requests))
 		if r.phase.Unpaced() {
 			pacer.Count, du, workers = math.MaxUint64, r.phase.Duration, uint64(o.Connections)
 		}

@@ -236,3 +236,38 @@ func TestStartUnpacedPhaseRunsForItsDuration(t *testing.T) {
 		t.Errorf("last request sent %v after the start; want the phase to stop at its 300ms duration", d)
 	}
 }
+
+// TestStartBurstSendsConcurrently checks that a burst phase puts its groups in
+// flight together: the server holds each request 100 ms, so one-by-one pacing
+// at this rate would never have more than one in flight.
+func TestStartBurstSendsConcurrently(t *testing.T) {
+	var inFlight, peak atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+		inFlight.Add(-1)
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	p := testPlan(scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 16, Duration: time.Second, Endpoint: "list", Key: "primary", Burst: 8})
+
+	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, Connections: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := collect(t, a, 20*time.Second)
+	if len(obs) != 16 {
+		t.Fatalf("got %d observations; want 16", len(obs))
+	}
+	// Two groups of 8, 500 ms apart. Even a loaded machine starts most of a
+	// group within the 100 ms each request is held.
+	if got := peak.Load(); got < 4 {
+		t.Errorf("at most %d requests were in flight together; want a burst of 8 to overlap", got)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // phasePacer sends Count hits at a constant PerSec (hits per second), the first at
@@ -16,6 +18,7 @@ import (
 type phasePacer struct {
 	PerSec float64 // hits per second, > 0
 	Count  uint64  // hits to send in all
+	Burst  int     // hits released together; 0 or 1 sends them one by one
 }
 
 var _ vegeta.Pacer = phasePacer{}
@@ -29,7 +32,7 @@ func (p phasePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 	if math.IsInf(p.PerSec, 1) {
 		return 0, false // unpaced: as fast as the workers take hits
 	}
-	due := time.Duration(float64(hits) / p.PerSec * float64(time.Second))
+	due := scenarios.Phase{Rate: p.PerSec, Burst: p.Burst}.Due(hits)
 	if wait := due - elapsed; wait > 0 {
 		return wait, false
 	}

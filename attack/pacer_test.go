@@ -23,6 +23,8 @@ func TestPhasePacerPace(t *testing.T) {
 		{"non-integer rate", phasePacer{PerSec: 7.5, Count: 100}, 0, 15, 2 * time.Second, false},
 		{"stops after count", phasePacer{PerSec: 20, Count: 10}, time.Second, 10, 0, true},
 		{"zero rate stops", phasePacer{PerSec: 0, Count: 10}, 0, 0, 0, true},
+		{"burst: the whole group is due at once", phasePacer{PerSec: 40, Count: 120, Burst: 8}, 0, 7, 0, false},
+		{"burst: the next group waits Burst/Rate", phasePacer{PerSec: 40, Count: 120, Burst: 8}, 0, 8, 200 * time.Millisecond, false},
 		{"unpaced never waits", phasePacer{PerSec: math.Inf(1), Count: 1 << 40}, 0, 5000, 0, false},
 	}
 	for _, tt := range tests {

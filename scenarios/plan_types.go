@@ -36,6 +36,22 @@ type Phase struct {
 	Endpoint string  // endpoint name
 	Key      string  // key id ("" when the API has no auth)
 	Requests int64   // requests the phase will send: Rate × Duration, rounded down
+	// Burst, when above 1, releases the phase's requests in groups of Burst
+	// sent at the same instant, Burst/Rate apart: the same average rate, with
+	// Burst requests in flight together, so a limiter with a race shows it.
+	Burst int
+}
+
+// Due is when request k (0-based) of the phase is due, from the phase's start:
+// k/Rate, or with bursts ⌊k/Burst⌋·Burst/Rate.
+func (p Phase) Due(k uint64) time.Duration {
+	if p.Rate <= 0 || math.IsInf(p.Rate, 1) {
+		return 0
+	}
+	if p.Burst > 1 {
+		k -= k % uint64(p.Burst)
+	}
+	return time.Duration(float64(k) / p.Rate * float64(time.Second))
 }
 
 // Unpaced reports whether the phase sends as fast as it can (`rate: max`), for

@@ -165,7 +165,7 @@ func (f *fanout) verdict() conformance.Verdict {
 func MetricsPhases(p *scenarios.Plan) []metrics.Phase {
 	out := make([]metrics.Phase, len(p.Phases))
 	for i, ph := range p.Phases {
-		out[i] = metrics.Phase{Name: ph.Name, Kind: string(ph.Kind), Rate: ph.Rate, Planned: ph.Requests, Duration: ph.Duration, Start: ph.Start, FirstSeq: p.FirstSeq(i)}
+		out[i] = metrics.Phase{Name: ph.Name, Kind: string(ph.Kind), Rate: ph.Rate, Planned: ph.Requests, Duration: ph.Duration, Start: ph.Start, FirstSeq: p.FirstSeq(i), Burst: ph.Burst}
 	}
 	return out
 }

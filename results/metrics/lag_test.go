@@ -61,3 +61,16 @@ func near(got, want time.Duration) bool {
 	d := got - want
 	return d >= -want/500-time.Microsecond && d <= want/500+time.Microsecond
 }
+
+func TestSendLagBurst(t *testing.T) {
+	// Groups of 4 at 40/s: requests 0-3 due at +0, 4-7 at +100 ms.
+	phases := []Phase{{Name: "over", Kind: "over", Rate: 40, Planned: 8, Duration: 200 * time.Millisecond, Burst: 4}}
+	r := NewRecorder(phases, start)
+	for k := range 8 {
+		due := time.Duration(k/4) * 100 * time.Millisecond
+		r.Record(results.Observation{Seq: uint64(k), Phase: 0, Sent: start.Add(due), Status: 200})
+	}
+	if lag := r.Snapshot(start).Phases[0].SendLag; lag.Max != 0 {
+		t.Errorf("requests sent exactly on their burst's schedule have send lag max %v; want 0", lag.Max)
+	}
+}

@@ -17,6 +17,7 @@ type Phase struct {
 	Duration time.Duration // planned length
 	Start    time.Duration // planned offset from the start of the run
 	FirstSeq uint64        // sequence number of the phase's first request
+	Burst    int           // requests sent together; 0 or 1 for one by one
 }
 
 // idealSend is when the plan meant to send o: the phase's start plus one
@@ -26,8 +27,11 @@ func (p Phase) idealSend(start time.Time, o results.Observation) (time.Time, boo
 	if p.Rate <= 0 || math.IsInf(p.Rate, 1) || o.Seq < p.FirstSeq {
 		return time.Time{}, false
 	}
-	k := float64(o.Seq - p.FirstSeq)
-	return start.Add(p.Start + time.Duration(k/p.Rate*float64(time.Second))), true
+	k := o.Seq - p.FirstSeq
+	if p.Burst > 1 {
+		k -= k % uint64(p.Burst) // a group is due at once, Burst/Rate apart
+	}
+	return start.Add(p.Start + time.Duration(float64(k)/p.Rate*float64(time.Second))), true
 }
 
 // phaseCounts are one phase's counts so far.
