@@ -63,14 +63,19 @@ func near(got, want time.Duration) bool {
 }
 
 func TestSendLagBurst(t *testing.T) {
-	// Groups of 4 at 40/s: requests 0-3 due at +0, 4-7 at +100 ms.
+	// Groups of 4 at 40/s: requests 0-3 are all due at +0, 4-7 at +100 ms.
+	// Request 3 goes out 30 ms late for its group; one by one it would have
+	// been due at +75 ms and look early.
 	phases := []Phase{{Name: "over", Kind: "over", Rate: 40, Planned: 8, Duration: 200 * time.Millisecond, Burst: 4}}
 	r := NewRecorder(phases, start)
 	for k := range 8 {
-		due := time.Duration(k/4) * 100 * time.Millisecond
-		r.Record(results.Observation{Seq: uint64(k), Phase: 0, Sent: start.Add(due), Status: 200})
+		sent := time.Duration(k/4) * 100 * time.Millisecond
+		if k == 3 {
+			sent += 30 * time.Millisecond
+		}
+		r.Record(results.Observation{Seq: uint64(k), Phase: 0, Sent: start.Add(sent), Status: 200})
 	}
-	if lag := r.Snapshot(start).Phases[0].SendLag; lag.Max != 0 {
-		t.Errorf("requests sent exactly on their burst's schedule have send lag max %v; want 0", lag.Max)
+	if lag := r.Snapshot(start).Phases[0].SendLag; !near(lag.Max, 30*time.Millisecond) {
+		t.Errorf("send lag max %v; want 30ms (request 3 late for its burst)", lag.Max)
 	}
 }
