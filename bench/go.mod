@@ -4,7 +4,10 @@ go 1.26.8
 
 require github.com/ratecheck/ratecheck v0.0.0
 
-require github.com/tsenart/vegeta/v12 v12.13.0
+require (
+	github.com/google/go-cmp v0.7.0
+	github.com/tsenart/vegeta/v12 v12.13.0
+)
 
 require (
 	github.com/HdrHistogram/hdrhistogram-go v1.1.2 // indirect

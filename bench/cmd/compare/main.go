@@ -46,6 +46,7 @@ type options struct {
 	Quiet       float64
 	QuietWait   time.Duration
 	JSON        string
+	Scenarios   string // write the scenarios here and stop
 }
 
 // sections in the order they run.
@@ -73,6 +74,7 @@ func parseFlags(args []string) (options, error) {
 	fs.Float64Var(&o.Quiet, "quiet", 0.3, "busy `cores` above which a run waits for the machine to calm down")
 	fs.DurationVar(&o.QuietWait, "quiet-wait", 2*time.Minute, "longest wait for a quiet machine before each run")
 	fs.StringVar(&o.JSON, "json", "", "write every sample to `file` as JSON")
+	fs.StringVar(&o.Scenarios, "scenarios", "", "write the scenarios of a run with these flags to `dir` and exit, running nothing")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -129,6 +131,9 @@ func splitInts(s string) ([]int, error) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == rusageFlag {
+		os.Exit(runWrapper(os.Args[2:]))
+	}
 	o, err := parseFlags(os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
@@ -137,10 +142,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		os.Exit(2)
 	}
+	if o.Scenarios != "" {
+		if err := writeScenarios(o.Scenarios, o); err != nil {
+			fmt.Fprintln(os.Stderr, "compare:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, o); err != nil {
-		fmt.Fprintln(os.Stderr, "compare:", err)
+		fmt.Fprintln(os.Stderr, err) // run's errors name compare already
 		os.Exit(1)
 	}
 }
@@ -155,10 +167,15 @@ func run(ctx context.Context, o options) error {
 	b.logf("estimated time: %s (plus waits for a quiet machine)", estimate(o).Round(time.Second))
 	run := map[string]func(context.Context) error{"throughput": b.throughput, "rates": b.rates, "rss": b.rss}
 	for _, s := range sections {
-		if slices.Contains(o.Only, s) {
-			if err := run[s](ctx); err != nil {
+		if !slices.Contains(o.Only, s) {
+			continue
+		}
+		if err := run[s](ctx); err != nil {
+			if ctx.Err() == nil {
 				return err
 			}
+			b.logf("interrupted: the table shows what was measured")
+			break
 		}
 	}
 	fmt.Printf("\nratecheck vs vegeta CLI v12.13.0, %s, %d cores, medians of %d\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), o.N)

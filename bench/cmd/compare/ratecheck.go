@@ -84,7 +84,7 @@ func (b *bench) runRatecheck(ctx context.Context, r ratecheckRun) (sample, error
 	dir, jsonFile := filepath.Join(b.work, "run"), filepath.Join(b.work, "ratecheck.json")
 	os.RemoveAll(dir)
 	defer os.RemoveAll(dir)
-	cmd := exec.CommandContext(ctx, filepath.Join(b.bin, "ratecheck"), "run", scen,
+	cmd, cmdUsage := b.command(ctx, "ratecheck", filepath.Join(b.bin, "ratecheck"), "run", scen,
 		"--target", b.targetURL, "--no-tui", "--out", dir, "--json", jsonFile)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -99,7 +99,7 @@ func (b *bench) runRatecheck(ctx context.Context, r ratecheckRun) (sample, error
 			return fmt.Errorf("compare: ratecheck run: %w:\n%s", err, out.Bytes())
 		}
 		return nil
-	}, cmd)
+	}, cmdUsage)
 	if err != nil {
 		return s, err
 	}
@@ -157,4 +157,31 @@ func readRatecheckReport(path string) (*ratecheckReport, error) {
 		return nil, fmt.Errorf("compare: ratecheck report %s has %d phases; want 1", path, len(rep.Phases))
 	}
 	return &rep, nil
+}
+
+// defaultScenarios are the scenarios compare runs with options o, by name;
+// bench/scenarios ships them for runs by hand.
+func defaultScenarios(o options) map[string][]byte {
+	conns := int(o.Workers)
+	out := map[string][]byte{
+		scenarioName(0): scenarioYAML(scenarioName(0), 0, o.Duration, conns),
+		rssScenario:     scenarioYAML(rssScenario, o.RSSRate, o.rssDuration(), conns),
+	}
+	for _, r := range o.Rates {
+		out[scenarioName(r)] = scenarioYAML(scenarioName(r), r, o.Duration, conns)
+	}
+	return out
+}
+
+// writeScenarios writes defaultScenarios(o) to dir, one NAME.yaml each.
+func writeScenarios(dir string, o options) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("compare: write scenarios: %w", err)
+	}
+	for name, data := range defaultScenarios(o) {
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), data, 0o644); err != nil {
+			return fmt.Errorf("compare: write scenarios: %w", err)
+		}
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ const benchModule = "github.com/ratecheck/ratecheck/bench"
 type bench struct {
 	opts      options
 	bin       string // holds vegeta, ratecheck and target
+	self      string // this program, run as the rusage wrapper
 	work      string
 	targets   string // vegeta's targets file
 	targetURL string
@@ -36,6 +37,11 @@ func (b *bench) logf(format string, args ...any) { b.logger.Printf(format, args.
 // and starts the target.
 func setup(ctx context.Context, o options) (*bench, error) {
 	b := &bench{opts: o, logger: log.New(os.Stderr, "", log.Ltime)}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("compare: find myself for the rusage wrapper: %w", err)
+	}
+	b.self = self
 	b.work = o.Work
 	if b.work == "" {
 		dir, err := os.MkdirTemp("", "ratecheck-bench-")
@@ -58,7 +64,21 @@ func setup(ctx context.Context, o options) (*bench, error) {
 		b.close()
 		return nil, err
 	}
+	b.logFloor(ctx)
 	return b, nil
+}
+
+// logFloor logs the peak RSS the wrapper reports for a program that does
+// nothing: no measured RSS can be lower.
+func (b *bench) logFloor(ctx context.Context) {
+	cmd, file := b.command(ctx, "floor", "/bin/true")
+	if err := cmd.Run(); err != nil {
+		b.logf("rusage floor: %v", err)
+		return
+	}
+	if u, err := readChildUsage(file); err == nil {
+		b.logf("peak RSS floor of a measured process (/bin/true under the wrapper): %.1f MB", mb(u.MaxRSS))
+	}
 }
 
 // build compiles vegeta's CLI (the version bench/go.mod pins), ratecheck and

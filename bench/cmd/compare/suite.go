@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
-	"syscall"
 	"time"
 )
 
@@ -44,8 +45,17 @@ type usage struct {
 
 func (s *sample) apply(u usage) { s.usage = u }
 
-// measure runs run and measures cmds, which run must have started and waited for.
-func (b *bench) measure(run func() error, cmds ...*exec.Cmd) (usage, error) {
+// command returns a command that runs prog under the rusage wrapper (see
+// rusage.go), and the file the wrapper writes prog's rusage to.
+func (b *bench) command(ctx context.Context, name, prog string, args ...string) (*exec.Cmd, string) {
+	file := filepath.Join(b.work, name+".rusage.json")
+	os.Remove(file)
+	return exec.CommandContext(ctx, b.self, append([]string{rusageFlag, file, prog}, args...)...), file
+}
+
+// measure runs run and measures the programs whose rusage files are given;
+// run must have started them and waited for them.
+func (b *bench) measure(run func() error, rusageFiles ...string) (usage, error) {
 	cpu0, _ := readCPU()
 	tgt0, _ := processCPU(b.targetPID)
 	self0 := selfCPU()
@@ -55,23 +65,24 @@ func (b *bench) measure(run func() error, cmds ...*exec.Cmd) (usage, error) {
 	cpu1, _ := readCPU()
 	tgt1, _ := processCPU(b.targetPID)
 	self := selfCPU() - self0
-	for _, c := range cmds {
-		if c.ProcessState == nil {
-			continue
+	if err != nil {
+		return u, err
+	}
+	for _, f := range rusageFiles {
+		cu, err := readChildUsage(f)
+		if err != nil {
+			return u, err
 		}
-		if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rss := ru.Maxrss * 1024 // Linux reports KiB
-			u.RSS += rss
-			u.RSSParts = append(u.RSSParts, rss)
-			u.CPU += rusageCPU(ru)
-		}
+		u.RSS += cu.MaxRSS
+		u.RSSParts = append(u.RSSParts, cu.MaxRSS)
+		u.CPU += cu.CPU
 	}
 	u.Target = tgt1 - tgt0
 	busy := time.Duration(cpu1.Busy-cpu0.Busy) * time.Second / userHZ
 	if sec := u.Wall.Seconds(); sec > 0 {
 		u.Other = max(0, (busy-u.CPU-u.Target-self).Seconds()/sec)
 	}
-	return u, err
+	return u, nil
 }
 
 // runBoth runs the vegeta and ratecheck runs of one measurement, one after

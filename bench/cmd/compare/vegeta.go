@@ -52,8 +52,8 @@ type vegetaMetrics struct {
 func (b *bench) runVegeta(ctx context.Context, r vegetaRun) (sample, error) {
 	s := sample{Tool: "vegeta", Workers: r.Workers, Rate: r.Rate}
 	bin := filepath.Join(b.bin, "vegeta")
-	attack := exec.CommandContext(ctx, bin, r.attackArgs(b.targets)...)
-	report := exec.CommandContext(ctx, bin, "report", "-type=json")
+	attack, attackUsage := b.command(ctx, "attack", bin, r.attackArgs(b.targets)...)
+	report, reportUsage := b.command(ctx, "report", bin, "report", "-type=json")
 	var attackErr, reportErr, reportOut bytes.Buffer
 	attack.Stderr, report.Stderr, report.Stdout = &attackErr, &reportErr, &reportOut
 
@@ -86,7 +86,7 @@ func (b *bench) runVegeta(ctx context.Context, r vegetaRun) (sample, error) {
 			return fmt.Errorf("compare: vegeta report: %w: %s", rerr, bytes.TrimSpace(reportErr.Bytes()))
 		}
 		return cerr
-	}, attack, report)
+	}, attackUsage, reportUsage)
 	if err != nil {
 		return s, err
 	}

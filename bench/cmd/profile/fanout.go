@@ -18,6 +18,7 @@ type fanout struct {
 	rec      *metrics.Recorder
 	checkers []conformance.Checker
 	writeErr error
+	first    time.Time // earliest send time seen
 }
 
 func newFanout(p *scenarios.Plan, w *results.Writer, started time.Time) *fanout {
@@ -50,6 +51,9 @@ func (f *fanout) loop(obs <-chan results.Observation) {
 }
 
 func (f *fanout) observe(o results.Observation) {
+	if f.first.IsZero() || o.Sent.Before(f.first) {
+		f.first = o.Sent
+	}
 	if f.writeErr == nil {
 		f.writeErr = f.w.Append(o)
 	}

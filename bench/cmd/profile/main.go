@@ -109,6 +109,7 @@ func run(o options) error {
 		}
 	}
 	report(o, snap, verdict, sent, judged, selfCPU()-cpu0)
+	fmt.Printf("first request sent %s after the attack started (send_lag counts from the start)\n", f.first.Sub(atk.Started()))
 	return nil
 }
 
