@@ -155,3 +155,33 @@ func TestRecoveryLongerPromiseAllowsPenalty(t *testing.T) {
 		}
 	}
 }
+
+// A limiter that rejects early never reaches the model's limit; its
+// rejections are still its limiting decisions.
+func TestStatusWhenTheModelLimitsNothing(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		want   Status
+		msg    string
+	}{
+		{"early with 429", 429, Pass, "rejections got 429, though the model puts none over the limit (see limit.no-early-reject)"},
+		{"early with 503", 503, Skip, "no rejection was over the limit by the model; the "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
+			obs := serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 3),
+				simFamilies[0].server(20, time.Second, faultEarly))
+			for i := range obs {
+				if obs[i].Status == 429 {
+					obs[i].Status = tt.status
+				}
+			}
+			c := resultOf(t, Check(p, seqOf(obs)), LimitStatus)
+			if c.Status != tt.want || !strings.Contains(c.Message, tt.msg) {
+				t.Errorf("limit.status = %s (%s); want %s containing %q", c.Status, c.Message, tt.want, tt.msg)
+			}
+		})
+	}
+}

@@ -8,7 +8,10 @@ import (
 )
 
 // statusResult judges limit.status: requests the model says were over the limit
-// and the server rejected got 429, not another status.
+// and the server rejected got 429, not another status. When the server rejected
+// requests but the model puts none over the limit (a limiter that rejects
+// early), those rejections are its limiting decisions: all 429 passes; others
+// are left to limit.no-early-reject.
 func statusResult(a *analysis) CheckResult {
 	res := CheckResult{ID: LimitStatus, Limit: a.limitName()}
 	if a.skip != "" {
@@ -17,12 +20,7 @@ func statusResult(a *analysis) CheckResult {
 	}
 	limited := a.withOutcome(rejectOK)
 	if len(limited) == 0 {
-		res.Status = Skip
-		res.Message = "the run never exceeded the limit, so no request was limited"
-		if len(a.withOutcome(admitOver)) > 0 {
-			res.Message = "the server never rejected a request over the limit, so the status of limited requests is unknown (see limit.enforced)"
-		}
-		return res
+		return a.statusWithoutLimited(res)
 	}
 	var wrong []reqRef
 	for _, r := range limited {
@@ -42,6 +40,32 @@ func statusResult(a *analysis) CheckResult {
 		return fmt.Sprintf("over the limit, answered %d", r.rec().status)
 	})
 	res.Evidence = &Evidence{Expected: "429 Too Many Requests for requests over the limit", Requests: listed, Omitted: omitted}
+	return res
+}
+
+// statusWithoutLimited judges limit.status when the model puts no rejection
+// over the limit.
+func (a *analysis) statusWithoutLimited(res CheckResult) CheckResult {
+	rejected := a.where(func(r reqRef) bool { return r.s.rej[r.i] })
+	var other []reqRef
+	for _, r := range rejected {
+		if r.rec().status != 429 {
+			other = append(other, r)
+		}
+	}
+	res.Status = Skip
+	switch {
+	case len(rejected) > 0 && len(other) == 0:
+		res.Status = Pass
+		res.Message = fmt.Sprintf("all %d rejections got 429, though the model puts none over the limit (see limit.no-early-reject)", len(rejected))
+	case len(rejected) > 0:
+		res.Message = fmt.Sprintf("no rejection was over the limit by the model; the %d answered %s are judged by limit.no-early-reject",
+			len(other), statusList(other))
+	case len(a.withOutcome(admitOver)) > 0:
+		res.Message = "the server never rejected a request over the limit, so the status of limited requests is unknown (see limit.enforced)"
+	default:
+		res.Message = "the run never exceeded the limit, so no request was limited"
+	}
 	return res
 }
 
