@@ -27,7 +27,7 @@ var faultDescriptions = []struct {
 }{
 	{OffByOne, "admits limit+1 requests per window (bucket families: capacity+1)"},
 	{EarlyReject, "rejects two requests early: limit-2 per window (bucket families: capacity-2)"},
-	{SlowRecovery, "recovery takes twice as long as promised (windows of 2W; buckets: a 2x recovery penalty after a rejection)"},
+	{SlowRecovery, "recovery takes twice as long as promised (a 2x recovery penalty box after the limit trips)"},
 	{WrongRemaining, "the Remaining header is one more than the truth"},
 	{MissingHeaders, "sends no rate-limit headers at all"},
 	{Status503, "limited requests get 503 Service Unavailable (same body, same headers) instead of 429"},

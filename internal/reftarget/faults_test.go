@@ -71,9 +71,13 @@ func TestSlowRecoveryWindow(t *testing.T) {
 	if got := countStatus(burst(t, srv, "k-primary", 30), 200); got != 20 {
 		t.Fatalf("admitted %d of 30; want 20 (same count per window)", got)
 	}
+	clk.Set(base.Add(500 * time.Millisecond)) // same window, still boxed
+	if r := send(t, srv, "GET", "/v1/clients", "k-primary"); r.status != 429 {
+		t.Errorf("at +0.5 s: %d; want 429", r.status)
+	}
 	clk.Set(base.Add(time.Second)) // promised recovery
 	if r := send(t, srv, "GET", "/v1/clients", "k-primary"); r.status != 429 || r.header.Get("Retry-After") != "1" {
-		t.Errorf("after the promised 1 s: %d, Retry-After %q; want 429, 1 (the window is 2 s)", r.status, r.header.Get("Retry-After"))
+		t.Errorf("after the promised 1 s: %d, Retry-After %q; want 429, 1 (boxed for 2 s from the first rejection)", r.status, r.header.Get("Retry-After"))
 	}
 	clk.Set(base.Add(2 * time.Second))
 	if r := send(t, srv, "GET", "/v1/clients", "k-primary"); r.status != 200 {

@@ -65,7 +65,7 @@ func family(a scenarios.Algorithm, o *options) limiter.Family {
 
 // limiterConfig returns the limiter config of a limit, with the faults applied:
 // off-by-one and early-reject move the capacity (Limit for windows, Burst for
-// buckets); slow-recovery doubles a window, or boxes a bucket for 2×Recovery.
+// buckets); slow-recovery boxes the key for 2×Recovery after the limit trips.
 func limiterConfig(l scenarios.Limit, f limiter.Family, faults faultSet) limiter.Config {
 	cfg := limiter.Config{Family: f, Limit: l.Requests, Window: l.Window}
 	capacity := &cfg.Limit
@@ -83,15 +83,15 @@ func limiterConfig(l scenarios.Limit, f limiter.Family, faults faultSet) limiter
 		*capacity = max(0, *capacity-2)
 	}
 	if faults.has(SlowRecovery) {
-		if f.Bucket() {
-			recovery := l.Recovery
-			if recovery <= 0 {
-				recovery = l.Window
-			}
-			cfg.Block = 2 * recovery
-		} else {
-			cfg.Window *= 2
+		// A penalty box, for every family: from the rejection that trips the
+		// limit, the key waits twice the promised recovery. (Doubling a window
+		// instead would also reject early whenever a 2 s boundary fell inside
+		// traffic under the limit, blaming the wrong check.)
+		recovery := l.Recovery
+		if recovery <= 0 {
+			recovery = l.Window
 		}
+		cfg.Block = 2 * recovery
 	}
 	return cfg
 }
