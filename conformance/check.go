@@ -73,6 +73,10 @@ func NewCheckers(p *scenarios.Plan) []Checker {
 			out = append(out, &modelChecker{run: r, judge: j})
 			continue
 		}
+		if mk, ok := responseCheckers[id]; ok {
+			out = append(out, mk(p))
+			continue
+		}
 		out = append(out, &pendingChecker{id: id, limit: name})
 	}
 	return out

@@ -103,7 +103,7 @@ func TestCheckOrderAndPendingIDs(t *testing.T) {
 		if c.Limit != "per-second" {
 			t.Errorf("%s.Limit = %q; want per-second", c.ID, c.Limit)
 		}
-		if !slices.Contains(modelChecks, c.ID) && (c.Status != Skip || c.Message != "not checked yet by this version") {
+		if !slices.Contains(modelChecks, c.ID) && responseCheckers[c.ID] == nil && (c.Status != Skip || c.Message != "not checked yet by this version") {
 			t.Errorf("%s = %s %q; want skip, not checked yet by this version", c.ID, c.Status, c.Message)
 		}
 	}

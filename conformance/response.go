@@ -1,0 +1,278 @@
+package conformance
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance/headers"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// responseCheckers make the checkers that judge what responses say rather than
+// which requests were admitted: the rate-limit headers and the error bodies.
+// Each reads the observations on its own and keeps only what it judges.
+var responseCheckers = map[ID]func(*scenarios.Plan) Checker{
+	HeadersLimit:      newLimitChecker,
+	HeadersRemaining:  newRemainingChecker,
+	HeadersReset:      newResetChecker,
+	HeadersRetryAfter: newRetryAfterChecker,
+	BodyErrorFormat:   newBodyChecker,
+}
+
+// promise is what a scenario promises about responses, resolved once per
+// checker: which limit the headers describe, which headers it names and how to
+// read them.
+type promise struct {
+	plan      *scenarios.Plan
+	sc        *scenarios.Scenario // nil without a plan
+	described *scenarios.Limit    // the limit the headers report; nil when none
+	conv      scenarios.Convention
+	// Limit, Remaining and Reset name the promised headers; "" means that one is
+	// not promised. With the structured convention they name the fields that
+	// carry the values.
+	limit, remaining, reset string
+	spec                    headers.Spec
+	onErrors                bool // 429s carry the headers too
+	perKey                  bool // the described limit counts per key
+}
+
+// The structured fields, as observations record them.
+const (
+	fieldRateLimit = "Ratelimit"
+	fieldPolicy    = "Ratelimit-Policy"
+	fieldRetry     = "Retry-After"
+)
+
+// newPromise resolves what p's scenario promises.
+func newPromise(p *scenarios.Plan) promise {
+	pr := promise{plan: p, conv: scenarios.ConventionNone}
+	if p == nil || p.Scenario == nil {
+		return pr
+	}
+	pr.sc = p.Scenario
+	h := pr.sc.Headers
+	pr.described = describedLimit(pr.sc)
+	pr.onErrors = h.OnErrors
+	if pr.described != nil {
+		pr.perKey = pr.described.Scope == scenarios.ScopeKey || pr.described.Scope == ""
+	}
+	if h.Convention != "" {
+		pr.conv = h.Convention
+	}
+	pr.spec = headers.Spec{ResetFormat: headers.ResetFormat(h.ResetFormat)}
+	if pr.described != nil {
+		pr.spec.Window = pr.described.Window
+	}
+	switch pr.conv {
+	case scenarios.ConventionStructured:
+		pr.spec.Convention = headers.ConventionStructured
+		pr.limit, pr.remaining, pr.reset = fieldPolicy, fieldRateLimit, fieldRateLimit
+	case scenarios.ConventionXRateLimit, scenarios.ConventionDraft:
+		pr.limit, pr.remaining, pr.reset = counterNames(h)
+		// Vendor reads exactly the names given, so a header the scenario says is
+		// not sent ("") is never looked up under its default name.
+		pr.spec.Convention = headers.ConventionVendor
+		pr.spec.Names = headers.Names{Limit: pr.limit, Remaining: pr.remaining, Reset: pr.reset}
+	}
+	return pr
+}
+
+// describedLimit is the limit the headers report: the one Headers.Describes
+// names, else the first. nil when there is none.
+func describedLimit(sc *scenarios.Scenario) *scenarios.Limit {
+	for i, l := range sc.Limits {
+		if l.Name == sc.Headers.Describes {
+			return &sc.Limits[i]
+		}
+	}
+	if sc.Headers.Describes == "" && len(sc.Limits) > 0 {
+		return &sc.Limits[0]
+	}
+	return nil
+}
+
+// counterNames returns the promised Limit, Remaining and Reset names. As in
+// the reference target, all three "" (a Scenario literal that never set them)
+// means the convention's names; a loaded scenario never has that.
+func counterNames(h scenarios.Headers) (limit, remaining, reset string) {
+	if h.Limit != "" || h.Remaining != "" || h.Reset != "" {
+		return h.Limit, h.Remaining, h.Reset
+	}
+	prefix := "X-RateLimit-"
+	if h.Convention == scenarios.ConventionDraft {
+		prefix = "RateLimit-"
+	}
+	return prefix + "Limit", prefix + "Remaining", prefix + "Reset"
+}
+
+// limitName is the name of the described limit, or "".
+func (pr *promise) limitName() string {
+	if pr.described == nil {
+		return ""
+	}
+	return pr.described.Name
+}
+
+// noHeaders says why the scenario promises no header name, the one it calls
+// what ("Limit"), or "" when it promises one.
+func (pr *promise) noHeaders(name, what string) string {
+	switch {
+	case pr.sc == nil:
+		return "there is no plan to judge the run against"
+	case pr.conv == scenarios.ConventionNone:
+		return "the scenario promises no rate-limit headers"
+	case pr.described == nil:
+		return fmt.Sprintf("the headers describe %q, which is no limit of the scenario", pr.sc.Headers.Describes)
+	case name == "":
+		return "the scenario promises no " + what + " header"
+	}
+	return ""
+}
+
+// counted reports whether the described limit counts o's endpoint: only
+// those responses report it.
+func (pr *promise) counted(o results.Observation) bool {
+	return pr.described != nil && pr.described.Counts(o.Endpoint)
+}
+
+// shouldCarry reports whether o must carry the promised headers: admitted
+// responses of a counted endpoint, and its 429s unless the scenario says the
+// headers are left off errors. Transport failures, 401, 403 and 404 never.
+func (pr *promise) shouldCarry(o results.Observation) bool {
+	if !pr.counted(o) {
+		return false
+	}
+	return o.Admitted() || o.Limited() && pr.onErrors
+}
+
+// read reads o's rate-limit headers as the scenario promises them.
+func (pr *promise) read(o results.Observation) (headers.Claim, []error) {
+	return headers.Read(o.Headers, pr.spec, o.Received())
+}
+
+// keyOf is the series o belongs to: its key id when the described limit counts
+// per key, else one series for all.
+func (pr *promise) keyOf(o results.Observation) string {
+	if pr.perKey {
+		return o.KeyID
+	}
+	return ""
+}
+
+// sole reports whether a 429 to endpoint can only come from the described
+// limit: every other finite limit counting the endpoint is charged no more by
+// the plan than its budget, so this run cannot have exhausted it.
+func (pr *promise) sole(endpoint string) bool {
+	if pr.described == nil {
+		return false
+	}
+	for i, l := range pr.sc.Limits {
+		if &pr.sc.Limits[i] == pr.described || l.Unlimited || !l.Counts(endpoint) {
+			continue
+		}
+		if pr.plan == nil || i >= len(pr.plan.Charges) {
+			return false
+		}
+		if c := pr.plan.Charges[i]; !c.Unlimited && c.Requests > c.Budget {
+			return false
+		}
+	}
+	return true
+}
+
+// phaseName returns the name of plan phase i, or "".
+func (pr *promise) phaseName(i int32) string {
+	if pr.plan == nil || i < 0 || int(i) >= len(pr.plan.Phases) {
+		return ""
+	}
+	return pr.plan.Phases[i].Name
+}
+
+// fieldError returns the parse error Read reported about the named header.
+func fieldError(errs []error, name string) error {
+	for _, err := range errs {
+		if e, ok := err.(*headers.Error); ok && strings.EqualFold(e.Header, name) {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasHeader reports whether o carries the named header.
+func hasHeader(o results.Observation, name string) bool {
+	_, ok := o.Header(name)
+	return ok
+}
+
+// resetResolution is how finely a reset format states its time: a second for the
+// whole-second formats, a millisecond for the others.
+func resetResolution(f headers.ResetFormat, raw string) time.Duration {
+	switch f {
+	case headers.ResetEpochMillis, headers.ResetEpochFractional:
+		return time.Millisecond
+	case headers.ResetDeltaSeconds:
+		if strings.Contains(raw, ".") {
+			return time.Millisecond
+		}
+	}
+	return time.Second
+}
+
+// respTally tracks what every checker needs of the whole stream: how many
+// observations it saw and the earliest send time, which evidence offsets count
+// from. Observations may come in any order.
+type respTally struct {
+	seen  int
+	first int64 // Unix nanoseconds
+}
+
+func (t *respTally) note(o results.Observation) {
+	sent := o.Sent.UnixNano()
+	if t.seen == 0 || sent < t.first {
+		t.first = sent
+	}
+	t.seen++
+}
+
+// resultCache keeps a checker's last result until it sees more observations,
+// for the checkers whose judgement sorts the whole run.
+type resultCache struct {
+	res CheckResult
+	at  int // observations seen when res was judged
+	ok  bool
+}
+
+// get returns the cached result, or judges again when seen has moved on.
+func (rc *resultCache) get(seen int, judge func() CheckResult) CheckResult {
+	if !rc.ok || rc.at != seen {
+		rc.res, rc.at, rc.ok = judge(), seen, true
+	}
+	return rc.res
+}
+
+// withReset adds the reset time claim states to r: the claimed instant and
+// the earliest and latest the true reset can be. A delta counts from the
+// server's clock, which read somewhere between sending and receiving; every
+// format rounds by its resolution, up or down.
+func withReset(r respRec, claim headers.Claim, raw string) respRec {
+	if !claim.HasReset {
+		return r
+	}
+	res := int64(resetResolution(claim.ResetFormat, raw))
+	r.hasTime, r.rawTime = true, raw
+	r.at = claim.Reset.UnixNano()
+	r.abs = claim.ResetFormat != headers.ResetDeltaSeconds
+	r.lo, r.hi = r.at-res, r.at+res
+	if !r.abs {
+		r.lo -= r.recv - r.sent
+	}
+	return r
+}
+
+// rawOf returns o's value of the named header, or "".
+func rawOf(o results.Observation, name string) string {
+	v, _ := o.Header(name)
+	return v
+}

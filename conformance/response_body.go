@@ -1,0 +1,154 @@
+package conformance
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// bodyCut is the length at which the attack cuts a body snippet (its
+// DefaultMaxBody): a snippet this long that ends mid-JSON was cut, not sent
+// broken, and is not judged.
+const bodyCut = 1024
+
+// maxBodyQuote is how much of a body a note quotes.
+const maxBodyQuote = 120
+
+// bodyChecker judges body.error-format: every response with a status the
+// scenario declares a body for has a JSON body matching that shape.
+type bodyChecker struct {
+	pr promise
+	respTally
+	shapes   map[int]any // declared bodies by status
+	byStatus map[int]int // responses judged, by status
+	judged   int
+	cut      int // bodies cut mid-JSON, not judged
+	bad      respProblem
+}
+
+var _ Checker = (*bodyChecker)(nil)
+
+func newBodyChecker(p *scenarios.Plan) Checker {
+	c := &bodyChecker{pr: newPromise(p), shapes: map[int]any{}, byStatus: map[int]int{}}
+	if c.pr.sc != nil {
+		for _, e := range c.pr.sc.Errors {
+			if e.Body != nil {
+				c.shapes[e.Status] = e.Body
+			}
+		}
+	}
+	return c
+}
+
+// Observe matches o's body against the shape declared for its status.
+func (c *bodyChecker) Observe(o results.Observation) {
+	c.note(o)
+	shape, ok := c.shapes[o.Status]
+	if !ok {
+		return
+	}
+	v, err := decodeBody(o.Body)
+	if err != nil && len(o.Body) >= bodyCut && errors.Is(err, io.ErrUnexpectedEOF) {
+		c.cut++
+		return
+	}
+	c.judged++
+	c.byStatus[o.Status]++
+	quote := fmt.Sprintf("%d body %s", o.Status, strconv.Quote(cutSnippet(o.Body, maxBodyQuote)))
+	if err != nil {
+		c.bad.found.add(offenseOf(o, nil, fmt.Sprintf("%s: %v", quote, err)))
+		return
+	}
+	if where, diff, ok := matchShape(shape, v, "$"); !ok {
+		c.bad.found.add(offenseOf(o, nil, fmt.Sprintf("%s: %s (%s)", where, diff, quote)))
+	}
+}
+
+// decodeBody decodes one JSON value, numbers kept as json.Number.
+func decodeBody(body string) (any, error) {
+	if strings.TrimSpace(body) == "" {
+		return nil, errors.New("empty, want a JSON body")
+	}
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("not JSON: data after the first value")
+	}
+	return v, nil
+}
+
+// Result judges the bodies seen so far.
+func (c *bodyChecker) Result() CheckResult {
+	res := CheckResult{ID: BodyErrorFormat, Limit: c.pr.limitName(), Status: Skip}
+	declared := c.declared()
+	switch {
+	case c.pr.sc == nil:
+		res.Message = "there is no plan to judge the run against"
+		return res
+	case len(declared) == 0:
+		res.Message = "the scenario declares no error body shapes"
+		return res
+	case c.judged == 0 && c.cut == 0:
+		res.Message = fmt.Sprintf("no response had a status with a declared body (declared: %s)", strings.Join(declared, ", "))
+		return res
+	case c.judged == 0:
+		res.Message = fmt.Sprintf("all %s with a declared body were cut at %d bytes mid-JSON, so none was judged",
+			plural(c.cut, "body", "bodies"), bodyCut)
+		return res
+	}
+	cut := ""
+	if c.cut > 0 {
+		cut = fmt.Sprintf("; %s cut at %d bytes mid-JSON not judged", plural(c.cut, "body", "bodies"), bodyCut)
+	}
+	if c.bad.found.n > 0 {
+		c.bad.summary = fmt.Sprintf("%d of %s with a declared shape did not match (first: %s)%s",
+			c.bad.found.n, plural(c.judged, "body", "bodies"), c.bad.found.firstNote(), cut)
+		want := "a JSON body matching the shape declared for its status (" + strings.Join(declared, ", ") + ")"
+		return respFailure(res, &c.pr, c.first, want, []*respProblem{&c.bad})
+	}
+	res.Status = Pass
+	res.Message = fmt.Sprintf("all %s matched the declared shape (%s)%s", plural(c.judged, "body", "bodies"), c.counts(), cut)
+	return res
+}
+
+// declared lists the statuses with a declared body, in order.
+func (c *bodyChecker) declared() []string {
+	st := make([]int, 0, len(c.shapes))
+	for s := range c.shapes {
+		st = append(st, s)
+	}
+	slices.Sort(st)
+	out := make([]string, len(st))
+	for i, s := range st {
+		out[i] = strconv.Itoa(s)
+	}
+	return out
+}
+
+// counts writes the judged bodies by status: "429: 30, 401: 1".
+func (c *bodyChecker) counts() string {
+	st := make([]int, 0, len(c.byStatus))
+	for s := range c.byStatus {
+		st = append(st, s)
+	}
+	slices.Sort(st)
+	parts := make([]string, len(st))
+	for i, s := range st {
+		parts[i] = fmt.Sprintf("%d: %d", s, c.byStatus[s])
+	}
+	return strings.Join(parts, ", ")
+}

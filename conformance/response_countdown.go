@@ -1,0 +1,230 @@
+package conformance
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// countdown judges whether the Remaining values of each series agree with
+// what happened, without a limiter model. Requests are ordered by send time; a
+// request counts as decided between two others only when its flight lies
+// between theirs, and overlapping ones are counted both ways.
+//
+// For an exact Remaining, in every family:
+//   - falls: from one response a to the next b, Remaining may fall by at most
+//     the requests possibly admitted in between (b included): quota comes back
+//     with time but never goes without an admission;
+//   - 429: a 429 that only the described limit explains may not follow a
+//     Remaining larger than the requests possibly admitted since.
+//
+// Within one window, proven by the reset claims of a and b (equal absolute
+// times, or intervals closer than the window), Remaining must also fall by at
+// least the requests surely admitted: exactly for a fixed window, less by the
+// refill (⌈rate × elapsed⌉) for the buckets. A sliding window or "any" frees
+// quota at times the claims may not show, so they skip that rule. A fixed
+// window must also admit nothing after saying 0 before its reset.
+//
+// An approximate Remaining is judged by its staleness only: a value may not
+// outlive an admission by more than the declared staleness (+1 s).
+type countdown struct {
+	pr     *promise
+	name   string
+	window int64 // the described limit's window, ns
+	approx bool
+	stale  int64 // declared staleness, ns
+
+	pairs, ambiguous int
+	fell, rose, lied, zero, stuck respProblem
+}
+
+// staleTolerance is added to the declared staleness: servers cache by clock
+// readings of their own.
+const staleTolerance = time.Second
+
+func newCountdown(pr *promise, name string) *countdown {
+	h := pr.sc.Headers
+	return &countdown{pr: pr, name: name, window: int64(pr.described.Window),
+		approx: h.Approximate, stale: int64(h.Staleness)}
+}
+
+// judge checks one series.
+func (cd *countdown) judge(s *respSeries) {
+	if cd.approx {
+		if cd.stale > 0 {
+			cd.staleness(s)
+		}
+		return
+	}
+	cd.consecutive(s)
+	cd.after429(s)
+	if cd.pr.described.Algorithm == scenarios.AlgoFixedWindow {
+		cd.afterZero(s)
+	}
+}
+
+// consecutive compares each Remaining with the previous one.
+func (cd *countdown) consecutive(s *respSeries) {
+	prev := -1
+	for j := range s.recs {
+		if !s.recs[j].hasRem {
+			continue
+		}
+		i := prev
+		prev = j
+		if i < 0 {
+			continue
+		}
+		a, b := &s.recs[i], &s.recs[j]
+		if a.recv > b.sent {
+			cd.ambiguous++
+			continue
+		}
+		possible, ok := s.possible(i, j)
+		if !ok {
+			cd.ambiguous++
+			continue
+		}
+		cd.pairs++
+		self := int64(0)
+		if b.admitted() {
+			self = 1
+		}
+		if b.rem < a.rem-int64(possible)-self {
+			cd.fell.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("%d after %d, with at most %s admitted in between",
+				b.rem, a.rem, plural(possible+int(self), "request", "requests"))))
+			continue
+		}
+		slack, ok := cd.slack(a, b)
+		if !ok || !cd.sameWindow(a, b) {
+			continue
+		}
+		sure := int64(s.certain(i, j)) + self
+		if b.rem > a.rem-sure+slack {
+			cd.rose.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("%d after %d in the same window, with %s surely admitted in between",
+				b.rem, a.rem, plural(int(sure), "request", "requests"))))
+		}
+	}
+}
+
+// slack is how much quota the family may give back between a and b within
+// one window; false when the family frees quota the claims may not show.
+func (cd *countdown) slack(a, b *respRec) (int64, bool) {
+	l := cd.pr.described
+	switch l.Algorithm {
+	case scenarios.AlgoFixedWindow:
+		return 0, true
+	case scenarios.AlgoTokenBucket, scenarios.AlgoGCRA, scenarios.AlgoLeakyBucket:
+		return int64(math.Ceil(l.Rate() * time.Duration(b.recv-a.sent).Seconds())), true
+	}
+	return 0, false
+}
+
+// sameWindow reports whether the reset claims of a and b prove both were
+// decided in one window: the same absolute time (consistently rounded, windows
+// at least the resolution apart never share one), or true resets that must lie
+// closer together than a window.
+func (cd *countdown) sameWindow(a, b *respRec) bool {
+	if !a.hasTime || !b.hasTime {
+		return false
+	}
+	if a.abs && b.abs && a.at == b.at && a.hi-a.at <= cd.window {
+		return true
+	}
+	return max(a.hi, b.hi)-min(a.lo, b.lo) < cd.window
+}
+
+// after429 checks each 429 only the described limit explains against the
+// last Remaining answered before it was sent.
+func (cd *countdown) after429(s *respSeries) {
+	for j := range s.recs {
+		b := &s.recs[j]
+		if !b.limited() || !b.sole {
+			continue
+		}
+		i := s.lastClaimBefore(j)
+		if i < 0 {
+			continue
+		}
+		a := &s.recs[i]
+		possible, ok := s.possible(i, j)
+		if ok && a.rem > int64(possible) {
+			cd.lied.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("429 after %d remaining, with at most %s admitted in between",
+				a.rem, plural(possible, "request", "requests"))))
+		}
+	}
+}
+
+// lastClaimBefore returns the last record before j with a Remaining that was
+// answered before recs[j] was sent, or -1.
+func (s *respSeries) lastClaimBefore(j int) int {
+	for i := j - 1; i >= 0 && j-i <= maxOverlap; i-- {
+		if r := &s.recs[i]; r.hasRem && r.recv <= s.recs[j].sent {
+			return i
+		}
+	}
+	return -1
+}
+
+// afterZero checks that a fixed window admits nothing after saying 0 until
+// its reset: the first admission answered after a 0 must be in a later window.
+func (cd *countdown) afterZero(s *respSeries) {
+	flagged := -1
+	for i := range s.recs {
+		a := &s.recs[i]
+		if !a.hasRem || a.rem != 0 || !a.hasTime {
+			continue
+		}
+		j := s.firstAdmitted(i)
+		if j < 0 || j == flagged {
+			continue
+		}
+		b := &s.recs[j]
+		if b.recv < a.lo || cd.sameWindow(a, b) {
+			flagged = j
+			cd.zero.found.add(cd.said(a), cd.claim(b, "admitted after 0 remaining, before the reset stated with the 0"))
+		}
+	}
+}
+
+// staleness checks that a value does not outlive an admission by more than
+// the staleness: once a request admitted after a value first appeared has
+// been answered for longer than that, a fresh value must differ. A run of one
+// value ends when the value or its reset changes, or after a window.
+func (cd *countdown) staleness(s *respSeries) {
+	tol := cd.stale + int64(staleTolerance)
+	start, fresh, flagged := -1, int64(0), false
+	for k := range s.recs {
+		r := &s.recs[k]
+		if start < 0 {
+			if r.hasRem {
+				start = k
+			}
+			continue
+		}
+		f := &s.recs[start]
+		if r.admitted() && r.sent >= f.recv && (fresh == 0 || r.recv < fresh) {
+			fresh = r.recv
+		}
+		if !r.hasRem {
+			continue
+		}
+		if cd.newValue(f, r) {
+			start, fresh, flagged = k, 0, false
+			continue
+		}
+		if !flagged && fresh != 0 && r.sent > fresh+tol {
+			flagged = true
+			cd.stuck.found.add(cd.said(f), cd.claim(r, fmt.Sprintf("still %d %s after it first appeared, %s after a later admission was answered",
+				r.rem, fmtSeconds(r.sent-f.sent), fmtSeconds(r.sent-fresh))))
+		}
+	}
+}
+
+// newValue reports whether r starts a new run of values after f's.
+func (cd *countdown) newValue(f, r *respRec) bool {
+	return r.rem != f.rem || r.hasTime != f.hasTime || r.hasTime && !cd.sameWindow(f, r) ||
+		cd.window > 0 && r.sent-f.sent >= cd.window
+}

@@ -1,0 +1,266 @@
+package conformance_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/reftarget"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// These tests drive the reference target over loopback with a tiny sequential
+// client and judge the observations with the response checks. The target runs
+// on a fake clock that the client moves, so a pause of a minute takes no time
+// and every send time is exact; latencies are the real ones.
+
+// responseIDs are the checks this file judges.
+var responseIDs = []conformance.ID{conformance.HeadersLimit, conformance.HeadersRemaining,
+	conformance.HeadersReset, conformance.HeadersRetryAfter, conformance.BodyErrorFormat}
+
+// loopStart is on a 10 s boundary plus 300 ms, so a short burst sits inside one
+// clock-aligned window of 1 s or 10 s.
+var loopStart = time.Unix(1_700_000_040, 300_000_000).UTC()
+
+// testKey is the only key value the target accepts; tests never use real keys.
+const testKey = "test-key-value"
+
+// fakeClock is a settable clock, safe for the target's handler goroutines.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// loop is a sequential client of one reference target.
+type loop struct {
+	t     *testing.T
+	sc    *scenarios.Scenario
+	ep    scenarios.Endpoint
+	url   string
+	clock *fakeClock
+	obs   []results.Observation
+}
+
+// newLoop serves sc on loopback with the given faults.
+func newLoop(t *testing.T, sc *scenarios.Scenario, faults ...string) *loop {
+	t.Helper()
+	clk := &fakeClock{now: loopStart}
+	opts := []reftarget.Option{reftarget.Clock(clk.Now)}
+	if len(sc.Auth.Keys) > 0 {
+		opts = append(opts, reftarget.Keys(map[string]string{testKey: sc.Auth.Keys[0].ID}))
+	}
+	for _, f := range faults {
+		opts = append(opts, reftarget.Fault(f))
+	}
+	tg := reftarget.New(sc, opts...)
+	if err := tg.Err(); err != nil {
+		t.Fatalf("reftarget.New(%s): %v", sc.Name, err)
+	}
+	srv := httptest.NewServer(tg)
+	t.Cleanup(srv.Close)
+	l := &loop{t: t, sc: sc, url: srv.URL, clock: clk}
+	tested := scenarios.NewPlan(sc).TestedLimit()
+	for _, ep := range sc.Endpoints {
+		if !ep.NoAuth && (tested == nil || tested.Counts(ep.Name)) {
+			l.ep = ep
+			break
+		}
+	}
+	return l
+}
+
+// burst sends n requests 1 ms apart with the key (or a wrong key).
+func (l *loop) burst(n, phase int, key string) {
+	for range n {
+		l.send(phase, key)
+		l.clock.advance(time.Millisecond)
+	}
+}
+
+// send sends one request and records it as the attack would.
+func (l *loop) send(phase int, key string) {
+	l.t.Helper()
+	var body io.Reader
+	if l.ep.Body != nil {
+		body = bytes.NewReader(l.ep.Body)
+	}
+	req, err := http.NewRequest(l.ep.Method, l.url+l.ep.Path, body)
+	if err != nil {
+		l.t.Fatalf("new request: %v", err)
+	}
+	for _, h := range l.ep.Headers {
+		req.Header.Set(h.Name, h.Value)
+	}
+	if a := l.sc.Auth; a.Header != "" {
+		req.Header.Set(a.Header, strings.TrimSpace(a.Scheme+" "+key))
+	}
+	sent, start := l.clock.Now(), time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		l.t.Fatalf("%s %s: %v", l.ep.Method, l.ep.Path, err)
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	resp.Body.Close()
+	l.obs = append(l.obs, results.Observation{Seq: uint64(len(l.obs)), Phase: phase, Endpoint: l.ep.Name,
+		KeyID: l.keyID(key), Sent: sent, Latency: time.Since(start), Status: resp.StatusCode,
+		Headers: rateHeaders(resp.Header), Body: string(b)})
+}
+
+func (l *loop) keyID(key string) string {
+	if key != testKey || len(l.sc.Auth.Keys) == 0 {
+		return ""
+	}
+	return l.sc.Auth.Keys[0].ID
+}
+
+// rateHeaders keeps the rate-limit headers and Retry-After, as the attack does.
+func rateHeaders(h http.Header) map[string]string {
+	out := map[string]string{}
+	for k, v := range h {
+		lk := strings.ToLower(k)
+		if strings.Contains(lk, "ratelimit") || strings.Contains(lk, "rate-limit") || lk == "retry-after" {
+			out[k] = strings.Join(v, ", ")
+		}
+	}
+	return out
+}
+
+// run sends a burst over the tested limit, one request with a wrong key, a
+// pause past the window, and ten more, and judges them.
+func (l *loop) run() map[conformance.ID]conformance.CheckResult {
+	p := scenarios.NewPlan(l.sc)
+	n, pause := 30, 2*time.Second
+	if lim := p.TestedLimit(); lim != nil {
+		n, pause = int(lim.Requests)+10, lim.Window+1500*time.Millisecond
+	}
+	l.burst(n, 0, testKey)
+	if l.sc.Auth.Header != "" {
+		l.burst(1, 0, "wrong-key")
+	}
+	l.clock.advance(pause)
+	l.burst(10, 1, testKey)
+	v := conformance.Check(p, slices.Values(l.obs))
+	out := map[conformance.ID]conformance.CheckResult{}
+	for _, c := range v.Checks {
+		out[c.ID] = c
+	}
+	return out
+}
+
+// headerScenario is a small scenario promising every header of a convention,
+// Retry-After, and bodies for 429 and 401.
+func headerScenario(conv scenarios.Convention, window time.Duration, format scenarios.ResetFormat) *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Name: string(conv),
+		Auth: scenarios.Auth{Header: "X-API-KEY", Keys: []scenarios.Key{{ID: "primary"}}},
+		Endpoints: []scenarios.Endpoint{{Name: "list", Method: "GET", Path: "/v1/items"}},
+		Limits: []scenarios.Limit{{Name: "burst", Requests: 20, Window: window, Scope: scenarios.ScopeKey,
+			Algorithm: scenarios.AlgoFixedWindow}},
+		Headers: scenarios.Headers{Convention: conv, ResetFormat: format, RetryAfter: true, OnErrors: true, Describes: "burst"},
+		Errors: []scenarios.ErrorShape{
+			{Status: 429, Body: map[string]any{"error": map[string]any{"code": "string", "message": "string"}}},
+			{Status: 401, Body: map[string]any{"error": "string"}},
+		},
+	}
+}
+
+var conventions = []struct {
+	name string
+	sc   func() *scenarios.Scenario
+}{
+	{"x-ratelimit epoch", func() *scenarios.Scenario {
+		return headerScenario(scenarios.ConventionXRateLimit, time.Second, scenarios.ResetEpochSeconds)
+	}},
+	{"ratelimit delta", func() *scenarios.Scenario {
+		return headerScenario(scenarios.ConventionDraft, 10*time.Second, scenarios.ResetDeltaSeconds)
+	}},
+	{"structured", func() *scenarios.Scenario {
+		return headerScenario(scenarios.ConventionStructured, 10*time.Second, scenarios.ResetDeltaSeconds)
+	}},
+}
+
+func TestReferenceTargetPassesResponseChecks(t *testing.T) {
+	for _, cv := range conventions {
+		t.Run(cv.name, func(t *testing.T) {
+			got := newLoop(t, cv.sc()).run()
+			for _, id := range responseIDs {
+				if c := got[id]; c.Status != conformance.Pass {
+					t.Errorf("%s = %s (%s); want pass", id, c.Status, c.Message)
+				}
+			}
+		})
+	}
+}
+
+// Each header fault fails exactly the checks about what it breaks.
+func TestReferenceTargetFaultsFailTheirChecks(t *testing.T) {
+	faults := []struct {
+		fault string
+		fails []conformance.ID
+	}{
+		{"wrong-remaining", []conformance.ID{conformance.HeadersRemaining}},
+		{"missing-headers", []conformance.ID{conformance.HeadersLimit, conformance.HeadersRemaining, conformance.HeadersReset}},
+		{"no-retry-after", []conformance.ID{conformance.HeadersRetryAfter}},
+	}
+	for _, cv := range conventions {
+		for _, f := range faults {
+			t.Run(cv.name+"/"+f.fault, func(t *testing.T) {
+				got := newLoop(t, cv.sc(), f.fault).run()
+				for _, id := range responseIDs {
+					want := conformance.Pass
+					if slices.Contains(f.fails, id) {
+						want = conformance.Fail
+					}
+					if c := got[id]; c.Status != want {
+						t.Errorf("%s = %s (%s); want %s", id, c.Status, c.Message, want)
+					}
+				}
+			})
+		}
+	}
+}
+
+// The shipped scenarios, served correctly, fail no response check.
+func TestReferenceTargetShippedScenarios(t *testing.T) {
+	files, err := filepath.Glob("../scenarios/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no shipped scenarios: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			sc, err := scenarios.Load(f)
+			if err != nil {
+				t.Fatalf("Load(%s): %v", f, err)
+			}
+			got := newLoop(t, sc).run()
+			for _, id := range responseIDs {
+				c := got[id]
+				if c.Status == conformance.Fail {
+					t.Errorf("%s = fail (%s); want pass or skip", id, c.Message)
+				}
+				t.Logf("%s: %s %s", id, c.Status, c.Message)
+			}
+		})
+	}
+}

@@ -1,0 +1,189 @@
+package conformance
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// resetChecker judges headers.reset: the reset header is present where
+// promised, readable in the declared format, plausible (not in the past, not
+// absurdly far ahead, not always 0), and never earlier than the real recovery:
+// the first request sent after a 429's reset (plus the resolution of the
+// format and the 429's latency), with nothing admitted in between, must not be
+// rejected again by the same limit.
+type resetChecker struct {
+	pr promise
+	respTally
+	cache  resultCache
+	total  int // responses that should carry the header
+	judged int // responses whose reset was read
+	zeros  int // of them, a delta of 0
+	format string
+	ss     respSet
+	missing, unreadable, implausible, zero respProblem
+}
+
+var _ Checker = (*resetChecker)(nil)
+
+func newResetChecker(p *scenarios.Plan) Checker { return &resetChecker{pr: newPromise(p)} }
+
+// name is how messages call the header.
+func (c *resetChecker) name() string {
+	if c.pr.conv == scenarios.ConventionStructured {
+		return "RateLimit reset (t)"
+	}
+	return c.pr.reset
+}
+
+// maxAhead is the furthest ahead a reset may point: ten windows of the
+// described limit, and never more than ten years.
+func (c *resetChecker) maxAhead() time.Duration {
+	const decade = 10 * 365 * 24 * time.Hour
+	if w := c.pr.described.Window; w > 0 && w < decade/10 {
+		return 10 * w
+	}
+	return decade
+}
+
+// Observe reads o's reset and keeps what the recovery comparison needs.
+func (c *resetChecker) Observe(o results.Observation) {
+	c.note(o)
+	if c.pr.noHeaders(c.pr.reset, "Reset") != "" || !c.pr.counted(o) || !keptResp(o) {
+		return
+	}
+	claim, errs := c.pr.read(o)
+	r := newRec(o)
+	r.sole = o.Limited() && c.pr.sole(o.Endpoint)
+	r = withReset(r, claim, rawOf(o, c.pr.reset))
+	c.ss.add(c.pr.keyOf(o), r)
+	if !c.pr.shouldCarry(o) {
+		return
+	}
+	c.total++
+	switch {
+	case !hasHeader(o, c.pr.reset):
+		c.missing.found.add(offenseOf(o, claim.Raw, "no "+c.name()))
+		return
+	case fieldError(errs, c.pr.reset) != nil:
+		c.unreadable.found.add(offenseOf(o, claim.Raw, fieldError(errs, c.pr.reset).Error()))
+		return
+	case !claim.HasReset:
+		c.missing.found.add(offenseOf(o, claim.Raw, "no "+c.name()))
+		return
+	}
+	c.judged++
+	if c.format == "" {
+		c.format = string(claim.ResetFormat)
+	}
+	if !r.abs && r.at == r.recv {
+		c.zeros++
+		c.zero.found.add(offenseOf(o, claim.Raw, "reset in 0 seconds"))
+	}
+	if note := c.plausible(r, claim.Reset); note != "" {
+		c.implausible.found.add(offenseOf(o, claim.Raw, note))
+	}
+}
+
+// plausible says what is wrong with when r's reset points, or "".
+func (c *resetChecker) plausible(r respRec, at time.Time) string {
+	when := at.UTC().Format(time.RFC3339)
+	switch {
+	case r.hi < r.sent:
+		note := fmt.Sprintf("points %s before the request was sent (%s)", fmtSeconds(r.sent-r.hi), when)
+		if at.Year() < 1980 {
+			note += ": a delta sent where epoch seconds were expected?"
+		}
+		return note
+	case r.lo-r.recv > int64(c.maxAhead()):
+		note := fmt.Sprintf("points %s ahead (%s), more than %s", fmtSeconds(r.lo-r.recv), when, fmtWindow(c.maxAhead()))
+		if r.lo-r.recv > int64(10*365*24*time.Hour) {
+			note += ": epoch milliseconds, or an epoch where a delta was expected?"
+		}
+		return note
+	}
+	return ""
+}
+
+// Result judges the responses seen so far.
+func (c *resetChecker) Result() CheckResult { return c.cache.get(c.seen, c.judge) }
+
+func (c *resetChecker) judge() CheckResult {
+	res := CheckResult{ID: HeadersReset, Limit: c.pr.limitName(), Status: Skip}
+	if why := c.pr.noHeaders(c.pr.reset, "Reset"); why != "" {
+		res.Message = why
+		return res
+	}
+	if c.total == 0 {
+		res.Message = fmt.Sprintf("no response should have carried %s: none of an endpoint limit %q counts was admitted or limited",
+			c.name(), c.pr.described.Name)
+		return res
+	}
+	rc := c.recovery()
+	name := c.name()
+	c.missing.summary = fmt.Sprintf("%s missing on %s", name, ofResponses(c.missing.found.n, c.total))
+	c.unreadable.summary = fmt.Sprintf("%s unreadable on %s (first: %s)", name, ofResponses(c.unreadable.found.n, c.total), c.unreadable.found.firstNote())
+	c.implausible.summary = fmt.Sprintf("%s implausible on %s (first: %s)", name, ofResponses(c.implausible.found.n, c.total), c.implausible.found.firstNote())
+	zero := c.zero
+	if c.judged < 2 || c.zeros < c.judged {
+		zero.found = offenders{}
+	}
+	zero.summary = fmt.Sprintf("%s was 0 on all %s", name, plural(c.judged, "response", "responses"))
+	rc.early.summary = fmt.Sprintf("%s pointed before the real recovery %s (first: %s)%s", name, times(rc.early.found.n),
+		rc.early.found.firstNote(), rc.measured())
+	problems := []*respProblem{&c.missing, &c.unreadable, &zero, &c.implausible, &rc.early}
+	if anyFailed(problems) {
+		want := fmt.Sprintf("%s present where promised, plausible, and no earlier than the time limit %q lets requests through again",
+			name, c.pr.described.Name)
+		return respFailure(res, &c.pr, c.first, want, problems)
+	}
+	res.Status = Pass
+	res.Message = fmt.Sprintf("%s read on %s (%s)", name, plural(c.judged, "response", "responses"), c.format)
+	if rc.checked > 0 {
+		res.Message += fmt.Sprintf("; no request after the reset of %s was rejected", plural(rc.checked, "429", "429s"))
+	}
+	res.Message += rc.measured()
+	return res
+}
+
+// recovery compares each reset claimed by a 429 that only the described limit
+// explains with the requests after it.
+func (c *resetChecker) recovery() *recoveryCheck {
+	rc := &recoveryCheck{}
+	sole := func(b *respRec) bool { return b.sole }
+	for _, s := range c.ss.each() {
+		flagged := -1
+		for i := range s.recs {
+			a := &s.recs[i]
+			if !a.limited() || !a.sole || !a.hasTime {
+				continue
+			}
+			if k := s.firstAdmitted(i); k >= 0 {
+				rc.errs = append(rc.errs, a.at-s.recs[k].sent)
+			}
+			j, early := s.rejectedAgain(i, a.hi+(a.recv-a.sent), sole)
+			if j >= 0 {
+				rc.checked++
+			}
+			if !early || j == flagged {
+				continue
+			}
+			flagged = j
+			b := &s.recs[j]
+			rc.early.found.add(recOffense(a, map[string]string{c.pr.reset: a.rawTime}, "429 stating the reset"),
+				recOffense(b, c.resetHeader(b), fmt.Sprintf("still limited %s after that reset, with nothing admitted in between",
+					fmtSeconds(b.sent-a.at))))
+		}
+	}
+	return rc
+}
+
+// resetHeader returns r's reset as received, for evidence; nil without one.
+func (c *resetChecker) resetHeader(r *respRec) map[string]string {
+	if !r.hasTime {
+		return nil
+	}
+	return map[string]string{c.pr.reset: r.rawTime}
+}

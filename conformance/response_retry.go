@@ -1,0 +1,207 @@
+package conformance
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance/headers"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// retryAfterChecker judges headers.retry-after: when promised, every 429
+// carries Retry-After; every value present is delay-seconds or an HTTP-date,
+// is not shorter than the real wait (the first request sent at the 429's
+// receipt + Retry-After + 1 s, with nothing admitted in between, must not be
+// rejected again), and is not absurdly long (more than ten times the longest
+// window of the limits counting the endpoint and ten times the measured wait).
+type retryAfterChecker struct {
+	pr       promise
+	limit    *scenarios.Limit // groups the waits: the tested limit, else the described one
+	promised bool
+	respTally
+	cache   resultCache
+	limited int // 429 responses
+	carried int // of them, with a readable Retry-After
+	shortest, longest time.Duration
+	ss      respSet
+	missing, unreadable respProblem
+}
+
+var _ Checker = (*retryAfterChecker)(nil)
+
+func newRetryAfterChecker(p *scenarios.Plan) Checker {
+	c := &retryAfterChecker{pr: newPromise(p)}
+	if c.pr.sc != nil {
+		c.promised = c.pr.sc.Headers.RetryAfter
+		c.limit = p.TestedLimit()
+	}
+	if c.limit == nil {
+		c.limit = c.pr.described
+	}
+	return c
+}
+
+// Absurd waits are longer than absurdFactor times both the longest window and
+// the measured wait.
+const absurdFactor = 10
+
+// Observe reads o's Retry-After if it is a 429, and keeps what the wait
+// comparison needs.
+func (c *retryAfterChecker) Observe(o results.Observation) {
+	c.note(o)
+	if c.pr.sc == nil {
+		return
+	}
+	r := newRec(o)
+	if o.Limited() {
+		r = c.observe429(o, r)
+	}
+	if keptResp(o) && (c.limit == nil || c.limit.Counts(o.Endpoint)) {
+		c.ss.add(c.keyOf(o), r)
+	}
+}
+
+// observe429 checks a 429's Retry-After and adds its claimed time to r.
+func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec {
+	c.limited++
+	raw, ok := o.Header(fieldRetry)
+	if !ok {
+		if c.promised {
+			c.missing.found.add(offenseOf(o, nil, "429 without Retry-After"))
+		}
+		return r
+	}
+	h := map[string]string{fieldRetry: raw}
+	wait, err := headers.ParseRetryAfter(raw, o.Received())
+	if err != nil {
+		c.unreadable.found.add(offenseOf(o, h, err.Error()))
+		return r
+	}
+	if c.carried == 0 || wait < c.shortest {
+		c.shortest = wait
+	}
+	c.longest = max(c.longest, wait)
+	c.carried++
+	r.hasTime, r.rawTime = true, raw
+	r.at = r.recv + int64(wait)
+	r.lo, r.hi = r.at-int64(time.Second), r.at+int64(time.Second)
+	r.long = wait > absurdFactor*c.longestWindow(o.Endpoint)
+	return r
+}
+
+// longestWindow is the longest window of the finite limits counting endpoint.
+func (c *retryAfterChecker) longestWindow(endpoint string) time.Duration {
+	var w time.Duration
+	for _, l := range c.pr.sc.Limits {
+		if !l.Unlimited && l.Counts(endpoint) {
+			w = max(w, l.Window)
+		}
+	}
+	if w == 0 {
+		return time.Duration(1<<63 - 1) / absurdFactor
+	}
+	return w
+}
+
+// keyOf groups the waits: by key when the grouping limit counts per key.
+func (c *retryAfterChecker) keyOf(o results.Observation) string {
+	if c.limit == nil || c.limit.Scope == scenarios.ScopeKey || c.limit.Scope == "" {
+		return o.KeyID
+	}
+	return ""
+}
+
+// Result judges the responses seen so far.
+func (c *retryAfterChecker) Result() CheckResult { return c.cache.get(c.seen, c.judge) }
+
+func (c *retryAfterChecker) judge() CheckResult {
+	res := CheckResult{ID: HeadersRetryAfter, Limit: c.pr.limitName(), Status: Skip}
+	switch {
+	case c.pr.sc == nil:
+		res.Message = "there is no plan to judge the run against"
+		return res
+	case !c.promised && c.carried == 0 && c.unreadable.found.n == 0:
+		res.Message = "Retry-After is not promised"
+		return res
+	case c.limited == 0:
+		res.Message = "no response was a 429, so Retry-After was not exercised"
+		return res
+	}
+	rc, long := c.waits()
+	c.missing.summary = fmt.Sprintf("Retry-After missing on %d of %s", c.missing.found.n, plural(c.limited, "429", "429s"))
+	c.unreadable.summary = fmt.Sprintf("Retry-After unreadable on %d of %s (first: %s)", c.unreadable.found.n,
+		plural(c.limited, "429", "429s"), c.unreadable.found.firstNote())
+	rc.early.summary = fmt.Sprintf("Retry-After shorter than the real wait %s (first: %s)%s", times(rc.early.found.n),
+		rc.early.found.firstNote(), rc.measured())
+	long.summary = fmt.Sprintf("Retry-After absurdly long %s (first: %s)", times(long.found.n), long.found.firstNote())
+	problems := []*respProblem{&c.missing, &c.unreadable, &rc.early, &long}
+	if anyFailed(problems) {
+		want := "every 429 carries a Retry-After (delay-seconds or an HTTP-date) no shorter than the real wait"
+		if !c.promised {
+			want = "a Retry-After, where sent, is delay-seconds or an HTTP-date no shorter than the real wait"
+		}
+		return respFailure(res, &c.pr, c.first, want, problems)
+	}
+	res.Status = Pass
+	span := fmtWindow(c.shortest)
+	if c.longest != c.shortest {
+		span += " to " + fmtWindow(c.longest)
+	}
+	res.Message = fmt.Sprintf("Retry-After on %d of %s (%s)", c.carried, plural(c.limited, "429", "429s"), span)
+	if c.carried == c.limited {
+		res.Message = fmt.Sprintf("Retry-After on all %s (%s)", plural(c.limited, "429", "429s"), span)
+	}
+	if rc.checked > 0 {
+		res.Message += fmt.Sprintf("; no request after the wait of %s was rejected", plural(rc.checked, "429", "429s"))
+	}
+	res.Message += rc.measured()
+	return res
+}
+
+// waits compares each Retry-After with the requests after its 429: the first
+// one sent after the wait (+1 s) must not be rejected again, and the wait may
+// not be absurdly longer than the measured one.
+func (c *retryAfterChecker) waits() (*recoveryCheck, respProblem) {
+	rc := &recoveryCheck{}
+	var long respProblem
+	any429 := func(*respRec) bool { return true }
+	for _, s := range c.ss.each() {
+		flagged := -1
+		for i := range s.recs {
+			a := &s.recs[i]
+			if !a.limited() || !a.hasTime {
+				continue
+			}
+			if k := s.firstAdmitted(i); k >= 0 {
+				first := &s.recs[k]
+				rc.errs = append(rc.errs, a.at-first.sent)
+				if wait := first.recv - a.sent; a.long && a.at-a.recv > absurdFactor*wait {
+					long.found.add(recOffense(a, c.header(a), "429 asking to wait"), recOffense(first, nil,
+						fmt.Sprintf("admitted %s after the 429, where Retry-After asked for %s", fmtSeconds(wait), fmtSeconds(a.at-a.recv))))
+				}
+			}
+			j, early := s.rejectedAgain(i, a.hi, any429)
+			if j >= 0 {
+				rc.checked++
+			}
+			if !early || j == flagged {
+				continue
+			}
+			flagged = j
+			b := &s.recs[j]
+			rc.early.found.add(recOffense(a, c.header(a), "429 asking to wait"), recOffense(b, c.header(b),
+				fmt.Sprintf("still limited %s after a 429 asking to wait %s, with nothing admitted in between",
+					fmtSeconds(b.sent-a.sent), fmtSeconds(a.at-a.recv))))
+		}
+	}
+	return rc, long
+}
+
+// header returns r's Retry-After as received, for evidence; nil without one.
+func (c *retryAfterChecker) header(r *respRec) map[string]string {
+	if !r.hasTime {
+		return nil
+	}
+	return map[string]string{fieldRetry: r.rawTime}
+}

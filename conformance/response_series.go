@@ -1,0 +1,196 @@
+package conformance
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/ratecheck/ratecheck/results"
+)
+
+// respRec is one response as the header checks keep it, about 100 bytes: its
+// times and status, the claims judged, and their raw values for evidence (the
+// strings share the observation's memory).
+type respRec struct {
+	seq     uint64
+	sent    int64 // Unix nanoseconds
+	recv    int64 // Sent + Latency
+	phase   int32
+	status  int16
+	sole    bool  // a 429 only the described limit can explain
+	hasRem  bool  // rem holds a Remaining value
+	hasTime bool  // at, lo and hi hold a reset time or a Retry-After deadline
+	abs     bool  // the reset was an absolute time (epoch, date), not a delta
+	long    bool  // a Retry-After longer than absurdFactor windows
+	rem     int64 // Remaining
+	at      int64 // the claimed time (reset, or receipt + Retry-After), Unix ns
+	lo, hi  int64 // the earliest and latest the true time can be, given the resolution
+	raw     string
+	rawTime string
+}
+
+// newRec records o's times and status.
+func newRec(o results.Observation) respRec {
+	sent := o.Sent.UnixNano()
+	return respRec{seq: o.Seq, sent: sent, recv: sent + max(int64(o.Latency), 0),
+		phase: int32(o.Phase), status: int16(min(max(o.Status, 0), 999))}
+}
+
+func (r *respRec) admitted() bool { return admitted(int32(r.status)) }
+func (r *respRec) limited() bool  { return r.status == 429 }
+
+// charging reports whether r may have used quota: admitted, or failed in
+// transport (the server may have admitted it before the connection broke).
+func (r *respRec) charging() bool { return r.admitted() || r.status == 0 }
+
+// keptResp reports whether a checker keeps a record of o: the requests that may
+// use quota and the 429s; other answers say nothing about the countdown.
+func keptResp(o results.Observation) bool {
+	return o.Admitted() || o.Limited() || o.Status == 0
+}
+
+// maxOverlap bounds how far the overlap counts look past a pair; a pair with more
+// overlapping requests than this is too ambiguous to judge.
+const maxOverlap = 256
+
+// respSeries is the records of one key, sorted by send time when judged.
+type respSeries struct {
+	key     string
+	recs    []respRec
+	sorted  bool
+	pref    []int   // pref[k]: charging records among recs[:k]
+	maxRecv []int64 // maxRecv[k]: the latest recv of a charging record in recs[:k+1]
+	nextAdm []int   // nextAdm[k]: the first admitted record at or after k; len(recs) if none
+}
+
+// respSet holds one series of records per key.
+type respSet struct {
+	byKey map[string]*respSeries
+}
+
+// add appends r to the series of key.
+func (ss *respSet) add(key string, r respRec) {
+	if ss.byKey == nil {
+		ss.byKey = map[string]*respSeries{}
+	}
+	s := ss.byKey[key]
+	if s == nil {
+		s = &respSeries{key: key, sorted: true}
+		ss.byKey[key] = s
+	}
+	if n := len(s.recs); n > 0 && recCmp(s.recs[n-1], r) > 0 {
+		s.sorted = false
+	}
+	s.recs = append(s.recs, r)
+}
+
+// each returns the respSeries sorted and indexed, in key order.
+func (ss *respSet) each() []*respSeries {
+	out := make([]*respSeries, 0, len(ss.byKey))
+	for _, s := range ss.byKey {
+		s.prepare()
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *respSeries) int { return cmp.Compare(a.key, b.key) })
+	return out
+}
+
+func recCmp(a, b respRec) int {
+	if c := cmp.Compare(a.sent, b.sent); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.seq, b.seq)
+}
+
+// prepare sorts the records by send time and builds the overlap indexes.
+func (s *respSeries) prepare() {
+	if !s.sorted {
+		slices.SortFunc(s.recs, recCmp)
+		s.sorted = true
+	}
+	if len(s.pref) == len(s.recs)+1 {
+		return
+	}
+	s.pref = make([]int, len(s.recs)+1)
+	s.maxRecv = make([]int64, len(s.recs))
+	latest := int64(0)
+	for k := range s.recs {
+		r := &s.recs[k]
+		s.pref[k+1] = s.pref[k]
+		if r.charging() {
+			s.pref[k+1]++
+			if latest == 0 || r.recv > latest {
+				latest = r.recv
+			}
+		}
+		s.maxRecv[k] = latest
+	}
+	s.nextAdm = make([]int, len(s.recs)+1)
+	s.nextAdm[len(s.recs)] = len(s.recs)
+	for k := len(s.recs) - 1; k >= 0; k-- {
+		s.nextAdm[k] = s.nextAdm[k+1]
+		if s.recs[k].admitted() {
+			s.nextAdm[k] = k
+		}
+	}
+}
+
+// possible counts the requests that may have used quota between the decisions
+// of recs[i] and recs[j] (i < j, recs[i] answered before recs[j] was sent):
+// the charging ones sent between them, and those whose flight overlaps either.
+// ok is false when more than maxOverlap requests overlap.
+func (s *respSeries) possible(i, j int) (n int, ok bool) {
+	a, b := &s.recs[i], &s.recs[j]
+	n = s.pref[j] - s.pref[i+1]
+	for k, steps := i-1, 0; k >= 0 && s.maxRecv[k] > a.sent; k, steps = k-1, steps+1 {
+		if steps == maxOverlap {
+			return n, false
+		}
+		if c := &s.recs[k]; c.charging() && c.recv > a.sent {
+			n++
+		}
+	}
+	for k, steps := j+1, 0; k < len(s.recs) && s.recs[k].sent < b.recv; k, steps = k+1, steps+1 {
+		if steps == maxOverlap {
+			return n, false
+		}
+		if s.recs[k].charging() {
+			n++
+		}
+	}
+	return n, true
+}
+
+// certain counts the admitted requests surely decided between recs[i] and
+// recs[j]: sent after i's answer arrived and answered before j was sent.
+func (s *respSeries) certain(i, j int) int {
+	a, b := &s.recs[i], &s.recs[j]
+	n := 0
+	for k := i + 1; k < j; k++ {
+		if c := &s.recs[k]; c.admitted() && c.sent >= a.recv && c.recv <= b.sent {
+			n++
+		}
+	}
+	return n
+}
+
+// firstFrom returns the index of the first record sent at or after t, from i on.
+func (s *respSeries) firstFrom(i int, t int64) int {
+	k, _ := slices.BinarySearchFunc(s.recs[i:], t, func(r respRec, t int64) int {
+		if r.sent < t {
+			return -1
+		}
+		return 1
+	})
+	return i + k
+}
+
+// medianNs returns the middle value of xs (the mean of the two middle ones for
+// an even count); xs is sorted in place.
+func medianNs(xs []int64) int64 {
+	slices.Sort(xs)
+	m := len(xs) / 2
+	if len(xs)%2 == 1 {
+		return xs[m]
+	}
+	return xs[m-1] + (xs[m]-xs[m-1])/2
+}
