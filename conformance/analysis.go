@@ -14,6 +14,7 @@ type analysis struct {
 	skip   string // when set, every model check skips with this reason
 	series []*series
 	eval   *evaluation
+	best   *fit // the fingerprint, once computed
 }
 
 // rules is what judging a run needs besides its requests.

@@ -25,6 +25,7 @@ var judges = map[ID]func(*analysis) CheckResult{
 	LimitEnforced:       enforcedResult,
 	LimitNoEarlyReject:  earlyResult,
 	LimitStatus:         statusResult,
+	TimingOnset:         onsetResult,
 	RecoveryAfterWindow: recoveryResult,
 }
 
@@ -50,6 +51,7 @@ func Check(p *scenarios.Plan, obs iter.Seq[results.Observation]) Verdict {
 	if v.Failed() {
 		v.Status = Fail
 	}
+	v.Fingerprint = FingerprintOf(checkers)
 	return v
 }
 

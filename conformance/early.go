@@ -24,6 +24,9 @@ func earlyResult(a *analysis) CheckResult {
 	res.Message = fmt.Sprintf("%s rejected while under the limit of %s (first at %s, %s; judged as %s%s)",
 		plural(len(early), "request was", "requests were"), a.limitText(),
 		fmtOffset(first.rec().sent-a.origin), a.rejectionNote(first), a.eval.desc, amb)
+	if note := a.smoothingNote(); note != "" {
+		res.Message += "; " + note
+	}
 	listed, omitted := a.list(early, maxEvidence, a.rejectionNote)
 	res.Evidence = &Evidence{Expected: a.expectedRejections(), Requests: listed, Omitted: omitted}
 	return res

@@ -19,6 +19,7 @@ func collect(checkers []Checker) Verdict {
 	if v.Failed() {
 		v.Status = Fail
 	}
+	v.Fingerprint = FingerprintOf(checkers)
 	return v
 }
 

@@ -66,6 +66,20 @@ type RequestEvidence struct {
 type Verdict struct {
 	Status Status        `json:"status"` // Pass when no check failed, Fail otherwise
 	Checks []CheckResult `json:"checks"`
+	// Fingerprint is the limiter family and parameters that best explain the
+	// server's decisions, or nil when the run could not be judged.
+	Fingerprint *Fingerprint `json:"fingerprint,omitempty"`
+}
+
+// Fingerprint is the limiter that best explains a run's decisions, whatever
+// the scenario promised, and how well it explains them.
+type Fingerprint struct {
+	Family    string `json:"family"`    // "fixed window", "sliding log", "sliding-window counter", "token bucket", "leaky bucket"
+	Params    string `json:"params"`    // e.g. "burst 20, refill 20/s" or "20 per 1s, clock-aligned 0.370 s into each 1s"
+	Explained int    `json:"explained"` // judged decisions the model agrees with at every possible arrival
+	Judged    int    `json:"judged"`    // requests whose answer was a rate-limit decision
+	Ambiguous int    `json:"ambiguous"` // decisions within the timing tolerance, neither explained nor blamed
+	Summary   string `json:"summary"`   // one sentence, e.g. "token bucket, burst 20, refill 20/s: explains 1,198 of 1,200 decisions; 2 ambiguous"
 }
 
 // Failed reports whether any check failed.

@@ -11,7 +11,7 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-var modelChecks = []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, RecoveryAfterWindow}
+var modelChecks = []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, TimingOnset, RecoveryAfterWindow}
 
 func TestCheckSkipReasons(t *testing.T) {
 	std := func() *scenarios.Plan {

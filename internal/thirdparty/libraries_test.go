@@ -109,15 +109,6 @@ type library struct {
 	bugs     map[conformance.ID]string
 }
 
-// The verdicts ratecheck gets wrong for httprate today; TestSlidingWindowCounter
-// in synthetic_test.go reproduces them exactly.
-const (
-	slidingEarlyBug = "conformance judges sliding-window as a sliding log; a sliding-window counter " +
-		"rejects once prev·(1−f)+curr reaches 20, which can be with 19 or fewer in the last second"
-	slidingEnforcedBug = "(at times) conformance judges sliding-window as a sliding log; a sliding-window counter " +
-		"may admit more than 20 in a rolling second when the previous window's requests came early"
-)
-
 var libraries = []library{
 	{
 		name:    "httprate",
@@ -131,10 +122,6 @@ var libraries = []library{
 `},
 		facts: headerFacts{spec: headers.Spec{Convention: headers.ConventionXRateLimit, ResetFormat: headers.ResetEpochSeconds},
 			limit: 20, remaining: reads, reset: reads, retryAfter: reads},
-		bugs: map[conformance.ID]string{
-			conformance.LimitNoEarlyReject: slidingEarlyBug,
-			conformance.LimitEnforced:      slidingEnforcedBug,
-		},
 	},
 	{
 		name:    "ulule",

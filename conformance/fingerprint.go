@@ -1,0 +1,305 @@
+package conformance
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// The fingerprint answers "which limiter is this?" whatever the scenario
+// promised: it replays the run through a few models with free parameters (the
+// declared ones, and those the decisions suggest: the admitted rate once
+// limited, the burst admitted before the first rejection, the most admitted in
+// one window, a window twice as long) and keeps the one that explains the most
+// decisions. A decision is explained when the model agrees with it at every
+// possible arrival time, ambiguous when the model blames it only at the best
+// estimate of the arrival, and unexplained when the model is sure it is wrong.
+// The search stops at the first model that leaves nothing unexplained (so a
+// correct limiter is fingerprinted as what it promised, at the cost of one
+// evaluation); otherwise the most explained wins, then the fewest ambiguous,
+// then the declared model and the earlier candidate.
+
+// fit is one candidate explanation of a run.
+type fit struct {
+	family    family
+	p         params
+	ev        *evaluation
+	explained int
+	ambiguous int
+	judged    int
+}
+
+// fingerprint returns the best explanation of the run, or nil when the model
+// checks skip. It is computed once per analysis.
+func (a *analysis) fingerprint() *fit {
+	if a.skip != "" || a.eval == nil {
+		return nil
+	}
+	if a.best == nil {
+		a.best = a.fitBest()
+	}
+	return a.best
+}
+
+// fitBest evaluates the candidates and keeps the one explaining the most.
+func (a *analysis) fitBest() *fit {
+	best := a.fitOf(a.eval.family, a.p, a.eval)
+	try := func(f family, p params) {
+		if best.explained+best.ambiguous == best.judged {
+			return // nothing the model is sure of is left to explain
+		}
+		r := a.rules
+		r.p = p
+		ev := r.evaluateFamily(a.series, f)
+		if len(ev.states) != len(a.series) {
+			return // a counter that explains nothing says nothing
+		}
+		markPoint(a.series, ev, p)
+		if c := a.fitOf(f, p, ev); c.better(best) {
+			best = c
+		}
+	}
+	for _, c := range a.candidates() {
+		if c.f != a.eval.family || c.p != a.p {
+			try(c.f, c.p)
+		}
+	}
+	return best
+}
+
+// better ranks fits: more explained, then fewer ambiguous.
+func (f *fit) better(g *fit) bool {
+	if f.explained != g.explained {
+		return f.explained > g.explained
+	}
+	return f.ambiguous < g.ambiguous
+}
+
+// fitOf counts what ev explains.
+func (a *analysis) fitOf(f family, p params, ev *evaluation) *fit {
+	c := &fit{family: f, p: p, ev: ev}
+	sure, point := 0, 0
+	for x, s := range a.series {
+		for _, ok := range s.known {
+			if ok {
+				c.judged++
+			}
+		}
+		sure += ev.states[x].violations()
+		point += ev.states[x].pointOver + ev.states[x].pointWrong
+	}
+	c.ambiguous = max(0, point-sure)
+	c.explained = c.judged - sure - c.ambiguous
+	return c
+}
+
+// candidate is a family with parameters to try.
+type candidate struct {
+	f family
+	p params
+}
+
+// candidates lists the models to try besides the chosen evaluation.
+func (a *analysis) candidates() []candidate {
+	p := a.p
+	double := p
+	double.w *= 2
+	out := []candidate{{familyWindow, p}, {familyLog, p}, {familyBucket, p}, {familyWindow, double}}
+	if a.eval.family == familyWindow && a.eval.worst > 0 && a.eval.worst != p.n {
+		more := p
+		more.n = a.eval.worst
+		out = append(out, candidate{familyWindow, more})
+	}
+	rate := a.limitedRate()
+	for _, r := range []float64{p.rate, rate} {
+		if r <= 0 {
+			continue
+		}
+		for _, b := range []float64{1, p.burst, a.burstBefore(r)} {
+			if b >= 1 {
+				out = append(out, candidate{familyBucket, params{n: p.n, w: p.w, burst: b, rate: r}})
+			}
+		}
+	}
+	return out
+}
+
+// limitedRate is the rate the server admitted at once it began limiting in an
+// over phase: admissions after the phase's first rejection over the time from
+// it to the phase's last request, in requests a nanosecond, rounded to a whole
+// number a second when within 5% of one. It is 0 when no over phase limited.
+func (a *analysis) limitedRate() float64 {
+	best := 0.0
+	for _, s := range a.series {
+		for _, ph := range a.overPhases() {
+			first, last, admitted := -1, -1, 0
+			for i, r := range s.reqs {
+				if r.phase != ph || !s.known[i] {
+					continue
+				}
+				last = i
+				switch {
+				case first < 0 && s.rej[i]:
+					first = i
+				case first >= 0 && s.adm[i]:
+					admitted++
+				}
+			}
+			if first >= 0 && admitted >= 2 {
+				span := s.reqs[last].sent - s.reqs[first].sent
+				best = max(best, float64(admitted)/float64(span))
+			}
+		}
+	}
+	perSecond := best * float64(time.Second)
+	if whole := math.Round(perSecond); whole > 0 && math.Abs(perSecond-whole) < 0.05*whole {
+		perSecond = whole
+	}
+	return perSecond / float64(time.Second)
+}
+
+// overPhases lists the indexes of the plan's over phases.
+func (a *analysis) overPhases() []int32 {
+	var out []int32
+	for k, ph := range a.plan.Phases {
+		if ph.Kind == scenarios.PhaseOver {
+			out = append(out, int32(k))
+		}
+	}
+	return out
+}
+
+// burstBefore estimates a bucket's capacity from the first over phase that
+// limited: the admissions before its first rejection, less what a refill at
+// rate brought in meanwhile, rounded.
+func (a *analysis) burstBefore(rate float64) float64 {
+	for _, s := range a.series {
+		for _, ph := range a.overPhases() {
+			from, admitted := -1, 0
+			for i, r := range s.reqs {
+				if r.phase != ph || !s.known[i] {
+					continue
+				}
+				if from < 0 {
+					from = i
+				}
+				if s.rej[i] {
+					return math.Round(float64(admitted) - rate*float64(r.sent-s.reqs[from].sent))
+				}
+				admitted++
+			}
+		}
+	}
+	return 0
+}
+
+// export writes the fit for the verdict.
+func (f *fit) export() *Fingerprint {
+	fp := &Fingerprint{Family: f.familyName(), Params: f.paramsText(),
+		Explained: f.explained, Judged: f.judged, Ambiguous: f.ambiguous}
+	fp.Summary = fmt.Sprintf("%s, %s: explains %s of %s decisions",
+		fp.Family, fp.Params, thousands(fp.Explained), thousands(fp.Judged))
+	if fp.Ambiguous > 0 {
+		fp.Summary += fmt.Sprintf("; %s ambiguous", thousands(fp.Ambiguous))
+	}
+	return fp
+}
+
+// smoothing reports whether the fit is a bucket of about one request: one
+// that spaces admissions 1/rate apart instead of letting a burst through.
+func (f *fit) smoothing() bool { return f.family == familyBucket && f.p.burst < 2 }
+
+func (f *fit) familyName() string {
+	switch f.family {
+	case familyWindow:
+		return "fixed window"
+	case familyLog:
+		return "sliding log"
+	case familyCounter:
+		return "sliding-window counter"
+	}
+	if f.smoothing() {
+		return "leaky bucket"
+	}
+	return "token bucket"
+}
+
+// paramsText writes the fit's parameters: "burst 20, refill 20/s", "1 per 50 ms
+// (smoothing, burst 1)", "20 per 1s, clock-aligned 0.370 s into each 1s".
+func (f *fit) paramsText() string {
+	p := f.p
+	per := fmt.Sprintf("%d per %s", p.n, fmtWindow(time.Duration(p.w)))
+	switch f.family {
+	case familyWindow:
+		how, _, _ := strings.Cut(strings.TrimPrefix(f.ev.desc, "fixed-window, "), " (")
+		return per + ", " + how
+	case familyLog:
+		return per
+	case familyCounter:
+		how, _, _ := strings.Cut(f.ev.desc, " (")
+		if _, rest, ok := strings.Cut(how, ", windows"); ok {
+			return per + ", windows" + rest
+		}
+		return per
+	}
+	if f.smoothing() {
+		return fmt.Sprintf("1 per %s (smoothing, burst %s)", fmtInterval(1/p.rate), fmtNum(p.burst))
+	}
+	return fmt.Sprintf("burst %s, refill %s/s", fmtNum(p.burst), fmtNum(p.rate*float64(time.Second)))
+}
+
+// fmtInterval writes a spacing in nanoseconds: 50 ms, or 1.5 s.
+func fmtInterval(ns float64) string {
+	if ns < float64(time.Second) {
+		return fmtNum(ns/float64(time.Millisecond)) + " ms"
+	}
+	return fmtNum(ns/float64(time.Second)) + " s"
+}
+
+// thousands writes n with comma separators: 1,198.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// smoothingNote explains, when the best fit smooths traffic but the promise
+// lets a burst through, what the limiter did instead: "the limiter smooths
+// traffic: it admits one request every 50 ms (leaky bucket, burst 1); the
+// promise of 20 per 1s lets a burst of 20 through". It is "" otherwise.
+func (a *analysis) smoothingNote() string {
+	f := a.fingerprint()
+	if f == nil || !f.smoothing() || a.eval.family == familyBucket && a.p.burst < 2 {
+		return ""
+	}
+	burst := float64(a.limit.Requests)
+	if a.eval.family == familyBucket {
+		burst = a.p.burst
+	}
+	return fmt.Sprintf("the limiter smooths traffic: it admits one request every %s (leaky bucket, burst %s); the promise of %s lets a burst of %s through",
+		fmtInterval(1/f.p.rate), fmtNum(f.p.burst), a.limitText(), fmtNum(burst))
+}
+
+// FingerprintOf returns the limiter that best explains the observations the
+// checkers of one NewCheckers call have seen, or nil when there is none (no
+// limit tested, nothing judged, or no checker of that call in checkers).
+func FingerprintOf(checkers []Checker) *Fingerprint {
+	for _, c := range checkers {
+		if m, ok := c.(*modelChecker); ok {
+			if f := m.run.analysis().fingerprint(); f != nil {
+				return f.export()
+			}
+			return nil
+		}
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+func TestFingerprintOfSimulatedLimiters(t *testing.T) {
+	tests := []struct {
+		fam          simFamily
+		f            fault
+		family, want string // want: the start of Params
+	}{
+		{simFamilies[0], faultNone, "fixed window", "20 per 1s, clock-aligned"},
+		{simFamilies[0], faultOffByOne, "fixed window", "21 per 1s, clock-aligned"},
+		{simFamilies[0], faultSlow, "fixed window", "20 per 2s, clock-aligned"},
+		{simFamilies[1], faultEarly, "fixed window", "18 per 1s, first-request-aligned"},
+		{simFamilies[2], faultNone, "token bucket", "burst 20, refill 20/s"},
+		{simFamilies[2], faultOffByOne, "token bucket", "burst 21, refill 20/s"},
+		{simFamilies[3], faultNone, "sliding log", "20 per 1s"},
+		{simFamilies[4], faultNone, "sliding-window counter", "20 per 1s, windows starting"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fam.name+"/"+string(tt.f), func(t *testing.T) {
+			_, v := simulate(tt.fam, tt.fam.algo, 20, tt.f, fixedLatency(200*time.Microsecond), 21)
+			fp := v.Fingerprint
+			if fp == nil {
+				t.Fatalf("Verdict.Fingerprint = nil; want %s, %s…", tt.family, tt.want)
+			}
+			if fp.Family != tt.family || !strings.HasPrefix(fp.Params, tt.want) {
+				t.Errorf("Fingerprint = %s, %s; want %s, %s…", fp.Family, fp.Params, tt.family, tt.want)
+			}
+			if fp.Explained != fp.Judged || fp.Judged != 160 || fp.Ambiguous != 0 {
+				t.Errorf("Fingerprint explains %d of %d (%d ambiguous); want 160 of 160", fp.Explained, fp.Judged, fp.Ambiguous)
+			}
+			if want := fp.Family + ", " + fp.Params + ": explains 160 of 160 decisions"; fp.Summary != want {
+				t.Errorf("Fingerprint.Summary = %q; want %q", fp.Summary, want)
+			}
+		})
+	}
+}
+
+// smoothed is a leaky bucket of one at 20 a second, met at 40 a second for
+// 3 s: every other request is admitted, 50 ms apart.
+func smoothed(algo scenarios.Algorithm) Verdict {
+	p := planOf(limitOf(20, time.Second, algo), []phaseSpec{{"over", scenarios.PhaseOver, 2, 3 * time.Second}})
+	return Check(p, seqOf(serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 1), newTokenBucket(1, 20, faultNone))))
+}
+
+func TestFingerprintNamesSmoothing(t *testing.T) {
+	for _, algo := range []scenarios.Algorithm{scenarios.AlgoFixedWindow, scenarios.AlgoAny} {
+		t.Run(string(algo), func(t *testing.T) {
+			v := smoothed(algo)
+			fp := v.Fingerprint
+			if fp == nil {
+				t.Fatal("Verdict.Fingerprint = nil; want the leaky bucket")
+			}
+			got := Fingerprint{Family: fp.Family, Params: fp.Params, Explained: fp.Explained, Judged: fp.Judged}
+			want := Fingerprint{Family: "leaky bucket", Params: "1 per 50 ms (smoothing, burst 1)", Explained: 120, Judged: 120}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Fingerprint mismatch (-want +got):\n%s", diff)
+			}
+			c := resultOf(t, v, LimitNoEarlyReject)
+			note := "the limiter smooths traffic: it admits one request every 50 ms (leaky bucket, burst 1); the promise of 20 per 1s lets a burst of 20 through"
+			if c.Status != Fail || !strings.HasSuffix(c.Message, note) {
+				t.Errorf("limit.no-early-reject = %s (%s); want fail ending %q", c.Status, c.Message, note)
+			}
+		})
+	}
+}
+
+// A smoothing limiter that promised to smooth is not told it smooths.
+func TestFingerprintSmoothingPromised(t *testing.T) {
+	p := planOf(limitOf(20, time.Second, scenarios.AlgoLeakyBucket), []phaseSpec{{"over", scenarios.PhaseOver, 2, 3 * time.Second}})
+	p.Scenario.Limits[0].Burst = 1
+	v := Check(p, seqOf(serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 1), newTokenBucket(1, 20, faultNone))))
+	for _, c := range v.Checks {
+		if strings.Contains(c.Message, "smooths") {
+			t.Errorf("%s message = %q; want no smoothing note", c.ID, c.Message)
+		}
+	}
+	if fp := v.Fingerprint; fp == nil || fp.Family != "leaky bucket" {
+		t.Errorf("Verdict.Fingerprint = %+v; want the leaky bucket", fp)
+	}
+}
+
+func TestFingerprintOf(t *testing.T) {
+	if fp := FingerprintOf(NewCheckers(nil)); fp != nil {
+		t.Errorf("FingerprintOf(no plan) = %+v; want nil", fp)
+	}
+	if fp := FingerprintOf(nil); fp != nil {
+		t.Errorf("FingerprintOf(nil) = %+v; want nil", fp)
+	}
+	p, v := simulate(simFamilies[2], scenarios.AlgoTokenBucket, 20, faultNone, fixedLatency(200*time.Microsecond), 1)
+	cs := NewCheckers(p)
+	if fp := FingerprintOf(cs); fp != nil {
+		t.Errorf("FingerprintOf(nothing observed) = %+v; want nil", fp)
+	}
+	if v.Fingerprint == nil || v.Fingerprint.Family != "token bucket" {
+		t.Errorf("Verdict.Fingerprint = %+v; want the token bucket", v.Fingerprint)
+	}
+}
+
+func TestThousands(t *testing.T) {
+	tests := []struct {
+		n    int
+		want string
+	}{{0, "0"}, {999, "999"}, {1000, "1,000"}, {1198, "1,198"}, {1234567, "1,234,567"}, {-1200, "-1,200"}}
+	for _, tt := range tests {
+		if got := thousands(tt.n); got != tt.want {
+			t.Errorf("thousands(%d) = %q; want %q", tt.n, got, tt.want)
+		}
+	}
+}

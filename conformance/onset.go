@@ -1,0 +1,271 @@
+package conformance
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// onsetResult judges timing.onset: the first rejection of each episode that
+// reached the limit comes exactly when the model's limit is reached. For fixed
+// windows that is request N+1 of the window; for buckets, once the burst is
+// spent (no token left); for the sliding log and counter, once N are counted.
+//
+// An episode is a streak of rejections (see streaks) with the admissions before
+// it (for windows, those of the same window). Its onset is early when the
+// first rejection is a wrongful one the model is sure of, and late when the
+// episode holds over-admissions; rejections the model only blames within the
+// timing tolerance are never failed. A streak that begins with a late recovery
+// is recovery.after-window's finding and is not judged here.
+//
+// The defects overlap on purpose, and both statements are true: a limiter that
+// rejects early fails limit.no-early-reject and an early onset here (the same
+// defect seen per window), and one that admits one too many fails
+// limit.enforced and a late onset here.
+func onsetResult(a *analysis) CheckResult {
+	res := CheckResult{ID: TimingOnset, Limit: a.limitName()}
+	if a.skip != "" {
+		res.Status, res.Message = Skip, a.skip
+		return res
+	}
+	eps := a.onsets()
+	if len(eps) == 0 {
+		res.Status = Skip
+		res.Message = fmt.Sprintf("no %s reached the limit (the server never began rejecting there), so the onset of limiting was not exercised", a.episodeWord(1))
+		return res
+	}
+	var off []onset
+	fuzzy := 0
+	for _, e := range eps {
+		switch {
+		case e.early > 0 || e.late > 0:
+			off = append(off, e)
+		case e.fuzzy:
+			fuzzy++
+		}
+	}
+	if len(off) == 0 {
+		res.Status = Pass
+		res.Message = fmt.Sprintf("in all %s that reached the limit, %s (judged as %s%s)",
+			plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.onsetPromise(), a.eval.desc, fuzzyText(fuzzy))
+		return res
+	}
+	res.Status = Fail
+	res.Message = fmt.Sprintf("the first rejection came at the wrong time in %d of %s that reached the limit (%s; first at %s: %s; judged as %s%s)",
+		len(off), plural(len(eps), a.episodeWord(1), a.episodeWord(2)), onsetCounts(off),
+		fmtOffset(off[0].first.rec().sent-a.origin), off[0].note, a.eval.desc, fuzzyText(fuzzy))
+	refs := make([]reqRef, len(off))
+	notes := map[reqRef]string{}
+	for x, e := range off {
+		refs[x], notes[e.first] = e.first, e.note
+	}
+	listed, omitted := a.list(refs, maxEvidence, func(r reqRef) string { return notes[r] })
+	res.Evidence = &Evidence{Expected: a.onsetPromise(), Requests: listed, Omitted: omitted}
+	return res
+}
+
+// onset is the judgement of one episode's first rejection.
+type onset struct {
+	first       reqRef
+	early, late int    // requests too early or too late; at most one is set
+	fuzzy       bool   // off from the model only within the timing tolerance
+	note        string // e.g. "first 429 came at request 19 of the window (2 early, 50 ms)"
+}
+
+// onsets judges the first rejection of every episode, in send order.
+func (a *analysis) onsets() []onset {
+	var out []onset
+	for x, s := range a.series {
+		ev := &a.eval.states[x]
+		prev := -1 // last rejection of the previous streak
+		for _, streak := range streaks(s) {
+			if ev.out[streak[0]] != rejectRecovery {
+				out = append(out, a.judgeOnset(reqRef{s, ev, streak[0]}, prev, streak))
+			}
+			prev = streak[len(streak)-1]
+		}
+	}
+	slices.SortStableFunc(out, func(x, y onset) int {
+		p, q := x.first.rec(), y.first.rec()
+		return cmp.Or(cmp.Compare(p.sent, q.sent), cmp.Compare(p.seq, q.seq))
+	})
+	return out
+}
+
+// judgeOnset judges the streak whose first rejection is r; the admissions of
+// its episode are those after request prev (and, for windows, in r's window).
+// For windows every over-admission of r's window counts, even one after the
+// streak: a window that admitted more than N began rejecting late, whichever
+// of its requests the model names as the extra one.
+func (a *analysis) judgeOnset(r reqRef, prev int, streak []int) onset {
+	s, ev := r.s, r.ev
+	win := a.eval.family == familyWindow
+	var adm []int
+	over, total := 0, 0
+	for i := range s.reqs {
+		if !s.adm[i] {
+			continue
+		}
+		before := i > prev && i < r.i
+		if win && !sameWindow(ev, i, r.i) || !win && !before {
+			continue
+		}
+		total++
+		if before {
+			adm = append(adm, i)
+		}
+		if ev.out[i] == admitOver {
+			over++
+		}
+	}
+	o := onset{first: r}
+	wrong := ev.out[r.i] == rejectEarly || ev.out[r.i] == rejectWrong
+	switch {
+	case wrong:
+		o.early = a.earlyBy(r, len(adm))
+	case over > 0:
+		o.late = over
+	case win:
+		o.fuzzy = int64(len(adm)) != a.limit.Requests
+	}
+	o.note = a.onsetNote(r, adm, streak, total, o)
+	return o
+}
+
+// sameWindow reports whether admitted request i was placed in the window that
+// rejected request r was judged in.
+func sameWindow(ev *stateEval, i, r int) bool {
+	return ev.det[i].ref >= 0 && ev.det[i].start == ev.det[r].start
+}
+
+// earlyBy is how many requests too early a wrongful first rejection came: for
+// windows, by its place in the window (at least one); otherwise by the room the
+// model surely had left.
+func (a *analysis) earlyBy(r reqRef, admitted int) int {
+	n := a.limit.Requests
+	d := r.ev.det[r.i]
+	switch a.eval.family {
+	case familyWindow:
+		return int(max(1, n-min(int64(admitted), int64(d.level))))
+	case familyBucket:
+		return max(1, int(math.Floor(d.level)))
+	}
+	return max(1, int(math.Floor(float64(n)-d.level)))
+}
+
+// onsetNote explains one onset: "first 429 came at request 19 of the window
+// (2 early, 50 ms)".
+func (a *analysis) onsetNote(r reqRef, adm, streak []int, total int, o onset) string {
+	status := r.rec().status
+	off := ""
+	switch {
+	case o.early > 0:
+		off = fmt.Sprintf("%d early", o.early)
+	case o.late > 0:
+		off = fmt.Sprintf("%d late", o.late)
+	}
+	if a.eval.family != familyWindow {
+		return a.onsetNoteOther(r, adm, o, off)
+	}
+	pos := len(adm) + 1
+	if o.early > 0 {
+		pos = min(pos, int(a.limit.Requests)+1-o.early)
+	}
+	note := fmt.Sprintf("first %d came at request %d of the window", status, pos)
+	switch {
+	case off == "":
+		return note
+	case o.late > 0 && pos <= int(a.limit.Requests)+o.late:
+		// Some of the window's excess came after the streak began.
+		return fmt.Sprintf("%s, which admitted %d (%s)", note, total, off)
+	}
+	// The request that should have been the first rejection, in send order.
+	items := append(slices.Clone(adm), streak...)
+	if n := int(a.limit.Requests); n < len(items) {
+		off += ", " + fmtMillis(abs(r.s.reqs[items[n]].sent-r.rec().sent))
+	}
+	return note + " (" + off + ")"
+}
+
+// onsetNoteOther explains an onset of the bucket, log and counter families.
+func (a *analysis) onsetNoteOther(r reqRef, adm []int, o onset, off string) string {
+	status := r.rec().status
+	d := r.ev.det[r.i]
+	switch {
+	case o.early > 0 && a.eval.family == familyBucket:
+		return fmt.Sprintf("first %d came with at least %s tokens left (%s, %s of refill)",
+			status, fmtNum(d.level), off, fmtInterval(d.level/a.p.rate))
+	case o.early > 0:
+		return fmt.Sprintf("first %d came with at most %s counted (%s)", status, fmtNum(d.level), off)
+	case o.late > 0:
+		var firstOver int64
+		for _, i := range adm {
+			if r.ev.out[i] == admitOver {
+				firstOver = r.s.reqs[i].sent
+				break
+			}
+		}
+		return fmt.Sprintf("first %d came after %s beyond the limit (%s, %s)",
+			status, plural(o.late, "admission", "admissions"), off, fmtMillis(r.rec().sent-firstOver))
+	}
+	return fmt.Sprintf("first %d came after %d admissions", status, len(adm))
+}
+
+// episodeWord names an episode: "window" or "rejection streak" (many when n > 1).
+func (a *analysis) episodeWord(n int) string {
+	word := "rejection streak"
+	if a.eval != nil && a.eval.family == familyWindow {
+		word = "window"
+	}
+	if n > 1 {
+		word += "s"
+	}
+	return word
+}
+
+// onsetPromise says when the first rejection of an episode must come.
+func (a *analysis) onsetPromise() string {
+	n := a.limit.Requests
+	switch a.eval.family {
+	case familyWindow:
+		return fmt.Sprintf("the first rejection came at request %d of the window", n+1)
+	case familyBucket:
+		return "the first rejection came once the bucket had no token left"
+	}
+	return fmt.Sprintf("the first rejection came once %d were counted in the last %s", n, fmtWindow(a.limit.Window))
+}
+
+// onsetCounts sums the episodes off: "2 early, 1 late".
+func onsetCounts(off []onset) string {
+	early, late := 0, 0
+	for _, o := range off {
+		if o.early > 0 {
+			early++
+		} else {
+			late++
+		}
+	}
+	var parts []string
+	if early > 0 {
+		parts = append(parts, fmt.Sprintf("%d early", early))
+	}
+	if late > 0 {
+		parts = append(parts, fmt.Sprintf("%d late", late))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fuzzyText tells how many onsets were off only within the timing tolerance.
+func fuzzyText(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s off by requests within the timing tolerance not counted", plural(n, "onset", "onsets"))
+}
+
+// fmtMillis writes a duration in whole milliseconds: 50 ms.
+func fmtMillis(ns int64) string {
+	return fmt.Sprintf("%d ms", (ns+500_000)/1_000_000)
+}
