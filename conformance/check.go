@@ -44,6 +44,13 @@ func Check(p *scenarios.Plan, obs iter.Seq[results.Observation]) Verdict {
 			}
 		}
 	}
+	return Judge(checkers)
+}
+
+// Judge collects the verdict of checkers made by one NewCheckers call, after
+// they have been fed: every check's result, the overall status and the
+// fingerprint. The live run and Check both end here, so they agree.
+func Judge(checkers []Checker) Verdict {
 	v := Verdict{Status: Pass, Checks: make([]CheckResult, 0, len(checkers))}
 	for _, c := range checkers {
 		v.Checks = append(v.Checks, c.Result())

@@ -32,6 +32,8 @@ func failingReport() *report.Report {
 		Started:  start,
 		Finished: start.Add(12*time.Second + 345*time.Millisecond),
 		Verdict:  conformance.Fail,
+		Fingerprint: &conformance.Fingerprint{Family: "fixed window", Params: "21 per 1s", Explained: 223, Judged: 224, Ambiguous: 1,
+			Summary: "fixed window, 21 per 1s: explains 223 of 224 decisions; 1 ambiguous"},
 		Checks: []conformance.CheckResult{
 			{ID: conformance.LimitNoEarlyReject, Limit: "per-second", Status: conformance.Pass,
 				Message: "no 429 in 20 requests sent under the limit"},

@@ -116,6 +116,7 @@ func junitProperties(r *Report) []junitProperty {
 		{"builtin_target", strconv.FormatBool(r.BuiltinTarget)},
 		{"plan", r.Scenario.Plan},
 		{"tested_limit", r.Scenario.Tested},
+		{"fingerprint", fingerprintText(r.Fingerprint)},
 		{"verdict", string(r.Verdict)},
 		{"interrupted", strconv.FormatBool(r.Interrupted)},
 		{"scenario_file", r.Scenario.File},

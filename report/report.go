@@ -32,13 +32,16 @@ type Report struct {
 	Interrupted   bool                      `json:"interrupted"` // the run was stopped before its plan ended
 	Verdict       conformance.Status        `json:"verdict"`     // pass or fail
 	Checks        []conformance.CheckResult `json:"checks"`
-	Phases        []metrics.PhaseSnapshot   `json:"phases"`
-	Requests      int64                     `json:"requests"`
-	Statuses      map[int]int64             `json:"statuses"`
-	Latency       metrics.LatencySummary    `json:"latency"`
-	Charges       []Charge                  `json:"charges"`
-	Timeline      []metrics.SecondCounts    `json:"timeline"`        // answers per second of the run, for charts
-	Notes         []string                  `json:"notes,omitempty"` // e.g. "demo key generated for the built-in target"
+	// Fingerprint is the limiter family and parameters that best explain the
+	// observed decisions, and how well; nil when nothing was judged.
+	Fingerprint *conformance.Fingerprint `json:"fingerprint,omitempty"`
+	Phases      []metrics.PhaseSnapshot  `json:"phases"`
+	Requests    int64                    `json:"requests"`
+	Statuses    map[int]int64            `json:"statuses"`
+	Latency     metrics.LatencySummary   `json:"latency"`
+	Charges     []Charge                 `json:"charges"`
+	Timeline    []metrics.SecondCounts   `json:"timeline"`        // answers per second of the run, for charts
+	Notes       []string                 `json:"notes,omitempty"` // e.g. "demo key generated for the built-in target"
 }
 
 // ScenarioInfo names the scenario a run followed.

@@ -168,6 +168,7 @@ func factsOf(r *Report) []fact {
 		{"file", "Scenario file", r.Scenario.File},
 		{"plan", "Plan tier", r.Scenario.Plan},
 		{"tested", "Tested limit", r.Scenario.Tested},
+		{"fingerprint", "Best explanation", fingerprintText(r.Fingerprint)},
 		{"target", "Target", target},
 		{"started", "Started", fmtTime(r.Started)},
 		{"finished", "Finished", fmtTime(r.Finished)},
@@ -182,6 +183,14 @@ func factsOf(r *Report) []fact {
 		}
 	}
 	return out
+}
+
+// fingerprintText is the one-sentence summary of what the limiter looked like.
+func fingerprintText(f *conformance.Fingerprint) string {
+	if f == nil {
+		return ""
+	}
+	return f.Summary
 }
 
 // interruptedText says whether the run ended early.

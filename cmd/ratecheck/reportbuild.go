@@ -37,6 +37,7 @@ func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m 
 		Interrupted:   meta.Interrupted,
 		Verdict:       v.Status,
 		Checks:        v.Checks,
+		Fingerprint:   v.Fingerprint,
 		Phases:        m.Phases,
 		Requests:      m.Requests,
 		Statuses:      m.Statuses,

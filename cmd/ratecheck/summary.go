@@ -28,6 +28,9 @@ func printSummary(env *Env, r *report.Report, dir string, written []string, show
 			printEvidence(env, c.Evidence)
 		}
 	}
+	if r.Fingerprint != nil && r.Fingerprint.Summary != "" {
+		fmt.Fprintf(w, "\nbest explanation: %s\n", r.Fingerprint.Summary)
+	}
 	pass, fail, skip := r.Counts()
 	verdict := strings.ToUpper(string(r.Verdict))
 	if r.Interrupted {

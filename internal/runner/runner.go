@@ -72,7 +72,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		Interrupted: ctx.Err() != nil,
 		WriteErr:    f.writeErr,
 	}
-	out.Verdict = f.verdict()
+	out.Verdict = conformance.Judge(f.checkers)
 	out.Metrics = f.rec.Snapshot(out.Finished)
 	out.Timeline = f.rec.Timeline()
 	if o.OnProgress != nil {
@@ -147,18 +147,6 @@ func (f *fanout) progress(now time.Time) {
 	}
 	elapsed := now.Sub(f.started)
 	f.opts.OnProgress(Progress{Elapsed: elapsed, Phase: f.opts.Plan.PhaseAt(elapsed), Metrics: f.rec.Snapshot(now)})
-}
-
-func (f *fanout) verdict() conformance.Verdict {
-	v := conformance.Verdict{Status: conformance.Pass}
-	for _, c := range f.checkers {
-		r := c.Result()
-		if r.Status == conformance.Fail {
-			v.Status = conformance.Fail
-		}
-		v.Checks = append(v.Checks, r)
-	}
-	return v
 }
 
 // MetricsPhases describes the plan's phases to the metrics recorder.
