@@ -92,12 +92,14 @@
 //	    key: primary              # default: the first key
 //
 //	run:                          # optional
-//	  connections: 32             # default 32
+//	  connections: 32             # default 32; also bounds the bursts of Plan.BurstOver
 //	  timeout: 10s                # per request; default 10s
 //	  max_duration: 5m            # the longest run the planner may plan; default 5m
 //
 // # Planning
 //
 // NewPlan turns a Scenario into the phases of a run and what the run costs each
-// limit; see its documentation for the rules.
+// limit; see its documentation for the rules. Plan.BurstOver makes the over
+// phases send their requests in simultaneous bursts (Phase.Burst) so that a
+// limiter with a race shows it; NewPlan does not apply it yet.
 package scenarios

@@ -1,0 +1,161 @@
+package matrix
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/ratecheck/ratecheck/attack"
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/limiter"
+	"github.com/ratecheck/ratecheck/internal/reftarget"
+	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// family is one limiter family of the reference target and the algorithm the
+// scenario promises for it.
+type family struct {
+	name      string
+	algorithm scenarios.Algorithm
+	limiter   *limiter.Family // overrides the target's family when set
+}
+
+// families are every family the reference target implements.
+var families = []family{
+	{name: "fixed-window", algorithm: scenarios.AlgoFixedWindow},
+	{name: "fixed-window-first", algorithm: scenarios.AlgoFixedWindow, limiter: ptr(limiter.FixedWindowFirst)},
+	{name: "sliding-window", algorithm: scenarios.AlgoSlidingWindow},
+	{name: "token-bucket", algorithm: scenarios.AlgoTokenBucket},
+	{name: "gcra", algorithm: scenarios.AlgoGCRA},
+	{name: "leaky-bucket", algorithm: scenarios.AlgoLeakyBucket},
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// cell is one run of the matrix: a family with a fault ("none" for a correct
+// target), its over phase paced one request at a time (as NewPlan plans it) or
+// sent in bursts (Plan.BurstOver).
+type cell struct {
+	family family
+	fault  string
+	bursts bool
+}
+
+// String is family/fault, with /bursts when the over phase bursts.
+func (c cell) String() string {
+	s := c.family.name + "/" + c.fault
+	if c.bursts {
+		s += "/bursts"
+	}
+	return s
+}
+
+// options are the reference target's options for the cell.
+func (c cell) options() []reftarget.Option {
+	opts := []reftarget.Option{
+		reftarget.Keys(map[string]string{testKey: "primary"}),
+		reftarget.Algorithm(c.family.algorithm),
+	}
+	if c.family.limiter != nil {
+		opts = append(opts, reftarget.LimiterFamily(*c.family.limiter))
+	}
+	if c.fault != "none" {
+		opts = append(opts, reftarget.Fault(c.fault))
+	}
+	return opts
+}
+
+// run parses the contract, serves the reference target for the cell on
+// loopback and sends the derived plan at it, as `ratecheck run --target` does.
+func (c cell) run(ctx context.Context) (*scenarios.Plan, *runner.Outcome, error) {
+	sc, err := contract{algorithm: c.family.algorithm, headers: true}.parse()
+	if err != nil {
+		return nil, nil, err
+	}
+	tg := reftarget.New(sc, c.options()...)
+	if err := tg.Err(); err != nil {
+		return nil, nil, fmt.Errorf("reference target for %s: %w", c, err)
+	}
+	var edit func(*scenarios.Plan)
+	if c.bursts {
+		edit = (*scenarios.Plan).BurstOver
+	}
+	return serveAndRun(ctx, sc, tg, edit)
+}
+
+// serveAndRun serves h on loopback and runs the derived plan of sc at it,
+// after edit (if any) has adjusted the plan.
+func serveAndRun(ctx context.Context, sc *scenarios.Scenario, h http.Handler, edit func(*scenarios.Plan)) (*scenarios.Plan, *runner.Outcome, error) {
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parse server url: %w", err)
+	}
+	p := scenarios.NewPlan(sc)
+	if edit != nil {
+		edit(p)
+	}
+	out, err := runner.Run(ctx, runner.Options{Plan: p, Attack: attack.Options{
+		Target: u, Keys: map[string]string{"primary": testKey},
+	}})
+	if err != nil {
+		return p, nil, fmt.Errorf("run %s: %w", sc.Name, err)
+	}
+	if out.Interrupted {
+		return p, out, fmt.Errorf("run %s interrupted before its plan ended", sc.Name)
+	}
+	return p, out, nil
+}
+
+// want is what a fault must do to a verdict: the checks that must fail and
+// those that may fail besides (a fault can show in two checks that measure the
+// same thing). Every other check must not fail.
+type want struct {
+	fail    []conformance.ID
+	mayFail []conformance.ID
+	// orAmbiguous are checks of fail that may instead pass with ambiguous
+	// decisions counted in their message: a violation of one request that the
+	// timing tolerance can place on either side of a boundary. It must never
+	// pass cleanly.
+	orAmbiguous []conformance.ID
+}
+
+// pending marks a check the conformance package does not perform yet: a skip
+// with this in its message stands in for the fail (or pass) it will become.
+const pending = "not checked yet"
+
+// problems lists what is wrong with verdict v for a cell that should give w,
+// and notes what it accepted only as ambiguous.
+func (w want) problems(v conformance.Verdict) (out, notes []string) {
+	seen := map[conformance.ID]bool{}
+	for _, c := range v.Checks {
+		seen[c.ID] = true
+		must, may := slices.Contains(w.fail, c.ID), slices.Contains(w.mayFail, c.ID)
+		switch {
+		case c.Status == conformance.Skip && c.Message == "":
+			out = append(out, fmt.Sprintf("%s skipped without a reason", c.ID))
+		case must && c.Status == conformance.Fail:
+		case must && c.Status == conformance.Skip && strings.Contains(c.Message, pending):
+		case must && c.Status == conformance.Pass && slices.Contains(w.orAmbiguous, c.ID) &&
+			strings.Contains(c.Message, "ambiguous"):
+			notes = append(notes, fmt.Sprintf("%s passed with ambiguous decisions (%s)", c.ID, c.Message))
+		case must:
+			out = append(out, fmt.Sprintf("%s = %s (%s); want fail", c.ID, c.Status, c.Message))
+		case may:
+		case c.Status == conformance.Fail:
+			out = append(out, fmt.Sprintf("%s = fail (%s); want no failure", c.ID, c.Message))
+		}
+	}
+	for _, id := range w.fail {
+		if !seen[id] {
+			out = append(out, fmt.Sprintf("%s missing from the verdict; want fail", id))
+		}
+	}
+	return out, notes
+}

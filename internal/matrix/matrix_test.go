@@ -1,0 +1,256 @@
+package matrix
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// faults maps every fault of the reference target to the checks it must fail.
+// timing.onset measures where in a window the first 429 comes, so a limit
+// shifted by off-by-one or early-reject may fail it too; and the target's
+// Remaining header counts down against the promised limit, so with the shifted
+// limit it says 0 before an admission or 2 before a 429: headers.remaining
+// rightly fails then too.
+//
+// off-by-one over-admits one request per window. When a burst of the over
+// phase arrives within the timing tolerance of a window boundary (the target's
+// windows are clock-aligned, the bursts 125 ms apart from an arbitrary start),
+// that one request can be counted in either window, and the tolerant model
+// cannot prove it; the point model still counts it as ambiguous. Seen in
+// fixed-window runs: limit.enforced passes with "3 ambiguous decisions near
+// window boundaries". So limit.enforced may pass there, but only with ambiguous
+// decisions counted, never cleanly.
+var faults = map[string]want{
+	"none": {},
+	"off-by-one": {fail: ids(conformance.LimitEnforced), mayFail: ids(conformance.TimingOnset, conformance.HeadersRemaining),
+		orAmbiguous: ids(conformance.LimitEnforced)},
+	"early-reject": {fail: ids(conformance.LimitNoEarlyReject), mayFail: ids(conformance.TimingOnset, conformance.HeadersRemaining)},
+	// The penalty box answers Remaining 0 while the promised window has room,
+	// then jumps back up within the window: the same late recovery, seen in the
+	// header, so headers.remaining may fail too.
+	"slow-recovery":   {fail: ids(conformance.RecoveryAfterWindow), mayFail: ids(conformance.HeadersRemaining)},
+	"status-503":      {fail: ids(conformance.LimitStatus)},
+	"wrong-remaining": {fail: ids(conformance.HeadersRemaining)},
+	"missing-headers": {fail: ids(conformance.HeadersLimit, conformance.HeadersRemaining, conformance.HeadersReset)},
+	"no-retry-after":  {fail: ids(conformance.HeadersRetryAfter)},
+}
+
+// faultOrder is the order cells are listed in.
+var faultOrder = []string{"none", "off-by-one", "early-reject", "slow-recovery",
+	"status-503", "wrong-remaining", "missing-headers", "no-retry-after"}
+
+func ids(id ...conformance.ID) []conformance.ID { return id }
+
+// known is what a cell may give instead of its want, with why. All are cells
+// with bursts, which is why NewPlan does not burst yet (Plan.BurstOver):
+//
+// A bucket one over its capacity (off-by-one in token-bucket, gcra and
+// leaky-bucket) admits exactly one extra request in the whole run: the bucket
+// drains once, in the over phase, and refills at the promised rate. One
+// request is within what the timing tolerance can absorb (the conformance
+// owner documents the same in conformance/check_test.go withinTolerance), so
+// the run may pass; no unrelated check may fail.
+//
+// headers.remaining compares the countdown of consecutive responses that were
+// not in flight together. Under a bucket a Remaining one too high shows only
+// as a countdown that does not match the admissions, which the over phase's
+// bursts hide: in a 20/s run about 95 of 160 pairs overlap and are not
+// compared (seen: token-bucket/wrong-remaining passed with bursts, failed
+// without). A check of the level itself (Remaining after an admission can
+// never reach the capacity) would catch it; until then it may pass.
+//
+// A known conformance bug makes slow-recovery fail the wrong check; the fault
+// must still fail the run, only which check names it differs:
+// slow-recovery under bursts, in the families whose model has room again soon
+// after the limit trips (sliding log, token bucket, GCRA, leaky bucket): the
+// target trips its 2 s penalty box on a rejection it decides before some
+// admissions of the same burst that were sent after it. conformance's streaks
+// (streak.go) end a streak at any admission sent after the streak's last
+// rejection that surely arrived before the next rejection, even one that may
+// have arrived before that last rejection; so the box's rejections 125 ms later
+// start a new streak whose first rejection is wrongful, and the whole streak is
+// blamed as early rejections instead of a late recovery (and timing.onset
+// takes that streak's first rejection for an early onset).
+// TestBurstStreakReproduction reproduces it without a network.
+var known = map[string]want{
+	"token-bucket/wrong-remaining/bursts": remainingInBursts,
+	"gcra/wrong-remaining/bursts":         remainingInBursts,
+	"leaky-bucket/wrong-remaining/bursts": remainingInBursts,
+	"token-bucket/off-by-one/bursts":      oneExtraInRun,
+	"gcra/off-by-one/bursts":              oneExtraInRun,
+	"leaky-bucket/off-by-one/bursts":      oneExtraInRun,
+	"sliding-window/slow-recovery/bursts": slowRecoveryAsEarly,
+	"token-bucket/slow-recovery/bursts":   slowRecoveryAsEarly,
+	"gcra/slow-recovery/bursts":           slowRecoveryAsEarly,
+	"leaky-bucket/slow-recovery/bursts":   slowRecoveryAsEarly,
+}
+
+var (
+	oneExtraInRun       = want{mayFail: ids(conformance.LimitEnforced, conformance.TimingOnset, conformance.HeadersRemaining)}
+	remainingInBursts   = want{mayFail: ids(conformance.HeadersRemaining)}
+	slowRecoveryAsEarly = want{
+		fail:    ids(conformance.LimitNoEarlyReject),
+		mayFail: ids(conformance.RecoveryAfterWindow, conformance.HeadersRemaining, conformance.TimingOnset),
+	}
+)
+
+// shortFamilies are the families of the matrix every `go test` runs (32 runs,
+// in two waves of maxConcurrentRuns: about 17 s).
+var shortFamilies = []string{"fixed-window", "token-bucket"}
+
+// maxConcurrentRuns bounds the runs in flight: each is bound by the clock (about
+// 8 s of a 20/s plan), not the CPU, but on 2 cores too many at once make
+// latencies, and so the timing tolerances, grow.
+const maxConcurrentRuns = 16
+
+// TestMatrix runs the family × fault matrix: the short one by default, every
+// family with RATECHECK_MATRIX=full, RATECHECK_MATRIX_RUNS times (default 1).
+func TestMatrix(t *testing.T) {
+	t.Parallel()
+	cells := matrixCells(os.Getenv("RATECHECK_MATRIX") == "full")
+	runs := 1
+	if s := os.Getenv("RATECHECK_MATRIX_RUNS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			t.Fatalf("RATECHECK_MATRIX_RUNS=%q: want a whole number >= 1", s)
+		}
+		runs = n
+	}
+	counts := make(map[cell][4]int, len(cells))
+	for i := range runs {
+		t.Run(fmt.Sprintf("run%d", i+1), func(t *testing.T) {
+			for c, o := range runMatrix(t, cells) {
+				n := counts[c]
+				n[o]++
+				counts[c] = n
+			}
+		})
+	}
+	if runs > 1 {
+		var b strings.Builder
+		for _, c := range cells {
+			n := counts[c]
+			fmt.Fprintf(&b, "\n  %-34s wrong %d, known %d, ambiguous %d, right %d of %d runs",
+				c, n[wrong], n[knownCell], n[ambiguous], n[right], runs)
+		}
+		t.Logf("outcomes per cell:%s", b.String())
+	}
+}
+
+// matrixCells lists the cells: every fault, paced and with bursts, for the
+// short families, or for every family when full.
+func matrixCells(full bool) []cell {
+	var out []cell
+	for _, f := range families {
+		if !full && !contains(shortFamilies, f.name) {
+			continue
+		}
+		for _, bursts := range []bool{false, true} {
+			for _, fault := range faultOrder {
+				out = append(out, cell{family: f, fault: fault, bursts: bursts})
+			}
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// result is one finished cell.
+type result struct {
+	plan *scenarios.Plan
+	out  *runner.Outcome
+	err  error
+}
+
+// runMatrix runs every cell at once (bounded by maxConcurrentRuns), then judges
+// each in its own subtest. It reports how each cell came out. Subtests with
+// t.Parallel would run only GOMAXPROCS cells at a time, and the runs wait on the
+// clock, so they are started from goroutines instead.
+func runMatrix(t *testing.T, cells []cell) map[cell]outcome {
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	res := make([]result, len(cells))
+	sem := make(chan struct{}, maxConcurrentRuns)
+	var wg sync.WaitGroup
+	for i, c := range cells {
+		// Each goroutine exits when its run has ended (about 8 s) or ctx is done.
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p, out, err := c.run(ctx)
+			res[i] = result{plan: p, out: out, err: err}
+		})
+	}
+	wg.Wait()
+	got := make(map[cell]outcome, len(cells))
+	for i, c := range cells {
+		t.Run(c.String(), func(t *testing.T) {
+			got[c] = judge(t, c, res[i])
+		})
+	}
+	return got
+}
+
+// outcome is how a cell's verdict compared with its want.
+type outcome int
+
+const (
+	right     outcome = iota // as wanted
+	ambiguous                // as wanted, with a failure accepted as ambiguous (want.orAmbiguous)
+	knownCell                // as known says
+	wrong                    // none of these
+)
+
+// judge checks one cell's verdict against what its fault must do.
+func judge(t *testing.T, c cell, r result) outcome {
+	t.Helper()
+	if r.err != nil {
+		t.Errorf("%s: %v", c, r.err)
+		return wrong
+	}
+	logChecks(t, r.out.Verdict)
+	probs, notes := faults[c.fault].problems(r.out.Verdict)
+	if alt, ok := known[c.String()]; ok && len(probs) > 0 {
+		if altProbs, _ := alt.problems(r.out.Verdict); len(altProbs) == 0 {
+			t.Logf("known cell (see known): %s", strings.Join(probs, "; "))
+			return knownCell
+		}
+	}
+	if len(notes) > 0 && len(probs) == 0 {
+		t.Logf("accepted as ambiguous: %s", strings.Join(notes, "; "))
+		return ambiguous
+	}
+	for _, p := range probs {
+		t.Errorf("%s: %s", c, p)
+	}
+	if len(probs) > 0 {
+		return wrong
+	}
+	return right
+}
+
+// logChecks logs each check's status and message, for failing cells.
+func logChecks(t *testing.T, v conformance.Verdict) {
+	t.Helper()
+	for _, c := range v.Checks {
+		t.Logf("%-24s %-4s %s", c.ID, c.Status, c.Message)
+	}
+}

@@ -1,0 +1,41 @@
+package scenarios
+
+import "math"
+
+// defaultConnections is run.connections when the scenario leaves it unset.
+const defaultConnections = 32
+
+// OverBurst is how many requests an over phase releases together for a limit
+// of n requests per window with the given connections (0 means the default,
+// 32): B = min(connections, max(2, ⌊n/4⌋)). A quarter of the budget at once is
+// enough for a racy check-then-increment to over-admit, and few enough that a
+// window still sees several bursts.
+func OverBurst(connections int, n int64) int {
+	if connections <= 0 {
+		connections = defaultConnections
+	}
+	return int(min(int64(connections), max(2, n/4)))
+}
+
+// BurstOver makes every paced over phase of p release its requests in bursts
+// of OverBurst(Run.Connections, N) for the tested limit's N (Phase.Burst), so
+// that a limiter whose check and increment race over-admits. The average rate
+// and the request count stay the same.
+//
+// NewPlan does not call it yet: with bursts the conformance checks lose power
+// (a burst landing on a window boundary can hide an off-by-one, overlapping
+// responses leave headers.remaining little to compare, and a penalty box
+// tripped inside a burst is blamed as early rejections); see
+// internal/matrix. Tests call it to run the over phase with bursts.
+func (p *Plan) BurstOver() {
+	l := p.TestedLimit()
+	if l == nil || p.Scenario == nil {
+		return
+	}
+	b := OverBurst(p.Scenario.Run.Connections, l.Requests)
+	for i, ph := range p.Phases {
+		if ph.Kind == PhaseOver && ph.Rate > 0 && !math.IsInf(ph.Rate, 1) {
+			p.Phases[i].Burst = b
+		}
+	}
+}
