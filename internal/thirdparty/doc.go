@@ -107,6 +107,16 @@
 //     so on a slow machine the live run may report it as ambiguous instead;
 //     TestSmoothingVersusWindow shows it exactly.
 //
+// # Since then
+//
+// timing.onset, headers.* and body.error-format are now checked, the
+// sliding-window counter model exists (httprate passes every check, declared
+// or any), and the verdict names the best explanation, smoothing included
+// (TestSmoothingIsNamed). As predicted above, headers.reset and
+// headers.retry-after now fail sethvargo/go-limiter, rightly: its "… UTC"
+// dates are not HTTP-dates. Every other library passes every check of its
+// documented contract.
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing
