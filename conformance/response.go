@@ -271,6 +271,25 @@ func withReset(r respRec, claim headers.Claim, raw string) respRec {
 	return r
 }
 
+// canonical writes a header name as observations record it (the form of
+// net/http's CanonicalHeaderKey): "X-RateLimit-Remaining" becomes
+// "X-Ratelimit-Remaining". Evidence uses it for the headers it rebuilds, so
+// they read like those copied from observations.
+func canonical(name string) string {
+	b := []byte(name)
+	upper := true
+	for i, c := range b {
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			b[i] = c - ('a' - 'A')
+		case !upper && 'A' <= c && c <= 'Z':
+			b[i] = c + ('a' - 'A')
+		}
+		upper = c == '-'
+	}
+	return string(b)
+}
+
 // rawOf returns o's value of the named header, or "".
 func rawOf(o results.Observation, name string) string {
 	v, _ := o.Header(name)

@@ -36,7 +36,7 @@ type countdown struct {
 	approx bool
 	stale  int64 // declared staleness, ns
 
-	pairs, ambiguous int
+	pairs, ambiguous              int
 	fell, rose, lied, zero, stuck respProblem
 }
 

@@ -47,9 +47,8 @@ type offenders struct {
 // add counts one finding and keeps it if it is among the earliest.
 func (f *offenders) add(xs ...offense) {
 	f.n++
-	last := func(g []offense) offense { return g[len(g)-1] }
-	i, _ := slices.BinarySearchFunc(f.list, last(xs), func(g []offense, x offense) int {
-		if last(g).before(x) {
+	i, _ := slices.BinarySearchFunc(f.list, xs, func(g, xs []offense) int {
+		if groupBefore(g, xs) {
 			return -1
 		}
 		return 1
@@ -61,6 +60,15 @@ func (f *offenders) add(xs ...offense) {
 	if len(f.list) > maxEvidence {
 		f.list = f.list[:maxEvidence]
 	}
+}
+
+// groupBefore orders findings by their last response, then their first.
+func groupBefore(g, h []offense) bool {
+	a, b := g[len(g)-1], h[len(h)-1]
+	if a.seq != b.seq || a.sent != b.sent {
+		return a.before(b)
+	}
+	return g[0].before(h[0])
 }
 
 // firstNote is the note of the earliest finding's last response, or "".
@@ -95,7 +103,13 @@ func respFailure(res CheckResult, pr *promise, origin int64, expected string, pr
 		summaries = append(summaries, p.summary)
 		listed := 0
 		for _, g := range p.found.list {
-			if len(ev.Requests)+len(g) > maxEvidence {
+			fresh := 0
+			for _, x := range g {
+				if _, ok := at[x.seq]; !ok {
+					fresh++
+				}
+			}
+			if len(ev.Requests)+fresh > maxEvidence {
 				break
 			}
 			for _, x := range g {
@@ -140,32 +154,7 @@ func (x offense) evidence(pr *promise, origin int64) RequestEvidence {
 	}
 }
 
-// rawHeaders returns the named headers of o as received, for evidence; nil
-// when it has none of them.
-func rawHeaders(o results.Observation, names ...string) map[string]string {
-	var h map[string]string
-	for _, n := range names {
-		if n == "" {
-			continue
-		}
-		for k, v := range o.Headers {
-			if strings.EqualFold(k, n) {
-				if h == nil {
-					h = make(map[string]string, len(names))
-				}
-				h[k] = v
-			}
-		}
-	}
-	return h
-}
-
 // ofResponses writes "12 of 160 responses".
 func ofResponses(n, total int) string {
 	return fmt.Sprintf("%d of %s", n, plural(total, "response", "responses"))
-}
-
-// fmtSignedNs writes nanoseconds as seconds with a sign: +1.02 s, -0.31 s.
-func fmtSignedNs(ns int64) string {
-	return fmt.Sprintf("%+.2f s", float64(ns)/1e9)
 }

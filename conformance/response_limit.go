@@ -13,8 +13,8 @@ import (
 type limitChecker struct {
 	pr promise
 	respTally
-	total  int // responses that should carry the header
-	judged int // responses whose quota was read
+	total                              int // responses that should carry the header
+	judged                             int // responses whose quota was read
 	missing, unreadable, wrong, window respProblem
 }
 

@@ -2,8 +2,8 @@ package conformance
 
 import (
 	"fmt"
-	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -17,11 +17,11 @@ import (
 type remainingChecker struct {
 	pr promise
 	respTally
-	cache  resultCache
-	total  int // responses that should carry the header
-	judged int // responses whose value was read
-	ss     respSet
-	missing, unreadable, above respProblem
+	cache                            resultCache
+	total                            int // responses that should carry the header
+	judged                           int // responses whose value was read
+	ss                               respSet
+	missing, unreadable, above, full respProblem
 }
 
 var _ Checker = (*remainingChecker)(nil)
@@ -36,11 +36,15 @@ func (c *remainingChecker) name() string {
 	return c.pr.remaining
 }
 
-// bound is the largest Remaining a response may state when it states no
-// Limit: the described limit's capacity; -1 when it has none.
-func (c *remainingChecker) bound() int64 {
+// capacity is the most quota a response may say is left: the Limit it states
+// (else the described limit's requests), or the bucket's burst when larger;
+// -1 when there is no bound.
+func (c *remainingChecker) capacity(claimed int64, stated bool) int64 {
 	l := c.pr.described
-	if l.Unlimited {
+	switch {
+	case stated:
+		return max(claimed, l.Burst)
+	case l.Unlimited:
 		return -1
 	}
 	return max(l.Requests, l.Burst)
@@ -73,10 +77,26 @@ func (c *remainingChecker) Observe(o results.Observation) {
 		c.unreadable.found.add(offenseOf(o, claim.Raw, fieldError(errs, c.pr.remaining).Error()))
 	case !claim.HasRemaining:
 		c.missing.found.add(offenseOf(o, claim.Raw, "no "+c.name()))
-	case claim.HasLimit && claim.Remaining > claim.Limit:
-		c.above.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("%d remaining is above the stated limit %d", claim.Remaining, claim.Limit)))
-	case !claim.HasLimit && c.bound() >= 0 && claim.Remaining > c.bound():
-		c.above.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("%d remaining is above the limit %d", claim.Remaining, c.bound())))
+	default:
+		c.level(o, claim)
+	}
+}
+
+// level checks a Remaining against the capacity: never above it, and below
+// it right after an admission, which used a unit of it (unless approximate:
+// a cached value may predate the admission).
+func (c *remainingChecker) level(o results.Observation, claim headers.Claim) {
+	capacity := c.capacity(claim.Limit, claim.HasLimit)
+	what := "the limit"
+	if claim.HasLimit {
+		what = "the stated limit"
+	}
+	switch {
+	case capacity < 0:
+	case claim.Remaining > capacity:
+		c.above.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("%d remaining is above %s %d", claim.Remaining, what, capacity)))
+	case claim.Remaining == capacity && o.Admitted() && !c.pr.sc.Headers.Approximate:
+		c.full.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("%d remaining right after an admission, the whole of %s", claim.Remaining, what)))
 	}
 }
 
@@ -102,78 +122,12 @@ func (c *remainingChecker) judge() CheckResult {
 	c.missing.summary = fmt.Sprintf("%s missing on %s", name, ofResponses(c.missing.found.n, c.total))
 	c.unreadable.summary = fmt.Sprintf("%s unreadable on %s (first: %s)", name, ofResponses(c.unreadable.found.n, c.total), c.unreadable.found.firstNote())
 	c.above.summary = fmt.Sprintf("%s above the limit on %s (first: %s)", name, ofResponses(c.above.found.n, c.total), c.above.found.firstNote())
-	problems := append([]*respProblem{&c.missing, &c.unreadable, &c.above}, cd.problems()...)
+	c.full.summary = fmt.Sprintf("%s at the full limit right after an admission on %s (first: %s)", name,
+		ofResponses(c.full.found.n, c.total), c.full.found.firstNote())
+	problems := append([]*respProblem{&c.missing, &c.unreadable, &c.above, &c.full}, cd.problems()...)
 	if anyFailed(problems) {
 		return respFailure(res, &c.pr, c.first, cd.expected(), problems)
 	}
 	res.Status, res.Message = Pass, cd.passMessage(c.judged)
 	return res
-}
-
-// claim writes r as evidence: its Remaining and reset as received.
-func (cd *countdown) claim(r *respRec, note string) offense {
-	var h map[string]string
-	if r.hasRem || r.hasTime {
-		h = map[string]string{}
-	}
-	if r.hasRem {
-		h[cd.pr.remaining] = r.raw
-	}
-	if r.hasTime {
-		h[cd.pr.reset] = r.rawTime
-	}
-	return recOffense(r, h, note)
-}
-
-// said writes r as the response that made a claim.
-func (cd *countdown) said(r *respRec) offense {
-	return cd.claim(r, fmt.Sprintf("said %d remaining", r.rem))
-}
-
-// problems summarises what the countdown found, in the order of the rules.
-func (cd *countdown) problems() []*respProblem {
-	n := cd.name
-	cd.fell.summary = fmt.Sprintf("%s fell faster than requests were admitted %s (first: %s)", n, times(cd.fell.found.n), cd.fell.found.firstNote())
-	cd.rose.summary = fmt.Sprintf("%s did not count down within a window %s (first: %s)", n, times(cd.rose.found.n), cd.rose.found.firstNote())
-	if g := cd.lied.found.list; len(g) > 0 {
-		cd.lied.summary = fmt.Sprintf("%s %s, next request got 429 (%s)", n, g[0][0].note, times(cd.lied.found.n))
-	}
-	cd.zero.summary = fmt.Sprintf("%s said 0 remaining, next request was admitted before the reset (%s)", n, plural(cd.zero.found.n, "time", "times"))
-	cd.stuck.summary = fmt.Sprintf("%s was older than the declared staleness of %s %s (first: %s)", n, fmtWindow(time.Duration(cd.stale)),
-		times(cd.stuck.found.n), cd.stuck.found.firstNote())
-	return []*respProblem{&cd.lied, &cd.fell, &cd.rose, &cd.zero, &cd.stuck}
-}
-
-// times writes "once" or "12 times".
-func times(n int) string {
-	if n == 1 {
-		return "once"
-	}
-	return fmt.Sprintf("%d times", n)
-}
-
-// expected says what the rules expect, for evidence.
-func (cd *countdown) expected() string {
-	if cd.approx {
-		return fmt.Sprintf("%s present where promised, between 0 and the limit, and never older than %s", cd.name, fmtWindow(time.Duration(cd.stale)))
-	}
-	return fmt.Sprintf("%s present where promised, between 0 and the limit, falling by exactly the requests admitted, and 0 before a 429 of limit %q",
-		cd.name, cd.pr.described.Name)
-}
-
-// passMessage says what was proven.
-func (cd *countdown) passMessage(values int) string {
-	if cd.approx {
-		msg := fmt.Sprintf("%s stayed within bounds on %s", cd.name, plural(values, "response", "responses"))
-		if cd.stale > 0 {
-			msg += fmt.Sprintf(" and was never older than %s", fmtWindow(time.Duration(cd.stale)))
-		}
-		return msg + " (approximate: the exact countdown is not judged)"
-	}
-	msg := fmt.Sprintf("%s agreed with the admissions on %s (%s compared)", cd.name,
-		plural(values, "response", "responses"), plural(cd.pairs, "consecutive pair", "consecutive pairs"))
-	if cd.ambiguous > 0 {
-		msg += fmt.Sprintf("; %s overlapped in flight, not compared", plural(cd.ambiguous, "pair", "pairs"))
-	}
-	return msg
 }

@@ -2,6 +2,9 @@ package conformance
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ratecheck/ratecheck/results"
@@ -17,12 +20,12 @@ import (
 type resetChecker struct {
 	pr promise
 	respTally
-	cache  resultCache
-	total  int // responses that should carry the header
-	judged int // responses whose reset was read
-	zeros  int // of them, a delta of 0
-	format string
-	ss     respSet
+	cache                                  resultCache
+	total                                  int             // responses that should carry the header
+	judged                                 int             // responses whose reset was read
+	zeros                                  int             // of them, a delta of 0
+	formats                                map[string]bool // formats the resets were read in
+	ss                                     respSet
 	missing, unreadable, implausible, zero respProblem
 }
 
@@ -58,6 +61,11 @@ func (c *resetChecker) Observe(o results.Observation) {
 	r := newRec(o)
 	r.sole = o.Limited() && c.pr.sole(o.Endpoint)
 	r = withReset(r, claim, rawOf(o, c.pr.reset))
+	implausible := ""
+	if r.hasTime {
+		implausible = c.plausible(r, claim.Reset)
+		r.hasTime = implausible == "" // an implausible reset is not compared with the recovery
+	}
 	c.ss.add(c.pr.keyOf(o), r)
 	if !c.pr.shouldCarry(o) {
 		return
@@ -75,15 +83,16 @@ func (c *resetChecker) Observe(o results.Observation) {
 		return
 	}
 	c.judged++
-	if c.format == "" {
-		c.format = string(claim.ResetFormat)
+	if c.formats == nil {
+		c.formats = map[string]bool{}
 	}
-	if !r.abs && r.at == r.recv {
+	c.formats[string(claim.ResetFormat)] = true
+	if !r.abs && claim.Reset.Equal(o.Received()) {
 		c.zeros++
 		c.zero.found.add(offenseOf(o, claim.Raw, "reset in 0 seconds"))
 	}
-	if note := c.plausible(r, claim.Reset); note != "" {
-		c.implausible.found.add(offenseOf(o, claim.Raw, note))
+	if implausible != "" {
+		c.implausible.found.add(offenseOf(o, claim.Raw, implausible))
 	}
 }
 
@@ -140,7 +149,8 @@ func (c *resetChecker) judge() CheckResult {
 		return respFailure(res, &c.pr, c.first, want, problems)
 	}
 	res.Status = Pass
-	res.Message = fmt.Sprintf("%s read on %s (%s)", name, plural(c.judged, "response", "responses"), c.format)
+	formats := slices.Sorted(maps.Keys(c.formats))
+	res.Message = fmt.Sprintf("%s read on %s (%s)", name, plural(c.judged, "response", "responses"), strings.Join(formats, ", "))
 	if rc.checked > 0 {
 		res.Message += fmt.Sprintf("; no request after the reset of %s was rejected", plural(rc.checked, "429", "429s"))
 	}
@@ -172,7 +182,7 @@ func (c *resetChecker) recovery() *recoveryCheck {
 			}
 			flagged = j
 			b := &s.recs[j]
-			rc.early.found.add(recOffense(a, map[string]string{c.pr.reset: a.rawTime}, "429 stating the reset"),
+			rc.early.found.add(recOffense(a, c.resetHeader(a), "429 stating the reset"),
 				recOffense(b, c.resetHeader(b), fmt.Sprintf("still limited %s after that reset, with nothing admitted in between",
 					fmtSeconds(b.sent-a.at))))
 		}
@@ -185,5 +195,5 @@ func (c *resetChecker) resetHeader(r *respRec) map[string]string {
 	if !r.hasTime {
 		return nil
 	}
-	return map[string]string{c.pr.reset: r.rawTime}
+	return map[string]string{canonical(c.pr.reset): r.rawTime}
 }

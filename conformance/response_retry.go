@@ -20,11 +20,11 @@ type retryAfterChecker struct {
 	limit    *scenarios.Limit // groups the waits: the tested limit, else the described one
 	promised bool
 	respTally
-	cache   resultCache
-	limited int // 429 responses
-	carried int // of them, with a readable Retry-After
-	shortest, longest time.Duration
-	ss      respSet
+	cache               resultCache
+	limited             int // 429 responses
+	carried             int // of them, with a readable Retry-After
+	shortest, longest   time.Duration
+	ss                  respSet
 	missing, unreadable respProblem
 }
 
@@ -75,7 +75,7 @@ func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec
 	h := map[string]string{fieldRetry: raw}
 	wait, err := headers.ParseRetryAfter(raw, o.Received())
 	if err != nil {
-		c.unreadable.found.add(offenseOf(o, h, err.Error()))
+		c.unreadable.found.add(offenseOf(o, h, fieldRetry+": "+err.Error()))
 		return r
 	}
 	if c.carried == 0 || wait < c.shortest {
@@ -99,7 +99,7 @@ func (c *retryAfterChecker) longestWindow(endpoint string) time.Duration {
 		}
 	}
 	if w == 0 {
-		return time.Duration(1<<63 - 1) / absurdFactor
+		return time.Duration(1<<63-1) / absurdFactor
 	}
 	return w
 }
@@ -144,9 +144,9 @@ func (c *retryAfterChecker) judge() CheckResult {
 		return respFailure(res, &c.pr, c.first, want, problems)
 	}
 	res.Status = Pass
-	span := fmtWindow(c.shortest)
+	span := fmtSeconds(int64(c.shortest))
 	if c.longest != c.shortest {
-		span += " to " + fmtWindow(c.longest)
+		span += " to " + fmtSeconds(int64(c.longest))
 	}
 	res.Message = fmt.Sprintf("Retry-After on %d of %s (%s)", c.carried, plural(c.limited, "429", "429s"), span)
 	if c.carried == c.limited {

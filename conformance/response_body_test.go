@@ -1,0 +1,75 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+func TestBodyErrorFormat(t *testing.T) {
+	rateLimited := `{"error":{"code":"RATE_LIMITED","message":"slow down"}}`
+	cut := `{"error":{"code":"RATE_LIMITED","message":"` + strings.Repeat("x", bodyCut)
+	cut = cut[:bodyCut]
+	with401 := func() *scenarios.Plan {
+		p := stdPlan()
+		p.Scenario.Errors = append(p.Scenario.Errors, scenarios.ErrorShape{Status: 401, Body: map[string]any{"error": "string"}},
+			scenarios.ErrorShape{Status: 500}) // declared without a body: not judged
+		return p
+	}
+	tests := []struct {
+		name   string
+		plan   func() *scenarios.Plan
+		bodies map[int]string // by request index; others keep the simulated body
+		extra  []results.Observation
+		status Status
+		msg    string
+	}{
+		{"correct", stdPlan, nil, nil, Pass, "all 10 bodies matched the declared shape (429: 10)"},
+		{"a 401 too", with401, nil, []results.Observation{{Status: 401, Body: `{"error":"Invalid API key provided."}`},
+			{Status: 500, Body: "oops"}}, Pass, "all 11 bodies matched the declared shape (401: 1, 429: 10)"},
+		{"wrong type", stdPlan, map[int]string{22: `{"error":{"code":429,"message":"slow down"}}`}, nil, Fail,
+			`1 of 10 bodies with a declared shape did not match (first: $.error.code: want string, got number (429 body "{\"error\":{\"code\":429,\"message\":\"slow down\"}}"))`},
+		{"not JSON", stdPlan, map[int]string{20: "Too Many Requests"}, nil, Fail,
+			`(first: 429 body "Too Many Requests": not JSON: invalid character 'T' looking for beginning of value)`},
+		{"empty", stdPlan, map[int]string{20: ""}, nil, Fail, `(first: 429 body "": empty, want a JSON body)`},
+		{"cut at the snippet size", stdPlan, map[int]string{20: cut}, nil, Pass,
+			"all 9 bodies matched the declared shape (429: 9); 1 body cut at 1024 bytes mid-JSON not judged"},
+		{"short and broken is not cut", stdPlan, map[int]string{20: rateLimited[:20]}, nil, Fail, "not JSON: unexpected EOF"},
+		{"no shapes", func() *scenarios.Plan {
+			p := stdPlan()
+			p.Scenario.Errors = nil
+			return p
+		}, nil, nil, Skip, "the scenario declares no error body shapes"},
+		{"no such status", func() *scenarios.Plan {
+			p := stdPlan()
+			p.Scenario.Errors = []scenarios.ErrorShape{{Status: 403, Body: map[string]any{"error": "string"}}}
+			return p
+		}, nil, nil, Skip, "no response had a status with a declared body (declared: 403)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obs := stdRun(xrate(20))
+			for i, b := range tt.bodies {
+				obs[i].Body = b
+			}
+			for k, o := range tt.extra {
+				o.Seq, o.Sent, o.Endpoint = uint64(100+k), base, "list"
+				obs = append(obs, o)
+			}
+			wantResult(t, judgeID(t, tt.plan(), obs, BodyErrorFormat), tt.status, tt.msg)
+		})
+	}
+}
+
+func TestBodyErrorFormatAllCut(t *testing.T) {
+	obs := stdRun(xrate(20))
+	for i := range obs {
+		if obs[i].Status == 429 {
+			obs[i].Body = (`{"error":"` + strings.Repeat("y", bodyCut))[:bodyCut]
+		}
+	}
+	wantResult(t, judgeID(t, stdPlan(), obs, BodyErrorFormat), Skip,
+		"all 10 bodies with a declared body were cut at 1024 bytes mid-JSON, so none was judged")
+}

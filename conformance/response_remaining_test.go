@@ -1,0 +1,283 @@
+package conformance
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// remainingAs returns xrate(20) with Remaining replaced by f of the decision.
+func remainingAs(f func(d decision) int64) writer {
+	return edit(xrate(20), func(d decision, h map[string]string) {
+		h["X-Ratelimit-Remaining"] = strconv.FormatInt(f(d), 10)
+	})
+}
+
+func TestHeadersRemaining(t *testing.T) {
+	tests := []struct {
+		name   string
+		plan   func() *scenarios.Plan
+		w      writer
+		status Status
+		msgs   []string
+	}{
+		{"correct", stdPlan, xrate(20), Pass,
+			[]string{"X-RateLimit-Remaining agreed with the admissions on 40 responses (39 consecutive pairs compared)"}},
+		{"one more than the truth", stdPlan, remainingAs(func(d decision) int64 { return d.rem + 1 }), Fail, []string{
+			"X-RateLimit-Remaining at the full limit right after an admission on 2 of 40 responses (first: 20 remaining right after an admission, the whole of the stated limit)",
+			"X-RateLimit-Remaining said 1 remaining, next request got 429 (10 times)",
+		}},
+		{"one more than the truth, approximate", func() *scenarios.Plan {
+			p := stdPlan()
+			p.Scenario.Headers.Approximate, p.Scenario.Headers.Staleness = true, time.Second
+			return p
+		}, remainingAs(func(d decision) int64 { return d.rem + 1 }), Pass, []string{"stayed within bounds on 40 responses"}},
+		{"a dip", stdPlan, remainingAs(func(d decision) int64 {
+			if d.seq == 10 {
+				return d.rem - 3
+			}
+			return d.rem
+		}), Fail, []string{
+			"fell faster than requests were admitted once (first: 6 after 10, with at most 1 request admitted in between)",
+			"did not count down within a window once (first: 8 after 6 in the same window, with 1 request surely admitted in between)",
+		}},
+		{"a dip across a reset is only a fall", func() *scenarios.Plan {
+			p := stdPlan()
+			p.Scenario.Headers.Limit, p.Scenario.Headers.Remaining, p.Scenario.Headers.Reset = "X-RateLimit-Limit", "X-RateLimit-Remaining", ""
+			return p
+		}, remainingAs(func(d decision) int64 {
+			if d.seq == 10 {
+				return d.rem - 3
+			}
+			return d.rem
+		}), Fail, []string{"X-RateLimit-Remaining fell faster than requests were admitted once (first: 6 after 10"}},
+		{"0 one request early", stdPlan, remainingAs(func(d decision) int64 { return max(0, d.rem-1) }), Fail, []string{
+			"X-RateLimit-Remaining said 0 remaining, next request was admitted before the reset (once)",
+		}},
+		{"0 one request early, any family", func() *scenarios.Plan {
+			return hdrPlan(20, time.Second, scenarios.AlgoAny, xPromise)
+		}, remainingAs(func(d decision) int64 { return max(0, d.rem-1) }), Pass, []string{"agreed with the admissions"}},
+		{"above the stated limit", stdPlan, remainingAs(func(d decision) int64 {
+			if d.seq == 0 {
+				return 25
+			}
+			return d.rem
+		}), Fail, []string{"X-RateLimit-Remaining above the limit on 1 of 40 responses (first: 25 remaining is above the stated limit 20)"}},
+		{"above the declared limit", stdPlan, edit(remainingAs(func(d decision) int64 { return d.rem + 2 }),
+			func(d decision, h map[string]string) { delete(h, "X-Ratelimit-Limit") }),
+			Fail, []string{"above the limit on 2 of 40 responses (first: 21 remaining is above the limit 20)"}},
+		{"negative", stdPlan, edit(xrate(20), func(d decision, h map[string]string) {
+			if d.seq == 3 {
+				h["X-Ratelimit-Remaining"] = "-1"
+			}
+		}), Fail, []string{`X-RateLimit-Remaining unreadable on 1 of 40 responses (first: X-Ratelimit-Remaining: "-1" is not a non-negative integer)`}},
+		{"missing", stdPlan, edit(xrate(20), func(d decision, h map[string]string) {
+			if !d.admit {
+				delete(h, "X-Ratelimit-Remaining")
+			}
+		}), Fail, []string{"X-RateLimit-Remaining missing on 10 of 40 responses"}},
+		{"not promised", func() *scenarios.Plan {
+			p := stdPlan()
+			p.Scenario.Headers.Remaining, p.Scenario.Headers.Limit = "", "X-RateLimit-Limit"
+			return p
+		}, xrate(20), Skip, []string{"the scenario promises no Remaining header"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := judgeID(t, tt.plan(), stdRun(tt.w), HeadersRemaining)
+			for _, m := range tt.msgs {
+				wantResult(t, c, tt.status, m)
+			}
+		})
+	}
+}
+
+// The two requests that prove a false Remaining are the evidence, each with
+// its headers as received.
+func TestHeadersRemainingEvidence(t *testing.T) {
+	obs := stdRun(remainingAs(func(d decision) int64 { return max(d.rem, 1) }))
+	c := judgeID(t, stdPlan(), obs, HeadersRemaining)
+	if c.Evidence == nil || len(c.Evidence.Requests) < 3 {
+		t.Fatalf("evidence = %+v; want the claim and the 429s", c.Evidence)
+	}
+	got := c.Evidence.Requests[:3]
+	want := []struct {
+		seq    uint64
+		status int
+		rem    string
+		note   string
+	}{
+		{20, 200, "1", "said 1 remaining"},
+		{21, 429, "1", "429 after 1 remaining, with at most 0 requests admitted in between"},
+		{22, 429, "1", "429 after 1 remaining, with at most 0 requests admitted in between"},
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Seq != w.seq || g.Status != w.status || g.Headers["X-Ratelimit-Remaining"] != w.rem || g.Note != w.note {
+			t.Errorf("evidence[%d] = seq %d, %d, Remaining %q, %q; want seq %d, %d, %q, %q",
+				i, g.Seq, g.Status, g.Headers["X-Ratelimit-Remaining"], g.Note, w.seq, w.status, w.rem, w.note)
+		}
+	}
+	// 10 findings of a 429 after 1 remaining, and the 1 that did not count
+	// down from the 19th admission to the 20th: 9 findings fit, sharing 429s.
+	if n, o := len(c.Evidence.Requests), c.Evidence.Omitted; n != 10 || o != 2 {
+		t.Errorf("evidence lists %d requests and omits %d findings; want 10 and 2", n, o)
+	}
+}
+
+// concurrent returns a burst of 60 requests and one of 30, 1 ms apart, that
+// stay in flight 5-9 ms, so that many overlap and arrive out of send order.
+func concurrent(seed uint64) []simReq {
+	r := rand.New(rand.NewPCG(seed, 1))
+	var out []simReq
+	for k, at := range []time.Duration{0, 2500 * time.Millisecond} {
+		for i := range 60 - 30*k {
+			lat := 5*time.Millisecond + time.Duration(r.Int64N(int64(4*time.Millisecond)))
+			out = append(out, simReq{sent: base.Add(at + time.Duration(i)*time.Millisecond), latency: lat})
+		}
+	}
+	return out
+}
+
+// Overlapping requests make pairs ambiguous, never failures; a false value
+// is still caught.
+func TestHeadersRemainingConcurrent(t *testing.T) {
+	for seed := range uint64(5) {
+		obs := answer(concurrent(seed), &clockWin{n: 20, w: time.Second}, xrate(20))
+		c := judgeID(t, stdPlan(), obs, HeadersRemaining)
+		wantResult(t, c, Pass, "overlapped in flight, not compared")
+		lied := answer(concurrent(seed), &clockWin{n: 20, w: time.Second}, remainingAs(func(d decision) int64 { return d.rem + 1 }))
+		wantResult(t, judgeID(t, stdPlan(), lied, HeadersRemaining), Fail, "next request got 429")
+	}
+}
+
+// A token bucket gives quota back between requests: the countdown allows the
+// refill, for the declared family and for any.
+func TestHeadersRemainingBucketRefill(t *testing.T) {
+	reqs := append(paced(0, 40, 20*time.Millisecond, time.Millisecond), paced(3*time.Second, 20, 10*time.Millisecond, time.Millisecond)...)
+	for _, algo := range []scenarios.Algorithm{scenarios.AlgoTokenBucket, scenarios.AlgoAny} {
+		obs := answer(reqs, &tokenBkt{rate: 20, burst: 20}, xrate(20))
+		c := judgeID(t, hdrPlan(20, time.Second, algo, xPromise), obs, HeadersRemaining)
+		wantResult(t, c, Pass, "agreed with the admissions on 60 responses")
+	}
+	// A value that never falls is caught by the 429s it precedes: within one
+	// pair, a refill of up to one request is always possible.
+	stuck := answer(reqs, &tokenBkt{rate: 20, burst: 20}, remainingAs(func(decision) int64 { return 20 }))
+	c := judgeID(t, hdrPlan(20, time.Second, scenarios.AlgoTokenBucket, xPromise), stuck, HeadersRemaining)
+	wantResult(t, c, Fail, "said 20 remaining, next request got 429")
+}
+
+// With a delta reset the claims prove one window when they lie closer than the
+// window: here 10 s windows with resets stated to the second.
+func TestHeadersRemainingDeltaReset(t *testing.T) {
+	draft := scenarios.Headers{Convention: scenarios.ConventionDraft, ResetFormat: scenarios.ResetDeltaSeconds, OnErrors: true}
+	delta := func(rem func(d decision) int64) writer {
+		return func(d decision) map[string]string {
+			return map[string]string{"Ratelimit-Limit": "20", "Ratelimit-Remaining": strconv.FormatInt(rem(d), 10),
+				"Ratelimit-Reset": strconv.FormatInt(ceilSec(d.reset.Sub(d.now)), 10)}
+		}
+	}
+	reqs := append(paced(0, 30, 100*time.Millisecond, time.Millisecond), paced(12*time.Second, 10, 100*time.Millisecond, time.Millisecond)...)
+	p := hdrPlan(20, 10*time.Second, scenarios.AlgoFixedWindow, draft)
+	obs := answer(reqs, &clockWin{n: 20, w: 10 * time.Second}, delta(func(d decision) int64 { return d.rem }))
+	wantResult(t, judgeID(t, p, obs, HeadersRemaining), Pass, "RateLimit-Remaining agreed with the admissions on 40 responses")
+	halved := answer(reqs, &clockWin{n: 20, w: 10 * time.Second}, delta(func(d decision) int64 { return 10 + d.rem/2 }))
+	wantResult(t, judgeID(t, p, halved, HeadersRemaining), Fail, "did not count down within a window")
+}
+
+// A 429 from another limit says nothing about the described one's Remaining.
+func TestHeadersRemainingOtherLimit(t *testing.T) {
+	p := hdrPlan(5, time.Second, scenarios.AlgoFixedWindow, xPromise)
+	p.Scenario.Limits = append(p.Scenario.Limits, scenarios.Limit{Name: "per-day", Requests: 1000, Window: 24 * time.Hour,
+		Scope: scenarios.ScopeKey, Algorithm: scenarios.AlgoFixedWindow})
+	p.Scenario.Headers.Describes = "per-day"
+	lim := &twoLimits{short: clockWin{n: 5, w: time.Second}, long: clockWin{n: 1000, w: 24 * time.Hour}}
+	obs := answer(stdTraffic(), lim, xrate(1000))
+	c := judgeID(t, p, obs, HeadersRemaining)
+	if c.Limit != "per-day" {
+		t.Errorf("headers.remaining judged limit %q; want per-day", c.Limit)
+	}
+	wantResult(t, c, Pass, "agreed with the admissions on 40 responses")
+	// The plan charges the per-second limit beyond its budget: its 429s are
+	// not the per-day limit's, even with charges present.
+	p.Charges = []scenarios.Charge{{Limit: "per-second", Requests: 40, Budget: 5}, {Limit: "per-day", Requests: 40, Budget: 1000}}
+	wantResult(t, judgeID(t, p, obs, HeadersRemaining), Pass, "agreed with the admissions")
+}
+
+// twoLimits admits a request when both windows do, and reports the long one.
+type twoLimits struct{ short, long clockWin }
+
+func (l *twoLimits) decide(at time.Time) decision {
+	s := l.short
+	if d := s.decide(at); !d.admit {
+		return decision{rem: l.long.n - l.long.used, reset: l.long.start.Add(l.long.w), wait: d.wait}
+	}
+	l.short = s
+	return l.long.decide(at)
+}
+
+// An approximate Remaining is judged by its staleness only.
+func TestHeadersRemainingApproximate(t *testing.T) {
+	approx := scenarios.Headers{Convention: scenarios.ConventionXRateLimit, Remaining: "X-RateLimit-Remaining",
+		Limit: "X-RateLimit-Limit", Approximate: true, Staleness: 2 * time.Second, OnErrors: true}
+	p := hdrPlan(1000, time.Hour, scenarios.AlgoFixedWindow, approx)
+	reqs := paced(0, 80, 100*time.Millisecond, time.Millisecond)
+	cached := func(ttl time.Duration) writer {
+		var at time.Time
+		var val int64
+		return func(d decision) map[string]string {
+			if at.IsZero() || d.now.Sub(at) >= ttl {
+				at, val = d.now, d.rem
+			}
+			return map[string]string{"X-Ratelimit-Limit": "1000", "X-Ratelimit-Remaining": strconv.FormatInt(val, 10)}
+		}
+	}
+	obs := answer(reqs, &clockWin{n: 1000, w: time.Hour}, cached(2*time.Second))
+	wantResult(t, judgeID(t, p, obs, HeadersRemaining), Pass,
+		"X-RateLimit-Remaining stayed within bounds on 80 responses and was never older than 2s")
+	stale := answer(reqs, &clockWin{n: 1000, w: time.Hour}, cached(5*time.Second))
+	wantResult(t, judgeID(t, p, stale, HeadersRemaining), Fail,
+		"X-RateLimit-Remaining was older than the declared staleness of 2s once (first: still 999 3.20 s after it first appeared, 3.10 s after a later admission was answered)")
+}
+
+// Observations fed in any order give the same result, evidence included.
+func TestResponseChecksSameHoweverFed(t *testing.T) {
+	obs := stdRun(remainingAs(func(d decision) int64 { return max(0, d.rem-1) }))
+	obs[4].Headers["X-Ratelimit-Limit"] = "x"
+	delete(obs[22].Headers, "Retry-After")
+	obs[25].Body = "oops"
+	obs[12].Headers["X-Ratelimit-Reset"] = "soon"
+	want := Check(stdPlan(), seqOf(obs))
+	shuffled := append([]results.Observation(nil), obs...)
+	rand.New(rand.NewPCG(7, 7)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	got := Check(stdPlan(), seqOf(shuffled))
+	for _, id := range []ID{HeadersLimit, HeadersRemaining, HeadersReset, HeadersRetryAfter, BodyErrorFormat} {
+		w, g := resultOf(t, want, id), resultOf(t, got, id)
+		if w.Status != Fail {
+			t.Errorf("%s = %s (%s); want fail", id, w.Status, w.Message)
+		}
+		if diff := cmp.Diff(w, g); diff != "" {
+			t.Errorf("%s shuffled mismatch (-ordered +shuffled):\n%s", id, diff)
+		}
+	}
+}
+
+// Result may be asked for at any time; more observations judge again.
+func TestResponseResultFollowsObservations(t *testing.T) {
+	obs := stdRun(remainingAs(func(d decision) int64 { return d.rem + 1 }))
+	c := newRemainingChecker(stdPlan())
+	for _, o := range obs[:5] {
+		c.Observe(o)
+	}
+	wantResult(t, c.Result(), Fail, "at the full limit right after an admission on 1 of 5 responses")
+	for _, o := range obs[5:] {
+		c.Observe(o)
+	}
+	wantResult(t, c.Result(), Fail, "said 1 remaining, next request got 429 (10 times)")
+	wantResult(t, c.Result(), Fail, "at the full limit right after an admission on 2 of 40 responses")
+}

@@ -1,0 +1,110 @@
+package conformance
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// resetAs returns xrate(20) with the reset header replaced by f of the decision.
+func resetAs(f func(d decision) string) writer {
+	return edit(xrate(20), func(d decision, h map[string]string) { h["X-Ratelimit-Reset"] = f(d) })
+}
+
+// retrying is a burst over the limit, then a request every 250 ms for 6 s.
+func retrying() []simReq {
+	return append(paced(0, 30, time.Millisecond, 200*time.Microsecond),
+		paced(250*time.Millisecond, 24, 250*time.Millisecond, 200*time.Microsecond)...)
+}
+
+func TestHeadersReset(t *testing.T) {
+	withFormat := func(f scenarios.ResetFormat) func() *scenarios.Plan {
+		return func() *scenarios.Plan {
+			p := stdPlan()
+			p.Scenario.Headers.ResetFormat = f
+			return p
+		}
+	}
+	floor := resetAs(func(d decision) string { return strconv.FormatInt(d.reset.Unix(), 10) })
+	delta := resetAs(func(d decision) string { return strconv.FormatInt(ceilSec(d.reset.Sub(d.now)), 10) })
+	tests := []struct {
+		name   string
+		plan   func() *scenarios.Plan
+		reqs   []simReq
+		w      writer
+		status Status
+		msg    string
+	}{
+		{"correct", stdPlan, stdTraffic(), xrate(20), Pass,
+			"X-RateLimit-Reset read on 40 responses (epoch-seconds); no request after the reset of 10 429s was rejected; " +
+				"the first admission after a 429 came 1.62 s after the claimed time (median over 10 429s)"},
+		{"retrying right after the reset", stdPlan, retrying(), xrate(20), Pass, "no request after the reset of"},
+		{"rounded down, as ulule and httprate do", stdPlan, retrying(), floor, Pass, "no request after the reset of"},
+		{"auto-detected", withFormat(scenarios.ResetAuto), stdTraffic(), xrate(20), Pass, "(epoch-seconds)"},
+		{"delta", withFormat(scenarios.ResetDeltaSeconds), retrying(), delta, Pass, "(delta-seconds); no request after the reset of"},
+		{"epoch milliseconds", withFormat(scenarios.ResetEpochMillis), stdTraffic(),
+			resetAs(func(d decision) string { return strconv.FormatInt(d.reset.UnixMilli(), 10) }), Pass, "(epoch-millis)"},
+		{"missing", stdPlan, stdTraffic(), edit(xrate(20), func(d decision, h map[string]string) {
+			if d.seq < 5 {
+				delete(h, "X-Ratelimit-Reset")
+			}
+		}), Fail, "X-RateLimit-Reset missing on 5 of 40 responses"},
+		{"unreadable", stdPlan, stdTraffic(), resetAs(func(decision) string { return "soon" }), Fail,
+			`X-RateLimit-Reset unreadable on 40 of 40 responses (first: X-Ratelimit-Reset: "soon" is not epoch seconds (want e.g. "1700000000"))`},
+		{"always 0", withFormat(scenarios.ResetDeltaSeconds), stdTraffic(), resetAs(func(decision) string { return "0" }), Fail,
+			"X-RateLimit-Reset was 0 on all 40 responses"},
+		{"a delta where epoch seconds are declared", stdPlan, stdTraffic(), delta, Fail,
+			"X-RateLimit-Reset implausible on 40 of 40 responses (first: points 1740830398.12 s before the request was sent (1970-01-01T00:00:01Z): a delta sent where epoch seconds were expected?)"},
+		{"an epoch where a delta is declared", withFormat(scenarios.ResetDeltaSeconds), stdTraffic(), xrate(20), Fail,
+			"X-RateLimit-Reset implausible on 40 of 40 responses (first: points 1740830400.00 s ahead (2080-04-30T00:00:01Z), more than 10s: epoch milliseconds, or an epoch where a delta was expected?)"},
+		{"not promised", func() *scenarios.Plan {
+			p := stdPlan()
+			p.Scenario.Headers.Limit, p.Scenario.Headers.Remaining, p.Scenario.Headers.Reset = "X-RateLimit-Limit", "X-RateLimit-Remaining", ""
+			return p
+		}, stdTraffic(), xrate(20), Skip, "the scenario promises no Reset header"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obs := answer(tt.reqs, &clockWin{n: 20, w: time.Second}, tt.w)
+			wantResult(t, judgeID(t, tt.plan(), obs, HeadersReset), tt.status, tt.msg)
+		})
+	}
+}
+
+// A reset that comes before the real recovery is caught by the first request
+// sent after it (plus a second of rounding) that is still rejected.
+func TestHeadersResetTooEarly(t *testing.T) {
+	p := hdrPlan(20, 5*time.Second, scenarios.AlgoFixedWindow, xPromise)
+	// The server says "a second from now" while its windows last 5 s.
+	early := resetAs(func(d decision) string { return strconv.FormatInt(ceilUnix(d.now.Add(time.Second)), 10) })
+	obs := answer(retrying(), &clockWin{n: 20, w: 5 * time.Second}, early)
+	c := judgeID(t, p, obs, HeadersReset)
+	wantResult(t, c, Fail, "X-RateLimit-Reset pointed before the real recovery 2 times (first: still limited 1.12 s after that reset, with nothing admitted in between)")
+	if c.Evidence == nil || len(c.Evidence.Requests) != 4 || c.Evidence.Requests[0].Status != 429 || c.Evidence.Requests[1].Status != 429 {
+		t.Fatalf("evidence = %+v; want two pairs: a 429 stating the reset, and the 429 after it", c.Evidence)
+	}
+	if r := c.Evidence.Requests[1]; r.Offset != 3*time.Second {
+		t.Errorf("evidence offset %v; want 3s (the first request 1 s past the stated reset)", r.Offset)
+	}
+	// The same claim is fine when every window is 1 s long.
+	correct := answer(retrying(), &clockWin{n: 20, w: time.Second}, xrate(20))
+	wantResult(t, judgeID(t, hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, xPromise), correct, HeadersReset), Pass, "")
+}
+
+func TestHeadersResetStructured(t *testing.T) {
+	p := hdrPlan(20, 10*time.Second, scenarios.AlgoFixedWindow,
+		scenarios.Headers{Convention: scenarios.ConventionStructured, ResetFormat: scenarios.ResetDeltaSeconds, OnErrors: true})
+	fields := func(shift time.Duration) writer {
+		return func(d decision) map[string]string {
+			t := max(0, ceilSec(d.reset.Add(shift).Sub(d.now)))
+			return map[string]string{"Ratelimit": `"default";r=` + itoa(d.rem) + `;t=` + itoa(t), "Ratelimit-Policy": `"default";q=20;w=10`}
+		}
+	}
+	reqs := append(paced(0, 30, time.Millisecond, time.Millisecond), paced(time.Second, 20, 500*time.Millisecond, time.Millisecond)...)
+	obs := answer(reqs, &clockWin{n: 20, w: 10 * time.Second}, fields(0))
+	wantResult(t, judgeID(t, p, obs, HeadersReset), Pass, "RateLimit reset (t) read on 50 responses (delta-seconds)")
+	early := answer(reqs, &clockWin{n: 20, w: 10 * time.Second}, fields(-5*time.Second))
+	wantResult(t, judgeID(t, p, early, HeadersReset), Fail, "RateLimit reset (t) pointed before the real recovery")
+}

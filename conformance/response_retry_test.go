@@ -1,0 +1,91 @@
+package conformance
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// retryAs returns xrate(20) with Retry-After on 429s replaced by f of the
+// decision; "" leaves it out.
+func retryAs(f func(d decision) string) writer {
+	return edit(xrate(20), func(d decision, h map[string]string) {
+		if d.admit {
+			return
+		}
+		if v := f(d); v != "" {
+			h["Retry-After"] = v
+		} else {
+			delete(h, "Retry-After")
+		}
+	})
+}
+
+func TestHeadersRetryAfter(t *testing.T) {
+	notPromised := func() *scenarios.Plan {
+		p := stdPlan()
+		p.Scenario.Headers.RetryAfter = false
+		return p
+	}
+	window5s := func() *scenarios.Plan { return hdrPlan(20, 5*time.Second, scenarios.AlgoFixedWindow, xPromise) }
+	constant := func(v string) writer { return retryAs(func(decision) string { return v }) }
+	tests := []struct {
+		name   string
+		plan   func() *scenarios.Plan
+		reqs   []simReq
+		window time.Duration
+		w      writer
+		status Status
+		msg    string
+	}{
+		{"correct", stdPlan, stdTraffic(), time.Second, xrate(20), Pass,
+			"Retry-After on all 10 429s (1.00 s); no request after the wait of 10 429s was rejected; " +
+				"the first admission after a 429 came 1.48 s after the claimed time (median over 10 429s)"},
+		{"retrying right after the wait", stdPlan, retrying(), time.Second, xrate(20), Pass, "no request after the wait of"},
+		{"an HTTP-date", stdPlan, stdTraffic(), time.Second, retryAs(func(d decision) string {
+			return d.reset.Add(time.Second).UTC().Format(http.TimeFormat)
+		}), Pass, "Retry-After on all 10 429s (1.85 s to 1.86 s)"},
+		{"longer but not absurd", stdPlan, stdTraffic(), time.Second, constant("5"), Pass, "Retry-After on all 10 429s (5.00 s)"},
+		{"not promised and absent", notPromised, stdTraffic(), time.Second, constant(""), Skip, "Retry-After is not promised"},
+		{"not promised but sent", notPromised, stdTraffic(), time.Second, xrate(20), Pass, "Retry-After on all 10 429s"},
+		{"not promised, sent too short", notPromised, retrying(), 5 * time.Second, constant("1"), Fail,
+			"Retry-After shorter than the real wait"},
+		{"missing", stdPlan, stdTraffic(), time.Second, constant(""), Fail, "Retry-After missing on 10 of 10 429s"},
+		{"missing on one", stdPlan, stdTraffic(), time.Second, retryAs(func(d decision) string {
+			if d.seq == 25 {
+				return ""
+			}
+			return "1"
+		}), Fail, "Retry-After missing on 1 of 10 429s"},
+		{"a date in UTC, as sethvargo/go-limiter sends", stdPlan, stdTraffic(), time.Second, retryAs(func(d decision) string {
+			return d.reset.UTC().Format("Mon, 02 Jan 2006 15:04:05 MST")
+		}), Fail, `Retry-After unreadable on 10 of 10 429s (first: Retry-After: "Sat, 01 Mar 2025 12:00:01 UTC" is not delay-seconds or an HTTP-date`},
+		{"too short", window5s, retrying(), 5 * time.Second, constant("1"), Fail,
+			"Retry-After shorter than the real wait 11 times (first: still limited 2.23 s after a 429 asking to wait 1.00 s, with nothing admitted in between)"},
+		{"absurdly long", stdPlan, stdTraffic(), time.Second, constant("3600"), Fail,
+			"Retry-After absurdly long 10 times (first: admitted 2.48 s after the 429, where Retry-After asked for 3600.00 s)"},
+		{"no 429", stdPlan, paced(0, 10, time.Millisecond, time.Millisecond), time.Second, xrate(20), Skip,
+			"no response was a 429, so Retry-After was not exercised"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obs := answer(tt.reqs, &clockWin{n: 20, w: tt.window}, tt.w)
+			wantResult(t, judgeID(t, tt.plan(), obs, HeadersRetryAfter), tt.status, tt.msg)
+		})
+	}
+}
+
+func TestResponseChecksWithoutPlan(t *testing.T) {
+	obs := stdRun(xrate(20))
+	for id, mk := range responseCheckers {
+		c := mk(nil)
+		for _, o := range obs {
+			c.Observe(o)
+		}
+		if got := c.Result(); got.Status != Skip || got.Message != "there is no plan to judge the run against" || got.ID != id {
+			t.Errorf("%s without a plan = %s %s %q; want skip, there is no plan", id, got.ID, got.Status, got.Message)
+		}
+	}
+}
