@@ -25,10 +25,15 @@ run: {connections: 64, timeout: 5s, max_duration: 10m}
 phases: [{name: steady, kind: under, rate: 20000/s, duration: 100s}]
 `
 
+// headersSection declares the X-RateLimit headers bench/target sends, which
+// turns on the header checks.
+const headersSection = "headers: {convention: x-ratelimit, reset: \"\"}\n"
+
 var start = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
-func benchPlan(b *testing.B) *scenarios.Plan {
-	sc, err := scenarios.Parse("bench.yaml", []byte(benchScenario))
+// benchPlan plans benchScenario plus extra YAML.
+func benchPlan(b *testing.B, extra string) *scenarios.Plan {
+	sc, err := scenarios.Parse("bench.yaml", []byte(benchScenario+extra))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,7 +68,8 @@ func metricsPhases(p *scenarios.Plan) []metrics.Phase {
 // BenchmarkFanout measures what the runner's fan-out loop does for every
 // observation (internal/runner: fanout.observe): append it to
 // observations.jsonl, record it in the metrics, feed it to every checker.
-// The sub-benchmarks take each part alone. Besides time per observation it
+// The sub-benchmarks take each part alone; checkers-headers declares the
+// X-RateLimit headers the target sends, so the header checks work too. Besides time per observation it
 // reports retained-B/obs: heap still live after a GC, per observation, which
 // is what a 1,000,000-request run keeps in memory (RSS is about twice the
 // live heap with GOGC=100).
@@ -72,17 +78,19 @@ func metricsPhases(p *scenarios.Plan) []metrics.Phase {
 // core (≤ 5 µs each), and retained-B/obs ≤ 100 (≤ 100 MB per million).
 func BenchmarkFanout(b *testing.B) {
 	parts := []struct {
-		name                     string
+		name                    string
 		write, record, checkers bool
+		extra                   string // added to the scenario
 	}{
-		{"write", true, false, false},
-		{"metrics", false, true, false},
-		{"checkers", false, false, true},
-		{"all", true, true, true},
+		{"write", true, false, false, ""},
+		{"metrics", false, true, false, ""},
+		{"checkers", false, false, true, ""},
+		{"checkers-headers", false, false, true, headersSection},
+		{"all", true, true, true, ""},
 	}
 	for _, p := range parts {
 		b.Run(p.name, func(b *testing.B) {
-			plan := benchPlan(b)
+			plan := benchPlan(b, p.extra)
 			var w *results.Writer
 			if p.write {
 				var err error
@@ -126,7 +134,7 @@ func BenchmarkFanout(b *testing.B) {
 // every observation to fresh checkers, then each checker's Result, as
 // `ratecheck report` does on replay. ns/obs is the cost per observation.
 func BenchmarkVerdict(b *testing.B) {
-	plan := benchPlan(b)
+	plan := benchPlan(b, "")
 	obs := make([]results.Observation, 1_000_000)
 	for i := range obs {
 		obs[i] = observationAt(i, benchHeaders)

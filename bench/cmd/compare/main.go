@@ -178,7 +178,8 @@ func run(ctx context.Context, o options) error {
 			break
 		}
 	}
-	fmt.Printf("\nratecheck vs vegeta CLI v12.13.0, %s, %d cores, medians of %d\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), o.N)
+	fmt.Printf("\nratecheck vs vegeta CLI v12.13.0, %s, %d cores, medians of %d\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), o.N)
+	fmt.Printf("ratecheck built from %s\n\n", b.source)
 	writeTable(os.Stdout, table(b.samples, o))
 	for _, n := range notes(b.samples, o) {
 		fmt.Println("note:", n)

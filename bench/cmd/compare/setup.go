@@ -29,6 +29,7 @@ type bench struct {
 	samples   []sample
 	logger    *log.Logger
 	removeDir bool
+	source    string // the product tree ratecheck was built from
 }
 
 func (b *bench) logf(format string, args ...any) { b.logger.Printf(format, args...) }
@@ -52,6 +53,7 @@ func setup(ctx context.Context, o options) (*bench, error) {
 	} else if err := os.MkdirAll(b.work, 0o755); err != nil {
 		return nil, fmt.Errorf("compare: make work dir: %w", err)
 	}
+	b.source = sourceState(ctx)
 	b.bin = o.Bin
 	if b.bin == "" {
 		b.bin = filepath.Join(b.work, "bin")
@@ -151,4 +153,21 @@ func (b *bench) close() {
 	if b.removeDir {
 		os.RemoveAll(b.work)
 	}
+}
+
+// sourceState describes the product tree ratecheck is built from: the commit
+// and how many files differ from it (the bench builds the working tree).
+func sourceState(ctx context.Context) string {
+	head, err := exec.CommandContext(ctx, "git", "-C", "..", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown (no git)"
+	}
+	status, _ := exec.CommandContext(ctx, "git", "-C", "..", "status", "--porcelain", "--untracked-files=no").Output()
+	changed := 0
+	for _, l := range strings.Split(string(status), "\n") {
+		if strings.TrimSpace(l) != "" {
+			changed++
+		}
+	}
+	return fmt.Sprintf("commit %s, %d tracked files changed in the working tree", strings.TrimSpace(string(head)), changed)
 }

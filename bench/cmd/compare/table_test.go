@@ -69,7 +69,7 @@ func TestTable(t *testing.T) {
 	for i := range ss {
 		if ss[i].Section == "rates" && ss[i].Rate == 1000 {
 			ss[i].LagP99 = time.Duration(ss[i].Rep+1) * time.Millisecond // medians: 2 ms each
-			ss[i].ReportLagP99 = ss[i].LagP99 + 500*time.Microsecond // medians: 2.5 ms
+			ss[i].ReportLagP99 = ss[i].LagP99 + 500*time.Microsecond     // medians: 2.5 ms
 			if ss[i].Tool == "vegeta" {
 				ss[i].LagP99 /= 2 // 1 ms
 				ss[i].ReportLagP99 = 0

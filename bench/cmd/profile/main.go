@@ -96,6 +96,7 @@ func run(o options) error {
 	f := newFanout(plan, w, atk.Started())
 	f.loop(atk.Observations())
 	sent := time.Since(atk.Started())
+	rssSent := peakRSS()
 	verdict := f.verdict()
 	snap := f.rec.Snapshot(time.Now())
 	f.rec.Timeline()
@@ -109,6 +110,7 @@ func run(o options) error {
 		}
 	}
 	report(o, snap, verdict, sent, judged, selfCPU()-cpu0)
+	fmt.Printf("peak RSS when the last response arrived %.1f MB; after the verdict %.1f MB\n", rssSent, peakRSS())
 	fmt.Printf("first request sent %s after the attack started (send_lag counts from the start)\n", f.first.Sub(atk.Started()))
 	return nil
 }
@@ -149,16 +151,14 @@ phases: [{name: steady, kind: under, rate: %s, duration: %s}]
 func report(o options, s metrics.Snapshot, v conformance.Verdict, sent, judged, cpu time.Duration) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	fmt.Printf("requests %d in %.2fs, verdict %s after %.2fs\n", s.Requests, sent.Seconds(), v.Status, judged.Seconds())
 	for _, ph := range s.Phases {
 		fmt.Printf("phase %s: requested %.0f/s achieved %.1f/s (%.4f), send lag p50 %s p99 %s max %s\n",
 			ph.Name, ph.RequestedRate, ph.AchievedRate, ph.AchievedRate/max(ph.RequestedRate, 1), ph.SendLag.P50, ph.SendLag.P99, ph.SendLag.Max)
 	}
 	fmt.Printf("latency p50 %s p99 %s; statuses %v\n", s.Latency.P50, s.Latency.P99, s.Statuses)
-	fmt.Printf("cpu %.2fs (%.1f µs/request), peak RSS %.1f MB, GC cycles %d, GC pause total %s, total alloc %.0f MB\n",
-		cpu.Seconds(), float64(cpu.Microseconds())/float64(max(s.Requests, 1)), float64(ru.Maxrss)/1024,
+	fmt.Printf("cpu %.2fs (%.1f µs/request), GC cycles %d, GC pause total %s, total alloc %.0f MB\n",
+		cpu.Seconds(), float64(cpu.Microseconds())/float64(max(s.Requests, 1)),
 		ms.NumGC, time.Duration(ms.PauseTotalNs), float64(ms.TotalAlloc)/1e6)
 }
 
@@ -172,6 +172,13 @@ func writeHeapProfile(path string) error {
 		return fmt.Errorf("profile: write heap profile: %w", err)
 	}
 	return nil
+}
+
+// peakRSS is this process's peak resident set so far, in MB.
+func peakRSS() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Maxrss) / 1024
 }
 
 func selfCPU() time.Duration {
