@@ -1,0 +1,129 @@
+package runner
+
+import (
+	"context"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ratecheck/ratecheck/attack"
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/reftarget"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+const scenario = `name: runner-test
+target: http://127.0.0.1:1
+auth: {header: X-API-KEY, keys: {primary: "${RUNNER_TEST_KEY}"}}
+endpoints: [{name: list, method: GET, path: /v1/items}]
+limits: [{name: per-second, requests: 20, window: 1s, recovery: 1s}]
+phases:
+  - {name: under, kind: under, rate: 20/s, duration: 500ms}
+  - {name: over, kind: over, rate: 80/s, duration: 500ms}
+`
+
+func start(t *testing.T) (*scenarios.Plan, attack.Options) {
+	t.Helper()
+	sc, err := scenarios.Parse("runner-test.yaml", []byte(scenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(reftarget.New(sc, reftarget.Keys(map[string]string{"k-1": "primary"})))
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	return scenarios.NewPlan(sc), attack.Options{Target: u, Keys: map[string]string{"primary": "k-1"}}
+}
+
+// TestRunWritesJudgesAndReports runs a plan against the reference target and
+// checks the fan-out: every request is on disk, the live verdict equals the
+// verdict replayed from disk, metrics count every request, and progress ends
+// with one Done.
+func TestRunWritesJudgesAndReports(t *testing.T) {
+	p, aopts := start(t)
+	dir := t.TempDir()
+	w, err := results.Create(dir, results.Meta{RunID: "t", ScenarioName: "runner-test"}, p.Scenario.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress []Progress
+	out, err := Run(context.Background(), Options{Plan: p, Attack: aopts, Writer: w, ProgressEvery: 50 * time.Millisecond,
+		OnProgress: func(pr Progress) { progress = append(progress, pr) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(results.Meta{RunID: "t", Finished: out.Finished}); err != nil {
+		t.Fatal(err)
+	}
+	if out.Interrupted || out.WriteErr != nil {
+		t.Fatalf("outcome interrupted=%v writeErr=%v; want a complete run", out.Interrupted, out.WriteErr)
+	}
+	const planned = 10 + 40
+	if out.Metrics.Requests != planned {
+		t.Errorf("metrics counted %d requests; want %d", out.Metrics.Requests, planned)
+	}
+
+	run, err := results.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored []results.Observation
+	for o, err := range run.Observations() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, o)
+	}
+	if len(stored) != planned {
+		t.Fatalf("%d observations on disk; want %d", len(stored), planned)
+	}
+	replayed := conformance.Check(p, func(yield func(results.Observation) bool) {
+		for _, o := range stored {
+			if !yield(o) {
+				return
+			}
+		}
+	})
+	if diff := cmp.Diff(out.Verdict, replayed); diff != "" {
+		t.Errorf("live verdict differs from the one replayed from disk (-live +replayed):\n%s", diff)
+	}
+	if out.Verdict.Status != conformance.Pass {
+		t.Errorf("verdict against the correct reference target = %s; want pass: %+v", out.Verdict.Status, out.Verdict.Checks)
+	}
+
+	if len(progress) < 2 || !progress[len(progress)-1].Done {
+		t.Fatalf("got %d progress calls, last %+v; want several, ending with Done", len(progress), progress[len(progress)-1])
+	}
+	for _, pr := range progress[:len(progress)-1] {
+		if pr.Done {
+			t.Errorf("progress marked Done before the end: %+v", pr)
+		}
+	}
+}
+
+// TestRunInterrupted cancels a run midway: it stops early, says so, and keeps
+// what was sent.
+func TestRunInterrupted(t *testing.T) {
+	p, aopts := start(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var cancelled bool
+	out, err := Run(ctx, Options{Plan: p, Attack: aopts, ProgressEvery: 20 * time.Millisecond,
+		OnProgress: func(pr Progress) {
+			if !cancelled && pr.Metrics.Requests >= 3 {
+				cancelled = true
+				cancel()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.Interrupted {
+		t.Error("Outcome.Interrupted = false after cancel; want true")
+	}
+	if n := out.Metrics.Requests; n < 3 || n >= 50 {
+		t.Errorf("interrupted run kept %d requests; want those sent before the cancel (3 to 49)", n)
+	}
+}
