@@ -4,8 +4,10 @@
 // each fault fails exactly the check meant to catch it (issue 3). It also shows
 // that bursts in the over phase expose a limiter whose check and increment race.
 //
-// The short matrix (fixed-window and token-bucket × every fault) runs with
-// `go test`. The full matrix (every family × every fault) runs with
+// The short matrix (fixed-window and token-bucket × every fault, paced as the
+// planner plans, at most 8 runs at once) runs with
+// `go test`. The full matrix (every family × every fault, paced and in bursts)
+// runs with
 // RATECHECK_MATRIX=full; RATECHECK_MATRIX_RUNS=N repeats it N times and logs
 // the failures per cell, to find flakes:
 //
