@@ -73,14 +73,6 @@ type evaluation struct {
 	sc    *score // cached by score
 }
 
-func (ev *evaluation) violations() int {
-	n := 0
-	for i := range ev.states {
-		n += ev.states[i].violations()
-	}
-	return n
-}
-
 // score ranks the explanations of a run; the most favourable is the least.
 // Any explanation without violations beats every other, so a correct limiter
 // passes whenever one alignment or family explains it. Among explanations that
