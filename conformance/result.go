@@ -82,6 +82,22 @@ type Fingerprint struct {
 	Summary   string `json:"summary"`   // one sentence, e.g. "token bucket, burst 20, refill 20/s: explains 1,198 of 1,200 decisions; 2 ambiguous"
 }
 
+// Tally counts checks by status. Anything but pass and fail (skip, or a
+// pending check with no status yet) counts as skipped.
+func Tally(checks []CheckResult) (pass, fail, skip int) {
+	for _, c := range checks {
+		switch c.Status {
+		case Pass:
+			pass++
+		case Fail:
+			fail++
+		default:
+			skip++
+		}
+	}
+	return pass, fail, skip
+}
+
 // Failed reports whether any check failed.
 func (v Verdict) Failed() bool {
 	for _, c := range v.Checks {

@@ -3,7 +3,6 @@ package report
 import (
 	"math"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -142,29 +141,4 @@ func fmtBool(b bool) string {
 // oneLine folds newlines and tabs into spaces, so a message fits a table cell.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// safeTarget removes anything secret-looking from a target URL before it is
-// shown: user info (a key may travel as the user name) and query values.
-// Targets are credential-free by contract; this is the second lock.
-func safeTarget(target string) string {
-	u, err := url.Parse(target)
-	if err != nil {
-		if strings.ContainsAny(target, "@?") {
-			return "(target hidden: not a valid URL)"
-		}
-		return target
-	}
-	if u.User == nil && u.RawQuery == "" {
-		return target
-	}
-	u.User = nil
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			q[k] = []string{"REDACTED"}
-		}
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }

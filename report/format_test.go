@@ -104,24 +104,6 @@ func TestFmtStatusAndHeaders(t *testing.T) {
 	}
 }
 
-func TestSafeTarget(t *testing.T) {
-	tests := []struct {
-		in, want string
-	}{
-		{"https://api.example.test/v1", "https://api.example.test/v1"},
-		{"http://127.0.0.1:8080", "http://127.0.0.1:8080"},
-		{"https://key123:@api.example.test/", "https://api.example.test/"},
-		{"https://u:p@api.example.test/?api_key=abc&x=1", "https://api.example.test/?api_key=REDACTED&x=REDACTED"},
-		{"https://u:p%zz@host/", "(target hidden: not a valid URL)"},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		if got := safeTarget(tt.in); got != tt.want {
-			t.Errorf("safeTarget(%q) = %q; want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestOneLine(t *testing.T) {
 	if got, want := oneLine("a\nb\t c\r\n"), "a b c"; got != want {
 		t.Errorf("oneLine = %q; want %q", got, want)

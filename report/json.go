@@ -8,6 +8,7 @@ import (
 	"math"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
 
@@ -61,7 +62,7 @@ func forJSON(r *Report) *Report {
 	if c.SchemaVersion == 0 {
 		c.SchemaVersion = SchemaVersion
 	}
-	c.Target = safeTarget(c.Target)
+	c.Target = results.RedactTarget(c.Target)
 	c.Checks = checksForJSON(c.Checks)
 	c.Phases = finitePhases(c.Phases)
 	c.Charges = nonNil(c.Charges)

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/results"
 )
 
 // The JUnit XML shapes, as read by GitLab, Jenkins and the GitHub test reporters:
@@ -112,7 +113,7 @@ func junitOf(r *Report) junitSuites {
 // junitProperties are the run's facts as <property> elements.
 func junitProperties(r *Report) []junitProperty {
 	props := []junitProperty{
-		{"target", safeTarget(r.Target)},
+		{"target", results.RedactTarget(r.Target)},
 		{"builtin_target", strconv.FormatBool(r.BuiltinTarget)},
 		{"plan", r.Scenario.Plan},
 		{"tested_limit", r.Scenario.Tested},

@@ -64,16 +64,4 @@ type Charge struct {
 }
 
 // Counts returns how many checks have each status.
-func (r *Report) Counts() (pass, fail, skip int) {
-	for _, c := range r.Checks {
-		switch c.Status {
-		case conformance.Pass:
-			pass++
-		case conformance.Fail:
-			fail++
-		default:
-			skip++
-		}
-	}
-	return pass, fail, skip
-}
+func (r *Report) Counts() (pass, fail, skip int) { return conformance.Tally(r.Checks) }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
 
@@ -158,7 +159,7 @@ func summaryOf(pass, fail, skip int) string {
 
 // factsOf lists the header lines; optional ones are left out when empty.
 func factsOf(r *Report) []fact {
-	target := safeTarget(r.Target)
+	target := results.RedactTarget(r.Target)
 	if r.BuiltinTarget {
 		target += " (built-in reference target)"
 	}

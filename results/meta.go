@@ -74,10 +74,10 @@ func safeName(s string) string {
 	return name
 }
 
-// redactTarget removes what may hold credentials from a target URL: user
+// RedactTarget removes what may hold credentials from a target URL: user
 // information (some APIs take the key as the user name) and query values.
 // Strings that do not parse as URLs are kept only up to any '@' or '?'.
-func redactTarget(target string) string {
+func RedactTarget(target string) string {
 	u, err := url.Parse(target)
 	if err != nil {
 		if i := strings.LastIndexByte(target, '@'); i >= 0 {
@@ -104,7 +104,7 @@ func encodeMeta(m Meta) ([]byte, error) {
 	if m.SchemaVersion == 0 {
 		m.SchemaVersion = SchemaVersion
 	}
-	m.Target = redactTarget(m.Target)
+	m.Target = RedactTarget(m.Target)
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, err

@@ -39,14 +39,16 @@ func TestRedactTarget(t *testing.T) {
 		{"http://127.0.0.1:8080", "http://127.0.0.1:8080"},
 		{"https://api.example.com/v1/", "https://api.example.com/v1/"},
 		{"https://sk_live_123:@api.stripe.com", "https://api.stripe.com"},
+		{"https://u:p%zz@host/", "host/"}, // not a URL: cut to after the '@'
+		{"https://u:p@api.example.test/?api_key=abc&x=1", "https://api.example.test/?api_key=REDACTED&x=REDACTED"},
 		{"https://user:secret@api.example.com/v1", "https://api.example.com/v1"},
 		{"https://api.example.com/v1?api_key=SECRET&x=1", "https://api.example.com/v1?api_key=REDACTED&x=REDACTED"},
 		{"http://user:pw@[::1%zz/bad?token=SECRET", "[::1%zz/bad"},
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := redactTarget(tt.in); got != tt.want {
-			t.Errorf("redactTarget(%q) = %q; want %q", tt.in, got, tt.want)
+		if got := RedactTarget(tt.in); got != tt.want {
+			t.Errorf("RedactTarget(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -129,17 +129,7 @@ func pad(s string, w int) string {
 // tally counts checks by status; anything but pass and fail (skip, pending)
 // counts as skip.
 func tally(checks []conformance.CheckResult) (pass, fail, skip int) {
-	for _, c := range checks {
-		switch c.Status {
-		case conformance.Pass:
-			pass++
-		case conformance.Fail:
-			fail++
-		default:
-			skip++
-		}
-	}
-	return pass, fail, skip
+	return conformance.Tally(checks)
 }
 
 // checkCounts reads "✓ 3 passed  ✗ 1 failed  • 2 skipped", leaving out zero
