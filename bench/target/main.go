@@ -2,7 +2,8 @@
 // 200, a two-byte body and a pair of X-RateLimit-* headers (so that
 // ratecheck's rate-limit header recording does its work), and nothing else.
 // Both load generators hit the same instance, so the server's cost is the same
-// for both. It listens on loopback only.
+// for both. It listens on loopback only, and imports the standard library
+// only: nothing of ratecheck, so that it behaves the same for both tools.
 //
 // Usage:
 //

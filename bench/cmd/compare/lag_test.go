@@ -17,6 +17,15 @@ func onSchedule(n int, rate float64, extra map[int]time.Duration) []send {
 	return out
 }
 
+// allBut0 delays sends 1..n-1 by d.
+func allBut0(n int, d time.Duration) map[int]time.Duration {
+	m := map[int]time.Duration{}
+	for i := 1; i < n; i++ {
+		m[i] = d
+	}
+	return m
+}
+
 func TestScheduleStats(t *testing.T) {
 	late := map[int]time.Duration{}
 	for i := 50; i < 53; i++ { // 3 of 200 requests 5 ms late: p99 (rank 198) is one of them
@@ -33,8 +42,12 @@ func TestScheduleStats(t *testing.T) {
 		{"on time", onSchedule(101, 100, nil), 100, sendStats{Requests: 101, Achieved: 100}},
 		{"three late", onSchedule(200, 1000, late), 1000, sendStats{Requests: 200, Achieved: 1000, LagP99: 5 * time.Millisecond}},
 		{"unpaced has no lag", onSchedule(200, 1000, late), 0, sendStats{Requests: 200, Achieved: 1000}},
-		// A late first request moves the origin: the others count as early.
-		{"first late shifts origin", onSchedule(11, 10, map[int]time.Duration{0: time.Second}), 10, sendStats{Requests: 11, Achieved: 10 / 0.9, LagP99: 0}},
+		// A late first request is the one late request: the median takes
+		// the origin's error away.
+		{"first late", onSchedule(11, 10, map[int]time.Duration{0: time.Second}), 10, sendStats{Requests: 11, Achieved: 10 / 0.9, LagP99: time.Second}},
+		// A constant delay of every request but the first (timer overshoot)
+		// is no deviation.
+		{"all but first 200µs late", onSchedule(200, 1000, allBut0(200, 200*time.Microsecond)), 1000, sendStats{Requests: 200, Achieved: 199 / (0.199 + 0.0002), LagP99: 0}},
 	}
 	for _, tt := range tests {
 		got := scheduleStats(tt.sends, tt.rate)

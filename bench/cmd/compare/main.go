@@ -13,6 +13,10 @@
 // has them). Everything is sent to 127.0.0.1 only; every run is bounded by its
 // duration. Run it from bench/ (or through bench/run.sh): it builds vegeta,
 // ratecheck and the target with the bench module's go.mod.
+//
+// compare drives both tools as programs. It imports only the product's public
+// results package (to read observations.jsonl) and vegeta's lib (to decode
+// vegeta's results), never product internals.
 package main
 
 import (
@@ -46,6 +50,7 @@ type options struct {
 	Quiet       float64
 	QuietWait   time.Duration
 	JSON        string
+	From        string // print the table of these saved samples and stop
 	Scenarios   string // write the scenarios here and stop
 }
 
@@ -74,6 +79,7 @@ func parseFlags(args []string) (options, error) {
 	fs.Float64Var(&o.Quiet, "quiet", 0.3, "busy `cores` above which a run waits for the machine to calm down")
 	fs.DurationVar(&o.QuietWait, "quiet-wait", 2*time.Minute, "longest wait for a quiet machine before each run")
 	fs.StringVar(&o.JSON, "json", "", "write every sample to `file` as JSON")
+	fs.StringVar(&o.From, "from", "", "print the table of samples saved with -json in `file` (same flags as that run) and exit")
 	fs.StringVar(&o.Scenarios, "scenarios", "", "write the scenarios of a run with these flags to `dir` and exit, running nothing")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -149,6 +155,13 @@ func main() {
 		}
 		return
 	}
+	if o.From != "" {
+		if err := printFrom(o.From, o); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, o); err != nil {
@@ -178,12 +191,9 @@ func run(ctx context.Context, o options) error {
 			break
 		}
 	}
-	fmt.Printf("\nratecheck vs vegeta CLI v12.13.0, %s, %d cores, medians of %d\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), o.N)
+	fmt.Printf("\nratecheck vs vegeta CLI v12.13.0, %s, %d cores, medians of %d [min–max]\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), o.N)
 	fmt.Printf("ratecheck built from %s\n\n", b.source)
-	writeTable(os.Stdout, table(b.samples, o))
-	for _, n := range notes(b.samples, o) {
-		fmt.Println("note:", n)
-	}
+	printResults(b.samples, o)
 	if o.JSON != "" {
 		data, err := json.MarshalIndent(b.samples, "", "  ")
 		if err != nil {
@@ -193,6 +203,32 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("compare: write samples: %w", err)
 		}
 	}
+	return nil
+}
+
+// printResults prints the table and the notes on the samples.
+func printResults(samples []sample, o options) {
+	writeTable(os.Stdout, table(samples, o))
+	if l := ownLag(samples, o); l != "" {
+		fmt.Println("\n" + l)
+	}
+	for _, n := range notes(samples, o) {
+		fmt.Println("note:", n)
+	}
+}
+
+// printFrom prints the results of a run whose samples were saved with -json;
+// the flags must match that run's.
+func printFrom(file string, o options) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("compare: read samples: %w", err)
+	}
+	var samples []sample
+	if err := json.Unmarshal(data, &samples); err != nil {
+		return fmt.Errorf("compare: decode samples %s: %w", file, err)
+	}
+	printResults(samples, o)
 	return nil
 }
 

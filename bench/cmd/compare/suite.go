@@ -128,7 +128,7 @@ func (s sample) String() string {
 	if s.ReportLagP99 > 0 {
 		lag += fmt.Sprintf(" (report %s)", s.ReportLagP99.Round(time.Microsecond))
 	}
-	return fmt.Sprintf("%-10s rep %d %-9s w=%-3d %-8s %8d req  %9.1f req/s  lag p99 %-9s  success %6.2f%%  RSS %6.1f MB  CPU %6.2fs  target %5.2fs  other %.2f cores  wall %.1fs",
+	return fmt.Sprintf("%-10s rep %d %-9s w=%-3d %-8s %8d req  %9.1f req/s  deviation p99 %-9s  success %6.2f%%  RSS %6.1f MB  CPU %6.2fs  target %5.2fs  other %.2f cores  wall %.1fs",
 		s.Section, s.Rep+1, s.Tool, s.Workers, rate, s.Requests, s.Achieved, lag,
 		100*s.Success, mb(s.RSS), s.CPU.Seconds(), s.Target.Seconds(), s.Other, s.Wall.Seconds())
 }

@@ -66,6 +66,23 @@ func medianOf(samples []sample, f func(sample) float64) float64 {
 	return median(xs)
 }
 
+// spread formats the median of f over samples, followed by the range
+// [min–max] when there is more than one sample.
+func spread(samples []sample, f func(sample) float64, format func(float64) string) string {
+	m := format(medianOf(samples, f))
+	if len(samples) < 2 {
+		return m
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range samples {
+		lo, hi = min(lo, f(s)), max(hi, f(s))
+	}
+	return fmt.Sprintf("%s [%s–%s]", m, format(lo), format(hi))
+}
+
+func ratio3(x float64) string    { return fmt.Sprintf("%.3f", x) }
+func megabytes(x float64) string { return fmt.Sprintf("%.0f MB", x/1e6) }
+
 // median is the middle value, or the mean of the middle two; NaN for none.
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
@@ -90,7 +107,7 @@ func throughputRow(samples []sample, o options) (row, bool) {
 	r, v := medianOf(rc, achieved), medianOf(vg, achieved)
 	return row{
 		Measurement: fmt.Sprintf("max throughput, req/s (unpaced, %d workers)", o.Workers),
-		Ratecheck:   thousands(r), Vegeta: thousands(v), Ratio: r / v,
+		Ratecheck:   spread(rc, achieved, thousands), Vegeta: spread(vg, achieved, thousands), Ratio: r / v,
 		Goal: "ratio ≥ 0.95", Met: yesNo(r/v >= 0.95),
 	}, true
 }
@@ -105,17 +122,18 @@ func rateRow(samples []sample, o options, rate int) (row, bool) {
 	r, v := medianOf(rc, share), medianOf(vg, share)
 	out := row{
 		Measurement: fmt.Sprintf("achieved ÷ requested at %s/s", thousands(float64(rate))),
-		Ratecheck:   fmt.Sprintf("%.3f", r), Vegeta: fmt.Sprintf("%.3f", v), Ratio: r / v,
+		Ratecheck:   spread(rc, share, ratio3), Vegeta: spread(vg, share, ratio3), Ratio: r / v,
 		Goal: "≥ 0.995", Met: yesNo(r >= 0.995),
 	}
 	if rate > bestOfAbove {
-		best, w := v, o.Workers
+		best, w, bestSamples := v, o.Workers, vg
 		for _, bw := range o.BestOf {
-			if m := medianOf(filter(samples, "rates", "vegeta", rate, bw), share); m > best {
-				best, w = m, bw
+			bs := filter(samples, "rates", "vegeta", rate, bw)
+			if m := medianOf(bs, share); m > best {
+				best, w, bestSamples = m, bw, bs
 			}
 		}
-		out.Vegeta = fmt.Sprintf("%.3f (best: %d workers)", best, w)
+		out.Vegeta = fmt.Sprintf("%s (best: %d workers)", spread(bestSamples, share, ratio3), w)
 		out.Ratio, out.Goal, out.Met = r/best, "≥ vegeta's best", yesNo(r >= best)
 	}
 	return out, true
@@ -128,12 +146,11 @@ func lagRow(samples []sample, o options, rate int) (row, bool) {
 		return row{}, false
 	}
 	lag := func(s sample) float64 { return float64(s.LagP99) }
-	own := func(s sample) float64 { return float64(s.ReportLagP99) }
 	r, v := medianOf(rc, lag), medianOf(vg, lag)
 	return row{
-		Measurement: fmt.Sprintf("send lag p99 at %s/s", thousands(float64(rate))),
-		Ratecheck:   fmt.Sprintf("%s (own report: %s)", duration(r), duration(medianOf(rc, own))),
-		Vegeta:      duration(v), Ratio: r / v,
+		Measurement: fmt.Sprintf("send-time deviation p99 at %s/s", thousands(float64(rate))),
+		Ratecheck:   spread(rc, lag, duration),
+		Vegeta:      spread(vg, lag, duration), Ratio: r / v,
 		Goal: "≤ vegeta", Met: yesNo(r <= v),
 	}, true
 }
@@ -157,8 +174,8 @@ func rssRow(samples []sample, o options) (row, bool) {
 	// runVegeta measures its processes in the order attack, report.
 	return row{
 		Measurement: fmt.Sprintf("peak RSS, %s requests at %s/s", thousands(float64(o.RSSRequests)), thousands(float64(o.RSSRate))),
-		Ratecheck:   fmt.Sprintf("%.0f MB", r/1e6),
-		Vegeta:      fmt.Sprintf("%.0f MB (attack %.0f + report %.0f)", v/1e6, medianOf(vg, part(0))/1e6, medianOf(vg, part(1))/1e6),
+		Ratecheck:   spread(rc, rss, megabytes),
+		Vegeta:      fmt.Sprintf("%s (attack %.0f + report %.0f)", spread(vg, rss, megabytes), medianOf(vg, part(0))/1e6, medianOf(vg, part(1))/1e6),
 		Ratio:       r / v,
 		Goal:        "≤ vegeta and < 200 MB", Met: yesNo(r <= v && r < 200e6),
 	}, true
@@ -174,7 +191,7 @@ func cpuRow(samples []sample, o options) (row, bool) {
 	r, v := medianOf(rc, perReq), medianOf(vg, perReq)
 	return row{
 		Measurement: "CPU per request at max throughput (tool's processes)",
-		Ratecheck:   duration(r), Vegeta: duration(v), Ratio: r / v, Goal: "(information)",
+		Ratecheck:   spread(rc, perReq, duration), Vegeta: spread(vg, perReq, duration), Ratio: r / v, Goal: "(information)",
 	}, true
 }
 
@@ -233,6 +250,23 @@ func writeTable(w io.Writer, rows []row) {
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", r.Measurement, r.Ratecheck, r.Vegeta, ratio, r.Goal, r.Met)
 	}
+}
+
+// ownLag describes ratecheck's own send_lag p99 (its JSON report measures
+// from the start of the run, not from the first request) at each rate.
+func ownLag(samples []sample, o options) string {
+	var parts []string
+	for _, rate := range o.Rates {
+		rc := filter(samples, "rates", "ratecheck", rate, 0)
+		if len(rc) > 0 {
+			own := func(s sample) float64 { return float64(s.ReportLagP99) }
+			parts = append(parts, fmt.Sprintf("%s/s: %s", thousands(float64(rate)), duration(medianOf(rc, own))))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "ratecheck's own send_lag p99 (JSON report, counted from the start of the run): " + strings.Join(parts, ", ")
 }
 
 // notes lists what makes samples doubtful: failed requests, a busy machine,

@@ -82,19 +82,23 @@ func TestTable(t *testing.T) {
 
 	got := table(ss, o)
 	want := []row{
-		{Measurement: "max throughput, req/s (unpaced, 64 workers)", Ratecheck: "17,500", Vegeta: "18,600", Ratio: 17500.0 / 18600, Goal: "ratio ≥ 0.95", Met: "no"},
-		{Measurement: "achieved ÷ requested at 1,000/s", Ratecheck: "0.999", Vegeta: "1.000", Ratio: 0.999, Goal: "≥ 0.995", Met: "yes"},
-		{Measurement: "achieved ÷ requested at 20,000/s", Ratecheck: "0.950", Vegeta: "0.970 (best: 128 workers)", Ratio: 0.95 / 0.97, Goal: "≥ vegeta's best", Met: "no"},
-		{Measurement: "send lag p99 at 1,000/s", Ratecheck: "2 ms (own report: 2.5 ms)", Vegeta: "1 ms", Ratio: 2, Goal: "≤ vegeta", Met: "no"},
-		{Measurement: "send lag p99 at 20,000/s", Ratecheck: "0 µs (own report: 0 µs)", Vegeta: "0 µs", Ratio: math.NaN(), Goal: "≤ vegeta", Met: "yes"},
-		{Measurement: "peak RSS, 1,000,000 requests at 16,000/s", Ratecheck: "155 MB", Vegeta: "40 MB (attack 10 + report 30)", Ratio: 155.0 / 40, Goal: "≤ vegeta and < 200 MB", Met: "no"},
-		{Measurement: "CPU per request at max throughput (tool's processes)", Ratecheck: "0 µs", Vegeta: "0 µs", Ratio: math.NaN(), Goal: "(information)"},
+		{Measurement: "max throughput, req/s (unpaced, 64 workers)", Ratecheck: "17,500 [17,000–18,000]", Vegeta: "18,600 [18,000–19,000]", Ratio: 17500.0 / 18600, Goal: "ratio ≥ 0.95", Met: "no"},
+		{Measurement: "achieved ÷ requested at 1,000/s", Ratecheck: "0.999 [0.995–1.000]", Vegeta: "1.000 [1.000–1.000]", Ratio: 0.999, Goal: "≥ 0.995", Met: "yes"},
+		{Measurement: "achieved ÷ requested at 20,000/s", Ratecheck: "0.950 [0.940–0.960]", Vegeta: "0.970 [0.950–0.975] (best: 128 workers)", Ratio: 0.95 / 0.97, Goal: "≥ vegeta's best", Met: "no"},
+		{Measurement: "send-time deviation p99 at 1,000/s", Ratecheck: "2 ms [1 ms–3 ms]", Vegeta: "1 ms [500 µs–1.5 ms]", Ratio: 2, Goal: "≤ vegeta", Met: "no"},
+		{Measurement: "send-time deviation p99 at 20,000/s", Ratecheck: "0 µs [0 µs–0 µs]", Vegeta: "0 µs [0 µs–0 µs]", Ratio: math.NaN(), Goal: "≤ vegeta", Met: "yes"},
+		{Measurement: "peak RSS, 1,000,000 requests at 16,000/s", Ratecheck: "155 MB [150 MB–160 MB]", Vegeta: "40 MB [40 MB–40 MB] (attack 10 + report 30)", Ratio: 155.0 / 40, Goal: "≤ vegeta and < 200 MB", Met: "no"},
+		{Measurement: "CPU per request at max throughput (tool's processes)", Ratecheck: "0 µs [0 µs–0 µs]", Vegeta: "0 µs [0 µs–0 µs]", Ratio: math.NaN(), Goal: "(information)"},
 	}
 	approx := cmp.Comparer(func(a, b float64) bool {
 		return (math.IsNaN(a) && math.IsNaN(b)) || math.Abs(a-b) < 1e-9
 	})
 	if diff := cmp.Diff(want, got, approx); diff != "" {
 		t.Errorf("table(…) mismatch (-want +got):\n%s", diff)
+	}
+	wantOwn := "ratecheck's own send_lag p99 (JSON report, counted from the start of the run): 1,000/s: 2.5 ms, 20,000/s: 0 µs"
+	if got := ownLag(ss, o); got != wantOwn {
+		t.Errorf("ownLag(…) = %q; want %q", got, wantOwn)
 	}
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"math"
+	"slices"
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
@@ -19,6 +21,8 @@ type fanout struct {
 	checkers []conformance.Checker
 	writeErr error
 	first    time.Time // earliest send time seen
+	drain    bool      // only drain the stream: no writing, metrics or checks
+	sent     []int64   // send time by sequence number, Unix ns (paced phases)
 }
 
 func newFanout(p *scenarios.Plan, w *results.Writer, started time.Time) *fanout {
@@ -54,6 +58,12 @@ func (f *fanout) observe(o results.Observation) {
 	if f.first.IsZero() || o.Sent.Before(f.first) {
 		f.first = o.Sent
 	}
+	if o.Seq < uint64(len(f.sent)) {
+		f.sent[o.Seq] = o.Sent.UnixNano()
+	}
+	if f.drain {
+		return
+	}
 	if f.writeErr == nil {
 		f.writeErr = f.w.Append(o)
 	}
@@ -63,7 +73,27 @@ func (f *fanout) observe(o results.Observation) {
 	}
 }
 
+// lagP99 is the 99th percentile of sent_i − (sent_0 + i/rate) over the
+// requests of a paced single-phase run: the formula bench/cmd/compare applies
+// to both tools, from the first request rather than from the attack's start.
+func (f *fanout) lagP99(rate float64) time.Duration {
+	if len(f.sent) == 0 || rate <= 0 {
+		return 0
+	}
+	lags := make([]time.Duration, 0, len(f.sent))
+	for i, at := range f.sent {
+		if at != 0 {
+			lags = append(lags, time.Duration(at-f.sent[0])-time.Duration(float64(i)/rate*float64(time.Second)))
+		}
+	}
+	slices.Sort(lags)
+	return lags[min(len(lags)-1, int(math.Ceil(0.99*float64(len(lags))))-1)]
+}
+
 func (f *fanout) flush() {
+	if f.drain {
+		return
+	}
 	if f.writeErr == nil {
 		f.writeErr = f.w.Flush()
 	}

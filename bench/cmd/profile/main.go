@@ -2,7 +2,8 @@
 // fan-out as `ratecheck run` (observations written to a run directory,
 // metrics recorded, every checker fed, a snapshot every 100 ms, the verdict at
 // the end), so that it can be profiled: the ratecheck CLI has no profiling
-// flag. It uses the product's public packages only; the fan-out loop mirrors
+// flag. It imports the product's public packages only (attack, conformance,
+// results, results/metrics, scenarios); the fan-out loop mirrors
 // internal/runner, which another module cannot import.
 //
 // Usage (with bench/target running on 127.0.0.1:8089):
@@ -39,6 +40,7 @@ type options struct {
 	CPUProfile  string
 	MemProfile  string
 	Out         string
+	Drain       bool
 }
 
 func main() {
@@ -49,6 +51,7 @@ func main() {
 	flag.IntVar(&o.Connections, "connections", 64, "run.connections")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to `file`")
 	flag.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile (after the verdict) to `file`")
+	flag.BoolVar(&o.Drain, "drain", false, "only drain the observations (no writing, metrics or checks): the attack alone, for comparison")
 	flag.StringVar(&o.Out, "out", "", "run `dir` for observations.jsonl (default: a temporary one, removed)")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -94,6 +97,10 @@ func run(o options) error {
 		return fmt.Errorf("profile: %w", err)
 	}
 	f := newFanout(plan, w, atk.Started())
+	f.drain = o.Drain
+	if o.Rate > 0 {
+		f.sent = make([]int64, plan.Phases[0].Requests)
+	}
 	f.loop(atk.Observations())
 	sent := time.Since(atk.Started())
 	rssSent := peakRSS()
@@ -111,7 +118,8 @@ func run(o options) error {
 	}
 	report(o, snap, verdict, sent, judged, selfCPU()-cpu0)
 	fmt.Printf("peak RSS when the last response arrived %.1f MB; after the verdict %.1f MB\n", rssSent, peakRSS())
-	fmt.Printf("first request sent %s after the attack started (send_lag counts from the start)\n", f.first.Sub(atk.Started()))
+	fmt.Printf("first request sent %s after the attack started (send_lag counts from the start); send lag p99 from the first request %s\n",
+		f.first.Sub(atk.Started()), f.lagP99(float64(o.Rate)))
 	return nil
 }
 
