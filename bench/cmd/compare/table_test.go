@@ -50,7 +50,6 @@ func reps(base sample, set func(*sample, float64), vs ...float64) []sample {
 }
 
 func achieved(s *sample, v float64) { s.Achieved = v }
-func lag(s *sample, v float64)      { s.LagP99 = time.Duration(v) }
 func rss(s *sample, v float64)      { s.RSS, s.RSSParts = int64(v), []int64{int64(v) / 4, int64(v) * 3 / 4} }
 
 func TestTable(t *testing.T) {

@@ -73,10 +73,10 @@ func (f *fanout) observe(o results.Observation) {
 	}
 }
 
-// lagP99 is the 99th percentile of sent_i − (sent_0 + i/rate) over the
-// requests of a paced single-phase run: the formula bench/cmd/compare applies
-// to both tools, from the first request rather than from the attack's start.
-func (f *fanout) lagP99(rate float64) time.Duration {
+// deviationP99 is the 99th percentile of the offsets sent_i − (sent_0 + i/rate)
+// minus their median, over the requests of a paced single-phase run: the
+// send-time deviation bench/cmd/compare measures for both tools.
+func (f *fanout) deviationP99(rate float64) time.Duration {
 	if len(f.sent) == 0 || rate <= 0 {
 		return 0
 	}
@@ -87,7 +87,7 @@ func (f *fanout) lagP99(rate float64) time.Duration {
 		}
 	}
 	slices.Sort(lags)
-	return lags[min(len(lags)-1, int(math.Ceil(0.99*float64(len(lags))))-1)]
+	return lags[min(len(lags)-1, int(math.Ceil(0.99*float64(len(lags))))-1)] - lags[(len(lags)-1)/2]
 }
 
 func (f *fanout) flush() {

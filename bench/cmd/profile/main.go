@@ -118,8 +118,8 @@ func run(o options) error {
 	}
 	report(o, snap, verdict, sent, judged, selfCPU()-cpu0)
 	fmt.Printf("peak RSS when the last response arrived %.1f MB; after the verdict %.1f MB\n", rssSent, peakRSS())
-	fmt.Printf("first request sent %s after the attack started (send_lag counts from the start); send lag p99 from the first request %s\n",
-		f.first.Sub(atk.Started()), f.lagP99(float64(o.Rate)))
+	fmt.Printf("first request sent %s after the attack started (send_lag counts from the start); send-time deviation p99 %s\n",
+		f.first.Sub(atk.Started()), f.deviationP99(float64(o.Rate)))
 	return nil
 }
 
