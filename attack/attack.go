@@ -3,7 +3,6 @@ package attack
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"sync"
 	"time"
@@ -128,14 +127,3 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 // ErrTargetUnreachable means no connection could be made to the target before
 // anything was sent.
 var ErrTargetUnreachable = errors.New("target unreachable")
-
-// CheckReachable opens (and closes) one TCP connection to the target's host, so
-// that an unreachable target is reported before the first phase, without
-// sending a request that a limit would count.
-func CheckReachable(ctx context.Context, o Options) error {
-	o = o.withDefaults()
-	if o.Target == nil {
-		return fmt.Errorf("attack: no target: %w", ErrTargetUnreachable)
-	}
-	return dial(ctx, o.Target, min(o.Timeout, 5*time.Second))
-}

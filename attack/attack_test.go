@@ -3,7 +3,6 @@ package attack
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -178,20 +177,6 @@ func TestStartRejectsMissingKey(t *testing.T) {
 	_, err := Start(context.Background(), p, Options{Target: u})
 	if err == nil || !strings.Contains(err.Error(), `no value for key "primary"`) {
 		t.Errorf("Start without the key = %v; want an error naming the key", err)
-	}
-}
-
-func TestCheckReachable(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t.Error("CheckReachable sent an HTTP request; it must only connect")
-	}))
-	u, _ := url.Parse(srv.URL)
-	if err := CheckReachable(context.Background(), Options{Target: u}); err != nil {
-		t.Errorf("CheckReachable(live server) = %v; want nil", err)
-	}
-	srv.Close()
-	if err := CheckReachable(context.Background(), Options{Target: u}); !errors.Is(err, ErrTargetUnreachable) {
-		t.Errorf("CheckReachable(closed server) = %v; want ErrTargetUnreachable", err)
 	}
 }
 

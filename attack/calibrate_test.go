@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -49,7 +50,7 @@ func TestCalibrateReportsUndeliverablePhases(t *testing.T) {
 func TestCalibrateUnreachable(t *testing.T) {
 	u, _ := url.Parse("http://127.0.0.1:1")
 	p := testPlan(scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 10, Duration: time.Second, Endpoint: "list", Key: "primary"})
-	if _, err := Calibrate(context.Background(), p, Options{Target: u}); err == nil {
-		t.Error("Calibrate(unreachable) = nil error; want ErrTargetUnreachable")
+	if _, err := Calibrate(context.Background(), p, Options{Target: u}); !errors.Is(err, ErrTargetUnreachable) {
+		t.Errorf("Calibrate(unreachable) = %v; want ErrTargetUnreachable", err)
 	}
 }
