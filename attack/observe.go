@@ -35,18 +35,22 @@ func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string
 
 // rateLimitHeaders keeps the response headers a rate-limit check may read: names
 // containing "ratelimit" or "rate-limit" (X-RateLimit-*, RateLimit, RateLimit-Policy,
-// X-Rate-Limit-*), Retry-After, and the extra names the scenario declares.
+// X-Rate-Limit-*), Retry-After, and the extra names the scenario declares. It
+// runs on every response, so it matches names without allocating.
 func rateLimitHeaders(h http.Header, extra []string) map[string]string {
 	var out map[string]string
 	keep := func(name string, vs []string) {
 		if out == nil {
 			out = make(map[string]string, 4)
 		}
+		if len(vs) == 1 {
+			out[name] = vs[0]
+			return
+		}
 		out[name] = strings.Join(vs, ", ")
 	}
 	for name, vs := range h {
-		lower := strings.ToLower(name)
-		if strings.Contains(lower, "ratelimit") || strings.Contains(lower, "rate-limit") || lower == "retry-after" {
+		if containsFold(name, "ratelimit") || containsFold(name, "rate-limit") || strings.EqualFold(name, "retry-after") {
 			keep(name, vs)
 		}
 	}
@@ -56,4 +60,15 @@ func rateLimitHeaders(h http.Header, extra []string) map[string]string {
 		}
 	}
 	return out
+}
+
+// containsFold reports whether s contains the lower-case ASCII word sub,
+// ignoring case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
