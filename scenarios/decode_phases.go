@@ -11,7 +11,7 @@ import (
 var (
 	phaseFields = []string{"name", "kind", "rate", "limit", "duration", "endpoint", "key"}
 	runFields   = []string{"connections", "timeout", "max_duration"}
-	phaseKinds  = []string{"under", "at", "over", "pause", "recovery"}
+	phaseKinds  = []string{"under", "at", "over", "probe", "pause", "recovery"}
 )
 
 // maxConnections bounds run.connections.

@@ -83,7 +83,7 @@
 //
 //	phases:                       # optional: when present, used as written instead of derived
 //	  - name: warmup              # default the kind; unique
-//	    kind: under               # required: under, at, over, pause, recovery
+//	    kind: under               # required: under, at, over, probe, pause, recovery
 //	    rate: 2x                  # a multiple of a limit's rate (2x, 0.5x) or absolute (40/s,
 //	                              # 100/m, 5/h); required except for pause, which has none
 //	    limit: per-second         # the limit a multiple refers to (default the tested limit)

@@ -62,11 +62,12 @@ func ExampleNewPlan() {
 		fmt.Printf("%s: %s\n", c.Limit, c.Note)
 	}
 	// Output:
-	// testing per-second for 8s
+	// testing per-second for 10.5s
 	// under    at 0s for 2s: 10/s, 20 requests
 	// over     at 2s for 3s: 40/s, 120 requests
-	// pause    at 5s for 1s: 0/s, 0 requests
-	// recovery at 6s for 2s: 10/s, 20 requests
-	// per-second: under test: 20 per 1s (this run sends 160)
-	// monthly: window 720h: only charged, not exercised (this run uses 160 of 2000)
+	// probe    at 5s for 2.5s: 100/s, 250 requests
+	// pause    at 7.5s for 1s: 0/s, 0 requests
+	// recovery at 8.5s for 2s: 10/s, 20 requests
+	// per-second: under test: 20 per 1s (this run sends 410)
+	// monthly: window 720h: only charged, not exercised (this run uses 410 of 2000)
 }

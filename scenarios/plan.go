@@ -18,6 +18,7 @@ const shortWindow = 10 * time.Second
 //	short window (W ≤ 10s), R = N/W:
 //	  under    0.5·R for max(2W, 2s)
 //	  over     2·R   for max(3W, 3s)
+//	  probe    min(100/s, 250 requests) for 2.5·Recovery, when faster than 2·R
 //	  pause    Recovery
 //	  recovery 0.5·R for max(2W, 2s)
 //	long window (W > 10s):
@@ -26,7 +27,8 @@ const shortWindow = 10 * time.Second
 //	  pause    Recovery
 //	  recovery min(5, N) requests at 1/s
 //
-// When the phases outlast Run.MaxDuration the pause and recovery are dropped
+// The probe polls while the limit still rejects, to time when it lifts. When
+// the phases outlast Run.MaxDuration the probe, pause and recovery are dropped
 // with a warning. Charges say what the run costs every limit's budget.
 func NewPlan(sc *Scenario) *Plan {
 	p := &Plan{Scenario: sc, Tested: -1}

@@ -27,12 +27,43 @@ func (p *Plan) derivedPhases() {
 // shortWindowSteps exceeds a short window at twice its rate R = N/W.
 func shortWindowSteps(l Limit) []step {
 	r := l.Rate()
-	return []step{
+	steps := []step{
 		{kind: PhaseUnder, rate: 0.5 * r, duration: max(2*l.Window, 2*time.Second)},
 		{kind: PhaseOver, rate: 2 * r, duration: max(3*l.Window, 3*time.Second)},
-		{kind: PhasePause, duration: l.Recovery},
-		{kind: PhaseRecovery, rate: 0.5 * r, duration: max(2*l.Window, 2*time.Second)},
 	}
+	if probe, ok := probeStep(l); ok {
+		steps = append(steps, probe)
+	}
+	return append(steps,
+		step{kind: PhasePause, duration: l.Recovery},
+		step{kind: PhaseRecovery, rate: 0.5 * r, duration: max(2*l.Window, 2*time.Second)},
+	)
+}
+
+// The probe polls every probeSpacing, so that the instant a limit lifts is
+// known to within about half of it (±5 ms, plus half the requests' latency, on
+// loopback). It sends at most maxProbes requests: a longer recovery is polled
+// more coarsely.
+const (
+	probeSpacing = 10 * time.Millisecond
+	maxProbes    = 250
+)
+
+// probeStep plans the probe that follows the over phase: while the limit is
+// still rejecting, it polls for 2.5 times the promised recovery, so that it
+// sees the limit lift even when that comes late (a penalty box of twice the
+// promise still ends inside it). It is left out when it would not poll more
+// often than the over phase, whose lifts are then timed as finely.
+func probeStep(l Limit) (step, bool) {
+	d := l.Recovery*2 + l.Recovery/2
+	if d <= 0 {
+		return step{}, false
+	}
+	rate := min(float64(time.Second/probeSpacing), maxProbes/d.Seconds())
+	if rate <= 2*l.Rate() {
+		return step{}, false
+	}
+	return step{kind: PhaseProbe, rate: rate, duration: d}, true
 }
 
 // longWindowSteps exhausts a long window's budget N quickly: 2·R would take
@@ -61,7 +92,7 @@ func longWindowSteps(l Limit) []step {
 	return steps
 }
 
-// fit drops the pause and recovery when the steps outlast run.max_duration,
+// fit drops the probe, pause and recovery when the steps outlast run.max_duration,
 // with a warning that says what is lost and how to get it back.
 func (p *Plan) fit(steps []step, l Limit) []step {
 	limit := p.Scenario.Run.MaxDuration
@@ -82,7 +113,7 @@ func (p *Plan) fit(steps []step, l Limit) []step {
 	}
 	var kept []step
 	for _, s := range steps {
-		if s.kind != PhasePause && s.kind != PhaseRecovery {
+		if s.kind != PhaseProbe && s.kind != PhasePause && s.kind != PhaseRecovery {
 			kept = append(kept, s)
 		}
 	}

@@ -53,8 +53,32 @@ func TestNewPlanDerived(t *testing.T) {
 			want: []Phase{
 				ph(PhaseUnder, 0, 2*s, 10, 20),
 				ph(PhaseOver, 2*s, 3*s, 40, 120),
+				ph(PhaseProbe, 5*s, 5*s/2, 100, 250),
+				ph(PhasePause, 7*s+s/2, s, 0, 0),
+				ph(PhaseRecovery, 8*s+s/2, 2*s, 10, 20),
+			},
+		},
+		{
+			name:   "100/s: the over phase already sends every 5ms, no probe",
+			sc:     planScenario(Limit{Name: "ps", Requests: 100, Window: s}),
+			tested: 0,
+			want: []Phase{
+				ph(PhaseUnder, 0, 2*s, 50, 100),
+				ph(PhaseOver, 2*s, 3*s, 200, 600),
 				ph(PhasePause, 5*s, s, 0, 0),
-				ph(PhaseRecovery, 6*s, 2*s, 10, 20),
+				ph(PhaseRecovery, 6*s, 2*s, 50, 100),
+			},
+		},
+		{
+			name:   "promised recovery 2s: the probe polls 5s with at most 250 requests",
+			sc:     planScenario(Limit{Name: "ps", Requests: 20, Window: s, Recovery: 2 * s}),
+			tested: 0,
+			want: []Phase{
+				ph(PhaseUnder, 0, 2*s, 10, 20),
+				ph(PhaseOver, 2*s, 3*s, 40, 120),
+				ph(PhaseProbe, 5*s, 5*s, 50, 250),
+				ph(PhasePause, 10*s, 2*s, 0, 0),
+				ph(PhaseRecovery, 12*s, 2*s, 10, 20),
 			},
 		},
 		{
@@ -64,8 +88,9 @@ func TestNewPlanDerived(t *testing.T) {
 			want: []Phase{
 				ph(PhaseUnder, 0, 2*s, 5, 10),
 				ph(PhaseOver, 2*s, 3*s, 20, 60),
-				ph(PhasePause, 5*s, s/2, 0, 0),
-				ph(PhaseRecovery, 5*s+s/2, 2*s, 5, 10),
+				ph(PhaseProbe, 5*s, 5*s/4, 100, 125),
+				ph(PhasePause, 6*s+s/4, s/2, 0, 0),
+				ph(PhaseRecovery, 6*s+3*s/4, 2*s, 5, 10),
 			},
 		},
 		{
@@ -156,10 +181,11 @@ func TestNewPlanDerived(t *testing.T) {
 			want: []Phase{
 				ph(PhaseUnder, 0, 2*s, 10, 20),
 				ph(PhaseOver, 2*s, 3*s, 40, 120),
-				ph(PhasePause, 5*s, s, 0, 0),
-				ph(PhaseRecovery, 6*s, 2*s, 10, 20),
+				ph(PhaseProbe, 5*s, 5*s/2, 100, 250),
+				ph(PhasePause, 7*s+s/2, s, 0, 0),
+				ph(PhaseRecovery, 8*s+s/2, 2*s, 10, 20),
 			},
-			warnings: []string{"this run would exhaust the b budget (160 of 10 requests): later requests may be limited by b rather than a"},
+			warnings: []string{"this run would exhaust the b budget (410 of 10 requests): later requests may be limited by b rather than a"},
 		},
 		{
 			name: "nothing finite: nothing to test",
@@ -357,7 +383,7 @@ func TestShippedPlans(t *testing.T) {
 		duration time.Duration
 		warnings int
 	}{
-		{"copilot.yaml", "per-second", 8 * s, 0},
+		{"copilot.yaml", "per-second", 10*s + s/2, 0},
 		{"bot-platform.yaml", "per-hour", 30 * s, 1}, // recovery from an hour window is not tested
 		{"coperniq.yaml", "per-second", 8 * s, 0},
 		{"workspace.yaml", "per-minute", 95 * s, 0},

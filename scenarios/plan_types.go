@@ -13,6 +13,7 @@ const (
 	PhaseUnder    PhaseKind = "under"    // below the limit: nothing may be rejected
 	PhaseAt       PhaseKind = "at"       // at the limit
 	PhaseOver     PhaseKind = "over"     // above the limit: the excess must be rejected
+	PhaseProbe    PhaseKind = "probe"    // right after over: polls finely to time when the limit lifts
 	PhasePause    PhaseKind = "pause"    // no traffic, lets the window pass
 	PhaseRecovery PhaseKind = "recovery" // after the pause: requests must succeed again
 )
