@@ -59,6 +59,7 @@ func Judge(checkers []Checker) Verdict {
 		v.Status = Fail
 	}
 	v.Fingerprint = FingerprintOf(checkers)
+	v.Recovery = RecoveryOf(checkers)
 	return v
 }
 

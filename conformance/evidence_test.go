@@ -99,8 +99,9 @@ func TestStatusEvidence(t *testing.T) {
 func TestRecoveryMessages(t *testing.T) {
 	_, v := clockRun(t, faultNone)
 	c := resultOf(t, v, RecoveryAfterWindow)
-	if !regexp.MustCompile(`^limit lifted within 1\.\d\d s of the last 429 \(promised 1s\)$`).MatchString(c.Message) {
-		t.Errorf("pass message = %q; want \"limit lifted within 1.xx s of the last 429 (promised 1s)\"", c.Message)
+	want := regexp.MustCompile(`^the limit lifted 0\.\d{3} s ± \d+ ms after the first rejection of its streak \(the longest of \d+ lifts timed, in the over phase; promised 1s\)$`)
+	if !want.MatchString(c.Message) {
+		t.Errorf("pass message = %q; want it to match %v", c.Message, want)
 	}
 	_, v = clockRun(t, faultSlow)
 	c = resultOf(t, v, RecoveryAfterWindow)

@@ -10,19 +10,6 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// collect reads the verdict off checkers fed by feed.
-func collect(checkers []Checker) Verdict {
-	v := Verdict{Status: Pass}
-	for _, c := range checkers {
-		v.Checks = append(v.Checks, c.Result())
-	}
-	if v.Failed() {
-		v.Status = Fail
-	}
-	v.Fingerprint = FingerprintOf(checkers)
-	return v
-}
-
 // The verdict is the same however the observations are fed: live (each to every
 // checker), replayed checker by checker, or in another order.
 func TestCheckSameVerdictHoweverFed(t *testing.T) {
@@ -39,7 +26,7 @@ func TestCheckSameVerdictHoweverFed(t *testing.T) {
 					c.Observe(o)
 				}
 			}
-			return collect(cs)
+			return Judge(cs)
 		},
 		"checker by checker": func() Verdict {
 			cs := NewCheckers(p)
@@ -48,7 +35,7 @@ func TestCheckSameVerdictHoweverFed(t *testing.T) {
 					c.Observe(o)
 				}
 			}
-			return collect(cs)
+			return Judge(cs)
 		},
 		"shuffled": func() Verdict {
 			shuffled := slices.Clone(obs)
@@ -62,10 +49,10 @@ func TestCheckSameVerdictHoweverFed(t *testing.T) {
 					c.Observe(o)
 				}
 				if i == len(obs)/2 {
-					collect(cs)
+					Judge(cs)
 				}
 			}
-			return collect(cs)
+			return Judge(cs)
 		},
 	}
 	for name, feed := range feeds {

@@ -42,6 +42,12 @@ func fmtSeconds(ns int64) string {
 	return fmt.Sprintf("%.2f s", time.Duration(ns).Seconds())
 }
 
+// fmtPrecise writes a measured duration with its precision, rounded up to
+// whole milliseconds: 1.003 s ± 7 ms.
+func fmtPrecise(d, half time.Duration) string {
+	return fmt.Sprintf("%.3f s ± %d ms", d.Seconds(), (half+time.Millisecond-1)/time.Millisecond)
+}
+
 // plural writes "1 request" or "3 requests".
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -9,7 +10,9 @@ import (
 // recoveryResult judges recovery.after-window: once limited, requests succeed
 // again when the model says the limit has lifted (and the first request of a
 // recovery phase, sent the promised recovery time after the last rejection,
-// succeeds). It also measures how long the limit took to lift before each pause.
+// succeeds), and the measured time from the first rejection of a streak to the
+// limit lifting is within the promise (plus one request's interval at the
+// limit's rate).
 func recoveryResult(a *analysis) CheckResult {
 	res := CheckResult{ID: RecoveryAfterWindow, Limit: a.limitName()}
 	if a.skip != "" {
@@ -22,17 +25,22 @@ func recoveryResult(a *analysis) CheckResult {
 		return res
 	}
 	promised := fmtWindow(a.recovery())
-	lifted := ""
-	if l, ok := a.measureLift(); ok {
-		lifted = fmt.Sprintf("limit lifted within %s of the last %s (promised %s)", fmtSeconds(l.took), l.what, promised)
-	}
+	m, worst := a.measuredRecovery()
+	lifted := a.liftText(m, worst)
 	late := a.withOutcome(rejectRecovery)
-	if len(late) == 0 {
+	slow := m != nil && a.tooSlow(worst)
+	switch {
+	case len(late) == 0 && !slow:
 		res.Status = Pass
 		res.Message = lifted
 		if lifted == "" {
 			res.Message = fmt.Sprintf("no request was rejected after the limit should have lifted (promised %s)", promised)
 		}
+		return res
+	case len(late) == 0:
+		res.Status = Fail
+		res.Message = lifted
+		res.Evidence = a.slowLiftEvidence(worst, m)
 		return res
 	}
 	first := late[0]
@@ -54,6 +62,36 @@ func recoveryResult(a *analysis) CheckResult {
 	return res
 }
 
+// liftText says how long the limit took to lift: measured to the millisecond
+// when a probe or over phase timed it, else from the last rejection before a
+// pause to the next admission, else "".
+func (a *analysis) liftText(m *Recovery, worst lift) string {
+	promised := fmtWindow(a.recovery())
+	if m != nil {
+		if a.tooSlow(worst) {
+			return "the limit " + strings.Replace(m.Summary, "lifted", "lifted only", 1)
+		}
+		return "the limit " + m.Summary
+	}
+	if l, ok := a.measureLift(); ok {
+		return fmt.Sprintf("limit lifted within %s of the last %s (promised %s)", fmtSeconds(l.took), l.what, promised)
+	}
+	return ""
+}
+
+// slowLiftEvidence shows a lift that came later than promised: the first and
+// last rejection of the streak and the admission that ended it.
+func (a *analysis) slowLiftEvidence(l lift, m *Recovery) *Evidence {
+	ev := &Evidence{Expected: fmt.Sprintf("requests succeed again within %s of the first rejection (plus %s, one request's interval at %s)",
+		fmtWindow(m.Promised), fmtMillis(int64(a.liftSlack())), a.limitText())}
+	ev.Requests = []RequestEvidence{
+		a.request(reqRef{s: l.s, i: l.first}, "first rejection of the streak"),
+		a.request(reqRef{s: l.s, i: l.last}, fmt.Sprintf("last rejection, %s after the first", fmtSeconds(l.s.reqs[l.last].sent-l.s.reqs[l.first].sent))),
+		a.request(reqRef{s: l.s, i: l.adm}, fmt.Sprintf("admitted: the limit lifted %s after the first rejection", fmtPrecise(m.Wait, m.Precision))),
+	}
+	return ev
+}
+
 // lastLimitedBefore finds the last legitimately limited request of r's series
 // sent before r.
 func (a *analysis) lastLimitedBefore(r reqRef) (reqRef, bool) {
@@ -65,17 +103,17 @@ func (a *analysis) lastLimitedBefore(r reqRef) (reqRef, bool) {
 	return reqRef{}, false
 }
 
-// lift is the longest wait seen between the last rejection before a pause and
-// the next admission.
-type lift struct {
+// pauseLift is the longest wait seen between the last rejection before a
+// pause and the next admission.
+type pauseLift struct {
 	took int64  // nanoseconds
 	what string // "429" or "rejection"
 }
 
 // measureLift measures, for the last rejected request before each pause phase,
 // the time until the next admitted request of the same series.
-func (a *analysis) measureLift() (lift, bool) {
-	var best lift
+func (a *analysis) measureLift() (pauseLift, bool) {
+	var best pauseLift
 	found := false
 	for _, s := range a.series {
 		prev := int32(-1)
@@ -94,7 +132,7 @@ func (a *analysis) measureLift() (lift, bool) {
 
 // liftBefore measures one pause: the last rejection in a phase between the
 // pauses prev and next, and the first admission sent after it.
-func liftBefore(s *series, prev, next int32) (lift, bool) {
+func liftBefore(s *series, prev, next int32) (pauseLift, bool) {
 	last := -1
 	for i, r := range s.reqs {
 		if s.rej[i] && r.phase > prev && r.phase < next {
@@ -102,16 +140,16 @@ func liftBefore(s *series, prev, next int32) (lift, bool) {
 		}
 	}
 	if last < 0 {
-		return lift{}, false
+		return pauseLift{}, false
 	}
 	for i := last + 1; i < len(s.reqs); i++ {
 		if s.adm[i] {
-			l := lift{took: s.reqs[i].sent - s.reqs[last].sent, what: "rejection"}
+			l := pauseLift{took: s.reqs[i].sent - s.reqs[last].sent, what: "rejection"}
 			if s.reqs[last].status == 429 {
 				l.what = "429"
 			}
 			return l, true
 		}
 	}
-	return lift{}, false
+	return pauseLift{}, false
 }

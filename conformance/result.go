@@ -69,6 +69,28 @@ type Verdict struct {
 	// Fingerprint is the limiter family and parameters that best explain the
 	// server's decisions, or nil when the run could not be judged.
 	Fingerprint *Fingerprint `json:"fingerprint,omitempty"`
+	// Recovery is how long the tested limit took to lift, as measured, or nil
+	// when the run never saw it lift.
+	Recovery *Recovery `json:"recovery,omitempty"`
+}
+
+// Recovery is the measured time for the tested limit to lift: of every lift
+// timed (a streak of rejections ended by an admission in the probe phase, or
+// in the over phase when there is no probe), the one that kept requests
+// waiting longest after the first rejection of its streak.
+type Recovery struct {
+	Limit     string        `json:"limit"`
+	Lifts     int           `json:"lifts"`      // lifts timed
+	Wait      time.Duration `json:"wait"`       // first rejection of the streak to the lift, estimated
+	Precision time.Duration `json:"precision"`  // Wait is exact to ± this
+	LeastWait time.Duration `json:"least_wait"` // the shortest the wait can have been
+	// LiftedAt is when the limit lifted (the middle of the interval in which it
+	// surely did, on this machine's clock), exact to ± LiftPrecision.
+	LiftedAt      time.Time     `json:"lifted_at"`
+	LiftPrecision time.Duration `json:"lift_precision"`
+	Promised      time.Duration `json:"promised"` // the scenario's recovery, or the window
+	Phase         string        `json:"phase"`    // the phase of the admission that ended the streak
+	Summary       string        `json:"summary"`  // one sentence, e.g. "lifted 0.612 s ± 7 ms after the first rejection (longest of 6 lifts timed; promised 1s)"
 }
 
 // Fingerprint is the limiter that best explains a run's decisions, whatever

@@ -34,6 +34,10 @@ func failingReport() *report.Report {
 		Verdict:  conformance.Fail,
 		Fingerprint: &conformance.Fingerprint{Family: "fixed window", Params: "21 per 1s", Explained: 223, Judged: 224, Ambiguous: 1,
 			Summary: "fixed window, 21 per 1s: explains 223 of 224 decisions; 1 ambiguous"},
+		Recovery: &conformance.Recovery{Limit: "per-second", Lifts: 3, Wait: 612 * time.Millisecond, Precision: 7 * time.Millisecond,
+			LeastWait: 598 * time.Millisecond, LiftedAt: start.Add(6 * time.Second), LiftPrecision: 6 * time.Millisecond,
+			Promised: time.Second, Phase: "probe",
+			Summary: "lifted 0.612 s ± 7 ms after the first rejection of its streak (the longest of 3 lifts timed, in the probe phase; promised 1s)"},
 		Checks: []conformance.CheckResult{
 			{ID: conformance.LimitNoEarlyReject, Limit: "per-second", Status: conformance.Pass,
 				Message: "no 429 in 20 requests sent under the limit"},

@@ -118,6 +118,7 @@ func junitProperties(r *Report) []junitProperty {
 		{"plan", r.Scenario.Plan},
 		{"tested_limit", r.Scenario.Tested},
 		{"fingerprint", fingerprintText(r.Fingerprint)},
+		{"measured_recovery", recoveryText(r.Recovery)},
 		{"verdict", string(r.Verdict)},
 		{"interrupted", strconv.FormatBool(r.Interrupted)},
 		{"scenario_file", r.Scenario.File},

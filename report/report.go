@@ -35,13 +35,16 @@ type Report struct {
 	// Fingerprint is the limiter family and parameters that best explain the
 	// observed decisions, and how well; nil when nothing was judged.
 	Fingerprint *conformance.Fingerprint `json:"fingerprint,omitempty"`
-	Phases      []metrics.PhaseSnapshot  `json:"phases"`
-	Requests    int64                    `json:"requests"`
-	Statuses    map[int]int64            `json:"statuses"`
-	Latency     metrics.LatencySummary   `json:"latency"`
-	Charges     []Charge                 `json:"charges"`
-	Timeline    []metrics.SecondCounts   `json:"timeline"`        // answers per second of the run, for charts
-	Notes       []string                 `json:"notes,omitempty"` // e.g. "demo key generated for the built-in target"
+	// Recovery is how long the tested limit was measured to take to lift;
+	// nil when the run never saw it lift.
+	Recovery *conformance.Recovery   `json:"recovery,omitempty"`
+	Phases   []metrics.PhaseSnapshot `json:"phases"`
+	Requests int64                   `json:"requests"`
+	Statuses map[int]int64           `json:"statuses"`
+	Latency  metrics.LatencySummary  `json:"latency"`
+	Charges  []Charge                `json:"charges"`
+	Timeline []metrics.SecondCounts  `json:"timeline"`        // answers per second of the run, for charts
+	Notes    []string                `json:"notes,omitempty"` // e.g. "demo key generated for the built-in target"
 }
 
 // ScenarioInfo names the scenario a run followed.

@@ -170,6 +170,7 @@ func factsOf(r *Report) []fact {
 		{"plan", "Plan tier", r.Scenario.Plan},
 		{"tested", "Tested limit", r.Scenario.Tested},
 		{"fingerprint", "Best explanation", fingerprintText(r.Fingerprint)},
+		{"recovery", "Measured recovery", recoveryText(r.Recovery)},
 		{"target", "Target", target},
 		{"started", "Started", fmtTime(r.Started)},
 		{"finished", "Finished", fmtTime(r.Finished)},
@@ -192,6 +193,14 @@ func fingerprintText(f *conformance.Fingerprint) string {
 		return ""
 	}
 	return f.Summary
+}
+
+// recoveryText says how long the limit took to lift, as measured.
+func recoveryText(m *conformance.Recovery) string {
+	if m == nil {
+		return ""
+	}
+	return m.Summary
 }
 
 // interruptedText says whether the run ended early.

@@ -38,6 +38,7 @@ func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m 
 		Verdict:       v.Status,
 		Checks:        v.Checks,
 		Fingerprint:   v.Fingerprint,
+		Recovery:      v.Recovery,
 		Phases:        m.Phases,
 		Requests:      m.Requests,
 		Statuses:      m.Statuses,

@@ -31,6 +31,9 @@ func printSummary(env *Env, r *report.Report, dir string, written []string, show
 	if r.Fingerprint != nil && r.Fingerprint.Summary != "" {
 		fmt.Fprintf(w, "\nbest explanation: %s\n", r.Fingerprint.Summary)
 	}
+	if r.Recovery != nil {
+		fmt.Fprintf(w, "measured recovery: %s\n", r.Recovery.Summary)
+	}
 	pass, fail, skip := r.Counts()
 	verdict := strings.ToUpper(string(r.Verdict))
 	if r.Interrupted {

@@ -1,0 +1,157 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// probedPhases are standardPhases with the probe the planner adds for a limit
+// of 20 per 1s: 100/s (5x) for 2.5 s right after the over phase.
+var probedPhases = []phaseSpec{
+	{"under", scenarios.PhaseUnder, 0.5, 2 * time.Second},
+	{"over", scenarios.PhaseOver, 2, 3 * time.Second},
+	{"probe", scenarios.PhaseProbe, 5, 2500 * time.Millisecond},
+	{"pause", scenarios.PhasePause, 0, time.Second},
+	{"recovery", scenarios.PhaseRecovery, 0.5, 2 * time.Second},
+}
+
+// probedRun runs the probed plan against a simulated family, with a loopback
+// latency of 200 µs.
+func probedRun(t *testing.T, fam simFamily, f fault) Verdict {
+	t.Helper()
+	p := planOf(limitOf(20, time.Second, fam.algo), probedPhases)
+	return Check(p, seqOf(serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 5), fam.server(20, time.Second, f))))
+}
+
+// Every correct family lifts within the promise, and the probe times the lift
+// to within ±10 ms.
+func TestProbeTimesLiftOfCorrectLimiters(t *testing.T) {
+	for _, fam := range simFamilies {
+		t.Run(fam.name, func(t *testing.T) {
+			v := probedRun(t, fam, faultNone)
+			m := v.Recovery
+			if m == nil {
+				t.Fatal("Verdict.Recovery = nil; want the lifts the probe timed")
+			}
+			if m.Phase != "probe" {
+				t.Errorf("Recovery.Phase = %q; want probe", m.Phase)
+			}
+			if m.LiftPrecision > 10*time.Millisecond || m.Precision > 10*time.Millisecond {
+				t.Errorf("Recovery precision = ±%v (lift), ±%v (wait); want both within ±10ms", m.LiftPrecision, m.Precision)
+			}
+			if m.Wait > time.Second+50*time.Millisecond || m.LeastWait > m.Wait {
+				t.Errorf("Recovery.Wait = %v, LeastWait %v; want at most 1s + 50ms, least ≤ wait", m.Wait, m.LeastWait)
+			}
+			if c := resultOf(t, v, RecoveryAfterWindow); c.Status != Pass {
+				t.Errorf("%s = %s (%s); want pass", RecoveryAfterWindow, c.Status, c.Message)
+			}
+		})
+	}
+}
+
+// A clock-aligned window lifts on its boundaries: the measured instant lies
+// within its stated precision of one, on the simulated server's clock.
+func TestProbeLiftLandsOnWindowBoundary(t *testing.T) {
+	v := probedRun(t, simFamilies[0], faultNone)
+	m := v.Recovery
+	if m == nil {
+		t.Fatal("Verdict.Recovery = nil")
+	}
+	boundary0 := base.Add(370 * time.Millisecond) // simFamilies[0]'s windows start here
+	off := m.LiftedAt.Sub(boundary0) % time.Second
+	if off > time.Second/2 {
+		off -= time.Second
+	}
+	if off < -m.LiftPrecision || off > m.LiftPrecision {
+		t.Errorf("lift at %v is %v from the nearest window boundary; want within ±%v", m.LiftedAt, off, m.LiftPrecision)
+	}
+}
+
+// A penalty box that holds every request for 2 s after a rejection lifts
+// later than the promised 1 s: the measured wait says how much, and the check
+// fails on it.
+func TestProbeMeasuresPenaltyBox(t *testing.T) {
+	for _, name := range []string{"token-bucket", "sliding-log"} {
+		t.Run(name, func(t *testing.T) {
+			fam := familyNamed(t, name)
+			v := probedRun(t, fam, faultSlow)
+			m := v.Recovery
+			if m == nil {
+				t.Fatal("Verdict.Recovery = nil")
+			}
+			if d := m.Wait - penalty; d < -m.Precision || d > m.Precision {
+				t.Errorf("Recovery.Wait = %v ± %v; want the penalty %v within that precision", m.Wait, m.Precision, penalty)
+			}
+			c := resultOf(t, v, RecoveryAfterWindow)
+			if c.Status != Fail || !strings.Contains(c.Message, "the limit lifted only ") {
+				t.Errorf("%s = %s (%s); want fail, saying the limit lifted only after the penalty", RecoveryAfterWindow, c.Status, c.Message)
+			}
+		})
+	}
+}
+
+// familyNamed returns the simulated family called name.
+func familyNamed(t *testing.T, name string) simFamily {
+	t.Helper()
+	for _, f := range simFamilies {
+		if f.name == name {
+			return f
+		}
+	}
+	t.Fatalf("no simulated family %q", name)
+	return simFamily{}
+}
+
+// A streak the probe never sees end (no admission after it) is not a lift,
+// and requests with no rate-limit decision neither end nor extend one.
+func TestLiftsOfSeries(t *testing.T) {
+	const (
+		ok, no, unknown = 200, 429, 0
+	)
+	tests := []struct {
+		name     string
+		statuses []int
+		want     [][3]int // first, last, adm
+	}{
+		{"no rejection", []int{ok, ok, ok}, nil},
+		{"streak never ends", []int{ok, no, no}, nil},
+		{"one lift", []int{ok, no, no, ok, ok}, [][3]int{{1, 2, 3}}},
+		{"unknown inside the streak", []int{no, unknown, no, ok}, [][3]int{{0, 2, 3}}},
+		{"unknown does not end it", []int{no, unknown, ok}, [][3]int{{0, 0, 2}}},
+		{"two lifts", []int{no, ok, no, no, ok}, [][3]int{{0, 0, 1}, {2, 3, 4}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &analysis{rules: rules{plan: &scenarios.Plan{Phases: []scenarios.Phase{{Kind: scenarios.PhaseProbe}}}}}
+			s := seriesOfStatuses(tt.statuses)
+			var got [][3]int
+			for _, l := range a.liftsOf(s) {
+				got = append(got, [3]int{l.first, l.last, l.adm})
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("liftsOf(%v) = %v; want %v", tt.statuses, got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("liftsOf(%v) = %v; want %v", tt.statuses, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// seriesOfStatuses builds a series of requests 10 ms apart with the given
+// statuses (0: no rate-limit decision), all in phase 0.
+func seriesOfStatuses(statuses []int) *series {
+	var recs []record
+	for i, st := range statuses {
+		if st == 0 {
+			st = 401
+		}
+		recs = append(recs, record{seq: uint64(i + 1), sent: int64(i) * int64(10*time.Millisecond), latency: int64(time.Millisecond), status: int32(st)})
+	}
+	return newSeries("k", recs, 0)
+}
