@@ -117,6 +117,15 @@
 // dates are not HTTP-dates. Every other library passes every check of its
 // documented contract.
 //
+// The measured recovery (a probe polls every 10 ms right after the over
+// phase; 22 Nov 2026, loopback): the fixed windows of ulule/limiter and
+// sethvargo/go-limiter lift 0.795 s ± 6 ms after the first 429 of a window,
+// that is at the window's end (the probe's 20 admissions take 0.2 s of it);
+// the buckets of x/time/rate and tollbooth, httprate's counter and nginx
+// limit_req lift one interval of the rate after a 429 (0.035–0.046 s ± 3–7 ms,
+// the 50 ms of a 20/s refill less the time since the last token). All within
+// the promised 1 s.
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing
