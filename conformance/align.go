@@ -120,7 +120,10 @@ const resetSpan = 5
 
 // resetsOf lists the resets of s.
 func resetsOf(s *series) []reset {
-	var judged []int
+	if !slices.Contains(s.rej, true) {
+		return nil // a reset follows a rejection
+	}
+	judged := make([]int, 0, countTrue(s.known))
 	for i, ok := range s.known {
 		if ok {
 			judged = append(judged, i)

@@ -60,7 +60,7 @@ func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
 			first := adm[from]
 			span := s.hi[i] - s.lo[first]
 			ev.out[i] = admitOver
-			ev.det[i] = detail{ref: int32(first), rank: int64(math.Round(-low-rate*float64(s.lo[first]))) + 1,
+			*ev.d(i) = detail{ref: int32(first), rank: int64(math.Round(-low-rate*float64(s.lo[first]))) + 1,
 				start: s.lo[first], level: burst + rate*float64(span)}
 			continue
 		}
@@ -112,7 +112,7 @@ func bucketRejected(s *series, burst, rate float64, charged []int, ev *stateEval
 		if k := countBelow(cHi, lo+1); k > 0 {
 			tokens = min(tokens, burst+rate*float64(lo)+later+best[k-1])
 		}
-		ev.det[e].level = tokens
+		ev.d(e).level = tokens
 		ev.out[e] = rejectOK
 		if tokens >= 1 {
 			ev.out[e] = rejectWrong

@@ -71,7 +71,7 @@ func NewCheckers(p *scenarios.Plan) []Checker {
 	if p != nil {
 		limit = p.TestedLimit()
 	}
-	r := &run{plan: p, col: newCollector(limit)}
+	r := &run{plan: p, col: newCollector(p, limit)}
 	name := ""
 	if limit != nil {
 		name = limit.Name
@@ -83,7 +83,11 @@ func NewCheckers(p *scenarios.Plan) []Checker {
 			continue
 		}
 		if mk, ok := responseCheckers[id]; ok {
-			out = append(out, mk(p))
+			c := mk(p)
+			if rc, ok := c.(*retryAfterChecker); ok {
+				rc.share(r.col)
+			}
+			out = append(out, c)
 			continue
 		}
 		out = append(out, &pendingChecker{id: id, limit: name})

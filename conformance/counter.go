@@ -121,7 +121,7 @@ func (c *counterJudge) overUntil(phase, delta int64, ev *stateEval, stop bool) (
 			if in > 0 {
 				ref = int32(c.adm[charged.find(charged.sum(from)+1)])
 			}
-			ev.det[i] = detail{ref: ref, rank: in + 1, start: start, level: est}
+			*ev.d(i) = detail{ref: ref, rank: in + 1, start: start, level: est}
 			if stop {
 				return s.hi[i], false
 			}
@@ -147,10 +147,10 @@ func (c *counterJudge) rejected(phase, delta int64, e int, ev *stateEval) {
 		f := float64(max(0, lo-start-delta)) / float64(w) // at least
 		if est := float64(prev)*(1-f) + float64(curr); est > best {
 			best = est
-			ev.det[e].start = start
+			ev.d(e).start = start
 		}
 	}
-	ev.det[e].level = best
+	ev.d(e).level = best
 	ev.out[e] = rejectOK
 	if best <= float64(c.n-1) {
 		ev.out[e] = rejectWrong

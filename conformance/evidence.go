@@ -12,11 +12,11 @@ const maxEvidence = 10
 func (a *analysis) request(r reqRef, note string) RequestEvidence {
 	rec := r.rec()
 	return RequestEvidence{
-		Seq:     rec.seq,
+		Seq:     a.seqOf(&rec),
 		Phase:   a.phaseName(rec.phase),
 		Sent:    time.Unix(0, rec.sent).UTC(),
 		Offset:  time.Duration(rec.sent - a.origin),
-		Latency: time.Duration(rec.latency),
+		Latency: time.Duration(rec.lat()),
 		Status:  int(rec.status),
 		Note:    note,
 	}
@@ -48,7 +48,7 @@ func (a *analysis) ambiguityText(n int) string {
 
 // rejectionNote explains why the model would have admitted a rejected request.
 func (a *analysis) rejectionNote(r reqRef) string {
-	d := r.ev.det[r.i]
+	d := r.ev.detOf(r.i)
 	switch a.eval.family {
 	case familyWindow:
 		return fmt.Sprintf("rejected with %s admitted in the window starting %s (limit %d)",
@@ -65,7 +65,7 @@ func (a *analysis) rejectionNote(r reqRef) string {
 
 // overNote explains an over-admission.
 func (a *analysis) overNote(r reqRef) string {
-	d := r.ev.det[r.i]
+	d := r.ev.detOf(r.i)
 	switch a.eval.family {
 	case familyWindow:
 		return fmt.Sprintf("admitted #%d in the window starting %s, beyond the limit of %d",

@@ -27,14 +27,14 @@ func countPoint(s *series, ev *stateEval, blamed []bool) {
 }
 
 // byMid returns the judged requests of s in order of estimated arrival.
-func byMid(s *series) []int {
-	var order []int
+func byMid(s *series) []int32 {
+	order := make([]int32, 0, countTrue(s.known))
 	for i, ok := range s.known {
 		if ok {
-			order = append(order, i)
+			order = append(order, int32(i))
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(s.mid[a], s.mid[b]) })
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(s.mid[a], s.mid[b]) })
 	return order
 }
 

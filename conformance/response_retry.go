@@ -15,6 +15,12 @@ import (
 // receipt + Retry-After + 1 s, with nothing admitted in between, must not be
 // rejected again), and is not absurdly long (more than ten times the longest
 // window of the limits counting the endpoint and ten times the measured wait).
+//
+// The wait comparison reads the requests of the grouping limit around each
+// 429. It keeps no record of its own for them: it reads the collector the
+// model checks share (its own when it runs alone), and keeps only the claim
+// of each 429 that carried a readable Retry-After. A run without such a 429
+// costs it nothing per response.
 type retryAfterChecker struct {
 	pr       promise
 	limit    *scenarios.Limit // groups the waits: the tested limit, else the described one
@@ -24,8 +30,18 @@ type retryAfterChecker struct {
 	limited             int // 429 responses
 	carried             int // of them, with a readable Retry-After
 	shortest, longest   time.Duration
-	ss                  respSet
+	col                 *collector   // the requests of limit; nil without a plan
+	fed                 int          // observations forwarded to col
+	claims              []retryClaim // one per 429 with a readable Retry-After
 	missing, unreadable respProblem
+}
+
+// retryClaim is what a 429's Retry-After claims, keyed by the request.
+type retryClaim struct {
+	key  string // the series the 429 belongs to
+	sent int64  // Unix nanoseconds
+	seq  uint64
+	r    respRec // hasTime, at, lo, hi, long and rawTime set
 }
 
 var _ Checker = (*retryAfterChecker)(nil)
@@ -39,7 +55,22 @@ func newRetryAfterChecker(p *scenarios.Plan) Checker {
 	if c.limit == nil {
 		c.limit = c.pr.described
 	}
+	if c.pr.sc != nil {
+		group := c.limit
+		if group == nil {
+			group = &scenarios.Limit{} // every endpoint, per key
+		}
+		c.col = newCollector(p, group)
+	}
 	return c
+}
+
+// share makes c read col, the collector of the model checks, instead of its
+// own, when col keeps the requests c groups the waits by.
+func (c *retryAfterChecker) share(col *collector) {
+	if c.col != nil && c.limit != nil && col.limit == c.limit && c.fed == 0 {
+		c.col = col
+	}
 }
 
 // Absurd waits are longer than absurdFactor times both the longest window and
@@ -53,12 +84,15 @@ func (c *retryAfterChecker) Observe(o results.Observation) {
 	if c.pr.sc == nil {
 		return
 	}
-	r := newRec(o)
-	if o.Limited() {
-		r = c.observe429(o, r)
+	c.col.observe(c.fed, o)
+	c.fed++
+	if !o.Limited() {
+		return
 	}
-	if keptResp(o) && (c.limit == nil || c.limit.Counts(o.Endpoint)) {
-		c.ss.add(c.keyOf(o), r)
+	r := newRec(o)
+	r.recv = r.sent + int64(latencyMicros(int64(o.Latency)))*1000 // as the collector keeps it
+	if r = c.observe429(o, r); r.hasTime && (c.limit == nil || c.limit.Counts(o.Endpoint)) {
+		c.claims = append(c.claims, retryClaim{key: c.keyOf(o), sent: r.sent, seq: r.seq, r: r})
 	}
 }
 
@@ -166,7 +200,7 @@ func (c *retryAfterChecker) waits() (*recoveryCheck, respProblem) {
 	rc := &recoveryCheck{}
 	var long respProblem
 	any429 := func(*respRec) bool { return true }
-	for _, s := range c.ss.each() {
+	for _, s := range c.series() {
 		flagged := -1
 		for i := range s.recs {
 			a := &s.recs[i]
@@ -196,6 +230,47 @@ func (c *retryAfterChecker) waits() (*recoveryCheck, respProblem) {
 		}
 	}
 	return rc, long
+}
+
+// series rebuilds, per key, the records the wait comparison reads: the
+// requests of the grouping limit that may use quota and the 429s, with each
+// claim on its 429. Only runs with a claim get here.
+func (c *retryAfterChecker) series() []*respSeries {
+	var ss respSet
+	for k, recs := range c.col.byKey {
+		key := c.col.keys[k]
+		for x := range recs {
+			r := &recs[x]
+			if !admitted(r.status) && r.status != 429 && r.status != 0 {
+				continue
+			}
+			sent := r.sent
+			ss.add(key, respRec{seq: c.col.seqOf(r), sent: sent, recv: sent + r.lat(), phase: r.phase,
+				status: int16(min(max(r.status, 0), 999))})
+		}
+	}
+	out := ss.each()
+	byKey := map[string]*respSeries{}
+	for _, s := range out {
+		byKey[s.key] = s
+	}
+	for _, cl := range c.claims {
+		if s := byKey[cl.key]; s != nil {
+			s.claim(cl)
+		}
+	}
+	return out
+}
+
+// claim puts cl on its 429: the first of the records sent at cl.sent with
+// cl.seq that is a 429 without a claim yet.
+func (s *respSeries) claim(cl retryClaim) {
+	for k := s.firstFrom(0, cl.sent); k < len(s.recs) && s.recs[k].sent == cl.sent; k++ {
+		if r := &s.recs[k]; r.seq == cl.seq && r.limited() && !r.hasTime {
+			*r = cl.r
+			return
+		}
+	}
 }
 
 // header returns r's Retry-After as received, for evidence; nil without one.

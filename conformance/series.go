@@ -39,25 +39,13 @@ type series struct {
 
 }
 
-// buildSeries splits the collected records into one series per state, in key
-// order, leaving out states without a judged request.
+// buildSeries makes one series per state, in key order, leaving out states
+// without a judged request. The series use the collector's records in place
+// (sorted by send time), so judging copies no record.
 func buildSeries(c *collector) []*series {
-	count := make([]int, len(c.keys))
-	for _, r := range c.recs {
-		count[r.key]++
-	}
-	byKey := make([][]record, len(c.keys))
-	for k, n := range count {
-		byKey[k] = make([]record, 0, n)
-	}
-	judgedKeys := make([]bool, len(c.keys))
-	for _, r := range c.recs {
-		byKey[r.key] = append(byKey[r.key], r)
-		judgedKeys[r.key] = judgedKeys[r.key] || judged(r.status)
-	}
 	var out []*series
-	for k, recs := range byKey {
-		if judgedKeys[k] {
+	for k, recs := range c.byKey {
+		if slices.ContainsFunc(recs, func(r record) bool { return judged(r.status) }) {
 			out = append(out, newSeries(c.keys[k], recs, c.first))
 		}
 	}
@@ -75,11 +63,23 @@ func newSeries(key string, recs []record, origin int64) *series {
 	n := len(recs)
 	s := &series{key: key, reqs: recs, lo: make([]int64, n), hi: make([]int64, n), mid: make([]int64, n),
 		known: make([]bool, n), adm: make([]bool, n), rej: make([]bool, n)}
-	for i, r := range recs {
+	charged, unknown := 0, 0
+	for _, r := range recs {
+		if !judged(r.status) {
+			unknown++
+		}
+		if !judged(r.status) || admitted(r.status) {
+			charged++
+		}
+	}
+	s.admLo, s.admHi = make([]int64, 0, charged), make([]int64, 0, charged)
+	s.unkLo, s.unkHi = make([]int64, 0, unknown), make([]int64, 0, unknown)
+	for i := range recs {
+		r := &recs[i]
 		t := r.sent - origin
 		s.lo[i] = t - arrivalFloor
-		s.hi[i] = t + r.latency + arrivalFloor
-		s.mid[i] = t + r.latency/2
+		s.hi[i] = t + r.lat() + arrivalFloor
+		s.mid[i] = t + r.lat()/2
 		s.known[i] = judged(r.status)
 		s.adm[i] = s.known[i] && admitted(r.status)
 		s.rej[i] = s.known[i] && !s.adm[i]
@@ -119,4 +119,15 @@ func countBelow(xs []int64, x int64) int {
 func (s *series) admittedMaybeIn(from, to int64) int64 {
 	// Every request with hi < from also has lo < to, so the two counts nest.
 	return int64(countBelow(s.admLo, to) - countBelow(s.admHi, from))
+}
+
+// countTrue is the number of true values in bs.
+func countTrue(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }

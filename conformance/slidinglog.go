@@ -23,7 +23,7 @@ func judgeLog(s *series, w, n int64, ev *stateEval) {
 			continue
 		}
 		seen := s.admittedMaybeIn(s.lo[e]-w+1, s.hi[e])
-		ev.det[e].level = float64(seen)
+		ev.d(e).level = float64(seen)
 		ev.out[e] = rejectOK
 		if seen < n {
 			ev.out[e] = rejectWrong
@@ -58,7 +58,7 @@ func logOver(s *series, w, n int64, ev *stateEval) {
 			if c := charged.sum(len(adm)) - charged.sum(from); c+1 > n {
 				first := adm[charged.find(charged.sum(from)+1)]
 				ev.out[i] = admitOver
-				ev.det[i] = detail{ref: int32(first), rank: c + 1, start: s.lo[first]}
+				*ev.d(i) = detail{ref: int32(first), rank: c + 1, start: s.lo[first]}
 				continue
 			}
 		}

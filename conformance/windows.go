@@ -119,7 +119,9 @@ func (j *windowJudge) judge(ev *stateEval) (worst int64) {
 	return worst
 }
 
-type admittedItem struct{ first, last, i int }
+// admittedItem is an admitted request and the windows it may be in, 12 bytes:
+// a series and its windows are indexed by int32 throughout (see window.starter).
+type admittedItem struct{ first, last, i int32 }
 
 // matchAdmitted places each admitted request in one of its possible windows,
 // at most n to a window, leaving as few requests over as possible: earliest
@@ -127,7 +129,7 @@ type admittedItem struct{ first, last, i int }
 // still has room. Those that fit nowhere are over-admissions, whatever the
 // exact arrival times were.
 func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
-	var items []admittedItem
+	items := make([]admittedItem, 0, countTrue(j.s.adm))
 	for i := range j.s.reqs {
 		if !j.s.adm[i] || j.skip != nil && j.skip[i] {
 			continue
@@ -135,17 +137,17 @@ func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
 		ev.out[i] = admitOK
 		// One that may fall outside every window would have opened its own.
 		if first, last, kind := j.span(i); kind == spanSome {
-			items = append(items, admittedItem{first, last, i})
+			items = append(items, admittedItem{int32(first), int32(last), int32(i)})
 		}
 	}
 	slices.SortFunc(items, func(a, b admittedItem) int {
 		return cmp.Or(cmp.Compare(a.last, b.last), cmp.Compare(a.first, b.first), cmp.Compare(a.i, b.i))
 	})
 	room := newRoom(len(j.wins), j.n)
-	placed := make([]int, len(items))
+	placed := make([]int32, len(items))
 	for x, it := range items {
-		if k, ok := room.take(it.first, it.last); ok {
-			placed[x] = k
+		if k, ok := room.take(int(it.first), int(it.last)); ok {
+			placed[x] = int32(k)
 			continue
 		}
 		placed[x] = it.last
@@ -158,19 +160,19 @@ func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
 // over-admitted ones after those that fit, and records evidence details. It
 // returns the most admitted requests surely in one window (at least n+1 when
 // some were over-admitted).
-func (j *windowJudge) rank(items []admittedItem, placed []int, ev *stateEval) (worst int64) {
-	order := make([]int, len(items))
+func (j *windowJudge) rank(items []admittedItem, placed []int32, ev *stateEval) (worst int64) {
+	order := make([]int32, len(items))
 	for x := range order {
-		order[x] = x
+		order[x] = int32(x)
 	}
-	slices.SortFunc(order, func(a, b int) int {
+	slices.SortFunc(order, func(a, b int32) int {
 		ia, ib := items[a].i, items[b].i
 		return cmp.Or(cmp.Compare(placed[a], placed[b]),
 			cmp.Compare(ev.out[ia], ev.out[ib]), cmp.Compare(ia, ib))
 	})
 	var rank int64
-	ref := -1
-	sure := map[int]int64{} // admitted requests surely in each window
+	ref := int32(-1)
+	sure := map[int32]int64{} // admitted requests surely in each window
 	over := false
 	for x, o := range order {
 		if x == 0 || placed[o] != placed[order[x-1]] {
@@ -178,7 +180,7 @@ func (j *windowJudge) rank(items []admittedItem, placed []int, ev *stateEval) (w
 		}
 		rank++
 		i := items[o].i
-		ev.det[i] = detail{ref: int32(ref), rank: rank, start: j.startOf(placed[o])}
+		*ev.d(int(i)) = detail{ref: ref, rank: rank, start: j.startOf(int(placed[o]))}
 		if it := items[o]; it.first == it.last {
 			sure[it.first]++
 			worst = max(worst, sure[it.first])
@@ -204,7 +206,8 @@ func (j *windowJudge) judgeRejected(i int, ev *stateEval) {
 		// Outside the listed windows it would have opened a fresh one, unless
 		// a request the list leaves out opened one first.
 		if c, start, ok := j.openedByOther(i); ok {
-			ev.out[i], ev.det[i].level, ev.det[i].start = rejectOK, float64(c), start
+			ev.out[i] = rejectOK
+			ev.d(i).level, ev.d(i).start = float64(c), start
 			return
 		}
 		if kind == spanNone {
@@ -219,10 +222,10 @@ func (j *windowJudge) judgeRejected(i int, ev *stateEval) {
 		c := j.s.admittedMaybeIn(win.lo, min(j.s.hi[i], win.hi+j.w))
 		if c > best {
 			best = c
-			ev.det[i].start = j.startOf(k)
+			ev.d(i).start = j.startOf(k)
 		}
 	}
-	ev.det[i].level = float64(best)
+	ev.d(i).level = float64(best)
 	if best >= j.n {
 		ev.out[i] = rejectOK
 	}
