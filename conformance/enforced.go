@@ -35,12 +35,12 @@ func (a *analysis) worstText(over []reqRef) string {
 	d := w.ev.detOf(w.i)
 	switch a.eval.family {
 	case familyLog:
-		return fmt.Sprintf("worst: %d admitted within %s", d.rank, fmtSeconds(w.s.hi[w.i]-d.start))
+		return fmt.Sprintf("worst: %d admitted within %s", d.rank, fmtSeconds(w.s.hi(w.i)-d.start))
 	case familyCounter:
 		return fmt.Sprintf("worst estimate: %s", fmtNum(d.level))
 	}
 	return fmt.Sprintf("worst: %d admitted within %s where the bucket allows %s",
-		d.rank, fmtSeconds(w.s.hi[w.i]-d.start), fmtNum(d.level))
+		d.rank, fmtSeconds(w.s.hi(w.i)-d.start), fmtNum(d.level))
 }
 
 // worstOver is the over-admission with the largest excess, the earliest on a tie.

@@ -72,13 +72,13 @@ func (a *analysis) overNote(r reqRef) string {
 			d.rank, fmtOffset(d.start), a.limit.Requests)
 	case familyLog:
 		return fmt.Sprintf("admitted #%d within %s, beyond the limit of %d",
-			d.rank, fmtSeconds(r.s.hi[r.i]-d.start), a.limit.Requests)
+			d.rank, fmtSeconds(r.s.hi(r.i)-d.start), a.limit.Requests)
 	case familyCounter:
 		return fmt.Sprintf("admitted with an estimate of at least %s for the %s before it (limit %d)",
 			fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
 	}
 	return fmt.Sprintf("admitted #%d within %s, where the bucket allows %s",
-		d.rank, fmtSeconds(r.s.hi[r.i]-d.start), fmtNum(d.level))
+		d.rank, fmtSeconds(r.s.hi(r.i)-d.start), fmtNum(d.level))
 }
 
 // list writes refs as evidence, at most room of them, and returns how many

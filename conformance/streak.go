@@ -63,7 +63,7 @@ func streaks(s *series) [][]int {
 // rejection r.
 func reordered(s *series, adm []int, r int) bool {
 	for _, i := range adm {
-		if s.hi[i] <= s.lo[r] {
+		if s.hi(i) <= s.lo(r) {
 			return false
 		}
 	}

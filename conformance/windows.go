@@ -65,7 +65,7 @@ func (j *windowJudge) span(i int) (first, last int, kind spanKind) {
 	if k := j.starter[i]; k >= 0 {
 		return int(k), int(k), spanSome
 	}
-	lo, hi := j.s.lo[i], j.s.hi[i]
+	lo, hi := j.s.lo(i), j.s.hi(i)
 	first, last = -1, -1
 	top := sort.Search(len(j.wins), func(k int) bool { return j.wins[k].lo > hi }) - 1
 	for k := top; k >= 0 && j.wins[k].lo+j.maxStart+j.w > lo; k-- {
@@ -173,19 +173,23 @@ func (j *windowJudge) rank(items []admittedItem, placed []int32, ev *stateEval) 
 	var rank int64
 	ref := int32(-1)
 	sure := map[int32]int64{} // admitted requests surely in each window
-	over := false
+	over := slices.Contains(ev.out, admitOver)
+	// The details of admitted requests are read only to explain an
+	// over-admission or a rejection; without either, a series keeps none.
+	explain := over || slices.Contains(j.s.rej, true)
 	for x, o := range order {
 		if x == 0 || placed[o] != placed[order[x-1]] {
 			rank, ref = 0, items[o].i
 		}
 		rank++
 		i := items[o].i
-		*ev.d(int(i)) = detail{ref: ref, rank: rank, start: j.startOf(int(placed[o]))}
+		if explain {
+			*ev.d(int(i)) = detail{ref: ref, rank: rank, start: j.startOf(int(placed[o]))}
+		}
 		if it := items[o]; it.first == it.last {
 			sure[it.first]++
 			worst = max(worst, sure[it.first])
 		}
-		over = over || ev.out[i] == admitOver
 	}
 	if over && worst <= j.n {
 		worst = j.n + 1 // every excess request straddles a boundary
@@ -219,7 +223,7 @@ func (j *windowJudge) judgeRejected(i int, ev *stateEval) {
 	best := int64(-1)
 	for k := first; k <= last; k++ {
 		win := j.wins[k]
-		c := j.s.admittedMaybeIn(win.lo, min(j.s.hi[i], win.hi+j.w))
+		c := j.s.admittedMaybeIn(win.lo, min(j.s.hi(i), win.hi+j.w))
 		if c > best {
 			best = c
 			ev.d(i).start = j.startOf(k)
@@ -234,13 +238,13 @@ func (j *windowJudge) judgeRejected(i int, ev *stateEval) {
 // openedByOther looks for a window one of j.openers may have opened in which n
 // requests may have been charged before rejected request i.
 func (j *windowJudge) openedByOther(i int) (seen, start int64, ok bool) {
-	lo, hi := j.s.lo[i], j.s.hi[i]
+	lo, hi := j.s.lo(i), j.s.hi(i)
 	for _, o := range j.openers {
-		if o == i || j.s.lo[o] > hi || j.s.hi[o]+j.w <= lo {
+		if o == i || j.s.lo(o) > hi || j.s.hi(o)+j.w <= lo {
 			continue
 		}
-		if c := j.s.admittedMaybeIn(j.s.lo[o], min(hi, j.s.hi[o]+j.w)); c >= j.n {
-			return c, j.s.lo[o] + arrivalFloor, true
+		if c := j.s.admittedMaybeIn(j.s.lo(o), min(hi, j.s.hi(o)+j.w)); c >= j.n {
+			return c, j.s.lo(o) + arrivalFloor, true
 		}
 	}
 	return 0, 0, false
