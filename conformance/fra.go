@@ -41,16 +41,15 @@ func firstRequestWindows(s *series, w, n int64) ([]window, *windowJudge) {
 // early but seen late breaks the send order that chains follow, so outliers
 // count in no window's estimate, and open one only when nothing narrower can.
 func outliers(s *series, w int64) []bool {
-	widths := make([]int64, len(s.reqs))
-	for i := range widths {
-		widths[i] = s.hi(i) - s.lo(i)
+	sorted := make([]int64, len(s.reqs))
+	for i := range sorted {
+		sorted[i] = s.hi(i) - s.lo(i)
 	}
-	sorted := slices.Clone(widths)
 	slices.Sort(sorted)
 	limit := max(4*sorted[len(sorted)/2], w/20)
-	out := make([]bool, len(widths))
-	for i, wd := range widths {
-		out[i] = wd > limit
+	out := make([]bool, len(s.reqs))
+	for i := range out {
+		out[i] = s.hi(i)-s.lo(i) > limit
 	}
 	return out
 }
