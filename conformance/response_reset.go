@@ -60,7 +60,7 @@ func (c *resetChecker) Observe(o results.Observation) {
 	claim, errs := c.pr.read(o)
 	r := newRec(o)
 	r.sole = o.Limited() && c.pr.sole(o.Endpoint)
-	r = withReset(r, claim, rawOf(o, c.pr.reset))
+	r = withReset(r, claim, rawOf(o, c.pr.reset), &c.ss.texts)
 	implausible := ""
 	if r.hasTime {
 		implausible = c.plausible(r, claim.Reset)
@@ -195,5 +195,5 @@ func (c *resetChecker) resetHeader(r *respRec) map[string]string {
 	if !r.hasTime {
 		return nil
 	}
-	return map[string]string{canonical(c.pr.reset): r.rawTime}
+	return map[string]string{canonical(c.pr.reset): c.ss.texts.get(r.rawTime)}
 }

@@ -33,6 +33,7 @@ type retryAfterChecker struct {
 	col                 *collector   // the requests of limit; nil without a plan
 	fed                 int          // observations forwarded to col
 	claims              []retryClaim // one per 429 with a readable Retry-After
+	texts               texts        // the Retry-After values the claims quote
 	missing, unreadable respProblem
 }
 
@@ -117,7 +118,7 @@ func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec
 	}
 	c.longest = max(c.longest, wait)
 	c.carried++
-	r.hasTime, r.rawTime = true, raw
+	r.hasTime, r.rawTime = true, c.texts.id(raw)
 	r.at = r.recv + int64(wait)
 	r.lo, r.hi = r.at-int64(time.Second), r.at+int64(time.Second)
 	r.long = wait > absurdFactor*c.longestWindow(o.Endpoint)
@@ -278,5 +279,5 @@ func (c *retryAfterChecker) header(r *respRec) map[string]string {
 	if !r.hasTime {
 		return nil
 	}
-	return map[string]string{fieldRetry: r.rawTime}
+	return map[string]string{fieldRetry: c.texts.get(r.rawTime)}
 }
