@@ -84,8 +84,8 @@ func NewCheckers(p *scenarios.Plan) []Checker {
 		}
 		if mk, ok := responseCheckers[id]; ok {
 			c := mk(p)
-			if rc, ok := c.(*retryAfterChecker); ok {
-				rc.share(r.col)
+			if s, ok := c.(interface{ share(*collector) }); ok {
+				s.share(r.col)
 			}
 			out = append(out, c)
 			continue

@@ -2,10 +2,15 @@ package conformance
 
 import (
 	"math"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 func TestLatencyMicros(t *testing.T) {
@@ -61,17 +66,17 @@ func TestCollectorKeepsSeq(t *testing.T) {
 	}
 }
 
-// TestRetryAfterKeepsNoRecords checks that headers.retry-after keeps nothing
-// per response of its own: it reads the records the model checks share and
-// keeps a claim only for each 429 with a Retry-After.
-func TestRetryAfterKeepsNoRecords(t *testing.T) {
+// TestClaimChecksKeepNoRecords checks that headers.reset and
+// headers.retry-after keep nothing per response of their own: they read the
+// records the model checks share and keep only the 429s they judge.
+func TestClaimChecksKeepNoRecords(t *testing.T) {
+	noLimit := answer(paced(0, 200, 50*time.Millisecond, 5*time.Millisecond), &clockWin{n: 1000, w: time.Second}, xrate(1000))
 	tests := []struct {
-		name       string
-		obs        []results.Observation
-		wantClaims int
+		name string
+		obs  []results.Observation
 	}{
-		{"no 429", answer(paced(0, 200, 50*time.Millisecond, 5*time.Millisecond), &clockWin{n: 1000, w: time.Second}, xrate(1000)), 0},
-		{"429s with Retry-After", stdRun(xrate(20)), -1}, // -1: as many as the 429s
+		{"no 429", noLimit},
+		{"429s with Retry-After and reset", stdRun(xrate(20))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,17 +86,18 @@ func TestRetryAfterKeepsNoRecords(t *testing.T) {
 					c.Observe(o)
 				}
 			}
-			model := checkers[0].(*modelChecker)
-			retry := checkers[len(ids)-2].(*retryAfterChecker)
-			if retry.col != model.run.col {
-				t.Fatalf("retry-after reads its own collector; want the one the model checks share")
+			shared := checkers[0].(*modelChecker).run.col
+			stores := map[ID]*claimStore{
+				HeadersReset:      &checkers[slices.Index(ids, HeadersReset)].(*resetChecker).store,
+				HeadersRetryAfter: &checkers[slices.Index(ids, HeadersRetryAfter)].(*retryAfterChecker).store,
 			}
-			want := tt.wantClaims
-			if want < 0 {
-				want = limitedIn(tt.obs)
-			}
-			if got := len(retry.claims); got != want || want == 0 && cap(retry.claims) != 0 {
-				t.Errorf("retry-after kept %d claims (capacity %d); want %d", got, cap(retry.claims), want)
+			for id, st := range stores {
+				if st.col != shared {
+					t.Errorf("%s reads its own collector; want the one the model checks share", id)
+				}
+				if got, want := len(st.claims), limitedIn(tt.obs); got != want || want == 0 && cap(st.claims) != 0 {
+					t.Errorf("%s kept %d 429s (capacity %d); want %d", id, got, cap(st.claims), want)
+				}
 			}
 		})
 	}
@@ -107,24 +113,25 @@ func limitedIn(obs []results.Observation) int {
 	return n
 }
 
-// TestRetryAfterSharedOrAlone checks that headers.retry-after judges the same
-// whether it reads the shared records or keeps its own.
-func TestRetryAfterSharedOrAlone(t *testing.T) {
-	short := edit(xrate(20), func(d decision, h map[string]string) {
-		if _, ok := h["Retry-After"]; ok {
-			h["Retry-After"] = "0"
-		}
-	})
-	for _, w := range []writer{xrate(20), short} {
-		obs := stdRun(w)
-		p := stdPlan()
-		alone := newRetryAfterChecker(p)
-		for _, o := range obs {
-			alone.Observe(o)
-		}
-		shared := judgeID(t, p, obs, HeadersRetryAfter)
-		if got := alone.Result(); got.Status != shared.Status || got.Message != shared.Message {
-			t.Errorf("retry-after alone = %s %q; shared = %s %q", got.Status, got.Message, shared.Status, shared.Message)
+// TestClaimChecksSharedOrAlone checks that headers.reset and
+// headers.retry-after judge the same whether they read the shared records or
+// keep their own.
+func TestClaimChecksSharedOrAlone(t *testing.T) {
+	p := hdrPlan(20, 5*time.Second, scenarios.AlgoFixedWindow, xPromise)
+	win := &clockWin{n: 20, w: 5 * time.Second}
+	short := retryAs(func(decision) string { return "1" })
+	early := resetAs(func(d decision) string { return strconv.FormatInt(ceilUnix(d.now.Add(time.Second)), 10) })
+	for _, w := range []writer{xrate(20), short, early} {
+		obs := answer(retrying(), win, w)
+		for _, id := range []ID{HeadersReset, HeadersRetryAfter} {
+			alone := responseCheckers[id](p)
+			for _, o := range obs {
+				alone.Observe(o)
+			}
+			shared := judgeID(t, p, obs, id)
+			if diff := cmp.Diff(shared, alone.Result()); diff != "" {
+				t.Errorf("%s alone differs from shared (-shared +alone):\n%s", id, diff)
+			}
 		}
 	}
 }

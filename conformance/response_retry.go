@@ -17,10 +17,8 @@ import (
 // window of the limits counting the endpoint and ten times the measured wait).
 //
 // The wait comparison reads the requests of the grouping limit around each
-// 429. It keeps no record of its own for them: it reads the collector the
-// model checks share (its own when it runs alone), and keeps only the claim
-// of each 429 that carried a readable Retry-After. A run without such a 429
-// costs it nothing per response.
+// 429. It keeps only the 429s that carried a readable Retry-After, and reads
+// the requests around them from a collector (see claimStore).
 type retryAfterChecker struct {
 	pr       promise
 	limit    *scenarios.Limit // groups the waits: the tested limit, else the described one
@@ -30,19 +28,8 @@ type retryAfterChecker struct {
 	limited             int // 429 responses
 	carried             int // of them, with a readable Retry-After
 	shortest, longest   time.Duration
-	col                 *collector   // the requests of limit; nil without a plan
-	fed                 int          // observations forwarded to col
-	claims              []retryClaim // one per 429 with a readable Retry-After
-	texts               texts        // the Retry-After values the claims quote
+	store               claimStore // the 429s with a readable Retry-After
 	missing, unreadable respProblem
-}
-
-// retryClaim is what a 429's Retry-After claims, keyed by the request.
-type retryClaim struct {
-	key  string // the series the 429 belongs to
-	sent int64  // Unix nanoseconds
-	seq  uint64
-	r    respRec // hasTime, at, lo, hi, long and rawTime set
 }
 
 var _ Checker = (*retryAfterChecker)(nil)
@@ -57,22 +44,13 @@ func newRetryAfterChecker(p *scenarios.Plan) Checker {
 		c.limit = c.pr.described
 	}
 	if c.pr.sc != nil {
-		group := c.limit
-		if group == nil {
-			group = &scenarios.Limit{} // every endpoint, per key
-		}
-		c.col = newCollector(p, group)
+		c.store = newClaimStore(p, c.limit)
 	}
 	return c
 }
 
-// share makes c read col, the collector of the model checks, instead of its
-// own, when col keeps the requests c groups the waits by.
-func (c *retryAfterChecker) share(col *collector) {
-	if c.col != nil && c.limit != nil && col.limit == c.limit && c.fed == 0 {
-		c.col = col
-	}
-}
+// share reads the requests around the 429s from col when it can.
+func (c *retryAfterChecker) share(col *collector) { c.store.share(col) }
 
 // Absurd waits are longer than absurdFactor times both the longest window and
 // the measured wait.
@@ -85,15 +63,12 @@ func (c *retryAfterChecker) Observe(o results.Observation) {
 	if c.pr.sc == nil {
 		return
 	}
-	c.col.observe(c.fed, o)
-	c.fed++
+	c.store.observe(o)
 	if !o.Limited() {
 		return
 	}
-	r := newRec(o)
-	r.recv = r.sent + int64(latencyMicros(int64(o.Latency)))*1000 // as the collector keeps it
-	if r = c.observe429(o, r); r.hasTime && (c.limit == nil || c.limit.Counts(o.Endpoint)) {
-		c.claims = append(c.claims, retryClaim{key: c.keyOf(o), sent: r.sent, seq: r.seq, r: r})
+	if r := c.observe429(o, c.store.rec(o)); r.hasTime && c.store.counts(o) {
+		c.store.add(o, r)
 	}
 }
 
@@ -118,7 +93,7 @@ func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec
 	}
 	c.longest = max(c.longest, wait)
 	c.carried++
-	r.hasTime, r.rawTime = true, c.texts.id(raw)
+	r.hasTime, r.rawTime = true, c.store.texts.id(raw)
 	r.at = r.recv + int64(wait)
 	r.lo, r.hi = r.at-int64(time.Second), r.at+int64(time.Second)
 	r.long = wait > absurdFactor*c.longestWindow(o.Endpoint)
@@ -137,14 +112,6 @@ func (c *retryAfterChecker) longestWindow(endpoint string) time.Duration {
 		return time.Duration(1<<63-1) / absurdFactor
 	}
 	return w
-}
-
-// keyOf groups the waits: by key when the grouping limit counts per key.
-func (c *retryAfterChecker) keyOf(o results.Observation) string {
-	if c.limit == nil || c.limit.Scope == scenarios.ScopeKey || c.limit.Scope == "" {
-		return o.KeyID
-	}
-	return ""
 }
 
 // Result judges the responses seen so far.
@@ -201,7 +168,7 @@ func (c *retryAfterChecker) waits() (*recoveryCheck, respProblem) {
 	rc := &recoveryCheck{}
 	var long respProblem
 	any429 := func(*respRec) bool { return true }
-	for _, s := range c.series() {
+	for _, s := range c.store.series() {
 		flagged := -1
 		for i := range s.recs {
 			a := &s.recs[i]
@@ -233,51 +200,10 @@ func (c *retryAfterChecker) waits() (*recoveryCheck, respProblem) {
 	return rc, long
 }
 
-// series rebuilds, per key, the records the wait comparison reads: the
-// requests of the grouping limit that may use quota and the 429s, with each
-// claim on its 429. Only runs with a claim get here.
-func (c *retryAfterChecker) series() []*respSeries {
-	var ss respSet
-	for k, recs := range c.col.byKey {
-		key := c.col.keys[k]
-		for x := range recs {
-			r := &recs[x]
-			if !admitted(r.status) && r.status != 429 && r.status != 0 {
-				continue
-			}
-			sent := r.sent
-			ss.add(key, respRec{seq: c.col.seqOf(r), sent: sent, recv: sent + r.lat(), phase: r.phase,
-				status: int16(min(max(r.status, 0), 999))})
-		}
-	}
-	out := ss.each()
-	byKey := map[string]*respSeries{}
-	for _, s := range out {
-		byKey[s.key] = s
-	}
-	for _, cl := range c.claims {
-		if s := byKey[cl.key]; s != nil {
-			s.claim(cl)
-		}
-	}
-	return out
-}
-
-// claim puts cl on its 429: the first of the records sent at cl.sent with
-// cl.seq that is a 429 without a claim yet.
-func (s *respSeries) claim(cl retryClaim) {
-	for k := s.firstFrom(0, cl.sent); k < len(s.recs) && s.recs[k].sent == cl.sent; k++ {
-		if r := &s.recs[k]; r.seq == cl.seq && r.limited() && !r.hasTime {
-			*r = cl.r
-			return
-		}
-	}
-}
-
 // header returns r's Retry-After as received, for evidence; nil without one.
 func (c *retryAfterChecker) header(r *respRec) map[string]string {
 	if !r.hasTime {
 		return nil
 	}
-	return map[string]string{fieldRetry: c.texts.get(r.rawTime)}
+	return map[string]string{fieldRetry: c.store.texts.get(r.rawTime)}
 }

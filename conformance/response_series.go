@@ -19,6 +19,7 @@ type respRec struct {
 	phase   int32
 	status  int16
 	sole    bool  // a 429 only the described limit can explain
+	claimed bool  // a 429 kept by a claimStore
 	hasRem  bool  // rem holds a Remaining value
 	hasTime bool  // at, lo and hi hold a reset time or a Retry-After deadline
 	abs     bool  // the reset was an absolute time (epoch, date), not a delta
