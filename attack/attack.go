@@ -18,11 +18,24 @@ import (
 // have returned), and then the channel is closed.
 type Attack struct {
 	started time.Time
+	origins []time.Time // per plan phase: when it was launched; written before its first observation is sent on out
 	out     chan results.Observation
 }
 
 // Started is when the attack began: offset 0 of the plan's phases.
 func (a *Attack) Started() time.Time { return a.started }
+
+// PhaseStarted is when plan phase i was launched: the origin of its pacing
+// schedule (request k is due k/Rate after it), a little after Started plus
+// the phase's planned Start. It is zero for a phase that sent nothing or an
+// out-of-range i. Read it for a phase once one of its observations has been
+// received, or for any phase once Observations is closed.
+func (a *Attack) PhaseStarted(i int) time.Time {
+	if i < 0 || i >= len(a.origins) {
+		return time.Time{}
+	}
+	return a.origins[i]
+}
 
 // Observations is the stream of requests as they complete, not in send order;
 // Seq orders them by send time.
@@ -48,7 +61,7 @@ func Start(ctx context.Context, p *scenarios.Plan, o Options) (*Attack, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Attack{started: time.Now(), out: make(chan results.Observation, 4096)}
+	a := &Attack{started: time.Now(), origins: make([]time.Time, len(p.Phases)), out: make(chan results.Observation, 4096)}
 	// This goroutine exits after the last phase has been launched and every
 	// phase's results have been forwarded, or soon after ctx is cancelled.
 	go a.run(ctx, runs, o)
@@ -93,6 +106,8 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
 			vegeta.MaxWorkers(workers),
 			vegeta.MaxBody(o.MaxBody),
 		)
+		// vegeta paces from when Attack begins; its first hit is due at once.
+		a.origins[r.index] = time.Now()
 		res := atk.Attack(vegeta.NewStaticTargeter(r.target), pacer, du, r.phase.Name)
 		wg.Add(1)
 		// This goroutine forwards one phase's results and exits when vegeta

@@ -32,13 +32,13 @@ func basePhases(all []*series, origin, w int64) []phase {
 	ps := resetPhases(all, w)
 	first := all[0]
 	for _, s := range all[1:] {
-		if s.lo[0] < first.lo[0] {
+		if s.lo(0) < first.lo(0) {
 			first = s
 		}
 	}
-	lo := floorMod(first.lo[0], w)
+	lo := floorMod(first.lo(0), w)
 	ps = append(ps,
-		phase{lo: lo, hi: lo + min(first.hi[0]-first.lo[0], w-1), name: "aligned to the first request"},
+		phase{lo: lo, hi: lo + min(first.hi(0)-first.lo(0), w-1), name: "aligned to the first request"},
 		phase{lo: floorMod(-origin, w), hi: floorMod(-origin, w), name: "aligned to the wall clock"})
 	return ps
 }
@@ -120,7 +120,10 @@ const resetSpan = 5
 
 // resetsOf lists the resets of s.
 func resetsOf(s *series) []reset {
-	var judged []int
+	if !slices.Contains(s.rej, true) {
+		return nil // a reset follows a rejection
+	}
+	judged := make([]int, 0, countTrue(s.known))
 	for i, ok := range s.known {
 		if ok {
 			judged = append(judged, i)
@@ -142,7 +145,7 @@ func resetsOf(s *series) []reset {
 		from, to := max(0, x-resetSpan), min(len(judged), x+resetSpan)
 		rejectedBefore := (x - from) - (admittedBefore[x] - admittedBefore[from])
 		admittedAfter := admittedBefore[to] - admittedBefore[x]
-		out = append(out, reset{s.lo[last], s.hi[first], 2*rejectedBefore > x-from && 2*admittedAfter > to-x})
+		out = append(out, reset{s.lo(last), s.hi(first), 2*rejectedBefore > x-from && 2*admittedAfter > to-x})
 	}
 	return out
 }
@@ -201,8 +204,8 @@ func (c *coverage) best(k int) []segment {
 func clockWindows(s *series, p phase, w int64) []window {
 	var ks []int64
 	for i := range s.reqs {
-		first := floorDiv(s.lo[i]-p.hi, w)
-		last := floorDiv(s.hi[i]-p.lo, w)
+		first := floorDiv(s.lo(i)-p.hi, w)
+		last := floorDiv(s.hi(i)-p.lo, w)
 		last = min(last, first+maxWindowSpan+1)
 		for k := first; k <= last; k++ {
 			if len(ks) == 0 || ks[len(ks)-1] < k {

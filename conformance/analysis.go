@@ -23,11 +23,15 @@ type rules struct {
 	limit  *scenarios.Limit
 	p      params // the limit in model units
 	origin int64  // Sent of the first observation, Unix nanoseconds
+	seq0   uint64 // records keep their Seq relative to it (see collector.seqOf)
 }
+
+// seqOf is r's Seq.
+func (a *rules) seqOf(r *record) uint64 { return a.seq0 + uint64(int64(r.seq)) }
 
 // analyse replays the collected records through the model of the tested limit.
 func analyse(p *scenarios.Plan, c *collector) *analysis {
-	a := &analysis{rules: rules{plan: p, limit: c.limit, origin: c.first}}
+	a := &analysis{rules: rules{plan: p, limit: c.limit, origin: c.first, seq0: c.seq0}}
 	if a.skip = skipReason(p, c); a.skip != "" {
 		return a
 	}
@@ -35,7 +39,7 @@ func analyse(p *scenarios.Plan, c *collector) *analysis {
 	a.series = buildSeries(c)
 	if len(a.series) == 0 {
 		a.skip = fmt.Sprintf("none of the %d requests counted by limit %q got a rate-limit decision (%d failed in transport; 401, 403 and 404 are not limiting)",
-			len(c.recs), a.limit.Name, c.failed)
+			c.n, a.limit.Name, c.failed)
 		return a
 	}
 	a.eval = a.evaluate(a.series)
@@ -56,7 +60,7 @@ func skipReason(p *scenarios.Plan, c *collector) string {
 		return fmt.Sprintf("limit %q has no positive requests per window", l.Name)
 	case c.seen == 0:
 		return "the run has no observations"
-	case len(c.recs) == 0:
+	case c.n == 0:
 		return fmt.Sprintf("no request of the run was counted by limit %q", l.Name)
 	}
 	return ""

@@ -42,26 +42,26 @@ func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
 		}
 	}
 	// tree[k] = −r·lo(adm[k]) − (charged requests handled so far whose position is ≥ k)
-	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.lo[adm[k]]) })
+	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.lo(adm[k])) })
 	order := make([]int, len(adm))
 	for k := range order {
 		order[k] = k
 	}
 	// Handled in order of latest arrival: everything handled before e surely
 	// arrived by hi_e.
-	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(s.hi[adm[a]], s.hi[adm[b]]), cmp.Compare(a, b)) })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(s.hi(adm[a]), s.hi(adm[b])), cmp.Compare(a, b)) })
 	isCharged := make([]bool, len(adm))
 	for _, k := range order {
 		i := adm[k]
 		low, from := tree.min(k)
-		tokens := min(burst, burst+rate*float64(s.hi[i])+low)
+		tokens := min(burst, burst+rate*float64(s.hi(i))+low)
 		ev.out[i] = admitOK
 		if tokens < 1 {
 			first := adm[from]
-			span := s.hi[i] - s.lo[first]
+			span := s.hi(i) - s.lo(first)
 			ev.out[i] = admitOver
-			ev.det[i] = detail{ref: int32(first), rank: int64(math.Round(-low-rate*float64(s.lo[first]))) + 1,
-				start: s.lo[first], level: burst + rate*float64(span)}
+			*ev.d(i) = detail{ref: int32(first), rank: int64(math.Round(-low-rate*float64(s.lo(first)))) + 1,
+				start: s.lo(first), level: burst + rate*float64(span)}
 			continue
 		}
 		isCharged[k] = true
@@ -86,7 +86,7 @@ func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
 func bucketRejected(s *series, burst, rate float64, charged []int, ev *stateEval) {
 	var cLo, cHi []int64
 	for _, i := range charged {
-		cLo, cHi = append(cLo, s.lo[i]), append(cHi, s.hi[i])
+		cLo, cHi = append(cLo, s.lo(i)), append(cHi, s.hi(i))
 	}
 	// Requests whose outcome is unknown may have taken a token too.
 	cLo, cHi = merge(cLo, s.unkLo), merge(cHi, s.unkHi)
@@ -105,14 +105,14 @@ func bucketRejected(s *series, burst, rate float64, charged []int, ev *stateEval
 		if !ok {
 			continue
 		}
-		lo, hi := s.lo[e], s.hi[e]
+		lo, hi := s.lo(e), s.hi(e)
 		later := float64(m - countBelow(cLo, hi)) // charged surely after e
 		inFlight := float64(m-countBelow(cHi, lo)) - later
 		tokens := min(burst, burst-inFlight)
 		if k := countBelow(cHi, lo+1); k > 0 {
 			tokens = min(tokens, burst+rate*float64(lo)+later+best[k-1])
 		}
-		ev.det[e].level = tokens
+		ev.d(e).level = tokens
 		ev.out[e] = rejectOK
 		if tokens >= 1 {
 			ev.out[e] = rejectWrong

@@ -72,7 +72,7 @@ func NewCheckers(p *scenarios.Plan) []Checker {
 	if p != nil {
 		limit = p.TestedLimit()
 	}
-	r := &run{plan: p, col: newCollector(limit)}
+	r := &run{plan: p, col: newCollector(p, limit)}
 	name := ""
 	if limit != nil {
 		name = limit.Name
@@ -84,7 +84,11 @@ func NewCheckers(p *scenarios.Plan) []Checker {
 			continue
 		}
 		if mk, ok := responseCheckers[id]; ok {
-			out = append(out, mk(p))
+			c := mk(p)
+			if s, ok := c.(interface{ share(*collector) }); ok {
+				s.share(r.col)
+			}
+			out = append(out, c)
 			continue
 		}
 		out = append(out, &pendingChecker{id: id, limit: name})

@@ -1,19 +1,41 @@
 package conformance
 
 import (
+	"math"
+
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // record is the compact part of an Observation the checks need: no headers,
-// no body, no key value. About 40 bytes a request.
+// no body, no key value (records are kept per key). 24 bytes a request.
+//
+// Latency is kept in whole microseconds, rounded up: the models widen every
+// arrival interval by arrivalFloor (2 ms) for clock granularity, so a
+// microsecond is far below what they can tell apart, and rounding up only
+// ever widens the interval.
 type record struct {
-	seq     uint64
-	sent    int64 // Unix nanoseconds
-	latency int64 // nanoseconds
-	status  int32
+	sent    int64  // Unix nanoseconds
+	latency uint32 // microseconds, rounded up; saturates at about 71 minutes
+	seq     int32  // Seq − collector.seq0 (a run held in memory spans far fewer than 2³¹ requests)
 	phase   int32
-	key     int32 // index into collector.keys; 0 when the limit is not per key
+	status  int32
+}
+
+// lat is the record's latency in nanoseconds.
+func (r *record) lat() int64 { return int64(r.latency) * 1000 }
+
+// latencyMicros converts a latency to record units: microseconds, rounded up,
+// negative as 0, saturated at the largest uint32.
+func latencyMicros(ns int64) uint32 {
+	if ns <= 0 {
+		return 0
+	}
+	us := ns / 1000
+	if ns%1000 != 0 {
+		us++
+	}
+	return uint32(min(us, math.MaxUint32))
 }
 
 // collector keeps the records of one run, fed once however many checkers share it.
@@ -26,20 +48,48 @@ type collector struct {
 	limit  *scenarios.Limit
 	perKey bool
 
-	seen     int   // observations fed, of every endpoint
-	first    int64 // earliest Sent of any observation, Unix nanoseconds
-	recs     []record
+	seen  int    // observations fed, of every endpoint
+	first int64  // earliest Sent of any observation, Unix nanoseconds
+	seq0  uint64 // Seq of the first counted observation; records keep their Seq relative to it
+	// byKey holds the records of each key (index into keys) in arrival order;
+	// judging sorts them in place.
+	byKey    [][]record
+	n        int // records in byKey
 	keys     []string
 	keyIndex map[string]int32
-	failed   int // counted observations that failed in transport
+	reserve  map[string]int64 // requests the plan sends with each key, counted by limit
+	failed   int              // counted observations that failed in transport
 }
 
-func newCollector(limit *scenarios.Limit) *collector {
+func newCollector(p *scenarios.Plan, limit *scenarios.Limit) *collector {
 	c := &collector{limit: limit, keyIndex: map[string]int32{}}
 	if limit != nil {
 		c.perKey = limit.Scope == scenarios.ScopeKey || limit.Scope == ""
+		c.reserve = plannedPerKey(p, limit, c.perKey)
 	}
 	return c
+}
+
+// plannedPerKey is how many requests counted by limit the plan sends with each
+// key ("" when the limit is not per key), so that the record slices are
+// allocated once at their final size instead of growing by copies. Unpaced
+// phases plan no count and reserve nothing.
+func plannedPerKey(p *scenarios.Plan, limit *scenarios.Limit, perKey bool) map[string]int64 {
+	if p == nil {
+		return nil
+	}
+	out := map[string]int64{}
+	for _, ph := range p.Phases {
+		if ph.Requests <= 0 || !limit.Counts(ph.Endpoint) {
+			continue
+		}
+		key := ph.Key
+		if !perKey {
+			key = ""
+		}
+		out[key] += ph.Requests
+	}
+	return out
 }
 
 // observe records o if pos is the next position of the stream.
@@ -58,15 +108,22 @@ func (c *collector) observe(pos int, o results.Observation) {
 	if o.Status == 0 {
 		c.failed++
 	}
-	c.recs = append(c.recs, record{
-		seq:     o.Seq,
+	if c.n == 0 {
+		c.seq0 = o.Seq
+	}
+	k := c.keyOf(o.KeyID)
+	c.byKey[k] = append(c.byKey[k], record{
 		sent:    sent,
-		latency: max(int64(o.Latency), 0),
-		status:  int32(o.Status),
+		latency: latencyMicros(int64(o.Latency)),
+		seq:     int32(o.Seq - c.seq0),
 		phase:   int32(o.Phase),
-		key:     c.keyOf(o.KeyID),
+		status:  int32(o.Status),
 	})
+	c.n++
 }
+
+// seqOf is r's Seq.
+func (c *collector) seqOf(r *record) uint64 { return c.seq0 + uint64(int64(r.seq)) }
 
 func (c *collector) keyOf(id string) int32 {
 	if !c.perKey {
@@ -78,8 +135,14 @@ func (c *collector) keyOf(id string) int32 {
 	k := int32(len(c.keys))
 	c.keys = append(c.keys, id)
 	c.keyIndex[id] = k
+	c.byKey = append(c.byKey, make([]record, 0, min(c.reserve[id], maxReserve)))
 	return k
 }
+
+// maxReserve caps the records reserved up front for one key (4 Mi records,
+// 96 MiB of address space; pages the run never fills are never touched); past
+// it the slice grows by append.
+const maxReserve = 1 << 22
 
 // judged reports whether a request's answer is a rate-limit decision: transport
 // failures say nothing, and 401, 403 and 404 are never limiting.

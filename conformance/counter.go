@@ -38,7 +38,7 @@ func newCounterJudge(s *series, w, n int64) *counterJudge {
 	c := &counterJudge{s: s, w: w, n: n, sure: map[int64]int64{}}
 	for i, ok := range s.adm {
 		if ok {
-			c.adm, c.admLo = append(c.adm, i), append(c.admLo, s.lo[i])
+			c.adm, c.admLo = append(c.adm, i), append(c.admLo, s.lo(i))
 		}
 	}
 	c.order = make([]int, len(c.adm))
@@ -46,7 +46,7 @@ func newCounterJudge(s *series, w, n int64) *counterJudge {
 		c.order[k] = k
 	}
 	slices.SortFunc(c.order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(s.hi[c.adm[a]], s.hi[c.adm[b]]), cmp.Compare(a, b))
+		return cmp.Or(cmp.Compare(s.hi(c.adm[a]), s.hi(c.adm[b])), cmp.Compare(a, b))
 	})
 	return c
 }
@@ -71,11 +71,11 @@ func (c *counterJudge) firstViolation(phase, delta int64, ev *stateEval) (at int
 		if !rej {
 			continue
 		}
-		if !ok && c.s.lo[e] >= at {
+		if !ok && c.s.lo(e) >= at {
 			break
 		}
 		if c.rejected(phase, delta, e, ev); ev.out[e] == rejectWrong {
-			return c.s.lo[e], false
+			return c.s.lo(e), false
 		}
 	}
 	return at, ok
@@ -98,7 +98,7 @@ func (c *counterJudge) overUntil(phase, delta int64, ev *stateEval, stop bool) (
 	s, w := c.s, c.w
 	clear(c.sure) // admitted requests surely in each window
 	for _, i := range c.adm {
-		if first, last := c.window(phase, delta, s.lo[i], s.hi[i]); first == last {
+		if first, last := c.window(phase, delta, s.lo(i), s.hi(i)); first == last {
 			c.sure[first]++
 		}
 	}
@@ -106,7 +106,7 @@ func (c *counterJudge) overUntil(phase, delta int64, ev *stateEval, stop bool) (
 	for _, k := range c.order {
 		i := c.adm[k]
 		ev.out[i] = admitOK
-		kw, last := c.window(phase, delta, s.lo[i], s.hi[i])
+		kw, last := c.window(phase, delta, s.lo(i), s.hi(i))
 		if kw != last {
 			charged.add(k) // it may fall either side of a boundary: nothing is sure
 			continue
@@ -114,16 +114,16 @@ func (c *counterJudge) overUntil(phase, delta int64, ev *stateEval, stop bool) (
 		start := kw*w + phase
 		from := countBelow(c.admLo, start+delta)
 		in := charged.sum(len(c.adm)) - charged.sum(from)
-		f := float64(s.hi[i]-start+delta) / float64(w) // at most
+		f := float64(s.hi(i)-start+delta) / float64(w) // at most
 		if est := float64(c.sure[kw-1])*(1-f) + float64(in); est >= float64(c.n) {
 			ev.out[i] = admitOver
 			ref := int32(-1)
 			if in > 0 {
 				ref = int32(c.adm[charged.find(charged.sum(from)+1)])
 			}
-			ev.det[i] = detail{ref: ref, rank: in + 1, start: start, level: est}
+			*ev.d(i) = detail{ref: ref, rank: in + 1, start: start, level: est}
 			if stop {
-				return s.hi[i], false
+				return s.hi(i), false
 			}
 			continue
 		}
@@ -136,7 +136,7 @@ func (c *counterJudge) overUntil(phase, delta int64, ev *stateEval, stop bool) (
 // and any arrangement of the requests that may have been charged allows.
 func (c *counterJudge) rejected(phase, delta int64, e int, ev *stateEval) {
 	s, w := c.s, c.w
-	lo, hi := s.lo[e], s.hi[e]
+	lo, hi := s.lo(e), s.hi(e)
 	first, last := c.window(phase, delta, lo, hi)
 	last = min(last, first+maxWindowSpan)
 	best := -1.0
@@ -147,10 +147,10 @@ func (c *counterJudge) rejected(phase, delta int64, e int, ev *stateEval) {
 		f := float64(max(0, lo-start-delta)) / float64(w) // at least
 		if est := float64(prev)*(1-f) + float64(curr); est > best {
 			best = est
-			ev.det[e].start = start
+			ev.d(e).start = start
 		}
 	}
-	ev.det[e].level = best
+	ev.d(e).level = best
 	ev.out[e] = rejectOK
 	if best <= float64(c.n-1) {
 		ev.out[e] = rejectWrong
@@ -163,7 +163,7 @@ func pointCounter(s *series, phase, w, n int64) []bool {
 	count := map[int64]int64{}
 	blamed := make([]bool, len(s.reqs))
 	for _, i := range byMid(s) {
-		p := s.mid[i]
+		p := s.mid(i)
 		k := floorDiv(p-phase, w)
 		f := float64(p-(k*w+phase)) / float64(w)
 		est := float64(count[k-1])*(1-f) + float64(count[k])

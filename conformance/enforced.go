@@ -32,26 +32,26 @@ func (a *analysis) worstText(over []reqRef) string {
 		return fmt.Sprintf("worst window: %d admitted", a.eval.worst)
 	}
 	w := worstOver(over)
-	d := w.ev.det[w.i]
+	d := w.ev.detOf(w.i)
 	switch a.eval.family {
 	case familyLog:
-		return fmt.Sprintf("worst: %d admitted within %s", d.rank, fmtSeconds(w.s.hi[w.i]-d.start))
+		return fmt.Sprintf("worst: %d admitted within %s", d.rank, fmtSeconds(w.s.hi(w.i)-d.start))
 	case familyCounter:
 		return fmt.Sprintf("worst estimate: %s", fmtNum(d.level))
 	}
 	return fmt.Sprintf("worst: %d admitted within %s where the bucket allows %s",
-		d.rank, fmtSeconds(w.s.hi[w.i]-d.start), fmtNum(d.level))
+		d.rank, fmtSeconds(w.s.hi(w.i)-d.start), fmtNum(d.level))
 }
 
 // worstOver is the over-admission with the largest excess, the earliest on a tie.
 func worstOver(over []reqRef) reqRef {
 	w := over[0]
 	excess := func(r reqRef) float64 {
-		d := r.ev.det[r.i]
+		d := r.ev.detOf(r.i)
 		return float64(d.rank) - d.level
 	}
 	for _, r := range over[1:] {
-		if r.ev.det[r.i].rank > w.ev.det[w.i].rank || excess(r) > excess(w) {
+		if r.ev.detOf(r.i).rank > w.ev.detOf(w.i).rank || excess(r) > excess(w) {
 			w = r
 		}
 	}
@@ -66,7 +66,7 @@ func (a *analysis) overEvidence(over []reqRef) *Evidence {
 	first := over[0]
 	ev := &Evidence{Expected: a.expectedAdmissions()}
 	var frame []reqRef
-	d := first.ev.det[first.i]
+	d := first.ev.detOf(first.i)
 	if d.ref >= 0 {
 		frame = append(frame, reqRef{first.s, first.ev, int(d.ref)})
 		if a.eval.family == familyWindow {
@@ -85,9 +85,9 @@ func (a *analysis) overEvidence(over []reqRef) *Evidence {
 // lastFitting returns the admitted request ranked at the limit in over's window,
 // when it is not the window's first.
 func (a *analysis) lastFitting(over reqRef) []reqRef {
-	d := over.ev.det[over.i]
+	d := over.ev.detOf(over.i)
 	for i := range over.s.reqs {
-		o := over.ev.det[i]
+		o := over.ev.detOf(i)
 		if over.s.adm[i] && o.ref == d.ref && o.rank == a.limit.Requests && i != int(d.ref) {
 			return []reqRef{{over.s, over.ev, i}}
 		}
@@ -97,7 +97,7 @@ func (a *analysis) lastFitting(over reqRef) []reqRef {
 
 // frameNote describes a request that frames an over-admission.
 func (a *analysis) frameNote(r reqRef) string {
-	d := r.ev.det[r.i]
+	d := r.ev.detOf(r.i)
 	switch a.eval.family {
 	case familyWindow:
 		return fmt.Sprintf("admitted #%d in the window starting %s", d.rank, fmtOffset(d.start))

@@ -12,11 +12,11 @@ const maxEvidence = 10
 func (a *analysis) request(r reqRef, note string) RequestEvidence {
 	rec := r.rec()
 	return RequestEvidence{
-		Seq:     rec.seq,
+		Seq:     a.seqOf(&rec),
 		Phase:   a.phaseName(rec.phase),
 		Sent:    time.Unix(0, rec.sent).UTC(),
 		Offset:  time.Duration(rec.sent - a.origin),
-		Latency: time.Duration(rec.latency),
+		Latency: time.Duration(rec.lat()),
 		Status:  int(rec.status),
 		Note:    note,
 	}
@@ -48,7 +48,7 @@ func (a *analysis) ambiguityText(n int) string {
 
 // rejectionNote explains why the model would have admitted a rejected request.
 func (a *analysis) rejectionNote(r reqRef) string {
-	d := r.ev.det[r.i]
+	d := r.ev.detOf(r.i)
 	switch a.eval.family {
 	case familyWindow:
 		return fmt.Sprintf("rejected with %s admitted in the window starting %s (limit %d)",
@@ -65,20 +65,20 @@ func (a *analysis) rejectionNote(r reqRef) string {
 
 // overNote explains an over-admission.
 func (a *analysis) overNote(r reqRef) string {
-	d := r.ev.det[r.i]
+	d := r.ev.detOf(r.i)
 	switch a.eval.family {
 	case familyWindow:
 		return fmt.Sprintf("admitted #%d in the window starting %s, beyond the limit of %d",
 			d.rank, fmtOffset(d.start), a.limit.Requests)
 	case familyLog:
 		return fmt.Sprintf("admitted #%d within %s, beyond the limit of %d",
-			d.rank, fmtSeconds(r.s.hi[r.i]-d.start), a.limit.Requests)
+			d.rank, fmtSeconds(r.s.hi(r.i)-d.start), a.limit.Requests)
 	case familyCounter:
 		return fmt.Sprintf("admitted with an estimate of at least %s for the %s before it (limit %d)",
 			fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
 	}
 	return fmt.Sprintf("admitted #%d within %s, where the bucket allows %s",
-		d.rank, fmtSeconds(r.s.hi[r.i]-d.start), fmtNum(d.level))
+		d.rank, fmtSeconds(r.s.hi(r.i)-d.start), fmtNum(d.level))
 }
 
 // list writes refs as evidence, at most room of them, and returns how many

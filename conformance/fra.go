@@ -41,16 +41,15 @@ func firstRequestWindows(s *series, w, n int64) ([]window, *windowJudge) {
 // early but seen late breaks the send order that chains follow, so outliers
 // count in no window's estimate, and open one only when nothing narrower can.
 func outliers(s *series, w int64) []bool {
-	widths := make([]int64, len(s.reqs))
-	for i := range widths {
-		widths[i] = s.hi[i] - s.lo[i]
+	sorted := make([]int64, len(s.reqs))
+	for i := range sorted {
+		sorted[i] = s.hi(i) - s.lo(i)
 	}
-	sorted := slices.Clone(widths)
 	slices.Sort(sorted)
 	limit := max(4*sorted[len(sorted)/2], w/20)
-	out := make([]bool, len(widths))
-	for i, wd := range widths {
-		out[i] = wd > limit
+	out := make([]bool, len(s.reqs))
+	for i := range out {
+		out[i] = s.hi(i)-s.lo(i) > limit
 	}
 	return out
 }
@@ -95,7 +94,7 @@ func (d *fraSearch) run() []window {
 	total := len(d.s.reqs)
 	best := map[fraKey]fraCost{}
 	parent := map[fraKey]fraKey{}
-	first := fraKey{0, d.s.hi[0]}
+	first := fraKey{0, d.s.hi(0)}
 	best[first] = fraCost{}
 	layer := []fraNode{{first, fraCost{}}}
 	var bestEnd fraCost
@@ -114,7 +113,7 @@ func (d *fraSearch) run() []window {
 					}
 					return
 				}
-				k := fraKey{j, min(d.s.hi[j], d.s.hi[nd.key.at]+d.w)}
+				k := fraKey{j, min(d.s.hi(j), d.s.hi(nd.key.at)+d.w)}
 				if old, ok := best[k]; !ok || c.less(old) {
 					best[k], parent[k] = c, nd.key
 					next = append(next, fraNode{k, c})
@@ -133,7 +132,7 @@ func (d *fraSearch) run() []window {
 	slices.Reverse(chain)
 	wins := make([]window, len(chain))
 	for x, at := range chain {
-		wins[x] = window{lo: d.s.lo[at], hi: d.s.hi[at], starter: int32(at)}
+		wins[x] = window{lo: d.s.lo(at), hi: d.s.hi(at), starter: int32(at)}
 	}
 	return wins
 }
@@ -203,16 +202,16 @@ func (d *fraSearch) expand(st int, after int64, visit func(j int, cost fraCost))
 	s := d.s
 	total := len(s.reqs)
 	d.after = after
-	expLo, expHi := s.lo[st]+d.w, s.hi[st]+d.w
+	expLo, expHi := s.lo(st)+d.w, s.hi(st)+d.w
 	// The first request surely after the expiry opens the next window at the
 	// latest, unless it is an outlier: one of those may arrive after anything.
-	firstSure := countBelow(s.lo, expHi)
+	firstSure := s.loBelow(expHi)
 	for firstSure < total && d.outlier[firstSure] {
 		firstSure++
 	}
 	var cands []int
-	for j := max(st+1, countBelow(s.lo, expLo-s.maxWidth)); j < firstSure; j++ {
-		if s.hi[j] >= expLo {
+	for j := max(st+1, s.loBelow(expLo-s.maxWidth)); j < firstSure; j++ {
+		if s.hi(j) >= expLo {
 			cands = append(cands, j)
 		}
 	}
@@ -251,7 +250,7 @@ func (d *fraSearch) windowCost(st, j int) fraCost {
 	if over := d.members[j-st] - d.n; over > 0 {
 		c = c.plus(fraCost{violations: over, episodes: 1})
 	}
-	width := d.s.hi[st] - d.s.lo[st]
+	width := d.s.hi(st) - d.s.lo(st)
 	if d.outlier[st] {
 		width *= 1000 // open with an outlier only when nothing else will do
 	}
@@ -279,8 +278,8 @@ func (d *fraSearch) sweep(st, end int) {
 			// An unknown outcome: neither counted nor blamed.
 		case e == st:
 			wrong = true // the opening request found an empty window
-		case s.lo[e] >= d.after:
-			wrong = s.admittedMaybeIn(s.lo[st], min(s.hi[e], s.hi[st]+d.w)) < d.n
+		case s.lo(e) >= d.after:
+			wrong = s.admittedMaybeIn(s.lo(st), min(s.hi(e), s.hi(st)+d.w)) < d.n
 		}
 		if wrong {
 			c.violations++

@@ -137,7 +137,7 @@ func (a *analysis) judgeOnset(r reqRef, prev int, streak []int) onset {
 // sameWindow reports whether admitted request i was placed in the window that
 // rejected request r was judged in.
 func sameWindow(ev *stateEval, i, r int) bool {
-	return ev.det[i].ref >= 0 && ev.det[i].start == ev.det[r].start
+	return ev.detOf(i).ref >= 0 && ev.detOf(i).start == ev.detOf(r).start
 }
 
 // earlyBy is how many requests too early a wrongful first rejection came: for
@@ -145,7 +145,7 @@ func sameWindow(ev *stateEval, i, r int) bool {
 // model surely had left.
 func (a *analysis) earlyBy(r reqRef, admitted int) int {
 	n := a.limit.Requests
-	d := r.ev.det[r.i]
+	d := r.ev.detOf(r.i)
 	switch a.eval.family {
 	case familyWindow:
 		return int(max(1, n-min(int64(admitted), int64(d.level))))
@@ -192,7 +192,7 @@ func (a *analysis) onsetNote(r reqRef, adm, streak []int, total int, o onset) st
 // onsetNoteOther explains an onset of the bucket, log and counter families.
 func (a *analysis) onsetNoteOther(r reqRef, adm []int, o onset, off string) string {
 	status := r.rec().status
-	d := r.ev.det[r.i]
+	d := r.ev.detOf(r.i)
 	switch {
 	case o.early > 0 && a.eval.family == familyBucket:
 		return fmt.Sprintf("first %d came with at least %s tokens left (%s, %s of refill)",

@@ -32,7 +32,7 @@ type detail struct {
 // stateEval is a model's judgement of one series.
 type stateEval struct {
 	out []outcome
-	det []detail
+	det []detail // nil until a judgement needs one (see d); a run without violations or rejections needs none
 	// pointOver and pointWrong count the over-admissions and wrongful
 	// rejections the point model finds (see pointmodel.go).
 	pointOver, pointWrong int
@@ -40,14 +40,33 @@ type stateEval struct {
 
 func newStateEval(s *series) stateEval {
 	n := len(s.reqs)
-	e := stateEval{out: make([]outcome, n), det: make([]detail, n)}
-	for i := range e.det {
-		e.det[i].ref = -1
+	e := stateEval{out: make([]outcome, n)}
+	for i := range e.out {
 		if !s.known[i] {
 			e.out[i] = unjudged
 		}
 	}
 	return e
+}
+
+// d returns request i's detail to fill in, allocating every request's detail
+// on first use: most runs judge many requests and explain few.
+func (e *stateEval) d(i int) *detail {
+	if e.det == nil {
+		e.det = make([]detail, len(e.out))
+		for k := range e.det {
+			e.det[k].ref = -1
+		}
+	}
+	return &e.det[i]
+}
+
+// detOf returns request i's detail, with ref −1 when none was filled in.
+func (e *stateEval) detOf(i int) detail {
+	if e.det == nil {
+		return detail{ref: -1}
+	}
+	return e.det[i]
 }
 
 // violations counts the requests that break the model.

@@ -28,13 +28,13 @@ func countPoint(s *series, ev *stateEval, blamed []bool) {
 
 // byMid returns the judged requests of s in order of estimated arrival.
 func byMid(s *series) []int {
-	var order []int
+	order := make([]int, 0, countTrue(s.known))
 	for i, ok := range s.known {
 		if ok {
 			order = append(order, i)
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(s.mid[a], s.mid[b]) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(s.mid(a), s.mid(b)) })
 	return order
 }
 
@@ -44,13 +44,13 @@ func pointWindows(s *series, wins []window, w, n int64) []bool {
 	for k, win := range wins {
 		starts[k] = (win.lo + win.hi) / 2
 		if win.starter >= 0 {
-			starts[k] = s.mid[win.starter]
+			starts[k] = s.mid(int(win.starter))
 		}
 	}
 	count := make([]int64, len(wins))
 	blamed := make([]bool, len(s.reqs))
 	for _, i := range byMid(s) {
-		p := s.mid[i]
+		p := s.mid(i)
 		k := sort.Search(len(starts), func(k int) bool { return starts[k] > p }) - 1
 		var seen int64
 		if k >= 0 && p < starts[k]+w {
@@ -71,9 +71,9 @@ func pointBucket(s *series, burst, rate float64) []bool {
 	var last int64
 	for x, i := range byMid(s) {
 		if x > 0 {
-			tokens = min(burst, tokens+rate*float64(s.mid[i]-last))
+			tokens = min(burst, tokens+rate*float64(s.mid(i)-last))
 		}
-		last = s.mid[i]
+		last = s.mid(i)
 		blamed[i] = s.adm[i] == (tokens < 1)
 		if s.adm[i] && tokens >= 1 {
 			tokens--
@@ -87,7 +87,7 @@ func pointLog(s *series, w, n int64) []bool {
 	blamed := make([]bool, len(s.reqs))
 	var log []int64 // charged arrivals, ascending
 	for _, i := range byMid(s) {
-		p := s.mid[i]
+		p := s.mid(i)
 		for len(log) > 0 && log[0] <= p-w {
 			log = log[1:]
 		}

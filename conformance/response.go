@@ -256,12 +256,12 @@ func (rc *resultCache) get(seen int, judge func() CheckResult) CheckResult {
 // the earliest and latest the true reset can be. A delta counts from the
 // server's clock, which read somewhere between sending and receiving; every
 // format rounds by its resolution, up or down.
-func withReset(r respRec, claim headers.Claim, raw string) respRec {
+func withReset(r respRec, claim headers.Claim, raw string, t *texts) respRec {
 	if !claim.HasReset {
 		return r
 	}
 	res := int64(resetResolution(claim.ResetFormat, raw))
-	r.hasTime, r.rawTime = true, raw
+	r.hasTime, r.rawTime = true, t.id(raw)
 	r.at = claim.Reset.UnixNano()
 	r.abs = claim.ResetFormat != headers.ResetDeltaSeconds
 	r.lo, r.hi = r.at-res, r.at+res

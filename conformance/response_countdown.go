@@ -32,7 +32,8 @@ import (
 type countdown struct {
 	pr     *promise
 	name   string
-	window int64 // the described limit's window, ns
+	texts  *texts // the raw values the records refer to
+	window int64  // the described limit's window, ns
 	approx bool
 	stale  int64 // declared staleness, ns
 
@@ -44,9 +45,9 @@ type countdown struct {
 // readings of their own.
 const staleTolerance = time.Second
 
-func newCountdown(pr *promise, name string) *countdown {
+func newCountdown(pr *promise, name string, t *texts) *countdown {
 	h := pr.sc.Headers
-	return &countdown{pr: pr, name: name, window: int64(pr.described.Window),
+	return &countdown{pr: pr, name: name, texts: t, window: int64(pr.described.Window),
 		approx: h.Approximate, stale: int64(h.Staleness)}
 }
 

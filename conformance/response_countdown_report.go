@@ -15,10 +15,10 @@ func (cd *countdown) claim(r *respRec, note string) offense {
 		h = map[string]string{}
 	}
 	if r.hasRem {
-		h[canonical(cd.pr.remaining)] = r.raw
+		h[canonical(cd.pr.remaining)] = cd.texts.rawRem(r)
 	}
 	if r.hasTime {
-		h[canonical(cd.pr.reset)] = r.rawTime
+		h[canonical(cd.pr.reset)] = cd.texts.get(r.rawTime)
 	}
 	return recOffense(r, h, note)
 }

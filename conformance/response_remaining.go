@@ -60,9 +60,10 @@ func (c *remainingChecker) Observe(o results.Observation) {
 	claim, errs := c.pr.read(o)
 	r := newRec(o)
 	r.sole = o.Limited() && c.pr.sole(o.Endpoint)
-	r = withReset(r, claim, rawOf(o, c.pr.reset))
+	r = withReset(r, claim, rawOf(o, c.pr.reset), &c.ss.texts)
 	if claim.HasRemaining {
-		r.hasRem, r.rem, r.raw = true, claim.Remaining, rawOf(o, c.pr.remaining)
+		r.hasRem, r.rem = true, claim.Remaining
+		r.raw = c.ss.texts.remRaw(rawOf(o, c.pr.remaining), claim.Remaining)
 		c.judged++
 	}
 	c.ss.add(c.pr.keyOf(o), r)
@@ -114,7 +115,7 @@ func (c *remainingChecker) judge() CheckResult {
 			c.name(), c.pr.described.Name)
 		return res
 	}
-	cd := newCountdown(&c.pr, c.name())
+	cd := newCountdown(&c.pr, c.name(), &c.ss.texts)
 	for _, s := range c.ss.each() {
 		cd.judge(s)
 	}

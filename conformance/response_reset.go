@@ -25,13 +25,22 @@ type resetChecker struct {
 	judged                                 int             // responses whose reset was read
 	zeros                                  int             // of them, a delta of 0
 	formats                                map[string]bool // formats the resets were read in
-	ss                                     respSet
+	store                                  claimStore      // the 429s, with their resets
 	missing, unreadable, implausible, zero respProblem
 }
 
 var _ Checker = (*resetChecker)(nil)
 
-func newResetChecker(p *scenarios.Plan) Checker { return &resetChecker{pr: newPromise(p)} }
+func newResetChecker(p *scenarios.Plan) Checker {
+	c := &resetChecker{pr: newPromise(p)}
+	if c.pr.noHeaders(c.pr.reset, "Reset") == "" {
+		c.store = newClaimStore(p, c.pr.described)
+	}
+	return c
+}
+
+// share reads the requests around the 429s from col when it can.
+func (c *resetChecker) share(col *collector) { c.store.share(col) }
 
 // name is how messages call the header.
 func (c *resetChecker) name() string {
@@ -54,19 +63,25 @@ func (c *resetChecker) maxAhead() time.Duration {
 // Observe reads o's reset and keeps what the recovery comparison needs.
 func (c *resetChecker) Observe(o results.Observation) {
 	c.note(o)
-	if c.pr.noHeaders(c.pr.reset, "Reset") != "" || !c.pr.counted(o) || !keptResp(o) {
+	if c.pr.noHeaders(c.pr.reset, "Reset") != "" {
+		return
+	}
+	c.store.observe(o)
+	if !c.pr.counted(o) || !keptResp(o) {
 		return
 	}
 	claim, errs := c.pr.read(o)
-	r := newRec(o)
+	r := c.store.rec(o)
 	r.sole = o.Limited() && c.pr.sole(o.Endpoint)
-	r = withReset(r, claim, rawOf(o, c.pr.reset))
+	r = withReset(r, claim, rawOf(o, c.pr.reset), &c.store.texts)
 	implausible := ""
 	if r.hasTime {
 		implausible = c.plausible(r, claim.Reset)
 		r.hasTime = implausible == "" // an implausible reset is not compared with the recovery
 	}
-	c.ss.add(c.pr.keyOf(o), r)
+	if o.Limited() {
+		c.store.add(o, r) // the recovery comparison reads the others from the collector
+	}
 	if !c.pr.shouldCarry(o) {
 		return
 	}
@@ -163,7 +178,7 @@ func (c *resetChecker) judge() CheckResult {
 func (c *resetChecker) recovery() *recoveryCheck {
 	rc := &recoveryCheck{}
 	sole := func(b *respRec) bool { return b.sole }
-	for _, s := range c.ss.each() {
+	for _, s := range c.store.series() {
 		flagged := -1
 		for i := range s.recs {
 			a := &s.recs[i]
@@ -195,5 +210,5 @@ func (c *resetChecker) resetHeader(r *respRec) map[string]string {
 	if !r.hasTime {
 		return nil
 	}
-	return map[string]string{canonical(c.pr.reset): r.rawTime}
+	return map[string]string{canonical(c.pr.reset): c.store.texts.get(r.rawTime)}
 }

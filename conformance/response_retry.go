@@ -15,6 +15,10 @@ import (
 // receipt + Retry-After + 1 s, with nothing admitted in between, must not be
 // rejected again), and is not absurdly long (more than ten times the longest
 // window of the limits counting the endpoint and ten times the measured wait).
+//
+// The wait comparison reads the requests of the grouping limit around each
+// 429. It keeps only the 429s that carried a readable Retry-After, and reads
+// the requests around them from a collector (see claimStore).
 type retryAfterChecker struct {
 	pr       promise
 	limit    *scenarios.Limit // groups the waits: the tested limit, else the described one
@@ -24,7 +28,7 @@ type retryAfterChecker struct {
 	limited             int // 429 responses
 	carried             int // of them, with a readable Retry-After
 	shortest, longest   time.Duration
-	ss                  respSet
+	store               claimStore // the 429s with a readable Retry-After
 	missing, unreadable respProblem
 }
 
@@ -39,8 +43,14 @@ func newRetryAfterChecker(p *scenarios.Plan) Checker {
 	if c.limit == nil {
 		c.limit = c.pr.described
 	}
+	if c.pr.sc != nil {
+		c.store = newClaimStore(p, c.limit)
+	}
 	return c
 }
+
+// share reads the requests around the 429s from col when it can.
+func (c *retryAfterChecker) share(col *collector) { c.store.share(col) }
 
 // Absurd waits are longer than absurdFactor times both the longest window and
 // the measured wait.
@@ -53,12 +63,12 @@ func (c *retryAfterChecker) Observe(o results.Observation) {
 	if c.pr.sc == nil {
 		return
 	}
-	r := newRec(o)
-	if o.Limited() {
-		r = c.observe429(o, r)
+	c.store.observe(o)
+	if !o.Limited() {
+		return
 	}
-	if keptResp(o) && (c.limit == nil || c.limit.Counts(o.Endpoint)) {
-		c.ss.add(c.keyOf(o), r)
+	if r := c.observe429(o, c.store.rec(o)); r.hasTime && c.store.counts(o) {
+		c.store.add(o, r)
 	}
 }
 
@@ -83,7 +93,7 @@ func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec
 	}
 	c.longest = max(c.longest, wait)
 	c.carried++
-	r.hasTime, r.rawTime = true, raw
+	r.hasTime, r.rawTime = true, c.store.texts.id(raw)
 	r.at = r.recv + int64(wait)
 	r.lo, r.hi = r.at-int64(time.Second), r.at+int64(time.Second)
 	r.long = wait > absurdFactor*c.longestWindow(o.Endpoint)
@@ -102,14 +112,6 @@ func (c *retryAfterChecker) longestWindow(endpoint string) time.Duration {
 		return time.Duration(1<<63-1) / absurdFactor
 	}
 	return w
-}
-
-// keyOf groups the waits: by key when the grouping limit counts per key.
-func (c *retryAfterChecker) keyOf(o results.Observation) string {
-	if c.limit == nil || c.limit.Scope == scenarios.ScopeKey || c.limit.Scope == "" {
-		return o.KeyID
-	}
-	return ""
 }
 
 // Result judges the responses seen so far.
@@ -166,7 +168,7 @@ func (c *retryAfterChecker) waits() (*recoveryCheck, respProblem) {
 	rc := &recoveryCheck{}
 	var long respProblem
 	any429 := func(*respRec) bool { return true }
-	for _, s := range c.ss.each() {
+	for _, s := range c.store.series() {
 		flagged := -1
 		for i := range s.recs {
 			a := &s.recs[i]
@@ -203,5 +205,5 @@ func (c *retryAfterChecker) header(r *respRec) map[string]string {
 	if !r.hasTime {
 		return nil
 	}
-	return map[string]string{fieldRetry: r.rawTime}
+	return map[string]string{fieldRetry: c.store.texts.get(r.rawTime)}
 }

@@ -3,13 +3,15 @@ package conformance
 import (
 	"cmp"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/ratecheck/ratecheck/results"
 )
 
-// respRec is one response as the header checks keep it, about 100 bytes: its
-// times and status, the claims judged, and their raw values for evidence (the
-// strings share the observation's memory).
+// respRec is one response as the header checks keep it, 80 bytes: its times
+// and status, the claims judged, and their raw values for evidence by number
+// (see texts), so that a record holds no string and keeps no header alive.
 type respRec struct {
 	seq     uint64
 	sent    int64 // Unix nanoseconds
@@ -17,6 +19,7 @@ type respRec struct {
 	phase   int32
 	status  int16
 	sole    bool  // a 429 only the described limit can explain
+	claimed bool  // a 429 kept by a claimStore
 	hasRem  bool  // rem holds a Remaining value
 	hasTime bool  // at, lo and hi hold a reset time or a Retry-After deadline
 	abs     bool  // the reset was an absolute time (epoch, date), not a delta
@@ -24,8 +27,60 @@ type respRec struct {
 	rem     int64 // Remaining
 	at      int64 // the claimed time (reset, or receipt + Retry-After), Unix ns
 	lo, hi  int64 // the earliest and latest the true time can be, given the resolution
-	raw     string
-	rawTime string
+	raw     int32 // Remaining as received: 0 when it reads as rem, else a number in texts
+	rawTime int32 // the reset or Retry-After as received: a number in texts, 0 without one
+}
+
+// texts keeps the raw header values evidence quotes, each value once; records
+// refer to them by number. Resets repeat for a whole window and Remaining is
+// almost always its number written out (kept as 0, see remRaw), so a run keeps
+// few of them.
+type texts struct {
+	ids  map[string]int32
+	list []string
+}
+
+// id returns the number of s, 0 for "".
+func (t *texts) id(s string) int32 {
+	if s == "" {
+		return 0
+	}
+	if i, ok := t.ids[s]; ok {
+		return i
+	}
+	if t.ids == nil {
+		t.ids = map[string]int32{}
+	}
+	t.list = append(t.list, strings.Clone(s))
+	i := int32(len(t.list))
+	t.ids[t.list[i-1]] = i
+	return i
+}
+
+// get returns the value numbered i, "" for 0.
+func (t *texts) get(i int32) string {
+	if i <= 0 || int(i) > len(t.list) {
+		return ""
+	}
+	return t.list[i-1]
+}
+
+// remRaw numbers raw, the Remaining value rem was read from: 0 when raw is
+// rem written out in decimal, as nearly every server sends it.
+func (t *texts) remRaw(raw string, rem int64) int32 {
+	var b [24]byte
+	if string(strconv.AppendInt(b[:0], rem, 10)) == raw {
+		return 0
+	}
+	return t.id(raw)
+}
+
+// rawRem is r's Remaining as received.
+func (t *texts) rawRem(r *respRec) string {
+	if r.raw == 0 {
+		return strconv.FormatInt(r.rem, 10)
+	}
+	return t.get(r.raw)
 }
 
 // newRec records o's times and status.
@@ -65,6 +120,7 @@ type respSeries struct {
 // respSet holds one series of records per key.
 type respSet struct {
 	byKey map[string]*respSeries
+	texts texts // the raw values the records refer to
 }
 
 // add appends r to the series of key.

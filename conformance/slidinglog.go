@@ -22,8 +22,8 @@ func judgeLog(s *series, w, n int64, ev *stateEval) {
 		if !ok {
 			continue
 		}
-		seen := s.admittedMaybeIn(s.lo[e]-w+1, s.hi[e])
-		ev.det[e].level = float64(seen)
+		seen := s.admittedMaybeIn(s.lo(e)-w+1, s.hi(e))
+		ev.d(e).level = float64(seen)
 		ev.out[e] = rejectOK
 		if seen < n {
 			ev.out[e] = rejectWrong
@@ -42,23 +42,23 @@ func logOver(s *series, w, n int64, ev *stateEval) {
 	}
 	admLo := make([]int64, len(adm))
 	for k, i := range adm {
-		admLo[k] = s.lo[i]
+		admLo[k] = s.lo(i)
 	}
 	order := make([]int, len(adm))
 	for k := range order {
 		order[k] = k
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(s.hi[adm[a]], s.hi[adm[b]]), cmp.Compare(a, b)) })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(s.hi(adm[a]), s.hi(adm[b])), cmp.Compare(a, b)) })
 	charged := newFenwick(len(adm))
 	for _, k := range order {
 		i := adm[k]
 		ev.out[i] = admitOK
-		from := countBelow(admLo, s.hi[i]-w+1) // surely within W of hi_i
-		if s.lo[i] > s.hi[i]-w {
+		from := countBelow(admLo, s.hi(i)-w+1) // surely within W of hi_i
+		if s.lo(i) > s.hi(i)-w {
 			if c := charged.sum(len(adm)) - charged.sum(from); c+1 > n {
 				first := adm[charged.find(charged.sum(from)+1)]
 				ev.out[i] = admitOver
-				ev.det[i] = detail{ref: int32(first), rank: c + 1, start: s.lo[first]}
+				*ev.d(i) = detail{ref: int32(first), rank: c + 1, start: s.lo(first)}
 				continue
 			}
 		}

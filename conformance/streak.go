@@ -43,7 +43,9 @@ func streaks(s *series) [][]int {
 		switch {
 		case !ok:
 		case s.adm[i]:
-			between = append(between, i)
+			if len(cur) > 0 { // only an open streak reads them
+				between = append(between, i)
+			}
 		default:
 			if len(cur) > 0 && !reordered(s, between, i) {
 				out, cur = append(out, cur), nil
@@ -61,7 +63,7 @@ func streaks(s *series) [][]int {
 // rejection r.
 func reordered(s *series, adm []int, r int) bool {
 	for _, i := range adm {
-		if s.hi[i] <= s.lo[r] {
+		if s.hi(i) <= s.lo(r) {
 			return false
 		}
 	}
@@ -97,9 +99,9 @@ func (a *rules) classifyStreak(s *series, ev *stateEval, fam family, streak []in
 // rejected.
 func (a *rules) room(ev *stateEval, fam family, k int) float64 {
 	if fam == familyBucket {
-		return ev.det[k].level // tokens left, a lower bound
+		return ev.detOf(k).level // tokens left, a lower bound
 	}
-	return float64(a.limit.Requests) - ev.det[k].level // the count is an upper bound
+	return float64(a.limit.Requests) - ev.detOf(k).level // the count is an upper bound
 }
 
 // liftRoom is the room that shows the limit lifted: three requests, beyond what

@@ -65,7 +65,7 @@ func (j *windowJudge) span(i int) (first, last int, kind spanKind) {
 	if k := j.starter[i]; k >= 0 {
 		return int(k), int(k), spanSome
 	}
-	lo, hi := j.s.lo[i], j.s.hi[i]
+	lo, hi := j.s.lo(i), j.s.hi(i)
 	first, last = -1, -1
 	top := sort.Search(len(j.wins), func(k int) bool { return j.wins[k].lo > hi }) - 1
 	for k := top; k >= 0 && j.wins[k].lo+j.maxStart+j.w > lo; k-- {
@@ -119,7 +119,9 @@ func (j *windowJudge) judge(ev *stateEval) (worst int64) {
 	return worst
 }
 
-type admittedItem struct{ first, last, i int }
+// admittedItem is an admitted request and the windows it may be in, 12 bytes:
+// a series and its windows are indexed by int32 throughout (see window.starter).
+type admittedItem struct{ first, last, i int32 }
 
 // matchAdmitted places each admitted request in one of its possible windows,
 // at most n to a window, leaving as few requests over as possible: earliest
@@ -127,7 +129,7 @@ type admittedItem struct{ first, last, i int }
 // still has room. Those that fit nowhere are over-admissions, whatever the
 // exact arrival times were.
 func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
-	var items []admittedItem
+	items := make([]admittedItem, 0, countTrue(j.s.adm))
 	for i := range j.s.reqs {
 		if !j.s.adm[i] || j.skip != nil && j.skip[i] {
 			continue
@@ -135,17 +137,17 @@ func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
 		ev.out[i] = admitOK
 		// One that may fall outside every window would have opened its own.
 		if first, last, kind := j.span(i); kind == spanSome {
-			items = append(items, admittedItem{first, last, i})
+			items = append(items, admittedItem{int32(first), int32(last), int32(i)})
 		}
 	}
 	slices.SortFunc(items, func(a, b admittedItem) int {
 		return cmp.Or(cmp.Compare(a.last, b.last), cmp.Compare(a.first, b.first), cmp.Compare(a.i, b.i))
 	})
 	room := newRoom(len(j.wins), j.n)
-	placed := make([]int, len(items))
+	placed := make([]int32, len(items))
 	for x, it := range items {
-		if k, ok := room.take(it.first, it.last); ok {
-			placed[x] = k
+		if k, ok := room.take(int(it.first), int(it.last)); ok {
+			placed[x] = int32(k)
 			continue
 		}
 		placed[x] = it.last
@@ -158,32 +160,36 @@ func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
 // over-admitted ones after those that fit, and records evidence details. It
 // returns the most admitted requests surely in one window (at least n+1 when
 // some were over-admitted).
-func (j *windowJudge) rank(items []admittedItem, placed []int, ev *stateEval) (worst int64) {
-	order := make([]int, len(items))
+func (j *windowJudge) rank(items []admittedItem, placed []int32, ev *stateEval) (worst int64) {
+	order := make([]int32, len(items))
 	for x := range order {
-		order[x] = x
+		order[x] = int32(x)
 	}
-	slices.SortFunc(order, func(a, b int) int {
+	slices.SortFunc(order, func(a, b int32) int {
 		ia, ib := items[a].i, items[b].i
 		return cmp.Or(cmp.Compare(placed[a], placed[b]),
 			cmp.Compare(ev.out[ia], ev.out[ib]), cmp.Compare(ia, ib))
 	})
 	var rank int64
-	ref := -1
-	sure := map[int]int64{} // admitted requests surely in each window
-	over := false
+	ref := int32(-1)
+	sure := map[int32]int64{} // admitted requests surely in each window
+	over := slices.Contains(ev.out, admitOver)
+	// The details of admitted requests are read only to explain an
+	// over-admission or a rejection; without either, a series keeps none.
+	explain := over || slices.Contains(j.s.rej, true)
 	for x, o := range order {
 		if x == 0 || placed[o] != placed[order[x-1]] {
 			rank, ref = 0, items[o].i
 		}
 		rank++
 		i := items[o].i
-		ev.det[i] = detail{ref: int32(ref), rank: rank, start: j.startOf(placed[o])}
+		if explain {
+			*ev.d(int(i)) = detail{ref: ref, rank: rank, start: j.startOf(int(placed[o]))}
+		}
 		if it := items[o]; it.first == it.last {
 			sure[it.first]++
 			worst = max(worst, sure[it.first])
 		}
-		over = over || ev.out[i] == admitOver
 	}
 	if over && worst <= j.n {
 		worst = j.n + 1 // every excess request straddles a boundary
@@ -204,7 +210,8 @@ func (j *windowJudge) judgeRejected(i int, ev *stateEval) {
 		// Outside the listed windows it would have opened a fresh one, unless
 		// a request the list leaves out opened one first.
 		if c, start, ok := j.openedByOther(i); ok {
-			ev.out[i], ev.det[i].level, ev.det[i].start = rejectOK, float64(c), start
+			ev.out[i] = rejectOK
+			ev.d(i).level, ev.d(i).start = float64(c), start
 			return
 		}
 		if kind == spanNone {
@@ -216,13 +223,13 @@ func (j *windowJudge) judgeRejected(i int, ev *stateEval) {
 	best := int64(-1)
 	for k := first; k <= last; k++ {
 		win := j.wins[k]
-		c := j.s.admittedMaybeIn(win.lo, min(j.s.hi[i], win.hi+j.w))
+		c := j.s.admittedMaybeIn(win.lo, min(j.s.hi(i), win.hi+j.w))
 		if c > best {
 			best = c
-			ev.det[i].start = j.startOf(k)
+			ev.d(i).start = j.startOf(k)
 		}
 	}
-	ev.det[i].level = float64(best)
+	ev.d(i).level = float64(best)
 	if best >= j.n {
 		ev.out[i] = rejectOK
 	}
@@ -231,13 +238,13 @@ func (j *windowJudge) judgeRejected(i int, ev *stateEval) {
 // openedByOther looks for a window one of j.openers may have opened in which n
 // requests may have been charged before rejected request i.
 func (j *windowJudge) openedByOther(i int) (seen, start int64, ok bool) {
-	lo, hi := j.s.lo[i], j.s.hi[i]
+	lo, hi := j.s.lo(i), j.s.hi(i)
 	for _, o := range j.openers {
-		if o == i || j.s.lo[o] > hi || j.s.hi[o]+j.w <= lo {
+		if o == i || j.s.lo(o) > hi || j.s.hi(o)+j.w <= lo {
 			continue
 		}
-		if c := j.s.admittedMaybeIn(j.s.lo[o], min(hi, j.s.hi[o]+j.w)); c >= j.n {
-			return c, j.s.lo[o] + arrivalFloor, true
+		if c := j.s.admittedMaybeIn(j.s.lo(o), min(hi, j.s.hi(o)+j.w)); c >= j.n {
+			return c, j.s.lo(o) + arrivalFloor, true
 		}
 	}
 	return 0, 0, false

@@ -134,13 +134,17 @@ func TestWindowJudgeMatching(t *testing.T) {
 	spans := [][2]int64{{100, 110}, {200, 210}, {995, 1005}, {1100, 1110}, {1200, 1210}}
 	s := &series{}
 	for _, sp := range spans {
-		s.reqs = append(s.reqs, record{status: 200})
-		s.lo = append(s.lo, sp[0]*ms)
-		s.hi = append(s.hi, sp[1]*ms)
-		s.mid = append(s.mid, (sp[0]+sp[1])/2*ms)
+		// lo = sent − floor and hi = sent + latency + floor (see series.lo, hi).
+		lat := (sp[1]-sp[0])*ms - 2*arrivalFloor
+		s.reqs = append(s.reqs, record{sent: sp[0]*ms + arrivalFloor, latency: uint32(lat / 1000), status: 200})
 		s.adm = append(s.adm, true)
 		s.known = append(s.known, true)
 		s.rej = append(s.rej, false)
+	}
+	for i, sp := range spans {
+		if s.lo(i) != sp[0]*ms || s.hi(i) != sp[1]*ms {
+			t.Fatalf("request %d spans [%d, %d] ns; want [%d, %d] ms", i, s.lo(i), s.hi(i), sp[0], sp[1])
+		}
 	}
 	wins := []window{{lo: 0, hi: 0, starter: -1}, {lo: 1000 * ms, hi: 1000 * ms, starter: -1}}
 	ev := newStateEval(s)

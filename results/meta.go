@@ -35,8 +35,12 @@ type Meta struct {
 	Started       time.Time `json:"started"`
 	Finished      time.Time `json:"finished,omitzero"` // zero until the run ends
 	Interrupted   bool      `json:"interrupted"`       // the run stopped before its plan ended
-	Notes         []string  `json:"notes,omitempty"`
-	Args          []string  `json:"args,omitempty"` // the command line; callers leave secrets out
+	// PhaseStarts holds, per plan phase, when the phase was launched: the
+	// origin of its send schedule, from which send lag counts (zero for a
+	// phase that sent nothing). Runs written before it was added have none.
+	PhaseStarts []time.Time `json:"phase_starts,omitempty"`
+	Notes       []string    `json:"notes,omitempty"`
+	Args        []string    `json:"args,omitempty"` // the command line; callers leave secrets out
 }
 
 // DefaultDir is the directory a run started at started for the named scenario

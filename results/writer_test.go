@@ -39,6 +39,7 @@ func writeRun(t *testing.T, obs []Observation) (string, Meta) {
 		}
 	}
 	m.Finished, m.Interrupted = t0.Add(time.Minute), true
+	m.PhaseStarts = []time.Time{t0.Add(time.Millisecond), {}, t0.Add(30*time.Second + 2*time.Millisecond)}
 	if err := w.Close(m); err != nil {
 		t.Fatalf("Close: %v", err)
 	}

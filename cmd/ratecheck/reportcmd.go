@@ -51,6 +51,11 @@ func reportRun(env *Env, o *reportOptions) error {
 	}
 	plan := scenarios.NewPlan(sc)
 	rec := metrics.NewRecorder(runner.MetricsPhases(plan), run.Meta.Started)
+	for i, t := range run.Meta.PhaseStarts {
+		if !t.IsZero() {
+			rec.StartPhase(i, t)
+		}
+	}
 	var readErr error
 	var last time.Time
 	verdict := conformance.Check(plan, recorded(run, rec, &last, &readErr))

@@ -127,6 +127,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		return err
 	}
 	meta.Started, meta.Finished, meta.Interrupted = outcome.Started, outcome.Finished, outcome.Interrupted
+	meta.PhaseStarts = outcome.PhaseStarts
 	rep := buildReport(meta, plan, outcome.Verdict, outcome.Metrics, outcome.Timeline)
 	show.stop(rep)
 

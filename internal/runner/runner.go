@@ -45,6 +45,9 @@ type Outcome struct {
 	Verdict           conformance.Verdict
 	Metrics           metrics.Snapshot
 	Timeline          []metrics.SecondCounts
+	// PhaseStarts holds, per plan phase, when it was launched: the origin of
+	// its send schedule (zero for a phase that sent nothing).
+	PhaseStarts []time.Time
 	// WriteErr is the first error writing observations to disk. The run goes on
 	// without the file so that the verdict is not lost.
 	WriteErr error
@@ -64,13 +67,17 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := newFanout(o, atk.Started())
+	f := newFanout(o, atk)
 	f.loop(atk.Observations())
 	out := &Outcome{
 		Started:     atk.Started(),
 		Finished:    time.Now(),
 		Interrupted: ctx.Err() != nil,
 		WriteErr:    f.writeErr,
+	}
+	out.PhaseStarts = make([]time.Time, len(o.Plan.Phases))
+	for i := range out.PhaseStarts {
+		out.PhaseStarts[i] = atk.PhaseStarted(i)
 	}
 	out.Verdict = conformance.Judge(f.checkers)
 	out.Metrics = f.rec.Snapshot(out.Finished)
@@ -84,17 +91,21 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 // fanout owns every mutable thing of the run; only its loop touches them.
 type fanout struct {
 	opts     Options
+	atk      *attack.Attack
 	started  time.Time
+	phases   []bool // phases whose origin rec has been given
 	rec      *metrics.Recorder
 	checkers []conformance.Checker
 	writeErr error
 }
 
-func newFanout(o Options, started time.Time) *fanout {
+func newFanout(o Options, atk *attack.Attack) *fanout {
 	return &fanout{
 		opts:     o,
-		started:  started,
-		rec:      metrics.NewRecorder(MetricsPhases(o.Plan), started),
+		atk:      atk,
+		started:  atk.Started(),
+		phases:   make([]bool, len(o.Plan.Phases)),
+		rec:      metrics.NewRecorder(MetricsPhases(o.Plan), atk.Started()),
 		checkers: conformance.NewCheckers(o.Plan),
 	}
 }
@@ -125,6 +136,11 @@ func (f *fanout) observe(o results.Observation) {
 		if err := f.opts.Writer.Append(o); err != nil {
 			f.writeErr = err
 		}
+	}
+	if p := o.Phase; 0 <= p && p < len(f.phases) && !f.phases[p] {
+		// The attack set the phase's origin before sending o.
+		f.phases[p] = true
+		f.rec.StartPhase(p, f.atk.PhaseStarted(p))
 	}
 	f.rec.Record(o)
 	for _, c := range f.checkers {

@@ -94,12 +94,34 @@ func TestRunWritesJudgesAndReports(t *testing.T) {
 		t.Errorf("verdict against the correct reference target = %s; want pass: %+v", out.Verdict.Status, out.Verdict.Checks)
 	}
 
+	checkPhaseStarts(t, p, out, stored)
+
 	if len(progress) < 2 || !progress[len(progress)-1].Done {
 		t.Fatalf("got %d progress calls, last %+v; want several, ending with Done", len(progress), progress[len(progress)-1])
 	}
 	for _, pr := range progress[:len(progress)-1] {
 		if pr.Done {
 			t.Errorf("progress marked Done before the end: %+v", pr)
+		}
+	}
+}
+
+// checkPhaseStarts checks the origins of the phases' schedules: each phase was
+// launched no earlier than its planned offset from the start of the run, and
+// none of its requests was sent before its launch.
+func checkPhaseStarts(t *testing.T, p *scenarios.Plan, out *Outcome, stored []results.Observation) {
+	t.Helper()
+	if len(out.PhaseStarts) != len(p.Phases) {
+		t.Fatalf("%d phase starts; want one per phase (%d)", len(out.PhaseStarts), len(p.Phases))
+	}
+	for i, ph := range p.Phases {
+		if got, earliest := out.PhaseStarts[i], out.Started.Add(ph.Start); got.Before(earliest) {
+			t.Errorf("phase %s launched at %v; want at or after %v (start + %v)", ph.Name, got, earliest, ph.Start)
+		}
+	}
+	for _, o := range stored {
+		if origin := out.PhaseStarts[o.Phase]; o.Sent.Before(origin) {
+			t.Errorf("request %d sent at %v, before its phase was launched at %v", o.Seq, o.Sent, origin)
 		}
 	}
 }

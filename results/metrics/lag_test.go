@@ -62,6 +62,46 @@ func near(got, want time.Duration) bool {
 	return d >= -want/500-time.Microsecond && d <= want/500+time.Microsecond
 }
 
+// TestSendLagFromPhaseOrigin checks that send lag counts from when a phase
+// was launched (StartPhase), not from its planned offset: a phase launched
+// 3 ms late that then sends exactly on its own schedule has no lag.
+func TestSendLagFromPhaseOrigin(t *testing.T) {
+	phases := []Phase{
+		{Name: "under", Kind: "under", Rate: 10, Planned: 3, Duration: 300 * time.Millisecond},
+		{Name: "over", Kind: "over", Rate: 40, Planned: 4, Duration: 100 * time.Millisecond, Start: time.Second, FirstSeq: 3},
+	}
+	launched := start.Add(time.Second + 3*time.Millisecond) // phase 1 launched 3 ms after its planned offset
+	var sends []results.Observation
+	for k := range 4 {
+		sends = append(sends, results.Observation{Seq: uint64(3 + k), Phase: 1, Status: 200,
+			Sent: launched.Add(time.Duration(k) * 25 * time.Millisecond)})
+	}
+	tests := []struct {
+		name    string
+		origin  time.Time // zero: no StartPhase
+		wantMax time.Duration
+	}{
+		{"from the planned offset", time.Time{}, 3 * time.Millisecond},
+		{"from the launch", launched, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewRecorder(phases, start)
+			if !tt.origin.IsZero() {
+				r.StartPhase(1, tt.origin)
+			}
+			r.StartPhase(7, launched) // out of range: ignored
+			for _, o := range sends {
+				r.Record(o)
+			}
+			lag := r.Snapshot(launched).Phases[1].SendLag
+			if !near(lag.P50, tt.wantMax) || !near(lag.Max, tt.wantMax) {
+				t.Errorf("SendLag p50 %v max %v; want both %v", lag.P50, lag.Max, tt.wantMax)
+			}
+		})
+	}
+}
+
 func TestSendLagBurst(t *testing.T) {
 	// Groups of 4 at 40/s: requests 0-3 are all due at +0, 4-7 at +100 ms.
 	// Request 3 goes out 30 ms late for its group; one by one it would have

@@ -20,10 +20,11 @@ type Phase struct {
 	Burst    int           // requests sent together; 0 or 1 for one by one
 }
 
-// idealSend is when the plan meant to send o: the phase's start plus one
-// interval 1/Rate per request before it in the phase. ok is false when the
-// phase has no schedule (a pause) or o is not one of its requests.
-func (p Phase) idealSend(start time.Time, o results.Observation) (time.Time, bool) {
+// idealSend is when the plan meant to send o: the phase's origin (when it
+// began sending) plus one interval 1/Rate per request before it in the phase.
+// ok is false when the phase has no schedule (a pause) or o is not one of its
+// requests.
+func (p Phase) idealSend(origin time.Time, o results.Observation) (time.Time, bool) {
 	if p.Rate <= 0 || math.IsInf(p.Rate, 1) || o.Seq < p.FirstSeq {
 		return time.Time{}, false
 	}
@@ -31,7 +32,7 @@ func (p Phase) idealSend(start time.Time, o results.Observation) (time.Time, boo
 	if p.Burst > 1 {
 		k -= k % uint64(p.Burst) // a group is due at once, Burst/Rate apart
 	}
-	return start.Add(p.Start + time.Duration(float64(k)/p.Rate*float64(time.Second))), true
+	return origin.Add(time.Duration(float64(k) / p.Rate * float64(time.Second))), true
 }
 
 // phaseCounts are one phase's counts so far.
@@ -41,10 +42,10 @@ type phaseCounts struct {
 	lag                                *latency  // send time minus the ideal schedule; nil until the first request
 }
 
-// addLag records how late o was sent against the plan's schedule. Sending early
-// (by timer granularity) counts as on time.
-func (c *phaseCounts) addLag(p Phase, start time.Time, o results.Observation) {
-	ideal, ok := p.idealSend(start, o)
+// addLag records how late o was sent against the phase's schedule, which
+// begins at origin. Sending early (by timer granularity) counts as on time.
+func (c *phaseCounts) addLag(p Phase, origin time.Time, o results.Observation) {
+	ideal, ok := p.idealSend(origin, o)
 	if !ok {
 		return
 	}

@@ -17,6 +17,7 @@ type Recorder struct {
 	start    time.Time
 	phases   []Phase
 	counts   []phaseCounts // one per phase
+	origins  []time.Time   // when each phase began sending; zero until StartPhase
 	requests int64
 	errors   int64
 	statuses [statusArray]int64
@@ -36,6 +37,7 @@ func NewRecorder(phases []Phase, start time.Time) *Recorder {
 		start:    start,
 		phases:   append([]Phase(nil), phases...),
 		counts:   make([]phaseCounts, len(phases)),
+		origins:  make([]time.Time, len(phases)),
 		latency:  newLatency(),
 		timeline: newTimeline(planned),
 	}
@@ -62,9 +64,28 @@ func (r *Recorder) Record(o results.Observation) {
 	}
 	if 0 <= o.Phase && o.Phase < len(r.counts) {
 		r.counts[o.Phase].add(o)
-		r.counts[o.Phase].addLag(r.phases[o.Phase], r.start, o)
+		r.counts[o.Phase].addLag(r.phases[o.Phase], r.origin(o.Phase), o)
 	}
 	r.timeline.add(r.second(o.Sent), o)
+}
+
+// StartPhase sets when phase i began sending: the origin of its schedule, from
+// which its send lag counts. The attack paces each phase from the moment it
+// launches it, a little after the planned offset from the start of the run;
+// without StartPhase the schedule begins at start + the phase's Start, and the
+// lag of every request includes that delay. An out-of-range i is ignored.
+func (r *Recorder) StartPhase(i int, origin time.Time) {
+	if 0 <= i && i < len(r.origins) {
+		r.origins[i] = origin
+	}
+}
+
+// origin is where phase i's schedule begins.
+func (r *Recorder) origin(i int) time.Time {
+	if o := r.origins[i]; !o.IsZero() {
+		return o
+	}
+	return r.start.Add(r.phases[i].Start)
 }
 
 // second is the second of the run that t falls in.

@@ -266,7 +266,7 @@ func ownLag(samples []sample, o options) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "ratecheck's own send_lag p99 (JSON report, counted from the start of the run): " + strings.Join(parts, ", ")
+	return "ratecheck's own send_lag p99 (JSON report, counted from each phase's launch): " + strings.Join(parts, ", ")
 }
 
 // notes lists what makes samples doubtful: failed requests, a busy machine,

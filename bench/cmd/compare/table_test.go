@@ -95,7 +95,7 @@ func TestTable(t *testing.T) {
 	if diff := cmp.Diff(want, got, approx); diff != "" {
 		t.Errorf("table(…) mismatch (-want +got):\n%s", diff)
 	}
-	wantOwn := "ratecheck's own send_lag p99 (JSON report, counted from the start of the run): 1,000/s: 2.5 ms, 20,000/s: 0 µs"
+	wantOwn := "ratecheck's own send_lag p99 (JSON report, counted from each phase's launch): 1,000/s: 2.5 ms, 20,000/s: 0 µs"
 	if got := ownLag(ss, o); got != wantOwn {
 		t.Errorf("ownLag(…) = %q; want %q", got, wantOwn)
 	}

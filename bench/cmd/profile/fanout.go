@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
@@ -18,6 +19,8 @@ type fanout struct {
 	plan     *scenarios.Plan
 	w        *results.Writer
 	rec      *metrics.Recorder
+	atk      *attack.Attack // for each phase's launch time, as the runner hands it to rec
+	launched []bool         // phases rec has been given the launch of
 	checkers []conformance.Checker
 	writeErr error
 	first    time.Time // earliest send time seen
@@ -25,12 +28,13 @@ type fanout struct {
 	sent     []int64   // send time by sequence number, Unix ns (paced phases)
 }
 
-func newFanout(p *scenarios.Plan, w *results.Writer, started time.Time) *fanout {
+func newFanout(p *scenarios.Plan, w *results.Writer, atk *attack.Attack) *fanout {
 	phases := make([]metrics.Phase, len(p.Phases))
 	for i, ph := range p.Phases {
 		phases[i] = metrics.Phase{Name: ph.Name, Kind: string(ph.Kind), Rate: ph.Rate, Planned: ph.Requests, Duration: ph.Duration, Start: ph.Start, FirstSeq: p.FirstSeq(i)}
 	}
-	return &fanout{plan: p, w: w, rec: metrics.NewRecorder(phases, started), checkers: conformance.NewCheckers(p)}
+	return &fanout{plan: p, w: w, rec: metrics.NewRecorder(phases, atk.Started()), atk: atk,
+		launched: make([]bool, len(p.Phases)), checkers: conformance.NewCheckers(p)}
 }
 
 func (f *fanout) loop(obs <-chan results.Observation) {
@@ -66,6 +70,10 @@ func (f *fanout) observe(o results.Observation) {
 	}
 	if f.writeErr == nil {
 		f.writeErr = f.w.Append(o)
+	}
+	if ph := o.Phase; 0 <= ph && ph < len(f.launched) && !f.launched[ph] {
+		f.launched[ph] = true
+		f.rec.StartPhase(ph, f.atk.PhaseStarted(ph))
 	}
 	f.rec.Record(o)
 	for _, c := range f.checkers {

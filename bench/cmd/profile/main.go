@@ -96,7 +96,7 @@ func run(o options) error {
 	if err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
-	f := newFanout(plan, w, atk.Started())
+	f := newFanout(plan, w, atk)
 	f.drain = o.Drain
 	if o.Rate > 0 {
 		f.sent = make([]int64, plan.Phases[0].Requests)
@@ -118,8 +118,8 @@ func run(o options) error {
 	}
 	report(o, snap, verdict, sent, judged, selfCPU()-cpu0)
 	fmt.Printf("peak RSS when the last response arrived %.1f MB; after the verdict %.1f MB\n", rssSent, peakRSS())
-	fmt.Printf("first request sent %s after the attack started (send_lag counts from the start); send-time deviation p99 %s\n",
-		f.first.Sub(atk.Started()), f.deviationP99(float64(o.Rate)))
+	fmt.Printf("first request sent %s after the attack started, %s after its phase was launched (send_lag counts from the launch); send-time deviation p99 %s\n",
+		f.first.Sub(atk.Started()), f.first.Sub(atk.PhaseStarted(0)), f.deviationP99(float64(o.Rate)))
 	return nil
 }
 

@@ -1,0 +1,137 @@
+package conformance
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+func TestLatencyMicros(t *testing.T) {
+	tests := []struct {
+		ns   int64
+		want uint32
+	}{
+		{-5, 0},
+		{0, 0},
+		{1, 1}, // rounded up: the arrival interval only widens
+		{1000, 1},
+		{1001, 2},
+		{int64(250 * time.Millisecond), 250_000},
+		{math.MaxInt64, math.MaxUint32},
+	}
+	for _, tt := range tests {
+		if got := latencyMicros(tt.ns); got != tt.want {
+			t.Errorf("latencyMicros(%d) = %d; want %d", tt.ns, got, tt.want)
+		}
+	}
+}
+
+// TestCollectorReserves checks that the records of each key are allocated
+// once at the size the plan sends, so a long run never copies them to grow.
+func TestCollectorReserves(t *testing.T) {
+	p := stdPlan()
+	var want int64
+	for _, ph := range p.Phases {
+		want += ph.Requests
+	}
+	c := newCollector(p, p.TestedLimit())
+	h := hand{start: time.Unix(1_700_000_000, 0)}
+	h.add(0, 0, time.Millisecond, 200)
+	c.observe(0, h.obs[0])
+	if got := cap(c.byKey[0]); int64(got) != want {
+		t.Errorf("cap(records of k1) = %d; want %d, the plan's requests with k1", got, want)
+	}
+}
+
+// TestCollectorKeepsSeq checks that records give back each observation's Seq
+// whatever the order and magnitude of the Seqs.
+func TestCollectorKeepsSeq(t *testing.T) {
+	p := stdPlan()
+	c := newCollector(p, p.TestedLimit())
+	seqs := []uint64{1 << 40, 1<<40 - 7, 1<<40 + 1_000_000, 3 << 40}
+	for i, seq := range seqs[:3] {
+		c.observe(i, results.Observation{Seq: seq, Endpoint: "list", KeyID: "k1", Sent: time.Unix(0, int64(i)), Status: 200})
+	}
+	for i, r := range c.byKey[0] {
+		if got := c.seqOf(&r); got != seqs[i] {
+			t.Errorf("seqOf(record %d) = %d; want %d", i, got, seqs[i])
+		}
+	}
+}
+
+// TestClaimChecksKeepNoRecords checks that headers.reset and
+// headers.retry-after keep nothing per response of their own: they read the
+// records the model checks share and keep only the 429s they judge.
+func TestClaimChecksKeepNoRecords(t *testing.T) {
+	noLimit := answer(paced(0, 200, 50*time.Millisecond, 5*time.Millisecond), &clockWin{n: 1000, w: time.Second}, xrate(1000))
+	tests := []struct {
+		name string
+		obs  []results.Observation
+	}{
+		{"no 429", noLimit},
+		{"429s with Retry-After and reset", stdRun(xrate(20))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkers := NewCheckers(stdPlan())
+			for _, o := range tt.obs {
+				for _, c := range checkers {
+					c.Observe(o)
+				}
+			}
+			shared := checkers[0].(*modelChecker).run.col
+			stores := map[ID]*claimStore{
+				HeadersReset:      &checkers[slices.Index(ids, HeadersReset)].(*resetChecker).store,
+				HeadersRetryAfter: &checkers[slices.Index(ids, HeadersRetryAfter)].(*retryAfterChecker).store,
+			}
+			for id, st := range stores {
+				if st.col != shared {
+					t.Errorf("%s reads its own collector; want the one the model checks share", id)
+				}
+				if got, want := len(st.claims), limitedIn(tt.obs); got != want || want == 0 && cap(st.claims) != 0 {
+					t.Errorf("%s kept %d 429s (capacity %d); want %d", id, got, cap(st.claims), want)
+				}
+			}
+		})
+	}
+}
+
+func limitedIn(obs []results.Observation) int {
+	n := 0
+	for _, o := range obs {
+		if o.Limited() {
+			n++
+		}
+	}
+	return n
+}
+
+// TestClaimChecksSharedOrAlone checks that headers.reset and
+// headers.retry-after judge the same whether they read the shared records or
+// keep their own.
+func TestClaimChecksSharedOrAlone(t *testing.T) {
+	p := hdrPlan(20, 5*time.Second, scenarios.AlgoFixedWindow, xPromise)
+	win := &clockWin{n: 20, w: 5 * time.Second}
+	short := retryAs(func(decision) string { return "1" })
+	early := resetAs(func(d decision) string { return strconv.FormatInt(ceilUnix(d.now.Add(time.Second)), 10) })
+	for _, w := range []writer{xrate(20), short, early} {
+		obs := answer(retrying(), win, w)
+		for _, id := range []ID{HeadersReset, HeadersRetryAfter} {
+			alone := responseCheckers[id](p)
+			for _, o := range obs {
+				alone.Observe(o)
+			}
+			shared := judgeID(t, p, obs, id)
+			if diff := cmp.Diff(shared, alone.Result()); diff != "" {
+				t.Errorf("%s alone differs from shared (-shared +alone):\n%s", id, diff)
+			}
+		}
+	}
+}

@@ -1,0 +1,116 @@
+package conformance
+
+import (
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// claimStore lets a header check that judges what 429s claim (a reset, a
+// Retry-After) keep only those 429s. The requests around them, which the
+// comparison with the real recovery reads, come from a collector: the one the
+// model checks share when it counts the same requests (see share), else the
+// check's own. A run without a 429 costs the check nothing per response.
+type claimStore struct {
+	col    *collector       // nil when the check has nothing to judge
+	group  *scenarios.Limit // the limit col must count; nil: every endpoint, per key
+	fed    int              // observations forwarded to col
+	claims []claimed
+	texts  texts // the raw values the claims quote
+}
+
+// claimed is one 429 a check keeps, with what it claims.
+type claimed struct {
+	key string  // the series it belongs to
+	r   respRec // identified by r.sent and r.seq
+}
+
+// newClaimStore returns a store of the requests group counts.
+func newClaimStore(p *scenarios.Plan, group *scenarios.Limit) claimStore {
+	cs := claimStore{group: group}
+	if group == nil {
+		group = &scenarios.Limit{} // counts every endpoint, per key
+	}
+	cs.col = newCollector(p, group)
+	return cs
+}
+
+// share makes the store read col, the collector of the model checks, when it
+// keeps the requests the store groups by and nothing was fed yet.
+func (cs *claimStore) share(col *collector) {
+	if cs.col != nil && cs.group != nil && col.limit == cs.group && cs.fed == 0 {
+		cs.col = col
+	}
+}
+
+// observe forwards o to the collector.
+func (cs *claimStore) observe(o results.Observation) {
+	if cs.col == nil {
+		return
+	}
+	cs.col.observe(cs.fed, o)
+	cs.fed++
+}
+
+// rec is o as a record: as newRec, with the latency as the collector keeps it,
+// so that a claimed 429 and the requests around it agree to the nanosecond.
+func (cs *claimStore) rec(o results.Observation) respRec {
+	r := newRec(o)
+	r.recv = r.sent + int64(latencyMicros(int64(o.Latency)))*1000
+	return r
+}
+
+// counts reports whether o is one of the requests the store groups.
+func (cs *claimStore) counts(o results.Observation) bool { return cs.col.limit.Counts(o.Endpoint) }
+
+// add keeps r, a 429 of o, with its claim.
+func (cs *claimStore) add(o results.Observation, r respRec) {
+	key := ""
+	if cs.col.perKey {
+		key = o.KeyID
+	}
+	r.claimed = true
+	cs.claims = append(cs.claims, claimed{key: key, r: r})
+}
+
+// series rebuilds, per key in key order, the records the recovery comparison
+// reads: the grouped requests that may use quota and the 429s, each claim on
+// its 429.
+func (cs *claimStore) series() []*respSeries {
+	if len(cs.claims) == 0 {
+		return nil // nothing to compare
+	}
+	var ss respSet
+	for k, recs := range cs.col.byKey {
+		key := cs.col.keys[k]
+		for x := range recs {
+			r := &recs[x]
+			if !admitted(r.status) && r.status != 429 && r.status != 0 {
+				continue
+			}
+			ss.add(key, respRec{seq: cs.col.seqOf(r), sent: r.sent, recv: r.sent + r.lat(), phase: r.phase,
+				status: int16(min(max(r.status, 0), 999))})
+		}
+	}
+	out := ss.each()
+	byKey := make(map[string]*respSeries, len(out))
+	for _, s := range out {
+		byKey[s.key] = s
+	}
+	for _, cl := range cs.claims {
+		if s := byKey[cl.key]; s != nil {
+			s.claim(cl.r)
+		}
+	}
+	return out
+}
+
+// claim puts c on its 429: the first record sent at c.sent with c.seq that is
+// a 429 without a claim yet.
+func (s *respSeries) claim(c respRec) {
+	for k := s.firstFrom(0, c.sent); k < len(s.recs) && s.recs[k].sent == c.sent; k++ {
+		if r := &s.recs[k]; r.seq == c.seq && r.limited() && !r.claimed {
+			*r = c
+			return
+		}
+	}
+}
