@@ -28,7 +28,7 @@ func (l lift) at() (mid, half int64) {
 // arrival is the interval in which request i of the series reached the server.
 func (l lift) arrival(i int) (from, to int64) {
 	r := l.s.reqs[i]
-	return r.sent, r.sent + r.latency
+	return r.sent, r.sent + r.lat()
 }
 
 // wait is the time from the first rejection of the streak to the lift: its

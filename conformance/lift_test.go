@@ -144,14 +144,15 @@ func TestLiftsOfSeries(t *testing.T) {
 }
 
 // seriesOfStatuses builds a series of requests 10 ms apart with the given
-// statuses (0: no rate-limit decision), all in phase 0.
+// statuses (0: no rate-limit decision) and a latency of 1 ms (in µs), all in
+// phase 0.
 func seriesOfStatuses(statuses []int) *series {
 	var recs []record
 	for i, st := range statuses {
 		if st == 0 {
 			st = 401
 		}
-		recs = append(recs, record{seq: uint64(i + 1), sent: int64(i) * int64(10*time.Millisecond), latency: int64(time.Millisecond), status: int32(st)})
+		recs = append(recs, record{seq: int32(i), sent: int64(i) * int64(10*time.Millisecond), latency: 1000, status: int32(st)})
 	}
 	return newSeries("k", recs, 0)
 }
