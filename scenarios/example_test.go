@@ -56,17 +56,22 @@ func ExampleNewPlan() {
 	p := scenarios.NewPlan(sc)
 	fmt.Println("testing", p.TestedLimit().Name, "for", p.Duration())
 	for _, ph := range p.Phases {
-		fmt.Printf("%-8s at %v for %v: %g/s, %d requests\n", ph.Name, ph.Start, ph.Duration, ph.Rate, ph.Requests)
+		fmt.Printf("%-10s at %v for %v: %g/s, %d requests", ph.Name, ph.Start, ph.Duration, ph.Rate, ph.Requests)
+		if ph.Burst > 1 {
+			fmt.Printf(", %d at once", ph.Burst)
+		}
+		fmt.Println()
 	}
 	for _, c := range p.Charges {
 		fmt.Printf("%s: %s\n", c.Limit, c.Note)
 	}
 	// Output:
-	// testing per-second for 8s
-	// under    at 0s for 2s: 10/s, 20 requests
-	// over     at 2s for 3s: 40/s, 120 requests
-	// pause    at 5s for 1s: 0/s, 0 requests
-	// recovery at 6s for 2s: 10/s, 20 requests
-	// per-second: under test: 20 per 1s (this run sends 160)
-	// monthly: window 720h: only charged, not exercised (this run uses 160 of 2000)
+	// testing per-second for 9.5s
+	// under      at 0s for 2s: 10/s, 20 requests
+	// over-burst at 2s for 1.5s: 40/s, 60 requests, 5 at once
+	// over       at 3.5s for 3s: 40/s, 120 requests
+	// pause      at 6.5s for 1s: 0/s, 0 requests
+	// recovery   at 7.5s for 2s: 10/s, 20 requests
+	// per-second: under test: 20 per 1s (this run sends 220)
+	// monthly: window 720h: only charged, not exercised (this run uses 220 of 2000)
 }

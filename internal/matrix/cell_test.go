@@ -38,22 +38,14 @@ var families = []family{
 func ptr[T any](v T) *T { return &v }
 
 // cell is one run of the matrix: a family with a fault ("none" for a correct
-// target), its over phase paced one request at a time (as NewPlan plans it) or
-// sent in bursts (Plan.BurstOver).
+// target), sent the default plan (scenarios.NewPlan).
 type cell struct {
 	family family
 	fault  string
-	bursts bool
 }
 
-// String is family/fault, with /bursts when the over phase bursts.
-func (c cell) String() string {
-	s := c.family.name + "/" + c.fault
-	if c.bursts {
-		s += "/bursts"
-	}
-	return s
-}
+// String is family/fault.
+func (c cell) String() string { return c.family.name + "/" + c.fault }
 
 // options are the reference target's options for the cell.
 func (c cell) options() []reftarget.Option {
@@ -81,11 +73,7 @@ func (c cell) run(ctx context.Context) (*scenarios.Plan, *runner.Outcome, error)
 	if err := tg.Err(); err != nil {
 		return nil, nil, fmt.Errorf("reference target for %s: %w", c, err)
 	}
-	var edit func(*scenarios.Plan)
-	if c.bursts {
-		edit = (*scenarios.Plan).BurstOver
-	}
-	return serveAndRun(ctx, sc, tg, edit)
+	return serveAndRun(ctx, sc, tg, nil)
 }
 
 // serveAndRun serves h on loopback and runs the derived plan of sc at it,

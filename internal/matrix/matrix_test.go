@@ -22,18 +22,13 @@ import (
 // limit it says 0 before an admission or 2 before a 429: headers.remaining
 // rightly fails then too.
 //
-// off-by-one over-admits one request per window. When a burst of the over
-// phase arrives within the timing tolerance of a window boundary (the target's
-// windows are clock-aligned, the bursts 125 ms apart from an arbitrary start),
-// that one request can be counted in either window, and the tolerant model
-// cannot prove it; the point model still counts it as ambiguous. Seen in
-// fixed-window runs: limit.enforced passes with "3 ambiguous decisions near
-// window boundaries". So limit.enforced may pass there, but only with ambiguous
-// decisions counted, never cleanly.
+// off-by-one must fail limit.enforced outright: the paced over phase sends one
+// request at a time, so the extra admission of each window is never in flight
+// with another. (Only in the over-burst phase can a burst on a window boundary
+// leave it ambiguous; the paced phase's windows decide.)
 var faults = map[string]want{
-	"none": {},
-	"off-by-one": {fail: ids(conformance.LimitEnforced), mayFail: ids(conformance.TimingOnset, conformance.HeadersRemaining),
-		orAmbiguous: ids(conformance.LimitEnforced)},
+	"none":         {},
+	"off-by-one":   {fail: ids(conformance.LimitEnforced), mayFail: ids(conformance.TimingOnset, conformance.HeadersRemaining)},
 	"early-reject": {fail: ids(conformance.LimitNoEarlyReject), mayFail: ids(conformance.TimingOnset, conformance.HeadersRemaining)},
 	// The penalty box answers Remaining 0 while the promised window has room,
 	// then jumps back up within the window: the same late recovery, seen in the
@@ -51,63 +46,13 @@ var faultOrder = []string{"none", "off-by-one", "early-reject", "slow-recovery",
 
 func ids(id ...conformance.ID) []conformance.ID { return id }
 
-// known is what a cell may give instead of its want, with why. All are cells
-// with bursts, which is why NewPlan does not burst yet (Plan.BurstOver):
-//
-// A bucket one over its capacity (off-by-one in token-bucket, gcra and
-// leaky-bucket) admits exactly one extra request in the whole run: the bucket
-// drains once, in the over phase, and refills at the promised rate. One
-// request is within what the timing tolerance can absorb (the conformance
-// owner documents the same in conformance/check_test.go withinTolerance), so
-// the run may pass; no unrelated check may fail.
-//
-// headers.remaining compares the countdown of consecutive responses that were
-// not in flight together. Under a bucket a Remaining one too high shows only
-// as a countdown that does not match the admissions, which the over phase's
-// bursts hide: in a 20/s run about 95 of 160 pairs overlap and are not
-// compared (seen: token-bucket/wrong-remaining passed with bursts, failed
-// without). A check of the level itself (Remaining after an admission can
-// never reach the capacity) would catch it; until then it may pass.
-//
-// A known conformance bug makes slow-recovery fail the wrong check; the fault
-// must still fail the run, only which check names it differs:
-// slow-recovery under bursts, in any family (seen in fixed-window and the
-// buckets alike): the target trips its 2 s penalty box on a rejection it
-// decides before some admissions of the same burst that were sent after it. conformance's streaks
-// (streak.go) end a streak at any admission sent after the streak's last
-// rejection that surely arrived before the next rejection, even one that may
-// have arrived before that last rejection; so the box's rejections 125 ms later
-// start a new streak whose first rejection is wrongful, and the whole streak is
-// blamed as early rejections instead of a late recovery (and timing.onset
-// takes that streak's first rejection for an early onset).
-// TestBurstStreakReproduction reproduces it without a network.
-var known = map[string]want{
-	"fixed-window/slow-recovery/bursts":       slowRecoveryAsEarly,
-	"fixed-window-first/slow-recovery/bursts": slowRecoveryAsEarly,
-	"token-bucket/wrong-remaining/bursts":     remainingInBursts,
-	"gcra/wrong-remaining/bursts":             remainingInBursts,
-	"leaky-bucket/wrong-remaining/bursts":     remainingInBursts,
-	"token-bucket/off-by-one/bursts":          oneExtraInRun,
-	"gcra/off-by-one/bursts":                  oneExtraInRun,
-	"leaky-bucket/off-by-one/bursts":          oneExtraInRun,
-	"sliding-window/slow-recovery/bursts":     slowRecoveryAsEarly,
-	"token-bucket/slow-recovery/bursts":       slowRecoveryAsEarly,
-	"gcra/slow-recovery/bursts":               slowRecoveryAsEarly,
-	"leaky-bucket/slow-recovery/bursts":       slowRecoveryAsEarly,
-}
+// known is what a cell may give instead of its want, with why: cells that
+// truly cannot be told apart. None is left: under the default plan every
+// fault fails exactly its check in every family.
+var known = map[string]want{}
 
-var (
-	oneExtraInRun       = want{mayFail: ids(conformance.LimitEnforced, conformance.TimingOnset, conformance.HeadersRemaining)}
-	remainingInBursts   = want{mayFail: ids(conformance.HeadersRemaining)}
-	slowRecoveryAsEarly = want{
-		fail:    ids(conformance.LimitNoEarlyReject),
-		mayFail: ids(conformance.RecoveryAfterWindow, conformance.HeadersRemaining, conformance.TimingOnset),
-	}
-)
-
-// shortFamilies are the families of the matrix every `go test` runs: paced
-// only, as NewPlan plans (16 runs in two waves of shortConcurrentRuns: about
-// 17 s). Bursts are opt-in (Plan.BurstOver) and run in the full matrix.
+// shortFamilies are the families of the matrix every `go test` runs (16 runs
+// of the default plan in two waves of shortConcurrentRuns).
 var shortFamilies = []string{"fixed-window", "token-bucket"}
 
 // maxConcurrentRuns bounds the runs in flight: each is bound by the clock (about
@@ -158,21 +103,16 @@ func TestMatrix(t *testing.T) {
 	}
 }
 
-// matrixCells lists the cells: every fault, paced and with bursts, for the
-// short families, or for every family when full.
+// matrixCells lists the cells: every fault for the short families, or for
+// every family when full.
 func matrixCells(full bool) []cell {
 	var out []cell
 	for _, f := range families {
 		if !full && !slices.Contains(shortFamilies, f.name) {
 			continue
 		}
-		for _, bursts := range []bool{false, true} {
-			if bursts && !full {
-				continue
-			}
-			for _, fault := range faultOrder {
-				out = append(out, cell{family: f, fault: fault, bursts: bursts})
-			}
+		for _, fault := range faultOrder {
+			out = append(out, cell{family: f, fault: fault})
 		}
 	}
 	return out

