@@ -6,14 +6,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/limiter"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -64,21 +67,43 @@ func (c cell) options() []reftarget.Option {
 
 // run parses the contract, serves the reference target for the cell on
 // loopback and sends the derived plan at it, as `ratecheck run --target` does.
-func (c cell) run(ctx context.Context) (*scenarios.Plan, *runner.Outcome, error) {
+// The observations go to a run directory under the system's temporary
+// directory, returned in dir, so that a cell that comes out wrong can be
+// looked at request by request (`ratecheck report DIR` judges it again).
+func (c cell) run(ctx context.Context) (out *runner.Outcome, dir string, err error) {
 	sc, err := contract{algorithm: c.family.algorithm, headers: true}.parse()
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	tg := reftarget.New(sc, c.options()...)
 	if err := tg.Err(); err != nil {
-		return nil, nil, fmt.Errorf("reference target for %s: %w", c, err)
+		return nil, "", fmt.Errorf("reference target for %s: %w", c, err)
 	}
-	return serveAndRun(ctx, sc, tg, nil)
+	dir, err = os.MkdirTemp("", "ratecheck-matrix-")
+	if err != nil {
+		return nil, "", fmt.Errorf("run directory for %s: %w", c, err)
+	}
+	meta := results.Meta{Tool: "ratecheck matrix", ScenarioFile: "matrix.yaml", ScenarioName: sc.Name,
+		Target: "http://127.0.0.1", BuiltinTarget: true, Fault: c.fault, Started: time.Now(),
+		Notes: []string{"matrix cell " + c.String()}}
+	w, err := results.Create(dir, meta, sc.Raw)
+	if err != nil {
+		return nil, dir, fmt.Errorf("run directory for %s: %w", c, err)
+	}
+	_, out, err = serveAndRun(ctx, sc, tg, nil, w)
+	if out != nil {
+		meta.Finished, meta.Interrupted = out.Finished, out.Interrupted
+	}
+	if cerr := w.Close(meta); cerr != nil && err == nil {
+		err = fmt.Errorf("close run directory of %s: %w", c, cerr)
+	}
+	return out, dir, err
 }
 
 // serveAndRun serves h on loopback and runs the derived plan of sc at it,
-// after edit (if any) has adjusted the plan.
-func serveAndRun(ctx context.Context, sc *scenarios.Scenario, h http.Handler, edit func(*scenarios.Plan)) (*scenarios.Plan, *runner.Outcome, error) {
+// after edit (if any) has adjusted the plan, writing the observations to w
+// unless it is nil.
+func serveAndRun(ctx context.Context, sc *scenarios.Scenario, h http.Handler, edit func(*scenarios.Plan), w *results.Writer) (*scenarios.Plan, *runner.Outcome, error) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	u, err := url.Parse(srv.URL)
@@ -89,7 +114,7 @@ func serveAndRun(ctx context.Context, sc *scenarios.Scenario, h http.Handler, ed
 	if edit != nil {
 		edit(p)
 	}
-	out, err := runner.Run(ctx, runner.Options{Plan: p, Attack: attack.Options{
+	out, err := runner.Run(ctx, runner.Options{Plan: p, Writer: w, Attack: attack.Options{
 		Target: u, Keys: map[string]string{"primary": testKey},
 	}})
 	if err != nil {

@@ -121,6 +121,7 @@ func matrixCells(full bool) []cell {
 // result is one finished cell.
 type result struct {
 	out *runner.Outcome
+	dir string // the run directory with the observations, "" when none
 	err error
 }
 
@@ -139,8 +140,8 @@ func runMatrix(t *testing.T, cells []cell, concurrent int) map[cell]outcome {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			_, out, err := c.run(ctx)
-			res[i] = result{out: out, err: err}
+			out, dir, err := c.run(ctx)
+			res[i] = result{out: out, dir: dir, err: err}
 		})
 	}
 	wg.Wait()
@@ -148,6 +149,7 @@ func runMatrix(t *testing.T, cells []cell, concurrent int) map[cell]outcome {
 	for i, c := range cells {
 		t.Run(c.String(), func(t *testing.T) {
 			got[c] = judge(t, c, res[i])
+			keep(t, res[i].dir, got[c] == wrong)
 		})
 	}
 	return got
@@ -186,9 +188,39 @@ func judge(t *testing.T, c cell, r result) outcome {
 		t.Errorf("%s: %s", c, p)
 	}
 	if len(probs) > 0 {
+		logEvidence(t, r.out.Verdict)
 		return wrong
 	}
 	return right
+}
+
+// logEvidence logs the evidence of every failed check, request by request.
+func logEvidence(t *testing.T, v conformance.Verdict) {
+	t.Helper()
+	for _, c := range v.Checks {
+		if c.Status != conformance.Fail || c.Evidence == nil {
+			continue
+		}
+		t.Logf("%s evidence; expected: %s", c.ID, c.Evidence.Expected)
+		for _, r := range c.Evidence.Requests {
+			t.Logf("  seq %d %s %+.4fs latency %s status %d: %s", r.Seq, r.Phase, r.Offset.Seconds(), r.Latency, r.Status, r.Note)
+		}
+	}
+}
+
+// keep removes the run directory dir of a cell, or keeps it and says where
+// when the cell came out wrong, so that its observations can be looked at.
+func keep(t *testing.T, dir string, wrong bool) {
+	t.Helper()
+	switch {
+	case dir == "":
+	case wrong:
+		t.Logf("observations kept in %s (judge again: go run ./cmd/ratecheck report %s)", dir, dir)
+	default:
+		if err := os.RemoveAll(dir); err != nil {
+			t.Errorf("remove run directory: %v", err)
+		}
+	}
 }
 
 // logChecks logs each check's status and message, for failing cells.

@@ -91,7 +91,7 @@ func TestRacyLimiterNeedsBursts(t *testing.T) {
 	for i, tt := range tests {
 		// Each goroutine exits when its run has ended (about 8 s) or ctx is done.
 		wg.Go(func() {
-			_, out, err := serveAndRun(ctx, sc, &racyWindow{limit: 22}, tt.edit)
+			_, out, err := serveAndRun(ctx, sc, &racyWindow{limit: 22}, tt.edit, nil)
 			errs[i] = err
 			if out != nil {
 				got[i] = out.Verdict
