@@ -41,14 +41,22 @@ var families = []family{
 func ptr[T any](v T) *T { return &v }
 
 // cell is one run of the matrix: a family with a fault ("none" for a correct
-// target), sent the default plan (scenarios.NewPlan).
+// target), sent the default plan (scenarios.NewPlan), or with burstOver that
+// plan with every paced over phase in bursts too (Plan.BurstOver).
 type cell struct {
-	family family
-	fault  string
+	family    family
+	fault     string
+	burstOver bool
 }
 
-// String is family/fault.
-func (c cell) String() string { return c.family.name + "/" + c.fault }
+// String is family/fault, with /burst-over when the over phase bursts.
+func (c cell) String() string {
+	s := c.family.name + "/" + c.fault
+	if c.burstOver {
+		s += "/burst-over"
+	}
+	return s
+}
 
 // options are the reference target's options for the cell.
 func (c cell) options() []reftarget.Option {
@@ -90,7 +98,11 @@ func (c cell) run(ctx context.Context) (out *runner.Outcome, dir string, err err
 	if err != nil {
 		return nil, dir, fmt.Errorf("run directory for %s: %w", c, err)
 	}
-	_, out, err = serveAndRun(ctx, sc, tg, nil, w)
+	var edit func(*scenarios.Plan)
+	if c.burstOver {
+		edit = (*scenarios.Plan).BurstOver
+	}
+	_, out, err = serveAndRun(ctx, sc, tg, edit, w)
 	if out != nil {
 		meta.Finished, meta.Interrupted = out.Finished, out.Interrupted
 	}

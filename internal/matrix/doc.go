@@ -12,5 +12,9 @@
 //
 //	RATECHECK_MATRIX=full RATECHECK_MATRIX_RUNS=10 go test ./internal/matrix -run Matrix -v -timeout 40m
 //
+// RATECHECK_MATRIX_PLAN=burst-over sends every paced over phase in bursts too
+// (Plan.BurstOver), to measure what that costs the exact checks: it is why the
+// default plan bursts in a phase of its own (see scenarios.NewPlan).
+//
 // Being test-only, it may import anything below cmd; nothing may import it.
 package matrix

@@ -70,6 +70,15 @@ func TestMatrix(t *testing.T) {
 	t.Parallel()
 	full := os.Getenv("RATECHECK_MATRIX") == "full"
 	cells := matrixCells(full)
+	switch plan := os.Getenv("RATECHECK_MATRIX_PLAN"); plan {
+	case "":
+	case "burst-over":
+		for i := range cells {
+			cells[i].burstOver = true
+		}
+	default:
+		t.Fatalf("RATECHECK_MATRIX_PLAN=%q: want burst-over or nothing", plan)
+	}
 	concurrent := shortConcurrentRuns
 	if full {
 		concurrent = maxConcurrentRuns
@@ -93,11 +102,15 @@ func TestMatrix(t *testing.T) {
 		})
 	}
 	if runs > 1 {
+		width := 0
+		for _, c := range cells {
+			width = max(width, len(c.String()))
+		}
 		var b strings.Builder
 		for _, c := range cells {
 			n := counts[c]
-			fmt.Fprintf(&b, "\n  %-34s wrong %d, known %d, ambiguous %d, right %d of %d runs",
-				c, n[wrong], n[knownCell], n[ambiguous], n[right], runs)
+			fmt.Fprintf(&b, "\n  %-*s wrong %d, known %d, ambiguous %d, right %d of %d runs",
+				width, c, n[wrong], n[knownCell], n[ambiguous], n[right], runs)
 		}
 		t.Logf("outcomes per cell:%s", b.String())
 	}
