@@ -102,7 +102,7 @@ func (c cell) run(ctx context.Context) (out *runner.Outcome, dir string, err err
 	if c.burstOver {
 		edit = (*scenarios.Plan).BurstOver
 	}
-	_, out, err = serveAndRun(ctx, sc, tg, edit, w)
+	_, out, err = serveAndRun(ctx, sc, jittered(tg), edit, w)
 	if out != nil {
 		meta.Finished, meta.Interrupted = out.Finished, out.Interrupted
 	}

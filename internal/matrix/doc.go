@@ -5,8 +5,8 @@
 // sending the default plan (scenarios.NewPlan, bursts included). It also shows
 // that the plan's bursts expose a limiter whose check and increment race.
 //
-// The short matrix (fixed-window and token-bucket × every fault, at most 8
-// runs at once) runs with `go test`. The full matrix (every family × every
+// The short matrix (fixed-window and token-bucket × every fault, 16 runs at
+// once) runs with `go test`. The full matrix (every family × every
 // fault) runs with RATECHECK_MATRIX=full; RATECHECK_MATRIX_RUNS=N repeats it N
 // times and logs the outcomes per cell, to find flakes:
 //
@@ -15,6 +15,8 @@
 // RATECHECK_MATRIX_PLAN=burst-over sends every paced over phase in bursts too
 // (Plan.BurstOver), to measure what that costs the exact checks: it is why the
 // default plan bursts in a phase of its own (see scenarios.NewPlan).
+// RATECHECK_MATRIX_JITTER=20ms delays every request at the target by a random
+// time up to that before it is decided, as a loaded server would.
 //
 // Being test-only, it may import anything below cmd; nothing may import it.
 package matrix
