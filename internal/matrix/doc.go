@@ -19,10 +19,10 @@
 // time up to that before it is decided, as a loaded server would. Up to 20 ms
 // every cell comes out right; from about 30 ms (wider than the 25 ms between
 // paced requests) off-by-one in the fixed-window families can pass
-// limit.enforced, with ambiguous decisions counted: every first-request-aligned
-// window may then start a request later and hand its first admission to the
-// window before, down to one that had room, so the extra admission is
-// unprovable.
+// limit.enforced with ambiguous decisions counted, which the matrix then
+// accepts (see wantFor): every first-request-aligned window may start a
+// request later and hand its first admission to the window before, down to
+// one that had room, so the extra admission is unprovable.
 //
 // Being test-only, it may import anything below cmd; nothing may import it.
 package matrix

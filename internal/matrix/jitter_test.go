@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -21,4 +22,17 @@ func jittered(h http.Handler) http.Handler {
 		time.Sleep(time.Duration(rand.Int64N(int64(j))))
 		h.ServeHTTP(w, r)
 	})
+}
+
+// wantFor is what cell c must give. With jitter, off-by-one's limit.enforced
+// may instead pass with ambiguous decisions counted (never cleanly): once the
+// arrival uncertainty exceeds the spacing of the paced requests, every
+// first-request-aligned window may start a request later and hand its first
+// admission to the window before, down to one that had room.
+func wantFor(c cell) want {
+	w := faults[c.fault]
+	if c.fault == "off-by-one" && os.Getenv("RATECHECK_MATRIX_JITTER") != "" {
+		w.orAmbiguous = slices.Clone(w.fail)
+	}
+	return w
 }

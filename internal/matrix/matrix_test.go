@@ -194,7 +194,7 @@ func judge(t *testing.T, c cell, r result) outcome {
 	l := r.out.Metrics.Latency
 	t.Logf("latency p50 %s, p99 %s, max %s", l.P50, l.P99, l.Max)
 	logChecks(t, r.out.Verdict)
-	probs, notes := faults[c.fault].problems(r.out.Verdict)
+	probs, notes := wantFor(c).problems(r.out.Verdict)
 	if alt, ok := known[c.String()]; ok && len(probs) > 0 {
 		if altProbs, _ := alt.problems(r.out.Verdict); len(altProbs) == 0 {
 			t.Logf("known cell (see known): %s", strings.Join(probs, "; "))
