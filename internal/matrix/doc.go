@@ -22,7 +22,8 @@
 // limit.enforced with ambiguous decisions counted, which the matrix then
 // accepts (see wantFor): every first-request-aligned window may start a
 // request later and hand its first admission to the window before, down to
-// one that had room, so the extra admission is unprovable.
+// one that had room, so the extra admission is unprovable. The outcome table
+// counts such runs as ambiguous, apart from the right ones.
 //
 // Being test-only, it may import anything below cmd; nothing may import it.
 package matrix
