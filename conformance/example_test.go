@@ -20,7 +20,8 @@ func ExampleCheck() {
 	// Six requests a second for three seconds; the server admits four in each
 	// second, one more than promised. Where its windows start is unknown, and
 	// requests sent exactly a window apart may fall on either side of a
-	// boundary: under the most favourable reading two over-admissions are certain.
+	// boundary: under the most favourable reading two over-admissions are certain,
+	// and the third, at the best estimate of the arrivals, is ambiguous.
 	start := time.Date(2025, 3, 1, 12, 0, 0, 100_000_000, time.UTC)
 	var obs []results.Observation
 	for k := range 18 {
@@ -46,7 +47,7 @@ func ExampleCheck() {
 	fmt.Println("fingerprint:", v.Fingerprint.Summary)
 	// Output:
 	// fail
-	// limit.enforced fail: 2 requests admitted beyond the limit of 3 per 1s (worst window: 4 admitted; judged as fixed-window, first-request-aligned)
+	// limit.enforced fail: 2 requests admitted beyond the limit of 3 per 1s (worst window: 4 admitted; judged as fixed-window, first-request-aligned; 1 ambiguous decision near window boundaries not counted)
 	// limit.no-early-reject pass: no request was rejected while under the limit of 3 per 1s (6 rejections explained by the model; judged as fixed-window, first-request-aligned)
 	// limit.status pass: all 6 limited requests got 429
 	// timing.onset fail: the first rejection came at the wrong time in 2 of 3 windows that reached the limit (2 late; first at +0.667 s: first 429 came at request 5 of the window (1 late, 167 ms); judged as fixed-window, first-request-aligned)

@@ -215,6 +215,7 @@ func (d *fraSearch) expand(st int, after int64, visit func(j int, cost fraCost))
 			cands = append(cands, j)
 		}
 	}
+	cands = mayOpen(s, cands)
 	if firstSure < total {
 		cands = append(cands, firstSure)
 	}
@@ -239,6 +240,20 @@ func (d *fraSearch) expand(st int, after int64, visit func(j int, cost fraCost))
 	if firstSure == total {
 		visit(total, d.windowCost(st, total))
 	}
+}
+
+// mayOpen drops the rejected requests from cands when an admitted one, or one
+// of unknown outcome, is among them. The request that opens a window finds it
+// empty, so a limiter of at least one request admits it: when a burst straddles
+// an expiry, the admission that arrived last opened the next window, and the
+// rejections of the burst arrived before, in the window that expired. Only when
+// nothing else may open the window does a rejected request (a penalty box, a
+// limiter that rejects everything) open it, and it is blamed.
+func mayOpen(s *series, cands []int) []int {
+	if !slices.ContainsFunc(cands, func(j int) bool { return !s.rej[j] }) {
+		return cands
+	}
+	return slices.DeleteFunc(cands, func(j int) bool { return s.rej[j] })
 }
 
 // windowCost estimates the cost of the window opened by st when j opens the

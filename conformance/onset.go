@@ -80,7 +80,8 @@ func (a *analysis) onsets() []onset {
 	for x, s := range a.series {
 		ev := &a.eval.states[x]
 		prev := -1 // last rejection of the previous streak
-		for _, streak := range streaks(s) {
+		limiting := func(i int) bool { return ev.out[i] == rejectOK }
+		for _, streak := range streaks(s, limiting) {
 			if ev.out[streak[0]] != rejectRecovery {
 				out = append(out, a.judgeOnset(reqRef{s, ev, streak[0]}, prev, streak))
 			}

@@ -38,8 +38,15 @@ func byMid(s *series) []int {
 	return order
 }
 
-// pointWindows blames decisions against wins with point arrivals.
+// pointWindows blames decisions against wins with point arrivals. Windows
+// opened by requests (first-request-aligned) are opened again by the point
+// arrivals, not taken from the tolerant model's chain: that chain was chosen to
+// blame the server least, and may start each window as late as its opener's
+// interval allows.
 func pointWindows(s *series, wins []window, w, n int64) []bool {
+	if len(wins) > 0 && wins[0].starter >= 0 {
+		return pointFirstRequest(s, w, n)
+	}
 	starts := make([]int64, len(wins))
 	for k, win := range wins {
 		starts[k] = (win.lo + win.hi) / 2
@@ -58,6 +65,27 @@ func pointWindows(s *series, wins []window, w, n int64) []bool {
 			if s.adm[i] {
 				count[k]++
 			}
+		}
+		blamed[i] = s.adm[i] == (seen >= n)
+	}
+	return blamed
+}
+
+// pointFirstRequest blames decisions against first-request-aligned windows with
+// point arrivals: a window opens at the first arrival after the previous one
+// expired and admits n.
+func pointFirstRequest(s *series, w, n int64) []bool {
+	blamed := make([]bool, len(s.reqs))
+	var start, count int64
+	open := false
+	for _, i := range byMid(s) {
+		p := s.mid(i)
+		if !open || p >= start+w {
+			start, count, open = p, 0, true
+		}
+		seen := count
+		if s.adm[i] {
+			count++
 		}
 		blamed[i] = s.adm[i] == (seen >= n)
 	}

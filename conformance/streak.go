@@ -21,36 +21,55 @@ func (a *rules) classify(s *series, ev *stateEval, fam family) {
 	opens := a.recoveryOpeners(s)
 	var lastReject int64
 	rejected := false
-	for _, streak := range streaks(s) {
+	limiting := func(i int) bool { return ev.out[i] == rejectOK }
+	for _, streak := range streaks(s, limiting) {
 		for _, k := range streak {
 			sent := s.reqs[k].sent
 			if ev.out[k] == rejectWrong && opens[k] && rejected && sent-lastReject >= int64(a.recovery()) {
 				ev.out[k] = rejectRecovery
 			}
-			rejected, lastReject = true, sent
+			rejected, lastReject = true, max(lastReject, sent)
 		}
 		a.classifyStreak(s, ev, fam, streak)
 	}
 }
 
-// streaks splits the judged rejections of s into streaks. Unknown outcomes do
-// not break a streak, and neither do admissions that may have arrived after the
-// rejection that follows them (requests overtake each other on the wire).
-func streaks(s *series) [][]int {
+// streaks splits the judged rejections of s into streaks: runs of rejections
+// with no admission between them in the order the server decided. That order is
+// known only up to the arrival intervals, and requests in flight together (a
+// burst) may have been decided in any order, so a split must hold for every
+// order the intervals allow: a streak ends only at an admission that surely
+// arrived before the next rejection, and only the rejections that surely
+// arrived before that admission end with it.
+//
+// A rejection that may have arrived on either side of that admission is placed
+// where the model's judgement of it puts it. One the model holds may have been
+// limiting goes after the admission: that judgement counted the admissions in
+// flight with it as arrived before it (the server admits, then starts to
+// reject), so it continues into the next rejections. A wrongful one stays before:
+// it ends a streak (the limit lifting) rather than beginning one, which would
+// blame every rejection after it. Unknown outcomes never break a streak.
+//
+// The streaks come in the order of their last member, each in send order.
+func streaks(s *series, limiting func(i int) bool) [][]int {
 	var out [][]int
-	var cur, between []int // the open streak; admissions since its last rejection
+	var cur []int     // the open streak, in send order
+	var pending []int // admissions not yet surely before a rejection
 	for i, ok := range s.known {
 		switch {
 		case !ok:
 		case s.adm[i]:
-			if len(cur) > 0 { // only an open streak reads them
-				between = append(between, i)
-			}
+			pending = append(pending, i)
 		default:
-			if len(cur) > 0 && !reordered(s, between, i) {
-				out, cur = append(out, cur), nil
+			var cut int
+			if cut, pending = surelyBefore(s, pending, i); cut >= 0 && len(cur) > 0 {
+				var ended []int
+				ended, cur = splitAt(s, cur, cut, limiting)
+				if len(ended) > 0 {
+					out = append(out, ended)
+				}
 			}
-			cur, between = append(cur, i), between[:0]
+			cur = append(cur, i)
 		}
 	}
 	if len(cur) > 0 {
@@ -59,15 +78,37 @@ func streaks(s *series) [][]int {
 	return out
 }
 
-// reordered reports whether every admission in adm may have arrived after
-// rejection r.
-func reordered(s *series, adm []int, r int) bool {
-	for _, i := range adm {
-		if s.hi(i) <= s.lo(r) {
-			return false
+// surelyBefore returns the admission of pending that surely arrived before
+// rejection r and may have arrived last (the latest earliest arrival), or -1,
+// and the admissions left that may have arrived after r. Requests are in send
+// order, so lo rises: an admission surely before r is surely before every later
+// rejection too, and is dropped.
+func surelyBefore(s *series, pending []int, r int) (cut int, left []int) {
+	cut = -1
+	left = pending[:0]
+	for _, i := range pending {
+		switch {
+		case s.hi(i) > s.lo(r):
+			left = append(left, i)
+		case cut < 0 || s.lo(i) >= s.lo(cut):
+			cut = i
 		}
 	}
-	return true
+	return cut, left
+}
+
+// splitAt splits the open streak cur at admission a: the rejections that
+// surely arrived before a, or may have and are wrongful, end the streak; the
+// others (limiting rejections that may have arrived after a) continue it.
+func splitAt(s *series, cur []int, a int, limiting func(i int) bool) (ended, rest []int) {
+	for _, k := range cur {
+		if s.hi(k) <= s.lo(a) || s.lo(k) < s.hi(a) && !limiting(k) {
+			ended = append(ended, k)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	return ended, rest
 }
 
 // classifyStreak classifies the wrongful rejections of one streak.

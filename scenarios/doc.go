@@ -92,14 +92,16 @@
 //	    key: primary              # default: the first key
 //
 //	run:                          # optional
-//	  connections: 32             # default 32; also bounds the bursts of Plan.BurstOver
+//	  connections: 32             # default 32; also bounds the bursts of over-limit phases
 //	  timeout: 10s                # per request; default 10s
 //	  max_duration: 5m            # the longest run the planner may plan; default 5m
 //
 // # Planning
 //
 // NewPlan turns a Scenario into the phases of a run and what the run costs each
-// limit; see its documentation for the rules. Plan.BurstOver makes the over
-// phases send their requests in simultaneous bursts (Phase.Burst) so that a
-// limiter with a race shows it; NewPlan does not apply it yet.
+// limit; see its documentation for the rules. Over the limit, a derived plan
+// sends simultaneous bursts (Phase.Burst, at most run.connections) so that a
+// limiter whose check and increment race over-admits: a short window in an
+// over-burst phase before its paced over phase, a long window in its over
+// phase. Plan.BurstOver bursts every paced over phase too.
 package scenarios

@@ -56,18 +56,23 @@ func ExampleNewPlan() {
 	p := scenarios.NewPlan(sc)
 	fmt.Println("testing", p.TestedLimit().Name, "for", p.Duration())
 	for _, ph := range p.Phases {
-		fmt.Printf("%-8s at %v for %v: %g/s, %d requests\n", ph.Name, ph.Start, ph.Duration, ph.Rate, ph.Requests)
+		fmt.Printf("%-10s at %v for %v: %g/s, %d requests", ph.Name, ph.Start, ph.Duration, ph.Rate, ph.Requests)
+		if ph.Burst > 1 {
+			fmt.Printf(", %d at once", ph.Burst)
+		}
+		fmt.Println()
 	}
 	for _, c := range p.Charges {
 		fmt.Printf("%s: %s\n", c.Limit, c.Note)
 	}
 	// Output:
-	// testing per-second for 10.5s
-	// under    at 0s for 2s: 10/s, 20 requests
-	// over     at 2s for 3s: 40/s, 120 requests
-	// probe    at 5s for 2.5s: 100/s, 250 requests
-	// pause    at 7.5s for 1s: 0/s, 0 requests
-	// recovery at 8.5s for 2s: 10/s, 20 requests
-	// per-second: under test: 20 per 1s (this run sends 410)
-	// monthly: window 720h: only charged, not exercised (this run uses 410 of 2000)
+	// testing per-second for 12.5s
+	// under      at 0s for 2s: 10/s, 20 requests
+	// over-burst at 2s for 2s: 40/s, 80 requests, 5 at once
+	// over       at 4s for 3s: 40/s, 120 requests
+	// probe      at 7s for 2.5s: 100/s, 250 requests
+	// pause      at 9.5s for 1s: 0/s, 0 requests
+	// recovery   at 10.5s for 2s: 10/s, 20 requests
+	// per-second: under test: 20 per 1s (this run sends 490)
+	// monthly: window 720h: only charged, not exercised (this run uses 490 of 2000)
 }

@@ -16,16 +16,25 @@ const shortWindow = 10 * time.Second
 // window (the first on a tie):
 //
 //	short window (W ≤ 10s), R = N/W:
-//	  under    0.5·R for max(2W, 2s)
-//	  over     2·R   for max(3W, 3s)
-//	  probe    min(100/s, 250 requests) for 2.5·Recovery, when faster than 2·R
-//	  pause    Recovery
-//	  recovery 0.5·R for max(2W, 2s)
+//	  under      0.5·R for max(2W, 2s)
+//	  over-burst 2·R   for max(2W, 2s), in bursts of B
+//	  over       2·R   for max(3W, 3s)
+//	  probe      min(100/s, 250 requests) for 2.5·Recovery, when faster than 2·R
+//	  pause      Recovery
+//	  recovery   0.5·R for max(2W, 2s)
 //	long window (W > 10s):
-//	  under    max(0.5·R, 0.5/s) for 10s (at most N/2 requests)
-//	  over     max(⌈1.5·N⌉, N+10) requests in T = min(W/2, 20s)
-//	  pause    Recovery
-//	  recovery min(5, N) requests at 1/s
+//	  under      max(0.5·R, 0.5/s) for 10s (at most N/2 requests)
+//	  over       max(⌈1.5·N⌉, N+10) requests in T = min(W/2, 20s), in bursts of B
+//	  pause      Recovery
+//	  recovery   min(5, N) requests at 1/s
+//
+// Bursts (Phase.Burst) send B = OverBurst(Run.Connections, N) requests at
+// once, so that a limiter whose check and increment race over-admits. A short
+// window gets them in a phase of their own (over-burst, of kind over) and keeps
+// its paced over phase, whose requests are never in flight together: the exact
+// checks (an extra admission at a window boundary, the Remaining count-down of
+// consecutive responses) need that. A long window has one window to exceed, so
+// its over phase bursts.
 //
 // The probe polls while the limit still rejects, to time when it lifts. When
 // the phases outlast Run.MaxDuration the probe, pause and recovery are dropped
@@ -84,6 +93,7 @@ type step struct {
 	duration time.Duration
 	endpoint string
 	key      string
+	burst    int // Phase.Burst
 }
 
 // place lays the steps end to end and counts their requests.
@@ -92,7 +102,7 @@ func (p *Plan) place(steps []step) {
 	for _, s := range steps {
 		ph := Phase{
 			Name: s.name, Kind: s.kind, Start: start, Duration: s.duration,
-			Rate: s.rate, Endpoint: s.endpoint, Key: s.key,
+			Rate: s.rate, Endpoint: s.endpoint, Key: s.key, Burst: s.burst,
 		}
 		if s.kind != PhasePause {
 			ph.Requests = requests(s.rate, s.duration)

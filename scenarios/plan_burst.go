@@ -18,15 +18,15 @@ func OverBurst(connections int, n int64) int {
 }
 
 // BurstOver makes every paced over phase of p release its requests in bursts
-// of OverBurst(Run.Connections, N) for the tested limit's N (Phase.Burst), so
-// that a limiter whose check and increment race over-admits. The average rate
-// and the request count stay the same.
+// of OverBurst(Run.Connections, N) for the tested limit's N (Phase.Burst). The
+// average rate and the request count stay the same.
 //
-// NewPlan does not call it yet: with bursts the conformance checks lose power
-// (a burst landing on a window boundary can hide an off-by-one, overlapping
-// responses leave headers.remaining little to compare, and a penalty box
-// tripped inside a burst is blamed as early rejections); see
-// internal/matrix. Tests call it to run the over phase with bursts.
+// NewPlan already bursts where it must (see its documentation): a short
+// window's over-burst phase and a long window's over phase. BurstOver also
+// bursts the paced over phase, which costs the exact checks their power (a
+// burst landing on a window boundary can hide an extra admission, and
+// responses in flight together leave headers.remaining little to compare);
+// tests use it to show that.
 func (p *Plan) BurstOver() {
 	l := p.TestedLimit()
 	if l == nil || p.Scenario == nil {

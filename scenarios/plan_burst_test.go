@@ -31,17 +31,12 @@ func TestOverBurst(t *testing.T) {
 	}
 }
 
-// TestBurstOver checks that BurstOver sets Burst on paced over phases only, and
-// that NewPlan alone sets none.
+// TestBurstOver checks that BurstOver sets Burst on every paced over phase,
+// the paced over phase of a derived plan included, and on nothing else.
 func TestBurstOver(t *testing.T) {
 	sc := planScenario(Limit{Name: "l", Requests: 20, Window: time.Second})
 	sc.Run.Connections = 4
 	p := NewPlan(sc)
-	for _, ph := range p.Phases {
-		if ph.Burst != 0 {
-			t.Errorf("NewPlan() phase %s Burst = %d; want 0", ph.Name, ph.Burst)
-		}
-	}
 	p.Phases = append(p.Phases, Phase{Name: "flood", Kind: PhaseOver, Rate: math.Inf(1)})
 	p.BurstOver()
 	for _, ph := range p.Phases {
@@ -52,6 +47,32 @@ func TestBurstOver(t *testing.T) {
 		if ph.Burst != want {
 			t.Errorf("BurstOver() phase %s Burst = %d; want %d", ph.Name, ph.Burst, want)
 		}
+	}
+}
+
+// TestNewPlanBursts checks which derived phases burst: the over-burst phase of
+// a short window and the over phase of a long one, with B from run.connections.
+func TestNewPlanBursts(t *testing.T) {
+	tests := []struct {
+		name        string
+		limit       Limit
+		connections int
+		want        map[string]int // phase name → Burst; every other phase 0
+	}{
+		{"short window", Limit{Name: "l", Requests: 20, Window: time.Second}, 32, map[string]int{OverBurstPhase: 5}},
+		{"connections bound the bursts", Limit{Name: "l", Requests: 200, Window: time.Second}, 8, map[string]int{OverBurstPhase: 8}},
+		{"long window bursts its over phase", Limit{Name: "l", Requests: 100, Window: time.Minute}, 32, map[string]int{"over": 25}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := planScenario(tt.limit)
+			sc.Run.Connections = tt.connections
+			for _, ph := range NewPlan(sc).Phases {
+				if got, want := ph.Burst, tt.want[ph.Name]; got != want {
+					t.Errorf("NewPlan() phase %s Burst = %d; want %d", ph.Name, got, want)
+				}
+			}
+		})
 	}
 }
 

@@ -10,25 +10,45 @@ func (p *Plan) derivedPhases() {
 	sc := p.Scenario
 	l := sc.Limits[p.Tested]
 	var steps []step
+	b := OverBurst(sc.Run.Connections, l.Requests)
 	if l.Window <= shortWindow {
-		steps = shortWindowSteps(l)
+		steps = shortWindowSteps(l, b)
 	} else {
-		steps = longWindowSteps(l)
+		steps = longWindowSteps(l, b)
 	}
 	steps = p.fit(steps, l)
 	ep, key := defaultEndpoint(sc, p.Tested), defaultKey(sc)
 	for i := range steps {
-		steps[i].name = string(steps[i].kind)
+		if steps[i].name == "" {
+			steps[i].name = string(steps[i].kind)
+		}
 		steps[i].endpoint, steps[i].key = ep, key
 	}
 	p.place(steps)
 }
 
-// shortWindowSteps exceeds a short window at twice its rate R = N/W.
-func shortWindowSteps(l Limit) []step {
+// OverBurstPhase is the name of the derived phase that exceeds a short window
+// in bursts.
+const OverBurstPhase = "over-burst"
+
+// shortWindowSteps exceeds a short window at twice its rate R = N/W, first in
+// bursts of b, then one request at a time.
+//
+// The bursts follow the under phase, which leaves a window at most half full,
+// so some window reaches its limit in bursts within 1.5W: the window open when
+// the phase starts, x·W into it, holds at most x·N/2 and fills in
+// (1 − x/2)·W/2, before it ends when x ≤ 2/3; otherwise the next one opens
+// within W/3 and fills within W/2 and one gap between bursts (b/2R ≤ W/8).
+// The phase lasts 2W so that, however it is aligned with the windows, one
+// window also opens empty inside it and fills in bursts (within W/2 plus a
+// gap of it opening, W + W/2 + W/8 < 2W): a burst then lands on a count just
+// under the limit in the middle of that window, where a racing limiter's
+// over-admission is no boundary case.
+func shortWindowSteps(l Limit, b int) []step {
 	r := l.Rate()
 	steps := []step{
 		{kind: PhaseUnder, rate: 0.5 * r, duration: max(2*l.Window, 2*time.Second)},
+		{name: OverBurstPhase, kind: PhaseOver, rate: 2 * r, duration: max(2*l.Window, 2*time.Second), burst: b},
 		{kind: PhaseOver, rate: 2 * r, duration: max(3*l.Window, 3*time.Second)},
 	}
 	if probe, ok := probeStep(l); ok {
@@ -68,8 +88,8 @@ func probeStep(l Limit) (step, bool) {
 
 // longWindowSteps exhausts a long window's budget N quickly: 2·R would take
 // hours to run out a daily budget, so the over phase sends max(⌈1.5·N⌉, N+10)
-// requests within T = min(W/2, 20s).
-func longWindowSteps(l Limit) []step {
+// requests within T = min(W/2, 20s), in bursts of b.
+func longWindowSteps(l Limit, b int) []step {
 	n := float64(l.Requests)
 	var steps []step
 	// under: max(0.5·R, 0.5/s) for 10 s, but never more than N/2 requests,
@@ -84,7 +104,7 @@ func longWindowSteps(l Limit) []step {
 	}
 	over := max(math.Ceil(1.5*n), n+10)
 	t := min(l.Window/2, 20*time.Second)
-	steps = append(steps, step{kind: PhaseOver, rate: over / t.Seconds(), duration: t})
+	steps = append(steps, step{kind: PhaseOver, rate: over / t.Seconds(), duration: t, burst: b})
 	steps = append(steps, step{kind: PhasePause, duration: l.Recovery})
 	// recovery: min(5, N) requests at 1/s.
 	k := min(5, l.Requests)

@@ -35,6 +35,19 @@ func ph(kind PhaseKind, start, dur time.Duration, rate float64, n int64) Phase {
 		Endpoint: "list", Key: "primary", Requests: n}
 }
 
+// bursting returns ph sending its requests in bursts of b.
+func bursting(p Phase, b int) Phase {
+	p.Burst = b
+	return p
+}
+
+// overBurst builds an expected over-burst phase on the default endpoint and key.
+func overBurst(start, dur time.Duration, rate float64, n int64, b int) Phase {
+	p := bursting(ph(PhaseOver, start, dur, rate, n), b)
+	p.Name = OverBurstPhase
+	return p
+}
+
 var approx = cmpopts.EquateApprox(0, 1e-9)
 
 // TestNewPlanDerived checks the phases derived from the tested limit.
@@ -52,10 +65,11 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(PhaseUnder, 0, 2*s, 10, 20),
-				ph(PhaseOver, 2*s, 3*s, 40, 120),
-				ph(PhaseProbe, 5*s, 5*s/2, 100, 250),
-				ph(PhasePause, 7*s+s/2, s, 0, 0),
-				ph(PhaseRecovery, 8*s+s/2, 2*s, 10, 20),
+				overBurst(2*s, 2*s, 40, 80, 5),
+				ph(PhaseOver, 4*s, 3*s, 40, 120),
+				ph(PhaseProbe, 7*s, 5*s/2, 100, 250),
+				ph(PhasePause, 19*s/2, s, 0, 0),
+				ph(PhaseRecovery, 21*s/2, 2*s, 10, 20),
 			},
 		},
 		{
@@ -64,9 +78,10 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(PhaseUnder, 0, 2*s, 50, 100),
-				ph(PhaseOver, 2*s, 3*s, 200, 600),
-				ph(PhasePause, 5*s, s, 0, 0),
-				ph(PhaseRecovery, 6*s, 2*s, 50, 100),
+				overBurst(2*s, 2*s, 200, 400, 25),
+				ph(PhaseOver, 4*s, 3*s, 200, 600),
+				ph(PhasePause, 7*s, s, 0, 0),
+				ph(PhaseRecovery, 8*s, 2*s, 50, 100),
 			},
 		},
 		{
@@ -75,10 +90,11 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(PhaseUnder, 0, 2*s, 10, 20),
-				ph(PhaseOver, 2*s, 3*s, 40, 120),
-				ph(PhaseProbe, 5*s, 5*s, 50, 250),
-				ph(PhasePause, 10*s, 2*s, 0, 0),
-				ph(PhaseRecovery, 12*s, 2*s, 10, 20),
+				overBurst(2*s, 2*s, 40, 80, 5),
+				ph(PhaseOver, 4*s, 3*s, 40, 120),
+				ph(PhaseProbe, 7*s, 5*s, 50, 250),
+				ph(PhasePause, 12*s, 2*s, 0, 0),
+				ph(PhaseRecovery, 14*s, 2*s, 10, 20),
 			},
 		},
 		{
@@ -87,10 +103,11 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(PhaseUnder, 0, 2*s, 5, 10),
-				ph(PhaseOver, 2*s, 3*s, 20, 60),
-				ph(PhaseProbe, 5*s, 5*s/4, 100, 125),
-				ph(PhasePause, 6*s+s/4, s/2, 0, 0),
-				ph(PhaseRecovery, 6*s+3*s/4, 2*s, 5, 10),
+				overBurst(2*s, 2*s, 20, 40, 2),
+				ph(PhaseOver, 4*s, 3*s, 20, 60),
+				ph(PhaseProbe, 7*s, 5*s/4, 100, 125),
+				ph(PhasePause, 33*s/4, s/2, 0, 0),
+				ph(PhaseRecovery, 35*s/4, 2*s, 5, 10),
 			},
 		},
 		{
@@ -99,9 +116,10 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(PhaseUnder, 0, 20*s, 5, 100),
-				ph(PhaseOver, 20*s, 30*s, 20, 600),
-				ph(PhasePause, 50*s, 10*s, 0, 0),
-				ph(PhaseRecovery, 60*s, 20*s, 5, 100),
+				overBurst(20*s, 20*s, 20, 400, 25),
+				ph(PhaseOver, 40*s, 30*s, 20, 600),
+				ph(PhasePause, 70*s, 10*s, 0, 0),
+				ph(PhaseRecovery, 80*s, 20*s, 5, 100),
 			},
 		},
 		{
@@ -110,7 +128,7 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(PhaseUnder, 0, 10*s, 0.5, 5),
-				ph(PhaseOver, 10*s, 20*s, 4.5, 90),
+				bursting(ph(PhaseOver, 10*s, 20*s, 4.5, 90), 15),
 				ph(PhasePause, 30*s, time.Minute, 0, 0),
 				ph(PhaseRecovery, 90*s, 5*s, 1, 5),
 			},
@@ -121,7 +139,7 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(PhaseUnder, 0, 10*s, 100.0/60/2, 8),
-				ph(PhaseOver, 10*s, 20*s, 7.5, 150),
+				bursting(ph(PhaseOver, 10*s, 20*s, 7.5, 150), 25),
 				ph(PhasePause, 30*s, time.Minute, 0, 0),
 				ph(PhaseRecovery, 90*s, 5*s, 1, 5),
 			},
@@ -132,7 +150,7 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(PhaseUnder, 0, 2*s, 0.5, 1),
-				ph(PhaseOver, 2*s, 20*s, 13.0/20, 13),
+				bursting(ph(PhaseOver, 2*s, 20*s, 13.0/20, 13), 2),
 				ph(PhasePause, 22*s, time.Minute, 0, 0),
 				ph(PhaseRecovery, 82*s, 3*s, 1, 3),
 			},
@@ -143,7 +161,7 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(PhaseUnder, 0, 10*s, 0.5, 5),
-				ph(PhaseOver, 10*s, 15*s, 45.0/15, 45),
+				bursting(ph(PhaseOver, 10*s, 15*s, 45.0/15, 45), 7),
 				ph(PhasePause, 25*s, 30*s, 0, 0),
 				ph(PhaseRecovery, 55*s, 5*s, 1, 5),
 			},
@@ -154,7 +172,7 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(PhaseUnder, 0, 10*s, 0.5, 5),
-				ph(PhaseOver, 10*s, 20*s, 75, 1500),
+				bursting(ph(PhaseOver, 10*s, 20*s, 75, 1500), 32),
 			},
 			warnings: []string{"window 1h is longer than run.max_duration 5m: recovery is not tested; raise run.max_duration"},
 		},
@@ -164,7 +182,7 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(PhaseUnder, 0, 10*s, 0.5, 5),
-				ph(PhaseOver, 10*s, 20*s, 75, 1500),
+				bursting(ph(PhaseOver, 10*s, 20*s, 75, 1500), 32),
 				ph(PhasePause, 30*s, s, 0, 0),
 				ph(PhaseRecovery, 31*s, 5*s, 1, 5),
 			},
@@ -180,12 +198,13 @@ func TestNewPlanDerived(t *testing.T) {
 			tested: 2,
 			want: []Phase{
 				ph(PhaseUnder, 0, 2*s, 10, 20),
-				ph(PhaseOver, 2*s, 3*s, 40, 120),
-				ph(PhaseProbe, 5*s, 5*s/2, 100, 250),
-				ph(PhasePause, 7*s+s/2, s, 0, 0),
-				ph(PhaseRecovery, 8*s+s/2, 2*s, 10, 20),
+				overBurst(2*s, 2*s, 40, 80, 5),
+				ph(PhaseOver, 4*s, 3*s, 40, 120),
+				ph(PhaseProbe, 7*s, 5*s/2, 100, 250),
+				ph(PhasePause, 19*s/2, s, 0, 0),
+				ph(PhaseRecovery, 21*s/2, 2*s, 10, 20),
 			},
-			warnings: []string{"this run would exhaust the b budget (410 of 10 requests): later requests may be limited by b rather than a"},
+			warnings: []string{"this run would exhaust the b budget (490 of 10 requests): later requests may be limited by b rather than a"},
 		},
 		{
 			name: "nothing finite: nothing to test",
@@ -303,17 +322,18 @@ func TestNewPlanCharges(t *testing.T) {
 		{Name: "list", Method: "GET", Path: "/list"},
 	}
 	p := NewPlan(sc)
-	// 100/s: under 50/s×2s = 100, over 200/s×3s = 600, recovery 50/s×2s = 100.
+	// 100/s: under 50/s×2s = 100, over-burst 200/s×2s = 400, over 200/s×3s = 600,
+	// recovery 50/s×2s = 100.
 	want := []Charge{
-		{Limit: "ps", Requests: 800, Budget: 100, Tested: true, Note: "under test: 100 per 1s (this run sends 800)"},
-		{Limit: "daily", Requests: 800, Budget: 500, Note: "window 24h: only charged, not exercised (this run uses 800 of 500)"},
+		{Limit: "ps", Requests: 1200, Budget: 100, Tested: true, Note: "under test: 100 per 1s (this run sends 1200)"},
+		{Limit: "daily", Requests: 1200, Budget: 500, Note: "window 24h: only charged, not exercised (this run uses 1200 of 500)"},
 		{Limit: "keygen-only", Requests: 0, Budget: 5, Note: "window 1h: only charged, not exercised (this run uses 0 of 5)"},
-		{Limit: "monthly", Requests: 800, Unlimited: true, Note: "unlimited on plan enterprise: only charged, not exercised (this run uses 800)"},
+		{Limit: "monthly", Requests: 1200, Unlimited: true, Note: "unlimited on plan enterprise: only charged, not exercised (this run uses 1200)"},
 	}
 	if diff := cmp.Diff(want, p.Charges); diff != "" {
 		t.Errorf("NewPlan().Charges mismatch (-want +got):\n%s", diff)
 	}
-	wantWarn := []string{"this run would exhaust the daily budget (800 of 500 requests): later requests may be limited by daily rather than ps"}
+	wantWarn := []string{"this run would exhaust the daily budget (1200 of 500 requests): later requests may be limited by daily rather than ps"}
 	if diff := cmp.Diff(wantWarn, p.Warnings); diff != "" {
 		t.Errorf("NewPlan().Warnings mismatch (-want +got):\n%s", diff)
 	}
@@ -383,9 +403,9 @@ func TestShippedPlans(t *testing.T) {
 		duration time.Duration
 		warnings int
 	}{
-		{"copilot.yaml", "per-second", 10*s + s/2, 0},
+		{"copilot.yaml", "per-second", 25 * s / 2, 0},
 		{"bot-platform.yaml", "per-hour", 30 * s, 1}, // recovery from an hour window is not tested
-		{"coperniq.yaml", "per-second", 8 * s, 0},
+		{"coperniq.yaml", "per-second", 10 * s, 0},
 		{"workspace.yaml", "per-minute", 95 * s, 0},
 		{"users.yaml", "per-minute", 95 * s, 0},
 	}

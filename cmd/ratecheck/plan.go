@@ -50,18 +50,25 @@ func printPlan(w io.Writer, p *scenarios.Plan) {
 	if len(p.Phases) > 0 {
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "phase\tkind\tstart\tduration\trate\trequests\tendpoint\tkey")
+		fmt.Fprintln(tw, "phase\tkind\tstart\tduration\trate\tburst\trequests\tendpoint\tkey")
 		var total int64
+		bursts := false
 		for _, ph := range p.Phases {
-			rate := "-"
+			rate, burst := "-", "-"
 			if ph.Rate > 0 {
 				rate = formatRate(ph.Rate)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", ph.Name, ph.Kind, humanDuration(ph.Start), humanDuration(ph.Duration), rate, ph.Requests, dash(ph.Endpoint), dash(ph.Key))
+			if ph.Burst > 1 {
+				burst, bursts = fmt.Sprintf("%d", ph.Burst), true
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", ph.Name, ph.Kind, humanDuration(ph.Start), humanDuration(ph.Duration), rate, burst, ph.Requests, dash(ph.Endpoint), dash(ph.Key))
 			total += ph.Requests
 		}
-		fmt.Fprintf(tw, "total\t\t\t%s\t\t%d\t\t\n", humanDuration(p.Duration()), total)
+		fmt.Fprintf(tw, "total\t\t\t%s\t\t\t%d\t\t\n", humanDuration(p.Duration()), total)
 		tw.Flush()
+		if bursts {
+			fmt.Fprintln(w, "burst: requests sent at the same instant, at the same average rate (at most run.connections),\nso that a limiter whose check and increment race admits too many")
+		}
 	}
 	if len(p.Charges) > 0 {
 		fmt.Fprintln(w, "\nbudget charged per limit:")

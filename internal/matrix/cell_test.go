@@ -6,14 +6,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/limiter"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -38,19 +41,19 @@ var families = []family{
 func ptr[T any](v T) *T { return &v }
 
 // cell is one run of the matrix: a family with a fault ("none" for a correct
-// target), its over phase paced one request at a time (as NewPlan plans it) or
-// sent in bursts (Plan.BurstOver).
+// target), sent the default plan (scenarios.NewPlan), or with burstOver that
+// plan with every paced over phase in bursts too (Plan.BurstOver).
 type cell struct {
-	family family
-	fault  string
-	bursts bool
+	family    family
+	fault     string
+	burstOver bool
 }
 
-// String is family/fault, with /bursts when the over phase bursts.
+// String is family/fault, with /burst-over when the over phase bursts.
 func (c cell) String() string {
 	s := c.family.name + "/" + c.fault
-	if c.bursts {
-		s += "/bursts"
+	if c.burstOver {
+		s += "/burst-over"
 	}
 	return s
 }
@@ -72,25 +75,47 @@ func (c cell) options() []reftarget.Option {
 
 // run parses the contract, serves the reference target for the cell on
 // loopback and sends the derived plan at it, as `ratecheck run --target` does.
-func (c cell) run(ctx context.Context) (*scenarios.Plan, *runner.Outcome, error) {
+// The observations go to a run directory under the system's temporary
+// directory, returned in dir, so that a cell that comes out wrong can be
+// looked at request by request (`ratecheck report DIR` judges it again).
+func (c cell) run(ctx context.Context) (out *runner.Outcome, dir string, err error) {
 	sc, err := contract{algorithm: c.family.algorithm, headers: true}.parse()
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	tg := reftarget.New(sc, c.options()...)
 	if err := tg.Err(); err != nil {
-		return nil, nil, fmt.Errorf("reference target for %s: %w", c, err)
+		return nil, "", fmt.Errorf("reference target for %s: %w", c, err)
+	}
+	dir, err = os.MkdirTemp("", "ratecheck-matrix-")
+	if err != nil {
+		return nil, "", fmt.Errorf("run directory for %s: %w", c, err)
+	}
+	meta := results.Meta{Tool: "ratecheck matrix", ScenarioFile: "matrix.yaml", ScenarioName: sc.Name,
+		Target: "http://127.0.0.1", BuiltinTarget: true, Fault: c.fault, Started: time.Now(),
+		Notes: []string{"matrix cell " + c.String()}}
+	w, err := results.Create(dir, meta, sc.Raw)
+	if err != nil {
+		return nil, dir, fmt.Errorf("run directory for %s: %w", c, err)
 	}
 	var edit func(*scenarios.Plan)
-	if c.bursts {
+	if c.burstOver {
 		edit = (*scenarios.Plan).BurstOver
 	}
-	return serveAndRun(ctx, sc, tg, edit)
+	_, out, err = serveAndRun(ctx, sc, jittered(tg), edit, w)
+	if out != nil {
+		meta.Finished, meta.Interrupted = out.Finished, out.Interrupted
+	}
+	if cerr := w.Close(meta); cerr != nil && err == nil {
+		err = fmt.Errorf("close run directory of %s: %w", c, cerr)
+	}
+	return out, dir, err
 }
 
 // serveAndRun serves h on loopback and runs the derived plan of sc at it,
-// after edit (if any) has adjusted the plan.
-func serveAndRun(ctx context.Context, sc *scenarios.Scenario, h http.Handler, edit func(*scenarios.Plan)) (*scenarios.Plan, *runner.Outcome, error) {
+// after edit (if any) has adjusted the plan, writing the observations to w
+// unless it is nil.
+func serveAndRun(ctx context.Context, sc *scenarios.Scenario, h http.Handler, edit func(*scenarios.Plan), w *results.Writer) (*scenarios.Plan, *runner.Outcome, error) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	u, err := url.Parse(srv.URL)
@@ -101,7 +126,7 @@ func serveAndRun(ctx context.Context, sc *scenarios.Scenario, h http.Handler, ed
 	if edit != nil {
 		edit(p)
 	}
-	out, err := runner.Run(ctx, runner.Options{Plan: p, Attack: attack.Options{
+	out, err := runner.Run(ctx, runner.Options{Plan: p, Writer: w, Attack: attack.Options{
 		Target: u, Keys: map[string]string{"primary": testKey},
 	}})
 	if err != nil {

@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -61,7 +62,14 @@ func measure(t *testing.T, c cell) (*conformance.Recovery, *runner.Outcome) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, out, err := c.run(ctx)
+	out, dir, err := c.run(ctx)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("%s: observations kept in %s (ratecheck report DIR re-judges them)", c, dir)
+			return
+		}
+		os.RemoveAll(dir)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

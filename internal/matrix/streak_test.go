@@ -76,22 +76,20 @@ func simulate(p *scenarios.Plan, reverse bool) []results.Observation {
 	return out
 }
 
-// TestBurstStreakReproduction reproduces, without a network, the conformance
-// bug the matrix lists in known: a token bucket that trips a 2 s
-// penalty box recovers late, and must fail recovery.after-window, not
-// limit.no-early-reject. In send order it does. When the server decides the
-// tripping burst last-sent first, the admissions sent after the first
-// rejections split the streak (streak.go) and the box is blamed as early
-// rejections (the measured recovery still fails recovery.after-window); the
-// test skips while that is so, and guards the fix once made.
+// TestBurstStreakReproduction guards, without a network, a conformance bug
+// the matrix once listed as known: a token bucket that trips a 2 s penalty box
+// recovers late, and must fail recovery.after-window, not limit.no-early-reject,
+// whatever order the server decided each burst in. When it decides the tripping
+// burst last-sent first, the admissions sent after the first rejections were
+// decided before them; streaks (conformance/streak.go) used to end the streak
+// there and blame the box as early rejections.
 func TestBurstStreakReproduction(t *testing.T) {
 	t.Parallel()
 	sc, err := contract{algorithm: scenarios.AlgoTokenBucket}.parse()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := scenarios.NewPlan(sc)
-	p.BurstOver()
+	p := scenarios.NewPlan(sc) // the box trips in the over-burst phase
 	tests := []struct {
 		name    string
 		reverse bool
@@ -105,9 +103,6 @@ func TestBurstStreakReproduction(t *testing.T) {
 			v := conformance.Check(p, iter.Seq[results.Observation](slices.Values(obs)))
 			logChecks(t, v)
 			early, rec := status(v, conformance.LimitNoEarlyReject), status(v, conformance.RecoveryAfterWindow)
-			if tt.reverse && early == conformance.Fail {
-				t.Skip("known conformance bug: a penalty box tripped inside a reordered burst is also blamed as early rejections (limit.no-early-reject fails)")
-			}
 			if early != conformance.Pass || rec != conformance.Fail {
 				t.Errorf("Check(boxed bucket, reverse=%v): %s = %s, %s = %s; want pass, fail",
 					tt.reverse, conformance.LimitNoEarlyReject, early, conformance.RecoveryAfterWindow, rec)

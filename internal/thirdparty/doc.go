@@ -8,7 +8,8 @@
 // # What runs
 //
 // TestLibraries sends the derived plan of a 20-per-second limit (under 10/s for
-// 2 s, over 40/s for 3 s, pause 1 s, recovery 10/s for 2 s) through
+// 2 s, over 40/s for 3 s, pause 1 s, recovery 10/s for 2 s; since then also a
+// burst phase before the paced over phase and a probe after it) through
 // internal/runner, as `ratecheck run --target` does, at five libraries' own
 // middleware: once with the contract the library documents and once with
 // "20 per second" and the family left open (algorithm any). It also replays
@@ -16,7 +17,7 @@
 // rate-limit headers with conformance/headers as the contract declares them.
 // TestNginx does the same against nginx's limit_req (Debian's nginx-light,
 // which .ci/run installs; Linux only), started per run from a generated configuration in a
-// temporary directory. All runs go at once: about 8 s in all. -short skips them.
+// temporary directory. All runs go at once: about 13 s in all. -short skips them.
 //
 // TestSmoothingVersusWindow replays the same plan on the synctest clock
 // against x/time/rate buckets of 1 and 21, which decide like nginx without and

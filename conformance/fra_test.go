@@ -1,0 +1,75 @@
+package conformance
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// TestFirstRequestChainOpensWithAnAdmission replays a matrix run of the
+// reference target's first-request-aligned window with the off-by-one fault,
+// sent with every request delayed up to 30 ms at the target (a loaded server).
+// A burst straddled an expiry: four of its requests arrived before it and were
+// rejected, and the one admitted arrived after and opened the next window. The
+// chain of windows once opened it with a rejected request (its arrival interval
+// was the narrowest), which found the window empty and was blamed as a late
+// recovery. The verdict must name the fault, and only it.
+func TestFirstRequestChainOpensWithAnAdmission(t *testing.T) {
+	run, err := results.Open("testdata/fra-burst-expiry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenarios.Parse("scenario.yaml", run.Scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var obs []results.Observation
+	for o, err := range run.Observations() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		obs = append(obs, o)
+	}
+	v := Check(scenarios.NewPlan(sc), func(yield func(results.Observation) bool) {
+		for _, o := range obs {
+			if !yield(o) {
+				return
+			}
+		}
+	})
+	want := map[ID]Status{
+		LimitEnforced:       Fail,
+		LimitNoEarlyReject:  Pass,
+		LimitStatus:         Pass,
+		RecoveryAfterWindow: Pass,
+	}
+	for id, status := range want {
+		if c := resultOf(t, v, id); c.Status != status {
+			t.Errorf("Check(off-by-one, burst straddling an expiry) %s = %s (%s); want %s", id, c.Status, c.Message, status)
+		}
+	}
+}
+
+// TestMayOpen checks which requests may open a first-request-aligned window.
+func TestMayOpen(t *testing.T) {
+	s := &series{rej: []bool{true, false, true, false}, known: []bool{true, true, true, false}}
+	tests := []struct {
+		name  string
+		cands []int
+		want  []int
+	}{
+		{"an admission opens, not the rejections beside it", []int{0, 1, 2}, []int{1}},
+		{"an unknown outcome may open", []int{2, 3}, []int{3}},
+		{"only rejections: one of them opens", []int{0, 2}, []int{0, 2}},
+		{"none", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mayOpen(s, slices.Clone(tt.cands)); !slices.Equal(got, tt.want) {
+				t.Errorf("mayOpen(%v) = %v; want %v", tt.cands, got, tt.want)
+			}
+		})
+	}
+}
