@@ -218,6 +218,14 @@ func (d *fraSearch) expand(st int, after int64, visit func(j int, cost fraCost))
 	cands = mayOpen(s, cands)
 	if firstSure < total {
 		cands = append(cands, firstSure)
+		if s.rej[firstSure] {
+			// Or no window opens until a request the server may have admitted:
+			// the rejections surely after the expiry are in no window then, each
+			// blamed (a penalty box holds everything).
+			if next := nextMayOpen(s, firstSure); next < total {
+				cands = append(cands, next)
+			}
+		}
 	}
 	if len(cands) > fraMaxCandidates {
 		picked := spread(len(cands), fraMaxCandidates)
@@ -254,6 +262,15 @@ func mayOpen(s *series, cands []int) []int {
 		return cands
 	}
 	return slices.DeleteFunc(cands, func(j int) bool { return s.rej[j] })
+}
+
+// nextMayOpen is the first request from i on that the server may have
+// admitted (admitted, or of unknown outcome), or len(s.reqs).
+func nextMayOpen(s *series, i int) int {
+	for i < len(s.reqs) && s.rej[i] {
+		i++
+	}
+	return i
 }
 
 // windowCost estimates the cost of the window opened by st when j opens the
@@ -293,6 +310,8 @@ func (d *fraSearch) sweep(st, end int) {
 			// An unknown outcome: neither counted nor blamed.
 		case e == st:
 			wrong = true // the opening request found an empty window
+		case s.lo(e) >= s.hi(st)+d.w:
+			wrong = true // after st's window surely expired, before the next opened: in none
 		case s.lo(e) >= d.after:
 			wrong = s.admittedMaybeIn(s.lo(st), min(s.hi(e), s.hi(st)+d.w)) < d.n
 		}

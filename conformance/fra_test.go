@@ -52,6 +52,51 @@ func TestFirstRequestChainOpensWithAnAdmission(t *testing.T) {
 	}
 }
 
+// A first-request-aligned window behind a 2 s penalty box (the reference
+// target's slow-recovery fault, recorded by the matrix): while the box held,
+// no request was admitted, so no window opened; the first admission after it
+// opened one, and the 21st request of that window was rightly rejected. The
+// chain once opened windows with the boxed rejections instead, one of which
+// was still open when the box ended, so the window that really followed
+// seemed to start with the 20th admission and its 21st request was blamed as
+// an early rejection. The verdict must blame the late recovery alone.
+func TestFirstRequestChainSkipsPenaltyBox(t *testing.T) {
+	v := replay(t, "testdata/fra-penalty-box")
+	want := map[ID]Status{
+		LimitEnforced:       Pass,
+		LimitNoEarlyReject:  Pass,
+		LimitStatus:         Pass,
+		TimingOnset:         Pass,
+		RecoveryAfterWindow: Fail,
+	}
+	for id, status := range want {
+		if c := resultOf(t, v, id); c.Status != status {
+			t.Errorf("Check(penalty box) %s = %s (%s); want %s", id, c.Status, c.Message, status)
+		}
+	}
+}
+
+// replay judges a run directory stored under testdata with its own scenario.
+func replay(t *testing.T, dir string) Verdict {
+	t.Helper()
+	run, err := results.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenarios.Parse("scenario.yaml", run.Scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var obs []results.Observation
+	for o, err := range run.Observations() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		obs = append(obs, o)
+	}
+	return Check(scenarios.NewPlan(sc), seqOf(obs))
+}
+
 // TestMayOpen checks which requests may open a first-request-aligned window.
 func TestMayOpen(t *testing.T) {
 	s := &series{rej: []bool{true, false, true, false}, known: []bool{true, true, true, false}}
