@@ -168,8 +168,12 @@ func nginxRuns(t *testing.T) []*run {
 			contract: contract{algorithm: scenarios.AlgoLeakyBucket, burst: 21, scope: "ip"}},
 		{name: "nginx-burst/any", path: nginxPath, target: startNginx(t, burst), contract: twentyPerSecond,
 			want: expect{
-				conformance.LimitEnforced:       failOrAmbiguous, // right: 21 at once, then 20/s
-				conformance.TimingOnset:         failOrAmbiguous, // the same: the 429 after the burst comes late
+				conformance.LimitEnforced: failOrAmbiguous, // right: 21 at once, then 20/s
+				// The 429 after the burst comes late, but only when the full
+				// bucket first runs dry, which the derived plan does in its
+				// over-burst phase: requests in flight together may have been
+				// decided in any order, so the late onset may be hidden there.
+				conformance.TimingOnset:         passOrFail,
 				conformance.LimitNoEarlyReject:  conformance.Pass,
 				conformance.LimitStatus:         conformance.Pass,
 				conformance.RecoveryAfterWindow: conformance.Pass,
