@@ -103,5 +103,8 @@
 // sends simultaneous bursts (Phase.Burst, at most run.connections) so that a
 // limiter whose check and increment race over-admits: a short window in an
 // over-burst phase before its paced over phase, a long window in its over
-// phase. Plan.BurstOver bursts every paced over phase too.
+// phase. Plan.BurstOver bursts every paced over phase too. After the paced
+// over phase, a short window's plan polls every 10 ms in a probe phase while
+// the limit still rejects, so that the conformance checks can time when it
+// lifts.
 package scenarios
