@@ -17,28 +17,7 @@ import (
 // was the narrowest), which found the window empty and was blamed as a late
 // recovery. The verdict must name the fault, and only it.
 func TestFirstRequestChainOpensWithAnAdmission(t *testing.T) {
-	run, err := results.Open("testdata/fra-burst-expiry")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := scenarios.Parse("scenario.yaml", run.Scenario)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var obs []results.Observation
-	for o, err := range run.Observations() {
-		if err != nil {
-			t.Fatal(err)
-		}
-		obs = append(obs, o)
-	}
-	v := Check(scenarios.NewPlan(sc), func(yield func(results.Observation) bool) {
-		for _, o := range obs {
-			if !yield(o) {
-				return
-			}
-		}
-	})
+	v := replay(t, "testdata/fra-burst-expiry")
 	want := map[ID]Status{
 		LimitEnforced:       Fail,
 		LimitNoEarlyReject:  Pass,

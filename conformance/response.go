@@ -131,6 +131,13 @@ func (pr *promise) noHeaders(name, what string) string {
 	return ""
 }
 
+// nothingCarried says why no response was judged: none that should carry the
+// header called name was counted by the described limit.
+func (pr *promise) nothingCarried(name string) string {
+	return fmt.Sprintf("no response should have carried %s: none of an endpoint limit %q counts was admitted or limited",
+		name, pr.described.Name)
+}
+
 // counted reports whether the described limit counts o's endpoint: only
 // those responses report it.
 func (pr *promise) counted(o results.Observation) bool {

@@ -93,8 +93,7 @@ func (c *limitChecker) Result() CheckResult {
 	}
 	l := c.pr.described
 	if c.total == 0 {
-		res.Message = fmt.Sprintf("no response should have carried %s: none of an endpoint limit %q counts was admitted or limited",
-			c.name(), l.Name)
+		res.Message = c.pr.nothingCarried(c.name())
 		return res
 	}
 	name := c.name()

@@ -111,8 +111,7 @@ func (c *remainingChecker) judge() CheckResult {
 		return res
 	}
 	if c.total == 0 {
-		res.Message = fmt.Sprintf("no response should have carried %s: none of an endpoint limit %q counts was admitted or limited",
-			c.name(), c.pr.described.Name)
+		res.Message = c.pr.nothingCarried(c.name())
 		return res
 	}
 	cd := newCountdown(&c.pr, c.name(), &c.ss.texts)
