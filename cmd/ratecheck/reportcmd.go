@@ -58,7 +58,7 @@ func reportRun(env *Env, o *reportOptions) error {
 	}
 	var readErr error
 	var last time.Time
-	verdict := conformance.Check(plan, recorded(run, rec, &last, &readErr))
+	verdict := runner.Judging(func() conformance.Verdict { return conformance.Check(plan, recorded(run, rec, &last, &readErr)) })
 	if readErr != nil {
 		return fmt.Errorf("read %s: %w", o.Dir, readErr)
 	}

@@ -79,7 +79,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	for i := range out.PhaseStarts {
 		out.PhaseStarts[i] = atk.PhaseStarted(i)
 	}
-	out.Verdict = conformance.Judge(f.checkers)
+	out.Verdict = Judging(func() conformance.Verdict { return conformance.Judge(f.checkers) })
 	out.Metrics = f.rec.Snapshot(out.Finished)
 	out.Timeline = f.rec.Timeline()
 	if o.OnProgress != nil {
