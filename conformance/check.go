@@ -80,7 +80,7 @@ func NewCheckers(p *scenarios.Plan) []Checker {
 	out := make([]Checker, 0, len(ids))
 	for _, id := range ids {
 		if j, ok := judges[id]; ok {
-			out = append(out, &modelChecker{run: r, judge: j})
+			out = append(out, &modelChecker{run: r, id: id, judge: j})
 			continue
 		}
 		if mk, ok := responseCheckers[id]; ok {
@@ -112,8 +112,11 @@ func (r *run) analysis() *analysis {
 }
 
 // modelChecker judges one id by replaying the run through the limiter model.
+// The judge is called only when the run can be judged; otherwise the check
+// skips with the reason.
 type modelChecker struct {
 	run   *run
+	id    ID
 	judge func(*analysis) CheckResult
 	fed   int // observations this checker was given
 }
@@ -127,7 +130,24 @@ func (c *modelChecker) Observe(o results.Observation) {
 }
 
 // Result judges the observations seen so far.
-func (c *modelChecker) Result() CheckResult { return c.judge(c.run.analysis()) }
+func (c *modelChecker) Result() CheckResult {
+	a := c.run.analysis()
+	if a.skip != "" {
+		return CheckResult{ID: c.id, Limit: a.limitName(), Status: Skip, Message: a.skip}
+	}
+	return c.judge(a)
+}
+
+// analysisOf returns the shared analysis of the checkers of one NewCheckers
+// call, or nil when checkers holds none of them.
+func analysisOf(checkers []Checker) *analysis {
+	for _, c := range checkers {
+		if m, ok := c.(*modelChecker); ok {
+			return m.run.analysis()
+		}
+	}
+	return nil
+}
 
 // pendingChecker stands for a check this version does not perform.
 type pendingChecker struct {

@@ -6,10 +6,6 @@ import "fmt"
 // says it was under the limit, outside a streak that began at the limit.
 func earlyResult(a *analysis) CheckResult {
 	res := CheckResult{ID: LimitNoEarlyReject, Limit: a.limitName()}
-	if a.skip != "" {
-		res.Status, res.Message = Skip, a.skip
-		return res
-	}
 	early := a.withOutcome(rejectEarly)
 	amb := a.ambiguityText(a.ambiguous(false))
 	if len(early) == 0 {

@@ -7,10 +7,6 @@ import "fmt"
 // model would have refused is an over-admission.
 func enforcedResult(a *analysis) CheckResult {
 	res := CheckResult{ID: LimitEnforced, Limit: a.limitName()}
-	if a.skip != "" {
-		res.Status, res.Message = Skip, a.skip
-		return res
-	}
 	over := a.withOutcome(admitOver)
 	amb := a.ambiguityText(a.ambiguous(true))
 	if len(over) == 0 {

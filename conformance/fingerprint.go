@@ -293,12 +293,9 @@ func (a *analysis) smoothingNote() string {
 // checkers of one NewCheckers call have seen, or nil when there is none (no
 // limit tested, nothing judged, or no checker of that call in checkers).
 func FingerprintOf(checkers []Checker) *Fingerprint {
-	for _, c := range checkers {
-		if m, ok := c.(*modelChecker); ok {
-			if f := m.run.analysis().fingerprint(); f != nil {
-				return f.export()
-			}
-			return nil
+	if a := analysisOf(checkers); a != nil {
+		if f := a.fingerprint(); f != nil {
+			return f.export()
 		}
 	}
 	return nil

@@ -157,15 +157,10 @@ func (a *analysis) liftSlack() time.Duration {
 // observations the checkers of one NewCheckers call have seen, or nil when
 // the limit was never seen to lift.
 func RecoveryOf(checkers []Checker) *Recovery {
-	for _, c := range checkers {
-		if m, ok := c.(*modelChecker); ok {
-			a := m.run.analysis()
-			if a.skip != "" {
-				return nil
-			}
-			r, _ := a.measuredRecovery()
-			return r
-		}
+	a := analysisOf(checkers)
+	if a == nil || a.skip != "" {
+		return nil
 	}
-	return nil
+	r, _ := a.measuredRecovery()
+	return r
 }

@@ -26,10 +26,6 @@ import (
 // limit.enforced and a late onset here.
 func onsetResult(a *analysis) CheckResult {
 	res := CheckResult{ID: TimingOnset, Limit: a.limitName()}
-	if a.skip != "" {
-		res.Status, res.Message = Skip, a.skip
-		return res
-	}
 	eps := a.onsets()
 	if len(eps) == 0 {
 		res.Status = Skip

@@ -15,10 +15,6 @@ import (
 // limit's rate).
 func recoveryResult(a *analysis) CheckResult {
 	res := CheckResult{ID: RecoveryAfterWindow, Limit: a.limitName()}
-	if a.skip != "" {
-		res.Status, res.Message = Skip, a.skip
-		return res
-	}
 	if len(a.where(func(r reqRef) bool { return r.s.rej[r.i] })) == 0 {
 		res.Status = Skip
 		res.Message = "the server never rejected a request, so recovery after the limit was not exercised"

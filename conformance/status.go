@@ -14,10 +14,6 @@ import (
 // are left to limit.no-early-reject.
 func statusResult(a *analysis) CheckResult {
 	res := CheckResult{ID: LimitStatus, Limit: a.limitName()}
-	if a.skip != "" {
-		res.Status, res.Message = Skip, a.skip
-		return res
-	}
 	limited := a.withOutcome(rejectOK)
 	if len(limited) == 0 {
 		return a.statusWithoutLimited(res)
