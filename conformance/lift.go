@@ -56,31 +56,23 @@ func (a *analysis) lifts() []lift {
 // decision neither extend nor end a streak.
 func (a *analysis) liftsOf(s *series) []lift {
 	var out []lift
-	first := -1
+	first, last := -1, -1
 	for i := range s.reqs {
 		switch {
 		case !s.known[i]:
-		case s.rej[i] && first < 0:
-			first = i
 		case s.rej[i]:
+			if first < 0 {
+				first = i
+			}
+			last = i
 		case first >= 0:
 			if k := a.phaseKind(s.reqs[i].phase); k == scenarios.PhaseProbe || k == scenarios.PhaseOver {
-				out = append(out, lift{s: s, first: first, last: lastRejected(s, i), adm: i})
+				out = append(out, lift{s: s, first: first, last: last, adm: i})
 			}
 			first = -1
 		}
 	}
 	return out
-}
-
-// lastRejected is the last judged rejection of s sent before i.
-func lastRejected(s *series, i int) int {
-	for k := i - 1; k >= 0; k-- {
-		if s.rej[k] {
-			return k
-		}
-	}
-	return -1
 }
 
 // measuredRecovery times the lifts of the run and returns the one that kept
@@ -124,8 +116,12 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 		Promised:      a.recovery(),
 		Phase:         a.phaseName(worst.s.reqs[worst.adm].phase),
 	}
-	r.Summary = fmt.Sprintf("lifted %s after the first rejection of its streak (the longest of %s timed, in the %s phase; promised %s)",
-		fmtPrecise(r.Wait, r.Precision), plural(r.Lifts, "lift", "lifts"), r.Phase, fmtWindow(r.Promised))
+	verb := "lifted"
+	if a.tooSlow(*worst) {
+		verb = "lifted only"
+	}
+	r.Summary = fmt.Sprintf("%s %s after the first rejection of its streak (the longest of %s timed, in the %s phase; promised %s)",
+		verb, fmtPrecise(r.Wait, r.Precision), plural(r.Lifts, "lift", "lifts"), r.Phase, fmtWindow(r.Promised))
 	return r, *worst
 }
 

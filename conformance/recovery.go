@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -22,7 +21,7 @@ func recoveryResult(a *analysis) CheckResult {
 	}
 	promised := fmtWindow(a.recovery())
 	m, worst := a.measuredRecovery()
-	lifted := a.liftText(m, worst)
+	lifted := a.liftText(m)
 	late := a.withOutcome(rejectRecovery)
 	slow := m != nil && a.tooSlow(worst)
 	switch {
@@ -61,12 +60,9 @@ func recoveryResult(a *analysis) CheckResult {
 // liftText says how long the limit took to lift: measured to the millisecond
 // when a probe or over phase timed it, else from the last rejection before a
 // pause to the next admission, else "".
-func (a *analysis) liftText(m *Recovery, worst lift) string {
+func (a *analysis) liftText(m *Recovery) string {
 	promised := fmtWindow(a.recovery())
 	if m != nil {
-		if a.tooSlow(worst) {
-			return "the limit " + strings.Replace(m.Summary, "lifted", "lifted only", 1)
-		}
 		return "the limit " + m.Summary
 	}
 	if l, ok := a.measureLift(); ok {
