@@ -84,13 +84,19 @@ func (c *phaseCounts) add(o results.Observation) {
 // n sends at a steady rate r span n−1 intervals of 1/r, so this recovers r
 // exactly, from the sends alone: a phase cut short by Ctrl-C, started late, or
 // still running reports the rate it actually ran at, where n ÷ planned duration
-// would not. It is 0 for fewer than 2 requests or when all were sent at once.
-func (c *phaseCounts) achievedRate() float64 {
+// would not. A phase that sends in bursts of b spans ⌈n/b⌉ − 1 intervals of
+// b/r, so the requests before its last burst take the place of n − 1. It is 0
+// when there is no interval to measure (fewer than 2 sends, or one burst).
+func (c *phaseCounts) achievedRate(burst int) float64 {
 	span := c.last.Sub(c.first)
-	if c.requests < 2 || span <= 0 {
+	before := c.requests - 1 // requests sent before the last one (or last burst)
+	if b := int64(burst); b > 1 {
+		before = (c.requests+b-1)/b*b - b
+	}
+	if before < 1 || span <= 0 {
 		return 0
 	}
-	return float64(c.requests-1) / span.Seconds()
+	return float64(before) / span.Seconds()
 }
 
 // snapshot is the phase's PhaseSnapshot.
@@ -99,7 +105,7 @@ func (c *phaseCounts) snapshot(p Phase) PhaseSnapshot {
 		Name:          p.Name,
 		Kind:          p.Kind,
 		RequestedRate: p.Rate,
-		AchievedRate:  c.achievedRate(),
+		AchievedRate:  c.achievedRate(p.Burst),
 		Planned:       p.Planned,
 		Requests:      c.requests,
 		Admitted:      c.admitted,

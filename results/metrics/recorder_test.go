@@ -94,6 +94,30 @@ func TestAchievedRate(t *testing.T) {
 	}
 }
 
+// A phase that sends in bursts of 5 at 40/s releases one burst every 125 ms:
+// its rate counts the requests before the last burst over the span, not n − 1.
+func TestAchievedRateOfBursts(t *testing.T) {
+	phases := []Phase{{Name: "over-burst", Kind: "over", Rate: 40, Planned: 20, Duration: 500 * time.Millisecond, Burst: 5}}
+	tests := []struct {
+		name string
+		n    int // requests sent, 5 to a burst
+		want float64
+	}{
+		{"four full bursts", 20, 40},
+		{"a partial last burst", 18, 40},
+		{"one burst", 5, 0},
+	}
+	for _, tt := range tests {
+		r := NewRecorder(phases, start)
+		for k := range tt.n {
+			r.Record(obs(0, time.Duration(k/5)*125*time.Millisecond, 200))
+		}
+		if got := r.Snapshot(start).Phases[0].AchievedRate; !approxRate(got, tt.want) {
+			t.Errorf("%s: AchievedRate = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestStatusCounts(t *testing.T) {
 	r := record(NewRecorder(nil, start),
 		obs(0, 0, 200), obs(0, 0, 200), obs(0, 0, 429), obs(0, 0, 0), obs(0, 0, 0), obs(0, 0, 0),

@@ -39,7 +39,7 @@ type PhaseSnapshot struct {
 	Name          string        `json:"name"`
 	Kind          string        `json:"kind"`
 	RequestedRate float64       `json:"requested_rate"` // requests per second asked for
-	AchievedRate  float64       `json:"achieved_rate"`  // (requests − 1) ÷ span of their send times; 0 below 2 requests
+	AchievedRate  float64       `json:"achieved_rate"`  // (requests − 1) ÷ span of their send times (requests before the last burst, for a bursting phase); 0 with no interval
 	Planned       int64         `json:"planned"`        // requests the plan asked for
 	Requests      int64         `json:"requests"`       // requests sent
 	Admitted      int64         `json:"admitted"`
