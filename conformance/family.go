@@ -134,8 +134,7 @@ func (a *rules) evaluateWindows(all []*series) *evaluation {
 			break
 		}
 		into := time.Duration(floorMod(a.origin+(ph.lo+ph.hi)/2, p.w))
-		desc := fmt.Sprintf("fixed-window, clock-aligned %.3f s into each %s (%s)",
-			into.Seconds(), fmtWindow(time.Duration(p.w)), ph.name)
+		desc := fmt.Sprintf("fixed-window, clock-aligned %s (%s)", fmtAlignment(into, time.Duration(p.w)), ph.name)
 		if ev := judge(desc, func(s *series) ([]window, *windowJudge) {
 			wins := clockWindows(s, ph, p.w)
 			return wins, newWindowJudge(s, wins, p.w, p.n)
@@ -215,8 +214,8 @@ func (a *rules) evaluateCounter(all []*series) *evaluation {
 	}
 	into := time.Duration(floorMod(a.origin+found, p.w))
 	ev := &evaluation{family: familyCounter, phase: found, desc: fmt.Sprintf(
-		"sliding-window counter, %d per %s, windows starting %.3f s into each %s",
-		p.n, fmtWindow(time.Duration(p.w)), into.Seconds(), fmtWindow(time.Duration(p.w)))}
+		"sliding-window counter, %d per %s, windows starting %s",
+		p.n, fmtWindow(time.Duration(p.w)), fmtAlignment(into, time.Duration(p.w)))}
 	if !ok {
 		ev.sc = &score{kinds: 1, episodes: 1, violations: 1}
 		return ev

@@ -229,7 +229,7 @@ func (f *fit) familyName() string {
 }
 
 // paramsText writes the fit's parameters: "burst 20, refill 20/s", "1 per 50 ms
-// (smoothing, burst 1)", "20 per 1s, clock-aligned 0.370 s into each 1s".
+// (smoothing, burst 1)", "20 per 1s, clock-aligned 0.370 s into each 1s" (or "0.003 s before each whole 1s").
 func (f *fit) paramsText() string {
 	p := f.p
 	per := fmt.Sprintf("%d per %s", p.n, fmtWindow(time.Duration(p.w)))

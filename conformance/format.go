@@ -48,6 +48,16 @@ func fmtPrecise(d, half time.Duration) string {
 	return fmt.Sprintf("%.3f s ± %d ms", d.Seconds(), (half+time.Millisecond-1)/time.Millisecond)
 }
 
+// fmtAlignment writes where windows of length w start on the clock, from
+// into, their offset past each multiple of w: "0.370 s into each 1s", or, past
+// half a window, "0.003 s before each whole 1s" (rather than "0.997 s into").
+func fmtAlignment(into, w time.Duration) string {
+	if into > w/2 {
+		return fmt.Sprintf("%.3f s before each whole %s", (w - into).Seconds(), fmtWindow(w))
+	}
+	return fmt.Sprintf("%.3f s into each %s", into.Seconds(), fmtWindow(w))
+}
+
 // plural writes "1 request" or "3 requests".
 func plural(n int, one, many string) string {
 	if n == 1 {

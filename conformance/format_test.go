@@ -52,3 +52,21 @@ func TestStatusList(t *testing.T) {
 		}
 	}
 }
+
+func TestFmtAlignment(t *testing.T) {
+	const ms = time.Millisecond
+	tests := []struct {
+		into, w time.Duration
+		want    string
+	}{
+		{370 * ms, time.Second, "0.370 s into each 1s"},
+		{500 * ms, time.Second, "0.500 s into each 1s"},
+		{997 * ms, time.Second, "0.003 s before each whole 1s"},
+		{0, time.Minute, "0.000 s into each 1m"},
+	}
+	for _, tt := range tests {
+		if got := fmtAlignment(tt.into, tt.w); got != tt.want {
+			t.Errorf("fmtAlignment(%v, %v) = %q; want %q", tt.into, tt.w, got, tt.want)
+		}
+	}
+}
