@@ -41,18 +41,43 @@ func firstRequestWindows(s *series, w, n int64) ([]window, *windowJudge) {
 // early but seen late breaks the send order that chains follow, so outliers
 // count in no window's estimate, and open one only when nothing narrower can.
 func outliers(s *series, w int64) []bool {
-	sorted := make([]int64, len(s.reqs))
-	for i := range sorted {
-		sorted[i] = s.hi(i) - s.lo(i)
-	}
-	slices.Sort(sorted)
-	limit := max(4*sorted[len(sorted)/2], w/20)
+	limit := max(4*medianWidth(s), w/20)
 	out := make([]bool, len(s.reqs))
 	for i := range out {
 		out[i] = s.hi(i)-s.lo(i) > limit
 	}
 	return out
 }
+
+// medianWidth is the median width of the arrival intervals of s (the upper
+// median of an even count). A width is the latency, kept in whole
+// microseconds, plus a constant; so the median latency is counted in one
+// bucket a microsecond up to widthBuckets, and sorted only when it lies beyond.
+func medianWidth(s *series) int64 {
+	n := len(s.reqs)
+	counts := make([]int32, widthBuckets+1) // the last counts every longer latency
+	for i := range s.reqs {
+		counts[min(s.reqs[i].latency, widthBuckets)]++
+	}
+	seen := 0
+	for us, c := range counts[:widthBuckets] {
+		if seen += int(c); seen > n/2 {
+			return int64(us)*1000 + 2*arrivalFloor
+		}
+	}
+	long := make([]uint32, 0, counts[widthBuckets])
+	for i := range s.reqs {
+		if s.reqs[i].latency >= widthBuckets {
+			long = append(long, s.reqs[i].latency)
+		}
+	}
+	slices.Sort(long)
+	return int64(long[n/2-seen])*1000 + 2*arrivalFloor
+}
+
+// widthBuckets is how many latencies, a microsecond apart, medianWidth counts
+// without sorting: up to 65 ms.
+const widthBuckets = 1 << 16
 
 // fraCost ranks chains as score ranks evaluations, violations first, then
 // episodes (runs of violations); then the chain whose openers are known most

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -95,5 +96,36 @@ func TestMayOpen(t *testing.T) {
 				t.Errorf("mayOpen(%v) = %v; want %v", tt.cands, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestMedianWidth checks the counted median against a sorted one, for
+// latencies all under the counted range, some beyond it, and most beyond it.
+func TestMedianWidth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct {
+		name      string
+		n         int
+		longShare float64 // latencies beyond widthBuckets µs
+	}{
+		{"one request", 1, 0}, {"two requests", 2, 0}, {"short", 1001, 0},
+		{"some long", 1000, 0.2}, {"most long", 999, 0.8}, {"all long", 10, 1},
+	} {
+		s := &series{}
+		for range tc.n {
+			lat := uint32(rng.IntN(5000))
+			if rng.Float64() < tc.longShare {
+				lat = widthBuckets + uint32(rng.IntN(1_000_000))
+			}
+			s.reqs = append(s.reqs, record{latency: lat})
+		}
+		widths := make([]int64, len(s.reqs))
+		for i := range widths {
+			widths[i] = s.hi(i) - s.lo(i)
+		}
+		slices.Sort(widths)
+		if got, want := medianWidth(s), widths[len(widths)/2]; got != want {
+			t.Errorf("%s: medianWidth = %d; want %d", tc.name, got, want)
+		}
 	}
 }

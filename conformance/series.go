@@ -27,9 +27,13 @@ type series struct {
 	adm    []bool // the server admitted the request (known and 2xx/3xx)
 	rej    []bool // the server rejected the request (known, not admitted)
 
-	// admLo and admHi hold, ascending, the bounds of the requests that may have
-	// been charged: admitted or unknown. Rejections are judged against these.
-	admLo, admHi []int64
+	// admHi holds, ascending, the latest arrivals of the requests that may
+	// have been charged: admitted or unknown. Rejections are judged against
+	// these. Their earliest arrivals need no copy: lo rises with the index, so
+	// chargedBefore[i], the charged requests among the first i, counts those
+	// below any time. It is nil when every request may have been charged.
+	admHi         []int64
+	chargedBefore []int32
 	// unkLo and unkHi are those of the unknown requests alone, ascending.
 	unkLo, unkHi []int64
 	maxWidth     int64  // largest hi − lo
@@ -93,7 +97,10 @@ func newSeries(key string, recs []record, origin int64) *series {
 			charged++
 		}
 	}
-	s.admLo, s.admHi = make([]int64, 0, charged), make([]int64, 0, charged)
+	s.admHi = make([]int64, 0, charged)
+	if charged < n {
+		s.chargedBefore = make([]int32, n+1)
+	}
 	s.unkLo, s.unkHi = make([]int64, 0, unknown), make([]int64, 0, unknown)
 	for i := range recs {
 		r := &recs[i]
@@ -103,8 +110,10 @@ func newSeries(key string, recs []record, origin int64) *series {
 		lo, hi := s.lo(i), s.hi(i)
 		s.maxWidth = max(s.maxWidth, hi-lo)
 		if !s.rej[i] {
-			s.admLo = append(s.admLo, lo)
 			s.admHi = append(s.admHi, hi)
+		}
+		if s.chargedBefore != nil {
+			s.chargedBefore[i+1] = int32(len(s.admHi))
 		}
 		if !s.known[i] {
 			s.unkLo = append(s.unkLo, lo)
@@ -136,7 +145,17 @@ func countBelow(xs []int64, x int64) int {
 // arrived in [from, to): those with hi ≥ from and lo < to. It requires to ≥ from.
 func (s *series) admittedMaybeIn(from, to int64) int64 {
 	// Every request with hi < from also has lo < to, so the two counts nest.
-	return int64(countBelow(s.admLo, to) - countBelow(s.admHi, from))
+	return int64(s.chargedBelow(to) - countBelow(s.admHi, from))
+}
+
+// chargedBelow is the number of requests that may have been charged whose
+// earliest arrival is < x.
+func (s *series) chargedBelow(x int64) int {
+	k := s.loBelow(x)
+	if s.chargedBefore == nil {
+		return k
+	}
+	return int(s.chargedBefore[k])
 }
 
 // countTrue is the number of true values in bs.

@@ -54,21 +54,33 @@ func (a *rules) classify(s *series, ev *stateEval, fam family) {
 func streaks(s *series, limiting func(i int) bool) [][]int {
 	var out [][]int
 	var cur []int     // the open streak, in send order
-	var pending []int // admissions not yet surely before a rejection
+	var pending []int // admissions that may have arrived after a later rejection
+	// before is the admission surely before every later rejection that may
+	// have arrived last (see settle), or -1. Admissions move there from
+	// pending once they surely arrived before the current request, so pending
+	// holds about the admissions in flight, not every admission of a run
+	// without rejections. It is settled when it has doubled since the last
+	// time, which keeps the work linear when a latency spike holds many.
+	before, settleAt := -1, minSettle
 	for i, ok := range s.known {
 		switch {
 		case !ok:
 		case s.adm[i]:
+			if len(pending) >= settleAt {
+				before, pending = settle(s, before, pending, s.lo(i))
+				settleAt = max(minSettle, 2*len(pending))
+			}
 			pending = append(pending, i)
 		default:
 			var cut int
-			if cut, pending = surelyBefore(s, pending, i); cut >= 0 && len(cur) > 0 {
+			if cut, pending = settle(s, before, pending, s.lo(i)); cut >= 0 && len(cur) > 0 {
 				var ended []int
 				ended, cur = splitAt(s, cur, cut, limiting)
 				if len(ended) > 0 {
 					out = append(out, ended)
 				}
 			}
+			before = -1
 			cur = append(cur, i)
 		}
 	}
@@ -78,19 +90,22 @@ func streaks(s *series, limiting func(i int) bool) [][]int {
 	return out
 }
 
-// surelyBefore returns the admission of pending that surely arrived before
-// rejection r and may have arrived last (the latest earliest arrival), or -1,
-// and the admissions left that may have arrived after r. Requests are in send
-// order, so lo rises: an admission surely before r is surely before every later
-// rejection too, and is dropped.
-func surelyBefore(s *series, pending []int, r int) (cut int, left []int) {
-	cut = -1
-	left = pending[:0]
+// minSettle is the fewest pending admissions streaks settles.
+const minSettle = 256
+
+// settle moves the admissions of pending that surely arrived before time at
+// (their latest arrival is no later than at) into cut, which keeps the one
+// that may have arrived last: the latest earliest arrival, the later request
+// on a tie. It returns cut and the admissions left in pending, in send order.
+// Requests are in send order, so lo rises: an admission surely before one
+// request is surely before every later one too.
+func settle(s *series, cut int, pending []int, at int64) (int, []int) {
+	left := pending[:0]
 	for _, i := range pending {
 		switch {
-		case s.hi(i) > s.lo(r):
+		case s.hi(i) > at:
 			left = append(left, i)
-		case cut < 0 || s.lo(i) >= s.lo(cut):
+		case cut < 0 || s.lo(i) > s.lo(cut) || s.lo(i) == s.lo(cut) && i > cut:
 			cut = i
 		}
 	}

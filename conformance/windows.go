@@ -33,8 +33,8 @@ type windowJudge struct {
 	s        *series
 	wins     []window // sorted by lo
 	w, n     int64
-	maxStart int64   // widest start range, hi − lo
-	starter  []int32 // window each request opens, or -1
+	maxStart int64           // widest start range, hi − lo
+	opens    map[int32]int32 // the window each starter opens (a few per run, not one entry per request)
 	// openers, when set, lists requests that may have opened windows the list
 	// does not show (first-request-aligned chains leave out latency spikes),
 	// and skip marks requests not to judge.
@@ -43,13 +43,10 @@ type windowJudge struct {
 }
 
 func newWindowJudge(s *series, wins []window, w, n int64) *windowJudge {
-	j := &windowJudge{s: s, wins: wins, w: w, n: n, starter: make([]int32, len(s.reqs))}
-	for i := range j.starter {
-		j.starter[i] = -1
-	}
+	j := &windowJudge{s: s, wins: wins, w: w, n: n, opens: map[int32]int32{}}
 	for k, win := range wins {
 		if win.starter >= 0 {
-			j.starter[win.starter] = int32(k)
+			j.opens[win.starter] = int32(k)
 		}
 		j.maxStart = max(j.maxStart, win.hi-win.lo)
 	}
@@ -62,7 +59,7 @@ func newWindowJudge(s *series, wins []window, w, n int64) *windowJudge {
 // end late), so the range first … last may include a window between that the
 // request cannot be in; that only forgives more.
 func (j *windowJudge) span(i int) (first, last int, kind spanKind) {
-	if k := j.starter[i]; k >= 0 {
+	if k, ok := j.opens[int32(i)]; ok {
 		return int(k), int(k), spanSome
 	}
 	lo, hi := j.s.lo(i), j.s.hi(i)
@@ -119,9 +116,10 @@ func (j *windowJudge) judge(ev *stateEval) (worst int64) {
 	return worst
 }
 
-// admittedItem is an admitted request and the windows it may be in, 12 bytes:
-// a series and its windows are indexed by int32 throughout (see window.starter).
-type admittedItem struct{ first, last, i int32 }
+// admittedItem is an admitted request, the windows it may be in and the
+// window it was placed in, 16 bytes: a series and its windows are indexed by
+// int32 throughout (see window.starter).
+type admittedItem struct{ first, last, i, placed int32 }
 
 // matchAdmitted places each admitted request in one of its possible windows,
 // at most n to a window, leaving as few requests over as possible: earliest
@@ -137,62 +135,59 @@ func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
 		ev.out[i] = admitOK
 		// One that may fall outside every window would have opened its own.
 		if first, last, kind := j.span(i); kind == spanSome {
-			items = append(items, admittedItem{int32(first), int32(last), int32(i)})
+			items = append(items, admittedItem{first: int32(first), last: int32(last), i: int32(i)})
 		}
 	}
 	slices.SortFunc(items, func(a, b admittedItem) int {
 		return cmp.Or(cmp.Compare(a.last, b.last), cmp.Compare(a.first, b.first), cmp.Compare(a.i, b.i))
 	})
 	room := newRoom(len(j.wins), j.n)
-	placed := make([]int32, len(items))
-	for x, it := range items {
+	for x := range items {
+		it := &items[x]
 		if k, ok := room.take(int(it.first), int(it.last)); ok {
-			placed[x] = int32(k)
+			it.placed = int32(k)
 			continue
 		}
-		placed[x] = it.last
+		it.placed = it.last
 		ev.out[it.i] = admitOver
 	}
-	return j.rank(items, placed, ev)
+	return j.rank(items, ev)
 }
 
-// rank numbers the admitted requests of each window in send order, the
-// over-admitted ones after those that fit, and records evidence details. It
-// returns the most admitted requests surely in one window (at least n+1 when
-// some were over-admitted).
-func (j *windowJudge) rank(items []admittedItem, placed []int32, ev *stateEval) (worst int64) {
-	order := make([]int32, len(items))
-	for x := range order {
-		order[x] = int32(x)
+// rank returns the most admitted requests surely in one window (at least n+1
+// when some were over-admitted). When an over-admission or a rejection needs
+// explaining, it also numbers the admitted requests of each window in send
+// order, the over-admitted ones after those that fit, into their evidence
+// details; it reorders items to do so.
+func (j *windowJudge) rank(items []admittedItem, ev *stateEval) (worst int64) {
+	sure := make([]int32, len(j.wins)) // admitted requests surely in each window
+	for _, it := range items {
+		if it.first == it.last {
+			sure[it.first]++
+			worst = max(worst, int64(sure[it.first]))
+		}
 	}
-	slices.SortFunc(order, func(a, b int32) int {
-		ia, ib := items[a].i, items[b].i
-		return cmp.Or(cmp.Compare(placed[a], placed[b]),
-			cmp.Compare(ev.out[ia], ev.out[ib]), cmp.Compare(ia, ib))
+	over := slices.Contains(ev.out, admitOver)
+	if over && worst <= j.n {
+		worst = j.n + 1 // every excess request straddles a boundary
+	}
+	// The details of admitted requests are read only to explain an
+	// over-admission or a rejection; without either, a series keeps none.
+	if !over && !slices.Contains(j.s.rej, true) {
+		return worst
+	}
+	slices.SortFunc(items, func(a, b admittedItem) int {
+		return cmp.Or(cmp.Compare(a.placed, b.placed),
+			cmp.Compare(ev.out[a.i], ev.out[b.i]), cmp.Compare(a.i, b.i))
 	})
 	var rank int64
 	ref := int32(-1)
-	sure := map[int32]int64{} // admitted requests surely in each window
-	over := slices.Contains(ev.out, admitOver)
-	// The details of admitted requests are read only to explain an
-	// over-admission or a rejection; without either, a series keeps none.
-	explain := over || slices.Contains(j.s.rej, true)
-	for x, o := range order {
-		if x == 0 || placed[o] != placed[order[x-1]] {
-			rank, ref = 0, items[o].i
+	for x, it := range items {
+		if x == 0 || it.placed != items[x-1].placed {
+			rank, ref = 0, it.i
 		}
 		rank++
-		i := items[o].i
-		if explain {
-			*ev.d(int(i)) = detail{ref: ref, rank: rank, start: j.startOf(int(placed[o]))}
-		}
-		if it := items[o]; it.first == it.last {
-			sure[it.first]++
-			worst = max(worst, sure[it.first])
-		}
-	}
-	if over && worst <= j.n {
-		worst = j.n + 1 // every excess request straddles a boundary
+		*ev.d(int(it.i)) = detail{ref: ref, rank: rank, start: j.startOf(int(it.placed))}
 	}
 	return worst
 }
