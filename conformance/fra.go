@@ -99,6 +99,7 @@ type fraSearch struct {
 	after   int64     // a request with lo ≥ after surely arrived in the window being costed
 	members []int64   // scratch, see sweep
 	wrong   []fraCost // scratch, see sweep
+	nodes   int       // the nodes run kept at its end, for tests
 }
 
 // fraKey is a state of the search: the request that opened the current window,
@@ -119,6 +120,11 @@ func (d *fraSearch) run() []window {
 	total := len(d.s.reqs)
 	best := map[fraKey]fraCost{}
 	parent := map[fraKey]fraKey{}
+	// expanded holds the nodes whose windows were costed: the only ones a
+	// chain passes through. The parents of the others are forgotten when they
+	// are pruned, so the search keeps about a beam's worth of nodes per
+	// window, not every node it reached.
+	expanded := map[fraKey]bool{}
 	first := fraKey{0, d.s.hi(0)}
 	best[first] = fraCost{}
 	layer := []fraNode{{first, fraCost{}}}
@@ -130,6 +136,7 @@ func (d *fraSearch) run() []window {
 			if c, ok := best[nd.key]; ok && c.less(nd.cost) {
 				continue // reached again more cheaply
 			}
+			expanded[nd.key] = true
 			d.expand(nd.key.at, nd.key.after, func(j int, c fraCost) {
 				c = nd.cost.plus(c)
 				if j == total {
@@ -145,8 +152,14 @@ func (d *fraSearch) run() []window {
 				}
 			})
 		}
-		layer = prune(next, best)
+		layer = prune(next, func(k fraKey) {
+			delete(best, k)
+			if !expanded[k] {
+				delete(parent, k) // no chain passes through a node never expanded
+			}
+		})
 	}
+	d.nodes = len(parent)
 	var chain []int
 	for k := endAt; k.at >= 0; k = parent[k] {
 		chain = append(chain, k.at)
@@ -164,7 +177,7 @@ func (d *fraSearch) run() []window {
 
 // prune keeps the fraBeam cheapest nodes, spread over the requests when many
 // tie, and forgets the others so a later path may reach them again.
-func prune(next []fraNode, best map[fraKey]fraCost) []fraNode {
+func prune(next []fraNode, forget func(fraKey)) []fraNode {
 	byKey := func(a, b fraNode) int {
 		return cmp.Or(cmp.Compare(a.key.at, b.key.at), cmp.Compare(a.key.after, b.key.after))
 	}
@@ -194,7 +207,7 @@ func prune(next []fraNode, best map[fraKey]fraCost) []fraNode {
 		case !limit.less(nd.cost):
 			ties = append(ties, nd)
 		default:
-			delete(best, nd.key)
+			forget(nd.key)
 		}
 	}
 	picked := spread(len(ties), fraBeam-len(keep))
@@ -203,7 +216,7 @@ func prune(next []fraNode, best map[fraKey]fraCost) []fraNode {
 			keep = append(keep, nd)
 			continue
 		}
-		delete(best, nd.key)
+		forget(nd.key)
 	}
 	slices.SortFunc(keep, byKey)
 	return keep

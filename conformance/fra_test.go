@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -127,5 +128,29 @@ func TestMedianWidth(t *testing.T) {
 		if got, want := medianWidth(s), widths[len(widths)/2]; got != want {
 			t.Errorf("%s: medianWidth = %d; want %d", tc.name, got, want)
 		}
+	}
+}
+
+// The first-request chain search keeps the nodes it expanded, a beam's worth
+// per window, not every node it reached: a long run of uncertain expiries
+// must not keep candidates × beam nodes for each window.
+func TestFirstRequestSearchForgetsPrunedNodes(t *testing.T) {
+	const (
+		windows = 40
+		perWin  = 500 // 0.2 ms apart: about 25 candidates straddle each expiry
+	)
+	w := int64(100 * time.Millisecond)
+	var recs []record
+	for i := range windows * perWin {
+		recs = append(recs, record{seq: int32(i), sent: int64(i) * w / perWin, latency: 1000, status: 200})
+	}
+	s := newSeries("", recs, 0)
+	d := &fraSearch{s: s, w: w, n: perWin, outlier: outliers(s, w)}
+	wins := d.run()
+	if len(wins) < windows-1 {
+		t.Fatalf("the search found %d windows; want about %d", len(wins), windows)
+	}
+	if most := 2*fraBeam*len(wins) + fraBeam*fraMaxCandidates; d.nodes > most {
+		t.Errorf("the search kept %d nodes for %d windows; want at most %d", d.nodes, len(wins), most)
 	}
 }
