@@ -1,6 +1,9 @@
 package runner
 
-import "runtime/debug"
+import (
+	"runtime/debug"
+	"time"
+)
 
 // judgingGCPercent is the collector's target (GOGC) while a verdict is
 // computed. Judging is a burst of short-lived allocation after the traffic
@@ -11,14 +14,20 @@ import "runtime/debug"
 // often there costs a fraction of a second of CPU and no send precision.
 const judgingGCPercent = 25
 
-// Judging runs judge with the collector's target lowered to judgingGCPercent,
-// and restores it afterwards. A stricter target, or a collector turned off
-// (GOGC=off), is left as it is.
+// Judging runs judge with the collector's target lowered to judgingGCPercent
+// and a soft memory limit tracking the live heap (see trackLive), and
+// restores both afterwards. A stricter target, or a collector turned off
+// (GOGC=off), is left as it is, and so is a lower limit (GOMEMLIMIT).
 func Judging[T any](judge func() T) T {
 	old := debug.SetGCPercent(judgingGCPercent)
 	if old < judgingGCPercent {
 		debug.SetGCPercent(old)
 	}
 	defer debug.SetGCPercent(old)
+	defer trackLive(judgingInterval, judgingHeadroom)()
 	return judge()
 }
+
+// judgingInterval is how often the memory limit follows the live heap while
+// judging: a million requests are judged in about a second.
+const judgingInterval = 10 * time.Millisecond
