@@ -162,7 +162,8 @@ func (c *counterJudge) rejected(phase, delta int64, e int, ev *stateEval) {
 func pointCounter(s *series, phase, w, n int64) []bool {
 	count := map[int64]int64{}
 	blamed := make([]bool, len(s.reqs))
-	for _, i := range byMid(s) {
+	for _, ix := range byMid(s) {
+		i := int(ix)
 		p := s.mid(i)
 		k := floorDiv(p-phase, w)
 		f := float64(p-(k*w+phase)) / float64(w)

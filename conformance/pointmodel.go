@@ -26,15 +26,16 @@ func countPoint(s *series, ev *stateEval, blamed []bool) {
 	}
 }
 
-// byMid returns the judged requests of s in order of estimated arrival.
-func byMid(s *series) []int {
-	order := make([]int, 0, countTrue(s.known))
+// byMid returns the judged requests of s in order of estimated arrival, as
+// int32 (4 bytes a request) like every index of a series.
+func byMid(s *series) []int32 {
+	order := make([]int32, 0, countTrue(s.known))
 	for i, ok := range s.known {
 		if ok {
-			order = append(order, i)
+			order = append(order, int32(i))
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(s.mid(a), s.mid(b)) })
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(s.mid(int(a)), s.mid(int(b))) })
 	return order
 }
 
@@ -56,7 +57,8 @@ func pointWindows(s *series, wins []window, w, n int64) []bool {
 	}
 	count := make([]int64, len(wins))
 	blamed := make([]bool, len(s.reqs))
-	for _, i := range byMid(s) {
+	for _, ix := range byMid(s) {
+		i := int(ix)
 		p := s.mid(i)
 		k := sort.Search(len(starts), func(k int) bool { return starts[k] > p }) - 1
 		var seen int64
@@ -78,7 +80,8 @@ func pointFirstRequest(s *series, w, n int64) []bool {
 	blamed := make([]bool, len(s.reqs))
 	var start, count int64
 	open := false
-	for _, i := range byMid(s) {
+	for _, ix := range byMid(s) {
+		i := int(ix)
 		p := s.mid(i)
 		if !open || p >= start+w {
 			start, count, open = p, 0, true
@@ -97,7 +100,8 @@ func pointBucket(s *series, burst, rate float64) []bool {
 	blamed := make([]bool, len(s.reqs))
 	tokens := burst
 	var last int64
-	for x, i := range byMid(s) {
+	for x, ix := range byMid(s) {
+		i := int(ix)
 		if x > 0 {
 			tokens = min(burst, tokens+rate*float64(s.mid(i)-last))
 		}
@@ -114,7 +118,8 @@ func pointBucket(s *series, burst, rate float64) []bool {
 func pointLog(s *series, w, n int64) []bool {
 	blamed := make([]bool, len(s.reqs))
 	var log []int64 // charged arrivals, ascending
-	for _, i := range byMid(s) {
+	for _, ix := range byMid(s) {
+		i := int(ix)
 		p := s.mid(i)
 		for len(log) > 0 && log[0] <= p-w {
 			log = log[1:]
