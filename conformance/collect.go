@@ -52,9 +52,13 @@ type collector struct {
 	first int64  // earliest Sent of any observation, Unix nanoseconds
 	seq0  uint64 // Seq of the first counted observation; records keep their Seq relative to it
 	// byKey holds the records of each key (index into keys) in arrival order;
-	// judging sorts them in place.
+	// judging sorts them in place. Once the run has more than spillAfter
+	// records they are on disk (spilled), and byKey holds none until load.
 	byKey    [][]record
-	n        int // records in byKey
+	n        int     // records kept, in byKey or on disk
+	perKeyN  []int64 // records kept of each key
+	spilled  *spill
+	quiet    quietness
 	keys     []string
 	keyIndex map[string]int32
 	reserve  map[string]int64 // requests the plan sends with each key, counted by limit
@@ -62,7 +66,7 @@ type collector struct {
 }
 
 func newCollector(p *scenarios.Plan, limit *scenarios.Limit) *collector {
-	c := &collector{limit: limit, keyIndex: map[string]int32{}}
+	c := &collector{limit: limit, keyIndex: map[string]int32{}, quiet: newQuietness(limit)}
 	if limit != nil {
 		c.perKey = limit.Scope == scenarios.ScopeKey || limit.Scope == ""
 		c.reserve = plannedPerKey(p, limit, c.perKey)
@@ -112,14 +116,53 @@ func (c *collector) observe(pos int, o results.Observation) {
 		c.seq0 = o.Seq
 	}
 	k := c.keyOf(o.KeyID)
-	c.byKey[k] = append(c.byKey[k], record{
+	r := record{
 		sent:    sent,
 		latency: latencyMicros(int64(o.Latency)),
 		seq:     int32(o.Seq - c.seq0),
 		phase:   int32(o.Phase),
 		status:  int32(o.Status),
-	})
+	}
+	c.quiet.add(k, &r)
 	c.n++
+	c.perKeyN[k]++
+	if c.spilled != nil {
+		c.spilled.write(k, &r)
+		return
+	}
+	c.byKey[k] = append(c.byKey[k], r)
+	if c.n > spillAfter {
+		c.toDisk()
+	}
+}
+
+// toDisk moves the records to a spill file. Where no file can be made they
+// stay in memory.
+func (c *collector) toDisk() {
+	sp, err := newSpill()
+	if err != nil {
+		return
+	}
+	for k, recs := range c.byKey {
+		for x := range recs {
+			sp.write(int32(k), &recs[x])
+		}
+		c.byKey[k] = nil
+	}
+	c.spilled = sp
+}
+
+// load brings spilled records back into byKey for judging.
+func (c *collector) load() error {
+	if c.spilled == nil {
+		return nil
+	}
+	sp := c.spilled
+	c.spilled = nil
+	for k := range c.byKey {
+		c.byKey[k] = make([]record, 0, c.perKeyN[k])
+	}
+	return sp.readInto(c.byKey)
 }
 
 // seqOf is r's Seq.
@@ -135,14 +178,14 @@ func (c *collector) keyOf(id string) int32 {
 	k := int32(len(c.keys))
 	c.keys = append(c.keys, id)
 	c.keyIndex[id] = k
-	c.byKey = append(c.byKey, make([]record, 0, min(c.reserve[id], maxReserve)))
+	var recs []record
+	if c.spilled == nil {
+		recs = make([]record, 0, min(c.reserve[id], int64(spillAfter)+1))
+	}
+	c.byKey = append(c.byKey, recs)
+	c.perKeyN = append(c.perKeyN, 0)
 	return k
 }
-
-// maxReserve caps the records reserved up front for one key (4 Mi records,
-// 96 MiB of address space; pages the run never fills are never touched); past
-// it the slice grows by append.
-const maxReserve = 1 << 22
 
 // judged reports whether a request's answer is a rate-limit decision: transport
 // failures say nothing, and 401, 403 and 404 are never limiting.

@@ -71,15 +71,21 @@ func (a *rules) evaluate(all []*series) *evaluation {
 			break // nothing explains a run better; the first family wins ties
 		}
 	}
-	if len(fams) > 1 {
+	a.describeBest(best)
+	markPoint(all, best, a.p)
+	return best
+}
+
+// describeBest adds to the description of the evaluation chosen that it was
+// the best of several families, when the algorithm has several.
+func (a *rules) describeBest(best *evaluation) {
+	if len(familiesFor(a.limit.Algorithm)) > 1 {
 		of := scenarios.AlgoAny
 		if a.limit.Algorithm == scenarios.AlgoSlidingWindow {
 			of = scenarios.AlgoSlidingWindow
 		}
 		best.desc = fmt.Sprintf("%s (best of %s)", best.desc, of)
 	}
-	markPoint(all, best, a.p)
-	return best
 }
 
 func (a *rules) evaluateFamily(all []*series, f family) *evaluation {
@@ -91,7 +97,7 @@ func (a *rules) evaluateFamily(all []*series, f family) *evaluation {
 	case familyCounter:
 		return a.evaluateCounter(all)
 	case familyLog:
-		ev = &evaluation{family: f, desc: fmt.Sprintf("sliding-window, %d per %s", p.n, fmtWindow(time.Duration(p.w)))}
+		ev = &evaluation{family: f, desc: a.logDesc()}
 		for _, s := range all {
 			st := newStateEval(s)
 			judgeLog(s, p.w, p.n, &st)
@@ -126,7 +132,7 @@ func (a *rules) evaluateWindows(all []*series) *evaluation {
 		a.classifyAll(all, ev)
 		return ev
 	}
-	best := judge("fixed-window, first-request-aligned", func(s *series) ([]window, *windowJudge) {
+	best := judge(firstRequestDesc, func(s *series) ([]window, *windowJudge) {
 		return firstRequestWindows(s, p.w, p.n)
 	})
 	for _, ph := range clockPhases(all, a.origin, p.w) {

@@ -81,7 +81,7 @@ func (f *fit) better(g *fit) bool {
 
 // fitOf counts what ev explains.
 func (a *analysis) fitOf(f family, p params, ev *evaluation) *fit {
-	c := &fit{family: f, p: p, ev: ev}
+	c := &fit{family: f, p: p, ev: ev, judged: a.quiet}
 	sure, point := 0, 0
 	for x, s := range a.series {
 		for _, ok := range s.known {

@@ -79,6 +79,9 @@ func (cs *claimStore) series() []*respSeries {
 	if len(cs.claims) == 0 {
 		return nil // nothing to compare
 	}
+	if cs.col.load() != nil {
+		return nil // the model checks say why (the collector is theirs), or nothing can be compared
+	}
 	var ss respSet
 	for k, recs := range cs.col.byKey {
 		key := cs.col.keys[k]

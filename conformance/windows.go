@@ -117,9 +117,20 @@ func (j *windowJudge) judge(ev *stateEval) (worst int64) {
 }
 
 // admittedItem is an admitted request, the windows it may be in and the
-// window it was placed in, 16 bytes: a series and its windows are indexed by
-// int32 throughout (see window.starter).
-type admittedItem struct{ first, last, i, placed int32 }
+// window it was placed in, 12 bytes: a series and its windows are indexed by
+// int32 throughout (see window.starter), and a request may be in fewer than
+// maxWindowSpan windows, so the last and the placed are kept from the first.
+type admittedItem struct {
+	first, i     int32
+	span, placed uint8 // last − first, placed − first
+}
+
+// The span of an admittedItem must fit its uint8.
+var _ [255 - maxWindowSpan]struct{}
+
+func (it admittedItem) last() int32 { return it.first + int32(it.span) }
+
+func (it admittedItem) window() int32 { return it.first + int32(it.placed) }
 
 // matchAdmitted places each admitted request in one of its possible windows,
 // at most n to a window, leaving as few requests over as possible: earliest
@@ -135,20 +146,20 @@ func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
 		ev.out[i] = admitOK
 		// One that may fall outside every window would have opened its own.
 		if first, last, kind := j.span(i); kind == spanSome {
-			items = append(items, admittedItem{first: int32(first), last: int32(last), i: int32(i)})
+			items = append(items, admittedItem{first: int32(first), i: int32(i), span: uint8(last - first)})
 		}
 	}
 	slices.SortFunc(items, func(a, b admittedItem) int {
-		return cmp.Or(cmp.Compare(a.last, b.last), cmp.Compare(a.first, b.first), cmp.Compare(a.i, b.i))
+		return cmp.Or(cmp.Compare(a.last(), b.last()), cmp.Compare(a.first, b.first), cmp.Compare(a.i, b.i))
 	})
 	room := newRoom(len(j.wins), j.n)
 	for x := range items {
 		it := &items[x]
-		if k, ok := room.take(int(it.first), int(it.last)); ok {
-			it.placed = int32(k)
+		if k, ok := room.take(int(it.first), int(it.last())); ok {
+			it.placed = uint8(int32(k) - it.first)
 			continue
 		}
-		it.placed = it.last
+		it.placed = it.span
 		ev.out[it.i] = admitOver
 	}
 	return j.rank(items, ev)
@@ -162,7 +173,7 @@ func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
 func (j *windowJudge) rank(items []admittedItem, ev *stateEval) (worst int64) {
 	sure := make([]int32, len(j.wins)) // admitted requests surely in each window
 	for _, it := range items {
-		if it.first == it.last {
+		if it.span == 0 {
 			sure[it.first]++
 			worst = max(worst, int64(sure[it.first]))
 		}
@@ -177,17 +188,17 @@ func (j *windowJudge) rank(items []admittedItem, ev *stateEval) (worst int64) {
 		return worst
 	}
 	slices.SortFunc(items, func(a, b admittedItem) int {
-		return cmp.Or(cmp.Compare(a.placed, b.placed),
+		return cmp.Or(cmp.Compare(a.window(), b.window()),
 			cmp.Compare(ev.out[a.i], ev.out[b.i]), cmp.Compare(a.i, b.i))
 	})
 	var rank int64
 	ref := int32(-1)
 	for x, it := range items {
-		if x == 0 || it.placed != items[x-1].placed {
+		if x == 0 || it.window() != items[x-1].window() {
 			rank, ref = 0, it.i
 		}
 		rank++
-		*ev.d(int(it.i)) = detail{ref: ref, rank: rank, start: j.startOf(int(it.placed))}
+		*ev.d(int(it.i)) = detail{ref: ref, rank: rank, start: j.startOf(int(it.window()))}
 	}
 	return worst
 }
