@@ -27,6 +27,9 @@ type rules struct {
 	p      params // the limit in model units
 	origin int64  // Sent of the first observation, Unix nanoseconds
 	seq0   uint64 // records keep their Seq relative to it (see collector.seqOf)
+	// counting marks evaluations whose outcomes are only counted, never
+	// explained: those of the fingerprint's candidate models.
+	counting bool
 }
 
 // seqOf is r's Seq.

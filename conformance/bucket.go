@@ -43,15 +43,18 @@ func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
 	}
 	// tree[k] = −r·lo(adm[k]) − (charged requests handled so far whose position is ≥ k)
 	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.lo(adm[k])) })
-	order := make([]int, len(adm))
+	order := make([]int32, len(adm))
 	for k := range order {
-		order[k] = k
+		order[k] = int32(k)
 	}
 	// Handled in order of latest arrival: everything handled before e surely
 	// arrived by hi_e.
-	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(s.hi(adm[a]), s.hi(adm[b])), cmp.Compare(a, b)) })
+	slices.SortFunc(order, func(a, b int32) int {
+		return cmp.Or(cmp.Compare(s.hi(adm[a]), s.hi(adm[b])), cmp.Compare(a, b))
+	})
 	isCharged := make([]bool, len(adm))
-	for _, k := range order {
+	for _, k32 := range order {
+		k := int(k32)
 		i := adm[k]
 		low, from := tree.min(k)
 		tokens := min(burst, burst+rate*float64(s.hi(i))+low)
@@ -60,7 +63,7 @@ func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
 			first := adm[from]
 			span := s.hi(i) - s.lo(first)
 			ev.out[i] = admitOver
-			*ev.d(i) = detail{ref: int32(first), rank: int64(math.Round(-low-rate*float64(s.lo(first)))) + 1,
+			*ev.overDetail(i) = detail{ref: int32(first), rank: int32(math.Round(-low-rate*float64(s.lo(first)))) + 1,
 				start: s.lo(first), level: burst + rate*float64(span)}
 			continue
 		}
@@ -121,16 +124,23 @@ func bucketRejected(s *series, burst, rate float64, charged []int, ev *stateEval
 }
 
 // minTree is a segment tree over positions 0…n−1 supporting "add v to every
-// position ≤ k" and "minimum (and its position) over positions ≤ k".
+// position ≤ k" and "minimum (and its position) over positions ≤ k". Its
+// nodes, numbered from 1 with children 2·node and 2·node+1 and split at the
+// middle, number fewer than twice the power of two at or above n: 20 bytes
+// each, about 40 bytes a position.
 type minTree struct {
 	n    int
 	mins []float64
-	at   []int
+	at   []int32
 	lazy []float64
 }
 
 func newMinTree(n int, init func(k int) float64) *minTree {
-	t := &minTree{n: n, mins: make([]float64, 4*max(n, 1)), at: make([]int, 4*max(n, 1)), lazy: make([]float64, 4*max(n, 1))}
+	size := 2
+	for size < 2*n {
+		size *= 2
+	}
+	t := &minTree{n: n, mins: make([]float64, size), at: make([]int32, size), lazy: make([]float64, size)}
 	if n > 0 {
 		t.build(1, 0, n-1, init)
 	}
@@ -139,7 +149,7 @@ func newMinTree(n int, init func(k int) float64) *minTree {
 
 func (t *minTree) build(node, l, r int, init func(int) float64) {
 	if l == r {
-		t.mins[node], t.at[node] = init(l), l
+		t.mins[node], t.at[node] = init(l), int32(l)
 		return
 	}
 	m := (l + r) / 2
@@ -181,7 +191,7 @@ func (t *minTree) min(k int) (float64, int) { return t.query(1, 0, t.n-1, k) }
 
 func (t *minTree) query(node, l, r, k int) (float64, int) {
 	if r <= k {
-		return t.mins[node], t.at[node]
+		return t.mins[node], int(t.at[node])
 	}
 	m := (l + r) / 2
 	v, at := t.query(2*node, l, m, k)

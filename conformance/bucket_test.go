@@ -11,7 +11,7 @@ import (
 
 func TestMinTreeMatchesBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{1, 2, 7, 64, 100} {
+	for _, n := range []int{1, 2, 3, 5, 7, 64, 65, 100, 1000} {
 		vals := make([]float64, n)
 		for k := range vals {
 			vals[k] = r.Float64() * 10

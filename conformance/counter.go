@@ -121,7 +121,7 @@ func (c *counterJudge) overUntil(phase, delta int64, ev *stateEval, stop bool) (
 			if in > 0 {
 				ref = int32(c.adm[charged.find(charged.sum(from)+1)])
 			}
-			*ev.d(i) = detail{ref: ref, rank: in + 1, start: start, level: est}
+			*ev.overDetail(i) = detail{ref: ref, rank: int32(in + 1), start: start, level: est}
 			if stop {
 				return s.hi(i), false
 			}

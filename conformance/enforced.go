@@ -84,7 +84,7 @@ func (a *analysis) lastFitting(over reqRef) []reqRef {
 	d := over.ev.detOf(over.i)
 	for i := range over.s.reqs {
 		o := over.ev.detOf(i)
-		if over.s.adm[i] && o.ref == d.ref && o.rank == a.limit.Requests && i != int(d.ref) {
+		if over.s.adm[i] && o.ref == d.ref && int64(o.rank) == a.limit.Requests && i != int(d.ref) {
 			return []reqRef{{over.s, over.ev, i}}
 		}
 	}

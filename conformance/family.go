@@ -99,7 +99,7 @@ func (a *rules) evaluateFamily(all []*series, f family) *evaluation {
 	case familyLog:
 		ev = &evaluation{family: f, desc: a.logDesc()}
 		for _, s := range all {
-			st := newStateEval(s)
+			st := a.newStateEval(s)
 			judgeLog(s, p.w, p.n, &st)
 			ev.states = append(ev.states, st)
 		}
@@ -107,7 +107,7 @@ func (a *rules) evaluateFamily(all []*series, f family) *evaluation {
 		ev = &evaluation{family: f, desc: fmt.Sprintf("token-bucket, burst %s, refill %s/s",
 			fmtNum(p.burst), fmtNum(p.rate*float64(time.Second)))}
 		for _, s := range all {
-			st := newStateEval(s)
+			st := a.newStateEval(s)
 			judgeBucket(s, p.burst, p.rate, &st)
 			ev.states = append(ev.states, st)
 		}
@@ -124,7 +124,7 @@ func (a *rules) evaluateWindows(all []*series) *evaluation {
 		ev := &evaluation{family: familyWindow, desc: desc}
 		for _, s := range all {
 			wins, j := winsOf(s)
-			st := newStateEval(s)
+			st := a.newStateEval(s)
 			ev.worst = max(ev.worst, j.judge(&st))
 			ev.states = append(ev.states, st)
 			ev.wins = append(ev.wins, wins)
@@ -182,7 +182,7 @@ func (a *rules) evaluateCounter(all []*series) *evaluation {
 	scratch := make([]stateEval, len(all))
 	for x, s := range all {
 		judges[x] = newCounterJudge(s, p.w, p.n)
-		scratch[x] = newStateEval(s)
+		scratch[x] = a.newStateEval(s)
 	}
 	step := max(p.w/(counterGrid*counterRefine), 1)
 	delta := (step + 1) / 2
@@ -227,7 +227,7 @@ func (a *rules) evaluateCounter(all []*series) *evaluation {
 		return ev
 	}
 	for x, s := range all {
-		st := newStateEval(s)
+		st := a.newStateEval(s)
 		judges[x].judge(found, delta, &st)
 		ev.states = append(ev.states, st)
 	}

@@ -53,13 +53,16 @@ func (a *analysis) fitBest() *fit {
 			return // nothing the model is sure of is left to explain
 		}
 		r := a.rules
-		r.p = p
+		r.p, r.counting = p, true
 		ev := r.evaluateFamily(a.series, f)
 		if len(ev.states) != len(a.series) {
 			return // a counter that explains nothing says nothing
 		}
 		markPoint(a.series, ev, p)
 		if c := a.fitOf(f, p, ev); c.better(best) {
+			// A candidate's fit names its model and counts; its judgement
+			// of each request is not kept.
+			c.ev = &evaluation{family: ev.family, desc: ev.desc}
 			best = c
 		}
 	}

@@ -24,7 +24,7 @@ func (o outcome) violation() bool {
 // detail is what evidence needs to explain one judgement.
 type detail struct {
 	ref   int32   // admitOver: index of the first request of the window or set; -1 when none
-	rank  int64   // admitOver: admitted requests in that window or set, this one included
+	rank  int32   // admitOver: admitted requests in that window or set, this one included
 	start int64   // admitOver: start of the window or set (ns since the first observation)
 	level float64 // rejections: admitted requests counted (windows, log) or tokens left (bucket)
 }
@@ -36,6 +36,18 @@ type stateEval struct {
 	// pointOver and pointWrong count the over-admissions and wrongful
 	// rejections the point model finds (see pointmodel.go).
 	pointOver, pointWrong int
+	// counting is set when only the outcomes are read (the fingerprint's
+	// candidate models): admissions keep no detail, see overDetail.
+	counting bool
+	sink     detail
+}
+
+// newStateEval makes the state of s to judge, counted only (no details of
+// admissions) when a is.
+func (a *rules) newStateEval(s *series) stateEval {
+	e := newStateEval(s)
+	e.counting = a.counting
+	return e
 }
 
 func newStateEval(s *series) stateEval {
@@ -59,6 +71,16 @@ func (e *stateEval) d(i int) *detail {
 		}
 	}
 	return &e.det[i]
+}
+
+// overDetail returns admission i's detail to fill in: d(i), or a scratch
+// detail when the evaluation is only counted. Rejections keep their details
+// either way; their classification reads them.
+func (e *stateEval) overDetail(i int) *detail {
+	if e.counting {
+		return &e.sink
+	}
+	return e.d(i)
 }
 
 // detOf returns request i's detail, with ref −1 when none was filled in.

@@ -58,7 +58,7 @@ func logOver(s *series, w, n int64, ev *stateEval) {
 			if c := charged.sum(len(adm)) - charged.sum(from); c+1 > n {
 				first := adm[charged.find(charged.sum(from)+1)]
 				ev.out[i] = admitOver
-				*ev.d(i) = detail{ref: int32(first), rank: c + 1, start: s.lo(first)}
+				*ev.overDetail(i) = detail{ref: int32(first), rank: int32(c + 1), start: s.lo(first)}
 				continue
 			}
 		}

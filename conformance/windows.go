@@ -184,14 +184,14 @@ func (j *windowJudge) rank(items []admittedItem, ev *stateEval) (worst int64) {
 	}
 	// The details of admitted requests are read only to explain an
 	// over-admission or a rejection; without either, a series keeps none.
-	if !over && !slices.Contains(j.s.rej, true) {
+	if ev.counting || !over && !slices.Contains(j.s.rej, true) {
 		return worst
 	}
 	slices.SortFunc(items, func(a, b admittedItem) int {
 		return cmp.Or(cmp.Compare(a.window(), b.window()),
 			cmp.Compare(ev.out[a.i], ev.out[b.i]), cmp.Compare(a.i, b.i))
 	})
-	var rank int64
+	var rank int32
 	ref := int32(-1)
 	for x, it := range items {
 		if x == 0 || it.window() != items[x-1].window() {
