@@ -7,7 +7,9 @@
 //     against a ratecheck phase with rate max over W connections;
 //   - achieved ÷ requested rate at each of -rates, for both;
 //   - send-lag p99 (send time − the ideal schedule) at each of -rates;
-//   - peak RSS of a run of -rss-requests requests (vegeta: attack + report).
+//   - peak RSS of a run of -rss-requests requests (vegeta: attack + report),
+//     and of ratecheck judging the same traffic under a limit of half its
+//     rate (every window over-admitted, so every request is replayed).
 //
 // ratecheck runs with its checks and its results writing on (it always
 // has them). Everything is sent to 127.0.0.1 only; every run is bounded by its
@@ -56,6 +58,9 @@ type options struct {
 
 // sections in the order they run.
 var sections = []string{"throughput", "rates", "rss"}
+
+// rssLimit is the limit per second of the limited RSS run: half its rate.
+func (o options) rssLimit() int { return max(1, o.RSSRate/2) }
 
 // rssDuration is how long the RSS run takes to send RSSRequests at RSSRate.
 func (o options) rssDuration() time.Duration {
@@ -253,7 +258,7 @@ func estimate(o options) time.Duration {
 				}
 			}
 		case "rss":
-			total += 2 * per(o.rssDuration()+3*time.Second)
+			total += 3 * per(o.rssDuration()+3*time.Second)
 		}
 	}
 	return time.Duration(o.N) * total

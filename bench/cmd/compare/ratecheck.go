@@ -23,14 +23,20 @@ func scenarioName(rate int) string {
 	return "bench-" + strconv.Itoa(rate) + "rps"
 }
 
-// rssScenario names the scenario of the peak-RSS run.
-const rssScenario = "bench-rss"
+// rssScenario names the scenario of the peak-RSS run, rssLimitedScenario the
+// one of the same traffic under a limit of half its rate.
+const (
+	rssScenario        = "bench-rss"
+	rssLimitedScenario = "bench-rss-limited"
+)
 
 // scenarioYAML is the bench scenario: one phase of GET / at rate requests per
 // second (0: `rate: max`, as fast as the connections allow) for d, over conns
-// connections, under a limit no run reaches. There is no auth section, so no
-// key is needed, and the target comes from --target.
-func scenarioYAML(name string, rate int, d time.Duration, conns int) []byte {
+// connections, under a limit no run reaches, or limit per 1s when limit > 0
+// (the target admits everything, so every window over it is judged an
+// over-admission). There is no auth section, so no key is needed, and the
+// target comes from --target.
+func scenarioYAML(name string, rate int, d time.Duration, conns, limit int) []byte {
 	r, what := "max", "as fast as the connections allow"
 	if rate > 0 {
 		r = strconv.Itoa(rate) + "/s"
@@ -41,7 +47,11 @@ func scenarioYAML(name string, rate int, d time.Duration, conns int) []byte {
 	fmt.Fprintf(&b, "name: %s\n", name)
 	b.WriteString("target: http://127.0.0.1:8089  # replaced by --target\n")
 	b.WriteString("endpoints: [{name: hit, method: GET, path: /}]\n")
-	b.WriteString("limits: [{name: huge, requests: 100000000, window: 1s, scope: global}]  # never reached\n")
+	if limit > 0 {
+		fmt.Fprintf(&b, "limits: [{name: half, requests: %d, window: 1s, scope: global}]  # the target admits everything: over-admitted in every window\n", limit)
+	} else {
+		b.WriteString("limits: [{name: huge, requests: 100000000, window: 1s, scope: global}]  # never reached\n")
+	}
 	fmt.Fprintf(&b, "run: {connections: %d, timeout: 5s, max_duration: %s}\n", conns, max(10*time.Minute, 2*d))
 	fmt.Fprintf(&b, "phases: [{name: steady, kind: under, rate: %s, duration: %s}]\n", r, d)
 	return b.Bytes()
@@ -53,6 +63,7 @@ type ratecheckRun struct {
 	Rate        int    // requests per second; 0 for rate max
 	Duration    time.Duration
 	Connections int
+	Limit       int // requests per 1s the scenario declares; 0 for one never reached
 	// Sends computes the achieved rate and send lag from the observations
 	// the run wrote, with the formula used for vegeta's results, instead of
 	// taking them from ratecheck's report (whose send lag counts from the
@@ -78,7 +89,7 @@ type ratecheckReport struct {
 func (b *bench) runRatecheck(ctx context.Context, r ratecheckRun) (sample, error) {
 	s := sample{Tool: "ratecheck", Workers: uint64(r.Connections), Rate: r.Rate}
 	scen := filepath.Join(b.work, r.Name+".yaml")
-	if err := os.WriteFile(scen, scenarioYAML(r.Name, r.Rate, r.Duration, r.Connections), 0o644); err != nil {
+	if err := os.WriteFile(scen, scenarioYAML(r.Name, r.Rate, r.Duration, r.Connections, r.Limit), 0o644); err != nil {
 		return s, fmt.Errorf("compare: write scenario: %w", err)
 	}
 	dir, jsonFile := filepath.Join(b.work, "run"), filepath.Join(b.work, "ratecheck.json")
@@ -164,11 +175,12 @@ func readRatecheckReport(path string) (*ratecheckReport, error) {
 func defaultScenarios(o options) map[string][]byte {
 	conns := int(o.Workers)
 	out := map[string][]byte{
-		scenarioName(0): scenarioYAML(scenarioName(0), 0, o.Duration, conns),
-		rssScenario:     scenarioYAML(rssScenario, o.RSSRate, o.rssDuration(), conns),
+		scenarioName(0):    scenarioYAML(scenarioName(0), 0, o.Duration, conns, 0),
+		rssScenario:        scenarioYAML(rssScenario, o.RSSRate, o.rssDuration(), conns, 0),
+		rssLimitedScenario: scenarioYAML(rssLimitedScenario, o.RSSRate, o.rssDuration(), conns, o.rssLimit()),
 	}
 	for _, r := range o.Rates {
-		out[scenarioName(r)] = scenarioYAML(scenarioName(r), r, o.Duration, conns)
+		out[scenarioName(r)] = scenarioYAML(scenarioName(r), r, o.Duration, conns, 0)
 	}
 	return out
 }

@@ -24,7 +24,7 @@ func TestScenarioYAMLPlans(t *testing.T) {
 		{"bench-max", 0, 10 * time.Second, 0, 0, true},
 	}
 	for _, tt := range tests {
-		sc, err := scenarios.Parse(tt.name+".yaml", scenarioYAML(tt.name, tt.rate, tt.d, 64))
+		sc, err := scenarios.Parse(tt.name+".yaml", scenarioYAML(tt.name, tt.rate, tt.d, 64, 0))
 		if err != nil {
 			t.Errorf("scenarios.Parse(scenarioYAML(%q, %d, %v)): %v", tt.name, tt.rate, tt.d, err)
 			continue

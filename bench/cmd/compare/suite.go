@@ -180,7 +180,9 @@ func (b *bench) rates(ctx context.Context) error {
 // bestOfAbove is the rate above which vegeta also runs with the BestOf worker settings.
 const bestOfAbove = 10_000
 
-// rss measures peak RSS over a run of RSSRequests requests at RSSRate.
+// rss measures peak RSS over a run of RSSRequests requests at RSSRate, and
+// ratecheck's over the same traffic limited throughout (section
+// "rss-limited"), where judging replays every request.
 func (b *bench) rss(ctx context.Context) error {
 	o := b.opts
 	d := o.rssDuration()
@@ -188,6 +190,10 @@ func (b *bench) rss(ctx context.Context) error {
 		v := vegetaRun{Rate: o.RSSRate, Duration: d, Workers: o.Workers}
 		r := ratecheckRun{Name: rssScenario, Rate: o.RSSRate, Duration: d, Connections: int(o.Workers)}
 		if err := b.runBoth(ctx, "rss", rep, v, r); err != nil {
+			return err
+		}
+		r.Name, r.Limit = rssLimitedScenario, o.rssLimit()
+		if err := b.once(ctx, "rss-limited", rep, func() (sample, error) { return b.runRatecheck(ctx, r) }); err != nil {
 			return err
 		}
 	}

@@ -39,6 +39,9 @@ func table(samples []sample, o options) []row {
 	if r, ok := rssRow(samples, o); ok {
 		rows = append(rows, r)
 	}
+	if r, ok := rssLimitedRow(samples, o); ok {
+		rows = append(rows, r)
+	}
 	if r, ok := cpuRow(samples, o); ok {
 		rows = append(rows, r)
 	}
@@ -178,6 +181,26 @@ func rssRow(samples []sample, o options) (row, bool) {
 		Vegeta:      fmt.Sprintf("%s (attack %.0f + report %.0f)", spread(vg, rss, megabytes), medianOf(vg, part(0))/1e6, medianOf(vg, part(1))/1e6),
 		Ratio:       r / v,
 		Goal:        "≤ vegeta and < 200 MB", Met: yesNo(r <= v && r < 200e6),
+	}, true
+}
+
+// rssLimitedRow compares ratecheck judging the RSS run's traffic under a
+// limit of half its rate (every request replayed through the models) with
+// vegeta's run of that traffic, which judges nothing.
+func rssLimitedRow(samples []sample, o options) (row, bool) {
+	rc := filter(samples, "rss-limited", "ratecheck", o.RSSRate, 0)
+	vg := filter(samples, "rss", "vegeta", o.RSSRate, o.Workers)
+	if len(rc) == 0 || len(vg) == 0 {
+		return row{}, false
+	}
+	rss := func(s sample) float64 { return float64(s.RSS) }
+	r, v := medianOf(rc, rss), medianOf(vg, rss)
+	return row{
+		Measurement: fmt.Sprintf("peak RSS, the same run limited to %s per 1s (every request replayed)", thousands(float64(o.rssLimit()))),
+		Ratecheck:   spread(rc, rss, megabytes),
+		Vegeta:      spread(vg, rss, megabytes) + " (judges nothing)",
+		Ratio:       r / v,
+		Goal:        "< 200 MB", Met: yesNo(r < 200e6),
 	}, true
 }
 

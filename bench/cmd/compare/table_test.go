@@ -78,6 +78,8 @@ func TestTable(t *testing.T) {
 	rs := sample{Section: "rss", Success: 1, Requests: 1_000_000}
 	add(reps(withTool(rs, "ratecheck", 64, 16000), rss, 150e6, 160e6, 155e6))
 	add(reps(withTool(rs, "vegeta", 64, 16000), rss, 40e6, 40e6, 40e6))
+	rl := sample{Section: "rss-limited", Success: 1, Requests: 1_000_000}
+	add(reps(withTool(rl, "ratecheck", 64, 16000), rss, 180e6, 170e6, 210e6))
 
 	got := table(ss, o)
 	want := []row{
@@ -87,6 +89,7 @@ func TestTable(t *testing.T) {
 		{Measurement: "send-time deviation p99 at 1,000/s", Ratecheck: "2 ms [1 ms–3 ms]", Vegeta: "1 ms [500 µs–1.5 ms]", Ratio: 2, Goal: "≤ vegeta", Met: "no"},
 		{Measurement: "send-time deviation p99 at 20,000/s", Ratecheck: "0 µs [0 µs–0 µs]", Vegeta: "0 µs [0 µs–0 µs]", Ratio: math.NaN(), Goal: "≤ vegeta", Met: "yes"},
 		{Measurement: "peak RSS, 1,000,000 requests at 16,000/s", Ratecheck: "155 MB [150 MB–160 MB]", Vegeta: "40 MB [40 MB–40 MB] (attack 10 + report 30)", Ratio: 155.0 / 40, Goal: "≤ vegeta and < 200 MB", Met: "no"},
+		{Measurement: "peak RSS, the same run limited to 8,000 per 1s (every request replayed)", Ratecheck: "180 MB [170 MB–210 MB]", Vegeta: "40 MB [40 MB–40 MB] (judges nothing)", Ratio: 180.0 / 40, Goal: "< 200 MB", Met: "yes"},
 		{Measurement: "CPU per request at max throughput (tool's processes)", Ratecheck: "0 µs [0 µs–0 µs]", Vegeta: "0 µs [0 µs–0 µs]", Ratio: math.NaN(), Goal: "(information)"},
 	}
 	approx := cmp.Comparer(func(a, b float64) bool {
