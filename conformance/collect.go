@@ -58,6 +58,7 @@ type collector struct {
 	n        int     // records kept, in byKey or on disk
 	perKeyN  []int64 // records kept of each key
 	spilled  *spill
+	noSpill  bool // no spill file could be made: the records stay in memory
 	quiet    quietness
 	keys     []string
 	keyIndex map[string]int32
@@ -131,7 +132,7 @@ func (c *collector) observe(pos int, o results.Observation) {
 		return
 	}
 	c.byKey[k] = append(c.byKey[k], r)
-	if c.n > spillAfter {
+	if c.n > spillAfter && !c.noSpill {
 		c.toDisk()
 	}
 }
@@ -141,6 +142,7 @@ func (c *collector) observe(pos int, o results.Observation) {
 func (c *collector) toDisk() {
 	sp, err := newSpill()
 	if err != nil {
+		c.noSpill = true
 		return
 	}
 	for k, recs := range c.byKey {

@@ -3,7 +3,9 @@ package conformance
 import (
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,5 +168,56 @@ func TestSpilledRecordsJudgeAlike(t *testing.T) {
 			t.Errorf("%s: the verdict from spilled records differs from the one kept in memory", dir)
 		}
 		spillAfter = 7
+	}
+}
+
+// Where no spill file can be made the records stay in memory and the verdict
+// is the same; a spill file that fails makes the model checks skip, saying
+// why, rather than judge part of the run.
+func TestSpillFailures(t *testing.T) {
+	defer func(n int) { spillAfter, quietJudging = n, true }(spillAfter)
+	quietJudging = false
+	var p *scenarios.Plan
+	var obs []results.Observation
+	for seed := uint64(0); len(obs) < 50; seed++ {
+		p, obs = randomRun(rand.New(rand.NewPCG(seed, 13)), scenarios.AlgoAny)
+	}
+	for k := range obs {
+		if k%5 == 4 {
+			obs[k].Status = 429
+		}
+	}
+	feed := func() []Checker {
+		checkers := NewCheckers(p)
+		for _, o := range obs {
+			for _, c := range checkers {
+				c.Observe(o)
+			}
+		}
+		return checkers
+	}
+	spillAfter = 1 << 30
+	want := Judge(feed())
+
+	spillAfter = 7
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	checkers := feed()
+	if col := checkers[0].(*modelChecker).run.col; col.spilled != nil || !col.noSpill {
+		t.Fatalf("in a missing directory: spilled %v, given up %v; want no spill file, and no more tries", col.spilled != nil, col.noSpill)
+	}
+	if got := Judge(checkers); !reflect.DeepEqual(got, want) {
+		t.Errorf("with no spill file the verdict differs from the one in memory")
+	}
+
+	t.Setenv("TMPDIR", t.TempDir())
+	checkers = feed()
+	col := checkers[0].(*modelChecker).run.col
+	if col.spilled == nil {
+		t.Fatalf("%d records did not spill after %d", col.n, spillAfter)
+	}
+	col.spilled.f.Close() // the disk goes away under the run
+	got := resultOf(t, Judge(checkers), LimitEnforced)
+	if got.Status != Skip || !strings.Contains(got.Message, "could not be read back") {
+		t.Errorf("limit.enforced with a failed spill file = %s (%s); want skip saying the records could not be read back", got.Status, got.Message)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 // gcPercent reads the collector's target without changing it.
@@ -61,5 +62,34 @@ func TestJudgingLimitsMemoryNearLive(t *testing.T) {
 			t.Errorf("with GOMEMLIMIT=%d, the limit after judging = %d; want it restored", user, after)
 		}
 		runtime.KeepAlive(keep)
+	}
+}
+
+// While sending, the collector's target leaves at least the floor of garbage
+// above a small live heap, never lowers the target, leaves a stricter or
+// disabled one alone, and is restored afterwards.
+func TestKeepHeapFloor(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	keep := make([]byte, 8<<20) // live, so the floor is under the cap on the target
+	defer runtime.KeepAlive(keep)
+	runtime.GC()
+	live, _ := readMemory(memorySamples())
+	for _, tt := range []struct {
+		before int
+		raised bool
+	}{{100, true}, {200, true}, {50, false}, {-1, false}} {
+		debug.SetGCPercent(tt.before)
+		stop := keepHeapFloor(time.Hour, 64<<20)
+		during := gcPercent()
+		stop()
+		switch {
+		case tt.raised && (during <= tt.before || uint64(during)*live/100 < 64<<20):
+			t.Errorf("GOGC=%d with %d bytes live: the target while sending = %d; want it to leave 64 MiB of garbage", tt.before, live, during)
+		case !tt.raised && during != tt.before:
+			t.Errorf("GOGC=%d: the target while sending = %d; want it left alone", tt.before, during)
+		}
+		if after := gcPercent(); after != tt.before {
+			t.Errorf("GOGC=%d: the target after sending = %d; want it restored", tt.before, after)
+		}
 	}
 }

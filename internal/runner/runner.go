@@ -63,12 +63,15 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 100 * time.Millisecond
 	}
+	stopFloor := keepHeapFloor(sendingInterval, sendingHeapFloor)
 	atk, err := attack.Start(ctx, o.Plan, o.Attack)
 	if err != nil {
+		stopFloor()
 		return nil, err
 	}
 	f := newFanout(o, atk)
 	f.loop(atk.Observations())
+	stopFloor()
 	out := &Outcome{
 		Started:     atk.Started(),
 		Finished:    time.Now(),
