@@ -66,7 +66,8 @@ func Judge(checkers []Checker) Verdict {
 // NewCheckers returns one Checker per check id, in the order of the ids. The
 // checkers of one call share what they record: feeding every observation to
 // each of them (live) or all observations to one after the other (replay) both
-// work, and memory holds one compact record per request.
+// work. They keep one compact record per request, on disk past 65,536 (see
+// spill.go), and read them back only when judging needs them (see quiet.go).
 func NewCheckers(p *scenarios.Plan) []Checker {
 	var limit *scenarios.Limit
 	if p != nil {

@@ -17,7 +17,7 @@ import (
 type record struct {
 	sent    int64  // Unix nanoseconds
 	latency uint32 // microseconds, rounded up; saturates at about 71 minutes
-	seq     int32  // Seq − collector.seq0 (a run held in memory spans far fewer than 2³¹ requests)
+	seq     int32  // Seq − collector.seq0 (a run judged in memory spans far fewer than 2³¹ requests)
 	phase   int32
 	status  int32
 }

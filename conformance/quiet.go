@@ -36,9 +36,10 @@ import (
 // quietSplit is how many stretches a window is cut into.
 const quietSplit = 8
 
-// maxQuietStretches caps the stretches counted per run: past it (a long run
-// with a short window) the collector stops counting and the run is replayed.
-const maxQuietStretches = 1 << 20
+// maxQuietStretches caps the stretches counted per run, about 8 MB of
+// counts: past it (a run of over 9 hours for a window of 1 s, of 55 minutes
+// for 100 ms) the collector stops counting and the run is replayed.
+const maxQuietStretches = 1 << 18
 
 // quietness counts, per key, the requests sent in each stretch of one window.
 type quietness struct {
