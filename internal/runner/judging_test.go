@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
-	"time"
 )
 
 // gcPercent reads the collector's target without changing it.
@@ -68,9 +67,9 @@ func TestJudgingLimitsMemoryNearLive(t *testing.T) {
 // While sending, the collector's target leaves at least the floor of garbage
 // above a small live heap, never lowers the target, leaves a stricter or
 // disabled one alone, and is restored afterwards.
-func TestKeepHeapFloor(t *testing.T) {
+func TestSendingHeapFloor(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	keep := make([]byte, 8<<20) // live, so the floor is under the cap on the target
+	keep := make([]byte, 1<<20) // live, so the floor is under the cap on the target
 	defer runtime.KeepAlive(keep)
 	runtime.GC()
 	live, _ := readMemory(memorySamples())
@@ -79,17 +78,43 @@ func TestKeepHeapFloor(t *testing.T) {
 		raised bool
 	}{{100, true}, {200, true}, {50, false}, {-1, false}} {
 		debug.SetGCPercent(tt.before)
-		stop := keepHeapFloor(time.Hour, 64<<20)
+		leave := enterGC(gcSending)
 		during := gcPercent()
-		stop()
+		leave()
 		switch {
-		case tt.raised && (during <= tt.before || uint64(during)*live/100 < 64<<20):
-			t.Errorf("GOGC=%d with %d bytes live: the target while sending = %d; want it to leave 64 MiB of garbage", tt.before, live, during)
+		case tt.raised && (during <= tt.before || uint64(during)*live/100 < sendingHeapFloor):
+			t.Errorf("GOGC=%d with %d bytes live: the target while sending = %d; want it to leave %d bytes of garbage", tt.before, live, during, sendingHeapFloor)
 		case !tt.raised && during != tt.before:
 			t.Errorf("GOGC=%d: the target while sending = %d; want it left alone", tt.before, during)
 		}
 		if after := gcPercent(); after != tt.before {
 			t.Errorf("GOGC=%d: the target after sending = %d; want it restored", tt.before, after)
 		}
+	}
+}
+
+// A run judged while another sends (tests run many at once) gets the sending
+// settings, not the tight ones that would slow the other's sends; the
+// settings there were come back when the last run leaves, whatever the order.
+func TestJudgingBesideASendingRun(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	const user = int64(1 << 40)
+	debug.SetMemoryLimit(user)
+	leaveSending := enterGC(gcSending)
+	var limit int64
+	gc := Judging(func() int { limit = debug.SetMemoryLimit(-1); return gcPercent() })
+	if gc < 100 || limit != user {
+		t.Errorf("judging beside a sending run: GOGC %d, limit %d; want GOGC ≥ 100 and the user's limit %d", gc, limit, user)
+	}
+	leaveJudging := enterGC(gcJudging)
+	leaveSending() // the sender leaves first: the judge is now alone
+	if got := gcPercent(); got != judgingGCPercent {
+		t.Errorf("judging alone after the sender left: GOGC %d; want %d", got, judgingGCPercent)
+	}
+	leaveJudging()
+	leaveJudging() // a second call does nothing
+	if gc, limit := gcPercent(), debug.SetMemoryLimit(-1); gc != 100 || limit != user {
+		t.Errorf("after both left: GOGC %d, limit %d; want 100 and %d restored", gc, limit, user)
 	}
 }

@@ -63,15 +63,15 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 100 * time.Millisecond
 	}
-	stopFloor := keepHeapFloor(sendingInterval, sendingHeapFloor)
+	leaveSending := enterGC(gcSending)
 	atk, err := attack.Start(ctx, o.Plan, o.Attack)
 	if err != nil {
-		stopFloor()
+		leaveSending()
 		return nil, err
 	}
 	f := newFanout(o, atk)
 	f.loop(atk.Observations())
-	stopFloor()
+	leaveSending()
 	out := &Outcome{
 		Started:     atk.Started(),
 		Finished:    time.Now(),
