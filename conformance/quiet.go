@@ -71,8 +71,7 @@ func quietFamily(limit *scenarios.Limit) (family, bool) {
 	return f, f == familyWindow || f == familyLog
 }
 
-// add counts record r of key k, the first record of the run when k and the
-// record count are both 0.
+// add counts record r of key k. The first record counted places stretch 0.
 func (q *quietness) add(k int32, r *record) {
 	if q.broken {
 		return

@@ -158,13 +158,22 @@ func lagRow(samples []sample, o options, rate int) (row, bool) {
 	}, true
 }
 
+// rssSamples returns ratecheck's samples of section and vegeta's of the RSS
+// run, ok when there are both.
+func rssSamples(samples []sample, section string, o options) (rc, vg []sample, ok bool) {
+	rc = filter(samples, section, "ratecheck", o.RSSRate, 0)
+	vg = filter(samples, "rss", "vegeta", o.RSSRate, o.Workers)
+	return rc, vg, len(rc) > 0 && len(vg) > 0
+}
+
+// rssOf is a sample's peak RSS, in bytes.
+func rssOf(s sample) float64 { return float64(s.RSS) }
+
 func rssRow(samples []sample, o options) (row, bool) {
-	rc := filter(samples, "rss", "ratecheck", o.RSSRate, 0)
-	vg := filter(samples, "rss", "vegeta", o.RSSRate, o.Workers)
-	if len(rc) == 0 || len(vg) == 0 {
+	rc, vg, ok := rssSamples(samples, "rss", o)
+	if !ok {
 		return row{}, false
 	}
-	rss := func(s sample) float64 { return float64(s.RSS) }
 	part := func(i int) func(sample) float64 {
 		return func(s sample) float64 {
 			if i < len(s.RSSParts) {
@@ -173,12 +182,12 @@ func rssRow(samples []sample, o options) (row, bool) {
 			return math.NaN()
 		}
 	}
-	r, v := medianOf(rc, rss), medianOf(vg, rss)
+	r, v := medianOf(rc, rssOf), medianOf(vg, rssOf)
 	// runVegeta measures its processes in the order attack, report.
 	return row{
 		Measurement: fmt.Sprintf("peak RSS, %s requests at %s/s", thousands(float64(o.RSSRequests)), thousands(float64(o.RSSRate))),
-		Ratecheck:   spread(rc, rss, megabytes),
-		Vegeta:      fmt.Sprintf("%s (attack %.0f + report %.0f)", spread(vg, rss, megabytes), medianOf(vg, part(0))/1e6, medianOf(vg, part(1))/1e6),
+		Ratecheck:   spread(rc, rssOf, megabytes),
+		Vegeta:      fmt.Sprintf("%s (attack %.0f + report %.0f)", spread(vg, rssOf, megabytes), medianOf(vg, part(0))/1e6, medianOf(vg, part(1))/1e6),
 		Ratio:       r / v,
 		Goal:        "≤ vegeta and < 200 MB", Met: yesNo(r <= v && r < 200e6),
 	}, true
@@ -188,17 +197,15 @@ func rssRow(samples []sample, o options) (row, bool) {
 // limit of half its rate (every request replayed through the models) with
 // vegeta's run of that traffic, which judges nothing.
 func rssLimitedRow(samples []sample, o options) (row, bool) {
-	rc := filter(samples, "rss-limited", "ratecheck", o.RSSRate, 0)
-	vg := filter(samples, "rss", "vegeta", o.RSSRate, o.Workers)
-	if len(rc) == 0 || len(vg) == 0 {
+	rc, vg, ok := rssSamples(samples, "rss-limited", o)
+	if !ok {
 		return row{}, false
 	}
-	rss := func(s sample) float64 { return float64(s.RSS) }
-	r, v := medianOf(rc, rss), medianOf(vg, rss)
+	r, v := medianOf(rc, rssOf), medianOf(vg, rssOf)
 	return row{
 		Measurement: fmt.Sprintf("peak RSS, the same run limited to %s per 1s (every request replayed)", thousands(float64(o.rssLimit()))),
-		Ratecheck:   spread(rc, rss, megabytes),
-		Vegeta:      spread(vg, rss, megabytes) + " (judges nothing)",
+		Ratecheck:   spread(rc, rssOf, megabytes),
+		Vegeta:      spread(vg, rssOf, megabytes) + " (judges nothing)",
 		Ratio:       r / v,
 		Goal:        "< 200 MB", Met: yesNo(r < 200e6),
 	}, true
