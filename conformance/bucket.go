@@ -87,7 +87,10 @@ func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
 //
 // with x at the latest arrival of a charged request before lo_e, or at lo_e.
 func bucketRejected(s *series, burst, rate float64, charged []int, ev *stateEval) {
-	var cLo, cHi []int64
+	if !slices.Contains(s.rej, true) {
+		return // nothing to judge: a run admitted throughout needs no bounds
+	}
+	cLo, cHi := make([]int64, 0, len(charged)), make([]int64, 0, len(charged))
 	for _, i := range charged {
 		cLo, cHi = append(cLo, s.lo(i)), append(cHi, s.hi(i))
 	}
