@@ -76,9 +76,9 @@ func newCollector(p *scenarios.Plan, limit *scenarios.Limit) *collector {
 }
 
 // plannedPerKey is how many requests counted by limit the plan sends with each
-// key ("" when the limit is not per key), so that the record slices are
-// allocated once at their final size instead of growing by copies. Unpaced
-// phases plan no count and reserve nothing.
+// key ("" when the limit is not per key), so that the record slices kept in
+// memory (up to spillAfter, see keyOf) are allocated once instead of growing
+// by copies. Unpaced phases plan no count and reserve nothing.
 func plannedPerKey(p *scenarios.Plan, limit *scenarios.Limit, perKey bool) map[string]int64 {
 	if p == nil {
 		return nil

@@ -10,49 +10,50 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// TestFirstRequestChainOpensWithAnAdmission replays a matrix run of the
-// reference target's first-request-aligned window with the off-by-one fault,
-// sent with every request delayed up to 30 ms at the target (a loaded server).
-// A burst straddled an expiry: four of its requests arrived before it and were
-// rejected, and the one admitted arrived after and opened the next window. The
-// chain of windows once opened it with a rejected request (its arrival interval
-// was the narrowest), which found the window empty and was blamed as a late
-// recovery. The verdict must name the fault, and only it.
-func TestFirstRequestChainOpensWithAnAdmission(t *testing.T) {
-	v := replay(t, "testdata/fra-burst-expiry")
-	want := map[ID]Status{
-		LimitEnforced:       Fail,
-		LimitNoEarlyReject:  Pass,
-		LimitStatus:         Pass,
-		RecoveryAfterWindow: Pass,
+// Runs of the reference target's first-request-aligned window recorded by the
+// matrix, each of which the chain search once got wrong. Each verdict must
+// name the fault, and only it.
+//
+//   - fra-burst-expiry: the off-by-one fault, sent with every request delayed
+//     up to 30 ms at the target (a loaded server). A burst straddled an
+//     expiry: four of its requests arrived before it and were rejected, and
+//     the one admitted arrived after and opened the next window. The chain
+//     once opened it with a rejected request (its arrival interval was the
+//     narrowest), which found the window empty and was blamed as a late
+//     recovery.
+//   - fra-penalty-box: the slow-recovery fault's 2 s penalty box. While the
+//     box held, no request was admitted, so no window opened; the first
+//     admission after it opened one, and the 21st request of that window was
+//     rightly rejected. The chain once opened windows with the boxed
+//     rejections instead, one of which was still open when the box ended, so
+//     the window that really followed seemed to start with the 20th
+//     admission and its 21st request was blamed as an early rejection.
+func TestFirstRequestChainReplays(t *testing.T) {
+	tests := []struct {
+		dir  string
+		what string
+		want map[ID]Status
+	}{
+		{"testdata/fra-burst-expiry", "off-by-one, burst straddling an expiry", map[ID]Status{
+			LimitEnforced:       Fail,
+			LimitNoEarlyReject:  Pass,
+			LimitStatus:         Pass,
+			RecoveryAfterWindow: Pass,
+		}},
+		{"testdata/fra-penalty-box", "penalty box", map[ID]Status{
+			LimitEnforced:       Pass,
+			LimitNoEarlyReject:  Pass,
+			LimitStatus:         Pass,
+			TimingOnset:         Pass,
+			RecoveryAfterWindow: Fail,
+		}},
 	}
-	for id, status := range want {
-		if c := resultOf(t, v, id); c.Status != status {
-			t.Errorf("Check(off-by-one, burst straddling an expiry) %s = %s (%s); want %s", id, c.Status, c.Message, status)
-		}
-	}
-}
-
-// A first-request-aligned window behind a 2 s penalty box (the reference
-// target's slow-recovery fault, recorded by the matrix): while the box held,
-// no request was admitted, so no window opened; the first admission after it
-// opened one, and the 21st request of that window was rightly rejected. The
-// chain once opened windows with the boxed rejections instead, one of which
-// was still open when the box ended, so the window that really followed
-// seemed to start with the 20th admission and its 21st request was blamed as
-// an early rejection. The verdict must blame the late recovery alone.
-func TestFirstRequestChainSkipsPenaltyBox(t *testing.T) {
-	v := replay(t, "testdata/fra-penalty-box")
-	want := map[ID]Status{
-		LimitEnforced:       Pass,
-		LimitNoEarlyReject:  Pass,
-		LimitStatus:         Pass,
-		TimingOnset:         Pass,
-		RecoveryAfterWindow: Fail,
-	}
-	for id, status := range want {
-		if c := resultOf(t, v, id); c.Status != status {
-			t.Errorf("Check(penalty box) %s = %s (%s); want %s", id, c.Status, c.Message, status)
+	for _, tt := range tests {
+		v := replay(t, tt.dir)
+		for id, status := range tt.want {
+			if c := resultOf(t, v, id); c.Status != status {
+				t.Errorf("Check(%s) %s = %s (%s); want %s", tt.what, id, c.Status, c.Message, status)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -111,11 +112,7 @@ func (q *quietness) holds(n int64) bool {
 	width := q.maxLat + 2*arrivalFloor
 	m := (q.w+2*width+q.stretch-1)/q.stretch + 1
 	for _, counts := range q.stretches {
-		at := make([]int64, 0, len(counts))
-		for k := range counts {
-			at = append(at, k)
-		}
-		slices.Sort(at)
+		at := slices.Sorted(maps.Keys(counts))
 		// The busiest m consecutive stretches start at one that holds requests.
 		var sum int64
 		end := 0
