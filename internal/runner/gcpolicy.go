@@ -56,8 +56,7 @@ func enterGC(m gcMode) (leave func()) {
 	gov.mu.Lock()
 	defer gov.mu.Unlock()
 	if gov.sending+gov.judging == 0 {
-		gov.baseGC = debug.SetGCPercent(100)
-		debug.SetGCPercent(gov.baseGC)
+		gov.baseGC = gcPercent()
 		gov.baseLimit = debug.SetMemoryLimit(-1)
 		gov.samples = memorySamples()
 		gov.done = make(chan struct{})
@@ -67,6 +66,13 @@ func enterGC(m gcMode) (leave func()) {
 	applyGC()
 	var once sync.Once
 	return func() { once.Do(func() { leaveGC(m) }) }
+}
+
+// gcPercent reads the collector's target (GOGC) without changing it.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
 }
 
 func leaveGC(m gcMode) {

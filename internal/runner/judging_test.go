@@ -7,13 +7,6 @@ import (
 	"testing"
 )
 
-// gcPercent reads the collector's target without changing it.
-func gcPercent() int {
-	p := debug.SetGCPercent(100)
-	debug.SetGCPercent(p)
-	return p
-}
-
 // Judging lowers the collector's target while judging, never loosens a
 // stricter or disabled one, and restores it afterwards.
 func TestJudgingSetsAndRestoresGCPercent(t *testing.T) {
