@@ -71,17 +71,50 @@ func (d *decoder) keys(f *fields) []Key {
 	var keys []Key
 	for _, p := range ps {
 		path := child(f.at("keys"), p.Key)
-		v := resolve(p.Value)
+		vn, v := p.Value, resolve(p.Value)
+		var scopes []string
+		if v != nil && v.Kind == yaml.MappingNode {
+			var ok bool
+			if vn, scopes, ok = d.scopedKey(p.Value, path); !ok {
+				continue
+			}
+			v, path = resolve(vn), child(path, "env")
+		}
 		if v == nil || v.Kind != yaml.ScalarNode || isNull(v) {
-			d.errorf(p.Value, path, "want ${ENV_NAME}, the environment variable that holds the key")
+			d.errorf(vn, path, "want ${ENV_NAME}, the environment variable that holds the key")
 			continue
 		}
 		m := envRef.FindStringSubmatch(strings.TrimSpace(v.Value))
 		if m == nil {
-			d.errorf(p.Value, path, "keys come from the environment: write ${NAME}")
+			d.errorf(vn, path, "keys come from the environment: write ${NAME}")
 			continue
 		}
-		keys = append(keys, Key{ID: p.Key, Env: m[1], Pos: d.pos(p.KeyN)})
+		keys = append(keys, Key{ID: p.Key, Env: m[1], Scopes: scopes, Pos: d.pos(p.KeyN)})
 	}
 	return keys
+}
+
+// keyFields are the fields of a key written as a mapping.
+var keyFields = []string{"env", "scopes"}
+
+// scopedKey reads a key written as {env: ${NAME}, scopes: [read]}: it returns
+// the env node and the scopes (non-nil, maybe empty: a key with no scope).
+func (d *decoder) scopedKey(n *yaml.Node, path string) (*yaml.Node, []string, bool) {
+	f, ok := d.mapping(n, path, keyFields)
+	if !ok {
+		return nil, nil, false
+	}
+	env := f.value("env")
+	if env == nil {
+		f.missing("env", "${ENV_NAME}, the environment variable that holds the key")
+		return nil, nil, false
+	}
+	scopes, _ := f.names("scopes")
+	if scopes == nil {
+		scopes = []string{}
+	}
+	if !f.has("scopes") {
+		scopes = nil // no scopes field: an unrestricted key
+	}
+	return env, scopes, true
 }

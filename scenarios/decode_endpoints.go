@@ -7,7 +7,7 @@ import (
 )
 
 // endpointFields are the fields of one endpoint.
-var endpointFields = []string{"name", "method", "path", "headers", "body", "auth"}
+var endpointFields = []string{"name", "method", "path", "headers", "body", "auth", "scopes"}
 
 // methods are the HTTP methods an endpoint may use.
 var methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
@@ -68,6 +68,7 @@ func (d *decoder) endpoint(n *yaml.Node, path string, auth Auth) (Endpoint, *fie
 	}
 	a, _ := f.enum("auth", "an auth mode", "key", []string{"key", "none"})
 	ep.NoAuth = a == "none"
+	ep.Scopes = d.endpointScopes(f, auth, ep.NoAuth)
 	return ep, f, true
 }
 
@@ -96,4 +97,19 @@ func (d *decoder) requestHeaders(f *fields, auth Auth) []Header {
 		}
 	}
 	return hs
+}
+
+// endpointScopes reads the scopes an endpoint requires (a key needs one of
+// them). They need a key to be checked against.
+func (d *decoder) endpointScopes(f *fields, auth Auth, noAuth bool) []string {
+	scopes, _ := f.names("scopes")
+	switch {
+	case scopes == nil:
+		return nil
+	case auth.Header == "":
+		d.errorf(f.value("scopes"), f.at("scopes"), "scopes need auth: the API takes no key (add an auth section or remove scopes)")
+	case noAuth:
+		d.errorf(f.value("scopes"), f.at("scopes"), "scopes need a key: the endpoint is sent without one (auth: none)")
+	}
+	return scopes
 }

@@ -36,6 +36,9 @@
 //	  scheme: ""                  # "" sends the raw key; Bearer (any case) sends "Bearer <key>"
 //	  keys:                       # id -> ${ENV_NAME}, in order; at least one; the first is the default
 //	    primary: ${COPILOT_API_KEY}  # only ${NAME}: a key written into the file is an error
+//	    reader:                   # or a mapping, to give the key scopes:
+//	      env: ${READ_ONLY_KEY}   #   required, ${NAME} as above
+//	      scopes: [read]          #   the scopes it holds; without scopes a key holds every scope
 //
 //	endpoints:                    # at least one
 //	  - name: list-clients        # required, unique
@@ -44,13 +47,16 @@
 //	    headers: {Content-Type: application/json}  # optional, in order; never the auth header
 //	    body: {name: My Project}  # optional: any YAML value, sent as JSON; a string is sent verbatim
 //	    auth: none                # optional: key (default) or none, for requests sent without the key
+//	    scopes: [write, admin]    # optional: a key needs one of these to call it (else 403);
+//	                              # needs auth, not allowed with auth: none
 //
 //	limits:                       # at least one
 //	  - name: per-second          # required, unique
 //	    requests: 20              # a whole number >= 1 per window; or plans: instead (exactly one)
 //	    plans: {starter: 2000, enterprise: unlimited}  # per plan: a whole number >= 1 or unlimited
 //	    window: 1s                # required: a Go duration (1s, 90s, 1m, 24h) or second, minute,
-//	                              # hour, day, month (Month, 30 days)
+//	                              # hour, day, month (Month, 30 days); a window of an hour or
+//	                              # more is a quota (Limit.IsQuota), judged by the quota checks
 //	    scope: key                # key (default with auth), ip, global (default without auth)
 //	    algorithm: any            # any (default), fixed-window, sliding-window, token-bucket, gcra, leaky-bucket
 //	    burst: 20                 # token-bucket, gcra and leaky-bucket only; >= 1; default requests

@@ -38,9 +38,24 @@ type Auth struct {
 
 // Key is one API key, named by id. Its value only ever comes from the environment.
 type Key struct {
-	ID  string // shown in reports instead of the key
-	Env string // environment variable holding the key, from "${NAME}" in the file
-	Pos Position
+	ID     string   // shown in reports instead of the key
+	Env    string   // environment variable holding the key, from "${NAME}" in the file
+	Scopes []string // the scopes the key holds; nil means every scope (an unrestricted key)
+	Pos    Position
+}
+
+// Allows reports whether the key may call an endpoint that requires one of
+// scopes: an endpoint without scopes, or an unrestricted key, always may.
+func (k Key) Allows(scopes []string) bool {
+	if len(scopes) == 0 || k.Scopes == nil {
+		return true
+	}
+	for _, s := range scopes {
+		if contains(k.Scopes, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Endpoint is one request the run can send.
@@ -49,8 +64,9 @@ type Endpoint struct {
 	Method  string // upper case
 	Path    string // joined to the target base URL
 	Headers []Header
-	Body    []byte // JSON, encoded from the YAML value; nil when absent
-	NoAuth  bool   // `auth: none`: the API key is not sent (e.g. key generation with Basic Auth)
+	Body    []byte   // JSON, encoded from the YAML value; nil when absent
+	NoAuth  bool     // `auth: none`: the API key is not sent (e.g. key generation with Basic Auth)
+	Scopes  []string // a key needs one of these scopes to call the endpoint; nil means any key may
 	Pos     Position
 }
 
@@ -115,6 +131,13 @@ func (l Limit) Rate() float64 {
 	}
 	return float64(l.Requests) / l.Window.Seconds()
 }
+
+// Quota is the shortest window counted as a quota (a daily or monthly plan
+// allowance rather than a rate): such a limit is judged by the quota checks.
+const Quota = time.Hour
+
+// IsQuota reports whether the limit is a quota: a window of an hour or more.
+func (l Limit) IsQuota() bool { return l.Window >= Quota }
 
 // Counts reports whether a request to the named endpoint is charged to the limit.
 func (l Limit) Counts(endpoint string) bool {

@@ -7,7 +7,7 @@ import (
 )
 
 // FaultKind is a realistic bug the target can be told to have. Each changes only
-// what its name says: the limits' behaviour or the headers, never routing or auth.
+// what its name says, and never routing.
 type FaultKind string
 
 // The faults the target can inject.
@@ -19,6 +19,14 @@ const (
 	MissingHeaders FaultKind = "missing-headers" // no rate-limit headers at all
 	Status503      FaultKind = "status-503"      // limited requests get 503 instead of 429
 	NoRetryAfter   FaultKind = "no-retry-after"  // 429 without Retry-After even when promised
+
+	SharedBudget          FaultKind = "shared-budget"          // per-key limits: every key shares one budget
+	PerIPAsGlobal         FaultKind = "per-ip-as-global"       // per-IP limits: every address shares one budget
+	CountsExcluded        FaultKind = "counts-excluded"        // excluded endpoints are counted (and limited)
+	CountsUnauthenticated FaultKind = "counts-unauthenticated" // requests refused 401/403 are charged to the limits
+	WrongScopeStatus      FaultKind = "wrong-scope-status"     // a key lacking the endpoint's scope gets 401, not 403
+	WrongErrorShape       FaultKind = "wrong-error-shape"      // 401, 403 and 429 bodies are plain text, not the declared shape
+	QuotaOffByOne         FaultKind = "quota-off-by-one"       // quotas (windows of an hour or more) admit one request more
 )
 
 var faultDescriptions = []struct {
@@ -32,6 +40,13 @@ var faultDescriptions = []struct {
 	{MissingHeaders, "sends no rate-limit headers at all"},
 	{Status503, "limited requests get 503 Service Unavailable (same body, same headers) instead of 429"},
 	{NoRetryAfter, "429 responses lack Retry-After even when the scenario promises it"},
+	{SharedBudget, "per-key limits count every key against one shared budget"},
+	{PerIPAsGlobal, "per-IP limits count every source address against one shared budget"},
+	{CountsExcluded, "endpoints a limit excludes are counted (and limited) by it"},
+	{CountsUnauthenticated, "requests refused with 401 or 403 are charged to the limits (to the key they name if valid, else to the first key)"},
+	{WrongScopeStatus, "a key lacking the endpoint's scope gets 401 instead of 403"},
+	{WrongErrorShape, "401, 403 and 429 bodies are plain text instead of the declared JSON shape"},
+	{QuotaOffByOne, "quotas (windows of an hour or more) admit one request more per window"},
 }
 
 // Faults returns every fault, in a stable order, for help texts.

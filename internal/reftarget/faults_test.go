@@ -21,8 +21,8 @@ func TestParseFault(t *testing.T) {
 			t.Errorf("%v.Description() is empty", f)
 		}
 	}
-	if len(Faults()) != 7 {
-		t.Errorf("len(Faults()) = %d; want 7", len(Faults()))
+	if len(Faults()) != 14 {
+		t.Errorf("len(Faults()) = %d; want 14", len(Faults()))
 	}
 	_, err := ParseFault("off-by-two")
 	if !errors.Is(err, ErrUnknownFault) {

@@ -21,9 +21,19 @@ type limit struct {
 	scope    scenarios.Scope
 }
 
-// buildLimit returns the limiter for one finite scenario limit.
-func buildLimit(l scenarios.Limit, o *options, faults faultSet, auth bool) (*limit, error) {
-	cfg := limiterConfig(l, family(l.Algorithm, o), faults)
+// buildLimit returns the limiter for one finite scenario limit. rate says
+// whether the counting faults (off-by-one, early-reject) apply to it.
+func buildLimit(l scenarios.Limit, o *options, faults faultSet, auth, rate bool) (*limit, error) {
+	cfg := limiterConfig(l, family(l.Algorithm, o), faults, rate)
+	used := min(max(0, o.quotaUsed[l.Name]), l.Requests)
+	if l.IsQuota() && used > 0 {
+		// An account that has already used `used` of its quota this window.
+		if cfg.Family.Bucket() {
+			cfg.Burst = max(1, cfg.Burst-used)
+		} else {
+			cfg.Limit = max(1, cfg.Limit-used)
+		}
+	}
 	lim, err := limiter.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("reftarget: limit %q: %w", l.Name, err)
@@ -32,13 +42,20 @@ func buildLimit(l scenarios.Limit, o *options, faults faultSet, auth bool) (*lim
 	if cfg.Family.Bucket() && l.Burst > 0 {
 		declared = l.Burst
 	}
+	if !l.IsQuota() {
+		used = 0
+	}
 	scope := l.Scope
 	if scope == "" && auth {
 		scope = scenarios.ScopeKey
 	} else if scope == "" {
 		scope = scenarios.ScopeGlobal
 	}
-	return &limit{spec: l, lim: lim, offset: declared - lim.Config().Capacity(), declared: declared, scope: scope}, nil
+	if faults.has(SharedBudget) && scope == scenarios.ScopeKey || faults.has(PerIPAsGlobal) && scope == scenarios.ScopeIP {
+		scope = scenarios.ScopeGlobal
+	}
+	offset := declared - used - lim.Config().Capacity()
+	return &limit{spec: l, lim: lim, offset: offset, declared: declared, scope: scope}, nil
 }
 
 // family maps a scenario algorithm, or the options' override, to a limiter family.
@@ -65,8 +82,9 @@ func family(a scenarios.Algorithm, o *options) limiter.Family {
 
 // limiterConfig returns the limiter config of a limit, with the faults applied:
 // off-by-one and early-reject move the capacity (Limit for windows, Burst for
-// buckets); slow-recovery boxes the key for 2×Recovery after the limit trips.
-func limiterConfig(l scenarios.Limit, f limiter.Family, faults faultSet) limiter.Config {
+// buckets) of a rate limit, quota-off-by-one that of a quota; slow-recovery
+// boxes the key for 2×Recovery after the limit trips.
+func limiterConfig(l scenarios.Limit, f limiter.Family, faults faultSet, rate bool) limiter.Config {
 	cfg := limiter.Config{Family: f, Limit: l.Requests, Window: l.Window}
 	capacity := &cfg.Limit
 	if f.Bucket() {
@@ -76,10 +94,10 @@ func limiterConfig(l scenarios.Limit, f limiter.Family, faults faultSet) limiter
 		}
 		capacity = &cfg.Burst
 	}
-	if faults.has(OffByOne) {
+	if faults.has(OffByOne) && rate || faults.has(QuotaOffByOne) && l.IsQuota() {
 		*capacity++
 	}
-	if faults.has(EarlyReject) {
+	if faults.has(EarlyReject) && rate {
 		*capacity = max(0, *capacity-2)
 	}
 	if faults.has(SlowRecovery) {

@@ -16,6 +16,7 @@ type options struct {
 	family    *limiter.Family
 	keys      map[string]string
 	clock     func() time.Time
+	quotaUsed map[string]int64
 }
 
 // Fault injects the named fault (see Faults). An unknown name makes the target
@@ -55,6 +56,20 @@ func Clock(now func() time.Time) Option {
 	return func(o *options) {
 		if now != nil {
 			o.clock = now
+		}
+	}
+}
+
+// QuotaUsed starts the named quotas (limits of an hour or more, by name) as
+// if every client had already used that many requests of the current window,
+// so that a short run can exhaust a daily or monthly quota. Remaining counts
+// down from the declared quota minus used. Later windows keep the reduced
+// capacity; a run never lasts that long.
+func QuotaUsed(used map[string]int64) Option {
+	return func(o *options) {
+		o.quotaUsed = make(map[string]int64, len(used))
+		for name, n := range used {
+			o.quotaUsed[name] = n
 		}
 	}
 }

@@ -10,6 +10,7 @@
 package reftarget
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,8 +32,12 @@ type Target struct {
 	headers headerSpec
 	bodies  map[int][]byte // error bodies by status
 	limited int            // status of a limited request: 429, or 503 with the fault
-	stats   counters
-	err     error
+	// countRefused charges requests refused 401/403 to the limits (fault
+	// counts-unauthenticated); plainErrors sends 401, 403 and 429 bodies as
+	// plain text (fault wrong-error-shape).
+	countRefused, plainErrors bool
+	stats                     counters
+	err                       error
 }
 
 // route is one endpoint with the limits that count it.
@@ -74,10 +79,12 @@ func New(sc *scenarios.Scenario, opts ...Option) *Target {
 	if faults.has(Status503) {
 		t.limited = http.StatusServiceUnavailable
 	}
-	t.auth = newAuthSpec(sc, o.keys)
+	t.auth = newAuthSpec(sc, o.keys, faults)
 	t.headers = newHeaderSpec(sc.Headers, faults)
 	t.bodies = errorBodies(sc)
-	t.routes, err = buildRoutes(sc, limits)
+	t.routes, err = buildRoutes(sc, limits, faults.has(CountsExcluded))
+	t.countRefused = faults.has(CountsUnauthenticated)
+	t.plainErrors = faults.has(WrongErrorShape)
 	t.err = errors.Join(t.err, err)
 	return t
 }
@@ -113,11 +120,17 @@ func parseFaults(names []string) (faultSet, error) {
 func buildLimits(sc *scenarios.Scenario, o *options, faults faultSet) ([]*limit, error) {
 	out := make([]*limit, len(sc.Limits))
 	var errs []error
+	// The counting faults hit the rate limits; when every limit is a quota,
+	// they hit the quotas too.
+	onlyQuotas := true
+	for _, l := range sc.Limits {
+		onlyQuotas = onlyQuotas && (l.Unlimited || l.IsQuota())
+	}
 	for i, l := range sc.Limits {
 		if l.Unlimited {
 			continue
 		}
-		lim, err := buildLimit(l, o, faults, sc.Auth.Header != "")
+		lim, err := buildLimit(l, o, faults, sc.Auth.Header != "", onlyQuotas || !l.IsQuota())
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -128,8 +141,9 @@ func buildLimits(sc *scenarios.Scenario, o *options, faults faultSet) ([]*limit,
 }
 
 // buildRoutes indexes the endpoints by path (without a query); the first of
-// duplicates wins.
-func buildRoutes(sc *scenarios.Scenario, limits []*limit) (map[string][]*route, error) {
+// duplicates wins. With countExcluded, limits also count the endpoints they
+// exclude (fault counts-excluded).
+func buildRoutes(sc *scenarios.Scenario, limits []*limit, countExcluded bool) (map[string][]*route, error) {
 	described := 0
 	if name := sc.Headers.Describes; name != "" {
 		described = -1
@@ -146,7 +160,7 @@ func buildRoutes(sc *scenarios.Scenario, limits []*limit) (map[string][]*route, 
 	for _, ep := range sc.Endpoints {
 		rt := &route{ep: ep, described: -1, status: successStatus(ep.Method), body: successBody(ep)}
 		for i, l := range limits {
-			if l == nil || !l.spec.Counts(ep.Name) {
+			if l == nil || !counts(l.spec, ep.Name, countExcluded) {
 				continue
 			}
 			if i == described {
@@ -158,6 +172,15 @@ func buildRoutes(sc *scenarios.Scenario, limits []*limit) (map[string][]*route, 
 		routes[path] = append(routes[path], rt)
 	}
 	return routes, nil
+}
+
+// counts reports whether l counts the endpoint, ignoring its exclusions when
+// countExcluded.
+func counts(l scenarios.Limit, endpoint string, countExcluded bool) bool {
+	if countExcluded {
+		l.Exclude = nil
+	}
+	return l.Counts(endpoint)
 }
 
 func successStatus(method string) int {
@@ -185,13 +208,36 @@ func (t *Target) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, t.bodies[http.StatusNotFound])
 		return
 	}
-	keyID, status := t.auth.authenticate(r, rt.ep.NoAuth)
+	keyID, status := t.auth.authenticate(r, rt.ep)
 	if status != 0 {
 		t.stats.unauthorized.Add(1)
-		writeJSON(w, status, t.bodies[status])
+		if t.countRefused {
+			t.charge(r, rt, cmp.Or(keyID, t.auth.anyID), now)
+		}
+		t.writeError(w, status)
 		return
 	}
 	t.serveLimited(w, r, rt, keyID, now)
+}
+
+// writeError sends the error body of status.
+func (t *Target) writeError(w http.ResponseWriter, status int) {
+	if t.plainErrors && (status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusTooManyRequests) {
+		w.Header()["Content-Type"] = []string{"text/plain; charset=utf-8"}
+		w.WriteHeader(status)
+		w.Write([]byte(errorMessage(status) + "\n")) //nolint:errcheck // the client went away
+		return
+	}
+	writeJSON(w, status, t.bodies[status])
+}
+
+// charge counts a refused request against the limits of its endpoint, as a
+// limiter placed before authentication would (fault counts-unauthenticated).
+func (t *Target) charge(r *http.Request, rt *route, keyID string, now time.Time) {
+	for _, l := range rt.limits {
+		c := l.lim.Cell(l.cellKey(keyID, r))
+		limiter.Admit(now, []*limiter.Cell{c}, make([]limiter.Decision, 1))
+	}
 }
 
 // route returns the endpoint matching the request's method and path, or nil.
@@ -230,6 +276,10 @@ func (t *Target) serveLimited(w http.ResponseWriter, r *http.Request, rt *route,
 	t.stats.rejected.Add(1)
 	if t.headers.retryAfter {
 		h["Retry-After"] = []string{strconv.FormatInt(ceilSeconds(longestWait(out)), 10)}
+	}
+	if t.limited == http.StatusTooManyRequests {
+		t.writeError(w, t.limited)
+		return
 	}
 	writeJSON(w, t.limited, t.bodies[http.StatusTooManyRequests])
 }
