@@ -26,7 +26,7 @@
 // A scenario file is one YAML document. Fields not listed here are errors.
 //
 //	name: copilot                 # required, [a-z0-9-]+
-//	source: seeds/000_39ffa575775ab4fa.txt  # the API document the contract is taken from
+//	source: docs/apis/000_39ffa575775ab4fa.txt  # the API document the contract is taken from
 //	description: Copilot REST API # optional
 //	target: https://api.copilot.com  # required: the base URL, http or https
 //	plan: starter                 # required iff a limit has plans; must be a plan of every such limit

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,7 +20,7 @@ func TestShippedScenarios(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("Glob(*.yaml) = %v, %v; want the shipped scenarios", files, err)
 	}
-	source := regexp.MustCompile(`^seeds/\d{3}_[0-9a-f]{16}\.txt$`)
+	source := regexp.MustCompile(`^docs/apis/\d{3}_[0-9a-f]{16}\.txt$`)
 	sources := map[string]string{}
 	for _, file := range files {
 		sc, err := Load(file)
@@ -31,7 +32,9 @@ func TestShippedScenarios(t *testing.T) {
 			t.Errorf("Load(%s).Name = %q; want %q", file, sc.Name, want)
 		}
 		if !source.MatchString(sc.Source) {
-			t.Errorf("Load(%s).Source = %q; want seeds/NNN_<hash>.txt", file, sc.Source)
+			t.Errorf("Load(%s).Source = %q; want docs/apis/NNN_<hash>.txt", file, sc.Source)
+		} else if _, err := os.Stat(filepath.Join("..", sc.Source)); err != nil {
+			t.Errorf("Load(%s).Source = %q: the document is not in the repository: %v", file, sc.Source, err)
 		}
 		if prev, dup := sources[sc.Source]; dup {
 			t.Errorf("%s and %s both take %s", prev, file, sc.Source)
@@ -68,7 +71,7 @@ func TestShippedKeys(t *testing.T) {
 
 // full is a scenario that sets every field.
 const full = `name: demo
-source: seeds/999_0000000000000000.txt
+source: docs/apis/999_0000000000000000.txt
 description: A demo API
 target: https://api.example.com/v1
 plan: starter
@@ -146,7 +149,7 @@ func TestParseFull(t *testing.T) {
 	at := func(line, col int) Position { return Position{File: "full.yaml", Line: line, Col: col} }
 	want := &Scenario{
 		Name:        "demo",
-		Source:      "seeds/999_0000000000000000.txt",
+		Source:      "docs/apis/999_0000000000000000.txt",
 		Description: "A demo API",
 		Target:      "https://api.example.com/v1",
 		Plan:        "starter",

@@ -12,7 +12,7 @@ type Position struct {
 // Scenario is a loaded and validated rate-limit contract.
 type Scenario struct {
 	Name        string
-	Source      string // the API document the contract is taken from, e.g. seeds/000_….txt
+	Source      string // the API document the contract is taken from, e.g. docs/apis/000_….txt (relative to the repository root)
 	Description string
 	Target      string // base URL of the real API; --target overrides it
 	Plan        string // the plan tier the limits are resolved for ("" if the doc has none)
