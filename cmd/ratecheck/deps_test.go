@@ -10,6 +10,7 @@ import (
 // data flow of DESIGN.md runs one way, and the reference target shares no code
 // with the conformance models that judge it.
 func TestDependencyDirection(t *testing.T) {
+	t.Parallel()
 	const mod = "github.com/ratecheck/ratecheck/"
 	forbidden := map[string][]string{
 		"conformance":        {"attack", "report", "internal/", "std:net/http"},

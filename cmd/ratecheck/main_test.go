@@ -27,8 +27,16 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the CLI end to end from testdata/script/*.txtar: real
 // processes, the built-in reference target and standalone targets on loopback.
+// The scripts run in parallel; those that send traffic use the short-window
+// scenario testdata/short.yaml (about 4.4 s a run), except the README's first
+// command, which runs scenarios/copilot.yaml as written there.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	shipped, err := filepath.Abs("../../scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testdata, err := filepath.Abs("testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,6 +44,7 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("SCENARIOS", shipped)
+			e.Setenv("TESTDATA", testdata)
 			e.Setenv("CI", "true")
 			return nil
 		},

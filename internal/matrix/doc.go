@@ -5,12 +5,14 @@
 // sending the default plan (scenarios.NewPlan, bursts included). It also shows
 // that the plan's bursts expose a limiter whose check and increment race.
 //
-// The short matrix (fixed-window and token-bucket × every fault, 16 runs at
-// once) runs with `go test`. The full matrix (every family × every
-// fault) runs with RATECHECK_MATRIX=full; RATECHECK_MATRIX_RUNS=N repeats it N
-// times and logs the outcomes per cell, to find flakes:
+// Its runs are long tests (see internal/longtest): they run with
+// RATECHECK_LONG=1, as .ci/run does, and skip in the default `go test ./...`.
+// The matrix then runs every family × every fault;
+// RATECHECK_MATRIX=short runs only fixed-window and token-bucket (16 runs at
+// once). RATECHECK_MATRIX_RUNS=N repeats it N times and logs the outcomes per
+// cell, to find flakes:
 //
-//	RATECHECK_MATRIX=full RATECHECK_MATRIX_RUNS=10 go test ./internal/matrix -run Matrix -v -timeout 40m
+//	RATECHECK_LONG=1 RATECHECK_MATRIX_RUNS=10 go test ./internal/matrix -run Matrix -v -timeout 40m
 //
 // RATECHECK_MATRIX_PLAN=burst-over sends every paced over phase in bursts too
 // (Plan.BurstOver), to measure what that costs the exact checks: it is why the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/internal/runner"
 )
 
@@ -24,6 +25,7 @@ const quietLatency = 5 * time.Millisecond
 // first rejection.
 func TestProbeTimesLiftOnLoopback(t *testing.T) {
 	t.Parallel()
+	longtest.Skip(t, "runs of the default plan, 12 s")
 	t.Run("fixed window lifts on the second", func(t *testing.T) {
 		t.Parallel()
 		m, out := measure(t, cell{family: families[0], fault: "none"})
