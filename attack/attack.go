@@ -89,6 +89,7 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
 	defer close(a.out)
 	client := o.client()
 	extra := o.Headers
+	red := newRedactor(o.Keys)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for _, r := range runs {
@@ -117,7 +118,7 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
 			stop := context.AfterFunc(ctx, func() { atk.Stop() })
 			defer stop()
 			for res := range res {
-				a.out <- observation(res, r.seqBase+res.Seq, r.index, r.phase.Endpoint, r.phase.Key, extra)
+				a.out <- observation(res, r.seqBase+res.Seq, r.index, r.phase.Endpoint, r.phase.Key, extra, red, o.MaxBody)
 			}
 		}(r)
 	}

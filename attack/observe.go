@@ -12,7 +12,9 @@ import (
 // observation turns a vegeta result into an Observation. The status comes from
 // Result.Code: vegeta also puts non-2xx/3xx statuses in Result.Error, so Error
 // only counts as a transport failure when no response arrived (Code 0).
-func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string, extra []string) results.Observation {
+// Every key the target echoed, in the body, a header or an error message, is
+// hidden by red; cut is the snippet size, at which a body was cut short.
+func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string, extra []string, red *redactor, cut int64) results.Observation {
 	o := results.Observation{
 		Seq:      seq,
 		Phase:    phase,
@@ -21,11 +23,11 @@ func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string
 		Sent:     r.Timestamp,
 		Latency:  r.Latency,
 		Status:   int(r.Code),
-		Headers:  rateLimitHeaders(r.Headers, extra),
-		Body:     string(r.Body),
+		Headers:  rateLimitHeaders(r.Headers, extra, red),
+		Body:     red.String(string(r.Body), int64(len(r.Body)) >= cut),
 	}
 	if r.Code == 0 {
-		o.Error = r.Error
+		o.Error = red.String(r.Error, false)
 		if o.Error == "" {
 			o.Error = "no response"
 		}
@@ -36,18 +38,19 @@ func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string
 // rateLimitHeaders keeps the response headers a rate-limit check may read: names
 // containing "ratelimit" or "rate-limit" (X-RateLimit-*, RateLimit, RateLimit-Policy,
 // X-Rate-Limit-*), Retry-After, and the extra names the scenario declares. It
-// runs on every response, so it matches names without allocating.
-func rateLimitHeaders(h http.Header, extra []string) map[string]string {
+// runs on every response, so it matches names without allocating. Keys the
+// target echoed in a kept name or value are hidden by red.
+func rateLimitHeaders(h http.Header, extra []string, red *redactor) map[string]string {
 	var out map[string]string
 	keep := func(name string, vs []string) {
 		if out == nil {
 			out = make(map[string]string, 4)
 		}
-		if len(vs) == 1 {
-			out[name] = vs[0]
-			return
+		v := vs[0]
+		if len(vs) > 1 {
+			v = strings.Join(vs, ", ")
 		}
-		out[name] = strings.Join(vs, ", ")
+		out[red.String(name, false)] = red.String(v, false)
 	}
 	for name, vs := range h {
 		if containsFold(name, "ratelimit") || containsFold(name, "rate-limit") || strings.EqualFold(name, "retry-after") {

@@ -19,7 +19,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	h.Set("Content-Type", "application/json")
 	h.Set("Retry-Afterwards", "no")
 
-	got := rateLimitHeaders(h, []string{"x-shopify-shop-api-call-limit"})
+	got := rateLimitHeaders(h, []string{"x-shopify-shop-api-call-limit"}, nil)
 	want := map[string]string{
 		"X-Ratelimit-Remaining":         "7",
 		"X-Rate-Limit-Reset":            "1700000000",
@@ -31,7 +31,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rateLimitHeaders (-want +got):\n%s", diff)
 	}
-	if got := rateLimitHeaders(http.Header{"Content-Type": {"text/plain"}}, nil); got != nil {
+	if got := rateLimitHeaders(http.Header{"Content-Type": {"text/plain"}}, nil, nil); got != nil {
 		t.Errorf("rateLimitHeaders(no rate-limit headers) = %v; want nil", got)
 	}
 }
@@ -42,6 +42,6 @@ func BenchmarkRateLimitHeaders(b *testing.B) {
 		h.Set(k, "1")
 	}
 	for b.Loop() {
-		rateLimitHeaders(h, nil)
+		rateLimitHeaders(h, nil, nil)
 	}
 }
