@@ -68,7 +68,7 @@ func reportRun(env *Env, o *reportOptions) error {
 	}
 	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
 	written, werr := o.Outputs.write("", rep)
-	printSummary(env, rep, o.Dir, written, false)
+	printSummary(env, rep, o.Dir, written)
 	if werr != nil {
 		return werr
 	}

@@ -138,7 +138,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	if outcome.WriteErr != nil {
 		werr = errors.Join(werr, fmt.Errorf("observations were not all saved: %w", outcome.WriteErr))
 	}
-	printSummary(env, rep, dir, written, show.tui)
+	printSummary(env, rep, dir, written)
 	if werr != nil {
 		fmt.Fprintf(env.Stderr, "ratecheck: %v\n", werr)
 	}

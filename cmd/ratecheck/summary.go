@@ -10,15 +10,13 @@ import (
 )
 
 // printSummary prints the checks and the verdict, failing checks with the
-// requests that prove them, then where the reports are. After the dashboard,
-// which has just shown the checks, only the verdict and paths are printed.
-func printSummary(env *Env, r *report.Report, dir string, written []string, shownChecks bool) {
+// requests that prove them, then where the reports are. It prints the same
+// after the dashboard as in --no-tui mode: the dashboard's picture does not
+// outlive the terminal's scrollback, the evidence on the normal screen does.
+func printSummary(env *Env, r *report.Report, dir string, written []string) {
 	w := env.Stdout
 	fmt.Fprintln(w)
 	for _, c := range r.Checks {
-		if shownChecks {
-			break
-		}
 		limit := c.Limit
 		if limit == "" {
 			limit = "-"
