@@ -19,9 +19,6 @@ import (
 	"golang.org/x/term"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 // Env is what a command may touch of the world: streams, environment, clock
 // and whether stdout is a terminal. Tests build their own.
 type Env struct {

@@ -15,10 +15,11 @@ traffic at it, and checks every response against a model of the limiter.
 Exit status: 0 every check passed; 1 a check failed or the run was
 interrupted; 2 bad input or usage (invalid scenario, bad flags, target
 unreachable).`,
-		Version:       version,
+		Version:       currentVersion().Short(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate(currentVersion().Long())
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	root.SetIn(env.Stdin)
@@ -31,6 +32,7 @@ unreachable).`,
 		newPlanCmd(env),
 		newServeCmd(env),
 		newReportCmd(env),
+		newVersionCmd(env),
 	)
 	return root
 }

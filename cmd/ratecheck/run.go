@@ -97,7 +97,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	meta := results.Meta{
 		SchemaVersion: results.SchemaVersion,
 		RunID:         newRunID(),
-		Tool:          "ratecheck " + version,
+		Tool:          "ratecheck " + currentVersion().Short(),
 		ScenarioFile:  o.Scenario,
 		ScenarioName:  sc.Name,
 		Target:        tgt.url.String(),
