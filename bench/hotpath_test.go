@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -102,7 +102,7 @@ func BenchmarkFanout(b *testing.B) {
 				defer w.Close(results.Meta{})
 			}
 			rec := metrics.NewRecorder(metricsPhases(plan), start)
-			checkers := conformance.NewCheckers(plan)
+			judge := runner.NewJudge(plan)
 			before := liveHeap()
 			b.ReportAllocs()
 			i := 0
@@ -117,23 +117,21 @@ func BenchmarkFanout(b *testing.B) {
 					rec.Record(o)
 				}
 				if p.checkers {
-					for _, c := range checkers {
-						c.Observe(o)
-					}
+					judge.Observe(o)
 				}
 				i++
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(liveHeap()-before)/float64(i), "retained-B/obs")
 			runtime.KeepAlive(rec)
-			runtime.KeepAlive(checkers)
+			runtime.KeepAlive(judge)
 		})
 	}
 }
 
 // BenchmarkVerdict measures judging a run of 1,000,000 observations: feeding
-// every observation to fresh checkers, then each checker's Result, as
-// `ratecheck report` does on replay. ns/obs is the cost per observation.
+// every observation to a fresh Judge, then its Verdict, as `ratecheck report`
+// does on replay. ns/obs is the cost per observation.
 func BenchmarkVerdict(b *testing.B) {
 	plan := benchPlan(b, "")
 	obs := make([]results.Observation, 1_000_000)
@@ -143,15 +141,11 @@ func BenchmarkVerdict(b *testing.B) {
 	b.ReportAllocs()
 	ops := 0
 	for b.Loop() {
-		checkers := conformance.NewCheckers(plan)
+		judge := runner.NewJudge(plan)
 		for _, o := range obs {
-			for _, c := range checkers {
-				c.Observe(o)
-			}
+			judge.Observe(o)
 		}
-		for _, c := range checkers {
-			c.Result()
-		}
+		judge.Verdict()
 		ops++
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(ops*len(obs)), "ns/obs")

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/runner"
 )
 
 // BenchmarkRunMemory measures what a 1,000,000-request run keeps in the
-// checkers, the way `ratecheck run` feeds them: each observation is made,
-// fed to every checker and dropped, then conformance.Judge. It reports
+// Judge, the way `ratecheck run` feeds it: each observation is made, fed to
+// the Judge and dropped, then its Verdict. It reports
 // retained-MB (live heap after feeding, over the heap before) and
 // peak-inuse-MB (the largest heap in use, garbage not yet collected
 // included, sampled every 5 ms from before feeding to after the verdict,
@@ -22,15 +22,12 @@ func BenchmarkRunMemory(b *testing.B) {
 	for b.Loop() {
 		before := liveHeap()
 		peak, stop := samplePeak()
-		checkers := conformance.NewCheckers(plan)
+		judge := runner.NewJudge(plan)
 		for i := range n {
-			o := observationAt(i, benchHeaders)
-			for _, c := range checkers {
-				c.Observe(o)
-			}
+			judge.Observe(observationAt(i, benchHeaders))
 		}
 		retained := liveHeap() - before
-		v := conformance.Judge(checkers)
+		v := judge.Verdict()
 		stop()
 		runtime.KeepAlive(v)
 		b.ReportMetric(float64(retained)/1e6, "retained-MB")

@@ -58,7 +58,8 @@ type collector struct {
 	n        int     // records kept, in byKey or on disk
 	perKeyN  []int64 // records kept of each key
 	spilled  *spill
-	noSpill  bool // no spill file could be made: the records stay in memory
+	newSpill func() (Spill, error) // where records go past spillAfter; nil keeps them in memory
+	noSpill  bool                  // no spill could be made: the records stay in memory
 	quiet    quietness
 	keys     []string
 	keyIndex map[string]int32
@@ -132,19 +133,20 @@ func (c *collector) observe(pos int, o results.Observation) {
 		return
 	}
 	c.byKey[k] = append(c.byKey[k], r)
-	if c.n > spillAfter && !c.noSpill {
+	if c.n > spillAfter && !c.noSpill && c.newSpill != nil {
 		c.toDisk()
 	}
 }
 
-// toDisk moves the records to a spill file. Where no file can be made they
-// stay in memory.
+// toDisk moves the records to a new spill. Where none can be made they stay
+// in memory.
 func (c *collector) toDisk() {
-	sp, err := newSpill()
+	to, err := c.newSpill()
 	if err != nil {
 		c.noSpill = true
 		return
 	}
+	sp := &spill{to: to}
 	for k, recs := range c.byKey {
 		for x := range recs {
 			sp.write(int32(k), &recs[x])

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"math"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -80,7 +79,7 @@ func TestClaimChecksKeepNoRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			checkers := NewCheckers(stdPlan())
+			checkers := New(stdPlan(), Options{}).checkers
 			for _, o := range tt.obs {
 				for _, c := range checkers {
 					c.Observe(o)
@@ -88,8 +87,8 @@ func TestClaimChecksKeepNoRecords(t *testing.T) {
 			}
 			shared := checkers[0].(*modelChecker).run.col
 			stores := map[ID]*claimStore{
-				HeadersReset:      &checkers[slices.Index(ids, HeadersReset)].(*resetChecker).store,
-				HeadersRetryAfter: &checkers[slices.Index(ids, HeadersRetryAfter)].(*retryAfterChecker).store,
+				HeadersReset:      &checkers[checkIndex(HeadersReset)].(*resetChecker).store,
+				HeadersRetryAfter: &checkers[checkIndex(HeadersRetryAfter)].(*retryAfterChecker).store,
 			}
 			for id, st := range stores {
 				if st.col != shared {
@@ -124,7 +123,7 @@ func TestClaimChecksSharedOrAlone(t *testing.T) {
 	for _, w := range []writer{xrate(20), short, early} {
 		obs := answer(retrying(), win, w)
 		for _, id := range []ID{HeadersReset, HeadersRetryAfter} {
-			alone := responseCheckers[id](p)
+			alone := responseMakers()[id](p, nil)
 			for _, o := range obs {
 				alone.Observe(o)
 			}

@@ -20,22 +20,20 @@ func TestCheckSameVerdictHoweverFed(t *testing.T) {
 
 	feeds := map[string]func() Verdict{
 		"live": func() Verdict {
-			cs := NewCheckers(p)
+			j := New(p, Options{})
 			for _, o := range obs {
-				for _, c := range cs {
-					c.Observe(o)
-				}
+				j.Observe(o)
 			}
-			return Judge(cs)
+			return j.Verdict()
 		},
 		"checker by checker": func() Verdict {
-			cs := NewCheckers(p)
-			for _, c := range cs {
+			j := New(p, Options{})
+			for _, c := range j.checkers {
 				for _, o := range obs {
 					c.Observe(o)
 				}
 			}
-			return Judge(cs)
+			return j.Verdict()
 		},
 		"shuffled": func() Verdict {
 			shuffled := slices.Clone(obs)
@@ -43,16 +41,14 @@ func TestCheckSameVerdictHoweverFed(t *testing.T) {
 			return Check(p, seqOf(shuffled))
 		},
 		"results asked midway": func() Verdict {
-			cs := NewCheckers(p)
+			j := New(p, Options{})
 			for i, o := range obs {
-				for _, c := range cs {
-					c.Observe(o)
-				}
+				j.Observe(o)
 				if i == len(obs)/2 {
-					Judge(cs)
+					j.Verdict()
 				}
 			}
-			return Judge(cs)
+			return j.Verdict()
 		},
 	}
 	for name, feed := range feeds {

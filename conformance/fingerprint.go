@@ -292,14 +292,11 @@ func (a *analysis) smoothingNote() string {
 		fmtInterval(1/f.p.rate), fmtNum(f.p.burst), a.limitText(), fmtNum(burst))
 }
 
-// FingerprintOf returns the limiter that best explains the observations the
-// checkers of one NewCheckers call have seen, or nil when there is none (no
-// limit tested, nothing judged, or no checker of that call in checkers).
-func FingerprintOf(checkers []Checker) *Fingerprint {
-	if a := analysisOf(checkers); a != nil {
-		if f := a.fingerprint(); f != nil {
-			return f.export()
-		}
+// fingerprintExport returns the limiter that best explains the run, for the
+// verdict, or nil when there is none (no limit tested, nothing judged).
+func (a *analysis) fingerprintExport() *Fingerprint {
+	if f := a.fingerprint(); f != nil {
+		return f.export()
 	}
 	return nil
 }

@@ -88,17 +88,13 @@ func TestFingerprintSmoothingPromised(t *testing.T) {
 	}
 }
 
-func TestFingerprintOf(t *testing.T) {
-	if fp := FingerprintOf(NewCheckers(nil)); fp != nil {
-		t.Errorf("FingerprintOf(no plan) = %+v; want nil", fp)
-	}
-	if fp := FingerprintOf(nil); fp != nil {
-		t.Errorf("FingerprintOf(nil) = %+v; want nil", fp)
+func TestVerdictFingerprint(t *testing.T) {
+	if fp := New(nil, Options{}).Verdict().Fingerprint; fp != nil {
+		t.Errorf("Verdict().Fingerprint with no plan = %+v; want nil", fp)
 	}
 	p, v := simulate(simFamilies[2], scenarios.AlgoTokenBucket, 20, faultNone, fixedLatency(200*time.Microsecond), 1)
-	cs := NewCheckers(p)
-	if fp := FingerprintOf(cs); fp != nil {
-		t.Errorf("FingerprintOf(nothing observed) = %+v; want nil", fp)
+	if fp := New(p, Options{}).Verdict().Fingerprint; fp != nil {
+		t.Errorf("Verdict().Fingerprint with nothing observed = %+v; want nil", fp)
 	}
 	if v.Fingerprint == nil || v.Fingerprint.Family != "token bucket" {
 		t.Errorf("Verdict.Fingerprint = %+v; want the token bucket", v.Fingerprint)

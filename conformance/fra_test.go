@@ -61,6 +61,14 @@ func TestFirstRequestChainReplays(t *testing.T) {
 // replay judges a run directory stored under testdata with its own scenario.
 func replay(t *testing.T, dir string) Verdict {
 	t.Helper()
+	p, obs := stored(t, dir)
+	return Check(p, seqOf(obs))
+}
+
+// stored reads a run directory stored under testdata: the plan of its own
+// scenario and its observations.
+func stored(t *testing.T, dir string) (*scenarios.Plan, []results.Observation) {
+	t.Helper()
 	run, err := results.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +84,7 @@ func replay(t *testing.T, dir string) Verdict {
 		}
 		obs = append(obs, o)
 	}
-	return Check(scenarios.NewPlan(sc), seqOf(obs))
+	return scenarios.NewPlan(sc), obs
 }
 
 // TestMayOpen checks which requests may open a first-request-aligned window.

@@ -50,8 +50,8 @@ func FuzzCheck(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, obs := decodeRun(data)
 		v := Check(p, seqOf(obs))
-		if len(v.Checks) != len(ids) {
-			t.Fatalf("Check returned %d results; want %d", len(v.Checks), len(ids))
+		if len(v.Checks) != len(checks) {
+			t.Fatalf("Check returned %d results; want %d", len(v.Checks), len(checks))
 		}
 		for _, c := range v.Checks {
 			switch {

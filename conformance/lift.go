@@ -149,12 +149,10 @@ func (a *analysis) liftSlack() time.Duration {
 	return a.limit.Window / time.Duration(max(a.limit.Requests, 1))
 }
 
-// RecoveryOf returns the measured recovery of the tested limit from the
-// observations the checkers of one NewCheckers call have seen, or nil when
-// the limit was never seen to lift.
-func RecoveryOf(checkers []Checker) *Recovery {
-	a := analysisOf(checkers)
-	if a == nil || a.skip != "" {
+// recoveryExport returns the measured recovery of the tested limit, for the
+// verdict, or nil when the limit was never seen to lift.
+func (a *analysis) recoveryExport() *Recovery {
+	if a.skip != "" {
 		return nil
 	}
 	r, _ := a.measuredRecovery()

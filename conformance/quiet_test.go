@@ -3,7 +3,6 @@ package conformance
 import (
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -58,14 +57,12 @@ func TestQuietVerdictMatchesReplay(t *testing.T) {
 		algo := algos[seed%uint64(len(algos))]
 		p, obs := randomRun(rand.New(rand.NewPCG(seed, 7)), algo)
 		quietJudging = true
-		checkers := NewCheckers(p)
+		j := New(p, Options{})
 		for _, o := range obs {
-			for _, c := range checkers {
-				c.Observe(o)
-			}
+			j.Observe(o)
 		}
-		got := Judge(checkers)
-		if a := analysisOf(checkers); a.quiet > 0 {
+		got := j.Verdict()
+		if a := j.run.analysis(); a.quiet > 0 {
 			quiet++
 		} else {
 			loud++
@@ -131,14 +128,17 @@ func TestSpilledRecordsJudgeAlike(t *testing.T) {
 	quietJudging = false
 	judge := func(p *scenarios.Plan, obs []results.Observation, after int) (Verdict, bool) {
 		spillAfter = after
-		checkers := NewCheckers(p)
+		var sp *memSpill
+		j := New(p, Options{Spill: inMemory(&sp)})
 		for _, o := range obs {
-			for _, c := range checkers {
-				c.Observe(o)
-			}
+			j.Observe(o)
 		}
-		spilled := checkers[0].(*modelChecker).run.col.spilled != nil
-		return Judge(checkers), spilled
+		spilled := j.run.col.spilled != nil
+		v := j.Verdict()
+		if spilled && !sp.closed {
+			t.Errorf("the spill was not closed after judging")
+		}
+		return v, spilled
 	}
 	spills := 0
 	for seed := range uint64(40) {
@@ -160,20 +160,18 @@ func TestSpilledRecordsJudgeAlike(t *testing.T) {
 	if spills < 30 {
 		t.Errorf("%d of 40 runs spilled; want nearly all (those over 7 requests)", spills)
 	}
-	spillAfter = 7
 	for _, dir := range []string{"testdata/fra-burst-expiry", "testdata/fra-penalty-box"} {
-		onDisk := replay(t, dir)
-		spillAfter = 1 << 30
-		if inMemory := replay(t, dir); !reflect.DeepEqual(inMemory, onDisk) {
-			t.Errorf("%s: the verdict from spilled records differs from the one kept in memory", dir)
+		p, obs := stored(t, dir)
+		onDisk, spilled := judge(p, obs, 7)
+		if inMemory, _ := judge(p, obs, 1<<30); !spilled || !reflect.DeepEqual(inMemory, onDisk) {
+			t.Errorf("%s: spilled %v; the verdict from spilled records differs from the one kept in memory", dir, spilled)
 		}
-		spillAfter = 7
 	}
 }
 
-// Where no spill file can be made the records stay in memory and the verdict
-// is the same; a spill file that fails makes the model checks skip, saying
-// why, rather than judge part of the run.
+// Where no spill can be made the records stay in memory and the verdict is
+// the same; a spill that fails makes the model checks skip, saying why,
+// rather than judge part of the run.
 func TestSpillFailures(t *testing.T) {
 	defer func(n int) { spillAfter, quietJudging = n, true }(spillAfter)
 	quietJudging = false
@@ -187,37 +185,49 @@ func TestSpillFailures(t *testing.T) {
 			obs[k].Status = 429
 		}
 	}
-	feed := func() []Checker {
-		checkers := NewCheckers(p)
-		for _, o := range obs {
-			for _, c := range checkers {
-				c.Observe(o)
-			}
+	feed := func(o Options) *Judge {
+		j := New(p, o)
+		for _, ob := range obs {
+			j.Observe(ob)
 		}
-		return checkers
+		return j
 	}
 	spillAfter = 1 << 30
-	want := Judge(feed())
+	want := feed(Options{}).Verdict()
 
 	spillAfter = 7
-	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
-	checkers := feed()
-	if col := checkers[0].(*modelChecker).run.col; col.spilled != nil || !col.noSpill {
-		t.Fatalf("in a missing directory: spilled %v, given up %v; want no spill file, and no more tries", col.spilled != nil, col.noSpill)
+	tries := 0
+	j := feed(Options{Spill: func() (Spill, error) { tries++; return nil, fmt.Errorf("no room") }})
+	if col := j.run.col; col.spilled != nil || !col.noSpill || tries != 1 {
+		t.Fatalf("with no spill: spilled %v, given up %v, %d tries; want no spill, and no more tries", col.spilled != nil, col.noSpill, tries)
 	}
-	if got := Judge(checkers); !reflect.DeepEqual(got, want) {
-		t.Errorf("with no spill file the verdict differs from the one in memory")
+	if got := j.Verdict(); !reflect.DeepEqual(got, want) {
+		t.Errorf("with no spill the verdict differs from the one in memory")
 	}
 
-	t.Setenv("TMPDIR", t.TempDir())
-	checkers = feed()
-	col := checkers[0].(*modelChecker).run.col
-	if col.spilled == nil {
-		t.Fatalf("%d records did not spill after %d", col.n, spillAfter)
-	}
-	col.spilled.f.Close() // the disk goes away under the run
-	got := resultOf(t, Judge(checkers), LimitEnforced)
-	if got.Status != Skip || !strings.Contains(got.Message, "could not be read back") {
-		t.Errorf("limit.enforced with a failed spill file = %s (%s); want skip saying the records could not be read back", got.Status, got.Message)
+	for _, fail := range []struct {
+		name string
+		make func(*memSpill)
+		want string
+	}{
+		{"a write fails", func(m *memSpill) { m.fail = true }, "writing the records: the disk is full"},
+		{"reading back fails", func(m *memSpill) { m.gone = true }, "reading the records back: the file went away"},
+	} {
+		var sp *memSpill
+		j := feed(Options{Spill: func() (Spill, error) {
+			sp = &memSpill{}
+			fail.make(sp)
+			return sp, nil
+		}})
+		if j.run.col.spilled == nil {
+			t.Fatalf("%d records did not spill after %d", j.run.col.n, spillAfter)
+		}
+		got := resultOf(t, j.Verdict(), LimitEnforced)
+		if got.Status != Skip || !strings.Contains(got.Message, "could not be read back") || !strings.Contains(got.Message, fail.want) {
+			t.Errorf("%s: limit.enforced = %s (%s); want skip saying the records could not be read back: %s", fail.name, got.Status, got.Message, fail.want)
+		}
+		if !sp.closed {
+			t.Errorf("%s: the spill was not closed", fail.name)
+		}
 	}
 }

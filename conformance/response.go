@@ -10,17 +10,6 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// responseCheckers make the checkers that judge what responses say rather than
-// which requests were admitted: the rate-limit headers and the error bodies.
-// Each reads the observations on its own and keeps only what it judges.
-var responseCheckers = map[ID]func(*scenarios.Plan) Checker{
-	HeadersLimit:      newLimitChecker,
-	HeadersRemaining:  newRemainingChecker,
-	HeadersReset:      newResetChecker,
-	HeadersRetryAfter: newRetryAfterChecker,
-	BodyErrorFormat:   newBodyChecker,
-}
-
 // promise is what a scenario promises about responses, resolved once per
 // checker: which limit the headers describe, which headers it names and how to
 // read them.

@@ -33,9 +33,9 @@ type bodyChecker struct {
 	bad      respProblem
 }
 
-var _ Checker = (*bodyChecker)(nil)
+var _ checker = (*bodyChecker)(nil)
 
-func newBodyChecker(p *scenarios.Plan) Checker {
+func newBodyChecker(p *scenarios.Plan, _ *collector) checker {
 	c := &bodyChecker{pr: newPromise(p), shapes: map[int]any{}, byStatus: map[int]int{}}
 	if c.pr.sc != nil {
 		for _, e := range c.pr.sc.Errors {

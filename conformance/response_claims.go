@@ -8,8 +8,7 @@ import (
 // claimStore lets a header check that judges what 429s claim (a reset, a
 // Retry-After) keep only those 429s. The requests around them, which the
 // comparison with the real recovery reads, come from a collector: the one the
-// model checks share when it counts the same requests (see share), else the
-// check's own. A run without a 429 costs the check nothing per response.
+// model checks share when it counts the same requests, else the check's own. A run without a 429 costs the check nothing per response.
 type claimStore struct {
 	col    *collector       // nil when the check has nothing to judge
 	group  *scenarios.Limit // the limit col must count; nil: every endpoint, per key
@@ -24,22 +23,24 @@ type claimed struct {
 	r   respRec // identified by r.sent and r.seq
 }
 
-// newClaimStore returns a store of the requests group counts.
-func newClaimStore(p *scenarios.Plan, group *scenarios.Limit) claimStore {
+// newClaimStore returns a store of the requests group counts. It reads
+// shared, the collector of the model checks, when that keeps the requests
+// group counts; otherwise it keeps its own, spilling where shared does (shared
+// may be nil: then it keeps its own in memory).
+func newClaimStore(p *scenarios.Plan, group *scenarios.Limit, shared *collector) claimStore {
 	cs := claimStore{group: group}
+	if shared != nil && group != nil && shared.limit == group {
+		cs.col = shared
+		return cs
+	}
 	if group == nil {
 		group = &scenarios.Limit{} // counts every endpoint, per key
 	}
 	cs.col = newCollector(p, group)
-	return cs
-}
-
-// share makes the store read col, the collector of the model checks, when it
-// keeps the requests the store groups by and nothing was fed yet.
-func (cs *claimStore) share(col *collector) {
-	if cs.col != nil && cs.group != nil && col.limit == cs.group && cs.fed == 0 {
-		cs.col = col
+	if shared != nil {
+		cs.col.newSpill = shared.newSpill
 	}
+	return cs
 }
 
 // observe forwards o to the collector.

@@ -89,8 +89,8 @@ func FuzzResponseChecks(f *testing.F) {
 // judgeResponses feeds obs to fresh response checkers.
 func judgeResponses(p *scenarios.Plan, obs []results.Observation) map[ID]CheckResult {
 	out := map[ID]CheckResult{}
-	for id, mk := range responseCheckers {
-		c := mk(p)
+	for id, mk := range responseMakers() {
+		c := mk(p, nil)
 		for _, o := range obs {
 			c.Observe(o)
 		}

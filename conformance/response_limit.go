@@ -18,9 +18,11 @@ type limitChecker struct {
 	missing, unreadable, wrong, window respProblem
 }
 
-var _ Checker = (*limitChecker)(nil)
+var _ checker = (*limitChecker)(nil)
 
-func newLimitChecker(p *scenarios.Plan) Checker { return &limitChecker{pr: newPromise(p)} }
+func newLimitChecker(p *scenarios.Plan, _ *collector) checker {
+	return &limitChecker{pr: newPromise(p)}
+}
 
 // skip says why the check cannot judge, before any observation.
 func (c *limitChecker) skip() string {

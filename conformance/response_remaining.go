@@ -24,9 +24,11 @@ type remainingChecker struct {
 	missing, unreadable, above, full respProblem
 }
 
-var _ Checker = (*remainingChecker)(nil)
+var _ checker = (*remainingChecker)(nil)
 
-func newRemainingChecker(p *scenarios.Plan) Checker { return &remainingChecker{pr: newPromise(p)} }
+func newRemainingChecker(p *scenarios.Plan, _ *collector) checker {
+	return &remainingChecker{pr: newPromise(p)}
+}
 
 // name is how messages call the header.
 func (c *remainingChecker) name() string {

@@ -270,7 +270,7 @@ func TestResponseChecksSameHoweverFed(t *testing.T) {
 // Result may be asked for at any time; more observations judge again.
 func TestResponseResultFollowsObservations(t *testing.T) {
 	obs := stdRun(remainingAs(func(d decision) int64 { return d.rem + 1 }))
-	c := newRemainingChecker(stdPlan())
+	c := newRemainingChecker(stdPlan(), nil)
 	for _, o := range obs[:5] {
 		c.Observe(o)
 	}

@@ -29,18 +29,17 @@ type resetChecker struct {
 	missing, unreadable, implausible, zero respProblem
 }
 
-var _ Checker = (*resetChecker)(nil)
+var _ checker = (*resetChecker)(nil)
 
-func newResetChecker(p *scenarios.Plan) Checker {
+// newResetChecker returns the checker of headers.reset; it reads the requests
+// around the 429s from shared, the model checks' collector, when it can.
+func newResetChecker(p *scenarios.Plan, shared *collector) checker {
 	c := &resetChecker{pr: newPromise(p)}
 	if c.pr.noHeaders(c.pr.reset, "Reset") == "" {
-		c.store = newClaimStore(p, c.pr.described)
+		c.store = newClaimStore(p, c.pr.described, shared)
 	}
 	return c
 }
-
-// share reads the requests around the 429s from col when it can.
-func (c *resetChecker) share(col *collector) { c.store.share(col) }
 
 // name is how messages call the header.
 func (c *resetChecker) name() string {

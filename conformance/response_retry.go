@@ -32,9 +32,12 @@ type retryAfterChecker struct {
 	missing, unreadable respProblem
 }
 
-var _ Checker = (*retryAfterChecker)(nil)
+var _ checker = (*retryAfterChecker)(nil)
 
-func newRetryAfterChecker(p *scenarios.Plan) Checker {
+// newRetryAfterChecker returns the checker of headers.retry-after; it reads
+// the requests around the 429s from shared, the model checks' collector, when
+// it can.
+func newRetryAfterChecker(p *scenarios.Plan, shared *collector) checker {
 	c := &retryAfterChecker{pr: newPromise(p)}
 	if c.pr.sc != nil {
 		c.promised = c.pr.sc.Headers.RetryAfter
@@ -44,13 +47,10 @@ func newRetryAfterChecker(p *scenarios.Plan) Checker {
 		c.limit = c.pr.described
 	}
 	if c.pr.sc != nil {
-		c.store = newClaimStore(p, c.limit)
+		c.store = newClaimStore(p, c.limit, shared)
 	}
 	return c
 }
-
-// share reads the requests around the 429s from col when it can.
-func (c *retryAfterChecker) share(col *collector) { c.store.share(col) }
 
 // Absurd waits are longer than absurdFactor times both the longest window and
 // the measured wait.

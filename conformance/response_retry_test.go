@@ -79,8 +79,8 @@ func TestHeadersRetryAfter(t *testing.T) {
 
 func TestResponseChecksWithoutPlan(t *testing.T) {
 	obs := stdRun(xrate(20))
-	for id, mk := range responseCheckers {
-		c := mk(nil)
+	for id, mk := range responseMakers() {
+		c := mk(nil, nil)
 		for _, o := range obs {
 			c.Observe(o)
 		}

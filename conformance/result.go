@@ -1,7 +1,10 @@
-// Package conformance judges a run: limiter models (oracles), one Checker per check
-// id, tolerance rules and evidence. It is pure: it reads observations and the
-// scenario and never does I/O. It must not import attack, report, the dashboard or
-// an HTTP client.
+// Package conformance judges a run: limiter models (oracles), one checker per
+// check id, tolerance rules and evidence. Its entry point is the Judge
+// (New(plan, Options), then Observe each observation, then Verdict); Check
+// judges a run held in memory. It is pure: it reads observations and the
+// scenario and never does I/O; the records that outgrow memory go to the
+// Spill its caller hands in (conformance/spill makes one on disk). It must not
+// import attack, report, the dashboard, an HTTP client or conformance/spill.
 package conformance
 
 import "time"

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,7 +93,14 @@ func TestCheckNeverLimited(t *testing.T) {
 	}
 }
 
-func TestCheckOrderAndPendingIDs(t *testing.T) {
+// Every check id of DESIGN.md is judged, in the order a Verdict reports them,
+// each by exactly one kind of checker.
+func TestCheckOrder(t *testing.T) {
+	for _, c := range checks {
+		if (c.judge == nil) == (c.make == nil) {
+			t.Errorf("%s: want exactly one of judge and make", c.id)
+		}
+	}
 	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
 	v := Check(p, nil)
 	var got []ID
@@ -102,9 +108,6 @@ func TestCheckOrderAndPendingIDs(t *testing.T) {
 		got = append(got, c.ID)
 		if c.Limit != "per-second" {
 			t.Errorf("%s.Limit = %q; want per-second", c.ID, c.Limit)
-		}
-		if !slices.Contains(modelChecks, c.ID) && responseCheckers[c.ID] == nil && (c.Status != Skip || c.Message != "not checked yet by this version") {
-			t.Errorf("%s = %s %q; want skip, not checked yet by this version", c.ID, c.Status, c.Message)
 		}
 	}
 	want := []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, TimingOnset, RecoveryAfterWindow,

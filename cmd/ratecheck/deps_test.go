@@ -2,6 +2,7 @@ package main
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -13,7 +14,8 @@ func TestDependencyDirection(t *testing.T) {
 	t.Parallel()
 	const mod = "github.com/ratecheck/ratecheck/"
 	forbidden := map[string][]string{
-		"conformance":        {"attack", "report", "internal/", "std:net/http"},
+		"conformance":        {"attack", "report", "internal/", "std:net/http", "conformance/spill"},
+		"conformance/spill":  {"attack", "conformance", "report", "results", "scenarios", "internal/"},
 		"attack":             {"conformance", "report", "internal/"},
 		"scenarios":          {"attack", "conformance", "report", "results", "internal/"},
 		"results":            {"attack", "conformance", "report", "scenarios", "internal/"},
@@ -30,10 +32,37 @@ func TestDependencyDirection(t *testing.T) {
 			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
 		}
 		for _, dep := range strings.Fields(string(out)) {
+			if dep == mod+pkg {
+				continue
+			}
 			for _, b := range bad {
 				if forbids(mod, b, dep) {
 					t.Errorf("%s depends on %s; DESIGN.md forbids %s -> %s", pkg, dep, pkg, b)
 				}
+			}
+		}
+	}
+}
+
+// TestJudgingIsPure fails when a package of conformance other than
+// conformance/spill imports file, network or process I/O itself: judging is a
+// pure function of the observations and the scenario (DESIGN.md), and the
+// records that outgrow memory go to storage the caller hands in.
+func TestJudgingIsPure(t *testing.T) {
+	const mod = "github.com/ratecheck/ratecheck/"
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", mod+"conformance/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list conformance/...: %v\n%s", err, out)
+	}
+	impure := []string{"os", "os/exec", "io/ioutil", "path/filepath", "net", "net/http", "syscall"}
+	for line := range strings.Lines(string(out)) {
+		f := strings.Fields(line)
+		if len(f) == 0 || f[0] == mod+"conformance/spill" {
+			continue
+		}
+		for _, imp := range f[1:] {
+			if slices.Contains(impure, imp) {
+				t.Errorf("%s imports %s; judging must do no I/O (storage goes through conformance/spill, wired by the caller)", f[0], imp)
 			}
 		}
 	}

@@ -58,7 +58,13 @@ func reportRun(env *Env, o *reportOptions) error {
 	}
 	var readErr error
 	var last time.Time
-	verdict := runner.Judging(func() conformance.Verdict { return conformance.Check(plan, recorded(run, rec, &last, &readErr)) })
+	verdict := runner.Judging(func() conformance.Verdict {
+		j := runner.NewJudge(plan)
+		for o := range recorded(run, rec, &last, &readErr) {
+			j.Observe(o)
+		}
+		return j.Verdict()
+	})
 	if readErr != nil {
 		return fmt.Errorf("read %s: %w", o.Dir, readErr)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/spill"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -82,7 +83,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	for i := range out.PhaseStarts {
 		out.PhaseStarts[i] = atk.PhaseStarted(i)
 	}
-	out.Verdict = Judging(func() conformance.Verdict { return conformance.Judge(f.checkers) })
+	out.Verdict = Judging(f.judge.Verdict)
 	out.Metrics = f.rec.Snapshot(out.Finished)
 	out.Timeline = f.rec.Timeline()
 	if o.OnProgress != nil {
@@ -98,18 +99,18 @@ type fanout struct {
 	started  time.Time
 	phases   []bool // phases whose origin rec has been given
 	rec      *metrics.Recorder
-	checkers []conformance.Checker
+	judge    *conformance.Judge
 	writeErr error
 }
 
 func newFanout(o Options, atk *attack.Attack) *fanout {
 	return &fanout{
-		opts:     o,
-		atk:      atk,
-		started:  atk.Started(),
-		phases:   make([]bool, len(o.Plan.Phases)),
-		rec:      metrics.NewRecorder(MetricsPhases(o.Plan), atk.Started()),
-		checkers: conformance.NewCheckers(o.Plan),
+		opts:    o,
+		atk:     atk,
+		started: atk.Started(),
+		phases:  make([]bool, len(o.Plan.Phases)),
+		rec:     metrics.NewRecorder(MetricsPhases(o.Plan), atk.Started()),
+		judge:   NewJudge(o.Plan),
 	}
 }
 
@@ -146,9 +147,7 @@ func (f *fanout) observe(o results.Observation) {
 		f.rec.StartPhase(p, f.atk.PhaseStarted(p))
 	}
 	f.rec.Record(o)
-	for _, c := range f.checkers {
-		c.Observe(o)
-	}
+	f.judge.Observe(o)
 }
 
 func (f *fanout) flush() {
@@ -176,3 +175,11 @@ func MetricsPhases(p *scenarios.Plan) []metrics.Phase {
 	}
 	return out
 }
+
+// NewJudge returns the Judge of a run of p whose records, past what memory
+// keeps, go to a spill file in the system's temporary directory.
+func NewJudge(p *scenarios.Plan) *conformance.Judge {
+	return conformance.New(p, conformance.Options{Spill: tempSpill})
+}
+
+func tempSpill() (conformance.Spill, error) { return spill.Create("") }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -21,7 +22,7 @@ type fanout struct {
 	rec      *metrics.Recorder
 	atk      *attack.Attack // for each phase's launch time, as the runner hands it to rec
 	launched []bool         // phases rec has been given the launch of
-	checkers []conformance.Checker
+	judge    *conformance.Judge
 	writeErr error
 	first    time.Time // earliest send time seen
 	drain    bool      // only drain the stream: no writing, metrics or checks
@@ -34,7 +35,7 @@ func newFanout(p *scenarios.Plan, w *results.Writer, atk *attack.Attack) *fanout
 		phases[i] = metrics.Phase{Name: ph.Name, Kind: string(ph.Kind), Rate: ph.Rate, Planned: ph.Requests, Duration: ph.Duration, Start: ph.Start, FirstSeq: p.FirstSeq(i)}
 	}
 	return &fanout{plan: p, w: w, rec: metrics.NewRecorder(phases, atk.Started()), atk: atk,
-		launched: make([]bool, len(p.Phases)), checkers: conformance.NewCheckers(p)}
+		launched: make([]bool, len(p.Phases)), judge: runner.NewJudge(p)}
 }
 
 func (f *fanout) loop(obs <-chan results.Observation) {
@@ -76,9 +77,7 @@ func (f *fanout) observe(o results.Observation) {
 		f.rec.StartPhase(ph, f.atk.PhaseStarted(ph))
 	}
 	f.rec.Record(o)
-	for _, c := range f.checkers {
-		c.Observe(o)
-	}
+	f.judge.Observe(o)
 }
 
 // deviationP99 is the 99th percentile of the offsets sent_i − (sent_0 + i/rate)
@@ -107,14 +106,4 @@ func (f *fanout) flush() {
 	}
 }
 
-func (f *fanout) verdict() conformance.Verdict {
-	v := conformance.Verdict{Status: conformance.Pass}
-	for _, c := range f.checkers {
-		r := c.Result()
-		if r.Status == conformance.Fail {
-			v.Status = conformance.Fail
-		}
-		v.Checks = append(v.Checks, r)
-	}
-	return v
-}
+func (f *fanout) verdict() conformance.Verdict { return f.judge.Verdict() }
