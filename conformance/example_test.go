@@ -50,7 +50,7 @@ func ExampleCheck() {
 	// limit.enforced fail: 2 requests admitted beyond the limit of 3 per 1s (worst window: 4 admitted; judged as fixed-window, first-request-aligned; 1 ambiguous decision near window boundaries not counted)
 	// limit.no-early-reject pass: no request was rejected while under the limit of 3 per 1s (6 rejections explained by the model; judged as fixed-window, first-request-aligned)
 	// limit.status pass: all 6 limited requests got 429
-	// timing.onset fail: the first rejection came at the wrong time in 2 of 3 windows that reached the limit (2 late; first at +0.667 s: first 429 came at request 5 of the window (1 late, 167 ms); judged as fixed-window, first-request-aligned)
+	// timing.onset skip: the first rejection came at the wrong time in 2 of 3 windows that reached the limit (2 late; first at +0.667 s: first 429 came at request 5 of the window (1 late, 167 ms); judged as fixed-window, first-request-aligned): the defect limit.enforced fails, not failed again here
 	// recovery.after-window pass: the limit lifted 0.250 s ± 85 ms after the first rejection of its streak (the longest of 2 lifts timed, in the over phase; promised 1s)
 	// fingerprint: fixed window, 4 per 1s, first-request-aligned: explains 18 of 18 decisions
 }

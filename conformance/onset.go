@@ -20,10 +20,14 @@ import (
 // timing tolerance are never failed. A streak that begins with a late recovery
 // is recovery.after-window's finding and is not judged here.
 //
-// The defects overlap on purpose, and both statements are true: a limiter that
-// rejects early fails limit.no-early-reject and an early onset here (the same
-// defect seen per window), and one that admits one too many fails
-// limit.enforced and a late onset here.
+// One defect fails one check (DESIGN.md), and timing.onset has no defect of
+// its own: a late onset is an over-admission, which limit.enforced fails, and
+// an early onset is a rejection under the limit, which limit.no-early-reject
+// fails (the classification leaves no wrongful rejection to neither). So the
+// check is folded into those two: it measures the onsets for the reader and
+// passes when every one came when the model says; when some did not, it skips,
+// pointing (CheckResult.See) at the check that fails the defect. It needs one
+// episode that reached the limit; without one it skips.
 func onsetResult(a *analysis) CheckResult {
 	res := CheckResult{ID: TimingOnset, Limit: a.limitName()}
 	eps := a.onsets()
@@ -48,18 +52,27 @@ func onsetResult(a *analysis) CheckResult {
 			plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.onsetPromise(), a.eval.desc, fuzzyText(fuzzy))
 		return res
 	}
-	res.Status = Fail
-	res.Message = fmt.Sprintf("the first rejection came at the wrong time in %d of %s that reached the limit (%s; first at %s: %s; judged as %s%s)",
+	res.Status, res.See = Skip, off[0].blamed
+	res.Message = fmt.Sprintf("the first rejection came at the wrong time in %d of %s that reached the limit (%s; first at %s: %s; judged as %s%s): the defect %s, not failed again here",
 		len(off), plural(len(eps), a.episodeWord(1), a.episodeWord(2)), onsetCounts(off),
-		fmtOffset(off[0].first.rec().sent-a.origin), off[0].note, a.eval.desc, fuzzyText(fuzzy))
-	refs := make([]reqRef, len(off))
-	notes := map[reqRef]string{}
-	for x, e := range off {
-		refs[x], notes[e.first] = e.first, e.note
-	}
-	listed, omitted := a.list(refs, maxEvidence, func(r reqRef) string { return notes[r] })
-	res.Evidence = &Evidence{Expected: a.onsetPromise(), Requests: listed, Omitted: omitted}
+		fmtOffset(off[0].first.rec().sent-a.origin), off[0].note, a.eval.desc, fuzzyText(fuzzy), blamedText(off))
 	return res
+}
+
+// blamedText names the checks that fail the defects of the onsets off:
+// "limit.enforced fails" or "limit.enforced and limit.no-early-reject fail".
+func blamedText(off []onset) string {
+	var ids []string
+	for _, o := range off {
+		if !slices.Contains(ids, string(o.blamed)) {
+			ids = append(ids, string(o.blamed))
+		}
+	}
+	slices.Sort(ids)
+	if len(ids) == 1 {
+		return ids[0] + " fails"
+	}
+	return strings.Join(ids, " and ") + " fail"
 }
 
 // onset is the judgement of one episode's first rejection.
@@ -68,6 +81,9 @@ type onset struct {
 	early, late int    // requests too early or too late; at most one is set
 	fuzzy       bool   // off from the model only within the timing tolerance
 	note        string // e.g. "first 429 came at request 19 of the window (2 early, 50 ms)"
+	// blamed is the check that fails the defect behind an onset off (see
+	// onsetResult).
+	blamed ID
 }
 
 // onsets judges the first rejection of every episode, in send order.
@@ -121,9 +137,9 @@ func (a *analysis) judgeOnset(r reqRef, prev int, streak []int) onset {
 	wrong := ev.out[r.i] == rejectEarly || ev.out[r.i] == rejectWrong
 	switch {
 	case wrong:
-		o.early = a.earlyBy(r, len(adm))
+		o.early, o.blamed = a.earlyBy(r, len(adm)), LimitNoEarlyReject
 	case over > 0:
-		o.late = over
+		o.late, o.blamed = over, LimitEnforced
 	case win:
 		o.fuzzy = int64(len(adm)) != a.limit.Requests
 	}

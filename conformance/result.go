@@ -43,6 +43,10 @@ type CheckResult struct {
 	Status   Status    `json:"status"`
 	Message  string    `json:"message"` // one sentence a person can act on; for skip, the reason
 	Evidence *Evidence `json:"evidence,omitempty"`
+	// See names the check that fails the defect this one would otherwise
+	// report again: one defect fails one check (DESIGN.md), and the related
+	// check skips, pointing at it.
+	See ID `json:"see,omitempty"`
 }
 
 // Evidence is the smallest set of requests that proves a failure, with what the
