@@ -152,11 +152,11 @@ var twentyPerSecond = contract{algorithm: scenarios.AlgoAny, scope: "ip"}
 func nginxRuns(t *testing.T) []*run {
 	smooth, burst := "", "burst=20 nodelay"
 	smoothingSeen := expect{
-		conformance.LimitEnforced:       conformance.Pass,
-		conformance.LimitNoEarlyReject:  conformance.Fail, // right: it rejects bursts a window admits
+		conformance.LimitEnforced:      conformance.Pass,
+		conformance.LimitNoEarlyReject: conformance.Fail, // right: it rejects bursts a window admits
 		// The same defect: each window's first 429 comes early, and
 		// timing.onset points to limit.no-early-reject instead of failing.
-		conformance.TimingOnset: conformance.Skip,
+		conformance.TimingOnset:         conformance.Skip,
 		conformance.RecoveryAfterWindow: conformance.Pass,
 	}
 	return []*run{
