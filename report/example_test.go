@@ -26,7 +26,7 @@ func ExampleWriteJUnit() {
 	}
 	// Output:
 	// <?xml version="1.0" encoding="UTF-8"?>
-	// <testsuites name="ratecheck" tests="2" failures="0" errors="0" skipped="1" time="12.000">
+	// <testsuites name="ratecheck against https://api.copilot.example" tests="2" failures="0" errors="0" skipped="1" time="12.000">
 	//   <testsuite name="ratecheck: copilot" tests="2" failures="0" errors="0" skipped="1" time="12.000" timestamp="2025-03-01T10:00:00">
 	//     <properties>
 	//       <property name="target" value="https://api.copilot.example"></property>

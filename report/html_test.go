@@ -9,6 +9,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/report"
+	"github.com/ratecheck/ratecheck/results"
 )
 
 func TestWriteHTMLSelfContained(t *testing.T) {
@@ -16,9 +17,14 @@ func TestWriteHTMLSelfContained(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tc.r()
 			page := string(render(t, report.WriteHTML, r))
-			// The only URL allowed is the target, as the text of its field.
+			// The only URL allowed is the target, as the text of its field and
+			// where the title and heading name the target judged.
 			field := `<dd class="fact-target">` + html.EscapeString(r.Target)
-			rest := strings.ReplaceAll(page, field, "")
+			named := " against " + html.EscapeString(results.TargetName(r.Target, r.BuiltinTarget)) + "</"
+			rest := strings.ReplaceAll(strings.ReplaceAll(page, field, ""), named, "")
+			if n := strings.Count(page, named); n != 2 {
+				t.Errorf("WriteHTML names the target judged %d times as %q; want 2 (title and heading)", n, named)
+			}
 			for _, scheme := range []string{"http://", "https://", "//"} {
 				if i := strings.Index(rest, scheme); i >= 0 {
 					t.Errorf("WriteHTML has %q outside the target field: %q", scheme, rest[max(0, i-60):min(len(rest), i+40)])

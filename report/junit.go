@@ -102,8 +102,12 @@ func junitOf(r *Report) junitSuites {
 	for _, c := range r.Checks {
 		suite.Cases = append(suite.Cases, junitCaseOf(titleOf(r), c))
 	}
+	name := "ratecheck"
+	if t := results.TargetName(r.Target, r.BuiltinTarget); t != "" {
+		name += " against " + t
+	}
 	return junitSuites{
-		Name:  "ratecheck",
+		Name:  name,
 		Tests: suite.Tests, Failures: fail, Skipped: skip,
 		Time:   secs,
 		Suites: []junitSuite{suite},

@@ -21,12 +21,14 @@ const SchemaVersion = 1
 
 // Report is everything the report files show about one run.
 type Report struct {
-	SchemaVersion int                       `json:"schema_version"`
+	SchemaVersion int `json:"schema_version"`
+	// Target, next in the JSON, is the base URL of the target judged, never
+	// with credentials; BuiltinTarget says it was the built-in reference target.
+	Target        string                    `json:"target"`
+	BuiltinTarget bool                      `json:"builtin_target"`
 	RunID         string                    `json:"run_id"`
 	Tool          string                    `json:"tool"` // "ratecheck <version>"
 	Scenario      ScenarioInfo              `json:"scenario"`
-	Target        string                    `json:"target"` // base URL, never with credentials
-	BuiltinTarget bool                      `json:"builtin_target"`
 	Started       time.Time                 `json:"started"`
 	Finished      time.Time                 `json:"finished"`
 	Interrupted   bool                      `json:"interrupted"` // the run was stopped before its plan ended

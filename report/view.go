@@ -14,6 +14,7 @@ import (
 // Markdown templates only lay it out; all arithmetic and wording lives here.
 type view struct {
 	Title       string
+	Target      string // the target judged: a URL, or the built-in reference target on one
 	Tool        string
 	RunID       string
 	Verdict     verdictView
@@ -114,6 +115,7 @@ func newView(r *Report) *view {
 	pass, fail, skip := r.Counts()
 	v := &view{
 		Title:       titleOf(r),
+		Target:      results.TargetName(r.Target, r.BuiltinTarget),
 		Tool:        r.Tool,
 		RunID:       r.RunID,
 		Verdict:     verdictOf(r.Verdict),

@@ -103,6 +103,20 @@ func RedactTarget(target string) string {
 	return u.String()
 }
 
+// TargetName names the target a run judged, as the first line of every output
+// shows it: "https://api.example.com", or "the built-in reference target on
+// http://127.0.0.1:PORT" when builtin; "" when target is "" and not builtin.
+func TargetName(target string, builtin bool) string {
+	t := RedactTarget(target)
+	if !builtin {
+		return t
+	}
+	if t == "" {
+		return "the built-in reference target"
+	}
+	return "the built-in reference target on " + t
+}
+
 // encodeMeta is meta.json's content: indented JSON ending in a newline.
 func encodeMeta(m Meta) ([]byte, error) {
 	if m.SchemaVersion == 0 {

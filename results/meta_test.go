@@ -53,6 +53,25 @@ func TestRedactTarget(t *testing.T) {
 	}
 }
 
+func TestTargetName(t *testing.T) {
+	tests := []struct {
+		target  string
+		builtin bool
+		want    string
+	}{
+		{"https://api.example.com", false, "https://api.example.com"},
+		{"https://user:secret@api.example.com/v1", false, "https://api.example.com/v1"},
+		{"http://127.0.0.1:4242", true, "the built-in reference target on http://127.0.0.1:4242"},
+		{"", true, "the built-in reference target"},
+		{"", false, ""},
+	}
+	for _, tt := range tests {
+		if got := TargetName(tt.target, tt.builtin); got != tt.want {
+			t.Errorf("TargetName(%q, %v) = %q; want %q", tt.target, tt.builtin, got, tt.want)
+		}
+	}
+}
+
 func TestMetaNeverStoresTargetCredentials(t *testing.T) {
 	dir := t.TempDir()
 	m := sampleMeta()

@@ -49,8 +49,12 @@ func (d *decoder) name(f *fields) string {
 	return s
 }
 
-// target reads the base URL of the API.
+// target reads the base URL of the API. It is optional: a scenario without one
+// runs against the built-in reference target.
 func (d *decoder) target(f *fields) string {
+	if !f.has("target") {
+		return ""
+	}
 	s, ok := f.required("target", "the API's base URL, e.g. https://api.example.com")
 	if !ok {
 		return ""

@@ -28,7 +28,7 @@
 //	name: copilot                 # required, [a-z0-9-]+
 //	source: docs/apis/000_39ffa575775ab4fa.txt  # the API document the contract is taken from
 //	description: Copilot REST API # optional
-//	target: https://api.copilot.com  # required: the base URL, http or https
+//	target: https://api.copilot.com  # the base URL, http or https; absent: the built-in reference target
 //	plan: starter                 # required iff a limit has plans; must be a plan of every such limit
 //
 //	auth:                         # optional; absent means the API takes no key

@@ -14,7 +14,7 @@ type Scenario struct {
 	Name        string
 	Source      string // the API document the contract is taken from, e.g. docs/apis/000_….txt (relative to the repository root)
 	Description string
-	Target      string // base URL of the real API; --target overrides it
+	Target      string // base URL of the real API, "" for none (the built-in reference target); --target overrides it
 	Plan        string // the plan tier the limits are resolved for ("" if the doc has none)
 	Auth        Auth
 	Endpoints   []Endpoint

@@ -53,6 +53,7 @@ func TestScripts(t *testing.T) {
 			"cmp-checks": cmdCmpChecks,
 			"freeport":   cmdFreeport,
 			"waitfor":    cmdWaitfor,
+			"envsubst":   cmdEnvsubst,
 		},
 	})
 }
@@ -160,4 +161,19 @@ func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// cmdEnvsubst replaces $VAR in a file with the variable's value (other $ and
+// ${...} are kept):
+//
+//	envsubst PORT scenario.yaml
+func cmdEnvsubst(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envsubst VAR FILE")
+	}
+	path := ts.MkAbs(args[1])
+	b, err := os.ReadFile(path)
+	ts.Check(err)
+	s := strings.ReplaceAll(string(b), "$"+args[0], ts.Getenv(args[0]))
+	ts.Check(os.WriteFile(path, []byte(s), 0o644))
 }

@@ -26,11 +26,14 @@ type progressView struct {
 	uiDone   chan struct{}
 	lastLine time.Duration
 	last     metrics.Snapshot // the latest metrics, kept for the final frame (written only by update)
+	// targetName names the target judged, for the first line.
+	targetName string
 }
 
 func newProgressView(env *Env, noTUI bool, p *scenarios.Plan, meta results.Meta) *progressView {
-	v := &progressView{env: env, tui: env.IsTTY && !noTUI, plan: p, lastLine: -time.Second}
-	v.base = dashboard.Frame{Scenario: meta.ScenarioName, Target: meta.Target, Current: -1, Total: p.Duration(), Notes: meta.Notes}
+	v := &progressView{env: env, tui: env.IsTTY && !noTUI, plan: p, lastLine: -time.Second,
+		targetName: results.TargetName(meta.Target, meta.BuiltinTarget)}
+	v.base = dashboard.Frame{Scenario: meta.ScenarioName, Target: v.targetName, Current: -1, Total: p.Duration(), Notes: meta.Notes}
 	if l := p.TestedLimit(); l != nil {
 		v.base.Tested = describeLimit(*l)
 	}
@@ -45,7 +48,7 @@ func newProgressView(env *Env, noTUI bool, p *scenarios.Plan, meta results.Meta)
 func (v *progressView) start(ctx context.Context, cancel context.CancelFunc) {
 	if !v.tui {
 		w := v.env.Stdout
-		fmt.Fprintf(w, "ratecheck run %s: %s\n", v.base.Scenario, v.base.Tested)
+		fmt.Fprintf(w, "ratecheck run %s against %s: %s\n", v.base.Scenario, v.targetName, v.base.Tested)
 		fmt.Fprintf(w, "target: %s\n", v.base.Target)
 		for _, n := range v.base.Notes {
 			fmt.Fprintf(w, "note: %s\n", n)

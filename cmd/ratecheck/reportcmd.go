@@ -74,6 +74,7 @@ func reportRun(env *Env, o *reportOptions) error {
 	}
 	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
 	written, werr := o.Outputs.write("", rep)
+	fmt.Fprintf(env.Stdout, "ratecheck report %s: %s against %s\n", o.Dir, sc.Name, results.TargetName(meta.Target, meta.BuiltinTarget))
 	printSummary(env, rep, o.Dir, written)
 	if werr != nil {
 		return werr

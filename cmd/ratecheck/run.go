@@ -43,17 +43,19 @@ pause, a recovery probe), sends them with vegeta, judges every response, and
 writes the run directory (runs/<start>-<scenario>/ unless --out) with its
 observations and report.json.
 
-Without --target, the built-in reference target serves the scenario on
-127.0.0.1 with generated demo keys, so nothing needs to be set. With
---target, API keys come from the environment variables the scenario names.
+The target is --target URL, else the scenario's target:. With --target
+builtin (or a scenario that names no target), the built-in reference target
+serves the scenario on 127.0.0.1 with generated demo keys, so nothing needs
+to be set, and --fault breaks it on purpose. Against any other target, API
+keys come from the environment variables the scenario names.
 
 A live dashboard shows the run on a terminal; plain progress lines are
 printed otherwise (or with --no-tui). Ctrl-C stops sending, judges what was
 sent and still writes every report; a second Ctrl-C quits at once.`,
-		Example: `  ratecheck run scenarios/copilot.yaml
-  ratecheck run scenarios/copilot.yaml --no-tui --json out.json --junit junit.xml
-  COPILOT_API_KEY=... ratecheck run scenarios/copilot.yaml --target https://api.copilot.com
-  ratecheck run scenarios/copilot.yaml --fault off-by-one   # see a check fail`,
+		Example: `  ratecheck run scenarios/copilot.yaml --target builtin
+  ratecheck run scenarios/copilot.yaml --target builtin --no-tui --json out.json --junit junit.xml
+  COPILOT_API_KEY=... ratecheck run scenarios/copilot.yaml   # the scenario's target: https://api.copilot.com
+  ratecheck run scenarios/copilot.yaml --target builtin --fault off-by-one   # see a check fail`,
 		Args: argsError(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Scenario = args[0]
@@ -65,9 +67,9 @@ sent and still writes every report; a second Ctrl-C quits at once.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&opts.Target, "target", "", "base `URL` of the API to test (default: the built-in reference target)")
+	fs.StringVar(&opts.Target, "target", "", "base `URL` of the API to test, or builtin for the built-in reference target (default: the scenario's target:)")
 	fs.StringVar(&opts.Out, "out", "", "run directory `DIR` (default runs/<start>-<scenario>)")
-	fs.StringVar(&opts.Fault, "fault", "", "inject a fault into the built-in target (see 'ratecheck serve --help')")
+	fs.StringVar(&opts.Fault, "fault", "", "inject a fault into the built-in target, with --target builtin (see 'ratecheck serve --help')")
 	fs.BoolVar(&opts.NoTUI, "no-tui", false, "print plain progress lines instead of the live dashboard")
 	opts.Outputs.addFlags(fs)
 	return cmd
@@ -165,42 +167,58 @@ type target struct {
 	close   func()
 }
 
+// builtinTarget is the --target value that asks for the built-in reference target.
+const builtinTarget = "builtin"
+
+// prepareTarget picks the target a run judges: --target, else the scenario's
+// target:, and the built-in reference target only for --target builtin or a
+// scenario that names no target.
 func prepareTarget(env *Env, sc *scenarios.Scenario, o *runOptions) (*target, error) {
-	if o.Target == "" {
-		keys := demoKeys(sc)
-		ts, err := startTarget(sc, "127.0.0.1:0", keys, o.Fault)
-		if err != nil {
-			return nil, err
-		}
-		t := &target{url: ts.URL, keys: keys, builtin: true, close: func() { ts.Close() }}
-		t.notes = append(t.notes, "built-in reference target on "+ts.URL.String())
-		if len(sc.Auth.Keys) > 0 {
-			var envs []string
-			for _, k := range sc.Auth.Keys {
-				envs = append(envs, k.Env)
-			}
-			t.notes = append(t.notes, fmt.Sprintf("demo key generated for the built-in target (%s not used)", strings.Join(envs, ", ")))
-		}
-		if o.Fault != "" {
-			t.notes = append(t.notes, "fault injected into the built-in target: "+o.Fault)
-		}
-		return t, nil
+	name, from := o.Target, "--target"
+	if name == "" {
+		name, from = sc.Target, sc.File+": target"
+	}
+	if name == "" || name == builtinTarget {
+		return startBuiltin(sc, o.Fault)
 	}
 	if o.Fault != "" {
-		return nil, &usageError{err: errors.New("--fault applies to the built-in target only; give it to 'ratecheck serve' to break a standalone target")}
+		return nil, &usageError{err: fmt.Errorf("--fault breaks the built-in reference target, but the target is %s (from %s): add --target builtin, or give --fault to 'ratecheck serve'", results.RedactTarget(name), from)}
 	}
-	u, err := url.Parse(o.Target)
+	u, err := url.Parse(name)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &usageError{err: fmt.Errorf("--target %q: want an http:// or https:// URL such as http://127.0.0.1:8080", o.Target)}
+		return nil, &usageError{err: fmt.Errorf("%s %q: want builtin or an http:// or https:// URL such as http://127.0.0.1:8080", from, name)}
 	}
 	if u.User != nil {
-		return nil, &usageError{err: errors.New("--target must not carry credentials: API keys come from the environment variables the scenario names")}
+		return nil, &usageError{err: fmt.Errorf("%s must not carry credentials: API keys come from the environment variables the scenario names", from)}
 	}
 	keys, err := envKeys(sc, env.Getenv)
 	if err != nil {
 		return nil, err
 	}
 	return &target{url: u, keys: keys, close: func() {}}, nil
+}
+
+// startBuiltin serves the scenario on loopback with the built-in reference
+// target and generated demo keys, with fault injected when not "".
+func startBuiltin(sc *scenarios.Scenario, fault string) (*target, error) {
+	keys := demoKeys(sc)
+	ts, err := startTarget(sc, "127.0.0.1:0", keys, fault)
+	if err != nil {
+		return nil, err
+	}
+	t := &target{url: ts.URL, keys: keys, builtin: true, close: func() { ts.Close() }}
+	t.notes = append(t.notes, "built-in reference target on "+ts.URL.String())
+	if len(sc.Auth.Keys) > 0 {
+		var envs []string
+		for _, k := range sc.Auth.Keys {
+			envs = append(envs, k.Env)
+		}
+		t.notes = append(t.notes, fmt.Sprintf("demo key generated for the built-in target (%s not used)", strings.Join(envs, ", ")))
+	}
+	if fault != "" {
+		t.notes = append(t.notes, "fault injected into the built-in target: "+fault)
+	}
+	return t, nil
 }
 
 // calibrationNotes says what the calibration measured, and every phase this

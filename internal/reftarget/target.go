@@ -1,8 +1,9 @@
 // Package reftarget owns the reference target: an http.Handler that serves a
 // scenario's contract exactly (routes, API-key auth, every limit, the declared
 // rate-limit headers and error bodies), optionally with injected faults (see
-// Faults). `ratecheck run` serves it on loopback when no --target is given,
-// `ratecheck serve` runs it alone, and the checker's tests run against it.
+// Faults). `ratecheck run --target builtin` (or a scenario without target:)
+// serves it on loopback, `ratecheck serve` runs it alone, and the checker's
+// tests run against it.
 //
 // It imports scenarios (types only) and internal/limiter. It must never import
 // conformance: its limiters share no code with the checker's oracles, so a bug in
