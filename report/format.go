@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // timeLayout prints a wall-clock time with milliseconds and its UTC offset, in the
@@ -141,4 +142,16 @@ func fmtBool(b bool) string {
 // oneLine folds newlines and tabs into spaces, so a message fits a table cell.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// printable is s on one line without control characters, so that text a
+// target sent (a header, a body) cannot move the cursor or recolour a
+// terminal, nor hide in a Markdown file.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, oneLine(s))
 }

@@ -43,7 +43,7 @@ var mdBlockStart = regexp.MustCompile(`^(#|[-+=]|\d+[.)])`)
 // mdText makes s safe as inline Markdown text on one line (table cells, list
 // items): it folds line breaks into spaces and escapes.
 func mdText(s string) string {
-	s = mdEscaper.Replace(oneLine(s))
+	s = mdEscaper.Replace(printable(s))
 	if m := mdBlockStart.FindStringIndex(s); m != nil {
 		s = s[:m[1]-1] + `\` + s[m[1]-1:]
 	}

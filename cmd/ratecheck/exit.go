@@ -46,7 +46,7 @@ func reportError(env *Env, err error) int {
 		return exitUsage
 	}
 	switch {
-	case errors.Is(err, errChecksFailed):
+	case errors.Is(err, errChecksFailed), errors.Is(err, errRegressed):
 		return exitFail
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintf(env.Stderr, "ratecheck: %v\n", err)

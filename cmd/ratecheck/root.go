@@ -32,6 +32,7 @@ unreachable).`,
 		newPlanCmd(env),
 		newServeCmd(env),
 		newReportCmd(env),
+		newCompareCmd(env),
 		newVersionCmd(env),
 	)
 	return root
