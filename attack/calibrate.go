@@ -26,6 +26,9 @@ type Calibration struct {
 	// against an in-process sink with the run's connections. 0 when it was not
 	// measured because every phase is far below what any machine sends.
 	Capacity float64
+	// TLS is what the handshake with an https:// target negotiated, e.g.
+	// "TLS 1.3, HTTP/2"; "" for http://.
+	TLS string
 	// Problems names each phase this machine cannot deliver, and why.
 	Problems []string
 }
@@ -47,6 +50,11 @@ func Calibrate(ctx context.Context, p *scenarios.Plan, o Options) (Calibration, 
 		return c, err
 	}
 	c.Connect = rtt
+	if o.Target.Scheme == "https" {
+		if c.TLS, err = handshake(ctx, o.Target, o.TLS, min(o.Timeout, 5*time.Second)); err != nil {
+			return c, err
+		}
+	}
 	fastest := 0.0
 	for _, ph := range p.Phases {
 		if !ph.Unpaced() {

@@ -9,14 +9,7 @@ import (
 )
 
 func dial(ctx context.Context, u *url.URL, timeout time.Duration) error {
-	host := u.Host
-	if u.Port() == "" {
-		port := "80"
-		if u.Scheme == "https" {
-			port = "443"
-		}
-		host = net.JoinHostPort(u.Hostname(), port)
-	}
+	host := hostPort(u)
 	d := net.Dialer{Timeout: timeout}
 	conn, err := d.DialContext(ctx, "tcp", host)
 	if err != nil {

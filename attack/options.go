@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"crypto/tls"
 	"net/http"
 	"net/url"
 	"time"
@@ -27,6 +28,10 @@ type Options struct {
 	// Headers names response headers to record besides the rate-limit ones found
 	// by name (those containing "ratelimit" or "rate-limit", and Retry-After).
 	Headers []string
+	// TLS is the client TLS configuration for an https:// target (see
+	// TLSConfig); nil verifies against the system's roots. HTTP/2 is used when
+	// the server offers it.
+	TLS *tls.Config
 	// Transport replaces the HTTP transport (tests); nil uses a tuned default.
 	Transport http.RoundTripper
 }
@@ -54,7 +59,8 @@ func (o Options) client() *http.Client {
 			MaxIdleConns:        o.Connections * 2,
 			MaxIdleConnsPerHost: o.Connections * 2,
 			IdleConnTimeout:     90 * time.Second,
-			ForceAttemptHTTP2:   true,
+			ForceAttemptHTTP2:   true, // also with TLSClientConfig set
+			TLSClientConfig:     o.TLS.Clone(),
 		}
 	}
 	return &http.Client{

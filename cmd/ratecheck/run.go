@@ -29,6 +29,8 @@ type runOptions struct {
 	Out      string
 	Fault    string
 	NoTUI    bool
+	CAFile   string
+	Insecure bool
 	Outputs  reportOutputs
 	Args     []string
 }
@@ -71,6 +73,8 @@ sent and still writes every report; a second Ctrl-C quits at once.`,
 	fs.StringVar(&opts.Out, "out", "", "run directory `DIR` (default runs/<start>-<scenario>)")
 	fs.StringVar(&opts.Fault, "fault", "", "inject a fault into the built-in target, with --target builtin (see 'ratecheck serve --help')")
 	fs.BoolVar(&opts.NoTUI, "no-tui", false, "print plain progress lines instead of the live dashboard")
+	fs.StringVar(&opts.CAFile, "ca-file", "", "trust the PEM CA certificates in `FILE` for an https:// target, besides the system's")
+	fs.BoolVar(&opts.Insecure, "insecure", false, "do not verify an https:// target's certificate (every report says so)")
 	opts.Outputs.addFlags(fs)
 	return cmd
 }
@@ -89,8 +93,13 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		return err
 	}
 	defer tgt.close()
+	tlsConfig, tlsNotes, err := transportSecurity(o, tgt)
+	if err != nil {
+		return err
+	}
+	tgt.notes = append(tgt.notes, tlsNotes...)
 
-	aopts := attack.Options{Target: tgt.url, Keys: tgt.keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout, Headers: declaredHeaders(sc)}
+	aopts := attack.Options{Target: tgt.url, Keys: tgt.keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout, Headers: declaredHeaders(sc), TLS: tlsConfig}
 	cal, err := attack.Calibrate(ctx, plan, aopts)
 	if err != nil {
 		return err
@@ -225,6 +234,9 @@ func startBuiltin(sc *scenarios.Scenario, fault string) (*target, error) {
 // machine cannot deliver as asked.
 func calibrationNotes(c attack.Calibration) []string {
 	s := fmt.Sprintf("calibration: connect time %s", c.Connect.Round(time.Microsecond))
+	if c.TLS != "" {
+		s += "; " + c.TLS
+	}
 	if c.Capacity > 0 {
 		s += fmt.Sprintf("; this machine sent up to %.0f requests/s to a local sink", c.Capacity)
 	}
