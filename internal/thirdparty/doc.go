@@ -17,7 +17,8 @@
 // rate-limit headers with conformance/headers as the contract declares them.
 // TestNginx does the same against nginx's limit_req (Debian's nginx-light,
 // which .ci/run installs; Linux only), started per run from a generated configuration in a
-// temporary directory. All runs go at once: about 13 s in all. -short skips them.
+// temporary directory. All runs go at once: about 13 s in all, so they are
+// long tests (internal/longtest): they run with RATECHECK_LONG=1, as .ci/run does.
 //
 // TestSmoothingVersusWindow replays the same plan on the synctest clock
 // against x/time/rate buckets of 1 and 21, which decide like nginx without and

@@ -31,7 +31,7 @@ type headerFacts struct {
 	spec       headers.Spec
 	limit      int64   // the Limit every response states; 0 when none is sent
 	remaining  reading // Remaining, within 0..limit when it reads
-	reset      reading // Reset; when it reads, within 1 s (its resolution) of the window ahead
+	reset      reading // Reset; when it reads, within 1 s (its resolution) of the window ahead, between send and arrival
 	retryAfter reading // Retry-After on 429 responses
 }
 
@@ -41,7 +41,7 @@ type headerRead struct {
 	limits                  map[int64]int // responses per Limit value read
 	remaining, reset, retry [3]int        // count per reading
 	remainingOut            int           // Remaining outside 0..limit
-	resetMin, resetMax      time.Duration
+	resetMin, resetMax      time.Duration // Reset less the send time (least), less the arrival (most)
 	retryMin, retryMax      time.Duration
 	errs                    []error
 }
@@ -68,8 +68,11 @@ func readHeaders(f headerFacts, obs []results.Observation) headerRead {
 		}
 		hr.reset[classify(c.HasReset, bad["reset"])]++
 		if c.HasReset {
-			d := c.Reset.Sub(o.Received())
-			hr.resetMin, hr.resetMax = min(hr.resetMin, d), max(hr.resetMax, d)
+			// The server stated Reset some time between the request's send and
+			// its response's arrival: the earliest bound is from the send, the
+			// latest from the arrival, so a slow answer widens neither.
+			hr.resetMin = min(hr.resetMin, c.Reset.Sub(o.Sent))
+			hr.resetMax = max(hr.resetMax, c.Reset.Sub(o.Received()))
 		}
 		if o.Status == 429 {
 			hr.retry[classify(c.HasRetryAfter, bad["retry-after"])]++
@@ -139,7 +142,7 @@ func checkHeaders(t *testing.T, f headerFacts, obs []results.Observation) {
 	t.Helper()
 	hr := readHeaders(f, obs)
 	t.Logf("headers of %d responses (counts are absent, reads, malformed): Limit %v; Remaining %v; Reset %v%s; Retry-After on 429 %v%s; first errors %v",
-		hr.responses, hr.limits, hr.remaining, hr.reset, span(hr.reset, hr.resetMin, hr.resetMax, "from arrival"),
+		hr.responses, hr.limits, hr.remaining, hr.reset, span(hr.reset, hr.resetMin, hr.resetMax, "from send..from arrival"),
 		hr.retry, span(hr.retry, hr.retryMin, hr.retryMax, "wait"), hr.errs)
 	if hr.responses == 0 {
 		t.Fatal("no 200 or 429 response to read headers from")
@@ -168,6 +171,6 @@ func checkHeaders(t *testing.T, f headerFacts, obs []results.Observation) {
 		t.Errorf("%d Remaining values outside 0..%d", hr.remainingOut, f.limit)
 	}
 	if hr.reset[reads] > 0 && (hr.resetMin < -time.Second || hr.resetMax > time.Second) {
-		t.Errorf("Reset lies %v..%v from the response's arrival; want within ±1 s for a 1 s window read to the second", hr.resetMin, hr.resetMax)
+		t.Errorf("Reset lies %v from the request's send to %v from the response's arrival; want within ±1 s for a 1 s window read to the second", hr.resetMin, hr.resetMax)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/conformance/headers"
+	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -206,9 +207,7 @@ func libraryRuns(t *testing.T) []*run {
 // loopback and asserts the verdict: a correct library passes every check of
 // the contract it documents, and of "20 per second" left open (any).
 func TestLibraries(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs real traffic for about 8 s")
-	}
+	longtest.Skip(t, "ten runs of a 20/s plan against five libraries, 13 s")
 	t.Parallel()
 	runs := libraryRuns(t)
 	executeAll(t, runs)

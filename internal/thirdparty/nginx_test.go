@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -189,9 +190,7 @@ func nginxRuns(t *testing.T) []*run {
 // against nginx's own contract is a pass; against "20 per second" ratecheck
 // must see that nginx smooths (no burst) or over-admits (burst=20 nodelay).
 func TestNginx(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs real traffic for about 8 s")
-	}
+	longtest.Skip(t, "five runs of a 20/s plan against nginx, 13 s")
 	t.Parallel()
 	runs := nginxRuns(t)
 	executeAll(t, runs)
