@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 // TestScripts runs the CLI end to end from testdata/script/*.txtar: real
 // processes, the built-in reference target and standalone targets on loopback.
 // The scripts run in parallel; those that send traffic use the short-window
-// scenario testdata/short.yaml (about 4.4 s a run), except the README's first
+// scenario testdata/short.yaml (about 6 s a run), except the README's first
 // command, which runs scenarios/copilot.yaml as written there.
 func TestScripts(t *testing.T) {
 	t.Parallel()
