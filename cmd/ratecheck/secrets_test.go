@@ -16,13 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
-
-// longTests says whether the long tests run (RATECHECK_LONG=1, set by the
-// long step of .ci/run).
-func longTests() bool { return os.Getenv("RATECHECK_LONG") != "" }
 
 // syncBuffer is a bytes.Buffer safe for the writes of several goroutines.
 type syncBuffer struct {
@@ -146,7 +143,7 @@ func checkNoKeyInOutputs(t *testing.T, file string, tui bool) {
 		return []string{"--json", out(prefix + ".json"), "--html", out(prefix + ".html"), "--junit", out(prefix + ".xml"), "--md", out(prefix + ".md")}
 	}
 	ctx := context.Background()
-	if !longTests() {
+	if !longtest.Enabled() {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, 1500*time.Millisecond)
 		defer cancel()
