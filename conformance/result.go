@@ -36,6 +36,12 @@ const (
 	Skip Status = "skip"
 )
 
+// Incomplete is the verdict of a run that did not carry out its plan: it was
+// interrupted, or the process died and the run is judged from what it had
+// recorded. No check failed on what was recorded, but what was not sent was
+// not judged, so the run never passes.
+const Incomplete Status = "incomplete"
+
 // CheckResult is the outcome of one check for one limit.
 type CheckResult struct {
 	ID       ID        `json:"id"`

@@ -73,7 +73,7 @@ func BenchmarkObservations(b *testing.B) {
 			}
 			n++
 			return true
-		})
+		}, func(int) { b.Fatal("cut line") })
 		if n != len(obs) {
 			b.Fatalf("decoded %d observations; want %d", n, len(obs))
 		}

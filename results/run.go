@@ -23,7 +23,20 @@ type Run struct {
 	Dir      string
 	Meta     Meta
 	Scenario []byte // scenario.yaml's bytes
+
+	cutLine int // the line number of a last line cut short, found by Observations
 }
+
+// Finished reports whether the run ended and recorded its end: meta.json is
+// rewritten with Finished when the writer closes, after the observations
+// are synced to disk. A run whose process died (kill -9, power loss) has
+// none, and is judged from what it recorded.
+func (r *Run) Finished() bool { return !r.Meta.Finished.IsZero() }
+
+// CutLine is the number of the last line of observations.jsonl when the
+// latest pass of Observations found it cut short (the process died
+// mid-write) and skipped it; 0 otherwise.
+func (r *Run) CutLine() int { return r.cutLine }
 
 // Open reads the run stored in dir: its meta.json and scenario.yaml. Errors
 // name the file at fault. Observations are read on demand by Observations.
@@ -52,23 +65,25 @@ func Open(dir string) (*Run, error) {
 // the file anew. A last line cut short (the process died mid-write) is skipped
 // silently; any other line that does not decode ends the sequence with an error
 // naming file:line. Errors are yielded with a zero Observation, and nothing
-// follows them.
+// follows them. After a pass, CutLine says whether a cut line was skipped.
 func (r *Run) Observations() iter.Seq2[Observation, error] {
 	path := filepath.Join(r.Dir, ObservationsFile)
 	return func(yield func(Observation, error) bool) {
+		r.cutLine = 0
 		f, err := os.Open(path)
 		if err != nil {
 			yield(Observation{}, fmt.Errorf("results: read observations: %w", err))
 			return
 		}
 		defer f.Close()
-		decodeLines(path, f, yield)
+		decodeLines(path, f, yield, func(n int) { r.cutLine = n })
 	}
 }
 
 // decodeLines decodes the observations in rd (named path in errors) and yields
-// them until yield returns false, the input ends, or an error is yielded.
-func decodeLines(path string, rd io.Reader, yield func(Observation, error) bool) {
+// them until yield returns false, the input ends, or an error is yielded. A
+// last line cut short is skipped and its number passed to cut.
+func decodeLines(path string, rd io.Reader, yield func(Observation, error) bool, cut func(line int)) {
 	lr := newLineReader(rd, maxLineLen)
 	dec := newDecoder()
 	for n := 1; ; n++ {
@@ -86,7 +101,8 @@ func decodeLines(path string, rd io.Reader, yield func(Observation, error) bool)
 		o, err := dec.decode(line)
 		if err != nil {
 			if !complete {
-				return // a truncated last line: the writer died mid-line
+				cut(n) // a truncated last line: the writer died mid-line
+				return
 			}
 			yield(Observation{}, fmt.Errorf("results: decode %s:%d: %w", path, n, err))
 			return

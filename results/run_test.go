@@ -59,6 +59,16 @@ func TestObservationsSkipsTruncatedLastLine(t *testing.T) {
 		if diff := cmp.Diff(obs[:3], got, cmpopts.EquateEmpty()); diff != "" {
 			t.Fatalf("cut at %d (%q): (-want +got):\n%s", cut, whole[lastStart:cut], diff)
 		}
+		if r.CutLine() != 4 {
+			t.Fatalf("cut at %d: CutLine() = %d; want 4", cut, r.CutLine())
+		}
+	}
+	// A later pass over a whole file forgets the cut.
+	if err := os.WriteFile(path, whole, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := collect(r); err != nil || r.CutLine() != 0 {
+		t.Errorf("whole file: error %v, CutLine() = %d; want nil, 0", err, r.CutLine())
 	}
 }
 
@@ -68,6 +78,9 @@ func TestObservationsKeepsCompleteLastLineWithoutNewline(t *testing.T) {
 	r := runWithObservations(t, data[:len(data)-1])
 	if diff := cmp.Diff(obs, readAll(t, r), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if r.CutLine() != 0 {
+		t.Errorf("CutLine() = %d for a whole last line without newline; want 0", r.CutLine())
 	}
 }
 

@@ -20,6 +20,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(asMainEnv) == "1" {
+		// A test started this binary as a ratecheck process (see ratecheckCmd).
+		os.Exit(run(context.Background(), systemEnv(), os.Args[1:]))
+	}
 	testscript.Main(m, map[string]func(){
 		"ratecheck": func() { os.Exit(run(context.Background(), systemEnv(), os.Args[1:])) },
 	})

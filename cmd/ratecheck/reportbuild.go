@@ -55,6 +55,9 @@ func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m 
 	if r.Verdict == "" {
 		r.Verdict = conformance.Pass
 	}
+	if r.Interrupted && r.Verdict != conformance.Fail {
+		r.Verdict = conformance.Incomplete // a failure seen stays a failure
+	}
 	return r
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"iter"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -69,8 +70,16 @@ func reportRun(env *Env, o *reportOptions) error {
 		return fmt.Errorf("read %s: %w", o.Dir, readErr)
 	}
 	meta := run.Meta
-	if meta.Finished.IsZero() {
+	if !run.Finished() {
+		// The process died before it recorded the run's end.
 		meta.Finished, meta.Interrupted = last, true
+		meta.Notes = append(meta.Notes, "the run did not finish (its process stopped before recording the end): only what it had recorded is judged")
+	}
+	if n := run.CutLine(); n > 0 {
+		msg := fmt.Sprintf("%s:%d: the last line was cut short (the process died mid-write) and is skipped",
+			filepath.Join(o.Dir, results.ObservationsFile), n)
+		fmt.Fprintf(env.Stderr, "ratecheck: warning: %s\n", msg)
+		meta.Notes = append(meta.Notes, "warning: "+msg)
 	}
 	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
 	written, werr := o.Outputs.write("", rep)

@@ -132,6 +132,8 @@ func (m model) verdictLine() string {
 		return s.pass.Bold(true).Render("✓ PASS") + "  " + counts
 	case conformance.Fail:
 		return s.fail.Render("✗ FAIL") + "  " + counts
+	case conformance.Incomplete:
+		return s.heading.Render("■ INCOMPLETE") + "  " + counts
 	}
 	return s.heading.Render("■ done") + "  " + counts
 }

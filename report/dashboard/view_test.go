@@ -201,3 +201,12 @@ func TestViewStripsControlSequences(t *testing.T) {
 		t.Errorf("View() lost the text around a newline:\n%s", view)
 	}
 }
+
+func TestViewNamesAnIncompleteRun(t *testing.T) {
+	f := donePassFrame()
+	f.Verdict = conformance.Incomplete
+	view := show(t, f, 80, 24).View()
+	if !strings.Contains(view, "INCOMPLETE") || strings.Contains(view, "PASS") {
+		t.Errorf("View() of an incomplete run =\n%s\nwant INCOMPLETE and never PASS", view)
+	}
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/internal/longtest"
+	"github.com/ratecheck/ratecheck/results"
+)
+
+// asMainEnv, set to 1, makes the test binary run as ratecheck itself.
+const asMainEnv = "RATECHECK_TEST_AS_MAIN"
+
+// ratecheckCmd is a ratecheck process: this test binary, run as main.
+func ratecheckCmd(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", "CI=true")
+	return cmd
+}
+
+// countingTarget answers 200 at once and counts the requests it received.
+func countingTarget(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+// floodScenario writes a scenario that sends rate requests a second for d,
+// far under its limit, with no key.
+func floodScenario(t *testing.T, rate int, d time.Duration) string {
+	path := filepath.Join(t.TempDir(), "flood.yaml")
+	y := fmt.Sprintf(`name: flood
+source: test
+target: http://127.0.0.1:1
+endpoints:
+  - name: items
+    path: /v1/items
+limits:
+  - name: huge
+    requests: 100000000
+    window: 1s
+phases:
+  - {kind: under, rate: %d/s, duration: %s}
+`, rate, d)
+	if err := os.WriteFile(path, []byte(y), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// diskLines counts the whole lines of a run's observations file.
+func diskLines(t *testing.T, dir string) int {
+	b, err := os.ReadFile(filepath.Join(dir, results.ObservationsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Count(b, []byte("\n"))
+}
+
+// TestKilledRunLosesAtMostASecond kills a run with SIGKILL mid-run: the
+// observations on disk miss at most a second of what the target received,
+// and 'ratecheck report' judges them as INCOMPLETE, never PASS; a last line
+// cut short is skipped with a warning naming it.
+func TestKilledRunLosesAtMostASecond(t *testing.T) {
+	const rate = 2000
+	srv, received := countingTarget(t)
+	scen := floodScenario(t, rate, 30*time.Second)
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := ratecheckCmd(t, "run", scen, "--target", srv.URL, "--no-tui", "--out", dir)
+	var runErr bytes.Buffer
+	cmd.Stderr = &runErr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for received.Load() < 2*rate && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	sent := received.Load()
+	if sent < 2*rate {
+		t.Fatalf("the target received %d requests in 20 s; want %d before the kill; stderr:\n%s", sent, 2*rate, &runErr)
+	}
+	onDisk := int64(diskLines(t, dir))
+	t.Logf("killed after %d requests received; %d observations on disk (%d lost)", sent, onDisk, sent-onDisk)
+	// Flushed every 250 ms: a second's worth at the rate is the promise.
+	if onDisk > sent || sent-onDisk > rate {
+		t.Errorf("%d observations on disk for %d requests received; want at most %d (a second) lost", onDisk, sent, rate)
+	}
+
+	judge := func() (code int, stdout, stderr string) {
+		var out, errb bytes.Buffer
+		env := &Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Now: time.Now}
+		code = run(context.Background(), env, []string{"report", dir, "--json", filepath.Join(t.TempDir(), "r.json")})
+		return code, out.String(), errb.String()
+	}
+	code, stdout, stderr := judge()
+	if code == exitPass || strings.Contains(stdout, "verdict: PASS") || !strings.Contains(stdout, "verdict: INCOMPLETE") {
+		t.Errorf("report of a killed run: exit %d, stdout:\n%s\nwant INCOMPLETE, never PASS", code, stdout)
+	}
+	if !strings.Contains(stdout, fmt.Sprintf("%d requests", onDisk)) {
+		t.Errorf("report judged another number of requests than the %d on disk:\n%s", onDisk, stdout)
+	}
+	if strings.Contains(stderr, "cut short") {
+		t.Errorf("warned of a cut line in a file of whole lines: %s", stderr)
+	}
+
+	// Cut the last line in half, as a death mid-write leaves it.
+	path := filepath.Join(dir, results.ObservationsFile)
+	b, _ := os.ReadFile(path)
+	last := bytes.LastIndexByte(b[:len(b)-1], '\n') + 1
+	os.WriteFile(path, b[:last+(len(b)-last)/2], 0o644)
+	code, stdout, stderr = judge()
+	want := fmt.Sprintf("%s:%d: the last line was cut short", path, onDisk)
+	if code == exitPass || !strings.Contains(stderr, want) || !strings.Contains(stdout, fmt.Sprintf("%d requests", onDisk-1)) {
+		t.Errorf("report with a cut last line: exit %d\nstdout:\n%s\nstderr:\n%s\nwant a warning %q and %d requests judged", code, stdout, stderr, want, onDisk-1)
+	}
+}
+
+// TestMillionRequestsAllOnDisk sends 1,000,000 requests: every request the
+// target received has its observation on disk, and the report counts them.
+func TestMillionRequestsAllOnDisk(t *testing.T) {
+	longtest.Skip(t, "1,000,000 requests")
+	const rate, total = 20000, 1000000
+	srv, received := countingTarget(t)
+	scen := floodScenario(t, rate, total/rate*time.Second)
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := ratecheckCmd(t, "run", scen, "--target", srv.URL, "--no-tui", "--out", dir)
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	err := cmd.Run()
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, tail(stdout.String()))
+	}
+	sent, onDisk := received.Load(), int64(diskLines(t, dir))
+	t.Logf("%d requests received, %d observations on disk", sent, onDisk)
+	if sent != total || onDisk != total {
+		t.Errorf("%d requests received and %d observations on disk; want %d of each", sent, onDisk, total)
+	}
+	if !strings.Contains(stdout.String(), fmt.Sprintf("%d requests", total)) {
+		t.Errorf("the verdict line does not count %d requests:\n%s", total, tail(stdout.String()))
+	}
+}
+
+// tail is the last lines of s.
+func tail(s string) string {
+	sc := bufio.NewScanner(strings.NewReader(s))
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return strings.Join(lines[max(0, len(lines)-8):], "\n")
+}
