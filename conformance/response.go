@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance/headers"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -17,7 +17,7 @@ type promise struct {
 	plan      *scenarios.Plan
 	sc        *scenarios.Scenario // nil without a plan
 	described *scenarios.Limit    // the limit the headers report; nil when none
-	conv      scenarios.Convention
+	conv      headers.Convention
 	// Limit, Remaining and Reset name the promised headers; "" means that one is
 	// not promised. With the structured convention they name the fields that
 	// carry the values.
@@ -36,7 +36,7 @@ const (
 
 // newPromise resolves what p's scenario promises.
 func newPromise(p *scenarios.Plan) promise {
-	pr := promise{plan: p, conv: scenarios.ConventionNone}
+	pr := promise{plan: p, conv: headers.ConventionNone}
 	if p == nil || p.Scenario == nil {
 		return pr
 	}
@@ -50,15 +50,15 @@ func newPromise(p *scenarios.Plan) promise {
 	if h.Convention != "" {
 		pr.conv = h.Convention
 	}
-	pr.spec = headers.Spec{ResetFormat: headers.ResetFormat(h.ResetFormat)}
+	pr.spec = headers.Spec{ResetFormat: h.ResetFormat}
 	if pr.described != nil {
 		pr.spec.Window = pr.described.Window
 	}
-	switch pr.conv {
-	case scenarios.ConventionStructured:
+	switch {
+	case pr.conv == headers.ConventionStructured:
 		pr.spec.Convention = headers.ConventionStructured
 		pr.limit, pr.remaining, pr.reset = fieldPolicy, fieldRateLimit, fieldRateLimit
-	case scenarios.ConventionXRateLimit, scenarios.ConventionDraft:
+	case pr.conv.HasCounters():
 		pr.limit, pr.remaining, pr.reset = counterNames(h)
 		// Vendor reads exactly the names given, so a header the scenario says is
 		// not sent ("") is never looked up under its default name.
@@ -89,11 +89,8 @@ func counterNames(h scenarios.Headers) (limit, remaining, reset string) {
 	if h.Limit != "" || h.Remaining != "" || h.Reset != "" {
 		return h.Limit, h.Remaining, h.Reset
 	}
-	prefix := "X-RateLimit-"
-	if h.Convention == scenarios.ConventionDraft {
-		prefix = "RateLimit-"
-	}
-	return prefix + "Limit", prefix + "Remaining", prefix + "Reset"
+	n := h.Convention.DefaultNames()
+	return n.Limit, n.Remaining, n.Reset
 }
 
 // limitName is the name of the described limit, or "".
@@ -110,7 +107,7 @@ func (pr *promise) noHeaders(name, what string) string {
 	switch {
 	case pr.sc == nil:
 		return "there is no plan to judge the run against"
-	case pr.conv == scenarios.ConventionNone:
+	case pr.conv == headers.ConventionNone:
 		return "the scenario promises no rate-limit headers"
 	case pr.described == nil:
 		return fmt.Sprintf("the headers describe %q, which is no limit of the scenario", pr.sc.Headers.Describes)
@@ -259,7 +256,7 @@ func withReset(r respRec, claim headers.Claim, raw string, t *texts) respRec {
 	res := int64(resetResolution(claim.ResetFormat, raw))
 	r.hasTime, r.rawTime = true, t.id(raw)
 	r.at = claim.Reset.UnixNano()
-	r.abs = claim.ResetFormat != headers.ResetDeltaSeconds
+	r.abs = !claim.ResetFormat.Relative()
 	r.lo, r.hi = r.at-res, r.at+res
 	if !r.abs {
 		r.lo -= r.recv - r.sent
@@ -267,24 +264,10 @@ func withReset(r respRec, claim headers.Claim, raw string, t *texts) respRec {
 	return r
 }
 
-// canonical writes a header name as observations record it (the form of
-// net/http's CanonicalHeaderKey): "X-RateLimit-Remaining" becomes
-// "X-Ratelimit-Remaining". Evidence uses it for the headers it rebuilds, so
-// they read like those copied from observations.
-func canonical(name string) string {
-	b := []byte(name)
-	upper := true
-	for i, c := range b {
-		switch {
-		case upper && 'a' <= c && c <= 'z':
-			b[i] = c - ('a' - 'A')
-		case !upper && 'A' <= c && c <= 'Z':
-			b[i] = c + ('a' - 'A')
-		}
-		upper = c == '-'
-	}
-	return string(b)
-}
+// canonical writes a header name as observations record it: evidence uses
+// it for the headers it rebuilds, so they read like those copied from
+// observations.
+func canonical(name string) string { return headers.Canonical(name) }
 
 // rawOf returns o's value of the named header, or "".
 func rawOf(o results.Observation, name string) string {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -17,9 +18,9 @@ func decodeResponses(data []byte) (*scenarios.Plan, []results.Observation) {
 	if len(data) < 4 {
 		return nil, nil
 	}
-	convs := []scenarios.Convention{scenarios.ConventionXRateLimit, scenarios.ConventionDraft, scenarios.ConventionStructured, scenarios.ConventionNone, ""}
-	formats := []scenarios.ResetFormat{scenarios.ResetAuto, scenarios.ResetEpochSeconds, scenarios.ResetDeltaSeconds,
-		scenarios.ResetEpochMillis, scenarios.ResetHTTPDate, "bogus"}
+	convs := []headers.Convention{headers.ConventionXRateLimit, headers.ConventionDraft, headers.ConventionStructured, headers.ConventionNone, ""}
+	formats := []headers.ResetFormat{headers.ResetAuto, headers.ResetEpochSeconds, headers.ResetDeltaSeconds,
+		headers.ResetEpochMillis, headers.ResetHTTPDate, "bogus"}
 	algos := []scenarios.Algorithm{scenarios.AlgoFixedWindow, scenarios.AlgoTokenBucket, scenarios.AlgoAny}
 	windows := []time.Duration{time.Second, 10 * time.Second, time.Hour, 0}
 	h := scenarios.Headers{Convention: convs[int(data[0])%len(convs)], ResetFormat: formats[int(data[1])%len(formats)],

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -177,7 +178,7 @@ func hdrPlan(n int64, w time.Duration, algo scenarios.Algorithm, h scenarios.Hea
 }
 
 // xPromise promises X-RateLimit-* with epoch-second resets and Retry-After.
-var xPromise = scenarios.Headers{Convention: scenarios.ConventionXRateLimit, ResetFormat: scenarios.ResetEpochSeconds,
+var xPromise = scenarios.Headers{Convention: headers.ConventionXRateLimit, ResetFormat: headers.ResetEpochSeconds,
 	RetryAfter: true, OnErrors: true}
 
 // stdPlan is hdrPlan for 20 per 1 s, fixed window, promising xPromise.

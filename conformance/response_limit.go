@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -37,7 +38,7 @@ func (c *limitChecker) skip() string {
 
 // name is how messages call the header.
 func (c *limitChecker) name() string {
-	if c.pr.conv == scenarios.ConventionStructured {
+	if c.pr.conv == headers.ConventionStructured {
 		return "RateLimit-Policy"
 	}
 	return c.pr.limit
@@ -75,7 +76,7 @@ func (c *limitChecker) Observe(o results.Observation) {
 // carries reports whether o has the header. With the structured convention a
 // response has it when it has either field: RateLimit-Policy is optional.
 func (c *limitChecker) carries(o results.Observation) bool {
-	if c.pr.conv == scenarios.ConventionStructured {
+	if c.pr.conv == headers.ConventionStructured {
 		return hasHeader(o, fieldPolicy) || hasHeader(o, fieldRateLimit)
 	}
 	return hasHeader(o, c.pr.limit)

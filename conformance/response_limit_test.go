@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 func TestHeadersLimit(t *testing.T) {
-	structured := scenarios.Headers{Convention: scenarios.ConventionStructured, OnErrors: true}
+	structured := scenarios.Headers{Convention: headers.ConventionStructured, OnErrors: true}
 	sfields := func(policy string) writer {
 		return func(d decision) map[string]string {
 			h := map[string]string{"Ratelimit": `"default";r=` + itoa(d.rem) + `;t=1`}
@@ -54,7 +55,7 @@ func TestHeadersLimit(t *testing.T) {
 			}
 		}), Fail, "missing on 10 of 40 responses"},
 		{"no headers promised", func() *scenarios.Plan {
-			return hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, scenarios.Headers{Convention: scenarios.ConventionNone})
+			return hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, scenarios.Headers{Convention: headers.ConventionNone})
 		}, xrate(20), Skip, "the scenario promises no rate-limit headers"},
 		{"no Limit header promised", func() *scenarios.Plan {
 			p := stdPlan()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -196,7 +197,7 @@ func (l *loop) run() map[conformance.ID]conformance.CheckResult {
 
 // headerScenario is a small scenario promising every header of a convention,
 // Retry-After, and bodies for 429 and 401.
-func headerScenario(conv scenarios.Convention, window time.Duration, format scenarios.ResetFormat) *scenarios.Scenario {
+func headerScenario(conv headers.Convention, window time.Duration, format headers.ResetFormat) *scenarios.Scenario {
 	return &scenarios.Scenario{
 		Name:      string(conv),
 		Auth:      scenarios.Auth{Header: "X-API-KEY", Keys: []scenarios.Key{{ID: "primary"}}},
@@ -216,13 +217,13 @@ var conventions = []struct {
 	sc   func() *scenarios.Scenario
 }{
 	{"x-ratelimit epoch", func() *scenarios.Scenario {
-		return headerScenario(scenarios.ConventionXRateLimit, time.Second, scenarios.ResetEpochSeconds)
+		return headerScenario(headers.ConventionXRateLimit, time.Second, headers.ResetEpochSeconds)
 	}},
 	{"ratelimit delta", func() *scenarios.Scenario {
-		return headerScenario(scenarios.ConventionDraft, 10*time.Second, scenarios.ResetDeltaSeconds)
+		return headerScenario(headers.ConventionDraft, 10*time.Second, headers.ResetDeltaSeconds)
 	}},
 	{"structured", func() *scenarios.Scenario {
-		return headerScenario(scenarios.ConventionStructured, 10*time.Second, scenarios.ResetDeltaSeconds)
+		return headerScenario(headers.ConventionStructured, 10*time.Second, headers.ResetDeltaSeconds)
 	}},
 }
 
@@ -355,7 +356,7 @@ func TestReferenceTargetShippedScenarios(t *testing.T) {
 					t.Errorf("%s = %s (%s); want %s", id, c.Status, c.Message, tt.want[i])
 				}
 			}
-			if sc.Headers.Convention == scenarios.ConventionNone || sc.Headers.Approximate {
+			if sc.Headers.Convention == headers.ConventionNone || sc.Headers.Approximate {
 				return
 			}
 			faulty := newLoop(t, sc, "wrong-remaining").run()

@@ -3,7 +3,7 @@ package conformance
 import (
 	"fmt"
 
-	"github.com/ratecheck/ratecheck/conformance/headers"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -32,7 +32,7 @@ func newRemainingChecker(p *scenarios.Plan, _ *collector) checker {
 
 // name is how messages call the header.
 func (c *remainingChecker) name() string {
-	if c.pr.conv == scenarios.ConventionStructured {
+	if c.pr.conv == headers.ConventionStructured {
 		return "RateLimit remaining (r)"
 	}
 	return c.pr.remaining

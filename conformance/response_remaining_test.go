@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -175,7 +176,7 @@ func TestHeadersRemainingBucketRefill(t *testing.T) {
 // With a delta reset the claims prove one window when they lie closer than the
 // window: here 10 s windows with resets stated to the second.
 func TestHeadersRemainingDeltaReset(t *testing.T) {
-	draft := scenarios.Headers{Convention: scenarios.ConventionDraft, ResetFormat: scenarios.ResetDeltaSeconds, OnErrors: true}
+	draft := scenarios.Headers{Convention: headers.ConventionDraft, ResetFormat: headers.ResetDeltaSeconds, OnErrors: true}
 	delta := func(rem func(d decision) int64) writer {
 		return func(d decision) map[string]string {
 			return map[string]string{"Ratelimit-Limit": "20", "Ratelimit-Remaining": strconv.FormatInt(rem(d), 10),
@@ -223,7 +224,7 @@ func (l *twoLimits) decide(at time.Time) decision {
 
 // An approximate Remaining is judged by its staleness only.
 func TestHeadersRemainingApproximate(t *testing.T) {
-	approx := scenarios.Headers{Convention: scenarios.ConventionXRateLimit, Remaining: "X-RateLimit-Remaining",
+	approx := scenarios.Headers{Convention: headers.ConventionXRateLimit, Remaining: "X-RateLimit-Remaining",
 		Limit: "X-RateLimit-Limit", Approximate: true, Staleness: 2 * time.Second, OnErrors: true}
 	p := hdrPlan(1000, time.Hour, scenarios.AlgoFixedWindow, approx)
 	reqs := paced(0, 80, 100*time.Millisecond, time.Millisecond)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -43,7 +44,7 @@ func newResetChecker(p *scenarios.Plan, shared *collector) checker {
 
 // name is how messages call the header.
 func (c *resetChecker) name() string {
-	if c.pr.conv == scenarios.ConventionStructured {
+	if c.pr.conv == headers.ConventionStructured {
 		return "RateLimit reset (t)"
 	}
 	return c.pr.reset

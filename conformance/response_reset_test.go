@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -20,7 +21,7 @@ func retrying() []simReq {
 }
 
 func TestHeadersReset(t *testing.T) {
-	withFormat := func(f scenarios.ResetFormat) func() *scenarios.Plan {
+	withFormat := func(f headers.ResetFormat) func() *scenarios.Plan {
 		return func() *scenarios.Plan {
 			p := stdPlan()
 			p.Scenario.Headers.ResetFormat = f
@@ -42,9 +43,9 @@ func TestHeadersReset(t *testing.T) {
 				"the first admission after a 429 came 1.62 s after the claimed time (median over 10 429s)"},
 		{"retrying right after the reset", stdPlan, retrying(), xrate(20), Pass, "no request after the reset of"},
 		{"rounded down, as ulule and httprate do", stdPlan, retrying(), floor, Pass, "no request after the reset of"},
-		{"auto-detected", withFormat(scenarios.ResetAuto), stdTraffic(), xrate(20), Pass, "(epoch-seconds)"},
-		{"delta", withFormat(scenarios.ResetDeltaSeconds), retrying(), delta, Pass, "(delta-seconds); no request after the reset of"},
-		{"epoch milliseconds", withFormat(scenarios.ResetEpochMillis), stdTraffic(),
+		{"auto-detected", withFormat(headers.ResetAuto), stdTraffic(), xrate(20), Pass, "(epoch-seconds)"},
+		{"delta", withFormat(headers.ResetDeltaSeconds), retrying(), delta, Pass, "(delta-seconds); no request after the reset of"},
+		{"epoch milliseconds", withFormat(headers.ResetEpochMillis), stdTraffic(),
 			resetAs(func(d decision) string { return strconv.FormatInt(d.reset.UnixMilli(), 10) }), Pass, "(epoch-millis)"},
 		{"missing", stdPlan, stdTraffic(), edit(xrate(20), func(d decision, h map[string]string) {
 			if d.seq < 5 {
@@ -53,11 +54,11 @@ func TestHeadersReset(t *testing.T) {
 		}), Fail, "X-RateLimit-Reset missing on 5 of 40 responses"},
 		{"unreadable", stdPlan, stdTraffic(), resetAs(func(decision) string { return "soon" }), Fail,
 			`X-RateLimit-Reset unreadable on 40 of 40 responses (first: X-Ratelimit-Reset: "soon" is not epoch seconds (want e.g. "1700000000"))`},
-		{"always 0", withFormat(scenarios.ResetDeltaSeconds), stdTraffic(), resetAs(func(decision) string { return "0" }), Fail,
+		{"always 0", withFormat(headers.ResetDeltaSeconds), stdTraffic(), resetAs(func(decision) string { return "0" }), Fail,
 			"X-RateLimit-Reset was 0 on all 40 responses"},
 		{"a delta where epoch seconds are declared", stdPlan, stdTraffic(), delta, Fail,
 			"X-RateLimit-Reset implausible on 40 of 40 responses (first: points 1740830398.12 s before the request was sent (1970-01-01T00:00:01Z): a delta sent where epoch seconds were expected?)"},
-		{"an epoch where a delta is declared", withFormat(scenarios.ResetDeltaSeconds), stdTraffic(), xrate(20), Fail,
+		{"an epoch where a delta is declared", withFormat(headers.ResetDeltaSeconds), stdTraffic(), xrate(20), Fail,
 			"X-RateLimit-Reset implausible on 40 of 40 responses (first: points 1740830400.00 s ahead (2080-04-30T00:00:01Z), more than 10s: epoch milliseconds, or an epoch where a delta was expected?)"},
 		{"not promised", func() *scenarios.Plan {
 			p := stdPlan()
@@ -95,7 +96,7 @@ func TestHeadersResetTooEarly(t *testing.T) {
 
 func TestHeadersResetStructured(t *testing.T) {
 	p := hdrPlan(20, 10*time.Second, scenarios.AlgoFixedWindow,
-		scenarios.Headers{Convention: scenarios.ConventionStructured, ResetFormat: scenarios.ResetDeltaSeconds, OnErrors: true})
+		scenarios.Headers{Convention: headers.ConventionStructured, ResetFormat: headers.ResetDeltaSeconds, OnErrors: true})
 	fields := func(shift time.Duration) writer {
 		return func(d decision) map[string]string {
 			t := max(0, ceilSec(d.reset.Add(shift).Sub(d.now)))

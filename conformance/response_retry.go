@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance/headers"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )

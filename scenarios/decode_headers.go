@@ -1,6 +1,10 @@
 package scenarios
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ratecheck/ratecheck/headers"
+)
 
 // headersFields are the fields of the headers section.
 var headersFields = []string{
@@ -9,24 +13,28 @@ var headersFields = []string{
 }
 
 // conventions, resetFormats and accuracies are the words the headers section
-// may use, as listed in messages.
+// may use, as listed in messages. The first two come from package headers,
+// which owns the conventions and reset formats.
 var (
-	conventions  = []string{"none", "x-ratelimit", "ratelimit", "structured"}
-	resetFormats = []string{"auto", "delta-seconds", "epoch-seconds", "epoch-millis", "http-date", "rfc3339"}
+	conventions  = words(headers.Declarable())
+	resetFormats = words(headers.DeclarableResetFormats())
 	accuracies   = []string{"exact", "approximate"}
 )
 
-// conventionNames are the default Limit, Remaining and Reset header names.
-var conventionNames = map[Convention][3]string{
-	ConventionXRateLimit: {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"},
-	ConventionDraft:      {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"},
+// words returns the names as strings.
+func words[S ~string](names []S) []string {
+	ws := make([]string, len(names))
+	for i, n := range names {
+		ws[i] = string(n)
+	}
+	return ws
 }
 
 // headers reads what the API promises about rate-limit response headers and
 // fills the defaults: convention none, reset format auto (delta-seconds for the
 // ratelimit and structured conventions), on_errors true, describes the first limit.
 func (d *decoder) headers(top *fields, limits []Limit) Headers {
-	h := Headers{Convention: ConventionNone, ResetFormat: ResetAuto, OnErrors: true}
+	h := Headers{Convention: headers.ConventionNone, ResetFormat: headers.ResetAuto, OnErrors: true}
 	if len(limits) > 0 {
 		h.Describes = limits[0].Name
 	}
@@ -39,8 +47,8 @@ func (d *decoder) headers(top *fields, limits []Limit) Headers {
 		return h
 	}
 	h.Pos = d.pos(n)
-	c, ok := f.enum("convention", "a header convention", string(ConventionNone), conventions)
-	h.Convention = Convention(c)
+	c, ok := f.enum("convention", "a header convention", string(headers.ConventionNone), conventions)
+	h.Convention = headers.Convention(c)
 	if !ok {
 		return h
 	}
@@ -54,29 +62,36 @@ func (d *decoder) headers(top *fields, limits []Limit) Headers {
 
 // conventionFields reads the header names and reset format, which depend on the convention.
 func (d *decoder) conventionFields(f *fields, h *Headers) {
-	switch h.Convention {
-	case ConventionNone:
-		d.notWith(f, "with convention none (want convention x-ratelimit, ratelimit or structured)",
+	c := h.Convention
+	h.ResetFormat = c.DefaultResetFormat()
+	switch {
+	case c == headers.ConventionNone:
+		d.notWith(f, "with convention none (want convention "+orList(conventions[1:])+")",
 			"limit", "remaining", "reset", "reset_format", "describes", "accuracy", "staleness", "on_errors")
 		return
-	case ConventionStructured:
-		h.ResetFormat = ResetDeltaSeconds
-		d.notWith(f, "with convention structured (it reads the RateLimit and RateLimit-Policy fields)",
+	case !c.HasCounters():
+		d.notWith(f, "with convention "+string(c)+" (it reads the "+strings.Join(c.Fields(), " and ")+" fields)",
 			"limit", "remaining", "reset", "reset_format")
 		return
-	case ConventionDraft:
-		h.ResetFormat = ResetDeltaSeconds
 	}
-	names := conventionNames[h.Convention]
-	h.Limit = d.headerField(f, "limit", names[0])
-	h.Remaining = d.headerField(f, "remaining", names[1])
-	h.Reset = d.headerField(f, "reset", names[2])
+	names := c.DefaultNames()
+	h.Limit = d.headerField(f, "limit", names.Limit)
+	h.Remaining = d.headerField(f, "remaining", names.Remaining)
+	h.Reset = d.headerField(f, "reset", names.Reset)
 	if h.Limit == "" && h.Remaining == "" && h.Reset == "" {
 		d.errorf(f.node, f.path, "every header name is empty (want convention none when the API sends no rate-limit headers)")
 	}
 	if rf, ok := f.enum("reset_format", "a reset format", string(h.ResetFormat), resetFormats); ok {
-		h.ResetFormat = ResetFormat(rf)
+		h.ResetFormat = headers.ResetFormat(rf)
 	}
+}
+
+// orList writes "a, b or c".
+func orList(ws []string) string {
+	if len(ws) < 2 {
+		return strings.Join(ws, "")
+	}
+	return strings.Join(ws[:len(ws)-1], ", ") + " or " + ws[len(ws)-1]
 }
 
 // notWith reports each present field that means nothing with the convention.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ratecheck/ratecheck/headers"
 )
 
 // TestShippedScenarios loads every scenarios/*.yaml: each must be valid, named
@@ -175,8 +177,8 @@ func TestParseFull(t *testing.T) {
 				Pos:   at(33, 5)},
 		},
 		Headers: Headers{
-			Convention: ConventionXRateLimit, Limit: "X-RateLimit-Limit", Remaining: "X-RateLimit-Remaining",
-			Reset: "X-RateLimit-Reset-After", ResetFormat: ResetDeltaSeconds, RetryAfter: true,
+			Convention: headers.ConventionXRateLimit, Limit: "X-RateLimit-Limit", Remaining: "X-RateLimit-Remaining",
+			Reset: "X-RateLimit-Reset-After", ResetFormat: headers.ResetDeltaSeconds, RetryAfter: true,
 			Describes: "monthly", Approximate: true, Staleness: time.Minute, OnErrors: false, Pos: at(40, 3),
 		},
 		Errors: []ErrorShape{
@@ -226,15 +228,15 @@ func TestParseDefaults(t *testing.T) {
 		{"recovery = window", "", func(s *Scenario) any { return s.Limits[0].Recovery }, time.Second},
 		{"run", "", func(s *Scenario) any { return s.Run }, RunOptions{Connections: 32, Timeout: 10 * time.Second, MaxDuration: 5 * time.Minute}},
 		{"no headers", "", func(s *Scenario) any { return s.Headers },
-			Headers{Convention: ConventionNone, ResetFormat: ResetAuto, Describes: "per-second", OnErrors: true}},
+			Headers{Convention: headers.ConventionNone, ResetFormat: headers.ResetAuto, Describes: "per-second", OnErrors: true}},
 		{"x-ratelimit names", "headers: {convention: x-ratelimit}\n", func(s *Scenario) any { return s.Headers },
-			Headers{Convention: ConventionXRateLimit, Limit: "X-RateLimit-Limit", Remaining: "X-RateLimit-Remaining",
-				Reset: "X-RateLimit-Reset", ResetFormat: ResetAuto, Describes: "per-second", OnErrors: true, Pos: Position{"t.yaml", 10, 10}}},
+			Headers{Convention: headers.ConventionXRateLimit, Limit: "X-RateLimit-Limit", Remaining: "X-RateLimit-Remaining",
+				Reset: "X-RateLimit-Reset", ResetFormat: headers.ResetAuto, Describes: "per-second", OnErrors: true, Pos: Position{"t.yaml", 10, 10}}},
 		{"ratelimit names and delta", "headers: {convention: RateLimit, limit: ''}\n", func(s *Scenario) any { return s.Headers },
-			Headers{Convention: ConventionDraft, Remaining: "RateLimit-Remaining",
-				Reset: "RateLimit-Reset", ResetFormat: ResetDeltaSeconds, Describes: "per-second", OnErrors: true, Pos: Position{"t.yaml", 10, 10}}},
+			Headers{Convention: headers.ConventionDraft, Remaining: "RateLimit-Remaining",
+				Reset: "RateLimit-Reset", ResetFormat: headers.ResetDeltaSeconds, Describes: "per-second", OnErrors: true, Pos: Position{"t.yaml", 10, 10}}},
 		{"structured", "headers: {convention: structured, retry_after: true}\n", func(s *Scenario) any { return s.Headers },
-			Headers{Convention: ConventionStructured, ResetFormat: ResetDeltaSeconds, RetryAfter: true,
+			Headers{Convention: headers.ConventionStructured, ResetFormat: headers.ResetDeltaSeconds, RetryAfter: true,
 				Describes: "per-second", OnErrors: true, Pos: Position{"t.yaml", 10, 10}}},
 		{"phase name is its kind", "phases: [{kind: at, rate: 1x, duration: 1s}]\n", func(s *Scenario) any { return s.Phases[0].Name }, "at"},
 		{"month window", "", func(s *Scenario) any {

@@ -1,6 +1,10 @@
 package scenarios
 
-import "time"
+import (
+	"time"
+
+	"github.com/ratecheck/ratecheck/headers"
+)
 
 // Position is a place in a scenario file, 1-based, as printed in errors.
 type Position struct {
@@ -157,42 +161,18 @@ func (l Limit) Counts(endpoint string) bool {
 	return false
 }
 
-// Convention is a family of rate-limit response headers.
-type Convention string
-
-// The header conventions a scenario may declare.
-const (
-	ConventionNone       Convention = "none"        // the API promises no rate-limit headers
-	ConventionXRateLimit Convention = "x-ratelimit" // X-RateLimit-Limit/Remaining/Reset
-	ConventionDraft      Convention = "ratelimit"   // RateLimit-Limit/Remaining/Reset (IETF draft, delta seconds)
-	ConventionStructured Convention = "structured"  // RateLimit and RateLimit-Policy structured fields
-)
-
-// ResetFormat is how a reset header encodes the reset time.
-type ResetFormat string
-
-// The reset formats seen in the wild.
-const (
-	ResetAuto         ResetFormat = "auto" // detected from the values
-	ResetDeltaSeconds ResetFormat = "delta-seconds"
-	ResetEpochSeconds ResetFormat = "epoch-seconds"
-	ResetEpochMillis  ResetFormat = "epoch-millis"
-	ResetHTTPDate     ResetFormat = "http-date"
-	ResetRFC3339      ResetFormat = "rfc3339"
-)
-
 // Headers is what the API promises about rate-limit response headers.
 type Headers struct {
-	Convention  Convention
-	Limit       string // header names; defaults come from the convention
+	Convention  headers.Convention // a name of headers.Declarable
+	Limit       string             // header names; defaults come from the convention
 	Remaining   string
 	Reset       string
-	ResetFormat ResetFormat
-	RetryAfter  bool          // Retry-After is promised on 429 responses
-	Describes   string        // name of the limit the headers report; defaults to the first limit
-	Approximate bool          // Remaining is an estimate ("accuracy: approximate")
-	Staleness   time.Duration // how stale an approximate Remaining may be
-	OnErrors    bool          // headers are also sent on 429 responses (default true)
+	ResetFormat headers.ResetFormat // a name of headers.DeclarableResetFormats
+	RetryAfter  bool                // Retry-After is promised on 429 responses
+	Describes   string              // name of the limit the headers report; defaults to the first limit
+	Approximate bool                // Remaining is an estimate ("accuracy: approximate")
+	Staleness   time.Duration       // how stale an approximate Remaining may be
+	OnErrors    bool                // headers are also sent on 429 responses (default true)
 	Pos         Position
 }
 

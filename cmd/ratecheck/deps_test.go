@@ -25,6 +25,7 @@ func TestDependencyDirection(t *testing.T) {
 		"internal/reftarget": {"conformance", "attack", "report", "results"},
 		"internal/limiter":   {"conformance", "attack", "report", "results", "scenarios"},
 		"internal/runner":    {"report"},
+		"headers":            {"std:net/http"},
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", mod+pkg).CombinedOutput()
@@ -80,4 +81,20 @@ func forbids(mod, b, dep string) bool {
 		return strings.HasPrefix(dep, target)
 	}
 	return dep == target || strings.HasPrefix(dep, target+"/")
+}
+
+// TestHeadersStdlibOnly fails when the package that owns the header
+// conventions imports anything beyond the standard library: the scenario
+// loader, the checker and the reference target all build on it.
+func TestHeadersStdlibOnly(t *testing.T) {
+	const pkg = "github.com/ratecheck/ratecheck/headers"
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep != pkg {
+			t.Errorf("%s depends on %s; it may import only the standard library", pkg, dep)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -24,7 +25,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 			{Name: "per-second", Requests: 100, Window: time.Second, Scope: scenarios.ScopeKey},
 			{Name: "per-day", Requests: 5000, Window: 24 * time.Hour, Scope: scenarios.ScopeKey},
 		}
-		sc.Headers = scenarios.Headers{Convention: scenarios.ConventionXRateLimit, Describes: "per-day", RetryAfter: true, OnErrors: true}
+		sc.Headers = scenarios.Headers{Convention: headers.ConventionXRateLimit, Describes: "per-day", RetryAfter: true, OnErrors: true}
 	})
 	now := base
 	tg := New(sc, Keys(testKeys), Clock(func() time.Time { return now }))

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -192,7 +193,7 @@ func quotaScenario(sc *scenarios.Scenario) {
 	sc.Limits = append(sc.Limits, scenarios.Limit{
 		Name: "per-day", Requests: 1000, Window: 24 * time.Hour, Scope: scenarios.ScopeKey, Algorithm: scenarios.AlgoAny,
 	})
-	sc.Headers = scenarios.Headers{Convention: scenarios.ConventionXRateLimit, Describes: "per-day", OnErrors: true}
+	sc.Headers = scenarios.Headers{Convention: headers.ConventionXRateLimit, Describes: "per-day", OnErrors: true}
 }
 
 func TestQuotaUsedAndQuotaOffByOne(t *testing.T) {

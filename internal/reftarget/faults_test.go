@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -32,7 +33,7 @@ func TestParseFault(t *testing.T) {
 
 // promising is a scenario whose headers and Retry-After make every fault visible.
 func promising(edit ...func(*scenarios.Scenario)) *scenarios.Scenario {
-	h := scenarios.Headers{Convention: scenarios.ConventionXRateLimit, ResetFormat: scenarios.ResetDeltaSeconds, RetryAfter: true, OnErrors: true}
+	h := scenarios.Headers{Convention: headers.ConventionXRateLimit, ResetFormat: headers.ResetDeltaSeconds, RetryAfter: true, OnErrors: true}
 	return scenario(append([]func(*scenarios.Scenario){withHeaders(h)}, edit...)...)
 }
 

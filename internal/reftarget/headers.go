@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/limiter"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -19,9 +20,9 @@ const (
 // headerSpec is sc.Headers resolved: canonical names, a concrete reset format,
 // and the faults that touch headers.
 type headerSpec struct {
-	convention                          scenarios.Convention
+	convention                          headers.Convention
 	limitName, remainingName, resetName string
-	format                              scenarios.ResetFormat
+	format                              headers.ResetFormat
 	onErrors                            bool
 	retryAfter                          bool // send Retry-After on 429/503
 	wrongRemaining                      bool
@@ -37,14 +38,14 @@ func newHeaderSpec(h scenarios.Headers, faults faultSet) headerSpec {
 		wrongRemaining: faults.has(WrongRemaining),
 	}
 	if faults.has(MissingHeaders) || s.convention == "" {
-		s.convention = scenarios.ConventionNone
+		s.convention = headers.ConventionNone
 	}
 	s.limitName, s.remainingName, s.resetName = headerNames(h)
-	if s.format == "" || s.format == scenarios.ResetAuto {
-		s.format = scenarios.ResetEpochSeconds
-		if s.convention == scenarios.ConventionDraft {
-			s.format = scenarios.ResetDeltaSeconds
-		}
+	if s.format == "" || s.format == headers.ResetAuto {
+		s.format = s.convention.DefaultResetFormat()
+	}
+	if s.format == headers.ResetAuto { // the convention leaves it open: the common choice
+		s.format = headers.ResetEpochSeconds
 	}
 	if h.Approximate && h.Staleness > 0 {
 		s.stale = newStaleCache(h.Staleness)
@@ -59,11 +60,8 @@ func newHeaderSpec(h scenarios.Headers, faults faultSet) headerSpec {
 func headerNames(h scenarios.Headers) (limit, remaining, reset string) {
 	limit, remaining, reset = h.Limit, h.Remaining, h.Reset
 	if limit == "" && remaining == "" && reset == "" {
-		prefix := "X-RateLimit-"
-		if h.Convention == scenarios.ConventionDraft {
-			prefix = "RateLimit-"
-		}
-		limit, remaining, reset = prefix+"Limit", prefix+"Remaining", prefix+"Reset"
+		n := h.Convention.DefaultNames()
+		limit, remaining, reset = n.Limit, n.Remaining, n.Reset
 	}
 	return canonical(limit), canonical(remaining), canonical(reset)
 }
@@ -85,8 +83,8 @@ func (s *headerSpec) write(h http.Header, l *limit, cell *limiter.Cell, d limite
 	if s.wrongRemaining {
 		remaining++
 	}
-	switch s.convention {
-	case scenarios.ConventionXRateLimit, scenarios.ConventionDraft:
+	switch {
+	case s.convention.HasCounters():
 		if s.limitName != "" {
 			h[s.limitName] = []string{strconv.FormatInt(l.spec.Requests, 10)}
 		}
@@ -96,7 +94,7 @@ func (s *headerSpec) write(h http.Header, l *limit, cell *limiter.Cell, d limite
 		if s.resetName != "" {
 			h[s.resetName] = []string{formatReset(s.format, d.ResetAt, now)}
 		}
-	case scenarios.ConventionStructured:
+	case s.convention == headers.ConventionStructured:
 		h[structuredField] = []string{`"default";r=` + strconv.FormatInt(remaining, 10) +
 			`;t=` + strconv.FormatInt(ceilSeconds(d.ResetAt.Sub(now)), 10)}
 		h[structuredPolicy] = []string{`"default";q=` + strconv.FormatInt(l.spec.Requests, 10) +
@@ -106,15 +104,15 @@ func (s *headerSpec) write(h http.Header, l *limit, cell *limiter.Cell, d limite
 
 // formatReset encodes the reset time. Times are rounded up to the format's unit,
 // so a client that waits until the value never comes back too early.
-func formatReset(f scenarios.ResetFormat, at, now time.Time) string {
+func formatReset(f headers.ResetFormat, at, now time.Time) string {
 	switch f {
-	case scenarios.ResetDeltaSeconds:
+	case headers.ResetDeltaSeconds:
 		return strconv.FormatInt(ceilSeconds(at.Sub(now)), 10)
-	case scenarios.ResetEpochMillis:
+	case headers.ResetEpochMillis:
 		return strconv.FormatInt(ceilDiv(at.UnixNano(), int64(time.Millisecond)), 10)
-	case scenarios.ResetHTTPDate:
+	case headers.ResetHTTPDate:
 		return time.Unix(ceilUnix(at), 0).UTC().Format(http.TimeFormat)
-	case scenarios.ResetRFC3339:
+	case headers.ResetRFC3339:
 		return time.Unix(ceilUnix(at), 0).UTC().Format(time.RFC3339)
 	default: // epoch-seconds
 		return strconv.FormatInt(ceilUnix(at), 10)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -32,23 +33,23 @@ func TestHeaderConventions(t *testing.T) {
 		h    scenarios.Headers
 		want map[string]string
 	}{
-		{"none", scenarios.Headers{Convention: scenarios.ConventionNone, OnErrors: true}, map[string]string{}},
+		{"none", scenarios.Headers{Convention: headers.ConventionNone, OnErrors: true}, map[string]string{}},
 		{"zero value means none", scenarios.Headers{}, map[string]string{}},
-		{"x-ratelimit auto is epoch seconds", scenarios.Headers{Convention: scenarios.ConventionXRateLimit, ResetFormat: scenarios.ResetAuto},
+		{"x-ratelimit auto is epoch seconds", scenarios.Headers{Convention: headers.ConventionXRateLimit, ResetFormat: headers.ResetAuto},
 			map[string]string{"X-Ratelimit-Limit": "20", "X-Ratelimit-Remaining": "19", "X-Ratelimit-Reset": epoch}},
-		{"ratelimit auto is delta seconds", scenarios.Headers{Convention: scenarios.ConventionDraft},
+		{"ratelimit auto is delta seconds", scenarios.Headers{Convention: headers.ConventionDraft},
 			map[string]string{"Ratelimit-Limit": "20", "Ratelimit-Remaining": "19", "Ratelimit-Reset": "1"}},
-		{"delta-seconds", scenarios.Headers{Convention: scenarios.ConventionXRateLimit, ResetFormat: scenarios.ResetDeltaSeconds},
+		{"delta-seconds", scenarios.Headers{Convention: headers.ConventionXRateLimit, ResetFormat: headers.ResetDeltaSeconds},
 			map[string]string{"X-Ratelimit-Limit": "20", "X-Ratelimit-Remaining": "19", "X-Ratelimit-Reset": "1"}},
-		{"epoch-millis", scenarios.Headers{Convention: scenarios.ConventionXRateLimit, ResetFormat: scenarios.ResetEpochMillis},
+		{"epoch-millis", scenarios.Headers{Convention: headers.ConventionXRateLimit, ResetFormat: headers.ResetEpochMillis},
 			map[string]string{"X-Ratelimit-Limit": "20", "X-Ratelimit-Remaining": "19", "X-Ratelimit-Reset": "1700000041000"}},
-		{"http-date", scenarios.Headers{Convention: scenarios.ConventionXRateLimit, ResetFormat: scenarios.ResetHTTPDate},
+		{"http-date", scenarios.Headers{Convention: headers.ConventionXRateLimit, ResetFormat: headers.ResetHTTPDate},
 			map[string]string{"X-Ratelimit-Limit": "20", "X-Ratelimit-Remaining": "19", "X-Ratelimit-Reset": "Tue, 14 Nov 2023 22:14:01 GMT"}},
-		{"rfc3339", scenarios.Headers{Convention: scenarios.ConventionDraft, ResetFormat: scenarios.ResetRFC3339},
+		{"rfc3339", scenarios.Headers{Convention: headers.ConventionDraft, ResetFormat: headers.ResetRFC3339},
 			map[string]string{"Ratelimit-Limit": "20", "Ratelimit-Remaining": "19", "Ratelimit-Reset": "2023-11-14T22:14:01Z"}},
-		{"custom names", scenarios.Headers{Convention: scenarios.ConventionXRateLimit, Limit: "X-Quota", Remaining: "x-quota-left", Reset: "X-Quota-Reset", ResetFormat: scenarios.ResetDeltaSeconds},
+		{"custom names", scenarios.Headers{Convention: headers.ConventionXRateLimit, Limit: "X-Quota", Remaining: "x-quota-left", Reset: "X-Quota-Reset", ResetFormat: headers.ResetDeltaSeconds},
 			map[string]string{"X-Quota": "20", "X-Quota-Left": "19", "X-Quota-Reset": "1"}},
-		{"structured", scenarios.Headers{Convention: scenarios.ConventionStructured},
+		{"structured", scenarios.Headers{Convention: headers.ConventionStructured},
 			map[string]string{"Ratelimit": `"default";r=19;t=1`, "Ratelimit-Policy": `"default";q=20;w=1`}},
 	}
 	for _, tt := range tests {
@@ -68,27 +69,27 @@ func TestFormatResetRoundsUp(t *testing.T) {
 	now := base.Add(100 * time.Millisecond)
 	at := base.Add(1500*time.Millisecond + 1) // not on a whole second or millisecond
 	tests := []struct {
-		f    scenarios.ResetFormat
+		f    headers.ResetFormat
 		want string
 	}{
-		{scenarios.ResetDeltaSeconds, "2"}, // 1.4 s → 2
-		{scenarios.ResetEpochSeconds, "1700000042"},
-		{scenarios.ResetEpochMillis, "1700000041501"},
-		{scenarios.ResetHTTPDate, "Tue, 14 Nov 2023 22:14:02 GMT"},
-		{scenarios.ResetRFC3339, "2023-11-14T22:14:02Z"},
+		{headers.ResetDeltaSeconds, "2"}, // 1.4 s → 2
+		{headers.ResetEpochSeconds, "1700000042"},
+		{headers.ResetEpochMillis, "1700000041501"},
+		{headers.ResetHTTPDate, "Tue, 14 Nov 2023 22:14:02 GMT"},
+		{headers.ResetRFC3339, "2023-11-14T22:14:02Z"},
 	}
 	for _, tt := range tests {
 		if got := formatReset(tt.f, at, now); got != tt.want {
 			t.Errorf("formatReset(%s, base+1.5s+1ns, base+0.1s) = %q; want %q", tt.f, got, tt.want)
 		}
 	}
-	if got := formatReset(scenarios.ResetDeltaSeconds, now, now); got != "0" {
+	if got := formatReset(headers.ResetDeltaSeconds, now, now); got != "0" {
 		t.Errorf("formatReset(delta, now, now) = %q; want 0", got)
 	}
 }
 
 func TestRemainingCountsDownAndRetryAfter(t *testing.T) {
-	h := scenarios.Headers{Convention: scenarios.ConventionDraft, RetryAfter: true, OnErrors: true}
+	h := scenarios.Headers{Convention: headers.ConventionDraft, RetryAfter: true, OnErrors: true}
 	clk := newClock()
 	clk.Set(base.Add(300 * time.Millisecond))
 	srv, _ := server(t, scenario(withHeaders(h), withLimit(func(l *scenarios.Limit) { l.Requests = 3 })), clk)
@@ -110,7 +111,7 @@ func TestRemainingCountsDownAndRetryAfter(t *testing.T) {
 
 func TestHeadersOnErrors(t *testing.T) {
 	for _, onErrors := range []bool{true, false} {
-		h := scenarios.Headers{Convention: scenarios.ConventionXRateLimit, RetryAfter: true, OnErrors: onErrors}
+		h := scenarios.Headers{Convention: headers.ConventionXRateLimit, RetryAfter: true, OnErrors: onErrors}
 		srv, _ := server(t, scenario(withHeaders(h), withLimit(func(l *scenarios.Limit) { l.Requests = 1 })), newClock())
 		send(t, srv, "GET", "/v1/clients", "k-primary")
 		r := send(t, srv, "GET", "/v1/clients", "k-primary")
@@ -129,7 +130,7 @@ func TestRetryAfterIsTheLongestWait(t *testing.T) {
 			{Name: "per-second", Requests: 2, Window: time.Second, Scope: scenarios.ScopeKey},
 			{Name: "per-minute", Requests: 3, Window: time.Minute, Scope: scenarios.ScopeKey},
 		}
-		sc.Headers = scenarios.Headers{Convention: scenarios.ConventionDraft, RetryAfter: true, OnErrors: true}
+		sc.Headers = scenarios.Headers{Convention: headers.ConventionDraft, RetryAfter: true, OnErrors: true}
 	})
 	clk := newClock()
 	srv, _ := server(t, sc, clk)
@@ -152,7 +153,7 @@ func TestDescribesNamedLimit(t *testing.T) {
 			{Name: "per-second", Requests: 100, Window: time.Second, Scope: scenarios.ScopeKey},
 			{Name: "per-day", Requests: 5000, Window: 24 * time.Hour, Scope: scenarios.ScopeKey},
 		}
-		sc.Headers = scenarios.Headers{Convention: scenarios.ConventionXRateLimit, Describes: "per-day", ResetFormat: scenarios.ResetEpochSeconds, OnErrors: true}
+		sc.Headers = scenarios.Headers{Convention: headers.ConventionXRateLimit, Describes: "per-day", ResetFormat: headers.ResetEpochSeconds, OnErrors: true}
 	})
 	srv, _ := server(t, sc, newClock())
 	r := send(t, srv, "GET", "/v1/clients", "k-primary")
@@ -164,7 +165,7 @@ func TestDescribesNamedLimit(t *testing.T) {
 }
 
 func TestApproximateRemainingIsCachedPerKey(t *testing.T) {
-	h := scenarios.Headers{Convention: scenarios.ConventionXRateLimit, Approximate: true, Staleness: 60 * time.Second, OnErrors: true}
+	h := scenarios.Headers{Convention: headers.ConventionXRateLimit, Approximate: true, Staleness: 60 * time.Second, OnErrors: true}
 	sc := scenario(withHeaders(h), withLimit(func(l *scenarios.Limit) { l.Requests = 5000; l.Window = 24 * time.Hour }))
 	clk := newClock()
 	srv, _ := server(t, sc, clk)
@@ -185,7 +186,7 @@ func TestApproximateRemainingIsCachedPerKey(t *testing.T) {
 
 func TestBucketHeaders(t *testing.T) {
 	// Token bucket 2/s, burst 4: Reset is when the bucket is full again.
-	h := scenarios.Headers{Convention: scenarios.ConventionDraft, ResetFormat: scenarios.ResetEpochMillis, RetryAfter: true, OnErrors: true}
+	h := scenarios.Headers{Convention: headers.ConventionDraft, ResetFormat: headers.ResetEpochMillis, RetryAfter: true, OnErrors: true}
 	sc := scenario(withHeaders(h), withLimit(func(l *scenarios.Limit) {
 		l.Requests, l.Burst, l.Algorithm = 2, 4, scenarios.AlgoTokenBucket
 	}))
@@ -206,7 +207,7 @@ func TestBucketHeaders(t *testing.T) {
 
 func TestEmptyHeaderNameIsNotSent(t *testing.T) {
 	// As in coperniq.yaml: Limit and Remaining, no reset header.
-	h := scenarios.Headers{Convention: scenarios.ConventionXRateLimit, Limit: "X-RateLimit-Limit", Remaining: "X-RateLimit-Remaining", OnErrors: true}
+	h := scenarios.Headers{Convention: headers.ConventionXRateLimit, Limit: "X-RateLimit-Limit", Remaining: "X-RateLimit-Remaining", OnErrors: true}
 	srv, _ := server(t, scenario(withHeaders(h)), newClock())
 	got := rateHeaders(send(t, srv, "GET", "/v1/clients", "k-primary").header)
 	want := map[string]string{"X-Ratelimit-Limit": "20", "X-Ratelimit-Remaining": "19"}

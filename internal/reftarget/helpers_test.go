@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -53,7 +54,7 @@ func scenario(edit ...func(*scenarios.Scenario)) *scenarios.Scenario {
 			Name: "per-second", Requests: 20, Window: time.Second, Scope: scenarios.ScopeKey,
 			Algorithm: scenarios.AlgoAny, Exclude: []string{"keygen"},
 		}},
-		Headers: scenarios.Headers{Convention: scenarios.ConventionNone, OnErrors: true},
+		Headers: scenarios.Headers{Convention: headers.ConventionNone, OnErrors: true},
 	}
 	for _, e := range edit {
 		e(sc)

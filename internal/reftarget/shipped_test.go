@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -71,9 +72,9 @@ func describedCounts(sc *scenarios.Scenario, endpoint string) bool {
 // promisedHeaders lists the rate-limit header names the scenario promises.
 func promisedHeaders(h scenarios.Headers) []string {
 	switch h.Convention {
-	case scenarios.ConventionStructured:
+	case headers.ConventionStructured:
 		return []string{"RateLimit", "RateLimit-Policy"}
-	case scenarios.ConventionXRateLimit, scenarios.ConventionDraft:
+	case headers.ConventionXRateLimit, headers.ConventionDraft:
 		var out []string
 		for _, n := range []string{h.Limit, h.Remaining, h.Reset} {
 			if n != "" {

@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/limiter"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -266,7 +267,7 @@ func (t *Target) serveLimited(w http.ResponseWriter, r *http.Request, rt *route,
 	admitted := limiter.Admit(now, cells, out)
 
 	h := w.Header()
-	if i := rt.described; i >= 0 && t.headers.convention != scenarios.ConventionNone && (admitted || t.headers.onErrors) {
+	if i := rt.described; i >= 0 && t.headers.convention != headers.ConventionNone && (admitted || t.headers.onErrors) {
 		t.headers.write(h, rt.limits[i], cells[i], out[i], now)
 	}
 	if admitted {

@@ -3,7 +3,7 @@
 // limiter that ratecheck calls broken is a bug in ratecheck, unless the limiter
 // breaks the contract it documents; each verdict below says which, and why.
 // Nothing may import this package; its tests import the libraries (test-only
-// requirements of the module), the runner, conformance and conformance/headers.
+// requirements of the module), the runner, conformance and headers.
 //
 // # What runs
 //
@@ -14,7 +14,7 @@
 // middleware: once with the contract the library documents and once with
 // "20 per second" and the family left open (algorithm any). It also replays
 // each stored run (the same verdict must come out) and reads every response's
-// rate-limit headers with conformance/headers as the contract declares them.
+// rate-limit headers with headers as the contract declares them.
 // TestNginx does the same against nginx's limit_req (Debian's nginx-light,
 // which .ci/run installs; Linux only), started per run from a generated configuration in a
 // temporary directory. All runs go at once: about 13 s in all, so they are
@@ -32,7 +32,7 @@
 // The checks ratecheck performs today are limit.enforced (enf), limit.no-early-reject
 // (early), limit.status (status) and recovery.after-window (rec); timing.onset,
 // headers.* and body.error-format are "not checked yet by this version".
-// "headers" is what conformance/headers reads from the responses.
+// "headers" is what headers reads from the responses.
 //
 //	implementation            contract declared           enf   early  status rec   headers
 //	go-chi/httprate v0.16.1   sliding-window 20/1s        pass* FAIL   pass   pass  read; Reset up to 1 s in the past

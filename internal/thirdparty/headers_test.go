@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance/headers"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 )
 
@@ -24,7 +24,7 @@ func (r reading) String() string {
 	return [...]string{"absent", "reads", "malformed"}[r]
 }
 
-// headerFacts is what ratecheck's header reader (conformance/headers, which the
+// headerFacts is what ratecheck's header reader (headers, which the
 // headers.* checks build on) must get from every 200 and 429 response of a
 // library, read as the library's contract declares.
 type headerFacts struct {

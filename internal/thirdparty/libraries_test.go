@@ -18,7 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/ratecheck/ratecheck/conformance"
-	"github.com/ratecheck/ratecheck/conformance/headers"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/scenarios"
 )

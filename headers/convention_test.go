@@ -108,3 +108,52 @@ func TestLookupIgnoresCase(t *testing.T) {
 		}
 	}
 }
+
+// TestConventionTable ranges over the table: each convention that sends
+// counters is sniffed from its own default names and read back by Read with
+// them; each row's reset format is in the reset table.
+func TestConventionTable(t *testing.T) {
+	at := time.Unix(1_700_000_000, 0)
+	seen := map[Convention]bool{}
+	for _, ci := range conventions {
+		c := ci.name
+		if seen[c] {
+			t.Errorf("convention %q has two rows", c)
+		}
+		seen[c] = true
+		if f := c.DefaultResetFormat(); f != ResetAuto && f.info() == nil {
+			t.Errorf("%q.DefaultResetFormat() = %q, which is not in the reset table", c, f)
+		}
+		if !c.HasCounters() {
+			continue
+		}
+		n := c.DefaultNames()
+		if c == ConventionVendor {
+			continue // names come from the scenario alone
+		}
+		if n.Limit == "" || n.Remaining == "" || n.Reset == "" {
+			t.Errorf("%q has counters but default names %+v", c, n)
+			continue
+		}
+		h := map[string]string{Canonical(n.Limit): "10", Canonical(n.Remaining): "3", Canonical(n.Reset): "5"}
+		if ci.rank > 0 {
+			if got := AutoConvention(h); got != c {
+				t.Errorf("AutoConvention(%v) = %q; want %q", h, got, c)
+			}
+		}
+		claim, errs := Read(h, Spec{Convention: c, ResetFormat: ResetDeltaSeconds}, at)
+		if len(errs) > 0 || claim.Limit != 10 || claim.Remaining != 3 || !claim.Reset.Equal(at.Add(5*time.Second)) {
+			t.Errorf("Read(%v, %q) = %+v, %v; want Limit 10, Remaining 3, Reset in 5 s", h, c, claim, errs)
+		}
+	}
+	for _, c := range Declarable() {
+		if c.info() == nil || !c.info().declarable {
+			t.Errorf("Declarable() has %q, which is no declarable row", c)
+		}
+	}
+	for _, c := range []Convention{ConventionAuto, "", "bogus"} {
+		if c.HasCounters() || c.DefaultNames() != (Names{}) || c.Fields() != nil {
+			t.Errorf("%q is no row but has facts", c)
+		}
+	}
+}

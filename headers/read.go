@@ -68,23 +68,25 @@ func Read(h map[string]string, s Spec, at time.Time) (Claim, []error) {
 		r.record(key, err)
 		r.c.RetryAfter, r.c.HasRetryAfter = d, err == nil
 	}
-	switch r.c.Convention {
-	case ConventionNone:
-	case ConventionStructured:
-		r.structured()
-	default:
-		r.counters()
+	ci := r.c.Convention.info()
+	if ci == nil {
+		ci = &vendorConvention
+	}
+	if ci.read != nil {
+		r.names = s.Names.resolve(ci.name)
+		ci.read(&r)
 	}
 	return r.c, r.errs
 }
 
 // reader carries one Read call.
 type reader struct {
-	h    map[string]string
-	spec Spec
-	at   time.Time
-	c    Claim
-	errs []error
+	h     map[string]string
+	spec  Spec
+	names Names // spec.Names with the convention's defaults filled in
+	at    time.Time
+	c     Claim
+	errs  []error
 }
 
 // get looks a header up and remembers its value in Raw.
@@ -121,8 +123,7 @@ func (r *reader) counter(name string, given bool) (key, value string, ok bool) {
 }
 
 func (r *reader) counters() {
-	given := r.spec.Names
-	names := given.resolve(r.c.Convention)
+	given, names := r.spec.Names, r.names
 	if key, v, ok := r.counter(names.Limit, given.Limit != ""); ok {
 		n, err := readLimit(v)
 		r.record(key, err)
@@ -137,9 +138,6 @@ func (r *reader) counters() {
 		t, f, err := ParseReset(v, r.spec.ResetFormat, r.at)
 		r.record(key, err)
 		r.c.Reset, r.c.ResetFormat, r.c.HasReset = t, f, err == nil
-	}
-	if r.c.Convention == ConventionDraft {
-		r.draftWindow(names.Limit)
 	}
 }
 
@@ -160,3 +158,11 @@ func readRemaining(v string) (int64, error) {
 	}
 	return ParseCount(v)
 }
+
+// The structured fields and Retry-After, in canonical form (the form in which
+// observations record them, so the common lookup hits the map directly).
+const (
+	fieldRateLimit  = "Ratelimit"
+	fieldPolicy     = "Ratelimit-Policy"
+	fieldRetryAfter = "Retry-After"
+)

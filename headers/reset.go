@@ -90,37 +90,77 @@ func ParseReset(v string, format ResetFormat, at time.Time) (time.Time, ResetFor
 		}
 		format = f
 	}
-	s := trimOWS(v)
-	var t time.Time
-	var ok bool
-	switch format {
-	case ResetDeltaSeconds:
-		t, ok = parseDelta(s, at)
-	case ResetEpochSeconds, ResetEpochFractional:
-		t, ok = parseEpoch(s)
-	case ResetEpochMillis:
-		t, ok = parseEpochMillis(s)
-	case ResetHTTPDate:
-		t, ok = parseHTTPDate(s, at)
-	case ResetRFC3339:
-		t, ok = parseRFC3339(s)
-	default:
+	fi := format.info()
+	if fi == nil {
 		return time.Time{}, "", fmt.Errorf("headers: parse reset %s: unknown reset format %q", quote(v), format)
 	}
+	t, ok := fi.parse(trimOWS(v), at)
 	if !ok {
-		return time.Time{}, "", errorf(v, "is not "+formatWords[format])
+		return time.Time{}, "", errorf(v, "is not "+fi.words)
 	}
 	return t, format, nil
 }
 
-// formatWords names each format, with an example, for error messages.
-var formatWords = map[ResetFormat]string{
-	ResetDeltaSeconds:    `delta-seconds (want a non-negative number of seconds, e.g. "30")`,
-	ResetEpochSeconds:    `epoch seconds (want e.g. "1700000000")`,
-	ResetEpochFractional: `epoch seconds (want e.g. "1700000000.123")`,
-	ResetEpochMillis:     `epoch milliseconds (want e.g. "1700000000000")`,
-	ResetHTTPDate:        `an HTTP-date (want e.g. "Tue, 14 Nov 2023 22:13:20 GMT")`,
-	ResetRFC3339:         `an RFC 3339 time (want e.g. "2023-11-14T22:13:20Z")`,
+// resetFormatInfo is one row of the reset formats table.
+type resetFormatInfo struct {
+	name       ResetFormat
+	declarable bool   // a scenario file may declare it
+	words      string // names the format, with an example, for error messages
+	// parse reads a value (without surrounding whitespace) received at at.
+	parse func(s string, at time.Time) (time.Time, bool)
+	// relative says the value counts from the server's clock when it answered.
+	relative bool
+}
+
+// resetFormats is the table, in the order a scenario's error messages list them.
+var resetFormats = []resetFormatInfo{
+	{name: ResetDeltaSeconds, declarable: true, relative: true, parse: parseDelta,
+		words: `delta-seconds (want a non-negative number of seconds, e.g. "30")`},
+	{name: ResetEpochSeconds, declarable: true, parse: ignoreAt(parseEpoch),
+		words: `epoch seconds (want e.g. "1700000000")`},
+	{name: ResetEpochMillis, declarable: true, parse: ignoreAt(parseEpochMillis),
+		words: `epoch milliseconds (want e.g. "1700000000000")`},
+	{name: ResetHTTPDate, declarable: true, parse: parseHTTPDate,
+		words: `an HTTP-date (want e.g. "Tue, 14 Nov 2023 22:13:20 GMT")`},
+	{name: ResetRFC3339, declarable: true, parse: ignoreAt(parseRFC3339),
+		words: `an RFC 3339 time (want e.g. "2023-11-14T22:13:20Z")`},
+	// epoch-fractional is what DetectResetFormat calls a decimal epoch; a
+	// scenario declares epoch-seconds, which reads fractions too.
+	{name: ResetEpochFractional, parse: ignoreAt(parseEpoch),
+		words: `epoch seconds (want e.g. "1700000000.123")`},
+}
+
+func ignoreAt(f func(string) (time.Time, bool)) func(string, time.Time) (time.Time, bool) {
+	return func(s string, _ time.Time) (time.Time, bool) { return f(s) }
+}
+
+// info returns f's row, or nil for a format the table does not have.
+func (f ResetFormat) info() *resetFormatInfo {
+	for i := range resetFormats {
+		if resetFormats[i].name == f {
+			return &resetFormats[i]
+		}
+	}
+	return nil
+}
+
+// DeclarableResetFormats returns the reset formats a scenario may declare,
+// ResetAuto first.
+func DeclarableResetFormats() []ResetFormat {
+	fs := []ResetFormat{ResetAuto}
+	for _, fi := range resetFormats {
+		if fi.declarable {
+			fs = append(fs, fi.name)
+		}
+	}
+	return fs
+}
+
+// Relative reports whether a reset in format f counts from the moment the
+// server answered (delta-seconds) rather than naming an instant.
+func (f ResetFormat) Relative() bool {
+	fi := f.info()
+	return fi != nil && fi.relative
 }
 
 func parseDelta(s string, at time.Time) (time.Time, bool) {
