@@ -256,3 +256,44 @@ func TestStartBurstSendsConcurrently(t *testing.T) {
 		t.Errorf("at most %d requests were in flight together; want a burst of 8 to overlap", got)
 	}
 }
+
+// TestStartCutsLongBodies checks that a 10 MB body and one that never ends
+// cost a request no more than the snippet and a bounded drain: the request
+// returns at once with its status, not at the timeout.
+func TestStartCutsLongBodies(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTooManyRequests)
+		chunk := []byte(strings.Repeat("z", 32<<10))
+		for n := 0; r.URL.Path == "/endless" || n < 320; n++ { // 10 MB, or endless
+			if _, err := w.Write(chunk); err != nil {
+				break
+			}
+			served.Add(int64(len(chunk)))
+		}
+	}))
+	defer srv.Close()
+	for _, path := range []string{"/big", "/endless"} {
+		t.Run(path, func(t *testing.T) {
+			served.Store(0)
+			u, _ := url.Parse(srv.URL + path)
+			p := testPlan(scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 20, Duration: 250 * time.Millisecond, Endpoint: "list", Key: "primary"})
+			p.Scenario.Endpoints[0].Path = ""
+			a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, Timeout: time.Minute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			obs := collect(t, a, 30*time.Second) // far less than the one-minute timeout
+			for _, o := range obs {
+				if o.Status != http.StatusTooManyRequests || len(o.Body) != DefaultMaxBody {
+					t.Errorf("seq %d: status %d, %d body bytes, error %q; want 429 with a %d-byte snippet", o.Seq, o.Status, len(o.Body), o.Error, DefaultMaxBody)
+				}
+			}
+			// What the server managed to write before the connections closed
+			// is bounded by the socket buffers, not by the body.
+			if n := served.Load(); n > int64(len(obs))*8<<20 {
+				t.Errorf("the server wrote %d bytes for %d requests", n, len(obs))
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package attack
 import (
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
@@ -46,20 +47,29 @@ func rateLimitHeaders(h http.Header, extra []string, red *redactor) map[string]s
 		if out == nil {
 			out = make(map[string]string, 4)
 		}
+		if len(out) >= maxHeaders {
+			return
+		}
 		v := vs[0]
 		if len(vs) > 1 {
-			v = strings.Join(vs, ", ")
+			v = strings.Join(vs[:min(len(vs), maxHeaders)], ", ")
 		}
-		out[red.String(name, false)] = red.String(v, false)
+		out[red.String(bound(name, maxHeaderName), false)] = red.String(bound(v, maxHeaderValue), false)
 	}
-	for name, vs := range h {
-		if containsFold(name, "ratelimit") || containsFold(name, "rate-limit") || strings.EqualFold(name, "retry-after") {
-			keep(name, vs)
-		}
-	}
+	// The declared names first, so that a flood of others cannot crowd them out.
 	for _, name := range extra {
 		if vs := h.Values(name); len(vs) > 0 {
 			keep(http.CanonicalHeaderKey(name), vs)
+		}
+	}
+	for _, name := range []string{"Retry-After", "X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset", "Ratelimit", "Ratelimit-Policy", "Ratelimit-Limit", "Ratelimit-Remaining", "Ratelimit-Reset"} {
+		if vs := h[name]; len(vs) > 0 {
+			keep(name, vs)
+		}
+	}
+	for name, vs := range h {
+		if _, kept := out[name]; !kept && (containsFold(name, "ratelimit") || containsFold(name, "rate-limit") || strings.EqualFold(name, "retry-after")) {
+			keep(name, vs)
 		}
 	}
 	return out
@@ -74,4 +84,28 @@ func containsFold(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// Bounds on the headers one observation keeps, so that a target sending
+// thousands of rate-limit headers, or a 1 MB value, costs a bounded record.
+// Real rate-limit headers are a handful, each tens of bytes.
+const (
+	maxHeaders     = 16   // names kept per response (and values joined per name)
+	maxHeaderName  = 128  // bytes of a name
+	maxHeaderValue = 1024 // bytes of a value
+)
+
+// cutMark ends a value that was cut to its bound.
+const cutMark = "…[cut]"
+
+// bound cuts s to at most n bytes (cutMark included), on a UTF-8 boundary.
+func bound(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n - len(cutMark)
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + cutMark
 }

@@ -1,7 +1,10 @@
 package attack
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -43,5 +46,44 @@ func BenchmarkRateLimitHeaders(b *testing.B) {
 	}
 	for b.Loop() {
 		rateLimitHeaders(h, nil, nil)
+	}
+}
+
+func TestRateLimitHeadersAreBounded(t *testing.T) {
+	h := http.Header{}
+	h.Set("X-RateLimit-Remaining", strings.Repeat("9", 1<<20))
+	h.Set("X-Declared", "7")
+	for i := range 5000 {
+		h.Set(fmt.Sprintf("X-RateLimit-Flood-%d", i), "1")
+	}
+	h["Retry-After"] = slices.Repeat([]string{"1"}, 1000)
+	got := rateLimitHeaders(h, []string{"X-Declared"}, nil)
+	if len(got) != maxHeaders {
+		t.Errorf("kept %d headers; want at most %d", len(got), maxHeaders)
+	}
+	if got["X-Declared"] != "7" || got["Retry-After"] == "" {
+		t.Errorf("the declared header or Retry-After was crowded out: %v", got)
+	}
+	if v := got["X-Ratelimit-Remaining"]; len(v) > maxHeaderValue || !strings.HasSuffix(v, cutMark) {
+		t.Errorf("a 1 MB value was kept as %d bytes ending %q; want at most %d ending %q", len(v), v[max(0, len(v)-10):], maxHeaderValue, cutMark)
+	}
+	if n := strings.Count(got["Retry-After"], "1"); n > maxHeaders {
+		t.Errorf("Retry-After joined %d values; want at most %d", n, maxHeaders)
+	}
+}
+
+func TestBound(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"0123456789abcdef", 12, "0123" + cutMark},
+		{"ééééééééé", 11, "é" + cutMark},
+	} {
+		if got := bound(tt.in, tt.n); got != tt.want || len(got) > tt.n {
+			t.Errorf("bound(%q, %d) = %q; want %q (at most %d bytes)", tt.in, tt.n, got, tt.want, tt.n)
+		}
 	}
 }

@@ -11,6 +11,10 @@ import (
 // evidence snippet. vegeta reads bodies without bound unless told otherwise.
 const DefaultMaxBody = 1024
 
+// MaxResponseHeaderBytes bounds the header block of one response; a target
+// that sends more gets a transport error for that request.
+const MaxResponseHeaderBytes = 256 << 10
+
 // Options say where and how to send a plan's traffic.
 type Options struct {
 	// Target is the base URL; endpoint paths are joined to it.
@@ -61,10 +65,13 @@ func (o Options) client() *http.Client {
 			IdleConnTimeout:     90 * time.Second,
 			ForceAttemptHTTP2:   true, // also with TLSClientConfig set
 			TLSClientConfig:     o.TLS.Clone(),
+			// Go's default, 10 MB, lets every connection of a hostile target
+			// hold that much at once; rate-limit headers are tens of bytes.
+			MaxResponseHeaderBytes: MaxResponseHeaderBytes,
 		}
 	}
 	return &http.Client{
-		Transport: tr,
+		Transport: bodyCap{next: tr, max: o.MaxBody + maxDrain},
 		Timeout:   o.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse

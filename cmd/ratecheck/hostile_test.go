@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/internal/hostile"
+	"github.com/ratecheck/ratecheck/internal/longtest"
+	"github.com/ratecheck/ratecheck/report"
+	"github.com/ratecheck/ratecheck/results"
+)
+
+// hostileScenario promises hostile.Limit requests a second with
+// X-RateLimit headers and Retry-After, for a run of 2 s with 1 s timeouts.
+func hostileScenario(t *testing.T, dir, path string) string {
+	y := fmt.Sprintf(`name: hostile
+source: test
+target: http://127.0.0.1:1
+endpoints:
+  - name: x
+    path: %s
+limits:
+  - name: per-second
+    requests: %d
+    window: 1s
+headers:
+  convention: x-ratelimit
+  reset_format: epoch-seconds
+  retry_after: true
+run:
+  timeout: 1s
+phases:
+  - {kind: under, rate: 0.5x, duration: 1s}
+  - {kind: over, rate: 2x, duration: 1s}
+`, path, hostile.Limit)
+	file := filepath.Join(dir, "hostile.yaml")
+	if err := os.WriteFile(file, []byte(y), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// hostileResult is what one run against a hostile case showed.
+type hostileResult struct {
+	code    int
+	wall    time.Duration
+	peakRSS int64 // bytes
+	rep     *report.Report
+	stderr  string
+}
+
+// TestHostileTarget runs ratecheck against every behaviour of the hostile
+// target. Each run must end on its own with a verdict and its reports,
+// never panic, keep every record bounded however much the target sent, and
+// never follow a redirect to another host. The peak RSS of each run is
+// logged (go test -v -run TestHostileTarget) for the table in the notes.
+func TestHostileTarget(t *testing.T) {
+	longtest.Skip(t, "19 runs of 2 s, some streaming endless bodies")
+	var stolen atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { stolen.Add(1) }))
+	defer other.Close()
+	srv := httptest.NewUnstartedServer(hostile.New(other.URL))
+	srv.Config.ErrorLog = nil
+	srv.Start()
+	defer srv.Close()
+
+	cases := hostile.Cases()
+	got := make([]hostileResult, len(cases))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 6) // the endless bodies are CPU-bound: a few at a time
+	for i, c := range cases {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t.Run(c.Name, func(t *testing.T) { got[i] = runHostile(t, srv.URL, c) })
+		})
+	}
+	wg.Wait()
+	if n := stolen.Load(); n > 0 {
+		t.Errorf("the other host received %d requests: a redirect to another host was followed", n)
+	}
+	t.Logf("%-20s %-5s %-10s %-8s %s", "case", "exit", "verdict", "RSS MB", "failed or notable checks")
+	for i, c := range cases {
+		r := got[i]
+		if r.rep == nil {
+			continue
+		}
+		var notable []string
+		for _, ch := range r.rep.Checks {
+			if ch.Status == "fail" {
+				notable = append(notable, string(ch.ID))
+			}
+		}
+		t.Logf("%-20s %-5d %-10s %-8.1f %s", c.Name, r.code, r.rep.Verdict, float64(r.peakRSS)/(1<<20), strings.Join(notable, " "))
+	}
+}
+
+func runHostile(t *testing.T, url string, c hostile.Case) hostileResult {
+	dir := t.TempDir()
+	scen := hostileScenario(t, dir, c.Path())
+	out := filepath.Join(dir, "run")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := ratecheckCmd(t, "run", scen, "--target", url, "--no-tui", "--out", out, "--json", filepath.Join(dir, "r.json"),
+		"--html", filepath.Join(dir, "r.html"), "--junit", filepath.Join(dir, "r.xml"), "--md", filepath.Join(dir, "r.md"))
+	cmd = exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", "CI=true")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	res := hostileResult{wall: time.Since(start), stderr: stderr.String()}
+	if ctx.Err() != nil {
+		t.Fatalf("still running after 60 s (a 2 s plan with 1 s timeouts): killed\nstdout:\n%s", tail(stdout.String()))
+	}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	res.code = cmd.ProcessState.ExitCode()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		res.peakRSS = ru.Maxrss << 10
+	}
+	if strings.Contains(res.stderr, "panic:") || strings.Contains(res.stderr, "goroutine ") {
+		t.Fatalf("ratecheck panicked:\n%s", res.stderr)
+	}
+	if res.code != exitPass && res.code != exitFail {
+		t.Errorf("exit %d; want a verdict (0 or 1)\nstdout:\n%s\nstderr:\n%s", res.code, tail(stdout.String()), res.stderr)
+	}
+	f, err := os.Open(filepath.Join(dir, "r.json"))
+	if err != nil {
+		t.Fatalf("no JSON report: %v\nstderr:\n%s", err, res.stderr)
+	}
+	defer f.Close()
+	if res.rep, err = report.ReadJSON(f); err != nil {
+		t.Fatalf("JSON report: %v", err)
+	}
+	// Every record bounded: lines of observations, and every report file.
+	obs, err := os.Open(filepath.Join(out, results.ObservationsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obs.Close()
+	sc := bufio.NewScanner(obs)
+	sc.Buffer(nil, 64<<20)
+	for n := 1; sc.Scan(); n++ {
+		if len(sc.Bytes()) > 32<<10 {
+			t.Errorf("observation line %d is %d bytes; want each bounded (32 KB)", n, len(sc.Bytes()))
+			break
+		}
+	}
+	for _, name := range []string{"r.json", "r.html", "r.xml", "r.md"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Size() > 2<<20 {
+			t.Errorf("report %s: %v, size %d; want it written and under 2 MB", name, err, fi.Size())
+		}
+	}
+	return res
+}
