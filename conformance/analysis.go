@@ -22,11 +22,14 @@ type analysis struct {
 
 // rules is what judging a run needs besides its requests.
 type rules struct {
-	plan   *scenarios.Plan
-	limit  *scenarios.Limit
-	p      params // the limit in model units
-	origin int64  // Sent of the first observation, Unix nanoseconds
-	seq0   uint64 // records keep their Seq relative to it (see collector.seqOf)
+	plan  *scenarios.Plan
+	limit *scenarios.Limit
+	p     params // the limit in model units
+	// families are those the limit's algorithm is judged against, the
+	// preferred first (see familiesFor).
+	families []family
+	origin   int64  // Sent of the first observation, Unix nanoseconds
+	seq0     uint64 // records keep their Seq relative to it (see collector.seqOf)
 	// counting marks evaluations whose outcomes are only counted, never
 	// explained: those of the fingerprint's candidate models.
 	counting bool
@@ -41,6 +44,12 @@ func analyse(p *scenarios.Plan, c *collector) *analysis {
 	if a.skip = skipReason(p, c); a.skip != "" {
 		return a
 	}
+	fams, err := familiesFor(a.limit.Algorithm)
+	if err != nil {
+		a.skip = fmt.Sprintf("limit %q cannot be judged: %v", a.limit.Name, err)
+		return a
+	}
+	a.families = fams
 	a.p = paramsOf(a.limit)
 	if quietJudging && c.quiet.holds(a.p.n) {
 		a.quiet, a.eval = c.n, a.quietEvaluation()

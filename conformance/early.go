@@ -29,15 +29,4 @@ func earlyResult(a *analysis) CheckResult {
 }
 
 // expectedRejections says in words when the model admits.
-func (a *analysis) expectedRejections() string {
-	l := a.limit
-	switch a.eval.family {
-	case familyWindow:
-		return fmt.Sprintf("admitted until %d are admitted in the current %s window", l.Requests, fmtWindow(l.Window))
-	case familyLog:
-		return fmt.Sprintf("admitted until %d are admitted in the last %s", l.Requests, fmtWindow(l.Window))
-	case familyCounter:
-		return fmt.Sprintf("admitted while prev·(1−f) + curr ≤ %d (sliding-window counter over %s windows)", l.Requests-1, fmtWindow(l.Window))
-	}
-	return "admitted while the token bucket holds at least one token"
-}
+func (a *analysis) expectedRejections() string { return a.eval.family.expectedRejections(a.limit) }

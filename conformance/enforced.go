@@ -23,21 +23,7 @@ func enforcedResult(a *analysis) CheckResult {
 }
 
 // worstText describes the most crowded window or set.
-func (a *analysis) worstText(over []reqRef) string {
-	if a.eval.family == familyWindow {
-		return fmt.Sprintf("worst window: %d admitted", a.eval.worst)
-	}
-	w := worstOver(over)
-	d := w.ev.detOf(w.i)
-	switch a.eval.family {
-	case familyLog:
-		return fmt.Sprintf("worst: %d admitted within %s", d.rank, fmtSeconds(w.s.hi(w.i)-d.start))
-	case familyCounter:
-		return fmt.Sprintf("worst estimate: %s", fmtNum(d.level))
-	}
-	return fmt.Sprintf("worst: %d admitted within %s where the bucket allows %s",
-		d.rank, fmtSeconds(w.s.hi(w.i)-d.start), fmtNum(d.level))
-}
+func (a *analysis) worstText(over []reqRef) string { return a.eval.family.worstText(a, over) }
 
 // worstOver is the over-admission with the largest excess, the earliest on a tie.
 func worstOver(over []reqRef) reqRef {
@@ -65,9 +51,7 @@ func (a *analysis) overEvidence(over []reqRef) *Evidence {
 	d := first.ev.detOf(first.i)
 	if d.ref >= 0 {
 		frame = append(frame, reqRef{first.s, first.ev, int(d.ref)})
-		if a.eval.family == familyWindow {
-			frame = append(frame, a.lastFitting(first)...)
-		}
+		frame = append(frame, a.eval.family.frame(a, first)...)
 	}
 	for _, r := range frame {
 		ev.Requests = append(ev.Requests, a.request(r, a.frameNote(r)))
@@ -92,31 +76,7 @@ func (a *analysis) lastFitting(over reqRef) []reqRef {
 }
 
 // frameNote describes a request that frames an over-admission.
-func (a *analysis) frameNote(r reqRef) string {
-	d := r.ev.detOf(r.i)
-	switch a.eval.family {
-	case familyWindow:
-		return fmt.Sprintf("admitted #%d in the window starting %s", d.rank, fmtOffset(d.start))
-	case familyLog:
-		return "first admitted request of the crowded span"
-	case familyCounter:
-		return fmt.Sprintf("first admitted request surely in the window starting %s", fmtOffset(d.start))
-	}
-	return "first admitted request of the crowded span (bucket assumed full here)"
-}
+func (a *analysis) frameNote(r reqRef) string { return a.eval.family.frameNote(r.ev.detOf(r.i)) }
 
 // expectedAdmissions says in words what the model allows.
-func (a *analysis) expectedAdmissions() string {
-	l := a.limit
-	switch a.eval.family {
-	case familyWindow:
-		return fmt.Sprintf("at most %d admitted per %s window", l.Requests, fmtWindow(l.Window))
-	case familyLog:
-		return fmt.Sprintf("at most %d admitted in any %s", l.Requests, fmtWindow(l.Window))
-	case familyCounter:
-		return fmt.Sprintf("admitted only while prev·(1−f) + curr < %d (sliding-window counter over %s windows)", l.Requests, fmtWindow(l.Window))
-	}
-	p := paramsOf(l)
-	return fmt.Sprintf("at most %s + %s/s × elapsed admitted (token bucket of %s)",
-		fmtNum(p.burst), fmtNum(float64(l.Requests)/l.Window.Seconds()), fmtNum(p.burst))
-}
+func (a *analysis) expectedAdmissions() string { return a.eval.family.expectedAdmissions(a.limit) }

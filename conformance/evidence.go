@@ -37,48 +37,20 @@ func (a *analysis) limitName() string {
 
 // ambiguityText tells how many decisions were too close to call, or "".
 func (a *analysis) ambiguityText(n int) string {
-	switch {
-	case n == 0:
+	if n == 0 {
 		return ""
-	case a.eval.family == familyWindow:
-		return "; " + plural(n, "ambiguous decision", "ambiguous decisions") + " near window boundaries not counted"
 	}
-	return "; " + plural(n, "ambiguous decision", "ambiguous decisions") + " within the timing tolerance not counted"
+	return "; " + plural(n, "ambiguous decision", "ambiguous decisions") + " " + a.eval.family.ambiguityWhere() + " not counted"
 }
 
 // rejectionNote explains why the model would have admitted a rejected request.
 func (a *analysis) rejectionNote(r reqRef) string {
-	d := r.ev.detOf(r.i)
-	switch a.eval.family {
-	case familyWindow:
-		return fmt.Sprintf("rejected with %s admitted in the window starting %s (limit %d)",
-			fmtNum(d.level), fmtOffset(d.start), a.limit.Requests)
-	case familyLog:
-		return fmt.Sprintf("rejected with %s admitted in the %s before it (limit %d)",
-			fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
-	case familyCounter:
-		return fmt.Sprintf("rejected with an estimate of at most %s for the %s before it (limit %d)",
-			fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
-	}
-	return fmt.Sprintf("rejected with at least %s tokens left", fmtNum(d.level))
+	return a.eval.family.rejectionNote(a, r.ev.detOf(r.i))
 }
 
 // overNote explains an over-admission.
 func (a *analysis) overNote(r reqRef) string {
-	d := r.ev.detOf(r.i)
-	switch a.eval.family {
-	case familyWindow:
-		return fmt.Sprintf("admitted #%d in the window starting %s, beyond the limit of %d",
-			d.rank, fmtOffset(d.start), a.limit.Requests)
-	case familyLog:
-		return fmt.Sprintf("admitted #%d within %s, beyond the limit of %d",
-			d.rank, fmtSeconds(r.s.hi(r.i)-d.start), a.limit.Requests)
-	case familyCounter:
-		return fmt.Sprintf("admitted with an estimate of at least %s for the %s before it (limit %d)",
-			fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
-	}
-	return fmt.Sprintf("admitted #%d within %s, where the bucket allows %s",
-		d.rank, fmtSeconds(r.s.hi(r.i)-d.start), fmtNum(d.level))
+	return a.eval.family.overNote(a, r, r.ev.detOf(r.i))
 }
 
 // list writes refs as evidence, at most room of them, and returns how many

@@ -1,24 +1,76 @@
 package conformance
 
 import (
-	"cmp"
 	"fmt"
-	"math"
-	"slices"
 	"time"
 
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// family is a limiter family the models know.
-type family uint8
+// A family is a limiter family the models know: how it judges a run, what it
+// predicts for the Remaining header, what it needs observed, and how it
+// explains its judgements. Each lives in a file of its own (family_*.go);
+// callers never ask which one they hold. The parameters come from the limit
+// (rules.p); what a family fits to a run (a window's alignment, a counter's
+// phase) is a field of the evaluation it returns.
+type family interface {
+	// evaluate judges every series against the family with the parameters
+	// a.p, searching what the family fits to the run.
+	evaluate(a *rules, all []*series) *evaluation
+	// point returns the decisions of s (series x of ev) the point model
+	// blames: the model evaluated at the best estimate of each arrival.
+	point(s *series, ev *evaluation, x int, p params) []bool
+	// rescuesOnly reports whether the family is chosen only when it explains
+	// the whole run, so that a faulty limiter is reported against the others.
+	rescuesOnly() bool
+	// quiet reports whether a run far under the limit can be judged from its
+	// counts with this family (see quiet.go).
+	quiet() bool
+	// describe names the model of ev and its parameters: "fixed-window,
+	// first-request-aligned".
+	describe(p params, ev *evaluation) string
 
-const (
-	familyWindow  family = iota // fixed window, clock- or first-request-aligned
-	familyLog                   // sliding log
-	familyCounter               // sliding-window counter
-	familyBucket                // token bucket, GCRA, leaky bucket as a meter
-)
+	// name and paramsText are the fingerprint's words for the model of ev:
+	// "fixed window", "20 per 1s, first-request-aligned".
+	name(p params) string
+	paramsText(p params, ev *evaluation) string
+	// smooths reports whether a bucket of about one request is meant: one
+	// that spaces admissions 1/rate apart instead of letting a burst through.
+	smooths(p params) bool
+	// burst is the most the model lets through at once.
+	burst(p params, l *scenarios.Limit) float64
+
+	// The evidence: what the model allows, and why it blames a request.
+	expectedAdmissions(l *scenarios.Limit) string
+	expectedRejections(l *scenarios.Limit) string
+	ambiguityWhere() string
+	overNote(a *analysis, r reqRef, d detail) string
+	rejectionNote(a *analysis, d detail) string
+	worstText(a *analysis, over []reqRef) string
+	frameNote(d detail) string
+	// frame lists the requests besides the first of its set that frame an
+	// over-admission.
+	frame(a *analysis, over reqRef) []reqRef
+
+	// The onset of limiting (timing.onset): episodes are windows, or streaks
+	// of rejections.
+	windowed() bool
+	earlyBy(n int64, admitted int, d detail) int
+	onsetNote(a *analysis, c onsetCtx) string
+	onsetPromise(l *scenarios.Limit) string
+
+	// room is how many more requests the model surely admitted when the
+	// request of d was rejected; capacity is the most it ever admits at once.
+	room(l *scenarios.Limit, d detail) float64
+	capacity(p params, l *scenarios.Limit) float64
+
+	// remainingSlack is how much quota the family may give back between two
+	// responses d apart within one window; false when it frees quota the
+	// headers may not show. resetsWhole reports whether a Remaining of 0
+	// stays 0 until the reset.
+	remainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool)
+	resetsWhole() bool
+}
 
 // params is the declared limit in model units.
 type params struct {
@@ -38,31 +90,43 @@ func paramsOf(l *scenarios.Limit) params {
 	return p
 }
 
-// familiesFor lists the families an algorithm is judged against.
-func familiesFor(a scenarios.Algorithm) []family {
+// The families, one value each.
+var (
+	windows = windowFamily{}
+	logs    = logFamily{}
+	counter = counterFamily{}
+	buckets = bucketFamily{}
+)
+
+// familiesFor is the one place that reads a limit's algorithm: the families
+// it is judged against, the preferred first. An algorithm no family implements
+// is an error, never a default.
+func familiesFor(a scenarios.Algorithm) ([]family, error) {
 	switch a {
 	case scenarios.AlgoFixedWindow:
-		return []family{familyWindow}
+		return []family{windows}, nil
 	case scenarios.AlgoSlidingWindow:
-		return []family{familyLog, familyCounter}
+		return []family{logs, counter}, nil
 	case scenarios.AlgoTokenBucket, scenarios.AlgoGCRA, scenarios.AlgoLeakyBucket:
-		return []family{familyBucket}
+		return []family{buckets}, nil
+	case scenarios.AlgoAny, "":
+		return []family{windows, logs, counter, buckets}, nil
 	}
-	return []family{familyWindow, familyLog, familyCounter, familyBucket} // any, or not declared
+	return nil, fmt.Errorf("no limiter model implements algorithm %q", a)
 }
 
-// evaluate judges the series against the declared algorithm and returns the
-// most favourable evaluation (see score), the first family on a tie. The
-// sliding-window counter only ever rescues: it is chosen when it explains the
-// whole run, so that correct counters pass, but a faulty limiter is reported
-// against the other families (for sliding-window, the sliding log).
+// evaluate judges the series against the families of the declared algorithm
+// and returns the most favourable evaluation (see score), the first family on
+// a tie. A family that only ever rescues (the sliding-window counter) is
+// chosen when it explains the whole run, so that correct counters pass, but a
+// faulty limiter is reported against the other families (for
+// sliding-window, the sliding log).
 func (a *rules) evaluate(all []*series) *evaluation {
-	fams := familiesFor(a.limit.Algorithm)
 	var best *evaluation
-	for _, f := range fams {
-		ev := a.evaluateFamily(all, f)
+	for _, f := range a.families {
+		ev := f.evaluate(a, all)
 		switch {
-		case f == familyCounter && ev.score().violations > 0:
+		case f.rescuesOnly() && ev.score().violations > 0:
 			continue
 		case best == nil || ev.score().less(best.score()):
 			best = ev
@@ -79,156 +143,30 @@ func (a *rules) evaluate(all []*series) *evaluation {
 // describeBest adds to the description of the evaluation chosen that it was
 // the best of several families, when the algorithm has several.
 func (a *rules) describeBest(best *evaluation) {
-	if len(familiesFor(a.limit.Algorithm)) > 1 {
-		of := scenarios.AlgoAny
-		if a.limit.Algorithm == scenarios.AlgoSlidingWindow {
-			of = scenarios.AlgoSlidingWindow
+	if len(a.families) > 1 {
+		of := a.limit.Algorithm
+		if of == "" {
+			of = scenarios.AlgoAny
 		}
 		best.desc = fmt.Sprintf("%s (best of %s)", best.desc, of)
 	}
 }
 
-func (a *rules) evaluateFamily(all []*series, f family) *evaluation {
-	p := a.p
-	var ev *evaluation
-	switch f {
-	case familyWindow:
-		return a.evaluateWindows(all)
-	case familyCounter:
-		return a.evaluateCounter(all)
-	case familyLog:
-		ev = &evaluation{family: f, desc: a.logDesc()}
-		for _, s := range all {
-			st := a.newStateEval(s)
-			judgeLog(s, p.w, p.n, &st)
-			ev.states = append(ev.states, st)
-		}
-	default:
-		ev = &evaluation{family: f, desc: fmt.Sprintf("token-bucket, burst %s, refill %s/s",
-			fmtNum(p.burst), fmtNum(p.rate*float64(time.Second)))}
-		for _, s := range all {
-			st := a.newStateEval(s)
-			judgeBucket(s, p.burst, p.rate, &st)
-			ev.states = append(ev.states, st)
-		}
-	}
-	a.classifyAll(all, ev)
-	return ev
-}
-
-// evaluateWindows tries first-request-aligned chains and the clock alignments and
-// keeps the best-scoring evaluation.
-func (a *rules) evaluateWindows(all []*series) *evaluation {
-	p := a.p
-	judge := func(desc string, winsOf func(s *series) ([]window, *windowJudge)) *evaluation {
-		ev := &evaluation{family: familyWindow, desc: desc}
-		for _, s := range all {
-			wins, j := winsOf(s)
-			st := a.newStateEval(s)
-			ev.worst = max(ev.worst, j.judge(&st))
-			ev.states = append(ev.states, st)
-			ev.wins = append(ev.wins, wins)
-		}
-		a.classifyAll(all, ev)
-		return ev
-	}
-	best := judge(firstRequestDesc, func(s *series) ([]window, *windowJudge) {
-		return firstRequestWindows(s, p.w, p.n)
-	})
-	for _, ph := range clockPhases(all, a.origin, p.w) {
-		if best.score().violations == 0 {
-			break
-		}
-		into := time.Duration(floorMod(a.origin+(ph.lo+ph.hi)/2, p.w))
-		desc := fmt.Sprintf("fixed-window, clock-aligned %s (%s)", fmtAlignment(into, time.Duration(p.w)), ph.name)
-		if ev := judge(desc, func(s *series) ([]window, *windowJudge) {
-			wins := clockWindows(s, ph, p.w)
-			return wins, newWindowJudge(s, wins, p.w, p.n)
-		}); ev.score().less(best.score()) {
-			best = ev
-		}
-	}
-	return best
-}
-
 // markPoint counts the point model's violations for the chosen evaluation.
 func markPoint(all []*series, ev *evaluation, p params) {
 	for x, s := range all {
-		var blamed []bool
-		switch ev.family {
-		case familyWindow:
-			blamed = pointWindows(s, ev.wins[x], p.w, p.n)
-		case familyLog:
-			blamed = pointLog(s, p.w, p.n)
-		case familyCounter:
-			blamed = pointCounter(s, ev.phase, p.w, p.n)
-		default:
-			blamed = pointBucket(s, p.burst, p.rate)
-		}
-		countPoint(s, &ev.states[x], blamed)
+		countPoint(s, &ev.states[x], ev.family.point(s, ev, x, p))
 	}
 }
 
-// evaluateCounter searches for a phase of a sliding-window counter's windows
-// that explains the whole run: the suggested phases and an even grid, then finer
-// steps around the three that went furthest before a violation. Every phase
-// tried stands for those within half a fine step of it, so the steps around a
-// grid point cover the gap to its neighbours. The counter only ever rescues (see
-// evaluate), so a phase is dropped at its first violation; when none explains
-// the run the evaluation returned has violations and no details.
-func (a *rules) evaluateCounter(all []*series) *evaluation {
-	p := a.p
-	judges := make([]*counterJudge, len(all))
-	scratch := make([]stateEval, len(all))
-	for x, s := range all {
-		judges[x] = newCounterJudge(s, p.w, p.n)
-		scratch[x] = a.newStateEval(s)
-	}
-	step := max(p.w/(counterGrid*counterRefine), 1)
-	delta := (step + 1) / 2
-	type tried struct{ phase, reached int64 }
-	var ranked []tried
-	clean := func(phase int64) bool {
-		reached := int64(math.MaxInt64)
-		for x := range all {
-			at, ok := judges[x].firstViolation(phase, delta, &scratch[x])
-			if !ok {
-				reached = min(reached, at)
-			}
-		}
-		ranked = append(ranked, tried{phase, reached})
-		return reached == math.MaxInt64
-	}
-	found, ok := int64(0), false
-	for _, phase := range counterPhases(all, a.origin, p.w) {
-		if found, ok = floorMod(phase, p.w), clean(floorMod(phase, p.w)); ok {
-			break
-		}
-	}
-	if !ok {
-		slices.SortStableFunc(ranked, func(x, y tried) int { return -cmp.Compare(x.reached, y.reached) })
-	refine:
-		for _, t := range slices.Clone(ranked[:min(3, len(ranked))]) {
-			for x := int64(1); x <= counterRefine/2; x++ {
-				for _, phase := range []int64{t.phase - x*step, t.phase + x*step} {
-					if found, ok = floorMod(phase, p.w), clean(floorMod(phase, p.w)); ok {
-						break refine
-					}
-				}
-			}
-		}
-	}
-	into := time.Duration(floorMod(a.origin+found, p.w))
-	ev := &evaluation{family: familyCounter, phase: found, desc: fmt.Sprintf(
-		"sliding-window counter, %d per %s, windows starting %s",
-		p.n, fmtWindow(time.Duration(p.w)), fmtAlignment(into, time.Duration(p.w)))}
-	if !ok {
-		ev.sc = &score{kinds: 1, episodes: 1, violations: 1}
-		return ev
-	}
-	for x, s := range all {
+// judgeEach judges every series with judge and classifies the outcomes: the
+// evaluation of a family whose model needs nothing fitted to the run.
+func (a *rules) judgeEach(all []*series, f family, judge func(s *series, st *stateEval)) *evaluation {
+	ev := &evaluation{family: f}
+	ev.desc = f.describe(a.p, ev)
+	for _, s := range all {
 		st := a.newStateEval(s)
-		judges[x].judge(found, delta, &st)
+		judge(s, &st)
 		ev.states = append(ev.states, st)
 	}
 	a.classifyAll(all, ev)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -54,7 +53,7 @@ func (a *analysis) fitBest() *fit {
 		}
 		r := a.rules
 		r.p, r.counting = p, true
-		ev := r.evaluateFamily(a.series, f)
+		ev := f.evaluate(&r, a.series)
 		if len(ev.states) != len(a.series) {
 			return // a counter that explains nothing says nothing
 		}
@@ -62,7 +61,7 @@ func (a *analysis) fitBest() *fit {
 		if c := a.fitOf(f, p, ev); c.better(best) {
 			// A candidate's fit names its model and counts; its judgement
 			// of each request is not kept.
-			c.ev = &evaluation{family: ev.family, desc: ev.desc}
+			c.ev = &evaluation{family: ev.family, desc: ev.desc, align: ev.align, phase: ev.phase}
 			best = c
 		}
 	}
@@ -111,11 +110,11 @@ func (a *analysis) candidates() []candidate {
 	p := a.p
 	double := p
 	double.w *= 2
-	out := []candidate{{familyWindow, p}, {familyLog, p}, {familyBucket, p}, {familyWindow, double}}
-	if a.eval.family == familyWindow && a.eval.worst > 0 && a.eval.worst != p.n {
+	out := []candidate{{windows, p}, {logs, p}, {buckets, p}, {windows, double}}
+	if a.eval.worst > 0 && a.eval.worst != p.n { // the most a fixed window admitted
 		more := p
 		more.n = a.eval.worst
-		out = append(out, candidate{familyWindow, more})
+		out = append(out, candidate{windows, more})
 	}
 	rate := a.limitedRate()
 	for _, r := range []float64{p.rate, rate} {
@@ -124,7 +123,7 @@ func (a *analysis) candidates() []candidate {
 		}
 		for _, b := range []float64{1, p.burst, a.burstBefore(r)} {
 			if b >= 1 {
-				out = append(out, candidate{familyBucket, params{n: p.n, w: p.w, burst: b, rate: r}})
+				out = append(out, candidate{buckets, params{n: p.n, w: p.w, burst: b, rate: r}})
 			}
 		}
 	}
@@ -202,7 +201,7 @@ func (a *analysis) burstBefore(rate float64) float64 {
 
 // export writes the fit for the verdict.
 func (f *fit) export() *Fingerprint {
-	fp := &Fingerprint{Family: f.familyName(), Params: f.paramsText(),
+	fp := &Fingerprint{Family: f.family.name(f.p), Params: f.family.paramsText(f.p, f.ev),
 		Explained: f.explained, Judged: f.judged, Ambiguous: f.ambiguous}
 	fp.Summary = fmt.Sprintf("%s, %s: explains %s of %s decisions",
 		fp.Family, fp.Params, thousands(fp.Explained), thousands(fp.Judged))
@@ -214,46 +213,7 @@ func (f *fit) export() *Fingerprint {
 
 // smoothing reports whether the fit is a bucket of about one request: one
 // that spaces admissions 1/rate apart instead of letting a burst through.
-func (f *fit) smoothing() bool { return f.family == familyBucket && f.p.burst < 2 }
-
-func (f *fit) familyName() string {
-	switch f.family {
-	case familyWindow:
-		return "fixed window"
-	case familyLog:
-		return "sliding log"
-	case familyCounter:
-		return "sliding-window counter"
-	}
-	if f.smoothing() {
-		return "leaky bucket"
-	}
-	return "token bucket"
-}
-
-// paramsText writes the fit's parameters: "burst 20, refill 20/s", "1 per 50 ms
-// (smoothing, burst 1)", "20 per 1s, clock-aligned 0.370 s into each 1s" (or "0.003 s before each whole 1s").
-func (f *fit) paramsText() string {
-	p := f.p
-	per := fmt.Sprintf("%d per %s", p.n, fmtWindow(time.Duration(p.w)))
-	switch f.family {
-	case familyWindow:
-		how, _, _ := strings.Cut(strings.TrimPrefix(f.ev.desc, "fixed-window, "), " (")
-		return per + ", " + how
-	case familyLog:
-		return per
-	case familyCounter:
-		how, _, _ := strings.Cut(f.ev.desc, " (")
-		if _, rest, ok := strings.Cut(how, ", windows"); ok {
-			return per + ", windows" + rest
-		}
-		return per
-	}
-	if f.smoothing() {
-		return fmt.Sprintf("1 per %s (smoothing, burst %s)", fmtInterval(1/p.rate), fmtNum(p.burst))
-	}
-	return fmt.Sprintf("burst %s, refill %s/s", fmtNum(p.burst), fmtNum(p.rate*float64(time.Second)))
-}
+func (f *fit) smoothing() bool { return f.family.smooths(f.p) }
 
 // fmtInterval writes a spacing in nanoseconds: 50 ms, or 1.5 s.
 func fmtInterval(ns float64) string {
@@ -281,13 +241,10 @@ func thousands(n int) string {
 // promise of 20 per 1s lets a burst of 20 through". It is "" otherwise.
 func (a *analysis) smoothingNote() string {
 	f := a.fingerprint()
-	if f == nil || !f.smoothing() || a.eval.family == familyBucket && a.p.burst < 2 {
+	if f == nil || !f.smoothing() || a.eval.family.smooths(a.p) {
 		return ""
 	}
-	burst := float64(a.limit.Requests)
-	if a.eval.family == familyBucket {
-		burst = a.p.burst
-	}
+	burst := a.eval.family.burst(a.p, a.limit)
 	return fmt.Sprintf("the limiter smooths traffic: it admits one request every %s (leaky bucket, burst %s); the promise of %s lets a burst of %s through",
 		fmtInterval(1/f.p.rate), fmtNum(f.p.burst), a.limitText(), fmtNum(burst))
 }

@@ -3,7 +3,6 @@ package conformance
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 )
@@ -114,7 +113,7 @@ func (a *analysis) onsets() []onset {
 // of its requests the model names as the extra one.
 func (a *analysis) judgeOnset(r reqRef, prev int, streak []int) onset {
 	s, ev := r.s, r.ev
-	win := a.eval.family == familyWindow
+	win := a.eval.family.windowed()
 	var adm []int
 	over, total := 0, 0
 	for i := range s.reqs {
@@ -137,7 +136,7 @@ func (a *analysis) judgeOnset(r reqRef, prev int, streak []int) onset {
 	wrong := ev.out[r.i] == rejectEarly || ev.out[r.i] == rejectWrong
 	switch {
 	case wrong:
-		o.early, o.blamed = a.earlyBy(r, len(adm)), LimitNoEarlyReject
+		o.early, o.blamed = a.eval.family.earlyBy(a.limit.Requests, len(adm), r.ev.detOf(r.i)), LimitNoEarlyReject
 	case over > 0:
 		o.late, o.blamed = over, LimitEnforced
 	case win:
@@ -153,25 +152,20 @@ func sameWindow(ev *stateEval, i, r int) bool {
 	return ev.detOf(i).ref >= 0 && ev.detOf(i).start == ev.detOf(r).start
 }
 
-// earlyBy is how many requests too early a wrongful first rejection came: for
-// windows, by its place in the window (at least one); otherwise by the room the
-// model surely had left.
-func (a *analysis) earlyBy(r reqRef, admitted int) int {
-	n := a.limit.Requests
-	d := r.ev.detOf(r.i)
-	switch a.eval.family {
-	case familyWindow:
-		return int(max(1, n-min(int64(admitted), int64(d.level))))
-	case familyBucket:
-		return max(1, int(math.Floor(d.level)))
-	}
-	return max(1, int(math.Floor(float64(n)-d.level)))
+// onsetCtx is what the note of one onset reads: its first rejection, the
+// admissions of its episode before it, its streak, the admissions of the
+// episode in all, the judgement, and how far off it was in words ("2 early").
+type onsetCtx struct {
+	r           reqRef
+	adm, streak []int
+	total       int
+	o           onset
+	off         string
 }
 
 // onsetNote explains one onset: "first 429 came at request 19 of the window
 // (2 early, 50 ms)".
 func (a *analysis) onsetNote(r reqRef, adm, streak []int, total int, o onset) string {
-	status := r.rec().status
 	off := ""
 	switch {
 	case o.early > 0:
@@ -179,9 +173,14 @@ func (a *analysis) onsetNote(r reqRef, adm, streak []int, total int, o onset) st
 	case o.late > 0:
 		off = fmt.Sprintf("%d late", o.late)
 	}
-	if a.eval.family != familyWindow {
-		return a.onsetNoteOther(r, adm, o, off)
-	}
+	return a.eval.family.onsetNote(a, onsetCtx{r: r, adm: adm, streak: streak, total: total, o: o, off: off})
+}
+
+// windowOnsetNote explains an onset in a window by the first rejection's
+// place in it.
+func (a *analysis) windowOnsetNote(c onsetCtx) string {
+	r, adm, o, off := c.r, c.adm, c.o, c.off
+	status := r.rec().status
 	pos := len(adm) + 1
 	if o.early > 0 {
 		pos = min(pos, int(a.limit.Requests)+1-o.early)
@@ -192,44 +191,42 @@ func (a *analysis) onsetNote(r reqRef, adm, streak []int, total int, o onset) st
 		return note
 	case o.late > 0 && pos <= int(a.limit.Requests)+o.late:
 		// Some of the window's excess came after the streak began.
-		return fmt.Sprintf("%s, which admitted %d (%s)", note, total, off)
+		return fmt.Sprintf("%s, which admitted %d (%s)", note, c.total, off)
 	}
 	// The request that should have been the first rejection, in send order.
-	items := append(slices.Clone(adm), streak...)
+	items := append(slices.Clone(adm), c.streak...)
 	if n := int(a.limit.Requests); n < len(items) {
 		off += ", " + fmtMillis(abs(r.s.reqs[items[n]].sent-r.rec().sent))
 	}
 	return note + " (" + off + ")"
 }
 
-// onsetNoteOther explains an onset of the bucket, log and counter families.
-func (a *analysis) onsetNoteOther(r reqRef, adm []int, o onset, off string) string {
+// streakOnsetNote explains an onset of a streak (the families that are not
+// windows); early is the family's note for a first rejection that came early.
+func (a *analysis) streakOnsetNote(c onsetCtx, early string) string {
+	r, o := c.r, c.o
 	status := r.rec().status
-	d := r.ev.detOf(r.i)
 	switch {
-	case o.early > 0 && a.eval.family == familyBucket:
-		return fmt.Sprintf("first %d came with at least %s tokens left (%s, %s of refill)",
-			status, fmtNum(d.level), off, fmtInterval(d.level/a.p.rate))
 	case o.early > 0:
-		return fmt.Sprintf("first %d came with at most %s counted (%s)", status, fmtNum(d.level), off)
+		return early
 	case o.late > 0:
 		var firstOver int64
-		for _, i := range adm {
+		for _, i := range c.adm {
 			if r.ev.out[i] == admitOver {
 				firstOver = r.s.reqs[i].sent
 				break
 			}
 		}
 		return fmt.Sprintf("first %d came after %s beyond the limit (%s, %s)",
-			status, plural(o.late, "admission", "admissions"), off, fmtMillis(r.rec().sent-firstOver))
+			status, plural(o.late, "admission", "admissions"), c.off, fmtMillis(r.rec().sent-firstOver))
 	}
-	return fmt.Sprintf("first %d came after %d admissions", status, len(adm))
+	return fmt.Sprintf("first %d came after %d admissions", status, len(c.adm))
 }
 
 // episodeWord names an episode: "window" or "rejection streak" (many when n > 1).
 func (a *analysis) episodeWord(n int) string {
 	word := "rejection streak"
-	if a.eval != nil && a.eval.family == familyWindow {
+	if a.eval != nil && a.eval.family.windowed() {
 		word = "window"
 	}
 	if n > 1 {
@@ -239,16 +236,7 @@ func (a *analysis) episodeWord(n int) string {
 }
 
 // onsetPromise says when the first rejection of an episode must come.
-func (a *analysis) onsetPromise() string {
-	n := a.limit.Requests
-	switch a.eval.family {
-	case familyWindow:
-		return fmt.Sprintf("the first rejection came at request %d of the window", n+1)
-	case familyBucket:
-		return "the first rejection came once the bucket had no token left"
-	}
-	return fmt.Sprintf("the first rejection came once %d were counted in the last %s", n, fmtWindow(a.limit.Window))
-}
+func (a *analysis) onsetPromise() string { return a.eval.family.onsetPromise(a.limit) }
 
 // onsetCounts sums the episodes off: "2 early, 1 late".
 func onsetCounts(off []onset) string {

@@ -107,9 +107,11 @@ type evaluation struct {
 	family family
 	desc   string      // the model and its parameters, e.g. "fixed-window, clock-aligned at +0.370 s"
 	phase  int64       // counters: where windows start, ns since the first observation mod W
+	align  *alignment  // where the windows start on the clock; nil for windows chained from a first request
 	states []stateEval // one per series
 	wins   [][]window  // window families: the windows of each series
-	// worst is the largest admitted count the model found in one window or set.
+	// worst is the largest admitted count the model found in one window
+	// (fixed windows only; 0 for the other families).
 	worst int64
 	sc    *score // cached by score
 }

@@ -1,10 +1,8 @@
 package conformance
 
 import (
-	"fmt"
 	"maps"
 	"slices"
-	"time"
 
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -66,10 +64,13 @@ func newQuietness(limit *scenarios.Limit) quietness {
 // token bucket (whose burst may be smaller than the limit) cannot.
 func quietFamily(limit *scenarios.Limit) (family, bool) {
 	if limit == nil {
-		return 0, false
+		return nil, false
 	}
-	f := familiesFor(limit.Algorithm)[0]
-	return f, f == familyWindow || f == familyLog
+	fams, err := familiesFor(limit.Algorithm)
+	if err != nil {
+		return nil, false
+	}
+	return fams[0], fams[0].quiet()
 }
 
 // add counts record r of key k. The first record counted places stretch 0.
@@ -133,19 +134,9 @@ func (q *quietness) holds(n int64) bool {
 // quietEvaluation is the evaluation the models reach for a quiet run: the
 // first family of the algorithm, explaining every decision.
 func (a *rules) quietEvaluation() *evaluation {
-	f, _ := quietFamily(a.limit)
-	ev := &evaluation{family: f, desc: firstRequestDesc}
-	if f == familyLog {
-		ev.desc = a.logDesc()
-	}
+	f := a.families[0]
+	ev := &evaluation{family: f}
+	ev.desc = f.describe(a.p, ev)
 	a.describeBest(ev)
 	return ev
-}
-
-// firstRequestDesc describes the first window model tried.
-const firstRequestDesc = "fixed-window, first-request-aligned"
-
-// logDesc describes the sliding log of the limit.
-func (a *rules) logDesc() string {
-	return fmt.Sprintf("sliding-window, %d per %s", a.p.n, fmtWindow(time.Duration(a.p.w)))
 }

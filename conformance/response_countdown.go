@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -37,6 +36,7 @@ type countdown struct {
 	approx bool
 	stale  int64 // declared staleness, ns
 
+	fam                           family // the described limit's family, nil when open
 	pairs, ambiguous              int
 	fell, rose, lied, zero, stuck respProblem
 }
@@ -48,7 +48,7 @@ const staleTolerance = time.Second
 func newCountdown(pr *promise, name string, t *texts) *countdown {
 	h := pr.sc.Headers
 	return &countdown{pr: pr, name: name, texts: t, window: int64(pr.described.Window),
-		approx: h.Approximate, stale: int64(h.Staleness)}
+		approx: h.Approximate, stale: int64(h.Staleness), fam: onlyFamily(pr.described.Algorithm)}
 }
 
 // judge checks one series.
@@ -61,7 +61,7 @@ func (cd *countdown) judge(s *respSeries) {
 	}
 	cd.consecutive(s)
 	cd.after429(s)
-	if cd.pr.described.Algorithm == scenarios.AlgoFixedWindow {
+	if cd.fam != nil && cd.fam.resetsWhole() {
 		cd.afterZero(s)
 	}
 }
@@ -111,16 +111,23 @@ func (cd *countdown) consecutive(s *respSeries) {
 }
 
 // slack is how much quota the family may give back between a and b within
-// one window; false when the family frees quota the claims may not show.
+// one window; false when the family frees quota the claims may not show, or
+// the algorithm leaves the family open.
 func (cd *countdown) slack(a, b *respRec) (int64, bool) {
-	l := cd.pr.described
-	switch l.Algorithm {
-	case scenarios.AlgoFixedWindow:
-		return 0, true
-	case scenarios.AlgoTokenBucket, scenarios.AlgoGCRA, scenarios.AlgoLeakyBucket:
-		return int64(math.Ceil(l.Rate() * time.Duration(b.recv-a.sent).Seconds())), true
+	if cd.fam == nil {
+		return 0, false
 	}
-	return 0, false
+	return cd.fam.remainingSlack(cd.pr.described, time.Duration(b.recv-a.sent))
+}
+
+// onlyFamily is the one family algorithm a names, or nil when it leaves
+// several open (any, sliding-window) or names none.
+func onlyFamily(a scenarios.Algorithm) family {
+	fams, err := familiesFor(a)
+	if err != nil || len(fams) != 1 {
+		return nil
+	}
+	return fams[0]
 }
 
 // sameWindow reports whether the reset claims of a and b prove both were

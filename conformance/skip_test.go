@@ -143,3 +143,23 @@ func TestCheckIgnoresNonDecisions(t *testing.T) {
 		t.Errorf("Verdict.Status = %s; want pass (%+v)", v.Status, v.Checks)
 	}
 }
+
+// An algorithm no family implements is an error the model checks report,
+// never judged as some default family.
+func TestUnknownAlgorithmSkips(t *testing.T) {
+	if _, err := familiesFor("mystery"); err == nil {
+		t.Fatal(`familiesFor("mystery"): no error`)
+	}
+	p := planOf(limitOf(20, time.Second, "mystery"), standardPhases)
+	obs := serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 1), newTokenBucket(20, 20, faultNone))
+	v := Check(p, seqOf(obs))
+	for _, id := range modelChecks {
+		c := resultOf(t, v, id)
+		if c.Status != Skip || !strings.Contains(c.Message, `no limiter model implements algorithm "mystery"`) {
+			t.Errorf("%s = %s (%s); want skip: no model implements the algorithm", id, c.Status, c.Message)
+		}
+	}
+	if v.Fingerprint != nil {
+		t.Errorf("Fingerprint = %+v; want none", v.Fingerprint)
+	}
+}

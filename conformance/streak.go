@@ -154,20 +154,13 @@ func (a *rules) classifyStreak(s *series, ev *stateEval, fam family, streak []in
 // room is how many more requests the model surely admitted when request k was
 // rejected.
 func (a *rules) room(ev *stateEval, fam family, k int) float64 {
-	if fam == familyBucket {
-		return ev.detOf(k).level // tokens left, a lower bound
-	}
-	return float64(a.limit.Requests) - ev.detOf(k).level // the count is an upper bound
+	return fam.room(a.limit, ev.detOf(k))
 }
 
 // liftRoom is the room that shows the limit lifted: three requests, beyond what
 // arrival-time uncertainty blurs at a boundary, or the whole limit when smaller.
 func (a *rules) liftRoom(fam family) float64 {
-	capacity := a.p.burst
-	if fam != familyBucket {
-		capacity = float64(a.limit.Requests)
-	}
-	return min(3, capacity)
+	return min(3, fam.capacity(a.p, a.limit))
 }
 
 // recoveryOpeners marks the first judged request of s in each recovery phase.

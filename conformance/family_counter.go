@@ -1,0 +1,177 @@
+package conformance
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// counterFamily is the sliding-window counter (see counter.go): windows of w
+// on a phase fitted to the run, the last w estimated from the previous
+// window's count and the current one's. Its evaluation holds the phase and
+// the alignment it makes on the clock.
+type counterFamily struct{}
+
+var _ family = counterFamily{}
+
+// evaluate searches for a phase of the counter's windows that explains the
+// whole run: the suggested phases and an even grid, then finer steps around
+// the three that went furthest before a violation. Every phase tried stands
+// for those within half a fine step of it, so the steps around a grid point
+// cover the gap to its neighbours. The counter only ever rescues (see
+// rules.evaluate), so a phase is dropped at its first violation; when none
+// explains the run the evaluation returned has violations and no details.
+func (f counterFamily) evaluate(a *rules, all []*series) *evaluation {
+	p := a.p
+	judges := make([]*counterJudge, len(all))
+	scratch := make([]stateEval, len(all))
+	for x, s := range all {
+		judges[x] = newCounterJudge(s, p.w, p.n)
+		scratch[x] = a.newStateEval(s)
+	}
+	step := max(p.w/(counterGrid*counterRefine), 1)
+	delta := (step + 1) / 2
+	type tried struct{ phase, reached int64 }
+	var ranked []tried
+	clean := func(phase int64) bool {
+		reached := int64(math.MaxInt64)
+		for x := range all {
+			at, ok := judges[x].firstViolation(phase, delta, &scratch[x])
+			if !ok {
+				reached = min(reached, at)
+			}
+		}
+		ranked = append(ranked, tried{phase, reached})
+		return reached == math.MaxInt64
+	}
+	found, ok := int64(0), false
+	for _, phase := range counterPhases(all, a.origin, p.w) {
+		if found, ok = floorMod(phase, p.w), clean(floorMod(phase, p.w)); ok {
+			break
+		}
+	}
+	if !ok {
+		slices.SortStableFunc(ranked, func(x, y tried) int { return -cmp.Compare(x.reached, y.reached) })
+	refine:
+		for _, t := range slices.Clone(ranked[:min(3, len(ranked))]) {
+			for x := int64(1); x <= counterRefine/2; x++ {
+				for _, phase := range []int64{t.phase - x*step, t.phase + x*step} {
+					if found, ok = floorMod(phase, p.w), clean(floorMod(phase, p.w)); ok {
+						break refine
+					}
+				}
+			}
+		}
+	}
+	ev := &evaluation{family: f, phase: found,
+		align: &alignment{into: time.Duration(floorMod(a.origin+found, p.w))}}
+	ev.desc = f.describe(p, ev)
+	if !ok {
+		ev.sc = &score{kinds: 1, episodes: 1, violations: 1}
+		return ev
+	}
+	for x, s := range all {
+		st := a.newStateEval(s)
+		judges[x].judge(found, delta, &st)
+		ev.states = append(ev.states, st)
+	}
+	a.classifyAll(all, ev)
+	return ev
+}
+
+func (counterFamily) point(s *series, ev *evaluation, _ int, p params) []bool {
+	return pointCounter(s, ev.phase, p.w, p.n)
+}
+
+func (counterFamily) rescuesOnly() bool { return true }
+func (counterFamily) quiet() bool       { return false }
+
+func (counterFamily) describe(p params, ev *evaluation) string {
+	return fmt.Sprintf("sliding-window counter, %d per %s, windows starting %s",
+		p.n, fmtWindow(time.Duration(p.w)), fmtAlignment(ev.align.into, time.Duration(p.w)))
+}
+
+func (counterFamily) name(params) string { return "sliding-window counter" }
+
+func (counterFamily) paramsText(p params, ev *evaluation) string {
+	return fmt.Sprintf("%d per %s, windows starting %s",
+		p.n, fmtWindow(time.Duration(p.w)), fmtAlignment(ev.align.into, time.Duration(p.w)))
+}
+
+func (counterFamily) smooths(params) bool { return false }
+
+func (counterFamily) burst(_ params, l *scenarios.Limit) float64 { return float64(l.Requests) }
+
+func (counterFamily) expectedAdmissions(l *scenarios.Limit) string {
+	return fmt.Sprintf("admitted only while prev·(1−f) + curr < %d (sliding-window counter over %s windows)", l.Requests, fmtWindow(l.Window))
+}
+
+func (counterFamily) expectedRejections(l *scenarios.Limit) string {
+	return fmt.Sprintf("admitted while prev·(1−f) + curr ≤ %d (sliding-window counter over %s windows)", l.Requests-1, fmtWindow(l.Window))
+}
+
+func (counterFamily) ambiguityWhere() string { return "within the timing tolerance" }
+
+func (counterFamily) overNote(a *analysis, _ reqRef, d detail) string {
+	return fmt.Sprintf("admitted with an estimate of at least %s for the %s before it (limit %d)",
+		fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
+}
+
+func (counterFamily) rejectionNote(a *analysis, d detail) string {
+	return fmt.Sprintf("rejected with an estimate of at most %s for the %s before it (limit %d)",
+		fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
+}
+
+func (counterFamily) worstText(_ *analysis, over []reqRef) string {
+	w := worstOver(over)
+	return fmt.Sprintf("worst estimate: %s", fmtNum(w.ev.detOf(w.i).level))
+}
+
+func (counterFamily) frameNote(d detail) string {
+	return fmt.Sprintf("first admitted request surely in the window starting %s", fmtOffset(d.start))
+}
+
+func (counterFamily) frame(*analysis, reqRef) []reqRef { return nil }
+
+func (counterFamily) windowed() bool { return false }
+
+// earlyBy is the room the estimate surely left.
+func (counterFamily) earlyBy(n int64, _ int, d detail) int { return countedEarlyBy(n, d) }
+
+func (counterFamily) onsetNote(a *analysis, c onsetCtx) string {
+	return a.streakOnsetNote(c, countedEarlyNote(c))
+}
+
+func (counterFamily) onsetPromise(l *scenarios.Limit) string { return countedOnsetPromise(l) }
+
+func (counterFamily) room(l *scenarios.Limit, d detail) float64 { return float64(l.Requests) - d.level }
+
+func (counterFamily) capacity(_ params, l *scenarios.Limit) float64 { return float64(l.Requests) }
+
+// remainingSlack: the estimate frees quota as the window slides, which the
+// headers may not show.
+func (counterFamily) remainingSlack(*scenarios.Limit, time.Duration) (int64, bool) { return 0, false }
+
+func (counterFamily) resetsWhole() bool { return false }
+
+// countedEarlyBy is how many requests too early a first rejection came under
+// a family that counts up to n: the room it surely had left, at least one.
+func countedEarlyBy(n int64, d detail) int {
+	return max(1, int(math.Floor(float64(n)-d.level)))
+}
+
+// countedEarlyNote explains an early first rejection under a family that
+// counts: "first 429 came with at most 17 counted (3 early)".
+func countedEarlyNote(c onsetCtx) string {
+	return fmt.Sprintf("first %d came with at most %s counted (%s)", c.r.rec().status, fmtNum(c.r.ev.detOf(c.r.i).level), c.off)
+}
+
+// countedOnsetPromise is when the first rejection must come under a family
+// that counts the last window.
+func countedOnsetPromise(l *scenarios.Limit) string {
+	return fmt.Sprintf("the first rejection came once %d were counted in the last %s", l.Requests, fmtWindow(l.Window))
+}
