@@ -13,6 +13,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/latencyproxy"
 	"github.com/ratecheck/ratecheck/internal/limiter"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/internal/runner"
@@ -47,13 +48,18 @@ type cell struct {
 	family    family
 	fault     string
 	burstOver bool
+	link      *latencyproxy.Link // the target sits behind this link; nil for plain loopback
 }
 
-// String is family/fault, with /burst-over when the over phase bursts.
+// String is family/fault, with /burst-over when the over phase bursts and
+// /far when the target is behind a link.
 func (c cell) String() string {
 	s := c.family.name + "/" + c.fault
 	if c.burstOver {
 		s += "/burst-over"
+	}
+	if c.link != nil {
+		s += "/far"
 	}
 	return s
 }
@@ -102,7 +108,7 @@ func (c cell) run(ctx context.Context) (out *runner.Outcome, dir string, err err
 	if c.burstOver {
 		edit = (*scenarios.Plan).BurstOver
 	}
-	_, out, err = serveAndRun(ctx, sc, jittered(tg), edit, w)
+	_, out, err = serveAndRunVia(ctx, sc, jittered(tg), c.link, edit, w)
 	if out != nil {
 		meta.Finished, meta.Interrupted = out.Finished, out.Interrupted
 	}
@@ -116,11 +122,25 @@ func (c cell) run(ctx context.Context) (out *runner.Outcome, dir string, err err
 // after edit (if any) has adjusted the plan, writing the observations to w
 // unless it is nil.
 func serveAndRun(ctx context.Context, sc *scenarios.Scenario, h http.Handler, edit func(*scenarios.Plan), w *results.Writer) (*scenarios.Plan, *runner.Outcome, error) {
+	return serveAndRunVia(ctx, sc, h, nil, edit, w)
+}
+
+// serveAndRunVia is serveAndRun with the server behind link (a latency
+// proxy on loopback) when link is not nil.
+func serveAndRunVia(ctx context.Context, sc *scenarios.Scenario, h http.Handler, link *latencyproxy.Link, edit func(*scenarios.Plan), w *results.Writer) (*scenarios.Plan, *runner.Outcome, error) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	u, err := url.Parse(srv.URL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse server url: %w", err)
+	}
+	if link != nil {
+		px, err := latencyproxy.Start(u.Host, *link)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer px.Close()
+		u.Host = px.Addr()
 	}
 	p := scenarios.NewPlan(sc)
 	if edit != nil {
