@@ -17,13 +17,14 @@ import (
 // every phase has ended (or the context was cancelled and in-flight requests
 // have returned), and then the channel is closed.
 type Attack struct {
-	started time.Time
-	origins []time.Time // per plan phase: when it was launched; written before its first observation is sent on out
+	started time.Time     // real time of offset 0
+	skew    time.Duration // Options.ClockSkew: added to every time the attack reports
+	origins []time.Time   // per plan phase: when it was launched; written before its first observation is sent on out
 	out     chan results.Observation
 }
 
 // Started is when the attack began: offset 0 of the plan's phases.
-func (a *Attack) Started() time.Time { return a.started }
+func (a *Attack) Started() time.Time { return a.started.Add(a.skew) }
 
 // PhaseStarted is when plan phase i was launched: the origin of its pacing
 // schedule (request k is due k/Rate after it), a little after Started plus
@@ -34,7 +35,10 @@ func (a *Attack) PhaseStarted(i int) time.Time {
 	if i < 0 || i >= len(a.origins) {
 		return time.Time{}
 	}
-	return a.origins[i]
+	if a.origins[i].IsZero() {
+		return time.Time{}
+	}
+	return a.origins[i].Add(a.skew)
 }
 
 // Observations is the stream of requests as they complete, not in send order;
@@ -61,7 +65,11 @@ func Start(ctx context.Context, p *scenarios.Plan, o Options) (*Attack, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Attack{started: time.Now(), origins: make([]time.Time, len(p.Phases)), out: make(chan results.Observation, 4096)}
+	started := time.Now()
+	if !o.StartAt.IsZero() {
+		started = o.StartAt.Add(-o.ClockSkew)
+	}
+	a := &Attack{started: started, skew: o.ClockSkew, origins: make([]time.Time, len(p.Phases)), out: make(chan results.Observation, 4096)}
 	// This goroutine exits after the last phase has been launched and every
 	// phase's results have been forwarded, or soon after ctx is cancelled.
 	go a.run(ctx, runs, o)
@@ -73,7 +81,7 @@ func Start(ctx context.Context, p *scenarios.Plan, o Options) (*Attack, error) {
 func phaseRuns(p *scenarios.Plan, o Options) ([]phaseRun, error) {
 	var runs []phaseRun
 	for i, ph := range p.Phases {
-		if !ph.Unpaced() && (ph.Requests <= 0 || ph.Rate <= 0) {
+		if !ph.Unpaced() && (o.Shard.Requests(ph.Requests) <= 0 || ph.Rate <= 0) {
 			continue
 		}
 		tgt, err := phaseTarget(p.Scenario, ph, o)
@@ -96,8 +104,9 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
 		if !sleepUntil(ctx, a.started.Add(r.phase.Start)) {
 			return
 		}
-		pacer, du := phasePacer{PerSec: r.phase.Rate, Count: uint64(r.phase.Requests), Burst: r.phase.Burst}, time.Duration(0)
-		workers := uint64(min(int64(max(o.Connections, r.phase.Burst)), r.phase.Requests))
+		count := o.Shard.Requests(r.phase.Requests)
+		pacer, du := phasePacer{PerSec: r.phase.Rate, Count: uint64(count), Burst: r.phase.Burst, Shard: o.Shard}, time.Duration(0)
+		workers := uint64(min(int64(max(o.Connections, r.phase.Burst)), count))
 		if r.phase.Unpaced() {
 			pacer.Count, du, workers = math.MaxUint64, r.phase.Duration, uint64(o.Connections)
 		}
@@ -108,7 +117,14 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
 			vegeta.MaxBody(o.MaxBody),
 		)
 		// vegeta paces from when Attack begins; its first hit is due at once.
+		// Shards that share a start time keep to the shared schedule: a
+		// phase launched late sends its overdue requests at once.
 		a.origins[r.index] = time.Now()
+		if !o.StartAt.IsZero() {
+			planned := a.started.Add(r.phase.Start)
+			pacer.Late = max(a.origins[r.index].Sub(planned), 0)
+			a.origins[r.index] = planned
+		}
 		res := atk.Attack(vegeta.NewStaticTargeter(r.target), pacer, du, r.phase.Name)
 		wg.Add(1)
 		// This goroutine forwards one phase's results and exits when vegeta
@@ -118,7 +134,8 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
 			stop := context.AfterFunc(ctx, func() { atk.Stop() })
 			defer stop()
 			for res := range res {
-				a.out <- observation(res, r.seqBase+res.Seq, r.index, r.phase.Endpoint, r.phase.Key, extra, red, o.MaxBody)
+				res.Timestamp = res.Timestamp.Add(a.skew)
+				a.out <- observation(res, r.seqBase+o.Shard.Request(res.Seq), r.index, r.phase.Endpoint, r.phase.Key, extra, red, o.MaxBody)
 			}
 		}(r)
 	}

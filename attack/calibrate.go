@@ -58,7 +58,7 @@ func Calibrate(ctx context.Context, p *scenarios.Plan, o Options) (Calibration, 
 	fastest := 0.0
 	for _, ph := range p.Phases {
 		if !ph.Unpaced() {
-			fastest = max(fastest, ph.Rate)
+			fastest = max(fastest, o.Shard.Rate(ph.Rate))
 		}
 	}
 	if fastest > capacityProbeFloor {
@@ -68,6 +68,7 @@ func Calibrate(ctx context.Context, p *scenarios.Plan, o Options) (Calibration, 
 		if ph.Unpaced() || ph.Rate <= 0 {
 			continue
 		}
+		ph.Rate = o.Shard.Rate(ph.Rate)
 		if c.Capacity > 0 && ph.Rate > 0.9*c.Capacity {
 			c.Problems = append(c.Problems, fmt.Sprintf("phase %s asks for %.0f/s, but this machine sent at most %.0f/s to a local sink: it would be under-delivered", ph.Name, ph.Rate, c.Capacity))
 		}

@@ -4,7 +4,10 @@ import (
 	"crypto/tls"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // DefaultMaxBody is how many bytes of each response body are kept as the
@@ -38,6 +41,17 @@ type Options struct {
 	TLS *tls.Config
 	// Transport replaces the HTTP transport (tests); nil uses a tuned default.
 	Transport http.RoundTripper
+	// Shard is the part of the plan this process sends; the zero Shard sends
+	// it all. A sharded run also records each response's Date header, the
+	// reference a merge estimates the shards' clock offsets from.
+	Shard scenarios.Shard
+	// StartAt, if set, is when offset 0 of the plan falls (shards that share it
+	// begin together); the attack waits for it. Zero starts at once.
+	StartAt time.Time
+	// ClockSkew makes the run behave as on a machine whose clock reads
+	// ClockSkew ahead of the real time: it waits for StartAt on that clock and
+	// records every time as read from it. For tests of the shard merge.
+	ClockSkew time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -49,6 +63,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
+	}
+	if o.Shard.Sharded() && !slices.Contains(o.Headers, "Date") {
+		o.Headers = append(slices.Clip(o.Headers), "Date")
 	}
 	return o
 }

@@ -19,6 +19,14 @@ type phasePacer struct {
 	PerSec float64 // hits per second, > 0
 	Count  uint64  // hits to send in all
 	Burst  int     // hits released together; 0 or 1 sends them one by one
+	// Shard, when the plan is sharded, picks this sender's slice: hit h is
+	// the phase's request Shard.Request(h), due when the whole plan has it
+	// due. Count is then this shard's share.
+	Shard scenarios.Shard
+	// Late is how long after its planned start the phase was launched, when
+	// it must keep to an absolute schedule (shards sharing a start time):
+	// every hit is then due that much earlier than from the launch.
+	Late time.Duration
 }
 
 var _ vegeta.Pacer = phasePacer{}
@@ -32,12 +40,13 @@ func (p phasePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 	if math.IsInf(p.PerSec, 1) {
 		return 0, false // unpaced: as fast as the workers take hits
 	}
-	due := scenarios.Phase{Rate: p.PerSec, Burst: p.Burst}.Due(hits)
-	if wait := due - elapsed; wait > 0 {
+	due := scenarios.Phase{Rate: p.PerSec, Burst: p.Burst}.Due(p.Shard.Request(hits))
+	if wait := due - p.Late - elapsed; wait > 0 {
 		return wait, false
 	}
 	return 0, false
 }
 
-// Rate returns the pacer's constant rate in hits per second.
-func (p phasePacer) Rate(time.Duration) float64 { return p.PerSec }
+// Rate returns the pacer's constant rate in hits per second: its shard's part
+// of the phase's rate.
+func (p phasePacer) Rate(time.Duration) float64 { return p.Shard.Rate(p.PerSec) }
