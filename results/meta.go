@@ -40,7 +40,12 @@ type Meta struct {
 	// phase that sent nothing). Runs written before it was added have none.
 	PhaseStarts []time.Time `json:"phase_starts,omitempty"`
 	Notes       []string    `json:"notes,omitempty"`
-	Args        []string    `json:"args,omitempty"` // the command line; callers leave secrets out
+	// Shard is "i/N" for one shard of a sharded run (it sent requests i,
+	// i+N, … of every phase), empty for a whole run. StartAt is the start
+	// time the shards shared, as this machine's clock read it.
+	Shard   string    `json:"shard,omitempty"`
+	StartAt time.Time `json:"start_at,omitzero"`
+	Args    []string  `json:"args,omitempty"` // the command line; callers leave secrets out
 }
 
 // DefaultDir is the directory a run started at started for the named scenario

@@ -17,23 +17,33 @@ import (
 
 type reportOptions struct {
 	Dir     string
+	Dirs    []string // every RUN_DIR given; several are the shards of one run
 	Outputs reportOutputs
 }
 
 func newReportCmd(env *Env) *cobra.Command {
 	opts := &reportOptions{}
 	cmd := &cobra.Command{
-		Use:   "report RUN_DIR",
+		Use:   "report RUN_DIR...",
 		Short: "Judge a stored run again from its observations and write its reports",
 		Long: `report re-reads a run directory (its scenario.yaml and observations.jsonl),
 judges every observation again with the same engine as the live run, prints the
 verdict and writes the reports asked for. It works on interrupted runs too:
-whatever was flushed to disk is judged. The run directory is not changed.`,
+whatever was flushed to disk is judged. The run directory is not changed.
+
+Several run directories are the shards of one sharded run ('ratecheck run
+--shard i/N'): their observations are put on one timeline, each shard's clock
+offset estimated from the target's Date headers, and judged once as the one
+run they sent together. The report lists each shard's rate and offset.`,
 		Example: `  ratecheck report runs/20261122T142000Z-copilot --html report.html
-  ratecheck report runs/20261122T142000Z-copilot --junit junit.xml --md summary.md`,
-		Args: argsError(cobra.ExactArgs(1)),
+  ratecheck report runs/20261122T142000Z-copilot --junit junit.xml --md summary.md
+  ratecheck report shards/0 shards/1 shards/2 shards/3 --html merged.html`,
+		Args: argsError(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Dir = args[0]
+			opts.Dir, opts.Dirs = args[0], args
+			if len(args) > 1 {
+				return reportMerged(env, opts)
+			}
 			return reportRun(env, opts)
 		},
 	}

@@ -31,6 +31,7 @@ type runOptions struct {
 	NoTUI    bool
 	CAFile   string
 	Insecure bool
+	Shard    shardFlags
 	Outputs  reportOutputs
 	Args     []string
 }
@@ -75,6 +76,7 @@ sent and still writes every report; a second Ctrl-C quits at once.`,
 	fs.BoolVar(&opts.NoTUI, "no-tui", false, "print plain progress lines instead of the live dashboard")
 	fs.StringVar(&opts.CAFile, "ca-file", "", "trust the PEM CA certificates in `FILE` for an https:// target, besides the system's")
 	fs.BoolVar(&opts.Insecure, "insecure", false, "do not verify an https:// target's certificate (every report says so)")
+	opts.Shard.addFlags(fs)
 	opts.Outputs.addFlags(fs)
 	return cmd
 }
@@ -100,6 +102,9 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	tgt.notes = append(tgt.notes, tlsNotes...)
 
 	aopts := attack.Options{Target: tgt.url, Keys: tgt.keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout, Headers: declaredHeaders(sc), TLS: tlsConfig}
+	if err := o.Shard.apply(&aopts, env, o.Outputs); err != nil {
+		return err
+	}
 	cal, err := attack.Calibrate(ctx, plan, aopts)
 	if err != nil {
 		return err
@@ -117,6 +122,8 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		Started:       env.Now(),
 		Notes:         tgt.notes,
 		Args:          o.Args,
+		Shard:         aopts.Shard.String(),
+		StartAt:       aopts.StartAt,
 	}
 	dir := o.Out
 	if dir == "" {
@@ -129,6 +136,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 
 	ctx, cancel := interruptible(ctx, env)
 	defer cancel()
+	o.Shard.announce(env, aopts)
 	show := newProgressView(env, o.NoTUI, plan, meta)
 	show.start(ctx, cancel)
 	outcome, err := runner.Run(ctx, runner.Options{Plan: plan, Attack: aopts, Writer: w, OnProgress: show.update})
@@ -139,6 +147,10 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	}
 	meta.Started, meta.Finished, meta.Interrupted = outcome.Started, outcome.Finished, outcome.Interrupted
 	meta.PhaseStarts = outcome.PhaseStarts
+	if aopts.Shard.Sharded() {
+		show.stop(nil)
+		return finishShard(env, w, meta, outcome, dir)
+	}
 	rep := buildReport(meta, plan, outcome.Verdict, outcome.Metrics, outcome.Timeline)
 	show.stop(rep)
 

@@ -75,7 +75,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	leaveSending()
 	out := &Outcome{
 		Started:     atk.Started(),
-		Finished:    time.Now(),
+		Finished:    time.Now().Add(o.Attack.ClockSkew), // on the run's clock, as Started
 		Interrupted: ctx.Err() != nil,
 		WriteErr:    f.writeErr,
 	}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/results/merge"
+	"github.com/ratecheck/ratecheck/results/metrics"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// clockShare is the part of the tested limit's window that the shards' clock
+// uncertainty may take up before the merged timeline is too uncertain to
+// judge. Within it, a decision the uncertainty could flip is judged ambiguous,
+// never a violation; beyond it, so much of every window is ambiguous that
+// the checks would pass on little evidence.
+const clockShare = 5
+
+// reportMerged judges the shards of one sharded run as one run.
+func reportMerged(env *Env, o *reportOptions) error {
+	m, err := merge.Open(o.Dirs)
+	if err != nil {
+		return &usageError{err: err}
+	}
+	sc, err := scenarios.Parse(m.Meta.ScenarioFile, m.Scenario)
+	if err != nil {
+		return err
+	}
+	plan := scenarios.NewPlan(sc)
+	meta := m.Meta
+	meta.Notes = append(meta.Notes, m.Notes()...)
+	rec := metrics.NewRecorder(runner.MetricsPhases(plan), meta.Started)
+	for i, t := range meta.PhaseStarts {
+		if !t.IsZero() {
+			rec.StartPhase(i, t)
+		}
+	}
+	var last time.Time
+	for ob, err := range m.Observations(false) {
+		if err != nil {
+			return fmt.Errorf("read shards: %w", err)
+		}
+		rec.Record(ob)
+		if r := ob.Received(); r.After(last) {
+			last = r
+		}
+	}
+	if meta.Finished.IsZero() {
+		meta.Finished = last
+	}
+	var readErr error
+	verdict := runner.Judging(func() conformance.Verdict {
+		j := runner.NewJudge(plan)
+		for ob, err := range m.Observations(true) {
+			if err != nil {
+				readErr = err
+				break
+			}
+			j.Observe(ob)
+		}
+		return j.Verdict()
+	})
+	if readErr != nil {
+		return fmt.Errorf("read shards: %w", readErr)
+	}
+	if why := m.Undecidable(clockTolerance(plan)); why != "" {
+		// Timing on a timeline this uncertain settles nothing: the run is
+		// marked incomplete rather than judged as if the clocks agreed.
+		meta.Interrupted = true
+		meta.Notes = append(meta.Notes, "the merged timeline is too uncertain to judge: "+why)
+	}
+	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
+	written, werr := o.Outputs.write("", rep)
+	fmt.Fprintf(env.Stdout, "ratecheck report %s: %s against %s, %d shards merged\n", strings.Join(o.Dirs, " "), sc.Name, results.TargetName(meta.Target, meta.BuiltinTarget), len(m.Shards))
+	for _, n := range m.Notes() {
+		fmt.Fprintln(env.Stdout, "  "+n)
+	}
+	printSummary(env, rep, o.Dir, written)
+	if werr != nil {
+		return werr
+	}
+	return verdictError(rep)
+}
+
+// clockTolerance is the most clock error between shards the checks can
+// absorb: a fifth of the tested limit's window (of a second when none is tested).
+func clockTolerance(p *scenarios.Plan) time.Duration {
+	if l := p.TestedLimit(); l != nil && l.Window > 0 {
+		return l.Window / clockShare
+	}
+	return time.Second / clockShare
+}

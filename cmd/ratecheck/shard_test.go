@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/report"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// TestShardsMergeIntoOneRun runs four shard processes' worth of the short
+// scenario at a shared start time against one reference target, one shard
+// with its clock 180 ms off, and judges their run directories together. The
+// merged run is judged as the whole plan: a correct target passes, and the
+// off-by-one fault fails limit.enforced alone, though no shard alone sent
+// more than half the limit's rate. The merge finds the skewed clock.
+func TestShardsMergeIntoOneRun(t *testing.T) {
+	t.Parallel()
+	const skewed, skew = 2, 180 * time.Millisecond
+	for _, tc := range []struct {
+		fault    string
+		wantFail []string
+	}{
+		{fault: ""},
+		{fault: "off-by-one", wantFail: []string{"limit.enforced"}},
+	} {
+		t.Run("fault="+tc.fault, func(t *testing.T) {
+			t.Parallel()
+			sc, err := scenarios.Load("testdata/short.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys := demoKeys(sc)
+			ts, err := startTarget(sc, "127.0.0.1:0", keys, tc.fault)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ts.Close()
+			env := func(out *bytes.Buffer) *Env {
+				return &Env{Stdout: out, Stderr: out, Getenv: func(k string) string {
+					if k == "SHORT_API_KEY" {
+						return keys["primary"]
+					}
+					return ""
+				}, Now: time.Now}
+			}
+			root := t.TempDir()
+			startAt := time.Now().Add(1500 * time.Millisecond).UTC().Format(time.RFC3339Nano)
+			var dirs []string
+			var wg sync.WaitGroup
+			for i := range 4 {
+				dir := filepath.Join(root, fmt.Sprint("shard", i))
+				dirs = append(dirs, dir)
+				args := []string{"run", "testdata/short.yaml", "--target", ts.URL.String(), "--no-tui", "--out", dir,
+					"--shard", fmt.Sprintf("%d/4", i), "--start-at", startAt}
+				if i == skewed {
+					args = append(args, "--clock-skew", skew.String())
+				}
+				wg.Go(func() {
+					var out bytes.Buffer
+					if code := run(context.Background(), env(&out), args); code != 0 {
+						t.Errorf("shard %d exited %d:\n%s", i, code, out.String())
+					}
+				})
+			}
+			wg.Wait()
+			if t.Failed() {
+				return
+			}
+			var out bytes.Buffer
+			jsonPath := filepath.Join(root, "merged.json")
+			code := run(context.Background(), env(&out), append(append([]string{"report"}, dirs...), "--json", jsonPath))
+			want := 0
+			if len(tc.wantFail) > 0 {
+				want = 1
+			}
+			if code != want {
+				t.Fatalf("merged report exited %d, want %d:\n%s", code, want, out.String())
+			}
+			b, err := os.ReadFile(jsonPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rep report.Report
+			if err := json.Unmarshal(b, &rep); err != nil {
+				t.Fatal(err)
+			}
+			var failed []string
+			for _, c := range rep.Checks {
+				if c.Status == conformance.Fail {
+					failed = append(failed, string(c.ID))
+				}
+			}
+			if strings.Join(failed, ",") != strings.Join(tc.wantFail, ",") {
+				t.Errorf("merged run failed %v, want %v:\n%s", failed, tc.wantFail, out.String())
+			}
+			if rep.Requests == 0 || rep.Interrupted {
+				t.Fatalf("the merged report counts %d requests, interrupted %v", rep.Requests, rep.Interrupted)
+			}
+			// The skewed shard's estimated offset holds the truth.
+			notes := strings.Join(rep.Notes, "\n")
+			m := regexp.MustCompile(fmt.Sprintf(`shard %d/4: .*clock offset ([+-][0-9.]+m?s) ± ([0-9.]+m?s)`, skewed)).FindStringSubmatch(notes)
+			if m == nil {
+				t.Fatalf("no offset for shard %d/4 in the report's notes:\n%s", skewed, notes)
+			}
+			est, _ := time.ParseDuration(strings.TrimPrefix(m[1], "+"))
+			unc, _ := time.ParseDuration(m[2])
+			if d := (est - skew).Abs(); d > unc+time.Millisecond {
+				t.Errorf("shard %d/4: offset estimated %v ± %v; its clock was %v off", skewed, est, unc, skew)
+			}
+			t.Logf("shard %d/4: clock %v off, estimated %v ± %v", skewed, skew, est, unc)
+		})
+	}
+}
