@@ -20,6 +20,7 @@ func TestDependencyDirection(t *testing.T) {
 		"scenarios":          {"attack", "conformance", "report", "results", "internal/"},
 		"results":            {"attack", "conformance", "report", "scenarios", "internal/"},
 		"results/metrics":    {"attack", "conformance", "report", "scenarios", "internal/"},
+		"results/merge":      {"attack", "conformance", "report", "internal/"},
 		"report":             {"attack", "internal/"},
 		"report/dashboard":   {"attack", "internal/"},
 		"internal/reftarget": {"conformance", "attack", "report", "results"},
