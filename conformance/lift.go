@@ -2,16 +2,27 @@ package conformance
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// lift is one time the tested limit was seen to lift: a streak of rejections of
-// one series, first to last in send order, and the admission adm that ended it.
+// lift is one streak of rejections of one series, first to last in send
+// order, and the admission adm that ended it (-1 when none did: the run ended
+// with the limit closed). The streak is timed when adm was sent in a probe or
+// over phase, whose requests kept coming while the limit was closed; a streak
+// that ended after a pause, or never, is not timed: when the limit lifted is
+// known only to lie between its last rejection and adm. A pause ends a
+// streak, lifted or not: the client stopped retrying. Either way the limit
+// was surely closed, to a client still retrying, from the first rejection's
+// arrival to the last one's (see least): the promise starts at the first
+// rejection of the streak, not its last.
 type lift struct {
 	s                *series
 	first, last, adm int
+	timed            bool
+	paused           bool // the client paused (a pause phase) after the last rejection
 }
 
 // at is when the limit lifted, as the middle of the interval in which it
@@ -41,9 +52,9 @@ func (l lift) wait() (est, half, least int64) {
 	return at - (from + firstHalf), h + firstHalf, lastFrom - to
 }
 
-// lifts finds the lifts whose admission was sent in a probe or over phase, in
-// send order within each series. A probe polls finely for exactly this; an
-// over phase's own spacing sets the precision of its lifts.
+// lifts finds the streaks of rejections of every series (see lift), in send
+// order within each series. A probe polls finely to time their lifts; an over
+// phase's own spacing sets the precision of its lifts.
 func (a *analysis) lifts() []lift {
 	var out []lift
 	for _, s := range a.series {
@@ -52,7 +63,7 @@ func (a *analysis) lifts() []lift {
 	return out
 }
 
-// liftsOf finds the lifts of s. Requests whose answer was no rate-limit
+// liftsOf finds the streaks of s. Requests whose answer was no rate-limit
 // decision neither extend nor end a streak.
 func (a *analysis) liftsOf(s *series) []lift {
 	var out []lift
@@ -61,53 +72,83 @@ func (a *analysis) liftsOf(s *series) []lift {
 		switch {
 		case !s.known[i]:
 		case s.rej[i]:
+			if first >= 0 && a.pausedBetween(s, last, i) {
+				// The client stopped retrying: what came after is a new streak.
+				out = append(out, lift{s: s, first: first, last: last, adm: -1, paused: true})
+				first = -1
+			}
 			if first < 0 {
 				first = i
 			}
 			last = i
 		case first >= 0:
-			if k := a.phaseKind(s.reqs[i].phase); k == scenarios.PhaseProbe || k == scenarios.PhaseOver {
-				out = append(out, lift{s: s, first: first, last: last, adm: i})
-			}
+			k := a.phaseKind(s.reqs[i].phase)
+			paused := a.pausedBetween(s, last, i)
+			timed := (k == scenarios.PhaseProbe || k == scenarios.PhaseOver) && !paused
+			out = append(out, lift{s: s, first: first, last: last, adm: i, timed: timed, paused: paused})
 			first = -1
 		}
+	}
+	if first >= 0 {
+		out = append(out, lift{s: s, first: first, last: last, adm: -1})
 	}
 	return out
 }
 
+// pausedBetween reports whether a pause phase of the plan lies between the
+// phases of requests i and j of s.
+func (a *analysis) pausedBetween(s *series, i, j int) bool {
+	for k := s.reqs[i].phase + 1; k < s.reqs[j].phase; k++ {
+		if a.phaseKind(k) == scenarios.PhasePause {
+			return true
+		}
+	}
+	return false
+}
+
 // measuredRecovery times the lifts of the run and returns the one that kept
-// requests waiting longest, or nil when no lift was seen in a probe or over
-// phase. It prefers the probe's lifts, which are timed finely, unless an over
-// phase saw a lift surely later than promised that the probe did not.
+// requests waiting longest, or nil when no lift was timed and no streak
+// outlasted the promise. It prefers the probe's lifts, which are timed finely,
+// unless another streak surely outlasted the promise where the probe's did
+// not: a lift timed in an over phase, or a streak the client kept retrying
+// that never lifted before it paused or the run ended. Such a streak is
+// reported as still closed (Recovery.StillClosed), for at least its Wait.
 func (a *analysis) measuredRecovery() (*Recovery, lift) {
 	all := a.lifts()
-	if len(all) == 0 {
-		return nil, lift{}
-	}
 	var probed, slowest, worst *lift
+	timed := 0
 	for i := range all {
 		l := &all[i]
-		if a.phaseKind(l.s.reqs[l.adm].phase) == scenarios.PhaseProbe && (probed == nil || l.estimate() > probed.estimate()) {
-			probed = l
-		}
 		if slowest == nil || l.least() > slowest.least() {
 			slowest = l
+		}
+		if !l.timed {
+			continue
+		}
+		timed++
+		if a.phaseKind(l.s.reqs[l.adm].phase) == scenarios.PhaseProbe && (probed == nil || l.estimate() > probed.estimate()) {
+			probed = l
 		}
 		if worst == nil || l.estimate() > worst.estimate() {
 			worst = l
 		}
 	}
 	switch {
+	case slowest == nil || worst == nil && !a.tooSlow(*slowest):
+		return nil, lift{}
 	case probed != nil && a.tooSlow(*probed) == a.tooSlow(*slowest):
 		worst = probed
 	case a.tooSlow(*slowest):
 		worst = slowest
 	}
+	if !worst.timed {
+		return a.stillClosed(*worst, timed), *worst
+	}
 	est, half, least := worst.wait()
 	at, atHalf := worst.at()
 	r := &Recovery{
 		Limit:         a.limit.Name,
-		Lifts:         len(all),
+		Lifts:         timed,
 		Wait:          time.Duration(est),
 		Precision:     time.Duration(half),
 		LeastWait:     time.Duration(max(least, 0)),
@@ -125,15 +166,52 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 	return r, *worst
 }
 
+// stillClosed reports a streak that outlasted the promise while the client
+// kept retrying, and was not seen to lift while it did: "still closed 4.750 s
+// after the first rejection of its streak, retried 425 times (85/s) after the
+// promised 1s had passed; it lifted only after the client paused".
+func (a *analysis) stillClosed(l lift, timed int) *Recovery {
+	least := time.Duration(l.least())
+	r := &Recovery{Limit: a.limit.Name, Lifts: timed, Wait: least, LeastWait: least, StillClosed: true,
+		Promised: a.recovery(), Phase: a.phaseName(l.s.reqs[l.last].phase)}
+	from, _ := l.arrival(l.first)
+	due := from + int64(a.recovery())
+	retries, since := 0, int64(0)
+	for i := l.first; i <= l.last; i++ {
+		if l.s.known[i] && l.s.reqs[i].sent > due {
+			if retries == 0 {
+				since = l.s.reqs[i].sent
+			}
+			retries++
+		}
+	}
+	rate := ""
+	if span := l.s.reqs[l.last].sent - since; retries > 1 && span > 0 {
+		rate = fmt.Sprintf(" (%s/s)", fmtNum(math.Round(float64(retries-1)/(float64(span)/float64(time.Second)))))
+	}
+	end := "the run ended with it closed"
+	switch {
+	case l.adm >= 0:
+		end = "it lifted only after the client paused"
+	case l.paused:
+		end = "the client paused with it still closed"
+	}
+	r.Summary = fmt.Sprintf("still closed %s after the first rejection of its streak, retried %s%s after the promised %s had passed (last refusal in the %s phase); %s",
+		fmtSeconds(int64(least)), plural(retries, "time", "times"), rate, fmtWindow(r.Promised), r.Phase, end)
+	return r
+}
+
 // tooSlow reports whether l surely came later than the promise allows.
 func (a *analysis) tooSlow(l lift) bool {
 	return time.Duration(l.least()) > a.recovery()+a.liftSlack()
 }
 
-// least is the shortest the wait can have been.
+// least is the shortest the wait can have been: the limit was surely closed
+// from the first rejection's arrival to the last one's. It needs no admission.
 func (l lift) least() int64 {
-	_, _, least := l.wait()
-	return least
+	_, to := l.arrival(l.first)
+	lastFrom, _ := l.arrival(l.last)
+	return lastFrom - to
 }
 
 // estimate is the estimated wait alone.

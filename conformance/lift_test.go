@@ -105,8 +105,9 @@ func familyNamed(t *testing.T, name string) simFamily {
 	return simFamily{}
 }
 
-// A streak the probe never sees end (no admission after it) is not a lift,
-// and requests with no rate-limit decision neither end nor extend one.
+// A streak the probe never sees end (no admission after it) is kept, with no
+// admission (-1), and requests with no rate-limit decision neither end nor
+// extend one.
 func TestLiftsOfSeries(t *testing.T) {
 	const (
 		ok, no, unknown = 200, 429, 0
@@ -117,7 +118,7 @@ func TestLiftsOfSeries(t *testing.T) {
 		want     [][3]int // first, last, adm
 	}{
 		{"no rejection", []int{ok, ok, ok}, nil},
-		{"streak never ends", []int{ok, no, no}, nil},
+		{"streak never ends", []int{ok, no, no}, [][3]int{{1, 2, -1}}},
 		{"one lift", []int{ok, no, no, ok, ok}, [][3]int{{1, 2, 3}}},
 		{"unknown inside the streak", []int{no, unknown, no, ok}, [][3]int{{0, 2, 3}}},
 		{"unknown does not end it", []int{no, unknown, ok}, [][3]int{{0, 0, 2}}},
@@ -155,4 +156,63 @@ func seriesOfStatuses(statuses []int) *series {
 		recs = append(recs, record{seq: int32(i), sent: int64(i) * int64(10*time.Millisecond), latency: 1000, status: int32(st)})
 	}
 	return newSeries("k", recs, 0)
+}
+
+// lockoutServer is a fixed window of n per w from the first request where
+// every rejected request pushes the window's end to w after it: retried more
+// often than once per w, it never lets the client back in.
+type lockoutServer struct {
+	n     int
+	w     time.Duration
+	end   time.Time
+	count int
+}
+
+func (l *lockoutServer) decide(at time.Time, _ string) int {
+	if !at.Before(l.end) {
+		l.end, l.count = at.Add(l.w), 0
+	}
+	if l.count < l.n {
+		l.count++
+		return 200
+	}
+	l.end = at.Add(l.w)
+	return 429
+}
+
+// A limiter that stays closed while it is retried fails recovery.after-window
+// with the time it surely stayed closed after the first rejection, although
+// it lifts within the promise of the last rejection once the client pauses.
+func TestRecoveryFailsLimiterClosedWhileRetried(t *testing.T) {
+	p := planOf(limitOf(20, time.Second, scenarios.AlgoAny), probedPhases)
+	v := Check(p, seqOf(serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 5), &lockoutServer{n: 20, w: time.Second})))
+	m := v.Recovery
+	if m == nil || !m.StillClosed {
+		t.Fatalf("Verdict.Recovery = %+v; want the limit still closed", m)
+	}
+	// Closed from the over phase's first rejection (within its first second)
+	// to the probe's last request, 5.5 s after the over phase began.
+	if m.Wait < 4*time.Second {
+		t.Errorf("Recovery.Wait = %v; want at least 4s", m.Wait)
+	}
+	c := resultOf(t, v, RecoveryAfterWindow)
+	if c.Status != Fail || !strings.Contains(c.Message, "still closed") {
+		t.Errorf("%s = %s (%s); want fail, saying the limit was still closed", RecoveryAfterWindow, c.Status, c.Message)
+	}
+	if c.Evidence == nil || len(c.Evidence.Requests) < 2 || c.Evidence.Requests[0].Status != 429 {
+		t.Errorf("%s evidence = %+v; want the streak's first and last rejections", RecoveryAfterWindow, c.Evidence)
+	}
+}
+
+// Measured from the last rejection, the same limiter looks correct: once the
+// client stops, it lifts a second later. Without a probe or over phase after
+// the trip, a lift after a pause is no measurement, and the check says so
+// instead of timing it from the last rejection.
+func TestRecoveryAfterPauseIsNotTimedFromTheLastRejection(t *testing.T) {
+	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
+	v := Check(p, seqOf(serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 5), newClockWindow(20, time.Second, base.Add(370*time.Millisecond), faultNone))))
+	c := resultOf(t, v, RecoveryAfterWindow)
+	if c.Status != Pass || strings.Contains(c.Message, "of the last") {
+		t.Errorf("%s = %s (%s); want pass, timed from the first rejection of a streak", RecoveryAfterWindow, c.Status, c.Message)
+	}
 }

@@ -2,16 +2,18 @@ package conformance
 
 import (
 	"fmt"
-
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // recoveryResult judges recovery.after-window: once limited, requests succeed
 // again when the model says the limit has lifted (and the first request of a
 // recovery phase, sent the promised recovery time after the last rejection,
-// succeeds), and the measured time from the first rejection of a streak to the
-// limit lifting is within the promise (plus one request's interval at the
-// limit's rate).
+// succeeds), and the limit lifts within the promise (plus one request's
+// interval at the limit's rate) of the first rejection of a streak, for a
+// client that keeps retrying: a limiter that stays closed longer while it is
+// retried fails, however soon it opens once the client stops.
+//
+// It needs a lift to pass: one timed (see measuredRecovery), or one after a
+// pause (the first request after it admitted); otherwise it skips.
 func recoveryResult(a *analysis) CheckResult {
 	res := CheckResult{ID: RecoveryAfterWindow, Limit: a.limitName()}
 	if len(a.where(func(r reqRef) bool { return r.s.rej[r.i] })) == 0 {
@@ -25,12 +27,13 @@ func recoveryResult(a *analysis) CheckResult {
 	late := a.withOutcome(rejectRecovery)
 	slow := m != nil && a.tooSlow(worst)
 	switch {
+	case len(late) == 0 && !slow && lifted == "":
+		res.Status = Skip
+		res.Message = fmt.Sprintf("the limit was never seen to lift (no admission ended a streak of rejections), so recovery within the promised %s was not measured", promised)
+		return res
 	case len(late) == 0 && !slow:
 		res.Status = Pass
 		res.Message = lifted
-		if lifted == "" {
-			res.Message = fmt.Sprintf("no request was rejected after the limit should have lifted (promised %s)", promised)
-		}
 		return res
 	case len(late) == 0:
 		res.Status = Fail
@@ -58,28 +61,56 @@ func recoveryResult(a *analysis) CheckResult {
 }
 
 // liftText says how long the limit took to lift: measured to the millisecond
-// when a probe or over phase timed it, else from the last rejection before a
-// pause to the next admission, else "".
+// when a probe or over phase timed it (or how long it surely stayed closed
+// while retried), else bounded by the first admission after a pause, else "".
 func (a *analysis) liftText(m *Recovery) string {
-	promised := fmtWindow(a.recovery())
 	if m != nil {
 		return "the limit " + m.Summary
 	}
-	if l, ok := a.measureLift(); ok {
-		return fmt.Sprintf("limit lifted within %s of the last %s (promised %s)", fmtSeconds(l.took), l.what, promised)
+	l, ok := a.pauseLift()
+	if !ok {
+		return ""
 	}
-	return ""
+	least, most := l.least(), l.most()
+	return fmt.Sprintf("the limit lifted during a pause: the first request after it, %s after the first rejection of its streak, was admitted (closed at least %s; not timed more finely, since no probe or over phase saw it lift; promised %s)",
+		fmtSeconds(most), fmtSeconds(max(least, 0)), fmtWindow(a.recovery()))
+}
+
+// pauseLift is the untimed lift ended by an admission (after a pause) with
+// the longest bound on its wait.
+func (a *analysis) pauseLift() (lift, bool) {
+	var best lift
+	found := false
+	for _, l := range a.lifts() {
+		if !l.timed && l.adm >= 0 && (!found || l.most() > best.most()) {
+			best, found = l, true
+		}
+	}
+	return best, found
+}
+
+// most is the longest the wait of a lift ended by an admission can have been:
+// from the first rejection's arrival to the admission's.
+func (l lift) most() int64 {
+	from, _ := l.arrival(l.first)
+	_, to := l.arrival(l.adm)
+	return to - from
 }
 
 // slowLiftEvidence shows a lift that came later than promised: the first and
-// last rejection of the streak and the admission that ended it.
+// last rejection of the streak and the admission that ended it, if any.
 func (a *analysis) slowLiftEvidence(l lift, m *Recovery) *Evidence {
-	ev := &Evidence{Expected: fmt.Sprintf("requests succeed again within %s of the first rejection (plus %s, one request's interval at %s)",
+	ev := &Evidence{Expected: fmt.Sprintf("requests succeed again within %s of the first rejection (plus %s, one request's interval at %s), also while the client retries",
 		fmtWindow(m.Promised), fmtMillis(int64(a.liftSlack())), a.limitText())}
 	ev.Requests = []RequestEvidence{
 		a.request(reqRef{s: l.s, i: l.first}, "first rejection of the streak"),
 		a.request(reqRef{s: l.s, i: l.last}, fmt.Sprintf("last rejection, %s after the first", fmtSeconds(l.s.reqs[l.last].sent-l.s.reqs[l.first].sent))),
-		a.request(reqRef{s: l.s, i: l.adm}, fmt.Sprintf("admitted: the limit lifted %s after the first rejection", fmtPrecise(m.Wait, m.Precision))),
+	}
+	switch {
+	case l.timed:
+		ev.Requests = append(ev.Requests, a.request(reqRef{s: l.s, i: l.adm}, fmt.Sprintf("admitted: the limit lifted %s after the first rejection", fmtPrecise(m.Wait, m.Precision))))
+	case l.adm >= 0:
+		ev.Requests = append(ev.Requests, a.request(reqRef{s: l.s, i: l.adm}, "admitted, after the client paused"))
 	}
 	return ev
 }
@@ -93,55 +124,4 @@ func (a *analysis) lastLimitedBefore(r reqRef) (reqRef, bool) {
 		}
 	}
 	return reqRef{}, false
-}
-
-// pauseLift is the longest wait seen between the last rejection before a
-// pause and the next admission.
-type pauseLift struct {
-	took int64  // nanoseconds
-	what string // "429" or "rejection"
-}
-
-// measureLift measures, for the last rejected request before each pause phase,
-// the time until the next admitted request of the same series.
-func (a *analysis) measureLift() (pauseLift, bool) {
-	var best pauseLift
-	found := false
-	for _, s := range a.series {
-		prev := int32(-1)
-		for k, ph := range a.plan.Phases {
-			if ph.Kind != scenarios.PhasePause {
-				continue
-			}
-			if l, ok := liftBefore(s, prev, int32(k)); ok && (!found || l.took > best.took) {
-				best, found = l, true
-			}
-			prev = int32(k)
-		}
-	}
-	return best, found
-}
-
-// liftBefore measures one pause: the last rejection in a phase between the
-// pauses prev and next, and the first admission sent after it.
-func liftBefore(s *series, prev, next int32) (pauseLift, bool) {
-	last := -1
-	for i, r := range s.reqs {
-		if s.rej[i] && r.phase > prev && r.phase < next {
-			last = i
-		}
-	}
-	if last < 0 {
-		return pauseLift{}, false
-	}
-	for i := last + 1; i < len(s.reqs); i++ {
-		if s.adm[i] {
-			l := pauseLift{took: s.reqs[i].sent - s.reqs[last].sent, what: "rejection"}
-			if s.reqs[last].status == 429 {
-				l.what = "429"
-			}
-			return l, true
-		}
-	}
-	return pauseLift{}, false
 }

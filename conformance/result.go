@@ -102,6 +102,10 @@ type Recovery struct {
 	LiftedAt      time.Time     `json:"lifted_at"`
 	LiftPrecision time.Duration `json:"lift_precision"`
 	Promised      time.Duration `json:"promised"` // the scenario's recovery, or the window
+	// StillClosed is set when the limit was not seen to lift while the client
+	// kept retrying: Wait (= LeastWait) is then how long it surely stayed
+	// closed after the first rejection of the streak, and LiftedAt is zero.
+	StillClosed bool `json:"still_closed,omitempty"`
 	Phase         string        `json:"phase"`    // the phase of the admission that ended the streak
 	Summary       string        `json:"summary"`  // one sentence, e.g. "lifted 0.612 s ± 7 ms after the first rejection (longest of 6 lifts timed; promised 1s)"
 }
