@@ -105,9 +105,9 @@ type Recovery struct {
 	// StillClosed is set when the limit was not seen to lift while the client
 	// kept retrying: Wait (= LeastWait) is then how long it surely stayed
 	// closed after the first rejection of the streak, and LiftedAt is zero.
-	StillClosed bool `json:"still_closed,omitempty"`
-	Phase         string        `json:"phase"`    // the phase of the admission that ended the streak
-	Summary       string        `json:"summary"`  // one sentence, e.g. "lifted 0.612 s ± 7 ms after the first rejection (longest of 6 lifts timed; promised 1s)"
+	StillClosed bool   `json:"still_closed,omitempty"`
+	Phase       string `json:"phase"`   // the phase of the admission that ended the streak
+	Summary     string `json:"summary"` // one sentence, e.g. "lifted 0.612 s ± 7 ms after the first rejection (longest of 6 lifts timed; promised 1s)"
 }
 
 // Fingerprint is the limiter that best explains a run's decisions, whatever
