@@ -24,7 +24,7 @@ type family interface {
 	// the whole run, so that a faulty limiter is reported against the others.
 	rescuesOnly() bool
 	// quiet reports whether a run far under the limit can be judged from its
-	// counts with this family (see quiet.go).
+	// counts with this family (see underlimit_fastpath.go).
 	quiet() bool
 	// describe names the model of ev and its parameters: "fixed-window,
 	// first-request-aligned".

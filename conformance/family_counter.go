@@ -10,7 +10,7 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// counterFamily is the sliding-window counter (see counter.go): windows of w
+// counterFamily is the sliding-window counter (see counter_judge.go): windows of w
 // on a phase fitted to the run, the last w estimated from the previous
 // window's count and the current one's. Its evaluation holds the phase and
 // the alignment it makes on the clock.

@@ -18,7 +18,7 @@ type Judge struct {
 // Options configure a Judge.
 type Options struct {
 	// Spill, when set, makes the storage the records of a run go to once
-	// they outgrow memory (past 65,536 requests; see spill.go). When it is
+	// they outgrow memory (past 65,536 requests; see records_spill.go). When it is
 	// nil, or fails, the records stay in memory.
 	Spill func() (Spill, error)
 }

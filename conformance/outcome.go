@@ -34,7 +34,7 @@ type stateEval struct {
 	out []outcome
 	det []detail // nil until a judgement needs one (see d); a run without violations or rejections needs none
 	// pointOver and pointWrong count the over-admissions and wrongful
-	// rejections the point model finds (see pointmodel.go).
+	// rejections the point model finds (see point_model.go).
 	pointOver, pointWrong int
 	// counting is set when only the outcomes are read (the fingerprint's
 	// candidate models): admissions keep no detail, see overDetail.

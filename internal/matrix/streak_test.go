@@ -81,7 +81,7 @@ func simulate(p *scenarios.Plan, reverse bool) []results.Observation {
 // recovers late, and must fail recovery.after-window, not limit.no-early-reject,
 // whatever order the server decided each burst in. When it decides the tripping
 // burst last-sent first, the admissions sent after the first rejections were
-// decided before them; streaks (conformance/streak.go) used to end the streak
+// decided before them; streaks (conformance/rejection_streaks.go) used to end the streak
 // there and blame the box as early rejections.
 func TestBurstStreakReproduction(t *testing.T) {
 	t.Parallel()

@@ -37,8 +37,8 @@ var checks = []struct {
 // the state the model checks share. The checkers share what they record:
 // feeding every observation to each of them (live) or all observations to one
 // after the other (replay) both work. They keep one compact record per
-// request, on sp past 65,536 when sp is set (see spill.go), and read them
-// back only when judging needs them (see quiet.go).
+// request, on sp past 65,536 when sp is set (see records_spill.go), and read them
+// back only when judging needs them (see underlimit_fastpath.go).
 func newCheckers(p *scenarios.Plan, sp func() (Spill, error)) ([]checker, *run) {
 	var limit *scenarios.Limit
 	if p != nil {
