@@ -33,6 +33,7 @@ unreachable).`,
 		newServeCmd(env),
 		newReportCmd(env),
 		newCompareCmd(env),
+		newExportCmd(env),
 		newVersionCmd(env),
 	)
 	return root
