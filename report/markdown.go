@@ -50,6 +50,25 @@ func mdText(s string) string {
 	return s
 }
 
+// mdAutolink matches what GitHub's Markdown turns into a link by itself:
+// a scheme's "://" and a "www." at the start of a word.
+var mdAutolink = strings.NewReplacer("://", `:\/\/`, "www.", `www\.`, "WWW.", `WWW\.`)
+
+// mdQuoted is mdText for text that quotes what a target sent (check
+// messages, evidence notes and headers): URLs in it must not become links.
+func mdQuoted(s string) string {
+	return mdAutolink.Replace(mdText(s))
+}
+
+// mdQuotedCells is mdCells for quoted text.
+func mdQuotedCells(lines []string) string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = mdQuoted(l)
+	}
+	return strings.Join(out, "<br>")
+}
+
 // mdHTMLEscaper escapes text placed inside raw HTML such as <summary>, where
 // Markdown does not apply.
 var mdHTMLEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;")

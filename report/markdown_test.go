@@ -68,3 +68,27 @@ func TestWriteMarkdownTablesHaveEvenColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteMarkdownMakesNoLinkOfWhatATargetSent checks that URLs quoted from
+// a target (in messages, expectations, headers and notes of evidence) do not
+// become links, which GitHub makes of bare URLs and of www. names.
+func TestWriteMarkdownMakesNoLinkOfWhatATargetSent(t *testing.T) {
+	r := &report.Report{Verdict: conformance.Fail, Checks: []conformance.CheckResult{{
+		ID: "x", Status: conformance.Fail, Message: `said "http://evil.example/a" and [c](javascript:alert(1))`,
+		Evidence: &conformance.Evidence{Expected: "see www.evil.example", Requests: []conformance.RequestEvidence{
+			{Seq: 1, Headers: map[string]string{"X-RateLimit-Limit": "https://evil.example/h"}, Note: "ftp://evil.example/n"},
+		}},
+	}}}
+	got := string(render(t, report.WriteMarkdown, r))
+	for _, bad := range []string{"://evil", "www.evil"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("WriteMarkdown output holds %q, which renders as a link:\n%s", bad, got)
+		}
+	}
+	if strings.Contains(strings.ReplaceAll(got, `\](`, ""), "](") {
+		t.Errorf("WriteMarkdown output holds an unescaped \"](\", which makes a link:\n%s", got)
+	}
+	if !strings.Contains(got, `http:\/\/evil.example/a`) {
+		t.Errorf("WriteMarkdown output lost the quoted URL's text:\n%s", got)
+	}
+}

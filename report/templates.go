@@ -19,5 +19,5 @@ var htmlTmpl = htmltemplate.Must(htmltemplate.New("report.html.tmpl").
 
 // mdTmpl lays out the Markdown summary.
 var mdTmpl = texttemplate.Must(texttemplate.New("report.md.tmpl").
-	Funcs(texttemplate.FuncMap{"md": mdText, "html": mdHTML, "cells": mdCells, "code": mdCode}).
+	Funcs(texttemplate.FuncMap{"md": mdText, "quoted": mdQuoted, "html": mdHTML, "cells": mdCells, "quotedcells": mdQuotedCells, "code": mdCode}).
 	ParseFS(templateFS, "templates/report.md.tmpl"))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/report"
@@ -21,16 +22,16 @@ func printSummary(env *Env, r *report.Report, dir string, written []string) {
 		if limit == "" {
 			limit = "-"
 		}
-		fmt.Fprintf(w, "  %-4s  %-24s %-12s %s\n", strings.ToUpper(string(c.Status)), c.ID, limit, c.Message)
+		fmt.Fprintf(w, "  %-4s  %-24s %-12s %s\n", strings.ToUpper(string(c.Status)), c.ID, printable(limit), printable(c.Message))
 		if c.Status == conformance.Fail && c.Evidence != nil {
 			printEvidence(env, c.Evidence)
 		}
 	}
 	if r.Fingerprint != nil && r.Fingerprint.Summary != "" {
-		fmt.Fprintf(w, "\nbest explanation: %s\n", r.Fingerprint.Summary)
+		fmt.Fprintf(w, "\nbest explanation: %s\n", printable(r.Fingerprint.Summary))
 	}
 	if r.Recovery != nil {
-		fmt.Fprintf(w, "measured recovery: %s\n", r.Recovery.Summary)
+		fmt.Fprintf(w, "measured recovery: %s\n", printable(r.Recovery.Summary))
 	}
 	pass, fail, skip := r.Counts()
 	verdict := strings.ToUpper(string(r.Verdict))
@@ -49,7 +50,7 @@ func printSummary(env *Env, r *report.Report, dir string, written []string) {
 
 func printEvidence(env *Env, e *conformance.Evidence) {
 	w := env.Stdout
-	fmt.Fprintf(w, "          expected: %s\n", e.Expected)
+	fmt.Fprintf(w, "          expected: %s\n", printable(e.Expected))
 	shown := e.Requests
 	if len(shown) > 6 {
 		shown = shown[:6]
@@ -57,11 +58,22 @@ func printEvidence(env *Env, e *conformance.Evidence) {
 	for _, q := range shown {
 		fmt.Fprintf(w, "          #%-6d %-9s +%8.3fs  %d", q.Seq, q.Phase, q.Offset.Seconds(), q.Status)
 		if q.Note != "" {
-			fmt.Fprintf(w, "  %s", q.Note)
+			fmt.Fprintf(w, "  %s", printable(q.Note))
 		}
 		fmt.Fprintln(w)
 	}
 	if more := len(e.Requests) - len(shown) + e.Omitted; more > 0 {
 		fmt.Fprintf(w, "          … %d more in the report\n", more)
 	}
+}
+
+// printable makes text that may quote a target safe for a terminal: control
+// characters (escape sequences, carriage returns, bells) become spaces.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }

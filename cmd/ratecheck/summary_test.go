@@ -67,3 +67,23 @@ func TestSummaryOutlivesDashboard(t *testing.T) {
 		t.Errorf("summary after the dashboard differs from --no-tui:\n--- after dashboard\n%s\n--- no-tui\n%s", after, plainOut.String())
 	}
 }
+
+// TestPrintSummaryStripsTerminalEscapes checks that text quoting a target
+// (a message, an expectation, an evidence note) cannot drive the terminal.
+func TestPrintSummaryStripsTerminalEscapes(t *testing.T) {
+	esc := "\x1b[2J\x1b]0;pwned\x07\r"
+	r := &report.Report{Verdict: conformance.Fail, Checks: []conformance.CheckResult{{
+		ID: conformance.BodyErrorFormat, Status: conformance.Fail, Message: "body " + esc,
+		Evidence: &conformance.Evidence{Expected: "shape " + esc, Requests: []conformance.RequestEvidence{{Seq: 1, Status: 429, Note: "note " + esc}}},
+	}}}
+	var out bytes.Buffer
+	printSummary(&Env{Stdout: &out}, r, "", nil)
+	if i := bytes.IndexAny(out.Bytes(), "\x1b\x07\r"); i >= 0 {
+		t.Errorf("printSummary wrote control byte %q at %d:\n%q", out.Bytes()[i], i, out.String())
+	}
+	for _, want := range []string{"body ", "shape ", "note "} {
+		if !bytes.Contains(out.Bytes(), []byte(want)) {
+			t.Errorf("printSummary lost %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -190,6 +190,20 @@ var cases = []Case{
 		serve: func(w http.ResponseWriter, r *http.Request, limited bool, h *handler) {
 			http.Redirect(w, r, h.other+"/stolen", http.StatusTemporaryRedirect)
 		}},
+	{Name: "inject", What: "markup, javascript: links, Markdown table breakers and terminal escapes in header names, values and bodies",
+		serve: func(w http.ResponseWriter, r *http.Request, limited bool, h *handler) {
+			p := Payloads(h.other + "/beacon")
+			w.Header().Set("X-RateLimit-Limit", p.Script)
+			w.Header().Set("X-RateLimit-Remaining", p.Attr)
+			w.Header().Set("X-RateLimit-Reset", p.Link)
+			// Go's client refuses control bytes in a header (the whole
+			// response fails), so the escapes come in the body only.
+			w.Header().Set("Retry-After", p.Link)
+			w.Header().Set("X-RateLimit-a|b`c&d'e*f", p.Table)
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status(limited))
+			fmt.Fprintf(w, `{"error":%q,"attr":%q,"link":%q,"esc":%q,"table":%q}`, p.Script, p.Attr, p.Link, p.Escapes, p.Table)
+		}},
 	{Name: "raw-garbage", What: "bytes that are not HTTP at all",
 		serve: func(w http.ResponseWriter, r *http.Request, limited bool, _ *handler) {
 			hijack(w, func(c net.Conn) { c.Write([]byte("\x00\x01\xffNOT HTTP\r\n\x1b[31m\r\n\r\n")) })
@@ -206,4 +220,28 @@ func hijack(w http.ResponseWriter, do func(net.Conn)) {
 	buf.Flush()
 	do(c)
 	c.Close()
+}
+
+// InjectPayloads are what the inject case puts in headers and bodies. Each
+// would make a report reach Beacon, run script or rewrite a terminal if it
+// were not escaped.
+type InjectPayloads struct {
+	Beacon  string
+	Script  string // a script element that fetches the beacon
+	Attr    string // breaks out of an attribute into an img that loads the beacon
+	Link    string // a javascript: URL as a Markdown link and an href
+	Escapes string // ANSI/OSC terminal escapes: colour, title, clear screen
+	Table   string // Markdown table cell and code span breakers
+}
+
+// Payloads returns the inject case's payloads for the given beacon URL.
+func Payloads(beacon string) InjectPayloads {
+	return InjectPayloads{
+		Beacon:  beacon,
+		Script:  `<script>fetch("` + beacon + `/script");alert(1)</script>`,
+		Attr:    `"><img src=` + beacon + `/img onerror=alert(1)>`,
+		Link:    `[click](javascript:fetch("` + beacon + `/md")) <a href="javascript:alert(1)">x</a>`,
+		Escapes: "\x1b[31mred\x1b]0;pwned\x07\x1b[2J",
+		Table:   "a | b | `c` ![i](" + beacon + "/mdimg)",
+	}
 }
