@@ -77,7 +77,10 @@ type RequestEvidence struct {
 
 // Verdict is the judgement of a whole run.
 type Verdict struct {
-	Status Status        `json:"status"` // Pass when no check failed, Fail otherwise
+	// Status is Pass when no check failed, Fail otherwise; Conclude weighs
+	// the run's facts too (Incomplete, Inconclusive) and says why in Reason.
+	Status Status        `json:"status"`
+	Reason string        `json:"reason,omitempty"` // one sentence, set by Conclude
 	Checks []CheckResult `json:"checks"`
 	// Fingerprint is the limiter family and parameters that best explain the
 	// server's decisions, or nil when the run could not be judged.

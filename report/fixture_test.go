@@ -109,7 +109,6 @@ func passingReport() *report.Report {
 		BuiltinTarget: true,
 		Started:       start,
 		Finished:      start.Add(4 * time.Second),
-		Interrupted:   true,
 		Verdict:       conformance.Pass,
 		Checks: []conformance.CheckResult{
 			{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Pass, Message: "never more than 20 admitted per window"},
@@ -127,8 +126,44 @@ func passingReport() *report.Report {
 		Timeline: []metrics.SecondCounts{
 			{Second: 0, Admitted: 20, Limited: 10}, {Second: 1, Admitted: 20, Limited: 10}, {Second: 2, Admitted: 20, Limited: 10},
 		},
-		Notes: []string{"demo key generated for the built-in target", "run interrupted by the user"},
+		Notes: []string{"demo key generated for the built-in target"},
 	}
+}
+
+// incompleteReport is passingReport stopped by Ctrl-C: what passed so far is
+// skipped, as conformance.Verdict.Conclude makes it.
+func incompleteReport() *report.Report {
+	r := passingReport()
+	r.Interrupted = true
+	r.Verdict = conformance.Incomplete
+	r.VerdictReason = "the run was stopped by SIGINT before its plan ended, so only what was sent is judged"
+	for i, c := range r.Checks {
+		if c.Status == conformance.Pass {
+			r.Checks[i].Status = conformance.Skip
+			r.Checks[i].Message = "not judged to the end, the run stopped before its plan ended (so far: " + c.Message + ")"
+		}
+	}
+	return r
+}
+
+// inconclusiveReport is a run against a real API with a wrong key: every
+// answer 401, every limit check skipped.
+func inconclusiveReport() *report.Report {
+	r := failingReport()
+	r.Verdict = conformance.Inconclusive
+	r.VerdictReason = "every request got 401 Unauthorized: is COPILOT_API_KEY a valid key?"
+	r.Fingerprint, r.Recovery = nil, nil
+	r.Checks = []conformance.CheckResult{
+		{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Skip, Message: "no request was admitted or limited"},
+		{ID: conformance.BodyErrorFormat, Status: conformance.Skip, Message: "no error shape declared"},
+	}
+	r.Statuses = map[int]int64{401: r.Requests}
+	for i := range r.Phases {
+		p := &r.Phases[i]
+		p.Other, p.Admitted, p.Limited = p.Admitted+p.Limited+p.Other, 0, 0
+	}
+	r.Timeline = []metrics.SecondCounts{}
+	return r
 }
 
 // evidence is one request of a failure's evidence in the fixed run.
@@ -147,4 +182,6 @@ var reports = []struct {
 }{
 	{"failing", failingReport},
 	{"passing", passingReport},
+	{"incomplete", incompleteReport},
+	{"inconclusive", inconclusiveReport},
 }

@@ -46,6 +46,7 @@ type (
 		Classname string        `xml:"classname,attr"`
 		Time      string        `xml:"time,attr"`
 		Failure   *junitFailure `xml:"failure"`
+		Error     *junitFailure `xml:"error"`
 		Skipped   *junitSkipped `xml:"skipped"`
 		SystemOut string        `xml:"system-out,omitempty"`
 	}
@@ -102,16 +103,39 @@ func junitOf(r *Report) junitSuites {
 	for _, c := range r.Checks {
 		suite.Cases = append(suite.Cases, junitCaseOf(titleOf(r), c))
 	}
+	errs := 0
+	if tc, ok := junitVerdictCase(r); ok {
+		suite.Cases = append(suite.Cases, tc)
+		suite.Tests++
+		errs = 1
+	}
+	suite.Errors = errs
 	name := "ratecheck"
 	if t := results.TargetName(r.Target, r.BuiltinTarget); t != "" {
 		name += " against " + t
 	}
 	return junitSuites{
 		Name:  name,
-		Tests: suite.Tests, Failures: fail, Skipped: skip,
+		Tests: suite.Tests, Failures: fail, Errors: errs, Skipped: skip,
 		Time:   secs,
 		Suites: []junitSuite{suite},
 	}
+}
+
+// junitVerdictCase is the test case "verdict" of a run that reached no
+// verdict (inconclusive or incomplete): an <error> with the reason, so that a
+// CI reporter never shows such a run as green.
+func junitVerdictCase(r *Report) (junitCase, bool) {
+	if r.Verdict == conformance.Pass || r.Verdict == conformance.Fail {
+		return junitCase{}, false
+	}
+	label := verdictOf(r.Verdict).Label
+	msg := label
+	if r.VerdictReason != "" {
+		msg += ": " + oneLine(r.VerdictReason)
+	}
+	return junitCase{Name: "verdict", Classname: titleOf(r), Time: "0",
+		Error: &junitFailure{Message: msg, Type: label, Text: msg}}, true
 }
 
 // junitProperties are the run's facts as <property> elements.
@@ -124,6 +148,7 @@ func junitProperties(r *Report) []junitProperty {
 		{"fingerprint", fingerprintText(r.Fingerprint)},
 		{"measured_recovery", recoveryText(r.Recovery)},
 		{"verdict", string(r.Verdict)},
+		{"verdict_reason", r.VerdictReason},
 		{"interrupted", strconv.FormatBool(r.Interrupted)},
 		{"scenario_file", r.Scenario.File},
 		{"source", r.Scenario.Source},

@@ -139,7 +139,7 @@ func TestWriteJUnitCases(t *testing.T) {
 }
 
 func TestWriteJUnitClassnameWithoutLimit(t *testing.T) {
-	r := &report.Report{Scenario: report.ScenarioInfo{Name: "s"}, Checks: []conformance.CheckResult{
+	r := &report.Report{Scenario: report.ScenarioInfo{Name: "s"}, Verdict: conformance.Pass, Checks: []conformance.CheckResult{
 		{ID: conformance.BodyErrorFormat, Status: conformance.Pass},
 		{ID: "auth.missing-key", Status: "weird"},
 	}}

@@ -15,7 +15,9 @@ func TestWriteMarkdownVerdictLine(t *testing.T) {
 		want string
 	}{
 		{"failing", failingReport(), "**FAIL**: 2 failed, 2 passed, 2 skipped (6 checks)\n"},
-		{"passing", passingReport(), "**PASS**: 0 failed, 2 passed, 1 skipped (3 checks). **Interrupted**: the run stopped before its plan ended.\n"},
+		{"passing", passingReport(), "**PASS**: 0 failed, 2 passed, 1 skipped (3 checks)\n"},
+		{"incomplete", incompleteReport(), "**INCOMPLETE**: 0 failed, 0 passed, 3 skipped (3 checks). the run was stopped by SIGINT before its plan ended, so only what was sent is judged. **Interrupted**: the run stopped before its plan ended.\n"},
+		{"inconclusive", inconclusiveReport(), "**INCONCLUSIVE**: 0 failed, 0 passed, 2 skipped (2 checks). every request got 401 Unauthorized: is COPILOT\\_API\\_KEY a valid key?\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,15 +24,19 @@ type Report struct {
 	SchemaVersion int `json:"schema_version"`
 	// Target, next in the JSON, is the base URL of the target judged, never
 	// with credentials; BuiltinTarget says it was the built-in reference target.
-	Target        string                    `json:"target"`
-	BuiltinTarget bool                      `json:"builtin_target"`
-	RunID         string                    `json:"run_id"`
-	Tool          string                    `json:"tool"` // "ratecheck <version>"
-	Scenario      ScenarioInfo              `json:"scenario"`
-	Started       time.Time                 `json:"started"`
-	Finished      time.Time                 `json:"finished"`
-	Interrupted   bool                      `json:"interrupted"` // the run was stopped before its plan ended
-	Verdict       conformance.Status        `json:"verdict"`     // pass or fail
+	Target        string       `json:"target"`
+	BuiltinTarget bool         `json:"builtin_target"`
+	RunID         string       `json:"run_id"`
+	Tool          string       `json:"tool"` // "ratecheck <version>"
+	Scenario      ScenarioInfo `json:"scenario"`
+	Started       time.Time    `json:"started"`
+	Finished      time.Time    `json:"finished"`
+	Interrupted   bool         `json:"interrupted"` // the run was stopped before its plan ended
+	// Verdict is pass, fail, inconclusive (the evidence settles nothing) or
+	// incomplete (the run stopped before its plan ended); VerdictReason says
+	// why in one sentence.
+	Verdict       conformance.Status        `json:"verdict"`
+	VerdictReason string                    `json:"verdict_reason,omitempty"`
 	Checks        []conformance.CheckResult `json:"checks"`
 	// Fingerprint is the limiter family and parameters that best explain the
 	// observed decisions, and how well; nil when nothing was judged.

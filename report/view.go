@@ -18,6 +18,7 @@ type view struct {
 	Tool        string
 	RunID       string
 	Verdict     verdictView
+	Reason      string // why the verdict, one sentence; "" for reports that have none
 	Summary     string // "1 failed, 8 passed, 1 skipped (10 checks)"
 	Interrupted bool
 	Facts       []fact
@@ -119,6 +120,7 @@ func newView(r *Report) *view {
 		Tool:        r.Tool,
 		RunID:       r.RunID,
 		Verdict:     verdictOf(r.Verdict),
+		Reason:      r.VerdictReason,
 		Summary:     summaryOf(pass, fail, skip),
 		Interrupted: r.Interrupted,
 		Facts:       factsOf(r),

@@ -35,6 +35,9 @@ type Meta struct {
 	Started       time.Time `json:"started"`
 	Finished      time.Time `json:"finished,omitzero"` // zero until the run ends
 	Interrupted   bool      `json:"interrupted"`       // the run stopped before its plan ended
+	// Stopped says what stopped an interrupted run: "SIGINT", "SIGTERM" or
+	// "quit" (the dashboard); "" when it was not interrupted.
+	Stopped string `json:"stopped,omitempty"`
 	// PhaseStarts holds, per plan phase, when the phase was launched: the
 	// origin of its send schedule, from which send lag counts (zero for a
 	// phase that sent nothing). Runs written before it was added have none.

@@ -12,18 +12,44 @@ import (
 
 // The exit statuses of ratecheck; this file is the one place that decides them.
 const (
-	exitPass  = 0
-	exitFail  = 1
-	exitUsage = 2
+	exitPass         = 0
+	exitFail         = 1
+	exitUsage        = 2
+	exitInconclusive = 3
+	exitSIGINT       = 130 // 128 + SIGINT, as a shell reports a process it interrupted
+	exitSIGTERM      = 143 // 128 + SIGTERM
 )
 
 // errChecksFailed says the run was judged and at least one check failed. The
 // verdict has already been printed.
 var errChecksFailed = errors.New("checks failed")
 
-// errInterrupted says the run was stopped before its plan ended. What was sent
-// has been judged and written, but a partial run never passes a CI gate.
+// errInterrupted says a stored run did not carry out its plan. What was
+// recorded has been judged and written, but a partial run never passes a CI
+// gate.
 var errInterrupted = errors.New("run interrupted before the plan ended")
+
+// errInconclusive says the run completed but its evidence settles nothing. The
+// verdict and its reason have already been printed.
+var errInconclusive = errors.New("inconclusive")
+
+// stoppedError says a signal (or quitting the dashboard) stopped the run
+// before its plan ended. What was sent has been judged and written.
+type stoppedError struct {
+	by string // "SIGINT", "SIGTERM" or "quit"
+}
+
+func (e *stoppedError) Error() string {
+	return "run stopped by " + e.by + " before the plan ended; reports written, marked INCOMPLETE"
+}
+
+// exitStatus is the status of a stopped run: 143 for SIGTERM, 130 otherwise.
+func exitStatus(e *stoppedError) int {
+	if e.by == "SIGTERM" {
+		return exitSIGTERM
+	}
+	return exitSIGINT
+}
 
 // usageError is a problem with the command line itself.
 type usageError struct {
@@ -45,9 +71,15 @@ func reportError(env *Env, err error) int {
 		}
 		return exitUsage
 	}
+	if se, ok := errors.AsType[*stoppedError](err); ok {
+		fmt.Fprintf(env.Stderr, "ratecheck: %v\n", err)
+		return exitStatus(se)
+	}
 	switch {
 	case errors.Is(err, errChecksFailed), errors.Is(err, errRegressed):
 		return exitFail
+	case errors.Is(err, errInconclusive):
+		return exitInconclusive
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintf(env.Stderr, "ratecheck: %v\n", err)
 		return exitFail

@@ -5,9 +5,15 @@
 //
 // EXIT STATUS
 //
-//	0  every check passed
-//	1  at least one check failed, or the run was interrupted
-//	2  bad input or usage: invalid scenario, bad flags, target unreachable
+//	0    every check that could be judged passed
+//	1    at least one check failed ('ratecheck report': or the stored run is unfinished)
+//	2    bad input or usage: invalid scenario, bad flags, target unreachable,
+//	     an output that cannot be written; found before anything is sent
+//	3    inconclusive: the run completed but its evidence settles nothing
+//	     (nothing admitted or limited, every answer 401/403/404/5xx or none,
+//	     no limit check could be judged)
+//	130  stopped by SIGINT (Ctrl-C) or by quitting the dashboard; 143 by
+//	     SIGTERM: reports are written and marked INCOMPLETE
 package main
 
 import (

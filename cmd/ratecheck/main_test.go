@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,6 +62,8 @@ func TestScripts(t *testing.T) {
 			"freeport":   cmdFreeport,
 			"waitfor":    cmdWaitfor,
 			"envsubst":   cmdEnvsubst,
+			"answer":     cmdAnswer,
+			"tlsserver":  cmdTLSServer,
 		},
 	})
 }
@@ -180,4 +186,40 @@ func cmdEnvsubst(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	s := strings.ReplaceAll(string(b), "$"+args[0], ts.Getenv(args[0]))
 	ts.Check(os.WriteFile(path, []byte(s), 0o644))
+}
+
+// cmdAnswer serves, on loopback until the script ends, a target that answers
+// every request with one status, and sets VAR to its URL:
+//
+//	answer URL 401
+func cmdAnswer(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: answer VAR STATUS")
+	}
+	status, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(status)
+	}))
+	ts.Defer(srv.Close)
+	ts.Setenv(args[0], srv.URL)
+}
+
+// cmdTLSServer serves, on loopback until the script ends, an https:// target
+// whose certificate is trusted (its PEM written to CAFILE) but which demands
+// a client certificate ratecheck does not have: with TLS 1.3 the handshake
+// seems to succeed and every request then fails. It sets VAR to its URL:
+//
+//	tlsserver URL ca.pem
+func cmdTLSServer(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: tlsserver VAR CAFILE")
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.TLS = &tls.Config{ClientAuth: tls.RequireAnyClientCert, MinVersion: tls.VersionTLS13}
+	srv.StartTLS()
+	ts.Defer(srv.Close)
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), pemBytes, 0o644))
+	ts.Setenv(args[0], srv.URL)
 }

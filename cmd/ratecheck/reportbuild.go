@@ -15,11 +15,16 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// buildReport gathers a judged run into a Report. The live run and
-// `ratecheck report RUN_DIR` both build their reports here, from the same kinds
-// of inputs, so that they agree.
+// buildReport gathers a judged run into a Report, concluding its verdict from
+// the checks and the run's facts (conformance.Verdict.Conclude: INCOMPLETE,
+// INCONCLUSIVE, and why). The live run and `ratecheck report RUN_DIR` both
+// build their reports here, from the same kinds of inputs, so that they agree.
 func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m metrics.Snapshot, timeline []metrics.SecondCounts) *report.Report {
 	sc := p.Scenario
+	v = v.Conclude(sc, conformance.RunFacts{
+		Interrupted: meta.Interrupted, Stopped: meta.Stopped,
+		Requests: m.Requests, Statuses: m.Statuses, FirstError: m.FirstError,
+	})
 	r := &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		RunID:         meta.RunID,
@@ -36,6 +41,7 @@ func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m 
 		Finished:      meta.Finished,
 		Interrupted:   meta.Interrupted,
 		Verdict:       v.Status,
+		VerdictReason: v.Reason,
 		Checks:        v.Checks,
 		Fingerprint:   v.Fingerprint,
 		Recovery:      v.Recovery,
@@ -51,12 +57,6 @@ func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m 
 	}
 	for _, c := range p.Charges {
 		r.Charges = append(r.Charges, report.Charge(c))
-	}
-	if r.Verdict == "" {
-		r.Verdict = conformance.Pass
-	}
-	if r.Interrupted && r.Verdict != conformance.Fail {
-		r.Verdict = conformance.Incomplete // a failure seen stays a failure
 	}
 	return r
 }

@@ -98,7 +98,7 @@ func reportRun(env *Env, o *reportOptions) error {
 	if werr != nil {
 		return werr
 	}
-	return verdictError(rep)
+	return verdictError(rep, "")
 }
 
 // recorded replays a run's observations into the checkers, recording metrics on

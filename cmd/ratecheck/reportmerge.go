@@ -83,7 +83,7 @@ func reportMerged(env *Env, o *reportOptions) error {
 	if werr != nil {
 		return werr
 	}
-	return verdictError(rep)
+	return verdictError(rep, "")
 }
 
 // clockTolerance is the most clock error between shards the checks can

@@ -135,10 +135,10 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	}
 
 	ctx, cancel := interruptible(ctx, env)
-	defer cancel()
+	defer cancel(nil)
 	o.Shard.announce(env, aopts)
 	show := newProgressView(env, o.NoTUI, plan, meta)
-	show.start(ctx, cancel)
+	show.start(ctx, func() { cancel(&stoppedError{by: "quit"}) })
 	outcome, err := runner.Run(ctx, runner.Options{Plan: plan, Attack: aopts, Writer: w, OnProgress: show.update})
 	if err != nil {
 		show.stop(nil)
@@ -146,6 +146,9 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		return err
 	}
 	meta.Started, meta.Finished, meta.Interrupted = outcome.Started, outcome.Finished, outcome.Interrupted
+	if meta.Interrupted {
+		meta.Stopped = stoppedBy(ctx)
+	}
 	meta.PhaseStarts = outcome.PhaseStarts
 	if aopts.Shard.Sharded() {
 		show.stop(nil)
@@ -165,15 +168,22 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	if werr != nil {
 		fmt.Fprintf(env.Stderr, "ratecheck: %v\n", werr)
 	}
-	return verdictError(rep)
+	return verdictError(rep, meta.Stopped)
 }
 
-// verdictError turns a report's verdict into the error that sets the exit status.
-func verdictError(rep *report.Report) error {
+// verdictError turns a report's verdict into the error that sets the exit
+// status: a run stopped by a signal (or by quitting the dashboard) exits as
+// interrupted whatever it saw; otherwise FAIL, INCONCLUSIVE and INCOMPLETE
+// each have their own status.
+func verdictError(rep *report.Report, stopped string) error {
 	switch {
+	case rep.Interrupted && stopped != "":
+		return &stoppedError{by: stopped}
 	case rep.Verdict == conformance.Fail:
 		return errChecksFailed
-	case rep.Interrupted:
+	case rep.Verdict == conformance.Inconclusive:
+		return errInconclusive
+	case rep.Interrupted || rep.Verdict != conformance.Pass:
 		return errInterrupted
 	}
 	return nil
@@ -271,32 +281,50 @@ func declaredHeaders(sc *scenarios.Scenario) []string {
 	return names
 }
 
-// interruptible cancels the returned context on the first Ctrl-C (or SIGTERM):
-// the run stops sending, judges what was sent and writes its reports. A second
-// signal exits at once; the observations flushed so far stay in the run
-// directory for 'ratecheck report'.
-func interruptible(ctx context.Context, env *Env) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(ctx)
+// interruptible cancels the returned context on the first Ctrl-C (or SIGTERM),
+// with a *stoppedError naming the signal as its cause: the run stops sending,
+// judges what was sent and writes its reports. A second signal exits at once
+// (130 or 143); the observations flushed so far stay in the run directory for
+// 'ratecheck report'.
+func interruptible(ctx context.Context, env *Env) (context.Context, context.CancelCauseFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	// This goroutine exits when the run ends (ctx done) or after a second signal.
 	go func() {
 		defer signal.Stop(sig)
 		select {
-		case <-sig:
+		case s := <-sig:
 			fmt.Fprintln(env.Stderr, "\nstopping: waiting for requests in flight, then writing reports (Ctrl-C again to quit at once)")
-			cancel()
+			cancel(&stoppedError{by: signalName(s)})
 		case <-ctx.Done():
 			return
 		}
 		select {
-		case <-sig:
+		case s := <-sig:
 			fmt.Fprintln(env.Stderr, "quit: observations saved so far can be judged with 'ratecheck report RUN_DIR'")
-			os.Exit(130)
+			os.Exit(exitStatus(&stoppedError{by: signalName(s)}))
 		case <-time.After(time.Minute):
 		}
 	}()
 	return ctx, cancel
+}
+
+// signalName is "SIGINT" or "SIGTERM".
+func signalName(s os.Signal) string {
+	if s == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT"
+}
+
+// stoppedBy says what stopped an interrupted run: the signal, or "quit" when
+// the dashboard was quit.
+func stoppedBy(ctx context.Context) string {
+	if se, ok := errors.AsType[*stoppedError](context.Cause(ctx)); ok {
+		return se.by
+	}
+	return "quit"
 }
 
 func newRunID() string {

@@ -34,12 +34,11 @@ func printSummary(env *Env, r *report.Report, dir string, written []string) {
 		fmt.Fprintf(w, "measured recovery: %s\n", printable(r.Recovery.Summary))
 	}
 	pass, fail, skip := r.Counts()
-	verdict := strings.ToUpper(string(r.Verdict))
-	if r.Interrupted {
-		verdict += " (interrupted: only what was sent is judged)"
-	}
 	fmt.Fprintf(w, "\nverdict: %s  %d passed, %d failed, %d skipped; %d requests in %s\n",
-		verdict, pass, fail, skip, r.Requests, r.Finished.Sub(r.Started).Round(10*time.Millisecond))
+		strings.ToUpper(string(r.Verdict)), pass, fail, skip, r.Requests, r.Finished.Sub(r.Started).Round(10*time.Millisecond))
+	if r.Verdict != conformance.Pass && r.VerdictReason != "" {
+		fmt.Fprintf(w, "why: %s\n", r.VerdictReason)
+	}
 	if dir != "" {
 		fmt.Fprintf(w, "run directory: %s\n", dir)
 	}

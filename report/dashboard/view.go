@@ -134,6 +134,8 @@ func (m model) verdictLine() string {
 		return s.fail.Render("✗ FAIL") + "  " + counts
 	case conformance.Incomplete:
 		return s.heading.Render("■ INCOMPLETE") + "  " + counts
+	case conformance.Inconclusive:
+		return s.heading.Render("■ INCONCLUSIVE") + "  " + counts
 	}
 	return s.heading.Render("■ done") + "  " + counts
 }

@@ -14,16 +14,17 @@ const statusArray = 600
 // (the runner's fan-out loop) and takes Snapshots from it: it has no locks, and
 // neither has the HdrHistogram inside it.
 type Recorder struct {
-	start    time.Time
-	phases   []Phase
-	counts   []phaseCounts // one per phase
-	origins  []time.Time   // when each phase began sending; zero until StartPhase
-	requests int64
-	errors   int64
-	statuses [statusArray]int64
-	unusual  map[int]int64 // statuses outside 0..599
-	latency  latency
-	timeline timeline
+	start      time.Time
+	phases     []Phase
+	counts     []phaseCounts // one per phase
+	origins    []time.Time   // when each phase began sending; zero until StartPhase
+	requests   int64
+	errors     int64
+	firstError string // the first transport error, for the verdict's reason
+	statuses   [statusArray]int64
+	unusual    map[int]int64 // statuses outside 0..599
+	latency    latency
+	timeline   timeline
 }
 
 // NewRecorder returns a Recorder for a run of the given phases that started at
@@ -59,6 +60,9 @@ func (r *Recorder) Record(o results.Observation) {
 	}
 	if o.Status == 0 {
 		r.errors++
+		if r.firstError == "" {
+			r.firstError = o.Error
+		}
 	} else {
 		r.latency.record(o.Latency)
 	}
@@ -106,13 +110,14 @@ func (r *Recorder) Snapshot(now time.Time) Snapshot {
 		phases[i] = r.counts[i].snapshot(p)
 	}
 	return Snapshot{
-		Elapsed:  max(now.Sub(r.start), 0),
-		Requests: r.requests,
-		Errors:   r.errors,
-		Statuses: r.statusCounts(),
-		Latency:  r.latency.summary(),
-		Phases:   phases,
-		Recent:   r.timeline.recent(r.second(now)),
+		Elapsed:    max(now.Sub(r.start), 0),
+		Requests:   r.requests,
+		Errors:     r.errors,
+		FirstError: r.firstError,
+		Statuses:   r.statusCounts(),
+		Latency:    r.latency.summary(),
+		Phases:     phases,
+		Recent:     r.timeline.recent(r.second(now)),
 	}
 }
 

@@ -8,12 +8,14 @@ import "time"
 
 // Snapshot is the state of a run's metrics at one moment; a plain value.
 type Snapshot struct {
-	Elapsed  time.Duration   `json:"elapsed"`
-	Requests int64           `json:"requests"`
-	Errors   int64           `json:"errors"`   // transport errors (no response)
-	Statuses map[int]int64   `json:"statuses"` // count per HTTP status; 0 counts transport errors
-	Latency  LatencySummary  `json:"latency"`
-	Phases   []PhaseSnapshot `json:"phases"`
+	Elapsed  time.Duration `json:"elapsed"`
+	Requests int64         `json:"requests"`
+	Errors   int64         `json:"errors"` // transport errors (no response)
+	// FirstError is the first transport error's message, "" when none.
+	FirstError string          `json:"first_error,omitempty"`
+	Statuses   map[int]int64   `json:"statuses"` // count per HTTP status; 0 counts transport errors
+	Latency    LatencySummary  `json:"latency"`
+	Phases     []PhaseSnapshot `json:"phases"`
 	// Recent holds counts per status for the last seconds, oldest first, one entry per second.
 	Recent []SecondCounts `json:"-"`
 }

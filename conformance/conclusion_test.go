@@ -1,0 +1,87 @@
+package conformance
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+func TestConclude(t *testing.T) {
+	sc := &scenarios.Scenario{
+		Auth:      scenarios.Auth{Header: "X-API-KEY", Keys: []scenarios.Key{{ID: "primary", Env: "COPILOT_API_KEY"}}},
+		Endpoints: []scenarios.Endpoint{{Name: "list", Method: "GET", Path: "/v1/clients"}},
+	}
+	noAuth := &scenarios.Scenario{Endpoints: sc.Endpoints}
+	judged := []CheckResult{
+		{ID: LimitEnforced, Status: Pass, Message: "never over"},
+		{ID: LimitStatus, Status: Pass, Message: "all 429"},
+		{ID: HeadersLimit, Status: Skip, Message: "no headers promised"},
+	}
+	failing := []CheckResult{
+		{ID: LimitEnforced, Status: Fail, Message: "3 over"},
+		{ID: LimitStatus, Status: Pass, Message: "all 429"},
+	}
+	unjudged := []CheckResult{
+		{ID: LimitEnforced, Status: Skip, Message: "the run never exceeded the limit"},
+		{ID: LimitStatus, Status: Skip, Message: "no request was limited"},
+		{ID: HeadersLimit, Status: Pass, Message: "Limit right"},
+	}
+	decided := map[int]int64{200: 80, 429: 20}
+	tests := []struct {
+		name       string
+		sc         *scenarios.Scenario
+		checks     []CheckResult
+		facts      RunFacts
+		want       Status
+		wantReason string
+	}{
+		{"judged and passed", sc, judged, RunFacts{Requests: 100, Statuses: decided}, Pass, "every check that could be judged passed"},
+		{"a check failed", sc, failing, RunFacts{Requests: 100, Statuses: decided}, Fail, "limit.enforced failed"},
+		{"every answer 401", sc, unjudged, RunFacts{Requests: 90, Statuses: map[int]int64{401: 90}}, Inconclusive,
+			"every request got 401 Unauthorized: is COPILOT_API_KEY a valid key?"},
+		{"every answer 401 without auth", noAuth, unjudged, RunFacts{Requests: 90, Statuses: map[int]int64{401: 90}}, Inconclusive,
+			"every request got 401 Unauthorized: the scenario declares no auth: does the API need a key?"},
+		{"every answer 403", sc, unjudged, RunFacts{Requests: 5, Statuses: map[int]int64{403: 5}}, Inconclusive,
+			"every request got 403 Forbidden: may the key in COPILOT_API_KEY call these endpoints?"},
+		{"every answer 404", sc, unjudged, RunFacts{Requests: 5, Statuses: map[int]int64{404: 5}}, Inconclusive,
+			"every request got 404 Not Found: are the scenario's endpoints (GET /v1/clients) right for this target?"},
+		{"a failure on 503 alone is no verdict", sc, failing, RunFacts{Requests: 7, Statuses: map[int]int64{503: 7}}, Inconclusive,
+			"every request got 503 Service Unavailable: the target failed before any limit could be judged"},
+		{"no answer at all", sc, unjudged, RunFacts{Requests: 3, Statuses: map[int]int64{0: 3}, FirstError: "x509: certificate signed by unknown authority"}, Inconclusive,
+			"every request got no answer (x509: certificate signed by unknown authority): is the target reachable, and its TLS certificate trusted (--ca-file)?"},
+		{"mostly 401, some 500", sc, unjudged, RunFacts{Requests: 10, Statuses: map[int]int64{401: 8, 500: 2}}, Inconclusive,
+			"no request was admitted or limited: 8 of 10 got 401 Unauthorized: is COPILOT_API_KEY a valid key?"},
+		{"nothing sent", sc, unjudged, RunFacts{}, Inconclusive, "no request was sent"},
+		{"admitted but the limit never engaged", sc, unjudged, RunFacts{Requests: 40, Statuses: map[int]int64{200: 40}}, Inconclusive,
+			"no limit check could be judged: the run never exceeded the limit"},
+		{"interrupted after passing so far", sc, judged, RunFacts{Interrupted: true, Stopped: "SIGINT", Requests: 50, Statuses: decided}, Incomplete,
+			"the run was stopped by SIGINT before its plan ended, so only what was sent is judged"},
+		{"interrupted with a failure", sc, failing, RunFacts{Interrupted: true, Stopped: "SIGTERM", Requests: 50, Statuses: decided}, Fail,
+			"the run was stopped by SIGTERM before its plan ended, so only what was sent is judged; a check failed on what was sent"},
+		{"unfinished run directory", sc, judged, RunFacts{Interrupted: true, Requests: 50, Statuses: decided}, Incomplete,
+			"the run did not carry out its plan, so only what was recorded is judged"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := slices.Clone(tt.checks)
+			in := Verdict{Status: Pass, Checks: tt.checks}
+			got := in.Conclude(tt.sc, tt.facts)
+			if got.Status != tt.want || got.Reason != tt.wantReason {
+				t.Errorf("Conclude() = %s, %q; want %s, %q", got.Status, got.Reason, tt.want, tt.wantReason)
+			}
+			for i, c := range got.Checks {
+				if tt.facts.Interrupted && c.Status == Pass {
+					t.Errorf("check %s of an interrupted run passes; want it skipped", c.ID)
+				}
+				if tt.facts.Interrupted && tt.checks[i].Status == Pass && !strings.Contains(c.Message, tt.checks[i].Message) {
+					t.Errorf("check %s message %q lost what was seen so far (%q)", c.ID, c.Message, tt.checks[i].Message)
+				}
+			}
+			if !slices.Equal(before, in.Checks) {
+				t.Errorf("Conclude changed the checks of its receiver")
+			}
+		})
+	}
+}
