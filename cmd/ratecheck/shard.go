@@ -90,6 +90,8 @@ func finishShard(env *Env, w *results.Writer, meta results.Meta, out *runner.Out
 	switch {
 	case err != nil:
 		return err
+	case out.Interrupted && meta.Stopped != "":
+		return &stoppedError{by: meta.Stopped}
 	case out.Interrupted:
 		return errInterrupted
 	}
