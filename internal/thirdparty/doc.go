@@ -128,6 +128,22 @@
 // the 50 ms of a 20/s refill less the time since the last token). All within
 // the promised 1 s.
 //
+// # More limiters and gateways (issue 11 item 12)
+//
+// TestRedisLimiters: ulule/limiter with its Redis store on miniredis (whose
+// TTLs a go-redis hook keeps on the real clock), correct, configured with 21
+// for a promise of 20 (limit.enforced and headers.limit fail), and with
+// docs promising a Retry-After it never sends (headers.retry-after fails).
+// TestNginx adds limit_req burst=20 without nodelay (queued, answered up to
+// 1 s late: the decisions of a bucket of 21) and limit_req without
+// limit_req_status (nginx's default 503: limit.status fails). TestHAProxy:
+// stick tables counting admitted requests (gpc0_rate, incremented after the
+// deny) pass as a sliding-window counter or "20 per second"; the common
+// http_req_rate configuration counts denied requests, and a client retrying
+// is locked out past the promise (recovery.after-window fails). What
+// ratecheck still gets wrong there is in /work/notes/transport-findings.md
+// (F4-F6).
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing
