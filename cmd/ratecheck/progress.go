@@ -37,6 +37,7 @@ func newProgressView(env *Env, noTUI bool, p *scenarios.Plan, meta results.Meta)
 	if l := p.TestedLimit(); l != nil {
 		v.base.Tested = describeLimit(*l)
 	}
+	v.base.Limits = limitLines(p)
 	for _, ph := range p.Phases {
 		v.base.Phases = append(v.base.Phases, dashboard.PhaseInfo{Name: ph.Name, Kind: string(ph.Kind), Start: ph.Start, Duration: ph.Duration, Rate: ph.Rate})
 	}
@@ -121,4 +122,25 @@ func (v *progressView) stop(rep *report.Report) {
 	}
 	v.mb.Put(f)
 	<-v.uiDone
+}
+
+// limitLines are the plan's finite limits for the dashboard's chart, the
+// tested limit first.
+func limitLines(p *scenarios.Plan) []dashboard.LimitLine {
+	if p.Scenario == nil {
+		return nil
+	}
+	var out []dashboard.LimitLine
+	for i, l := range p.Scenario.Limits {
+		if l.Unlimited || l.Requests <= 0 || l.Window <= 0 {
+			continue
+		}
+		ll := dashboard.LimitLine{Name: l.Name, Requests: l.Requests, Window: l.Window}
+		if i == p.Tested {
+			out = append([]dashboard.LimitLine{ll}, out...)
+		} else {
+			out = append(out, ll)
+		}
+	}
+	return out
 }

@@ -20,6 +20,11 @@ const (
 // line.
 func (m model) checksBlock() block {
 	want := 1 + len(m.frame.Checks)
+	for _, c := range m.frame.Checks {
+		if evidenceLine(c) != "" {
+			want++
+		}
+	}
 	return block{prio: prioChecks, grow: growChecks, min: min(want, 2), max: want, draw: m.checkLines}
 }
 
@@ -39,6 +44,7 @@ func (m model) checkLines(n int) []string {
 	var hidden []conformance.CheckResult
 	switch {
 	case rows >= len(checks):
+		rows = min(rows, len(checks)+fail) // failures may take a line of evidence
 	case rows >= 3: // room to say what is not listed
 		shown, hidden = pick(checks, rows-1)
 	default: // the header's counts say it; list what matters most
@@ -46,8 +52,16 @@ func (m model) checkLines(n int) []string {
 	}
 	idW, limW := columns(checks) // from all checks, so the columns stay put
 	lines := []string{head}
+	spare := rows - len(shown)
+	if len(hidden) > 0 {
+		spare--
+	}
 	for _, c := range shown {
 		lines = append(lines, m.checkRow(c, idW, limW))
+		if ev := evidenceLine(c); ev != "" && spare > 0 {
+			lines = append(lines, "    "+s.dim.Render("└ ")+ev)
+			spare--
+		}
 	}
 	if len(hidden) > 0 {
 		p, f, k := tally(hidden)
@@ -149,4 +163,19 @@ func (m model) checkCounts(pass, fail, skip int) string {
 		parts = append(parts, s.skip.Render("•")+fmt.Sprintf(" %d %s", skip, word))
 	}
 	return strings.Join(parts, "  ")
+}
+
+// evidenceLine is the first request of a failure's evidence, "#34 over
+// +1.176s 200 admitted #11 in the window…", or "" for a check that did not
+// fail or has none.
+func evidenceLine(c conformance.CheckResult) string {
+	if c.Status != conformance.Fail || c.Evidence == nil || len(c.Evidence.Requests) == 0 {
+		return ""
+	}
+	q := c.Evidence.Requests[0]
+	line := fmt.Sprintf("#%d %s +%.3fs %d", q.Seq, q.Phase, q.Offset.Seconds(), q.Status)
+	if q.Note != "" {
+		line += " " + q.Note
+	}
+	return line
 }

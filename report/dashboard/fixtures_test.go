@@ -18,6 +18,14 @@ var testPhases = []PhaseInfo{
 	{Name: "recovery", Kind: "recovery", Start: 22 * time.Second, Duration: 3 * time.Second, Rate: 5},
 }
 
+// testLimits are the fixture scenario's limits: the tested per-second limit
+// and a per-minute one (too long to draw in a 25 s run? no: 60 s is drawn per
+// second without a line).
+var testLimits = []LimitLine{
+	{Name: "per-second", Requests: 20, Window: time.Second},
+	{Name: "per-minute", Requests: 600, Window: time.Minute},
+}
+
 // recent is per-second counts for seconds 0..upto-1 of the fixture run.
 func recent(upto int) []metrics.SecondCounts {
 	var out []metrics.SecondCounts
@@ -28,6 +36,8 @@ func recent(upto int) []metrics.SecondCounts {
 			c.Admitted = 10
 		case s < 10:
 			c.Admitted = 20
+		case s == 12: // the failing run's over-admission
+			c.Admitted, c.Limited = 23, 17
 		case s < 20:
 			c.Admitted, c.Limited = 20, 20
 		case s < 22:
@@ -61,7 +71,11 @@ func checks(final bool, failing bool) []conformance.CheckResult {
 	}
 	if failing {
 		cs[0] = conformance.CheckResult{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Fail,
-			Message: "23 admitted in the 1s window starting +12.000s; the limit is 20 (3 over)"}
+			Message: "23 admitted in the 1s window starting +12.000s; the limit is 20 (3 over)",
+			Evidence: &conformance.Evidence{Expected: "at most 20 admitted per 1s window", Requests: []conformance.RequestEvidence{
+				{Seq: 261, Phase: "over", Offset: 12*time.Second + 512*time.Millisecond, Status: 200,
+					Note: "admitted #21 in the window starting +12.000 s, beyond the limit of 20", Headers: map[string]string{"X-Api-Key": "secret"}},
+			}}}
 		cs[6] = conformance.CheckResult{ID: conformance.HeadersRemaining, Limit: "per-second", Status: conformance.Fail,
 			Message: "X-RateLimit-Remaining stayed at 0 after the window reset at +13.000s (seq 261)"}
 	}
@@ -103,6 +117,7 @@ func runningFrame() Frame {
 		Target:   "http://127.0.0.1:41234",
 		Tested:   "per-second: 20 per 1s per key (any)",
 		Phases:   testPhases,
+		Limits:   testLimits,
 		Current:  2,
 		Elapsed:  13*time.Second + 250*time.Millisecond,
 		Total:    25 * time.Second,

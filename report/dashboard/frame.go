@@ -15,7 +15,8 @@ type Frame struct {
 	Tested   string // the limit under test, e.g. "per-second: 20 per 1s per key (any)"
 
 	Phases  []PhaseInfo
-	Current int // index of the running phase, -1 before the first and after the last
+	Limits  []LimitLine // the limits the chart can draw as a line; tab switches between them
+	Current int         // index of the running phase, -1 before the first and after the last
 
 	Elapsed time.Duration // since the run started
 	Total   time.Duration // planned length of the run
@@ -26,6 +27,13 @@ type Frame struct {
 
 	Done    bool               // the run is over: this is the last frame
 	Verdict conformance.Status // the run's verdict when Done, as the conformance engine decided it
+}
+
+// LimitLine is one promised limit: Requests per Window.
+type LimitLine struct {
+	Name     string
+	Requests int64
+	Window   time.Duration
 }
 
 // PhaseInfo describes one planned phase.

@@ -37,6 +37,7 @@ type model struct {
 	stop   <-chan struct{} // closed when Run's context ends
 
 	frame   Frame // the last frame, sanitised
+	limit   int   // the limit the chart draws, an index into frame.Limits (modulo its length)
 	started bool  // a frame has arrived
 	quit    bool  // the user asked to stop the run
 	ended   bool  // the run's context ended before the last frame

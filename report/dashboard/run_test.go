@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 )
 
@@ -124,3 +127,31 @@ func TestRunNilMailbox(t *testing.T) {
 }
 
 var _ tea.Model = model{}
+
+// TestProgramFinalFrames runs the real program at 80×24 and 160×48 to the last
+// frame of a failing run and keeps that frame as a golden file: the limit
+// line crossed where the target over-admitted, and the failing checks.
+func TestProgramFinalFrames(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			mb := NewMailbox()
+			stop := make(chan struct{})
+			t.Cleanup(func() { close(stop) })
+			tm := teatest.NewTestModel(t, newModel(stop, mb.C()), teatest.WithInitialTermSize(size[0], size[1]))
+			mb.Put(runningFrame())
+			teatest.WaitFor(t, tm.Output(), contains("phase 3/5"), teatest.WithDuration(waitLimit))
+			mb.Put(doneFailFrame())
+			final, ok := tm.FinalModel(t, teatest.WithFinalTimeout(finalLimit)).(model)
+			if !ok {
+				t.Fatalf("FinalModel is not a model")
+			}
+			view := final.View()
+			golden.RequireEqual(t, view)
+			for _, want := range []string{"limit 20 ", "┼", "✗ limit.enforced", "✗ FAIL"} {
+				if !strings.Contains(ansi.Strip(view), want) {
+					t.Errorf("final frame lacks %q", want)
+				}
+			}
+		})
+	}
+}

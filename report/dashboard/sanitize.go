@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/ratecheck/ratecheck/conformance"
 )
 
 // redacted replaces anything that looks like a credential.
@@ -102,11 +104,26 @@ func sanitize(f Frame) Frame {
 	for i := range f.Checks {
 		c := &f.Checks[i]
 		c.Limit, c.Message = clean(c.Limit), clean(c.Message)
-		c.Evidence = nil // not shown; don't keep the request headers around
+		c.Evidence = firstEvidence(c.Evidence) // only its first request is shown; don't keep headers around
+	}
+	f.Limits = slices.Clone(f.Limits)
+	for i := range f.Limits {
+		f.Limits[i].Name = clean(f.Limits[i].Name)
 	}
 	f.Notes = slices.Clone(f.Notes)
 	for i := range f.Notes {
 		f.Notes[i] = clean(f.Notes[i])
 	}
 	return f
+}
+
+// firstEvidence keeps what the checks list shows of a failure's evidence: its
+// first request, without headers or body, with its note cleaned.
+func firstEvidence(e *conformance.Evidence) *conformance.Evidence {
+	if e == nil || len(e.Requests) == 0 {
+		return nil
+	}
+	q := e.Requests[0]
+	q.Headers, q.Phase, q.Note = nil, clean(q.Phase), clean(q.Note)
+	return &conformance.Evidence{Requests: []conformance.RequestEvidence{q}}
 }

@@ -34,6 +34,10 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Quit
 		case key.Matches(msg, m.common.keys.Help):
 			m.help.ShowAll = !m.help.ShowAll
+		case key.Matches(msg, m.common.keys.Limit):
+			if n := len(m.frame.Limits); n > 0 {
+				m.limit = (m.limit + 1) % n
+			}
 		}
 		return m, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -40,7 +41,7 @@ func TestViewGolden(t *testing.T) {
 		{"done-pass", donePassFrame()},
 		{"done-fail", doneFailFrame()},
 	}
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {160, 48}} {
 		for _, fr := range frames {
 			t.Run(fmt.Sprintf("%s_%dx%d", fr.name, size[0], size[1]), func(t *testing.T) {
 				golden.RequireEqual(t, show(t, fr.frame, size[0], size[1]).View())
@@ -211,5 +212,80 @@ func TestViewNamesAnIncompleteRun(t *testing.T) {
 		if !strings.Contains(view, want) || strings.Contains(view, "PASS") {
 			t.Errorf("View() of an %s run =\n%s\nwant %s and never PASS", v, view, want)
 		}
+	}
+}
+
+// TestChartLimitLine checks which line the chart draws for a limit, and that
+// tab moves to the next limit.
+func TestChartLimitLine(t *testing.T) {
+	tests := []struct {
+		name  string
+		limit LimitLine
+		want  []string // in the chart's lines
+	}{
+		{"per second", LimitLine{Name: "per-second", Requests: 20, Window: time.Second},
+			[]string{"per second  25s of the run", "─ per-second: 20 per 1s", "limit 20 ─"}},
+		{"under a second, scaled", LimitLine{Name: "burst", Requests: 10, Window: 250 * time.Millisecond},
+			[]string{"─ burst: 10 per 250ms (40/s)", "limit 40 ─"}},
+		{"a 5 s window, one bar per window", LimitLine{Name: "per-5s", Requests: 60, Window: 5 * time.Second},
+			[]string{"per 5s window  25s of the run", "limit 60 ─"}},
+		{"too long to draw", LimitLine{Name: "daily", Requests: 5000, Window: 24 * time.Hour},
+			[]string{"per second", "daily: 5000 per 24h, too long to draw"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := doneFailFrame()
+			f.Limits = []LimitLine{tt.limit}
+			view := ansi.Strip(show(t, f, 120, 40).View())
+			for _, w := range tt.want {
+				if !strings.Contains(view, w) {
+					t.Errorf("view lacks %q:\n%s", w, view)
+				}
+			}
+		})
+	}
+}
+
+func TestChartTabSwitchesLimit(t *testing.T) {
+	m := show(t, runningFrame(), 120, 40)
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "per-second: 20 per 1s · tab: limit 1/2") {
+		t.Fatalf("first view does not draw the tested limit:\n%s", v)
+	}
+	m = update(t, m, tea.KeyMsg{Type: tea.KeyTab})
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "per-minute: 600 per 1m, too long to draw · tab: limit 2/2") {
+		t.Errorf("after tab the chart does not name the per-minute limit:\n%s", v)
+	}
+	m = update(t, m, tea.KeyMsg{Type: tea.KeyTab})
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "tab: limit 1/2") {
+		t.Errorf("a second tab does not come back to the first limit:\n%s", v)
+	}
+}
+
+// TestChartMarksOverAdmission checks that a window over the limit crosses the
+// line (┼) and that no other does.
+func TestChartMarksOverAdmission(t *testing.T) {
+	view := ansi.Strip(show(t, doneFailFrame(), 80, 24).View())
+	var line string
+	for l := range strings.Lines(view) {
+		if strings.HasPrefix(l, "limit 20 ") {
+			line = strings.TrimSpace(strings.TrimPrefix(l, "limit 20 "))
+		}
+	}
+	// 25 s in 50 columns: 2 columns a second; second 12 (23 admitted) is columns 24–25.
+	want := strings.Repeat("─", 24) + "┼┼" + strings.Repeat("─", 24)
+	if line != want {
+		t.Errorf("limit line = %q; want %q", line, want)
+	}
+}
+
+// TestChecksShowFirstEvidence checks that a failing check shows the first
+// request of its evidence when there is room, without its headers.
+func TestChecksShowFirstEvidence(t *testing.T) {
+	view := ansi.Strip(show(t, doneFailFrame(), 160, 48).View())
+	if !strings.Contains(view, "└ #261 over +12.512s 200 admitted #21 in the window starting +12.000 s") {
+		t.Errorf("the failing check's first evidence is not shown:\n%s", view)
+	}
+	if strings.Contains(view, "secret") {
+		t.Errorf("a header of the evidence reached the screen")
 	}
 }
