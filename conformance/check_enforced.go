@@ -5,14 +5,33 @@ import "fmt"
 // enforcedResult judges limit.enforced: no request admitted beyond the limit.
 // A run whose over phase was never limited fails here too: every admission the
 // model would have refused is an over-admission.
+//
+// It passes only on evidence: at least one episode (window, or streak with
+// the admissions before it) driven past the limit and judged cleanly, with
+// no admission in it that the timing tolerance alone keeps from being an
+// over-admission. Otherwise it skips with the reason: a limiter that admits
+// one too many in every window could hide in such a run.
 func enforcedResult(a *analysis) CheckResult {
 	res := CheckResult{ID: LimitEnforced, Limit: a.limitName()}
 	over := a.withOutcome(admitOver)
 	amb := a.ambiguityText(a.ambiguous(true))
 	if len(over) == 0 {
+		eps := a.onsets()
+		clean := a.cleanEpisodes(eps)
 		res.Status = Pass
-		res.Message = fmt.Sprintf("no request was admitted beyond the limit of %s (judged as %s%s)",
-			a.limitText(), a.eval.desc, amb)
+		switch {
+		case len(eps) == 0:
+			res.Status = Skip
+			res.Message = fmt.Sprintf("no %s was driven past the limit of %s (the server never began rejecting there), so enforcement was not exercised (judged as %s%s)",
+				a.episodeWord(1), a.limitText(), a.eval.desc, amb)
+		case clean == 0:
+			res.Status = Skip
+			res.Message = fmt.Sprintf("none of the %s driven past the limit of %s could be judged: each held an admission the timing tolerance keeps from being called an over-admission (judged as %s%s)",
+				plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), a.eval.desc, amb)
+		default:
+			res.Message = fmt.Sprintf("no request was admitted beyond the limit of %s (%d of %s driven past it judged cleanly; judged as %s%s)",
+				a.limitText(), clean, plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.eval.desc, amb)
+		}
 		return res
 	}
 	res.Status = Fail
@@ -80,3 +99,28 @@ func (a *analysis) frameNote(r reqRef) string { return a.eval.family.frameNote(r
 
 // expectedAdmissions says in words what the model allows.
 func (a *analysis) expectedAdmissions() string { return a.eval.family.expectedAdmissions(a.limit) }
+
+// cleanEpisodes counts the episodes with no ambiguous admission (see
+// stateEval.ambAdm) between the previous rejection of their series and their
+// first rejection.
+func (a *analysis) cleanEpisodes(eps []onset) int {
+	n := 0
+	for _, e := range eps {
+		s, i := e.first.s, e.first.i
+		prev := i - 1
+		for prev >= 0 && !s.rej[prev] {
+			prev--
+		}
+		clean := true
+		for _, k := range e.first.ev.ambAdm {
+			if int(k) > prev && int(k) < i {
+				clean = false
+				break
+			}
+		}
+		if clean {
+			n++
+		}
+	}
+	return n
+}

@@ -36,6 +36,10 @@ type stateEval struct {
 	// pointOver and pointWrong count the over-admissions and wrongful
 	// rejections the point model finds (see point_model.go).
 	pointOver, pointWrong int
+	// ambAdm are the admissions the point model blames and the tolerant model
+	// does not: over-admissions the timing tolerance may hide (see
+	// cleanEpisodes).
+	ambAdm []int32
 	// counting is set when only the outcomes are read (the fingerprint's
 	// candidate models): admissions keep no detail, see overDetail.
 	counting bool

@@ -15,11 +15,14 @@ import (
 // countPoint records how many over-admissions and wrongful rejections the
 // point model blamed.
 func countPoint(s *series, ev *stateEval, blamed []bool) {
-	ev.pointOver, ev.pointWrong = 0, 0
+	ev.pointOver, ev.pointWrong, ev.ambAdm = 0, 0, nil
 	for i, b := range blamed {
 		switch {
 		case b && s.adm[i]:
 			ev.pointOver++
+			if ev.out[i] != admitOver {
+				ev.ambAdm = append(ev.ambAdm, int32(i))
+			}
 		case b:
 			ev.pointWrong++
 		}

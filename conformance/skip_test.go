@@ -69,10 +69,13 @@ func TestCheckNeverExceeded(t *testing.T) {
 			t.Errorf("%s mismatch (-want +got):\n%s", id, diff)
 		}
 	}
-	for _, id := range []ID{LimitEnforced, LimitNoEarlyReject} {
-		if c := resultOf(t, v, id); c.Status != Pass {
-			t.Errorf("%s = %s (%s); want pass", id, c.Status, c.Message)
-		}
+	// limit.enforced needs a window driven past the limit; the under phase
+	// only shows that nothing was rejected under it.
+	if c := resultOf(t, v, LimitEnforced); c.Status != Skip || !strings.Contains(c.Message, "enforcement was not exercised") {
+		t.Errorf("%s = %s (%s); want skip: enforcement was not exercised", LimitEnforced, c.Status, c.Message)
+	}
+	if c := resultOf(t, v, LimitNoEarlyReject); c.Status != Pass {
+		t.Errorf("%s = %s (%s); want pass", LimitNoEarlyReject, c.Status, c.Message)
 	}
 }
 
@@ -162,4 +165,21 @@ func TestUnknownAlgorithmSkips(t *testing.T) {
 	if v.Fingerprint != nil {
 		t.Errorf("Fingerprint = %+v; want none", v.Fingerprint)
 	}
+}
+
+// A limiter that admits one too many in every window, seen through latencies
+// of 25-75 ms (a target 50 ms ± 25 ms away), where every extra admission may
+// have arrived in the next window, leaves limit.enforced nothing to judge
+// cleanly: it skips, never passes (it passed before, "2 ambiguous decisions
+// not counted"). Past about 200 ms of jitter the tolerant window chain
+// absorbs the extra admissions entirely and it passes again: a known gap.
+func TestEnforcedSkipsWhenEveryEpisodeIsAmbiguous(t *testing.T) {
+	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
+	srv := newFirstRequestWindow(20, time.Second, faultOffByOne)
+	v := Check(p, seqOf(serve(client(p, []string{"k1"}, jitteredLatency(50*time.Millisecond), 3), srv)))
+	c := resultOf(t, v, LimitEnforced)
+	if c.Status == Pass {
+		t.Errorf("%s = pass (%s); want fail, or skip when no window could be judged", LimitEnforced, c.Message)
+	}
+	t.Logf("%s = %s (%s)", LimitEnforced, c.Status, c.Message)
 }
