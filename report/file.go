@@ -43,6 +43,25 @@ func WriteFile(path string, write func(io.Writer, *Report) error, r *Report) (er
 	return nil
 }
 
+// CheckWritable reports whether WriteFile could write path, before there is
+// anything to write: path is not a directory, and its directory exists (or
+// can be made, as WriteFile would make it) and takes a new file. It leaves no
+// file behind.
+func CheckWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("report: %s is a directory, not a file", path)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report: cannot write %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("report: cannot write %s: %w", path, err)
+	}
+	return errors.Join(f.Close(), os.Remove(f.Name()))
+}
+
 // finish makes the temporary file world-readable, flushes it to disk and closes it.
 func finish(f *os.File) error {
 	if err := f.Chmod(0o644); err != nil {

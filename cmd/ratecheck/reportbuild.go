@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
@@ -76,6 +77,31 @@ func (o *reportOutputs) addFlags(fs *pflag.FlagSet) {
 type reportJob struct {
 	path  string
 	write func(io.Writer, *report.Report) error
+}
+
+// check finds, before anything is sent, every output that could not be
+// written: the run directory dir (when set; a run already stored there is an
+// error too) and every requested report file. Each problem is named.
+func (o *reportOutputs) check(dir string) error {
+	var errs []error
+	if dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, results.ObservationsFile)); err == nil {
+			errs = append(errs, fmt.Errorf("--out %s: it holds a run already (use another directory): %w", dir, results.ErrRunExists))
+		} else if err := report.CheckWritable(filepath.Join(dir, results.ObservationsFile)); err != nil {
+			errs = append(errs, fmt.Errorf("run directory %s: %w", dir, err))
+		}
+	}
+	for _, f := range []struct{ flag, path string }{
+		{"--json", o.JSON}, {"--html", o.HTML}, {"--junit", o.JUnit}, {"--md", o.Markdown},
+	} {
+		if f.path == "" {
+			continue
+		}
+		if err := report.CheckWritable(f.path); err != nil {
+			errs = append(errs, fmt.Errorf("%s %s: %w", f.flag, f.path, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // write writes report.json into the run directory (when dir is set) and every

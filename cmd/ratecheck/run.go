@@ -105,6 +105,15 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	if err := o.Shard.apply(&aopts, env, o.Outputs); err != nil {
 		return err
 	}
+	started := env.Now()
+	dir := o.Out
+	if dir == "" {
+		dir = results.DefaultDir("runs", started, sc.Name)
+	}
+	// Every output must be writable before the first request spends quota.
+	if err := o.Outputs.check(dir); err != nil {
+		return &usageError{err: fmt.Errorf("an output cannot be written, so nothing was sent:\n%w", err)}
+	}
 	cal, err := attack.Calibrate(ctx, plan, aopts)
 	if err != nil {
 		return err
@@ -119,15 +128,11 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		Target:        tgt.url.String(),
 		BuiltinTarget: tgt.builtin,
 		Fault:         o.Fault,
-		Started:       env.Now(),
+		Started:       started,
 		Notes:         tgt.notes,
 		Args:          o.Args,
 		Shard:         aopts.Shard.String(),
 		StartAt:       aopts.StartAt,
-	}
-	dir := o.Out
-	if dir == "" {
-		dir = results.DefaultDir("runs", meta.Started, sc.Name)
 	}
 	w, err := results.Create(dir, meta, sc.Raw)
 	if err != nil {
@@ -165,10 +170,14 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		werr = errors.Join(werr, fmt.Errorf("observations were not all saved: %w", outcome.WriteErr))
 	}
 	printSummary(env, rep, dir, written)
+	verr := verdictError(rep, meta.Stopped)
 	if werr != nil {
+		if verr == nil {
+			return fmt.Errorf("the run was judged %s, but not every output was written: %w", rep.Verdict, werr)
+		}
 		fmt.Fprintf(env.Stderr, "ratecheck: %v\n", werr)
 	}
-	return verdictError(rep, meta.Stopped)
+	return verr
 }
 
 // verdictError turns a report's verdict into the error that sets the exit
