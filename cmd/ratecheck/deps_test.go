@@ -26,6 +26,7 @@ func TestDependencyDirection(t *testing.T) {
 		"internal/reftarget": {"conformance", "attack", "report", "results"},
 		"internal/limiter":   {"conformance", "attack", "report", "results", "scenarios"},
 		"internal/runner":    {"report"},
+		"internal/gcpolicy":  {"attack", "conformance", "headers", "report", "results", "scenarios", "internal/runner"},
 		"headers":            {"std:net/http"},
 	}
 	for pkg, bad := range forbidden {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/gcpolicy"
 	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
@@ -69,7 +70,7 @@ func reportRun(env *Env, o *reportOptions) error {
 	}
 	var readErr error
 	var last time.Time
-	verdict := runner.Judging(func() conformance.Verdict {
+	verdict := gcpolicy.Judge(func() conformance.Verdict {
 		j := runner.NewJudge(plan)
 		for o := range recorded(run, rec, &last, &readErr) {
 			j.Observe(o)

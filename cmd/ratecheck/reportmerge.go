@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/gcpolicy"
 	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/merge"
@@ -53,7 +54,7 @@ func reportMerged(env *Env, o *reportOptions) error {
 		meta.Finished = last
 	}
 	var readErr error
-	verdict := runner.Judging(func() conformance.Verdict {
+	verdict := gcpolicy.Judge(func() conformance.Verdict {
 		j := runner.NewJudge(plan)
 		for ob, err := range m.Observations(true) {
 			if err != nil {

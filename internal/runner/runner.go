@@ -1,6 +1,6 @@
 // Package runner wires one run together: it starts the attack and fans every
 // observation out, in one goroutine, to the run directory writer, the
-// conformance checkers and the metrics recorder, and hands progress snapshots to
+// conformance Judge and the metrics recorder, and hands progress snapshots to
 // a callback that must never block. It owns no UI: the CLI turns progress into
 // dashboard frames or plain lines.
 package runner
@@ -14,6 +14,7 @@ import (
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/conformance/spill"
+	"github.com/ratecheck/ratecheck/internal/gcpolicy"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -64,7 +65,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 100 * time.Millisecond
 	}
-	leaveSending := enterGC(gcSending)
+	leaveSending := gcpolicy.Send()
 	atk, err := attack.Start(ctx, o.Plan, o.Attack)
 	if err != nil {
 		leaveSending()
@@ -83,7 +84,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	for i := range out.PhaseStarts {
 		out.PhaseStarts[i] = atk.PhaseStarted(i)
 	}
-	out.Verdict = Judging(f.judge.Verdict)
+	out.Verdict = gcpolicy.Judge(f.judge.Verdict)
 	out.Metrics = f.rec.Snapshot(out.Finished)
 	out.Timeline = f.rec.Timeline()
 	if o.OnProgress != nil {

@@ -24,15 +24,17 @@
 // against x/time/rate buckets of 1 and 21, which decide like nginx without and
 // with burst=20 nodelay: exact decisions, no timing tolerance.
 //
-// TestSlidingWindowCounter and TestSmoothingIsNamed are failing reproductions,
-// skipped, of what ratecheck gets wrong today (see below).
+// TestSlidingWindowCounter and TestSmoothingIsNamed began as failing
+// reproductions of what ratecheck got wrong (see below); both pass since the
+// sliding-window counter model and the named fingerprint exist (see "Since
+// then").
 //
-// # Conclusions
+// # Conclusions of the first survey (22 Nov 2026)
 //
-// The checks ratecheck performs today are limit.enforced (enf), limit.no-early-reject
+// The checks ratecheck performed then were limit.enforced (enf), limit.no-early-reject
 // (early), limit.status (status) and recovery.after-window (rec); timing.onset,
-// headers.* and body.error-format are "not checked yet by this version".
-// "headers" is what headers reads from the responses.
+// headers.* and body.error-format were "not checked yet by that version".
+// "headers" is what package headers read from the responses.
 //
 //	implementation            contract declared           enf   early  status rec   headers
 //	go-chi/httprate v0.16.1   sliding-window 20/1s        pass* FAIL   pass   pass  read; Reset up to 1 s in the past

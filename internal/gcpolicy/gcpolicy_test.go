@@ -1,4 +1,4 @@
-package runner
+package gcpolicy
 
 import (
 	"math"
@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Judging lowers the collector's target while judging, never loosens a
+// Judge lowers the collector's target while judging, never loosens a
 // stricter or disabled one, and restores it afterwards.
 func TestJudgingSetsAndRestoresGCPercent(t *testing.T) {
 	tests := []struct {
@@ -21,7 +21,7 @@ func TestJudgingSetsAndRestoresGCPercent(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	for _, tt := range tests {
 		debug.SetGCPercent(tt.before)
-		got := Judging(func() int { return gcPercent() })
+		got := Judge(func() int { return gcPercent() })
 		if got != tt.during {
 			t.Errorf("with GOGC=%d, the target while judging = %d; want %d", tt.before, got, tt.during)
 		}
@@ -40,7 +40,7 @@ func TestJudgingLimitsMemoryNearLive(t *testing.T) {
 		debug.SetMemoryLimit(user)
 		keep := make([]byte, 8<<20) // live while judging
 		runtime.GC()
-		got := Judging(func() int64 { return debug.SetMemoryLimit(-1) })
+		got := Judge(func() int64 { return debug.SetMemoryLimit(-1) })
 		live, other := readMemory(memorySamples())
 		switch {
 		case user < got:
@@ -96,7 +96,7 @@ func TestJudgingBesideASendingRun(t *testing.T) {
 	debug.SetMemoryLimit(user)
 	leaveSending := enterGC(gcSending)
 	var limit int64
-	gc := Judging(func() int { limit = debug.SetMemoryLimit(-1); return gcPercent() })
+	gc := Judge(func() int { limit = debug.SetMemoryLimit(-1); return gcPercent() })
 	if gc < 100 || limit != user {
 		t.Errorf("judging beside a sending run: GOGC %d, limit %d; want GOGC ≥ 100 and the user's limit %d", gc, limit, user)
 	}

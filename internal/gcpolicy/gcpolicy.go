@@ -1,4 +1,11 @@
-package runner
+// Package gcpolicy is the process's garbage-collector policy while ratecheck
+// runs send and judge: a higher target while a run sends, so that collections
+// do not delay sends, and a lower one under a soft memory limit while one run
+// is judged alone, so that freed pages go back to the system. The settings are
+// the process's (debug.SetGCPercent, debug.SetMemoryLimit), so every run of
+// the process registers here (internal/runner while it sends and judges,
+// `ratecheck report` while it judges). It imports only the standard library.
+package gcpolicy
 
 import (
 	"runtime/debug"
@@ -26,12 +33,24 @@ import (
 //     limit just above the live heap, which makes the runtime return freed
 //     pages as it goes.
 //
-// The settings are the process's, so runs register with enterGC, and the
+// The settings are the process's, so runs register (Send, Judge), and the
 // policy depends on all of them: the judging settings apply only to one run
 // judging alone (tests run many at once, and a tight limit would slow the
 // others' sends). The settings there were when the first run entered come
 // back when the last leaves. A stricter GOGC, GOGC=off and a lower
 // GOMEMLIMIT are never loosened.
+
+// Send registers a run that sends until the call it returns; that call may
+// be made more than once.
+func Send() (leave func()) { return enterGC(gcSending) }
+
+// Judge runs judge under the collector settings for judging: when it is the
+// only run in the process, GOGC=25 and a soft memory limit just above the live
+// heap; they are restored afterwards.
+func Judge[T any](judge func() T) T {
+	defer enterGC(gcJudging)()
+	return judge()
+}
 
 // gcMode is what a run registered with enterGC is doing.
 type gcMode int
