@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -37,6 +38,9 @@ type chart struct {
 	YLabel           string // "answers per second" or "answers per 5 s"
 	TickEnd, XLabelY string // bottom of the x tick marks; baseline of their labels
 	PhaseLabelY      string
+	Limits           []limitMark // the limits, as lines of admitted requests per bar
+	Undrawn          []string    // limits whose window is longer than the run, not drawn
+	Marks            []violationMark
 }
 
 // bar is the column of one bin; Segs are stacked from the bottom.
@@ -69,13 +73,30 @@ type phaseMark struct {
 
 // newChart lays out the timeline; nil when there is nothing to draw.
 func newChart(timeline []metrics.SecondCounts, phases []metrics.PhaseSnapshot) *chart {
+	return newContractChart(timeline, phases, nil, nil)
+}
+
+// newContractChart lays out the timeline with the contract drawn on it: each
+// limit as a line of admitted requests per bar, and each violating request
+// marked where it was sent, linked to its evidence. A run longer than maxBars
+// seconds is drawn from bins of several seconds (the verdict is judged from
+// every request; the picture only downsamples).
+func newContractChart(timeline []metrics.SecondCounts, phases []metrics.PhaseSnapshot, limits []LimitInfo, marks []violation) *chart {
 	span := spanSeconds(timeline, phases)
 	if span == 0 {
 		return nil
 	}
 	binSec := (span + maxBars - 1) / maxBars
 	bins := binCounts(timeline, binSec, (span+binSec-1)/binSec)
-	top := niceCeil(maxTotal(bins))
+	peak := maxTotal(bins)
+	if peak == 0 {
+		return nil
+	}
+	lines := limitLevels(limits, binSec, span)
+	for _, l := range lines {
+		peak = max(peak, int64(math.Ceil(l.level)))
+	}
+	top := niceCeil(peak)
 	if top == 0 {
 		return nil
 	}
@@ -90,6 +111,13 @@ func newChart(timeline []metrics.SecondCounts, phases []metrics.PhaseSnapshot) *
 	c.YTicks = yTicks(top)
 	c.XTicks = xTicks(int64(total))
 	c.Phases = phaseMarks(phases, total)
+	c.Limits = layoutLimits(lines, float64(top))
+	c.Marks = layoutMarks(marks, total)
+	for _, l := range limits {
+		if !l.Unlimited && l.Requests > 0 && l.WindowMS > 0 && !slices.ContainsFunc(lines, func(x level) bool { return x.name == l.Name }) {
+			c.Undrawn = append(c.Undrawn, l.Name)
+		}
+	}
 	return c
 }
 

@@ -83,6 +83,10 @@ func failingReport() *report.Report {
 		Statuses: map[int]int64{200: 126, 429: 97, 503: 1},
 		Latency: metrics.LatencySummary{Min: 812 * time.Microsecond, Mean: 3456789, P50: 2999999,
 			P90: 6 * time.Millisecond, P99: 12345678, Max: 40 * time.Millisecond},
+		Limits: []report.LimitInfo{
+			{Name: "per-second", Requests: 20, WindowMS: 1000, Tested: true},
+			{Name: "monthly", Requests: 2000, WindowMS: 30 * 24 * 3600 * 1000},
+		},
 		Charges: []report.Charge{
 			{Limit: "per-second", Requests: 224, Budget: 20, Tested: true},
 			{Limit: "monthly", Requests: 224, Budget: 2000, Note: "every request counts against the monthly quota"},

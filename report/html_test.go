@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -30,8 +31,11 @@ func TestWriteHTMLSelfContained(t *testing.T) {
 					t.Errorf("WriteHTML has %q outside the target field: %q", scheme, rest[max(0, i-60):min(len(rest), i+40)])
 				}
 			}
+			// Links within the page (a violation's mark to its evidence row) are
+			// fragments; no other href is allowed.
+			inPage := regexp.MustCompile(`href="#ev-\d+-\d+"`)
 			for _, bad := range []string{"<script", "<link", "<img", "<iframe", "src=", "href=", "url(", "@import"} {
-				if strings.Contains(strings.ToLower(page), bad) {
+				if strings.Contains(strings.ToLower(inPage.ReplaceAllString(page, "")), bad) {
 					t.Errorf("WriteHTML output contains %q", bad)
 				}
 			}
@@ -170,5 +174,38 @@ func TestWellFormedDetects(t *testing.T) {
 	}
 	if err := wellFormed("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><style>a > b {}</style></head><body><svg><rect x=\"1\"/></svg>&amp;&#34;</body></html>"); err != nil {
 		t.Errorf("wellFormed(good page) = %v; want nil", err)
+	}
+}
+
+// TestWriteHTMLDrawsTheContract checks the timeline of a failing run: the
+// tested limit as a line, the limit whose window outlasts the run named as
+// not drawn, and every request of a failure's evidence marked and linked to
+// its row.
+func TestWriteHTMLDrawsTheContract(t *testing.T) {
+	page := string(render(t, report.WriteHTML, failingReport()))
+	for _, want := range []string{
+		`<g class="limit"><title>limit per-second: 20 per 1s`,
+		`Not drawn, their windows are longer than the run: monthly.`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the HTML lacks %q", want)
+		}
+	}
+	r := failingReport()
+	for _, c := range r.Checks {
+		if c.Status != "fail" {
+			continue
+		}
+		for _, q := range c.Evidence.Requests {
+			mark := regexp.MustCompile(`<a class="violation" href="#(ev-\d+-` + strconv.FormatUint(q.Seq, 10) + `)"><title>#` + strconv.FormatUint(q.Seq, 10) + ` ` + regexp.QuoteMeta(string(c.ID)))
+			m := mark.FindStringSubmatch(page)
+			if m == nil {
+				t.Errorf("request #%d of %s is not marked on the timeline", q.Seq, c.ID)
+				continue
+			}
+			if !strings.Contains(page, `<tr id="`+m[1]+`">`) {
+				t.Errorf("the mark of #%d links to %s, which no evidence row has", q.Seq, m[1])
+			}
+		}
 	}
 }

@@ -49,8 +49,11 @@ type Report struct {
 	Statuses map[int]int64           `json:"statuses"`
 	Latency  metrics.LatencySummary  `json:"latency"`
 	Charges  []Charge                `json:"charges"`
-	Timeline []metrics.SecondCounts  `json:"timeline"`        // answers per second of the run, for charts
-	Notes    []string                `json:"notes,omitempty"` // e.g. "demo key generated for the built-in target"
+	// Limits are the scenario's limits on the run's plan, drawn as lines on the
+	// timeline; absent from reports written before they were recorded.
+	Limits   []LimitInfo            `json:"limits,omitempty"`
+	Timeline []metrics.SecondCounts `json:"timeline"`        // answers per second of the run, for charts
+	Notes    []string               `json:"notes,omitempty"` // e.g. "demo key generated for the built-in target"
 }
 
 // ScenarioInfo names the scenario a run followed.
@@ -70,6 +73,15 @@ type Charge struct {
 	Unlimited bool   `json:"unlimited,omitempty"`
 	Tested    bool   `json:"tested"`
 	Note      string `json:"note,omitempty"`
+}
+
+// LimitInfo is one promised limit: Requests per Window (in milliseconds).
+type LimitInfo struct {
+	Name      string `json:"name"`
+	Requests  int64  `json:"requests"`
+	WindowMS  int64  `json:"window_ms"`
+	Unlimited bool   `json:"unlimited,omitempty"`
+	Tested    bool   `json:"tested"`
 }
 
 // Counts returns how many checks have each status.

@@ -63,6 +63,7 @@ type evidenceView struct {
 
 // requestView is one request of the evidence, formatted.
 type requestView struct {
+	Anchor  string // id of its row, linked from its mark on the timeline; "" unless it proves a failure
 	Seq     string
 	Phase   string
 	Offset  string
@@ -129,7 +130,7 @@ func newView(r *Report) *view {
 		Totals:      totalsOf(r),
 		Charges:     chargesOf(r.Charges),
 		Notes:       r.Notes,
-		Timeline:    newChart(r.Timeline, r.Phases),
+		Timeline:    newContractChart(r.Timeline, r.Phases, r.Limits, violations(r.Checks)),
 	}
 	return v
 }
@@ -227,10 +228,39 @@ func checksOf(checks []conformance.CheckResult) []checkView {
 			Message:  c.Message,
 			Evidence: evidenceOf(c.Evidence),
 		}
+		if c.Status == conformance.Fail && out[i].Evidence != nil {
+			for j := range out[i].Evidence.Requests {
+				out[i].Evidence.Requests[j].Anchor = evidenceAnchor(i, c.Evidence.Requests[j].Seq)
+			}
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		return out[i].Status == "fail" && out[j].Status != "fail"
 	})
+	return out
+}
+
+// evidenceAnchor is the id of the evidence row of request seq of check i.
+func evidenceAnchor(i int, seq uint64) string {
+	return "ev-" + strconv.Itoa(i) + "-" + strconv.FormatUint(seq, 10)
+}
+
+// violations are the requests of every failing check's evidence, to mark on
+// the timeline.
+func violations(checks []conformance.CheckResult) []violation {
+	var out []violation
+	for i, c := range checks {
+		if c.Status != conformance.Fail || c.Evidence == nil {
+			continue
+		}
+		for _, rq := range c.Evidence.Requests {
+			title := "#" + strconv.FormatUint(rq.Seq, 10) + " " + string(c.ID)
+			if rq.Note != "" {
+				title += ": " + rq.Note
+			}
+			out = append(out, violation{Offset: rq.Offset, Title: title, Anchor: evidenceAnchor(i, rq.Seq)})
+		}
+	}
 	return out
 }
 

@@ -59,6 +59,10 @@ func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m 
 	for _, c := range p.Charges {
 		r.Charges = append(r.Charges, report.Charge(c))
 	}
+	for i, l := range sc.Limits {
+		r.Limits = append(r.Limits, report.LimitInfo{Name: l.Name, Requests: l.Requests, WindowMS: l.Window.Milliseconds(),
+			Unlimited: l.Unlimited, Tested: i == p.Tested})
+	}
 	return r
 }
 
