@@ -83,7 +83,7 @@ func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec
 		return r
 	}
 	h := map[string]string{fieldRetry: raw}
-	wait, err := headers.ParseRetryAfter(raw, o.Received())
+	wait, _, err := headers.ParseRetryAfter(raw, o.Received())
 	if err != nil {
 		c.unreadable.found.add(offenseOf(o, h, fieldRetry+": "+err.Error()))
 		return r

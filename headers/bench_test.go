@@ -46,7 +46,7 @@ func BenchmarkParseReset(b *testing.B) {
 		b.Run(v, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := ParseReset(v, ResetAuto, at); err != nil {
+				if _, _, _, err := ParseReset(v, ResetAuto, at); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -53,3 +53,28 @@ func quote(v string) string {
 	}
 	return strconv.Quote(v[:cut]) + "…"
 }
+
+// Warning is a value read leniently: readable, but not in the form its
+// standard asks for. Checks show it in their evidence and never fail on it. It
+// prints like Error, for example
+//
+//	Retry-After: "Sun, 22 Nov 2026 15:05:59 UTC" says "UTC" where an HTTP-date says "GMT" (RFC 9110 section 5.6.7)
+type Warning struct {
+	Header string // field name; "" when a parser was called on a bare value
+	Value  string // the value as received
+	Reason string // how it strays from the standard, as the end of a sentence
+}
+
+// String returns `Header: "value" reason`, or `"value" reason` without a header.
+func (w *Warning) String() string {
+	return (&Error{Header: w.Header, Value: w.Value, Reason: w.Reason}).Error()
+}
+
+// warnf returns a *Warning about value v with no header name yet; nil when
+// reason is "".
+func warnf(v, reason string) *Warning {
+	if reason == "" {
+		return nil
+	}
+	return &Warning{Value: v, Reason: reason}
+}

@@ -34,7 +34,7 @@ func ExampleRead_structured() {
 func ExampleParseReset() {
 	received := time.Date(2023, 11, 14, 22, 13, 20, 0, time.UTC)
 	for _, v := range []string{"30", "1700000060", "1700000060.5", "1700000060000", "Tue, 14 Nov 2023 22:14:20 GMT", "soon"} {
-		t, f, err := headers.ParseReset(v, headers.ResetAuto, received)
+		t, f, _, err := headers.ParseReset(v, headers.ResetAuto, received)
 		if err != nil {
 			fmt.Println(err)
 			continue
@@ -52,14 +52,24 @@ func ExampleParseReset() {
 
 func ExampleParseRetryAfter() {
 	received := time.Date(2023, 11, 14, 22, 13, 20, 0, time.UTC)
-	for _, v := range []string{"120", "Tue, 14 Nov 2023 22:13:50 GMT", "Tue, 14 Nov 2023 22:00:00 GMT"} {
-		d, err := headers.ParseRetryAfter(v, received)
-		fmt.Println(d, err)
+	for _, v := range []string{"120", "Tue, 14 Nov 2023 22:13:50 GMT", "Tue, 14 Nov 2023 22:00:00 GMT", "Tue, 14 Nov 2023 22:13:50 UTC", "0.5", "soon"} {
+		d, w, err := headers.ParseRetryAfter(v, received)
+		switch {
+		case err != nil:
+			fmt.Println(err)
+		case w != nil:
+			fmt.Println(d, "warning:", w)
+		default:
+			fmt.Println(d)
+		}
 	}
 	// Output:
-	// 2m0s <nil>
-	// 30s <nil>
-	// 0s <nil>
+	// 2m0s
+	// 30s
+	// 0s
+	// 30s warning: "Tue, 14 Nov 2023 22:13:50 UTC" says "UTC" where an HTTP-date says "GMT" (RFC 9110 section 5.6.7)
+	// 500ms warning: "0.5" has a fraction where delay-seconds are whole seconds (RFC 9110 section 10.2.3)
+	// "soon" is not delay-seconds or an HTTP-date (want e.g. "30" or "Tue, 14 Nov 2023 22:13:20 GMT")
 }
 
 func ExampleParseList() {

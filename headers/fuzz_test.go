@@ -3,6 +3,7 @@ package headers
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -21,6 +22,14 @@ var fuzzFormats = func() []ResetFormat {
 	}
 	return fs
 }()
+
+// wantWarning fails t unless w is nil or a warning about value v with a reason.
+func wantWarning(t *testing.T, w *Warning, v string) {
+	t.Helper()
+	if w != nil && (w.Value != v || w.Reason == "") {
+		t.Fatalf("warning %#v for %q; want one with the value and a reason", w, v)
+	}
+}
 
 // wantError fails t unless err is an *Error about value v.
 func wantError(t *testing.T, err error, v string) {
@@ -41,20 +50,27 @@ func FuzzParseReset(f *testing.F) {
 	for _, tt := range resetErrorTests {
 		f.Add(tt.in, uint8(slices.Index(fuzzFormats, tt.format)))
 	}
+	for _, tt := range resetLenientTests {
+		f.Add(tt.in, uint8(slices.Index(fuzzFormats, tt.format)))
+	}
 	f.Fuzz(func(t *testing.T, v string, fi uint8) {
 		format := fuzzFormats[int(fi)%len(fuzzFormats)]
-		got, used, err := ParseReset(v, format, at)
+		got, used, w, err := ParseReset(v, format, at)
 		if err != nil {
 			wantError(t, err, v)
+			if w != nil {
+				t.Fatalf("ParseReset(%q, %q) warns %v with an error", v, format, w)
+			}
 			return
 		}
+		wantWarning(t, w, v)
 		if used == "" || used == ResetAuto || (format != "" && format != ResetAuto && used != format) {
 			t.Fatalf("ParseReset(%q, %q) used format %q", v, format, used)
 		}
 		if used == ResetDeltaSeconds && got.Before(at) {
 			t.Fatalf("ParseReset(%q, %q) = %v, before at", v, format, got)
 		}
-		again, _, err := ParseReset(v, used, at)
+		again, _, _, err := ParseReset(v, used, at)
 		if err != nil || !again.Equal(got) {
 			t.Fatalf("ParseReset(%q, %q) = %v, %v; want %v as with auto", v, used, again, err, got)
 		}
@@ -68,10 +84,16 @@ func FuzzParseRetryAfter(f *testing.F) {
 	for _, tt := range retryAfterErrorTests {
 		f.Add(tt.in)
 	}
+	for _, tt := range retryAfterLenientTests {
+		f.Add(tt.in)
+	}
 	f.Fuzz(func(t *testing.T, v string) {
-		d, err := ParseRetryAfter(v, at)
+		d, w, err := ParseRetryAfter(v, at)
 		if err != nil {
 			wantError(t, err, v)
+			if w != nil {
+				t.Fatalf("ParseRetryAfter(%q) warns %v with an error", v, w)
+			}
 			if d != 0 {
 				t.Fatalf("ParseRetryAfter(%q) = %v with an error; want 0", v, d)
 			}
@@ -79,6 +101,10 @@ func FuzzParseRetryAfter(f *testing.F) {
 		}
 		if d < 0 {
 			t.Fatalf("ParseRetryAfter(%q) = %v; want a wait ≥ 0", v, d)
+		}
+		wantWarning(t, w, v)
+		if _, ok := parseSeconds(trimOWS(v)); ok && (w != nil) != strings.Contains(v, ".") {
+			t.Fatalf("ParseRetryAfter(%q) = %v, warning %v; want a warning exactly when it has a fraction", v, d, w)
 		}
 	})
 }

@@ -40,6 +40,10 @@ type Claim struct {
 	Window time.Duration // the quota window when a policy states it; 0 otherwise
 	Policy string        // the structured policy read; "" otherwise
 
+	// Warnings are the values read leniently: readable, but not in their
+	// standard form (a Retry-After date in "UTC"). nil when there were none.
+	Warnings []*Warning
+
 	// Raw holds every header read, by its name as received, for evidence. It is
 	// nil when none was present.
 	Raw map[string]string
@@ -64,8 +68,9 @@ func Read(h map[string]string, s Spec, at time.Time) (Claim, []error) {
 		r.c.Convention = AutoConvention(h)
 	}
 	if key, v, ok := r.get(fieldRetryAfter); ok {
-		d, err := ParseRetryAfter(v, at)
+		d, w, err := ParseRetryAfter(v, at)
 		r.record(key, err)
+		r.warn(key, w)
 		r.c.RetryAfter, r.c.HasRetryAfter = d, err == nil
 	}
 	ci := r.c.Convention.info()
@@ -108,6 +113,15 @@ func (r *reader) record(header string, err error) {
 	}
 }
 
+// warn keeps w, named after the header it is about.
+func (r *reader) warn(header string, w *Warning) {
+	if w != nil {
+		c := *w
+		c.Header = header
+		r.c.Warnings = append(r.c.Warnings, &c)
+	}
+}
+
 // counter looks up a counter header: the given name, or when it was a default
 // and is absent, its per-window variants.
 func (r *reader) counter(name string, given bool) (key, value string, ok bool) {
@@ -135,8 +149,9 @@ func (r *reader) counters() {
 		r.c.Remaining, r.c.HasRemaining = n, err == nil
 	}
 	if key, v, ok := r.counter(names.Reset, given.Reset != ""); ok {
-		t, f, err := ParseReset(v, r.spec.ResetFormat, r.at)
+		t, f, w, err := ParseReset(v, r.spec.ResetFormat, r.at)
 		r.record(key, err)
+		r.warn(key, w)
 		r.c.Reset, r.c.ResetFormat, r.c.HasReset = t, f, err == nil
 	}
 }

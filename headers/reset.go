@@ -64,7 +64,7 @@ func DetectResetFormat(v string) (ResetFormat, bool) {
 			return ResetEpochMillis, true
 		}
 	}
-	if _, ok := parseHTTPDate(s, time.Time{}); ok {
+	if _, _, ok := parseHTTPDate(s, time.Time{}); ok {
 		return ResetHTTPDate, true
 	}
 	if _, err := time.Parse(time.RFC3339, s); err == nil {
@@ -82,23 +82,27 @@ func DetectResetFormat(v string) (ResetFormat, bool) {
 // decimal (up to nanoseconds); epoch-millis takes an integer. Epoch values past
 // the year 9999 are errors. Absolute times come back in UTC. An unknown format is
 // an error, as is a value the format cannot read.
-func ParseReset(v string, format ResetFormat, at time.Time) (time.Time, ResetFormat, error) {
+//
+// The warning is nil for a value in its standard form; an http-date value in
+// one of the non-standard forms real servers send ("… UTC", a numeric zone) is
+// read with a warning saying how it strays.
+func ParseReset(v string, format ResetFormat, at time.Time) (time.Time, ResetFormat, *Warning, error) {
 	if format == "" || format == ResetAuto {
 		f, ok := DetectResetFormat(v)
 		if !ok {
-			return time.Time{}, "", errorf(v, "is not a number, date or RFC 3339 time")
+			return time.Time{}, "", nil, errorf(v, "is not a number, date or RFC 3339 time")
 		}
 		format = f
 	}
 	fi := format.info()
 	if fi == nil {
-		return time.Time{}, "", fmt.Errorf("headers: parse reset %s: unknown reset format %q", quote(v), format)
+		return time.Time{}, "", nil, fmt.Errorf("headers: parse reset %s: unknown reset format %q", quote(v), format)
 	}
-	t, ok := fi.parse(trimOWS(v), at)
+	t, reason, ok := fi.parse(trimOWS(v), at)
 	if !ok {
-		return time.Time{}, "", errorf(v, "is not "+fi.words)
+		return time.Time{}, "", nil, errorf(v, "is not "+fi.words)
 	}
-	return t, format, nil
+	return t, format, warnf(v, reason), nil
 }
 
 // resetFormatInfo is one row of the reset formats table.
@@ -106,15 +110,16 @@ type resetFormatInfo struct {
 	name       ResetFormat
 	declarable bool   // a scenario file may declare it
 	words      string // names the format, with an example, for error messages
-	// parse reads a value (without surrounding whitespace) received at at.
-	parse func(s string, at time.Time) (time.Time, bool)
+	// parse reads a value (without surrounding whitespace) received at at;
+	// reason, when not "", says how a value read leniently strays.
+	parse func(s string, at time.Time) (t time.Time, reason string, ok bool)
 	// relative says the value counts from the server's clock when it answered.
 	relative bool
 }
 
 // resetFormats is the table, in the order a scenario's error messages list them.
 var resetFormats = []resetFormatInfo{
-	{name: ResetDeltaSeconds, declarable: true, relative: true, parse: parseDelta,
+	{name: ResetDeltaSeconds, declarable: true, relative: true, parse: strict(parseDelta),
 		words: `delta-seconds (want a non-negative number of seconds, e.g. "30")`},
 	{name: ResetEpochSeconds, declarable: true, parse: ignoreAt(parseEpoch),
 		words: `epoch seconds (want e.g. "1700000000")`},
@@ -130,8 +135,20 @@ var resetFormats = []resetFormatInfo{
 		words: `epoch seconds (want e.g. "1700000000.123")`},
 }
 
-func ignoreAt(f func(string) (time.Time, bool)) func(string, time.Time) (time.Time, bool) {
-	return func(s string, _ time.Time) (time.Time, bool) { return f(s) }
+// ignoreAt adapts a parser of absolute times, which has no lenient forms.
+func ignoreAt(f func(string) (time.Time, bool)) func(string, time.Time) (time.Time, string, bool) {
+	return func(s string, _ time.Time) (time.Time, string, bool) {
+		t, ok := f(s)
+		return t, "", ok
+	}
+}
+
+// strict adapts a parser that has no lenient forms.
+func strict(f func(string, time.Time) (time.Time, bool)) func(string, time.Time) (time.Time, string, bool) {
+	return func(s string, at time.Time) (time.Time, string, bool) {
+		t, ok := f(s, at)
+		return t, "", ok
+	}
 }
 
 // info returns f's row, or nil for a format the table does not have.

@@ -91,14 +91,51 @@ var resetTests = []struct {
 	{"last epoch second", "253402300799", ResetEpochSeconds, time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), ResetEpochSeconds},
 	{"last epoch millisecond", "253402300799999", ResetAuto, time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC), ResetEpochMillis},
 	{"surrounding whitespace", " \t1700000060 ", ResetAuto, epoch.Add(time.Minute), ResetEpochSeconds},
+	// As captured from the libraries in internal/thirdparty at Unix 1796406222.
+	{"go-chi/httprate and ulule/limiter", "1796406223", ResetEpochSeconds, time.Unix(1796406223, 0).UTC(), ResetEpochSeconds},
+	{"tollbooth RateLimit-Reset", "1", ResetDeltaSeconds, at.Add(time.Second), ResetDeltaSeconds},
+	{"fractional epoch, milliseconds", "1700000000.250", ResetAuto, at, ResetEpochFractional},
+}
+
+// resetLenientTests are reset values real limiters send that their format's
+// standard does not allow: read, with a warning. Also seeds of the fuzz tests.
+var resetLenientTests = []struct {
+	name   string
+	in     string
+	format ResetFormat
+	want   time.Time
+	reason string
+}{
+	{"sethvargo/go-limiter X-RateLimit-Reset", "Fri, 04 Dec 2026 17:43:43 UTC", ResetHTTPDate,
+		time.Date(2026, 12, 4, 17, 43, 43, 0, time.UTC), `says "UTC" where an HTTP-date says "GMT"`},
+	{"UTC date, auto", "Tue, 14 Nov 2023 22:14:20 UTC", ResetAuto, epoch.Add(time.Minute), `says "UTC"`},
+	{"numeric zone", "Tue, 14 Nov 2023 23:14:20 +0100", ResetAuto, epoch.Add(time.Minute), "numeric zone"},
+	{"RFC 850 with a four-digit year", "Tuesday, 14-Nov-2023 22:14:20 GMT", ResetHTTPDate, epoch.Add(time.Minute), "four-digit year"},
+}
+
+func TestParseResetLenient(t *testing.T) {
+	for _, tt := range resetLenientTests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, f, w, err := ParseReset(tt.in, tt.format, at)
+			if err != nil {
+				t.Fatalf("ParseReset(%q, %q) error: %v; want a lenient read", tt.in, tt.format, err)
+			}
+			if !got.Equal(tt.want) || f != ResetHTTPDate || got.Location() != time.UTC {
+				t.Errorf("ParseReset(%q, %q) = %v, %q; want %v in UTC, http-date", tt.in, tt.format, got, f, tt.want)
+			}
+			if w == nil || w.Value != tt.in || !strings.Contains(w.String(), tt.reason) {
+				t.Errorf("ParseReset(%q) warning = %v; want one about the value containing %q", tt.in, w, tt.reason)
+			}
+		})
+	}
 }
 
 func TestParseReset(t *testing.T) {
 	for _, tt := range resetTests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, f, err := ParseReset(tt.in, tt.format, at)
-			if err != nil {
-				t.Fatalf("ParseReset(%q, %q) error: %v", tt.in, tt.format, err)
+			got, f, w, err := ParseReset(tt.in, tt.format, at)
+			if err != nil || w != nil {
+				t.Fatalf("ParseReset(%q, %q) warning %v, error %v; want neither", tt.in, tt.format, w, err)
 			}
 			if !got.Equal(tt.want) || f != tt.wantFormat {
 				t.Errorf("ParseReset(%q, %q) = %v, %q; want %v, %q", tt.in, tt.format, got, f, tt.want, tt.wantFormat)
@@ -131,7 +168,7 @@ var resetErrorTests = []struct {
 
 func TestParseResetErrors(t *testing.T) {
 	for _, tt := range resetErrorTests {
-		got, f, err := ParseReset(tt.in, tt.format, at)
+		got, f, _, err := ParseReset(tt.in, tt.format, at)
 		if err == nil {
 			t.Errorf("ParseReset(%q, %q) = %v, %q; want an error", tt.in, tt.format, got, f)
 			continue
@@ -143,12 +180,12 @@ func TestParseResetErrors(t *testing.T) {
 }
 
 func TestErrorNamesHeaderAndShortensValue(t *testing.T) {
-	_, _, err := ParseReset("soon", ResetAuto, at)
+	_, _, _, err := ParseReset("soon", ResetAuto, at)
 	if got, want := named(err, "X-RateLimit-Reset").Error(), `X-RateLimit-Reset: "soon" is not a number, date or RFC 3339 time`; got != want {
 		t.Errorf("named error = %q; want %q", got, want)
 	}
 	long := "é" + string(make([]byte, 100))
-	_, _, err = ParseReset(long, ResetAuto, at)
+	_, _, _, err = ParseReset(long, ResetAuto, at)
 	var e *Error
 	if !errors.As(err, &e) || e.Value != long {
 		t.Fatalf("ParseReset(long) error = %v; want an *Error holding the whole value", err)

@@ -31,9 +31,9 @@ var retryAfterTests = []struct {
 func TestParseRetryAfter(t *testing.T) {
 	for _, tt := range retryAfterTests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseRetryAfter(tt.in, tt.at)
-			if err != nil {
-				t.Fatalf("ParseRetryAfter(%q) error: %v", tt.in, err)
+			got, w, err := ParseRetryAfter(tt.in, tt.at)
+			if err != nil || w != nil {
+				t.Fatalf("ParseRetryAfter(%q) warning %v, error %v; want neither", tt.in, w, err)
 			}
 			if got != tt.want {
 				t.Errorf("ParseRetryAfter(%q, %v) = %v; want %v", tt.in, tt.at, got, tt.want)
@@ -46,19 +46,22 @@ func TestParseRetryAfter(t *testing.T) {
 var retryAfterErrorTests = []struct{ in, want string }{
 	{"", `"" is not delay-seconds or an HTTP-date`},
 	{"soon", `"soon" is not delay-seconds or an HTTP-date (want e.g. "30" or "Tue, 14 Nov 2023 22:13:20 GMT")`},
-	{"2.0", `"2.0" is not delay-seconds`}, // Shopify sends this; RFC 9110 allows only digits
+	{"1.", `"1." is not delay-seconds`},
+	{".5", `".5" is not delay-seconds`},
 	{"-1", `"-1" is not delay-seconds`},
 	{"+5", `"+5" is not delay-seconds`},
 	{"5s", `"5s" is not delay-seconds`},
 	{"9999999999999", `"9999999999999" is more delay-seconds than a duration holds`},
 	{"99999999999999999999999", `is more delay-seconds than a duration holds`},
 	{"2023-11-14T22:13:30Z", `is not delay-seconds or an HTTP-date`},
-	{"Tue, 14 Nov 2023 22:13:30 UTC", `is not delay-seconds or an HTTP-date`},
+	{"Tue, 14 Nov 2023 22:13:30 EST", `is not delay-seconds or an HTTP-date`}, // a zone name is no offset
+	{"Tue, 14 Nov 2023 22:13:30 +00:00", `is not delay-seconds or an HTTP-date`},
+	{"Tue, 14 Nov 2023 22:13:30", `is not delay-seconds or an HTTP-date`},
 }
 
 func TestParseRetryAfterErrors(t *testing.T) {
 	for _, tt := range retryAfterErrorTests {
-		got, err := ParseRetryAfter(tt.in, at)
+		got, _, err := ParseRetryAfter(tt.in, at)
 		if err == nil {
 			t.Errorf("ParseRetryAfter(%q) = %v; want an error", tt.in, got)
 			continue
@@ -66,6 +69,46 @@ func TestParseRetryAfterErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ParseRetryAfter(%q) error = %q; want it to contain %q", tt.in, err, tt.want)
 		}
+	}
+}
+
+// retryAfterLenientTests are values real limiters send that RFC 9110 does not
+// allow: they are read, with a warning. The "UTC" dates are as captured from
+// sethvargo/go-limiter's httplimit (and written by go-chi/httprate's and
+// tollbooth's time.RFC1123 in UTC). They are also seeds of the fuzz tests.
+var retryAfterLenientTests = []struct {
+	name   string
+	in     string
+	at     time.Time
+	want   time.Duration
+	reason string
+}{
+	{"sethvargo/go-limiter, time.RFC1123 in UTC", "Fri, 04 Dec 2026 17:43:43 UTC",
+		time.Date(2026, 12, 4, 17, 43, 42, 0, time.UTC), time.Second, `says "UTC" where an HTTP-date says "GMT"`},
+	{"UTC date in the past is retry now", "Tue, 14 Nov 2023 22:13:00 UTC", at, 0, `says "UTC"`},
+	{"time.RFC1123Z, UTC", "Tue, 14 Nov 2023 22:13:30 +0000", at, 9750 * time.Millisecond, "has a numeric zone"},
+	{"numeric zone, not UTC", "Tue, 14 Nov 2023 23:13:30 +0100", at, 9750 * time.Millisecond, "has a numeric zone"},
+	{"numeric zone, west", "Tue, 14 Nov 2023 17:13:30 -0500", at, 9750 * time.Millisecond, "has a numeric zone"},
+	{"RFC 850 with a four-digit year", "Tuesday, 14-Nov-2023 22:13:30 GMT", at, 9750 * time.Millisecond, "four-digit year"},
+	{"half a second", "0.5", at, 500 * time.Millisecond, "has a fraction"},
+	{"Shopify", "2.0", at, 2 * time.Second, "has a fraction"},
+	{"fraction with whitespace", " 1.25 ", at, 1250 * time.Millisecond, "has a fraction"},
+}
+
+func TestParseRetryAfterLenient(t *testing.T) {
+	for _, tt := range retryAfterLenientTests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, w, err := ParseRetryAfter(tt.in, tt.at)
+			if err != nil {
+				t.Fatalf("ParseRetryAfter(%q) error: %v; want a lenient read", tt.in, err)
+			}
+			if got != tt.want {
+				t.Errorf("ParseRetryAfter(%q, %v) = %v; want %v", tt.in, tt.at, got, tt.want)
+			}
+			if w == nil || w.Value != tt.in || !strings.Contains(w.String(), tt.reason) {
+				t.Errorf("ParseRetryAfter(%q) warning = %v; want one about the value containing %q", tt.in, w, tt.reason)
+			}
+		})
 	}
 }
 
