@@ -28,6 +28,7 @@ type resetChecker struct {
 	formats                                map[string]bool // formats the resets were read in
 	store                                  claimStore      // the 429s, with their resets
 	missing, unreadable, implausible, zero respProblem
+	lenient                                lenience // resets read leniently
 }
 
 var _ checker = (*resetChecker)(nil)
@@ -98,6 +99,7 @@ func (c *resetChecker) Observe(o results.Observation) {
 		return
 	}
 	c.judged++
+	c.lenient.addNamed(claim.Warnings, c.pr.reset)
 	if c.formats == nil {
 		c.formats = map[string]bool{}
 	}
@@ -160,7 +162,7 @@ func (c *resetChecker) judge() CheckResult {
 	if anyFailed(problems) {
 		want := fmt.Sprintf("%s present where promised, plausible, and no earlier than the time limit %q lets requests through again",
 			name, c.pr.described.Name)
-		return respFailure(res, &c.pr, c.first, want, problems)
+		return c.lenient.apply(respFailure(res, &c.pr, c.first, want, problems))
 	}
 	res.Status = Pass
 	formats := slices.Sorted(maps.Keys(c.formats))
@@ -169,7 +171,7 @@ func (c *resetChecker) judge() CheckResult {
 		res.Message += fmt.Sprintf("; no request after the reset of %s was rejected", plural(rc.checked, "429", "429s"))
 	}
 	res.Message += rc.measured()
-	return res
+	return c.lenient.apply(res)
 }
 
 // recovery compares each reset claimed by a 429 that only the described limit

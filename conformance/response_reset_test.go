@@ -47,6 +47,15 @@ func TestHeadersReset(t *testing.T) {
 		{"delta", withFormat(headers.ResetDeltaSeconds), retrying(), delta, Pass, "(delta-seconds); no request after the reset of"},
 		{"epoch milliseconds", withFormat(headers.ResetEpochMillis), stdTraffic(),
 			resetAs(func(d decision) string { return strconv.FormatInt(d.reset.UnixMilli(), 10) }), Pass, "(epoch-millis)"},
+		// sethvargo/go-limiter writes its reset with Go's time.RFC1123 in UTC:
+		// read, with a warning, and judged like any HTTP-date.
+		{"an HTTP-date in UTC", withFormat(headers.ResetHTTPDate), retrying(),
+			resetAs(func(d decision) string { return d.reset.UTC().Format(time.RFC1123) }), Pass,
+			`(http-date); no request after the reset of 13 429s was rejected; the first admission after a 429 came 0.12 s after the claimed time (median over 13 429s); ` +
+				`read leniently 54 times (first: X-Ratelimit-Reset: "Sat, 01 Mar 2025 12:00:01 UTC" says "UTC" where an HTTP-date says "GMT"`},
+		{"an HTTP-date in UTC, in the past", withFormat(headers.ResetHTTPDate), retrying(),
+			resetAs(func(d decision) string { return d.reset.Add(-2 * time.Second).UTC().Format(time.RFC1123) }), Fail,
+			`X-RateLimit-Reset implausible on 54 of 54 responses (first: points 0.12 s before the request was sent (2025-03-01T11:59:59Z)); read leniently 54 times`},
 		{"missing", stdPlan, stdTraffic(), edit(xrate(20), func(d decision, h map[string]string) {
 			if d.seq < 5 {
 				delete(h, "X-Ratelimit-Reset")

@@ -9,7 +9,9 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// retryAfterChecker judges headers.retry-after: when promised, every 429
+// retryAfterChecker judges headers.retry-after when the scenario promises
+// Retry-After (a Retry-After it does not promise is recorded and shown, never
+// judged): every 429
 // carries Retry-After; every value present is delay-seconds or an HTTP-date,
 // is not shorter than the real wait (the first request sent at the 429's
 // receipt + Retry-After + 1 s, with nothing admitted in between, must not be
@@ -30,6 +32,9 @@ type retryAfterChecker struct {
 	shortest, longest   time.Duration
 	store               claimStore // the 429s with a readable Retry-After
 	missing, unreadable respProblem
+	lenient             lenience
+	unpromised          int    // 429s with a Retry-After the scenario does not promise
+	unpromisedFirst     string // the first such value
 }
 
 var _ checker = (*retryAfterChecker)(nil)
@@ -63,10 +68,21 @@ func (c *retryAfterChecker) Observe(o results.Observation) {
 	if c.pr.sc == nil {
 		return
 	}
-	c.store.observe(o)
 	if !o.Limited() {
+		c.store.observe(o)
 		return
 	}
+	if !c.promised {
+		c.limited++
+		if raw, ok := o.Header(fieldRetry); ok {
+			if c.unpromised == 0 {
+				c.unpromisedFirst = raw
+			}
+			c.unpromised++
+		}
+		return
+	}
+	c.store.observe(o)
 	if r := c.observe429(o, c.store.rec(o)); r.hasTime && c.store.counts(o) {
 		c.store.add(o, r)
 	}
@@ -77,16 +93,18 @@ func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec
 	c.limited++
 	raw, ok := o.Header(fieldRetry)
 	if !ok {
-		if c.promised {
-			c.missing.found.add(offenseOf(o, nil, "429 without Retry-After"))
-		}
+		c.missing.found.add(offenseOf(o, nil, "429 without Retry-After"))
 		return r
 	}
 	h := map[string]string{fieldRetry: raw}
-	wait, _, err := headers.ParseRetryAfter(raw, o.Received())
+	wait, warning, err := headers.ParseRetryAfter(raw, o.Received())
 	if err != nil {
 		c.unreadable.found.add(offenseOf(o, h, fieldRetry+": "+err.Error()))
 		return r
+	}
+	if warning != nil {
+		warning.Header = fieldRetry
+		c.lenient.add(warning)
 	}
 	if c.carried == 0 || wait < c.shortest {
 		c.shortest = wait
@@ -123,8 +141,8 @@ func (c *retryAfterChecker) judge() CheckResult {
 	case c.pr.sc == nil:
 		res.Message = "there is no plan to judge the run against"
 		return res
-	case !c.promised && c.carried == 0 && c.unreadable.found.n == 0:
-		res.Message = "Retry-After is not promised"
+	case !c.promised:
+		res.Message = c.notPromised()
 		return res
 	case c.limited == 0:
 		res.Message = "no response was a 429, so Retry-After was not exercised"
@@ -140,10 +158,7 @@ func (c *retryAfterChecker) judge() CheckResult {
 	problems := []*respProblem{&c.missing, &c.unreadable, &rc.early, &long}
 	if anyFailed(problems) {
 		want := "every 429 carries a Retry-After (delay-seconds or an HTTP-date) no shorter than the real wait"
-		if !c.promised {
-			want = "a Retry-After, where sent, is delay-seconds or an HTTP-date no shorter than the real wait"
-		}
-		return respFailure(res, &c.pr, c.first, want, problems)
+		return c.lenient.apply(respFailure(res, &c.pr, c.first, want, problems))
 	}
 	res.Status = Pass
 	span := fmtSeconds(int64(c.shortest))
@@ -158,7 +173,18 @@ func (c *retryAfterChecker) judge() CheckResult {
 		res.Message += fmt.Sprintf("; no request after the wait of %s was rejected", plural(rc.checked, "429", "429s"))
 	}
 	res.Message += rc.measured()
-	return res
+	return c.lenient.apply(res)
+}
+
+// notPromised is the reason to skip when the scenario promises no
+// Retry-After, with what the 429s carried all the same.
+func (c *retryAfterChecker) notPromised() string {
+	const why = "Retry-After is not promised"
+	if c.unpromised == 0 {
+		return why
+	}
+	return fmt.Sprintf("%s, so not judged; %d of %s carried one all the same (first: %s: %q), recorded in the observations",
+		why, c.unpromised, plural(c.limited, "429", "429s"), fieldRetry, c.unpromisedFirst)
 }
 
 // waits compares each Retry-After with the requests after its 429: the first

@@ -49,9 +49,14 @@ func TestHeadersRetryAfter(t *testing.T) {
 		}), Pass, "Retry-After on all 10 429s (1.85 s to 1.86 s)"},
 		{"longer but not absurd", stdPlan, stdTraffic(), time.Second, constant("5"), Pass, "Retry-After on all 10 429s (5.00 s)"},
 		{"not promised and absent", notPromised, stdTraffic(), time.Second, constant(""), Skip, "Retry-After is not promised"},
-		{"not promised but sent", notPromised, stdTraffic(), time.Second, xrate(20), Pass, "Retry-After on all 10 429s"},
-		{"not promised, sent too short", notPromised, retrying(), 5 * time.Second, constant("1"), Fail,
-			"Retry-After shorter than the real wait"},
+		// A Retry-After the scenario does not promise is recorded and shown,
+		// never judged, however wrong it is.
+		{"not promised but sent", notPromised, stdTraffic(), time.Second, xrate(20), Skip,
+			`Retry-After is not promised, so not judged; 10 of 10 429s carried one all the same (first: Retry-After: "1")`},
+		{"not promised, sent too short", notPromised, retrying(), 5 * time.Second, constant("1"), Skip,
+			`Retry-After is not promised, so not judged; 29 of 29 429s carried one all the same (first: Retry-After: "1")`},
+		{"not promised, sent unreadable", notPromised, stdTraffic(), time.Second, constant("soon"), Skip,
+			`Retry-After is not promised, so not judged; 10 of 10 429s carried one all the same (first: Retry-After: "soon")`},
 		{"missing", stdPlan, stdTraffic(), time.Second, constant(""), Fail, "Retry-After missing on 10 of 10 429s"},
 		{"missing on one", stdPlan, stdTraffic(), time.Second, retryAs(func(d decision) string {
 			if d.seq == 25 {
@@ -59,9 +64,18 @@ func TestHeadersRetryAfter(t *testing.T) {
 			}
 			return "1"
 		}), Fail, "Retry-After missing on 1 of 10 429s"},
+		// Go's time.RFC1123 in UTC is no HTTP-date, but says when: read, with a warning.
 		{"a date in UTC, as sethvargo/go-limiter sends", stdPlan, stdTraffic(), time.Second, retryAs(func(d decision) string {
-			return d.reset.UTC().Format("Mon, 02 Jan 2006 15:04:05 MST")
-		}), Fail, `Retry-After unreadable on 10 of 10 429s (first: Retry-After: "Sat, 01 Mar 2025 12:00:01 UTC" is not delay-seconds or an HTTP-date`},
+			return d.reset.UTC().Format(time.RFC1123)
+		}), Pass, `Retry-After on all 10 429s (0.85 s to 0.86 s); no request after the wait of 10 429s was rejected; ` +
+			`the first admission after a 429 came 1.62 s after the claimed time (median over 10 429s); ` +
+			`read leniently 10 times (first: Retry-After: "Sat, 01 Mar 2025 12:00:01 UTC" says "UTC" where an HTTP-date says "GMT"`},
+		{"a date in UTC, too short", window5s, retrying(), 5 * time.Second, constant("Sat, 01 Mar 2025 11:00:00 UTC"), Fail,
+			`Retry-After shorter than the real wait`},
+		{"a fraction", stdPlan, stdTraffic(), time.Second, constant("1.5"), Pass,
+			`Retry-After on all 10 429s (1.50 s); ` +
+				`the first admission after a 429 came 0.98 s after the claimed time (median over 10 429s); ` +
+				`read leniently 10 times (first: Retry-After: "1.5" has a fraction where delay-seconds are whole seconds`},
 		{"too short", window5s, retrying(), 5 * time.Second, constant("1"), Fail,
 			"Retry-After shorter than the real wait 11 times (first: still limited 2.23 s after a 429 asking to wait 1.00 s, with nothing admitted in between)"},
 		{"absurdly long", stdPlan, stdTraffic(), time.Second, constant("3600"), Fail,
@@ -87,5 +101,37 @@ func TestResponseChecksWithoutPlan(t *testing.T) {
 		if got := c.Result(); got.Status != Skip || got.Message != "there is no plan to judge the run against" || got.ID != id {
 			t.Errorf("%s without a plan = %s %s %q; want skip, there is no plan", id, got.ID, got.Status, got.Message)
 		}
+	}
+}
+
+// TestLenientReadIsAWarning checks that a value read leniently is named in
+// the result's Warning, on a pass and on a failure alike, and that a value
+// in its standard form gives none.
+func TestLenientReadIsAWarning(t *testing.T) {
+	window5s := func() *scenarios.Plan { return hdrPlan(20, 5*time.Second, scenarios.AlgoFixedWindow, xPromise) }
+	tests := []struct {
+		name   string
+		plan   func() *scenarios.Plan
+		reqs   []simReq
+		window time.Duration
+		value  string
+		status Status
+		warn   string
+	}{
+		{"standard", stdPlan, stdTraffic(), time.Second, "2", Pass, ""},
+		{"UTC, pass", stdPlan, stdTraffic(), time.Second, "Sat, 01 Mar 2025 12:00:03 UTC", Pass,
+			`read leniently 10 times (first: Retry-After: "Sat, 01 Mar 2025 12:00:03 UTC" says "UTC" where an HTTP-date says "GMT" (RFC 9110 section 5.6.7))`},
+		{"numeric zone, fail", window5s, retrying(), 5 * time.Second, "Sat, 01 Mar 2025 11:00:00 +0000", Fail,
+			`read leniently 29 times (first: Retry-After: "Sat, 01 Mar 2025 11:00:00 +0000" has a numeric zone where an HTTP-date says "GMT" (RFC 9110 section 5.6.7))`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := retryAs(func(decision) string { return tt.value })
+			obs := answer(tt.reqs, &clockWin{n: 20, w: tt.window}, w)
+			got := judgeID(t, tt.plan(), obs, HeadersRetryAfter)
+			if got.Status != tt.status || got.Warning != tt.warn {
+				t.Errorf("headers.retry-after = %s, warning %q; want %s, %q", got.Status, got.Warning, tt.status, tt.warn)
+			}
+		})
 	}
 }

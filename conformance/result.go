@@ -49,6 +49,10 @@ type CheckResult struct {
 	Status   Status    `json:"status"`
 	Message  string    `json:"message"` // one sentence a person can act on; for skip, the reason
 	Evidence *Evidence `json:"evidence,omitempty"`
+	// Warning says what the check read leniently (header values that real
+	// servers send but their standard does not allow), or is "". It never
+	// fails the check; the message ends with it too.
+	Warning string `json:"warning,omitempty"`
 	// See names the check that fails the defect this one would otherwise
 	// report again: one defect fails one check (DESIGN.md), and the related
 	// check skips, pointing at it.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -76,6 +77,7 @@ type run struct {
 	want     expect                    // the verdict a correct ratecheck gives
 	bugs     map[conformance.ID]string // checks ratecheck gets wrong today, and why
 	facts    *headerFacts              // what ratecheck's reader must get from the headers; nil skips
+	warns    []conformance.ID          // the checks that must warn of a lenient read; no other may
 	target   *url.URL                  // the implementation, on loopback
 
 	dir     string // the stored run
@@ -188,6 +190,9 @@ func (r *run) judge(t *testing.T) {
 			t.Errorf("%s = %s (%s); want %s", c.ID, c.Status, c.Message, want)
 		case c.Status == conformance.Fail:
 			t.Errorf("%s = fail (%s); want no failure", c.ID, c.Message)
+		}
+		if warns := slices.Contains(r.warns, c.ID); warns != (c.Warning != "") {
+			t.Errorf("%s warning %q; want a warning %v", c.ID, c.Warning, warns)
 		}
 	}
 	for id, why := range r.bugs {

@@ -33,6 +33,9 @@ type headerFacts struct {
 	remaining  reading // Remaining, within 0..limit when it reads
 	reset      reading // Reset; when it reads, within 1 s (its resolution) of the window ahead, between send and arrival
 	retryAfter reading // Retry-After on 429 responses
+	// lenient says every Reset and Retry-After read was read leniently, with
+	// a warning (a date in "UTC"); otherwise none may be.
+	lenient bool
 }
 
 // headerRead is what reading the headers of a whole run found.
@@ -44,6 +47,7 @@ type headerRead struct {
 	resetMin, resetMax      time.Duration // Reset less the send time (least), less the arrival (most)
 	retryMin, retryMax      time.Duration
 	errs                    []error
+	warned, read            int // Reset and Retry-After values read with a warning, and read
 }
 
 // readHeaders reads every judged response as f.spec says.
@@ -60,6 +64,13 @@ func readHeaders(f headerFacts, obs []results.Observation) headerRead {
 		}
 		if c.HasLimit {
 			hr.limits[c.Limit]++
+		}
+		hr.warned += len(c.Warnings)
+		if c.HasReset {
+			hr.read++
+		}
+		if c.HasRetryAfter {
+			hr.read++
 		}
 		bad := badHeaders(errs)
 		hr.remaining[classify(c.HasRemaining, bad["remaining"])]++
@@ -166,6 +177,9 @@ func checkHeaders(t *testing.T, f headerFacts, obs []results.Observation) {
 		if got, ok := only(c.counts); !ok || got != c.want {
 			t.Errorf("%s reads %v (absent, reads, malformed); want every one %v", c.name, c.counts, c.want)
 		}
+	}
+	if want := map[bool]int{true: hr.read}[f.lenient]; hr.warned != want {
+		t.Errorf("%d of %d Reset and Retry-After values read with a warning; want %d", hr.warned, hr.read, want)
 	}
 	if hr.remainingOut > 0 {
 		t.Errorf("%d Remaining values outside 0..%d", hr.remainingOut, f.limit)
