@@ -72,7 +72,7 @@ func layoutLimits(lines []level, top float64) []limitMark {
 	for _, l := range lines {
 		y := plotBottom - l.level/top*(plotBottom-plotTop)
 		out = append(out, limitMark{Y: num(y), LabelY: num(y - 5), Label: "limit " + l.label,
-			Title: "limit " + l.label + ": admitted requests (the green part of a bar) above this line broke it"})
+			Title: "limit " + l.label + ": the bars count seconds of the run, which the limiter's windows need not match; the marks below are the requests that broke it"})
 	}
 	return out
 }

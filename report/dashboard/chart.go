@@ -21,8 +21,12 @@ const (
 
 // chartBlock draws admitted and 429 answers per window of the selected
 // limit, against that limit drawn as a line: a header, the admissions over
-// the limit (in the failure colour) above the line, the line, the admissions
-// up to the limit below it, then the 429s.
+// the line above it, the line, the admissions up to the line below it, then
+// the 429s. The bars count seconds of the run, which the limiter's own
+// windows need not match (a correct fixed window admits up to twice its limit
+// across one of its boundaries), so a bar over the line is drawn, never
+// called a violation: the checks judge the limiter's windows, and a failing
+// check shows its first evidence below.
 func (m model) chartBlock() block {
 	least := 3
 	if m.bucketing().line > 0 {
@@ -100,7 +104,7 @@ func (m model) chartLines(n int) []string {
 		overTop = max(overTop, above[i])
 	}
 	if over > 0 {
-		lines = append(lines, m.series("", s.fail, widen(above, zoom), overTop, over)...)
+		lines = append(lines, m.series("", s.admitted, widen(above, zoom), overTop, over)...)
 	}
 	lines = append(lines, m.limitRow(b, widen(admitted, zoom)))
 	lines = append(lines, m.series("admitted", s.admitted, widen(under, zoom), b.line, rows)...)
@@ -125,7 +129,7 @@ func (m model) chartHeader(b bucketing, first, bars int, top float64) string {
 	l := b.limit
 	switch {
 	case b.line > 0:
-		head += s.dim.Render(" · ") + s.fail.Render("─") + s.dim.Render(fmt.Sprintf(" %s: %d per %s", l.Name, l.Requests, fmtWindow(l.Window)))
+		head += s.dim.Render(" · ") + s.limitLine.Render("─") + s.dim.Render(fmt.Sprintf(" %s: %d per %s", l.Name, l.Requests, fmtWindow(l.Window)))
 		if b.seconds == 1 && l.Window < time.Second {
 			head += s.dim.Render(fmt.Sprintf(" (%s/s)", trimFloat(b.line)))
 		}
@@ -138,16 +142,16 @@ func (m model) chartHeader(b bucketing, first, bars int, top float64) string {
 	return head
 }
 
-// limitRow is the limit line: ─ where a bar stays under it, ┼ in the
-// failure colour where a bar crosses it.
+// limitRow is the limit line: ─ where a bar stays under it, ┼ where a bar
+// crosses it.
 func (m model) limitRow(b bucketing, admitted []float64) string {
 	s := m.common.styles
 	var row strings.Builder
 	for _, v := range admitted {
 		if v > b.line {
-			row.WriteString(s.fail.Render("┼"))
+			row.WriteString(s.admitted.Render("┼"))
 		} else {
-			row.WriteString(s.fail.Render("─"))
+			row.WriteString(s.limitLine.Render("─"))
 		}
 	}
 	label := fmt.Sprintf("%-*s", chartLabelSize, "limit "+trimFloat(b.line))

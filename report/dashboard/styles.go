@@ -18,32 +18,34 @@ var (
 
 // styles are the dashboard's lipgloss styles, built once per model.
 type styles struct {
-	brand    lipgloss.Style // "ratecheck"
-	heading  lipgloss.Style // section names
-	dim      lipgloss.Style // labels and secondary text
-	value    lipgloss.Style // numbers
-	admitted lipgloss.Style
-	limited  lipgloss.Style
-	bad      lipgloss.Style // other statuses, transport errors
-	pass     lipgloss.Style
-	fail     lipgloss.Style
-	skip     lipgloss.Style
-	timeline widgets.TimelineStyles
+	brand     lipgloss.Style // "ratecheck"
+	heading   lipgloss.Style // section names
+	dim       lipgloss.Style // labels and secondary text
+	value     lipgloss.Style // numbers
+	admitted  lipgloss.Style
+	limited   lipgloss.Style
+	limitLine lipgloss.Style // the limit drawn across the chart
+	bad       lipgloss.Style // other statuses, transport errors
+	pass      lipgloss.Style
+	fail      lipgloss.Style
+	skip      lipgloss.Style
+	timeline  widgets.TimelineStyles
 }
 
 func newStyles() styles {
 	s := lipgloss.NewStyle()
 	return styles{
-		brand:    s.Bold(true).Foreground(accent),
-		heading:  s.Bold(true),
-		dim:      s.Foreground(faint),
-		value:    s.Bold(true),
-		admitted: s.Foreground(green),
-		limited:  s.Foreground(amber),
-		bad:      s.Foreground(red),
-		pass:     s.Foreground(green),
-		fail:     s.Bold(true).Foreground(red),
-		skip:     s.Foreground(faint),
+		brand:     s.Bold(true).Foreground(accent),
+		heading:   s.Bold(true),
+		dim:       s.Foreground(faint),
+		value:     s.Bold(true),
+		admitted:  s.Foreground(green),
+		limited:   s.Foreground(amber),
+		limitLine: s.Foreground(accent),
+		bad:       s.Foreground(red),
+		pass:      s.Foreground(green),
+		fail:      s.Bold(true).Foreground(red),
+		skip:      s.Foreground(faint),
 		timeline: widgets.TimelineStyles{
 			Label:   s.Foreground(faint),
 			Current: s.Bold(true).Foreground(accent),

@@ -261,7 +261,7 @@ func TestChartTabSwitchesLimit(t *testing.T) {
 	}
 }
 
-// TestChartMarksOverAdmission checks that a window over the limit crosses the
+// TestChartMarksOverAdmission checks that a bar over the limit crosses the
 // line (┼) and that no other does.
 func TestChartMarksOverAdmission(t *testing.T) {
 	view := ansi.Strip(show(t, doneFailFrame(), 80, 24).View())
