@@ -1,10 +1,9 @@
-// Command profile runs ratecheck's attack in this process, with the same
-// fan-out as `ratecheck run` (observations written to a run directory,
-// metrics recorded, every checker fed, a snapshot every 100 ms, the verdict at
-// the end), so that it can be profiled: the ratecheck CLI has no profiling
-// flag. It imports the product's public packages only (attack, conformance,
-// results, results/metrics, scenarios); the fan-out loop mirrors
-// internal/runner, which another module cannot import.
+// Command profile runs a ratecheck run in this process through
+// internal/runner, as `ratecheck run` does (observations written to a run
+// directory, metrics recorded, the Judge fed, a snapshot every 100 ms, the
+// verdict at the end), so that it can be profiled: the ratecheck CLI has no
+// profiling flag. The bench module may import internal/runner: its import
+// path lies under the main module's root.
 //
 // Usage (with bench/target running on 127.0.0.1:8089):
 //
@@ -27,6 +26,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -76,10 +76,6 @@ func run(o options) error {
 		}
 		defer os.RemoveAll(dir)
 	}
-	w, err := results.Create(dir, results.Meta{SchemaVersion: results.SchemaVersion, ScenarioName: plan.Scenario.Name, Started: time.Now()}, raw)
-	if err != nil {
-		return fmt.Errorf("profile: %w", err)
-	}
 	if o.CPUProfile != "" {
 		f, err := os.Create(o.CPUProfile)
 		if err != nil {
@@ -91,24 +87,29 @@ func run(o options) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	ao := attack.Options{Target: u, Connections: o.Connections, Timeout: 5 * time.Second}
 	cpu0 := selfCPU()
-	atk, err := attack.Start(context.Background(), plan, attack.Options{Target: u, Connections: o.Connections, Timeout: 5 * time.Second})
+	if o.Drain {
+		return drain(o, plan, ao, cpu0)
+	}
+	w, err := results.Create(dir, results.Meta{SchemaVersion: results.SchemaVersion, ScenarioName: plan.Scenario.Name, Started: time.Now()}, raw)
 	if err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
-	f := newFanout(plan, w, atk)
-	f.drain = o.Drain
-	if o.Rate > 0 {
-		f.sent = make([]int64, plan.Phases[0].Requests)
+	// The run goes through internal/runner, as `ratecheck run` does: the same
+	// fan-out, writer, metrics, Judge and collector policy.
+	var rssSent float64
+	out, err := runner.Run(context.Background(), runner.Options{Plan: plan, Attack: ao, Writer: w,
+		OnProgress: func(p runner.Progress) {
+			if !p.Done {
+				rssSent = peakRSS() // the last tick while sending
+			}
+		}})
+	if err != nil {
+		return fmt.Errorf("profile: %w", err)
 	}
-	f.loop(atk.Observations())
-	sent := time.Since(atk.Started())
-	rssSent := peakRSS()
-	verdict := f.verdict()
-	snap := f.rec.Snapshot(time.Now())
-	f.rec.Timeline()
-	judged := time.Since(atk.Started())
-	if err := errors.Join(f.writeErr, w.Close(results.Meta{Finished: time.Now()})); err != nil {
+	judged := time.Since(out.Started)
+	if err := errors.Join(out.WriteErr, w.Close(results.Meta{Finished: out.Finished})); err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
 	if o.MemProfile != "" {
@@ -116,10 +117,34 @@ func run(o options) error {
 			return err
 		}
 	}
-	report(o, snap, verdict, sent, judged, selfCPU()-cpu0)
-	fmt.Printf("peak RSS when the last response arrived %.1f MB; after the verdict %.1f MB\n", rssSent, peakRSS())
+	report(o, out.Metrics, out.Verdict, out.Finished.Sub(out.Started), judged, selfCPU()-cpu0)
+	fmt.Printf("peak RSS at the last progress tick while sending %.1f MB; after the verdict %.1f MB\n", rssSent, peakRSS())
+	sends, err := sendTimes(dir, plan, o.Rate)
+	if err != nil {
+		return err
+	}
 	fmt.Printf("first request sent %s after the attack started, %s after its phase was launched (send_lag counts from the launch); send-time deviation p99 %s\n",
-		f.first.Sub(atk.Started()), f.first.Sub(atk.PhaseStarted(0)), f.deviationP99(float64(o.Rate)))
+		sends.first.Sub(out.Started), sends.first.Sub(out.PhaseStarts[0]), sends.deviationP99(float64(o.Rate)))
+	return nil
+}
+
+// drain runs the attack alone, its observations only drained (no writing,
+// metrics or checks), for comparison with a whole run.
+func drain(o options, plan *scenarios.Plan, ao attack.Options, cpu0 time.Duration) error {
+	atk, err := attack.Start(context.Background(), plan, ao)
+	if err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	sends := newSends(plan, o.Rate)
+	n := 0
+	for obs := range atk.Observations() {
+		sends.add(obs)
+		n++
+	}
+	sent := time.Since(atk.Started())
+	fmt.Printf("drained %d observations in %.2fs; cpu %.2fs; peak RSS %.1f MB\n", n, sent.Seconds(), (selfCPU() - cpu0).Seconds(), peakRSS())
+	fmt.Printf("first request sent %s after the attack started, %s after its phase was launched; send-time deviation p99 %s\n",
+		sends.first.Sub(atk.Started()), sends.first.Sub(atk.PhaseStarted(0)), sends.deviationP99(float64(o.Rate)))
 	return nil
 }
 
