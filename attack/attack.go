@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -21,6 +22,8 @@ type Attack struct {
 	skew    time.Duration // Options.ClockSkew: added to every time the attack reports
 	origins []time.Time   // per plan phase: when it was launched; written before its first observation is sent on out
 	out     chan results.Observation
+
+	backedOff atomic.Pointer[string] // why the attack stopped early, set once
 }
 
 // Started is when the attack began: offset 0 of the plan's phases.
@@ -70,9 +73,18 @@ func Start(ctx context.Context, p *scenarios.Plan, o Options) (*Attack, error) {
 		started = o.StartAt.Add(-o.ClockSkew)
 	}
 	a := &Attack{started: started, skew: o.ClockSkew, origins: make([]time.Time, len(p.Phases)), out: make(chan results.Observation, 4096)}
+	ctx, backOff := context.WithCancel(ctx)
+	rails := newRails(o, func(reason string) {
+		a.backedOff.Store(&reason)
+		backOff()
+	})
 	// This goroutine exits after the last phase has been launched and every
-	// phase's results have been forwarded, or soon after ctx is cancelled.
-	go a.run(ctx, runs, o)
+	// phase's results have been forwarded, or soon after ctx is cancelled
+	// (by the caller, or by the backoff from a failing target).
+	go func() {
+		defer backOff()
+		a.run(ctx, runs, o, rails)
+	}()
 	return a, nil
 }
 
@@ -93,7 +105,17 @@ func phaseRuns(p *scenarios.Plan, o Options) ([]phaseRun, error) {
 	return runs, nil
 }
 
-func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
+// BackedOff says why the attack stopped sending early because the target
+// was failing (most answers 5xx or none), or "" when it did not. Read it
+// once Observations is closed.
+func (a *Attack) BackedOff() string {
+	if s := a.backedOff.Load(); s != nil {
+		return *s
+	}
+	return ""
+}
+
+func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options, rails *rails) {
 	defer close(a.out)
 	client := o.client()
 	extra := o.Headers
@@ -105,7 +127,7 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
 			return
 		}
 		count := o.Shard.Requests(r.phase.Requests)
-		pacer, du := phasePacer{PerSec: r.phase.Rate, Count: uint64(count), Burst: r.phase.Burst, Shard: o.Shard}, time.Duration(0)
+		pacer, du := phasePacer{PerSec: r.phase.Rate, Count: uint64(count), Burst: r.phase.Burst, Shard: o.Shard, Rails: rails}, time.Duration(0)
 		workers := uint64(min(int64(max(o.Connections, r.phase.Burst)), count))
 		if r.phase.Unpaced() {
 			pacer.Count, du, workers = math.MaxUint64, r.phase.Duration, uint64(o.Connections)
@@ -135,6 +157,7 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options) {
 			defer stop()
 			for res := range res {
 				res.Timestamp = res.Timestamp.Add(a.skew)
+				rails.observe(int(res.Code), r.phase.Kind)
 				a.out <- observation(res, r.seqBase+o.Shard.Request(res.Seq), r.index, r.phase.Endpoint, r.phase.Key, extra, red, o.MaxBody)
 			}
 		}(r)

@@ -39,6 +39,12 @@ type Options struct {
 	// TLSConfig); nil verifies against the system's roots. HTTP/2 is used when
 	// the server offers it.
 	TLS *tls.Config
+	// MaxRequests, when positive, is a hard cap on the requests the attack
+	// sends, whatever its plan says.
+	MaxRequests int64
+	// MaxRate, when positive, is a hard cap on the requests per second the
+	// attack sends, all phases together, whatever its plan says.
+	MaxRate float64
 	// Transport replaces the HTTP transport (tests); nil uses a tuned default.
 	Transport http.RoundTripper
 	// Shard is the part of the plan this process sends; the zero Shard sends

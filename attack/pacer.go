@@ -27,6 +27,9 @@ type phasePacer struct {
 	// it must keep to an absolute schedule (shards sharing a start time):
 	// every hit is then due that much earlier than from the launch.
 	Late time.Duration
+	// Rails, when set, holds every phase to the run's request budget and
+	// rate cap.
+	Rails *rails
 }
 
 var _ vegeta.Pacer = phasePacer{}
@@ -37,14 +40,13 @@ func (p phasePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 	if hits >= p.Count || p.PerSec <= 0 || math.IsNaN(p.PerSec) {
 		return 0, true
 	}
-	if math.IsInf(p.PerSec, 1) {
-		return 0, false // unpaced: as fast as the workers take hits
+	var wait time.Duration // unpaced: as fast as the workers take hits
+	if !math.IsInf(p.PerSec, 1) {
+		due := scenarios.Phase{Rate: p.PerSec, Burst: p.Burst}.Due(p.Shard.Request(hits))
+		wait = max(due-p.Late-elapsed, 0)
 	}
-	due := scenarios.Phase{Rate: p.PerSec, Burst: p.Burst}.Due(p.Shard.Request(hits))
-	if wait := due - p.Late - elapsed; wait > 0 {
-		return wait, false
-	}
-	return 0, false
+	wait, ok := p.Rails.claim(wait)
+	return wait, !ok
 }
 
 // Rate returns the pacer's constant rate in hits per second: its shard's part

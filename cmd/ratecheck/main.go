@@ -33,7 +33,10 @@ type Env struct {
 	Stderr io.Writer
 	Getenv func(string) string
 	IsTTY  bool // stdout is an interactive terminal
-	Now    func() time.Time
+	// Loopback, when set, replaces the check that a host is this machine
+	// (tests pretend a loopback target is remote).
+	Loopback func(host string) bool
+	Now      func() time.Time
 }
 
 func systemEnv() *Env {

@@ -32,6 +32,7 @@ type runOptions struct {
 	CAFile   string
 	Insecure bool
 	Shard    shardFlags
+	Rails    railOptions
 	Outputs  reportOutputs
 	Args     []string
 }
@@ -77,6 +78,7 @@ sent and still writes every report; a second Ctrl-C quits at once.`,
 	fs.StringVar(&opts.CAFile, "ca-file", "", "trust the PEM CA certificates in `FILE` for an https:// target, besides the system's")
 	fs.BoolVar(&opts.Insecure, "insecure", false, "do not verify an https:// target's certificate (every report says so)")
 	opts.Shard.addFlags(fs)
+	opts.Rails.addFlags(fs)
 	opts.Outputs.addFlags(fs)
 	return cmd
 }
@@ -103,6 +105,9 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 
 	aopts := attack.Options{Target: tgt.url, Keys: tgt.keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout, Headers: declaredHeaders(sc), TLS: tlsConfig}
 	if err := o.Shard.apply(&aopts, env, o.Outputs); err != nil {
+		return err
+	}
+	if err := o.Rails.apply(env, plan, tgt.url.Hostname(), &aopts); err != nil {
 		return err
 	}
 	started := env.Now()
@@ -151,7 +156,10 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		return err
 	}
 	meta.Started, meta.Finished, meta.Interrupted = outcome.Started, outcome.Finished, outcome.Interrupted
-	if meta.Interrupted {
+	if outcome.BackedOff != "" {
+		meta.Notes = append(meta.Notes, outcome.BackedOff)
+	}
+	if meta.Interrupted && ctx.Err() != nil { // not when the attack backed off by itself
 		meta.Stopped = stoppedBy(ctx)
 	}
 	meta.PhaseStarts = outcome.PhaseStarts
@@ -170,6 +178,9 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		werr = errors.Join(werr, fmt.Errorf("observations were not all saved: %w", outcome.WriteErr))
 	}
 	printSummary(env, rep, dir, written)
+	if outcome.BackedOff != "" {
+		fmt.Fprintf(env.Stderr, "ratecheck: %s\n", outcome.BackedOff)
+	}
 	verr := verdictError(rep, meta.Stopped)
 	if werr != nil {
 		if verr == nil {

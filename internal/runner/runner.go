@@ -43,10 +43,13 @@ type Options struct {
 // Outcome is what a finished (or interrupted) run produced.
 type Outcome struct {
 	Started, Finished time.Time
-	Interrupted       bool // ctx was cancelled before the plan ended
-	Verdict           conformance.Verdict
-	Metrics           metrics.Snapshot
-	Timeline          []metrics.SecondCounts
+	Interrupted       bool // ctx was cancelled, or the attack backed off, before the plan ended
+	// BackedOff says why the attack stopped early because the target was
+	// failing (attack.Attack.BackedOff), or "".
+	BackedOff string
+	Verdict   conformance.Verdict
+	Metrics   metrics.Snapshot
+	Timeline  []metrics.SecondCounts
 	// PhaseStarts holds, per plan phase, when it was launched: the origin of
 	// its send schedule (zero for a phase that sent nothing).
 	PhaseStarts []time.Time
@@ -77,7 +80,8 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	out := &Outcome{
 		Started:     atk.Started(),
 		Finished:    time.Now().Add(o.Attack.ClockSkew), // on the run's clock, as Started
-		Interrupted: ctx.Err() != nil,
+		Interrupted: ctx.Err() != nil || atk.BackedOff() != "",
+		BackedOff:   atk.BackedOff(),
 		WriteErr:    f.writeErr,
 	}
 	out.PhaseStarts = make([]time.Time, len(o.Plan.Phases))
