@@ -1,6 +1,7 @@
 package thirdparty
 
 import (
+	"crypto/tls"
 	"context"
 	"fmt"
 	"net/url"
@@ -79,6 +80,7 @@ type run struct {
 	facts    *headerFacts              // what ratecheck's reader must get from the headers; nil skips
 	warns    []conformance.ID          // the checks that must warn of a lenient read; no other may
 	target   *url.URL                  // the implementation, on loopback
+	tls      *tls.Config               // for an https:// target: the roots that trust it
 
 	dir     string // the stored run
 	plan    *scenarios.Plan
@@ -107,7 +109,7 @@ func (r *run) execute(ctx context.Context, dir string) {
 		r.err = err
 		return
 	}
-	r.outcome, r.err = runner.Run(ctx, runner.Options{Plan: r.plan, Writer: w, Attack: attack.Options{Target: r.target}})
+	r.outcome, r.err = runner.Run(ctx, runner.Options{Plan: r.plan, Writer: w, Attack: attack.Options{Target: r.target, TLS: r.tls}})
 	meta.Finished = time.Now()
 	if err := w.Close(meta); err != nil && r.err == nil {
 		r.err = err

@@ -16,7 +16,7 @@ import (
 // and the Redis-backed limiters, each with its servers started afresh.
 func realLimiterRuns(t *testing.T) []*run {
 	var runs []*run
-	for _, f := range []func(*testing.T) []*run{libraryRuns, nginxRuns, haproxyRuns, redisRuns} {
+	for _, f := range []func(*testing.T) []*run{libraryRuns, nginxRuns, haproxyRuns, redisRuns, tlsRuns} {
 		runs = append(runs, f(t)...)
 	}
 	return runs
