@@ -1,8 +1,8 @@
 package thirdparty
 
 import (
-	"crypto/tls"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/url"
 	"os"
