@@ -222,6 +222,38 @@ func TestStartUnpacedPhaseRunsForItsDuration(t *testing.T) {
 	}
 }
 
+// TestStartEndsAPhaseOnTime asks a paced phase for more than this machine
+// can send (1,000,000/s for 300 ms): it stops at its planned end, having sent
+// fewer than planned, instead of sending until all 300,000 have gone out
+// (which took tens of seconds before phases ended on time).
+func TestStartEndsAPhaseOnTime(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	const rate, dur = 1e6, 300 * time.Millisecond
+	p := testPlan(scenarios.Phase{Name: "too-fast", Kind: scenarios.PhaseOver, Rate: rate, Duration: dur, Requests: int64(rate * dur.Seconds()), Endpoint: "list", Key: "primary"})
+
+	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, Connections: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := collect(t, a, 20*time.Second)
+	if int64(len(obs)) >= p.Phases[0].Requests {
+		t.Fatalf("sent all %d requests at %v/s; want the phase to end on time with fewer", len(obs), rate)
+	}
+	last := a.Started()
+	for _, o := range obs {
+		if o.Sent.After(last) {
+			last = o.Sent
+		}
+	}
+	// Requests sent after the phase's end plus its grace would be a
+	// backlog: on loopback the last one goes out within a scheduling delay.
+	if end := dur + phaseGrace; last.Sub(a.Started()) > end+time.Second {
+		t.Errorf("last request sent %v after the start; want none after the phase's end (%v) but for scheduling delays", last.Sub(a.Started()), end)
+	}
+}
+
 // TestStartBurstSendsConcurrently checks that a burst phase puts its groups in
 // flight together: the server holds each request 100 ms, so one-by-one pacing
 // at this rate would never have more than one in flight.

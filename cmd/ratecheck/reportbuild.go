@@ -56,6 +56,9 @@ func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m 
 	if l := p.TestedLimit(); l != nil {
 		r.Scenario.Tested = describeLimit(*l)
 	}
+	if !r.Interrupted {
+		r.Notes = append(r.Notes, shortfalls(r.Phases)...)
+	}
 	for _, c := range p.Charges {
 		r.Charges = append(r.Charges, report.Charge(c))
 	}
@@ -64,6 +67,23 @@ func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m 
 			Unlimited: l.Unlimited, Tested: i == p.Tested})
 	}
 	return r
+}
+
+// shortfalls says which phases sent fewer requests than planned, and at what
+// rate: a phase that cannot reach its rate ends at its planned time anyway, so
+// the checks that needed the rate may have been left without evidence.
+func shortfalls(phases []metrics.PhaseSnapshot) []string {
+	var out []string
+	for _, ph := range phases {
+		// A phase one request short is a scheduling delay at its end, not a
+		// rate this machine could not reach.
+		if ph.Planned <= 0 || ph.Requests >= ph.Planned-1 {
+			continue
+		}
+		out = append(out, fmt.Sprintf("shortfall: phase %s sent %d of %d planned requests (%.0f/s of %.0f/s asked) and ended on time; checks that needed that rate may be skipped",
+			ph.Name, ph.Requests, ph.Planned, ph.AchievedRate, ph.RequestedRate))
+	}
+	return out
 }
 
 // reportOutputs are the report files a command was asked to write.

@@ -33,6 +33,11 @@ func printSummary(env *Env, r *report.Report, dir string, written []string) {
 	if r.Recovery != nil {
 		fmt.Fprintf(w, "measured recovery: %s\n", printable(r.Recovery.Summary))
 	}
+	if !r.Interrupted {
+		for _, sf := range shortfalls(r.Phases) {
+			fmt.Fprintf(w, "warning: %s\n", sf)
+		}
+	}
 	pass, fail, skip := r.Counts()
 	fmt.Fprintf(w, "\nverdict: %s  %d passed, %d failed, %d skipped; %d requests in %s\n",
 		strings.ToUpper(string(r.Verdict)), pass, fail, skip, r.Requests, r.Finished.Sub(r.Started).Round(10*time.Millisecond))
