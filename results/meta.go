@@ -31,7 +31,9 @@ type Meta struct {
 	ScenarioName  string    `json:"scenario_name"`
 	Target        string    `json:"target"` // base URL; user information and query values are stripped
 	BuiltinTarget bool      `json:"builtin_target"`
-	Fault         string    `json:"fault,omitempty"` // fault injected into the built-in target
+	Fault         string    `json:"fault,omitempty"`     // fault injected into the built-in target
+	PlanTier      string    `json:"plan_tier,omitempty"` // --tier: the plan tier chosen over the scenario's plan:
+	Lean          bool      `json:"lean,omitempty"`      // --lean: the run followed the lean plan
 	Started       time.Time `json:"started"`
 	Finished      time.Time `json:"finished,omitzero"` // zero until the run ends
 	Interrupted   bool      `json:"interrupted"`       // the run stopped before its plan ended

@@ -39,8 +39,14 @@ const shortWindow = 10 * time.Second
 // The probe polls while the limit still rejects, to time when it lifts. When
 // the phases outlast Run.MaxDuration the probe, pause and recovery are dropped
 // with a warning. Charges say what the run costs every limit's budget.
-func NewPlan(sc *Scenario) *Plan {
+//
+// With Lean, a derived plan spends as little as still judges every check;
+// see leanSteps.
+func NewPlan(sc *Scenario, opts ...PlanOption) *Plan {
 	p := &Plan{Scenario: sc, Tested: -1}
+	for _, o := range opts {
+		o(p)
+	}
 	if sc == nil {
 		p.Warnings = append(p.Warnings, "no scenario: nothing to plan")
 		return p

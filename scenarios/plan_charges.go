@@ -15,6 +15,10 @@ func (p *Plan) charge() {
 			Unlimited: l.Unlimited,
 			Tested:    i == p.Tested,
 		}
+		if !l.Unlimited && l.Requests > 0 {
+			c.Share = float64(c.Requests) / float64(l.Requests)
+		}
+		c.Tiers = tierShares(l, c.Requests)
 		switch {
 		case l.Unlimited:
 			c.Budget = 0

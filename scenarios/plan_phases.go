@@ -11,9 +11,12 @@ func (p *Plan) derivedPhases() {
 	l := sc.Limits[p.Tested]
 	var steps []step
 	b := OverBurst(sc.Run.Connections, l.Requests)
-	if l.Window <= shortWindow {
+	switch {
+	case p.Lean:
+		steps = leanSteps(l)
+	case l.Window <= shortWindow:
 		steps = shortWindowSteps(l, b)
-	} else {
+	default:
 		steps = longWindowSteps(l, b)
 	}
 	steps = p.fit(steps, l)

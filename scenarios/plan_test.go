@@ -325,8 +325,8 @@ func TestNewPlanCharges(t *testing.T) {
 	// 100/s: under 50/s×2s = 100, over-burst 200/s×2s = 400, over 200/s×3s = 600,
 	// recovery 50/s×2s = 100.
 	want := []Charge{
-		{Limit: "ps", Requests: 1200, Budget: 100, Tested: true, Note: "under test: 100 per 1s (this run sends 1200)"},
-		{Limit: "daily", Requests: 1200, Budget: 500, Note: "window 24h: only charged, not exercised (this run uses 1200 of 500)"},
+		{Limit: "ps", Requests: 1200, Budget: 100, Tested: true, Note: "under test: 100 per 1s (this run sends 1200)", Share: 12},
+		{Limit: "daily", Requests: 1200, Budget: 500, Note: "window 24h: only charged, not exercised (this run uses 1200 of 500)", Share: 2.4},
 		{Limit: "keygen-only", Requests: 0, Budget: 5, Note: "window 1h: only charged, not exercised (this run uses 0 of 5)"},
 		{Limit: "monthly", Requests: 1200, Unlimited: true, Note: "unlimited on plan enterprise: only charged, not exercised (this run uses 1200)"},
 	}

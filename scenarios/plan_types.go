@@ -25,7 +25,16 @@ type Plan struct {
 	Phases   []Phase
 	Charges  []Charge // one per limit, in scenario order
 	Warnings []string
+	Lean     bool // derived with the Lean option
 }
+
+// A PlanOption changes how NewPlan derives phases.
+type PlanOption func(*Plan)
+
+// Lean derives a plan that spends as few requests as still judges every
+// check: about three times the tested limit and a few recovery requests, for
+// runs against a production API's real quota (see leanSteps).
+func Lean() PlanOption { return func(p *Plan) { p.Lean = true } }
 
 // Phase is one stretch of traffic at a constant rate.
 type Phase struct {
@@ -68,8 +77,10 @@ type Charge struct {
 	Requests  int64 // requests of the run that count against this limit
 	Budget    int64 // the limit's requests per window (0 when Unlimited)
 	Unlimited bool
-	Tested    bool   // the run exercises this limit; otherwise it is only charged
-	Note      string // why it is not tested, or what it costs
+	Tested    bool        // the run exercises this limit; otherwise it is only charged
+	Note      string      // why it is not tested, or what it costs
+	Share     float64     // Requests / Budget on the active plan tier; 0 when Unlimited
+	Tiers     []TierShare // the share of every plan tier's quota, for a limit with plans
 }
 
 // Duration is the total planned length of the run.

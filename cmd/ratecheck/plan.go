@@ -14,20 +14,29 @@ import (
 )
 
 func newPlanCmd(env *Env) *cobra.Command {
-	return &cobra.Command{
-		Use:     "plan SCENARIO",
-		Short:   "Show the phases, rates and durations of a run, and what it charges each limit, before anything is sent",
-		Example: `  ratecheck plan scenarios/copilot.yaml`,
-		Args:    argsError(cobra.ExactArgs(1)),
+	var pf planFlags
+	cmd := &cobra.Command{
+		Use:   "plan SCENARIO",
+		Short: "Show the phases, rates and durations of a run, and what it charges each limit, before anything is sent",
+		Example: `  ratecheck plan scenarios/copilot.yaml
+  ratecheck plan scenarios/copilot.yaml --lean               # the lean plan, for a production quota
+  ratecheck plan scenarios/workspace.yaml --tier pro         # another plan tier's limits`,
+		Args: argsError(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sc, err := scenarios.Load(args[0])
 			if err != nil {
 				return err
 			}
-			printPlan(env.Stdout, scenarios.NewPlan(sc))
+			p, err := pf.plan(sc)
+			if err != nil {
+				return err
+			}
+			printPlan(env.Stdout, p)
 			return nil
 		},
 	}
+	pf.addFlags(cmd.Flags())
+	return cmd
 }
 
 // printPlan writes the plan as a person reads it: the limit under test, a table
@@ -40,6 +49,9 @@ func printPlan(w io.Writer, p *scenarios.Plan) {
 	}
 	if sc.Plan != "" {
 		fmt.Fprintf(w, ", plan %s", sc.Plan)
+	}
+	if p.Lean {
+		fmt.Fprint(w, ", lean")
 	}
 	fmt.Fprintln(w, ")")
 	if l := p.TestedLimit(); l != nil {
@@ -85,6 +97,7 @@ func printPlan(w io.Writer, p *scenarios.Plan) {
 			fmt.Fprintf(tw, "  %s\t%d of %s\t%s\t%s\n", c.Limit, c.Requests, budget, state, c.Note)
 		}
 		tw.Flush()
+		printTierShares(w, p)
 	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
@@ -142,4 +155,41 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// printTierShares says, for every limit with plan tiers, what share of each
+// tier's quota the run spends, and warns of a quota share a run against a
+// real API would have to confirm.
+func printTierShares(w io.Writer, p *scenarios.Plan) {
+	for i, c := range p.Charges {
+		if len(c.Tiers) == 0 || !p.Scenario.Limits[i].IsQuota() {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s: share of each plan tier's quota this run spends:\n", c.Limit)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, t := range c.Tiers {
+			mark := ""
+			if t.Plan == p.Scenario.Plan {
+				mark = "  (this run's tier)"
+			}
+			if t.Unlimited {
+				fmt.Fprintf(tw, "  %s\tunlimited\t-%s\n", t.Plan, mark)
+				continue
+			}
+			fmt.Fprintf(tw, "  %s\t%d of %d\t%s%s\n", t.Plan, c.Requests, t.Quota, formatShare(t.Share), mark)
+		}
+		tw.Flush()
+	}
+	for _, c := range p.OverShare(scenarios.DefaultMaxShare) {
+		fmt.Fprintf(w, "guard: against a real API this run spends %s of %s's quota, more than %s: run asks first on a terminal and refuses without one unless --yes (--lean spends less)\n",
+			formatShare(c.Share), c.Limit, formatShare(scenarios.DefaultMaxShare))
+	}
+}
+
+// formatShare prints a share as a percentage: 24.5%, 0.04%.
+func formatShare(s float64) string {
+	if s > 0 && s < 0.01 {
+		return fmt.Sprintf("%.2f%%", 100*s)
+	}
+	return fmt.Sprintf("%.1f%%", 100*s)
 }

@@ -60,7 +60,9 @@ func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m 
 		r.Notes = append(r.Notes, shortfalls(r.Phases)...)
 	}
 	for _, c := range p.Charges {
-		r.Charges = append(r.Charges, report.Charge(c))
+		r.Charges = append(r.Charges, report.Charge{
+			Limit: c.Limit, Requests: c.Requests, Budget: c.Budget, Unlimited: c.Unlimited, Tested: c.Tested, Note: c.Note,
+		})
 	}
 	for i, l := range sc.Limits {
 		r.Limits = append(r.Limits, report.LimitInfo{Name: l.Name, Requests: l.Requests, WindowMS: l.Window.Milliseconds(),

@@ -61,7 +61,10 @@ func reportRun(env *Env, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	plan := scenarios.NewPlan(sc)
+	plan, err := (&planFlags{Tier: run.Meta.PlanTier, Lean: run.Meta.Lean}).plan(sc)
+	if err != nil {
+		return err
+	}
 	rec := metrics.NewRecorder(runner.MetricsPhases(plan), run.Meta.Started)
 	for i, t := range run.Meta.PhaseStarts {
 		if !t.IsZero() {

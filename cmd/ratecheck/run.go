@@ -34,6 +34,8 @@ type runOptions struct {
 	Shard    shardFlags
 	Rails    railOptions
 	Outputs  reportOutputs
+	Plan     planFlags
+	Guard    guardFlags
 	Args     []string
 }
 
@@ -80,6 +82,8 @@ sent and still writes every report; a second Ctrl-C quits at once.`,
 	opts.Shard.addFlags(fs)
 	opts.Rails.addFlags(fs)
 	opts.Outputs.addFlags(fs)
+	opts.Plan.addFlags(fs)
+	opts.Guard.addFlags(fs)
 	return cmd
 }
 
@@ -88,7 +92,11 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	plan := scenarios.NewPlan(sc)
+	plan, err := o.Plan.plan(sc)
+	if err != nil {
+		return err
+	}
+	sc = plan.Scenario
 	if len(plan.Phases) == 0 {
 		return &usageError{err: fmt.Errorf("%s: nothing to send: %s", sc.File, strings.Join(plan.Warnings, "; "))}
 	}
@@ -97,6 +105,9 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		return err
 	}
 	defer tgt.close()
+	if err := o.Guard.check(env, plan, tgt.builtin); err != nil {
+		return err
+	}
 	tlsConfig, tlsNotes, err := transportSecurity(o, tgt)
 	if err != nil {
 		return err
@@ -133,6 +144,8 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		Target:        tgt.url.String(),
 		BuiltinTarget: tgt.builtin,
 		Fault:         o.Fault,
+		PlanTier:      o.Plan.Tier,
+		Lean:          o.Plan.Lean,
 		Started:       started,
 		Notes:         tgt.notes,
 		Args:          o.Args,

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// planFlags choose how a scenario is planned: its plan tier and lean or full.
+type planFlags struct {
+	Tier string
+	Lean bool
+}
+
+func (f *planFlags) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&f.Tier, "tier", "", "plan `TIER` whose limits to test and charge (default the scenario's plan:)")
+	fs.BoolVar(&f.Lean, "lean", false, "a lean plan: about 3x the tested limit and a few recovery requests, for a real API's quota")
+}
+
+// plan resolves the tier and plans the run.
+func (f *planFlags) plan(sc *scenarios.Scenario) (*scenarios.Plan, error) {
+	if f.Tier != "" {
+		var err error
+		if sc, err = sc.WithPlan(f.Tier); err != nil {
+			return nil, &usageError{err: fmt.Errorf("--tier: %w", err)}
+		}
+	}
+	var opts []scenarios.PlanOption
+	if f.Lean {
+		opts = append(opts, scenarios.Lean())
+	}
+	return scenarios.NewPlan(sc, opts...), nil
+}
+
+// guardFlags protect the user's real quota.
+type guardFlags struct {
+	Budget   int64
+	MaxShare float64
+	Yes      bool
+}
+
+func (g *guardFlags) addFlags(fs *pflag.FlagSet) {
+	fs.Int64Var(&g.Budget, "budget", 0, "refuse a run that plans more than `N` requests (0: no cap)")
+	fs.Float64Var(&g.MaxShare, "max-share", scenarios.DefaultMaxShare, "ask before spending more than this `share` of a quota of a real API (0.1 is 10%)")
+	fs.BoolVar(&g.Yes, "yes", false, "spend more than --max-share of a quota without asking (CI)")
+}
+
+// errRefused is a run the user (or the absence of a terminal) did not allow.
+var errRefused = errors.New("run refused")
+
+// check refuses a plan over --budget, and asks before one that spends more
+// than --max-share of a real API's quota: on a terminal it asks, elsewhere it
+// refuses unless --yes. The built-in target has no quota to protect.
+func (g *guardFlags) check(env *Env, p *scenarios.Plan, builtin bool) error {
+	total := plannedRequests(p)
+	if g.Budget > 0 && total > g.Budget {
+		return &usageError{err: fmt.Errorf("%w: the plan sends %d requests, more than --budget %d (try --lean, or raise --budget)", errRefused, total, g.Budget)}
+	}
+	over := p.OverShare(g.MaxShare)
+	if builtin || len(over) == 0 || g.Yes {
+		return nil
+	}
+	var parts []string
+	for _, c := range over {
+		parts = append(parts, fmt.Sprintf("%d of %s's %d (%.1f%%%s)", c.Requests, c.Limit, c.Budget, 100*c.Share, onTier(p.Scenario.Plan)))
+	}
+	msg := fmt.Sprintf("this run spends %s: more than --max-share %.0f%% of a real quota", strings.Join(parts, ", "), 100*g.MaxShare)
+	if !env.IsTTY {
+		return &usageError{err: fmt.Errorf("%w: %s; no terminal to ask: pass --yes to spend it, or --lean to spend less", errRefused, msg)}
+	}
+	fmt.Fprintf(env.Stderr, "%s.\nSend it anyway? [y/N] ", msg)
+	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+		return &usageError{err: fmt.Errorf("%w: not confirmed", errRefused)}
+	}
+	return nil
+}
+
+// plannedRequests is the number of requests the plan's paced phases send.
+func plannedRequests(p *scenarios.Plan) int64 {
+	var n int64
+	for _, ph := range p.Phases {
+		n += ph.Requests
+	}
+	return n
+}
+
+func onTier(plan string) string {
+	if plan == "" {
+		return ""
+	}
+	return " on " + plan
+}
