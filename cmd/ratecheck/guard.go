@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -56,7 +58,7 @@ var errRefused = errors.New("run refused")
 // check refuses a plan over --budget, and asks before one that spends more
 // than --max-share of a real API's quota: on a terminal it asks, elsewhere it
 // refuses unless --yes. The built-in target has no quota to protect.
-func (g *guardFlags) check(env *Env, p *scenarios.Plan, builtin bool) error {
+func (g *guardFlags) check(ctx context.Context, env *Env, p *scenarios.Plan, builtin bool) error {
 	total := plannedRequests(p)
 	if g.Budget > 0 && total > g.Budget {
 		return &usageError{err: fmt.Errorf("%w: the plan sends %d requests, more than --budget %d (try --lean, or raise --budget)", errRefused, total, g.Budget)}
@@ -74,11 +76,27 @@ func (g *guardFlags) check(env *Env, p *scenarios.Plan, builtin bool) error {
 		return &usageError{err: fmt.Errorf("%w: %s; no terminal to ask: pass --yes to spend it, or --lean to spend less", errRefused, msg)}
 	}
 	fmt.Fprintf(env.Stderr, "%s.\nSend it anyway? [y/N] ", msg)
-	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+	if !confirmed(ctx, env.Stdin) {
 		return &usageError{err: fmt.Errorf("%w: not confirmed", errRefused)}
 	}
 	return nil
+}
+
+// confirmed reads one answer line: y or yes. Cancelling ctx (Ctrl-C) is a no.
+func confirmed(ctx context.Context, in io.Reader) bool {
+	answer := make(chan string, 1)
+	// This goroutine exits when a line (or EOF) is read; if ctx ends first it
+	// is left blocked on the terminal until the process exits.
+	go func() {
+		line, _ := bufio.NewReader(in).ReadString('\n')
+		answer <- strings.ToLower(strings.TrimSpace(line))
+	}()
+	select {
+	case a := <-answer:
+		return a == "y" || a == "yes"
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // plannedRequests is the number of requests the plan's paced phases send.

@@ -105,7 +105,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		return err
 	}
 	defer tgt.close()
-	if err := o.Guard.check(env, plan, tgt.builtin); err != nil {
+	if err := o.Guard.check(ctx, env, plan, tgt.builtin); err != nil {
 		return err
 	}
 	tlsConfig, tlsNotes, err := transportSecurity(o, tgt)

@@ -162,7 +162,7 @@ func checkNoKeyInOutputs(t *testing.T, file string, tui bool) {
 			}
 		}()
 	}
-	args := append([]string{"run", file, "--target", srv.URL, "--out", out("run")}, reports("live")...)
+	args := append([]string{"run", file, "--target", srv.URL, "--out", out("run"), "--yes"}, reports("live")...)
 	if !tui {
 		args = append(args, "--no-tui")
 	}
