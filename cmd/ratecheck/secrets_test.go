@@ -171,7 +171,7 @@ func checkNoKeyInOutputs(t *testing.T, file string, tui bool) {
 	run(context.Background(), env, []string{"plan", file})
 	run(context.Background(), env, []string{"validate", file})
 	// A run that fails before sending, with the keys set: its errors too.
-	run(context.Background(), env, []string{"run", file, "--target", "http://127.0.0.1:1", "--no-tui", "--out", out("unreachable")})
+	run(context.Background(), env, []string{"run", file, "--target", "http://127.0.0.1:1", "--no-tui", "--yes", "--out", out("unreachable")})
 
 	if _, err := os.Stat(out("run/observations.jsonl")); err != nil {
 		t.Fatalf("the run left no observations: %v\nstderr:\n%s", err, stderr.Bytes())
