@@ -19,6 +19,7 @@ import (
 type reportOptions struct {
 	Dir     string
 	Dirs    []string // every RUN_DIR given; several are the shards of one run
+	Wait    time.Duration
 	Outputs reportOutputs
 }
 
@@ -42,12 +43,16 @@ run they sent together. The report lists each shard's rate and offset.`,
 		Args: argsError(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir, opts.Dirs = args[0], args
+			if err := waitForRuns(env, args, opts.Wait); err != nil {
+				return err
+			}
 			if len(args) > 1 {
 				return reportMerged(env, opts)
 			}
 			return reportRun(env, opts)
 		},
 	}
+	cmd.Flags().DurationVar(&opts.Wait, "wait", 0, "wait up to `D` for every run directory to exist and its run to finish (shards still sending)")
 	opts.Outputs.addFlags(cmd.Flags())
 	return cmd
 }

@@ -100,7 +100,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	if len(plan.Phases) == 0 {
 		return &usageError{err: fmt.Errorf("%s: nothing to send: %s", sc.File, strings.Join(plan.Warnings, "; "))}
 	}
-	tgt, err := prepareTarget(env, sc, o)
+	tgt, err := prepareTarget(o.Shard.keyEnv(env), sc, o)
 	if err != nil {
 		return err
 	}

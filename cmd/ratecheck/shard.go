@@ -97,3 +97,21 @@ func finishShard(env *Env, w *results.Writer, meta results.Meta, out *runner.Out
 	}
 	return nil
 }
+
+// keyEnv is env as the shard reads its API keys: a variable VAR_SHARD_<i>,
+// when set, stands for VAR in shard i, so that shards may send with keys of
+// their own (per-key limits seen from several places).
+func (f *shardFlags) keyEnv(env *Env) *Env {
+	s, err := scenarios.ParseShard(f.Shard)
+	if f.Shard == "" || err != nil || !s.Sharded() {
+		return env
+	}
+	e := *env
+	e.Getenv = func(name string) string {
+		if v := env.Getenv(fmt.Sprintf("%s_SHARD_%d", name, s.Index)); v != "" {
+			return v
+		}
+		return env.Getenv(name)
+	}
+	return &e
+}

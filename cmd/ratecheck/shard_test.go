@@ -122,3 +122,15 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 		})
 	}
 }
+
+func TestShardKeyEnv(t *testing.T) {
+	env := &Env{Getenv: func(k string) string {
+		return map[string]string{"K": "shared", "K_SHARD_1": "own"}[k]
+	}}
+	for _, tc := range []struct{ shard, want string }{{"", "shared"}, {"0/2", "shared"}, {"1/2", "own"}} {
+		f := shardFlags{Shard: tc.shard}
+		if got := f.keyEnv(env).Getenv("K"); got != tc.want {
+			t.Errorf("shard %q reads K as %q, want %q", tc.shard, got, tc.want)
+		}
+	}
+}
