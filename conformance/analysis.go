@@ -66,7 +66,30 @@ func analyse(p *scenarios.Plan, c *collector) *analysis {
 		return a
 	}
 	a.eval = a.evaluate(a.series)
+	a.lateInSlowStreaks()
 	return a
+}
+
+// lateInSlowStreaks makes the early rejections inside a streak that outlasted
+// the promised recovery (see tooSlow) late recoveries: a limit that stays
+// closed too long is one defect, recovery.after-window's, even where requests
+// reaching the server out of send order split the model's streaks and leave
+// parts of it looking like early rejections. A streak whose first rejection is
+// itself early keeps it: that is a defect of its own.
+func (a *analysis) lateInSlowStreaks() {
+	for x, s := range a.series {
+		ev := &a.eval.states[x]
+		for _, l := range a.liftsOf(s) {
+			if !a.tooSlow(l) || ev.out[l.first] == rejectEarly {
+				continue
+			}
+			for k := l.first + 1; k <= l.last; k++ {
+				if ev.out[k] == rejectEarly {
+					ev.out[k] = rejectRecovery
+				}
+			}
+		}
+	}
 }
 
 // quietJudging lets quiet runs be judged from their counts; tests turn it off
