@@ -4,12 +4,21 @@ import "fmt"
 
 // earlyResult judges limit.no-early-reject: no request rejected while the model
 // says it was under the limit, outside a streak that began at the limit.
+// When the server rejected, it needs one rejection the model is sure came at
+// or over the limit; when every one lay within the timing tolerance of an
+// early rejection it skips (a target far away can hide early rejections so).
 func earlyResult(a *analysis) CheckResult {
 	res := CheckResult{ID: LimitNoEarlyReject, Limit: a.limitName()}
 	early := a.withOutcome(rejectEarly)
 	amb := a.ambiguityText(a.ambiguous(false))
 	if len(early) == 0 {
 		rejected := len(a.where(func(r reqRef) bool { return r.s.rej[r.i] }))
+		if limiting, amb := a.limitingRejections(); limiting > 0 && limiting == amb {
+			res.Status = Skip
+			res.Message = fmt.Sprintf("every one of the %s the model explains lay within the timing tolerance of an early rejection, so none shows the limit was reached first (judged as %s)",
+				plural(limiting, "rejection", "rejections"), a.eval.desc)
+			return res
+		}
 		res.Status = Pass
 		res.Message = fmt.Sprintf("no request was rejected while under the limit of %s (%s explained by the model; judged as %s%s)",
 			a.limitText(), plural(rejected, "rejection", "rejections"), a.eval.desc, amb)
@@ -30,3 +39,18 @@ func earlyResult(a *analysis) CheckResult {
 
 // expectedRejections says in words when the model admits.
 func (a *analysis) expectedRejections() string { return a.eval.family.expectedRejections(a.limit) }
+
+// limitingRejections counts the rejections the model holds were limiting
+// (rejectOK) and how many of them the point model blames (ambiguous).
+func (a *analysis) limitingRejections() (limiting, amb int) {
+	for x := range a.series {
+		ev := &a.eval.states[x]
+		for _, o := range ev.out {
+			if o == rejectOK {
+				limiting++
+			}
+		}
+		amb += ev.ambRej
+	}
+	return limiting, amb
+}

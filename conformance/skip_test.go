@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -182,4 +183,27 @@ func TestEnforcedSkipsWhenEveryEpisodeIsAmbiguous(t *testing.T) {
 		t.Errorf("%s = pass (%s); want fail, or skip when no window could be judged", LimitEnforced, c.Message)
 	}
 	t.Logf("%s = %s (%s)", LimitEnforced, c.Status, c.Message)
+}
+
+// A limiter that rejects two early, seen through 50-150 ms of latency (a
+// target 50 ms ± 25 ms away, both ways): limit.no-early-reject must fail it
+// or skip for want of a rejection it can place, never pass. (A sliding log
+// declared as sliding-window is left out: a sliding-window counter, which
+// that promise allows, explains its early rejections within the tolerance,
+// and passes it: a known gap.)
+func TestEarlyRejectFarAwayNeverPasses(t *testing.T) {
+	for _, fam := range simFamilies {
+		if fam.algo == scenarios.AlgoSlidingWindow {
+			continue
+		}
+		for seed := range uint64(3) {
+			t.Run(fmt.Sprintf("%s/%d", fam.name, seed), func(t *testing.T) {
+				p := planOf(limitOf(20, time.Second, fam.algo), standardPhases)
+				obs := serve(client(p, []string{"k1"}, jitteredLatency(100*time.Millisecond), seed), fam.server(20, time.Second, faultEarly))
+				if c := resultOf(t, Check(p, seqOf(obs)), LimitNoEarlyReject); c.Status == Pass {
+					t.Errorf("%s = pass (%s); want fail, or skip", LimitNoEarlyReject, c.Message)
+				}
+			})
+		}
+	}
 }

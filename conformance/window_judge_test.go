@@ -43,9 +43,12 @@ func TestCheckBoundaryStraddlingBurstIsAmbiguous(t *testing.T) {
 			t.Errorf("%s = fail (%s); want no failure", c.ID, c.Message)
 		}
 	}
+	// Every rejection may have come early at some arrival the latency
+	// allows, so none proves the limit was reached first: a skip, not a
+	// pass (a check passes only on evidence).
 	early := resultOf(t, v, LimitNoEarlyReject)
-	if early.Status != Pass || !strings.Contains(early.Message, "ambiguous decisions near window boundaries") {
-		t.Errorf("limit.no-early-reject = %s (%s); want pass counting ambiguous decisions", early.Status, early.Message)
+	if early.Status != Skip || !strings.Contains(early.Message, "within the timing tolerance") {
+		t.Errorf("limit.no-early-reject = %s (%s); want skip: every rejection within the timing tolerance", early.Status, early.Message)
 	}
 	if c := resultOf(t, v, LimitStatus); c.Status != Pass {
 		t.Errorf("limit.status = %s (%s); want pass", c.Status, c.Message)
