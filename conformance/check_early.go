@@ -41,9 +41,21 @@ func earlyResult(a *analysis) CheckResult {
 func (a *analysis) expectedRejections() string { return a.eval.family.expectedRejections(a.limit) }
 
 // limitingRejections counts the rejections the model holds were limiting
-// (rejectOK) and how many of them the point model blames (ambiguous).
+// (rejectOK) and how many of them the point model blames (ambiguous). A family
+// that only rescues (the sliding-window counter) counts none ambiguous: it is
+// chosen only when it explains the whole run, and its point model is one of
+// the variants of the threshold its tolerant model accepts, so their
+// disagreements are no timing uncertainty.
 func (a *analysis) limitingRejections() (limiting, amb int) {
 	for x := range a.series {
+		if a.eval.family.rescuesOnly() {
+			for _, o := range a.eval.states[x].out {
+				if o == rejectOK {
+					limiting++
+				}
+			}
+			continue
+		}
 		ev := &a.eval.states[x]
 		for _, o := range ev.out {
 			if o == rejectOK {

@@ -103,7 +103,13 @@ func (a *analysis) expectedAdmissions() string { return a.eval.family.expectedAd
 // cleanEpisodes counts the episodes with no ambiguous admission (see
 // stateEval.ambAdm) between the previous rejection of their series and their
 // first rejection.
+//
+// A family that only rescues counts every episode clean, for the reason
+// limitingRejections gives.
 func (a *analysis) cleanEpisodes(eps []onset) int {
+	if a.eval.family.rescuesOnly() {
+		return len(eps)
+	}
 	n := 0
 	for _, e := range eps {
 		s, i := e.first.s, e.first.i
