@@ -32,6 +32,7 @@ type retryAfterChecker struct {
 	shortest, longest   time.Duration
 	store               claimStore // the 429s with a readable Retry-After
 	missing, unreadable respProblem
+	wrongForm           respProblem // readable, but not in the promised form
 	lenient             lenience
 	unpromised          int    // 429s with a Retry-After the scenario does not promise
 	unpromisedFirst     string // the first such value
@@ -106,6 +107,9 @@ func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec
 		warning.Header = fieldRetry
 		c.lenient.add(warning)
 	}
+	if stray := c.pr.sc.Headers.RetryAfterFormat.Stray(raw); stray != "" {
+		c.wrongForm.found.add(offenseOf(o, h, fmt.Sprintf("%s: %q %s", fieldRetry, raw, stray)))
+	}
 	if c.carried == 0 || wait < c.shortest {
 		c.shortest = wait
 	}
@@ -155,9 +159,15 @@ func (c *retryAfterChecker) judge() CheckResult {
 	rc.early.summary = fmt.Sprintf("Retry-After shorter than the real wait %s (first: %s)%s", times(rc.early.found.n),
 		rc.early.found.firstNote(), rc.measured())
 	long.summary = fmt.Sprintf("Retry-After absurdly long %s (first: %s)", times(long.found.n), long.found.firstNote())
-	problems := []*respProblem{&c.missing, &c.unreadable, &rc.early, &long}
+	c.wrongForm.summary = fmt.Sprintf("Retry-After not in the promised form (%s) on %d of %s (first: %s)", c.pr.sc.Headers.RetryAfterFormat,
+		c.wrongForm.found.n, plural(c.limited, "429", "429s"), c.wrongForm.found.firstNote())
+	problems := []*respProblem{&c.missing, &c.unreadable, &c.wrongForm, &rc.early, &long}
 	if anyFailed(problems) {
-		want := "every 429 carries a Retry-After (delay-seconds or an HTTP-date) no shorter than the real wait"
+		form := map[headers.RetryAfterFormat]string{headers.RetryAfterSeconds: "delay-seconds", headers.RetryAfterHTTPDate: "an HTTP-date"}[c.pr.sc.Headers.RetryAfterFormat]
+		if form == "" {
+			form = "delay-seconds or an HTTP-date"
+		}
+		want := "every 429 carries a Retry-After (" + form + ") no shorter than the real wait"
 		return c.lenient.apply(respFailure(res, &c.pr, c.first, want, problems))
 	}
 	res.Status = Pass

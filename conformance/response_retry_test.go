@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -30,6 +31,13 @@ func TestHeadersRetryAfter(t *testing.T) {
 		return p
 	}
 	window5s := func() *scenarios.Plan { return hdrPlan(20, 5*time.Second, scenarios.AlgoFixedWindow, xPromise) }
+	promisedAs := func(f headers.RetryAfterFormat) func() *scenarios.Plan {
+		return func() *scenarios.Plan {
+			p := stdPlan()
+			p.Scenario.Headers.RetryAfterFormat = f
+			return p
+		}
+	}
 	constant := func(v string) writer { return retryAs(func(decision) string { return v }) }
 	tests := []struct {
 		name   string
@@ -58,6 +66,16 @@ func TestHeadersRetryAfter(t *testing.T) {
 		{"not promised, sent unreadable", notPromised, stdTraffic(), time.Second, constant("soon"), Skip,
 			`Retry-After is not promised, so not judged; 10 of 10 429s carried one all the same (first: Retry-After: "soon")`},
 		{"missing", stdPlan, stdTraffic(), time.Second, constant(""), Fail, "Retry-After missing on 10 of 10 429s"},
+		// retry_after: seconds or http-date promises one form of the two.
+		{"seconds, as promised", promisedAs(headers.RetryAfterSeconds), stdTraffic(), time.Second, xrate(20), Pass, "Retry-After on all 10 429s (1.00 s)"},
+		{"seconds where a date is promised", promisedAs(headers.RetryAfterHTTPDate), stdTraffic(), time.Second, xrate(20), Fail,
+			`Retry-After not in the promised form (http-date) on 10 of 10 429s (first: Retry-After: "1" is delay-seconds where an HTTP-date is promised)`},
+		{"a date where seconds are promised", promisedAs(headers.RetryAfterSeconds), stdTraffic(), time.Second, retryAs(func(d decision) string {
+			return d.reset.Add(time.Second).UTC().Format(http.TimeFormat)
+		}), Fail, `Retry-After not in the promised form (seconds) on 10 of 10 429s (first: Retry-After: "Sat, 01 Mar 2025 12:00:02 GMT" is an HTTP-date where delay-seconds are promised)`},
+		{"a date, as promised", promisedAs(headers.RetryAfterHTTPDate), stdTraffic(), time.Second, retryAs(func(d decision) string {
+			return d.reset.Add(time.Second).UTC().Format(http.TimeFormat)
+		}), Pass, "Retry-After on all 10 429s (1.85 s to 1.86 s)"},
 		{"missing on one", stdPlan, stdTraffic(), time.Second, retryAs(func(d decision) string {
 			if d.seq == 25 {
 				return ""

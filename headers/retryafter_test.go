@@ -128,3 +128,29 @@ func TestResolveCentury(t *testing.T) {
 		}
 	}
 }
+
+func TestRetryAfterFormatStray(t *testing.T) {
+	tests := []struct {
+		f    RetryAfterFormat
+		v    string
+		want string
+	}{
+		{RetryAfterSeconds, "120", ""},
+		{RetryAfterSeconds, "0.5", ""},
+		{RetryAfterSeconds, "Tue, 14 Nov 2023 22:13:30 GMT", "is an HTTP-date where delay-seconds are promised"},
+		{RetryAfterSeconds, "Fri, 04 Dec 2026 17:43:43 UTC", "is an HTTP-date where delay-seconds are promised"},
+		{RetryAfterHTTPDate, "Tue, 14 Nov 2023 22:13:30 GMT", ""},
+		{RetryAfterHTTPDate, "1", "is delay-seconds where an HTTP-date is promised"}, // go-chi/httprate sends this
+		{RetryAfterHTTPDate, " 99999999999999999999 ", "is delay-seconds where an HTTP-date is promised"},
+		{RetryAfterEither, "1", ""},
+		{RetryAfterEither, "Tue, 14 Nov 2023 22:13:30 GMT", ""},
+	}
+	for _, tt := range tests {
+		if got := tt.f.Stray(tt.v); got != tt.want {
+			t.Errorf("%q.Stray(%q) = %q; want %q", tt.f, tt.v, got, tt.want)
+		}
+	}
+	if got := RetryAfterFormats(); len(got) != 3 || got[2] != RetryAfterEither {
+		t.Errorf("RetryAfterFormats() = %q; want seconds, http-date, either", got)
+	}
+}

@@ -3,6 +3,8 @@ package scenarios
 import (
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/ratecheck/ratecheck/headers"
 )
 
@@ -53,7 +55,7 @@ func (d *decoder) headers(top *fields, limits []Limit) Headers {
 		return h
 	}
 	d.conventionFields(f, &h)
-	h.RetryAfter = f.bool("retry_after", false)
+	d.retryAfter(f, &h)
 	h.OnErrors = f.bool("on_errors", true)
 	d.describes(f, &h, limits)
 	d.accuracy(f, &h)
@@ -92,6 +94,31 @@ func orList(ws []string) string {
 		return strings.Join(ws, "")
 	}
 	return strings.Join(ws[:len(ws)-1], ", ") + " or " + ws[len(ws)-1]
+}
+
+// retryAfter reads whether Retry-After is promised, and in which form:
+// true (either form), false, or one of headers.RetryAfterFormats.
+func (d *decoder) retryAfter(f *fields, h *Headers) {
+	n := f.value("retry_after")
+	if n == nil {
+		return
+	}
+	if b, ok := boolValue(n); ok {
+		h.RetryAfter = b
+	} else {
+		words := append([]string{"true", "false"}, words(headers.RetryAfterFormats())...)
+		w, ok := d.enum(n, f.at("retry_after"), "true, false or a Retry-After format", words)
+		if !ok {
+			return
+		}
+		h.RetryAfter = w != "false"
+		if h.RetryAfter && w != "true" {
+			h.RetryAfterFormat = headers.RetryAfterFormat(w)
+		}
+	}
+	if h.RetryAfter && h.RetryAfterFormat == "" {
+		h.RetryAfterFormat = headers.RetryAfterEither
+	}
 }
 
 // notWith reports each present field that means nothing with the convention.
@@ -145,4 +172,13 @@ func (d *decoder) accuracy(f *fields, h *Headers) {
 	case stOK:
 		h.Staleness = st
 	}
+}
+
+// boolValue returns n's value when it is a YAML boolean.
+func boolValue(n *yaml.Node) (bool, bool) {
+	var b bool
+	if r := resolve(n); r.Kind == yaml.ScalarNode && r.Tag == "!!bool" && r.Decode(&b) == nil {
+		return b, true
+	}
+	return false, false
 }

@@ -75,7 +75,8 @@
 //	                              # a name written as "" means the API does not send that header
 //	  reset_format: epoch-seconds # auto (default), delta-seconds (default for ratelimit and
 //	                              # structured), epoch-seconds, epoch-millis, http-date, rfc3339
-//	  retry_after: true           # Retry-After is promised on 429 (default false; allowed with none)
+//	  retry_after: true           # Retry-After is promised on 429 (default false; allowed with none):
+//	                              # true or either (delay-seconds or an HTTP-date), seconds, http-date
 //	  describes: per-minute       # the limit the headers report (default the first limit)
 //	  accuracy: exact             # exact (default) or approximate
 //	  staleness: 60s              # required with approximate, not allowed otherwise

@@ -178,7 +178,7 @@ func TestParseFull(t *testing.T) {
 		},
 		Headers: Headers{
 			Convention: headers.ConventionXRateLimit, Limit: "X-RateLimit-Limit", Remaining: "X-RateLimit-Remaining",
-			Reset: "X-RateLimit-Reset-After", ResetFormat: headers.ResetDeltaSeconds, RetryAfter: true,
+			Reset: "X-RateLimit-Reset-After", ResetFormat: headers.ResetDeltaSeconds, RetryAfter: true, RetryAfterFormat: headers.RetryAfterEither,
 			Describes: "monthly", Approximate: true, Staleness: time.Minute, OnErrors: false, Pos: at(40, 3),
 		},
 		Errors: []ErrorShape{
@@ -237,7 +237,15 @@ func TestParseDefaults(t *testing.T) {
 				Reset: "RateLimit-Reset", ResetFormat: headers.ResetDeltaSeconds, Describes: "per-second", OnErrors: true, Pos: Position{"t.yaml", 10, 10}}},
 		{"structured", "headers: {convention: structured, retry_after: true}\n", func(s *Scenario) any { return s.Headers },
 			Headers{Convention: headers.ConventionStructured, ResetFormat: headers.ResetDeltaSeconds, RetryAfter: true,
-				Describes: "per-second", OnErrors: true, Pos: Position{"t.yaml", 10, 10}}},
+				RetryAfterFormat: headers.RetryAfterEither, Describes: "per-second", OnErrors: true, Pos: Position{"t.yaml", 10, 10}}},
+		{"retry_after in a promised form", "headers: {retry_after: http-date}\n", func(s *Scenario) any { return s.Headers },
+			Headers{Convention: headers.ConventionNone, ResetFormat: headers.ResetAuto, RetryAfter: true,
+				RetryAfterFormat: headers.RetryAfterHTTPDate, Describes: "per-second", OnErrors: true, Pos: Position{"t.yaml", 10, 10}}},
+		{"retry_after seconds", "headers: {retry_after: Seconds}\n", func(s *Scenario) any { return s.Headers.RetryAfterFormat },
+			headers.RetryAfterSeconds},
+		{"retry_after false", "headers: {retry_after: false}\n", func(s *Scenario) any { return s.Headers.RetryAfterFormat },
+			headers.RetryAfterFormat("")},
+		{"retry_after either", "headers: {retry_after: either}\n", func(s *Scenario) any { return s.Headers.RetryAfter }, true},
 		{"phase name is its kind", "phases: [{kind: at, rate: 1x, duration: 1s}]\n", func(s *Scenario) any { return s.Phases[0].Name }, "at"},
 		{"month window", "", func(s *Scenario) any {
 			sc, _ := Parse("t.yaml", []byte(strings.Replace(minimal, "window: 1s", "window: Month", 1)))

@@ -169,11 +169,14 @@ type Headers struct {
 	Reset       string
 	ResetFormat headers.ResetFormat // a name of headers.DeclarableResetFormats
 	RetryAfter  bool                // Retry-After is promised on 429 responses
-	Describes   string              // name of the limit the headers report; defaults to the first limit
-	Approximate bool                // Remaining is an estimate ("accuracy: approximate")
-	Staleness   time.Duration       // how stale an approximate Remaining may be
-	OnErrors    bool                // headers are also sent on 429 responses (default true)
-	Pos         Position
+	// RetryAfterFormat is the promised form of Retry-After: either (retry_after:
+	// true), seconds or http-date; "" when Retry-After is not promised.
+	RetryAfterFormat headers.RetryAfterFormat
+	Describes        string        // name of the limit the headers report; defaults to the first limit
+	Approximate      bool          // Remaining is an estimate ("accuracy: approximate")
+	Staleness        time.Duration // how stale an approximate Remaining may be
+	OnErrors         bool          // headers are also sent on 429 responses (default true)
+	Pos              Position
 }
 
 // ErrorShape is the declared response for one error status.

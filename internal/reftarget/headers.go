@@ -25,6 +25,7 @@ type headerSpec struct {
 	format                              headers.ResetFormat
 	onErrors                            bool
 	retryAfter                          bool // send Retry-After on 429/503
+	retryAfterDate                      bool // as an HTTP-date, the form the scenario promises
 	wrongRemaining                      bool
 	stale                               *staleCache // nil unless Remaining is approximate
 }
@@ -35,6 +36,7 @@ func newHeaderSpec(h scenarios.Headers, faults faultSet) headerSpec {
 		format:         h.ResetFormat,
 		onErrors:       h.OnErrors,
 		retryAfter:     h.RetryAfter && !faults.has(NoRetryAfter),
+		retryAfterDate: h.RetryAfterFormat == headers.RetryAfterHTTPDate,
 		wrongRemaining: faults.has(WrongRemaining),
 	}
 	if faults.has(MissingHeaders) || s.convention == "" {
@@ -100,6 +102,16 @@ func (s *headerSpec) write(h http.Header, l *limit, cell *limiter.Cell, d limite
 		h[structuredPolicy] = []string{`"default";q=` + strconv.FormatInt(l.spec.Requests, 10) +
 			`;w=` + strconv.FormatInt(max(1, ceilSeconds(l.spec.Window)), 10)}
 	}
+}
+
+// formatRetryAfter writes a wait as Retry-After: delay-seconds, or an
+// HTTP-date when the scenario promises one, rounded up so that a client that
+// waits as told never comes back too early.
+func (s *headerSpec) formatRetryAfter(wait time.Duration, now time.Time) string {
+	if s.retryAfterDate {
+		return time.Unix(ceilUnix(now.Add(wait)), 0).UTC().Format(http.TimeFormat)
+	}
+	return strconv.FormatInt(ceilSeconds(wait), 10)
 }
 
 // formatReset encodes the reset time. Times are rounded up to the format's unit,

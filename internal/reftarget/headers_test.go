@@ -215,3 +215,33 @@ func TestEmptyHeaderNameIsNotSent(t *testing.T) {
 		t.Errorf("headers mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestRetryAfterForms checks that each form a scenario may promise is the
+// form the target writes, read back by package headers without a warning and
+// saying the exact wait, rounded up: 21 requests at base+250ms against 20/s
+// leave 750 ms until the window resets at base+1s.
+func TestRetryAfterForms(t *testing.T) {
+	want := map[headers.RetryAfterFormat]string{
+		headers.RetryAfterSeconds:  "1",
+		headers.RetryAfterHTTPDate: "Tue, 14 Nov 2023 22:14:01 GMT",
+		headers.RetryAfterEither:   "1",
+	}
+	for _, f := range headers.RetryAfterFormats() {
+		t.Run(string(f), func(t *testing.T) {
+			clk := newClock()
+			now := base.Add(250 * time.Millisecond)
+			clk.Set(now)
+			srv, _ := server(t, scenario(withHeaders(scenarios.Headers{RetryAfter: true, RetryAfterFormat: f})), clk)
+			rs := burst(t, srv, "k-primary", 21)
+			got := rs[20].header.Get("Retry-After")
+			if rs[20].status != 429 || got != want[f] {
+				t.Fatalf("21st answer %d, Retry-After %q; want 429, %q", rs[20].status, got, want[f])
+			}
+			wait, w, err := headers.ParseRetryAfter(got, now)
+			if err != nil || w != nil || f.Stray(got) != "" || wait < 750*time.Millisecond || wait > 2*time.Second {
+				t.Errorf("ParseRetryAfter(%q) = %v, warning %v, error %v, stray %q; want 750ms..2s in the promised form",
+					got, wait, w, err, f.Stray(got))
+			}
+		})
+	}
+}

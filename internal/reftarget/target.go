@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -277,7 +276,7 @@ func (t *Target) serveLimited(w http.ResponseWriter, r *http.Request, rt *route,
 	}
 	t.stats.rejected.Add(1)
 	if t.headers.retryAfter {
-		h["Retry-After"] = []string{strconv.FormatInt(ceilSeconds(longestWait(out)), 10)}
+		h["Retry-After"] = []string{t.headers.formatRetryAfter(longestWait(out), now)}
 	}
 	if t.limited == http.StatusTooManyRequests {
 		t.writeError(w, t.limited)
