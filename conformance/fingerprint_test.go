@@ -112,3 +112,32 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+// A fingerprint's words come from the model's fields (its parameters, a
+// window's alignment, a counter's phase), never from the description the
+// evaluation was given.
+func TestFingerprintWordsFromFields(t *testing.T) {
+	p := params{n: 20, w: int64(time.Second), burst: 20, rate: 20 / float64(time.Second)}
+	smooth := params{n: 20, w: int64(time.Second), burst: 1, rate: 20 / float64(time.Second)}
+	clock := &alignment{into: 370 * time.Millisecond, how: "from resets"}
+	tests := []struct {
+		f          family
+		p          params
+		align      *alignment
+		name, text string
+	}{
+		{windows, p, nil, "fixed window", "20 per 1s, first-request-aligned"},
+		{windows, p, clock, "fixed window", "20 per 1s, clock-aligned 0.370 s into each 1s"},
+		{logs, p, nil, "sliding log", "20 per 1s"},
+		{counter, p, &alignment{into: 997 * time.Millisecond}, "sliding-window counter", "20 per 1s, windows starting 0.003 s before each whole 1s"},
+		{buckets, p, nil, "token bucket", "burst 20, refill 20/s"},
+		{buckets, smooth, nil, "leaky bucket", "1 per 50 ms (smoothing, burst 1)"},
+	}
+	for _, tt := range tests {
+		f := &fit{family: tt.f, p: tt.p, ev: &evaluation{family: tt.f, align: tt.align, desc: "(not read)"}}
+		fp := f.export()
+		if fp.Family != tt.name || fp.Params != tt.text {
+			t.Errorf("%T %+v: fingerprint %q, %q; want %q, %q", tt.f, tt.align, fp.Family, fp.Params, tt.name, tt.text)
+		}
+	}
+}
