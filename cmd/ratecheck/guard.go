@@ -43,13 +43,12 @@ func (f *planFlags) plan(sc *scenarios.Scenario) (*scenarios.Plan, error) {
 type guardFlags struct {
 	Budget   int64
 	MaxShare float64
-	Yes      bool
+	Yes      bool // set from run's one --yes
 }
 
 func (g *guardFlags) addFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&g.Budget, "budget", 0, "refuse a run that plans more than `N` requests (0: no cap)")
 	fs.Float64Var(&g.MaxShare, "max-share", scenarios.DefaultMaxShare, "ask before spending more than this `share` of a quota of a real API (0.1 is 10%)")
-	fs.BoolVar(&g.Yes, "yes", false, "spend more than --max-share of a quota without asking (CI)")
 }
 
 // errRefused is a run the user (or the absence of a terminal) did not allow.

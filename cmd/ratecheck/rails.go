@@ -25,7 +25,7 @@ type railOptions struct {
 func (r *railOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&r.MaxRequests, "max-requests", 0, "never send more than `N` requests, whatever the scenario plans (a plan above it is refused)")
 	fs.Float64Var(&r.MaxRate, "max-rate", 0, "never send more than `R` requests per second, whatever the scenario plans (a plan above it is refused)")
-	fs.BoolVar(&r.Yes, "yes", false, "do not ask before sending to a host that is not this machine")
+	fs.BoolVar(&r.Yes, "yes", false, "answer yes to every question a run asks: sending to a host that is not this machine, spending more than --max-share of a quota (CI)")
 }
 
 // errNotConfirmed says the person at the terminal declined to send.

@@ -8,6 +8,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/gcpolicy"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/merge"
 	"github.com/ratecheck/ratecheck/results/metrics"
@@ -68,13 +69,14 @@ func reportMerged(env *Env, o *reportOptions) error {
 	if readErr != nil {
 		return fmt.Errorf("read shards: %w", readErr)
 	}
-	if why := m.Undecidable(clockTolerance(plan)); why != "" {
-		// Timing on a timeline this uncertain settles nothing: the run is
-		// marked incomplete rather than judged as if the clocks agreed.
-		meta.Interrupted = true
+	why := m.Undecidable(clockTolerance(plan))
+	if why != "" {
 		meta.Notes = append(meta.Notes, "the merged timeline is too uncertain to judge: "+why)
 	}
 	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
+	if why != "" {
+		tooUncertain(rep, why)
+	}
 	written, werr := o.Outputs.write("", rep)
 	fmt.Fprintf(env.Stdout, "ratecheck report %s: %s against %s, %d shards merged\n", strings.Join(o.Dirs, " "), sc.Name, results.TargetName(meta.Target, meta.BuiltinTarget), len(m.Shards))
 	for _, n := range m.Notes() {
@@ -128,5 +130,22 @@ func waitForRuns(env *Env, dirs []string, wait time.Duration) error {
 			said = len(pending)
 		}
 		time.Sleep(waitPoll)
+	}
+}
+
+// tooUncertain withholds a pass from a merged run whose timeline the clocks
+// leave too uncertain: the run is inconclusive, and its passed checks are
+// skips. A failure stands: the widened timeline only ever excuses decisions.
+func tooUncertain(rep *report.Report, why string) {
+	if rep.Verdict != conformance.Pass {
+		return
+	}
+	rep.Verdict = conformance.Inconclusive
+	rep.VerdictReason = "the shards' clocks are too uncertain to judge their merged timeline: " + why
+	for i, c := range rep.Checks {
+		if c.Status == conformance.Pass {
+			rep.Checks[i].Status = conformance.Skip
+			rep.Checks[i].Message = "not judged: the merged timeline is too uncertain (" + c.Message + ")"
+		}
 	}
 }

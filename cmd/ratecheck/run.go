@@ -105,6 +105,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		return err
 	}
 	defer tgt.close()
+	o.Guard.Yes = o.Rails.Yes // one --yes answers both questions
 	if err := o.Guard.check(ctx, env, plan, tgt.builtin); err != nil {
 		return err
 	}

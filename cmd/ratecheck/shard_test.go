@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -28,23 +31,36 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 	t.Parallel()
 	const skewed, skew = 2, 180 * time.Millisecond
 	for _, tc := range []struct {
+		name     string
 		fault    string
+		noDate   bool // the target sends no Date header: no clock to align on
 		wantFail []string
+		wantCode int
 	}{
-		{fault: ""},
-		{fault: "off-by-one", wantFail: []string{"limit.enforced"}},
+		{name: "correct target"},
+		{name: "off-by-one", fault: "off-by-one", wantFail: []string{"limit.enforced"}, wantCode: 1},
+		{name: "no Date headers", noDate: true, wantCode: 3},
 	} {
-		t.Run("fault="+tc.fault, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			sc, err := scenarios.Load("testdata/short.yaml")
 			if err != nil {
 				t.Fatal(err)
 			}
 			keys := demoKeys(sc)
-			ts, err := startTarget(sc, "127.0.0.1:0", keys, tc.fault)
-			if err != nil {
-				t.Fatal(err)
+			opts := []reftarget.Option{reftarget.Keys(byValue(keys))}
+			if tc.fault != "" {
+				opts = append(opts, reftarget.Fault(tc.fault))
 			}
+			var h http.Handler = reftarget.New(sc, opts...)
+			if tc.noDate {
+				inner := h
+				h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header()["Date"] = nil // net/http then sends none
+					inner.ServeHTTP(w, r)
+				})
+			}
+			ts := httptest.NewServer(h)
 			defer ts.Close()
 			env := func(out *bytes.Buffer) *Env {
 				return &Env{Stdout: out, Stderr: out, Getenv: func(k string) string {
@@ -61,7 +77,7 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 			for i := range 4 {
 				dir := filepath.Join(root, fmt.Sprint("shard", i))
 				dirs = append(dirs, dir)
-				args := []string{"run", "testdata/short.yaml", "--target", ts.URL.String(), "--no-tui", "--out", dir,
+				args := []string{"run", "testdata/short.yaml", "--target", ts.URL, "--no-tui", "--out", dir,
 					"--shard", fmt.Sprintf("%d/4", i), "--start-at", startAt}
 				if i == skewed {
 					args = append(args, "--clock-skew", skew.String())
@@ -80,12 +96,8 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 			var out bytes.Buffer
 			jsonPath := filepath.Join(root, "merged.json")
 			code := run(context.Background(), env(&out), append(append([]string{"report"}, dirs...), "--json", jsonPath))
-			want := 0
-			if len(tc.wantFail) > 0 {
-				want = 1
-			}
-			if code != want {
-				t.Fatalf("merged report exited %d, want %d:\n%s", code, want, out.String())
+			if code != tc.wantCode {
+				t.Fatalf("merged report exited %d, want %d:\n%s", code, tc.wantCode, out.String())
 			}
 			b, err := os.ReadFile(jsonPath)
 			if err != nil {
@@ -106,6 +118,12 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 			}
 			if rep.Requests == 0 || rep.Interrupted {
 				t.Fatalf("the merged report counts %d requests, interrupted %v", rep.Requests, rep.Interrupted)
+			}
+			if tc.noDate {
+				if rep.Verdict != conformance.Inconclusive || !strings.Contains(rep.VerdictReason, "Date header") {
+					t.Errorf("without Date headers the merged verdict is %s (%s), want inconclusive naming the Date header", rep.Verdict, rep.VerdictReason)
+				}
+				return
 			}
 			// The skewed shard's estimated offset holds the truth.
 			notes := strings.Join(rep.Notes, "\n")
