@@ -69,13 +69,13 @@ func reportMerged(env *Env, o *reportOptions) error {
 	if readErr != nil {
 		return fmt.Errorf("read shards: %w", readErr)
 	}
-	why := m.Undecidable(clockTolerance(plan))
+	why, unaligned := m.Undecidable(clockTolerance(plan))
 	if why != "" {
 		meta.Notes = append(meta.Notes, "the merged timeline is too uncertain to judge: "+why)
 	}
 	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
 	if why != "" {
-		tooUncertain(rep, why)
+		tooUncertain(rep, why, unaligned)
 	}
 	written, werr := o.Outputs.write("", rep)
 	fmt.Fprintf(env.Stdout, "ratecheck report %s: %s against %s, %d shards merged\n", strings.Join(o.Dirs, " "), sc.Name, results.TargetName(meta.Target, meta.BuiltinTarget), len(m.Shards))
@@ -133,17 +133,19 @@ func waitForRuns(env *Env, dirs []string, wait time.Duration) error {
 	}
 }
 
-// tooUncertain withholds a pass from a merged run whose timeline the clocks
-// leave too uncertain: the run is inconclusive, and its passed checks are
-// skips. A failure stands: the widened timeline only ever excuses decisions.
-func tooUncertain(rep *report.Report, why string) {
-	if rep.Verdict != conformance.Pass {
+// tooUncertain withholds a verdict from a merged run whose timeline the
+// clocks leave too uncertain: the run is inconclusive, and its passed checks
+// are skips. When the shards are aligned, a failure stands (their timing was
+// widened by the uncertainty, which only ever excuses decisions); when a
+// shard could not be aligned at all, failures are withheld too.
+func tooUncertain(rep *report.Report, why string, unaligned bool) {
+	if rep.Verdict == conformance.Incomplete || (rep.Verdict == conformance.Fail && !unaligned) {
 		return
 	}
 	rep.Verdict = conformance.Inconclusive
 	rep.VerdictReason = "the shards' clocks are too uncertain to judge their merged timeline: " + why
 	for i, c := range rep.Checks {
-		if c.Status == conformance.Pass {
+		if c.Status == conformance.Pass || c.Status == conformance.Fail {
 			rep.Checks[i].Status = conformance.Skip
 			rep.Checks[i].Message = "not judged: the merged timeline is too uncertain (" + c.Message + ")"
 		}
