@@ -27,6 +27,7 @@ type Writer struct {
 	dir    string
 	path   string // observations.jsonl
 	f      *os.File
+	cf     *countingFile // between bw and f: counts the lines f accepted
 	bw     *bufio.Writer
 	line   []byte // Append's scratch line, reused
 	closed bool
@@ -55,7 +56,8 @@ func Create(dir string, m Meta, scenario []byte) (*Writer, error) {
 		return nil, err
 	}
 	w := &Writer{dir: dir, path: path, f: f, line: make([]byte, 0, 1024)}
-	w.bw = bufio.NewWriterSize(f, writeBufferSize)
+	w.cf = &countingFile{f: f}
+	w.bw = bufio.NewWriterSize(w.cf, writeBufferSize)
 	return w, nil
 }
 
@@ -67,6 +69,14 @@ func writeStart(dir string, m Meta, scenario []byte) error {
 	}
 	return writeMeta(dir, m)
 }
+
+// Saved is the number of observations the file has accepted whole: after a
+// write error (a full disk), what observations.jsonl holds for 'ratecheck
+// report' to judge.
+func (w *Writer) Saved() int64 { return w.cf.lines }
+
+// Path is the observations file.
+func (w *Writer) Path() string { return w.path }
 
 // Dir is the run directory.
 func (w *Writer) Dir() string { return w.dir }

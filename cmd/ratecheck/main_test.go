@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +27,10 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv(asMainEnv) == "1" {
 		// A test started this binary as a ratecheck process (see ratecheckCmd).
+		if n, err := strconv.ParseUint(os.Getenv(fileSizeEnv), 10, 64); err == nil {
+			// No file of the process may grow past n bytes, as on a full disk.
+			syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n})
+		}
 		os.Exit(run(context.Background(), systemEnv(), os.Args[1:]))
 	}
 	testscript.Main(m, map[string]func(){

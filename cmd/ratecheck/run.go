@@ -131,6 +131,14 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	if err := o.Outputs.check(dir); err != nil {
 		return &usageError{err: fmt.Errorf("an output cannot be written, so nothing was sent:\n%w", err)}
 	}
+	total, _ := planLoad(plan)
+	spaceWarning, err := results.CheckSpace(dir, total, attack.DefaultMaxBody)
+	if err != nil {
+		return &usageError{err: fmt.Errorf("the run directory cannot hold this run, so nothing was sent: %w", err)}
+	}
+	if spaceWarning != "" {
+		tgt.notes = append(tgt.notes, "warning: "+spaceWarning)
+	}
 	cal, err := attack.Calibrate(ctx, plan, aopts)
 	if err != nil {
 		return err
@@ -189,7 +197,8 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		werr = errors.Join(werr, err)
 	}
 	if outcome.WriteErr != nil {
-		werr = errors.Join(werr, fmt.Errorf("observations were not all saved: %w", outcome.WriteErr))
+		werr = errors.Join(werr, fmt.Errorf("observations were not all saved: %s holds the first %d of the %d requests sent, which 'ratecheck report %s' judges; the verdict above judged all %d: %w",
+			w.Path(), w.Saved(), rep.Requests, dir, rep.Requests, outcome.WriteErr))
 	}
 	printSummary(env, rep, dir, written)
 	if outcome.BackedOff != "" {

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/results"
+)
+
+// fileSizeEnv, for a ratecheck process started by ratecheckCmd, caps the
+// size of every file it writes (RLIMIT_FSIZE), as a full disk would.
+const fileSizeEnv = "RATECHECK_TEST_FSIZE"
+
+// TestFullDiskMidRunNamesWhatWasSaved fills the observations file's room
+// mid-run: the run still judges everything it sent, writes its reports,
+// and says which observations the file holds.
+func TestFullDiskMidRunNamesWhatWasSaved(t *testing.T) {
+	srv, received := countingTarget(t)
+	scen := floodScenario(t, 1000, 2*time.Second) // 2,000 lines of ~200 bytes
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := ratecheckCmd(t, "run", scen, "--target", srv.URL, "--no-tui", "--out", dir)
+	cmd.Env = append(cmd.Env, fileSizeEnv+"=100000")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	t.Logf("stderr:\n%s", stderr.String())
+	onDisk := diskLines(t, dir)
+	sent := received.Load()
+	want := fmt.Sprintf("observations were not all saved: %s holds the first %d of the %d requests sent, which 'ratecheck report %s' judges",
+		filepath.Join(dir, results.ObservationsFile), onDisk, sent, dir)
+	if err == nil || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %v\nstderr:\n%s\nwant a failure saying %q", err, stderr.String(), want)
+	}
+	if onDisk == 0 || int64(onDisk) >= sent {
+		t.Errorf("%d observations on disk of %d sent; want the file cut short by the limit", onDisk, sent)
+	}
+	if !strings.Contains(stdout.String(), fmt.Sprintf("%d requests", sent)) || !strings.Contains(stdout.String(), "reports: "+filepath.Join(dir, results.ReportFile)) {
+		t.Errorf("the verdict does not judge all %d requests, or report.json is not named as written:\n%s", sent, tail(stdout.String()))
+	}
+}
+
+// TestNoRoomIsReportedBeforeSending: a plan whose observations cannot fit
+// in the run directory's free space is refused before the first request.
+func TestNoRoomIsReportedBeforeSending(t *testing.T) {
+	srv, received := countingTarget(t)
+	free, err := results.FreeSpace(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A phase whose smallest observations exceed the free space.
+	rate := 1000000
+	d := time.Duration(free/results.MinLineBytes/int64(rate)+10) * time.Second
+	scen := floodScenario(t, rate, d)
+	code, _, stderr := railsRun(t, &Env{}, "run", scen, "--target", srv.URL, "--no-tui", "--out", filepath.Join(t.TempDir(), "r"))
+	if code != exitUsage || !strings.Contains(stderr, "the run directory cannot hold this run, so nothing was sent") || !strings.Contains(stderr, "not enough free space") {
+		t.Errorf("exit %d, stderr %q; want 2 and the free space named", code, stderr)
+	}
+	if n := received.Load(); n != 0 {
+		t.Errorf("the target received %d requests; want none", n)
+	}
+}
