@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/hostile"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/report"
@@ -138,8 +139,8 @@ func runHostile(t *testing.T, url string, c hostile.Case) hostileResult {
 	if strings.Contains(res.stderr, "panic:") || strings.Contains(res.stderr, "goroutine ") {
 		t.Fatalf("ratecheck panicked:\n%s", res.stderr)
 	}
-	if res.code != exitPass && res.code != exitFail {
-		t.Errorf("exit %d; want a verdict (0 or 1)\nstdout:\n%s\nstderr:\n%s", res.code, tail(stdout.String()), res.stderr)
+	if res.code != exitPass && res.code != exitFail && res.code != exitInconclusive {
+		t.Errorf("exit %d; want a verdict (0, 1 or 3)\nstdout:\n%s\nstderr:\n%s", res.code, tail(stdout.String()), res.stderr)
 	}
 	f, err := os.Open(filepath.Join(dir, "r.json"))
 	if err != nil {
@@ -148,6 +149,11 @@ func runHostile(t *testing.T, url string, c hostile.Case) hostileResult {
 	defer f.Close()
 	if res.rep, err = report.ReadJSON(f); err != nil {
 		t.Fatalf("JSON report: %v", err)
+	}
+	// Only the honest case keeps the promise; every other breaks it or
+	// gives nothing to judge, and must never pass.
+	if pass := res.rep.Verdict == conformance.Pass; pass != (c.Name == "honest") {
+		t.Errorf("verdict %s (exit %d); want PASS only for the honest case\nstdout:\n%s", res.rep.Verdict, res.code, tail(stdout.String()))
 	}
 	// Every record bounded: lines of observations, and every report file.
 	obs, err := os.Open(filepath.Join(out, results.ObservationsFile))
