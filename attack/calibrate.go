@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"time"
@@ -45,13 +46,13 @@ const capacityProbeFloor = 500.0
 func Calibrate(ctx context.Context, p *scenarios.Plan, o Options) (Calibration, error) {
 	o = o.withDefaults()
 	var c Calibration
-	rtt, err := connectTime(ctx, o.Target, 5, min(o.Timeout, 5*time.Second))
+	rtt, err := connectTime(ctx, o.Target, 5, min(o.Timeout, 5*time.Second), o.SourceAddr)
 	if err != nil {
 		return c, err
 	}
 	c.Connect = rtt
 	if o.Target.Scheme == "https" {
-		if c.TLS, err = handshake(ctx, o.Target, o.TLS, min(o.Timeout, 5*time.Second)); err != nil {
+		if c.TLS, err = handshake(ctx, o.Target, o.TLS, min(o.Timeout, 5*time.Second), o.SourceAddr); err != nil {
 			return c, err
 		}
 	}
@@ -80,11 +81,11 @@ func Calibrate(ctx context.Context, p *scenarios.Plan, o Options) (Calibration, 
 }
 
 // connectTime is the median of n TCP connects to the target.
-func connectTime(ctx context.Context, u *url.URL, n int, timeout time.Duration) (time.Duration, error) {
+func connectTime(ctx context.Context, u *url.URL, n int, timeout time.Duration, src netip.Addr) (time.Duration, error) {
 	times := make([]time.Duration, 0, n)
 	for range n {
 		start := time.Now()
-		if err := dial(ctx, u, timeout); err != nil {
+		if err := dial(ctx, u, timeout, src); err != nil {
 			return 0, err
 		}
 		times = append(times, time.Since(start))

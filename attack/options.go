@@ -3,6 +3,7 @@ package attack
 import (
 	"crypto/tls"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"time"
@@ -54,6 +55,10 @@ type Options struct {
 	// StartAt, if set, is when offset 0 of the plan falls (shards that share it
 	// begin together); the attack waits for it. Zero starts at once.
 	StartAt time.Time
+	// SourceAddr, when set, is the local address every connection is made
+	// from: shards on one machine (127.0.0.2, 127.0.0.3, … all reach
+	// loopback on Linux) show a per-IP limit several clients.
+	SourceAddr netip.Addr
 	// ClockSkew makes the run behave as on a machine whose clock reads
 	// ClockSkew ahead of the real time: it waits for StartAt on that clock and
 	// records every time as read from it. For tests of the shard merge.
@@ -91,6 +96,7 @@ func (o Options) client() *http.Client {
 			// Go's default, 10 MB, lets every connection of a hostile target
 			// hold that much at once; rate-limit headers are tens of bytes.
 			MaxResponseHeaderBytes: MaxResponseHeaderBytes,
+			DialContext:            netDialer(30*time.Second, o.SourceAddr).DialContext,
 		}
 	}
 	return &http.Client{

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"time"
@@ -49,7 +50,7 @@ func TLSConfig(caFile string, insecure bool) (*tls.Config, error) {
 // configuration, offering HTTP/2 and HTTP/1.1 as the transport does, and
 // returns what was negotiated, e.g. "TLS 1.3, HTTP/2". A failure is ErrTLS,
 // with a hint when the certificate is not trusted.
-func handshake(ctx context.Context, u *url.URL, cfg *tls.Config, timeout time.Duration) (string, error) {
+func handshake(ctx context.Context, u *url.URL, cfg *tls.Config, timeout time.Duration, src netip.Addr) (string, error) {
 	c := &tls.Config{}
 	if cfg != nil {
 		c = cfg.Clone()
@@ -58,7 +59,7 @@ func handshake(ctx context.Context, u *url.URL, cfg *tls.Config, timeout time.Du
 	if c.ServerName == "" {
 		c.ServerName = u.Hostname()
 	}
-	d := tls.Dialer{NetDialer: &net.Dialer{Timeout: timeout}, Config: c}
+	d := tls.Dialer{NetDialer: netDialer(timeout, src), Config: c}
 	host := hostPort(u)
 	conn, err := d.DialContext(ctx, "tcp", host)
 	if err != nil {

@@ -50,7 +50,9 @@ type Meta struct {
 	// time the shards shared, as this machine's clock read it.
 	Shard   string    `json:"shard,omitempty"`
 	StartAt time.Time `json:"start_at,omitzero"`
-	Args    []string  `json:"args,omitempty"` // the command line; callers leave secrets out
+	// SourceAddr is the local address the run sent from, when one was set.
+	SourceAddr string   `json:"source_addr,omitempty"`
+	Args       []string `json:"args,omitempty"` // the command line; callers leave secrets out
 }
 
 // DefaultDir is the directory a run started at started for the named scenario

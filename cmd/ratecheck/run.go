@@ -160,6 +160,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		Args:          o.Args,
 		Shard:         aopts.Shard.String(),
 		StartAt:       aopts.StartAt,
+		SourceAddr:    o.Shard.SourceAddr,
 	}
 	w, err := results.Create(dir, meta, sc.Raw)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -15,9 +16,10 @@ import (
 
 // shardFlags are run's flags for one shard of a run sent from several places.
 type shardFlags struct {
-	Shard     string
-	StartAt   string
-	ClockSkew time.Duration
+	Shard      string
+	StartAt    string
+	SourceAddr string
+	ClockSkew  time.Duration
 }
 
 // maxStartLate is how late past --start-at a shard may still begin: it sends
@@ -28,6 +30,7 @@ const maxStartLate = time.Second
 func (f *shardFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Shard, "shard", "", "send shard `i/N` of the plan: requests i, i+N, … of every phase, at 1/N of each rate (i from 0)")
 	fs.StringVar(&f.StartAt, "start-at", "", "begin at `TIME` (RFC 3339), the same for every shard, so that they send together")
+	fs.StringVar(&f.SourceAddr, "source-addr", "", "send from the local address `IP` (e.g. 127.0.0.2: shards on one machine as distinct clients)")
 	fs.DurationVar(&f.ClockSkew, "clock-skew", 0, "behave as if this machine's clock were off by `D` (tests of the shard merge)")
 	_ = fs.MarkHidden("clock-skew")
 }
@@ -46,6 +49,13 @@ func (f *shardFlags) apply(o *attack.Options, env *Env, outputs reportOutputs) e
 		return &usageError{err: fmt.Errorf("--shard %s writes only its run directory: reports come from judging every shard together ('ratecheck report DIR...' with each shard's directory)", f.Shard)}
 	}
 	o.ClockSkew = f.ClockSkew
+	if f.SourceAddr != "" {
+		a, err := netip.ParseAddr(f.SourceAddr)
+		if err != nil {
+			return &usageError{err: fmt.Errorf("--source-addr %q: want an IP address of this machine, such as 127.0.0.2", f.SourceAddr)}
+		}
+		o.SourceAddr = a
+	}
 	if f.StartAt == "" {
 		if o.Shard.Sharded() {
 			return &usageError{err: fmt.Errorf("--shard %s needs --start-at TIME, the same for every shard, so that the shards send together", f.Shard)}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -53,6 +54,16 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 				opts = append(opts, reftarget.Fault(tc.fault))
 			}
 			var h http.Handler = reftarget.New(sc, opts...)
+			var mu sync.Mutex
+			clients := map[string]bool{}
+			seen := h
+			h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				host, _, _ := net.SplitHostPort(r.RemoteAddr)
+				mu.Lock()
+				clients[host] = true
+				mu.Unlock()
+				seen.ServeHTTP(w, r)
+			})
 			if tc.noDate {
 				inner := h
 				h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +89,7 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 				dir := filepath.Join(root, fmt.Sprint("shard", i))
 				dirs = append(dirs, dir)
 				args := []string{"run", "testdata/short.yaml", "--target", ts.URL, "--no-tui", "--out", dir,
-					"--shard", fmt.Sprintf("%d/4", i), "--start-at", startAt}
+					"--shard", fmt.Sprintf("%d/4", i), "--start-at", startAt, "--source-addr", fmt.Sprintf("127.0.0.%d", 2+i)}
 				if i == skewed {
 					args = append(args, "--clock-skew", skew.String())
 				}
@@ -92,6 +103,12 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 			wg.Wait()
 			if t.Failed() {
 				return
+			}
+			// Each shard sent from its own loopback address.
+			for i := range 4 {
+				if a := fmt.Sprintf("127.0.0.%d", 2+i); !clients[a] {
+					t.Errorf("the target saw no request from shard %d's address %s (it saw %v)", i, a, clients)
+				}
 			}
 			var out bytes.Buffer
 			jsonPath := filepath.Join(root, "merged.json")

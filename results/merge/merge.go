@@ -217,6 +217,9 @@ func (m *Merged) Notes() []string {
 	notes := []string{fmt.Sprintf("merged %d shards onto shard %s's clock, offsets estimated from the target's Date headers", len(m.Shards), m.Shards[0].Shard)}
 	for _, s := range m.Shards {
 		line := fmt.Sprintf("shard %s: %d requests at %.1f/s", s.Shard, s.Requests, s.Rate())
+		if src := s.Run.Meta.SourceAddr; src != "" {
+			line += " from " + src
+		}
 		switch {
 		case !s.Estimated:
 			line += "; clock offset unknown: " + s.Why
