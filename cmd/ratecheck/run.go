@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"os/signal"
@@ -128,6 +129,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		dir = results.DefaultDir("runs", started, sc.Name)
 	}
 	// Every output must be writable before the first request spends quota.
+	_, statErr := os.Stat(dir)
 	if err := o.Outputs.check(dir); err != nil {
 		return &usageError{err: fmt.Errorf("an output cannot be written, so nothing was sent:\n%w", err)}
 	}
@@ -141,6 +143,9 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	}
 	cal, err := attack.Calibrate(ctx, plan, aopts)
 	if err != nil {
+		if errors.Is(statErr, fs.ErrNotExist) {
+			os.Remove(dir) // made empty by the check; a run that never started leaves none
+		}
 		return err
 	}
 	tgt.notes = append(tgt.notes, calibrationNotes(cal)...)
