@@ -53,11 +53,16 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	docs, err := filepath.Abs("../../docs")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("SCENARIOS", shipped)
 			e.Setenv("TESTDATA", testdata)
+			e.Setenv("DOCS", docs)
 			e.Setenv("CI", "true")
 			return nil
 		},
