@@ -32,6 +32,9 @@ func enforcedResult(a *analysis) CheckResult {
 			res.Message = fmt.Sprintf("no request was admitted beyond the limit of %s (%d of %s driven past it judged cleanly; judged as %s%s)",
 				a.limitText(), clean, plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.eval.desc, amb)
 		}
+		if b, ok := a.eval.family.(blindSpotter); ok && res.Status == Pass {
+			res.Message += "; not detectable: " + b.blindSpot(a.p)
+		}
 		return res
 	}
 	res.Status = Fail
@@ -129,4 +132,10 @@ func (a *analysis) cleanEpisodes(eps []onset) int {
 		}
 	}
 	return n
+}
+
+// blindSpotter is a family with an over-admission no run can show: a pass
+// against it says so.
+type blindSpotter interface {
+	blindSpot(p params) string
 }

@@ -111,34 +111,22 @@ func TestCheckCorrectLimitersPass(t *testing.T) {
 	}
 }
 
-// withinTolerance lists the faulty runs the timing tolerance cannot tell from a
-// correct limiter. A first-request-aligned window drifts a few milliseconds a
-// window; with 200 requests a second and 5 ms of jitter two arrival intervals
-// straddle every boundary, and a clock-aligned window placed against the drift
-// fits one extra admission a window into them. Over three windows nothing
-// certain is left to blame (a longer over phase would be).
-//
-// A sliding-window counter one over its limit admits while prev·(1−f) + curr ≤ N;
-// correct counters differ at that threshold (est+1 ≤ N, round(est)+1 ≤ N,
-// est < N), and the last admits the same requests except where the estimate is
-// a whole number. The model accepts every correct variant, so the fault shows
-// only where the estimate lands exactly on N. At 200 requests a second with
-// 5 ms of jitter the timing tolerance adds about two requests to the band, so a
-// counter rejecting two early (httprate's rounding already gives half a
-// request) can hide there too.
-var withinTolerance = map[string]bool{
-	"httprate-counter/early-reject/100/jitter5ms":   true,
-	"first-request-window/off-by-one/100/jitter5ms": true,
-	"sliding-counter/off-by-one/20/0.2ms":           true,
-	"sliding-counter/off-by-one/20/jitter5ms":       true,
-	"sliding-counter/off-by-one/100/0.2ms":          true,
-	"sliding-counter/off-by-one/100/jitter5ms":      true,
-	"httprate-counter/off-by-one/20/0.2ms":          true,
-	"httprate-counter/off-by-one/20/jitter5ms":      true,
-	"httprate-counter/off-by-one/100/0.2ms":         true,
-	"httprate-counter/off-by-one/100/jitter5ms":     true,
+// knownGaps are the simulations where ratecheck still passes a fault, with
+// why. It is the one left of the ten once exempted: a first-request-aligned
+// window drifts a few milliseconds a window, and with 100 requests a second
+// and 5 ms of jitter a clock-aligned window placed against the drift fits
+// one extra admission a window into the arrival intervals that straddle its
+// boundaries, while the point model blames only one decision. The test fails
+// when such a cell stops passing, so that it is removed here.
+var knownGaps = map[string]string{
+	"first-request-window/off-by-one/100/jitter5ms": "a clock alignment absorbs one extra admission a window",
 }
 
+// TestCheckFaultsFailOnlyTheirCheck: every fault fails its own check and no
+// other: where the timing tolerance leaves the check undecidable it skips
+// (and the run is not a pass), and the one fault no run can show (off-by-one
+// in a sliding-window counter) passes only saying why; knownGaps lists what
+// is still missed.
 func TestCheckFaultsFailOnlyTheirCheck(t *testing.T) {
 	for _, fam := range simFamilies {
 		for _, f := range []fault{faultOffByOne, faultEarly, faultSlow, faultStatus503} {
@@ -147,27 +135,30 @@ func TestCheckFaultsFailOnlyTheirCheck(t *testing.T) {
 					name := fmt.Sprintf("%s/%s/%d/%s", fam.name, f, n, lat.name)
 					t.Run(name, func(t *testing.T) {
 						_, v := simulate(fam, fam.algo, n, f, lat.lat, uint64(n)+1)
-						if withinTolerance[name] {
-							for _, c := range v.Checks {
-								loose := approximate[fam.name] && (c.ID == LimitEnforced || c.ID == LimitNoEarlyReject)
-								if c.Status == Fail && !slices.Contains(failing[f], c.ID) && !loose {
-									t.Errorf("%s = fail (%s); want no failure but of %s", c.ID, c.Message, failing[f])
-								}
-							}
-							return
-						}
 						for _, c := range v.Checks {
 							want := slices.Contains(failing[f], c.ID)
 							loose := approximate[fam.name] && (c.ID == LimitEnforced || c.ID == LimitNoEarlyReject || c.ID == TimingOnset)
-							if got := c.Status == Fail; got != want && !loose {
+							switch got := c.Status == Fail; {
+							case got == want, loose, knownGaps[name] != "" && c.Status == Pass:
+							case want && c.Status == Skip:
+								t.Logf("%s undecided: %s", c.ID, c.Message)
+							case want && strings.Contains(c.Message, "not detectable: "):
+								t.Logf("%s blind spot: %s", c.ID, c.Message)
+							default:
 								t.Errorf("%s = %s (%s); want failed=%v", c.ID, c.Status, c.Message, want)
 							}
 							if c.See != "" && !slices.Contains(failing[f], c.See) && !loose {
 								t.Errorf("%s points to %s (%s); want it to point to the check that fails, %s", c.ID, c.See, c.Message, failing[f])
 							}
 						}
-						if v.Status != Fail {
-							t.Errorf("Verdict.Status = %s; want fail", v.Status)
+						if gap := knownGaps[name]; gap != "" {
+							if v.Status != Pass {
+								t.Errorf("Verdict.Status = %s; knownGaps says it passes (%s): remove it there", v.Status, gap)
+							}
+							return
+						}
+						if v.Status == Pass && !blindSpot(v) {
+							t.Errorf("Verdict.Status = pass; want fail, or not a pass")
 						}
 					})
 				}
@@ -176,18 +167,22 @@ func TestCheckFaultsFailOnlyTheirCheck(t *testing.T) {
 	}
 }
 
+// blindSpot reports whether v passed limit.enforced saying the fault cannot
+// be shown.
+func blindSpot(v Verdict) bool {
+	c, _ := statusOf(v, LimitEnforced)
+	return c.Status == Pass && strings.Contains(c.Message, "not detectable: ")
+}
+
 // With `any` a faulty limiter may be best explained by another family (a bucket
 // that rejects early looks like a sliding log that admits too much), so only the
-// verdict is certain (but for the faults within tolerance).
+// verdict is certain: it is no pass, unless it says the fault cannot be shown.
 func TestCheckAnyStillFailsFaults(t *testing.T) {
 	for _, fam := range simFamilies {
 		for _, f := range []fault{faultOffByOne, faultEarly, faultSlow, faultStatus503} {
 			t.Run(fam.name+"/"+string(f), func(t *testing.T) {
 				_, v := simulate(fam, scenarios.AlgoAny, 20, f, fixedLatency(200*time.Microsecond), 3)
-				if withinTolerance[fam.name+"/"+string(f)+"/20/0.2ms"] {
-					return
-				}
-				if v.Status != Fail {
+				if v.Status == Pass && !blindSpot(v) {
 					t.Errorf("Verdict.Status = %s; want fail (%+v)", v.Status, v.Checks)
 				}
 			})

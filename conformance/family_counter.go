@@ -175,3 +175,13 @@ func countedEarlyNote(c onsetCtx) string {
 func countedOnsetPromise(l *scenarios.Limit) string {
 	return fmt.Sprintf("the first rejection came once %d were counted in the last %s", l.Requests, fmtWindow(l.Window))
 }
+
+// blindSpot says which over-admission no run can show against a counter. A
+// correct counter admits while its estimate prev·(1−f) + curr stays under N,
+// by one of several thresholds (est+1 ≤ N, round(est)+1 ≤ N, est < N), and
+// the model accepts each. One that admits one too many (est ≤ N) decides like
+// the est < N variant except where the estimate is exactly N, a whole number
+// that continuous arrival times almost never give.
+func (counterFamily) blindSpot(p params) string {
+	return fmt.Sprintf("a counter admitting one too many (estimate ≤ %d) decides like a correct one (estimate < %d) except where the estimate is exactly %d, so no run can show it", p.n, p.n, p.n)
+}

@@ -4,11 +4,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"slices"
-	"testing"
 	"time"
-
-	"github.com/ratecheck/ratecheck/conformance"
 )
 
 // jittered delays every request by a random time in [0, RATECHECK_MATRIX_JITTER)
@@ -25,29 +21,4 @@ func jittered(h http.Handler) http.Handler {
 		time.Sleep(time.Duration(rand.Int64N(int64(j))))
 		h.ServeHTTP(w, r)
 	})
-}
-
-// TestWantFor checks when a fault's check may pass with ambiguous decisions
-// instead of failing: only when the run's latency reached the fault's margin.
-func TestWantFor(t *testing.T) {
-	if os.Getenv("RATECHECK_MATRIX_JITTER") != "" {
-		t.Skip("RATECHECK_MATRIX_JITTER changes what off-by-one must give")
-	}
-	tests := []struct {
-		fault      string
-		maxLatency time.Duration
-		want       []conformance.ID
-	}{
-		{"off-by-one", 10 * time.Millisecond, nil},
-		{"off-by-one", 50 * time.Millisecond, ids(conformance.LimitEnforced)},
-		{"early-reject", 60 * time.Millisecond, nil},
-		{"early-reject", 400 * time.Millisecond, ids(conformance.LimitNoEarlyReject)},
-		{"slow-recovery", time.Second, nil},
-	}
-	for _, tt := range tests {
-		c := cell{family: families[0], fault: tt.fault}
-		if got := wantFor(c, tt.maxLatency).orAmbiguous; !slices.Equal(got, tt.want) {
-			t.Errorf("wantFor(%s, %v).orAmbiguous = %v; want %v", c, tt.maxLatency, got, tt.want)
-		}
-	}
 }
