@@ -17,6 +17,7 @@ type limitChecker struct {
 	total                              int // responses that should carry the header
 	judged                             int // responses whose quota was read
 	missing, unreadable, wrong, window respProblem
+	unpromised                         sighting // rate-limit headers sent though none are promised
 }
 
 var _ checker = (*limitChecker)(nil)
@@ -47,7 +48,11 @@ func (c *limitChecker) name() string {
 // Observe reads the quota o states, if it should state one.
 func (c *limitChecker) Observe(o results.Observation) {
 	c.note(o)
-	if c.skip() != "" || !c.pr.shouldCarry(o) {
+	if c.skip() != "" {
+		c.unpromised.observe(&c.pr, o)
+		return
+	}
+	if !c.pr.shouldCarry(o) {
 		return
 	}
 	c.total++
@@ -91,7 +96,7 @@ func policyWindow(w time.Duration) time.Duration {
 func (c *limitChecker) Result() CheckResult {
 	res := CheckResult{ID: HeadersLimit, Limit: c.pr.limitName(), Status: Skip}
 	if why := c.skip(); why != "" {
-		res.Message = why
+		res.Message = c.unpromised.note(why)
 		return res
 	}
 	l := c.pr.described

@@ -22,6 +22,7 @@ type remainingChecker struct {
 	judged                           int // responses whose value was read
 	ss                               respSet
 	missing, unreadable, above, full respProblem
+	unpromised                       sighting // rate-limit headers sent though none are promised
 }
 
 var _ checker = (*remainingChecker)(nil)
@@ -56,7 +57,11 @@ func (c *remainingChecker) capacity(claimed int64, stated bool) int64 {
 // countdown needs.
 func (c *remainingChecker) Observe(o results.Observation) {
 	c.note(o)
-	if c.pr.noHeaders(c.pr.remaining, "Remaining") != "" || !c.pr.counted(o) || !keptResp(o) {
+	if c.pr.noHeaders(c.pr.remaining, "Remaining") != "" {
+		c.unpromised.observe(&c.pr, o)
+		return
+	}
+	if !c.pr.counted(o) || !keptResp(o) {
 		return
 	}
 	claim, errs := c.pr.read(o)
@@ -109,7 +114,7 @@ func (c *remainingChecker) Result() CheckResult { return c.cache.get(c.seen, c.j
 func (c *remainingChecker) judge() CheckResult {
 	res := CheckResult{ID: HeadersRemaining, Limit: c.pr.limitName(), Status: Skip}
 	if why := c.pr.noHeaders(c.pr.remaining, "Remaining"); why != "" {
-		res.Message = why
+		res.Message = c.unpromised.note(why)
 		return res
 	}
 	if c.total == 0 {

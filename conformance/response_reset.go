@@ -29,6 +29,7 @@ type resetChecker struct {
 	store                                  claimStore      // the 429s, with their resets
 	missing, unreadable, implausible, zero respProblem
 	lenient                                lenience // resets read leniently
+	unpromised                             sighting // rate-limit headers sent though none are promised
 }
 
 var _ checker = (*resetChecker)(nil)
@@ -65,6 +66,7 @@ func (c *resetChecker) maxAhead() time.Duration {
 func (c *resetChecker) Observe(o results.Observation) {
 	c.note(o)
 	if c.pr.noHeaders(c.pr.reset, "Reset") != "" {
+		c.unpromised.observe(&c.pr, o)
 		return
 	}
 	c.store.observe(o)
@@ -139,7 +141,7 @@ func (c *resetChecker) Result() CheckResult { return c.cache.get(c.seen, c.judge
 func (c *resetChecker) judge() CheckResult {
 	res := CheckResult{ID: HeadersReset, Limit: c.pr.limitName(), Status: Skip}
 	if why := c.pr.noHeaders(c.pr.reset, "Reset"); why != "" {
-		res.Message = why
+		res.Message = c.unpromised.note(why)
 		return res
 	}
 	if c.total == 0 {

@@ -153,3 +153,19 @@ func TestLenientReadIsAWarning(t *testing.T) {
 		})
 	}
 }
+
+// TestUnpromisedHeadersAreShownNotJudged checks that rate-limit headers a
+// scenario does not promise skip every headers.* check, with what was seen.
+func TestUnpromisedHeadersAreShownNotJudged(t *testing.T) {
+	p := stdPlan()
+	p.Scenario.Headers = scenarios.Headers{Convention: headers.ConventionNone, OnErrors: true}
+	obs := answer(stdTraffic(), &clockWin{n: 20, w: time.Second}, edit(xrate(20), func(_ decision, h map[string]string) {
+		h["X-Ratelimit-Remaining"] = "-5" // wrong, but not promised
+	}))
+	for _, id := range []ID{HeadersLimit, HeadersRemaining, HeadersReset} {
+		wantResult(t, judgeID(t, p, obs, id), Skip,
+			"the scenario promises no rate-limit headers; 40 responses carried x-ratelimit headers all the same, recorded, not judged")
+	}
+	wantResult(t, judgeID(t, p, obs, HeadersRetryAfter), Skip,
+		`Retry-After is not promised, so not judged; 10 of 10 429s carried one all the same (first: Retry-After: "1")`)
+}
