@@ -27,6 +27,10 @@ func statusResult(a *analysis) CheckResult {
 	if len(wrong) == 0 {
 		res.Status = Pass
 		res.Message = fmt.Sprintf("all %d limited requests got 429", len(limited))
+		if rejected := a.where(func(r reqRef) bool { return r.s.rej[r.i] }); len(rejected) > len(limited) {
+			res.Message += fmt.Sprintf(" (of %d rejections; the other %d the model did not expect are judged by limit.no-early-reject and recovery.after-window)",
+				len(rejected), len(rejected)-len(limited))
+		}
 		return res
 	}
 	res.Status = Fail
