@@ -129,12 +129,35 @@ func TargetName(target string, builtin bool) string {
 	return "the built-in reference target on " + t
 }
 
+// redactArgs applies RedactTarget to every argument that is (or, as
+// --flag=value, holds) a URL, so a key in a target's query or user
+// information never reaches meta.json.
+func redactArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		flag, value, isFlag := strings.Cut(a, "=")
+		switch {
+		case isFlag && strings.HasPrefix(flag, "-") && strings.Contains(value, "://"):
+			out[i] = flag + "=" + RedactTarget(value)
+		case strings.Contains(a, "://"):
+			out[i] = RedactTarget(a)
+		default:
+			out[i] = a
+		}
+	}
+	if args == nil {
+		return nil
+	}
+	return out
+}
+
 // encodeMeta is meta.json's content: indented JSON ending in a newline.
 func encodeMeta(m Meta) ([]byte, error) {
 	if m.SchemaVersion == 0 {
 		m.SchemaVersion = SchemaVersion
 	}
 	m.Target = RedactTarget(m.Target)
+	m.Args = redactArgs(m.Args)
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, err

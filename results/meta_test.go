@@ -103,3 +103,20 @@ func TestMetaJSON(t *testing.T) {
 	}
 	golden.RequireEqual(t, b)
 }
+
+func TestEncodeMetaRedactsURLsInArgs(t *testing.T) {
+	b, err := encodeMeta(Meta{Args: []string{"run", "s.yaml", "--target", "https://u:pw-secret@api.example.com/v1?api_key=sk-secret", "--html=https://x:pw-secret@h/?k=sk-secret", "--no-tui"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"pw-secret", "sk-secret"} {
+		if strings.Contains(string(b), secret) {
+			t.Errorf("meta.json holds %q from the command line:\n%s", secret, b)
+		}
+	}
+	for _, kept := range []string{`"run"`, `"--no-tui"`, "https://api.example.com/v1?api_key=REDACTED"} {
+		if !strings.Contains(string(b), kept) {
+			t.Errorf("meta.json lost %q:\n%s", kept, b)
+		}
+	}
+}
