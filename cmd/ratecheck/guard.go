@@ -21,7 +21,7 @@ type planFlags struct {
 
 func (f *planFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Tier, "tier", "", "plan `TIER` whose limits to test and charge (default the scenario's plan:)")
-	fs.BoolVar(&f.Lean, "lean", false, "a lean plan: about 3x the tested limit and a few recovery requests, for a real API's quota")
+	fs.BoolVar(&f.Lean, "lean", false, "a lean plan: about 3x the tested limit and a few recovery requests, for a real API's quota (catches an off-by-one less reliably)")
 }
 
 // plan resolves the tier and plans the run.
