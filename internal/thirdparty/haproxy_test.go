@@ -132,9 +132,19 @@ func launch(t *testing.T, addr, binary string, args ...string) error {
 // with the usual mistake of rating denied requests too.
 func haproxyRuns(t *testing.T) []*run {
 	sliding := contract{algorithm: scenarios.AlgoSlidingWindow, scope: "ip"}
+	// F9 in transport-findings.md: on a loaded machine (latencies of
+	// seconds) the sliding-window fit falls back from the counter to a
+	// sliding log, which a counter rightly violates by one request.
+	f9 := "F9: under load the sliding-window fit loses the counter for the log"
+	bugs := map[conformance.ID]string{conformance.LimitEnforced: f9, conformance.LimitNoEarlyReject: f9}
+	// F12: seen once at load average 35, not yet explained (which side is
+	// wrong is open): a streak timed in the over phase lifted 2.6 s after
+	// its first rejection against a counter of admitted requests.
+	admittedBugs := map[conformance.ID]string{conformance.LimitEnforced: f9, conformance.LimitNoEarlyReject: f9,
+		conformance.RecoveryAfterWindow: "F12: a 2.6 s lift in the over phase under load, unexplained"}
 	return []*run{
-		{name: "haproxy/sliding-window", want: allPass, target: startHAProxy(t, haproxyAdmitted), contract: sliding},
-		{name: "haproxy/any", want: allPass, target: startHAProxy(t, haproxyAdmitted), contract: twentyPerSecond},
+		{name: "haproxy/sliding-window", want: allPass, bugs: admittedBugs, target: startHAProxy(t, haproxyAdmitted), contract: sliding},
+		{name: "haproxy/any", want: allPass, bugs: admittedBugs, target: startHAProxy(t, haproxyAdmitted), contract: twentyPerSecond},
 		// The over phase sends 40/s: the rate of all requests never falls
 		// under 20, so after the first 20 every request is denied, and the
 		// probe's 100/s keeps the client denied with 19 or fewer admitted in
@@ -142,7 +152,7 @@ func haproxyRuns(t *testing.T) []*run {
 		// denied request counts), one failing check: recovery.after-window,
 		// which measures from the first rejection of the streak (issue 11
 		// item 7), not limit.no-early-reject as well.
-		{name: "haproxy-counts-denied/sliding-window", target: startHAProxy(t, haproxyEveryRequest), contract: sliding,
+		{name: "haproxy-counts-denied/sliding-window", target: startHAProxy(t, haproxyEveryRequest), contract: sliding, bugs: bugs,
 			want: expect{
 				conformance.LimitEnforced:       conformance.Pass,
 				conformance.LimitNoEarlyReject:  passOrUndecided,
