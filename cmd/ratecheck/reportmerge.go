@@ -17,9 +17,8 @@ import (
 
 // clockShare is the part of the tested limit's window that the shards' clock
 // uncertainty may take up before the merged timeline is too uncertain to
-// judge. Within it, a decision the uncertainty could flip is judged ambiguous,
-// never a violation; beyond it, so much of every window is ambiguous that
-// the checks would pass on little evidence.
+// judge: beyond it, so much of every window is ambiguous that the checks
+// would pass on little evidence.
 const clockShare = 5
 
 // reportMerged judges the shards of one sharded run as one run.
@@ -90,12 +89,22 @@ func reportMerged(env *Env, o *reportOptions) error {
 }
 
 // clockTolerance is the most clock error between shards the checks can
-// absorb: a fifth of the tested limit's window (of a second when none is tested).
+// absorb: less than the time between two requests of the fastest phase that
+// drives the tested limit past its budget (a larger error could move one
+// request across a window's edge, and an off-by-one admission is exactly one
+// request), and at most a fifth of the window.
 func clockTolerance(p *scenarios.Plan) time.Duration {
+	window := time.Second
 	if l := p.TestedLimit(); l != nil && l.Window > 0 {
-		return l.Window / clockShare
+		window = l.Window
 	}
-	return time.Second / clockShare
+	tol := window / clockShare
+	for _, ph := range p.Phases {
+		if ph.Kind == scenarios.PhaseOver && ph.Rate > 0 && !ph.Unpaced() {
+			tol = min(tol, time.Duration(float64(time.Second)/ph.Rate))
+		}
+	}
+	return tol
 }
 
 // waitPoll is how often waitForRuns looks again.

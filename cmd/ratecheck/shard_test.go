@@ -113,16 +113,62 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 			var out bytes.Buffer
 			jsonPath := filepath.Join(root, "merged.json")
 			code := run(context.Background(), env(&out), append(append([]string{"report"}, dirs...), "--json", jsonPath))
-			if code != tc.wantCode {
-				t.Fatalf("merged report exited %d, want %d:\n%s", code, tc.wantCode, out.String())
-			}
 			b, err := os.ReadFile(jsonPath)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("merged report exited %d and wrote no JSON: %v\n%s", code, err, out.String())
 			}
 			var rep report.Report
 			if err := json.Unmarshal(b, &rep); err != nil {
 				t.Fatal(err)
+			}
+			if rep.Requests == 0 || rep.Interrupted {
+				t.Fatalf("the merged report counts %d requests, interrupted %v", rep.Requests, rep.Interrupted)
+			}
+			if tc.noDate {
+				if code != 3 || rep.Verdict != conformance.Inconclusive || !strings.Contains(rep.VerdictReason, "Date header") {
+					t.Errorf("without Date headers: exit %d, verdict %s (%s); want 3, inconclusive naming the Date header", code, rep.Verdict, rep.VerdictReason)
+				}
+				return
+			}
+			// Every shard's offset from the reference clock, as the notes state it.
+			notes := strings.Join(rep.Notes, "\n")
+			offset, unc := map[int]time.Duration{}, map[int]time.Duration{}
+			for _, m := range regexp.MustCompile(`shard (\d)/4: [^\n]*?(?:clock offset ([+-][0-9.]+[mµn]?s) ± ([0-9.]+[mµn]?s)|reference clock)`).FindAllStringSubmatch(notes, -1) {
+				i := int(m[1][0] - '0')
+				if m[2] != "" {
+					offset[i], _ = time.ParseDuration(strings.TrimPrefix(m[2], "+"))
+					unc[i], _ = time.ParseDuration(m[3])
+				} else {
+					offset[i], unc[i] = 0, 0
+				}
+			}
+			if len(offset) != 4 {
+				t.Fatalf("offsets of %d shards in the report's notes, want 4:\n%s", len(offset), notes)
+			}
+			// The skewed shard's clock reads skew ahead of shard 0's.
+			est, bar := offset[skewed]-offset[0], unc[skewed]+unc[0]
+			if d := (est - skew).Abs(); d > bar+time.Millisecond {
+				t.Errorf("shard %d/4: offset from shard 0 estimated %v ± %v; its clock was %v off", skewed, est, bar, skew)
+			}
+			// What the merged run can decide depends on how well the clocks
+			// were aligned in this run: past the tolerance it must not judge.
+			worst := max(unc[0], unc[1], unc[2], unc[3])
+			tol := clockTolerance(scenarios.NewPlan(sc))
+			t.Logf("shard %d/4: clock %v off, estimated %v ± %v; worst uncertainty %v (tolerance %v)", skewed, skew, est, bar, worst, tol)
+			// The notes round to the millisecond: within one of the
+			// tolerance either outcome is right.
+			ok := map[int]bool{}
+			if worst <= tol+time.Millisecond {
+				ok[tc.wantCode] = true // aligned well enough: judged
+			}
+			if worst >= tol-time.Millisecond {
+				ok[3] = true // too uncertain: no pass ...
+				if tc.wantCode == 1 {
+					ok[1] = true // ... but a failure found on the widened timeline stands
+				}
+			}
+			if !ok[code] {
+				t.Fatalf("merged report exited %d, want one of %v:\n%s", code, ok, out.String())
 			}
 			var failed []string
 			for _, c := range rep.Checks {
@@ -130,30 +176,13 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 					failed = append(failed, string(c.ID))
 				}
 			}
-			if strings.Join(failed, ",") != strings.Join(tc.wantFail, ",") {
-				t.Errorf("merged run failed %v, want %v:\n%s", failed, tc.wantFail, out.String())
+			var wantFail []string
+			if code == 1 {
+				wantFail = tc.wantFail
 			}
-			if rep.Requests == 0 || rep.Interrupted {
-				t.Fatalf("the merged report counts %d requests, interrupted %v", rep.Requests, rep.Interrupted)
+			if strings.Join(failed, ",") != strings.Join(wantFail, ",") {
+				t.Errorf("merged run exited %d and failed %v, want %v:\n%s", code, failed, wantFail, out.String())
 			}
-			if tc.noDate {
-				if rep.Verdict != conformance.Inconclusive || !strings.Contains(rep.VerdictReason, "Date header") {
-					t.Errorf("without Date headers the merged verdict is %s (%s), want inconclusive naming the Date header", rep.Verdict, rep.VerdictReason)
-				}
-				return
-			}
-			// The skewed shard's estimated offset holds the truth.
-			notes := strings.Join(rep.Notes, "\n")
-			m := regexp.MustCompile(fmt.Sprintf(`shard %d/4: .*clock offset ([+-][0-9.]+m?s) ± ([0-9.]+m?s)`, skewed)).FindStringSubmatch(notes)
-			if m == nil {
-				t.Fatalf("no offset for shard %d/4 in the report's notes:\n%s", skewed, notes)
-			}
-			est, _ := time.ParseDuration(strings.TrimPrefix(m[1], "+"))
-			unc, _ := time.ParseDuration(m[2])
-			if d := (est - skew).Abs(); d > unc+time.Millisecond {
-				t.Errorf("shard %d/4: offset estimated %v ± %v; its clock was %v off", skewed, est, unc, skew)
-			}
-			t.Logf("shard %d/4: clock %v off, estimated %v ± %v", skewed, skew, est, unc)
 		})
 	}
 }

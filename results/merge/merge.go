@@ -63,6 +63,7 @@ type Merged struct {
 	Scenario []byte
 	// Missing names the shards of the run whose directories were not given.
 	Missing []string
+	ref     int // index in Shards of the shard whose clock is the timeline's
 }
 
 // Open reads the shards' run directories, checks that they are parts of one
@@ -154,14 +155,21 @@ func (s *Shard) survey() error {
 	return nil
 }
 
-// align places every shard on the first shard's clock. Shards whose offset
-// could not be estimated keep their own clocks, with no stated uncertainty:
-// Undecidable then says the merge cannot be judged.
+// align places every shard on the clock of the shard whose offset is known
+// best (the uncertainty between two shards is the sum of theirs). Shards
+// whose offset could not be estimated keep their own clocks, with no stated
+// uncertainty: Undecidable then says the merge cannot be judged.
 func (m *Merged) align() {
-	ref := m.Shards[0]
+	m.ref = 0
+	for i, s := range m.Shards {
+		if best := m.Shards[m.ref]; s.Estimated && (!best.Estimated || s.ServerHalf < best.ServerHalf) {
+			m.ref = i
+		}
+	}
+	ref := m.Shards[m.ref]
 	for i := range m.Shards {
 		s := &m.Shards[i]
-		if i == 0 || !s.Estimated || !ref.Estimated {
+		if i == m.ref || !s.Estimated || !ref.Estimated {
 			continue
 		}
 		s.Offset = s.Server - ref.Server
@@ -214,8 +222,8 @@ func (m *Merged) meta() results.Meta {
 // Notes are the lines the reports show about the merge: each shard's size,
 // rate and clock offset, and the shards missing.
 func (m *Merged) Notes() []string {
-	notes := []string{fmt.Sprintf("merged %d shards onto shard %s's clock, offsets estimated from the target's Date headers", len(m.Shards), m.Shards[0].Shard)}
-	for _, s := range m.Shards {
+	notes := []string{fmt.Sprintf("merged %d shards onto shard %s's clock, offsets estimated from the target's Date headers", len(m.Shards), m.Shards[m.ref].Shard)}
+	for i, s := range m.Shards {
 		line := fmt.Sprintf("shard %s: %d requests at %.1f/s", s.Shard, s.Requests, s.Rate())
 		if src := s.Run.Meta.SourceAddr; src != "" {
 			line += " from " + src
@@ -223,7 +231,7 @@ func (m *Merged) Notes() []string {
 		switch {
 		case !s.Estimated:
 			line += "; clock offset unknown: " + s.Why
-		case s.Offset == 0 && s.Uncertainty == 0:
+		case i == m.ref:
 			line += fmt.Sprintf("; reference clock (target's clock %s ± %s from it, %d dated responses)", signed(s.Server), s.ServerHalf.Round(time.Millisecond), s.Dated)
 		default:
 			line += fmt.Sprintf("; clock offset %s ± %s (%d dated responses)", signed(-s.Offset), s.Uncertainty.Round(time.Millisecond), s.Dated)

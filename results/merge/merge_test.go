@@ -78,8 +78,8 @@ func TestOffsetsFound(t *testing.T) {
 				if !s.Estimated {
 					t.Fatalf("shard %d: offset not estimated: %s", i, s.Why)
 				}
-				// The truth: moving shard i's times by skew0 - skew_i puts them on shard 0's clock.
-				want := tc.skews[0] - tc.skews[i]
+				// The truth: moving shard i's times by skew_ref - skew_i puts them on the reference's clock.
+				want := tc.skews[m.ref] - tc.skews[i]
 				if err := s.Offset - want; err < -s.Uncertainty || err > s.Uncertainty {
 					t.Errorf("shard %d: offset %v ± %v, the truth %v is outside", i, s.Offset, s.Uncertainty, want)
 				}
