@@ -56,12 +56,9 @@ func (v Verdict) Conclude(sc *scenarios.Scenario, f RunFacts) Verdict {
 			v.Status = Fail
 			v.Reason += "; a check failed on what was sent"
 		}
-		for i, c := range v.Checks {
-			if c.Status == Pass {
-				v.Checks[i].Status = Skip
-				v.Checks[i].Message = "not judged to the end, the run stopped before its plan ended (so far: " + c.Message + ")"
-			}
-		}
+		v.Checks = v.Withhold(func(msg string) string {
+			return "not judged to the end, the run stopped before its plan ended (so far: " + msg + ")"
+		}, false).Checks
 	case f.Requests == 0:
 		v.Status, v.Reason = Inconclusive, "no request was sent"
 	case !decided(f.Statuses):
@@ -74,6 +71,22 @@ func (v Verdict) Conclude(sc *scenarios.Scenario, f RunFacts) Verdict {
 			break
 		}
 		v.Status, v.Reason = Pass, "every check that could be judged passed"
+	}
+	return v
+}
+
+// Withhold returns v with the checks whose evidence is in doubt turned into
+// skips, each message rewritten by why: every pass, and every failure too
+// when failures is set. A run that stopped early, or whose timeline cannot be
+// trusted (shards whose clocks could not be aligned), never passes on such
+// evidence; Conclude then finds the limit untested.
+func (v Verdict) Withhold(why func(msg string) string, failures bool) Verdict {
+	v.Checks = slices.Clone(v.Checks)
+	for i, c := range v.Checks {
+		if c.Status == Pass || failures && c.Status == Fail {
+			v.Checks[i].Status = Skip
+			v.Checks[i].Message = why(c.Message)
+		}
 	}
 	return v
 }

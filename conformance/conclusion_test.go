@@ -85,3 +85,40 @@ func TestConclude(t *testing.T) {
 		})
 	}
 }
+
+// TestWithhold: withheld evidence turns passes into skips (and failures too
+// when asked); Conclude then finds the limit untested rather than passed, or
+// keeps a failure that was allowed to stand.
+func TestWithhold(t *testing.T) {
+	v := Verdict{Checks: []CheckResult{
+		{ID: LimitEnforced, Status: Fail, Message: "21 admitted"},
+		{ID: LimitNoEarlyReject, Status: Pass, Message: "none early"},
+		{ID: LimitStatus, Status: Skip, Message: "no 429"},
+	}}
+	why := func(m string) string { return "doubtful (" + m + ")" }
+	facts := RunFacts{Requests: 10, Statuses: map[int]int64{200: 5, 429: 5}}
+	for _, tc := range []struct {
+		failures   bool
+		want       []Status
+		wantStatus Status
+	}{
+		{failures: false, want: []Status{Fail, Skip, Skip}, wantStatus: Fail},
+		{failures: true, want: []Status{Skip, Skip, Skip}, wantStatus: Inconclusive},
+	} {
+		w := v.Withhold(why, tc.failures)
+		for i, c := range w.Checks {
+			if c.Status != tc.want[i] {
+				t.Errorf("failures=%v: %s is %s, want %s", tc.failures, c.ID, c.Status, tc.want[i])
+			}
+		}
+		if w.Checks[1].Message != "doubtful (none early)" {
+			t.Errorf("withheld message %q, want the why applied to the old one", w.Checks[1].Message)
+		}
+		if v.Checks[1].Status != Pass {
+			t.Fatalf("Withhold changed the verdict it was given")
+		}
+		if got := w.Conclude(nil, facts).Status; got != tc.wantStatus {
+			t.Errorf("failures=%v: concluded %s, want %s", tc.failures, got, tc.wantStatus)
+		}
+	}
+}

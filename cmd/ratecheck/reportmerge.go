@@ -8,7 +8,6 @@ import (
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/gcpolicy"
 	"github.com/ratecheck/ratecheck/internal/runner"
-	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/merge"
 	"github.com/ratecheck/ratecheck/results/metrics"
@@ -68,14 +67,17 @@ func reportMerged(env *Env, o *reportOptions) error {
 	if readErr != nil {
 		return fmt.Errorf("read shards: %w", readErr)
 	}
-	why, unaligned := m.Undecidable(clockTolerance(plan))
-	if why != "" {
+	if why, unaligned := m.Undecidable(clockTolerance(plan)); why != "" {
+		// Timing on this timeline settles nothing: no pass stands, and when
+		// a shard could not be aligned at all, no failure either. A failure
+		// found on a timeline widened by a known uncertainty stands, since
+		// the widening only ever excuses decisions.
 		meta.Notes = append(meta.Notes, "the merged timeline is too uncertain to judge: "+why)
+		verdict = verdict.Withhold(func(msg string) string {
+			return "the shards' clocks are too uncertain to judge their merged timeline: " + why + " (as judged: " + msg + ")"
+		}, unaligned)
 	}
 	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
-	if why != "" {
-		tooUncertain(rep, why, unaligned)
-	}
 	written, werr := o.Outputs.write("", rep)
 	fmt.Fprintf(env.Stdout, "ratecheck report %s: %s against %s, %d shards merged\n", strings.Join(o.Dirs, " "), sc.Name, results.TargetName(meta.Target, meta.BuiltinTarget), len(m.Shards))
 	for _, n := range m.Notes() {
@@ -139,24 +141,5 @@ func waitForRuns(env *Env, dirs []string, wait time.Duration) error {
 			said = len(pending)
 		}
 		time.Sleep(waitPoll)
-	}
-}
-
-// tooUncertain withholds a verdict from a merged run whose timeline the
-// clocks leave too uncertain: the run is inconclusive, and its passed checks
-// are skips. When the shards are aligned, a failure stands (their timing was
-// widened by the uncertainty, which only ever excuses decisions); when a
-// shard could not be aligned at all, failures are withheld too.
-func tooUncertain(rep *report.Report, why string, unaligned bool) {
-	if rep.Verdict == conformance.Incomplete || (rep.Verdict == conformance.Fail && !unaligned) {
-		return
-	}
-	rep.Verdict = conformance.Inconclusive
-	rep.VerdictReason = "the shards' clocks are too uncertain to judge their merged timeline: " + why
-	for i, c := range rep.Checks {
-		if c.Status == conformance.Pass || c.Status == conformance.Fail {
-			rep.Checks[i].Status = conformance.Skip
-			rep.Checks[i].Message = "not judged: the merged timeline is too uncertain (" + c.Message + ")"
-		}
 	}
 }
