@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"iter"
 	"path/filepath"
 	"time"
 
@@ -62,16 +61,67 @@ func reportRun(env *Env, o *reportOptions) error {
 	if err != nil {
 		return &usageError{err: err}
 	}
-	sc, err := scenarios.Parse(run.Meta.ScenarioFile, run.Scenario)
+	return judgeStored(env, o, stored{
+		first: fmt.Sprintf("ratecheck report %s", o.Dir),
+		meta:  run.Meta,
+		raw:   run.Scenario,
+		replay: func(yield func(seen, judged results.Observation)) error {
+			for ob, err := range run.Observations() {
+				if err != nil {
+					return fmt.Errorf("read %s: %w", o.Dir, err)
+				}
+				yield(ob, ob)
+			}
+			return nil
+		},
+		finish: func(meta *results.Meta, last time.Time) {
+			if !run.Finished() {
+				// The process died before it recorded the run's end.
+				meta.Finished, meta.Interrupted = last, true
+				meta.Notes = append(meta.Notes, "the run did not finish (its process stopped before recording the end): only what it had recorded is judged")
+			}
+			if n := run.CutLine(); n > 0 {
+				msg := fmt.Sprintf("%s:%d: the last line was cut short (the process died mid-write) and is skipped",
+					filepath.Join(o.Dir, results.ObservationsFile), n)
+				fmt.Fprintf(env.Stderr, "ratecheck: warning: %s\n", msg)
+				meta.Notes = append(meta.Notes, "warning: "+msg)
+			}
+		},
+	})
+}
+
+// stored is a run as 'report' judges it: one run directory, or the shards of
+// one sharded run put on one timeline.
+type stored struct {
+	first string       // the first line printed, before the target is named
+	meta  results.Meta // as recorded (its tier and plan choice rebuild the plan)
+	raw   []byte       // the scenario file's bytes
+	// replay yields every observation once, as recorded (seen, for the
+	// metrics) and as judging must take it (judged: for merged shards,
+	// widened by the clocks' uncertainty), and returns the first read error.
+	replay func(yield func(seen, judged results.Observation)) error
+	// finish, if set, completes meta once everything was read: last is the
+	// latest response's arrival.
+	finish func(meta *results.Meta, last time.Time)
+	// doubt, if set, says why the plan's checks cannot be judged on this
+	// timeline, and whether failures are withheld too.
+	doubt func(*scenarios.Plan) (why string, failures bool)
+	lines []string // printed under the first line
+}
+
+// judgeStored judges a stored run with the live run's engine, in one pass that
+// also records its metrics, and writes and prints its reports.
+func judgeStored(env *Env, o *reportOptions, s stored) error {
+	sc, err := scenarios.Parse(s.meta.ScenarioFile, s.raw)
 	if err != nil {
 		return err
 	}
-	plan, err := (&planFlags{Tier: run.Meta.PlanTier, Lean: run.Meta.Lean}).plan(sc)
+	plan, err := (&planFlags{Tier: s.meta.PlanTier, Lean: s.meta.Lean}).plan(sc)
 	if err != nil {
 		return err
 	}
-	rec := metrics.NewRecorder(runner.MetricsPhases(plan), run.Meta.Started)
-	for i, t := range run.Meta.PhaseStarts {
+	rec := metrics.NewRecorder(runner.MetricsPhases(plan), s.meta.Started)
+	for i, t := range s.meta.PhaseStarts {
 		if !t.IsZero() {
 			rec.StartPhase(i, t)
 		}
@@ -80,52 +130,39 @@ func reportRun(env *Env, o *reportOptions) error {
 	var last time.Time
 	verdict := gcpolicy.Judge(func() conformance.Verdict {
 		j := runner.NewJudge(plan)
-		for o := range recorded(run, rec, &last, &readErr) {
-			j.Observe(o)
-		}
+		readErr = s.replay(func(seen, judged results.Observation) {
+			rec.Record(seen)
+			if r := seen.Received(); r.After(last) {
+				last = r
+			}
+			j.Observe(judged)
+		})
 		return j.Verdict()
 	})
 	if readErr != nil {
-		return fmt.Errorf("read %s: %w", o.Dir, readErr)
+		return readErr
 	}
-	meta := run.Meta
-	if !run.Finished() {
-		// The process died before it recorded the run's end.
-		meta.Finished, meta.Interrupted = last, true
-		meta.Notes = append(meta.Notes, "the run did not finish (its process stopped before recording the end): only what it had recorded is judged")
+	meta := s.meta
+	if s.finish != nil {
+		s.finish(&meta, last)
 	}
-	if n := run.CutLine(); n > 0 {
-		msg := fmt.Sprintf("%s:%d: the last line was cut short (the process died mid-write) and is skipped",
-			filepath.Join(o.Dir, results.ObservationsFile), n)
-		fmt.Fprintf(env.Stderr, "ratecheck: warning: %s\n", msg)
-		meta.Notes = append(meta.Notes, "warning: "+msg)
+	if s.doubt != nil {
+		if why, failures := s.doubt(plan); why != "" {
+			meta.Notes = append(meta.Notes, "the merged timeline is too uncertain to judge: "+why)
+			verdict = verdict.Withhold(func(msg string) string {
+				return "the shards' clocks are too uncertain to judge their merged timeline: " + why + " (as judged: " + msg + ")"
+			}, failures)
+		}
 	}
 	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
 	written, werr := o.Outputs.write("", rep)
-	fmt.Fprintf(env.Stdout, "ratecheck report %s: %s against %s\n", o.Dir, sc.Name, results.TargetName(meta.Target, meta.BuiltinTarget))
+	fmt.Fprintf(env.Stdout, "%s: %s against %s\n", s.first, sc.Name, results.TargetName(meta.Target, meta.BuiltinTarget))
+	for _, l := range s.lines {
+		fmt.Fprintln(env.Stdout, "  "+l)
+	}
 	printSummary(env, rep, o.Dir, written)
 	if werr != nil {
 		return werr
 	}
 	return verdictError(rep, "")
-}
-
-// recorded replays a run's observations into the checkers, recording metrics on
-// the way and keeping the first read error.
-func recorded(run *results.Run, rec *metrics.Recorder, last *time.Time, readErr *error) iter.Seq[results.Observation] {
-	return func(yield func(results.Observation) bool) {
-		for o, err := range run.Observations() {
-			if err != nil {
-				*readErr = err
-				return
-			}
-			rec.Record(o)
-			if r := o.Received(); r.After(*last) {
-				*last = r
-			}
-			if !yield(o) {
-				return
-			}
-		}
-	}
 }

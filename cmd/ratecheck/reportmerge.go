@@ -5,12 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
-	"github.com/ratecheck/ratecheck/internal/gcpolicy"
-	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/merge"
-	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -20,74 +16,37 @@ import (
 // would pass on little evidence.
 const clockShare = 5
 
-// reportMerged judges the shards of one sharded run as one run.
+// reportMerged judges the shards of one sharded run as one run: each
+// observation widened by its shard's clock uncertainty, and no verdict where
+// that uncertainty is more than the checks can absorb.
 func reportMerged(env *Env, o *reportOptions) error {
 	m, err := merge.Open(o.Dirs)
 	if err != nil {
 		return &usageError{err: err}
 	}
-	sc, err := scenarios.Parse(m.Meta.ScenarioFile, m.Scenario)
-	if err != nil {
-		return err
-	}
-	plan := scenarios.NewPlan(sc)
 	meta := m.Meta
 	meta.Notes = append(meta.Notes, m.Notes()...)
-	rec := metrics.NewRecorder(runner.MetricsPhases(plan), meta.Started)
-	for i, t := range meta.PhaseStarts {
-		if !t.IsZero() {
-			rec.StartPhase(i, t)
-		}
-	}
-	var last time.Time
-	for ob, err := range m.Observations(false) {
-		if err != nil {
-			return fmt.Errorf("read shards: %w", err)
-		}
-		rec.Record(ob)
-		if r := ob.Received(); r.After(last) {
-			last = r
-		}
-	}
-	if meta.Finished.IsZero() {
-		meta.Finished = last
-	}
-	var readErr error
-	verdict := gcpolicy.Judge(func() conformance.Verdict {
-		j := runner.NewJudge(plan)
-		for ob, err := range m.Observations(true) {
-			if err != nil {
-				readErr = err
-				break
+	return judgeStored(env, o, stored{
+		first: fmt.Sprintf("ratecheck report %s (%d shards merged)", strings.Join(o.Dirs, " "), len(m.Shards)),
+		meta:  meta,
+		raw:   m.Scenario,
+		replay: func(yield func(seen, judged results.Observation)) error {
+			for p, err := range m.Observations() {
+				if err != nil {
+					return fmt.Errorf("read shards: %w", err)
+				}
+				yield(p.Observation, p.Widened())
 			}
-			j.Observe(ob)
-		}
-		return j.Verdict()
+			return nil
+		},
+		finish: func(meta *results.Meta, last time.Time) {
+			if meta.Finished.IsZero() {
+				meta.Finished = last
+			}
+		},
+		doubt: func(p *scenarios.Plan) (string, bool) { return m.Undecidable(clockTolerance(p)) },
+		lines: m.Notes(),
 	})
-	if readErr != nil {
-		return fmt.Errorf("read shards: %w", readErr)
-	}
-	if why, unaligned := m.Undecidable(clockTolerance(plan)); why != "" {
-		// Timing on this timeline settles nothing: no pass stands, and when
-		// a shard could not be aligned at all, no failure either. A failure
-		// found on a timeline widened by a known uncertainty stands, since
-		// the widening only ever excuses decisions.
-		meta.Notes = append(meta.Notes, "the merged timeline is too uncertain to judge: "+why)
-		verdict = verdict.Withhold(func(msg string) string {
-			return "the shards' clocks are too uncertain to judge their merged timeline: " + why + " (as judged: " + msg + ")"
-		}, unaligned)
-	}
-	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
-	written, werr := o.Outputs.write("", rep)
-	fmt.Fprintf(env.Stdout, "ratecheck report %s: %s against %s, %d shards merged\n", strings.Join(o.Dirs, " "), sc.Name, results.TargetName(meta.Target, meta.BuiltinTarget), len(m.Shards))
-	for _, n := range m.Notes() {
-		fmt.Fprintln(env.Stdout, "  "+n)
-	}
-	printSummary(env, rep, o.Dir, written)
-	if werr != nil {
-		return werr
-	}
-	return verdictError(rep, "")
 }
 
 // clockTolerance is the most clock error between shards the checks can

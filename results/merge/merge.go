@@ -252,31 +252,44 @@ func signed(d time.Duration) string {
 	return d.String()
 }
 
-// Observations yields every shard's observations on the merged timeline in
-// the order their responses arrived, as a live run sees them: times moved by
-// the shard's offset and, when widen is set (for judging), send time and
-// latency widened by its uncertainty. Each call reads the files anew; memory
-// holds the observations of all shards.
-func (m *Merged) Observations(widen bool) iter.Seq2[results.Observation, error] {
-	return func(yield func(results.Observation, error) bool) {
-		var all []results.Observation
+// Placed is an observation on the merged timeline, with how far its shard's
+// clock may be from the timeline's either side (its send time and latency are
+// as corrected, not widened).
+type Placed struct {
+	results.Observation
+	Uncertainty time.Duration
+}
+
+// Widened is the observation as judging must see it: sent up to Uncertainty
+// earlier and received up to Uncertainty later, so that a decision the
+// clocks could flip is ambiguous, never a violation.
+func (p Placed) Widened() results.Observation {
+	o := p.Observation
+	o.Sent = o.Sent.Add(-p.Uncertainty)
+	o.Latency += 2 * p.Uncertainty
+	return o
+}
+
+// Observations yields every shard's observations on the merged timeline, in
+// the order their responses arrived, as a live run sees them, and stops at
+// the first read error, which it yields last. Each call reads the files anew;
+// memory holds the observations of all shards.
+func (m *Merged) Observations() iter.Seq2[Placed, error] {
+	return func(yield func(Placed, error) bool) {
+		var all []Placed
 		for _, s := range m.Shards {
 			for o, err := range s.Run.Observations() {
 				if err != nil {
-					yield(results.Observation{}, err)
+					yield(Placed{}, err)
 					return
 				}
 				o.Sent = o.Sent.Add(s.Offset)
-				if widen {
-					o.Sent = o.Sent.Add(-s.Uncertainty)
-					o.Latency += 2 * s.Uncertainty
-				}
-				all = append(all, o)
+				all = append(all, Placed{Observation: o, Uncertainty: s.Uncertainty})
 			}
 		}
-		slices.SortStableFunc(all, func(a, b results.Observation) int { return a.Received().Compare(b.Received()) })
-		for _, o := range all {
-			if !yield(o, nil) {
+		slices.SortStableFunc(all, func(a, b Placed) int { return a.Received().Compare(b.Received()) })
+		for _, p := range all {
+			if !yield(p, nil) {
 				return
 			}
 		}

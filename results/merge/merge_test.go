@@ -92,11 +92,14 @@ func TestOffsetsFound(t *testing.T) {
 			}
 			// On the merged timeline, request k of every shard was sent at the same real time.
 			sent := map[uint64][]time.Time{}
-			for o, err := range m.Observations(false) {
+			for o, err := range m.Observations() {
 				if err != nil {
 					t.Fatal(err)
 				}
 				sent[o.Seq] = append(sent[o.Seq], o.Sent)
+				if w := o.Widened(); !w.Sent.Equal(o.Sent.Add(-o.Uncertainty)) || !w.Received().Equal(o.Received().Add(o.Uncertainty)) {
+					t.Fatalf("request %d widened to [%v, %v], want [sent - %v, received + %v]", o.Seq, w.Sent, w.Received(), o.Uncertainty, o.Uncertainty)
+				}
 			}
 			for k, ts := range sent {
 				for _, x := range ts[1:] {
