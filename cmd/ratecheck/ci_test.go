@@ -15,6 +15,7 @@ import (
 // against the built-in target), set every variable the script requires, and
 // keep the reports as artefacts whatever the verdict.
 func TestCIDocsRunTheTestedScript(t *testing.T) {
+	t.Parallel()
 	script, err := os.ReadFile("../../docs/ci/ratecheck-ci.sh")
 	if err != nil {
 		t.Fatal(err)

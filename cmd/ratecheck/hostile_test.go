@@ -70,6 +70,7 @@ type hostileResult struct {
 // never follow a redirect to another host. The peak RSS of each run is
 // logged (go test -v -run TestHostileTarget) for the table in the notes.
 func TestHostileTarget(t *testing.T) {
+	t.Parallel()
 	longtest.Skip(t, "19 runs of 2 s, some streaming endless bodies")
 	var stolen atomic.Int64
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { stolen.Add(1) }))

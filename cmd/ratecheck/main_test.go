@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/pem"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -24,6 +25,9 @@ import (
 	"github.com/ratecheck/ratecheck/report"
 )
 
+// cliParallel is how many parallel CLI tests run at once.
+const cliParallel = 16
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asMainEnv) == "1" {
 		// A test started this binary as a ratecheck process (see ratecheckCmd).
@@ -32,6 +36,13 @@ func TestMain(m *testing.M) {
 			syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n})
 		}
 		os.Exit(run(context.Background(), systemEnv(), os.Args[1:]))
+	}
+	// The CLI tests mostly wait on their runs' schedules, not on the CPU:
+	// let more of them wait at once than testing's default -parallel
+	// (GOMAXPROCS, 2 here). An explicit -parallel still wins: the flags
+	// are parsed after this.
+	if f := flag.Lookup("test.parallel"); f != nil {
+		f.Value.Set(strconv.Itoa(cliParallel))
 	}
 	testscript.Main(m, map[string]func(){
 		"ratecheck": func() { os.Exit(run(context.Background(), systemEnv(), os.Args[1:])) },

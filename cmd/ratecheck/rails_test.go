@@ -30,6 +30,7 @@ func railsRun(t *testing.T, env *Env, args ...string) (int, string, string) {
 }
 
 func TestCapsRefuseAPlanAboveThem(t *testing.T) {
+	t.Parallel()
 	srv, received := countingTarget(t)
 	scen := floodScenario(t, 100, time.Second) // 100 requests at 100/s
 	tests := []struct {
@@ -65,6 +66,7 @@ func TestCapsRefuseAPlanAboveThem(t *testing.T) {
 // another host (no traffic ever leaves this machine) and checks that a run
 // from a terminal states what it will send and asks first.
 func TestRemoteTargetFromATerminalIsConfirmed(t *testing.T) {
+	t.Parallel()
 	srv, received := countingTarget(t)
 	scen := floodScenario(t, 100, 500*time.Millisecond)
 	remote := func(string) bool { return false }
@@ -97,6 +99,7 @@ func TestRemoteTargetFromATerminalIsConfirmed(t *testing.T) {
 // requests in ten is hurting; the run stops sending, says so, and is not
 // reported as passed.
 func TestFailingTargetMakesTheRunBackOff(t *testing.T) {
+	t.Parallel()
 	var received atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if received.Add(1)%10 != 0 {

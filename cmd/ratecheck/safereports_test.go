@@ -28,6 +28,7 @@ import (
 // message. JUnit decodes as XML, the Markdown keeps its tables and makes no
 // link, and the plain output carries no terminal escape.
 func TestReportsSafeToOpen(t *testing.T) {
+	t.Parallel()
 	longtest.Skip(t, "a run and headless Chromium")
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {

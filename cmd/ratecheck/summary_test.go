@@ -32,6 +32,7 @@ func failedReport() *report.Report {
 // paths must be on the normal screen after the dashboard's last picture, as
 // they are in --no-tui mode.
 func TestSummaryOutlivesDashboard(t *testing.T) {
+	t.Parallel()
 	var tuiOut, plainOut bytes.Buffer
 	rep := failedReport()
 	sc := &scenarios.Scenario{Name: "copilot"}
