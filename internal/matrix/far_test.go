@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -192,27 +191,6 @@ func matrixRuns(t *testing.T) int {
 	return n
 }
 
-// runCells runs every cell (at most concurrent at once) and returns the results.
-func runCells(ctx context.Context, cells []cell, concurrent int) []result {
-	res := make([]result, len(cells))
-	sem := make(chan struct{}, concurrent)
-	var wg sync.WaitGroup
-	for i, c := range cells {
-		// Each goroutine exits when its run has ended (about 13 s) or ctx is done.
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			out, dir, err := c.run(ctx)
-			if dir != "" {
-				os.RemoveAll(dir)
-			}
-			res[i] = result{out: out, err: err}
-		})
-	}
-	wg.Wait()
-	return res
-}
-
 // TestFarMatrix runs every family × fault of the reference target behind
 // farLink, RATECHECK_MATRIX_RUNS times, and prints per cell how often the
 // verdict was right (the fault failed its own check and no other; a correct
@@ -238,6 +216,7 @@ func TestFarMatrix(t *testing.T) {
 	defer cancel()
 	for range runs {
 		for i, r := range runCells(ctx, cells, farConcurrentRuns) {
+			os.RemoveAll(r.dir)
 			o, probs := judgeFar(cells[i], r)
 			if o == farWrong && (knownFar[cells[i].fault] != "" || knownProblems(probs)) {
 				o = farKnown

@@ -143,13 +143,9 @@ type judged struct {
 	p99     time.Duration
 }
 
-// runMatrix runs every cell at once (bounded by concurrent), then judges each
-// in its own subtest. It reports how each cell came out. Subtests with
-// t.Parallel would run only GOMAXPROCS cells at a time, and the runs wait on the
-// clock, so they are started from goroutines instead.
-func runMatrix(t *testing.T, cells []cell, concurrent int) map[cell]judged {
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancel()
+// runCells runs every cell, at most concurrent at once, and returns their
+// results, run directories included (the caller keeps or removes them).
+func runCells(ctx context.Context, cells []cell, concurrent int) []result {
 	res := make([]result, len(cells))
 	sem := make(chan struct{}, concurrent)
 	var wg sync.WaitGroup
@@ -163,6 +159,17 @@ func runMatrix(t *testing.T, cells []cell, concurrent int) map[cell]judged {
 		})
 	}
 	wg.Wait()
+	return res
+}
+
+// runMatrix runs every cell at once (bounded by concurrent), then judges each
+// in its own subtest. It reports how each cell came out. Subtests with
+// t.Parallel would run only GOMAXPROCS cells at a time, and the runs wait on the
+// clock, so they are started from goroutines instead.
+func runMatrix(t *testing.T, cells []cell, concurrent int) map[cell]judged {
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	res := runCells(ctx, cells, concurrent)
 	got := make(map[cell]judged, len(cells))
 	for i, c := range cells {
 		t.Run(c.String(), func(t *testing.T) {
