@@ -137,13 +137,18 @@ func TestKilledRunLosesAtMostASecond(t *testing.T) {
 	}
 }
 
-// TestMillionRequestsAllOnDisk sends 1,000,000 requests: every request the
-// target received has its observation on disk, and the report counts them.
+// TestMillionRequestsAllOnDisk sends at least 1,000,000 requests: every
+// request the target received has its observation on disk, and the report
+// counts them.
 func TestMillionRequestsAllOnDisk(t *testing.T) {
 	longtest.Skip(t, "1,000,000 requests")
-	const rate, total = 20000, 1000000
+	// The run ends on time, whatever it could send: a loaded two-core CI
+	// machine, with the long matrix beside it, sent 95.4% of a 20,000/s plan
+	// and 99.5% of a 10,000/s one. 10,000/s for 110 s plans 1,100,000, so a
+	// machine that sends 91% of its plan still sends the million.
+	const rate, want = 10000, 1000000
 	srv, received := countingTarget(t)
-	scen := floodScenario(t, rate, total/rate*time.Second)
+	scen := floodScenario(t, rate, 110*time.Second)
 	dir := filepath.Join(t.TempDir(), "run")
 	cmd := ratecheckCmd(t, "run", scen, "--target", srv.URL, "--no-tui", "--out", dir)
 	var stdout bytes.Buffer
@@ -154,11 +159,14 @@ func TestMillionRequestsAllOnDisk(t *testing.T) {
 	}
 	sent, onDisk := received.Load(), int64(diskLines(t, dir))
 	t.Logf("%d requests received, %d observations on disk", sent, onDisk)
-	if sent != total || onDisk != total {
-		t.Errorf("%d requests received and %d observations on disk; want %d of each", sent, onDisk, total)
+	if onDisk != sent {
+		t.Errorf("%d requests received but %d observations on disk; want one for each", sent, onDisk)
 	}
-	if !strings.Contains(stdout.String(), fmt.Sprintf("%d requests", total)) {
-		t.Errorf("the verdict line does not count %d requests:\n%s", total, tail(stdout.String()))
+	if sent < want {
+		t.Errorf("the run sent %d requests; want at least %d (planned 1,100,000 at %d/s)", sent, want, rate)
+	}
+	if !strings.Contains(stdout.String(), fmt.Sprintf("%d requests", sent)) {
+		t.Errorf("the verdict line does not count the %d requests sent:\n%s", sent, tail(stdout.String()))
 	}
 }
 
