@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -35,7 +35,7 @@ var errNotConfirmed = errors.New("not confirmed: nothing was sent")
 // the caps on the attack, which holds every phase to them while sending.
 // Against a host that is not this machine, from a terminal, it states what
 // will be sent and asks to go on (unless --yes).
-func (r *railOptions) apply(env *Env, plan *scenarios.Plan, host string, aopts *attack.Options) error {
+func (r *railOptions) apply(ctx context.Context, env *Env, plan *scenarios.Plan, host string, aopts *attack.Options) error {
 	if r.MaxRequests < 0 || r.MaxRate < 0 || math.IsNaN(r.MaxRate) || math.IsInf(r.MaxRate, 0) {
 		return &usageError{err: errors.New("--max-requests and --max-rate take positive numbers")}
 	}
@@ -61,8 +61,7 @@ func (r *railOptions) apply(env *Env, plan *scenarios.Plan, host string, aopts *
 		return nil
 	}
 	fmt.Fprint(env.Stdout, "Send them? [y/N] ")
-	answer, _ := bufio.NewReader(env.Stdin).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+	if !confirmed(ctx, env.Stdin) {
 		return &usageError{err: errNotConfirmed}
 	}
 	return nil
@@ -72,10 +71,9 @@ func (r *railOptions) apply(env *Env, plan *scenarios.Plan, host string, aopts *
 // unknown, 0) and its highest rate.
 func planLoad(p *scenarios.Plan) (total int64, peak float64) {
 	for _, ph := range p.Phases {
-		total += ph.Requests
 		peak = max(peak, ph.Rate)
 	}
-	return total, peak
+	return plannedRequests(p), peak
 }
 
 // describeRate is a rate in words; an unpaced phase sends as fast as it can.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -86,6 +87,24 @@ func TestRemoteTargetFromATerminalIsConfirmed(t *testing.T) {
 	code, stdout, _ = railsRun(t, &Env{IsTTY: true, Loopback: remote}, append(args(), "--yes")...)
 	if code != exitPass || !strings.HasPrefix(stdout, statement) || strings.Contains(stdout, "[y/N]") {
 		t.Errorf("--yes: exit %d, stdout:\n%s\nwant the statement and no question", code, stdout)
+	}
+	// Nobody types and the run is cancelled (Ctrl-C): a no, not a hang.
+	in, w := io.Pipe()
+	defer w.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		var out, errb syncBuffer
+		done <- run(ctx, &Env{IsTTY: true, Loopback: remote, Stdin: in, Stdout: &out, Stderr: &errb, Now: time.Now, Getenv: func(string) string { return "" }}, args())
+	}()
+	select {
+	case code := <-done:
+		if code == exitPass || received.Load() > 100 {
+			t.Errorf("cancelled at the question: exit %d, %d sent in all; want a refusal and nothing more sent", code, received.Load())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("cancelled at the question: still waiting for an answer 10 s later")
 	}
 	// Not on a terminal (CI), or to this machine: no question.
 	for _, env := range []*Env{{Loopback: remote}, {IsTTY: true}} {

@@ -120,7 +120,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	if err := o.Shard.apply(&aopts, env, o.Outputs); err != nil {
 		return err
 	}
-	if err := o.Rails.apply(env, plan, tgt.url.Hostname(), &aopts); err != nil {
+	if err := o.Rails.apply(ctx, env, plan, tgt.url.Hostname(), &aopts); err != nil {
 		return err
 	}
 	started := env.Now()
