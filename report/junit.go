@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/results"
@@ -66,15 +67,28 @@ type (
 // <failure type="CHECK-ID"> whose text is the evidence; a skipped one has
 // <skipped message="REASON">; a passed one keeps its message in <system-out>.
 func WriteJUnit(w io.Writer, r *Report) error {
-	if r == nil {
+	return WriteJUnitRuns(w, []*Report{r})
+}
+
+// WriteJUnitRuns writes the reports of several runs (the scenarios of one
+// invocation, in the order they ran) as one JUnit XML document: one
+// <testsuite> per run, as WriteJUnit writes it, under one <testsuites> whose
+// counts add them up.
+func WriteJUnitRuns(w io.Writer, rs []*Report) error {
+	if len(rs) == 0 {
 		return fmt.Errorf("report: write junit: %w", errNilReport)
+	}
+	for _, r := range rs {
+		if r == nil {
+			return fmt.Errorf("report: write junit: %w", errNilReport)
+		}
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return fmt.Errorf("report: write junit: %w", err)
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
-	if err := enc.Encode(junitOf(r)); err != nil {
+	if err := enc.Encode(junitOf(rs)); err != nil {
 		return fmt.Errorf("report: write junit: %w", err)
 	}
 	if _, err := io.WriteString(w, "\n"); err != nil {
@@ -83,8 +97,30 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	return nil
 }
 
-// junitOf builds the XML document for r.
-func junitOf(r *Report) junitSuites {
+// junitOf builds the XML document for the runs rs.
+func junitOf(rs []*Report) junitSuites {
+	doc := junitSuites{Name: "ratecheck"}
+	var total time.Duration
+	targets := map[string]bool{}
+	for _, r := range rs {
+		s := junitSuiteOf(r)
+		doc.Suites = append(doc.Suites, s)
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Errors += s.Errors
+		doc.Skipped += s.Skipped
+		total += max(runDuration(r), 0)
+		targets[results.TargetName(r.Target, r.BuiltinTarget)] = true
+	}
+	doc.Time = strconv.FormatFloat(total.Seconds(), 'f', 3, 64)
+	if t := results.TargetName(rs[0].Target, rs[0].BuiltinTarget); t != "" && len(targets) == 1 {
+		doc.Name += " against " + t
+	}
+	return doc
+}
+
+// junitSuiteOf is the suite of one run.
+func junitSuiteOf(r *Report) junitSuite {
 	pass, fail, skip := r.Counts()
 	secs := "0.000"
 	if d := runDuration(r); d > 0 {
@@ -103,23 +139,12 @@ func junitOf(r *Report) junitSuites {
 	for _, c := range r.Checks {
 		suite.Cases = append(suite.Cases, junitCaseOf(titleOf(r), c))
 	}
-	errs := 0
 	if tc, ok := junitVerdictCase(r); ok {
 		suite.Cases = append(suite.Cases, tc)
 		suite.Tests++
-		errs = 1
+		suite.Errors = 1
 	}
-	suite.Errors = errs
-	name := "ratecheck"
-	if t := results.TargetName(r.Target, r.BuiltinTarget); t != "" {
-		name += " against " + t
-	}
-	return junitSuites{
-		Name:  name,
-		Tests: suite.Tests, Failures: fail, Errors: errs, Skipped: skip,
-		Time:   secs,
-		Suites: []junitSuite{suite},
-	}
+	return suite
 }
 
 // junitVerdictCase is the test case "verdict" of a run that reached no

@@ -63,6 +63,11 @@ func DefaultDir(root string, started time.Time, scenario string) string {
 	return filepath.Join(root, started.UTC().Format("20060102T150405Z")+"-"+safeName(scenario))
 }
 
+// SafeName maps a scenario name to a file name component, as DefaultDir
+// does: letters, digits, '.', '_' and '-', other runs of characters as one
+// '-'.
+func SafeName(s string) string { return safeName(s) }
+
 // safeName maps a scenario name to a file name component.
 func safeName(s string) string {
 	const maxLen = 64

@@ -25,25 +25,25 @@ import (
 )
 
 type runOptions struct {
-	Scenario string
-	Target   string
-	Out      string
-	Fault    string
-	NoTUI    bool
-	CAFile   string
-	Insecure bool
-	Shard    shardFlags
-	Rails    railOptions
-	Outputs  reportOutputs
-	Plan     planFlags
-	Guard    guardFlags
-	Args     []string
+	Scenarios []string
+	Target    string
+	Out       string
+	Fault     string
+	NoTUI     bool
+	CAFile    string
+	Insecure  bool
+	Shard     shardFlags
+	Rails     railOptions
+	Outputs   reportOutputs
+	Plan      planFlags
+	Guard     guardFlags
+	Args      []string
 }
 
 func newRunCmd(env *Env, runF func(context.Context, *runOptions) error) *cobra.Command {
 	opts := &runOptions{}
 	cmd := &cobra.Command{
-		Use:   "run SCENARIO",
+		Use:   "run SCENARIO...",
 		Short: "Send the scenario's planned traffic and check every response against its limits",
 		Long: `run plans phases calibrated to the scenario's limit (under it, over it, a
 pause, a recovery probe), sends them with vegeta, judges every response, and
@@ -58,14 +58,26 @@ keys come from the environment variables the scenario names.
 
 A live dashboard shows the run on a terminal; plain progress lines are
 printed otherwise (or with --no-tui). Ctrl-C stops sending, judges what was
-sent and still writes every report; a second Ctrl-C quits at once.`,
+sent and still writes every report; a second Ctrl-C quits at once.
+
+Several scenarios run one after another, never at once (they would spend
+each other's limits). All of them are checked, and every question asked,
+before the first request. Each writes its own run directory (DIR/<scenario>
+with --out DIR) and its own --json and --html files, named with the
+scenario before the extension (--html r.html: r-copilot.html, r-users.html);
+--junit writes one file with a suite per scenario and --md one document. The
+combined verdict is FAIL if any scenario failed, else INCOMPLETE if one did
+not finish (or could not run), else INCONCLUSIVE if one settled nothing,
+else PASS; the exit status follows it. Ctrl-C stops the scenario in
+progress, writes its reports and the combined ones, and starts no other.`,
 		Example: `  ratecheck run scenarios/copilot.yaml --target builtin
   ratecheck run scenarios/copilot.yaml --target builtin --no-tui --json out.json --junit junit.xml
   COPILOT_API_KEY=... ratecheck run scenarios/copilot.yaml   # the scenario's target: https://api.copilot.com
-  ratecheck run scenarios/copilot.yaml --target builtin --fault off-by-one   # see a check fail`,
-		Args: argsError(cobra.ExactArgs(1)),
+  ratecheck run scenarios/copilot.yaml --target builtin --fault off-by-one   # see a check fail
+  ratecheck run scenarios/*.yaml --target builtin --no-tui --junit junit.xml --out runs/all   # every scenario, one JUnit file`,
+		Args: argsError(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Scenario = args[0]
+			opts.Scenarios = args
 			opts.Args = os.Args[1:]
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -89,25 +101,65 @@ sent and still writes every report; a second Ctrl-C quits at once.`,
 }
 
 func runRun(ctx context.Context, env *Env, o *runOptions) error {
-	sc, err := scenarios.Load(o.Scenario)
+	if len(o.Scenarios) > 1 {
+		return runMany(ctx, env, o)
+	}
+	sc, err := scenarios.Load(o.Scenarios[0])
 	if err != nil {
 		return err
 	}
-	plan, err := o.Plan.plan(sc)
+	sr, err := prepareRun(ctx, env, o, sc, env.Now(), o.Out, o.Outputs, sc.Name)
 	if err != nil {
 		return err
+	}
+	defer sr.tgt.close()
+	_, err = sendRun(ctx, nil, env, o, sr)
+	return err
+}
+
+// scenarioRun is one scenario of an invocation, made ready to send: planned,
+// its target chosen, its questions asked and its outputs checked.
+type scenarioRun struct {
+	file    string
+	plan    *scenarios.Plan
+	tgt     *target
+	aopts   attack.Options
+	started time.Time
+	dir     string
+	statErr error // of dir, before the outputs check made it
+	outputs reportOutputs
+}
+
+// prepareRun does everything a run does before it sends: it plans sc, picks
+// its target, asks the run's questions (quota, remote host) and checks that
+// the run directory dir (default runs/<started>-<label>) and every output
+// can be written. It sends nothing; an error here means nothing was sent.
+func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scenario, started time.Time, dir string, outputs reportOutputs, label string) (*scenarioRun, error) {
+	plan, err := o.Plan.plan(sc)
+	if err != nil {
+		return nil, err
 	}
 	sc = plan.Scenario
 	if len(plan.Phases) == 0 {
-		return &usageError{err: fmt.Errorf("%s: nothing to send: %s", sc.File, strings.Join(plan.Warnings, "; "))}
+		return nil, &usageError{err: fmt.Errorf("%s: nothing to send: %s", sc.File, strings.Join(plan.Warnings, "; "))}
 	}
 	tgt, err := prepareTarget(o.Shard.keyEnv(env), sc, o)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer tgt.close()
+	sr := &scenarioRun{file: sc.File, plan: plan, tgt: tgt, started: started, dir: dir, outputs: outputs}
+	if err := sr.check(ctx, env, o, label); err != nil {
+		tgt.close()
+		return nil, err
+	}
+	return sr, nil
+}
+
+// check asks the run's questions and checks its outputs (prepareRun).
+func (sr *scenarioRun) check(ctx context.Context, env *Env, o *runOptions, label string) error {
+	sc, tgt := sr.plan.Scenario, sr.tgt
 	o.Guard.Yes = o.Rails.Yes // one --yes answers both questions
-	if err := o.Guard.check(ctx, env, plan, tgt.builtin); err != nil {
+	if err := o.Guard.check(ctx, env, sr.plan, tgt.builtin); err != nil {
 		return err
 	}
 	tlsConfig, tlsNotes, err := transportSecurity(o, tgt)
@@ -115,52 +167,63 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		return err
 	}
 	tgt.notes = append(tgt.notes, tlsNotes...)
-
-	aopts := attack.Options{Target: tgt.url, Keys: tgt.keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout, Headers: declaredHeaders(sc), TLS: tlsConfig}
-	if err := o.Shard.apply(&aopts, env, o.Outputs); err != nil {
+	sr.aopts = attack.Options{Target: tgt.url, Keys: tgt.keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout, Headers: declaredHeaders(sc), TLS: tlsConfig}
+	if err := o.Shard.apply(&sr.aopts, env, sr.outputs); err != nil {
 		return err
 	}
-	if err := o.Rails.apply(ctx, env, plan, tgt.url.Hostname(), &aopts); err != nil {
+	if err := o.Rails.apply(ctx, env, sr.plan, tgt.url.Hostname(), &sr.aopts); err != nil {
 		return err
 	}
-	started := env.Now()
-	dir := o.Out
-	if dir == "" {
-		dir = results.DefaultDir("runs", started, sc.Name)
+	if sr.dir == "" {
+		sr.dir = results.DefaultDir("runs", sr.started, label)
 	}
 	// Every output must be writable before the first request spends quota.
-	_, statErr := os.Stat(dir)
-	if err := o.Outputs.check(dir); err != nil {
+	_, sr.statErr = os.Stat(sr.dir)
+	if err := sr.outputs.check(sr.dir); err != nil {
 		return &usageError{err: fmt.Errorf("an output cannot be written, so nothing was sent:\n%w", err)}
 	}
-	total, _ := planLoad(plan)
-	spaceWarning, err := results.CheckSpace(dir, total, attack.DefaultMaxBody)
+	total, _ := planLoad(sr.plan)
+	spaceWarning, err := results.CheckSpace(sr.dir, total, attack.DefaultMaxBody)
 	if err != nil {
 		return &usageError{err: fmt.Errorf("the run directory cannot hold this run, so nothing was sent: %w", err)}
 	}
 	if spaceWarning != "" {
 		tgt.notes = append(tgt.notes, "warning: "+spaceWarning)
 	}
+	return nil
+}
+
+// sendRun calibrates, sends, judges and reports one prepared run, prints its
+// summary and returns its report (nil when it was not judged: a shard, or an
+// error before sending) and the error that sets the exit status. With stop
+// nil it makes ctx interruptible itself (Ctrl-C stops this run); otherwise
+// ctx already is, and stop is what quitting the dashboard calls.
+func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *runOptions, sr *scenarioRun) (*report.Report, error) {
+	plan, tgt, aopts, dir := sr.plan, sr.tgt, sr.aopts, sr.dir
+	sc := plan.Scenario
 	cal, err := attack.Calibrate(ctx, plan, aopts)
 	if err != nil {
-		if errors.Is(statErr, fs.ErrNotExist) {
+		if errors.Is(sr.statErr, fs.ErrNotExist) {
 			os.Remove(dir) // made empty by the check; a run that never started leaves none
 		}
-		return err
+		if se, ok := errors.AsType[*stoppedError](context.Cause(ctx)); ok {
+			return nil, se
+		}
+		return nil, err
 	}
 	tgt.notes = append(tgt.notes, calibrationNotes(cal)...)
 	meta := results.Meta{
 		SchemaVersion: results.SchemaVersion,
 		RunID:         newRunID(),
 		Tool:          "ratecheck " + currentVersion().Short(),
-		ScenarioFile:  o.Scenario,
+		ScenarioFile:  sr.file,
 		ScenarioName:  sc.Name,
 		Target:        tgt.url.String(),
 		BuiltinTarget: tgt.builtin,
 		Fault:         o.Fault,
 		PlanTier:      o.Plan.Tier,
 		Lean:          o.Plan.Lean,
-		Started:       started,
+		Started:       sr.started,
 		Notes:         tgt.notes,
 		Args:          o.Args,
 		Shard:         aopts.Shard.String(),
@@ -169,19 +232,23 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	}
 	w, err := results.Create(dir, meta, sc.Raw)
 	if err != nil {
-		return &usageError{err: err}
+		return nil, &usageError{err: err}
 	}
 
-	ctx, cancel := interruptible(ctx, env)
-	defer cancel(nil)
+	if stop == nil {
+		var cancel context.CancelCauseFunc
+		ctx, cancel = interruptible(ctx, env)
+		defer cancel(nil)
+		stop = cancel
+	}
 	o.Shard.announce(env, aopts)
 	show := newProgressView(env, o.NoTUI, plan, meta)
-	show.start(ctx, func() { cancel(&stoppedError{by: "quit"}) })
+	show.start(ctx, func() { stop(&stoppedError{by: "quit"}) })
 	outcome, err := runner.Run(ctx, runner.Options{Plan: plan, Attack: aopts, Writer: w, OnProgress: show.update})
 	if err != nil {
 		show.stop(nil)
 		w.Close(meta)
-		return err
+		return nil, err
 	}
 	meta.Started, meta.Finished, meta.Interrupted = outcome.Started, outcome.Finished, outcome.Interrupted
 	if outcome.BackedOff != "" {
@@ -193,12 +260,12 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	meta.PhaseStarts = outcome.PhaseStarts
 	if aopts.Shard.Sharded() {
 		show.stop(nil)
-		return finishShard(env, w, meta, outcome, dir)
+		return nil, finishShard(env, w, meta, outcome, dir)
 	}
 	rep := buildReport(meta, plan, outcome.Verdict, outcome.Metrics, outcome.Timeline)
 	show.stop(rep)
 
-	written, werr := o.Outputs.write(dir, rep)
+	written, werr := sr.outputs.write(dir, rep)
 	if err := w.Close(meta); err != nil {
 		werr = errors.Join(werr, err)
 	}
@@ -213,11 +280,11 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	verr := verdictError(rep, meta.Stopped)
 	if werr != nil {
 		if verr == nil {
-			return fmt.Errorf("the run was judged %s, but not every output was written: %w", rep.Verdict, werr)
+			return rep, fmt.Errorf("the run was judged %s, but not every output was written: %w", rep.Verdict, werr)
 		}
 		fmt.Fprintf(env.Stderr, "ratecheck: %v\n", werr)
 	}
-	return verr
+	return rep, verr
 }
 
 // verdictError turns a report's verdict into the error that sets the exit

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/report"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// manyOutcome is what became of one scenario of an invocation of several.
+type manyOutcome struct {
+	label string // the scenario's name, made unique in the invocation
+	file  string
+	dir   string
+	rep   *report.Report // nil when it was not judged
+	err   error          // the error that sets its exit status, or nil
+}
+
+// runMany runs several scenarios, one after another and never at once (two
+// runs would spend each other's limits). Every scenario is loaded, planned
+// and checked, and every question asked, before the first request: a
+// problem in any of them sends nothing (exit 2). Each run writes its own
+// run directory (DIR/<scenario> under --out, else runs/<start>-<scenario>)
+// and its own --json and --html files (the scenario's name before the
+// extension); --junit holds one suite per scenario and --md one document.
+// Ctrl-C stops the run in progress (judged and written, INCOMPLETE) and the
+// scenarios after it are not started. The exit status is the combined
+// verdict's (report.Combined), a signal's status when one stopped them.
+func runMany(ctx context.Context, env *Env, o *runOptions) error {
+	if o.Shard.Shard != "" {
+		return &usageError{err: errors.New("--shard sends one scenario's slice: give one scenario")}
+	}
+	scs, err := loadAll(o.Scenarios)
+	if err != nil {
+		return err
+	}
+	labels := uniqueLabels(scs)
+	started := env.Now()
+	var runs []*scenarioRun
+	defer func() {
+		for _, sr := range runs {
+			sr.discard()
+		}
+	}()
+	for i, sc := range scs {
+		dir := ""
+		if o.Out != "" {
+			dir = filepath.Join(o.Out, results.SafeName(labels[i]))
+		}
+		outputs := reportOutputs{JSON: labelled(o.Outputs.JSON, labels[i]), HTML: labelled(o.Outputs.HTML, labels[i])}
+		sr, err := prepareRun(ctx, env, o, sc, started, dir, outputs, labels[i])
+		if err != nil {
+			return fmt.Errorf("%s: %w", sc.File, err)
+		}
+		runs = append(runs, sr)
+	}
+	shared := reportOutputs{JUnit: o.Outputs.JUnit, Markdown: o.Outputs.Markdown}
+	if err := shared.check(""); err != nil {
+		return &usageError{err: fmt.Errorf("an output cannot be written, so nothing was sent:\n%w", err)}
+	}
+
+	ctx, cancel := interruptible(ctx, env)
+	defer cancel(nil)
+	var outcomes []manyOutcome
+	for i, sr := range runs {
+		out := manyOutcome{label: labels[i], file: sr.file, dir: sr.dir}
+		if ctx.Err() != nil {
+			out.err = context.Cause(ctx)
+			outcomes = append(outcomes, out)
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "== scenario %d of %d: %s (%s)\n", i+1, len(runs), labels[i], sr.file)
+		out.rep, out.err = sendRun(ctx, cancel, env, o, sr)
+		if out.rep == nil && out.err != nil {
+			fmt.Fprintf(env.Stderr, "ratecheck: %s: %v\n", labels[i], out.err)
+		}
+		sr.tgt.close()
+		sr.tgt.close = func() {}
+		outcomes = append(outcomes, out)
+	}
+	reps := make([]*report.Report, len(outcomes))
+	for i, out := range outcomes {
+		reps[i] = out.report()
+	}
+	werr := writeShared(shared, reps)
+	printCombined(env, outcomes, reps)
+	return errors.Join(combinedError(outcomes, reps), werr)
+}
+
+// discard closes the run's target and removes its run directory if the
+// outputs check made it and nothing was written there: a scenario that never
+// started leaves no empty directory behind.
+func (sr *scenarioRun) discard() {
+	sr.tgt.close()
+	if errors.Is(sr.statErr, fs.ErrNotExist) {
+		os.Remove(sr.dir) // only when empty
+	}
+}
+
+// loadAll loads every scenario file and reports every problem of every file.
+func loadAll(files []string) ([]*scenarios.Scenario, error) {
+	var scs []*scenarios.Scenario
+	var list scenarios.ErrorList
+	var other []error
+	for _, f := range files {
+		sc, err := scenarios.Load(f)
+		if el, ok := errors.AsType[scenarios.ErrorList](err); ok {
+			list = append(list, el...)
+			continue
+		}
+		if err != nil {
+			other = append(other, err)
+			continue
+		}
+		scs = append(scs, sc)
+	}
+	if len(list) > 0 {
+		return nil, list
+	}
+	if len(other) > 0 {
+		return nil, errors.Join(other...)
+	}
+	return scs, nil
+}
+
+// uniqueLabels are the scenarios' names, a second one of a name numbered
+// (users, users-2), so that their run directories and reports do not collide.
+func uniqueLabels(scs []*scenarios.Scenario) []string {
+	seen := map[string]int{}
+	labels := make([]string, len(scs))
+	for i, sc := range scs {
+		name := results.SafeName(sc.Name)
+		seen[name]++
+		labels[i] = name
+		if n := seen[name]; n > 1 {
+			labels[i] = name + "-" + strconv.Itoa(n)
+		}
+	}
+	return labels
+}
+
+// labelled is a report path for one scenario of several: the scenario's
+// label before the extension (report.html → report-copilot.html).
+func labelled(path, label string) string {
+	if path == "" {
+		return ""
+	}
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-" + label + ext
+}
+
+// report is the outcome's report, or, for a scenario that was not judged
+// (stopped before it started, or an error), a report saying so: INCOMPLETE,
+// so that the combined reports show it and never count it as passed.
+func (m manyOutcome) report() *report.Report {
+	if m.rep != nil {
+		return m.rep
+	}
+	why := "not run"
+	if se, ok := errors.AsType[*stoppedError](m.err); ok {
+		why = "not run: the invocation was stopped by " + se.by + " before this scenario started"
+	} else if m.err != nil {
+		why = "not run: " + m.err.Error()
+	}
+	return &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Scenario:      report.ScenarioInfo{Name: m.label, File: m.file},
+		Verdict:       conformance.Incomplete,
+		VerdictReason: why,
+		Interrupted:   true,
+	}
+}
+
+// writeShared writes the reports every scenario shares: the JUnit XML with a
+// suite per scenario and the Markdown document.
+func writeShared(o reportOutputs, reps []*report.Report) error {
+	var errs []error
+	for _, j := range []struct {
+		path  string
+		write func(w io.Writer, rs []*report.Report) error
+	}{
+		{o.JUnit, report.WriteJUnitRuns},
+		{o.Markdown, report.WriteMarkdownRuns},
+	} {
+		if j.path == "" {
+			continue
+		}
+		write := func(w io.Writer, _ *report.Report) error { return j.write(w, reps) }
+		if err := report.WriteFile(j.path, write, reps[0]); err != nil {
+			errs = append(errs, fmt.Errorf("write report %s: %w", j.path, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// printCombined prints one line per scenario and the combined verdict.
+func printCombined(env *Env, outcomes []manyOutcome, reps []*report.Report) {
+	w := env.Stdout
+	status, reason := report.Combined(reps)
+	fmt.Fprintf(w, "\n== %d scenarios, one after another\n", len(outcomes))
+	for i, out := range outcomes {
+		verdict, where := strings.ToUpper(string(reps[i].Verdict)), out.dir
+		if out.rep == nil {
+			verdict, where = "NOT RUN", printable(reps[i].VerdictReason)
+		}
+		fmt.Fprintf(w, "  %-12s  %-20s  %s\n", verdict, out.label, where)
+	}
+	fmt.Fprintf(w, "combined verdict: %s\n", strings.ToUpper(string(status)))
+	if status != conformance.Pass {
+		fmt.Fprintf(w, "why: %s\n", printable(reason))
+	}
+}
+
+// combinedError is the error that sets the exit status of several
+// scenarios: a signal that stopped them (130, 143); else a failed check (1);
+// else a scenario that could not run (its own error, usually 2); else the
+// combined verdict's (INCOMPLETE 1, INCONCLUSIVE 3, PASS 0).
+func combinedError(outcomes []manyOutcome, reps []*report.Report) error {
+	var notRun, written error
+	for _, out := range outcomes {
+		if se, ok := errors.AsType[*stoppedError](out.err); ok {
+			return se
+		}
+		if out.err != nil && !isVerdictError(out.err) {
+			err := fmt.Errorf("%s: %w", out.label, out.err)
+			if out.rep == nil {
+				notRun = errors.Join(notRun, err)
+			} else {
+				written = errors.Join(written, err)
+			}
+		}
+	}
+	status, _ := report.Combined(reps)
+	switch {
+	case status == conformance.Fail:
+		return errChecksFailed
+	case notRun != nil:
+		return notRun
+	case written != nil:
+		return written
+	case status == conformance.Incomplete:
+		return errInterrupted
+	case status == conformance.Inconclusive:
+		return errInconclusive
+	}
+	return nil
+}
+
+// isVerdictError reports whether err only carries a run's verdict.
+func isVerdictError(err error) bool {
+	return errors.Is(err, errChecksFailed) || errors.Is(err, errInconclusive) || errors.Is(err, errInterrupted)
+}

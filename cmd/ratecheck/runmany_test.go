@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/report"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+func TestLabelsAndPaths(t *testing.T) {
+	var scs []*scenarios.Scenario
+	for _, n := range []string{"users", "copilot", "users", "a/b c", "users"} {
+		scs = append(scs, &scenarios.Scenario{Name: n})
+	}
+	got := fmt.Sprint(uniqueLabels(scs))
+	if want := "[users copilot users-2 a-b-c users-3]"; got != want {
+		t.Errorf("uniqueLabels = %s; want %s", got, want)
+	}
+	for _, tt := range []struct{ path, want string }{
+		{"report.html", "report-users.html"},
+		{"out/r.json", "out/r-users.json"},
+		{"noext", "noext-users"},
+		{"", ""},
+	} {
+		if got := labelled(tt.path, "users"); got != tt.want {
+			t.Errorf("labelled(%q) = %q; want %q", tt.path, got, tt.want)
+		}
+	}
+}
+
+// TestCombinedExit: the exit status of several scenarios, from the worst of
+// them: a signal, then a failure, then a scenario that could not run, then
+// the combined verdict.
+func TestCombinedExit(t *testing.T) {
+	ran := func(s conformance.Status, err error) manyOutcome {
+		return manyOutcome{label: string(s), rep: &report.Report{Verdict: s}, err: err}
+	}
+	pass := ran(conformance.Pass, nil)
+	fail := ran(conformance.Fail, errChecksFailed)
+	inconclusive := ran(conformance.Inconclusive, errInconclusive)
+	incomplete := ran(conformance.Incomplete, errInterrupted)
+	unreachable := manyOutcome{label: "down", err: &usageError{err: errors.New("target unreachable")}}
+	stopped := manyOutcome{label: "stopped", rep: &report.Report{Verdict: conformance.Incomplete, Interrupted: true}, err: &stoppedError{by: "SIGTERM"}}
+	notStarted := manyOutcome{label: "next", err: &stoppedError{by: "SIGTERM"}}
+	unwritten := ran(conformance.Pass, errors.New("not every output was written"))
+	tests := []struct {
+		name string
+		outs []manyOutcome
+		want int
+	}{
+		{"all pass", []manyOutcome{pass, pass}, exitPass},
+		{"a failure wins over the rest", []manyOutcome{pass, inconclusive, unreachable, fail, incomplete}, exitFail},
+		{"a signal wins over a failure", []manyOutcome{fail, stopped, notStarted}, exitSIGTERM},
+		{"a scenario that could not run", []manyOutcome{pass, unreachable, inconclusive}, exitUsage},
+		{"incomplete over inconclusive", []manyOutcome{inconclusive, incomplete}, exitFail},
+		{"inconclusive", []manyOutcome{pass, inconclusive}, exitInconclusive},
+		{"a report not written", []manyOutcome{pass, unwritten}, exitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reps := make([]*report.Report, len(tt.outs))
+			for i, o := range tt.outs {
+				reps[i] = o.report()
+			}
+			env := &Env{Stdout: io.Discard, Stderr: io.Discard}
+			if got := reportError(env, combinedError(tt.outs, reps)); got != tt.want {
+				t.Errorf("exit status %d; want %d", got, tt.want)
+			}
+		})
+	}
+}
