@@ -74,6 +74,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("SCENARIOS", shipped)
 			e.Setenv("TESTDATA", testdata)
 			e.Setenv("DOCS", docs)
+			e.Setenv("SCHEMA", filepath.Join(docs, "..", "schema"))
 			e.Setenv("CI", "true")
 			return nil
 		},

@@ -35,6 +35,7 @@ unreachable).`,
 		newCompareCmd(env),
 		newExportCmd(env),
 		newVersionCmd(env),
+		newSchemaCmd(env),
 		newK8sCmd(env),
 	)
 	return root
