@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/results"
@@ -28,32 +29,75 @@ func WriteJSON(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(forJSON(r)); err != nil {
+	if err := enc.Encode(toWire(reflect.ValueOf(forJSON(r)))); err != nil {
 		return fmt.Errorf("report: write json: %w", err)
 	}
 	return nil
 }
 
-// ReadJSON decodes one report written by WriteJSON. It rejects input that is not
-// a single JSON object, that has no schema_version, or whose schema_version is
-// newer than this package's SchemaVersion.
+// ReadJSON decodes one report written by WriteJSON, of this schema_version
+// or an older one: version 1 wrote durations as bare nanoseconds, version 2
+// as milliseconds in _ms fields. It rejects input that is not a single JSON
+// object, that has no schema_version, or whose schema_version is newer than
+// this package's SchemaVersion.
 func ReadJSON(rd io.Reader) (*Report, error) {
 	dec := json.NewDecoder(rd)
-	var r Report
-	if err := dec.Decode(&r); err != nil {
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
 		return nil, fmt.Errorf("report: read json: %w", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("report: read json: trailing data after the report")
 	}
+	obj, ok := tree.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("report: read json: want a JSON object, not %s", jsonKind(tree))
+	}
+	var head struct {
+		SchemaVersion int `json:"schema_version"`
+	}
+	version, _ := json.Marshal(obj["schema_version"])
+	if err := json.Unmarshal([]byte(`{"schema_version":`+string(version)+`}`), &head); err != nil {
+		return nil, fmt.Errorf("report: read json: schema_version: %w", err)
+	}
 	switch {
-	case r.SchemaVersion == 0:
+	case head.SchemaVersion == 0:
 		return nil, fmt.Errorf("report: read json: no schema_version: not a ratecheck report")
-	case r.SchemaVersion > SchemaVersion:
+	case head.SchemaVersion > SchemaVersion:
 		return nil, fmt.Errorf("report: read json: schema_version %d is newer than this ratecheck reads (%d)",
-			r.SchemaVersion, SchemaVersion)
+			head.SchemaVersion, SchemaVersion)
+	case head.SchemaVersion >= 2:
+		if err := fromWire(obj, reflect.TypeFor[Report]()); err != nil {
+			return nil, fmt.Errorf("report: read json: %w", err)
+		}
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("report: read json: %w", err)
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("report: read json: %w", err)
 	}
 	return &r, nil
+}
+
+// jsonKind names the kind of a decoded JSON value, for messages.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return "an object"
 }
 
 // forJSON returns a shallow copy of r ready to encode (see WriteJSON).

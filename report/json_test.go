@@ -2,9 +2,12 @@ package report_test
 
 import (
 	"bytes"
+	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -31,7 +34,7 @@ func TestJSONRoundTrip(t *testing.T) {
 
 func TestWriteJSONSchemaVersionFirst(t *testing.T) {
 	got := string(render(t, report.WriteJSON, passingReport()))
-	if want := "{\n  \"schema_version\": 1,\n"; !strings.HasPrefix(got, want) {
+	if want := fmt.Sprintf("{\n  \"schema_version\": %d,\n", report.SchemaVersion); !strings.HasPrefix(got, want) {
 		t.Errorf("WriteJSON output starts %q; want prefix %q", got[:min(40, len(got))], want)
 	}
 }
@@ -77,7 +80,8 @@ func TestReadJSONErrors(t *testing.T) {
 	}{
 		{"empty", "", "EOF"},
 		{"not json", "<html>", "invalid character"},
-		{"array", "[]", "cannot unmarshal array"},
+		{"array", "[]", "want a JSON object, not an array"},
+		{"bad milliseconds", `{"schema_version": 2, "latency": {"p99_ms": "slow"}}`, "latency.p99_ms: want a number of milliseconds"},
 		{"no schema", `{"run_id": "x"}`, "no schema_version"},
 		{"newer schema", `{"schema_version": 99}`, "schema_version 99 is newer"},
 		{"trailing data", `{"schema_version": 1} {}`, "trailing data"},
@@ -126,4 +130,49 @@ func FuzzReadJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadJSONVersion1 reads a report written by schema_version 1, with
+// durations in nanoseconds under their plain names, as the same report
+// version 2 writes with _ms fields: compare reads the reports of older
+// releases.
+func TestReadJSONVersion1(t *testing.T) {
+	read := func(path string) *report.Report {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		r, err := report.ReadJSON(f)
+		if err != nil {
+			t.Fatalf("ReadJSON(%s): %v", path, err)
+		}
+		return r
+	}
+	v1, v2 := read("testdata/v1/failing.json"), read("testdata/TestWriteJSON/failing.golden")
+	if v1.SchemaVersion != 1 || v2.SchemaVersion != report.SchemaVersion {
+		t.Fatalf("schema versions %d and %d; want 1 and %d", v1.SchemaVersion, v2.SchemaVersion, report.SchemaVersion)
+	}
+	v1.SchemaVersion = v2.SchemaVersion
+	if diff := cmp.Diff(v2, v1); diff != "" {
+		t.Errorf("version 1 read unlike version 2 (-v2 +v1):\n%s", diff)
+	}
+	if v1.Latency.P99 != 12345678*time.Nanosecond || v1.Recovery == nil || v1.Recovery.Wait != 612*time.Millisecond {
+		t.Errorf("durations of version 1: p99 %v, recovery %+v; want 12.345678ms and a wait of 612ms", v1.Latency.P99, v1.Recovery)
+	}
+}
+
+// TestMillisecondsExact: a duration written as milliseconds reads back to
+// the nanosecond.
+func TestMillisecondsExact(t *testing.T) {
+	for _, d := range []time.Duration{0, 1, 999, 1_000_000, 1_234_567, -2_500_001, 7*time.Hour + 3, time.Duration(1<<62 + 5)} {
+		r := &report.Report{Latency: metrics.LatencySummary{P99: d}}
+		got, err := report.ReadJSON(bytes.NewReader(render(t, report.WriteJSON, r)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Latency.P99 != d {
+			t.Errorf("p99 %d ns read back as %d ns", d, got.Latency.P99)
+		}
+	}
 }

@@ -16,8 +16,10 @@ import (
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
 
-// SchemaVersion is the version of the JSON report format.
-const SchemaVersion = 1
+// SchemaVersion is the version of the JSON report format: 2 writes
+// durations as milliseconds in _ms fields (1 wrote nanoseconds); ReadJSON
+// reads both. schema/report.schema.json (JSONSchema) describes it.
+const SchemaVersion = 2
 
 // Report is everything the report files show about one run.
 type Report struct {

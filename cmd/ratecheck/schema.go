@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -14,6 +15,7 @@ import (
 // repository holds each one as <name>.schema.json.
 var schemas = map[string]func() []byte{
 	"scenario": scenarios.JSONSchema,
+	"report":   report.JSONSchema,
 }
 
 func newSchemaCmd(env *Env) *cobra.Command {
@@ -34,9 +36,15 @@ editor check and complete scenario files: the shipped ones start with
 
 It checks the shape of a file (fields, types, words); what needs the whole
 file (an endpoint a limit names, a plan every limit has) only
-'ratecheck validate' checks.`,
-		Example: `  ratecheck schema scenario > scenario.schema.json`,
-		Args:    argsError(cobra.ExactArgs(1)),
+'ratecheck validate' checks.
+
+The report schema describes report.json (and --json) of this version
+(schema_version is a constant in it): durations are milliseconds, in fields
+named with _ms (latency.p99_ms). 'ratecheck compare' still reads reports of
+schema_version 1, which wrote nanoseconds.`,
+		Example: `  ratecheck schema scenario > scenario.schema.json
+  ratecheck schema report > report.schema.json`,
+		Args: argsError(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			gen, ok := schemas[args[0]]
 			if !ok {

@@ -79,7 +79,7 @@ type ratecheckReport struct {
 		Requests     int64   `json:"requests"`
 		Admitted     int64   `json:"admitted"`
 		SendLag      struct {
-			P99 time.Duration `json:"p99"`
+			P99MS float64 `json:"p99_ms"` // report.json writes durations in milliseconds
 		} `json:"send_lag"`
 	} `json:"phases"`
 }
@@ -120,7 +120,8 @@ func (b *bench) runRatecheck(ctx context.Context, r ratecheckRun) (sample, error
 		return s, err
 	}
 	ph := rep.Phases[0]
-	s.Requests, s.Achieved, s.LagP99, s.ReportLagP99 = ph.Requests, ph.AchievedRate, ph.SendLag.P99, ph.SendLag.P99
+	lagP99 := time.Duration(ph.SendLag.P99MS * float64(time.Millisecond))
+	s.Requests, s.Achieved, s.LagP99, s.ReportLagP99 = ph.Requests, ph.AchievedRate, lagP99, lagP99
 	if ph.Requests > 0 {
 		s.Success = float64(ph.Admitted) / float64(ph.Requests)
 	}
