@@ -3,6 +3,7 @@ package attack
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -96,6 +97,9 @@ func phaseRuns(p *scenarios.Plan, o Options) ([]phaseRun, error) {
 		if !ph.Unpaced() && (o.Shard.Requests(ph.Requests) <= 0 || ph.Rate <= 0) {
 			continue
 		}
+		if ph.Source < 0 || ph.Source > len(o.OtherSources) {
+			return nil, fmt.Errorf("attack: phase %q sends from source address %d, but the run has %d", ph.Name, ph.Source+1, len(o.OtherSources)+1)
+		}
 		tgt, err := phaseTarget(p.Scenario, ph, o)
 		if err != nil {
 			return nil, err
@@ -117,7 +121,7 @@ func (a *Attack) BackedOff() string {
 
 func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options, rails *rails) {
 	defer close(a.out)
-	client := o.client()
+	clients := o.clients()
 	extra := o.Headers
 	red := newRedactor(o.Keys)
 	var wg sync.WaitGroup
@@ -133,7 +137,7 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options, rails *rai
 			pacer.Count, du, workers = math.MaxUint64, r.phase.Duration, uint64(o.Connections)
 		}
 		atk := vegeta.NewAttacker(
-			vegeta.Client(client),
+			vegeta.Client(clients[r.phase.Source]),
 			vegeta.Workers(workers),
 			vegeta.MaxWorkers(workers),
 			vegeta.MaxBody(o.MaxBody),

@@ -59,6 +59,10 @@ type Options struct {
 	// from: shards on one machine (127.0.0.2, 127.0.0.3, … all reach
 	// loopback on Linux) show a per-IP limit several clients.
 	SourceAddr netip.Addr
+	// OtherSources are the further local addresses a plan's phases may send
+	// from: a phase with Source i ≥ 1 connects from OtherSources[i-1], so a
+	// per-IP limit sees a second client.
+	OtherSources []netip.Addr
 	// ClockSkew makes the run behave as on a machine whose clock reads
 	// ClockSkew ahead of the real time: it waits for StartAt on that clock and
 	// records every time as read from it. For tests of the shard merge.
@@ -81,8 +85,21 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// client builds the one HTTP client all phases share, so connections stay warm
-// across phases. Redirects are not followed: a 3xx is the answer we observe.
+// clients builds one HTTP client per source address (Phase.Source indexes
+// them): the default, then OtherSources.
+func (o Options) clients() []*http.Client {
+	out := []*http.Client{o.client()}
+	for _, a := range o.OtherSources {
+		other := o
+		other.SourceAddr = a
+		out = append(out, other.client())
+	}
+	return out
+}
+
+// client builds the one HTTP client all phases of a source share, so
+// connections stay warm across phases. Redirects are not followed: a 3xx is
+// the answer we observe.
 func (o Options) client() *http.Client {
 	tr := o.Transport
 	if tr == nil {

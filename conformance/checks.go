@@ -20,6 +20,9 @@ var checks = []struct {
 	id    ID
 	judge func(*analysis) CheckResult
 	make  func(*scenarios.Plan, *collector) checker
+	// contract marks the checks of the contract phases (PhaseKind.Contract):
+	// they see only those phases' observations, and the others never do.
+	contract bool
 }{
 	{id: LimitEnforced, judge: enforcedResult},
 	{id: LimitNoEarlyReject, judge: earlyResult},
@@ -31,6 +34,9 @@ var checks = []struct {
 	{id: HeadersReset, make: newResetChecker},
 	{id: HeadersRetryAfter, make: newRetryAfterChecker},
 	{id: BodyErrorFormat, make: newBodyChecker},
+	{id: LimitPerKey, make: newPerKeyChecker, contract: true},
+	{id: LimitPerIP, make: newPerIPChecker, contract: true},
+	{id: LimitExcluded, make: newExcludedChecker, contract: true},
 }
 
 // newCheckers returns one checker per check id, in the order of checks, and
@@ -39,22 +45,29 @@ var checks = []struct {
 // after the other (replay) both work. They keep one compact record per
 // request, on sp past 65,536 when sp is set (see records_spill.go), and read them
 // back only when judging needs them (see underlimit_fastpath.go).
-func newCheckers(p *scenarios.Plan, sp func() (Spill, error)) ([]checker, *run) {
+func newCheckers(p *scenarios.Plan, sp func() (Spill, error)) ([]routed, *run) {
 	var limit *scenarios.Limit
 	if p != nil {
 		limit = p.TestedLimit()
 	}
 	r := &run{plan: p, col: newCollector(p, limit)}
 	r.col.newSpill = sp
-	out := make([]checker, 0, len(checks))
+	out := make([]routed, 0, len(checks))
 	for _, c := range checks {
 		if c.judge != nil {
-			out = append(out, &modelChecker{run: r, id: c.id, judge: c.judge})
+			out = append(out, routed{checker: &modelChecker{run: r, id: c.id, judge: c.judge}})
 			continue
 		}
-		out = append(out, c.make(p, r.col))
+		out = append(out, routed{checker: c.make(p, r.col), contract: c.contract})
 	}
 	return out, r
+}
+
+// routed is a checker with the phases it is given: the contract phases or
+// all the others.
+type routed struct {
+	checker
+	contract bool
 }
 
 // run is the state the checkers of one run share.

@@ -11,7 +11,7 @@ import (
 // verdict, with the fingerprint of the limiter and its measured recovery. The
 // live run and `ratecheck report` both judge through one, so they agree.
 type Judge struct {
-	checkers []checker
+	checkers []routed
 	run      *run
 }
 
@@ -34,9 +34,19 @@ func New(p *scenarios.Plan, o Options) *Judge {
 // give them in any order: the verdict is the same). It is not safe for
 // concurrent use.
 func (j *Judge) Observe(o results.Observation) {
+	contract := j.contractPhase(o.Phase)
 	for _, c := range j.checkers {
-		c.Observe(o)
+		if c.contract == contract {
+			c.Observe(o)
+		}
 	}
+}
+
+// contractPhase reports whether plan phase i is a contract phase, whose
+// requests only the checks of its promise judge (PhaseKind.Contract).
+func (j *Judge) contractPhase(i int) bool {
+	p := j.run.plan
+	return p != nil && i >= 0 && i < len(p.Phases) && p.Phases[i].Kind.Contract()
 }
 
 // Verdict judges the observations taken so far: every check's result in the

@@ -85,10 +85,10 @@ func TestClaimChecksKeepNoRecords(t *testing.T) {
 					c.Observe(o)
 				}
 			}
-			shared := checkers[0].(*modelChecker).run.col
+			shared := checkers[0].checker.(*modelChecker).run.col
 			stores := map[ID]*claimStore{
-				HeadersReset:      &checkers[checkIndex(HeadersReset)].(*resetChecker).store,
-				HeadersRetryAfter: &checkers[checkIndex(HeadersRetryAfter)].(*retryAfterChecker).store,
+				HeadersReset:      &checkers[checkIndex(HeadersReset)].checker.(*resetChecker).store,
+				HeadersRetryAfter: &checkers[checkIndex(HeadersRetryAfter)].checker.(*retryAfterChecker).store,
 			}
 			for id, st := range stores {
 				if st.col != shared {

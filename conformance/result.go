@@ -24,6 +24,9 @@ const (
 	HeadersReset        ID = "headers.reset"
 	HeadersRetryAfter   ID = "headers.retry-after"
 	BodyErrorFormat     ID = "body.error-format"
+	LimitPerKey         ID = "limit.per-key"
+	LimitPerIP          ID = "limit.per-ip"
+	LimitExcluded       ID = "limit.excluded"
 )
 
 // Status is the outcome of one check.

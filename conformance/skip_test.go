@@ -115,7 +115,8 @@ func TestCheckOrder(t *testing.T) {
 		}
 	}
 	want := []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, TimingOnset, RecoveryAfterWindow,
-		HeadersLimit, HeadersRemaining, HeadersReset, HeadersRetryAfter, BodyErrorFormat}
+		HeadersLimit, HeadersRemaining, HeadersReset, HeadersRetryAfter, BodyErrorFormat,
+		LimitPerKey, LimitPerIP, LimitExcluded}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("check ids mismatch (-want +got):\n%s", diff)
 	}

@@ -51,8 +51,11 @@ type Meta struct {
 	Shard   string    `json:"shard,omitempty"`
 	StartAt time.Time `json:"start_at,omitzero"`
 	// SourceAddr is the local address the run sent from, when one was set.
-	SourceAddr string   `json:"source_addr,omitempty"`
-	Args       []string `json:"args,omitempty"` // the command line; callers leave secrets out
+	SourceAddr string `json:"source_addr,omitempty"`
+	// OtherSources are the further addresses phases of a second client
+	// sent from (limit.per-ip); the plan is rebuilt with them.
+	OtherSources []string `json:"other_sources,omitempty"`
+	Args         []string `json:"args,omitempty"` // the command line; callers leave secrets out
 }
 
 // DefaultDir is the directory a run started at started for the named scenario

@@ -43,7 +43,7 @@ const shortWindow = 10 * time.Second
 // With Lean, a derived plan spends as little as still judges every check;
 // see leanSteps.
 func NewPlan(sc *Scenario, opts ...PlanOption) *Plan {
-	p := &Plan{Scenario: sc, Tested: -1}
+	p := &Plan{Scenario: sc, Tested: -1, Sources: 1}
 	for _, o := range opts {
 		o(p)
 	}
@@ -100,6 +100,7 @@ type step struct {
 	endpoint string
 	key      string
 	burst    int // Phase.Burst
+	source   int // Phase.Source
 }
 
 // place lays the steps end to end and counts their requests.
@@ -108,7 +109,7 @@ func (p *Plan) place(steps []step) {
 	for _, s := range steps {
 		ph := Phase{
 			Name: s.name, Kind: s.kind, Start: start, Duration: s.duration,
-			Rate: s.rate, Endpoint: s.endpoint, Key: s.key, Burst: s.burst,
+			Rate: s.rate, Endpoint: s.endpoint, Key: s.key, Burst: s.burst, Source: s.source,
 		}
 		if s.kind != PhasePause {
 			ph.Requests = requests(s.rate, s.duration)

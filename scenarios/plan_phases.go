@@ -27,6 +27,9 @@ func (p *Plan) derivedPhases() {
 		}
 		steps[i].endpoint, steps[i].key = ep, key
 	}
+	if !p.Lean {
+		steps = p.withContract(steps, l, ep, key)
+	}
 	p.place(steps)
 }
 

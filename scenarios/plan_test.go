@@ -22,7 +22,7 @@ func planScenario(limits ...Limit) *Scenario {
 	}
 	return &Scenario{
 		Name:      "t",
-		Auth:      Auth{Header: "X-Key", Keys: []Key{{ID: "primary", Env: "K"}, {ID: "spare", Env: "K2"}}},
+		Auth:      Auth{Header: "X-Key", Keys: []Key{{ID: "primary", Env: "K"}}},
 		Endpoints: []Endpoint{{Name: "list", Method: "GET", Path: "/list"}},
 		Limits:    limits,
 		Run:       RunOptions{Connections: 32, Timeout: 10 * s, MaxDuration: 5 * time.Minute},
@@ -323,17 +323,21 @@ func TestNewPlanCharges(t *testing.T) {
 	}
 	p := NewPlan(sc)
 	// 100/s: under 50/s×2s = 100, over-burst 200/s×2s = 400, over 200/s×3s = 600,
-	// recovery 50/s×2s = 100.
+	// recovery 50/s×2s = 100; then twice 90 + 10 counted requests around
+	// 10 + 1 + 15 calls to the excluded keygen (limit.excluded).
 	want := []Charge{
-		{Limit: "ps", Requests: 1200, Budget: 100, Tested: true, Note: "under test: 100 per 1s (this run sends 1200)", Share: 12},
-		{Limit: "daily", Requests: 1200, Budget: 500, Note: "window 24h: only charged, not exercised (this run uses 1200 of 500)", Share: 2.4},
-		{Limit: "keygen-only", Requests: 0, Budget: 5, Note: "window 1h: only charged, not exercised (this run uses 0 of 5)"},
-		{Limit: "monthly", Requests: 1200, Unlimited: true, Note: "unlimited on plan enterprise: only charged, not exercised (this run uses 1200)"},
+		{Limit: "ps", Requests: 1400, Budget: 100, Tested: true, Note: "under test: 100 per 1s (this run sends 1400)", Share: 14},
+		{Limit: "daily", Requests: 1400, Budget: 500, Note: "window 24h: only charged, not exercised (this run uses 1400 of 500)", Share: 2.8},
+		{Limit: "keygen-only", Requests: 52, Budget: 5, Note: "window 1h: only charged, not exercised (this run uses 52 of 5)", Share: 10.4},
+		{Limit: "monthly", Requests: 1452, Unlimited: true, Note: "unlimited on plan enterprise: only charged, not exercised (this run uses 1452)"},
 	}
 	if diff := cmp.Diff(want, p.Charges); diff != "" {
 		t.Errorf("NewPlan().Charges mismatch (-want +got):\n%s", diff)
 	}
-	wantWarn := []string{"this run would exhaust the daily budget (1200 of 500 requests): later requests may be limited by daily rather than ps"}
+	wantWarn := []string{
+		"this run would exhaust the daily budget (1400 of 500 requests): later requests may be limited by daily rather than ps",
+		"this run would exhaust the keygen-only budget (52 of 5 requests): later requests may be limited by keygen-only rather than ps",
+	}
 	if diff := cmp.Diff(wantWarn, p.Warnings); diff != "" {
 		t.Errorf("NewPlan().Warnings mismatch (-want +got):\n%s", diff)
 	}
@@ -404,8 +408,8 @@ func TestShippedPlans(t *testing.T) {
 		warnings int
 	}{
 		{"copilot.yaml", "per-second", 25 * s / 2, 0},
-		{"bot-platform.yaml", "per-hour", 30 * s, 1}, // recovery from an hour window is not tested
-		{"coperniq.yaml", "per-second", 10 * s, 0},
+		{"bot-platform.yaml", "per-hour", 30 * s, 1},                 // recovery from an hour window is not tested
+		{"coperniq.yaml", "per-second", 12300 * time.Millisecond, 0}, // with the excluded-endpoint phases
 		{"workspace.yaml", "per-minute", 95 * s, 0},
 		{"users.yaml", "per-minute", 95 * s, 0},
 	}

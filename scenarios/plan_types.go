@@ -16,7 +16,28 @@ const (
 	PhaseProbe    PhaseKind = "probe"    // right after over: polls finely to time when the limit lifts
 	PhasePause    PhaseKind = "pause"    // no traffic, lets the window pass
 	PhaseRecovery PhaseKind = "recovery" // after the pause: requests must succeed again
+
+	// The contract phases follow the phases above and test one promise each
+	// (see plan_contract.go). The checks of the tested limit's model and
+	// headers never see them.
+	PhaseExhaust     PhaseKind = "exhaust"      // one client drives the tested limit past its budget at once
+	PhaseOtherKey    PhaseKind = "other-key"    // right after: another key, well under its own budget
+	PhaseOtherSource PhaseKind = "other-source" // right after: another source address, well under its own budget
+	PhaseConfirm     PhaseKind = "confirm"      // right after: the first client again, still over its budget
+	PhaseCounted     PhaseKind = "counted"      // calls the tested limit counts, on a fresh budget
+	PhaseExcluded    PhaseKind = "excluded"     // calls to an endpoint the tested limit does not count
 )
+
+// Contract reports whether phases of kind k test a promise other than the
+// tested limit's rate (isolation, uncounted endpoints): their requests are
+// judged only by the checks of that promise.
+func (k PhaseKind) Contract() bool {
+	switch k {
+	case PhaseExhaust, PhaseOtherKey, PhaseOtherSource, PhaseConfirm, PhaseCounted, PhaseExcluded:
+		return true
+	}
+	return false
+}
 
 // Plan is what a run will send, computed before anything is sent.
 type Plan struct {
@@ -26,6 +47,9 @@ type Plan struct {
 	Charges  []Charge // one per limit, in scenario order
 	Warnings []string
 	Lean     bool // derived with the Lean option
+	// Sources is how many distinct local source addresses the run can send
+	// from (Phase.Source indexes them); at least 1. See the Sources option.
+	Sources int
 }
 
 // A PlanOption changes how NewPlan derives phases.
@@ -37,6 +61,12 @@ type PlanOption func(*Plan)
 // extra admission as reliably as the full plan (a bucket's capacity+1 is
 // missed; a fixed window's is caught in about 4 runs of 5).
 func Lean() PlanOption { return func(p *Plan) { p.Lean = true } }
+
+// Sources says the run can send from n distinct local source addresses
+// (127.0.0.1 and 127.0.0.2 against a loopback target, or the addresses
+// given with --source-addr), so a per-IP limit can be tested with a second
+// client. Without it the plan has one source.
+func Sources(n int) PlanOption { return func(p *Plan) { p.Sources = max(1, n) } }
 
 // Phase is one stretch of traffic at a constant rate.
 type Phase struct {
@@ -52,6 +82,9 @@ type Phase struct {
 	// sent at the same instant, Burst/Rate apart: the same average rate, with
 	// Burst requests in flight together, so a limiter with a race shows it.
 	Burst int
+	// Source is the index of the local source address the phase sends from:
+	// 0 is the run's default, 1 the second address (Plan.Sources).
+	Source int
 }
 
 // Due is when request k (0-based) of the phase is due, from the phase's start:

@@ -24,15 +24,16 @@ func (f *planFlags) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.Lean, "lean", false, "a lean plan: about 3x the tested limit and a few recovery requests, for a real API's quota (catches an off-by-one less reliably)")
 }
 
-// plan resolves the tier and plans the run.
-func (f *planFlags) plan(sc *scenarios.Scenario) (*scenarios.Plan, error) {
+// plan resolves the tier and plans the run; extra adds what the target
+// allows (scenarios.Sources).
+func (f *planFlags) plan(sc *scenarios.Scenario, extra ...scenarios.PlanOption) (*scenarios.Plan, error) {
 	if f.Tier != "" {
 		var err error
 		if sc, err = sc.WithPlan(f.Tier); err != nil {
 			return nil, &usageError{err: fmt.Errorf("--tier: %w", err)}
 		}
 	}
-	var opts []scenarios.PlanOption
+	opts := extra
 	if f.Lean {
 		opts = append(opts, scenarios.Lean())
 	}

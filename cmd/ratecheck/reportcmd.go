@@ -116,7 +116,10 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 	if err != nil {
 		return err
 	}
-	plan, err := (&planFlags{Tier: s.meta.PlanTier, Lean: s.meta.Lean}).plan(sc)
+	if s.meta.BuiltinTarget {
+		sc = sc.WithSpareKey() // as the run did
+	}
+	plan, err := (&planFlags{Tier: s.meta.PlanTier, Lean: s.meta.Lean}).plan(sc, scenarios.Sources(1+len(s.meta.OtherSources)))
 	if err != nil {
 		return err
 	}

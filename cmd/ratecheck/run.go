@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -135,7 +136,12 @@ type scenarioRun struct {
 // the run directory dir (default runs/<started>-<label>) and every output
 // can be written. It sends nothing; an error here means nothing was sent.
 func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scenario, started time.Time, dir string, outputs reportOutputs, label string) (*scenarioRun, error) {
-	plan, err := o.Plan.plan(sc)
+	target := cmp.Or(o.Target, sc.Target)
+	if target == "" || target == builtinTarget {
+		sc = sc.WithSpareKey() // the built-in target serves a second key for limit.per-key
+	}
+	o.Shard.resolveSources(target)
+	plan, err := o.Plan.plan(sc, scenarios.Sources(1+len(o.Shard.OtherAddrs)))
 	if err != nil {
 		return nil, err
 	}
@@ -229,6 +235,7 @@ func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *run
 		Shard:         aopts.Shard.String(),
 		StartAt:       aopts.StartAt,
 		SourceAddr:    o.Shard.SourceAddr,
+		OtherSources:  o.Shard.OtherAddrs,
 	}
 	w, err := results.Create(dir, meta, sc.Raw)
 	if err != nil {

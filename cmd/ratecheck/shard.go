@@ -18,8 +18,10 @@ import (
 type shardFlags struct {
 	Shard      string
 	StartAt    string
-	SourceAddr string
+	SourceAddr string   // the first --source-addr: every phase's address
+	OtherAddrs []string // further --source-addr values: a second client's
 	ClockSkew  time.Duration
+	sourceArgs []string
 }
 
 // maxStartLate is how late past --start-at a shard may still begin: it sends
@@ -30,7 +32,7 @@ const maxStartLate = time.Second
 func (f *shardFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Shard, "shard", "", "send shard `i/N` of the plan: requests i, i+N, … of every phase, at 1/N of each rate (i from 0)")
 	fs.StringVar(&f.StartAt, "start-at", "", "begin at `TIME` (RFC 3339), the same for every shard, so that they send together")
-	fs.StringVar(&f.SourceAddr, "source-addr", "", "send from the local address `IP` (e.g. 127.0.0.2: shards on one machine as distinct clients)")
+	fs.StringArrayVar(&f.sourceArgs, "source-addr", nil, "send from the local address `IP` (e.g. 127.0.0.2: shards on one machine as distinct clients); given twice, the second is a second client for limit.per-ip")
 	fs.DurationVar(&f.ClockSkew, "clock-skew", 0, "behave as if this machine's clock were off by `D` (tests of the shard merge)")
 	_ = fs.MarkHidden("clock-skew")
 }
@@ -55,6 +57,13 @@ func (f *shardFlags) apply(o *attack.Options, env *Env, outputs reportOutputs) e
 			return &usageError{err: fmt.Errorf("--source-addr %q: want an IP address of this machine, such as 127.0.0.2", f.SourceAddr)}
 		}
 		o.SourceAddr = a
+	}
+	for _, s := range f.OtherAddrs {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return &usageError{err: fmt.Errorf("--source-addr %q: want an IP address of this machine, such as 127.0.0.2", s)}
+		}
+		o.OtherSources = append(o.OtherSources, a)
 	}
 	if f.StartAt == "" {
 		if o.Shard.Sharded() {

@@ -1,0 +1,245 @@
+package conformance
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// contractYAML is a contract with two keys, an endpoint the limit excludes
+// and exact X-RateLimit headers; SCOPE is replaced.
+const contractYAML = `name: contract
+auth:
+  header: X-Key
+  keys:
+    primary: ${K1}
+    second: ${K2}
+endpoints:
+  - {name: list, method: GET, path: /list}
+  - {name: health, method: GET, path: /health}
+limits:
+  - name: ps
+    requests: 20
+    window: 1s
+    scope: SCOPE
+    exclude: [health]
+headers:
+  convention: x-ratelimit
+`
+
+func contractPlan(t *testing.T, scope string, opts ...scenarios.PlanOption) *scenarios.Plan {
+	t.Helper()
+	sc, err := scenarios.Parse("contract.yaml", []byte(strings.Replace(contractYAML, "SCOPE", scope, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scenarios.NewPlan(sc, opts...)
+}
+
+// reply gives the status and Remaining of request k of phase ph, or
+// status 0 to leave the request out.
+type reply func(ph scenarios.Phase, k int64) (status int, remaining int64)
+
+// contractRun answers every request of p's contract phases with f, each
+// 1 ms after the last, 2 ms each.
+func contractRun(p *scenarios.Plan, f reply) []results.Observation {
+	start := time.Unix(1_700_000_000, 0)
+	var out []results.Observation
+	for i, ph := range p.Phases {
+		if !ph.Kind.Contract() {
+			continue
+		}
+		for k := int64(0); k < ph.Requests; k++ {
+			st, rem := f(ph, k)
+			if st == 0 {
+				continue
+			}
+			out = append(out, results.Observation{
+				Seq: p.FirstSeq(i) + uint64(k), Phase: i, Endpoint: ph.Endpoint, KeyID: ph.Key,
+				Sent: start.Add(ph.Start + time.Duration(k)*time.Millisecond), Latency: 2 * time.Millisecond, Status: st,
+				Headers: map[string]string{"X-Ratelimit-Limit": "20", "X-Ratelimit-Remaining": strconv.FormatInt(rem, 10)},
+			})
+		}
+	}
+	return out
+}
+
+// honest answers as a limit of 20 per key that excludes health: A's exhaust
+// burst passes 20 and rejects the rest, the counted ones fit.
+func honest(ph scenarios.Phase, k int64) (int, int64) {
+	switch ph.Kind {
+	case scenarios.PhaseExhaust:
+		if k < 20 {
+			return 200, 19 - k
+		}
+		return 429, 0
+	case scenarios.PhaseConfirm:
+		return 429, 0
+	case scenarios.PhaseCounted:
+		if ph.Requests == 5 {
+			return 200, 4 - k
+		}
+		return 200, 19 - k
+	}
+	return 200, 19 - k // the other key, the excluded calls
+}
+
+// with changes the replies of every phase of one kind.
+func with(base reply, kind scenarios.PhaseKind, f reply) reply {
+	return func(ph scenarios.Phase, k int64) (int, int64) {
+		if ph.Kind == kind {
+			return f(ph, k)
+		}
+		return base(ph, k)
+	}
+}
+
+func status(st int, rem int64) reply {
+	return func(scenarios.Phase, int64) (int, int64) { return st, rem }
+}
+
+// nth makes f reply only the n-th (0-based) phase of its kind.
+func nth(p *scenarios.Plan, kind scenarios.PhaseKind, n int, f, base reply) reply {
+	starts := []time.Duration{}
+	for _, ph := range p.Phases {
+		if ph.Kind == kind {
+			starts = append(starts, ph.Start)
+		}
+	}
+	return func(ph scenarios.Phase, k int64) (int, int64) {
+		if ph.Kind == kind && n < len(starts) && ph.Start == starts[n] {
+			return f(ph, k)
+		}
+		return base(ph, k)
+	}
+}
+
+func judgeContract(p *scenarios.Plan, obs []results.Observation, id ID) CheckResult {
+	j := New(p, Options{})
+	for _, o := range obs {
+		j.Observe(o)
+	}
+	for _, c := range j.Verdict().Checks {
+		if c.ID == id {
+			return c
+		}
+	}
+	return CheckResult{}
+}
+
+// TestIsolationChecks judges limit.per-key and limit.per-ip on answers made
+// by hand.
+func TestIsolationChecks(t *testing.T) {
+	key, global := contractPlan(t, "key"), contractPlan(t, "global")
+	ip, ipOne := contractPlan(t, "ip", scenarios.Sources(2)), contractPlan(t, "ip")
+	tests := []struct {
+		name  string
+		plan  *scenarios.Plan
+		id    ID
+		reply reply
+		want  Status
+		msg   string
+	}{
+		{"separate budgets", key, LimitPerKey, honest, Pass, "all admitted while key A was rejected right before"},
+		{"one shared budget", key, LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(429, 0)), Fail, "the clients share one budget"},
+		{"one rejection of the other key fails", key, LimitPerKey,
+			nth(key, scenarios.PhaseOtherKey, 1, func(_ scenarios.Phase, k int64) (int, int64) {
+				if k == 4 {
+					return 429, 0
+				}
+				return 200, 19 - k
+			}, honest), Fail, "rejected (429) on 1 of its 10 requests"},
+		{"A admitted after B in both attempts: a window may have ended", key, LimitPerKey, with(honest, scenarios.PhaseConfirm, status(200, 19)), Skip, "in none of 2 attempts"},
+		{"A admitted after B in the first attempt only", key, LimitPerKey, nth(key, scenarios.PhaseConfirm, 0, status(200, 19), honest), Pass, "right after"},
+		{"A never exhausted", key, LimitPerKey, with(honest, scenarios.PhaseExhaust, status(200, 5)), Skip, "in none of 2 attempts"},
+		{"B's Remaining shows A's use", key, LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(200, 0)), Fail, "shows in its headers"},
+		{"B refused its key", key, LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(401, 0)), Skip, "no rate-limit decision"},
+		{"global limit shared", global, LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(429, 0)), Pass, "share the budget"},
+		{"global limit kept apart", global, LimitPerKey, honest, Fail, "each key has a budget of its own"},
+		{"per-key check of an ip limit", ip, LimitPerKey, honest, Skip, "see limit.per-ip"},
+		{"per IP, separate", ip, LimitPerIP, honest, Pass, "other source address's"},
+		{"per IP as global", ip, LimitPerIP, with(honest, scenarios.PhaseOtherSource, status(429, 0)), Fail, "share one budget"},
+		{"per IP with one address", ipOne, LimitPerIP, honest, Skip, "only one source address is available"},
+		{"per IP of a per-key limit", key, LimitPerIP, honest, Skip, "is not per IP"},
+		{"lean", contractPlan(t, "key", scenarios.Lean()), LimitPerKey, honest, Skip, "--lean"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := judgeContract(tt.plan, contractRun(tt.plan, tt.reply), tt.id)
+			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
+				t.Errorf("%s = %s (%s); want %s containing %q", tt.id, got.Status, got.Message, tt.want, tt.msg)
+			}
+			if got.Status == Fail && (got.Evidence == nil || len(got.Evidence.Requests) == 0) {
+				t.Errorf("%s failed without evidence", tt.id)
+			}
+		})
+	}
+}
+
+// TestExcludedCheck judges limit.excluded on answers made by hand.
+func TestExcludedCheck(t *testing.T) {
+	p := contractPlan(t, "key")
+	counted := func(f reply) reply { return with(honest, scenarios.PhaseCounted, f) }
+	tests := []struct {
+		name  string
+		reply reply
+		want  Status
+		msg   string
+	}{
+		{"uncounted", honest, Pass, "changed no admission"},
+		{"counted: the last counted requests rejected", counted(func(ph scenarios.Phase, k int64) (int, int64) {
+			if ph.Requests == 5 {
+				return 429, 0
+			}
+			return 200, 19 - k
+		}), Fail, "the calls to health were counted"},
+		{"counted: Remaining fell across them", counted(func(ph scenarios.Phase, k int64) (int, int64) {
+			if ph.Requests == 5 {
+				return 200, 0
+			}
+			return 200, 19 - k
+		}), Fail, "Remaining fell from 5 to 0"},
+		{"an excluded call rejected", with(honest, scenarios.PhaseExcluded, status(429, 0)), Fail, "which no limit counts, was rejected"},
+		{"never a fresh budget", counted(status(429, 0)), Skip, "prove nothing"},
+		{"the first attempt without a fresh budget", nth(p, scenarios.PhaseCounted, 0, status(429, 0), honest), Pass, "changed no admission"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := judgeContract(p, contractRun(p, tt.reply), LimitExcluded)
+			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
+				t.Errorf("limit.excluded = %s (%s); want %s containing %q", got.Status, got.Message, tt.want, tt.msg)
+			}
+		})
+	}
+}
+
+// TestContractPhasesStayOutOfTheModel checks that the contract phases'
+// rejections reach no check of the tested limit's model or headers: a run
+// of nothing but them gives those checks no observation at all.
+func TestContractPhasesStayOutOfTheModel(t *testing.T) {
+	p := contractPlan(t, "key")
+	v := Check(p, func(yield func(results.Observation) bool) {
+		for _, o := range contractRun(p, honest) {
+			if !yield(o) {
+				return
+			}
+		}
+	})
+	for _, c := range v.Checks {
+		switch c.ID {
+		case LimitPerKey, LimitExcluded:
+			if c.Status != Pass {
+				t.Errorf("%s = %s (%s); want pass", c.ID, c.Status, c.Message)
+			}
+		case LimitPerIP:
+		default:
+			if c.Status != Skip {
+				t.Errorf("%s = %s (%s); want a skip: it saw the contract phases", c.ID, c.Status, c.Message)
+			}
+		}
+	}
+}

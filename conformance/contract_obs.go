@@ -1,0 +1,93 @@
+package conformance
+
+import (
+	"time"
+
+	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// contractObs keeps the observations of the contract phases, which are
+// bursts of a few requests each (see scenarios.contractSteps), by phase.
+type contractObs struct {
+	plan   *scenarios.Plan
+	limit  *scenarios.Limit
+	pr     promise
+	origin time.Time // the earliest send seen, for offsets in evidence
+	byPh   map[int][]results.Observation
+}
+
+func newContractObs(p *scenarios.Plan) contractObs {
+	c := contractObs{plan: p, pr: newPromise(p), byPh: map[int][]results.Observation{}}
+	if p != nil {
+		c.limit = p.TestedLimit()
+	}
+	return c
+}
+
+// keep records o, without its body.
+func (c *contractObs) keep(o results.Observation) {
+	if c.origin.IsZero() || o.Sent.Before(c.origin) {
+		c.origin = o.Sent
+	}
+	o.Body = ""
+	c.byPh[o.Phase] = append(c.byPh[o.Phase], o)
+}
+
+// triples returns, for every phase of kind mid, the indices of the phase
+// before it and after it when those have the kinds before and after: the
+// attempts of one contract test, in plan order.
+func (c *contractObs) triples(before, mid, after scenarios.PhaseKind) [][3]int {
+	if c.plan == nil {
+		return nil
+	}
+	var out [][3]int
+	ph := c.plan.Phases
+	for i := 1; i+1 < len(ph); i++ {
+		if ph[i].Kind == mid && ph[i-1].Kind == before && ph[i+1].Kind == after {
+			out = append(out, [3]int{i - 1, i, i + 1})
+		}
+	}
+	return out
+}
+
+// remaining reads o's Remaining header as the scenario promises it.
+func (c *contractObs) remaining(o results.Observation) (int64, bool) {
+	if c.pr.remaining == "" {
+		return 0, false
+	}
+	cl, _ := headers.Read(o.Headers, c.pr.spec, o.Received())
+	return cl.Remaining, cl.HasRemaining
+}
+
+// exactRemaining says why Remaining cannot be compared exactly for the
+// tested limit's endpoints, or "" when it can: it must be promised, exact,
+// and describe a limit that does not count endpoint ex ("" for any).
+func (c *contractObs) exactRemaining(ex string) string {
+	pr := &c.pr
+	if why := pr.noHeaders(pr.remaining, "Remaining"); why != "" {
+		return why
+	}
+	if pr.sc.Headers.Approximate {
+		return "the scenario says Remaining is approximate"
+	}
+	if ex != "" && pr.described.Counts(ex) {
+		return "the Remaining header describes limit " + quote(pr.described.Name) + ", which counts " + ex
+	}
+	return ""
+}
+
+// evidence is o as evidence, with a note.
+func (c *contractObs) evidence(o results.Observation, note string) RequestEvidence {
+	name := ""
+	if c.plan != nil && o.Phase >= 0 && o.Phase < len(c.plan.Phases) {
+		name = c.plan.Phases[o.Phase].Name
+	}
+	return RequestEvidence{
+		Seq: o.Seq, Phase: name, Sent: o.Sent, Offset: o.Sent.Sub(c.origin), Latency: o.Latency,
+		Status: o.Status, Headers: o.Headers, Note: note,
+	}
+}
+
+func quote(s string) string { return `"` + s + `"` }

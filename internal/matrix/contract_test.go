@@ -1,0 +1,181 @@
+package matrix
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/attack"
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/longtest"
+	"github.com/ratecheck/ratecheck/internal/reftarget"
+	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// contractFaults are the faults of the contract beyond a limit's rate, each
+// with the scope its contract declares and the one check it must fail.
+var contractFaults = []struct {
+	fault string
+	scope string
+	fails conformance.ID
+}{
+	{"none", "key", ""},
+	{"shared-budget", "key", conformance.LimitPerKey},
+	{"counts-excluded", "key", conformance.LimitExcluded},
+	{"none", "ip", ""},
+	{"per-ip-as-global", "ip", conformance.LimitPerIP},
+}
+
+// contractChecks are the checks each contract judges (never skips) on a
+// correct target.
+var contractChecks = map[string][]conformance.ID{
+	"key": {conformance.LimitPerKey, conformance.LimitExcluded},
+	"ip":  {conformance.LimitPerIP, conformance.LimitExcluded},
+}
+
+// contractYAML is 20/s with two keys, an endpoint the limit excludes that
+// sends the key, and exact headers; the scope is filled in.
+const contractYAML = `name: contract
+target: http://127.0.0.1
+auth:
+  header: X-API-KEY
+  keys:
+    primary: ${MATRIX_KEY}
+    second: ${MATRIX_KEY_2}
+endpoints:
+  - {name: items, path: /v1/items}
+  - {name: usage, path: /v1/usage}
+limits:
+  - name: per-second
+    requests: 20
+    window: 1s
+    recovery: 1s
+    scope: %s
+    algorithm: %s
+    exclude: [usage]
+headers:
+  convention: x-ratelimit
+  reset_format: epoch-seconds
+  retry_after: true
+`
+
+// TestContractFaults runs each contract fault of the reference target, in a
+// fixed window and a token bucket, RATECHECK_MATRIX_RUNS times: a fault must
+// fail its own check and no other, and a correct target must pass with every
+// contract check judged. A long test (about 20 s a run, ten at once).
+func TestContractFaults(t *testing.T) {
+	longtest.Skip(t, "runs the contract faults against the reference target, about 20 s a run")
+	t.Parallel()
+	type job struct {
+		fault, scope string
+		fails        conformance.ID
+		algorithm    scenarios.Algorithm
+		run          int
+	}
+	var jobs []job
+	for r := range matrixRuns(t) {
+		for _, f := range contractFaults {
+			for _, a := range []scenarios.Algorithm{scenarios.AlgoAny, scenarios.AlgoTokenBucket} {
+				jobs = append(jobs, job{f.fault, f.scope, f.fails, a, r})
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Minute)
+	defer cancel()
+	verdicts := make([]conformance.Verdict, len(jobs))
+	errs := make([]error, len(jobs))
+	sem := make(chan struct{}, 10)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		// Each goroutine ends with its run (about 20 s) or when ctx is done.
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			verdicts[i], errs[i] = runContract(ctx, j.scope, j.algorithm, j.fault)
+		})
+	}
+	wg.Wait()
+	tally := map[string][2]int{}
+	for i, j := range jobs {
+		name := fmt.Sprintf("%s/%s/%s", j.scope, j.algorithm, j.fault)
+		ok := t.Run(fmt.Sprintf("%s/run%d", name, j.run), func(t *testing.T) {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			v := verdicts[i]
+			w := want{}
+			if j.fails != "" {
+				w.fail = ids(j.fails)
+			}
+			probs, _ := w.problems(v)
+			if j.fails == "" {
+				for _, c := range v.Checks {
+					if slices.Contains(contractChecks[j.scope], c.ID) && c.Status != conformance.Pass {
+						probs = append(probs, fmt.Sprintf("%s = %s (%s); want pass", c.ID, c.Status, c.Message))
+					}
+				}
+			}
+			for _, p := range probs {
+				t.Error(p)
+			}
+			if len(probs) > 0 {
+				logEvidence(t, v)
+			}
+		})
+		n := tally[name]
+		n[1]++
+		if ok {
+			n[0]++
+		}
+		tally[name] = n
+	}
+	var rows []string
+	for name, n := range tally {
+		rows = append(rows, fmt.Sprintf("%-40s %d/%d right", name, n[0], n[1]))
+	}
+	slices.Sort(rows)
+	t.Logf("contract faults:\n%s", strings.Join(rows, "\n"))
+}
+
+// runContract serves the contract with the fault on 127.0.0.1 and runs its
+// derived plan from 127.0.0.1 and 127.0.0.2, with both keys.
+func runContract(ctx context.Context, scope string, a scenarios.Algorithm, fault string) (conformance.Verdict, error) {
+	sc, err := scenarios.Parse("contract.yaml", fmt.Appendf(nil, contractYAML, scope, a))
+	if err != nil {
+		return conformance.Verdict{}, err
+	}
+	opts := []reftarget.Option{reftarget.Keys(map[string]string{testKey: "primary", "k2": "second"})}
+	if fault != "none" {
+		opts = append(opts, reftarget.Fault(fault))
+	}
+	tg := reftarget.New(sc, opts...)
+	if err := tg.Err(); err != nil {
+		return conformance.Verdict{}, err
+	}
+	srv := httptest.NewServer(tg)
+	defer srv.Close()
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		return conformance.Verdict{}, err
+	}
+	p := scenarios.NewPlan(sc, scenarios.Sources(2))
+	out, err := runner.Run(ctx, runner.Options{Plan: p, Attack: attack.Options{
+		Target: u, Keys: map[string]string{"primary": testKey, "second": "k2"},
+		OtherSources: []netip.Addr{netip.MustParseAddr("127.0.0.2")},
+	}})
+	if err != nil {
+		return conformance.Verdict{}, err
+	}
+	if out.Interrupted {
+		return out.Verdict, fmt.Errorf("run interrupted before its plan ended")
+	}
+	return out.Verdict, nil
+}

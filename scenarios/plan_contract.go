@@ -1,0 +1,178 @@
+package scenarios
+
+import (
+	"math"
+	"time"
+)
+
+// The contract segment follows a derived plan's phases and tests what the
+// tested limit promises besides its rate: that it counts per key or per
+// source address (isolation), and that it leaves its excluded endpoints
+// uncounted. Its phases are bursts: all of a phase's requests sent at one
+// instant, burstGap apart, so that nothing (a window boundary, a refill)
+// can change the limiter's state in between except by bad luck, which a
+// second attempt, half a window later, rules out.
+//
+//	excluded (short window, an endpoint the limit excludes), twice:
+//	  pause     the limit's recovery (a fresh budget for key A)
+//	  counted   C−c requests of key A at once (C: the budget, c = min(10, C/4))
+//	  excluded  c+1 calls to the excluded endpoint (more if it refills fast)
+//	  counted   c requests of key A: a limit that counted the excluded calls rejects them
+//	isolation (two keys, or two source addresses for a per-IP limit), twice for a short window:
+//	  exhaust   C+2 requests of key A at once: A is over its budget
+//	  other-key m = min(10, C/4) requests of key B (other-source: from the second address)
+//	  confirm   a few requests of key A: still over its budget after B's
+//
+// A per-key (per-IP) limit admits all of B's requests, however exhausted A
+// is; a global one shares A's budget and rejects them.
+const burstGap = 50 * time.Millisecond
+
+// withContract appends the contract segment to steps when it fits in
+// run.max_duration.
+func (p *Plan) withContract(steps []step, l Limit, ep, key string) []step {
+	seg := p.contractSteps(l, ep, key)
+	if len(seg) == 0 {
+		return steps
+	}
+	if limit := p.Scenario.Run.MaxDuration; limit > 0 && totalDuration(steps)+totalDuration(seg) > limit {
+		p.warnf("the isolation and excluded-endpoint phases would make the run %s, longer than run.max_duration %s: they are left out; raise run.max_duration",
+			formatDuration(totalDuration(steps)+totalDuration(seg)), formatDuration(limit))
+		return steps
+	}
+	return append(steps, seg...)
+}
+
+// contractSteps plans the contract segment for the tested limit l.
+func (p *Plan) contractSteps(l Limit, ep, key string) []step {
+	sc := p.Scenario
+	capacity := l.Requests
+	if l.Burst > 0 {
+		capacity = l.Burst
+	}
+	if capacity < 1 || l.Window <= 0 {
+		return nil
+	}
+	short := l.Window <= shortWindow
+	var out []step
+	if ex, ok := ExcludedEndpoint(sc, l); ok && short {
+		c := min(10, max(1, capacity/4))
+		// The calls a refilling budget regains within the attempt must not
+		// hide the excluded calls a faulty limit counts.
+		x := c + 1 + int64(math.Ceil(l.Rate()*(3*burstGap).Seconds()))
+		for range 2 {
+			out = append(out, step{name: "pause", kind: PhasePause, duration: freshAfter(l)})
+			if capacity > c {
+				out = append(out, burstStep("counted", PhaseCounted, capacity-c, ep, key, 0))
+			}
+			out = append(out,
+				burstStep("excluded", PhaseExcluded, x, ex, key, 0),
+				burstStep("counted", PhaseCounted, c, ep, key, 0))
+		}
+	}
+	attempts := 1
+	m := min(10, max(1, capacity/4))
+	if short && 2*m <= capacity {
+		attempts = 2
+	}
+	other, ok := p.otherClient(l)
+	if !ok {
+		return out
+	}
+	// A budget that refills regains some of A's requests before confirm
+	// ends, so confirm sends enough to see A rejected again; never as many
+	// as a window that ended in between would admit after B's.
+	k := min(2+int64(math.Ceil(l.Rate()*(3*burstGap).Seconds())), max(1, capacity-m-1))
+	for a := range attempts {
+		if a > 0 {
+			out = append(out, step{name: "pause", kind: PhasePause, duration: l.Window / 2})
+		}
+		o := burstStep(string(other.kind), other.kind, m, ep, key, 0)
+		o.key, o.source = other.key, other.source
+		out = append(out,
+			burstStep("exhaust", PhaseExhaust, capacity+2, ep, key, 0),
+			o,
+			burstStep("confirm", PhaseConfirm, k, ep, key, 0))
+	}
+	return out
+}
+
+// client names the second client of an isolation test.
+type client struct {
+	kind   PhaseKind // PhaseOtherKey or PhaseOtherSource
+	key    string
+	source int
+}
+
+// otherClient is the second client that tests l's isolation: another key for
+// a per-key or global limit (a global one must share), another source
+// address for a per-IP one. ok is false when there is none.
+func (p *Plan) otherClient(l Limit) (client, bool) {
+	sc := p.Scenario
+	switch l.Scope {
+	case ScopeIP:
+		if p.Sources < 2 {
+			return client{}, false
+		}
+		return client{kind: PhaseOtherSource, key: defaultKey(sc), source: 1}, true
+	default:
+		if sc.Auth.Header == "" || len(sc.Auth.Keys) < 2 {
+			return client{}, false
+		}
+		return client{kind: PhaseOtherKey, key: sc.Auth.Keys[1].ID}, true
+	}
+}
+
+// freshAfter is how long the tested limit takes to forget a client's
+// traffic: its recovery or window, or a bucket's refill time if longer.
+func freshAfter(l Limit) time.Duration {
+	d := max(l.Recovery, l.Window)
+	if r := l.Rate(); r > 0 && l.Burst > 0 {
+		d = max(d, time.Duration(float64(l.Burst)/r*float64(time.Second)))
+	}
+	return d
+}
+
+// burstStep is n requests sent at one instant, followed by burstGap (longer
+// for big bursts, which take a while to send).
+func burstStep(name string, kind PhaseKind, n int64, ep, key string, source int) step {
+	d := max(burstGap, time.Duration(n)*time.Millisecond/2)
+	return step{
+		name: name, kind: kind, endpoint: ep, key: key, source: source,
+		rate: float64(n) / d.Seconds(), duration: d, burst: int(n),
+	}
+}
+
+// ExcludedEndpoint is the endpoint the limit l does not count that an
+// excluded-endpoint test calls: the first that sends the key, else the first.
+func ExcludedEndpoint(sc *Scenario, l Limit) (string, bool) {
+	name, found := "", false
+	for _, e := range sc.Endpoints {
+		if l.Counts(e.Name) {
+			continue
+		}
+		if !e.NoAuth || sc.Auth.Header == "" {
+			return e.Name, true
+		}
+		if !found {
+			name, found = e.Name, true
+		}
+	}
+	return name, found
+}
+
+// SpareKeyID is the id of the second key WithSpareKey adds.
+const SpareKeyID = "second"
+
+// WithSpareKey returns a copy of sc with a second key, holding the first's
+// scopes, when sc has auth and only one key: the built-in target serves keys
+// of its own making, so a run on it can show that a per-key limit keeps keys
+// apart even when the scenario declares one key. Otherwise sc itself.
+func (sc *Scenario) WithSpareKey() *Scenario {
+	if sc.Auth.Header == "" || len(sc.Auth.Keys) != 1 {
+		return sc
+	}
+	out := *sc
+	first := sc.Auth.Keys[0]
+	out.Auth.Keys = []Key{first, {ID: SpareKeyID, Scopes: first.Scopes, Pos: first.Pos}}
+	return &out
+}

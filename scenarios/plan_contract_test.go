@@ -1,0 +1,186 @@
+package scenarios
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// contractPart is what a test compares of a contract phase.
+type contractPart struct {
+	Kind     PhaseKind
+	Requests int64
+	Endpoint string
+	Key      string
+	Source   int
+	Burst    bool // all its requests at once
+}
+
+// contractParts returns the phases after the derived ones' recovery.
+func contractParts(p *Plan) []contractPart {
+	var out []contractPart
+	seg := false
+	for _, ph := range p.Phases {
+		seg = seg || ph.Kind.Contract()
+		if !seg && ph.Kind == PhasePause && len(out) == 0 {
+			out = append(out, contractPart{Kind: PhasePause}) // may start the segment
+			continue
+		}
+		if !seg {
+			out = out[:0]
+			continue
+		}
+		c := contractPart{Kind: ph.Kind, Requests: ph.Requests, Endpoint: ph.Endpoint, Key: ph.Key, Source: ph.Source, Burst: ph.Burst == int(ph.Requests)}
+		if ph.Kind == PhasePause {
+			c = contractPart{Kind: PhasePause}
+		}
+		out = append(out, c)
+	}
+	if !seg {
+		return nil
+	}
+	return out
+}
+
+// TestContractPhases checks the isolation and excluded-endpoint phases a
+// derived plan ends with.
+func TestContractPhases(t *testing.T) {
+	pause := contractPart{Kind: PhasePause}
+	counted := func(n int64) contractPart {
+		return contractPart{Kind: PhaseCounted, Requests: n, Endpoint: "list", Key: "primary", Burst: true}
+	}
+	excluded := func(n int64) contractPart {
+		return contractPart{Kind: PhaseExcluded, Requests: n, Endpoint: "health", Key: "primary", Burst: true}
+	}
+	exhaust := func(n int64) contractPart {
+		return contractPart{Kind: PhaseExhaust, Requests: n, Endpoint: "list", Key: "primary", Burst: true}
+	}
+	confirm := func(n int64) contractPart {
+		return contractPart{Kind: PhaseConfirm, Requests: n, Endpoint: "list", Key: "primary", Burst: true}
+	}
+	otherKey := func(n int64) contractPart {
+		return contractPart{Kind: PhaseOtherKey, Requests: n, Endpoint: "list", Key: "second", Burst: true}
+	}
+	otherSource := func(n int64) contractPart {
+		return contractPart{Kind: PhaseOtherSource, Requests: n, Endpoint: "list", Key: "primary", Source: 1, Burst: true}
+	}
+	twoKeys := func(sc *Scenario) { sc.Auth.Keys = append(sc.Auth.Keys, Key{ID: "second", Env: "K2"}) }
+	withHealth := func(sc *Scenario) {
+		sc.Endpoints = append(sc.Endpoints, Endpoint{Name: "health", Method: "GET", Path: "/health"})
+		sc.Limits[0].Exclude = []string{"health"}
+	}
+	tests := []struct {
+		name  string
+		limit Limit
+		edit  []func(*Scenario)
+		opts  []PlanOption
+		want  []contractPart
+		warn  string
+	}{
+		{
+			// 20/s: c = 5 counted requests left after 15, 5 + 1 + ⌈20 × 0.15⌉ excluded calls;
+			// exhaust 22, the other key 5 (twice 5 stays within its 20), confirm
+			// 2 + ⌈20 × 0.15⌉.
+			name: "short window, two keys, an excluded endpoint", limit: Limit{Name: "ps", Requests: 20, Window: s},
+			edit: []func(*Scenario){twoKeys, withHealth},
+			want: []contractPart{pause, counted(15), excluded(9), counted(5), pause, counted(15), excluded(9), counted(5),
+				exhaust(22), otherKey(5), confirm(5), pause, exhaust(22), otherKey(5), confirm(5)},
+		},
+		{
+			name: "one key and nothing excluded: no contract phases", limit: Limit{Name: "ps", Requests: 20, Window: s},
+		},
+		{
+			name: "a global limit is tested with two keys too", limit: Limit{Name: "ps", Requests: 20, Window: s, Scope: ScopeGlobal},
+			edit: []func(*Scenario){twoKeys},
+			want: []contractPart{exhaust(22), otherKey(5), confirm(5), pause, exhaust(22), otherKey(5), confirm(5)},
+		},
+		{
+			name: "per IP with a second source address", limit: Limit{Name: "ps", Requests: 8, Window: s, Scope: ScopeIP},
+			edit: []func(*Scenario){twoKeys}, opts: []PlanOption{Sources(2)},
+			want: []contractPart{exhaust(10), otherSource(2), confirm(4), pause, exhaust(10), otherSource(2), confirm(4)},
+		},
+		{
+			name: "per IP with one source address: none", limit: Limit{Name: "ps", Requests: 8, Window: s, Scope: ScopeIP},
+			edit: []func(*Scenario){twoKeys},
+		},
+		{
+			name: "a long window: one attempt, and no fresh budget for the excluded endpoint", limit: Limit{Name: "pm", Requests: 60, Window: time.Minute},
+			edit: []func(*Scenario){twoKeys, withHealth},
+			want: []contractPart{exhaust(62), otherKey(10), confirm(3)},
+		},
+		{
+			name: "lean plans none", limit: Limit{Name: "ps", Requests: 20, Window: s},
+			edit: []func(*Scenario){twoKeys, withHealth}, opts: []PlanOption{Lean()},
+		},
+		{
+			name: "budget of 1: one request of the other key, once", limit: Limit{Name: "ps", Requests: 1, Window: s},
+			edit: []func(*Scenario){twoKeys},
+			want: []contractPart{exhaust(3), otherKey(1), confirm(1)},
+		},
+		{
+			name: "run.max_duration too short for them", limit: Limit{Name: "ps", Requests: 20, Window: s},
+			edit: []func(*Scenario){twoKeys, func(sc *Scenario) { sc.Run.MaxDuration = 13 * s }},
+			warn: "they are left out",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := planScenario(tt.limit)
+			for _, e := range tt.edit {
+				e(sc)
+			}
+			p := NewPlan(sc, tt.opts...)
+			if diff := cmp.Diff(tt.want, contractParts(p)); diff != "" {
+				t.Errorf("contract phases mismatch (-want +got):\n%s", diff)
+			}
+			got := strings.Join(p.Warnings, "; ")
+			if tt.warn == "" && got != "" || !strings.Contains(got, tt.warn) {
+				t.Errorf("warnings = %q; want %q", got, tt.warn)
+			}
+		})
+	}
+}
+
+// TestContractPhasesKeepOrder checks that every contract phase starts after
+// the previous one, and that the phases of the tested limit's model come first.
+func TestContractPhasesKeepOrder(t *testing.T) {
+	sc := planScenario(Limit{Name: "ps", Requests: 100, Window: s})
+	sc.Auth.Keys = append(sc.Auth.Keys, Key{ID: "second"})
+	p := NewPlan(sc)
+	first := slices.IndexFunc(p.Phases, func(ph Phase) bool { return ph.Kind.Contract() })
+	if first < 0 {
+		t.Fatal("no contract phase planned")
+	}
+	for i, ph := range p.Phases {
+		if i > 0 && ph.Start != p.Phases[i-1].End() {
+			t.Errorf("phase %d %s starts at %v; want %v, the end of the one before", i, ph.Name, ph.Start, p.Phases[i-1].End())
+		}
+		if i > first && !ph.Kind.Contract() && ph.Kind != PhasePause {
+			t.Errorf("phase %d %s (%s) follows the contract phases", i, ph.Name, ph.Kind)
+		}
+	}
+}
+
+// TestWithSpareKey checks the second key the built-in target's runs get.
+func TestWithSpareKey(t *testing.T) {
+	sc := planScenario(Limit{Name: "ps", Requests: 20, Window: s})
+	sc.Auth.Keys[0].Scopes = []string{"read"}
+	got := sc.WithSpareKey()
+	if len(got.Auth.Keys) != 2 || got.Auth.Keys[1].ID != SpareKeyID || !slices.Equal(got.Auth.Keys[1].Scopes, []string{"read"}) {
+		t.Errorf("WithSpareKey().Auth.Keys = %+v; want primary and %q with scope read", got.Auth.Keys, SpareKeyID)
+	}
+	if len(sc.Auth.Keys) != 1 {
+		t.Errorf("WithSpareKey changed its receiver: %+v", sc.Auth.Keys)
+	}
+	if again := got.WithSpareKey(); again != got {
+		t.Error("WithSpareKey of a scenario with two keys made a copy; want the scenario itself")
+	}
+	noAuth := planScenario(Limit{Name: "ps", Requests: 20, Window: s})
+	noAuth.Auth = Auth{}
+	if noAuth.WithSpareKey() != noAuth {
+		t.Error("WithSpareKey added a key to a scenario without auth")
+	}
+}
