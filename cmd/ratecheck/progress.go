@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/report/dashboard"
@@ -26,6 +27,7 @@ type progressView struct {
 	uiDone   chan struct{}
 	lastLine time.Duration
 	last     metrics.Snapshot // the latest metrics, kept for the final frame (written only by update)
+	failing  map[string]bool  // checks (id/limit) already said to fail so far, in plain mode
 	// targetName names the target judged, for the first line.
 	targetName string
 }
@@ -81,10 +83,11 @@ func (v *progressView) update(p runner.Progress) {
 	v.last = p.Metrics
 	if v.tui {
 		f := v.base
-		f.Elapsed, f.Current, f.Metrics = p.Elapsed, p.Phase, p.Metrics
+		f.Elapsed, f.Current, f.Metrics, f.Checks = p.Elapsed, p.Phase, p.Metrics, p.Checks
 		v.mb.Put(f)
 		return
 	}
+	v.newFailures(p)
 	if p.Done || p.Elapsed-v.lastLine < time.Second {
 		return
 	}
@@ -106,6 +109,27 @@ func (v *progressView) update(p runner.Progress) {
 	}
 	fmt.Fprintf(v.env.Stdout, "%6.1fs  %-9s %9s  sent %-6d ok %-6d 429 %-6d other %-4d p99 %s\n",
 		p.Elapsed.Seconds(), name, rate, m.Requests, admitted, limited, other, m.Latency.P99.Round(10*time.Microsecond))
+}
+
+// newFailures prints, in plain mode, each check the judging so far finds
+// failing, once, with its first evidence request: a CI log shows the defect
+// when it is seen, not only at the end.
+func (v *progressView) newFailures(p runner.Progress) {
+	for _, c := range p.Checks {
+		key := string(c.ID) + "/" + c.Limit
+		if c.Status != conformance.Fail || v.failing[key] {
+			continue
+		}
+		if v.failing == nil {
+			v.failing = map[string]bool{}
+		}
+		v.failing[key] = true
+		fmt.Fprintf(v.env.Stdout, "%6.1fs  failing so far: %s  %s\n", p.Elapsed.Seconds(), c.ID, printable(c.Message))
+		if c.Evidence != nil && len(c.Evidence.Requests) > 0 {
+			q := c.Evidence.Requests[0]
+			fmt.Fprintf(v.env.Stdout, "          #%d %s +%.3fs %d  %s\n", q.Seq, q.Phase, q.Offset.Seconds(), q.Status, printable(q.Note))
+		}
+	}
 }
 
 // stop shows the final state; with the dashboard it waits until the UI has

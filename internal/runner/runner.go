@@ -25,7 +25,13 @@ type Progress struct {
 	Elapsed time.Duration
 	Phase   int // index of the phase running now, -1 when none is
 	Metrics metrics.Snapshot
-	Done    bool
+	// Checks are the checks as judged so far, in the Judge's order:
+	// provisional (a check may pass, fail or skip differently once more is
+	// seen), a failure with the evidence found so far. Nil until the first
+	// provisional judging, and in the final progress (Done): the verdict is
+	// the Outcome's.
+	Checks []conformance.CheckResult
+	Done   bool
 }
 
 // Options configure a run.
@@ -38,7 +44,17 @@ type Options struct {
 	// ProgressEvery (default 100 ms) and once at the end. It must not block.
 	OnProgress    func(Progress)
 	ProgressEvery time.Duration
+	// JudgeEvery is how often, at most, the run is judged while it goes, for
+	// Progress.Checks (default 1 s). Judging replays the run so far, so it is
+	// also spaced to at least 20 times what it last took (at most 5% of the
+	// fan-out loop's time), and it stops past liveJudgeMax observations.
+	JudgeEvery time.Duration
 }
+
+// liveJudgeMax is the number of observations past which a run is no longer
+// judged while it goes: judging replays every record, and a long run's
+// records go to disk (past 65,536) to keep memory flat while it sends.
+const liveJudgeMax = 20_000
 
 // Outcome is what a finished (or interrupted) run produced.
 type Outcome struct {
@@ -67,6 +83,9 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	}
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 100 * time.Millisecond
+	}
+	if o.JudgeEvery <= 0 {
+		o.JudgeEvery = time.Second
 	}
 	leaveSending := gcpolicy.Send()
 	atk, err := attack.Start(ctx, o.Plan, o.Attack)
@@ -106,6 +125,12 @@ type fanout struct {
 	rec      *metrics.Recorder
 	judge    *conformance.Judge
 	writeErr error
+	seen     int // observations taken
+	// The provisional judging: its latest checks, the observations they
+	// judged, and when it may run next.
+	checks    []conformance.CheckResult
+	judged    int
+	nextJudge time.Time
 }
 
 func newFanout(o Options, atk *attack.Attack) *fanout {
@@ -153,6 +178,7 @@ func (f *fanout) observe(o results.Observation) {
 	}
 	f.rec.Record(o)
 	f.judge.Observe(o)
+	f.seen++
 }
 
 func (f *fanout) flush() {
@@ -169,7 +195,23 @@ func (f *fanout) progress(now time.Time) {
 		return
 	}
 	elapsed := now.Sub(f.started)
-	f.opts.OnProgress(Progress{Elapsed: elapsed, Phase: f.opts.Plan.PhaseAt(elapsed), Metrics: f.rec.Snapshot(now)})
+	f.judgeSoFar(now)
+	f.opts.OnProgress(Progress{Elapsed: elapsed, Phase: f.opts.Plan.PhaseAt(elapsed), Metrics: f.rec.Snapshot(now), Checks: f.checks})
+}
+
+// judgeSoFar judges the run so far for the progress view, when it is due
+// (Options.JudgeEvery) and something new was observed, while the run is
+// small enough (liveJudgeMax). The Judge may be asked for a verdict again
+// after more observations; the checks handed on are a new slice each time.
+func (f *fanout) judgeSoFar(now time.Time) {
+	if f.seen == f.judged || f.seen > liveJudgeMax || now.Before(f.nextJudge) {
+		return
+	}
+	t0 := time.Now()
+	v := f.judge.Verdict()
+	took := time.Since(t0)
+	f.checks, f.judged = v.Checks, f.seen
+	f.nextJudge = now.Add(max(f.opts.JudgeEvery, 20*took))
 }
 
 // MetricsPhases describes the plan's phases to the metrics recorder.

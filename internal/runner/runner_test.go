@@ -149,3 +149,85 @@ func TestRunInterrupted(t *testing.T) {
 		t.Errorf("interrupted run kept %d requests; want those sent before the cancel (3 to 49)", n)
 	}
 }
+
+// TestRunJudgesWhileItGoes runs a plan against a target that admits one
+// request too many per window: progress carries the checks judged so far,
+// in the verdict's order, and the failure of limit.enforced, with its
+// evidence, is there before the run ends (the pause and the recovery after
+// the over phase leave two seconds for it to be seen).
+func TestRunJudgesWhileItGoes(t *testing.T) {
+	t.Parallel()
+	const src = `name: runner-test
+auth: {header: X-API-KEY, keys: {primary: "${RUNNER_TEST_KEY}"}}
+endpoints: [{name: list, method: GET, path: /v1/items}]
+limits: [{name: per-second, requests: 20, window: 1s, recovery: 1s}]
+phases:
+  - {name: under, kind: under, rate: 20/s, duration: 500ms}
+  - {name: over, kind: over, rate: 80/s, duration: 1500ms}
+  - {name: pause, kind: pause, duration: 1s}
+  - {name: recovery, kind: recovery, rate: 4/s, duration: 1s}
+`
+	sc, err := scenarios.Parse("runner-test.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(reftarget.New(sc, reftarget.Keys(map[string]string{"k-1": "primary"}), reftarget.Fault("off-by-one")))
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	p := scenarios.NewPlan(sc)
+	var progress []Progress
+	out, err := Run(context.Background(), Options{Plan: p, Attack: attack.Options{Target: u, Keys: map[string]string{"primary": "k-1"}},
+		ProgressEvery: 50 * time.Millisecond, JudgeEvery: 100 * time.Millisecond,
+		OnProgress: func(pr Progress) { progress = append(progress, pr) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := out.Verdict.Checks
+	var enforced *conformance.CheckResult
+	for i, c := range final {
+		if c.ID == conformance.LimitEnforced {
+			enforced = &final[i]
+		}
+	}
+	if enforced == nil || enforced.Status != conformance.Fail {
+		t.Skipf("limit.enforced did not fail in the end on this machine (%+v): nothing to see early", enforced)
+	}
+	var firstFail *Progress
+	judged := 0
+	for i, pr := range progress {
+		if pr.Done {
+			if pr.Checks != nil {
+				t.Errorf("the final progress carries provisional checks")
+			}
+			continue
+		}
+		if pr.Checks == nil {
+			continue
+		}
+		judged++
+		if len(pr.Checks) != len(final) {
+			t.Fatalf("progress at %v has %d checks; want the verdict's %d", pr.Elapsed, len(pr.Checks), len(final))
+		}
+		for j, c := range pr.Checks {
+			if c.ID != final[j].ID || c.Limit != final[j].Limit {
+				t.Errorf("progress check %d is %s/%s; want the verdict's order, %s/%s", j, c.ID, c.Limit, final[j].ID, final[j].Limit)
+			}
+			if firstFail == nil && c.ID == conformance.LimitEnforced && c.Status == conformance.Fail {
+				firstFail = &progress[i]
+				if c.Evidence == nil || len(c.Evidence.Requests) == 0 {
+					t.Errorf("the provisional failure of limit.enforced has no evidence: %+v", c)
+				}
+			}
+		}
+	}
+	if judged < 2 {
+		t.Errorf("the run was judged %d times while it went; want several", judged)
+	}
+	if firstFail == nil {
+		t.Fatalf("limit.enforced failed in the end but never while the run went (%d progress calls)", len(progress))
+	}
+	t.Logf("failure first shown at %v of %v (%d judgings)", firstFail.Elapsed, out.Finished.Sub(out.Started), judged)
+	if end := out.Finished.Sub(out.Started); firstFail.Elapsed >= end {
+		t.Errorf("the failure was first shown at %v, not before the end of the run at %v", firstFail.Elapsed, end)
+	}
+}

@@ -45,6 +45,8 @@ func (m model) checkLines(n int) []string {
 	switch {
 	case rows >= len(checks):
 		rows = min(rows, len(checks)+fail) // failures may take a line of evidence
+	case rows >= 4 && hasEvidence(checks): // a failure's first evidence, then what is not listed
+		shown, hidden = pick(checks, rows-2)
 	case rows >= 3: // room to say what is not listed
 		shown, hidden = pick(checks, rows-1)
 	default: // the header's counts say it; list what matters most
@@ -163,6 +165,16 @@ func (m model) checkCounts(pass, fail, skip int) string {
 		parts = append(parts, s.skip.Render("•")+fmt.Sprintf(" %d %s", skip, word))
 	}
 	return strings.Join(parts, "  ")
+}
+
+// hasEvidence reports whether a failing check has an evidence line to show.
+func hasEvidence(checks []conformance.CheckResult) bool {
+	for _, c := range checks {
+		if evidenceLine(c) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // evidenceLine is the first request of a failure's evidence, "#34 over

@@ -141,3 +141,11 @@ func doneFailFrame() Frame {
 	f.Checks = checks(true, true)
 	return f
 }
+
+// runningFailFrame is the run while it goes, once the judging so far has
+// found the over-admission: a provisional failure with its first evidence.
+func runningFailFrame() Frame {
+	f := runningFrame()
+	f.Checks = checks(false, true)
+	return f
+}

@@ -155,3 +155,26 @@ func TestProgramFinalFrames(t *testing.T) {
 		})
 	}
 }
+
+// TestProgramShowsAFailureWhileRunning: the real program, fed a frame whose
+// provisional checks hold a failure, shows the failing check and its first
+// evidence request before the run is done, at 80×24 and 160×48.
+func TestProgramShowsAFailureWhileRunning(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			mb := NewMailbox()
+			stop := make(chan struct{})
+			t.Cleanup(func() { close(stop) })
+			tm := teatest.NewTestModel(t, newModel(stop, mb.C()), teatest.WithInitialTermSize(size[0], size[1]))
+			mb.Put(runningFailFrame())
+			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+				s := ansi.Strip(string(b))
+				return strings.Contains(s, "✗ limit.enforced") && strings.Contains(s, "#261 over +12.512s 200") && strings.Contains(s, "provisional")
+			}, teatest.WithDuration(waitLimit))
+			mb.Put(doneFailFrame())
+			if _, ok := tm.FinalModel(t, teatest.WithFinalTimeout(finalLimit)).(model); !ok {
+				t.Fatalf("FinalModel is not a model")
+			}
+		})
+	}
+}

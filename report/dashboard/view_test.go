@@ -38,6 +38,7 @@ func TestViewGolden(t *testing.T) {
 		frame Frame
 	}{
 		{"running", runningFrame()},
+		{"running-fail", runningFailFrame()},
 		{"done-pass", donePassFrame()},
 		{"done-fail", doneFailFrame()},
 	}
