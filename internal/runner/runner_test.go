@@ -175,12 +175,36 @@ phases:
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
 	p := scenarios.NewPlan(sc)
+	dir := t.TempDir()
+	w, err := results.Create(dir, results.Meta{RunID: "t", ScenarioName: "runner-test"}, p.Scenario.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var progress []Progress
 	out, err := Run(context.Background(), Options{Plan: p, Attack: attack.Options{Target: u, Keys: map[string]string{"primary": "k-1"}},
-		ProgressEvery: 50 * time.Millisecond, JudgeEvery: 100 * time.Millisecond,
+		Writer: w, ProgressEvery: 50 * time.Millisecond, JudgeEvery: 100 * time.Millisecond,
 		OnProgress: func(pr Progress) { progress = append(progress, pr) }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if err := w.Close(results.Meta{RunID: "t", Finished: out.Finished}); err != nil {
+		t.Fatal(err)
+	}
+	// Judging while the run went must not change the verdict: it equals
+	// the verdict of the same observations replayed from disk at once.
+	run, err := results.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replayed := conformance.Check(p, func(yield func(results.Observation) bool) {
+		for o, err := range run.Observations() {
+			if err != nil || !yield(o) {
+				return
+			}
+		}
+	})
+	if diff := cmp.Diff(out.Verdict, replayed); diff != "" {
+		t.Errorf("the verdict judged while the run went differs from the replay (-live +replayed):\n%s", diff)
 	}
 	final := out.Verdict.Checks
 	var enforced *conformance.CheckResult
@@ -226,7 +250,6 @@ phases:
 	if firstFail == nil {
 		t.Fatalf("limit.enforced failed in the end but never while the run went (%d progress calls)", len(progress))
 	}
-	t.Logf("failure first shown at %v of %v (%d judgings)", firstFail.Elapsed, out.Finished.Sub(out.Started), judged)
 	if end := out.Finished.Sub(out.Started); firstFail.Elapsed >= end {
 		t.Errorf("the failure was first shown at %v, not before the end of the run at %v", firstFail.Elapsed, end)
 	}
