@@ -1,6 +1,9 @@
 package report
 
 import (
+	"math"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,5 +183,47 @@ func TestNewChartHugeCounts(t *testing.T) {
 	c := newChart([]metrics.SecondCounts{{Second: 0, Admitted: huge, Limited: huge, Other: huge}, {Second: 1, Admitted: 1}}, nil)
 	if c == nil || len(c.YTicks) < 2 || len(c.YTicks) > 11 {
 		t.Fatalf("newChart(huge counts) = %+v; want a chart with 2 to 11 y ticks", c)
+	}
+}
+
+// TestLatencyChart: one line per phase that has answers (a pause has none),
+// plus the whole run; percentiles on a log scale, so each decade of latency
+// is the same height, and a slower percentile is drawn higher.
+func TestLatencyChart(t *testing.T) {
+	lat := func(p50, p90, p99, max time.Duration) metrics.LatencySummary {
+		return metrics.LatencySummary{P50: p50, P90: p90, P99: p99, Max: max}
+	}
+	phases := []metrics.PhaseSnapshot{
+		{Name: "under", Latency: lat(100*time.Microsecond, time.Millisecond, 10*time.Millisecond, 100*time.Millisecond)},
+		{Name: "pause"},
+		{Name: "over", Latency: lat(time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond)},
+	}
+	c := newLatencyChart(phases, lat(time.Millisecond, 2*time.Millisecond, 10*time.Millisecond, 100*time.Millisecond))
+	if c == nil {
+		t.Fatal("no chart")
+	}
+	var names []string
+	for _, l := range c.Lines {
+		names = append(names, l.Name)
+	}
+	if got := strings.Join(names, ","); got != "under,over,all requests" {
+		t.Fatalf("lines %s; want under,over,all requests", got)
+	}
+	y := func(d latencyDot) float64 { v, _ := strconv.ParseFloat(d.Y, 64); return v }
+	under := c.Lines[0].Dots
+	step := y(under[0]) - y(under[1]) // 100 µs → 1 ms: one decade
+	for i := 1; i < 3; i++ {
+		if d := y(under[i]) - y(under[i+1]); math.Abs(d-step) > 0.02 {
+			t.Errorf("decade %d is %.2f high; want %.2f like the first (log scale)", i, d, step)
+		}
+	}
+	if step <= 0 {
+		t.Errorf("a slower percentile is not drawn higher: %v", under)
+	}
+	if want := []string{"100 µs", "1 ms", "10 ms", "100 ms"}; len(c.YTicks) != len(want) || c.YTicks[0].Label != want[0] || c.YTicks[3].Label != want[3] {
+		t.Errorf("y ticks %v; want decades %v", c.YTicks, want)
+	}
+	if newLatencyChart([]metrics.PhaseSnapshot{{Name: "pause"}}, metrics.LatencySummary{}) != nil {
+		t.Error("a chart for a run without answers")
 	}
 }

@@ -27,7 +27,8 @@ type view struct {
 	Totals      totalsView
 	Charges     []chargeView
 	Notes       []string
-	Timeline    *chart // nil when the run has no answers to draw
+	Timeline    *chart        // nil when the run has no answers to draw
+	Latency     *latencyChart // nil when no phase recorded a latency
 }
 
 // verdictView is the run's verdict as a banner shows it.
@@ -131,6 +132,7 @@ func newView(r *Report) *view {
 		Charges:     chargesOf(r.Charges),
 		Notes:       r.Notes,
 		Timeline:    newContractChart(r.Timeline, r.Phases, r.Limits, violations(r.Checks)),
+		Latency:     newLatencyChart(r.Phases, r.Latency),
 	}
 	return v
 }

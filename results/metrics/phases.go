@@ -40,6 +40,7 @@ type phaseCounts struct {
 	requests, admitted, limited, other int64
 	first, last                        time.Time // earliest and latest send time
 	lag                                *latency  // send time minus the ideal schedule; nil until the first request
+	lat                                *latency  // latencies of the answered requests; nil until the first answer
 }
 
 // addLag records how late o was sent against the phase's schedule, which
@@ -66,6 +67,13 @@ func (c *phaseCounts) add(o results.Observation) {
 		c.last = o.Sent
 	}
 	c.requests++
+	if o.Status != 0 { // answered: a transport error has no latency to speak of
+		if c.lat == nil {
+			l := newLatency()
+			c.lat = &l
+		}
+		c.lat.record(o.Latency)
+	}
 	switch {
 	case o.Admitted():
 		c.admitted++
@@ -113,7 +121,15 @@ func (c *phaseCounts) snapshot(p Phase) PhaseSnapshot {
 		Other:         c.other,
 		Duration:      p.Duration,
 		SendLag:       c.lagSummary(),
+		Latency:       c.latencySummary(),
 	}
+}
+
+func (c *phaseCounts) latencySummary() LatencySummary {
+	if c.lat == nil {
+		return LatencySummary{}
+	}
+	return c.lat.summary()
 }
 
 func (c *phaseCounts) lagSummary() LatencySummary {

@@ -47,14 +47,45 @@ func TestPhaseCounts(t *testing.T) {
 	r := record(NewRecorder(testPhases, start), sends...)
 	got := r.Snapshot(start.Add(5 * time.Second)).Phases
 	want := []PhaseSnapshot{
-		{Name: "under", Kind: "under", RequestedRate: 10, AchievedRate: 0, Planned: 20, Requests: 1, Admitted: 1, Duration: 2 * time.Second},
-		{Name: "over", Kind: "over", RequestedRate: 40, AchievedRate: 40, Planned: 80, Requests: 9, Admitted: 4, Limited: 2, Other: 3, Duration: 2 * time.Second},
+		{Name: "under", Kind: "under", RequestedRate: 10, AchievedRate: 0, Planned: 20, Requests: 1, Admitted: 1, Duration: 2 * time.Second, Latency: ms1},
+		{Name: "over", Kind: "over", RequestedRate: 40, AchievedRate: 40, Planned: 80, Requests: 9, Admitted: 4, Limited: 2, Other: 3, Duration: 2 * time.Second, Latency: ms1},
 	}
 	if diff := cmp.Diff(want, got, cmp.Comparer(approxRate), cmpopts.IgnoreFields(PhaseSnapshot{}, "SendLag")); diff != "" {
 		t.Errorf("Snapshot().Phases (-want +got):\n%s", diff)
 	}
 	if n := r.Snapshot(start).Requests; n != int64(len(sends)) {
 		t.Errorf("Snapshot().Requests = %d; want %d, out-of-range phases included", n, len(sends))
+	}
+}
+
+// ms1 is the latency summary of answers that all took 1 ms.
+var ms1 = LatencySummary{Min: time.Millisecond, Mean: time.Millisecond, P50: time.Millisecond, P90: time.Millisecond, P99: time.Millisecond, Max: time.Millisecond}
+
+// TestPhaseLatency: each phase has the latency of its own answered
+// requests; a transport error counts in none.
+func TestPhaseLatency(t *testing.T) {
+	r := NewRecorder(testPhases, start)
+	for i := 1; i <= 100; i++ {
+		o := obs(0, time.Duration(i)*time.Millisecond, 200)
+		o.Latency = time.Duration(i) * time.Millisecond
+		r.Record(o)
+	}
+	slow := obs(1, 2*time.Second, 429)
+	slow.Latency = 300 * time.Millisecond
+	lost := obs(1, 2*time.Second, 0)
+	lost.Latency = 10 * time.Second
+	record(r, slow, lost)
+	s := r.Snapshot(start.Add(3 * time.Second))
+	under, over := s.Phases[0].Latency, s.Phases[1].Latency
+	near := func(got, want time.Duration) bool { return got >= want-want/500 && got <= want+want/500 }
+	if !near(under.P50, 50*time.Millisecond) || !near(under.P90, 90*time.Millisecond) || under.Max != 100*time.Millisecond || under.Min != time.Millisecond {
+		t.Errorf("under phase latency %+v; want 1 ms to 100 ms, p50 50 ms, p90 90 ms", under)
+	}
+	if over.Min != 300*time.Millisecond || over.Max != 300*time.Millisecond {
+		t.Errorf("over phase latency %+v; want its one answer, 300 ms (the transport error not counted)", over)
+	}
+	if s.Latency.Max != 300*time.Millisecond {
+		t.Errorf("run latency max %v; want 300 ms", s.Latency.Max)
 	}
 }
 

@@ -52,6 +52,9 @@ type PhaseSnapshot struct {
 	// time minus start + k/rate): the open-model measure of a load generator
 	// falling behind. Zero for a pause.
 	SendLag LatencySummary `json:"send_lag"`
+	// Latency is the latency of the phase's answered requests, as
+	// Snapshot.Latency is the whole run's.
+	Latency LatencySummary `json:"latency"`
 }
 
 // SecondCounts are the answers to the requests sent in one second of the run
