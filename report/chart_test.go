@@ -227,3 +227,45 @@ func TestLatencyChart(t *testing.T) {
 		t.Error("a chart for a run without answers")
 	}
 }
+
+// TestWaitChart: a mark per promise of a 429 that was followed by an
+// admission, counted as short when it promised less than the measured wait;
+// the ones never followed are counted, not drawn; the marks sit on the
+// diagonal where promise and measure agree.
+func TestWaitChart(t *testing.T) {
+	c := newWaitChart([]metrics.WaitPoint{
+		{Seq: 1, RetryAfter: time.Second, HasRetryAfter: true, Reset: 500 * time.Millisecond, HasReset: true, Measured: time.Second, Recovered: true},
+		{Seq: 2, RetryAfter: time.Second, HasRetryAfter: true, Measured: 2 * time.Second, Recovered: true},
+		{Seq: 3, RetryAfter: time.Second, HasRetryAfter: true},
+	})
+	if c == nil {
+		t.Fatal("no chart")
+	}
+	if len(c.Marks) != 3 || c.RetryAfter != 2 || c.Reset != 1 || c.Unrecovered != 1 || c.Short != 2 {
+		t.Errorf("marks %d, Retry-After %d, Reset %d, unrecovered %d, short %d; want 3, 2, 1, 1, 2", len(c.Marks), c.RetryAfter, c.Reset, c.Unrecovered, c.Short)
+	}
+	f := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
+	// The first Retry-After promised exactly what it took: on the diagonal.
+	x1, y1, x2, y2 := f(c.Diagonal[0]), f(c.Diagonal[1]), f(c.Diagonal[2]), f(c.Diagonal[3])
+	m := c.Marks[0]
+	if onLine := y1 + (f(m.X)-x1)/(x2-x1)*(y2-y1); math.Abs(onLine-f(m.Y)) > 0.05 {
+		t.Errorf("a promise equal to the wait is at y %s; want on the diagonal, %.2f", m.Y, onLine)
+	}
+	if newWaitChart(nil) != nil {
+		t.Error("a chart without waits")
+	}
+}
+
+// TestWaitChartTickLabels: tick labels are round numbers, never float noise
+// such as 0.6000000000000001.
+func TestWaitChartTickLabels(t *testing.T) {
+	c := newWaitChart([]metrics.WaitPoint{{RetryAfter: time.Second, HasRetryAfter: true, Measured: 400 * time.Millisecond, Recovered: true}})
+	for _, tk := range c.XTicks {
+		if len(tk.Label) > 6 {
+			t.Errorf("tick label %q", tk.Label)
+		}
+	}
+	if len(c.XTicks) < 4 {
+		t.Errorf("%d ticks; want about five", len(c.XTicks))
+	}
+}

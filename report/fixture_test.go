@@ -81,6 +81,11 @@ func failingReport() *report.Report {
 			{Name: "recovery", Kind: "recovery", RequestedRate: 2, AchievedRate: 2, Planned: 4, Requests: 4,
 				Admitted: 4, Duration: 2 * time.Second},
 		},
+		Waits: []metrics.WaitPoint{
+			{Seq: 41, Offset: 2500 * time.Millisecond, RetryAfter: time.Second, HasRetryAfter: true, Reset: 800 * time.Millisecond, HasReset: true, Measured: 612 * time.Millisecond, Recovered: true},
+			{Seq: 90, Offset: 3600 * time.Millisecond, RetryAfter: time.Second, HasRetryAfter: true, Measured: 1400 * time.Millisecond, Recovered: true},
+			{Seq: 150, Offset: 6 * time.Second, RetryAfter: time.Second, HasRetryAfter: true},
+		},
 		Requests: 224,
 		Statuses: map[int]int64{200: 126, 429: 97, 503: 1},
 		Latency: metrics.LatencySummary{Min: 812 * time.Microsecond, Mean: 3456789, P50: 2999999,

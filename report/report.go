@@ -54,8 +54,12 @@ type Report struct {
 	// Limits are the scenario's limits on the run's plan, drawn as lines on the
 	// timeline; absent from reports written before they were recorded.
 	Limits   []LimitInfo            `json:"limits,omitempty"`
-	Timeline []metrics.SecondCounts `json:"timeline"`        // answers per second of the run, for charts
-	Notes    []string               `json:"notes,omitempty"` // e.g. "demo key generated for the built-in target"
+	Timeline []metrics.SecondCounts `json:"timeline"` // answers per second of the run, for charts
+	// Waits are the 429s that said when to come back (Retry-After, Reset),
+	// each with the measured wait until its key's next admission: the
+	// recovery picture. A sample of at most a few hundred in a long run.
+	Waits []metrics.WaitPoint `json:"waits,omitempty"`
+	Notes []string            `json:"notes,omitempty"` // e.g. "demo key generated for the built-in target"
 }
 
 // ScenarioInfo names the scenario a run followed.

@@ -29,6 +29,7 @@ type view struct {
 	Notes       []string
 	Timeline    *chart        // nil when the run has no answers to draw
 	Latency     *latencyChart // nil when no phase recorded a latency
+	Waits       *waitChart    // nil when no 429 said when to come back
 }
 
 // verdictView is the run's verdict as a banner shows it.
@@ -133,6 +134,7 @@ func newView(r *Report) *view {
 		Notes:       r.Notes,
 		Timeline:    newContractChart(r.Timeline, r.Phases, r.Limits, violations(r.Checks)),
 		Latency:     newLatencyChart(r.Phases, r.Latency),
+		Waits:       newWaitChart(r.Waits),
 	}
 	return v
 }

@@ -129,12 +129,14 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 			rec.StartPhase(i, t)
 		}
 	}
+	waits := metrics.NewWaits(runner.WaitSpec(plan), s.meta.Started)
 	var readErr error
 	var last time.Time
 	verdict := gcpolicy.Judge(func() conformance.Verdict {
 		j := runner.NewJudge(plan)
 		readErr = s.replay(func(seen, judged results.Observation) {
 			rec.Record(seen)
+			waits.Record(seen)
 			if r := seen.Received(); r.After(last) {
 				last = r
 			}
@@ -158,6 +160,7 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 		}
 	}
 	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
+	rep.Waits = waits.Points()
 	written, werr := o.Outputs.write("", rep)
 	fmt.Fprintf(env.Stdout, "%s: %s against %s\n", s.first, sc.Name, results.TargetName(meta.Target, meta.BuiltinTarget))
 	for _, l := range s.lines {

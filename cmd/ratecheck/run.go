@@ -270,6 +270,7 @@ func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *run
 		return nil, finishShard(env, w, meta, outcome, dir)
 	}
 	rep := buildReport(meta, plan, outcome.Verdict, outcome.Metrics, outcome.Timeline)
+	rep.Waits = outcome.Waits
 	show.stop(rep)
 
 	written, werr := sr.outputs.write(dir, rep)

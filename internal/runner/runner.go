@@ -14,6 +14,7 @@ import (
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/conformance/spill"
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/gcpolicy"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
@@ -66,6 +67,9 @@ type Outcome struct {
 	Verdict   conformance.Verdict
 	Metrics   metrics.Snapshot
 	Timeline  []metrics.SecondCounts
+	// Waits pairs the 429s that said when to come back with the measured
+	// wait until the next admission (a sample of them in a long run).
+	Waits []metrics.WaitPoint
 	// PhaseStarts holds, per plan phase, when it was launched: the origin of
 	// its send schedule (zero for a phase that sent nothing).
 	PhaseStarts []time.Time
@@ -110,6 +114,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	out.Verdict = gcpolicy.Judge(f.judge.Verdict)
 	out.Metrics = f.rec.Snapshot(out.Finished)
 	out.Timeline = f.rec.Timeline()
+	out.Waits = f.waits.Points()
 	if o.OnProgress != nil {
 		o.OnProgress(Progress{Elapsed: out.Finished.Sub(out.Started), Phase: -1, Metrics: out.Metrics, Done: true})
 	}
@@ -124,6 +129,7 @@ type fanout struct {
 	phases   []bool // phases whose origin rec has been given
 	rec      *metrics.Recorder
 	judge    *conformance.Judge
+	waits    *metrics.Waits
 	writeErr error
 	seen     int // observations taken
 	// The provisional judging: its latest checks, the observations they
@@ -141,6 +147,7 @@ func newFanout(o Options, atk *attack.Attack) *fanout {
 		phases:  make([]bool, len(o.Plan.Phases)),
 		rec:     metrics.NewRecorder(MetricsPhases(o.Plan), atk.Started()),
 		judge:   NewJudge(o.Plan),
+		waits:   metrics.NewWaits(WaitSpec(o.Plan), atk.Started()),
 	}
 }
 
@@ -177,6 +184,7 @@ func (f *fanout) observe(o results.Observation) {
 		f.rec.StartPhase(p, f.atk.PhaseStarted(p))
 	}
 	f.rec.Record(o)
+	f.waits.Record(o)
 	f.judge.Observe(o)
 	f.seen++
 }
@@ -221,6 +229,28 @@ func MetricsPhases(p *scenarios.Plan) []metrics.Phase {
 		out[i] = metrics.Phase{Name: ph.Name, Kind: string(ph.Kind), Rate: ph.Rate, Planned: ph.Requests, Duration: ph.Duration, Start: ph.Start, FirstSeq: p.FirstSeq(i), Burst: ph.Burst}
 	}
 	return out
+}
+
+// WaitSpec is how the rate-limit headers of a run of p are read for the
+// report's recovery picture (metrics.Waits): the scenario's convention, with
+// its header names and reset format.
+func WaitSpec(p *scenarios.Plan) headers.Spec {
+	if p == nil || p.Scenario == nil {
+		return headers.Spec{}
+	}
+	h := p.Scenario.Headers
+	s := headers.Spec{Convention: h.Convention, ResetFormat: h.ResetFormat}
+	if l := p.TestedLimit(); l != nil {
+		s.Window = l.Window
+	}
+	if h.Convention.HasCounters() {
+		names := headers.Names{Limit: h.Limit, Remaining: h.Remaining, Reset: h.Reset}
+		if names == (headers.Names{}) {
+			names = h.Convention.DefaultNames()
+		}
+		s.Convention, s.Names = headers.ConventionVendor, names
+	}
+	return s
 }
 
 // NewJudge returns the Judge of a run of p whose records, past what memory
