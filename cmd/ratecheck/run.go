@@ -366,7 +366,9 @@ func startBuiltin(sc *scenarios.Scenario, fault string) (*target, error) {
 	if len(sc.Auth.Keys) > 0 {
 		var envs []string
 		for _, k := range sc.Auth.Keys {
-			envs = append(envs, k.Env)
+			if k.Env != "" { // the spare key a built-in run adds has no variable
+				envs = append(envs, k.Env)
+			}
 		}
 		t.notes = append(t.notes, fmt.Sprintf("demo key generated for the built-in target (%s not used)", strings.Join(envs, ", ")))
 	}

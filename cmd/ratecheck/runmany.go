@@ -91,6 +91,13 @@ func runMany(ctx context.Context, env *Env, o *runOptions) error {
 	reps := make([]*report.Report, len(outcomes))
 	for i, out := range outcomes {
 		reps[i] = out.report()
+		if reps[i].Scenario.Name != out.label && results.SafeName(reps[i].Scenario.Name) != out.label {
+			// A second scenario of one name: its suite and section take the
+			// label its run directory has (users-2), so the two are told apart.
+			r := *reps[i]
+			r.Scenario.Name = out.label
+			reps[i] = &r
+		}
 	}
 	werr := writeShared(shared, reps)
 	printCombined(env, outcomes, reps)
