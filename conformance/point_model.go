@@ -113,8 +113,13 @@ func pointBucket(s *series, burst, rate float64) []bool {
 		}
 		last = s.mid(i)
 		blamed[i] = s.adm[i] == (tokens < 1)
-		if s.adm[i] && tokens >= 1 {
-			tokens--
+		if s.adm[i] {
+			// Conditioned on the server, as the windows are: an admission it
+			// made spent a token, even one the model blames (the server had a
+			// token the point arrivals did not give). Without this the model
+			// stays a token fuller than the server after one blamed admission
+			// and blames every later rejection of the over phase.
+			tokens = max(tokens-1, 0)
 		}
 	}
 	return blamed
@@ -132,8 +137,8 @@ func pointLog(s *series, w, n int64) []bool {
 		}
 		full := int64(len(log)) >= n
 		blamed[i] = s.adm[i] == full
-		if s.adm[i] && !full {
-			log = append(log, p)
+		if s.adm[i] {
+			log = append(log, p) // the server counted it, blamed or not
 		}
 	}
 	return blamed
