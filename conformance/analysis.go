@@ -124,6 +124,22 @@ func (a *rules) recovery() time.Duration {
 	return a.limit.Window
 }
 
+// plannedPastLimit reports whether the plan meant to drive traffic past the
+// limit (a phase over it): then a run that never got there could not decide
+// what the limit checks look for (the rate was not reached); a plan that
+// stays under the limit never meant to judge enforcement.
+func (a *rules) plannedPastLimit() bool {
+	if a.plan == nil {
+		return false
+	}
+	for _, ph := range a.plan.Phases {
+		if ph.Kind == scenarios.PhaseOver || ph.Kind == scenarios.PhaseProbe {
+			return true
+		}
+	}
+	return false
+}
+
 // phaseKind returns the kind of plan phase i, or "" when there is none.
 func (a *rules) phaseKind(i int32) scenarios.PhaseKind {
 	if a.plan == nil || i < 0 || int(i) >= len(a.plan.Phases) {

@@ -14,7 +14,7 @@ func earlyResult(a *analysis) CheckResult {
 	if len(early) == 0 {
 		rejected := len(a.where(func(r reqRef) bool { return r.s.rej[r.i] }))
 		if limiting, amb := a.limitingRejections(); limiting > 0 && limiting == amb {
-			res.Status = Skip
+			res.Status, res.Undecided = Skip, true
 			res.Message = fmt.Sprintf("every one of the %s the model explains lay within the timing tolerance of an early rejection, so none shows the limit was reached first (judged as %s)",
 				plural(limiting, "rejection", "rejections"), a.eval.desc)
 			return res

@@ -21,11 +21,11 @@ func enforcedResult(a *analysis) CheckResult {
 		res.Status = Pass
 		switch {
 		case len(eps) == 0:
-			res.Status = Skip
+			res.Status, res.Undecided = Skip, a.plannedPastLimit()
 			res.Message = fmt.Sprintf("no %s was driven past the limit of %s (the server never began rejecting there), so enforcement was not exercised (judged as %s%s)",
 				a.episodeWord(1), a.limitText(), a.eval.desc, amb)
 		case clean == 0:
-			res.Status = Skip
+			res.Status, res.Undecided = Skip, true
 			res.Message = fmt.Sprintf("none of the %s driven past the limit of %s could be judged: each held an admission the timing tolerance keeps from being called an over-admission (judged as %s%s)",
 				plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), a.eval.desc, amb)
 		default:

@@ -17,7 +17,7 @@ import (
 func recoveryResult(a *analysis) CheckResult {
 	res := CheckResult{ID: RecoveryAfterWindow, Limit: a.limitName()}
 	if len(a.where(func(r reqRef) bool { return r.s.rej[r.i] })) == 0 {
-		res.Status = Skip
+		res.Status, res.Undecided = Skip, a.plannedPastLimit()
 		res.Message = "the server never rejected a request, so recovery after the limit was not exercised"
 		return res
 	}
@@ -28,7 +28,7 @@ func recoveryResult(a *analysis) CheckResult {
 	slow := m != nil && a.tooSlow(worst)
 	switch {
 	case len(late) == 0 && !slow && lifted == "":
-		res.Status = Skip
+		res.Status, res.Undecided = Skip, true
 		res.Message = fmt.Sprintf("the limit was never seen to lift (no admission ended a streak of rejections), so recovery within the promised %s was not measured", promised)
 		return res
 	case len(late) == 0 && !slow:

@@ -45,6 +45,8 @@ type RunFacts struct {
 //     saying what the target answered and what to look at;
 //   - a check failed: Fail;
 //   - every limit check skipped: Inconclusive, with the first one's reason;
+//   - a limit check could not decide (CheckResult.Undecided): Inconclusive,
+//     naming it and why, since the defect it looks for may be there unseen;
 //   - otherwise Pass.
 func (v Verdict) Conclude(sc *scenarios.Scenario, f RunFacts) Verdict {
 	v.Checks = slices.Clone(v.Checks)
@@ -70,6 +72,10 @@ func (v Verdict) Conclude(sc *scenarios.Scenario, f RunFacts) Verdict {
 			v.Status, v.Reason = Inconclusive, reason
 			break
 		}
+		if c, ok := undecidedCheck(v.Checks); ok {
+			v.Status, v.Reason = Inconclusive, string(c.ID)+" could not be decided: "+c.Message
+			break
+		}
 		v.Status, v.Reason = Pass, "every check that could be judged passed"
 	}
 	return v
@@ -84,7 +90,7 @@ func (v Verdict) Withhold(why func(msg string) string, failures bool) Verdict {
 	v.Checks = slices.Clone(v.Checks)
 	for i, c := range v.Checks {
 		if c.Status == Pass || failures && c.Status == Fail {
-			v.Checks[i].Status = Skip
+			v.Checks[i].Status, v.Checks[i].Undecided = Skip, true
 			v.Checks[i].Message = why(c.Message)
 		}
 	}
@@ -244,4 +250,15 @@ func nothingJudged(checks []CheckResult) (string, bool) {
 		return "no limit check was made", true
 	}
 	return "no limit check could be judged: " + reason, true
+}
+
+// undecidedCheck is the first limit check that skipped because it could not
+// decide what the run gave it to judge.
+func undecidedCheck(checks []CheckResult) (CheckResult, bool) {
+	for _, c := range checks {
+		if c.Status == Skip && c.Undecided && slices.Contains(limitChecks, c.ID) {
+			return c, true
+		}
+	}
+	return CheckResult{}, false
 }

@@ -28,6 +28,19 @@ func TestConclude(t *testing.T) {
 		{ID: LimitStatus, Status: Skip, Message: "no request was limited"},
 		{ID: HeadersLimit, Status: Pass, Message: "Limit right"},
 	}
+	undecided := []CheckResult{
+		{ID: LimitEnforced, Status: Pass, Message: "never over"},
+		{ID: LimitNoEarlyReject, Status: Skip, Undecided: true, Message: "every one of the 40 rejections lay within the timing tolerance"},
+		{ID: LimitStatus, Status: Pass, Message: "all 429"},
+		{ID: TimingOnset, Status: Skip, See: LimitEnforced, Message: "the defect limit.enforced fails"},
+	}
+	undecidedAndFailed := append(slices.Clone(undecided), CheckResult{ID: HeadersLimit, Status: Fail, Message: "states 21"})
+	notApplicable := []CheckResult{
+		{ID: LimitEnforced, Status: Pass, Message: "never over"},
+		{ID: TimingOnset, Status: Skip, See: LimitEnforced, Message: "the defect limit.enforced fails"},
+		{ID: HeadersRetryAfter, Status: Skip, Message: "the scenario declares no Retry-After"},
+	}
+	undecidedHeader := append(slices.Clone(judged), CheckResult{ID: HeadersRemaining, Status: Skip, Undecided: true, Message: "no countdown seen"})
 	decided := map[int]int64{200: 80, 429: 20}
 	tests := []struct {
 		name       string
@@ -56,6 +69,13 @@ func TestConclude(t *testing.T) {
 		{"nothing sent", sc, unjudged, RunFacts{}, Inconclusive, "no request was sent"},
 		{"admitted but the limit never engaged", sc, unjudged, RunFacts{Requests: 40, Statuses: map[int]int64{200: 40}}, Inconclusive,
 			"no limit check could be judged: the run never exceeded the limit"},
+		{"a limit check could not decide", sc, undecided, RunFacts{Requests: 100, Statuses: decided}, Inconclusive,
+			"limit.no-early-reject could not be decided: every one of the 40 rejections lay within the timing tolerance"},
+		{"a failure outweighs an undecided check", sc, undecidedAndFailed, RunFacts{Requests: 100, Statuses: decided}, Fail, "headers.limit failed"},
+		{"skips that do not apply or defer still pass", sc, notApplicable, RunFacts{Requests: 100, Statuses: decided}, Pass,
+			"every check that could be judged passed"},
+		{"an undecided header check does not stop a pass", sc, undecidedHeader, RunFacts{Requests: 100, Statuses: decided}, Pass,
+			"every check that could be judged passed"},
 		{"interrupted after passing so far", sc, judged, RunFacts{Interrupted: true, Stopped: "SIGINT", Requests: 50, Statuses: decided}, Incomplete,
 			"the run was stopped by SIGINT before its plan ended, so only what was sent is judged"},
 		{"interrupted with a failure", sc, failing, RunFacts{Interrupted: true, Stopped: "SIGTERM", Requests: 50, Statuses: decided}, Fail,

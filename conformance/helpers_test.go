@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"testing"
 	"time"
 
 	"github.com/ratecheck/ratecheck/results"
@@ -35,3 +36,28 @@ func resultOf(t interface{ Helper() }, v Verdict, id ID) CheckResult {
 
 // fmtSscan reads the leading count of a message.
 func fmtSscan(msg string, n *int) (int, error) { return fmt.Sscan(msg, n) }
+
+// concluded is v concluded as `ratecheck run` would from the facts of obs.
+func concluded(v Verdict, obs []results.Observation) Verdict {
+	f := RunFacts{Requests: int64(len(obs)), Statuses: map[int]int64{}}
+	for _, o := range obs {
+		f.Statuses[o.Status]++
+	}
+	return v.Conclude(nil, f)
+}
+
+// wantFailOrUndecided asserts that check id of v failed, or skipped as
+// undecided so that the run concluded from obs is inconclusive: never a pass.
+func wantFailOrUndecided(t *testing.T, v Verdict, obs []results.Observation, id ID) {
+	t.Helper()
+	c := resultOf(t, v, id)
+	switch {
+	case c.Status == Fail:
+	case c.Status == Skip && c.Undecided:
+		if got := concluded(v, obs); got.Status != Inconclusive && got.Status != Fail {
+			t.Errorf("run with %s undecided concluded %s (%s); want inconclusive", id, got.Status, got.Reason)
+		}
+	default:
+		t.Errorf("%s = %s, undecided %v (%s); want fail, or skip as undecided", id, c.Status, c.Undecided, c.Message)
+	}
+}

@@ -60,6 +60,13 @@ type CheckResult struct {
 	// report again: one defect fails one check (DESIGN.md), and the related
 	// check skips, pointing at it.
 	See ID `json:"see,omitempty"`
+	// Undecided is set on a skip when the check had something to judge but
+	// could not decide it: the timing tolerance left every decision it needs
+	// in doubt, the traffic never drove the limit far enough, the limit was
+	// never seen to lift. A skip without it does not apply to the run (nothing
+	// declared to judge) or defers (See). A run with an undecided limit check
+	// is never a pass: Conclude makes it inconclusive.
+	Undecided bool `json:"undecided,omitempty"`
 }
 
 // Evidence is the smallest set of requests that proves a failure, with what the

@@ -76,7 +76,7 @@ func judgeFar(c cell, r result) (farOutcome, []string) {
 	if len(probs) == 0 {
 		return farRight, nil
 	}
-	if r.out.Verdict.Status == conformance.Pass {
+	if r.out.Concluded(nil).Status == conformance.Pass {
 		return farWrong, probs
 	}
 	for _, ch := range r.out.Verdict.Checks {

@@ -260,3 +260,14 @@ func NewJudge(p *scenarios.Plan) *conformance.Judge {
 }
 
 func tempSpill() (conformance.Spill, error) { return spill.Create("") }
+
+// Concluded is the run's verdict as `ratecheck run` reports it: Verdict
+// concluded (conformance.Verdict.Conclude) from the run's facts, so that an
+// undecided limit check or a run that tested nothing is never a pass. sc only
+// words the reason and may be nil.
+func (o *Outcome) Concluded(sc *scenarios.Scenario) conformance.Verdict {
+	return o.Verdict.Conclude(sc, conformance.RunFacts{
+		Interrupted: o.Interrupted, Requests: o.Metrics.Requests,
+		Statuses: o.Metrics.Statuses, FirstError: o.Metrics.FirstError,
+	})
+}
