@@ -58,7 +58,11 @@ func newCheckers(p *scenarios.Plan, sp func() (Spill, error)) ([]routed, *run) {
 			out = append(out, routed{checker: &modelChecker{run: r, id: c.id, judge: c.judge}})
 			continue
 		}
-		out = append(out, routed{checker: c.make(p, r.col), contract: c.contract})
+		ch := c.make(p, r.col)
+		if b, ok := ch.(blamer); ok {
+			b.deferTo(r.blamed)
+		}
+		out = append(out, routed{checker: ch, contract: c.contract})
 	}
 	return out, r
 }

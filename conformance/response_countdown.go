@@ -39,6 +39,12 @@ type countdown struct {
 	fam                           family // the described limit's family, nil when open
 	pairs, ambiguous              int
 	fell, rose, lied, zero, stuck respProblem
+	// blame holds the requests the limiter model blames: a finding between
+	// two responses one of which (or a request between them) is blamed is
+	// that defect seen again in the header, left to the check that fails it
+	// and counted in left instead.
+	blame blames
+	left  deferred
 }
 
 // staleTolerance is added to the declared staleness: servers cache by clock
@@ -48,7 +54,7 @@ const staleTolerance = time.Second
 func newCountdown(pr *promise, name string, t *texts) *countdown {
 	h := pr.sc.Headers
 	return &countdown{pr: pr, name: name, texts: t, window: int64(pr.described.Window),
-		approx: h.Approximate, stale: int64(h.Staleness), fam: onlyFamily(pr.described.Algorithm)}
+		approx: h.Approximate, stale: int64(h.Staleness), fam: onlyFamily(pr.described.Algorithm), left: deferred{}}
 }
 
 // judge checks one series.
@@ -94,6 +100,9 @@ func (cd *countdown) consecutive(s *respSeries) {
 			self = 1
 		}
 		if b.rem < a.rem-int64(possible)-self {
+			if cd.blame.explains(s, i, j, cd.left) {
+				continue
+			}
 			cd.fell.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("%d after %d, with at most %s admitted in between",
 				b.rem, a.rem, plural(possible+int(self), "request", "requests"))))
 			continue
@@ -103,7 +112,7 @@ func (cd *countdown) consecutive(s *respSeries) {
 			continue
 		}
 		sure := int64(s.certain(i, j)) + self
-		if b.rem > a.rem-sure+slack {
+		if b.rem > a.rem-sure+slack && !cd.blame.explains(s, i, j, cd.left) {
 			cd.rose.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("%d after %d in the same window, with %s surely admitted in between",
 				b.rem, a.rem, plural(int(sure), "request", "requests"))))
 		}
@@ -158,7 +167,7 @@ func (cd *countdown) after429(s *respSeries) {
 		}
 		a := &s.recs[i]
 		possible, ok := s.possible(i, j)
-		if ok && a.rem > int64(possible) {
+		if ok && a.rem > int64(possible) && !cd.blame.explains(s, i, j, cd.left) {
 			cd.lied.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("429 after %d remaining, with at most %s admitted in between",
 				a.rem, plural(possible, "request", "requests"))))
 		}
@@ -192,6 +201,9 @@ func (cd *countdown) afterZero(s *respSeries) {
 		b := &s.recs[j]
 		if b.recv < a.lo || cd.sameWindow(a, b) {
 			flagged = j
+			if cd.blame.explains(s, i, j, cd.left) {
+				continue
+			}
 			cd.zero.found.add(cd.said(a), cd.claim(b, "admitted after 0 remaining, before the reset stated with the 0"))
 		}
 	}

@@ -23,9 +23,16 @@ type remainingChecker struct {
 	ss                               respSet
 	missing, unreadable, above, full respProblem
 	unpromised                       sighting // rate-limit headers sent though none are promised
+	blamed                           func() blames
 }
 
-var _ checker = (*remainingChecker)(nil)
+var (
+	_ checker = (*remainingChecker)(nil)
+	_ blamer  = (*remainingChecker)(nil)
+)
+
+// deferTo lets the countdown leave to the model checks what they fail.
+func (c *remainingChecker) deferTo(blamed func() blames) { c.blamed = blamed }
 
 func newRemainingChecker(p *scenarios.Plan, _ *collector) checker {
 	return &remainingChecker{pr: newPromise(p)}
@@ -122,6 +129,9 @@ func (c *remainingChecker) judge() CheckResult {
 		return res
 	}
 	cd := newCountdown(&c.pr, c.name(), &c.ss.texts)
+	if c.blamed != nil {
+		cd.blame = c.blamed()
+	}
 	for _, s := range c.ss.each() {
 		cd.judge(s)
 	}
@@ -135,6 +145,25 @@ func (c *remainingChecker) judge() CheckResult {
 	if anyFailed(problems) {
 		return respFailure(res, &c.pr, c.first, cd.expected(), problems)
 	}
+	if see, n := cd.left.see(); n > 0 {
+		res.See = see
+		res.Message = fmt.Sprintf("%s disagreed with the server's decisions %s, each time at a request the limiter model blames (%s): the defect %s fails, not failed again here",
+			name, times(n), see.blamedFor(), see)
+		return res
+	}
 	res.Status, res.Message = Pass, cd.passMessage(c.judged)
 	return res
+}
+
+// blamedFor says what a model check blames a request for.
+func (id ID) blamedFor() string {
+	switch id {
+	case LimitEnforced:
+		return "admitted beyond the limit"
+	case LimitNoEarlyReject:
+		return "rejected under the limit"
+	case RecoveryAfterWindow:
+		return "rejected after the limit should have lifted"
+	}
+	return "blamed by " + string(id)
 }
