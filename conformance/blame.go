@@ -1,12 +1,27 @@
 package conformance
 
-// blames maps the requests the limiter model blames to the check that fails
-// each: an over-admission to limit.enforced, an early rejection to
-// limit.no-early-reject, a late recovery to recovery.after-window. Each of
-// those checks fails whenever it has one such request, so a check that finds
-// the same defect in what the responses say can point there instead of
-// failing again (one defect, one failing check).
-type blames map[uint64]ID
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
+
+// blames are the requests the limiter model blames, each with the check that
+// fails it: an over-admission limit.enforced, an early rejection
+// limit.no-early-reject, a late recovery recovery.after-window. Each of those
+// checks fails whenever it has one such request, so a check that finds the
+// same defect in what the responses say can point there instead of failing
+// again (one defect, one failing check).
+type blames struct {
+	bySeq  map[uint64]ID
+	bySent []blame // ascending by send time
+}
+
+// blame is one blamed request.
+type blame struct {
+	sent int64 // Unix nanoseconds
+	id   ID
+}
 
 // blamer is a checker that defers to the model checks: it is handed the
 // run's blames, computed when it first needs them.
@@ -14,14 +29,14 @@ type blamer interface {
 	deferTo(blamed func() blames)
 }
 
-// blamed computes the blames of the run's analysis; nil when the model could
-// not judge the run or found nothing wrong.
+// blamed computes the blames of the run's analysis; empty when the model
+// could not judge the run or found nothing wrong.
 func (r *run) blamed() blames {
 	a := r.analysis()
-	if a.skip != "" || a.eval == nil {
-		return nil
-	}
 	var b blames
+	if a.skip != "" || a.eval == nil {
+		return b
+	}
 	for x, s := range a.series {
 		for i, o := range a.eval.states[x].out {
 			var id ID
@@ -35,12 +50,14 @@ func (r *run) blamed() blames {
 			default:
 				continue
 			}
-			if b == nil {
-				b = blames{}
+			if b.bySeq == nil {
+				b.bySeq = map[uint64]ID{}
 			}
-			b[a.seqOf(&s.reqs[i])] = id
+			b.bySeq[a.seqOf(&s.reqs[i])] = id
+			b.bySent = append(b.bySent, blame{sent: s.reqs[i].sent, id: id})
 		}
 	}
+	slices.SortFunc(b.bySent, func(x, y blame) int { return cmp.Compare(x.sent, y.sent) })
 	return b
 }
 
@@ -48,18 +65,34 @@ func (r *run) blamed() blames {
 // per check blamed.
 type deferred map[ID]int
 
-// explains reports whether a request of s between records i and j (both
-// included) is blamed by the model, counting the finding in d when it is.
-func (b blames) explains(s *respSeries, i, j int, d deferred) bool {
-	if len(b) == 0 {
+// explains reports whether the model blames the defect behind a finding
+// between records i and j of s, counting it in d when it does: a request
+// between them (both included) is blamed, or one the finding's kind points
+// to (ids: an over-admission for an admission after quota ran out, a wrongful
+// rejection for a 429 while quota was left) was sent within a window of
+// record j (the model and the header may name different requests of one
+// window as the extra one).
+func (b blames) explains(s *respSeries, i, j int, window int64, d deferred, ids ...ID) bool {
+	if len(b.bySeq) == 0 {
 		return false
 	}
 	if i > j {
 		i, j = j, i
 	}
 	for k := max(i, 0); k <= j && k < len(s.recs); k++ {
-		if id, ok := b[s.recs[k].seq]; ok {
+		if id, ok := b.bySeq[s.recs[k].seq]; ok {
 			d[id]++
+			return true
+		}
+	}
+	if j < 0 || j >= len(s.recs) || window <= 0 {
+		return false
+	}
+	at := s.recs[j].sent
+	from := sort.Search(len(b.bySent), func(k int) bool { return b.bySent[k].sent >= at-window })
+	for k := from; k < len(b.bySent) && b.bySent[k].sent <= at+window; k++ {
+		if slices.Contains(ids, b.bySent[k].id) {
+			d[b.bySent[k].id]++
 			return true
 		}
 	}

@@ -100,7 +100,7 @@ func (cd *countdown) consecutive(s *respSeries) {
 			self = 1
 		}
 		if b.rem < a.rem-int64(possible)-self {
-			if cd.blame.explains(s, i, j, cd.left) {
+			if cd.blame.explains(s, i, j, 0, cd.left) {
 				continue
 			}
 			cd.fell.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("%d after %d, with at most %s admitted in between",
@@ -112,7 +112,7 @@ func (cd *countdown) consecutive(s *respSeries) {
 			continue
 		}
 		sure := int64(s.certain(i, j)) + self
-		if b.rem > a.rem-sure+slack && !cd.blame.explains(s, i, j, cd.left) {
+		if b.rem > a.rem-sure+slack && !cd.blame.explains(s, i, j, cd.window, cd.left, LimitEnforced) {
 			cd.rose.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("%d after %d in the same window, with %s surely admitted in between",
 				b.rem, a.rem, plural(int(sure), "request", "requests"))))
 		}
@@ -167,7 +167,7 @@ func (cd *countdown) after429(s *respSeries) {
 		}
 		a := &s.recs[i]
 		possible, ok := s.possible(i, j)
-		if ok && a.rem > int64(possible) && !cd.blame.explains(s, i, j, cd.left) {
+		if ok && a.rem > int64(possible) && !cd.blame.explains(s, i, j, cd.window, cd.left, LimitNoEarlyReject, RecoveryAfterWindow) {
 			cd.lied.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("429 after %d remaining, with at most %s admitted in between",
 				a.rem, plural(possible, "request", "requests"))))
 		}
@@ -201,7 +201,7 @@ func (cd *countdown) afterZero(s *respSeries) {
 		b := &s.recs[j]
 		if b.recv < a.lo || cd.sameWindow(a, b) {
 			flagged = j
-			if cd.blame.explains(s, i, j, cd.left) {
+			if cd.blame.explains(s, i, j, cd.window, cd.left, LimitEnforced) {
 				continue
 			}
 			cd.zero.found.add(cd.said(a), cd.claim(b, "admitted after 0 remaining, before the reset stated with the 0"))

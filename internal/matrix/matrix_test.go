@@ -21,21 +21,19 @@ import (
 // shifted by off-by-one or early-reject it points to limit.enforced or
 // limit.no-early-reject instead of failing (one defect, one failing check).
 // The target's Remaining header counts down against the promised limit, so
-// with the shifted limit it says 0 before an admission or 2 before a 429:
-// headers.remaining fails then too.
+// with a shifted limit (or the penalty box of slow-recovery) it disagrees
+// with the decisions: headers.remaining points (See) to the limit check that
+// fails the defect instead of failing too.
 //
 // off-by-one must fail limit.enforced outright: the paced over phase sends one
 // request at a time, so the extra admission of each window is never in flight
 // with another. (Only in the over-burst phase can a burst on a window boundary
 // leave it ambiguous; the paced phase's windows decide.)
 var faults = map[string]want{
-	"none":         {},
-	"off-by-one":   {fail: ids(conformance.LimitEnforced), mayFail: ids(conformance.HeadersRemaining)},
-	"early-reject": {fail: ids(conformance.LimitNoEarlyReject), mayFail: ids(conformance.HeadersRemaining)},
-	// The penalty box answers Remaining 0 while the promised window has room,
-	// then jumps back up within the window: the same late recovery, seen in the
-	// header, so headers.remaining may fail too.
-	"slow-recovery":   {fail: ids(conformance.RecoveryAfterWindow), mayFail: ids(conformance.HeadersRemaining)},
+	"none":            {},
+	"off-by-one":      {fail: ids(conformance.LimitEnforced)},
+	"early-reject":    {fail: ids(conformance.LimitNoEarlyReject)},
+	"slow-recovery":   {fail: ids(conformance.RecoveryAfterWindow)},
 	"status-503":      {fail: ids(conformance.LimitStatus)},
 	"wrong-remaining": {fail: ids(conformance.HeadersRemaining)},
 	"missing-headers": {fail: ids(conformance.HeadersLimit, conformance.HeadersRemaining, conformance.HeadersReset)},

@@ -62,8 +62,9 @@ type expect map[conformance.ID]conformance.Status
 // move inside the timing tolerance, must never pass cleanly.
 const failOrAmbiguous conformance.Status = "fail, or pass with ambiguous decisions"
 
-// passOrFail wants a judgement either way (not a skip): what the run can show
-// depends on where the evidence fell, as the run's want explains.
+// passOrFail wants a judgement either way (not a skip, unless it points
+// (CheckResult.See) to a check that fails the same defect): what the run can
+// show depends on where the evidence fell, as the run's want explains.
 const passOrFail conformance.Status = "pass or fail"
 
 // passOrSkip wants a pass, or a skip that points (CheckResult.See) to the
@@ -219,7 +220,8 @@ func (r *run) problems() (wrong, bugs, notes []string) {
 			notes = append(notes, fmt.Sprintf("undecided: %s skipped (%s)", c.ID, c.Message))
 		case listed && want == failOrAmbiguous && (c.Status == conformance.Fail ||
 			c.Status == conformance.Pass && strings.Contains(c.Message, "ambiguous")):
-		case listed && want == passOrFail && (c.Status == conformance.Pass || c.Status == conformance.Fail):
+		case listed && want == passOrFail && (c.Status == conformance.Pass || c.Status == conformance.Fail ||
+			c.Status == conformance.Skip && c.See != "" && status(r.outcome.Verdict, c.See) == conformance.Fail):
 		case listed && want == passOrSkip && (c.Status == conformance.Pass ||
 			c.Status == conformance.Skip && c.See != "" && status(r.outcome.Verdict, c.See) == conformance.Fail):
 		case listed && want == conformance.Pass && c.Status == conformance.Skip && c.Message == pending:
