@@ -83,6 +83,11 @@ func reportError(env *Env, err error) int {
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintf(env.Stderr, "ratecheck: %v\n", err)
 		return exitFail
+	case errors.Is(err, attack.ErrTLS):
+		// The target answered but could not be trusted: no verdict, not a
+		// usage error (the scenario and flags are fine), and nothing sent.
+		fmt.Fprintf(env.Stderr, "ratecheck: %v\nverdict: INCONCLUSIVE (nothing was sent: the TLS handshake with the target failed)\n", err)
+		return exitInconclusive
 	case errors.Is(err, attack.ErrTargetUnreachable):
 		fmt.Fprintf(env.Stderr, "ratecheck: %v\n", err)
 		return exitUsage

@@ -106,7 +106,8 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // TestTLSTargets runs against an https:// target whose certificate no system
 // root trusts: with --ca-file naming it or with --insecure the run is judged
 // over HTTP/2, and every report names how the target was trusted; without
-// either, it stops before sending anything, with exit 2 and a hint.
+// either, it stops before sending anything, INCONCLUSIVE with exit 3 and a
+// hint (a usage error, exit 2, only for the flags themselves).
 func TestTLSTargets(t *testing.T) {
 	t.Parallel()
 	scenario := filepath.Join(t.TempDir(), "tls.yaml")
@@ -126,7 +127,7 @@ func TestTLSTargets(t *testing.T) {
 			note: "(--ca-file)"},
 		{name: "insecure", flags: func(*tlsTarget) []string { return []string{"--insecure"} },
 			note: "verification disabled (--insecure)"},
-		{name: "unknown CA", code: exitUsage, neverSent: true,
+		{name: "unknown CA", code: exitInconclusive, neverSent: true,
 			stderr: "certificate signed by unknown authority (trust its CA with --ca-file FILE, or skip verification with --insecure)"},
 		{name: "both flags", code: exitUsage, neverSent: true, stderr: "not both",
 			flags: func(tt *tlsTarget) []string { return []string{"--insecure", "--ca-file", tt.caFile} }},
