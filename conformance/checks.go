@@ -23,6 +23,8 @@ var checks = []struct {
 	// contract marks the checks of the contract phases (PhaseKind.Contract):
 	// they see only those phases' observations, and the others never do.
 	contract bool
+	// all marks a check that sees every phase's observations.
+	all bool
 }{
 	{id: LimitEnforced, judge: enforcedResult},
 	{id: LimitNoEarlyReject, judge: earlyResult},
@@ -37,6 +39,7 @@ var checks = []struct {
 	{id: LimitPerKey, make: newPerKeyChecker, contract: true},
 	{id: LimitPerIP, make: newPerIPChecker, contract: true},
 	{id: LimitExcluded, make: newExcludedChecker, contract: true},
+	{id: QuotaEnforced, make: newQuotaChecker, all: true},
 }
 
 // newCheckers returns one checker per check id, in the order of checks, and
@@ -62,16 +65,17 @@ func newCheckers(p *scenarios.Plan, sp func() (Spill, error)) ([]routed, *run) {
 		if b, ok := ch.(blamer); ok {
 			b.deferTo(r.blamed)
 		}
-		out = append(out, routed{checker: ch, contract: c.contract})
+		out = append(out, routed{checker: ch, contract: c.contract, all: c.all})
 	}
 	return out, r
 }
 
-// routed is a checker with the phases it is given: the contract phases or
-// all the others.
+// routed is a checker with the phases it is given: the contract phases,
+// all the others, or every phase (all).
 type routed struct {
 	checker
 	contract bool
+	all      bool
 }
 
 // run is the state the checkers of one run share.

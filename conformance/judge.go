@@ -36,7 +36,7 @@ func New(p *scenarios.Plan, o Options) *Judge {
 func (j *Judge) Observe(o results.Observation) {
 	contract := j.contractPhase(o.Phase)
 	for _, c := range j.checkers {
-		if c.contract == contract {
+		if c.all || c.contract == contract {
 			c.Observe(o)
 		}
 	}

@@ -27,6 +27,7 @@ const (
 	LimitPerKey         ID = "limit.per-key"
 	LimitPerIP          ID = "limit.per-ip"
 	LimitExcluded       ID = "limit.excluded"
+	QuotaEnforced       ID = "quota.enforced"
 )
 
 // Status is the outcome of one check.

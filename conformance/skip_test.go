@@ -139,13 +139,13 @@ func TestCheckOrder(t *testing.T) {
 	var got []ID
 	for _, c := range v.Checks {
 		got = append(got, c.ID)
-		if c.Limit != "per-second" {
-			t.Errorf("%s.Limit = %q; want per-second", c.ID, c.Limit)
+		if want := "per-second"; c.ID == QuotaEnforced && c.Limit != "" || c.ID != QuotaEnforced && c.Limit != want {
+			t.Errorf("%s.Limit = %q; want per-second (quota.enforced: none, the scenario has no quota)", c.ID, c.Limit)
 		}
 	}
 	want := []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, TimingOnset, RecoveryAfterWindow,
 		HeadersLimit, HeadersRemaining, HeadersReset, HeadersRetryAfter, BodyErrorFormat,
-		LimitPerKey, LimitPerIP, LimitExcluded}
+		LimitPerKey, LimitPerIP, LimitExcluded, QuotaEnforced}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("check ids mismatch (-want +got):\n%s", diff)
 	}

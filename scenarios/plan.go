@@ -41,7 +41,8 @@ const shortWindow = 10 * time.Second
 // with a warning. Charges say what the run costs every limit's budget.
 //
 // With Lean, a derived plan spends as little as still judges every check;
-// see leanSteps.
+// see leanSteps. With ExhaustQuotas, it ends with a quota test per quota
+// (see plan_quota.go).
 func NewPlan(sc *Scenario, opts ...PlanOption) *Plan {
 	p := &Plan{Scenario: sc, Tested: -1, Sources: 1}
 	for _, o := range opts {
@@ -59,6 +60,9 @@ func NewPlan(sc *Scenario, opts ...PlanOption) *Plan {
 		p.warnf("no limit has a finite budget%s: nothing to test", onPlan(sc.Plan))
 	default:
 		p.derivedPhases()
+	}
+	if len(p.Quotas) > 0 {
+		p.Scenario = sc.withQuotaKeys()
 	}
 	p.charge()
 	return p

@@ -30,6 +30,7 @@ func (p *Plan) derivedPhases() {
 	if !p.Lean {
 		steps = p.withContract(steps, l, ep, key)
 	}
+	steps, p.Quotas = p.withQuotas(steps)
 	p.place(steps)
 }
 

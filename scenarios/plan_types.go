@@ -26,6 +26,7 @@ const (
 	PhaseConfirm     PhaseKind = "confirm"      // right after: the first client again, still over its budget
 	PhaseCounted     PhaseKind = "counted"      // calls the tested limit counts, on a fresh budget
 	PhaseExcluded    PhaseKind = "excluded"     // calls to an endpoint the tested limit does not count
+	PhaseQuota       PhaseKind = "quota"        // one burst past what a quota has left (see QuotaTest)
 )
 
 // Contract reports whether phases of kind k test a promise other than the
@@ -33,7 +34,7 @@ const (
 // judged only by the checks of that promise.
 func (k PhaseKind) Contract() bool {
 	switch k {
-	case PhaseExhaust, PhaseOtherKey, PhaseOtherSource, PhaseConfirm, PhaseCounted, PhaseExcluded:
+	case PhaseExhaust, PhaseOtherKey, PhaseOtherSource, PhaseConfirm, PhaseCounted, PhaseExcluded, PhaseQuota:
 		return true
 	}
 	return false
@@ -50,6 +51,10 @@ type Plan struct {
 	// Sources is how many distinct local source addresses the run can send
 	// from (Phase.Source indexes them); at least 1. See the Sources option.
 	Sources int
+	// Quotas are the quota tests the plan ends with (ExhaustQuotas), one per
+	// quota it can exhaust, in scenario order.
+	Quotas        []QuotaTest
+	exhaustQuotas bool
 }
 
 // A PlanOption changes how NewPlan derives phases.

@@ -21,9 +21,9 @@ type targetServer struct {
 }
 
 // startTarget serves the scenario's reference target on addr (":0" ports pick a
-// free one). keys maps key id → key.
-func startTarget(sc *scenarios.Scenario, addr string, keys map[string]string, fault string) (*targetServer, error) {
-	opts := []reftarget.Option{reftarget.Keys(byValue(keys))}
+// free one). keys maps key id → key; extra options follow them.
+func startTarget(sc *scenarios.Scenario, addr string, keys map[string]string, fault string, extra ...reftarget.Option) (*targetServer, error) {
+	opts := append([]reftarget.Option{reftarget.Keys(byValue(keys))}, extra...)
 	if fault != "" {
 		if _, err := reftarget.ParseFault(fault); err != nil {
 			return nil, &usageError{err: err}

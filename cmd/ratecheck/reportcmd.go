@@ -116,10 +116,12 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 	if err != nil {
 		return err
 	}
+	popts := []scenarios.PlanOption{scenarios.Sources(1 + len(s.meta.OtherSources))}
 	if s.meta.BuiltinTarget {
 		sc = sc.WithSpareKey() // as the run did
+		popts = append(popts, scenarios.ExhaustQuotas())
 	}
-	plan, err := (&planFlags{Tier: s.meta.PlanTier, Lean: s.meta.Lean}).plan(sc, scenarios.Sources(1+len(s.meta.OtherSources)))
+	plan, err := (&planFlags{Tier: s.meta.PlanTier, Lean: s.meta.Lean}).plan(sc, popts...)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
@@ -137,11 +138,14 @@ type scenarioRun struct {
 // can be written. It sends nothing; an error here means nothing was sent.
 func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scenario, started time.Time, dir string, outputs reportOutputs, label string) (*scenarioRun, error) {
 	target := cmp.Or(o.Target, sc.Target)
+	o.Shard.resolveSources(target)
+	popts := []scenarios.PlanOption{scenarios.Sources(1 + len(o.Shard.OtherAddrs))}
 	if target == "" || target == builtinTarget {
 		sc = sc.WithSpareKey() // the built-in target serves a second key for limit.per-key
+		// and starts each quota with a few requests left, so a run can exhaust it
+		popts = append(popts, scenarios.ExhaustQuotas())
 	}
-	o.Shard.resolveSources(target)
-	plan, err := o.Plan.plan(sc, scenarios.Sources(1+len(o.Shard.OtherAddrs)))
+	plan, err := o.Plan.plan(sc, popts...)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +153,7 @@ func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scen
 	if len(plan.Phases) == 0 {
 		return nil, &usageError{err: fmt.Errorf("%s: nothing to send: %s", sc.File, strings.Join(plan.Warnings, "; "))}
 	}
-	tgt, err := prepareTarget(o.Shard.keyEnv(env), sc, o)
+	tgt, err := prepareTarget(o.Shard.keyEnv(env), plan, o)
 	if err != nil {
 		return nil, err
 	}
@@ -328,13 +332,14 @@ const builtinTarget = "builtin"
 // prepareTarget picks the target a run judges: --target, else the scenario's
 // target:, and the built-in reference target only for --target builtin or a
 // scenario that names no target.
-func prepareTarget(env *Env, sc *scenarios.Scenario, o *runOptions) (*target, error) {
+func prepareTarget(env *Env, plan *scenarios.Plan, o *runOptions) (*target, error) {
+	sc := plan.Scenario
 	name, from := o.Target, "--target"
 	if name == "" {
 		name, from = sc.Target, sc.File+": target"
 	}
 	if name == "" || name == builtinTarget {
-		return startBuiltin(sc, o.Fault)
+		return startBuiltin(plan, o.Fault)
 	}
 	if o.Fault != "" {
 		return nil, &usageError{err: fmt.Errorf("--fault breaks the built-in reference target, but the target is %s (from %s): add --target builtin, or give --fault to 'ratecheck serve'", results.RedactTarget(name), from)}
@@ -355,9 +360,14 @@ func prepareTarget(env *Env, sc *scenarios.Scenario, o *runOptions) (*target, er
 
 // startBuiltin serves the scenario on loopback with the built-in reference
 // target and generated demo keys, with fault injected when not "".
-func startBuiltin(sc *scenarios.Scenario, fault string) (*target, error) {
+func startBuiltin(plan *scenarios.Plan, fault string) (*target, error) {
+	sc := plan.Scenario
 	keys := demoKeys(sc)
-	ts, err := startTarget(sc, "127.0.0.1:0", keys, fault)
+	var opts []reftarget.Option
+	for _, q := range plan.Quotas {
+		opts = append(opts, reftarget.QuotaStart(q.Key, map[string]int64{q.Limit: q.Left}))
+	}
+	ts, err := startTarget(sc, "127.0.0.1:0", keys, fault, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -242,3 +242,45 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// QuotaStart restarts the quota at the first request of its key, with the
+// given number left (one more with quota-off-by-one), and leaves the other
+// keys' rate limits as they were; a quota that is also the only limit (the
+// rate tested) is not moved by quota-off-by-one until it restarts.
+func TestQuotaStart(t *testing.T) {
+	onlyQuota := func(sc *scenarios.Scenario) {
+		sc.Limits = []scenarios.Limit{{Name: "per-day", Requests: 20, Window: 24 * time.Hour, Scope: scenarios.ScopeKey, Algorithm: scenarios.AlgoAny}}
+		sc.Headers = scenarios.Headers{Convention: headers.ConventionXRateLimit, OnErrors: true}
+	}
+	for _, tt := range []struct {
+		name      string
+		shape     func(*scenarios.Scenario)
+		fault     string
+		before    int // admitted of 30 primary requests before the start
+		admitted  int // of the secondary key's 12 at once
+		remaining string
+	}{
+		{"correct", quotaScenario, "", 20, 10, "9"},
+		{"quota-off-by-one", quotaScenario, "quota-off-by-one", 20, 11, "9"},
+		{"off-by-one", quotaScenario, "off-by-one", 21, 10, "9"},
+		{"only a quota, quota-off-by-one", onlyQuota, "quota-off-by-one", 20, 11, "9"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := []Option{Clock(newClock().Now), Keys(testKeys), QuotaStart("secondary", map[string]int64{"per-day": 10})}
+			if tt.fault != "" {
+				opts = append(opts, Fault(tt.fault))
+			}
+			tg := New(scenario(tt.shape), opts...)
+			if got := count(serve(tg, times(30, call{key: "k-primary"})...), 200); got != tt.before {
+				t.Errorf("before the start: %d of 30 admitted; want %d", got, tt.before)
+			}
+			if rem := serveOne(tg, call{key: "k-secondary"}).Header().Get("X-Ratelimit-Remaining"); rem != tt.remaining {
+				t.Errorf("the first request after the start: Remaining %q; want %q", rem, tt.remaining)
+			}
+			got := serve(tg, times(11, call{key: "k-secondary"})...)
+			if n := 1 + count(got, 200); n != tt.admitted {
+				t.Errorf("after the start: %d of 12 admitted; want %d", n, tt.admitted)
+			}
+		})
+	}
+}

@@ -82,7 +82,8 @@ func family(a scenarios.Algorithm, o *options) limiter.Family {
 
 // limiterConfig returns the limiter config of a limit, with the faults applied:
 // off-by-one and early-reject move the capacity (Limit for windows, Burst for
-// buckets) of a rate limit, quota-off-by-one that of a quota; slow-recovery
+// buckets) of a rate limit, quota-off-by-one that of a quota (one that is
+// not also the scenario's rate limit: see buildLimits); slow-recovery
 // boxes the key for 2×Recovery after the limit trips.
 func limiterConfig(l scenarios.Limit, f limiter.Family, faults faultSet, rate bool) limiter.Config {
 	cfg := limiter.Config{Family: f, Limit: l.Requests, Window: l.Window}
@@ -94,7 +95,7 @@ func limiterConfig(l scenarios.Limit, f limiter.Family, faults faultSet, rate bo
 		}
 		capacity = &cfg.Burst
 	}
-	if faults.has(OffByOne) && rate || faults.has(QuotaOffByOne) && l.IsQuota() {
+	if faults.has(OffByOne) && rate || faults.has(QuotaOffByOne) && l.IsQuota() && !rate {
 		*capacity++
 	}
 	if faults.has(EarlyReject) && rate {

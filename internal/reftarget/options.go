@@ -17,6 +17,7 @@ type options struct {
 	keys      map[string]string
 	clock     func() time.Time
 	quotaUsed map[string]int64
+	starts    []*quotaStart
 }
 
 // Fault injects the named fault (see Faults). An unknown name makes the target
@@ -71,5 +72,22 @@ func QuotaUsed(used map[string]int64) Option {
 		for name, n := range used {
 			o.quotaUsed[name] = n
 		}
+	}
+}
+
+// QuotaStart makes the target start every quota (a limit of an hour or more)
+// afresh at the first request of the key with id keyID, as a new accounting
+// period would, with left[name] requests left in the quotas named in left
+// and their whole declared quota in the others. A plan's quota tests
+// (scenarios.ExhaustQuotas) use it to exhaust a daily or monthly quota with
+// a few requests. With the fault quota-off-by-one the restarted quotas admit
+// one more.
+func QuotaStart(keyID string, left map[string]int64) Option {
+	return func(o *options) {
+		qs := &quotaStart{key: keyID, left: make(map[string]int64, len(left))}
+		for name, n := range left {
+			qs.left[name] = n
+		}
+		o.starts = append(o.starts, qs)
 	}
 }

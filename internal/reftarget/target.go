@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,7 +29,7 @@ import (
 // Target serves one scenario. It is safe for concurrent use.
 type Target struct {
 	clock   func() time.Time
-	routes  map[string][]*route // by path
+	routes  atomic.Pointer[routeMap] // replaced whole when quotas start (QuotaStart)
 	auth    authSpec
 	headers headerSpec
 	bodies  map[int][]byte // error bodies by status
@@ -39,6 +40,8 @@ type Target struct {
 	countRefused, plainErrors bool
 	stats                     counters
 	err                       error
+	starts                    []*quotaStart
+	build                     buildState
 }
 
 // route is one endpoint with the limits that count it.
@@ -83,7 +86,10 @@ func New(sc *scenarios.Scenario, opts ...Option) *Target {
 	t.auth = newAuthSpec(sc, o.keys, faults)
 	t.headers = newHeaderSpec(sc.Headers, faults)
 	t.bodies = errorBodies(sc)
-	t.routes, err = buildRoutes(sc, limits, faults.has(CountsExcluded))
+	routes, err := buildRoutes(sc, limits, faults.has(CountsExcluded))
+	t.routes.Store(&routes)
+	t.starts = o.starts
+	t.build = buildState{mu: new(sync.Mutex), sc: sc, opts: &o, faults: faults, limits: limits}
 	t.countRefused = faults.has(CountsUnauthenticated)
 	t.plainErrors = faults.has(WrongErrorShape)
 	t.err = errors.Join(t.err, err)
@@ -144,7 +150,7 @@ func buildLimits(sc *scenarios.Scenario, o *options, faults faultSet) ([]*limit,
 // buildRoutes indexes the endpoints by path (without a query); the first of
 // duplicates wins. With countExcluded, limits also count the endpoints they
 // exclude (fault counts-excluded).
-func buildRoutes(sc *scenarios.Scenario, limits []*limit, countExcluded bool) (map[string][]*route, error) {
+func buildRoutes(sc *scenarios.Scenario, limits []*limit, countExcluded bool) (routeMap, error) {
 	described := 0
 	if name := sc.Headers.Describes; name != "" {
 		described = -1
@@ -157,7 +163,7 @@ func buildRoutes(sc *scenarios.Scenario, limits []*limit, countExcluded bool) (m
 			return nil, fmt.Errorf("reftarget: headers describe unknown limit %q", name)
 		}
 	}
-	routes := map[string][]*route{}
+	routes := routeMap{}
 	for _, ep := range sc.Endpoints {
 		rt := &route{ep: ep, described: -1, status: successStatus(ep.Method), body: successBody(ep)}
 		for i, l := range limits {
@@ -218,6 +224,10 @@ func (t *Target) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t.writeError(w, status)
 		return
 	}
+	if qs := t.quotaStartOf(keyID); qs != nil {
+		qs.once.Do(func() { t.startQuotas(qs) })
+		rt = t.route(r)
+	}
 	t.serveLimited(w, r, rt, keyID, now)
 }
 
@@ -243,7 +253,7 @@ func (t *Target) charge(r *http.Request, rt *route, keyID string, now time.Time)
 
 // route returns the endpoint matching the request's method and path, or nil.
 func (t *Target) route(r *http.Request) *route {
-	for _, rt := range t.routes[r.URL.Path] {
+	for _, rt := range (*t.routes.Load())[r.URL.Path] {
 		if rt.ep.Method == r.Method {
 			return rt
 		}

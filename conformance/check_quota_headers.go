@@ -1,0 +1,158 @@
+package conformance
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// quotaHeaders reads what the rate-limit headers claim about the quota they
+// describe, across the phases judged by the model (not the contract phases),
+// for one series: the default key's requests for a per-key quota, every
+// request for a global or per-IP one.
+type quotaHeaders struct {
+	pr       promise
+	key      string // the series' key id; "" for every request
+	admitted []span // the series' admitted requests counted by the quota
+	first    *quotaClaim
+	last     *quotaClaim
+	limitBad *results.Observation // the first Limit header that is not the quota
+	rose     bool                 // Remaining rose between two responses in seq order
+	claims   []quotaClaim         // every Remaining read, for rises
+}
+
+// span is one request's interval, from its send to its answer.
+type span struct{ sent, received time.Time }
+
+// quotaClaim is one response's Remaining.
+type quotaClaim struct {
+	seq       uint64
+	remaining int64
+	span
+}
+
+func newQuotaHeaders(pr promise, p *scenarios.Plan) quotaHeaders {
+	h := quotaHeaders{pr: pr}
+	if pr.described != nil && pr.perKey && p != nil && p.Scenario != nil && len(p.Scenario.Auth.Keys) > 0 {
+		h.key = p.Scenario.Auth.Keys[0].ID
+	}
+	return h
+}
+
+// observe reads o's headers when the described limit is a quota and counts o.
+func (h *quotaHeaders) observe(o results.Observation) {
+	d := h.pr.described
+	if d == nil || !d.IsQuota() || !d.Counts(o.Endpoint) || h.key != "" && o.KeyID != h.key {
+		return
+	}
+	if o.Admitted() {
+		h.admitted = append(h.admitted, span{o.Sent, o.Received()})
+	}
+	if h.pr.remaining == "" && h.pr.limit == "" {
+		return
+	}
+	cl, _ := headers.Read(o.Headers, h.pr.spec, o.Received())
+	if cl.HasLimit && h.pr.limit != "" && !d.Unlimited && cl.Limit != d.Requests && h.limitBad == nil {
+		h.limitBad = &o
+	}
+	if !cl.HasRemaining || h.pr.remaining == "" {
+		return
+	}
+	c := quotaClaim{seq: o.Seq, remaining: cl.Remaining, span: span{o.Sent, o.Received()}}
+	h.claims = append(h.claims, c)
+	if h.first == nil || c.seq < h.first.seq {
+		h.first = &c
+	}
+	if h.last == nil || c.seq > h.last.seq {
+		h.last = &c
+	}
+}
+
+// judge judges quota q by the headers' claims, or says why it cannot.
+func (h *quotaHeaders) judge(q *scenarios.Limit, p *scenarios.Plan) CheckResult {
+	res := CheckResult{ID: QuotaEnforced, Limit: q.Name, Status: Skip}
+	unexhausted := fmt.Sprintf("quota %s (%d per %s) was not exhausted: that costs the whole quota, which a run spends only on the built-in target (--target builtin)",
+		q.Name, q.Requests, fmtWindow(q.Window))
+	switch {
+	case h.pr.conv == headers.ConventionNone:
+		res.Message = unexhausted + ", and the scenario promises no rate-limit headers to read it from"
+		return res
+	case h.pr.described != q:
+		res.Message = unexhausted + ", and the headers describe limit " + quote(h.pr.limitName()) + ", not it"
+		return res
+	case h.limitBad != nil:
+		res.See = HeadersLimit
+		res.Message = fmt.Sprintf("%s; the Limit header does not state it (%s): see %s", unexhausted, h.limitBad.Headers[h.pr.limit], HeadersLimit)
+		return res
+	case h.first == nil || h.last == nil || h.first.seq == h.last.seq:
+		res.Message = unexhausted + ", and fewer than two responses carried its Remaining header"
+		return res
+	}
+	h.sortClaims()
+	if h.rose {
+		res.Message = unexhausted + ", and its Remaining rose during the run (a new window began): its fall is not compared"
+		return res
+	}
+	fall := h.first.remaining - h.last.remaining
+	between, overlap := h.admittedBetween()
+	exact := !p.Scenario.Headers.Approximate
+	// The last claim's own request, when admitted, is counted in its Remaining.
+	consistent := fall <= int64(between+overlap+1) && (!exact || fall >= int64(between-overlap))
+	claim := fmt.Sprintf("Remaining fell from %d to %d while %d requests were admitted in between", h.first.remaining, h.last.remaining, between)
+	switch {
+	case !consistent:
+		res.See = HeadersRemaining
+		res.Message = fmt.Sprintf("%s; %s: the headers' claims are not consistent: see %s", unexhausted, claim, HeadersRemaining)
+	case fall <= 0:
+		res.Message = fmt.Sprintf("%s; %s: an approximate Remaining that never fell shows nothing of the count", unexhausted, claim)
+		if exact {
+			res.Message = fmt.Sprintf("%s; %s", unexhausted, claim)
+		}
+	default:
+		res.Status = Pass
+		how := "exactly"
+		if !exact {
+			how = fmt.Sprintf("within the declared staleness %s", fmtWindow(p.Scenario.Headers.Staleness))
+		}
+		res.Message = fmt.Sprintf("quota %s judged by the headers' claims (%s was not exhausted: that costs the whole quota): %s, %s", q.Name, q.Name, claim, how)
+	}
+	return res
+}
+
+// sortClaims orders the claims by seq and notes a rise of Remaining.
+func (h *quotaHeaders) sortClaims() {
+	slices.SortFunc(h.claims, func(a, b quotaClaim) int { return cmp.Compare(a.seq, b.seq) })
+	for i := 1; i < len(h.claims); i++ {
+		// A rise beyond the requests in flight together is a new window.
+		if h.claims[i].remaining > h.claims[i-1].remaining+int64(len(h.admitted)/10+32) {
+			h.rose = true
+		}
+	}
+}
+
+// admittedBetween counts the admitted requests answered after the first
+// claim was sent and sent before the last claim was answered, and how many
+// of them overlap either claim's request (in flight with it: the server may
+// have counted them on either side).
+func (h *quotaHeaders) admittedBetween() (between, overlap int) {
+	for _, a := range h.admitted {
+		if a == h.first.span || a == h.last.span {
+			continue // the claims' own requests
+		}
+		if !a.received.After(h.first.sent) || !a.sent.Before(h.last.received) {
+			continue
+		}
+		switch {
+		case a.sent.Before(h.first.received) || a.received.After(h.last.sent):
+			overlap++
+		default:
+			between++
+		}
+	}
+	return between, overlap
+}

@@ -1,0 +1,194 @@
+package conformance
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// quotaYAML is 20/s per key and a daily quota of 5,000 per key that the
+// X-RateLimit headers describe; ACCURACY is replaced.
+const quotaYAML = `name: quota
+auth:
+  header: X-Key
+  keys:
+    primary: ${K1}
+endpoints:
+  - {name: list, method: GET, path: /list}
+limits:
+  - {name: ps, requests: 20, window: 1s}
+  - {name: daily, requests: 5000, window: day}
+headers:
+  convention: x-ratelimit
+  describes: daily
+  ACCURACY
+`
+
+func quotaPlan(t *testing.T, accuracy string, opts ...scenarios.PlanOption) *scenarios.Plan {
+	t.Helper()
+	sc, err := scenarios.Parse("quota.yaml", []byte(strings.Replace(quotaYAML, "ACCURACY", accuracy, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scenarios.NewPlan(sc, opts...)
+}
+
+// quotaRun answers the quota phase of p: the first admitted requests of it
+// get 200, the rest 429 (status 0 leaves one unanswered when unanswered).
+func quotaRun(p *scenarios.Plan, admitted int, unanswered bool) []results.Observation {
+	start := time.Unix(1_700_000_000, 0)
+	var out []results.Observation
+	for i, ph := range p.Phases {
+		if ph.Kind != scenarios.PhaseQuota {
+			continue
+		}
+		for k := range int(ph.Requests) {
+			st := 429
+			if k < admitted {
+				st = 200
+			}
+			if unanswered && k == int(ph.Requests)-1 {
+				st = 0
+			}
+			out = append(out, results.Observation{
+				Seq: p.FirstSeq(i) + uint64(k), Phase: i, Endpoint: ph.Endpoint, KeyID: ph.Key,
+				Sent: start.Add(ph.Start), Latency: time.Duration(k+1) * time.Millisecond, Status: st,
+			})
+		}
+	}
+	return out
+}
+
+// The quota test passes when the quota admits exactly what it has left,
+// fails when it admits more or less, and is undecided when an answer is
+// missing.
+func TestQuotaExhaustion(t *testing.T) {
+	p := quotaPlan(t, "", scenarios.ExhaustQuotas())
+	qt, ok := p.QuotaTestOf("daily")
+	if !ok {
+		t.Fatalf("the plan has no quota test of daily; phases %v", p.Phases)
+	}
+	left := int(qt.Left)
+	for _, tc := range []struct {
+		name       string
+		admitted   int
+		unanswered bool
+		want       Status
+		undecided  bool
+		msg        string
+	}{
+		{"exact", left, false, Pass, false, "admitted exactly 10"},
+		{"one too many", left + 1, false, Fail, false, "over-admits"},
+		{"all admitted", left + 2, false, Fail, false, "2 more than it had left"},
+		{"one too few", left - 1, false, Fail, false, "rejects requests it has left"},
+		{"unanswered", left, true, Skip, true, "got no answer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := resultOf(t, Check(p, seqOf(quotaRun(p, tc.admitted, tc.unanswered))), QuotaEnforced)
+			if c.Status != tc.want || c.Undecided != tc.undecided || !strings.Contains(c.Message, tc.msg) {
+				t.Errorf("quota.enforced = %s, undecided %v (%s); want %s, undecided %v, %q", c.Status, c.Undecided, c.Message, tc.want, tc.undecided, tc.msg)
+			}
+			if c.Limit != "daily" {
+				t.Errorf("quota.enforced.Limit = %q; want daily", c.Limit)
+			}
+			if c.Status == Fail && (c.Evidence == nil || len(c.Evidence.Requests) != int(qt.Left)+2) {
+				t.Errorf("evidence %+v; want the %d requests of the quota test", c.Evidence, qt.Left+2)
+			}
+		})
+	}
+}
+
+// quotaCountdown answers the under phase of p one request at a time: every one
+// admitted, Remaining from first down by step per request (step 0: a value
+// that never moves).
+func quotaCountdown(p *scenarios.Plan, first, step int64, limit string) []results.Observation {
+	start := time.Unix(1_700_000_000, 0)
+	var out []results.Observation
+	for i, ph := range p.Phases {
+		if ph.Kind != scenarios.PhaseUnder {
+			continue
+		}
+		for k := range ph.Requests {
+			out = append(out, results.Observation{
+				Seq: p.FirstSeq(i) + uint64(k), Phase: i, Endpoint: ph.Endpoint, KeyID: ph.Key,
+				Sent: start.Add(ph.Start + ph.Due(uint64(k))), Latency: time.Millisecond, Status: 200,
+				Headers: map[string]string{"X-Ratelimit-Limit": limit, "X-Ratelimit-Remaining": strconv.FormatInt(first-step*k, 10)},
+			})
+		}
+	}
+	return out
+}
+
+// Without a quota test, the quota is judged by what the headers describing
+// it claim: consistent claims pass, inconsistent ones point to the header
+// check that fails them, and nothing to read skips.
+func TestQuotaHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		accuracy string
+		step     int64
+		limit    string
+		want     Status
+		see      ID
+		msg      string
+	}{
+		{"exact countdown", "", 1, "5000", Pass, "", "judged by the headers' claims"},
+		{"exact, falls by two", "", 2, "5000", Skip, HeadersRemaining, "not consistent"},
+		{"exact, never falls", "", 0, "5000", Skip, HeadersRemaining, "not consistent"},
+		{"approximate, never falls", "accuracy: approximate\n  staleness: 60s", 0, "5000", Skip, "", "never fell"},
+		{"approximate countdown", "accuracy: approximate\n  staleness: 60s", 1, "5000", Pass, "", "within the declared staleness 1m"},
+		{"wrong limit", "", 1, "20", Skip, HeadersLimit, "does not state it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := quotaPlan(t, tc.accuracy)
+			c := resultOf(t, Check(p, seqOf(quotaCountdown(p, 4900, tc.step, tc.limit))), QuotaEnforced)
+			if c.Status != tc.want || c.See != tc.see || !strings.Contains(c.Message, tc.msg) {
+				t.Errorf("quota.enforced = %s, see %q (%s); want %s, see %q, %q", c.Status, c.See, c.Message, tc.want, tc.see, tc.msg)
+			}
+		})
+	}
+}
+
+// A quota that nothing can judge skips, saying why; a scenario without a
+// quota skips too.
+func TestQuotaSkips(t *testing.T) {
+	sc, err := scenarios.Parse("q.yaml", []byte(`name: q
+auth:
+  header: X-Key
+  keys:
+    primary: ${K1}
+endpoints:
+  - {name: list, path: /list}
+limits:
+  - {name: ps, requests: 20, window: 1s}
+  - {name: monthly, window: month, plans: {starter: 2000, enterprise: unlimited}}
+plan: starter
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ent, err := sc.WithPlan("enterprise")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		p    *scenarios.Plan
+		msg  string
+	}{
+		{"no headers", scenarios.NewPlan(sc), "promises no rate-limit headers"},
+		{"unlimited tier", scenarios.NewPlan(ent, scenarios.ExhaustQuotas()), "unlimited on plan enterprise"},
+		{"no quota", planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases), "declares no quota"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := resultOf(t, Check(tc.p, nil), QuotaEnforced)
+			if c.Status != Skip || c.Undecided || !strings.Contains(c.Message, tc.msg) {
+				t.Errorf("quota.enforced = %s, undecided %v (%s); want skip: %q", c.Status, c.Undecided, c.Message, tc.msg)
+			}
+		})
+	}
+}
