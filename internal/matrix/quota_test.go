@@ -1,0 +1,169 @@
+package matrix
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/attack"
+	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/internal/longtest"
+	"github.com/ratecheck/ratecheck/internal/reftarget"
+	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// quotaScenarios are shipped scenarios with a quota of each length: a
+// month (copilot, global), a day beside 100/s (coperniq, per key, with
+// approximate headers describing it), an hour that is also the rate tested
+// (bot-platform).
+var quotaScenarios = []string{"copilot.yaml", "coperniq.yaml", "bot-platform.yaml"}
+
+// quotaFaults are the faults of the quota test, each with the one check it
+// must fail: the quota's own fault, and a rate fault the quota test must
+// not see.
+var quotaFaults = []struct {
+	fault string
+	fails conformance.ID
+}{
+	{"none", ""},
+	{"quota-off-by-one", conformance.QuotaEnforced},
+	{"off-by-one", conformance.LimitEnforced},
+}
+
+// TestQuotaFaults runs each shipped scenario with a quota against the
+// reference target as `ratecheck run --target builtin` does (a spare key,
+// the quota tests of scenarios.ExhaustQuotas), RATECHECK_MATRIX_RUNS times:
+// a fault must fail its own check and no other, and a correct target must
+// pass with quota.enforced judged. A long test (13 to 31 s a run, four at
+// once).
+func TestQuotaFaults(t *testing.T) {
+	longtest.Skip(t, "runs the shipped quota scenarios against the reference target, 13 to 31 s a run")
+	t.Parallel()
+	type job struct {
+		file, fault string
+		fails       conformance.ID
+		run         int
+	}
+	var jobs []job
+	for r := range matrixRuns(t) {
+		for _, f := range quotaScenarios {
+			for _, q := range quotaFaults {
+				jobs = append(jobs, job{f, q.fault, q.fails, r})
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Minute)
+	defer cancel()
+	verdicts := make([]conformance.Verdict, len(jobs))
+	errs := make([]error, len(jobs))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		// Each goroutine ends with its run (at most about 31 s) or when ctx is done.
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			verdicts[i], errs[i] = runQuota(ctx, j.file, j.fault)
+		})
+	}
+	wg.Wait()
+	tally := map[string][2]int{}
+	for i, j := range jobs {
+		name := strings.TrimSuffix(j.file, ".yaml") + "/" + j.fault
+		ok := t.Run(fmt.Sprintf("%s/run%d", name, j.run), func(t *testing.T) {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			v := verdicts[i]
+			w := want{}
+			switch {
+			case j.file == "bot-platform.yaml" && j.fault == "off-by-one":
+				// limit.enforced may leave the extra admission of a 1000/h
+				// over phase sent in bursts within the timing tolerance
+				// (undecided); the quota test must not fail either way.
+				w.mayFail = ids(j.fails)
+			case j.fails != "":
+				w.fail = ids(j.fails)
+			}
+			probs, _ := w.problems(v)
+			if j.fault == "none" {
+				for _, c := range v.Checks {
+					if c.ID == conformance.QuotaEnforced && c.Status != conformance.Pass {
+						probs = append(probs, fmt.Sprintf("%s = %s (%s); want pass", c.ID, c.Status, c.Message))
+					}
+				}
+			}
+			for _, p := range probs {
+				t.Error(p)
+			}
+			if len(probs) > 0 {
+				logEvidence(t, v)
+			}
+		})
+		n := tally[name]
+		n[1]++
+		if ok {
+			n[0]++
+		}
+		tally[name] = n
+	}
+	var rows []string
+	for name, n := range tally {
+		rows = append(rows, fmt.Sprintf("%-32s %d/%d right", name, n[0], n[1]))
+	}
+	slices.Sort(rows)
+	t.Logf("quota faults:\n%s", strings.Join(rows, "\n"))
+}
+
+// runQuota serves the shipped scenario file with the fault and runs the plan
+// a built-in run makes of it.
+func runQuota(ctx context.Context, file, fault string) (conformance.Verdict, error) {
+	sc, err := scenarios.Load(filepath.Join("..", "..", "scenarios", file))
+	if err != nil {
+		return conformance.Verdict{}, err
+	}
+	p := scenarios.NewPlan(sc.WithSpareKey(), scenarios.ExhaustQuotas())
+	if len(p.Quotas) == 0 {
+		return conformance.Verdict{}, fmt.Errorf("%s: the plan has no quota test (warnings: %v)", file, p.Warnings)
+	}
+	sc = p.Scenario
+	keys, byValue := map[string]string{}, map[string]string{}
+	for _, k := range sc.Auth.Keys {
+		keys[k.ID], byValue["k-"+k.ID] = "k-"+k.ID, k.ID
+	}
+	opts := []reftarget.Option{reftarget.Keys(byValue)}
+	for _, q := range p.Quotas {
+		opts = append(opts, reftarget.QuotaStart(q.Key, map[string]int64{q.Limit: q.Left}))
+	}
+	if fault != "none" {
+		opts = append(opts, reftarget.Fault(fault))
+	}
+	tg := reftarget.New(sc, opts...)
+	if err := tg.Err(); err != nil {
+		return conformance.Verdict{}, err
+	}
+	srv := httptest.NewServer(tg)
+	defer srv.Close()
+	base, err := url.Parse(srv.URL)
+	if err != nil {
+		return conformance.Verdict{}, err
+	}
+	out, err := runner.Run(ctx, runner.Options{Plan: p, Attack: attack.Options{
+		Target: base, Keys: keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout,
+	}})
+	if err != nil {
+		return conformance.Verdict{}, err
+	}
+	if out.Interrupted {
+		return out.Verdict, fmt.Errorf("run interrupted before its plan ended")
+	}
+	return out.Verdict, nil
+}
