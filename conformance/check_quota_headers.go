@@ -24,6 +24,7 @@ type quotaHeaders struct {
 	limitBad *results.Observation // the first Limit header that is not the quota
 	rose     bool                 // Remaining rose between two responses in seq order
 	claims   []quotaClaim         // every Remaining read, for rises
+	spent    int                  // 429s whose Remaining read 0: the quota ran out (quotaAttribution)
 }
 
 // span is one request's interval, from its send to its answer.
@@ -62,6 +63,9 @@ func (h *quotaHeaders) observe(o results.Observation) {
 	}
 	if !cl.HasRemaining || h.pr.remaining == "" {
 		return
+	}
+	if o.Limited() && cl.Remaining == 0 {
+		h.spent++
 	}
 	c := quotaClaim{seq: o.Seq, remaining: cl.Remaining, span: span{o.Sent, o.Received()}}
 	h.claims = append(h.claims, c)
@@ -120,6 +124,10 @@ func (h *quotaHeaders) judge(q *scenarios.Limit, p *scenarios.Plan) CheckResult 
 			how = fmt.Sprintf("within the declared staleness %s", fmtWindow(p.Scenario.Headers.Staleness))
 		}
 		res.Message = fmt.Sprintf("quota %s judged by the headers' claims (%s was not exhausted: that costs the whole quota): %s, %s", q.Name, q.Name, claim, how)
+	}
+	if h.spent > 0 {
+		res.Message += fmt.Sprintf("; %s came with Remaining 0: the quota ran out during the run, and they were held against it, not against the limit under test",
+			plural(h.spent, "429", "429s"))
 	}
 	return res
 }

@@ -24,6 +24,9 @@ limits:
   - {name: daily, requests: 5000, window: day}
 headers:
   convention: x-ratelimit
+  limit: X-RateLimit-Limit
+  remaining: X-RateLimit-Remaining
+  reset: ""
   describes: daily
   ACCURACY
 `
@@ -190,5 +193,42 @@ plan: starter
 				t.Errorf("quota.enforced = %s, undecided %v (%s); want skip: %q", c.Status, c.Undecided, c.Message, tc.msg)
 			}
 		})
+	}
+}
+
+// A quota that runs out during the rate phases, as its headers say
+// (Remaining 0 on its 429s), is not held against the tested limit: no check
+// fails, and quota.enforced says what happened.
+func TestQuotaRunsOutMidRun(t *testing.T) {
+	p := quotaPlan(t, "")
+	start := time.Unix(1_700_000_000, 0)
+	var obs []results.Observation
+	left := int64(10)
+	for i, ph := range p.Phases {
+		if ph.Kind.Contract() {
+			continue
+		}
+		for k := range ph.Requests {
+			st := 200
+			if left == 0 {
+				st = 429
+			} else {
+				left--
+			}
+			obs = append(obs, results.Observation{
+				Seq: p.FirstSeq(i) + uint64(k), Phase: i, Endpoint: ph.Endpoint, KeyID: ph.Key,
+				Sent: start.Add(ph.Start + ph.Due(uint64(k))), Latency: time.Millisecond, Status: st,
+				Headers: map[string]string{"X-Ratelimit-Limit": "5000", "X-Ratelimit-Remaining": strconv.FormatInt(left, 10)},
+			})
+		}
+	}
+	v := Check(p, seqOf(obs))
+	for _, c := range v.Checks {
+		if c.Status == Fail {
+			t.Errorf("%s = fail (%s); want no failure: the quota, not %s, rejected", c.ID, c.Message, p.TestedLimit().Name)
+		}
+	}
+	if c := resultOf(t, v, QuotaEnforced); !strings.Contains(c.Message, "the quota ran out during the run") {
+		t.Errorf("quota.enforced = %s (%s); want it to say the quota ran out", c.Status, c.Message)
 	}
 }

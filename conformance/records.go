@@ -65,6 +65,8 @@ type collector struct {
 	keyIndex map[string]int32
 	reserve  map[string]int64 // requests the plan sends with each key, counted by limit
 	failed   int              // counted observations that failed in transport
+	quota    quotaAttribution // tells a quota's 429s from the limit's
+	byQuota  int              // 429s left out: a quota the headers describe caused them
 }
 
 func newCollector(p *scenarios.Plan, limit *scenarios.Limit) *collector {
@@ -73,6 +75,7 @@ func newCollector(p *scenarios.Plan, limit *scenarios.Limit) *collector {
 		c.perKey = limit.Scope == scenarios.ScopeKey || limit.Scope == ""
 		c.reserve = plannedPerKey(p, limit, c.perKey)
 	}
+	c.quota = newQuotaAttribution(p, limit)
 	return c
 }
 
@@ -109,6 +112,10 @@ func (c *collector) observe(pos int, o results.Observation) {
 		c.first = sent
 	}
 	if c.limit == nil || !c.limit.Counts(o.Endpoint) {
+		return
+	}
+	if c.quota.spent(o) {
+		c.byQuota++
 		return
 	}
 	if o.Status == 0 {
