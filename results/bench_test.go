@@ -32,12 +32,12 @@ func BenchmarkAppend(b *testing.B) {
 // BenchmarkAppendEncodingJSON is the baseline appendObservation replaces:
 // json.Marshal into the same buffered file.
 func BenchmarkAppendEncodingJSON(b *testing.B) {
-	f, err := os.Create(filepath.Join(b.TempDir(), ObservationsFile))
+	f, err := os.Create(filepath.Join(b.TempDir(), LinesFile))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	bw := bufio.NewWriterSize(f, writeBufferSize)
+	bw := bufio.NewWriterSize(f, 64<<10)
 	obs := sampleObservations(64)
 	b.ReportAllocs()
 	i := 0

@@ -11,14 +11,16 @@ import (
 )
 
 // SchemaVersion is the version of the run directory format this package writes
-// and the newest it reads.
-const SchemaVersion = 1
+// and the newest it reads: 2 stores observations in observations.bin; 1 (still
+// read) in observations.jsonl.
+const SchemaVersion = 2
 
 // The files of a run directory.
 const (
 	MetaFile         = "meta.json"          // run metadata
 	ScenarioFile     = "scenario.yaml"      // the scenario file's bytes
-	ObservationsFile = "observations.jsonl" // one observation per line
+	ObservationsFile = "observations.bin"   // observations in compressed blocks
+	LinesFile        = "observations.jsonl" // one observation per line: runs written before observations.bin
 	ReportFile       = "report.json"        // the report, written by the CLI
 )
 

@@ -24,7 +24,8 @@ type Run struct {
 	Meta     Meta
 	Scenario []byte // scenario.yaml's bytes
 
-	cutLine int // the line number of a last line cut short, found by Observations
+	cutLine int    // the line number of a last line cut short, found by Observations
+	cut     string // what Observations skipped at the end of the file, "" if nothing
 }
 
 // Finished reports whether the run ended and recorded its end: meta.json is
@@ -33,10 +34,35 @@ type Run struct {
 // none, and is judged from what it recorded.
 func (r *Run) Finished() bool { return !r.Meta.Finished.IsZero() }
 
-// CutLine is the number of the last line of observations.jsonl when the
-// latest pass of Observations found it cut short (the process died
-// mid-write) and skipped it; 0 otherwise.
+// CutLine is the number of the last line of observations.jsonl (a run
+// written before observations.bin) when the latest pass of Observations
+// found it cut short (the process died mid-write) and skipped it; 0
+// otherwise.
 func (r *Run) CutLine() int { return r.cutLine }
+
+// Cut says what the latest pass of Observations skipped at the end of the
+// observations file, cut short when the process died mid-write, naming
+// the file ("runs/x/observations.bin: the last block (from byte 1234) was
+// cut short …"); "" when it skipped nothing.
+func (r *Run) Cut() string { return r.cut }
+
+// ObservationsPath is the run's observations file: observations.bin, or
+// observations.jsonl for a run written before it.
+func (r *Run) ObservationsPath() string {
+	bin := filepath.Join(r.Dir, ObservationsFile)
+	if _, err := os.Stat(bin); err == nil {
+		return bin
+	}
+	if lines := filepath.Join(r.Dir, LinesFile); fileExists(lines) {
+		return lines
+	}
+	return bin
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
 
 // Open reads the run stored in dir: its meta.json and scenario.yaml. Errors
 // name the file at fault. Observations are read on demand by Observations.
@@ -62,21 +88,52 @@ func Open(dir string) (*Run, error) {
 }
 
 // Observations streams the run's observations in file order. Each call reads
-// the file anew. A last line cut short (the process died mid-write) is skipped
-// silently; any other line that does not decode ends the sequence with an error
-// naming file:line. Errors are yielded with a zero Observation, and nothing
-// follows them. After a pass, CutLine says whether a cut line was skipped.
+// the file anew. A last block or line cut short (the process died mid-write)
+// is skipped; anything else that does not decode ends the sequence with an
+// error naming the file and where in it. Errors are yielded with a zero
+// Observation, and nothing follows them. After a pass, Cut (and CutLine for
+// observations.jsonl) says whether something cut short was skipped.
 func (r *Run) Observations() iter.Seq2[Observation, error] {
-	path := filepath.Join(r.Dir, ObservationsFile)
+	path := r.ObservationsPath()
 	return func(yield func(Observation, error) bool) {
-		r.cutLine = 0
+		r.cutLine, r.cut = 0, ""
 		f, err := os.Open(path)
 		if err != nil {
 			yield(Observation{}, fmt.Errorf("results: read observations: %w", err))
 			return
 		}
 		defer f.Close()
-		decodeLines(path, f, yield, func(n int) { r.cutLine = n })
+		if filepath.Base(path) == LinesFile {
+			decodeLines(path, f, yield, func(n int) {
+				r.cutLine = n
+				r.cut = fmt.Sprintf("%s:%d: the last line was cut short (the process died mid-write) and is skipped", path, n)
+			})
+			return
+		}
+		decodeBlocks(path, f, yield, func(msg string) { r.cut = path + ": " + msg })
+	}
+}
+
+// decodeBlocks decodes the observations of observations.bin in rd (named
+// path in errors) and yields them until yield returns false, the input ends,
+// or an error is yielded. A last block cut short is skipped and described
+// to cut.
+func decodeBlocks(path string, rd io.Reader, yield func(Observation, error) bool, cut func(msg string)) {
+	br := newBlockReader(rd)
+	defer br.close()
+	err := br.readMagic()
+	for err == nil {
+		var o Observation
+		if o, err = br.next(); err == nil && !yield(o, nil) {
+			return
+		}
+	}
+	switch {
+	case err == io.EOF:
+	case errors.Is(err, errCut):
+		cut(fmt.Sprintf("the last block (from byte %d) was cut short (the process died mid-write) and is skipped", br.start))
+	default:
+		yield(Observation{}, fmt.Errorf("results: read %s: %w", path, err))
 	}
 }
 

@@ -27,11 +27,15 @@ func encodeAll(t *testing.T, obs []Observation) []byte {
 	return b
 }
 
-// runWithObservations writes a run whose observations.jsonl holds data.
+// runWithObservations writes a run whose observations.jsonl holds data, as
+// runs written before observations.bin did.
 func runWithObservations(t *testing.T, data []byte) *Run {
 	t.Helper()
 	dir, _ := writeRun(t, nil)
-	if err := os.WriteFile(filepath.Join(dir, ObservationsFile), data, 0o644); err != nil {
+	if err := os.Remove(filepath.Join(dir, ObservationsFile)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, LinesFile), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r, err := Open(dir)
@@ -46,7 +50,7 @@ func TestObservationsSkipsTruncatedLastLine(t *testing.T) {
 	whole := encodeAll(t, obs)
 	lastStart := len(encodeAll(t, obs[:3]))
 	r := runWithObservations(t, nil)
-	path := filepath.Join(r.Dir, ObservationsFile)
+	path := filepath.Join(r.Dir, LinesFile)
 	// Every cut inside the last line, from its first byte to just before "\n".
 	for cut := lastStart + 1; cut < len(whole)-1; cut++ {
 		if err := os.WriteFile(path, whole[:cut], 0o644); err != nil {
@@ -108,7 +112,7 @@ func TestObservationsReportsCorruptLine(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Observations() error = nil; want an error at line %d", tt.corrupt+1)
 			}
-			want := filepath.Join(r.Dir, ObservationsFile) + tt.wantLine
+			want := filepath.Join(r.Dir, LinesFile) + tt.wantLine
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("Observations() error = %q; want it to contain %q", err, want)
 			}
@@ -230,7 +234,7 @@ func TestOpenErrors(t *testing.T) {
 		{"missing meta", func(dir string) { os.Remove(filepath.Join(dir, MetaFile)) }, MetaFile, fs.ErrNotExist},
 		{"corrupt meta", func(dir string) { os.WriteFile(filepath.Join(dir, MetaFile), []byte("{"), 0o644) }, MetaFile, nil},
 		{"newer schema", func(dir string) {
-			os.WriteFile(filepath.Join(dir, MetaFile), []byte(`{"schema_version": 2}`), 0o644)
+			os.WriteFile(filepath.Join(dir, MetaFile), []byte(`{"schema_version": 3}`), 0o644)
 		}, MetaFile, ErrSchemaVersion},
 		{"no schema", func(dir string) { os.WriteFile(filepath.Join(dir, MetaFile), []byte(`{}`), 0o644) }, MetaFile, ErrSchemaVersion},
 		{"missing scenario", func(dir string) { os.Remove(filepath.Join(dir, ScenarioFile)) }, ScenarioFile, fs.ErrNotExist},

@@ -4,18 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"syscall"
 )
 
-// Bounds of one observation's line in observations.jsonl, for the space a
-// run needs: MinLineBytes is the least any line takes (measured: 190-210
-// bytes with no headers and no body), LineBytes the most without a body,
-// to which the body snippet adds up to its size.
+// Bounds of one observation in observations.bin, for the space a run
+// needs: MinRecordBytes is the least any takes (compressed, a record that
+// repeats the one before takes less than a byte; a block's header, 16
+// bytes, is shared by thousands), RecordBytes the most without a body (an
+// incompressible record with its rate-limit headers), to which the body
+// snippet adds up to its size.
 const (
-	MinLineBytes = 150
-	LineBytes    = 512
+	MinRecordBytes = 1
+	RecordBytes    = 256
 )
 
 // ErrNoSpace says a run directory's filesystem cannot hold the run's
@@ -46,7 +47,7 @@ func CheckSpace(dir string, requests, maxBody int64) (warning string, err error)
 	if err != nil || requests <= 0 {
 		return "", err
 	}
-	least, most := requests*MinLineBytes, requests*(LineBytes+maxBody)
+	least, most := requests*MinRecordBytes, requests*(RecordBytes+maxBody)
 	switch {
 	case free < least:
 		return "", fmt.Errorf("results: %s has %s free; %d observations take at least %s: %w", dir, bytesText(free), requests, bytesText(least), ErrNoSpace)
@@ -67,20 +68,4 @@ func bytesText(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
-}
-
-// countingFile counts the whole lines the file has accepted.
-type countingFile struct {
-	f     *os.File
-	lines int64
-}
-
-func (c *countingFile) Write(p []byte) (int, error) {
-	n, err := c.f.Write(p)
-	for _, b := range p[:n] {
-		if b == '\n' {
-			c.lines++
-		}
-	}
-	return n, err
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -63,19 +64,10 @@ phases:
 	return path
 }
 
-// diskLines counts the whole lines of a run's observations file.
-func diskLines(t *testing.T, dir string) int {
-	b, err := os.ReadFile(filepath.Join(dir, results.ObservationsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bytes.Count(b, []byte("\n"))
-}
-
 // TestKilledRunLosesAtMostASecond kills a run with SIGKILL mid-run: the
 // observations on disk miss at most a second of what the target received,
 // and 'ratecheck report' judges them as INCOMPLETE, never PASS; a last line
-// cut short is skipped with a warning naming it.
+// block cut short is skipped with a warning naming it.
 func TestKilledRunLosesAtMostASecond(t *testing.T) {
 	const rate = 2000
 	srv, received := countingTarget(t)
@@ -97,9 +89,10 @@ func TestKilledRunLosesAtMostASecond(t *testing.T) {
 	if sent < 2*rate {
 		t.Fatalf("the target received %d requests in 20 s; want %d before the kill; stderr:\n%s", sent, 2*rate, &runErr)
 	}
-	onDisk := int64(diskLines(t, dir))
+	onDisk := int64(countObservations(t, dir))
 	t.Logf("killed after %d requests received; %d observations on disk (%d lost)", sent, onDisk, sent-onDisk)
-	// Flushed every 250 ms: a second's worth at the rate is the promise.
+	// A block is written once 0.5 s old (checked every 250 ms): a
+	// second's worth at the rate is the promise.
 	if onDisk > sent || sent-onDisk > rate {
 		t.Errorf("%d observations on disk for %d requests received; want at most %d (a second) lost", onDisk, sent, rate)
 	}
@@ -117,24 +110,49 @@ func TestKilledRunLosesAtMostASecond(t *testing.T) {
 	if !strings.Contains(stdout, fmt.Sprintf("%d requests", onDisk)) {
 		t.Errorf("report judged another number of requests than the %d on disk:\n%s", onDisk, stdout)
 	}
-	// The kill may land mid-flush and leave the last line cut short: then,
-	// and only then, report warns of it (line onDisk+1).
+	// The kill may land mid-write and leave the last block cut short:
+	// then, and only then, report warns of it.
 	path := filepath.Join(dir, results.ObservationsFile)
-	b, _ := os.ReadFile(path)
-	cutByKill := len(b) > 0 && b[len(b)-1] != '\n'
-	if warned := strings.Contains(stderr, fmt.Sprintf("%s:%d: the last line was cut short", path, onDisk+1)); warned != cutByKill {
-		t.Errorf("file cut short by the kill: %v; report warned of it: %v (stderr: %s)", cutByKill, warned, stderr)
+	run, err := results.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range run.Observations() {
+	}
+	cutByKill := run.Cut()
+	if warned := strings.Contains(stderr, "was cut short"); warned != (cutByKill != "") || (warned && !strings.Contains(stderr, cutByKill)) {
+		t.Errorf("file cut short by the kill: %q; report warned of it: %v (stderr: %s)", cutByKill, warned, stderr)
 	}
 
-	// Cut the last whole line in half, as a death mid-write leaves it.
-	b = b[:bytes.LastIndexByte(b, '\n')+1]
-	last := bytes.LastIndexByte(b[:len(b)-1], '\n') + 1
-	os.WriteFile(path, b[:last+(len(b)-last)/2], 0o644)
+	// Cut the last block in half, as a death mid-write leaves it.
+	b, _ := os.ReadFile(path)
+	last := lastBlockStart(t, b)
+	lastCount := int64(binary.LittleEndian.Uint32(b[last+4:]))
+	os.WriteFile(path, b[:last+(int64(len(b))-last)/2], 0o644)
 	code, stdout, stderr = judge()
-	want := fmt.Sprintf("%s:%d: the last line was cut short", path, onDisk)
-	if code == exitPass || !strings.Contains(stderr, want) || !strings.Contains(stdout, fmt.Sprintf("%d requests", onDisk-1)) {
-		t.Errorf("report with a cut last line: exit %d\nstdout:\n%s\nstderr:\n%s\nwant a warning %q and %d requests judged", code, stdout, stderr, want, onDisk-1)
+	want := fmt.Sprintf("%s: the last block (from byte %d) was cut short", path, last)
+	if code == exitPass || !strings.Contains(stderr, want) || !strings.Contains(stdout, fmt.Sprintf("%d requests", onDisk-lastCount)) {
+		t.Errorf("report with a cut last block: exit %d\nstdout:\n%s\nstderr:\n%s\nwant a warning %q and %d requests judged", code, stdout, stderr, want, onDisk-lastCount)
 	}
+}
+
+// lastBlockStart is the offset of the last whole block of observations.bin
+// (b): after the 8-byte magic, each block is a 16-byte header whose first
+// little-endian uint32 is the length of the compressed bytes that follow.
+func lastBlockStart(t *testing.T, b []byte) int64 {
+	t.Helper()
+	at, last := int64(8), int64(-1)
+	for at+16 <= int64(len(b)) {
+		next := at + 16 + int64(binary.LittleEndian.Uint32(b[at:]))
+		if next > int64(len(b)) {
+			break
+		}
+		last, at = at, next
+	}
+	if last < 0 {
+		t.Fatalf("no whole block in %d bytes", len(b))
+	}
+	return last
 }
 
 // TestMillionRequestsAllOnDisk sends at least 1,000,000 requests: every
@@ -157,7 +175,7 @@ func TestMillionRequestsAllOnDisk(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, tail(stdout.String()))
 	}
-	sent, onDisk := received.Load(), int64(diskLines(t, dir))
+	sent, onDisk := received.Load(), int64(countObservations(t, dir))
 	t.Logf("%d requests received, %d observations on disk", sent, onDisk)
 	if onDisk != sent {
 		t.Errorf("%d requests received but %d observations on disk; want one for each", sent, onDisk)

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,8 +23,17 @@ const fileSizeEnv = "RATECHECK_TEST_FSIZE"
 // mid-run: the run still judges everything it sent, writes its reports,
 // and says which observations the file holds.
 func TestFullDiskMidRunNamesWhatWasSaved(t *testing.T) {
-	srv, received := countingTarget(t)
-	scen := floodScenario(t, 1000, 2*time.Second) // 2,000 lines of ~200 bytes
+	// Bodies of random bytes do not compress: 2,000 observations of more
+	// than 100 bytes each.
+	var received atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		received.Add(1)
+		body := make([]byte, 60)
+		rand.Read(body)
+		fmt.Fprintf(w, "%x", body)
+	}))
+	t.Cleanup(srv.Close)
+	scen := floodScenario(t, 1000, 2*time.Second)
 	dir := filepath.Join(t.TempDir(), "run")
 	cmd := ratecheckCmd(t, "run", scen, "--target", srv.URL, "--no-tui", "--out", dir)
 	cmd.Env = append(cmd.Env, fileSizeEnv+"=100000")
@@ -28,7 +41,7 @@ func TestFullDiskMidRunNamesWhatWasSaved(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	t.Logf("stderr:\n%s", stderr.String())
-	onDisk := diskLines(t, dir)
+	onDisk := countObservations(t, dir)
 	sent := received.Load()
 	want := fmt.Sprintf("observations were not all saved: %s holds the first %d of the %d requests sent, which 'ratecheck report %s' judges",
 		filepath.Join(dir, results.ObservationsFile), onDisk, sent, dir)
@@ -53,7 +66,7 @@ func TestNoRoomIsReportedBeforeSending(t *testing.T) {
 	}
 	// A phase whose smallest observations exceed the free space.
 	rate := 1000000
-	d := time.Duration(free/results.MinLineBytes/int64(rate)+10) * time.Second
+	d := time.Duration(free/results.MinRecordBytes/int64(rate)+10) * time.Second
 	scen := floodScenario(t, rate, d)
 	code, _, stderr := railsRun(t, &Env{}, "run", scen, "--target", srv.URL, "--no-tui", "--out", filepath.Join(t.TempDir(), "r"))
 	if code != exitUsage || !strings.Contains(stderr, "the run directory cannot hold this run, so nothing was sent") || !strings.Contains(stderr, "not enough free space") {

@@ -22,7 +22,6 @@ import (
 	"github.com/ratecheck/ratecheck/internal/hostile"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/report"
-	"github.com/ratecheck/ratecheck/results"
 )
 
 // hostileScenario promises hostile.Limit requests a second with
@@ -157,12 +156,11 @@ func runHostile(t *testing.T, url string, c hostile.Case) hostileResult {
 		t.Errorf("verdict %s (exit %d); want PASS only for the honest case\nstdout:\n%s", res.rep.Verdict, res.code, tail(stdout.String()))
 	}
 	// Every record bounded: lines of observations, and every report file.
-	obs, err := os.Open(filepath.Join(out, results.ObservationsFile))
+	lines, _, err := storedObservations(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer obs.Close()
-	sc := bufio.NewScanner(obs)
+	sc := bufio.NewScanner(bytes.NewReader(lines))
 	sc.Buffer(nil, 64<<20)
 	for n := 1; sc.Scan(); n++ {
 		if len(sc.Bytes()) > 32<<10 {

@@ -41,7 +41,7 @@ func TestInterruptedRunNeverPasses(t *testing.T) {
 			}
 			// short.yaml's under phase sends 10 requests in 1 s; past 60 the
 			// over phase has been rejected and judged for a while.
-			waitLines(t, filepath.Join(out("run"), "observations.jsonl"), 60, 20*time.Second)
+			waitObservations(t, out("run"), 60, 20*time.Second)
 			if err := cmd.Process.Signal(tt.sig); err != nil {
 				t.Fatal(err)
 			}
@@ -73,21 +73,5 @@ func TestInterruptedRunNeverPasses(t *testing.T) {
 				t.Errorf("JUnit has no error saying INCOMPLETE:\n%s", outputs["r.xml"])
 			}
 		})
-	}
-}
-
-// waitLines waits until a file holds at least n lines, for at most d.
-func waitLines(t *testing.T, path string, n int, d time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		b, _ := os.ReadFile(path)
-		if bytes.Count(b, []byte("\n")) >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: fewer than %d lines after %v", path, n, d)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -79,13 +79,14 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode":   cmdExitcode,
-			"cmp-checks": cmdCmpChecks,
-			"freeport":   cmdFreeport,
-			"waitfor":    cmdWaitfor,
-			"envsubst":   cmdEnvsubst,
-			"answer":     cmdAnswer,
-			"tlsserver":  cmdTLSServer,
+			"exitcode":     cmdExitcode,
+			"cmp-checks":   cmdCmpChecks,
+			"freeport":     cmdFreeport,
+			"waitfor":      cmdWaitfor,
+			"observations": cmdObservations,
+			"envsubst":     cmdEnvsubst,
+			"answer":       cmdAnswer,
+			"tlsserver":    cmdTLSServer,
 		},
 	})
 }
@@ -156,11 +157,12 @@ func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(args[0], strconv.Itoa(port))
 }
 
-// cmdWaitfor waits, for at most 10 s, until a TCP address accepts connections
-// or a file exists and is not empty:
+// cmdWaitfor waits, for at most 10 s, until a TCP address accepts connections,
+// a file exists and is not empty, or a run directory holds an observation:
 //
 //	waitfor 127.0.0.1:$PORT
-//	waitfor -file run/observations.jsonl
+//	waitfor -file run/meta.json
+//	waitfor -run run
 func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
 	ready := func() error {
 		conn, err := net.DialTimeout("tcp", args[0], time.Second)
@@ -179,8 +181,16 @@ func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			return err
 		}
+	case len(args) == 2 && args[0] == "-run":
+		dir := ts.MkAbs(args[1])
+		ready = func() error {
+			if !hasObservations(dir) {
+				return errors.New("no observation yet")
+			}
+			return nil
+		}
 	case len(args) != 1:
-		ts.Fatalf("usage: waitfor HOST:PORT | waitfor -file PATH")
+		ts.Fatalf("usage: waitfor HOST:PORT | waitfor -file PATH | waitfor -run DIR")
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ratecheck/ratecheck/results"
 )
 
 // TestUnwritableOutputSendsNothing gives run an output it cannot write: it
@@ -26,7 +28,7 @@ func TestUnwritableOutputSendsNothing(t *testing.T) {
 	if err := os.MkdirAll(stored, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(stored, "observations.jsonl"), nil, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(stored, results.LinesFile), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -78,7 +80,7 @@ func TestFailedWriteAfterRun(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitLines(t, filepath.Join(out("run"), "observations.jsonl"), 1, 20*time.Second)
+	waitObservations(t, out("run"), 1, 20*time.Second)
 	// The check before the run made gone/; a file in its place now makes it
 	// impossible to write into.
 	if err := os.RemoveAll(out("gone")); err != nil {

@@ -113,6 +113,8 @@ func (o *reportOutputs) check(dir string) error {
 	if dir != "" {
 		if _, err := os.Stat(filepath.Join(dir, results.ObservationsFile)); err == nil {
 			errs = append(errs, fmt.Errorf("--out %s: it holds a run already (use another directory): %w", dir, results.ErrRunExists))
+		} else if _, err := os.Stat(filepath.Join(dir, results.LinesFile)); err == nil {
+			errs = append(errs, fmt.Errorf("--out %s: it holds a run already (use another directory): %w", dir, results.ErrRunExists))
 		} else if err := report.CheckWritable(filepath.Join(dir, results.ObservationsFile)); err != nil {
 			errs = append(errs, fmt.Errorf("run directory %s: %w", dir, err))
 		}

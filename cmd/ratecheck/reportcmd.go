@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,7 +26,8 @@ func newReportCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report RUN_DIR...",
 		Short: "Judge a stored run again from its observations and write its reports",
-		Long: `report re-reads a run directory (its scenario.yaml and observations.jsonl),
+		Long: `report re-reads a run directory (its scenario.yaml and observations.bin,
+or observations.jsonl for a run written before it),
 judges every observation again with the same engine as the live run, prints the
 verdict and writes the reports asked for. It works on interrupted runs too:
 whatever was flushed to disk is judged. The run directory is not changed.
@@ -80,9 +80,7 @@ func reportRun(env *Env, o *reportOptions) error {
 				meta.Finished, meta.Interrupted = last, true
 				meta.Notes = append(meta.Notes, "the run did not finish (its process stopped before recording the end): only what it had recorded is judged")
 			}
-			if n := run.CutLine(); n > 0 {
-				msg := fmt.Sprintf("%s:%d: the last line was cut short (the process died mid-write) and is skipped",
-					filepath.Join(o.Dir, results.ObservationsFile), n)
+			if msg := run.Cut(); msg != "" {
 				fmt.Fprintf(env.Stderr, "ratecheck: warning: %s\n", msg)
 				meta.Notes = append(meta.Notes, "warning: "+msg)
 			}

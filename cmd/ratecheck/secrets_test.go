@@ -18,6 +18,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
+	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -154,7 +155,7 @@ func checkNoKeyInOutputs(t *testing.T, file string, tui bool) {
 		// or exits when the run ends.
 		go func() {
 			for ctx.Err() == nil {
-				if fi, err := os.Stat(out("run/observations.jsonl")); err == nil && fi.Size() > 0 {
+				if hasObservations(out("run")) {
 					time.Sleep(200 * time.Millisecond) // a few more answers
 					cancel()
 					return
@@ -174,7 +175,7 @@ func checkNoKeyInOutputs(t *testing.T, file string, tui bool) {
 	// A run that fails before sending, with the keys set: its errors too.
 	run(context.Background(), env, []string{"run", file, "--target", "http://127.0.0.1:1", "--no-tui", "--yes", "--out", out("unreachable")})
 
-	if _, err := os.Stat(out("run/observations.jsonl")); err != nil {
+	if _, err := os.Stat(out("run/" + results.ObservationsFile)); err != nil {
 		t.Fatalf("the run left no observations: %v\nstderr:\n%s", err, stderr.Bytes())
 	}
 	if !bytes.Contains(readAll(t, dir), []byte("[REDACTED]")) {
@@ -220,6 +221,11 @@ func readAll(t *testing.T, dir string) []byte {
 		if err == nil && !d.IsDir() {
 			b, _ := os.ReadFile(path)
 			all = append(all, b...)
+			if d.Name() == results.ObservationsFile {
+				// Compressed: search what it holds.
+				lines, _, _ := storedObservations(filepath.Dir(path))
+				all = append(all, lines...)
+			}
 		}
 		return nil
 	})

@@ -1,0 +1,255 @@
+package results
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// randomObservation draws an observation with every field exercised: seqs
+// and times out of order, negative phases and latencies, zero times, header
+// values that are and are not canonical integers, strings past the table's
+// bound and bytes that are not UTF-8.
+func randomObservation(r *rand.Rand) Observation {
+	pick := func(ss ...string) string { return ss[r.IntN(len(ss))] }
+	o := Observation{
+		Seq:      r.Uint64N(1 << uint(r.IntN(64))),
+		Phase:    r.IntN(20) - 2,
+		Endpoint: pick("items", "list", "", "ünïcode", strings.Repeat("e", 100)),
+		Latency:  time.Duration(r.Int64N(1<<40) - 1<<20),
+		Status:   pick2(r, 200, 429, 0, 503, -1, 1<<20),
+	}
+	if r.IntN(4) > 0 {
+		o.KeyID = pick("key-0", "key-1", "spare")
+	}
+	if r.IntN(20) > 0 {
+		o.Sent = t0.Add(time.Duration(r.Int64N(int64(100*365*24*time.Hour))) - 50*365*24*time.Hour)
+	}
+	if r.IntN(3) > 0 {
+		o.Headers = map[string]string{}
+		for range r.IntN(20) {
+			v := pick(strconv.Itoa(r.IntN(10000)), "007", "-3", "", "1.5", "Wed, 21 Oct 2026 07:28:00 GMT", strconv.FormatUint(r.Uint64(), 10), "999999999999999999")
+			o.Headers[pick("X-Ratelimit-Limit", "X-Ratelimit-Remaining", "Retry-After", "Ratelimit", "h"+strconv.Itoa(r.IntN(30)))] = v
+		}
+	}
+	if r.IntN(3) == 0 {
+		b := make([]byte, r.IntN(300))
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		o.Body = string(b)
+	}
+	if r.IntN(10) == 0 {
+		o.Error = pick("dial tcp 127.0.0.1:1: connect: connection refused", "timeout")
+	}
+	return o
+}
+
+func pick2(r *rand.Rand, v ...int) int { return v[r.IntN(len(v))] }
+
+// TestBlocksRoundTripRandom writes random observations, flushing at random
+// points and filling blocks past their size, and reads back exactly what was
+// written, in order.
+func TestBlocksRoundTripRandom(t *testing.T) {
+	defer func(n int) { blockRawTarget = n }(blockRawTarget)
+	blockRawTarget = 16 << 10 // many blocks
+	for seed := range uint64(8) {
+		r := rand.New(rand.NewPCG(seed, 15))
+		want := make([]Observation, r.IntN(3000))
+		for i := range want {
+			want[i] = randomObservation(r)
+		}
+		dir := filepath.Join(t.TempDir(), "run")
+		w, err := Create(dir, sampleMeta(), scenarioBytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range want {
+			if err := w.Append(o); err != nil {
+				t.Fatalf("seed %d: Append(%+v): %v", seed, o, err)
+			}
+			if r.IntN(500) == 0 {
+				if err := w.Flush(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := w.Close(sampleMeta()); err != nil {
+			t.Fatal(err)
+		}
+		if w.Saved() != int64(len(want)) {
+			t.Errorf("seed %d: Saved() = %d; want %d", seed, w.Saved(), len(want))
+		}
+		run, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := readAll(t, run)
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("seed %d: %d observations read back differ (-want +got):\n%s", seed, len(want), diff)
+		}
+		if run.Cut() != "" {
+			t.Errorf("seed %d: Cut() = %q on a whole file", seed, run.Cut())
+		}
+	}
+}
+
+// bigObservations is a run of n requests at 16,000/s against a target that
+// counts Remaining down, as a load test writes them.
+func bigObservations(n int) []Observation {
+	obs := make([]Observation, n)
+	for i := range obs {
+		status, remaining := 200, 8000-i%8000
+		if i%16000 >= 8000 {
+			status, remaining = 429, 0
+		}
+		obs[i] = Observation{
+			Seq: uint64(i), Endpoint: "hit",
+			Sent:    t0.Add(time.Duration(i)*62500*time.Nanosecond + time.Duration(i*7919%40000)),
+			Latency: time.Duration(150000 + i*104729%300000),
+			Status:  status,
+			Headers: map[string]string{"X-Ratelimit-Limit": "8000", "X-Ratelimit-Remaining": strconv.Itoa(remaining)},
+			Body:    "ok",
+		}
+	}
+	return obs
+}
+
+// TestBlocksBytesPerObservation holds the size goal: at most 16 bytes per
+// request for a typical run (times to the nanosecond, two counting headers,
+// a short body), flushed every quarter second at 16,000/s.
+func TestBlocksBytesPerObservation(t *testing.T) {
+	obs := bigObservations(64000)
+	dir := filepath.Join(t.TempDir(), "run")
+	w, err := Create(dir, sampleMeta(), scenarioBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range obs {
+		w.Append(o)
+		if i%4000 == 3999 {
+			w.Flush()
+		}
+	}
+	w.Close(sampleMeta())
+	fi, err := os.Stat(filepath.Join(dir, ObservationsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := float64(fi.Size()) / float64(len(obs))
+	t.Logf("%d observations in %d bytes: %.2f bytes each", len(obs), fi.Size(), per)
+	if per > 16 {
+		t.Errorf("%.2f bytes per observation; want at most 16", per)
+	}
+}
+
+// TestBlocksSkipCutLastBlock cuts the file at every byte of its last block,
+// as a process dying mid-write leaves it: the earlier blocks read whole, the
+// cut block is skipped and named, and nothing is an error.
+func TestBlocksSkipCutLastBlock(t *testing.T) {
+	obs := bigObservations(300)
+	dir := filepath.Join(t.TempDir(), "run")
+	w, err := Create(dir, sampleMeta(), scenarioBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range obs[:200] {
+		w.Append(o)
+	}
+	w.Flush()
+	path := filepath.Join(dir, ObservationsFile)
+	fi, _ := os.Stat(path)
+	lastStart := fi.Size()
+	for _, o := range obs[200:] {
+		w.Append(o)
+	}
+	w.Close(sampleMeta())
+	whole, _ := os.ReadFile(path)
+	run, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cut := lastStart; cut < int64(len(whole)); cut++ {
+		os.WriteFile(path, whole[:cut], 0o644)
+		got, err := collect(run)
+		if err != nil {
+			t.Fatalf("cut at %d of %d: %v", cut, len(whole), err)
+		}
+		if len(got) != 200 || !got[199].Sent.Equal(obs[199].Sent) {
+			t.Fatalf("cut at %d of %d: read %d observations; want the first block's 200", cut, len(whole), len(got))
+		}
+		wantCut := ""
+		if cut > lastStart {
+			wantCut = path + ": the last block (from byte " + strconv.FormatInt(lastStart, 10) + ") was cut short (the process died mid-write) and is skipped"
+		}
+		if run.Cut() != wantCut {
+			t.Fatalf("cut at %d: Cut() = %q; want %q", cut, run.Cut(), wantCut)
+		}
+	}
+	// A torn last write: the right length, the wrong bytes.
+	torn := bytes.Clone(whole)
+	torn[len(torn)-3] ^= 0xff
+	os.WriteFile(path, torn, 0o644)
+	if got, err := collect(run); err != nil || len(got) != 200 || run.Cut() == "" {
+		t.Errorf("torn last block: %d observations, error %v, Cut %q; want 200, nil and the cut named", len(got), err, run.Cut())
+	}
+	// The same damage in a block that is not the last is corruption.
+	bad := bytes.Clone(whole)
+	bad[lastStart-3] ^= 0xff
+	os.WriteFile(path, bad, 0o644)
+	if _, err := collect(run); err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "block 1 (byte 8)") {
+		t.Errorf("corrupt first block: error %v; want one naming %s and block 1 (byte 8)", err, path)
+	}
+}
+
+// TestOldRunDirectoryStillReads: a run written before observations.bin
+// (observations.jsonl only) reads as it did, and a directory holding one is
+// refused as a new run's.
+func TestOldRunDirectoryStillReads(t *testing.T) {
+	want := sampleObservations(50)
+	r := runWithObservations(t, encodeAll(t, want))
+	if got := r.ObservationsPath(); filepath.Base(got) != LinesFile {
+		t.Fatalf("ObservationsPath() = %s; want %s", got, LinesFile)
+	}
+	if diff := cmp.Diff(want, readAll(t, r), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("observations.jsonl (-want +got):\n%s", diff)
+	}
+	if _, err := Create(r.Dir, sampleMeta(), scenarioBytes); err == nil || !strings.Contains(err.Error(), LinesFile) {
+		t.Errorf("Create over an old run = %v; want ErrRunExists naming %s", err, LinesFile)
+	}
+}
+
+// BenchmarkBlocksRead measures reading observations.bin: one op reads
+// 64,000 observations, and obs/s is the reading rate.
+func BenchmarkBlocksRead(b *testing.B) {
+	obs := bigObservations(64000)
+	dir := filepath.Join(b.TempDir(), "run")
+	w, _ := Create(dir, sampleMeta(), scenarioBytes)
+	for i, o := range obs {
+		w.Append(o)
+		if i%4000 == 3999 {
+			w.Flush()
+		}
+	}
+	w.Close(sampleMeta())
+	run, _ := Open(dir)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		for _, err := range run.Observations() {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "obs/s")
+}
