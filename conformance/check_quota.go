@@ -159,6 +159,9 @@ func (c *quotaChecker) exhaustion(q *scenarios.Limit, t scenarios.QuotaTest) Che
 		res.Message = fmt.Sprintf("quota %s over-admits: %s, and %d were admitted, %d more than it had left",
 			q.Name, what, admitted, int64(admitted)-t.Left)
 		res.Evidence = c.quotaEvidence(obs, t, fmt.Sprintf("%d admitted (the quota had %d left), the other %d rejected", t.Left, t.Left, sent-t.Left))
+	case len(obs) == 0:
+		res.Status = Skip
+		res.Message = fmt.Sprintf("quota %s: the run sent none of its quota test (it ended before, or was recorded before quota tests existed)", q.Name)
 	case int64(len(obs)) < sent || unanswered > 0:
 		res.Status, res.Undecided = Skip, true
 		res.Message = fmt.Sprintf("quota %s: %s, but %d got no answer: whether it over-admits is not known", q.Name, what, sent-int64(len(obs)-unanswered))

@@ -89,9 +89,14 @@ func TestQuotaExhaustion(t *testing.T) {
 		{"all admitted", left + 2, false, Fail, false, "2 more than it had left"},
 		{"one too few", left - 1, false, Fail, false, "rejects requests it has left"},
 		{"unanswered", left, true, Skip, true, "got no answer"},
+		{"not sent", -1, false, Skip, false, "sent none of its quota test"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := resultOf(t, Check(p, seqOf(quotaRun(p, tc.admitted, tc.unanswered))), QuotaEnforced)
+			obs := quotaRun(p, tc.admitted, tc.unanswered)
+			if tc.admitted < 0 {
+				obs = nil
+			}
+			c := resultOf(t, Check(p, seqOf(obs)), QuotaEnforced)
 			if c.Status != tc.want || c.Undecided != tc.undecided || !strings.Contains(c.Message, tc.msg) {
 				t.Errorf("quota.enforced = %s, undecided %v (%s); want %s, undecided %v, %q", c.Status, c.Undecided, c.Message, tc.want, tc.undecided, tc.msg)
 			}
