@@ -237,3 +237,25 @@ func TestQuotaRunsOutMidRun(t *testing.T) {
 		t.Errorf("quota.enforced = %s (%s); want it to say the quota ran out", c.Status, c.Message)
 	}
 }
+
+// A quota that is the limit under test (an hourly limit alone) is judged by
+// the model checks when no quota test exhausts it: quota.enforced points there.
+func TestQuotaIsTheTestedLimit(t *testing.T) {
+	sc, err := scenarios.Parse("q.yaml", []byte(`name: q
+auth:
+  header: X-Key
+  keys:
+    primary: ${K1}
+endpoints:
+  - {name: list, path: /list}
+limits:
+  - {name: hourly, requests: 1000, window: hour}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := resultOf(t, Check(scenarios.NewPlan(sc), nil), QuotaEnforced)
+	if c.Status != Skip || c.See != LimitEnforced || c.Undecided {
+		t.Errorf("quota.enforced = %s, see %q (%s); want skip, see %s", c.Status, c.See, c.Message, LimitEnforced)
+	}
+}
