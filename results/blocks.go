@@ -187,3 +187,23 @@ func grow(b []byte, n int) []byte {
 	}
 	return b[:n]
 }
+
+// countBlocks adds up the observation counts of the whole blocks of
+// observations.bin in f, reading only their headers.
+func countBlocks(f io.ReadSeeker) (int64, error) {
+	if _, err := f.Seek(int64(len(blocksMagic)), io.SeekStart); err != nil {
+		return 0, err
+	}
+	var n int64
+	var h [blockHeaderLen]byte
+	for {
+		if _, err := io.ReadFull(f, h[:]); err != nil {
+			return n, nil // the end, or a header cut short
+		}
+		size := int64(binary.LittleEndian.Uint32(h[0:]))
+		if _, err := f.Seek(size, io.SeekCurrent); err != nil {
+			return n, err
+		}
+		n += int64(binary.LittleEndian.Uint32(h[4:]))
+	}
+}

@@ -253,3 +253,21 @@ func BenchmarkBlocksRead(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "obs/s")
 }
+
+func TestCount(t *testing.T) {
+	defer func(n int) { blockRawTarget = n }(blockRawTarget)
+	blockRawTarget = 4 << 10 // many blocks
+	obs := bigObservations(5000)
+	dir, _ := writeRun(t, obs)
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.Count(); n != 5000 || err != nil {
+		t.Errorf("Count() = %d, %v; want 5000", n, err)
+	}
+	old := runWithObservations(t, encodeAll(t, obs[:3]))
+	if n, err := old.Count(); n != -1 || err != nil {
+		t.Errorf("Count() of observations.jsonl = %d, %v; want -1 (not counted)", n, err)
+	}
+}

@@ -114,6 +114,27 @@ func (r *Run) Observations() iter.Seq2[Observation, error] {
 	}
 }
 
+// Count is about how many observations a pass of Observations yields,
+// known without decoding them: the counts in observations.bin's block
+// headers (a last block cut short may be counted), or -1 for
+// observations.jsonl, whose lines are not counted in advance.
+func (r *Run) Count() (int64, error) {
+	path := r.ObservationsPath()
+	if filepath.Base(path) == LinesFile {
+		return -1, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("results: count observations: %w", err)
+	}
+	defer f.Close()
+	n, err := countBlocks(f)
+	if err != nil {
+		return n, fmt.Errorf("results: count observations in %s: %w", path, err)
+	}
+	return n, nil
+}
+
 // decodeBlocks decodes the observations of observations.bin in rd (named
 // path in errors) and yields them until yield returns false, the input ends,
 // or an error is yielded. A last block cut short is skipped and described

@@ -61,10 +61,15 @@ func reportRun(env *Env, o *reportOptions) error {
 	if err != nil {
 		return &usageError{err: err}
 	}
+	total, err := run.Count()
+	if err != nil {
+		return err
+	}
 	return judgeStored(env, o, stored{
 		first: fmt.Sprintf("ratecheck report %s", o.Dir),
 		meta:  run.Meta,
 		raw:   run.Scenario,
+		total: total,
 		replay: func(yield func(seen, judged results.Observation)) error {
 			for ob, err := range run.Observations() {
 				if err != nil {
@@ -94,6 +99,7 @@ type stored struct {
 	first string       // the first line printed, before the target is named
 	meta  results.Meta // as recorded (its tier and plan choice rebuild the plan)
 	raw   []byte       // the scenario file's bytes
+	total int64        // observations replay yields, for the progress lines; < 0 when unknown
 	// replay yields every observation once, as recorded (seen, for the
 	// metrics) and as judging must take it (judged: for merged shards,
 	// widened by the clocks' uncertainty), and returns the first read error.
@@ -132,6 +138,7 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 	waits := metrics.NewWaits(runner.WaitSpec(plan), s.meta.Started)
 	var readErr error
 	var last time.Time
+	progress := newReplayProgress(env.Stderr, s.total, time.Now)
 	verdict := gcpolicy.Judge(func() conformance.Verdict {
 		j := runner.NewJudge(plan)
 		readErr = s.replay(func(seen, judged results.Observation) {
@@ -141,7 +148,9 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 				last = r
 			}
 			j.Observe(judged)
+			progress.observed()
 		})
+		defer progress.judging()()
 		return j.Verdict()
 	})
 	if readErr != nil {

@@ -30,6 +30,7 @@ func reportMerged(env *Env, o *reportOptions) error {
 		first: fmt.Sprintf("ratecheck report %s (%d shards merged)", strings.Join(o.Dirs, " "), len(m.Shards)),
 		meta:  meta,
 		raw:   m.Scenario,
+		total: -1,
 		replay: func(yield func(seen, judged results.Observation)) error {
 			for p, err := range m.Observations() {
 				if err != nil {
