@@ -62,6 +62,11 @@ type phaseRun struct {
 // requests in flight have returned.
 func Start(ctx context.Context, p *scenarios.Plan, o Options) (*Attack, error) {
 	o = o.withDefaults()
+	bad, err := madeUpKey()
+	if err != nil {
+		return nil, err
+	}
+	o.badKey = bad
 	if o.Target == nil || (o.Target.Scheme != "http" && o.Target.Scheme != "https") || o.Target.Host == "" {
 		return nil, errors.New("attack: the target must be an http:// or https:// URL with a host")
 	}
@@ -123,7 +128,7 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options, rails *rai
 	defer close(a.out)
 	clients := o.clients()
 	extra := o.Headers
-	red := newRedactor(o.Keys)
+	red := newRedactor(withKey(o.Keys, o.badKey))
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for _, r := range runs {

@@ -27,6 +27,9 @@ func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string
 		Headers:  rateLimitHeaders(r.Headers, extra, red),
 		Body:     red.String(string(r.Body), int64(len(r.Body)) >= cut),
 	}
+	if r.Code >= 400 {
+		o.Headers = withContentType(o.Headers, r.Headers, red)
+	}
 	if r.Code == 0 {
 		o.Error = red.String(r.Error, false)
 		if o.Error == "" {
@@ -73,6 +76,20 @@ func rateLimitHeaders(h http.Header, extra []string, red *redactor) map[string]s
 		}
 	}
 	return out
+}
+
+// withContentType adds the Content-Type of an error response to kept: an
+// error body is judged against its declared shape, its media type with it.
+func withContentType(kept map[string]string, h http.Header, red *redactor) map[string]string {
+	ct := h.Get("Content-Type")
+	if ct == "" {
+		return kept
+	}
+	if kept == nil {
+		kept = make(map[string]string, 1)
+	}
+	kept["Content-Type"] = red.String(bound(ct, maxHeaderValue), false)
+	return kept
 }
 
 // containsFold reports whether s contains the lower-case ASCII word sub,

@@ -63,6 +63,8 @@ type Options struct {
 	// from: a phase with Source i ≥ 1 connects from OtherSources[i-1], so a
 	// per-IP limit sees a second client.
 	OtherSources []netip.Addr
+	// badKey is the made-up key of the PhaseBadKey requests (Start sets it).
+	badKey string
 	// ClockSkew makes the run behave as on a machine whose clock reads
 	// ClockSkew ahead of the real time: it waits for StartAt on that clock and
 	// records every time as read from it. For tests of the shard merge.

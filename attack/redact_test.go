@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -103,5 +104,60 @@ func BenchmarkRedactorString(b *testing.B) {
 	body := strings.Repeat(`{"error":"Too Many Requests","retry":1}`, 30)[:1024]
 	for b.Loop() {
 		red.String(body, true)
+	}
+}
+
+// TestStartSendsNoKeyAndAWrongKey checks the auth phases: a no-key phase
+// sends no Authorization header, a bad-key phase a key of the run's making
+// that is none of the scenario's and that no observation holds, even when
+// the target echoes it, with the Content-Type of the error responses.
+func TestStartSendsNoKeyAndAWrongKey(t *testing.T) {
+	var mu sync.Mutex
+	got := map[string][]string{} // phase name → Authorization headers received
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth, ok := r.Header["Authorization"]
+		mu.Lock()
+		if ok {
+			got[r.URL.Query().Get("p")] = append(got[r.URL.Query().Get("p")], auth[0])
+		}
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		w.Write([]byte(`{"error":"bad key ` + strings.Join(auth, ",") + `"}`))
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	sc := testScenario()
+	sc.Endpoints = append(sc.Endpoints, scenarios.Endpoint{Name: "nokey", Method: "GET", Path: "/v1/items?p=no-key"},
+		scenarios.Endpoint{Name: "badkey", Method: "GET", Path: "/v1/items?p=bad-key"})
+	p := testPlan(
+		scenarios.Phase{Name: "no-key", Kind: scenarios.PhaseNoKey, Rate: 50, Duration: 100 * time.Millisecond, Endpoint: "nokey"},
+		scenarios.Phase{Name: "bad-key", Kind: scenarios.PhaseBadKey, Rate: 50, Duration: 100 * time.Millisecond, Endpoint: "badkey"},
+	)
+	p.Scenario = sc
+	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := collect(t, a, 20*time.Second)
+	if len(obs) != 10 {
+		t.Fatalf("got %d observations; want 10", len(obs))
+	}
+	if n := len(got["no-key"]); n != 0 {
+		t.Errorf("the no-key phase sent %d Authorization headers; want none", n)
+	}
+	bad := got["bad-key"]
+	if len(bad) != 5 || bad[0] == "Bearer "+testKey || !strings.HasPrefix(bad[0], "Bearer ratecheck-wrong-key-") {
+		t.Fatalf("the bad-key phase sent %q; want 5 of a made-up key, not the real one", bad)
+	}
+	made := strings.TrimPrefix(bad[0], "Bearer ")
+	for _, o := range obs {
+		b, _ := json.Marshal(o)
+		if strings.Contains(string(b), made) || o.KeyID != "" {
+			t.Errorf("observation %d holds the made-up key or a key id: %s", o.Seq, b)
+		}
+		if o.Headers["Content-Type"] != "application/json" {
+			t.Errorf("observation %d headers %v; want the 401's Content-Type", o.Seq, o.Headers)
+		}
 	}
 }

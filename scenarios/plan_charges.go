@@ -40,11 +40,13 @@ func (p *Plan) charge() {
 
 // charged is the number of the run's requests the limit counts. A per-key
 // limit has a budget per key, so it is charged the most any one key sends.
+// Requests the API must refuse for their key cost nothing (auth.not-counted
+// checks that they do not).
 func charged(l Limit, phases []Phase) int64 {
 	perKey := map[string]int64{}
 	var total, most int64
 	for _, ph := range phases {
-		if !l.Counts(ph.Endpoint) {
+		if !l.Counts(ph.Endpoint) || ph.Kind.Auth() {
 			continue
 		}
 		total += ph.Requests

@@ -11,7 +11,8 @@ import (
 // uncounted. Its phases are bursts: all of a phase's requests sent at one
 // instant, burstGap apart, so that nothing (a window boundary, a refill)
 // can change the limiter's state in between except by bad luck, which a
-// second attempt, half a window later, rules out.
+// second attempt, half a window later, rules out. The auth phases
+// (plan_auth.go) join the segment when the API has keys.
 //
 //	excluded (short window, an endpoint the limit excludes), twice:
 //	  pause     the limit's recovery (a fresh budget for key A)
@@ -35,7 +36,7 @@ func (p *Plan) withContract(steps []step, l Limit, ep, key string) []step {
 		return steps
 	}
 	if limit := p.Scenario.Run.MaxDuration; limit > 0 && totalDuration(steps)+totalDuration(seg) > limit {
-		p.warnf("the isolation and excluded-endpoint phases would make the run %s, longer than run.max_duration %s: they are left out; raise run.max_duration",
+		p.warnf("the isolation, excluded-endpoint and auth phases would make the run %s, longer than run.max_duration %s: they are left out; raise run.max_duration",
 			formatDuration(totalDuration(steps)+totalDuration(seg)), formatDuration(limit))
 		return steps
 	}
@@ -69,6 +70,7 @@ func (p *Plan) contractSteps(l Limit, ep, key string) []step {
 				burstStep("counted", PhaseCounted, c, ep, key, 0))
 		}
 	}
+	out = append(out, p.notCountedSteps(l, ep, key)...)
 	attempts := 1
 	m := min(10, max(1, capacity/4))
 	if short && 2*m <= capacity {
@@ -76,7 +78,7 @@ func (p *Plan) contractSteps(l Limit, ep, key string) []step {
 	}
 	other, ok := p.otherClient(l)
 	if !ok {
-		return out
+		return append(out, p.authTail(l, ep)...)
 	}
 	// A budget that refills regains some of A's requests before confirm
 	// ends, so confirm sends enough to see A rejected again; never as many
@@ -93,7 +95,7 @@ func (p *Plan) contractSteps(l Limit, ep, key string) []step {
 			o,
 			burstStep("confirm", PhaseConfirm, k, ep, key, 0))
 	}
-	return out
+	return append(out, p.authTail(l, ep)...)
 }
 
 // client names the second client of an isolation test.

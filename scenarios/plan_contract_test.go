@@ -67,6 +67,29 @@ func TestContractPhases(t *testing.T) {
 	otherSource := func(n int64) contractPart {
 		return contractPart{Kind: PhaseOtherSource, Requests: n, Endpoint: "list", Key: "primary", Source: 1, Burst: true}
 	}
+	noKey := func(n int64, ep string) contractPart {
+		return contractPart{Kind: PhaseNoKey, Requests: n, Endpoint: ep, Burst: true}
+	}
+	badKey := func(n int64) contractPart {
+		return contractPart{Kind: PhaseBadKey, Requests: n, Endpoint: "list", Burst: true}
+	}
+	// notCounted is the auth.not-counted attempt: C−c counted, x without a
+	// key, x with a wrong key, c counted (none before when C = c).
+	notCounted := func(before, x, c int64) []contractPart {
+		out := []contractPart{pause}
+		if before > 0 {
+			out = append(out, counted(before))
+		}
+		return append(out, noKey(x, "list"), badKey(x), counted(c))
+	}
+	twice := func(ps []contractPart) []contractPart { return append(slices.Clone(ps), ps...) }
+	join := func(parts ...[]contractPart) []contractPart {
+		var out []contractPart
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
 	twoKeys := func(sc *Scenario) { sc.Auth.Keys = append(sc.Auth.Keys, Key{ID: "second", Env: "K2"}) }
 	withHealth := func(sc *Scenario) {
 		sc.Endpoints = append(sc.Endpoints, Endpoint{Name: "health", Method: "GET", Path: "/health"})
@@ -82,34 +105,60 @@ func TestContractPhases(t *testing.T) {
 	}{
 		{
 			// 20/s: c = 5 counted requests left after 15, 5 + 1 + ⌈20 × 0.15⌉ excluded calls;
+			// 5 + 1 + ⌈20 × 0.2⌉ requests without a key and as many with a wrong one;
 			// exhaust 22, the other key 5 (twice 5 stays within its 20), confirm
-			// 2 + ⌈20 × 0.15⌉.
+			// 2 + ⌈20 × 0.15⌉; then the excluded endpoint without a key.
 			name: "short window, two keys, an excluded endpoint", limit: Limit{Name: "ps", Requests: 20, Window: s},
 			edit: []func(*Scenario){twoKeys, withHealth},
-			want: []contractPart{pause, counted(15), excluded(9), counted(5), pause, counted(15), excluded(9), counted(5),
-				exhaust(22), otherKey(5), confirm(5), pause, exhaust(22), otherKey(5), confirm(5)},
+			want: join(
+				[]contractPart{pause, counted(15), excluded(9), counted(5), pause, counted(15), excluded(9), counted(5)},
+				twice(notCounted(15, 10, 5)),
+				[]contractPart{exhaust(22), otherKey(5), confirm(5), pause, exhaust(22), otherKey(5), confirm(5)},
+				[]contractPart{pause, noKey(1, "health")}),
 		},
 		{
-			name: "one key and nothing excluded: no contract phases", limit: Limit{Name: "ps", Requests: 20, Window: s},
+			name: "one key and nothing excluded: the auth phases only", limit: Limit{Name: "ps", Requests: 20, Window: s},
+			want: twice(notCounted(15, 10, 5)),
+		},
+		{
+			name: "no auth: no contract phases", limit: Limit{Name: "ps", Requests: 20, Window: s},
+			edit: []func(*Scenario){func(sc *Scenario) { sc.Auth = Auth{} }},
 		},
 		{
 			name: "a global limit is tested with two keys too", limit: Limit{Name: "ps", Requests: 20, Window: s, Scope: ScopeGlobal},
 			edit: []func(*Scenario){twoKeys},
-			want: []contractPart{exhaust(22), otherKey(5), confirm(5), pause, exhaust(22), otherKey(5), confirm(5)},
+			want: join(twice(notCounted(15, 10, 5)),
+				[]contractPart{exhaust(22), otherKey(5), confirm(5), pause, exhaust(22), otherKey(5), confirm(5)}),
 		},
 		{
 			name: "per IP with a second source address", limit: Limit{Name: "ps", Requests: 8, Window: s, Scope: ScopeIP},
 			edit: []func(*Scenario){twoKeys}, opts: []PlanOption{Sources(2)},
-			want: []contractPart{exhaust(10), otherSource(2), confirm(4), pause, exhaust(10), otherSource(2), confirm(4)},
+			want: join(twice(notCounted(6, 5, 2)),
+				[]contractPart{exhaust(10), otherSource(2), confirm(4), pause, exhaust(10), otherSource(2), confirm(4)}),
 		},
 		{
-			name: "per IP with one source address: none", limit: Limit{Name: "ps", Requests: 8, Window: s, Scope: ScopeIP},
+			name: "per IP with one source address: no isolation", limit: Limit{Name: "ps", Requests: 8, Window: s, Scope: ScopeIP},
 			edit: []func(*Scenario){twoKeys},
+			want: twice(notCounted(6, 5, 2)),
 		},
 		{
-			name: "a long window: one attempt, and no fresh budget for the excluded endpoint", limit: Limit{Name: "pm", Requests: 60, Window: time.Minute},
+			name: "a long window: one attempt of each, no fresh budget for the excluded endpoint", limit: Limit{Name: "pm", Requests: 60, Window: time.Minute},
 			edit: []func(*Scenario){twoKeys, withHealth},
-			want: []contractPart{exhaust(62), otherKey(10), confirm(3)},
+			want: []contractPart{counted(2), noKey(3, "list"), badKey(3), counted(2),
+				exhaust(62), otherKey(10), confirm(3), noKey(1, "health")},
+		},
+		{
+			name: "scopes: the first key lacking one calls the endpoint; auth: none endpoints get no key", limit: Limit{Name: "ps", Requests: 20, Window: s},
+			edit: []func(*Scenario){twoKeys, func(sc *Scenario) {
+				sc.Auth.Keys[1].Scopes = []string{"read"}
+				sc.Endpoints = append(sc.Endpoints,
+					Endpoint{Name: "admin", Method: "POST", Path: "/admin", Scopes: []string{"admin"}},
+					Endpoint{Name: "keygen", Method: "POST", Path: "/keys", NoAuth: true})
+			}},
+			want: join(twice(notCounted(15, 10, 5)),
+				[]contractPart{exhaust(22), otherKey(5), confirm(5), pause, exhaust(22), otherKey(5), confirm(5)},
+				[]contractPart{pause, noKey(1, "admin"), noKey(1, "keygen"),
+					{Kind: PhaseNoScope, Requests: 2, Endpoint: "admin", Key: "second", Burst: true}}),
 		},
 		{
 			name: "lean plans none", limit: Limit{Name: "ps", Requests: 20, Window: s},
@@ -118,7 +167,7 @@ func TestContractPhases(t *testing.T) {
 		{
 			name: "budget of 1: one request of the other key, once", limit: Limit{Name: "ps", Requests: 1, Window: s},
 			edit: []func(*Scenario){twoKeys},
-			want: []contractPart{exhaust(3), otherKey(1), confirm(1)},
+			want: join(twice(notCounted(0, 3, 1)), []contractPart{exhaust(3), otherKey(1), confirm(1)}),
 		},
 		{
 			name: "run.max_duration too short for them", limit: Limit{Name: "ps", Requests: 20, Window: s},

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -27,6 +28,20 @@ func planScenario(limits ...Limit) *Scenario {
 		Limits:    limits,
 		Run:       RunOptions{Connections: 32, Timeout: 10 * s, MaxDuration: 5 * time.Minute},
 	}
+}
+
+// modelPhases returns the phases of p before its contract segment (see
+// plan_contract.go), which other tests check.
+func modelPhases(p *Plan) []Phase {
+	i := slices.IndexFunc(p.Phases, func(ph Phase) bool { return ph.Kind.Contract() })
+	if i < 0 {
+		return p.Phases
+	}
+	out := p.Phases[:i]
+	if len(out) > 0 && out[len(out)-1].Kind == PhasePause {
+		out = out[:len(out)-1] // a base plan never ends with a pause: it opens the segment
+	}
+	return out
 }
 
 // ph builds an expected phase on the default endpoint and key.
@@ -204,7 +219,7 @@ func TestNewPlanDerived(t *testing.T) {
 				ph(PhasePause, 19*s/2, s, 0, 0),
 				ph(PhaseRecovery, 21*s/2, 2*s, 10, 20),
 			},
-			warnings: []string{"this run would exhaust the b budget (490 of 10 requests): later requests may be limited by b rather than a"},
+			warnings: []string{"this run would exhaust the b budget (530 of 10 requests): later requests may be limited by b rather than a"},
 		},
 		{
 			name: "nothing finite: nothing to test",
@@ -223,7 +238,7 @@ func TestNewPlanDerived(t *testing.T) {
 			if p.Tested != tt.tested {
 				t.Errorf("NewPlan().Tested = %d; want %d", p.Tested, tt.tested)
 			}
-			if diff := cmp.Diff(tt.want, p.Phases, approx); diff != "" {
+			if diff := cmp.Diff(tt.want, modelPhases(p), approx); diff != "" {
 				t.Errorf("NewPlan().Phases mismatch (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.warnings, p.Warnings); diff != "" {
@@ -255,6 +270,7 @@ func TestNewPlanMaxDuration(t *testing.T) {
 			[]string{
 				"window 1m is longer than run.max_duration 20s: recovery is not tested; raise run.max_duration",
 				"the under and over phases alone take 30s, longer than run.max_duration 20s",
+				"the isolation, excluded-endpoint and auth phases would make the run 30.2s, longer than run.max_duration 20s: they are left out; raise run.max_duration",
 			}},
 	}
 	for _, tt := range tests {
@@ -263,7 +279,7 @@ func TestNewPlanMaxDuration(t *testing.T) {
 			sc.Run.MaxDuration = tt.max
 			p := NewPlan(sc)
 			var kinds []PhaseKind
-			for _, ph := range p.Phases {
+			for _, ph := range modelPhases(p) {
 				kinds = append(kinds, ph.Kind)
 			}
 			if diff := cmp.Diff(tt.kinds, kinds); diff != "" {
@@ -324,18 +340,20 @@ func TestNewPlanCharges(t *testing.T) {
 	p := NewPlan(sc)
 	// 100/s: under 50/s×2s = 100, over-burst 200/s×2s = 400, over 200/s×3s = 600,
 	// recovery 50/s×2s = 100; then twice 90 + 10 counted requests around
-	// 10 + 1 + 15 calls to the excluded keygen (limit.excluded).
+	// 10 + 1 + 15 calls to the excluded keygen (limit.excluded), and twice
+	// 90 + 10 around the requests without a key or with a wrong one, which
+	// cost nothing (auth.not-counted).
 	want := []Charge{
-		{Limit: "ps", Requests: 1400, Budget: 100, Tested: true, Note: "under test: 100 per 1s (this run sends 1400)", Share: 14},
-		{Limit: "daily", Requests: 1400, Budget: 500, Note: "window 24h: only charged, not exercised (this run uses 1400 of 500)", Share: 2.8},
+		{Limit: "ps", Requests: 1600, Budget: 100, Tested: true, Note: "under test: 100 per 1s (this run sends 1600)", Share: 16},
+		{Limit: "daily", Requests: 1600, Budget: 500, Note: "window 24h: only charged, not exercised (this run uses 1600 of 500)", Share: 3.2},
 		{Limit: "keygen-only", Requests: 52, Budget: 5, Note: "window 1h: only charged, not exercised (this run uses 52 of 5)", Share: 10.4},
-		{Limit: "monthly", Requests: 1452, Unlimited: true, Note: "unlimited on plan enterprise: only charged, not exercised (this run uses 1452)"},
+		{Limit: "monthly", Requests: 1652, Unlimited: true, Note: "unlimited on plan enterprise: only charged, not exercised (this run uses 1652)"},
 	}
 	if diff := cmp.Diff(want, p.Charges); diff != "" {
 		t.Errorf("NewPlan().Charges mismatch (-want +got):\n%s", diff)
 	}
 	wantWarn := []string{
-		"this run would exhaust the daily budget (1400 of 500 requests): later requests may be limited by daily rather than ps",
+		"this run would exhaust the daily budget (1600 of 500 requests): later requests may be limited by daily rather than ps",
 		"this run would exhaust the keygen-only budget (52 of 5 requests): later requests may be limited by keygen-only rather than ps",
 	}
 	if diff := cmp.Diff(wantWarn, p.Warnings); diff != "" {
@@ -407,11 +425,11 @@ func TestShippedPlans(t *testing.T) {
 		duration time.Duration
 		warnings int
 	}{
-		{"copilot.yaml", "per-second", 25 * s / 2, 0},
-		{"bot-platform.yaml", "per-hour", 30 * s, 1},                 // recovery from an hour window is not tested
-		{"coperniq.yaml", "per-second", 12300 * time.Millisecond, 0}, // with the excluded-endpoint phases
-		{"workspace.yaml", "per-minute", 95 * s, 0},
-		{"users.yaml", "per-minute", 95 * s, 0},
+		{"copilot.yaml", "per-second", 15950 * time.Millisecond, 0},    // with the auth phases
+		{"bot-platform.yaml", "per-hour", 30200 * time.Millisecond, 1}, // recovery from an hour window is not tested
+		{"coperniq.yaml", "per-second", 15750 * time.Millisecond, 0},   // with the excluded-endpoint and auth phases
+		{"workspace.yaml", "per-minute", 95300 * time.Millisecond, 0},
+		{"users.yaml", "per-minute", 95350 * time.Millisecond, 0},
 	}
 	for _, tt := range tests {
 		sc, err := Load(tt.file)

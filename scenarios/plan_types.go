@@ -27,14 +27,29 @@ const (
 	PhaseCounted     PhaseKind = "counted"      // calls the tested limit counts, on a fresh budget
 	PhaseExcluded    PhaseKind = "excluded"     // calls to an endpoint the tested limit does not count
 	PhaseQuota       PhaseKind = "quota"        // one burst past what a quota has left (see QuotaTest)
+	PhaseNoKey       PhaseKind = "no-key"       // requests without the API key (see plan_auth.go)
+	PhaseBadKey      PhaseKind = "bad-key"      // requests with a wrong key, made up for the run
+	PhaseNoScope     PhaseKind = "no-scope"     // requests with a key that lacks the endpoint's scope
 )
 
 // Contract reports whether phases of kind k test a promise other than the
-// tested limit's rate (isolation, uncounted endpoints): their requests are
-// judged only by the checks of that promise.
+// tested limit's rate (isolation, uncounted endpoints, auth): their requests
+// are judged only by the checks of that promise.
 func (k PhaseKind) Contract() bool {
 	switch k {
 	case PhaseExhaust, PhaseOtherKey, PhaseOtherSource, PhaseConfirm, PhaseCounted, PhaseExcluded, PhaseQuota:
+		return true
+	}
+	return k.Auth()
+}
+
+// Auth reports whether phases of kind k send requests whose key the API must
+// refuse: none, a wrong one, or one without the endpoint's scope. The attack
+// reads it to send no key (PhaseNoKey) or a made-up one (PhaseBadKey); their
+// answers' bodies are judged by body.error-format too.
+func (k PhaseKind) Auth() bool {
+	switch k {
+	case PhaseNoKey, PhaseBadKey, PhaseNoScope:
 		return true
 	}
 	return false

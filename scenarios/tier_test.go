@@ -47,7 +47,7 @@ func TestChargeShares(t *testing.T) {
 		share float64
 		over  bool
 	}{
-		{"full", nil, 490, 0.245, true},
+		{"full", nil, 530, 0.265, true},
 		{"lean", []PlanOption{Lean()}, 75, 0.0375, false},
 	} {
 		p := NewPlan(sc, tt.opts...)
