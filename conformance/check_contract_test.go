@@ -84,6 +84,10 @@ func honest(ph scenarios.Phase, k int64) (int, int64) {
 			return 200, 4 - k
 		}
 		return 200, 19 - k
+	case scenarios.PhaseNoKey, scenarios.PhaseBadKey:
+		return 401, 0
+	case scenarios.PhaseNoScope:
+		return 403, 0
 	}
 	return 200, 19 - k // the other key, the excluded calls
 }
@@ -231,11 +235,11 @@ func TestContractPhasesStayOutOfTheModel(t *testing.T) {
 	})
 	for _, c := range v.Checks {
 		switch c.ID {
-		case LimitPerKey, LimitExcluded:
+		case LimitPerKey, LimitExcluded, AuthMissingKey, AuthInvalidKey, AuthNotCounted:
 			if c.Status != Pass {
 				t.Errorf("%s = %s (%s); want pass", c.ID, c.Status, c.Message)
 			}
-		case LimitPerIP:
+		case LimitPerIP, AuthScope:
 		default:
 			if c.Status != Skip {
 				t.Errorf("%s = %s (%s); want a skip: it saw the contract phases", c.ID, c.Status, c.Message)

@@ -25,6 +25,10 @@ var checks = []struct {
 	contract bool
 	// all marks a check that sees every phase's observations.
 	all bool
+	// auth marks a check of the other phases that sees the auth phases'
+	// requests too (PhaseKind.Auth): body.error-format judges their 401s
+	// and 403s.
+	auth bool
 }{
 	{id: LimitEnforced, judge: enforcedResult},
 	{id: LimitNoEarlyReject, judge: earlyResult},
@@ -35,10 +39,14 @@ var checks = []struct {
 	{id: HeadersRemaining, make: newRemainingChecker},
 	{id: HeadersReset, make: newResetChecker},
 	{id: HeadersRetryAfter, make: newRetryAfterChecker},
-	{id: BodyErrorFormat, make: newBodyChecker},
+	{id: BodyErrorFormat, make: newBodyChecker, auth: true},
 	{id: LimitPerKey, make: newPerKeyChecker, contract: true},
 	{id: LimitPerIP, make: newPerIPChecker, contract: true},
 	{id: LimitExcluded, make: newExcludedChecker, contract: true},
+	{id: AuthMissingKey, make: newMissingKeyChecker, contract: true},
+	{id: AuthInvalidKey, make: newInvalidKeyChecker, contract: true},
+	{id: AuthScope, make: newScopeChecker, contract: true},
+	{id: AuthNotCounted, make: newNotCountedChecker, contract: true},
 	{id: QuotaEnforced, make: newQuotaChecker, all: true},
 }
 
@@ -65,17 +73,19 @@ func newCheckers(p *scenarios.Plan, sp func() (Spill, error)) ([]routed, *run) {
 		if b, ok := ch.(blamer); ok {
 			b.deferTo(r.blamed)
 		}
-		out = append(out, routed{checker: ch, contract: c.contract, all: c.all})
+		out = append(out, routed{checker: ch, contract: c.contract, all: c.all, auth: c.auth})
 	}
 	return out, r
 }
 
 // routed is a checker with the phases it is given: the contract phases,
-// all the others, or every phase (all).
+// all the others, or every phase (all); and the auth phases too when auth
+// is set.
 type routed struct {
 	checker
 	contract bool
 	all      bool
+	auth     bool
 }
 
 // run is the state the checkers of one run share.

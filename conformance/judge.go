@@ -34,19 +34,24 @@ func New(p *scenarios.Plan, o Options) *Judge {
 // give them in any order: the verdict is the same). It is not safe for
 // concurrent use.
 func (j *Judge) Observe(o results.Observation) {
-	contract := j.contractPhase(o.Phase)
+	kind := j.phaseKind(o.Phase)
+	contract := kind.Contract()
 	for _, c := range j.checkers {
-		if c.all || c.contract == contract {
+		if c.all || c.contract == contract || c.auth && kind.Auth() {
 			c.Observe(o)
 		}
 	}
 }
 
-// contractPhase reports whether plan phase i is a contract phase, whose
-// requests only the checks of its promise judge (PhaseKind.Contract).
-func (j *Judge) contractPhase(i int) bool {
+// phaseKind is the kind of plan phase i, or "" when there is none. The
+// requests of a contract phase only the checks of its promise judge
+// (PhaseKind.Contract).
+func (j *Judge) phaseKind(i int) scenarios.PhaseKind {
 	p := j.run.plan
-	return p != nil && i >= 0 && i < len(p.Phases) && p.Phases[i].Kind.Contract()
+	if p == nil || i < 0 || i >= len(p.Phases) {
+		return ""
+	}
+	return p.Phases[i].Kind
 }
 
 // Verdict judges the observations taken so far: every check's result in the

@@ -22,7 +22,9 @@ const bodyCut = 1024
 const maxBodyQuote = 120
 
 // bodyChecker judges body.error-format: every response with a status the
-// scenario declares a body for has a JSON body matching that shape.
+// scenario declares a body for has a JSON body matching that shape, and a
+// JSON Content-Type when it names one. It sees the auth phases' 401s and
+// 403s too (see checks).
 type bodyChecker struct {
 	pr promise
 	respTally
@@ -68,7 +70,19 @@ func (c *bodyChecker) Observe(o results.Observation) {
 	}
 	if where, diff, ok := matchShape(shape, v, "$"); !ok {
 		c.bad.found.add(offenseOf(o, nil, fmt.Sprintf("%s: %s (%s)", where, diff, quote)))
+		return
 	}
+	if ct, ok := o.Header("Content-Type"); ok && !jsonMediaType(ct) {
+		c.bad.found.add(offenseOf(o, nil, fmt.Sprintf("Content-Type %s, want application/json (%s)", strconv.Quote(cutSnippet(ct, maxLiteral)), quote)))
+	}
+}
+
+// jsonMediaType reports whether a Content-Type names JSON: application/json
+// or a type with the +json suffix, parameters aside.
+func jsonMediaType(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
 }
 
 // decodeBody decodes one JSON value, numbers kept as json.Number.

@@ -37,6 +37,11 @@ func TestBodyErrorFormat(t *testing.T) {
 		{"cut at the snippet size", stdPlan, map[int]string{20: cut}, nil, Pass,
 			"all 9 bodies matched the declared shape (429: 9); 1 body cut at 1024 bytes mid-JSON not judged"},
 		{"short and broken is not cut", stdPlan, map[int]string{20: rateLimited[:20]}, nil, Fail, "not JSON: unexpected EOF"},
+		{"a JSON Content-Type", with401, nil, []results.Observation{{Status: 401, Body: `{"error":"no key"}`,
+			Headers: map[string]string{"Content-Type": "application/problem+json; charset=utf-8"}}}, Pass, "(401: 1, 429: 10)"},
+		{"a 401 as plain text", with401, nil, []results.Observation{{Status: 401, Body: `{"error":"no key"}`,
+			Headers: map[string]string{"Content-Type": "text/plain; charset=utf-8"}}}, Fail,
+			`(first: Content-Type "text/plain; charset=utf-8", want application/json (401 body "{\"error\":\"no key\"}"))`},
 		{"no shapes", func() *scenarios.Plan {
 			p := stdPlan()
 			p.Scenario.Errors = nil

@@ -27,6 +27,10 @@ const (
 	LimitPerKey         ID = "limit.per-key"
 	LimitPerIP          ID = "limit.per-ip"
 	LimitExcluded       ID = "limit.excluded"
+	AuthMissingKey      ID = "auth.missing-key"
+	AuthInvalidKey      ID = "auth.invalid-key"
+	AuthScope           ID = "auth.scope"
+	AuthNotCounted      ID = "auth.not-counted"
 	QuotaEnforced       ID = "quota.enforced"
 )
 

@@ -145,7 +145,7 @@ func TestCheckOrder(t *testing.T) {
 	}
 	want := []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, TimingOnset, RecoveryAfterWindow,
 		HeadersLimit, HeadersRemaining, HeadersReset, HeadersRetryAfter, BodyErrorFormat,
-		LimitPerKey, LimitPerIP, LimitExcluded, QuotaEnforced}
+		LimitPerKey, LimitPerIP, LimitExcluded, AuthMissingKey, AuthInvalidKey, AuthScope, AuthNotCounted, QuotaEnforced}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("check ids mismatch (-want +got):\n%s", diff)
 	}

@@ -30,6 +30,9 @@ var contractFaults = []struct {
 	{"none", "key", ""},
 	{"shared-budget", "key", conformance.LimitPerKey},
 	{"counts-excluded", "key", conformance.LimitExcluded},
+	{"counts-unauthenticated", "key", conformance.AuthNotCounted},
+	{"wrong-scope-status", "key", conformance.AuthScope},
+	{"wrong-error-shape", "key", conformance.BodyErrorFormat},
 	{"none", "ip", ""},
 	{"per-ip-as-global", "ip", conformance.LimitPerIP},
 }
@@ -37,22 +40,35 @@ var contractFaults = []struct {
 // contractChecks are the checks each contract judges (never skips) on a
 // correct target.
 var contractChecks = map[string][]conformance.ID{
-	"key": {conformance.LimitPerKey, conformance.LimitExcluded},
-	"ip":  {conformance.LimitPerIP, conformance.LimitExcluded},
+	"key": append([]conformance.ID{conformance.LimitPerKey}, authChecks...),
+	"ip":  append([]conformance.ID{conformance.LimitPerIP}, authChecks...),
 }
 
-// contractYAML is 20/s with two keys, an endpoint the limit excludes that
-// sends the key, and exact headers; the scope is filled in.
+// authChecks are the auth and error-body checks every contract judges.
+var authChecks = []conformance.ID{conformance.LimitExcluded, conformance.BodyErrorFormat,
+	conformance.AuthMissingKey, conformance.AuthInvalidKey, conformance.AuthScope, conformance.AuthNotCounted}
+
+// contractYAML is 20/s with two keys, the second without the admin scope
+// of one endpoint, an endpoint the limit excludes that sends the key, one
+// that takes no key, exact headers and an error envelope for 401, 403 and
+// 429; the scope is filled in.
 const contractYAML = `name: contract
 target: http://127.0.0.1
 auth:
   header: X-API-KEY
   keys:
     primary: ${MATRIX_KEY}
-    second: ${MATRIX_KEY_2}
+    second: {env: "${MATRIX_KEY_2}", scopes: [read]}
 endpoints:
   - {name: items, path: /v1/items}
   - {name: usage, path: /v1/usage}
+  - {name: admin, method: POST, path: /v1/admin, scopes: [admin]}
+  - {name: signup, method: POST, path: /v1/signup, auth: none}
+errors:
+  401: &envelope
+    body: {success: false, error: {code: string, message: string}}
+  403: *envelope
+  429: *envelope
 limits:
   - name: per-second
     requests: 20
@@ -70,7 +86,8 @@ headers:
 // TestContractFaults runs each contract fault of the reference target, in a
 // fixed window and a token bucket, RATECHECK_MATRIX_RUNS times: a fault must
 // fail its own check and no other, and a correct target must pass with every
-// contract check judged. A long test (about 20 s a run, ten at once).
+// contract check judged (the auth and error-body ones included). A long test
+// (about 25 s a run, ten at once).
 func TestContractFaults(t *testing.T) {
 	longtest.Skip(t, "runs the contract faults against the reference target, about 20 s a run")
 	t.Parallel()

@@ -1,0 +1,164 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// authYAML is a contract with two keys, the second without the admin
+// scope, an endpoint without auth, and declared 401 and 403 errors; WINDOW
+// is replaced.
+const authYAML = `name: auth
+auth:
+  header: X-Key
+  keys:
+    primary: ${K1}
+    second: {env: "${K2}", scopes: [read]}
+endpoints:
+  - {name: list, method: GET, path: /list}
+  - {name: admin, method: POST, path: /admin, scopes: [admin]}
+  - {name: signup, method: POST, path: /signup, auth: none}
+limits:
+  - name: ps
+    requests: 20
+    window: WINDOW
+headers:
+  convention: x-ratelimit
+errors:
+  401: {body: {error: string}}
+  403: {body: {error: string}}
+`
+
+func authPlan(t *testing.T, window string, opts ...scenarios.PlanOption) *scenarios.Plan {
+	t.Helper()
+	sc, err := scenarios.Parse("auth.yaml", []byte(strings.Replace(authYAML, "WINDOW", window, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return scenarios.NewPlan(sc, opts...)
+}
+
+// honestAuth answers like honest, and serves the endpoint without auth.
+func honestAuth(ph scenarios.Phase, k int64) (int, int64) {
+	if ph.Endpoint == "signup" {
+		return 201, 0
+	}
+	return honest(ph, k)
+}
+
+// onEndpoint changes the replies of one endpoint.
+func onEndpoint(base reply, ep string, f reply) reply {
+	return func(ph scenarios.Phase, k int64) (int, int64) {
+		if ph.Endpoint == ep {
+			return f(ph, k)
+		}
+		return base(ph, k)
+	}
+}
+
+// TestAuthStatusChecks judges auth.missing-key, auth.invalid-key and
+// auth.scope: the status the scenario declares passes, a request served or
+// refused with another status fails, an answer that says nothing of the key
+// is not judged, and a scenario that declares nothing to test skips.
+func TestAuthStatusChecks(t *testing.T) {
+	declared := authPlan(t, "1s")
+	undeclared := contractPlan(t, "key") // no errors, no scopes
+	noAuth := func() *scenarios.Plan {
+		sc := *declared.Scenario
+		sc.Auth = scenarios.Auth{}
+		return scenarios.NewPlan(&sc)
+	}()
+	tests := []struct {
+		name  string
+		plan  *scenarios.Plan
+		reply reply
+		id    ID
+		want  Status
+		msg   string
+	}{
+		{"missing key refused 401", declared, honestAuth, AuthMissingKey, Pass, "list 401 ×20, admin 401 ×1; without a key, signup (auth: none) answered 201 ×1"},
+		{"missing key served", declared, with(honestAuth, scenarios.PhaseNoKey, status(200, 0)), AuthMissingKey, Fail, "got 200; want 401"},
+		{"missing key refused 403 where 401 is declared", declared, with(honestAuth, scenarios.PhaseNoKey, status(403, 0)), AuthMissingKey, Fail, "got 403; want 401"},
+		{"auth: none endpoint refused", declared, onEndpoint(honestAuth, "signup", status(401, 0)), AuthMissingKey, Fail, "to signup, got 401; want an answer other than 401 or 403"},
+		{"missing key only ever limited", declared, with(honestAuth, scenarios.PhaseNoKey, status(429, 0)), AuthMissingKey, Skip, "the limit or the server answered first"},
+		{"missing key: 403 where nothing is declared", undeclared, with(honest, scenarios.PhaseNoKey, status(403, 0)), AuthMissingKey, Pass, "with 401 or 403 (the scenario's errors declare no single status"},
+		{"missing key: 400 where nothing is declared", undeclared, with(honest, scenarios.PhaseNoKey, status(400, 0)), AuthMissingKey, Skip, "400 ×"},
+		{"missing key: served where nothing is declared", undeclared, with(honest, scenarios.PhaseNoKey, status(200, 0)), AuthMissingKey, Fail, "got 200"},
+		{"wrong key refused 401", declared, honestAuth, AuthInvalidKey, Pass, "list 401 ×20"},
+		{"wrong key served", declared, with(honestAuth, scenarios.PhaseBadKey, status(200, 0)), AuthInvalidKey, Fail, "with a wrong key got the wrong answer"},
+		{"scope refused 403", declared, honestAuth, AuthScope, Pass, "admin 403 ×2"},
+		{"scope refused 401", declared, with(honestAuth, scenarios.PhaseNoScope, status(401, 0)), AuthScope, Fail, "got 401; want 403"},
+		{"scope served", declared, with(honestAuth, scenarios.PhaseNoScope, status(201, 0)), AuthScope, Fail, "got 201; want 403"},
+		{"no scopes declared", undeclared, honest, AuthScope, Skip, "no endpoint declares scopes"},
+		{"no auth", noAuth, honestAuth, AuthMissingKey, Skip, "the API has no keys"},
+		{"no auth, no scope", noAuth, honestAuth, AuthScope, Skip, "the API has no keys"},
+		{"lean", authPlan(t, "1s", scenarios.Lean()), honestAuth, AuthInvalidKey, Skip, "lean plan"},
+		{"nothing answered", declared, with(honestAuth, scenarios.PhaseNoScope, status(0, 0)), AuthScope, Skip, "no request with a key lacking the endpoint's scope was answered"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := judgeContract(tt.plan, contractRun(tt.plan, tt.reply), tt.id)
+			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
+				t.Errorf("%s = %s (%s); want %s containing %q", tt.id, got.Status, got.Message, tt.want, tt.msg)
+			}
+			if got.Status == Fail && (got.Evidence == nil || len(got.Evidence.Requests) == 0) {
+				t.Errorf("%s failed without evidence", tt.id)
+			}
+		})
+	}
+}
+
+// TestAuthNotCounted judges auth.not-counted: on a fresh budget the counted
+// requests around the refused ones must all be admitted; an exact Remaining
+// must fall by one counted request only, on any budget with room left.
+func TestAuthNotCounted(t *testing.T) {
+	short, long := authPlan(t, "1s"), authPlan(t, "1m")
+	// charged answers the last counted burst of each attempt as a limit
+	// that charged the refused requests: all rejected.
+	charged := with(honestAuth, scenarios.PhaseCounted, func(ph scenarios.Phase, k int64) (int, int64) {
+		if ph.Requests == 5 {
+			return 429, 0
+		}
+		return 200, 19 - k
+	})
+	// longHonest answers the long window's attempt: 2 counted with
+	// Remaining 40 and 39, then 38 and 37; chargedLong falls by 6 more.
+	longReply := func(fall int64) reply {
+		seen := 0
+		return with(honestAuth, scenarios.PhaseCounted, func(ph scenarios.Phase, k int64) (int, int64) {
+			if k == 0 {
+				seen++
+			}
+			if seen == 1 {
+				return 200, 40 - k
+			}
+			return 200, 38 - fall - k
+		})
+	}
+	tests := []struct {
+		name  string
+		plan  *scenarios.Plan
+		reply reply
+		want  Status
+		msg   string
+	}{
+		{"short window, nothing charged", short, honestAuth, Pass, "40 requests refused for their key"},
+		{"short window, the refused requests charged", short, charged, Fail, "the refused requests were charged"},
+		{"short window, one attempt charged", short, nth(short, scenarios.PhaseCounted, 1, status(429, 0), honestAuth), Fail, "the refused requests were charged"},
+		{"short window, never a fresh budget", short, with(honestAuth, scenarios.PhaseCounted, status(429, 0)), Skip, "no attempt started on a fresh budget"},
+		{"the refused requests were served", short, with(honestAuth, scenarios.PhaseNoKey, status(200, 0)), Skip, "were served (see auth.missing-key"},
+		{"long window, Remaining goes on", long, longReply(0), Pass, "Remaining went on from 39 to 38"},
+		{"long window, Remaining fell", long, longReply(6), Fail, "Remaining fell from 39 to 32"},
+		{"no auth", contractPlan(t, "key", scenarios.Lean()), honest, Skip, "lean plan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := judgeContract(tt.plan, contractRun(tt.plan, tt.reply), AuthNotCounted)
+			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
+				t.Errorf("auth.not-counted = %s (%s); want %s containing %q", got.Status, got.Message, tt.want, tt.msg)
+			}
+		})
+	}
+}

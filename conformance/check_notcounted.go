@@ -1,0 +1,231 @@
+package conformance
+
+import (
+	"fmt"
+
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// notCountedChecker judges auth.not-counted from the plan's attempts
+// (scenarios.notCountedSteps): counted requests of key A, requests refused
+// for their key (none, or a wrong one), then more counted requests of A. On
+// a fresh budget (a pause before the attempt) the counted requests fill it
+// exactly, so a limit that charged the refused requests to A rejects some of
+// the last ones; an exact Remaining header shows the charge on any budget
+// with room left: it falls by more than the one counted request in between.
+type notCountedChecker struct{ contractObs }
+
+func newNotCountedChecker(p *scenarios.Plan, _ *collector) checker {
+	return &notCountedChecker{newContractObs(p)}
+}
+
+// Observe keeps the observations of the attempts' phases.
+func (c *notCountedChecker) Observe(o results.Observation) {
+	if c.plan == nil || o.Phase < 0 || o.Phase >= len(c.plan.Phases) {
+		return
+	}
+	switch c.plan.Phases[o.Phase].Kind {
+	case scenarios.PhaseCounted, scenarios.PhaseNoKey, scenarios.PhaseBadKey:
+		c.keep(o)
+	}
+}
+
+// ncAttempt is one attempt as planned: the counted phase before (-1 when
+// the budget is filled by the last phase alone), the refused phases, the
+// counted phase after, and whether it started on a fresh budget.
+type ncAttempt struct {
+	before  int
+	refused []int
+	after   int
+	fresh   bool
+}
+
+// attempts finds the attempts in the plan: one or more no-key and bad-key
+// phases followed by a counted phase, after a counted phase or a pause.
+func (c *notCountedChecker) attempts() []ncAttempt {
+	ph := c.plan.Phases
+	var out []ncAttempt
+	for i := 0; i < len(ph); i++ {
+		if !refusedKind(ph[i].Kind) || i > 0 && refusedKind(ph[i-1].Kind) {
+			continue
+		}
+		j := i
+		for j < len(ph) && refusedKind(ph[j].Kind) {
+			j++
+		}
+		if j == len(ph) || ph[j].Kind != scenarios.PhaseCounted || i == 0 {
+			continue
+		}
+		t := ncAttempt{before: -1, after: j}
+		for k := i; k < j; k++ {
+			t.refused = append(t.refused, k)
+		}
+		switch prev := ph[i-1].Kind; {
+		case prev == scenarios.PhasePause:
+			t.fresh = true
+		case prev == scenarios.PhaseCounted:
+			t.before = i - 1
+			t.fresh = i >= 2 && ph[i-2].Kind == scenarios.PhasePause
+		default:
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func refusedKind(k scenarios.PhaseKind) bool {
+	return k == scenarios.PhaseNoKey || k == scenarios.PhaseBadKey
+}
+
+// Result judges the attempts.
+func (c *notCountedChecker) Result() CheckResult {
+	res := CheckResult{ID: AuthNotCounted}
+	if c.limit != nil {
+		res.Limit = c.limit.Name
+	}
+	if why := c.untestable(); why != "" {
+		res.Status, res.Message = Skip, why
+		return res
+	}
+	var judged, refused int
+	var byRemaining string
+	why := "no attempt was answered"
+	for _, t := range c.attempts() {
+		before, after := c.obs(t.before), c.byPh[t.after]
+		var calls []results.Observation
+		for _, i := range t.refused {
+			calls = append(calls, c.byPh[i]...)
+		}
+		if len(after) == 0 || len(calls) == 0 {
+			continue
+		}
+		if n := admittedCount(calls); n > 0 {
+			why = fmt.Sprintf("%d of the %d requests without a valid key were served (see auth.missing-key and auth.invalid-key), so charging them was no fault", n, len(calls))
+			continue
+		}
+		if t.fresh && allAdmitted(before) {
+			for _, o := range after {
+				if o.Limited() {
+					return c.fail(res, fmt.Sprintf("after %d counted requests of key %s and %d requests refused for their key (%s), a counted request was rejected (429) although the counted ones fit limit %q's budget of %d: the refused requests were charged",
+						len(before), o.KeyID, len(calls), statusTally(calls), c.limit.Name, c.capacity()), o)
+				}
+			}
+		}
+		if a, b, ok := c.remainingAround(before, after); ok {
+			ra, _ := c.remaining(*a)
+			rb, _ := c.remaining(*b)
+			if rb < ra-1 {
+				res.Status = Fail
+				res.Message = fmt.Sprintf("Remaining fell from %d to %d across %d requests refused for their key (%s) and one counted request: the refused requests were charged",
+					ra, rb, len(calls), statusTally(calls))
+				res.Evidence = &Evidence{Expected: fmt.Sprintf("Remaining %d (one counted request after %d)", ra-1, ra),
+					Requests: []RequestEvidence{c.evidence(*a, "last counted before"), c.evidence(*b, "first counted after")}}
+				return res
+			}
+			judged++
+			refused += len(calls)
+			byRemaining = fmt.Sprintf(", and Remaining went on from %d to %d", ra, rb)
+			continue
+		}
+		if !t.fresh || !allAdmitted(before) || !allAdmitted(after) {
+			why = "no attempt started on a fresh budget with every counted request admitted, and Remaining could not be compared: " + c.noRemaining()
+			continue
+		}
+		judged++
+		refused += len(calls)
+	}
+	if judged == 0 {
+		res.Status, res.Message = Skip, why
+		return res
+	}
+	res.Status = Pass
+	res.Message = fmt.Sprintf("%d requests refused for their key, between counted requests of a valid key, changed no admission of limit %q%s",
+		refused, c.limit.Name, byRemaining)
+	return res
+}
+
+// obs is the observations of phase i, none for -1.
+func (c *notCountedChecker) obs(i int) []results.Observation {
+	if i < 0 {
+		return nil
+	}
+	return c.byPh[i]
+}
+
+// untestable says why the run cannot test the promise, or "".
+func (c *notCountedChecker) untestable() string {
+	p, l := c.plan, c.limit
+	switch {
+	case p == nil || p.Scenario == nil:
+		return "there is no plan to judge the run against"
+	case p.Scenario.Auth.Header == "":
+		return "the API has no keys (the scenario declares no auth)"
+	case l == nil:
+		return "the plan tests no limit"
+	case len(c.attempts()) > 0:
+		return ""
+	case p.Lean:
+		return "the lean plan (--lean) sends no auth phases"
+	case len(p.Scenario.Phases) > 0:
+		return "the scenario's phases include no no-key or bad-key phase between counted ones"
+	}
+	return fmt.Sprintf("the plan has no refused requests between counted ones for limit %q (its endpoint sends no key, or run.max_duration is too short for the contract phases)", l.Name)
+}
+
+// capacity is the tested limit's budget of one client.
+func (c *notCountedChecker) capacity() int64 {
+	if c.limit.Burst > 0 {
+		return c.limit.Burst
+	}
+	return c.limit.Requests
+}
+
+// noRemaining says why Remaining cannot show a charge, or "".
+func (c *notCountedChecker) noRemaining() string {
+	if why := c.exactRemaining(""); why != "" {
+		return why
+	}
+	return "no counted request had budget left around the refused ones"
+}
+
+// remainingAround is the counted response with the lowest Remaining before
+// the refused requests and the one with the highest after, when every one
+// was admitted, Remaining is exact, and enough was left to show a charge.
+func (c *notCountedChecker) remainingAround(before, after []results.Observation) (a, b *results.Observation, ok bool) {
+	if c.exactRemaining("") != "" || len(before) == 0 || !allAdmitted(before) || !allAdmitted(after) {
+		return nil, nil, false
+	}
+	if d := c.pr.described; d == nil || !d.Counts(before[0].Endpoint) {
+		return nil, nil, false
+	}
+	var ra, rb int64
+	for i, o := range before {
+		if r, ok := c.remaining(o); ok && (a == nil || r < ra) {
+			a, ra = &before[i], r
+		}
+	}
+	for i, o := range after {
+		if r, ok := c.remaining(o); ok && (b == nil || r > rb) {
+			b, rb = &after[i], r
+		}
+	}
+	return a, b, a != nil && b != nil && ra >= 2
+}
+
+func (c *notCountedChecker) fail(res CheckResult, msg string, o results.Observation) CheckResult {
+	res.Status, res.Message = Fail, msg
+	res.Evidence = &Evidence{Expected: "admitted: requests refused for their key leave the budget as it was", Requests: []RequestEvidence{c.evidence(o, "")}}
+	return res
+}
+
+func admittedCount(obs []results.Observation) int {
+	n := 0
+	for _, o := range obs {
+		if o.Admitted() {
+			n++
+		}
+	}
+	return n
+}
