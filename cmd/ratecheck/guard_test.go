@@ -30,7 +30,7 @@ func TestGuardConfirm(t *testing.T) {
 		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, errRefused)) {
 			t.Errorf("answer %q: check = %v; want ok %v", tt.answer, err, tt.ok)
 		}
-		if !strings.Contains(stderr.String(), "490 of monthly's 2000 (24.5% on starter)") {
+		if !strings.Contains(stderr.String(), "530 of monthly's 2000 (26.5% on starter)") {
 			t.Errorf("answer %q: prompt %q does not say what the run spends", tt.answer, stderr.String())
 		}
 	}
