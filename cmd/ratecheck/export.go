@@ -66,6 +66,10 @@ func exportRun(env *Env, o *exportOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	plan, err := storedPlan(sc, run.Meta)
+	if err != nil {
+		return err
+	}
 	var w io.Writer = env.Stdout
 	if o.Output != "-" {
 		f, err := os.Create(o.Output)
@@ -76,7 +80,7 @@ func exportRun(env *Env, o *exportOptions) (err error) {
 		w = f
 	}
 	bw := bufio.NewWriter(w)
-	e, err := attack.NewVegetaExporter(bw, o.Encoding, scenarios.NewPlan(sc), run.Meta.Target)
+	e, err := attack.NewVegetaExporter(bw, o.Encoding, plan, run.Meta.Target)
 	if err != nil {
 		return &usageError{err: err}
 	}

@@ -120,12 +120,7 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 	if err != nil {
 		return err
 	}
-	popts := []scenarios.PlanOption{scenarios.Sources(1 + len(s.meta.OtherSources))}
-	if s.meta.BuiltinTarget {
-		sc = sc.WithSpareKey() // as the run did
-		popts = append(popts, scenarios.ExhaustQuotas())
-	}
-	plan, err := (&planFlags{Tier: s.meta.PlanTier, Lean: s.meta.Lean}).plan(sc, popts...)
+	plan, err := storedPlan(sc, s.meta)
 	if err != nil {
 		return err
 	}
@@ -180,4 +175,16 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 		return werr
 	}
 	return verdictError(rep, "")
+}
+
+// storedPlan plans sc as the run recorded in meta planned it: its tier, lean
+// or full, its source addresses, and on the built-in target the spare key
+// and the quota tests.
+func storedPlan(sc *scenarios.Scenario, meta results.Meta) (*scenarios.Plan, error) {
+	popts := []scenarios.PlanOption{scenarios.Sources(1 + len(meta.OtherSources))}
+	if meta.BuiltinTarget {
+		sc = sc.WithSpareKey() // as the run did
+		popts = append(popts, scenarios.ExhaustQuotas())
+	}
+	return (&planFlags{Tier: meta.PlanTier, Lean: meta.Lean}).plan(sc, popts...)
 }
