@@ -95,7 +95,7 @@ func (cs *claimStore) series() []*respSeries {
 				status: int16(min(max(r.status, 0), 999))})
 		}
 	}
-	out := ss.each()
+	out, _ := ss.each() // kept in memory (no newSpill): nothing to read back
 	byKey := make(map[string]*respSeries, len(out))
 	for _, s := range out {
 		byKey[s.key] = s

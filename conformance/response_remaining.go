@@ -34,8 +34,12 @@ var (
 // deferTo lets the countdown leave to the model checks what they fail.
 func (c *remainingChecker) deferTo(blamed func() blames) { c.blamed = blamed }
 
-func newRemainingChecker(p *scenarios.Plan, _ *collector) checker {
-	return &remainingChecker{pr: newPromise(p)}
+func newRemainingChecker(p *scenarios.Plan, col *collector) checker {
+	c := &remainingChecker{pr: newPromise(p)}
+	if col != nil {
+		c.ss.newSpill = col.newSpill // past spillAfter responses, records go to disk
+	}
+	return c
 }
 
 // name is how messages call the header.
@@ -132,7 +136,12 @@ func (c *remainingChecker) judge() CheckResult {
 	if c.blamed != nil {
 		cd.blame = c.blamed()
 	}
-	for _, s := range c.ss.each() {
+	series, err := c.ss.each()
+	if err != nil {
+		res.Message = fmt.Sprintf("the responses' records could not be kept on disk and read back (%v), so the countdown was not judged", err)
+		return res
+	}
+	for _, s := range series {
 		cd.judge(s)
 	}
 	name := c.name()

@@ -117,10 +117,19 @@ type respSeries struct {
 	nextAdm []int   // nextAdm[k]: the first admitted record at or after k; len(recs) if none
 }
 
-// respSet holds one series of records per key.
+// respSet holds one series of records per key. Given newSpill, it moves
+// its records there past spillAfter and reads them back when judged (see
+// response_spill.go).
 type respSet struct {
 	byKey map[string]*respSeries
 	texts texts // the raw values the records refer to
+
+	newSpill func() (Spill, error) // nil keeps every record in memory
+	noSpill  bool                  // no spill could be made: the records stay in memory
+	spilled  *respSpill
+	n        int // records kept, in memory or on disk
+	keys     []*respSeries
+	keyIndex map[*respSeries]int32
 }
 
 // add appends r to the series of key.
@@ -133,21 +142,97 @@ func (ss *respSet) add(key string, r respRec) {
 		s = &respSeries{key: key, sorted: true}
 		ss.byKey[key] = s
 	}
+	ss.n++
+	if ss.spilled != nil {
+		ss.spilled.write(ss.indexOf(s), &r)
+		return
+	}
+	s.push(r)
+	if ss.n > spillAfter && !ss.noSpill && ss.newSpill != nil {
+		ss.toDisk()
+	}
+}
+
+// push appends r to s's records in memory.
+func (s *respSeries) push(r respRec) {
 	if n := len(s.recs); n > 0 && recCmp(s.recs[n-1], r) > 0 {
 		s.sorted = false
 	}
 	s.recs = append(s.recs, r)
 }
 
-// each returns the respSeries sorted and indexed, in key order.
-func (ss *respSet) each() []*respSeries {
+// indexOf numbers s for the spill.
+func (ss *respSet) indexOf(s *respSeries) int32 {
+	if k, ok := ss.keyIndex[s]; ok {
+		return k
+	}
+	if ss.keyIndex == nil {
+		ss.keyIndex = map[*respSeries]int32{}
+	}
+	k := int32(len(ss.keys))
+	ss.keys = append(ss.keys, s)
+	ss.keyIndex[s] = k
+	return k
+}
+
+// toDisk moves the records to a new spill; where none can be made they stay
+// in memory.
+func (ss *respSet) toDisk() {
+	to, err := ss.newSpill()
+	if err != nil {
+		ss.noSpill = true
+		return
+	}
+	sp := &respSpill{to: to}
+	for _, s := range ss.sortedKeys() {
+		k := ss.indexOf(s)
+		for x := range s.recs {
+			sp.write(k, &s.recs[x])
+		}
+		s.recs, s.sorted = nil, true
+	}
+	ss.spilled = sp
+}
+
+// load brings spilled records back into memory for judging.
+func (ss *respSet) load() error {
+	if ss.spilled == nil {
+		return nil
+	}
+	sp := ss.spilled
+	ss.spilled = nil
+	return sp.readInto(func(k int32, r respRec) bool {
+		if k < 0 || int(k) >= len(ss.keys) {
+			return false
+		}
+		ss.keys[k].push(r)
+		return true
+	})
+}
+
+// sortedKeys is the series in key order.
+func (ss *respSet) sortedKeys() []*respSeries {
+	out := make([]*respSeries, 0, len(ss.byKey))
+	for _, s := range ss.byKey {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *respSeries) int { return cmp.Compare(a.key, b.key) })
+	return out
+}
+
+// each returns the respSeries sorted and indexed, in key order, the records
+// read back from disk first; it fails when they cannot be.
+func (ss *respSet) each() ([]*respSeries, error) {
+	if err := ss.load(); err != nil {
+		return nil, err
+	}
 	out := make([]*respSeries, 0, len(ss.byKey))
 	for _, s := range ss.byKey {
 		s.prepare()
 		out = append(out, s)
 	}
 	slices.SortFunc(out, func(a, b *respSeries) int { return cmp.Compare(a.key, b.key) })
-	return out
+	return out, nil
 }
 
 func recCmp(a, b respRec) int {
