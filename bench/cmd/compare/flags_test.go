@@ -16,12 +16,21 @@ func TestParseFlags(t *testing.T) {
 		Only: []string{"throughput", "rates", "rss"}, N: 3, Duration: 10 * time.Second,
 		Rates: []int{1000, 5000, 10000, 20000}, Workers: 64, BestOf: []uint64{64, 128},
 		RSSRequests: 1_000_000, RSSRate: 16_000, Quiet: 0.3, QuietWait: 2 * time.Minute,
+		SoakDurations: []time.Duration{time.Minute, 5 * time.Minute, 20 * time.Minute}, SoakRate: 16_000,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("parseFlags(nil) mismatch (-want +got):\n%s", diff)
 	}
 	if d := got.rssDuration(); d != 62500*time.Millisecond {
 		t.Errorf("rssDuration() = %v; want 62.5s", d)
+	}
+
+	got, err = parseFlags([]string{"-only", "soak", "-soak-durations", "30s, 2m", "-soak-rate", "4000"})
+	if err != nil {
+		t.Fatalf("parseFlags: %v", err)
+	}
+	if !cmp.Equal(got.SoakDurations, []time.Duration{30 * time.Second, 2 * time.Minute}) || got.SoakRate != 4000 || got.soakLimit() != 2000 {
+		t.Errorf("parseFlags(-only soak -soak-durations 30s, 2m -soak-rate 4000) = %+v", got)
 	}
 
 	got, err = parseFlags([]string{"-only", "rss, rates", "-rates", "500", "-n", "1"})
@@ -35,6 +44,7 @@ func TestParseFlags(t *testing.T) {
 	for _, bad := range [][]string{
 		{"-only", "latency"}, {"-rates", "1000,x"}, {"-rates", "0"}, {"-n", "0"},
 		{"-best-of", "-1"}, {"-duration", "0s"}, {"-workers", "0"}, {"-rss-rate", "0"},
+		{"-soak-durations", "1m,x"}, {"-soak-durations", "0s"}, {"-soak-rate", "1"},
 	} {
 		if _, err := parseFlags(bad); err == nil {
 			t.Errorf("parseFlags(%q) = nil error; want one", bad)

@@ -46,18 +46,25 @@ type options struct {
 	BestOf      []uint64
 	RSSRequests int
 	RSSRate     int
-	Bin         string
-	Work        string
-	Keep        bool
-	Quiet       float64
-	QuietWait   time.Duration
-	JSON        string
-	From        string // print the table of these saved samples and stop
-	Scenarios   string // write the scenarios here and stop
+	// SoakDurations and SoakRate: the soak section (soak.go).
+	SoakDurations []time.Duration
+	SoakRate      int
+	Bin           string
+	Work          string
+	Keep          bool
+	Quiet         float64
+	QuietWait     time.Duration
+	JSON          string
+	From          string // print the table of these saved samples and stop
+	Scenarios     string // write the scenarios here and stop
 }
 
-// sections in the order they run.
-var sections = []string{"throughput", "rates", "rss"}
+// sections in the order they run; defaultSections run without -only (the
+// soak section takes 2 × the sum of its durations and more).
+var (
+	sections        = []string{"throughput", "rates", "rss", "soak"}
+	defaultSections = []string{"throughput", "rates", "rss"}
+)
 
 // rssLimit is the limit per second of the limited RSS run: half its rate.
 func (o options) rssLimit() int { return max(1, o.RSSRate/2) }
@@ -70,7 +77,9 @@ func (o options) rssDuration() time.Duration {
 func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	only := fs.String("only", strings.Join(sections, ","), "comma-separated `sections` to run: throughput, rates, rss")
+	only := fs.String("only", strings.Join(defaultSections, ","), "comma-separated `sections` to run: throughput, rates, rss, soak")
+	soakDurations := fs.String("soak-durations", "1m,5m,20m", "comma-separated `durations` of the soak runs")
+	fs.IntVar(&o.SoakRate, "soak-rate", 16_000, "rate per second of the soak runs (declared limit: half of it)")
 	rates := fs.String("rates", "1000,5000,10000,20000", "comma-separated requested `rates` per second")
 	bestOf := fs.String("best-of", "64,128", fmt.Sprintf("vegeta -max-workers `settings` tried at rates above %d/s; the best counts", bestOfAbove))
 	fs.IntVar(&o.N, "n", 3, "repetitions of each measurement (the table shows medians)")
@@ -96,6 +105,13 @@ func parseFlags(args []string) (options, error) {
 	if o.Rates, err = splitInts(*rates); err != nil {
 		return o, fmt.Errorf("-rates: %w", err)
 	}
+	for _, f := range strings.Split(*soakDurations, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(f))
+		if err != nil || d <= 0 {
+			return o, fmt.Errorf("-soak-durations: %q is not a positive duration", f)
+		}
+		o.SoakDurations = append(o.SoakDurations, d)
+	}
 	bo, err := splitInts(*bestOf)
 	if err != nil {
 		return o, fmt.Errorf("-best-of: %w", err)
@@ -110,6 +126,8 @@ func parseFlags(args []string) (options, error) {
 		return o, errors.New("-duration: want a positive duration")
 	case o.Workers < 1:
 		return o, errors.New("-workers: want at least 1")
+	case o.SoakRate < 2:
+		return o, errors.New("-soak-rate: want at least 2")
 	case o.RSSRequests < 1 || o.RSSRate < 1:
 		return o, errors.New("-rss-requests and -rss-rate: want positive numbers")
 	}
@@ -183,7 +201,7 @@ func run(ctx context.Context, o options) error {
 	defer b.close()
 	b.logf("machine: %d cores, %s; target %s (pid %d); work dir %s", runtime.NumCPU(), runtime.Version(), b.targetURL, b.targetPID, b.work)
 	b.logf("estimated time: %s (plus waits for a quiet machine)", estimate(o).Round(time.Second))
-	run := map[string]func(context.Context) error{"throughput": b.throughput, "rates": b.rates, "rss": b.rss}
+	run := map[string]func(context.Context) error{"throughput": b.throughput, "rates": b.rates, "rss": b.rss, "soak": b.soak}
 	for _, s := range sections {
 		if !slices.Contains(o.Only, s) {
 			continue
@@ -259,6 +277,10 @@ func estimate(o options) time.Duration {
 			}
 		case "rss":
 			total += 3 * per(o.rssDuration()+3*time.Second)
+		case "soak":
+			for _, d := range o.SoakDurations {
+				total += 2*per(d) + d/4 // and the two reports
+			}
 		}
 	}
 	return time.Duration(o.N) * total

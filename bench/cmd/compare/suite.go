@@ -26,6 +26,13 @@ type sample struct {
 	// measured from the start of the run (vegeta: unset).
 	ReportLagP99 time.Duration `json:"report_lag_p99,omitempty"`
 	Success      float64       `json:"success"` // share of 2xx/3xx answers
+	// Soak runs: the planned duration, the bytes the run left on disk (the
+	// observations, or vegeta's results file), the verdict, and what
+	// re-reading them cost (ratecheck report, vegeta report).
+	Duration  time.Duration `json:"duration,omitempty"`
+	DiskBytes int64         `json:"disk_bytes,omitempty"`
+	Verdict   string        `json:"verdict,omitempty"`
+	Replay    *usage        `json:"replay,omitempty"`
 	usage
 }
 

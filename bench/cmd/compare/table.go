@@ -45,6 +45,7 @@ func table(samples []sample, o options) []row {
 	if r, ok := cpuRow(samples, o); ok {
 		rows = append(rows, r)
 	}
+	rows = append(rows, soakRows(samples, o)...)
 	return rows
 }
 

@@ -24,6 +24,9 @@ type vegetaRun struct {
 	// Keep saves attack's output (copied on its way to report) to compute the
 	// send statistics; without it the processes are joined by a plain pipe.
 	Keep bool
+	// SizeOnly, with Keep, measures the results file's size and `vegeta
+	// report` of it (soak.go) instead of decoding the sends.
+	SizeOnly bool
 }
 
 func (r vegetaRun) attackArgs(targets string) []string {
@@ -51,6 +54,9 @@ type vegetaMetrics struct {
 // send statistics decoded from attack's results.
 func (b *bench) runVegeta(ctx context.Context, r vegetaRun) (sample, error) {
 	s := sample{Tool: "vegeta", Workers: r.Workers, Rate: r.Rate}
+	if r.SizeOnly {
+		s.Duration = r.Duration
+	}
 	bin := filepath.Join(b.bin, "vegeta")
 	attack, attackUsage := b.command(ctx, "attack", bin, r.attackArgs(b.targets)...)
 	report, reportUsage := b.command(ctx, "report", bin, "report", "-type=json")
@@ -99,6 +105,10 @@ func (b *bench) runVegeta(ctx context.Context, r vegetaRun) (sample, error) {
 	s.Requests, s.Success, s.Achieved = vm.Requests, vm.Success, vm.Rate
 	if !r.Keep {
 		return s, nil
+	}
+	if r.SizeOnly {
+		defer os.Remove(resultsFile)
+		return s, b.replayVegeta(ctx, resultsFile, &s)
 	}
 	sends, err := decodeSends(resultsFile)
 	if err != nil {
