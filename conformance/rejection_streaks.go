@@ -5,6 +5,13 @@ import "github.com/ratecheck/ratecheck/scenarios"
 // classify splits the wrongful rejections of one series into early ones and late
 // recoveries, one streak (run of consecutive rejections, see streaks) at a time.
 //
+// A limit that lifted late may restart its window (or its bucket) only when
+// it lifts, and then be a delay behind the model for a window: a streak that
+// begins within a window of a late recovery, after the server admitted a whole
+// capacity since, is a legitimate one for the server's shifted state, and what
+// it blames is the late recovery, not an early rejection. (An early-rejecting
+// limit admits less than its capacity between streaks.)
+//
 // A streak is legitimate when its first rejection may have been a limiting
 // decision. Its wrongful rejections are late recoveries (the limit did not lift
 // when it should have) if the model clearly lifted during the streak: some
@@ -20,9 +27,13 @@ import "github.com/ratecheck/ratecheck/scenarios"
 func (a *rules) classify(s *series, ev *stateEval, fam family) {
 	opens := a.recoveryOpeners(s)
 	var lastReject int64
-	rejected := false
+	rejected, lateBefore := false, false
+	prevEnd := -1 // the last member of the previous streak
 	limiting := func(i int) bool { return ev.out[i] == rejectOK }
 	for _, streak := range streaks(s, limiting) {
+		shifted := lateBefore && s.reqs[streak[0]].sent-lastReject < int64(a.limit.Window) &&
+			float64(admittedBetween(s, prevEnd, streak[0])) >= fam.capacity(a.p, a.limit)
+		prevEnd = streak[len(streak)-1]
 		for _, k := range streak {
 			sent := s.reqs[k].sent
 			if ev.out[k] == rejectWrong && opens[k] && rejected && sent-lastReject >= int64(a.recovery()) {
@@ -30,8 +41,20 @@ func (a *rules) classify(s *series, ev *stateEval, fam family) {
 			}
 			rejected, lastReject = true, max(lastReject, sent)
 		}
-		a.classifyStreak(s, ev, fam, streak)
+		lateBefore = a.classifyStreak(s, ev, fam, streak, shifted)
 	}
+}
+
+// admittedBetween counts the admissions of s sent after request i and before
+// request j.
+func admittedBetween(s *series, i, j int) int {
+	n := 0
+	for k := max(i+1, 0); k < j; k++ {
+		if s.known[k] && s.adm[k] {
+			n++
+		}
+	}
+	return n
 }
 
 // streaks splits the judged rejections of s into streaks: runs of rejections
@@ -126,29 +149,38 @@ func splitAt(s *series, cur []int, a int, limiting func(i int) bool) (ended, res
 	return ended, rest
 }
 
-// classifyStreak classifies the wrongful rejections of one streak.
-func (a *rules) classifyStreak(s *series, ev *stateEval, fam family, streak []int) {
+// classifyStreak classifies the wrongful rejections of one streak, a
+// legitimate one when shifted (see classify), and reports whether the streak
+// holds a late recovery.
+func (a *rules) classifyStreak(s *series, ev *stateEval, fam family, streak []int, shifted bool) bool {
 	first := streak[0]
-	legit := ev.out[first] == rejectOK
+	legit := ev.out[first] == rejectOK || shifted
 	lifted := false
 	for _, k := range streak {
 		lifted = lifted || ev.out[k] == rejectWrong && a.room(ev, fam, k) >= a.liftRoom(fam)
 	}
 	rec := int64(a.recovery())
 	lenient := a.limit.Recovery > a.limit.Window
+	late := false
 	for _, k := range streak {
-		if ev.out[k] != rejectWrong {
+		switch ev.out[k] {
+		case rejectRecovery:
+			late = true
+			continue
+		case rejectWrong:
+		default:
 			continue
 		}
 		switch {
 		case legit && lenient && s.reqs[k].sent-s.reqs[first].sent < rec:
 			ev.out[k] = rejectOK // within the promised penalty
 		case legit && lifted:
-			ev.out[k] = rejectRecovery
+			ev.out[k], late = rejectRecovery, true
 		default:
 			ev.out[k] = rejectEarly
 		}
 	}
+	return late
 }
 
 // room is how many more requests the model surely admitted when request k was

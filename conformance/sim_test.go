@@ -188,12 +188,15 @@ func threshold(n int64, f fault) int64 {
 // rejection everything is rejected for 2 s.
 const penalty = 2 * time.Second
 
-// firstRequestWindow opens a window at the first request after the last expired.
+// firstRequestWindow opens a window at the first request after the last
+// expired, or with onAdmit at the first one it admits (a rejected request
+// opens none: the two differ only while a penalty box rejects).
 type firstRequestWindow struct {
-	n     int64
-	w     time.Duration
-	f     fault
-	state map[string]*fraServerKey
+	n       int64
+	w       time.Duration
+	f       fault
+	onAdmit bool
+	state   map[string]*fraServerKey
 }
 
 type fraServerKey struct {
@@ -212,10 +215,11 @@ func (s *firstRequestWindow) decide(at time.Time, key string) int {
 		st = &fraServerKey{}
 		s.state[key] = st
 	}
-	if !st.open || !at.Before(st.start.Add(s.w)) {
+	blocked := s.f == faultSlow && at.Before(st.blocked)
+	if (!st.open || !at.Before(st.start.Add(s.w))) && !(blocked && s.onAdmit) {
 		st.start, st.count, st.open = at, 0, true
 	}
-	if s.f == faultSlow && at.Before(st.blocked) {
+	if blocked {
 		return 429
 	}
 	if st.count >= threshold(s.n, s.f) {

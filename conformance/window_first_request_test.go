@@ -28,6 +28,17 @@ import (
 //     rejections instead, one of which was still open when the box ended, so
 //     the window that really followed seemed to start with the 20th
 //     admission and its 21st request was blamed as an early rejection.
+//   - fra-late-lift-shift: the same penalty box, where the first request
+//     after the promised recovery was rejected (it opened no window in the
+//     server): the server's window opened at the first admission after the
+//     box, half a second after the model's, and its 21st request was rightly
+//     rejected where the model saw a fresh window. That streak, after a late
+//     lift and a whole window's admissions, is the late recovery's, not an
+//     early rejection.
+//   - fra-off-by-one-ambiguous: off-by-one, where X-RateLimit-Remaining said
+//     0 and the next request was admitted: an over-admission the model
+//     leaves ambiguous near a window boundary; limit.enforced fails the
+//     defect on other windows, so headers.remaining points there.
 func TestFirstRequestChainReplays(t *testing.T) {
 	tests := []struct {
 		dir  string
@@ -46,6 +57,20 @@ func TestFirstRequestChainReplays(t *testing.T) {
 			LimitStatus:         Pass,
 			TimingOnset:         Pass,
 			RecoveryAfterWindow: Fail,
+		}},
+		{"testdata/fra-late-lift-shift", "penalty box, window shifted by the late lift", map[ID]Status{
+			LimitEnforced:       Pass,
+			LimitNoEarlyReject:  Pass,
+			LimitStatus:         Pass,
+			TimingOnset:         Pass,
+			RecoveryAfterWindow: Fail,
+			HeadersRemaining:    Pass,
+		}},
+		{"testdata/fra-off-by-one-ambiguous", "off-by-one, Remaining 0 then an admission near a boundary", map[ID]Status{
+			LimitEnforced:       Fail,
+			LimitNoEarlyReject:  Pass,
+			RecoveryAfterWindow: Pass,
+			HeadersRemaining:    Skip,
 		}},
 	}
 	for _, tt := range tests {
