@@ -37,13 +37,13 @@ func (r *run) blamed() blames {
 	if a.skip != "" || a.eval == nil {
 		return b
 	}
-	over := false
+	failing := map[ID]bool{}
 	for x, s := range a.series {
 		for i, o := range a.eval.states[x].out {
 			var id ID
 			switch o {
 			case admitOver:
-				id, over = LimitEnforced, true
+				id = LimitEnforced
 			case rejectEarly:
 				id = LimitNoEarlyReject
 			case rejectRecovery:
@@ -51,18 +51,30 @@ func (r *run) blamed() blames {
 			default:
 				continue
 			}
+			failing[id] = true
 			b.add(a.seqOf(&s.reqs[i]), s.reqs[i].sent, id)
 		}
 	}
-	// The admissions only the timing tolerance keeps the model from blaming
-	// (stateEval.ambAdm) are over-admissions of the same defect once
-	// limit.enforced fails: a header that shows one of them (admitted after
-	// 0 remaining) is left to it too. Without a sure over-admission nothing
-	// fails that defect, so they stay the header check's to fail.
-	if over {
-		for x, s := range a.series {
-			for _, i := range a.eval.states[x].ambAdm {
+	// The decisions only the timing tolerance keeps the model from blaming
+	// (stateEval.ambAdm, ambRej) are of the same defect once the check that
+	// fails it has a sure one: a header that shows one of them (admitted
+	// after 0 remaining, a 429 with quota left) is left to that check too.
+	// Without a sure one nothing fails the defect, so they stay the header
+	// check's to fail.
+	rejID := LimitNoEarlyReject
+	if !failing[rejID] {
+		rejID = RecoveryAfterWindow
+	}
+	for x, s := range a.series {
+		ev := &a.eval.states[x]
+		if failing[LimitEnforced] {
+			for _, i := range ev.ambAdm {
 				b.add(a.seqOf(&s.reqs[i]), s.reqs[i].sent, LimitEnforced)
+			}
+		}
+		if failing[rejID] {
+			for _, i := range ev.ambRej {
+				b.add(a.seqOf(&s.reqs[i]), s.reqs[i].sent, rejID)
 			}
 		}
 	}

@@ -62,7 +62,7 @@ func (a *analysis) limitingRejections() (limiting, amb int) {
 				limiting++
 			}
 		}
-		amb += ev.ambRej
+		amb += len(ev.ambRej)
 	}
 	return limiting, amb
 }

@@ -40,10 +40,10 @@ type stateEval struct {
 	// does not: over-admissions the timing tolerance may hide (see
 	// cleanEpisodes).
 	ambAdm []int32
-	// ambRej counts the rejections the point model blames and the tolerant
-	// model holds were limiting (rejectOK): early rejections the timing
+	// ambRej are the rejections the point model blames and the tolerant
+	// model holds were limiting (rejectOK): wrongful rejections the timing
 	// tolerance may hide.
-	ambRej int
+	ambRej []int32
 	// counting is set when only the outcomes are read (the fingerprint's
 	// candidate models): admissions keep no detail, see overDetail.
 	counting bool

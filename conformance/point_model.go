@@ -15,7 +15,7 @@ import (
 // countPoint records how many over-admissions and wrongful rejections the
 // point model blamed.
 func countPoint(s *series, ev *stateEval, blamed []bool) {
-	ev.pointOver, ev.pointWrong, ev.ambAdm, ev.ambRej = 0, 0, nil, 0
+	ev.pointOver, ev.pointWrong, ev.ambAdm, ev.ambRej = 0, 0, nil, nil
 	for i, b := range blamed {
 		switch {
 		case b && s.adm[i]:
@@ -26,7 +26,7 @@ func countPoint(s *series, ev *stateEval, blamed []bool) {
 		case b:
 			ev.pointWrong++
 			if ev.out[i] == rejectOK {
-				ev.ambRej++
+				ev.ambRej = append(ev.ambRej, int32(i))
 			}
 		}
 	}

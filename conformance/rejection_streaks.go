@@ -28,21 +28,54 @@ func (a *rules) classify(s *series, ev *stateEval, fam family) {
 	opens := a.recoveryOpeners(s)
 	var lastReject int64
 	rejected, lateBefore := false, false
-	prevEnd := -1 // the last member of the previous streak
+	prevEnd := -1 // the last member of the previous episode
 	limiting := func(i int) bool { return ev.out[i] == rejectOK }
-	for _, streak := range streaks(s, limiting) {
-		shifted := lateBefore && s.reqs[streak[0]].sent-lastReject < int64(a.limit.Window) &&
-			float64(admittedBetween(s, prevEnd, streak[0])) >= fam.capacity(a.p, a.limit)
-		prevEnd = streak[len(streak)-1]
-		for _, k := range streak {
-			sent := s.reqs[k].sent
-			if ev.out[k] == rejectWrong && opens[k] && rejected && sent-lastReject >= int64(a.recovery()) {
-				ev.out[k] = rejectRecovery
-			}
-			rejected, lastReject = true, max(lastReject, sent)
+	for _, ep := range episodes(s, streaks(s, limiting)) {
+		first, last := ep[0][0], ep[len(ep)-1][len(ep[len(ep)-1])-1]
+		for _, streak := range ep {
+			first = min(first, streak[0])
 		}
-		lateBefore = a.classifyStreak(s, ev, fam, streak, shifted)
+		shifted := lateBefore && s.reqs[first].sent-lastReject < int64(a.limit.Window) &&
+			float64(admittedBetween(s, prevEnd, first)) >= fam.capacity(a.p, a.limit)
+		prevEnd = last
+		for _, streak := range ep {
+			for _, k := range streak {
+				sent := s.reqs[k].sent
+				if ev.out[k] == rejectWrong && opens[k] && rejected && sent-lastReject >= int64(a.recovery()) {
+					ev.out[k] = rejectRecovery
+				}
+				rejected, lastReject = true, max(lastReject, sent)
+			}
+		}
+		lateBefore = a.classifyEpisode(s, ev, fam, ep, shifted)
 	}
+}
+
+// episodes groups consecutive streaks that interleave: a streak that began
+// before the one before it (streaks come in the order of their last member)
+// and may have arrived before the latest arrival of one of its rejections.
+// The admission that split them is then
+// known to lie between them only in send order, not in the server's, and
+// whether the limit lifted late is a question about them together: a
+// latency spike must not cut one long rejection into a late-recovering
+// part and an "early" one.
+func episodes(s *series, all [][]int) [][][]int {
+	var out [][][]int
+	var reach int64 // the latest arrival of the open episode's rejections
+	first := -1     // the open episode's first rejection in send order
+	for _, st := range all {
+		if len(out) > 0 && st[0] < first && s.lo(st[0]) < reach {
+			out[len(out)-1] = append(out[len(out)-1], st)
+			first = st[0]
+		} else {
+			out = append(out, [][]int{st})
+			reach, first = 0, st[0]
+		}
+		for _, k := range st {
+			reach = max(reach, s.hi(k))
+		}
+	}
+	return out
 }
 
 // admittedBetween counts the admissions of s sent after request i and before
@@ -149,35 +182,43 @@ func splitAt(s *series, cur []int, a int, limiting func(i int) bool) (ended, res
 	return ended, rest
 }
 
-// classifyStreak classifies the wrongful rejections of one streak, a
-// legitimate one when shifted (see classify), and reports whether the streak
-// holds a late recovery.
-func (a *rules) classifyStreak(s *series, ev *stateEval, fam family, streak []int, shifted bool) bool {
-	first := streak[0]
+// classifyEpisode classifies the wrongful rejections of one episode (see
+// episodes), a legitimate one when its first rejection may have been
+// limiting or when shifted (see classify), and reports whether it holds a
+// late recovery.
+func (a *rules) classifyEpisode(s *series, ev *stateEval, fam family, ep [][]int, shifted bool) bool {
+	first := ep[0][0] // the first sent: streaks come in the order of their last member
+	for _, streak := range ep {
+		first = min(first, streak[0])
+	}
 	legit := ev.out[first] == rejectOK || shifted
 	lifted := false
-	for _, k := range streak {
-		lifted = lifted || ev.out[k] == rejectWrong && a.room(ev, fam, k) >= a.liftRoom(fam)
+	for _, streak := range ep {
+		for _, k := range streak {
+			lifted = lifted || ev.out[k] == rejectWrong && a.room(ev, fam, k) >= a.liftRoom(fam)
+		}
 	}
 	rec := int64(a.recovery())
 	lenient := a.limit.Recovery > a.limit.Window
 	late := false
-	for _, k := range streak {
-		switch ev.out[k] {
-		case rejectRecovery:
-			late = true
-			continue
-		case rejectWrong:
-		default:
-			continue
-		}
-		switch {
-		case legit && lenient && s.reqs[k].sent-s.reqs[first].sent < rec:
-			ev.out[k] = rejectOK // within the promised penalty
-		case legit && lifted:
-			ev.out[k], late = rejectRecovery, true
-		default:
-			ev.out[k] = rejectEarly
+	for _, streak := range ep {
+		for _, k := range streak {
+			switch ev.out[k] {
+			case rejectRecovery:
+				late = true
+				continue
+			case rejectWrong:
+			default:
+				continue
+			}
+			switch {
+			case legit && lenient && s.reqs[k].sent-s.reqs[first].sent < rec:
+				ev.out[k] = rejectOK // within the promised penalty
+			case legit && lifted:
+				ev.out[k], late = rejectRecovery, true
+			default:
+				ev.out[k] = rejectEarly
+			}
 		}
 	}
 	return late

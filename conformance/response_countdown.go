@@ -201,7 +201,14 @@ func (cd *countdown) afterZero(s *respSeries) {
 		b := &s.recs[j]
 		if b.recv < a.lo || cd.sameWindow(a, b) {
 			flagged = j
-			if cd.blame.explains(s, i, j, cd.window, cd.left, LimitEnforced) {
+			// An admission after the 0 is an over-admission, or, when the 0
+			// came with a rejection, shows that rejection wrongful: either
+			// is a defect a model check may already fail.
+			ids := []ID{LimitEnforced}
+			if !a.admitted() {
+				ids = append(ids, LimitNoEarlyReject, RecoveryAfterWindow)
+			}
+			if cd.blame.explains(s, i, j, cd.window, cd.left, ids...) {
 				continue
 			}
 			cd.zero.found.add(cd.said(a), cd.claim(b, "admitted after 0 remaining, before the reset stated with the 0"))

@@ -1,0 +1,46 @@
+package conformance
+
+import "testing"
+
+// TestLoadedRunsFailOnlyTheirCheck replays fault-matrix runs recorded on a
+// machine so loaded that latencies reached hundreds of milliseconds (arrival
+// intervals as wide as a whole window): each fault must still fail its own
+// check and no other model or header check. Response bodies were dropped
+// from the recordings to keep them small; body.error-format is not judged.
+//
+//   - loaded-bucket-slow-recovery: a latency spike split one long penalty
+//     into two interleaved streaks; the one holding a few rejections with
+//     a token or two left came first and looked early.
+//   - loaded-gcra-slow-recovery: the same, in a GCRA limiter.
+//   - loaded-window-slow-recovery: clock-aligned windows; after the late
+//     lift the server admitted a full window and rejected again in the box.
+//   - loaded-window-slow-recovery-remaining: a 429 said Remaining 0 during
+//     the penalty and the window then admitted: the wrongful rejection is
+//     recovery.after-window's, not a header fault.
+//   - loaded-window-early-reject: Remaining said 9 and a 429 followed, at a
+//     rejection the model leaves ambiguous while it blames sure early ones.
+func TestLoadedRunsFailOnlyTheirCheck(t *testing.T) {
+	judged := []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, TimingOnset, RecoveryAfterWindow,
+		HeadersLimit, HeadersRemaining, HeadersReset, HeadersRetryAfter}
+	tests := []struct {
+		dir   string
+		fails ID
+	}{
+		{"testdata/loaded-bucket-slow-recovery", RecoveryAfterWindow},
+		{"testdata/loaded-gcra-slow-recovery", RecoveryAfterWindow},
+		{"testdata/loaded-window-slow-recovery", RecoveryAfterWindow},
+		{"testdata/loaded-window-slow-recovery-remaining", RecoveryAfterWindow},
+		{"testdata/loaded-window-early-reject", LimitNoEarlyReject},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			v := replay(t, tt.dir)
+			for _, id := range judged {
+				c := resultOf(t, v, id)
+				if got, want := c.Status == Fail, id == tt.fails; got != want {
+					t.Errorf("%s = %s (%s); want failed=%v", id, c.Status, c.Message, want)
+				}
+			}
+		})
+	}
+}
