@@ -63,6 +63,11 @@ type family interface {
 	// request of d was rejected; capacity is the most it ever admits at once.
 	room(l *scenarios.Limit, d detail) float64
 	capacity(p params, l *scenarios.Limit) float64
+	// frees is how fast the model frees quota as time passes, in requests a
+	// nanosecond; 0 when it frees quota only at window boundaries. It is
+	// what an arrival time's uncertainty costs in requests (see
+	// cleanEpisodes).
+	frees(p params) float64
 
 	// remainingSlack is how much quota the family may give back between two
 	// responses d apart within one window; false when it frees quota the

@@ -109,6 +109,9 @@ func (bucketFamily) room(_ *scenarios.Limit, d detail) float64 { return d.level 
 
 func (bucketFamily) capacity(p params, _ *scenarios.Limit) float64 { return p.burst }
 
+// frees is the refill rate.
+func (bucketFamily) frees(p params) float64 { return p.rate }
+
 // remainingSlack is the tokens a refill at the limit's rate brings in d.
 func (bucketFamily) remainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool) {
 	return int64(math.Ceil(l.Rate() * d.Seconds())), true

@@ -139,6 +139,9 @@ func (counterFamily) frame(*analysis, reqRef) []reqRef { return nil }
 
 func (counterFamily) windowed() bool { return false }
 
+// frees is the limit's rate: the previous window's weight falls at it.
+func (counterFamily) frees(p params) float64 { return float64(p.n) / float64(p.w) }
+
 // earlyBy is the room the estimate surely left.
 func (counterFamily) earlyBy(n int64, _ int, d detail) int { return countedEarlyBy(n, d) }
 

@@ -69,6 +69,9 @@ func (logFamily) frame(*analysis, reqRef) []reqRef { return nil }
 
 func (logFamily) windowed() bool { return false }
 
+// frees is the limit's rate: a log's oldest requests leave its window at it.
+func (logFamily) frees(p params) float64 { return float64(p.n) / float64(p.w) }
+
 // earlyBy is the room the log surely had left.
 func (logFamily) earlyBy(n int64, _ int, d detail) int { return countedEarlyBy(n, d) }
 

@@ -121,6 +121,9 @@ func (windowFamily) frame(a *analysis, over reqRef) []reqRef { return a.lastFitt
 
 func (windowFamily) windowed() bool { return true }
 
+// frees is 0: a fixed window frees its quota at once, at its boundary.
+func (windowFamily) frees(params) float64 { return 0 }
+
 // earlyBy places a wrongful first rejection in its window: at least one early.
 func (windowFamily) earlyBy(n int64, admitted int, d detail) int {
 	return int(max(1, n-min(int64(admitted), int64(d.level))))
