@@ -19,8 +19,10 @@ import (
 // estimate of the arrival, and unexplained when the model is sure it is wrong.
 // The search stops at the first model that leaves nothing unexplained (so a
 // correct limiter is fingerprinted as what it promised, at the cost of one
-// evaluation); otherwise the most explained wins, then the fewest ambiguous,
-// then the declared model and the earlier candidate.
+// evaluation); otherwise the fewest unexplained wins (a model sure of one
+// wrong decision is refuted, one that leaves it ambiguous is not), then the
+// most explained, then the fewest ambiguous, then the declared model and the
+// earlier candidate.
 
 // fit is one candidate explanation of a run.
 type fit struct {
@@ -73,13 +75,21 @@ func (a *analysis) fitBest() *fit {
 	return best
 }
 
-// better ranks fits: more explained, then fewer ambiguous.
+// better ranks fits: fewer decisions the model is sure are wrong (a model
+// with one is refuted; one that leaves a decision ambiguous is not), then
+// more explained, then fewer ambiguous.
 func (f *fit) better(g *fit) bool {
+	if u, v := f.unexplained(), g.unexplained(); u != v {
+		return u < v
+	}
 	if f.explained != g.explained {
 		return f.explained > g.explained
 	}
 	return f.ambiguous < g.ambiguous
 }
+
+// unexplained counts the decisions the model is sure are wrong.
+func (f *fit) unexplained() int { return f.judged - f.explained - f.ambiguous }
 
 // fitOf counts what ev explains.
 func (a *analysis) fitOf(f family, p params, ev *evaluation) *fit {
@@ -121,8 +131,13 @@ func (a *analysis) candidates() []candidate {
 		if r <= 0 {
 			continue
 		}
-		for _, b := range []float64{1, p.burst, a.burstBefore(r)} {
-			if b >= 1 {
+		// The estimate of the burst is off by one when the first rejection
+		// raced a refill: its neighbours are tried too.
+		est := a.burstBefore(r)
+		seen := map[float64]bool{}
+		for _, b := range []float64{1, p.burst, est, est + 1, est - 1} {
+			if b >= 1 && !seen[b] {
+				seen[b] = true
 				out = append(out, candidate{buckets, params{n: p.n, w: p.w, burst: b, rate: r}})
 			}
 		}

@@ -96,6 +96,10 @@ type run struct {
 	warns    []conformance.ID          // the checks that must warn of a lenient read; no other may
 	target   *url.URL                  // the implementation, on loopback
 	tls      *tls.Config               // for an https:// target: the roots that trust it
+	// print is how the fingerprint must begin: the family and parameters
+	// the implementation really has ("token bucket, burst 21, refill
+	// 20/s"); "" when not asserted.
+	print string
 
 	dir     string // the stored run
 	plan    *scenarios.Plan
@@ -174,6 +178,9 @@ func (r *run) judge(t *testing.T) {
 	logVerdict(t, r.outcome.Verdict)
 	if r.outcome.Interrupted {
 		t.Fatalf("run interrupted before its plan ended")
+	}
+	if fp := r.outcome.Verdict.Fingerprint; r.print != "" && (fp == nil || !strings.HasPrefix(fp.Summary, r.print)) {
+		t.Errorf("fingerprint %+v; want it to begin %q", fp, r.print)
 	}
 	obs := r.observations(t)
 	replayed := conformance.Check(r.plan, func(yield func(results.Observation) bool) {
@@ -260,6 +267,9 @@ func logVerdict(t *testing.T, v conformance.Verdict) {
 	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "verdict %s", v.Status)
+	if v.Fingerprint != nil {
+		fmt.Fprintf(&b, "\n  fingerprint: %s", v.Fingerprint.Summary)
+	}
 	for _, c := range v.Checks {
 		if c.Status == conformance.Skip && c.Message == pending {
 			continue

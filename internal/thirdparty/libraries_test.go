@@ -114,11 +114,14 @@ type library struct {
 	// warns lists the checks that read the library's headers leniently; every
 	// other check must read them without a warning.
 	warns []conformance.ID
+	// print is how the fingerprint begins (see run.print).
+	print string
 }
 
 var libraries = []library{
 	{
 		name:    "httprate",
+		print:   "sliding-window counter, 20 per 1s",
 		handler: httprateHandler,
 		contract: contract{algorithm: scenarios.AlgoSlidingWindow, scope: "ip", headers: `headers:
   convention: x-ratelimit
@@ -132,6 +135,7 @@ var libraries = []library{
 	},
 	{
 		name:    "ulule",
+		print:   "fixed window, 20 per 1s, first-request-aligned",
 		handler: ululeHandler,
 		contract: contract{algorithm: scenarios.AlgoFixedWindow, scope: "ip", headers: `headers:
   convention: x-ratelimit
@@ -142,6 +146,7 @@ var libraries = []library{
 	},
 	{
 		name:    "sethvargo",
+		print:   "fixed window, 20 per 1s, clock-aligned",
 		handler: sethvargoHandler,
 		contract: contract{algorithm: scenarios.AlgoFixedWindow, scope: "ip", headers: `headers:
   convention: x-ratelimit
@@ -159,12 +164,14 @@ var libraries = []library{
 	},
 	{
 		name:     "xrate",
+		print:    "token bucket, burst 20, refill 20/s:",
 		handler:  xrateHandler,
 		contract: contract{algorithm: scenarios.AlgoTokenBucket, burst: 20, scope: "global"},
 		facts:    headerFacts{spec: headers.Spec{Convention: headers.ConventionNone}},
 	},
 	{
 		name:    "tollbooth",
+		print:   "token bucket, burst 20, refill 20/s:",
 		handler: tollboothHandler,
 		contract: contract{algorithm: scenarios.AlgoTokenBucket, burst: 20, scope: "ip", headers: `headers:
   convention: ratelimit # RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset: 1 (delta seconds)
@@ -200,8 +207,8 @@ func libraryRuns(t *testing.T) []*run {
 	var runs []*run
 	for _, lib := range libraries {
 		runs = append(runs,
-			&run{name: lib.name + "/declared", contract: lib.contract, want: allPass.with(lib.breaks), bugs: lib.bugs, facts: &lib.facts, warns: lib.warns, target: serve(t, lib.handler(t))},
-			&run{name: lib.name + "/any", contract: lib.contract.asAny(), want: allPass.with(lib.breaks), bugs: lib.bugs, facts: &lib.facts, warns: lib.warns, target: serve(t, lib.handler(t))},
+			&run{name: lib.name + "/declared", contract: lib.contract, want: allPass.with(lib.breaks), bugs: lib.bugs, facts: &lib.facts, warns: lib.warns, target: serve(t, lib.handler(t)), print: lib.print},
+			&run{name: lib.name + "/any", contract: lib.contract.asAny(), want: allPass.with(lib.breaks), bugs: lib.bugs, facts: &lib.facts, warns: lib.warns, target: serve(t, lib.handler(t)), print: lib.print},
 		)
 	}
 	return runs
