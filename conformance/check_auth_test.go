@@ -94,7 +94,13 @@ func TestAuthStatusChecks(t *testing.T) {
 		{"no scopes declared", undeclared, honest, AuthScope, Skip, "no endpoint declares scopes"},
 		{"no auth", noAuth, honestAuth, AuthMissingKey, Skip, "the API has no keys"},
 		{"no auth, no scope", noAuth, honestAuth, AuthScope, Skip, "the API has no keys"},
-		{"lean", authPlan(t, "1s", scenarios.Lean()), honestAuth, AuthInvalidKey, Skip, "lean plan"},
+		{"lean: one request each", authPlan(t, "1s", scenarios.Lean()), honestAuth, AuthInvalidKey, Pass, "list 401 ×1"},
+		{"lean: scope", authPlan(t, "1s", scenarios.Lean()), honestAuth, AuthScope, Pass, "admin 403 ×1"},
+		{"explicit phases without auth phases", func() *scenarios.Plan {
+			sc := *declared.Scenario
+			sc.Phases = []scenarios.PhaseSpec{{Name: "flat", Kind: scenarios.PhaseUnder, Rate: scenarios.RateSpec{Multiple: 0.5}, Duration: 1e9}}
+			return scenarios.NewPlan(&sc)
+		}(), honestAuth, AuthMissingKey, Skip, "the scenario's phases include no no-key phase"},
 		{"nothing answered", declared, with(honestAuth, scenarios.PhaseNoScope, status(0, 0)), AuthScope, Skip, "no request with a key lacking the endpoint's scope was answered"},
 	}
 	for _, tt := range tests {
@@ -151,7 +157,12 @@ func TestAuthNotCounted(t *testing.T) {
 		{"the refused requests were served", short, with(honestAuth, scenarios.PhaseNoKey, status(200, 0)), Skip, "were served (see auth.missing-key"},
 		{"long window, Remaining goes on", long, longReply(0), Pass, "Remaining went on from 39 to 38"},
 		{"long window, Remaining fell", long, longReply(6), Fail, "Remaining fell from 39 to 32"},
-		{"no auth", contractPlan(t, "key", scenarios.Lean()), honest, Skip, "lean plan"},
+		{"lean", contractPlan(t, "key", scenarios.Lean()), honest, Skip, "lean plan (--lean) sends no refused requests between counted ones"},
+		{"no auth", func() *scenarios.Plan {
+			sc := *short.Scenario
+			sc.Auth = scenarios.Auth{}
+			return scenarios.NewPlan(&sc)
+		}(), honest, Skip, "the API has no keys"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -167,7 +167,7 @@ func (c *notCountedChecker) untestable() string {
 	case len(c.attempts()) > 0:
 		return ""
 	case p.Lean:
-		return "the lean plan (--lean) sends no auth phases"
+		return "the lean plan (--lean) sends no refused requests between counted ones (its refusals are one request each)"
 	case len(p.Scenario.Phases) > 0:
 		return "the scenario's phases include no no-key or bad-key phase between counted ones"
 	}

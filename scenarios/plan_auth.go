@@ -25,7 +25,9 @@ import "math"
 //	  no-scope 2 requests to each endpoint with scopes, with the first key lacking them
 //
 // Requests of an `auth: none` endpoint never carry the key, so it only gets
-// the no-key request: it must be served, not refused.
+// the no-key request: it must be served, not refused. A lean plan ends with
+// the refusals alone, one request each (leanAuthSteps): a correct API
+// charges them nothing, so they cost a real quota nothing either.
 
 // notCountedSteps plans the not-counted attempts, and with them the no-key
 // and bad-key requests of the default endpoint ep.
@@ -114,4 +116,27 @@ func KeyLacking(sc *Scenario, endpoint string) (key string, ok bool) {
 		return keyLacking(sc, *e)
 	}
 	return "", false
+}
+
+// leanAuthSteps plans the refusals of a lean plan: one request without a
+// key to every endpoint, one with a wrong key to the default endpoint ep,
+// one with a key lacking each scoped endpoint's scope.
+func (p *Plan) leanAuthSteps(ep string) []step {
+	sc := p.Scenario
+	if sc.Auth.Header == "" {
+		return nil
+	}
+	var out []step
+	for _, e := range sc.Endpoints {
+		out = append(out, burstStep("no-key", PhaseNoKey, 1, e.Name, "", 0))
+	}
+	if e := sc.Endpoint(ep); e != nil && !e.NoAuth {
+		out = append(out, burstStep("bad-key", PhaseBadKey, 1, ep, "", 0))
+	}
+	for _, e := range sc.Endpoints {
+		if k, ok := keyLacking(sc, e); ok {
+			out = append(out, burstStep("no-scope", PhaseNoScope, 1, e.Name, k, 0))
+		}
+	}
+	return out
 }

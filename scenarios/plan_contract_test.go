@@ -161,8 +161,13 @@ func TestContractPhases(t *testing.T) {
 					{Kind: PhaseNoScope, Requests: 2, Endpoint: "admin", Key: "second", Burst: true}}),
 		},
 		{
-			name: "lean plans none", limit: Limit{Name: "ps", Requests: 20, Window: s},
-			edit: []func(*Scenario){twoKeys, withHealth}, opts: []PlanOption{Lean()},
+			name: "lean plans the refusals only, one request each", limit: Limit{Name: "ps", Requests: 20, Window: s},
+			edit: []func(*Scenario){twoKeys, withHealth, func(sc *Scenario) {
+				sc.Auth.Keys[1].Scopes = []string{"read"}
+				sc.Endpoints = append(sc.Endpoints, Endpoint{Name: "admin", Method: "POST", Path: "/admin", Scopes: []string{"admin"}})
+			}}, opts: []PlanOption{Lean()},
+			want: []contractPart{noKey(1, "list"), noKey(1, "health"), noKey(1, "admin"), badKey(1),
+				{Kind: PhaseNoScope, Requests: 1, Endpoint: "admin", Key: "second", Burst: true}},
 		},
 		{
 			name: "budget of 1: one request of the other key, once", limit: Limit{Name: "ps", Requests: 1, Window: s},

@@ -27,7 +27,9 @@ func (p *Plan) derivedPhases() {
 		}
 		steps[i].endpoint, steps[i].key = ep, key
 	}
-	if !p.Lean {
+	if p.Lean {
+		steps = append(steps, p.leanAuthSteps(ep)...)
+	} else {
 		steps = p.withContract(steps, l, ep, key)
 	}
 	steps, p.Quotas = p.withQuotas(steps)
