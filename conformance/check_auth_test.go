@@ -3,7 +3,9 @@ package conformance
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -46,6 +48,22 @@ func honestAuth(ph scenarios.Phase, k int64) (int, int64) {
 		return 201, 0
 	}
 	return honest(ph, k)
+}
+
+// fullRun is contractRun with the phases before the contract ones too, one
+// admitted request when its last is due (auth.not-counted times when the
+// requests before an attempt were answered).
+func fullRun(p *scenarios.Plan, f reply) []results.Observation {
+	obs := contractRun(p, f)
+	start := time.Unix(1_700_000_000, 0)
+	for i, ph := range p.Phases {
+		if ph.Kind.Contract() || ph.Requests == 0 {
+			continue
+		}
+		obs = append(obs, results.Observation{Seq: p.FirstSeq(i), Phase: i, Endpoint: ph.Endpoint, KeyID: ph.Key,
+			Sent: start.Add(ph.Start + ph.Due(uint64(ph.Requests-1))), Latency: 2 * time.Millisecond, Status: 200})
+	}
+	return obs
 }
 
 // onEndpoint changes the replies of one endpoint.
@@ -166,7 +184,43 @@ func TestAuthNotCounted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := judgeContract(tt.plan, contractRun(tt.plan, tt.reply), AuthNotCounted)
+			got := judgeContract(tt.plan, fullRun(tt.plan, tt.reply), AuthNotCounted)
+			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
+				t.Errorf("auth.not-counted = %s (%s); want %s containing %q", got.Status, got.Message, tt.want, tt.msg)
+			}
+		})
+	}
+}
+
+// TestAuthNotCountedLateAnswers checks that an attempt whose budget the
+// requests before it may still have been charging, answered late on a
+// loaded machine, proves nothing: the rejections it saw are not held
+// against the refused requests.
+func TestAuthNotCountedLateAnswers(t *testing.T) {
+	p := authPlan(t, "1s")
+	charged := with(honestAuth, scenarios.PhaseCounted, func(ph scenarios.Phase, k int64) (int, int64) {
+		if ph.Requests == 5 {
+			return 429, 0
+		}
+		return 200, 19 - k
+	})
+	tests := []struct {
+		name    string
+		latency time.Duration
+		want    Status
+		msg     string
+	}{
+		{"answered at once", 2 * time.Millisecond, Fail, "the refused requests were charged"},
+		{"answered 1.1 s late", 1100 * time.Millisecond, Skip, "the last answer before one came only "},
+		{"answered 1.5 s late", 1500 * time.Millisecond, Skip, "after it began"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obs := fullRun(p, charged)
+			for i := range obs {
+				obs[i].Latency = tt.latency
+			}
+			got := judgeContract(p, obs, AuthNotCounted)
 			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
 				t.Errorf("auth.not-counted = %s (%s); want %s containing %q", got.Status, got.Message, tt.want, tt.msg)
 			}

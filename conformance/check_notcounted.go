@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -10,20 +12,34 @@ import (
 // notCountedChecker judges auth.not-counted from the plan's attempts
 // (scenarios.notCountedSteps): counted requests of key A, requests refused
 // for their key (none, or a wrong one), then more counted requests of A. On
-// a fresh budget (a pause before the attempt) the counted requests fill it
-// exactly, so a limit that charged the refused requests to A rejects some of
-// the last ones; an exact Remaining header shows the charge on any budget
-// with room left: it falls by more than the one counted request in between.
-type notCountedChecker struct{ contractObs }
-
-func newNotCountedChecker(p *scenarios.Plan, _ *collector) checker {
-	return &notCountedChecker{newContractObs(p)}
+// a fresh budget the counted requests fill it exactly, so a limit that
+// charged the refused requests to A rejects some of the last ones; an exact
+// Remaining header shows the charge on any budget with room left: it falls
+// by more than the one counted request in between.
+//
+// It sees every phase (checks marks it all), to time when the requests
+// before an attempt were answered: a budget is fresh only when the last of
+// them was answered scenarios.FreshAfter before the attempt's first request
+// was sent, and Remaining means something only when none was still in
+// flight. On a loaded machine, answers hundreds of milliseconds late would
+// otherwise charge an attempt with earlier requests.
+type notCountedChecker struct {
+	contractObs
+	answered map[int]time.Time // per phase: when its last answer arrived
 }
 
-// Observe keeps the observations of the attempts' phases.
+func newNotCountedChecker(p *scenarios.Plan, _ *collector) checker {
+	return &notCountedChecker{contractObs: newContractObs(p), answered: map[int]time.Time{}}
+}
+
+// Observe times every answer and keeps the observations of the attempts'
+// phases.
 func (c *notCountedChecker) Observe(o results.Observation) {
 	if c.plan == nil || o.Phase < 0 || o.Phase >= len(c.plan.Phases) {
 		return
+	}
+	if r := o.Received(); r.After(c.answered[o.Phase]) {
+		c.answered[o.Phase] = r
 	}
 	switch c.plan.Phases[o.Phase].Kind {
 	case scenarios.PhaseCounted, scenarios.PhaseNoKey, scenarios.PhaseBadKey:
@@ -105,7 +121,9 @@ func (c *notCountedChecker) Result() CheckResult {
 			why = fmt.Sprintf("%d of the %d requests without a valid key were served (see auth.missing-key and auth.invalid-key), so charging them was no fault", n, len(calls))
 			continue
 		}
-		if t.fresh && allAdmitted(before) {
+		gap, quiet := c.gapBefore(t)
+		fresh := t.fresh && gap >= scenarios.FreshAfter(*c.limit)
+		if fresh && allAdmitted(before) {
 			for _, o := range after {
 				if o.Limited() {
 					return c.fail(res, fmt.Sprintf("after %d counted requests of key %s and %d requests refused for their key (%s), a counted request was rejected (429) although the counted ones fit limit %q's budget of %d: the refused requests were charged",
@@ -113,7 +131,7 @@ func (c *notCountedChecker) Result() CheckResult {
 				}
 			}
 		}
-		if a, b, ok := c.remainingAround(before, after); ok {
+		if a, b, ok := c.remainingAround(before, after); ok && quiet {
 			ra, _ := c.remaining(*a)
 			rb, _ := c.remaining(*b)
 			if rb < ra-1 {
@@ -129,8 +147,14 @@ func (c *notCountedChecker) Result() CheckResult {
 			byRemaining = fmt.Sprintf(", and Remaining went on from %d to %d", ra, rb)
 			continue
 		}
-		if !t.fresh || !allAdmitted(before) || !allAdmitted(after) {
+		if !fresh || !allAdmitted(before) || !allAdmitted(after) {
 			why = "no attempt started on a fresh budget with every counted request admitted, and Remaining could not be compared: " + c.noRemaining()
+			if t.fresh && !fresh && gap == -time.Duration(math.MaxInt64) {
+				why = "no attempt started on a fresh budget: the run holds no answer to some requests sent before them, so their charge may not have passed"
+			} else if t.fresh && !fresh {
+				why = fmt.Sprintf("no attempt started on a fresh budget: the last answer before one came %s, within the %s limit %q takes to forget a request (a loaded machine answers late), and Remaining could not be compared: %s",
+					fmtGap(gap), scenarios.FreshAfter(*c.limit), c.limit.Name, c.noRemaining())
+			}
 			continue
 		}
 		judged++
@@ -144,6 +168,44 @@ func (c *notCountedChecker) Result() CheckResult {
 	res.Message = fmt.Sprintf("%d requests refused for their key, between counted requests of a valid key, changed no admission of limit %q%s",
 		refused, c.limit.Name, byRemaining)
 	return res
+}
+
+// gapBefore is the time from the last answer to a request before attempt
+// t to the attempt's first request; quiet is false when a request before it
+// was still in flight then, or may have been (a phase that sent has no
+// answer recorded).
+func (c *notCountedChecker) gapBefore(t ncAttempt) (gap time.Duration, quiet bool) {
+	first := t.before
+	if first < 0 {
+		first = t.refused[0]
+	}
+	var start, last time.Time
+	for _, o := range c.byPh[first] {
+		if start.IsZero() || o.Sent.Before(start) {
+			start = o.Sent
+		}
+	}
+	for i := 0; i < first; i++ {
+		a, seen := c.answered[i]
+		if !seen && c.plan.Phases[i].Rate > 0 {
+			return -time.Duration(math.MaxInt64), false // a phase that sent was never answered: unknown
+		}
+		if a.After(last) {
+			last = a
+		}
+	}
+	if last.IsZero() {
+		return time.Duration(math.MaxInt64), true
+	}
+	return start.Sub(last), !last.After(start)
+}
+
+// fmtGap says when the last answer before an attempt came, gap before it.
+func fmtGap(gap time.Duration) string {
+	if gap < 0 {
+		return (-gap).Round(time.Millisecond).String() + " after it began"
+	}
+	return "only " + gap.Round(time.Millisecond).String() + " before it began"
 }
 
 // obs is the observations of phase i, none for -1.

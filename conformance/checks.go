@@ -46,7 +46,7 @@ var checks = []struct {
 	{id: AuthMissingKey, make: newMissingKeyChecker, contract: true},
 	{id: AuthInvalidKey, make: newInvalidKeyChecker, contract: true},
 	{id: AuthScope, make: newScopeChecker, contract: true},
-	{id: AuthNotCounted, make: newNotCountedChecker, contract: true},
+	{id: AuthNotCounted, make: newNotCountedChecker, all: true},
 	{id: QuotaEnforced, make: newQuotaChecker, all: true},
 }
 

@@ -66,25 +66,25 @@ func ExampleNewPlan() {
 		fmt.Printf("%s: %s\n", c.Limit, c.Note)
 	}
 	// Output:
-	// testing per-second for 15.95s
+	// testing per-second for 16.45s
 	// under      at 0s for 2s: 10/s, 20 requests
 	// over-burst at 2s for 2s: 40/s, 80 requests, 5 at once
 	// over       at 4s for 3s: 40/s, 120 requests
 	// probe      at 7s for 2.5s: 100/s, 250 requests
 	// pause      at 9.5s for 1s: 0/s, 0 requests
 	// recovery   at 10.5s for 2s: 10/s, 20 requests
-	// pause      at 12.5s for 1s: 0/s, 0 requests
-	// counted    at 13.5s for 50ms: 300/s, 15 requests, 15 at once
-	// no-key     at 13.55s for 50ms: 200/s, 10 requests, 10 at once
-	// bad-key    at 13.6s for 50ms: 200/s, 10 requests, 10 at once
-	// counted    at 13.65s for 50ms: 100/s, 5 requests, 5 at once
-	// pause      at 13.7s for 1s: 0/s, 0 requests
-	// counted    at 14.7s for 50ms: 300/s, 15 requests, 15 at once
-	// no-key     at 14.75s for 50ms: 200/s, 10 requests, 10 at once
-	// bad-key    at 14.8s for 50ms: 200/s, 10 requests, 10 at once
-	// counted    at 14.85s for 50ms: 100/s, 5 requests, 5 at once
-	// pause      at 14.9s for 1s: 0/s, 0 requests
-	// no-key     at 15.9s for 50ms: 20/s, 1 requests
+	// pause      at 12.5s for 1.25s: 0/s, 0 requests
+	// counted    at 13.75s for 50ms: 300/s, 15 requests, 15 at once
+	// no-key     at 13.8s for 50ms: 200/s, 10 requests, 10 at once
+	// bad-key    at 13.85s for 50ms: 200/s, 10 requests, 10 at once
+	// counted    at 13.9s for 50ms: 100/s, 5 requests, 5 at once
+	// pause      at 13.95s for 1.25s: 0/s, 0 requests
+	// counted    at 15.2s for 50ms: 300/s, 15 requests, 15 at once
+	// no-key     at 15.25s for 50ms: 200/s, 10 requests, 10 at once
+	// bad-key    at 15.3s for 50ms: 200/s, 10 requests, 10 at once
+	// counted    at 15.35s for 50ms: 100/s, 5 requests, 5 at once
+	// pause      at 15.4s for 1s: 0/s, 0 requests
+	// no-key     at 16.4s for 50ms: 20/s, 1 requests
 	// per-second: under test: 20 per 1s (this run sends 530)
 	// monthly: window 720h: only charged, not exercised (this run uses 530 of 2000)
 }

@@ -1,6 +1,9 @@
 package scenarios
 
-import "math"
+import (
+	"math"
+	"time"
+)
 
 // The auth phases belong to the contract segment (plan_contract.go) of a
 // scenario with API keys. They test that a request without a key, or with a
@@ -12,7 +15,7 @@ import "math"
 // the refused requests can confuse no other check.
 //
 //	not counted, short window (W ≤ 10s), twice:
-//	  pause    the limit's recovery (a fresh budget for key A)
+//	  pause    1.25 × the limit's recovery (a fresh budget for key A)
 //	  counted  C−c requests of key A at once (C: the budget, c = min(10, C/4))
 //	  no-key   x requests without a key (x = c+1, more if the budget refills fast)
 //	  bad-key  x requests with a wrong key, made up for the run
@@ -55,7 +58,7 @@ func (p *Plan) notCountedSteps(l Limit, ep, key string) []step {
 	x := c + 1 + int64(math.Ceil(l.Rate()*(4*burstGap).Seconds()))
 	var out []step
 	for range 2 {
-		out = append(out, step{name: "pause", kind: PhasePause, duration: freshAfter(l)})
+		out = append(out, step{name: "pause", kind: PhasePause, duration: authPause(l)})
 		if capacity > c {
 			out = append(out, burstStep("counted", PhaseCounted, capacity-c, ep, key, 0))
 		}
@@ -66,6 +69,17 @@ func (p *Plan) notCountedSteps(l Limit, ep, key string) []step {
 	}
 	return out
 }
+
+// authPause is the pause before a not-counted attempt: the limit's
+// FreshAfter and a quarter more, so that the requests before it, answered
+// late on a loaded machine, still leave the budget fresh (the check times it
+// from their answers).
+func authPause(l Limit) time.Duration { return freshAfter(l) + freshAfter(l)/4 }
+
+// FreshAfter is how long the limit l takes to forget a client's traffic: its
+// recovery or window, or a bucket's refill time if longer. A budget is fresh
+// that long after the last request charged to it was answered.
+func FreshAfter(l Limit) time.Duration { return freshAfter(l) }
 
 // authTail plans the no-key request of every endpoint but ep and the
 // no-scope requests, after a pause that gives every key a fresh budget when

@@ -425,9 +425,9 @@ func TestShippedPlans(t *testing.T) {
 		duration time.Duration
 		warnings int
 	}{
-		{"copilot.yaml", "per-second", 15950 * time.Millisecond, 0},    // with the auth phases
+		{"copilot.yaml", "per-second", 16450 * time.Millisecond, 0},    // with the auth phases
 		{"bot-platform.yaml", "per-hour", 30200 * time.Millisecond, 1}, // recovery from an hour window is not tested
-		{"coperniq.yaml", "per-second", 15750 * time.Millisecond, 0},   // with the excluded-endpoint and auth phases
+		{"coperniq.yaml", "per-second", 16250 * time.Millisecond, 0},   // with the excluded-endpoint and auth phases
 		{"workspace.yaml", "per-minute", 95300 * time.Millisecond, 0},
 		{"users.yaml", "per-minute", 95350 * time.Millisecond, 0},
 	}
