@@ -68,7 +68,7 @@ func metricsPhases(p *scenarios.Plan) []metrics.Phase {
 
 // BenchmarkFanout measures what the runner's fan-out loop does for every
 // observation (internal/runner: fanout.observe): append it to
-// observations.jsonl, record it in the metrics, feed it to every checker.
+// observations.bin, record it in the metrics, feed it to every checker.
 // The sub-benchmarks take each part alone; checkers-headers declares the
 // X-RateLimit headers the target sends, so the header checks work too. Besides time per observation it
 // reports retained-B/obs: heap still live after a GC, per observation, which

@@ -17,7 +17,7 @@
 // ratecheck and the target with the bench module's go.mod.
 //
 // compare drives both tools as programs. It imports only the product's public
-// results package (to read observations.jsonl) and vegeta's lib (to decode
+// results package (to read the observations) and vegeta's lib (to decode
 // vegeta's results), never product internals.
 package main
 

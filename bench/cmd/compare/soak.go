@@ -161,7 +161,7 @@ func soakRows(samples []sample, o options) []row {
 		}
 		what := fmt.Sprintf("soak %s at %s/s (%s requests)", d, thousands(float64(o.SoakRate)), thousands(medianOf(rc, func(s sample) float64 { return float64(s.Requests) })))
 		r, v := medianOf(rc, rssOf), medianOf(vg, rssOf)
-		rows = append(rows, row{Measurement: what + ": peak RSS sending", Ratecheck: spread(rc, rssOf, megabytes), Vegeta: spread(vg, rssOf, megabytes) + " (attack + report)", Ratio: r / v, Goal: "< 96 MB", Met: yesNo(r < 96e6)})
+		rows = append(rows, row{Measurement: what + ": peak RSS of the run (sending, then the verdict)", Ratecheck: spread(rc, rssOf, megabytes), Vegeta: spread(vg, rssOf, megabytes) + " (attack + report)", Ratio: r / v, Goal: "< 96 MB", Met: yesNo(r < 96e6)})
 		r, v = medianOf(rc, perReq), medianOf(vg, perReq)
 		rows = append(rows, row{Measurement: what + ": bytes per request on disk", Ratecheck: spread(rc, perReq, perReqText), Vegeta: spread(vg, perReq, perReqText) + " (results file)", Ratio: r / v, Goal: "≤ 16 B", Met: yesNo(r <= 16)})
 		r, v = medianOf(rc, replayRate), medianOf(vg, replayRate)
@@ -173,7 +173,7 @@ func soakRows(samples []sample, o options) []row {
 		first, last := pick("ratecheck", ds[0]), pick("ratecheck", ds[len(ds)-1])
 		if len(first) > 0 && len(last) > 0 {
 			g := medianOf(last, rssOf) / medianOf(first, rssOf)
-			rows = append(rows, row{Measurement: fmt.Sprintf("peak RSS sending, %s ÷ %s", ds[len(ds)-1], ds[0]), Ratecheck: fmt.Sprintf("%.2f", g), Ratio: math.NaN(), Goal: "≤ 1.25", Met: yesNo(g <= 1.25)})
+			rows = append(rows, row{Measurement: fmt.Sprintf("peak RSS of the run, %s ÷ %s", ds[len(ds)-1], ds[0]), Ratecheck: fmt.Sprintf("%.2f", g), Ratio: math.NaN(), Goal: "≤ 1.25", Met: yesNo(g <= 1.25)})
 		}
 	}
 	return rows

@@ -52,7 +52,7 @@ func main() {
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to `file`")
 	flag.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile (after the verdict) to `file`")
 	flag.BoolVar(&o.Drain, "drain", false, "only drain the observations (no writing, metrics or checks): the attack alone, for comparison")
-	flag.StringVar(&o.Out, "out", "", "run `dir` for observations.jsonl (default: a temporary one, removed)")
+	flag.StringVar(&o.Out, "out", "", "run `dir` for observations.bin (default: a temporary one, removed)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
