@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -269,5 +271,62 @@ func TestCount(t *testing.T) {
 	old := runWithObservations(t, encodeAll(t, obs[:3]))
 	if n, err := old.Count(); n != -1 || err != nil {
 		t.Errorf("Count() of observations.jsonl = %d, %v; want -1 (not counted)", n, err)
+	}
+}
+
+// TestRecordEncoding shows the raw (uncompressed) records observations.bin's
+// blocks hold, one record a line in hex: a change to the encoding shows
+// here, and must keep reading the files written before it.
+func TestRecordEncoding(t *testing.T) {
+	e := newRecordEncoder()
+	var out bytes.Buffer
+	for _, o := range sampleObservations(4) {
+		at := len(e.buf)
+		if err := e.append(o); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&out, "%x\n", e.buf[at:])
+	}
+	golden.RequireEqual(t, out.Bytes())
+}
+
+// TestFrozenBlocksFile reads an observations.bin written when the format
+// was made (testdata/frozen-v2/, sampleObservations(4) in two blocks): every
+// later reader must still read it. RATECHECK_FREEZE=1 rewrites it, which only
+// a new format version should ever need.
+func TestFrozenBlocksFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	writeFrozen := func() {
+		w, err := Create(dir, sampleMeta(), scenarioBytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, o := range sampleObservations(4) {
+			w.Append(o)
+			if i == 1 {
+				w.Flush()
+			}
+		}
+		w.Close(sampleMeta())
+	}
+	frozen := filepath.Join("testdata", "frozen-v2", ObservationsFile)
+	if os.Getenv("RATECHECK_FREEZE") != "" {
+		writeFrozen()
+		b, _ := os.ReadFile(filepath.Join(dir, ObservationsFile))
+		os.MkdirAll(filepath.Dir(frozen), 0o755)
+		os.WriteFile(frozen, b, 0o644)
+	}
+	b, err := os.ReadFile(frozen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, ObservationsFile), b, 0o644)
+	got, err := collect(&Run{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sampleObservations(4), got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("%s read back (-want +got):\n%s", frozen, diff)
 	}
 }
