@@ -178,7 +178,16 @@ func (r reqRef) rec() record { return r.s.reqs[r.i] }
 
 // where returns the judged requests keep selects, in send order across series.
 func (a *analysis) where(keep func(r reqRef) bool) []reqRef {
-	var out []reqRef
+	n := 0 // counted first: the refs of a loud run are half of it, and growing them cost more than the count
+	a.each(func(s *series, ev *stateEval, i int) {
+		if keep(reqRef{s, ev, i}) {
+			n++
+		}
+	})
+	if n == 0 {
+		return nil
+	}
+	out := make([]reqRef, 0, n)
 	a.each(func(s *series, ev *stateEval, i int) {
 		if r := (reqRef{s, ev, i}); keep(r) {
 			out = append(out, r)

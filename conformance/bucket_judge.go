@@ -35,7 +35,7 @@ func judgeBucket(s *series, burst, rate float64, ev *stateEval) {
 
 // bucketOver finds the over-admissions and returns the charged requests.
 func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
-	var adm []int // admitted requests, in send order
+	adm := make([]int, 0, countTrue(s.adm)) // admitted requests, in send order
 	for i, ok := range s.adm {
 		if ok {
 			adm = append(adm, i)
@@ -70,7 +70,7 @@ func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
 		isCharged[k] = true
 		tree.add(k, -1)
 	}
-	var charged []int
+	charged := make([]int, 0, countTrue(isCharged))
 	for k, ok := range isCharged {
 		if ok {
 			charged = append(charged, adm[k])

@@ -36,6 +36,8 @@ type counterJudge struct {
 
 func newCounterJudge(s *series, w, n int64) *counterJudge {
 	c := &counterJudge{s: s, w: w, n: n, sure: map[int64]int64{}}
+	na := countTrue(s.adm)
+	c.adm, c.admLo = make([]int, 0, na), make([]int64, 0, na)
 	for i, ok := range s.adm {
 		if ok {
 			c.adm, c.admLo = append(c.adm, i), append(c.admLo, s.lo(i))

@@ -34,7 +34,7 @@ func judgeLog(s *series, w, n int64, ev *stateEval) {
 // logOver finds the over-admissions, handling admitted requests in order of
 // latest arrival so that every request handled before e surely arrived by hi_e.
 func logOver(s *series, w, n int64, ev *stateEval) {
-	var adm []int
+	adm := make([]int, 0, countTrue(s.adm))
 	for i, ok := range s.adm {
 		if ok {
 			adm = append(adm, i)
