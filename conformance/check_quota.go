@@ -31,6 +31,7 @@ type quotaChecker struct {
 	contractObs
 	quotas []*scenarios.Limit
 	hdr    quotaHeaders
+	spent  map[string]*quotaSpent // by quota name: the run's admissions, for a quota test with Left unknown
 }
 
 func newQuotaChecker(p *scenarios.Plan, _ *collector) checker {
@@ -44,6 +45,7 @@ func newQuotaChecker(p *scenarios.Plan, _ *collector) checker {
 		}
 	}
 	c.hdr = newQuotaHeaders(c.pr, p)
+	c.spent = newQuotaSpent(p)
 	return c
 }
 
@@ -52,6 +54,9 @@ func newQuotaChecker(p *scenarios.Plan, _ *collector) checker {
 func (c *quotaChecker) Observe(o results.Observation) {
 	if c.plan == nil || o.Phase < 0 || o.Phase >= len(c.plan.Phases) {
 		return
+	}
+	for _, sp := range c.spent {
+		sp.observe(o)
 	}
 	if c.plan.Phases[o.Phase].Kind == scenarios.PhaseQuota {
 		c.keep(o)
@@ -120,7 +125,9 @@ func (c *quotaChecker) judge(q *scenarios.Limit) CheckResult {
 		res.Status, res.Message = Skip, fmt.Sprintf("quota %s is unlimited%s: nothing to exhaust", q.Name, onTier(c.plan.Scenario.Plan))
 		return res
 	}
-	if t, ok := c.plan.QuotaTestOf(q.Name); ok {
+	if t, ok := c.plan.QuotaTestOf(q.Name); ok && t.Left < 0 {
+		return c.spentOut(q, t)
+	} else if ok {
 		return c.exhaustion(q, t)
 	}
 	if r := c.hdr.judge(q, c.plan); r.Status == Pass || r.See != "" {
@@ -200,7 +207,9 @@ func (c *quotaChecker) quotaEvidence(obs []results.Observation, t scenarios.Quot
 		if o.Admitted() {
 			n++
 			note = fmt.Sprintf("admitted #%d of %d left", n, t.Left)
-			if int64(n) > t.Left {
+			if t.Left < 0 {
+				note = fmt.Sprintf("admitted #%d of the quota test", n)
+			} else if int64(n) > t.Left {
 				note = fmt.Sprintf("admitted #%d: over the %d left", n, t.Left)
 			}
 		}

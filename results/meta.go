@@ -58,6 +58,9 @@ type Meta struct {
 	// sent from (limit.per-ip); the plan is rebuilt with them.
 	OtherSources []string `json:"other_sources,omitempty"`
 	Args         []string `json:"args,omitempty"` // the command line; callers leave secrets out
+	// QuotaTests names the quotas a run against a real API spent until they
+	// ran out (--max-share above their cost); the plan is rebuilt with them.
+	QuotaTests []string `json:"quota_tests,omitempty"`
 }
 
 // DefaultDir is the directory a run started at started for the named scenario

@@ -61,7 +61,7 @@ func NewPlan(sc *Scenario, opts ...PlanOption) *Plan {
 	default:
 		p.derivedPhases()
 	}
-	if len(p.Quotas) > 0 {
+	if len(p.Quotas) > 0 && p.exhaustQuotas {
 		p.Scenario = sc.withQuotaKeys()
 	}
 	p.charge()

@@ -25,6 +25,8 @@ func (p *Plan) charge() {
 			c.Note = fmt.Sprintf("unlimited%s: only charged, not exercised (this run uses %d)", onPlan(sc.Plan), c.Requests)
 		case c.Tested:
 			c.Note = fmt.Sprintf("under test: %d per %s (this run sends %d)", l.Requests, formatDuration(l.Window), c.Requests)
+		case p.hasQuotaTest(l.Name):
+			c.Note = fmt.Sprintf("window %s: exhausted by its quota test (this run uses %d of %d)", formatDuration(l.Window), c.Requests, l.Requests)
 		default:
 			c.Note = fmt.Sprintf("window %s: only charged, not exercised (this run uses %d of %d)", formatDuration(l.Window), c.Requests, l.Requests)
 			if c.Requests > l.Requests && tested != nil {
@@ -57,4 +59,10 @@ func charged(l Limit, phases []Phase) int64 {
 		return most
 	}
 	return total
+}
+
+// hasQuotaTest reports whether the plan exhausts the named quota.
+func (p *Plan) hasQuotaTest(name string) bool {
+	_, ok := p.QuotaTestOf(name)
+	return ok
 }

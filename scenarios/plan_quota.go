@@ -27,7 +27,7 @@ const quotaSettle = 250 * time.Millisecond
 type QuotaTest struct {
 	Limit string // the quota's name
 	Key   string // the key id of the quota phase: at its first request the target starts the quota with Left left
-	Left  int64  // requests the quota has left when the phase starts
+	Left  int64  // requests the quota has left when the phase starts; -1 when not known (a real API)
 	Phase int    // index in Plan.Phases of the quota phase
 }
 
@@ -42,11 +42,12 @@ func ExhaustQuotas() PlanOption { return func(p *Plan) { p.exhaustQuotas = true 
 func QuotaKeyID(limit string) string { return "quota-" + limit }
 
 // withQuotas appends a quota test per finite quota to steps, when the plan
-// asks for them and they fit in run.max_duration; tests records them with the
+// asks for them (ExhaustQuotas; AffordQuotas or SpendQuotas, see
+// plan_quota_real.go) and they fit in run.max_duration; the tests record the
 // index of their step.
 func (p *Plan) withQuotas(steps []step) ([]step, []QuotaTest) {
 	sc := p.Scenario
-	if !p.exhaustQuotas || sc.Auth.Header == "" || len(sc.Auth.Keys) == 0 {
+	if !p.exhaustQuotas && p.spend == nil {
 		return steps, nil
 	}
 	var tests []QuotaTest
@@ -54,10 +55,24 @@ func (p *Plan) withQuotas(steps []step) ([]step, []QuotaTest) {
 		if !l.IsQuota() || l.Unlimited || l.Requests < 1 {
 			continue
 		}
-		seg, left, ok := p.quotaSteps(i)
-		if !ok {
-			p.warnf("quota %s is not exhausted: the other limits of its endpoint admit fewer than 3 requests at once", l.Name)
-			continue
+		var seg []step
+		t := QuotaTest{Limit: l.Name}
+		if p.exhaustQuotas {
+			if sc.Auth.Header == "" || len(sc.Auth.Keys) == 0 {
+				continue // no key of its own to restart the quota with
+			}
+			var ok bool
+			if seg, t.Left, ok = p.quotaSteps(i); !ok {
+				p.warnf("quota %s is not exhausted: the other limits of its endpoint admit fewer than 3 requests at once", l.Name)
+				continue
+			}
+			t.Key = QuotaKeyID(l.Name)
+		} else {
+			var ok bool
+			if seg, ok = p.spendSteps(i, steps); !ok {
+				continue
+			}
+			t.Key, t.Left = seg[len(seg)-1].key, -1
 		}
 		if limit := sc.Run.MaxDuration; limit > 0 && totalDuration(steps)+totalDuration(seg) > limit {
 			p.warnf("exhausting quota %s would make the run longer than run.max_duration %s: it is left out; raise run.max_duration",
@@ -65,7 +80,8 @@ func (p *Plan) withQuotas(steps []step) ([]step, []QuotaTest) {
 			continue
 		}
 		steps = append(steps, seg...)
-		tests = append(tests, QuotaTest{Limit: l.Name, Key: QuotaKeyID(l.Name), Left: left, Phase: len(steps) - 1})
+		t.Phase = len(steps) - 1
+		tests = append(tests, t)
 	}
 	return steps, tests
 }
@@ -144,5 +160,8 @@ func (p *Plan) QuotaTestOf(limit string) (QuotaTest, bool) {
 
 // String describes the test, e.g. "per-day: 12 requests at once with 10 left".
 func (t QuotaTest) String() string {
+	if t.Left < 0 {
+		return fmt.Sprintf("%s: spent until it runs out, with key %s", t.Limit, t.Key)
+	}
 	return fmt.Sprintf("%s: %d requests at once with %d left", t.Limit, t.Left+2, t.Left)
 }

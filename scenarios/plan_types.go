@@ -70,6 +70,7 @@ type Plan struct {
 	// quota it can exhaust, in scenario order.
 	Quotas        []QuotaTest
 	exhaustQuotas bool
+	spend         *quotaSpend // AffordQuotas, SpendQuotas
 }
 
 // A PlanOption changes how NewPlan derives phases.

@@ -15,33 +15,51 @@ import (
 
 func newPlanCmd(env *Env) *cobra.Command {
 	var pf planFlags
+	var maxShare float64
 	cmd := &cobra.Command{
 		Use:   "plan SCENARIO",
 		Short: "Show the phases, rates and durations of a run, and what it charges each limit, before anything is sent",
 		Example: `  ratecheck plan scenarios/copilot.yaml
   ratecheck plan scenarios/copilot.yaml --lean               # the lean plan, for a production quota
-  ratecheck plan scenarios/workspace.yaml --tier pro         # another plan tier's limits`,
+  ratecheck plan scenarios/workspace.yaml --tier pro         # another plan tier's limits
+  ratecheck plan scenarios/coperniq.yaml --max-share 1.5     # allow spending the daily quota until it runs out`,
 		Args: argsError(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sc, err := scenarios.Load(args[0])
 			if err != nil {
 				return err
 			}
-			p, err := pf.plan(sc)
+			p, err := pf.plan(sc, scenarios.AffordQuotas(maxShare, 0))
 			if err != nil {
 				return err
 			}
-			printPlan(env.Stdout, p)
+			printPlan(env.Stdout, p, maxShare)
+			printQuotaTests(env.Stdout, p)
 			return nil
 		},
 	}
 	pf.addFlags(cmd.Flags())
+	cmd.Flags().Float64Var(&maxShare, "max-share", scenarios.DefaultMaxShare, "plan as `run --max-share` would: a quota whose exhaustion costs at most this share of it is spent until it runs out")
 	return cmd
+}
+
+// printQuotaTests says which quotas the run spends until they run out, or
+// how a run could judge them.
+func printQuotaTests(w io.Writer, p *scenarios.Plan) {
+	for _, t := range p.Quotas {
+		fmt.Fprintf(w, "quota test: %s (quota.enforced)\n", t)
+	}
+	for i, l := range p.Scenario.Limits {
+		if _, ok := p.QuotaTestOf(l.Name); ok || !l.IsQuota() || l.Unlimited || i == p.Tested {
+			continue
+		}
+		fmt.Fprintf(w, "quota %s is not exhausted against a real API (that costs all of it: --max-share above its cost allows it); --target builtin exhausts it with a few requests\n", l.Name)
+	}
 }
 
 // printPlan writes the plan as a person reads it: the limit under test, a table
 // of phases, then the budget each limit is charged.
-func printPlan(w io.Writer, p *scenarios.Plan) {
+func printPlan(w io.Writer, p *scenarios.Plan, maxShare float64) {
 	sc := p.Scenario
 	fmt.Fprintf(w, "%s (%s", sc.Name, sc.File)
 	if sc.Source != "" {
@@ -97,7 +115,7 @@ func printPlan(w io.Writer, p *scenarios.Plan) {
 			fmt.Fprintf(tw, "  %s\t%d of %s\t%s\t%s\n", c.Limit, c.Requests, budget, state, c.Note)
 		}
 		tw.Flush()
-		printTierShares(w, p)
+		printTierShares(w, p, maxShare)
 	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
@@ -160,7 +178,7 @@ func dash(s string) string {
 // printTierShares says, for every limit with plan tiers, what share of each
 // tier's quota the run spends, and warns of a quota share a run against a
 // real API would have to confirm.
-func printTierShares(w io.Writer, p *scenarios.Plan) {
+func printTierShares(w io.Writer, p *scenarios.Plan, maxShare float64) {
 	for i, c := range p.Charges {
 		if len(c.Tiers) == 0 || !p.Scenario.Limits[i].IsQuota() {
 			continue
@@ -180,9 +198,9 @@ func printTierShares(w io.Writer, p *scenarios.Plan) {
 		}
 		tw.Flush()
 	}
-	for _, c := range p.OverShare(scenarios.DefaultMaxShare) {
+	for _, c := range p.OverShare(maxShare) {
 		fmt.Fprintf(w, "guard: against a real API this run spends %s of %s's quota, more than %s: run asks first on a terminal and refuses without one unless --yes (--lean spends less)\n",
-			formatShare(c.Share), c.Limit, formatShare(scenarios.DefaultMaxShare))
+			formatShare(c.Share), c.Limit, formatShare(maxShare))
 	}
 }
 

@@ -144,6 +144,9 @@ func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scen
 		sc = sc.WithSpareKey() // the built-in target serves a second key for limit.per-key
 		// and starts each quota with a few requests left, so a run can exhaust it
 		popts = append(popts, scenarios.ExhaustQuotas())
+	} else {
+		// A real quota is exhausted only when --max-share allows spending it.
+		popts = append(popts, scenarios.AffordQuotas(o.Guard.MaxShare, o.Guard.Budget))
 	}
 	plan, err := o.Plan.plan(sc, popts...)
 	if err != nil {
@@ -233,6 +236,7 @@ func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *run
 		Fault:         o.Fault,
 		PlanTier:      o.Plan.Tier,
 		Lean:          o.Plan.Lean,
+		QuotaTests:    spentQuotas(plan),
 		Started:       sr.started,
 		Notes:         tgt.notes,
 		Args:          o.Args,
@@ -467,4 +471,16 @@ func newRunID() string {
 	b := make([]byte, 8)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// spentQuotas names the quotas a run against a real API spends until they
+// run out (scenarios.AffordQuotas), for the run's metadata.
+func spentQuotas(p *scenarios.Plan) []string {
+	var out []string
+	for _, t := range p.Quotas {
+		if t.Left < 0 {
+			out = append(out, t.Limit)
+		}
+	}
+	return out
 }

@@ -1,0 +1,117 @@
+package conformance
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// quotaSpent counts what a quota admitted over the whole run, for a quota
+// test on a real API (scenarios.AffordQuotas): how much was left when the
+// run began is not known, so the run as a whole must see the quota run out
+// having admitted no more than it allows.
+type quotaSpent struct {
+	q          *scenarios.Limit
+	t          scenarios.QuotaTest
+	perKey     bool
+	admitted   int
+	unanswered int
+	first      time.Time // the earliest send counted
+	last       time.Time // the latest answer counted
+}
+
+func newQuotaSpent(p *scenarios.Plan) map[string]*quotaSpent {
+	out := map[string]*quotaSpent{}
+	if p == nil || p.Scenario == nil {
+		return out
+	}
+	for _, t := range p.Quotas {
+		q := p.Scenario.Limit(t.Limit)
+		if t.Left >= 0 || q == nil {
+			continue
+		}
+		perKey := q.Scope == scenarios.ScopeKey || q.Scope == "" && p.Scenario.Auth.Header != ""
+		out[t.Limit] = &quotaSpent{q: q, t: t, perKey: perKey}
+	}
+	return out
+}
+
+// observe counts o when the quota counts it (with the test's key, for a
+// per-key quota).
+func (s *quotaSpent) observe(o results.Observation) {
+	if !s.q.Counts(o.Endpoint) || s.perKey && o.KeyID != s.t.Key {
+		return
+	}
+	switch {
+	case o.Status == 0:
+		s.unanswered++
+	case o.Admitted():
+		s.admitted++
+	default:
+		return
+	}
+	if s.first.IsZero() || o.Sent.Before(s.first) {
+		s.first = o.Sent
+	}
+	if r := o.Received(); r.After(s.last) {
+		s.last = r
+	}
+}
+
+// allowance is the most a correct quota may admit over the span of the
+// run: N, plus what a bucket refills meanwhile. A fixed window may have
+// ended within the run (its boundary is not known), so for one that may be
+// a fixed window it is 2N, and more than N is not a failure.
+func (s *quotaSpent) allowance() (n int64, window bool) {
+	span := s.last.Sub(s.first)
+	switch s.q.Algorithm {
+	case scenarios.AlgoAny, scenarios.AlgoFixedWindow, "":
+		return s.q.Requests, true
+	case scenarios.AlgoSlidingWindow:
+		return s.q.Requests, false
+	}
+	refill := math.Ceil(float64(s.q.Requests) * span.Seconds() / s.q.Window.Seconds())
+	return s.q.Requests + int64(refill), false
+}
+
+// spentOut judges quota q by its test t on a real API.
+func (c *quotaChecker) spentOut(q *scenarios.Limit, t scenarios.QuotaTest) CheckResult {
+	res := CheckResult{ID: QuotaEnforced, Limit: q.Name}
+	s := c.spent[q.Name]
+	obs := c.byPh[t.Phase]
+	var limited int
+	for _, o := range obs {
+		if o.Limited() || o.Status == 503 {
+			limited++
+		}
+	}
+	allowed, window := s.allowance()
+	what := fmt.Sprintf("the run spent quota %s (%d per %s) until it ran out: %d of its requests were admitted",
+		q.Name, q.Requests, fmtWindow(q.Window), s.admitted)
+	switch {
+	case len(obs) == 0:
+		res.Status = Skip
+		res.Message = fmt.Sprintf("quota %s: the run sent none of its quota test (it ended before it)", q.Name)
+	case int64(s.admitted) > allowed && !window:
+		res.Status = Fail
+		res.Message = fmt.Sprintf("quota %s over-admits: %s, more than the %d it allows", q.Name, what, allowed)
+		res.Evidence = c.quotaEvidence(obs, t, fmt.Sprintf("at most %d admitted in the run", allowed))
+	case int64(s.admitted) > allowed:
+		res.Status, res.Undecided = Skip, true
+		res.Message = fmt.Sprintf("quota %s: %s, more than %d; a window of it may have ended during the run (a fixed window's boundary is not known without a Reset header that describes it), so this is not called an over-admission", q.Name, what, allowed)
+	case s.unanswered > 0:
+		res.Status, res.Undecided = Skip, true
+		res.Message = fmt.Sprintf("quota %s: %s, and %d got no answer: whether it over-admits is not known", q.Name, what, s.unanswered)
+	case limited == 0:
+		res.Status, res.Undecided = Skip, true
+		res.Message = fmt.Sprintf("quota %s: %s, but its quota test saw no rejection: it did not run out", q.Name, what)
+	default:
+		res.Status = Pass
+		res.Message = fmt.Sprintf("quota %s: %s (at most %d; the rest had been spent before the run) and rejected the other %d of its quota test",
+			q.Name, what, q.Requests, limited)
+	}
+	return res
+}
