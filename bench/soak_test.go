@@ -107,14 +107,18 @@ func TestSoakJudgeMemory(t *testing.T) {
 			}
 		}
 	}()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
 	t0 := time.Now()
 	v := gcpolicy.Judge(j.Verdict)
 	took := time.Since(t0)
+	runtime.ReadMemStats(&m1)
 	<-profiled
 	stop()
 	runtime.KeepAlive(rec)
-	t.Logf("%d observations: heap kept while feeding %.1f MB (%.1f B each); peak heap in use %.1f MB (%.0f B each); verdict %s in %v (%.0f/s)",
-		n, float64(fed)/1e6, float64(fed)/float64(n), float64(*peak-before)/1e6, float64(*peak-before)/float64(n), v.Checks[0].Status, took, float64(n)/took.Seconds())
+	t.Logf("%d observations: heap kept while feeding %.1f MB (%.1f B each); peak heap in use %.1f MB (%.0f B each); verdict %s in %v (%.0f/s), allocating %.0f MB",
+		n, float64(fed)/1e6, float64(fed)/float64(n), float64(*peak-before)/1e6, float64(*peak-before)/float64(n), v.Checks[0].Status, took, float64(n)/took.Seconds(),
+		float64(m1.TotalAlloc-m0.TotalAlloc)/1e6)
 }
 
 // TestSoakWriteRun writes the traffic as a run directory at SOAK_DIR, with
