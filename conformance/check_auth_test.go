@@ -211,8 +211,10 @@ func TestAuthNotCountedLateAnswers(t *testing.T) {
 		msg     string
 	}{
 		{"answered at once", 2 * time.Millisecond, Fail, "the refused requests were charged"},
-		{"answered 1.1 s late", 1100 * time.Millisecond, Skip, "the last answer before one came only "},
-		{"answered 1.5 s late", 1500 * time.Millisecond, Skip, "after it began"},
+		// Each attempt's own last answers come after the next phase began
+		// too: which reason is given last depends on the attempt.
+		{"answered 1.1 s late", 1100 * time.Millisecond, Skip, ""},
+		{"answered 1.5 s late", 1500 * time.Millisecond, Skip, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,6 +225,73 @@ func TestAuthNotCountedLateAnswers(t *testing.T) {
 			got := judgeContract(p, obs, AuthNotCounted)
 			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
 				t.Errorf("auth.not-counted = %s (%s); want %s containing %q", got.Status, got.Message, tt.want, tt.msg)
+			}
+		})
+	}
+}
+
+// TestAuthNotCountedOvertaken checks that counted requests answered after
+// a later phase began sending (the isolation exhaust of the same key, sent
+// on time while they were late) prove nothing: their 429s may be its.
+func TestAuthNotCountedOvertaken(t *testing.T) {
+	p := authPlan(t, "1s")
+	charged := with(honestAuth, scenarios.PhaseCounted, func(ph scenarios.Phase, k int64) (int, int64) {
+		if ph.Requests == 5 {
+			return 429, 0
+		}
+		return 200, 19 - k
+	})
+	for _, tt := range []struct {
+		name    string
+		latency time.Duration // of the attempts' last counted requests
+		want    Status
+	}{
+		{"answered before the next phase", 2 * time.Millisecond, Fail},
+		{"answered after it began", 60 * time.Millisecond, Pass}, // the first attempt is followed by a pause
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			obs := fullRun(p, with(charged, scenarios.PhaseCounted, func(ph scenarios.Phase, k int64) (int, int64) {
+				if ph.Requests == 5 && ph.Start > p.Phases[len(p.Phases)/2].Start {
+					return 429, 0 // the second attempt's, overtaken by the exhaust
+				}
+				return honestAuth(ph, k)
+			}))
+			for i, o := range obs {
+				if ph := p.Phases[o.Phase]; ph.Kind == scenarios.PhaseCounted && ph.Requests == 5 {
+					obs[i].Latency = tt.latency
+				}
+			}
+			got := judgeContract(p, obs, AuthNotCounted)
+			if got.Status != tt.want {
+				t.Errorf("auth.not-counted = %s (%s); want %s", got.Status, got.Message, tt.want)
+			}
+		})
+	}
+}
+
+// TestAuthNotCountedFreshness checks the freshness gate alone: the phases
+// before the first attempt answered 1.1 s late leave its budget in doubt,
+// so its rejection is not held against the refused requests, and the
+// second attempt, on a fresh budget, decides.
+func TestAuthNotCountedFreshness(t *testing.T) {
+	p := authPlan(t, "1s")
+	for _, tt := range []struct {
+		name    string
+		latency time.Duration // of the phases before the contract ones
+		want    Status
+	}{
+		{"answered at once", 2 * time.Millisecond, Fail},
+		{"answered late", 1100 * time.Millisecond, Pass},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			obs := fullRun(p, nth(p, scenarios.PhaseCounted, 1, status(429, 0), honestAuth))
+			for i, o := range obs {
+				if !p.Phases[o.Phase].Kind.Contract() {
+					obs[i].Latency = tt.latency
+				}
+			}
+			if got := judgeContract(p, obs, AuthNotCounted); got.Status != tt.want {
+				t.Errorf("auth.not-counted = %s (%s); want %s", got.Status, got.Message, tt.want)
 			}
 		})
 	}

@@ -26,10 +26,11 @@ import (
 type notCountedChecker struct {
 	contractObs
 	answered map[int]time.Time // per phase: when its last answer arrived
+	began    map[int]time.Time // per phase: when its first request was sent
 }
 
 func newNotCountedChecker(p *scenarios.Plan, _ *collector) checker {
-	return &notCountedChecker{contractObs: newContractObs(p), answered: map[int]time.Time{}}
+	return &notCountedChecker{contractObs: newContractObs(p), answered: map[int]time.Time{}, began: map[int]time.Time{}}
 }
 
 // Observe times every answer and keeps the observations of the attempts'
@@ -40,6 +41,9 @@ func (c *notCountedChecker) Observe(o results.Observation) {
 	}
 	if r := o.Received(); r.After(c.answered[o.Phase]) {
 		c.answered[o.Phase] = r
+	}
+	if b, ok := c.began[o.Phase]; !ok || o.Sent.Before(b) {
+		c.began[o.Phase] = o.Sent
 	}
 	switch c.plan.Phases[o.Phase].Kind {
 	case scenarios.PhaseCounted, scenarios.PhaseNoKey, scenarios.PhaseBadKey:
@@ -115,6 +119,10 @@ func (c *notCountedChecker) Result() CheckResult {
 			calls = append(calls, c.byPh[i]...)
 		}
 		if len(after) == 0 || len(calls) == 0 {
+			continue
+		}
+		if c.overtaken(t) {
+			why = "every attempt's last counted requests were answered after a later phase had begun sending (a loaded machine sends late), so what rejected them is not known"
 			continue
 		}
 		if n := admittedCount(calls); n > 0 {
@@ -206,6 +214,19 @@ func fmtGap(gap time.Duration) string {
 		return (-gap).Round(time.Millisecond).String() + " after it began"
 	}
 	return "only " + gap.Round(time.Millisecond).String() + " before it began"
+}
+
+// overtaken reports whether a later phase began sending before the last
+// answer of attempt t's counted requests: its requests (an exhaust of the
+// same key) may have been what rejected them, or lowered their Remaining.
+func (c *notCountedChecker) overtaken(t ncAttempt) bool {
+	last := latestAnswer(c.byPh[t.after])
+	for i := t.after + 1; i < len(c.plan.Phases); i++ {
+		if b, ok := c.began[i]; ok && b.Before(last) {
+			return true
+		}
+	}
+	return false
 }
 
 // obs is the observations of phase i, none for -1.
