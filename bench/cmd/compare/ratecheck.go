@@ -105,7 +105,14 @@ func (b *bench) runRatecheck(ctx context.Context, r ratecheckRun) (sample, error
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	m, err := b.measure(func() error {
-		err := cmd.Run()
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("compare: ratecheck run: %w", err)
+		}
+		if r.Replay {
+			stop := watchRSS(cmd.Process.Pid, time.Now().Add(r.Duration))
+			defer func() { s.SendRSS = stop() }()
+		}
+		err := cmd.Wait()
 		// Exit status 1 means a check failed: the run itself is complete.
 		if ee, ok := errors.AsType[*exec.ExitError](err); ok && ee.ExitCode() == 1 {
 			if r.Limit == 0 {

@@ -33,6 +33,9 @@ type sample struct {
 	DiskBytes int64         `json:"disk_bytes,omitempty"`
 	Verdict   string        `json:"verdict,omitempty"`
 	Replay    *usage        `json:"replay,omitempty"`
+	// SendRSS is ratecheck's largest resident set while it sent (sampled
+	// every 100 ms over the planned duration, before the verdict).
+	SendRSS int64 `json:"send_rss,omitempty"`
 	usage
 }
 
