@@ -296,3 +296,46 @@ func TestAuthNotCountedFreshness(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthBodiesReachBodyErrorFormat checks that the refusals of the auth
+// phases are judged by body.error-format, and by it alone: a 401 sent as
+// plain text fails it, while the auth checks, which judge statuses, pass.
+func TestAuthBodiesReachBodyErrorFormat(t *testing.T) {
+	p := authPlan(t, "1s")
+	for _, tt := range []struct {
+		name string
+		body string
+		want Status
+	}{
+		{"declared shape", `{"error":"no key"}`, Pass},
+		{"plain text", "Unauthorized\n", Fail},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			obs := fullRun(p, honestAuth)
+			for i, o := range obs {
+				switch o.Status {
+				case 401:
+					obs[i].Body = tt.body
+				case 403:
+					obs[i].Body = `{"error":"not allowed"}`
+				}
+			}
+			j := New(p, Options{})
+			for _, o := range obs {
+				j.Observe(o)
+			}
+			for _, c := range j.Verdict().Checks {
+				switch c.ID {
+				case BodyErrorFormat:
+					if c.Status != tt.want || tt.want == Fail && !strings.Contains(c.Message, `401 body "Unauthorized\n"`) {
+						t.Errorf("body.error-format = %s (%s); want %s quoting the body", c.Status, c.Message, tt.want)
+					}
+				case AuthMissingKey, AuthInvalidKey, AuthScope:
+					if c.Status != Pass {
+						t.Errorf("%s = %s (%s); want pass", c.ID, c.Status, c.Message)
+					}
+				}
+			}
+		})
+	}
+}
