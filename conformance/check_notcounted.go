@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/ratecheck/ratecheck/results"
@@ -111,22 +112,24 @@ func (c *notCountedChecker) Result() CheckResult {
 	}
 	var judged, refused int
 	var byRemaining string
-	why := "no attempt was answered"
-	for _, t := range c.attempts() {
+	var whys []string // why each attempt proved nothing
+	skip := func(k int, why string) { whys = append(whys, fmt.Sprintf("attempt %d: %s", k+1, why)) }
+	for k, t := range c.attempts() {
 		before, after := c.obs(t.before), c.byPh[t.after]
 		var calls []results.Observation
 		for _, i := range t.refused {
 			calls = append(calls, c.byPh[i]...)
 		}
 		if len(after) == 0 || len(calls) == 0 {
+			skip(k, "not answered")
 			continue
 		}
 		if c.overtaken(t) {
-			why = "every attempt's last counted requests were answered after a later phase had begun sending (a loaded machine sends late), so what rejected them is not known"
+			skip(k, "its last counted requests were answered after a later phase had begun sending (a loaded machine sends late), so what rejected them is not known")
 			continue
 		}
 		if n := admittedCount(calls); n > 0 {
-			why = fmt.Sprintf("%d of the %d requests without a valid key were served (see auth.missing-key and auth.invalid-key), so charging them was no fault", n, len(calls))
+			skip(k, fmt.Sprintf("%d of its %d requests without a valid key were served (see auth.missing-key and auth.invalid-key), so charging them was no fault", n, len(calls)))
 			continue
 		}
 		gap, quiet := c.gapBefore(t)
@@ -156,12 +159,14 @@ func (c *notCountedChecker) Result() CheckResult {
 			continue
 		}
 		if !fresh || !allAdmitted(before) || !allAdmitted(after) {
-			why = "no attempt started on a fresh budget with every counted request admitted, and Remaining could not be compared: " + c.noRemaining()
-			if t.fresh && !fresh && gap == -time.Duration(math.MaxInt64) {
-				why = "no attempt started on a fresh budget: the run holds no answer to some requests sent before them, so their charge may not have passed"
-			} else if t.fresh && !fresh {
-				why = fmt.Sprintf("no attempt started on a fresh budget: the last answer before one came %s, within the %s limit %q takes to forget a request (a loaded machine answers late), and Remaining could not be compared: %s",
-					fmtGap(gap), scenarios.FreshAfter(*c.limit), c.limit.Name, c.noRemaining())
+			switch {
+			case t.fresh && !fresh && gap == -time.Duration(math.MaxInt64):
+				skip(k, "the run holds no answer to some requests sent before it, so their charge may not have passed")
+			case t.fresh && !fresh:
+				skip(k, fmt.Sprintf("the last answer before it came %s, within the %s limit %q takes to forget a request (a loaded machine answers late), and Remaining could not be compared: %s",
+					fmtGap(gap), scenarios.FreshAfter(*c.limit), c.limit.Name, c.noRemaining()))
+			default:
+				skip(k, "it did not start on a fresh budget with every counted request admitted, and Remaining could not be compared: "+c.noRemaining())
 			}
 			continue
 		}
@@ -169,7 +174,7 @@ func (c *notCountedChecker) Result() CheckResult {
 		refused += len(calls)
 	}
 	if judged == 0 {
-		res.Status, res.Message = Skip, why
+		res.Status, res.Message = Skip, "no attempt proved anything: "+strings.Join(whys, "; ")
 		return res
 	}
 	res.Status = Pass
@@ -209,6 +214,7 @@ func (c *notCountedChecker) gapBefore(t ncAttempt) (gap time.Duration, quiet boo
 }
 
 // fmtGap says when the last answer before an attempt came, gap before it.
+// An unknown gap is never written: gapBefore's caller says so instead.
 func fmtGap(gap time.Duration) string {
 	if gap < 0 {
 		return (-gap).Round(time.Millisecond).String() + " after it began"
