@@ -69,6 +69,20 @@ type collector struct {
 	byQuota  int              // 429s left out: a quota the headers describe caused them
 }
 
+// countedAs is the client limit l counts o against: its key for a per-key
+// limit, its source address for a per-IP one (one address for all the
+// requests of one run, several on merged shards' timeline), one client for
+// a global limit. The model and header checks keep one series per client.
+func countedAs(l *scenarios.Limit, o results.Observation) string {
+	switch {
+	case l == nil || l.Scope == scenarios.ScopeGlobal:
+		return ""
+	case l.Scope == scenarios.ScopeIP:
+		return o.Source
+	}
+	return o.KeyID
+}
+
 func newCollector(p *scenarios.Plan, limit *scenarios.Limit) *collector {
 	c := &collector{limit: limit, keyIndex: map[string]int32{}, quiet: newQuietness(limit)}
 	if limit != nil {
@@ -124,7 +138,7 @@ func (c *collector) observe(pos int, o results.Observation) {
 	if c.n == 0 {
 		c.seq0 = o.Seq
 	}
-	k := c.keyOf(o.KeyID)
+	k := c.keyOf(countedAs(c.limit, o))
 	r := record{
 		sent:    sent,
 		latency: latencyMicros(int64(o.Latency)),
@@ -180,9 +194,6 @@ func (c *collector) load() error {
 func (c *collector) seqOf(r *record) uint64 { return c.seq0 + uint64(int64(r.seq)) }
 
 func (c *collector) keyOf(id string) int32 {
-	if !c.perKey {
-		id = ""
-	}
 	if k, ok := c.keyIndex[id]; ok {
 		return k
 	}

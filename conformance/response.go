@@ -145,14 +145,9 @@ func (pr *promise) read(o results.Observation) (headers.Claim, []error) {
 	return headers.Read(o.Headers, pr.spec, o.Received())
 }
 
-// keyOf is the series o belongs to: its key id when the described limit counts
-// per key, else one series for all.
-func (pr *promise) keyOf(o results.Observation) string {
-	if pr.perKey {
-		return o.KeyID
-	}
-	return ""
-}
+// keyOf is the series o belongs to: the client the described limit counts
+// it against (see countedAs).
+func (pr *promise) keyOf(o results.Observation) string { return countedAs(pr.described, o) }
 
 // sole reports whether a 429 to endpoint can only come from the described
 // limit: every other finite limit counting the endpoint is charged no more by

@@ -65,12 +65,8 @@ func (cs *claimStore) counts(o results.Observation) bool { return cs.col.limit.C
 
 // add keeps r, a 429 of o, with its claim.
 func (cs *claimStore) add(o results.Observation, r respRec) {
-	key := ""
-	if cs.col.perKey {
-		key = o.KeyID
-	}
 	r.claimed = true
-	cs.claims = append(cs.claims, claimed{key: key, r: r})
+	cs.claims = append(cs.claims, claimed{key: countedAs(cs.col.limit, o), r: r})
 }
 
 // series rebuilds, per key in key order, the records the recovery comparison

@@ -198,3 +198,84 @@ func TestShardKeyEnv(t *testing.T) {
 		}
 	}
 }
+
+// TestShardsPerIPLimitCountsEachAddress: four shards from four loopback
+// addresses against a limit counted per source address (short-ip.yaml).
+// The merged timeline holds four clients, and the limit counts each apart:
+// a correct target, which admits each address its own budget, fails no
+// check (judged on the merged timeline as one client it failed
+// limit.enforced: four clients' admissions against one budget); a target
+// whose per-IP limit is really one budget for all (per-ip-as-global)
+// rejects each address under its own budget, which the merged verdict fails.
+func TestShardsPerIPLimitCountsEachAddress(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		fault    string
+		wantFail []string // checks that must fail; nil: none may
+	}{
+		{fault: ""},
+		{fault: "per-ip-as-global", wantFail: []string{"limit.no-early-reject"}},
+	} {
+		t.Run("fault="+tc.fault, func(t *testing.T) {
+			t.Parallel()
+			sc, err := scenarios.Load("testdata/short-ip.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys := demoKeys(sc)
+			opts := []reftarget.Option{reftarget.Keys(byValue(keys))}
+			if tc.fault != "" {
+				opts = append(opts, reftarget.Fault(tc.fault))
+			}
+			ts := httptest.NewServer(reftarget.New(sc, opts...))
+			defer ts.Close()
+			env := func(out *bytes.Buffer) *Env {
+				return &Env{Stdout: out, Stderr: out, Getenv: func(k string) string {
+					if k == "SHORT_API_KEY" {
+						return keys["primary"]
+					}
+					return ""
+				}, Now: time.Now}
+			}
+			root := t.TempDir()
+			startAt := time.Now().Add(1500 * time.Millisecond).UTC().Format(time.RFC3339Nano)
+			var dirs []string
+			var wg sync.WaitGroup
+			for i := range 4 {
+				dir := filepath.Join(root, fmt.Sprint("shard", i))
+				dirs = append(dirs, dir)
+				args := []string{"run", "testdata/short-ip.yaml", "--target", ts.URL, "--no-tui", "--out", dir,
+					"--shard", fmt.Sprintf("%d/4", i), "--start-at", startAt, "--source-addr", fmt.Sprintf("127.0.0.%d", 2+i)}
+				wg.Go(func() {
+					var out bytes.Buffer
+					// A shard alone judges its own slice: its exit code says nothing here.
+					run(context.Background(), env(&out), args)
+				})
+			}
+			wg.Wait()
+			var out bytes.Buffer
+			jsonPath := filepath.Join(root, "merged.json")
+			code := run(context.Background(), env(&out), append(append([]string{"report"}, dirs...), "--json", jsonPath))
+			b, err := os.ReadFile(jsonPath)
+			if err != nil {
+				t.Fatalf("merged report exited %d and wrote no JSON: %v\n%s", code, err, out.String())
+			}
+			var rep report.Report
+			if err := json.Unmarshal(b, &rep); err != nil {
+				t.Fatal(err)
+			}
+			var failed []string
+			for _, c := range rep.Checks {
+				if c.Status == conformance.Fail {
+					failed = append(failed, string(c.ID))
+				}
+			}
+			if strings.Join(failed, ",") != strings.Join(tc.wantFail, ",") {
+				t.Errorf("merged run exited %d and failed %v, want %v:\n%s", code, failed, tc.wantFail, out.String())
+			}
+			if tc.wantFail == nil && code == 1 || tc.wantFail != nil && code != 1 {
+				t.Errorf("merged run exited %d with failures %v", code, failed)
+			}
+		})
+	}
+}

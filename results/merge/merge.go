@@ -273,8 +273,14 @@ func (p Placed) Widened() results.Observation {
 // Observations yields every shard's observations on the merged timeline, in
 // the order their responses arrived, as a live run sees them, and stops at
 // the first read error, which it yields last. Each call reads the files anew;
-// memory holds the observations of all shards.
+// memory holds the observations of all shards. When the shards sent from
+// different addresses, each observation names its shard's (Source), so that
+// a per-IP limit counts each address apart.
 func (m *Merged) Observations() iter.Seq2[Placed, error] {
+	sources := map[string]bool{}
+	for _, s := range m.Shards {
+		sources[s.Run.Meta.SourceAddr] = true
+	}
 	return func(yield func(Placed, error) bool) {
 		var all []Placed
 		for _, s := range m.Shards {
@@ -284,6 +290,9 @@ func (m *Merged) Observations() iter.Seq2[Placed, error] {
 					return
 				}
 				o.Sent = o.Sent.Add(s.Offset)
+				if len(sources) > 1 {
+					o.Source = s.Run.Meta.SourceAddr
+				}
 				all = append(all, Placed{Observation: o, Uncertainty: s.Uncertainty})
 			}
 		}
