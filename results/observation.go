@@ -5,22 +5,22 @@ import "time"
 // Observation is one request of a run as the client saw it. It never holds an API
 // key: KeyID names the key.
 type Observation struct {
-	Seq      uint64            `json:"seq"`
-	Phase    int               `json:"phase"` // index into the plan's phases
-	Endpoint string            `json:"endpoint"`
-	KeyID    string            `json:"key,omitempty"`
+	Seq      uint64 `json:"seq"`
+	Phase    int    `json:"phase"` // index into the plan's phases
+	Endpoint string `json:"endpoint"`
+	KeyID    string `json:"key,omitempty"`
 	// Source is the local address the request was sent from, set only where
 	// one timeline holds several clients' requests (merged shards, see
 	// results/merge) so that a per-IP limit counts each apart; "" for the
 	// requests of one run, which all come from one address. It is not
 	// stored in a run directory: a shard's address is in its Meta.
-	Source string `json:"source,omitempty"`
-	Sent     time.Time         `json:"sent"`              // real send time (not the ideal schedule)
-	Latency  time.Duration     `json:"latency"`           // nanoseconds until the response headers and body snippet arrived
-	Status   int               `json:"status"`            // 0 when the request failed in transport
-	Headers  map[string]string `json:"headers,omitempty"` // rate-limit headers as received, canonical names
-	Body     string            `json:"body,omitempty"`    // the first bytes of the body (bounded)
-	Error    string            `json:"error,omitempty"`   // transport error, "" when a response arrived
+	Source  string            `json:"source,omitempty"`
+	Sent    time.Time         `json:"sent"`              // real send time (not the ideal schedule)
+	Latency time.Duration     `json:"latency"`           // nanoseconds until the response headers and body snippet arrived
+	Status  int               `json:"status"`            // 0 when the request failed in transport
+	Headers map[string]string `json:"headers,omitempty"` // rate-limit headers as received, canonical names
+	Body    string            `json:"body,omitempty"`    // the first bytes of the body (bounded)
+	Error   string            `json:"error,omitempty"`   // transport error, "" when a response arrived
 }
 
 // Received is when the response arrived: Sent + Latency.
