@@ -99,7 +99,9 @@ func (a *analysis) overEvidence(over []reqRef) *Evidence {
 		frame = append(frame, a.eval.family.frame(a, first)...)
 	}
 	for _, r := range frame {
-		ev.Requests = append(ev.Requests, a.request(r, a.frameNote(r)))
+		q := a.request(r, a.frameNote(r))
+		q.Context = true
+		ev.Requests = append(ev.Requests, q)
 	}
 	listed, omitted := a.list(over, maxEvidence-len(frame), a.overNote)
 	ev.Requests = append(ev.Requests, listed...)

@@ -51,7 +51,9 @@ func recoveryResult(a *analysis) CheckResult {
 	ev := &Evidence{Expected: fmt.Sprintf("requests succeed again once the limit lifts (promised after %s; %s)",
 		promised, a.expectedRejections())}
 	if ctx, ok := a.lastLimitedBefore(first); ok {
-		ev.Requests = append(ev.Requests, a.request(ctx, "last request the model says was over the limit"))
+		q := a.request(ctx, "last request the model says was over the limit")
+		q.Context = true
+		ev.Requests = append(ev.Requests, q)
 	}
 	listed, omitted := a.list(late, maxEvidence-len(ev.Requests), a.rejectionNote)
 	ev.Requests = append(ev.Requests, listed...)

@@ -92,6 +92,24 @@ type RequestEvidence struct {
 	Status  int               `json:"status"`
 	Headers map[string]string `json:"headers,omitempty"`
 	Note    string            `json:"note,omitempty"` // e.g. "admitted #21 in window starting +1.000s"
+	// Context marks a request listed to frame the offending ones (the first
+	// of a crowded window, the last rejection before a late recovery), not
+	// one that broke the contract itself.
+	Context bool `json:"context,omitempty"`
+}
+
+// First is the first offending request of the evidence, the one a one-line
+// summary shows: the first not listed for context, else the first.
+func (e *Evidence) First() (RequestEvidence, bool) {
+	if e == nil || len(e.Requests) == 0 {
+		return RequestEvidence{}, false
+	}
+	for _, q := range e.Requests {
+		if !q.Context {
+			return q, true
+		}
+	}
+	return e.Requests[0], true
 }
 
 // Verdict is the judgement of a whole run.

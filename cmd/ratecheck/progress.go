@@ -125,8 +125,7 @@ func (v *progressView) newFailures(p runner.Progress) {
 		}
 		v.failing[key] = true
 		fmt.Fprintf(v.env.Stdout, "%6.1fs  failing so far: %s  %s\n", p.Elapsed.Seconds(), c.ID, printable(c.Message))
-		if c.Evidence != nil && len(c.Evidence.Requests) > 0 {
-			q := c.Evidence.Requests[0]
+		if q, ok := c.Evidence.First(); ok {
 			fmt.Fprintf(v.env.Stdout, "          #%d %s +%.3fs %d  %s\n", q.Seq, q.Phase, q.Offset.Seconds(), q.Status, printable(q.Note))
 		}
 	}

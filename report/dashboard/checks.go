@@ -181,10 +181,10 @@ func hasEvidence(checks []conformance.CheckResult) bool {
 // +1.176s 200 admitted #11 in the window…", or "" for a check that did not
 // fail or has none.
 func evidenceLine(c conformance.CheckResult) string {
-	if c.Status != conformance.Fail || c.Evidence == nil || len(c.Evidence.Requests) == 0 {
+	q, ok := c.Evidence.First()
+	if c.Status != conformance.Fail || !ok {
 		return ""
 	}
-	q := c.Evidence.Requests[0]
 	line := fmt.Sprintf("#%d %s +%.3fs %d", q.Seq, q.Phase, q.Offset.Seconds(), q.Status)
 	if q.Note != "" {
 		line += " " + q.Note

@@ -120,10 +120,10 @@ func sanitize(f Frame) Frame {
 // firstEvidence keeps what the checks list shows of a failure's evidence: its
 // first request, without headers or body, with its note cleaned.
 func firstEvidence(e *conformance.Evidence) *conformance.Evidence {
-	if e == nil || len(e.Requests) == 0 {
+	q, ok := e.First()
+	if !ok {
 		return nil
 	}
-	q := e.Requests[0]
 	q.Headers, q.Phase, q.Note = nil, clean(q.Phase), clean(q.Note)
 	return &conformance.Evidence{Requests: []conformance.RequestEvidence{q}}
 }
