@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -282,5 +283,25 @@ func TestQuotaStart(t *testing.T) {
 				t.Errorf("after the start: %d of 12 admitted; want %d", n, tt.admitted)
 			}
 		})
+	}
+}
+
+// A burst of the quota key's requests sent all at once, as the quota test
+// sends them: whichever comes first restarts the quota, and exactly the
+// requests left are admitted, however the requests interleave.
+func TestQuotaStartConcurrent(t *testing.T) {
+	for range 20 {
+		tg := New(scenario(quotaScenario), Clock(newClock().Now), Keys(testKeys), QuotaStart("secondary", map[string]int64{"per-day": 10}))
+		serve(tg, times(5, call{key: "k-primary"})...)
+		statuses := make([]int, 12)
+		var wg sync.WaitGroup
+		for i := range statuses {
+			// Each goroutine ends with its request.
+			wg.Go(func() { statuses[i] = serveOne(tg, call{key: "k-secondary"}).Code })
+		}
+		wg.Wait()
+		if n := count(statuses, 200); n != 10 {
+			t.Fatalf("12 requests at once after the start: %d admitted (%v); want 10", n, statuses)
+		}
 	}
 }
