@@ -109,6 +109,9 @@ func printPlan(w io.Writer, p *scenarios.Plan, maxShare float64) {
 				budget = fmt.Sprintf("%d", c.Budget)
 			}
 			state := "only charged"
+			if _, ok := p.QuotaTestOf(c.Limit); ok {
+				state = "exhausted"
+			}
 			if c.Tested {
 				state = "tested"
 			}
