@@ -97,6 +97,26 @@ func (v Verdict) Withhold(why func(msg string) string, failures bool) Verdict {
 	return v
 }
 
+// WithholdPasses returns v with the passes of the checks ids turned into
+// undecided skips, each message rewritten by why: their evidence is in doubt
+// (a timeline too coarse for one request's precision), while a failure found
+// on it stands.
+func (v Verdict) WithholdPasses(ids []ID, why func(msg string) string) Verdict {
+	v.Checks = slices.Clone(v.Checks)
+	for i, c := range v.Checks {
+		if c.Status == Pass && slices.Contains(ids, c.ID) {
+			v.Checks[i].Status, v.Checks[i].Undecided = Skip, true
+			v.Checks[i].Message = why(c.Message)
+		}
+	}
+	return v
+}
+
+// OneRequestChecks are the checks whose pass rests on placing each request
+// in time to within the spacing of two requests: an off-by-one admission, an
+// early rejection by one request, the onset at request N+1.
+var OneRequestChecks = []ID{LimitEnforced, LimitNoEarlyReject, TimingOnset}
+
 // decided reports whether any answer was a rate-limit decision: an admission
 // (2xx) or a 429.
 func decided(statuses map[int]int64) bool {

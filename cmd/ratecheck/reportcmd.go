@@ -110,6 +110,10 @@ type stored struct {
 	// doubt, if set, says why the plan's checks cannot be judged on this
 	// timeline, and whether failures are withheld too.
 	doubt func(*scenarios.Plan) (why string, failures bool)
+	// coarse, if set, says why the checks that need one request's precision
+	// (conformance.OneRequestChecks) cannot pass on this timeline though the
+	// others can be judged; "" when they can.
+	coarse func(*scenarios.Plan) string
 	lines []string // printed under the first line
 }
 
@@ -155,12 +159,22 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 	if s.finish != nil {
 		s.finish(&meta, last)
 	}
+	doubted := false
 	if s.doubt != nil {
 		if why, failures := s.doubt(plan); why != "" {
+			doubted = true
 			meta.Notes = append(meta.Notes, "the merged timeline is too uncertain to judge: "+why)
 			verdict = verdict.Withhold(func(msg string) string {
 				return "the shards' clocks are too uncertain to judge their merged timeline: " + why + " (as judged: " + msg + ")"
 			}, failures)
+		}
+	}
+	if s.coarse != nil && !doubted {
+		if why := s.coarse(plan); why != "" {
+			meta.Notes = append(meta.Notes, "the merged timeline is too coarse to pass the checks that count single requests: "+why)
+			verdict = verdict.WithholdPasses(conformance.OneRequestChecks, func(msg string) string {
+				return "the shards' clocks are too uncertain to show one request too many or too few: " + why + " (as judged: " + msg + ")"
+			})
 		}
 	}
 	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
