@@ -114,7 +114,7 @@ type stored struct {
 	// (conformance.OneRequestChecks) cannot pass on this timeline though the
 	// others can be judged; "" when they can.
 	coarse func(*scenarios.Plan) string
-	lines []string // printed under the first line
+	lines  []string // printed under the first line
 }
 
 // judgeStored judges a stored run with the live run's engine, in one pass that
