@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 )
 
@@ -47,5 +48,27 @@ func BenchmarkSnapshot(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r.Snapshot(now)
+	}
+}
+
+// BenchmarkRecordFollowingRemaining measures Record when the Recorder also
+// follows a Remaining header (Recorder.FollowRemaining): one headers.Read
+// more per answer counted.
+func BenchmarkRecordFollowingRemaining(b *testing.B) {
+	obs := benchObservations()
+	for i := range obs {
+		obs[i].KeyID = "primary"
+		obs[i].Headers = map[string]string{"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "42", "X-RateLimit-Reset": "1640000000"}
+	}
+	phases := []Phase{{Name: "a", Duration: 30 * time.Second}, {Name: "b", Duration: 30 * time.Second}}
+	r := NewRecorder(phases, start)
+	r.FollowRemaining(RemainingSpec{Headers: headers.Spec{Convention: headers.ConventionVendor,
+		Names: headers.Names{Remaining: "X-RateLimit-Remaining"}},
+		Requests: 60, Window: time.Minute, PerKey: true})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r.Record(obs[i%len(obs)])
+		i++
 	}
 }

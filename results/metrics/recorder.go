@@ -25,6 +25,7 @@ type Recorder struct {
 	unusual    map[int]int64 // statuses outside 0..599
 	latency    latency
 	timeline   timeline
+	remaining  *remaining // nil unless FollowRemaining
 }
 
 // NewRecorder returns a Recorder for a run of the given phases that started at
@@ -71,6 +72,15 @@ func (r *Recorder) Record(o results.Observation) {
 		r.counts[o.Phase].addLag(r.phases[o.Phase], r.origin(o.Phase), o)
 	}
 	r.timeline.add(r.second(o.Sent), o)
+	if r.remaining != nil {
+		r.remaining.add(r.second(o.Sent), o)
+	}
+}
+
+// FollowRemaining makes the Recorder follow the Remaining header spec names,
+// per second, for Snapshot.Remaining. Call it before the first Record.
+func (r *Recorder) FollowRemaining(spec RemainingSpec) {
+	r.remaining = newRemaining(spec, r.timeline.limit)
 }
 
 // StartPhase sets when phase i began sending: the origin of its schedule, from
@@ -118,7 +128,15 @@ func (r *Recorder) Snapshot(now time.Time) Snapshot {
 		Latency:    r.latency.summary(),
 		Phases:     phases,
 		Recent:     r.timeline.recent(r.second(now)),
+		Remaining:  r.remainingSnapshot(now),
 	}
+}
+
+func (r *Recorder) remainingSnapshot(now time.Time) *RemainingSnapshot {
+	if r.remaining == nil {
+		return nil
+	}
+	return r.remaining.snapshot(r.second(now))
 }
 
 // statusCounts is the count per status seen, as a new map.

@@ -18,6 +18,9 @@ type Snapshot struct {
 	Phases     []PhaseSnapshot `json:"phases"`
 	// Recent holds counts per status for the last seconds, oldest first, one entry per second.
 	Recent []SecondCounts `json:"-"`
+	// Remaining is the followed Remaining header over the same seconds as
+	// Recent (Recorder.FollowRemaining); nil when none is followed.
+	Remaining *RemainingSnapshot `json:"-"`
 }
 
 // LatencySummary holds latency percentiles of the requests that got an answer
