@@ -140,7 +140,7 @@ type fanout struct {
 }
 
 func newFanout(o Options, atk *attack.Attack) *fanout {
-	return &fanout{
+	f := &fanout{
 		opts:    o,
 		atk:     atk,
 		started: atk.Started(),
@@ -149,6 +149,10 @@ func newFanout(o Options, atk *attack.Attack) *fanout {
 		judge:   NewJudge(o.Plan),
 		waits:   metrics.NewWaits(WaitSpec(o.Plan), atk.Started()),
 	}
+	if r, ok := FollowRemaining(o.Plan); ok {
+		f.rec.FollowRemaining(r.Spec)
+	}
+	return f
 }
 
 func (f *fanout) loop(obs <-chan results.Observation) {
@@ -286,4 +290,57 @@ func (o *Outcome) Concluded(sc *scenarios.Scenario) conformance.Verdict {
 		Interrupted: o.Interrupted, Requests: o.Metrics.Requests,
 		Statuses: o.Metrics.Statuses, FirstError: o.Metrics.FirstError,
 	})
+}
+
+// Remaining is the Remaining header the live view follows in a run: how the
+// metrics read it, the limit it describes and the header's name as a person
+// knows it.
+type Remaining struct {
+	Spec   metrics.RemainingSpec
+	Limit  scenarios.Limit
+	Header string
+}
+
+// FollowRemaining says which Remaining header of a run of p the live view
+// follows, read as the conformance checks read it: the scenario's convention
+// and names, for the limit the headers describe (headers.describes, else the
+// first). ok is false when the scenario promises no Remaining header, or the
+// limit it describes has no finite count to compare it with.
+func FollowRemaining(p *scenarios.Plan) (r Remaining, ok bool) {
+	if p == nil || p.Scenario == nil {
+		return r, false
+	}
+	sc := p.Scenario
+	h := sc.Headers
+	var l *scenarios.Limit
+	for i := range sc.Limits {
+		if sc.Limits[i].Name == h.Describes || (h.Describes == "" && i == 0) {
+			l = &sc.Limits[i]
+			break
+		}
+	}
+	if l == nil || l.Unlimited || l.Requests <= 0 || l.Window <= 0 {
+		return r, false
+	}
+	spec := headers.Spec{ResetFormat: h.ResetFormat, Window: l.Window}
+	switch {
+	case h.Convention == headers.ConventionStructured:
+		spec.Convention, r.Header = headers.ConventionStructured, "RateLimit r="
+	case h.Convention.HasCounters():
+		names := headers.Names{Limit: h.Limit, Remaining: h.Remaining, Reset: h.Reset}
+		if names == (headers.Names{}) {
+			names = h.Convention.DefaultNames()
+		}
+		if names.Remaining == "" {
+			return r, false
+		}
+		spec.Convention, spec.Names, r.Header = headers.ConventionVendor, names, names.Remaining
+	default:
+		return r, false
+	}
+	lim := *l
+	r.Limit = lim
+	r.Spec = metrics.RemainingSpec{Headers: spec, Requests: lim.Requests, Window: lim.Window,
+		Counts: lim.Counts, PerKey: lim.Scope == scenarios.ScopeKey || lim.Scope == ""}
+	return r, true
 }
