@@ -40,6 +40,10 @@ func newProgressView(env *Env, noTUI bool, p *scenarios.Plan, meta results.Meta)
 		v.base.Tested = describeLimit(*l)
 	}
 	v.base.Limits = limitLines(p)
+	if r, ok := runner.FollowRemaining(p); ok {
+		v.base.Remaining = &dashboard.RemainingInfo{Header: r.Header, Approximate: p.Scenario.Headers.Approximate,
+			Limit: dashboard.LimitLine{Name: r.Limit.Name, Requests: r.Limit.Requests, Window: r.Limit.Window}}
+	}
 	for _, ph := range p.Phases {
 		v.base.Phases = append(v.base.Phases, dashboard.PhaseInfo{Name: ph.Name, Kind: string(ph.Kind), Start: ph.Start, Duration: ph.Duration, Rate: ph.Rate})
 	}

@@ -149,3 +149,29 @@ func runningFailFrame() Frame {
 	f.Checks = checks(false, true)
 	return f
 }
+
+// remainingSnapshot is what the run's X-RateLimit-Remaining said per second,
+// up to second upto-1: 20 less the second's admissions, but 12 in second 3
+// (where 10 were admitted) and nothing read in the pause.
+func remainingSnapshot(upto int) *metrics.RemainingSnapshot {
+	rs := &metrics.RemainingSnapshot{Key: "primary"}
+	for _, c := range recent(upto) {
+		s := metrics.RemainingSecond{Second: c.Second, Admitted: c.Admitted, InWindow: c.Admitted}
+		if c.Admitted+c.Limited > 0 {
+			s.Lowest, s.Reported = max(20-c.Admitted, 0), true
+		}
+		if c.Second == 3 {
+			s.Lowest = 12
+		}
+		rs.Seconds = append(rs.Seconds, s)
+	}
+	return rs
+}
+
+// withRemaining is f for a scenario that promises X-RateLimit-Remaining for
+// its per-second limit.
+func withRemaining(f Frame) Frame {
+	f.Remaining = &RemainingInfo{Header: "X-RateLimit-Remaining", Limit: testLimits[0]}
+	f.Metrics.Remaining = remainingSnapshot(len(f.Metrics.Recent))
+	return f
+}

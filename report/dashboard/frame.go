@@ -25,6 +25,10 @@ type Frame struct {
 	Checks  []conformance.CheckResult // provisional while running, final when Done
 	Notes   []string                  // e.g. "built-in target: demo key generated"
 
+	// Remaining names the Remaining header the run follows, drawn from
+	// Metrics.Remaining; nil when the scenario promises none (no panel).
+	Remaining *RemainingInfo
+
 	Done    bool               // the run is over: this is the last frame
 	Verdict conformance.Status // the run's verdict when Done, as the conformance engine decided it
 }
@@ -34,6 +38,14 @@ type LimitLine struct {
 	Name     string
 	Requests int64
 	Window   time.Duration
+}
+
+// RemainingInfo names the Remaining header followed and the limit it
+// describes.
+type RemainingInfo struct {
+	Header      string    // e.g. "X-RateLimit-Remaining"
+	Limit       LimitLine // the limit the header describes
+	Approximate bool      // the scenario says Remaining is an estimate
 }
 
 // PhaseInfo describes one planned phase.

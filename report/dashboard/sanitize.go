@@ -110,6 +110,16 @@ func sanitize(f Frame) Frame {
 	for i := range f.Limits {
 		f.Limits[i].Name = clean(f.Limits[i].Name)
 	}
+	if f.Remaining != nil {
+		r := *f.Remaining
+		r.Header, r.Limit.Name = clean(r.Header), clean(r.Limit.Name)
+		f.Remaining = &r
+	}
+	if rs := f.Metrics.Remaining; rs != nil {
+		c := *rs
+		c.Key = clean(c.Key)
+		f.Metrics.Remaining = &c
+	}
 	f.Notes = slices.Clone(f.Notes)
 	for i := range f.Notes {
 		f.Notes[i] = clean(f.Notes[i])

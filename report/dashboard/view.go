@@ -17,6 +17,7 @@ const (
 	prioChecks
 	prioLatency
 	prioChart
+	prioRemaining
 	prioNotes
 )
 
@@ -28,6 +29,7 @@ const (
 	growChecks
 	growNotes
 	growChart
+	growRemaining
 )
 
 // View draws the last frame to fit the terminal. It only formats.
@@ -52,6 +54,8 @@ func (m model) View() string {
 		fixed(prioLatency, m.latencyLine()),
 		gap(growGaps),
 		m.chartBlock(),
+		gap(growGaps),
+		m.remainingBlock(),
 		gap(growGaps),
 		m.checksBlock(),
 		m.notesBlock(),

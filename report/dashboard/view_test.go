@@ -41,6 +41,8 @@ func TestViewGolden(t *testing.T) {
 		{"running-fail", runningFailFrame()},
 		{"done-pass", donePassFrame()},
 		{"done-fail", doneFailFrame()},
+		{"running-remaining", withRemaining(runningFrame())},
+		{"done-remaining", withRemaining(doneFailFrame())},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}, {160, 48}} {
 		for _, fr := range frames {
