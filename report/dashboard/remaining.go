@@ -22,7 +22,7 @@ func (m model) remainingBlock() block {
 	if m.frame.Remaining == nil {
 		return block{}
 	}
-	return block{prio: prioRemaining, grow: growRemaining, min: 1, max: 1 + 2*remainingRows, draw: m.remainingLines}
+	return block{prio: prioRemaining, grow: growRemaining, min: 1, max: 2 + 2*remainingRows, draw: m.remainingLines}
 }
 
 // remainingRows is how many rows each series takes at most.
@@ -61,6 +61,10 @@ func (m model) remainingLines(n int) []string {
 	lines = append(lines, remainingSeries("reported", s, s.admitted, widen(reported, zoom), widenBool(seen, zoom), top, rows)...)
 	if m.sliding() {
 		lines = append(lines, remainingSeries("sliding", s, s.limitLine, widen(counted, zoom), nil, top, rows)...)
+		if len(lines) < n {
+			lines = append(lines, s.dim.Render(strings.Repeat(" ", chartLabelSize)+
+				"· no Remaining read · a fixed window or a bucket gives quota back before a sliding count does; the checks judge the header"))
+		}
 	}
 	return lines
 }
