@@ -93,7 +93,7 @@ func (m model) remainingHeader() string {
 	if !ok {
 		return head + s.dim.Render("none read yet · "+source)
 	}
-	head += s.admitted.Render("reported " + count(last.Lowest))
+	head += s.dim.Render(fmt.Sprintf("at %ds: ", last.Second)) + s.admitted.Render("reported "+count(last.Lowest))
 	if m.sliding() {
 		since := "in the last " + fmtWindow(ri.Limit.Window)
 		if last.Second+1 < int(ri.Limit.Window/time.Second) {

@@ -30,7 +30,7 @@ func TestRemainingPanelOnlyWhenPromised(t *testing.T) {
 			}(), false},
 		} {
 			view := ansi.Strip(show(t, tc.frame, size[0], size[1]).View())
-			got := strings.Contains(view, "Remaining reported") || strings.Contains(view, "\nreported ")
+			got := strings.Contains(view, "Remaining at ") || strings.Contains(view, "\nreported ")
 			if got != tc.want {
 				t.Errorf("%s at %dx%d: panel shown %v; want %v\n%s", tc.name, size[0], size[1], got, tc.want, view)
 			}
@@ -56,13 +56,13 @@ func TestRemainingHeader(t *testing.T) {
 			"Remaining none read yet · X-RateLimit-Remaining", "sliding"},
 		{"since the start", RemainingInfo{Header: "X-RateLimit-Remaining", Limit: minute},
 			&metrics.RemainingSnapshot{Key: "primary", Seconds: []metrics.RemainingSecond{sec(0, 55, true, 5), sec(1, 48, true, 12), sec(2, 0, false, 12)}},
-			"Remaining reported 48 · sliding 48 = 60 − 12 admitted since the start · X-RateLimit-Remaining, key primary", ""},
+			"Remaining at 1s: reported 48 · sliding 48 = 60 − 12 admitted since the start · X-RateLimit-Remaining, key primary", ""},
 		{"a full window", RemainingInfo{Header: "RateLimit r=", Limit: minute, Approximate: true},
 			&metrics.RemainingSnapshot{Seconds: []metrics.RemainingSecond{sec(59, 60, true, 61)}},
-			"Remaining reported 60 · sliding 0 = 60 − 61 admitted in the last 1m · RateLimit r=, approximate as the scenario says", "key"},
+			"Remaining at 59s: reported 60 · sliding 0 = 60 − 61 admitted in the last 1m · RateLimit r=, approximate as the scenario says", "key"},
 		{"under a second", RemainingInfo{Header: "X-Remaining", Limit: LimitLine{Requests: 20, Window: 500 * time.Millisecond}},
 			&metrics.RemainingSnapshot{Seconds: []metrics.RemainingSecond{sec(0, 3, true, 30)}},
-			"Remaining reported 3 of 20 per 500ms (a window under whole seconds: no per-second count) · X-Remaining", "sliding"},
+			"Remaining at 0s: reported 3 of 20 per 500ms (a window under whole seconds: no per-second count) · X-Remaining", "sliding"},
 	} {
 		f := runningFrame()
 		info := tc.info
