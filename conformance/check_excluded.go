@@ -144,17 +144,7 @@ func (c *excludedChecker) remainingAround(before, after []results.Observation, e
 	if c.exactRemaining(ex) != "" {
 		return nil, nil, false
 	}
-	var ra, rb int64
-	for i, o := range before {
-		if r, ok := c.remaining(o); ok && (a == nil || r < ra) {
-			a, ra = &before[i], r
-		}
-	}
-	for i, o := range after {
-		if r, ok := c.remaining(o); ok && (b == nil || r > rb) {
-			b, rb = &after[i], r
-		}
-	}
+	a, b, _, _ = c.remainingSpan(before, after)
 	return a, b, a != nil && b != nil
 }
 

@@ -308,17 +308,7 @@ func (c *notCountedChecker) remainingAround(before, after []results.Observation)
 	if d := c.pr.described; d == nil || !d.Counts(before[0].Endpoint) {
 		return nil, nil, false
 	}
-	var ra, rb int64
-	for i, o := range before {
-		if r, ok := c.remaining(o); ok && (a == nil || r < ra) {
-			a, ra = &before[i], r
-		}
-	}
-	for i, o := range after {
-		if r, ok := c.remaining(o); ok && (b == nil || r > rb) {
-			b, rb = &after[i], r
-		}
-	}
+	a, b, ra, _ := c.remainingSpan(before, after)
 	return a, b, a != nil && b != nil && ra >= 2
 }
 

@@ -90,4 +90,21 @@ func (c *contractObs) evidence(o results.Observation, note string) RequestEviden
 	}
 }
 
+// remainingSpan is the response with the lowest Remaining of before and the
+// one with the highest of after (nil where none carried one), with their
+// values: the pair that shows a charge between them, if anything does.
+func (c *contractObs) remainingSpan(before, after []results.Observation) (a, b *results.Observation, ra, rb int64) {
+	for i, o := range before {
+		if r, ok := c.remaining(o); ok && (a == nil || r < ra) {
+			a, ra = &before[i], r
+		}
+	}
+	for i, o := range after {
+		if r, ok := c.remaining(o); ok && (b == nil || r > rb) {
+			b, rb = &after[i], r
+		}
+	}
+	return a, b, ra, rb
+}
+
 func quote(s string) string { return `"` + s + `"` }
