@@ -167,7 +167,7 @@ func (c *collector) toDisk() {
 		c.noSpill = true
 		return
 	}
-	sp := &spill{to: to}
+	sp := &spill{spillFile: spillFile{to: to}}
 	for k, recs := range c.byKey {
 		for x := range recs {
 			sp.write(int32(k), &recs[x])

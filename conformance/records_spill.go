@@ -37,19 +37,62 @@ var spillAfter = 1 << 16
 // record's fields.
 const spillRecordSize = 4 + 8 + 4 + 4 + 4 + 4
 
-// spill encodes a collector's records onto a Spill.
-type spill struct {
+// spillFile is a Spill of fixed-size records: the framing both record
+// codecs share (the collector's, and the header checks' in
+// response_spill.go).
+type spillFile struct {
 	to  Spill
 	n   int   // records written
 	err error // the first write error; the records on disk are then incomplete
+}
+
+// put appends one encoded record; after a write error it writes nothing.
+func (sf *spillFile) put(b []byte) {
+	if sf.err != nil {
+		return
+	}
+	if _, err := sf.to.Write(b); err != nil {
+		sf.err = err
+		return
+	}
+	sf.n++
+}
+
+// each reads the records back in the order written, size bytes each, hands
+// each to f, and closes the storage. what names the records in errors.
+func (sf *spillFile) each(size int, what string, f func(b []byte) error) (err error) {
+	defer func() {
+		if cerr := sf.to.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	if sf.err != nil {
+		return fmt.Errorf("writing the %ss: %w", what, sf.err)
+	}
+	r, err := sf.to.Reader()
+	if err != nil {
+		return fmt.Errorf("reading the %ss back: %w", what, err)
+	}
+	b := make([]byte, size)
+	for x := range sf.n {
+		if _, err := io.ReadFull(r, b); err != nil {
+			return fmt.Errorf("reading %s %d of %d back: %w", what, x+1, sf.n, err)
+		}
+		if err := f(b); err != nil {
+			return fmt.Errorf("reading %s %d of %d back: %w", what, x+1, sf.n, err)
+		}
+	}
+	return nil
+}
+
+// spill encodes a collector's records onto a Spill.
+type spill struct {
+	spillFile
 	buf [spillRecordSize]byte
 }
 
 // write appends record r of key k.
 func (sp *spill) write(k int32, r *record) {
-	if sp.err != nil {
-		return
-	}
 	b := sp.buf[:]
 	binary.LittleEndian.PutUint32(b[0:], uint32(k))
 	binary.LittleEndian.PutUint64(b[4:], uint64(r.sent))
@@ -57,36 +100,16 @@ func (sp *spill) write(k int32, r *record) {
 	binary.LittleEndian.PutUint32(b[16:], uint32(r.seq))
 	binary.LittleEndian.PutUint32(b[20:], uint32(r.phase))
 	binary.LittleEndian.PutUint32(b[24:], uint32(r.status))
-	if _, err := sp.to.Write(b); err != nil {
-		sp.err = err
-		return
-	}
-	sp.n++
+	sp.put(b)
 }
 
 // readInto appends the records written to byKey, in the order written, and
 // closes the storage.
-func (sp *spill) readInto(byKey [][]record) (err error) {
-	defer func() {
-		if cerr := sp.to.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-	}()
-	if sp.err != nil {
-		return fmt.Errorf("writing the records: %w", sp.err)
-	}
-	r, err := sp.to.Reader()
-	if err != nil {
-		return fmt.Errorf("reading the records back: %w", err)
-	}
-	var b [spillRecordSize]byte
-	for x := range sp.n {
-		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return fmt.Errorf("reading record %d of %d back: %w", x+1, sp.n, err)
-		}
+func (sp *spill) readInto(byKey [][]record) error {
+	return sp.each(spillRecordSize, "record", func(b []byte) error {
 		k := int32(binary.LittleEndian.Uint32(b[0:]))
 		if k < 0 || int(k) >= len(byKey) {
-			return fmt.Errorf("reading record %d of %d back: %w", x+1, sp.n, errBadKey)
+			return errBadKey
 		}
 		byKey[k] = append(byKey[k], record{
 			sent:    int64(binary.LittleEndian.Uint64(b[4:])),
@@ -95,8 +118,8 @@ func (sp *spill) readInto(byKey [][]record) (err error) {
 			phase:   int32(binary.LittleEndian.Uint32(b[20:])),
 			status:  int32(binary.LittleEndian.Uint32(b[24:])),
 		})
-	}
-	return nil
+		return nil
+	})
 }
 
 var errBadKey = errors.New("a key index out of range (the stored records were changed)")

@@ -183,7 +183,7 @@ func (ss *respSet) toDisk() {
 		ss.noSpill = true
 		return
 	}
-	sp := &respSpill{to: to}
+	sp := &respSpill{spillFile: spillFile{to: to}}
 	for _, s := range ss.sortedKeys() {
 		k := ss.indexOf(s)
 		for x := range s.recs {

@@ -1,10 +1,6 @@
 package conformance
 
-import (
-	"encoding/binary"
-	"fmt"
-	"io"
-)
+import "encoding/binary"
 
 // The header checks' records on disk.
 //
@@ -31,16 +27,11 @@ const (
 
 // respSpill encodes a respSet's records onto a Spill.
 type respSpill struct {
-	to  Spill
-	n   int   // records written
-	err error // the first write error; the records on disk are then incomplete
+	spillFile
 	buf [respSpillSize]byte
 }
 
 func (sp *respSpill) write(k int32, r *respRec) {
-	if sp.err != nil {
-		return
-	}
 	b := sp.buf[:]
 	le := binary.LittleEndian
 	le.PutUint32(b[0:], uint32(k))
@@ -62,34 +53,14 @@ func (sp *respSpill) write(k int32, r *respRec) {
 	le.PutUint64(b[59:], uint64(r.hi))
 	le.PutUint32(b[67:], uint32(r.raw))
 	le.PutUint32(b[71:], uint32(r.rawTime))
-	if _, err := sp.to.Write(b); err != nil {
-		sp.err = err
-		return
-	}
-	sp.n++
+	sp.put(b)
 }
 
 // readInto gives each record written to add, in the order written, and
 // closes the storage.
-func (sp *respSpill) readInto(add func(k int32, r respRec) bool) (err error) {
-	defer func() {
-		if cerr := sp.to.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-	}()
-	if sp.err != nil {
-		return fmt.Errorf("writing the response records: %w", sp.err)
-	}
-	rd, err := sp.to.Reader()
-	if err != nil {
-		return fmt.Errorf("reading the response records back: %w", err)
-	}
-	var b [respSpillSize]byte
+func (sp *respSpill) readInto(add func(k int32, r respRec) bool) error {
 	le := binary.LittleEndian
-	for x := range sp.n {
-		if _, err := io.ReadFull(rd, b[:]); err != nil {
-			return fmt.Errorf("reading response record %d of %d back: %w", x+1, sp.n, err)
-		}
+	return sp.each(respSpillSize, "response record", func(b []byte) error {
 		f := b[34]
 		r := respRec{
 			seq: le.Uint64(b[4:]), sent: int64(le.Uint64(b[12:])), recv: int64(le.Uint64(b[20:])),
@@ -101,8 +72,8 @@ func (sp *respSpill) readInto(add func(k int32, r respRec) bool) (err error) {
 			raw: int32(le.Uint32(b[67:])), rawTime: int32(le.Uint32(b[71:])),
 		}
 		if !add(int32(le.Uint32(b[0:])), r) {
-			return fmt.Errorf("reading response record %d of %d back: %w", x+1, sp.n, errBadKey)
+			return errBadKey
 		}
-	}
-	return nil
+		return nil
+	})
 }
