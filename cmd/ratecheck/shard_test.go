@@ -73,34 +73,17 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 			}
 			ts := httptest.NewServer(h)
 			defer ts.Close()
-			env := func(out *bytes.Buffer) *Env {
-				return &Env{Stdout: out, Stderr: out, Getenv: func(k string) string {
-					if k == "SHORT_API_KEY" {
-						return keys["primary"]
-					}
-					return ""
-				}, Now: time.Now}
-			}
-			root := t.TempDir()
-			startAt := time.Now().Add(1500 * time.Millisecond).UTC().Format(time.RFC3339Nano)
-			var dirs []string
-			var wg sync.WaitGroup
-			for i := range 4 {
-				dir := filepath.Join(root, fmt.Sprint("shard", i))
-				dirs = append(dirs, dir)
-				args := []string{"run", "testdata/short.yaml", "--target", ts.URL, "--no-tui", "--out", dir,
-					"--shard", fmt.Sprintf("%d/4", i), "--start-at", startAt, "--source-addr", fmt.Sprintf("127.0.0.%d", 2+i)}
+			env := shortEnv(keys)
+			dirs := runShards(t, env, "testdata/short.yaml", ts.URL, func(i int) []string {
 				if i == skewed {
-					args = append(args, "--clock-skew", skew.String())
+					return []string{"--clock-skew", skew.String()}
 				}
-				wg.Go(func() {
-					var out bytes.Buffer
-					if code := run(context.Background(), env(&out), args); code != 0 {
-						t.Errorf("shard %d exited %d:\n%s", i, code, out.String())
-					}
-				})
-			}
-			wg.Wait()
+				return nil
+			}, func(i, code int, out string) {
+				if code != 0 {
+					t.Errorf("shard %d exited %d:\n%s", i, code, out)
+				}
+			})
 			if t.Failed() {
 				return
 			}
@@ -110,17 +93,7 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 					t.Errorf("the target saw no request from shard %d's address %s (it saw %v)", i, a, clients)
 				}
 			}
-			var out bytes.Buffer
-			jsonPath := filepath.Join(root, "merged.json")
-			code := run(context.Background(), env(&out), append(append([]string{"report"}, dirs...), "--json", jsonPath))
-			b, err := os.ReadFile(jsonPath)
-			if err != nil {
-				t.Fatalf("merged report exited %d and wrote no JSON: %v\n%s", code, err, out.String())
-			}
-			var rep report.Report
-			if err := json.Unmarshal(b, &rep); err != nil {
-				t.Fatal(err)
-			}
+			code, rep, out := judgeShards(t, env, dirs)
 			if rep.Requests == 0 || rep.Interrupted {
 				t.Fatalf("the merged report counts %d requests, interrupted %v", rep.Requests, rep.Interrupted)
 			}
@@ -170,20 +143,15 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 				}
 			}
 			if !ok[code] {
-				t.Fatalf("merged report exited %d, want one of %v:\n%s", code, ok, out.String())
+				t.Fatalf("merged report exited %d, want one of %v:\n%s", code, ok, out)
 			}
-			var failed []string
-			for _, c := range rep.Checks {
-				if c.Status == conformance.Fail {
-					failed = append(failed, string(c.ID))
-				}
-			}
+			failed := failedChecks(rep)
 			var wantFail []string
 			if code == 1 {
 				wantFail = tc.wantFail
 			}
 			if strings.Join(failed, ",") != strings.Join(wantFail, ",") {
-				t.Errorf("merged run exited %d and failed %v, want %v:\n%s", code, failed, wantFail, out.String())
+				t.Errorf("merged run exited %d and failed %v, want %v:\n%s", code, failed, wantFail, out)
 			}
 		})
 	}
@@ -231,53 +199,89 @@ func TestShardsPerIPLimitCountsEachAddress(t *testing.T) {
 			}
 			ts := httptest.NewServer(reftarget.New(sc, opts...))
 			defer ts.Close()
-			env := func(out *bytes.Buffer) *Env {
-				return &Env{Stdout: out, Stderr: out, Getenv: func(k string) string {
-					if k == "SHORT_API_KEY" {
-						return keys["primary"]
-					}
-					return ""
-				}, Now: time.Now}
-			}
-			root := t.TempDir()
-			startAt := time.Now().Add(1500 * time.Millisecond).UTC().Format(time.RFC3339Nano)
-			var dirs []string
-			var wg sync.WaitGroup
-			for i := range 4 {
-				dir := filepath.Join(root, fmt.Sprint("shard", i))
-				dirs = append(dirs, dir)
-				args := []string{"run", "testdata/short-ip.yaml", "--target", ts.URL, "--no-tui", "--out", dir,
-					"--shard", fmt.Sprintf("%d/4", i), "--start-at", startAt, "--source-addr", fmt.Sprintf("127.0.0.%d", 2+i)}
-				wg.Go(func() {
-					var out bytes.Buffer
-					// A shard alone judges its own slice: its exit code says nothing here.
-					run(context.Background(), env(&out), args)
-				})
-			}
-			wg.Wait()
-			var out bytes.Buffer
-			jsonPath := filepath.Join(root, "merged.json")
-			code := run(context.Background(), env(&out), append(append([]string{"report"}, dirs...), "--json", jsonPath))
-			b, err := os.ReadFile(jsonPath)
-			if err != nil {
-				t.Fatalf("merged report exited %d and wrote no JSON: %v\n%s", code, err, out.String())
-			}
-			var rep report.Report
-			if err := json.Unmarshal(b, &rep); err != nil {
-				t.Fatal(err)
-			}
-			var failed []string
-			for _, c := range rep.Checks {
-				if c.Status == conformance.Fail {
-					failed = append(failed, string(c.ID))
-				}
-			}
+			env := shortEnv(keys)
+			// A shard alone judges its own slice: its exit code says nothing here.
+			dirs := runShards(t, env, "testdata/short-ip.yaml", ts.URL, nil, nil)
+			code, rep, out := judgeShards(t, env, dirs)
+			failed := failedChecks(rep)
 			if strings.Join(failed, ",") != strings.Join(tc.wantFail, ",") {
-				t.Errorf("merged run exited %d and failed %v, want %v:\n%s", code, failed, tc.wantFail, out.String())
+				t.Errorf("merged run exited %d and failed %v, want %v:\n%s", code, failed, tc.wantFail, out)
 			}
 			if tc.wantFail == nil && code == 1 || tc.wantFail != nil && code != 1 {
 				t.Errorf("merged run exited %d with failures %v", code, failed)
 			}
 		})
 	}
+}
+
+// shortEnv is an Env that gives SHORT_API_KEY the key the reference target
+// accepts and writes everything to out.
+func shortEnv(keys map[string]string) func(out *bytes.Buffer) *Env {
+	return func(out *bytes.Buffer) *Env {
+		return &Env{Stdout: out, Stderr: out, Getenv: func(k string) string {
+			if k == "SHORT_API_KEY" {
+				return keys["primary"]
+			}
+			return ""
+		}, Now: time.Now}
+	}
+}
+
+// runShards runs the four shards of scenario against target at one start
+// time, shard i from 127.0.0.(2+i) with extra(i) added to its arguments,
+// and returns their run directories. check, if set, is handed each shard's
+// exit code and output.
+func runShards(t *testing.T, env func(*bytes.Buffer) *Env, scenario, target string, extra func(i int) []string, check func(i, code int, out string)) []string {
+	t.Helper()
+	root := t.TempDir()
+	startAt := time.Now().Add(1500 * time.Millisecond).UTC().Format(time.RFC3339Nano)
+	var dirs []string
+	var wg sync.WaitGroup
+	for i := range 4 {
+		dir := filepath.Join(root, fmt.Sprint("shard", i))
+		dirs = append(dirs, dir)
+		args := []string{"run", scenario, "--target", target, "--no-tui", "--out", dir,
+			"--shard", fmt.Sprintf("%d/4", i), "--start-at", startAt, "--source-addr", fmt.Sprintf("127.0.0.%d", 2+i)}
+		if extra != nil {
+			args = append(args, extra(i)...)
+		}
+		wg.Go(func() {
+			var out bytes.Buffer
+			code := run(context.Background(), env(&out), args)
+			if check != nil {
+				check(i, code, out.String())
+			}
+		})
+	}
+	wg.Wait()
+	return dirs
+}
+
+// judgeShards judges the shards' run directories together and returns the
+// exit code, the JSON report and what was printed.
+func judgeShards(t *testing.T, env func(*bytes.Buffer) *Env, dirs []string) (int, report.Report, string) {
+	t.Helper()
+	var out bytes.Buffer
+	jsonPath := filepath.Join(filepath.Dir(dirs[0]), "merged.json")
+	code := run(context.Background(), env(&out), append(append([]string{"report"}, dirs...), "--json", jsonPath))
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatalf("merged report exited %d and wrote no JSON: %v\n%s", code, err, out.String())
+	}
+	var rep report.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return code, rep, out.String()
+}
+
+// failedChecks lists the ids of the report's failed checks, in its order.
+func failedChecks(rep report.Report) []string {
+	var failed []string
+	for _, c := range rep.Checks {
+		if c.Status == conformance.Fail {
+			failed = append(failed, string(c.ID))
+		}
+	}
+	return failed
 }
