@@ -3,12 +3,7 @@ package matrix
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"net/netip"
-	"net/url"
-	"slices"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +11,6 @@ import (
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
-	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -109,59 +103,29 @@ func TestContractFaults(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Minute)
 	defer cancel()
-	verdicts := make([]conformance.Verdict, len(jobs))
-	errs := make([]error, len(jobs))
-	sem := make(chan struct{}, 10)
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		// Each goroutine ends with its run (about 20 s) or when ctx is done.
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			verdicts[i], errs[i] = runContract(ctx, j.scope, j.algorithm, j.fault)
-		})
-	}
-	wg.Wait()
-	tally := map[string][2]int{}
+	verdicts, errs := runJobs(ctx, len(jobs), 10, func(ctx context.Context, i int) (conformance.Verdict, error) {
+		j := jobs[i]
+		return runContract(ctx, j.scope, j.algorithm, j.fault) // about 20 s
+	})
+	tally := rightTally{}
 	for i, j := range jobs {
 		name := fmt.Sprintf("%s/%s/%s", j.scope, j.algorithm, j.fault)
 		ok := t.Run(fmt.Sprintf("%s/run%d", name, j.run), func(t *testing.T) {
 			if errs[i] != nil {
 				t.Fatal(errs[i])
 			}
-			v := verdicts[i]
 			w := want{}
+			var mustPass []conformance.ID
 			if j.fails != "" {
 				w.fail = ids(j.fails)
+			} else {
+				mustPass = contractChecks[j.scope]
 			}
-			probs, _ := w.problems(v)
-			if j.fails == "" {
-				for _, c := range v.Checks {
-					if slices.Contains(contractChecks[j.scope], c.ID) && c.Status != conformance.Pass {
-						probs = append(probs, fmt.Sprintf("%s = %s (%s); want pass", c.ID, c.Status, c.Message))
-					}
-				}
-			}
-			for _, p := range probs {
-				t.Error(p)
-			}
-			if len(probs) > 0 {
-				logEvidence(t, v)
-			}
+			checkVerdict(t, verdicts[i], w, mustPass)
 		})
-		n := tally[name]
-		n[1]++
-		if ok {
-			n[0]++
-		}
-		tally[name] = n
+		tally.add(name, ok)
 	}
-	var rows []string
-	for name, n := range tally {
-		rows = append(rows, fmt.Sprintf("%-40s %d/%d right", name, n[0], n[1]))
-	}
-	slices.Sort(rows)
-	t.Logf("contract faults:\n%s", strings.Join(rows, "\n"))
+	tally.log(t, "contract faults", 40)
 }
 
 // runContract serves the contract with the fault on 127.0.0.1 and runs its
@@ -175,26 +139,9 @@ func runContract(ctx context.Context, scope string, a scenarios.Algorithm, fault
 	if fault != "none" {
 		opts = append(opts, reftarget.Fault(fault))
 	}
-	tg := reftarget.New(sc, opts...)
-	if err := tg.Err(); err != nil {
-		return conformance.Verdict{}, err
-	}
-	srv := httptest.NewServer(tg)
-	defer srv.Close()
-	u, err := url.Parse(srv.URL)
-	if err != nil {
-		return conformance.Verdict{}, err
-	}
 	p := scenarios.NewPlan(sc, scenarios.Sources(2))
-	out, err := runner.Run(ctx, runner.Options{Plan: p, Attack: attack.Options{
-		Target: u, Keys: map[string]string{"primary": testKey, "second": "k2"},
+	return runOnTarget(ctx, sc, p, attack.Options{
+		Keys:         map[string]string{"primary": testKey, "second": "k2"},
 		OtherSources: []netip.Addr{netip.MustParseAddr("127.0.0.2")},
-	}})
-	if err != nil {
-		return conformance.Verdict{}, err
-	}
-	if out.Interrupted {
-		return out.Verdict, fmt.Errorf("run interrupted before its plan ended")
-	}
-	return out.Verdict, nil
+	}, opts...)
 }

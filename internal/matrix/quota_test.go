@@ -3,12 +3,8 @@ package matrix
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
-	"net/url"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +12,6 @@ import (
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
-	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -65,20 +60,10 @@ func TestQuotaFaults(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Minute)
 	defer cancel()
-	verdicts := make([]conformance.Verdict, len(jobs))
-	errs := make([]error, len(jobs))
-	sem := make(chan struct{}, 2)
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		// Each goroutine ends with its run (at most about 31 s) or when ctx is done.
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			verdicts[i], errs[i] = runQuota(ctx, j.file, j.fault)
-		})
-	}
-	wg.Wait()
-	tally := map[string][2]int{}
+	verdicts, errs := runJobs(ctx, len(jobs), 2, func(ctx context.Context, i int) (conformance.Verdict, error) {
+		return runQuota(ctx, jobs[i].file, jobs[i].fault) // at most about 31 s
+	})
+	tally := rightTally{}
 	for i, j := range jobs {
 		name := strings.TrimSuffix(j.file, ".yaml") + "/" + j.fault
 		ok := t.Run(fmt.Sprintf("%s/run%d", name, j.run), func(t *testing.T) {
@@ -96,34 +81,15 @@ func TestQuotaFaults(t *testing.T) {
 			case j.fails != "":
 				w.fail = ids(j.fails)
 			}
-			probs, _ := w.problems(v)
+			var mustPass []conformance.ID
 			if j.fault == "none" {
-				for _, c := range v.Checks {
-					if c.ID == conformance.QuotaEnforced && c.Status != conformance.Pass {
-						probs = append(probs, fmt.Sprintf("%s = %s (%s); want pass", c.ID, c.Status, c.Message))
-					}
-				}
+				mustPass = ids(conformance.QuotaEnforced)
 			}
-			for _, p := range probs {
-				t.Error(p)
-			}
-			if len(probs) > 0 {
-				logEvidence(t, v)
-			}
+			checkVerdict(t, v, w, mustPass)
 		})
-		n := tally[name]
-		n[1]++
-		if ok {
-			n[0]++
-		}
-		tally[name] = n
+		tally.add(name, ok)
 	}
-	var rows []string
-	for name, n := range tally {
-		rows = append(rows, fmt.Sprintf("%-32s %d/%d right", name, n[0], n[1]))
-	}
-	slices.Sort(rows)
-	t.Logf("quota faults:\n%s", strings.Join(rows, "\n"))
+	tally.log(t, "quota faults", 32)
 }
 
 // runQuota serves the shipped scenario file with the fault and runs the plan
@@ -149,24 +115,5 @@ func runQuota(ctx context.Context, file, fault string) (conformance.Verdict, err
 	if fault != "none" {
 		opts = append(opts, reftarget.Fault(fault))
 	}
-	tg := reftarget.New(sc, opts...)
-	if err := tg.Err(); err != nil {
-		return conformance.Verdict{}, err
-	}
-	srv := httptest.NewServer(tg)
-	defer srv.Close()
-	base, err := url.Parse(srv.URL)
-	if err != nil {
-		return conformance.Verdict{}, err
-	}
-	out, err := runner.Run(ctx, runner.Options{Plan: p, Attack: attack.Options{
-		Target: base, Keys: keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout,
-	}})
-	if err != nil {
-		return conformance.Verdict{}, err
-	}
-	if out.Interrupted {
-		return out.Verdict, fmt.Errorf("run interrupted before its plan ended")
-	}
-	return out.Verdict, nil
+	return runOnTarget(ctx, sc, p, attack.Options{Keys: keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout}, opts...)
 }
