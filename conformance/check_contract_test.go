@@ -159,6 +159,15 @@ func TestIsolationChecks(t *testing.T) {
 			}, honest), Fail, "rejected (429) on 1 of its 10 requests"},
 		{"A admitted after B in both attempts: a window may have ended", key, LimitPerKey, with(honest, scenarios.PhaseConfirm, status(200, 19)), Skip, "in none of 2 attempts"},
 		{"A admitted after B in the first attempt only", key, LimitPerKey, nth(key, scenarios.PhaseConfirm, 0, status(200, 19), honest), Pass, "right after"},
+		{"the burst's last-sent request admitted, an earlier one rejected", key, LimitPerKey,
+			with(honest, scenarios.PhaseExhaust, func(ph scenarios.Phase, k int64) (int, int64) {
+				// A burst is decided in arrival order: here the last one sent
+				// arrived among the first twenty.
+				if k == ph.Requests-1 || k < 19 {
+					return 200, 1
+				}
+				return 429, 0
+			}), Pass, "right before"},
 		{"A never exhausted", key, LimitPerKey, with(honest, scenarios.PhaseExhaust, status(200, 5)), Skip, "in none of 2 attempts"},
 		{"B's Remaining shows A's use", key, LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(200, 0)), Fail, "shows in its headers"},
 		{"B refused its key", key, LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(401, 0)), Skip, "no rate-limit decision"},

@@ -81,8 +81,12 @@ func (c *isolationChecker) attempts() []isoAttempt {
 		}
 		t := isoAttempt{other: other}
 		first, last := other[0].Sent, latestAnswer(other)
+		// Before: the last-sent rejection of A answered before B's first
+		// request. Not the last-sent request of the exhaust burst: a burst
+		// sent at once is decided in arrival order, and its last-sent
+		// request may be among those admitted.
 		for i, o := range c.byPh[tr[0]] {
-			if !o.Received().After(first) && (t.before == nil || o.Sent.After(t.before.Sent)) {
+			if o.Limited() && !o.Received().After(first) && (t.before == nil || o.Sent.After(t.before.Sent)) {
 				t.before = &c.byPh[tr[0]][i]
 			}
 		}
