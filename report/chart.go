@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/results/metrics"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // Geometry of the timeline chart, in SVG user units (the viewBox). The chart is
@@ -249,25 +250,43 @@ func xTicks(total int64) []tick {
 }
 
 // phaseMarks places the phase boundaries from the cumulative phase durations.
+// A run of contract phases (scenarios.Stretches) is one mark: up to twenty
+// bursts a fraction of a second long would draw a thicket of lines.
 func phaseMarks(phases []metrics.PhaseSnapshot, total float64) []phaseMark {
 	var out []phaseMark
 	var start time.Duration
-	for i, p := range phases {
-		if p.Duration <= 0 {
+	for _, st := range scenarios.Stretches(phaseKinds(phases)) {
+		name, d := phases[st[0]].Name, time.Duration(0)
+		if st[1]-st[0] > 1 {
+			name = scenarios.ContractStretch
+		}
+		for _, p := range phases[st[0]:st[1]] {
+			d += p.Duration
+		}
+		if d <= 0 {
 			continue
 		}
 		x0 := plotLeft + start.Seconds()/total*(plotRight-plotLeft)
-		start += p.Duration
+		start += d
 		x1 := plotLeft + math.Min(start.Seconds()/total, 1)*(plotRight-plotLeft)
 		if x0 >= plotRight {
 			break
 		}
 		out = append(out, phaseMark{
-			X: num(x0), LabelX: num(x0 + 4), Name: p.Name,
-			Label: fitLabel(p.Name, x1-x0-8), Line: i > 0,
+			X: num(x0), LabelX: num(x0 + 4), Name: name,
+			Label: fitLabel(name, x1-x0-8), Line: st[0] > 0,
 		})
 	}
 	return out
+}
+
+// phaseKinds are the phases' kinds, for scenarios.Stretches.
+func phaseKinds(phases []metrics.PhaseSnapshot) []scenarios.PhaseKind {
+	kinds := make([]scenarios.PhaseKind, len(phases))
+	for i, p := range phases {
+		kinds[i] = scenarios.PhaseKind(p.Kind)
+	}
+	return kinds
 }
 
 // fitLabel shortens s with an ellipsis to fit width chart units.

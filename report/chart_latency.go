@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/results/metrics"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // Geometry of the latency chart, in SVG user units.
@@ -68,9 +69,19 @@ func newLatencyChart(phases []metrics.PhaseSnapshot, all metrics.LatencySummary)
 		lat         metrics.LatencySummary
 	}
 	var ss []series
-	for i, ph := range phases {
-		if ph.Latency.Max > 0 {
-			ss = append(ss, series{ph.Name, "l" + strconv.Itoa(i%latClasses), ph.Latency})
+	for i, st := range scenarios.Stretches(phaseKinds(phases)) {
+		name, lat := phases[st[0]].Name, phases[st[0]].Latency
+		if st[1]-st[0] > 1 {
+			// A run of contract phases is one line, each percentile the
+			// worst of its phases': an upper bound, named as such.
+			name, lat = scenarios.ContractStretch+" (worst of its phases)", metrics.LatencySummary{}
+			for _, ph := range phases[st[0]:st[1]] {
+				lat.P50, lat.P90 = max(lat.P50, ph.Latency.P50), max(lat.P90, ph.Latency.P90)
+				lat.P99, lat.Max = max(lat.P99, ph.Latency.P99), max(lat.Max, ph.Latency.Max)
+			}
+		}
+		if lat.Max > 0 {
+			ss = append(ss, series{name, "l" + strconv.Itoa(i%latClasses), lat})
 		}
 	}
 	if len(ss) == 0 {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -267,5 +268,52 @@ func TestWaitChartTickLabels(t *testing.T) {
 	}
 	if len(c.XTicks) < 4 {
 		t.Errorf("%d ticks; want about five", len(c.XTicks))
+	}
+}
+
+// TestPhaseMarksGroupContractPhases: the contract phases and the pauses
+// between them are one mark, "contract", spanning their durations.
+func TestPhaseMarksGroupContractPhases(t *testing.T) {
+	phases := []metrics.PhaseSnapshot{
+		{Name: "under", Kind: "under", Duration: 2 * time.Second},
+		{Name: "pause", Kind: "pause", Duration: time.Second},
+		{Name: "counted", Kind: "counted", Duration: time.Second},
+		{Name: "no-key", Kind: "no-key", Duration: time.Second},
+		{Name: "pause", Kind: "pause", Duration: time.Second},
+		{Name: "exhaust", Kind: "exhaust", Duration: 4 * time.Second},
+	}
+	var names []string
+	for _, m := range phaseMarks(phases, 10) {
+		names = append(names, m.Name)
+	}
+	if want := []string{"under", "contract"}; !slices.Equal(names, want) {
+		t.Errorf("phaseMarks names %v, want %v", names, want)
+	}
+}
+
+// TestLatencyChartOneLineForContractPhases: a run of contract phases is one
+// line whose percentiles are the worst of its phases'.
+func TestLatencyChartOneLineForContractPhases(t *testing.T) {
+	lat := func(p99 time.Duration) metrics.LatencySummary {
+		return metrics.LatencySummary{P50: time.Millisecond, P90: time.Millisecond, P99: p99, Max: p99}
+	}
+	phases := []metrics.PhaseSnapshot{
+		{Name: "under", Kind: "under", Latency: lat(2 * time.Millisecond)},
+		{Name: "counted", Kind: "counted", Latency: lat(3 * time.Millisecond)},
+		{Name: "no-key", Kind: "no-key", Latency: lat(40 * time.Millisecond)},
+	}
+	c := newLatencyChart(phases, lat(40*time.Millisecond))
+	var names []string
+	for _, l := range c.Lines {
+		names = append(names, l.Name)
+	}
+	if want := []string{"under", "contract (worst of its phases)", "all requests"}; !slices.Equal(names, want) {
+		t.Errorf("latency lines %v, want %v", names, want)
+	}
+	// The contract line's maximum is the no-key phase's, as high as the
+	// whole run's: its last point sits where the all-requests line's does.
+	last := func(points string) string { f := strings.Fields(points); return f[len(f)-1] }
+	if got, want := last(c.Lines[1].Points), last(c.Lines[2].Points); got != want {
+		t.Errorf("contract line ends at %s, want the worst phase's max at %s", got, want)
 	}
 }

@@ -43,6 +43,37 @@ func (k PhaseKind) Contract() bool {
 	return k.Auth()
 }
 
+// ContractStretch is the name the displays give a run of consecutive
+// contract phases (see Stretches).
+const ContractStretch = "contract"
+
+// Stretches groups phases for display, given their kinds in plan order:
+// the contract phases (short bursts that test isolation, uncounted
+// endpoints, auth and quotas: 20 of the 27 phases of copilot's derived plan)
+// with the pauses before and between them form one stretch per unbroken
+// run, every other phase is one of its own. It returns the index ranges
+// [from, to), in order, covering every phase.
+func Stretches(kinds []PhaseKind) [][2]int {
+	// inContract: a contract phase, or a pause that leads to one.
+	inContract := func(i int) bool {
+		for ; i < len(kinds) && kinds[i] == PhasePause; i++ {
+		}
+		return i < len(kinds) && kinds[i].Contract()
+	}
+	var out [][2]int
+	for i := 0; i < len(kinds); {
+		j := i + 1
+		if inContract(i) {
+			for j < len(kinds) && inContract(j) {
+				j++
+			}
+		}
+		out = append(out, [2]int{i, j})
+		i = j
+	}
+	return out
+}
+
 // Auth reports whether phases of kind k send requests whose key the API must
 // refuse: none, a wrong one, or one without the endpoint's scope. The attack
 // reads it to send no key (PhaseNoKey) or a made-up one (PhaseBadKey); their

@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ratecheck/ratecheck/report/dashboard/widgets"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // minBar is the narrowest progress bar worth drawing next to its numbers.
@@ -26,13 +27,26 @@ func (m model) timelineLines(n int) []string {
 			break
 		}
 	}
-	segs := make([]widgets.Segment, len(f.Phases))
+	kinds := make([]scenarios.PhaseKind, len(f.Phases))
 	for i, ph := range f.Phases {
-		segs[i] = widgets.Segment{Label: ph.Name, Length: ph.Duration.Seconds()}
+		kinds[i] = scenarios.PhaseKind(ph.Kind)
 	}
-	current := f.Current
-	if f.Done {
-		current = -1
+	// The contract phases are short bursts, up to twenty of them: one
+	// segment, so that the derived phases keep readable labels.
+	current := -1
+	var segs []widgets.Segment
+	for _, st := range scenarios.Stretches(kinds) {
+		seg := widgets.Segment{Label: f.Phases[st[0]].Name}
+		if st[1]-st[0] > 1 {
+			seg.Label = scenarios.ContractStretch
+		}
+		for _, ph := range f.Phases[st[0]:st[1]] {
+			seg.Length += ph.Duration.Seconds()
+		}
+		if !f.Done && st[0] <= f.Current && f.Current < st[1] {
+			current = len(segs)
+		}
+		segs = append(segs, seg)
 	}
 	tl := widgets.Timeline{Styles: m.common.styles.timeline}
 	tl.SetSize(w-ansi.StringWidth(suffix), n)

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -290,5 +291,33 @@ func TestChecksShowFirstEvidence(t *testing.T) {
 	}
 	if strings.Contains(view, "secret") {
 		t.Errorf("a header of the evidence reached the screen")
+	}
+}
+
+// TestViewGroupsContractPhases: a plan ending in twenty short contract
+// phases shows them as one "contract" segment, so the derived phases keep
+// their labels at 80 columns, and the segment is current while any of its
+// phases runs.
+func TestViewGroupsContractPhases(t *testing.T) {
+	f := runningFrame()
+	f.Phases = slices.Clone(testPhases)
+	start := 25 * time.Second
+	for i := range 20 {
+		kind := []string{"pause", "counted", "no-key", "bad-key", "exhaust"}[i%5]
+		f.Phases = append(f.Phases, PhaseInfo{Name: kind, Kind: kind, Start: start, Duration: 300 * time.Millisecond})
+		start += 300 * time.Millisecond
+	}
+	f.Current = len(testPhases) + 7
+	view := show(t, f, 80, 24).View()
+	strip := strings.Split(view, "\n")[2]
+	for _, want := range []string{"under", "over", "contract"} {
+		if !strings.Contains(strip, want) {
+			t.Errorf("phase strip %q lacks %q", strip, want)
+		}
+	}
+	for _, not := range []string{"no-key", "exhaust"} {
+		if strings.Contains(strip, not) {
+			t.Errorf("phase strip %q names the contract phase %q", strip, not)
+		}
 	}
 }
