@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/report"
 )
 
@@ -52,8 +53,9 @@ func TestMain(m *testing.M) {
 // TestScripts runs the CLI end to end from testdata/script/*.txtar: real
 // processes, the built-in reference target and standalone targets on loopback.
 // The scripts run in parallel; those that send traffic use the short-window
-// scenario testdata/short.yaml (about 6 s a run), except the README's first
-// command, which runs scenarios/copilot.yaml as written there.
+// scenario testdata/short.yaml (about 6 s a run), and runs that need not wait
+// for each other start together. The README's first command, which runs
+// scenarios/copilot.yaml as written there for 18 s, is a [long] script.
 func TestScripts(t *testing.T) {
 	t.Parallel()
 	shipped, err := filepath.Abs("../../scenarios")
@@ -77,6 +79,14 @@ func TestScripts(t *testing.T) {
 			e.Setenv("SCHEMA", filepath.Join(docs, "..", "schema"))
 			e.Setenv("CI", "true")
 			return nil
+		},
+		// [long]: the long tests run (RATECHECK_LONG=1); a script that sends
+		// for more than a few seconds skips without it.
+		Condition: func(cond string) (bool, error) {
+			if cond == "long" {
+				return longtest.Enabled(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode":     cmdExitcode,
