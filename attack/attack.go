@@ -89,7 +89,7 @@ func Start(ctx context.Context, p *scenarios.Plan, o Options) (*Attack, error) {
 	// (by the caller, or by the backoff from a failing target).
 	go func() {
 		defer backOff()
-		a.run(ctx, runs, o, rails)
+		a.run(ctx, runs, o, rails, recordingOf(p, o))
 	}()
 	return a, nil
 }
@@ -124,10 +124,9 @@ func (a *Attack) BackedOff() string {
 	return ""
 }
 
-func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options, rails *rails) {
+func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options, rails *rails, rec *recording) {
 	defer close(a.out)
 	clients := o.clients()
-	extra := o.Headers
 	red := newRedactor(withKey(o.Keys, o.badKey))
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -170,7 +169,7 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options, rails *rai
 			for res := range res {
 				res.Timestamp = res.Timestamp.Add(a.skew)
 				rails.observe(int(res.Code), r.phase.Kind)
-				a.out <- observation(res, r.seqBase+o.Shard.Request(res.Seq), r.index, r.phase.Endpoint, r.phase.Key, extra, red, o.MaxBody)
+				a.out <- observation(res, r.seqBase+o.Shard.Request(res.Seq), r.index, r.phase.Endpoint, r.phase.Key, rec, red, o.MaxBody)
 			}
 		}(r)
 	}

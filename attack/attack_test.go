@@ -3,6 +3,7 @@ package attack
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -327,5 +328,39 @@ func TestStartCutsLongBodies(t *testing.T) {
 				t.Errorf("the server wrote %d bytes for %d requests", n, len(obs))
 			}
 		})
+	}
+}
+
+// TestStartRecordsAliasesUnderTheirNameAndNeverIgnored: the scenario's header
+// aliases reach the run directory under the name they alias, and its ignored
+// headers not at all, whatever the target sends.
+func TestStartRecordsAliasesUnderTheirNameAndNeverIgnored(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Two gateways in turn, each with its own spelling, and a CDN's count.
+		if n.Add(1)%2 == 0 {
+			w.Header().Set("X-RateLimit-Remaining", "7")
+		} else {
+			w.Header().Set("X-Rate-Limit-Remaining", "7")
+		}
+		w.Header().Set("X-Cdn-RateLimit-Remaining", "99999")
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	p := testPlan(scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 40, Duration: 200 * time.Millisecond, Endpoint: "list", Key: "primary"})
+	p.Scenario.Headers = scenarios.Headers{Convention: "x-ratelimit", Remaining: "X-RateLimit-Remaining",
+		Aliases: map[string]string{"X-Rate-Limit-Remaining": "X-Ratelimit-Remaining"}, Ignore: []string{"X-Cdn-Ratelimit-Remaining"}}
+	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := collect(t, a, 10*time.Second)
+	if len(obs) < 4 {
+		t.Fatalf("%d observations; want the plan's 8", len(obs))
+	}
+	for _, o := range obs {
+		if want := map[string]string{"X-Ratelimit-Remaining": "7"}; !maps.Equal(o.Headers, want) {
+			t.Errorf("seq %d recorded headers %v; want %v", o.Seq, o.Headers, want)
+		}
 	}
 }

@@ -2,12 +2,14 @@ package attack
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // observation turns a vegeta result into an Observation. The status comes from
@@ -15,7 +17,7 @@ import (
 // only counts as a transport failure when no response arrived (Code 0).
 // Every key the target echoed, in the body, a header or an error message, is
 // hidden by red; cut is the snippet size, at which a body was cut short.
-func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string, extra []string, red *redactor, cut int64) results.Observation {
+func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string, rec *recording, red *redactor, cut int64) results.Observation {
 	o := results.Observation{
 		Seq:      seq,
 		Phase:    phase,
@@ -24,7 +26,7 @@ func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string
 		Sent:     r.Timestamp,
 		Latency:  r.Latency,
 		Status:   int(r.Code),
-		Headers:  rateLimitHeaders(r.Headers, extra, red),
+		Headers:  rateLimitHeaders(r.Headers, rec, red),
 		Body:     red.String(string(r.Body), int64(len(r.Body)) >= cut),
 	}
 	if r.Code >= 400 {
@@ -39,19 +41,63 @@ func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string
 	return o
 }
 
+// recording says which response headers an observation keeps, and under
+// which names: the scenario's declared names and aliases, Options.Headers,
+// less the scenario's ignored names.
+type recording struct {
+	declared []string          // names recorded besides the rate-limit ones found by name
+	aliases  map[string]string // an alias → the name it is recorded under
+	ignore   map[string]bool   // names never recorded
+}
+
+// newRecording returns the recording of the declared names, aliases and
+// ignored names (canonical forms for the last two).
+func newRecording(declared []string, aliases map[string]string, ignore []string) *recording {
+	rec := &recording{declared: declared, aliases: aliases}
+	for alias := range aliases {
+		rec.declared = append(slices.Clip(rec.declared), alias)
+	}
+	if len(ignore) > 0 {
+		rec.ignore = make(map[string]bool, len(ignore))
+		for _, name := range ignore {
+			rec.ignore[http.CanonicalHeaderKey(name)] = true
+		}
+	}
+	return rec
+}
+
+// recordingOf is the recording of a run of p with options o.
+func recordingOf(p *scenarios.Plan, o Options) *recording {
+	if p == nil || p.Scenario == nil {
+		return newRecording(o.Headers, nil, nil)
+	}
+	h := p.Scenario.Headers
+	return newRecording(append(h.Declared(), o.Headers...), h.Aliases, h.Ignore)
+}
+
 // rateLimitHeaders keeps the response headers a rate-limit check may read: names
 // containing "ratelimit" or "rate-limit" (X-RateLimit-*, RateLimit, RateLimit-Policy,
-// X-Rate-Limit-*), Retry-After, and the extra names the scenario declares. It
-// runs on every response, so it matches names without allocating. Keys the
-// target echoed in a kept name or value are hidden by red.
-func rateLimitHeaders(h http.Header, extra []string, red *redactor) map[string]string {
+// X-Rate-Limit-*), Retry-After, and the names rec declares, less those rec
+// ignores; a header under an alias is kept under its declared name. It runs on
+// every response, so it matches names without allocating. Keys the target
+// echoed in a kept name or value are hidden by red. rec may be nil.
+func rateLimitHeaders(h http.Header, rec *recording, red *redactor) map[string]string {
+	if rec == nil {
+		rec = &recording{}
+	}
 	var out map[string]string
 	keep := func(name string, vs []string) {
+		if rec.ignore[name] {
+			return
+		}
 		if out == nil {
 			out = make(map[string]string, 4)
 		}
 		if len(out) >= maxHeaders {
 			return
+		}
+		if to, ok := rec.aliases[name]; ok && len(h[to]) == 0 {
+			name = to
 		}
 		v := vs[0]
 		if len(vs) > 1 {
@@ -60,7 +106,7 @@ func rateLimitHeaders(h http.Header, extra []string, red *redactor) map[string]s
 		out[red.String(bound(name, maxHeaderName), false)] = red.String(bound(v, maxHeaderValue), false)
 	}
 	// The declared names first, so that a flood of others cannot crowd them out.
-	for _, name := range extra {
+	for _, name := range rec.declared {
 		if vs := h.Values(name); len(vs) > 0 {
 			keep(http.CanonicalHeaderKey(name), vs)
 		}

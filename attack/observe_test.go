@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestRateLimitHeaders(t *testing.T) {
@@ -22,7 +23,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	h.Set("Content-Type", "application/json")
 	h.Set("Retry-Afterwards", "no")
 
-	got := rateLimitHeaders(h, []string{"x-shopify-shop-api-call-limit"}, nil)
+	got := rateLimitHeaders(h, newRecording([]string{"x-shopify-shop-api-call-limit"}, nil, nil), nil)
 	want := map[string]string{
 		"X-Ratelimit-Remaining":         "7",
 		"X-Rate-Limit-Reset":            "1700000000",
@@ -57,7 +58,7 @@ func TestRateLimitHeadersAreBounded(t *testing.T) {
 		h.Set(fmt.Sprintf("X-RateLimit-Flood-%d", i), "1")
 	}
 	h["Retry-After"] = slices.Repeat([]string{"1"}, 1000)
-	got := rateLimitHeaders(h, []string{"X-Declared"}, nil)
+	got := rateLimitHeaders(h, newRecording([]string{"X-Declared"}, nil, nil), nil)
 	if len(got) != maxHeaders {
 		t.Errorf("kept %d headers; want at most %d", len(got), maxHeaders)
 	}
@@ -85,5 +86,37 @@ func TestBound(t *testing.T) {
 		if got := bound(tt.in, tt.n); got != tt.want || len(got) > tt.n {
 			t.Errorf("bound(%q, %d) = %q; want %q (at most %d bytes)", tt.in, tt.n, got, tt.want, tt.n)
 		}
+	}
+}
+
+// TestRateLimitHeadersAliasesAndIgnore: a header under a declared alias is
+// recorded under its declared name (even one that says nothing of rate
+// limits), unless the response also carries that name; ignored headers are
+// never recorded.
+func TestRateLimitHeadersAliasesAndIgnore(t *testing.T) {
+	rec := newRecording([]string{"X-RateLimit-Remaining"},
+		map[string]string{"X-Rate-Limit-Remaining": "X-Ratelimit-Remaining", "X-Left": "X-Ratelimit-Remaining"},
+		[]string{"X-Cdn-Ratelimit-Remaining", "retry-after"})
+	tests := []struct {
+		name string
+		h    http.Header
+		want map[string]string
+	}{
+		{"declared name", http.Header{"X-Ratelimit-Remaining": {"7"}}, map[string]string{"X-Ratelimit-Remaining": "7"}},
+		{"rate-limit alias", http.Header{"X-Rate-Limit-Remaining": {"5"}}, map[string]string{"X-Ratelimit-Remaining": "5"}},
+		{"alias found only by declaration", http.Header{"X-Left": {"3"}}, map[string]string{"X-Ratelimit-Remaining": "3"}},
+		{"both names", http.Header{"X-Ratelimit-Remaining": {"7"}, "X-Rate-Limit-Remaining": {"5"}},
+			map[string]string{"X-Ratelimit-Remaining": "7", "X-Rate-Limit-Remaining": "5"}},
+		{"ignored", http.Header{"X-Cdn-Ratelimit-Remaining": {"900"}, "Retry-After": {"1"}, "X-Ratelimit-Remaining": {"7"}},
+			map[string]string{"X-Ratelimit-Remaining": "7"}},
+		{"only ignored", http.Header{"X-Cdn-Ratelimit-Remaining": {"900"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := rateLimitHeaders(tt.h, rec, nil)
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("rateLimitHeaders (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -34,7 +34,9 @@ type Options struct {
 	// MaxBody bounds the body snippet kept per observation. Default DefaultMaxBody.
 	MaxBody int64
 	// Headers names response headers to record besides the rate-limit ones found
-	// by name (those containing "ratelimit" or "rate-limit", and Retry-After).
+	// by name (those containing "ratelimit" or "rate-limit", and Retry-After)
+	// and those the plan's scenario declares, under their names or aliases
+	// (scenarios.Headers; its ignored names are never recorded).
 	Headers []string
 	// TLS is the client TLS configuration for an https:// target (see
 	// TLSConfig); nil verifies against the system's roots. HTTP/2 is used when

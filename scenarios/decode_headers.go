@@ -11,7 +11,7 @@ import (
 // headersFields are the fields of the headers section.
 var headersFields = []string{
 	"convention", "limit", "remaining", "reset", "reset_format",
-	"retry_after", "describes", "accuracy", "staleness", "on_errors",
+	"retry_after", "describes", "accuracy", "staleness", "on_errors", "ignore",
 }
 
 // conventions, resetFormats and accuracies are the words the headers section
@@ -56,6 +56,7 @@ func (d *decoder) headers(top *fields, limits []Limit) Headers {
 	}
 	d.conventionFields(f, &h)
 	d.retryAfter(f, &h)
+	d.ignore(f, &h)
 	h.OnErrors = f.bool("on_errors", true)
 	d.describes(f, &h, limits)
 	d.accuracy(f, &h)
@@ -77,9 +78,10 @@ func (d *decoder) conventionFields(f *fields, h *Headers) {
 		return
 	}
 	names := c.DefaultNames()
-	h.Limit = d.headerField(f, "limit", names.Limit)
-	h.Remaining = d.headerField(f, "remaining", names.Remaining)
-	h.Reset = d.headerField(f, "reset", names.Reset)
+	declared := map[string]string{} // canonical name → the field that names it
+	h.Limit = d.headerField(f, "limit", names.Limit, h, declared)
+	h.Remaining = d.headerField(f, "remaining", names.Remaining, h, declared)
+	h.Reset = d.headerField(f, "reset", names.Reset, h, declared)
 	if h.Limit == "" && h.Remaining == "" && h.Reset == "" {
 		d.errorf(f.node, f.path, "every header name is empty (want convention none when the API sends no rate-limit headers)")
 	}
@@ -130,17 +132,107 @@ func (d *decoder) notWith(f *fields, why string, keys ...string) {
 	}
 }
 
-// headerField reads a header name: absent gives the convention's name, "" means
-// the API does not send that header.
-func (d *decoder) headerField(f *fields, key, def string) string {
-	if !f.has(key) {
+// headerField reads a header name: absent gives the convention's name, ""
+// means the API does not send that header, and a list gives the name first
+// and then its aliases, which go into h.Aliases. declared collects every name
+// read, so that one name cannot serve two roles.
+func (d *decoder) headerField(f *fields, key, def string, h *Headers, declared map[string]string) string {
+	n := f.value(key)
+	if n == nil {
 		return def
 	}
+	if n = resolve(n); n != nil && n.Kind == yaml.SequenceNode {
+		return d.headerList(n, f.at(key), key, def, h, declared)
+	}
 	s, ok := f.str(key)
-	if ok && s != "" && !headerName.MatchString(s) {
-		d.errorf(f.value(key), f.at(key), "%q is not a header name (want e.g. %s)", s, def)
+	if ok && s != "" && d.headerNameAt(f.value(key), f.at(key), s, def) {
+		d.declare(f.value(key), f.at(key), key, s, declared)
 	}
 	return s
+}
+
+// headerList reads a list of names for one header: the first is its name,
+// the others aliases a server may send it under.
+func (d *decoder) headerList(n *yaml.Node, path, key, def string, h *Headers, declared map[string]string) string {
+	items, _ := d.list(n, path)
+	if len(items) == 0 {
+		d.errorf(n, path, "empty list (want the header's name, or its names: [%s, …])", def)
+		return ""
+	}
+	var first string
+	for i, it := range items {
+		at := index(path, i)
+		s, ok := d.scalar(it, at, "a header name")
+		if s = strings.TrimSpace(s); !ok || !d.headerNameAt(it, at, s, def) || !d.declare(it, at, key, s, declared) {
+			continue
+		}
+		if i == 0 {
+			first = s
+			continue
+		}
+		if h.Aliases == nil {
+			h.Aliases = map[string]string{}
+		}
+		h.Aliases[headers.Canonical(s)] = headers.Canonical(first)
+	}
+	return first
+}
+
+// headerNameAt reports whether s is a header name, else says where it is not.
+func (d *decoder) headerNameAt(n *yaml.Node, path, s, example string) bool {
+	if headerName.MatchString(s) {
+		return true
+	}
+	if example == "" {
+		example = "X-RateLimit-Remaining"
+	}
+	d.errorf(n, path, "%q is not a header name (want e.g. %s)", s, example)
+	return false
+}
+
+// declare records that field key names header s, and reports an error when
+// another field (or an earlier item of the same list) already names it.
+func (d *decoder) declare(n *yaml.Node, path, key, s string, declared map[string]string) bool {
+	c := headers.Canonical(s)
+	if other, dup := declared[c]; dup {
+		d.errorf(n, path, "%s is already named by %s (a header can serve one role, once)", s, other)
+		return false
+	}
+	declared[c] = key
+	return true
+}
+
+// ignore reads the headers that are neither recorded nor read. A header the
+// scenario promises cannot be ignored too.
+func (d *decoder) ignore(f *fields, h *Headers) {
+	names, nodes := f.names("ignore")
+	promised := map[string]string{}
+	for role, name := range map[string]string{"limit": h.Limit, "remaining": h.Remaining, "reset": h.Reset} {
+		if name != "" {
+			promised[headers.Canonical(name)] = role
+		}
+	}
+	for alias, name := range h.Aliases {
+		promised[alias] = promised[name]
+	}
+	if h.RetryAfter {
+		promised["Retry-After"] = "retry_after"
+	}
+	seen := map[string]bool{}
+	for i, s := range names {
+		at := index(f.at("ignore"), i)
+		c := headers.Canonical(s)
+		switch role, isPromised := promised[c]; {
+		case !d.headerNameAt(nodes[i], at, s, "X-RateLimit-Policy-Id"):
+		case isPromised:
+			d.errorf(nodes[i], at, "%s is promised (%s), so it cannot be ignored too", s, role)
+		case seen[c]:
+			d.errorf(nodes[i], at, "%s is listed twice", s)
+		default:
+			seen[c] = true
+			h.Ignore = append(h.Ignore, c)
+		}
+	}
 }
 
 // describes reads which limit the headers report.

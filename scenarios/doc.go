@@ -72,7 +72,9 @@
 //	  remaining: X-RateLimit-Remaining  #   x-ratelimit: X-RateLimit-Limit, -Remaining, -Reset
 //	  reset: X-RateLimit-Reset    #   ratelimit:   RateLimit-Limit, -Remaining, -Reset
 //	                              #   structured:  the RateLimit and RateLimit-Policy fields (no names)
-//	                              # a name written as "" means the API does not send that header
+//	                              # a name written as "" means the API does not send that header;
+//	                              # a list names it and its aliases: remaining: [X-RateLimit-Remaining,
+//	                              # X-Rate-Limit-Remaining] (recorded and judged under the first name)
 //	  reset_format: epoch-seconds # auto (default), delta-seconds (default for ratelimit and
 //	                              # structured), epoch-seconds, epoch-millis, http-date, rfc3339
 //	  retry_after: true           # Retry-After is promised on 429 (default false; allowed with none):
@@ -81,6 +83,8 @@
 //	  accuracy: exact             # exact (default) or approximate
 //	  staleness: 60s              # required with approximate, not allowed otherwise
 //	  on_errors: true             # headers are also sent on 429 responses (default true)
+//	  ignore: [X-Cdn-RateLimit-Remaining] # optional: headers neither recorded nor read, as if
+//	                              # never sent (another layer's counts); not a promised one
 //
 //	errors:                       # optional: status (100-599) -> shape, in order
 //	  429:

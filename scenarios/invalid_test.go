@@ -54,7 +54,7 @@ func TestInvalidCases(t *testing.T) {
 		"unknown_endpoint", "duplicate_name", "burst_fixed_window", "wrong_kind",
 		"yaml_syntax", "plan_missing", "plan_unknown", "staleness_without_approximate",
 		"bad_rate", "pause_with_rate", "several_errors", "max_not_last",
-		"bad_scopes", "scopes_without_auth",
+		"bad_scopes", "scopes_without_auth", "header_aliases",
 	}
 	for _, c := range cases {
 		for _, ext := range []string{".yaml", ".golden"} {

@@ -246,6 +246,12 @@ func TestParseDefaults(t *testing.T) {
 		{"retry_after false", "headers: {retry_after: false}\n", func(s *Scenario) any { return s.Headers.RetryAfterFormat },
 			headers.RetryAfterFormat("")},
 		{"retry_after either", "headers: {retry_after: either}\n", func(s *Scenario) any { return s.Headers.RetryAfter }, true},
+		{"header aliases", "headers: {convention: x-ratelimit, remaining: [X-RateLimit-Remaining, x-rate-limit-remaining, X-Ratelimit-Left], reset: [X-RateLimit-Reset]}\n",
+			func(s *Scenario) any { return []any{s.Headers.Remaining, s.Headers.Reset, s.Headers.Aliases} },
+			[]any{"X-RateLimit-Remaining", "X-RateLimit-Reset", map[string]string{
+				"X-Rate-Limit-Remaining": "X-Ratelimit-Remaining", "X-Ratelimit-Left": "X-Ratelimit-Remaining"}}},
+		{"ignore", "headers: {convention: none, ignore: [x-cdn-ratelimit-remaining, Retry-After]}\n", func(s *Scenario) any { return s.Headers.Ignore },
+			[]string{"X-Cdn-Ratelimit-Remaining", "Retry-After"}},
 		{"phase name is its kind", "phases: [{kind: at, rate: 1x, duration: 1s}]\n", func(s *Scenario) any { return s.Phases[0].Name }, "at"},
 		{"month window", "", func(s *Scenario) any {
 			sc, _ := Parse("t.yaml", []byte(strings.Replace(minimal, "window: 1s", "window: Month", 1)))

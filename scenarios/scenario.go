@@ -163,10 +163,19 @@ func (l Limit) Counts(endpoint string) bool {
 
 // Headers is what the API promises about rate-limit response headers.
 type Headers struct {
-	Convention  headers.Convention // a name of headers.Declarable
-	Limit       string             // header names; defaults come from the convention
-	Remaining   string
-	Reset       string
+	Convention headers.Convention // a name of headers.Declarable
+	Limit      string             // header names; defaults come from the convention
+	Remaining  string
+	Reset      string
+	// Aliases are the further names a server may send the Limit, Remaining or
+	// Reset header under (remaining: [X-RateLimit-Remaining,
+	// X-Rate-Limit-Remaining]), each mapped to its role's first name; keys
+	// and values in canonical form (headers.Canonical). nil when none.
+	Aliases map[string]string
+	// Ignore names headers that are neither recorded nor read, as if the
+	// server never sent them (canonical form): another layer's rate-limit
+	// headers, say, that describe no limit of this contract.
+	Ignore      []string
 	ResetFormat headers.ResetFormat // a name of headers.DeclarableResetFormats
 	RetryAfter  bool                // Retry-After is promised on 429 responses
 	// RetryAfterFormat is the promised form of Retry-After: either (retry_after:
@@ -177,6 +186,18 @@ type Headers struct {
 	Staleness        time.Duration // how stale an approximate Remaining may be
 	OnErrors         bool          // headers are also sent on 429 responses (default true)
 	Pos              Position
+}
+
+// Declared returns the Limit, Remaining and Reset header names promised, in
+// that order, leaving out those not sent.
+func (h Headers) Declared() []string {
+	var names []string
+	for _, n := range []string{h.Limit, h.Remaining, h.Reset} {
+		if n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // ErrorShape is the declared response for one error status.

@@ -93,15 +93,16 @@ func scenarioSchema() obj {
 		}, "name", "window"),
 		"headers": object("the rate-limit headers promised; absent: none", headersFields, obj{
 			"convention":   withDesc(anyCase(conventions), "the header convention"),
-			"limit":        text(`the Limit header's name; "" when not sent`),
-			"remaining":    text(`the Remaining header's name; "" when not sent`),
-			"reset":        text(`the Reset header's name; "" when not sent`),
+			"limit":        headerNames(`the Limit header's name, or its names (the first, then aliases); "" when not sent`),
+			"remaining":    headerNames(`the Remaining header's name, or its names (the first, then aliases); "" when not sent`),
+			"reset":        headerNames(`the Reset header's name, or its names (the first, then aliases); "" when not sent`),
 			"reset_format": withDesc(anyCase(resetFormats), "how Reset is written"),
 			"retry_after":  withDesc(obj{"anyOf": []any{obj{"type": "boolean"}, anyCase(append([]string{"true", "false"}, words(headers.RetryAfterFormats())...))}}, "Retry-After is promised on 429, and in which form"),
 			"describes":    text("the limit the headers report (default the first)"),
 			"accuracy":     withDesc(anyCase(accuracies), "exact (default) or approximate"),
 			"staleness":    ref("duration"),
 			"on_errors":    withDesc(obj{"type": "boolean"}, "headers are sent on 429 too (default true)"),
+			"ignore":       names("headers neither recorded nor read, as if never sent"),
 		}),
 		"errorShape": object("an error body promised for one status", []string{"body"}, obj{
 			"body": obj{"description": "a JSON shape: a leaf naming a JSON type matches any value of it"},
@@ -147,6 +148,11 @@ func object(desc string, known []string, props obj, required ...string) obj {
 func ref(def string) obj { return obj{"$ref": "#/$defs/" + def} }
 
 func text(desc string) obj { return obj{"type": "string", "description": desc} }
+
+// headerNames is a header name, or a list of them: the name, then aliases.
+func headerNames(desc string) obj {
+	return obj{"anyOf": []any{obj{"type": "string"}, obj{"type": "array", "minItems": 1, "items": obj{"type": "string", "minLength": 1}}}, "description": desc}
+}
 
 func names(desc string) obj {
 	return obj{"type": "array", "items": obj{"type": "string", "minLength": 1}, "description": desc}

@@ -180,7 +180,7 @@ func (sr *scenarioRun) check(ctx context.Context, env *Env, o *runOptions, label
 		return err
 	}
 	tgt.notes = append(tgt.notes, tlsNotes...)
-	sr.aopts = attack.Options{Target: tgt.url, Keys: tgt.keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout, Headers: declaredHeaders(sc), TLS: tlsConfig}
+	sr.aopts = attack.Options{Target: tgt.url, Keys: tgt.keys, Connections: sc.Run.Connections, Timeout: sc.Run.Timeout, TLS: tlsConfig}
 	if err := o.Shard.apply(&sr.aopts, env, sr.outputs); err != nil {
 		return err
 	}
@@ -407,18 +407,6 @@ func calibrationNotes(c attack.Calibration) []string {
 		notes = append(notes, "warning: "+p)
 	}
 	return notes
-}
-
-// declaredHeaders are the header names the scenario declares, recorded besides
-// the rate-limit headers found by name.
-func declaredHeaders(sc *scenarios.Scenario) []string {
-	var names []string
-	for _, n := range []string{sc.Headers.Limit, sc.Headers.Remaining, sc.Headers.Reset} {
-		if n != "" {
-			names = append(names, n)
-		}
-	}
-	return names
 }
 
 // interruptible cancels the returned context on the first Ctrl-C (or SIGTERM),

@@ -54,7 +54,7 @@ func echoKeys(sc *scenarios.Scenario, next http.Handler) http.Handler {
 		h := w.Header()
 		h.Set("X-RateLimit-Echo", cred)
 		h.Set("X-RateLimit-"+hex.EncodeToString([]byte(key)), b64)
-		for _, n := range declaredHeaders(sc) {
+		for _, n := range sc.Headers.Declared() {
 			h.Add(n, "echo "+url.QueryEscape(key))
 		}
 		echo := `{"echo":"` + cred + `","basic":"` + b64 + `","url":"/k/` + url.PathEscape(key) + `"}` + "\n"

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,6 +90,46 @@ func tollboothHandler(*testing.T) http.Handler {
 	return tollbooth.LimitHandler(tollbooth.NewLimiter(20, nil), okHandler)
 }
 
+// twoSpellings puts h behind a fleet mid-migration: every other response has
+// its X-RateLimit-* headers renamed X-Rate-Limit-*, as if one of two gateways
+// still wrote the old spelling. A scenario that lists both names (aliases)
+// must judge them as one header.
+func twoSpellings(h http.Handler) http.Handler {
+	var n atomic.Int64
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%2 == 0 {
+			h.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(&respelled{ResponseWriter: w}, r)
+	})
+}
+
+// respelled renames the X-RateLimit-* headers before they are written.
+type respelled struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (w *respelled) WriteHeader(code int) {
+	if !w.done {
+		w.done = true
+		h := w.Header()
+		for _, role := range []string{"Limit", "Remaining", "Reset"} {
+			if v := h.Get("X-RateLimit-" + role); v != "" {
+				h.Del("X-RateLimit-" + role)
+				h.Set("X-Rate-Limit-"+role, v)
+			}
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *respelled) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.ResponseWriter.Write(b)
+}
+
 // serve starts h on loopback for the test's lifetime.
 func serve(t *testing.T, h http.Handler) *url.URL {
 	t.Helper()
@@ -140,6 +181,20 @@ var libraries = []library{
 		contract: contract{algorithm: scenarios.AlgoFixedWindow, scope: "ip", headers: `headers:
   convention: x-ratelimit
   reset_format: epoch-seconds # the window's expiry, floored to the second; also on 429
+`},
+		facts: headerFacts{spec: headers.Spec{Convention: headers.ConventionXRateLimit, ResetFormat: headers.ResetEpochSeconds},
+			limit: 20, remaining: reads, reset: reads, retryAfter: absent},
+	},
+	{
+		name:    "ulule-two-spellings",
+		print:   "fixed window, 20 per 1s, first-request-aligned",
+		handler: func(t *testing.T) http.Handler { return twoSpellings(ululeHandler(t)) },
+		contract: contract{algorithm: scenarios.AlgoFixedWindow, scope: "ip", headers: `headers:
+  convention: x-ratelimit
+  limit: [X-RateLimit-Limit, X-Rate-Limit-Limit]             # two gateways, two spellings
+  remaining: [X-RateLimit-Remaining, X-Rate-Limit-Remaining]
+  reset: [X-RateLimit-Reset, X-Rate-Limit-Reset]
+  reset_format: epoch-seconds
 `},
 		facts: headerFacts{spec: headers.Spec{Convention: headers.ConventionXRateLimit, ResetFormat: headers.ResetEpochSeconds},
 			limit: 20, remaining: reads, reset: reads, retryAfter: absent},
