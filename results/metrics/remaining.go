@@ -134,8 +134,8 @@ func (r *remaining) snapshot(now int) *RemainingSnapshot {
 	now = max(now, 0)
 	from := max(now-recentSeconds+1, 0)
 	out := &RemainingSnapshot{Key: r.key, Seconds: make([]RemainingSecond, 0, now-from+1)}
-	var in int64 // admitted in (s-winSecs, s]
-	for s := max(from-r.winSecs+1, 0); s < from; s++ {
+	var in int64 // admitted in (s-winSecs, s], for s = from-1 first
+	for s := max(from-r.winSecs, 0); s < from; s++ {
 		in += r.at(s).admitted
 	}
 	for s := from; s <= now; s++ {

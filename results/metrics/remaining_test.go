@@ -71,6 +71,37 @@ func TestFollowRemainingWindowBeforeRecent(t *testing.T) {
 	}
 }
 
+// TestFollowRemainingWindowCount: every second shown counts the admissions
+// of exactly the window ending with it, also when the window's seconds reach
+// before the first second shown (one admission a second: the window's length
+// in seconds, or the seconds since the start when fewer).
+func TestFollowRemainingWindowCount(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		window time.Duration
+		now    int // the second of the snapshot
+	}{
+		{"1s window, past the 60 s shown", time.Second, 149},
+		{"10s window, past the 60 s shown", 10 * time.Second, 149},
+		{"10s window, the whole run shown", 10 * time.Second, 30},
+		{"100s window, reaching the start", 100 * time.Second, 149},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewRecorder([]Phase{{Name: "p", Duration: 200 * time.Second}}, start)
+			r.FollowRemaining(RemainingSpec{Requests: 1000, Window: tc.window})
+			for s := range tc.now + 1 {
+				r.Record(answer("", "", time.Duration(s)*time.Second, 200, ""))
+			}
+			w := int64(tc.window / time.Second)
+			for _, got := range r.Snapshot(start.Add(time.Duration(tc.now) * time.Second)).Remaining.Seconds {
+				if want := min(w, int64(got.Second)+1); got.InWindow != want {
+					t.Errorf("second %d: InWindow = %d; want %d", got.Second, got.InWindow, want)
+				}
+			}
+		})
+	}
+}
+
 // TestNoRemainingUnlessFollowed: a Recorder not told to follow a Remaining
 // header has none in its snapshots.
 func TestNoRemainingUnlessFollowed(t *testing.T) {
