@@ -91,20 +91,42 @@ func (m model) remainingHeader() string {
 	head := s.heading.Render("Remaining") + " "
 	last, ok := latestReported(rs)
 	if !ok {
-		return head + s.dim.Render("none read yet · "+source)
+		return head + s.dim.Render(noneRead(rs)+" · "+source)
 	}
 	head += s.dim.Render(fmt.Sprintf("at %ds: ", last.Second)) + s.admitted.Render("reported "+count(last.Lowest))
 	if m.sliding() {
-		since := "in the last " + fmtWindow(ri.Limit.Window)
-		if last.Second+1 < int(ri.Limit.Window/time.Second) {
-			since = "since the start"
-		}
 		head += s.dim.Render(" · ") + s.limitLine.Render("sliding "+count(slidingLeft(ri.Limit, last))) +
-			s.dim.Render(fmt.Sprintf(" = %d − %d admitted %s", ri.Limit.Requests, last.InWindow, since))
+			s.dim.Render(slidingSum(ri.Limit, last))
 	} else {
 		head += s.dim.Render(fmt.Sprintf(" of %d per %s (a window under whole seconds: no per-second count)", ri.Limit.Requests, fmtWindow(ri.Limit.Window)))
 	}
 	return head + s.dim.Render(" · "+source)
+}
+
+// slidingSum says how the sliding count of second last was made: the limit
+// less what was admitted in the window ending then. When more than the limit
+// was admitted in that window (a fixed window that began again inside it, a
+// bucket's refill: quota given back sooner than a sliding count gives it, or
+// an over-admission, which the checks judge) there is nothing to subtract,
+// and it says so rather than show "60 − 90".
+func slidingSum(l LimitLine, last metrics.RemainingSecond) string {
+	since := "in the last " + fmtWindow(l.Window)
+	if last.Second+1 < int(l.Window/time.Second) {
+		since = "since the start"
+	}
+	if over := last.InWindow - l.Requests; over > 0 {
+		return fmt.Sprintf(" · %d admitted %s, %d more than %d: quota given back (the checks judge it)", last.InWindow, since, over, l.Requests)
+	}
+	return fmt.Sprintf(" = %d − %d admitted %s", l.Requests, last.InWindow, since)
+}
+
+// noneRead says that no Remaining was read: yet, or in the seconds shown
+// once the run is longer than they are (a long pause).
+func noneRead(rs *metrics.RemainingSnapshot) string {
+	if rs == nil || len(rs.Seconds) == 0 || rs.Seconds[0].Second == 0 {
+		return "none read yet"
+	}
+	return fmt.Sprintf("none read in the last %ds", len(rs.Seconds))
 }
 
 // latestReported is the last second with a reported Remaining.

@@ -58,8 +58,18 @@ func TestRemainingHeader(t *testing.T) {
 			&metrics.RemainingSnapshot{Key: "primary", Seconds: []metrics.RemainingSecond{sec(0, 55, true, 5), sec(1, 48, true, 12), sec(2, 0, false, 12)}},
 			"Remaining at 1s: reported 48 · sliding 48 = 60 − 12 admitted since the start · X-RateLimit-Remaining, key primary", ""},
 		{"a full window", RemainingInfo{Header: "RateLimit r=", Limit: minute, Approximate: true},
-			&metrics.RemainingSnapshot{Seconds: []metrics.RemainingSecond{sec(59, 60, true, 61)}},
-			"Remaining at 59s: reported 60 · sliding 0 = 60 − 61 admitted in the last 1m · RateLimit r=, approximate as the scenario says", "key"},
+			&metrics.RemainingSnapshot{Seconds: []metrics.RemainingSecond{sec(59, 0, true, 60)}},
+			"Remaining at 59s: reported 0 · sliding 0 = 60 − 60 admitted in the last 1m · RateLimit r=, approximate as the scenario says", "key"},
+		// A clock-aligned minute began again 22 s into the run, inside the
+		// over phase: the target admitted 60, then 30 more of the new
+		// minute and reported 30 left (seen under tmux with
+		// scenarios/workspace.yaml). No "60 − 90".
+		{"more admitted than the limit", RemainingInfo{Header: "X-RateLimit-Remaining", Limit: minute},
+			&metrics.RemainingSnapshot{Key: "primary", Seconds: []metrics.RemainingSecond{sec(26, 30, true, 90)}},
+			"Remaining at 26s: reported 30 · sliding 0 · 90 admitted since the start, 30 more than 60: quota given back (the checks judge it) · X-RateLimit-Remaining, key primary", "− 90"},
+		{"none in the seconds shown", RemainingInfo{Header: "X-RateLimit-Remaining", Limit: minute},
+			&metrics.RemainingSnapshot{Key: "primary", Seconds: []metrics.RemainingSecond{sec(27, 0, false, 90), sec(28, 0, false, 90)}},
+			"Remaining none read in the last 2s · X-RateLimit-Remaining, key primary", ""},
 		{"under a second", RemainingInfo{Header: "X-Remaining", Limit: LimitLine{Requests: 20, Window: 500 * time.Millisecond}},
 			&metrics.RemainingSnapshot{Seconds: []metrics.RemainingSecond{sec(0, 3, true, 30)}},
 			"Remaining at 0s: reported 3 of 20 per 500ms (a window under whole seconds: no per-second count) · X-Remaining", "sliding"},
