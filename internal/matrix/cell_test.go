@@ -48,6 +48,7 @@ type cell struct {
 	family    family
 	fault     string
 	burstOver bool
+	lean      bool               // the plan scenarios.Lean derives, instead of the default one
 	link      *latencyproxy.Link // the target sits behind this link; nil for plain loopback
 }
 
@@ -57,6 +58,9 @@ func (c cell) String() string {
 	s := c.family.name + "/" + c.fault
 	if c.burstOver {
 		s += "/burst-over"
+	}
+	if c.lean {
+		s += "/lean"
 	}
 	if c.link != nil {
 		s += "/far"
@@ -108,7 +112,11 @@ func (c cell) run(ctx context.Context) (out *runner.Outcome, dir string, err err
 	if c.burstOver {
 		edit = (*scenarios.Plan).BurstOver
 	}
-	_, out, err = serveAndRunVia(ctx, sc, jittered(tg), c.link, edit, w)
+	var opts []scenarios.PlanOption
+	if c.lean {
+		opts = append(opts, scenarios.Lean())
+	}
+	_, out, err = serveAndRunVia(ctx, sc, jittered(tg), c.link, edit, w, opts...)
 	if out != nil {
 		meta.Finished, meta.Interrupted = out.Finished, out.Interrupted
 	}
@@ -126,8 +134,8 @@ func serveAndRun(ctx context.Context, sc *scenarios.Scenario, h http.Handler, ed
 }
 
 // serveAndRunVia is serveAndRun with the server behind link (a latency
-// proxy on loopback) when link is not nil.
-func serveAndRunVia(ctx context.Context, sc *scenarios.Scenario, h http.Handler, link *latencyproxy.Link, edit func(*scenarios.Plan), w *results.Writer) (*scenarios.Plan, *runner.Outcome, error) {
+// proxy on loopback) when link is not nil, and the plan derived with opts.
+func serveAndRunVia(ctx context.Context, sc *scenarios.Scenario, h http.Handler, link *latencyproxy.Link, edit func(*scenarios.Plan), w *results.Writer, opts ...scenarios.PlanOption) (*scenarios.Plan, *runner.Outcome, error) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	u, err := url.Parse(srv.URL)
@@ -142,7 +150,7 @@ func serveAndRunVia(ctx context.Context, sc *scenarios.Scenario, h http.Handler,
 		defer px.Close()
 		u.Host = px.Addr()
 	}
-	p := scenarios.NewPlan(sc)
+	p := scenarios.NewPlan(sc, opts...)
 	if edit != nil {
 		edit(p)
 	}

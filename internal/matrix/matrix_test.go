@@ -77,8 +77,12 @@ func TestMatrix(t *testing.T) {
 		for i := range cells {
 			cells[i].burstOver = true
 		}
+	case "lean":
+		for i := range cells {
+			cells[i].lean = true
+		}
 	default:
-		t.Fatalf("RATECHECK_MATRIX_PLAN=%q: want burst-over or nothing", plan)
+		t.Fatalf("RATECHECK_MATRIX_PLAN=%q: want burst-over, lean or nothing", plan)
 	}
 	runs := 1
 	if s := os.Getenv("RATECHECK_MATRIX_RUNS"); s != "" {
