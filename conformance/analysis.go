@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -219,4 +220,15 @@ func (a *analysis) ambiguous(admitted bool) int {
 		n += max(0, point-sure)
 	}
 	return n
+}
+
+// sortRefs orders requests by send time, then sequence number.
+func sortRefs(refs []reqRef) {
+	sort.SliceStable(refs, func(x, y int) bool {
+		a, b := refs[x].rec(), refs[y].rec()
+		if a.sent != b.sent {
+			return a.sent < b.sent
+		}
+		return a.seq < b.seq
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"sort"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // blames are the requests the limiter model blames, each with the check that
@@ -13,14 +15,14 @@ import (
 // same defect in what the responses say can point there instead of failing
 // again (one defect, one failing check).
 type blames struct {
-	bySeq  map[uint64]ID
+	bySeq  map[uint64]check.ID
 	bySent []blame // ascending by send time
 }
 
 // blame is one blamed request.
 type blame struct {
 	sent int64 // Unix nanoseconds
-	id   ID
+	id   check.ID
 }
 
 // blamer is a checker that defers to the model checks: it is handed the
@@ -37,17 +39,17 @@ func (r *run) blamed() blames {
 	if a.skip != "" || a.eval == nil {
 		return b
 	}
-	failing := map[ID]bool{}
+	failing := map[check.ID]bool{}
 	for x, s := range a.series {
 		for i, o := range a.eval.states[x].out {
-			var id ID
+			var id check.ID
 			switch o {
 			case admitOver:
-				id = LimitEnforced
+				id = check.LimitEnforced
 			case rejectEarly:
-				id = LimitNoEarlyReject
+				id = check.LimitNoEarlyReject
 			case rejectRecovery:
-				id = RecoveryAfterWindow
+				id = check.RecoveryAfterWindow
 			default:
 				continue
 			}
@@ -61,15 +63,15 @@ func (r *run) blamed() blames {
 	// after 0 remaining, a 429 with quota left) is left to that check too.
 	// Without a sure one nothing fails the defect, so they stay the header
 	// check's to fail.
-	rejID := LimitNoEarlyReject
+	rejID := check.LimitNoEarlyReject
 	if !failing[rejID] {
-		rejID = RecoveryAfterWindow
+		rejID = check.RecoveryAfterWindow
 	}
 	for x, s := range a.series {
 		ev := &a.eval.states[x]
-		if failing[LimitEnforced] {
+		if failing[check.LimitEnforced] {
 			for _, i := range ev.ambAdm {
-				b.add(a.seqOf(&s.reqs[i]), s.reqs[i].sent, LimitEnforced)
+				b.add(a.seqOf(&s.reqs[i]), s.reqs[i].sent, check.LimitEnforced)
 			}
 		}
 		if failing[rejID] {
@@ -83,9 +85,9 @@ func (r *run) blamed() blames {
 }
 
 // add records that the request seq, sent at sent, is blamed by id.
-func (b *blames) add(seq uint64, sent int64, id ID) {
+func (b *blames) add(seq uint64, sent int64, id check.ID) {
 	if b.bySeq == nil {
-		b.bySeq = map[uint64]ID{}
+		b.bySeq = map[uint64]check.ID{}
 	}
 	if _, ok := b.bySeq[seq]; ok {
 		return
@@ -96,7 +98,7 @@ func (b *blames) add(seq uint64, sent int64, id ID) {
 
 // deferred counts the findings a response check left to the model checks,
 // per check blamed.
-type deferred map[ID]int
+type deferred map[check.ID]int
 
 // explains reports whether the model blames the defect behind a finding
 // between records i and j of s, counting it in d when it does: a request
@@ -105,7 +107,7 @@ type deferred map[ID]int
 // rejection for a 429 while quota was left) was sent within a window of
 // record j (the model and the header may name different requests of one
 // window as the extra one).
-func (b blames) explains(s *respSeries, i, j int, window int64, d deferred, ids ...ID) bool {
+func (b blames) explains(s *respSeries, i, j int, window int64, d deferred, ids ...check.ID) bool {
 	if len(b.bySeq) == 0 {
 		return false
 	}
@@ -133,10 +135,10 @@ func (b blames) explains(s *respSeries, i, j int, window int64, d deferred, ids 
 }
 
 // see is the check most findings were left to, and how many were left in all.
-func (d deferred) see() (ID, int) {
-	var best ID
+func (d deferred) see() (check.ID, int) {
+	var best check.ID
 	n := 0
-	for _, id := range []ID{LimitEnforced, LimitNoEarlyReject, RecoveryAfterWindow} {
+	for _, id := range []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.RecoveryAfterWindow} {
 		n += d[id]
 		if d[id] > d[best] {
 			best = id

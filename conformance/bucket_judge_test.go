@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -74,13 +75,13 @@ func TestBucketJudgement(t *testing.T) {
 	tests := []struct {
 		name   string
 		reqs   []req
-		failed []ID
+		failed []check.ID
 	}{
 		{"burst then refill", []req{{0, 200}, {10 * ms, 200}, {20 * ms, 429}, {1100 * ms, 200}, {1200 * ms, 429}}, nil},
-		{"third in the burst admitted", []req{{0, 200}, {10 * ms, 200}, {20 * ms, 200}}, []ID{LimitEnforced}},
-		{"first request rejected", []req{{0, 429}, {10 * ms, 200}}, []ID{LimitNoEarlyReject}},
-		{"still limited when full again", []req{{0, 200}, {10 * ms, 200}, {20 * ms, 429}, {2500 * ms, 429}}, []ID{RecoveryAfterWindow}},
-		{"limited with 503", []req{{0, 200}, {10 * ms, 200}, {20 * ms, 503}}, []ID{LimitStatus}},
+		{"third in the burst admitted", []req{{0, 200}, {10 * ms, 200}, {20 * ms, 200}}, []check.ID{check.LimitEnforced}},
+		{"first request rejected", []req{{0, 429}, {10 * ms, 200}}, []check.ID{check.LimitNoEarlyReject}},
+		{"still limited when full again", []req{{0, 200}, {10 * ms, 200}, {20 * ms, 429}, {2500 * ms, 429}}, []check.ID{check.RecoveryAfterWindow}},
+		{"limited with 503", []req{{0, 200}, {10 * ms, 200}, {20 * ms, 503}}, []check.ID{check.LimitStatus}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,7 +96,7 @@ func TestBucketJudgement(t *testing.T) {
 				for _, f := range tt.failed {
 					want = want || f == id
 				}
-				if got := c.Status == Fail; got != want {
+				if got := c.Status == check.Fail; got != want {
 					t.Errorf("%s = %s (%s); want failed=%v", id, c.Status, c.Message, want)
 				}
 			}
@@ -108,7 +109,7 @@ func TestBucketOverAdmissionEvidence(t *testing.T) {
 	for k := range 3 {
 		h.add(0, time.Duration(k)*10*time.Millisecond, 200*time.Microsecond, 200)
 	}
-	c := resultOf(t, Check(bucketPlan(), seqOf(h.obs)), LimitEnforced)
+	c := resultOf(t, Check(bucketPlan(), seqOf(h.obs)), check.LimitEnforced)
 	if !strings.HasPrefix(c.Message, "1 request admitted beyond the limit of 2 per 2s (worst: 3 admitted within 0.02 s where the bucket allows 2.02;") {
 		t.Errorf("message = %q; want the crowded set and what the bucket allows", c.Message)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -18,21 +19,21 @@ import (
 // bodies of the refusals are body.error-format's to judge.
 type authChecker struct {
 	contractObs
-	id   ID
+	id   check.ID
 	kind scenarios.PhaseKind
 	what string // "without a key", …
 }
 
-func newMissingKeyChecker(p *scenarios.Plan, _ *collector) checker {
-	return &authChecker{contractObs: newContractObs(p), id: AuthMissingKey, kind: scenarios.PhaseNoKey, what: "without a key"}
+func newMissingKeyChecker(p *scenarios.Plan, _ *collector) check.Checker {
+	return &authChecker{contractObs: newContractObs(p), id: check.AuthMissingKey, kind: scenarios.PhaseNoKey, what: "without a key"}
 }
 
-func newInvalidKeyChecker(p *scenarios.Plan, _ *collector) checker {
-	return &authChecker{contractObs: newContractObs(p), id: AuthInvalidKey, kind: scenarios.PhaseBadKey, what: "with a wrong key"}
+func newInvalidKeyChecker(p *scenarios.Plan, _ *collector) check.Checker {
+	return &authChecker{contractObs: newContractObs(p), id: check.AuthInvalidKey, kind: scenarios.PhaseBadKey, what: "with a wrong key"}
 }
 
-func newScopeChecker(p *scenarios.Plan, _ *collector) checker {
-	return &authChecker{contractObs: newContractObs(p), id: AuthScope, kind: scenarios.PhaseNoScope, what: "with a key lacking the endpoint's scope"}
+func newScopeChecker(p *scenarios.Plan, _ *collector) check.Checker {
+	return &authChecker{contractObs: newContractObs(p), id: check.AuthScope, kind: scenarios.PhaseNoScope, what: "with a key lacking the endpoint's scope"}
 }
 
 // Observe keeps the requests of the checker's phase kind.
@@ -52,13 +53,13 @@ const (
 )
 
 // Result judges the requests kept.
-func (c *authChecker) Result() CheckResult {
-	res := CheckResult{ID: c.id}
+func (c *authChecker) Result() check.Result {
+	res := check.Result{ID: c.id}
 	if c.limit != nil {
 		res.Limit = c.limit.Name
 	}
 	if why := c.untestable(); why != "" {
-		res.Status, res.Message = Skip, why
+		res.Status, res.Message = check.Skip, why
 		return res
 	}
 	want := refusal(c.plan.Scenario, c.kind)
@@ -79,7 +80,7 @@ func (c *authChecker) Result() CheckResult {
 		return c.fail(res, want, wrong, len(right)+len(wrong))
 	}
 	if len(right) == 0 {
-		res.Status = Skip
+		res.Status = check.Skip
 		if len(unjudged) == 0 {
 			res.Message = fmt.Sprintf("no request %s was answered", c.what)
 			return res
@@ -88,7 +89,7 @@ func (c *authChecker) Result() CheckResult {
 			len(unjudged), c.what, statusTally(unjudged))
 		return res
 	}
-	res.Status = Pass
+	res.Status = check.Pass
 	res.Message = c.passed(want, right, unjudged)
 	return res
 }
@@ -193,20 +194,20 @@ func scopeUntestable(sc *scenarios.Scenario) string {
 	return "every key holds a scope of every endpoint: a key declared without one (auth.keys.ID.scopes) would show whether it is refused with 403"
 }
 
-func (c *authChecker) fail(res CheckResult, want []int, wrong []results.Observation, judged int) CheckResult {
+func (c *authChecker) fail(res check.Result, want []int, wrong []results.Observation, judged int) check.Result {
 	first := wrong[0]
-	res.Status = Fail
+	res.Status = check.Fail
 	res.Message = fmt.Sprintf("%d of %d requests %s got the wrong answer: the first, to %s, got %d; want %s",
 		len(wrong), judged, c.what, first.Endpoint, first.Status, c.wanted(first, want))
 	const room = 8
-	var ev []RequestEvidence
+	var ev []check.RequestEvidence
 	for i, o := range wrong {
 		if i == room {
 			break
 		}
 		ev = append(ev, c.evidence(o, fmt.Sprintf("%s to %s: got %d, want %s", c.what, o.Endpoint, o.Status, c.wanted(o, want))))
 	}
-	res.Evidence = &Evidence{Expected: c.expected(want), Requests: ev, Omitted: max(0, len(wrong)-room)}
+	res.Evidence = &check.Evidence{Expected: c.expected(want), Requests: ev, Omitted: max(0, len(wrong)-room)}
 	return res
 }
 

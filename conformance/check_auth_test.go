@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -92,34 +93,34 @@ func TestAuthStatusChecks(t *testing.T) {
 		name  string
 		plan  *scenarios.Plan
 		reply reply
-		id    ID
-		want  Status
+		id    check.ID
+		want  check.Status
 		msg   string
 	}{
-		{"missing key refused 401", declared, honestAuth, AuthMissingKey, Pass, "list 401 ×20, admin 401 ×1; without a key, signup (auth: none) answered 201 ×1"},
-		{"missing key served", declared, with(honestAuth, scenarios.PhaseNoKey, status(200, 0)), AuthMissingKey, Fail, "got 200; want 401"},
-		{"missing key refused 403 where 401 is declared", declared, with(honestAuth, scenarios.PhaseNoKey, status(403, 0)), AuthMissingKey, Fail, "got 403; want 401"},
-		{"auth: none endpoint refused", declared, onEndpoint(honestAuth, "signup", status(401, 0)), AuthMissingKey, Fail, "to signup, got 401; want an answer other than 401 or 403"},
-		{"missing key only ever limited", declared, with(honestAuth, scenarios.PhaseNoKey, status(429, 0)), AuthMissingKey, Skip, "the limit or the server answered first"},
-		{"missing key: 403 where nothing is declared", undeclared, with(honest, scenarios.PhaseNoKey, status(403, 0)), AuthMissingKey, Pass, "with 401 or 403 (the scenario's errors declare no single status"},
-		{"missing key: 400 where nothing is declared", undeclared, with(honest, scenarios.PhaseNoKey, status(400, 0)), AuthMissingKey, Skip, "400 ×"},
-		{"missing key: served where nothing is declared", undeclared, with(honest, scenarios.PhaseNoKey, status(200, 0)), AuthMissingKey, Fail, "got 200"},
-		{"wrong key refused 401", declared, honestAuth, AuthInvalidKey, Pass, "list 401 ×20"},
-		{"wrong key served", declared, with(honestAuth, scenarios.PhaseBadKey, status(200, 0)), AuthInvalidKey, Fail, "with a wrong key got the wrong answer"},
-		{"scope refused 403", declared, honestAuth, AuthScope, Pass, "admin 403 ×2"},
-		{"scope refused 401", declared, with(honestAuth, scenarios.PhaseNoScope, status(401, 0)), AuthScope, Fail, "got 401; want 403"},
-		{"scope served", declared, with(honestAuth, scenarios.PhaseNoScope, status(201, 0)), AuthScope, Fail, "got 201; want 403"},
-		{"no scopes declared", undeclared, honest, AuthScope, Skip, "no endpoint declares scopes"},
-		{"no auth", noAuth, honestAuth, AuthMissingKey, Skip, "the API has no keys"},
-		{"no auth, no scope", noAuth, honestAuth, AuthScope, Skip, "the API has no keys"},
-		{"lean: one request each", authPlan(t, "1s", scenarios.Lean()), honestAuth, AuthInvalidKey, Pass, "list 401 ×1"},
-		{"lean: scope", authPlan(t, "1s", scenarios.Lean()), honestAuth, AuthScope, Pass, "admin 403 ×1"},
+		{"missing key refused 401", declared, honestAuth, check.AuthMissingKey, check.Pass, "list 401 ×20, admin 401 ×1; without a key, signup (auth: none) answered 201 ×1"},
+		{"missing key served", declared, with(honestAuth, scenarios.PhaseNoKey, status(200, 0)), check.AuthMissingKey, check.Fail, "got 200; want 401"},
+		{"missing key refused 403 where 401 is declared", declared, with(honestAuth, scenarios.PhaseNoKey, status(403, 0)), check.AuthMissingKey, check.Fail, "got 403; want 401"},
+		{"auth: none endpoint refused", declared, onEndpoint(honestAuth, "signup", status(401, 0)), check.AuthMissingKey, check.Fail, "to signup, got 401; want an answer other than 401 or 403"},
+		{"missing key only ever limited", declared, with(honestAuth, scenarios.PhaseNoKey, status(429, 0)), check.AuthMissingKey, check.Skip, "the limit or the server answered first"},
+		{"missing key: 403 where nothing is declared", undeclared, with(honest, scenarios.PhaseNoKey, status(403, 0)), check.AuthMissingKey, check.Pass, "with 401 or 403 (the scenario's errors declare no single status"},
+		{"missing key: 400 where nothing is declared", undeclared, with(honest, scenarios.PhaseNoKey, status(400, 0)), check.AuthMissingKey, check.Skip, "400 ×"},
+		{"missing key: served where nothing is declared", undeclared, with(honest, scenarios.PhaseNoKey, status(200, 0)), check.AuthMissingKey, check.Fail, "got 200"},
+		{"wrong key refused 401", declared, honestAuth, check.AuthInvalidKey, check.Pass, "list 401 ×20"},
+		{"wrong key served", declared, with(honestAuth, scenarios.PhaseBadKey, status(200, 0)), check.AuthInvalidKey, check.Fail, "with a wrong key got the wrong answer"},
+		{"scope refused 403", declared, honestAuth, check.AuthScope, check.Pass, "admin 403 ×2"},
+		{"scope refused 401", declared, with(honestAuth, scenarios.PhaseNoScope, status(401, 0)), check.AuthScope, check.Fail, "got 401; want 403"},
+		{"scope served", declared, with(honestAuth, scenarios.PhaseNoScope, status(201, 0)), check.AuthScope, check.Fail, "got 201; want 403"},
+		{"no scopes declared", undeclared, honest, check.AuthScope, check.Skip, "no endpoint declares scopes"},
+		{"no auth", noAuth, honestAuth, check.AuthMissingKey, check.Skip, "the API has no keys"},
+		{"no auth, no scope", noAuth, honestAuth, check.AuthScope, check.Skip, "the API has no keys"},
+		{"lean: one request each", authPlan(t, "1s", scenarios.Lean()), honestAuth, check.AuthInvalidKey, check.Pass, "list 401 ×1"},
+		{"lean: scope", authPlan(t, "1s", scenarios.Lean()), honestAuth, check.AuthScope, check.Pass, "admin 403 ×1"},
 		{"explicit phases without auth phases", func() *scenarios.Plan {
 			sc := *declared.Scenario
 			sc.Phases = []scenarios.PhaseSpec{{Name: "flat", Kind: scenarios.PhaseUnder, Rate: scenarios.RateSpec{Multiple: 0.5}, Duration: 1e9}}
 			return scenarios.NewPlan(&sc)
-		}(), honestAuth, AuthMissingKey, Skip, "the scenario's phases include no no-key phase"},
-		{"nothing answered", declared, with(honestAuth, scenarios.PhaseNoScope, status(0, 0)), AuthScope, Skip, "no request with a key lacking the endpoint's scope was answered"},
+		}(), honestAuth, check.AuthMissingKey, check.Skip, "the scenario's phases include no no-key phase"},
+		{"nothing answered", declared, with(honestAuth, scenarios.PhaseNoScope, status(0, 0)), check.AuthScope, check.Skip, "no request with a key lacking the endpoint's scope was answered"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,7 +128,7 @@ func TestAuthStatusChecks(t *testing.T) {
 			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
 				t.Errorf("%s = %s (%s); want %s containing %q", tt.id, got.Status, got.Message, tt.want, tt.msg)
 			}
-			if got.Status == Fail && (got.Evidence == nil || len(got.Evidence.Requests) == 0) {
+			if got.Status == check.Fail && (got.Evidence == nil || len(got.Evidence.Requests) == 0) {
 				t.Errorf("%s failed without evidence", tt.id)
 			}
 		})
@@ -165,26 +166,26 @@ func TestAuthNotCounted(t *testing.T) {
 		name  string
 		plan  *scenarios.Plan
 		reply reply
-		want  Status
+		want  check.Status
 		msg   string
 	}{
-		{"short window, nothing charged", short, honestAuth, Pass, "40 requests refused for their key"},
-		{"short window, the refused requests charged", short, charged, Fail, "the refused requests were charged"},
-		{"short window, one attempt charged", short, nth(short, scenarios.PhaseCounted, 1, status(429, 0), honestAuth), Fail, "the refused requests were charged"},
-		{"short window, never a fresh budget", short, with(honestAuth, scenarios.PhaseCounted, status(429, 0)), Skip, "attempt 1: it did not start on a fresh budget with every counted request admitted"},
-		{"the refused requests were served", short, with(honestAuth, scenarios.PhaseNoKey, status(200, 0)), Skip, "attempt 2: 10 of its 20 requests without a valid key were served (see auth.missing-key"},
-		{"long window, Remaining goes on", long, longReply(0), Pass, "Remaining went on from 39 to 38"},
-		{"long window, Remaining fell", long, longReply(6), Fail, "Remaining fell from 39 to 32"},
-		{"lean", contractPlan(t, "key", scenarios.Lean()), honest, Skip, "lean plan (--lean) sends no refused requests between counted ones"},
+		{"short window, nothing charged", short, honestAuth, check.Pass, "40 requests refused for their key"},
+		{"short window, the refused requests charged", short, charged, check.Fail, "the refused requests were charged"},
+		{"short window, one attempt charged", short, nth(short, scenarios.PhaseCounted, 1, status(429, 0), honestAuth), check.Fail, "the refused requests were charged"},
+		{"short window, never a fresh budget", short, with(honestAuth, scenarios.PhaseCounted, status(429, 0)), check.Skip, "attempt 1: it did not start on a fresh budget with every counted request admitted"},
+		{"the refused requests were served", short, with(honestAuth, scenarios.PhaseNoKey, status(200, 0)), check.Skip, "attempt 2: 10 of its 20 requests without a valid key were served (see auth.missing-key"},
+		{"long window, Remaining goes on", long, longReply(0), check.Pass, "Remaining went on from 39 to 38"},
+		{"long window, Remaining fell", long, longReply(6), check.Fail, "Remaining fell from 39 to 32"},
+		{"lean", contractPlan(t, "key", scenarios.Lean()), honest, check.Skip, "lean plan (--lean) sends no refused requests between counted ones"},
 		{"no auth", func() *scenarios.Plan {
 			sc := *short.Scenario
 			sc.Auth = scenarios.Auth{}
 			return scenarios.NewPlan(&sc)
-		}(), honest, Skip, "the API has no keys"},
+		}(), honest, check.Skip, "the API has no keys"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := judgeContract(tt.plan, fullRun(tt.plan, tt.reply), AuthNotCounted)
+			got := judgeContract(tt.plan, fullRun(tt.plan, tt.reply), check.AuthNotCounted)
 			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
 				t.Errorf("auth.not-counted = %s (%s); want %s containing %q", got.Status, got.Message, tt.want, tt.msg)
 			}
@@ -207,14 +208,14 @@ func TestAuthNotCountedLateAnswers(t *testing.T) {
 	tests := []struct {
 		name    string
 		latency time.Duration
-		want    Status
+		want    check.Status
 		msg     string
 	}{
-		{"answered at once", 2 * time.Millisecond, Fail, "the refused requests were charged"},
+		{"answered at once", 2 * time.Millisecond, check.Fail, "the refused requests were charged"},
 		// Each attempt's own last answers come after the next phase began
 		// too: which reason is given last depends on the attempt.
-		{"answered 1.1 s late", 1100 * time.Millisecond, Skip, ""},
-		{"answered 1.5 s late", 1500 * time.Millisecond, Skip, ""},
+		{"answered 1.1 s late", 1100 * time.Millisecond, check.Skip, ""},
+		{"answered 1.5 s late", 1500 * time.Millisecond, check.Skip, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -222,7 +223,7 @@ func TestAuthNotCountedLateAnswers(t *testing.T) {
 			for i := range obs {
 				obs[i].Latency = tt.latency
 			}
-			got := judgeContract(p, obs, AuthNotCounted)
+			got := judgeContract(p, obs, check.AuthNotCounted)
 			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
 				t.Errorf("auth.not-counted = %s (%s); want %s containing %q", got.Status, got.Message, tt.want, tt.msg)
 			}
@@ -244,10 +245,10 @@ func TestAuthNotCountedOvertaken(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		latency time.Duration // of the attempts' last counted requests
-		want    Status
+		want    check.Status
 	}{
-		{"answered before the next phase", 2 * time.Millisecond, Fail},
-		{"answered after it began", 60 * time.Millisecond, Pass}, // the first attempt is followed by a pause
+		{"answered before the next phase", 2 * time.Millisecond, check.Fail},
+		{"answered after it began", 60 * time.Millisecond, check.Pass}, // the first attempt is followed by a pause
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			obs := fullRun(p, with(charged, scenarios.PhaseCounted, func(ph scenarios.Phase, k int64) (int, int64) {
@@ -261,7 +262,7 @@ func TestAuthNotCountedOvertaken(t *testing.T) {
 					obs[i].Latency = tt.latency
 				}
 			}
-			got := judgeContract(p, obs, AuthNotCounted)
+			got := judgeContract(p, obs, check.AuthNotCounted)
 			if got.Status != tt.want {
 				t.Errorf("auth.not-counted = %s (%s); want %s", got.Status, got.Message, tt.want)
 			}
@@ -278,10 +279,10 @@ func TestAuthNotCountedFreshness(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		latency time.Duration // of the phases before the contract ones
-		want    Status
+		want    check.Status
 	}{
-		{"answered at once", 2 * time.Millisecond, Fail},
-		{"answered late", 1100 * time.Millisecond, Pass},
+		{"answered at once", 2 * time.Millisecond, check.Fail},
+		{"answered late", 1100 * time.Millisecond, check.Pass},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			obs := fullRun(p, nth(p, scenarios.PhaseCounted, 1, status(429, 0), honestAuth))
@@ -290,7 +291,7 @@ func TestAuthNotCountedFreshness(t *testing.T) {
 					obs[i].Latency = tt.latency
 				}
 			}
-			if got := judgeContract(p, obs, AuthNotCounted); got.Status != tt.want {
+			if got := judgeContract(p, obs, check.AuthNotCounted); got.Status != tt.want {
 				t.Errorf("auth.not-counted = %s (%s); want %s", got.Status, got.Message, tt.want)
 			}
 		})
@@ -305,10 +306,10 @@ func TestAuthBodiesReachBodyErrorFormat(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		body string
-		want Status
+		want check.Status
 	}{
-		{"declared shape", `{"error":"no key"}`, Pass},
-		{"plain text", "Unauthorized\n", Fail},
+		{"declared shape", `{"error":"no key"}`, check.Pass},
+		{"plain text", "Unauthorized\n", check.Fail},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			obs := fullRun(p, honestAuth)
@@ -326,12 +327,12 @@ func TestAuthBodiesReachBodyErrorFormat(t *testing.T) {
 			}
 			for _, c := range j.Verdict().Checks {
 				switch c.ID {
-				case BodyErrorFormat:
-					if c.Status != tt.want || tt.want == Fail && !strings.Contains(c.Message, `401 body "Unauthorized\n"`) {
+				case check.BodyErrorFormat:
+					if c.Status != tt.want || tt.want == check.Fail && !strings.Contains(c.Message, `401 body "Unauthorized\n"`) {
 						t.Errorf("body.error-format = %s (%s); want %s quoting the body", c.Status, c.Message, tt.want)
 					}
-				case AuthMissingKey, AuthInvalidKey, AuthScope:
-					if c.Status != Pass {
+				case check.AuthMissingKey, check.AuthInvalidKey, check.AuthScope:
+					if c.Status != check.Pass {
 						t.Errorf("%s = %s (%s); want pass", c.ID, c.Status, c.Message)
 					}
 				}

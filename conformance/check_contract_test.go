@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -122,7 +123,7 @@ func nth(p *scenarios.Plan, kind scenarios.PhaseKind, n int, f, base reply) repl
 	}
 }
 
-func judgeContract(p *scenarios.Plan, obs []results.Observation, id ID) CheckResult {
+func judgeContract(p *scenarios.Plan, obs []results.Observation, id check.ID) check.Result {
 	j := New(p, Options{})
 	for _, o := range obs {
 		j.Observe(o)
@@ -132,7 +133,7 @@ func judgeContract(p *scenarios.Plan, obs []results.Observation, id ID) CheckRes
 			return c
 		}
 	}
-	return CheckResult{}
+	return check.Result{}
 }
 
 // TestIsolationChecks judges limit.per-key and limit.per-ip on answers made
@@ -143,23 +144,23 @@ func TestIsolationChecks(t *testing.T) {
 	tests := []struct {
 		name  string
 		plan  *scenarios.Plan
-		id    ID
+		id    check.ID
 		reply reply
-		want  Status
+		want  check.Status
 		msg   string
 	}{
-		{"separate budgets", key, LimitPerKey, honest, Pass, "all admitted while key A was rejected right before"},
-		{"one shared budget", key, LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(429, 0)), Fail, "the clients share one budget"},
-		{"one rejection of the other key fails", key, LimitPerKey,
+		{"separate budgets", key, check.LimitPerKey, honest, check.Pass, "all admitted while key A was rejected right before"},
+		{"one shared budget", key, check.LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(429, 0)), check.Fail, "the clients share one budget"},
+		{"one rejection of the other key fails", key, check.LimitPerKey,
 			nth(key, scenarios.PhaseOtherKey, 1, func(_ scenarios.Phase, k int64) (int, int64) {
 				if k == 4 {
 					return 429, 0
 				}
 				return 200, 19 - k
-			}, honest), Fail, "rejected (429) on 1 of its 10 requests"},
-		{"A admitted after B in both attempts: a window may have ended", key, LimitPerKey, with(honest, scenarios.PhaseConfirm, status(200, 19)), Skip, "in none of 2 attempts"},
-		{"A admitted after B in the first attempt only", key, LimitPerKey, nth(key, scenarios.PhaseConfirm, 0, status(200, 19), honest), Pass, "right after"},
-		{"the burst's last-sent request admitted, an earlier one rejected", key, LimitPerKey,
+			}, honest), check.Fail, "rejected (429) on 1 of its 10 requests"},
+		{"A admitted after B in both attempts: a window may have ended", key, check.LimitPerKey, with(honest, scenarios.PhaseConfirm, status(200, 19)), check.Skip, "in none of 2 attempts"},
+		{"A admitted after B in the first attempt only", key, check.LimitPerKey, nth(key, scenarios.PhaseConfirm, 0, status(200, 19), honest), check.Pass, "right after"},
+		{"the burst's last-sent request admitted, an earlier one rejected", key, check.LimitPerKey,
 			with(honest, scenarios.PhaseExhaust, func(ph scenarios.Phase, k int64) (int, int64) {
 				// A burst is decided in arrival order: here the last one sent
 				// arrived among the first twenty.
@@ -167,18 +168,18 @@ func TestIsolationChecks(t *testing.T) {
 					return 200, 1
 				}
 				return 429, 0
-			}), Pass, "right before"},
-		{"A never exhausted", key, LimitPerKey, with(honest, scenarios.PhaseExhaust, status(200, 5)), Skip, "in none of 2 attempts"},
-		{"B's Remaining shows A's use", key, LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(200, 0)), Fail, "shows in its headers"},
-		{"B refused its key", key, LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(401, 0)), Skip, "no rate-limit decision"},
-		{"global limit shared", global, LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(429, 0)), Pass, "share the budget"},
-		{"global limit kept apart", global, LimitPerKey, honest, Fail, "each key has a budget of its own"},
-		{"per-key check of an ip limit", ip, LimitPerKey, honest, Skip, "see limit.per-ip"},
-		{"per IP, separate", ip, LimitPerIP, honest, Pass, "other source address's"},
-		{"per IP as global", ip, LimitPerIP, with(honest, scenarios.PhaseOtherSource, status(429, 0)), Fail, "share one budget"},
-		{"per IP with one address", ipOne, LimitPerIP, honest, Skip, "only one source address is available"},
-		{"per IP of a per-key limit", key, LimitPerIP, honest, Skip, "is not per IP"},
-		{"lean", contractPlan(t, "key", scenarios.Lean()), LimitPerKey, honest, Skip, "--lean"},
+			}), check.Pass, "right before"},
+		{"A never exhausted", key, check.LimitPerKey, with(honest, scenarios.PhaseExhaust, status(200, 5)), check.Skip, "in none of 2 attempts"},
+		{"B's Remaining shows A's use", key, check.LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(200, 0)), check.Fail, "shows in its headers"},
+		{"B refused its key", key, check.LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(401, 0)), check.Skip, "no rate-limit decision"},
+		{"global limit shared", global, check.LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(429, 0)), check.Pass, "share the budget"},
+		{"global limit kept apart", global, check.LimitPerKey, honest, check.Fail, "each key has a budget of its own"},
+		{"per-key check of an ip limit", ip, check.LimitPerKey, honest, check.Skip, "see limit.per-ip"},
+		{"per IP, separate", ip, check.LimitPerIP, honest, check.Pass, "other source address's"},
+		{"per IP as global", ip, check.LimitPerIP, with(honest, scenarios.PhaseOtherSource, status(429, 0)), check.Fail, "share one budget"},
+		{"per IP with one address", ipOne, check.LimitPerIP, honest, check.Skip, "only one source address is available"},
+		{"per IP of a per-key limit", key, check.LimitPerIP, honest, check.Skip, "is not per IP"},
+		{"lean", contractPlan(t, "key", scenarios.Lean()), check.LimitPerKey, honest, check.Skip, "--lean"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,7 +187,7 @@ func TestIsolationChecks(t *testing.T) {
 			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
 				t.Errorf("%s = %s (%s); want %s containing %q", tt.id, got.Status, got.Message, tt.want, tt.msg)
 			}
-			if got.Status == Fail && (got.Evidence == nil || len(got.Evidence.Requests) == 0) {
+			if got.Status == check.Fail && (got.Evidence == nil || len(got.Evidence.Requests) == 0) {
 				t.Errorf("%s failed without evidence", tt.id)
 			}
 		})
@@ -200,29 +201,29 @@ func TestExcludedCheck(t *testing.T) {
 	tests := []struct {
 		name  string
 		reply reply
-		want  Status
+		want  check.Status
 		msg   string
 	}{
-		{"uncounted", honest, Pass, "changed no admission"},
+		{"uncounted", honest, check.Pass, "changed no admission"},
 		{"counted: the last counted requests rejected", counted(func(ph scenarios.Phase, k int64) (int, int64) {
 			if ph.Requests == 5 {
 				return 429, 0
 			}
 			return 200, 19 - k
-		}), Fail, "the calls to health were counted"},
+		}), check.Fail, "the calls to health were counted"},
 		{"counted: Remaining fell across them", counted(func(ph scenarios.Phase, k int64) (int, int64) {
 			if ph.Requests == 5 {
 				return 200, 0
 			}
 			return 200, 19 - k
-		}), Fail, "Remaining fell from 5 to 0"},
-		{"an excluded call rejected", with(honest, scenarios.PhaseExcluded, status(429, 0)), Fail, "which no limit counts, was rejected"},
-		{"never a fresh budget", counted(status(429, 0)), Skip, "prove nothing"},
-		{"the first attempt without a fresh budget", nth(p, scenarios.PhaseCounted, 0, status(429, 0), honest), Pass, "changed no admission"},
+		}), check.Fail, "Remaining fell from 5 to 0"},
+		{"an excluded call rejected", with(honest, scenarios.PhaseExcluded, status(429, 0)), check.Fail, "which no limit counts, was rejected"},
+		{"never a fresh budget", counted(status(429, 0)), check.Skip, "prove nothing"},
+		{"the first attempt without a fresh budget", nth(p, scenarios.PhaseCounted, 0, status(429, 0), honest), check.Pass, "changed no admission"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := judgeContract(p, contractRun(p, tt.reply), LimitExcluded)
+			got := judgeContract(p, contractRun(p, tt.reply), check.LimitExcluded)
 			if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
 				t.Errorf("limit.excluded = %s (%s); want %s containing %q", got.Status, got.Message, tt.want, tt.msg)
 			}
@@ -244,14 +245,14 @@ func TestContractPhasesStayOutOfTheModel(t *testing.T) {
 	})
 	for _, c := range v.Checks {
 		switch c.ID {
-		case LimitPerKey, LimitExcluded, AuthMissingKey, AuthInvalidKey:
-			if c.Status != Pass {
+		case check.LimitPerKey, check.LimitExcluded, check.AuthMissingKey, check.AuthInvalidKey:
+			if c.Status != check.Pass {
 				t.Errorf("%s = %s (%s); want pass", c.ID, c.Status, c.Message)
 			}
-		case LimitPerIP, AuthScope:
-		case AuthNotCounted: // sees every phase, to time the answers before its attempts (here none)
+		case check.LimitPerIP, check.AuthScope:
+		case check.AuthNotCounted: // sees every phase, to time the answers before its attempts (here none)
 		default:
-			if c.Status != Skip {
+			if c.Status != check.Skip {
 				t.Errorf("%s = %s (%s); want a skip: it saw the contract phases", c.ID, c.Status, c.Message)
 			}
 		}

@@ -1,39 +1,43 @@
 package conformance
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
+)
 
 // earlyResult judges limit.no-early-reject: no request rejected while the model
 // says it was under the limit, outside a streak that began at the limit.
 // When the server rejected, it needs one rejection the model is sure came at
 // or over the limit; when every one lay within the timing tolerance of an
 // early rejection it skips (a target far away can hide early rejections so).
-func earlyResult(a *analysis) CheckResult {
-	res := CheckResult{ID: LimitNoEarlyReject, Limit: a.limitName()}
+func earlyResult(a *analysis) check.Result {
+	res := check.Result{ID: check.LimitNoEarlyReject, Limit: a.limitName()}
 	early := a.withOutcome(rejectEarly)
 	amb := a.ambiguityText(a.ambiguous(false))
 	if len(early) == 0 {
 		rejected := len(a.where(func(r reqRef) bool { return r.s.rej[r.i] }))
 		if limiting, amb := a.limitingRejections(); limiting > 0 && limiting == amb {
-			res.Status, res.Undecided = Skip, true
+			res.Status, res.Undecided = check.Skip, true
 			res.Message = fmt.Sprintf("every one of the %s the model explains lay within the timing tolerance of an early rejection, so none shows the limit was reached first (judged as %s)",
-				plural(limiting, "rejection", "rejections"), a.eval.desc)
+				check.Plural(limiting, "rejection", "rejections"), a.eval.desc)
 			return res
 		}
-		res.Status = Pass
+		res.Status = check.Pass
 		res.Message = fmt.Sprintf("no request was rejected while under the limit of %s (%s explained by the model; judged as %s%s)",
-			a.limitText(), plural(rejected, "rejection", "rejections"), a.eval.desc, amb)
+			a.limitText(), check.Plural(rejected, "rejection", "rejections"), a.eval.desc, amb)
 		return res
 	}
 	first := early[0]
-	res.Status = Fail
+	res.Status = check.Fail
 	res.Message = fmt.Sprintf("%s rejected while under the limit of %s (first at %s, %s; judged as %s%s)",
-		plural(len(early), "request was", "requests were"), a.limitText(),
-		fmtOffset(first.rec().sent-a.origin), a.rejectionNote(first), a.eval.desc, amb)
+		check.Plural(len(early), "request was", "requests were"), a.limitText(),
+		check.FormatOffset(first.rec().sent-a.origin), a.rejectionNote(first), a.eval.desc, amb)
 	if note := a.smoothingNote(); note != "" {
 		res.Message += "; " + note
 	}
-	listed, omitted := a.list(early, maxEvidence, a.rejectionNote)
-	res.Evidence = &Evidence{Expected: a.expectedRejections(), Requests: listed, Omitted: omitted}
+	listed, omitted := a.list(early, check.MaxEvidence, a.rejectionNote)
+	res.Evidence = &check.Evidence{Expected: a.expectedRejections(), Requests: listed, Omitted: omitted}
 	return res
 }
 

@@ -3,6 +3,8 @@ package conformance
 import (
 	"fmt"
 	"math"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // negligibleExcess is the share of a limit's capacity that limit.enforced may
@@ -20,17 +22,17 @@ const negligibleExcess = 0.01
 // no admission in it that the timing tolerance alone keeps from being an
 // over-admission. Otherwise it skips with the reason: a limiter that admits
 // one too many in every window could hide in such a run.
-func enforcedResult(a *analysis) CheckResult {
-	res := CheckResult{ID: LimitEnforced, Limit: a.limitName()}
+func enforcedResult(a *analysis) check.Result {
+	res := check.Result{ID: check.LimitEnforced, Limit: a.limitName()}
 	over := a.withOutcome(admitOver)
 	amb := a.ambiguityText(a.ambiguous(true))
 	if len(over) == 0 {
 		eps := a.onsets()
 		clean, blur := a.cleanEpisodes(eps)
-		res.Status = Pass
+		res.Status = check.Pass
 		switch {
 		case len(eps) == 0:
-			res.Status, res.Undecided = Skip, a.plannedPastLimit()
+			res.Status, res.Undecided = check.Skip, a.plannedPastLimit()
 			res.Message = fmt.Sprintf("no %s was driven past the limit of %s (the server never began rejecting there), so enforcement was not exercised (judged as %s%s)",
 				a.episodeWord(1), a.limitText(), a.eval.desc, amb)
 		case clean == 0 && blur > 0:
@@ -39,30 +41,30 @@ func enforcedResult(a *analysis) CheckResult {
 			// limit (a high rate), stating the resolution; else undecided.
 			within := math.Ceil(blur)
 			msg := fmt.Sprintf("of the %s driven past the limit of %s, none could show one request too many: arrival times were uncertain by %s or more, in which the limit frees %s requests (judged as %s%s)",
-				plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), fmtInterval(blur/a.eval.family.frees(a.p)), fmtNum(blur), a.eval.desc, amb)
+				check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), check.FormatInterval(blur/a.eval.family.frees(a.p)), check.FormatNum(blur), a.eval.desc, amb)
 			if within > a.eval.family.capacity(a.p, a.limit)*negligibleExcess {
-				res.Status, res.Undecided = Skip, true
+				res.Status, res.Undecided = check.Skip, true
 				res.Message = msg
 				break
 			}
 			res.Message = fmt.Sprintf("no request was admitted beyond the limit of %s, to within %s %s; %s", a.limitText(),
-				fmtNum(within), plural(int(within), "request", "requests"), msg)
+				check.FormatNum(within), check.Plural(int(within), "request", "requests"), msg)
 		case clean == 0:
-			res.Status, res.Undecided = Skip, true
+			res.Status, res.Undecided = check.Skip, true
 			res.Message = fmt.Sprintf("none of the %s driven past the limit of %s could be judged: each held an admission the timing tolerance keeps from being called an over-admission (judged as %s%s)",
-				plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), a.eval.desc, amb)
+				check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), a.eval.desc, amb)
 		default:
 			res.Message = fmt.Sprintf("no request was admitted beyond the limit of %s (%d of %s driven past it judged cleanly; judged as %s%s)",
-				a.limitText(), clean, plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.eval.desc, amb)
+				a.limitText(), clean, check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.eval.desc, amb)
 		}
-		if b, ok := a.eval.family.(blindSpotter); ok && res.Status == Pass {
+		if b, ok := a.eval.family.(blindSpotter); ok && res.Status == check.Pass {
 			res.Message += "; not detectable: " + b.blindSpot(a.p)
 		}
 		return res
 	}
-	res.Status = Fail
+	res.Status = check.Fail
 	res.Message = fmt.Sprintf("%s admitted beyond the limit of %s (%s; judged as %s%s)",
-		plural(len(over), "request", "requests"), a.limitText(), a.worstText(over), a.eval.desc, amb)
+		check.Plural(len(over), "request", "requests"), a.limitText(), a.worstText(over), a.eval.desc, amb)
 	res.Evidence = a.overEvidence(over)
 	return res
 }
@@ -89,9 +91,9 @@ func worstOver(over []reqRef) reqRef {
 // for windows the first and the last admitted request that fit in its window,
 // for the log and bucket the first request of the crowded set; then further
 // over-admissions.
-func (a *analysis) overEvidence(over []reqRef) *Evidence {
+func (a *analysis) overEvidence(over []reqRef) *check.Evidence {
 	first := over[0]
-	ev := &Evidence{Expected: a.expectedAdmissions()}
+	ev := &check.Evidence{Expected: a.expectedAdmissions()}
 	var frame []reqRef
 	d := first.ev.detOf(first.i)
 	if d.ref >= 0 {
@@ -103,7 +105,7 @@ func (a *analysis) overEvidence(over []reqRef) *Evidence {
 		q.Context = true
 		ev.Requests = append(ev.Requests, q)
 	}
-	listed, omitted := a.list(over, maxEvidence-len(frame), a.overNote)
+	listed, omitted := a.list(over, check.MaxEvidence-len(frame), a.overNote)
 	ev.Requests = append(ev.Requests, listed...)
 	ev.Omitted = omitted
 	return ev

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -16,7 +17,7 @@ import (
 // counting down from where it was; one that counts them rejects them.
 type excludedChecker struct{ contractObs }
 
-func newExcludedChecker(p *scenarios.Plan, _ *collector) checker {
+func newExcludedChecker(p *scenarios.Plan, _ *collector) check.Checker {
 	return &excludedChecker{newContractObs(p)}
 }
 
@@ -32,13 +33,13 @@ func (c *excludedChecker) Observe(o results.Observation) {
 }
 
 // Result judges the attempts.
-func (c *excludedChecker) Result() CheckResult {
-	res := CheckResult{ID: LimitExcluded}
+func (c *excludedChecker) Result() check.Result {
+	res := check.Result{ID: check.LimitExcluded}
 	if c.limit != nil {
 		res.Limit = c.limit.Name
 	}
 	if why := c.untestable(); why != "" {
-		res.Status, res.Message = Skip, why
+		res.Status, res.Message = check.Skip, why
 		return res
 	}
 	ex := c.plan.Phases[c.triples(scenarios.PhaseCounted, scenarios.PhaseExcluded, scenarios.PhaseCounted)[0][1]].Endpoint
@@ -72,21 +73,21 @@ func (c *excludedChecker) Result() CheckResult {
 			ra, _ := c.remaining(*a)
 			rb, _ := c.remaining(*b)
 			if rb < ra-1 {
-				res.Status = Fail
+				res.Status = check.Fail
 				res.Message = fmt.Sprintf("Remaining fell from %d to %d across %d calls to %s and one counted request: the excluded calls were counted", ra, rb, len(calls), ex)
-				res.Evidence = &Evidence{Expected: fmt.Sprintf("Remaining %d (one counted request after %d)", ra-1, ra),
-					Requests: []RequestEvidence{c.evidence(*a, "last counted before"), c.evidence(*b, "first counted after")}}
+				res.Evidence = &check.Evidence{Expected: fmt.Sprintf("Remaining %d (one counted request after %d)", ra-1, ra),
+					Requests: []check.RequestEvidence{c.evidence(*a, "last counted before"), c.evidence(*b, "first counted after")}}
 				return res
 			}
 			r0, r1 = a, b
 		}
 	}
 	if judged == 0 {
-		res.Status = Skip
+		res.Status = check.Skip
 		res.Message = fmt.Sprintf("no attempt started on a fresh budget with every counted request admitted, so the %d calls to %s prove nothing", sent, ex)
 		return res
 	}
-	res.Status = Pass
+	res.Status = check.Pass
 	res.Message = fmt.Sprintf("%d calls to %s between counted requests changed no admission of limit %q", sent, ex, c.limit.Name)
 	switch why := c.exactRemaining(ex); {
 	case r0 != nil:
@@ -148,9 +149,9 @@ func (c *excludedChecker) remainingAround(before, after []results.Observation, e
 	return a, b, a != nil && b != nil
 }
 
-func (c *excludedChecker) fail(res CheckResult, msg string, o results.Observation, expected string) CheckResult {
-	res.Status, res.Message = Fail, msg
-	res.Evidence = &Evidence{Expected: expected, Requests: []RequestEvidence{c.evidence(o, "")}}
+func (c *excludedChecker) fail(res check.Result, msg string, o results.Observation, expected string) check.Result {
+	res.Status, res.Message = check.Fail, msg
+	res.Evidence = &check.Evidence{Expected: expected, Requests: []check.RequestEvidence{c.evidence(o, "")}}
 	return res
 }
 

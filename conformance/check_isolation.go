@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -25,17 +26,17 @@ import (
 // a conclusive attempt.
 type isolationChecker struct {
 	contractObs
-	id    ID
+	id    check.ID
 	other scenarios.PhaseKind // PhaseOtherKey or PhaseOtherSource
 	word  string              // "key" or "source address"
 }
 
-func newPerKeyChecker(p *scenarios.Plan, _ *collector) checker {
-	return &isolationChecker{contractObs: newContractObs(p), id: LimitPerKey, other: scenarios.PhaseOtherKey, word: "key"}
+func newPerKeyChecker(p *scenarios.Plan, _ *collector) check.Checker {
+	return &isolationChecker{contractObs: newContractObs(p), id: check.LimitPerKey, other: scenarios.PhaseOtherKey, word: "key"}
 }
 
-func newPerIPChecker(p *scenarios.Plan, _ *collector) checker {
-	return &isolationChecker{contractObs: newContractObs(p), id: LimitPerIP, other: scenarios.PhaseOtherSource, word: "source address"}
+func newPerIPChecker(p *scenarios.Plan, _ *collector) check.Checker {
+	return &isolationChecker{contractObs: newContractObs(p), id: check.LimitPerIP, other: scenarios.PhaseOtherSource, word: "source address"}
 }
 
 // Observe keeps the observations of the isolation phases.
@@ -101,18 +102,18 @@ func (c *isolationChecker) attempts() []isoAttempt {
 }
 
 // Result judges the attempts.
-func (c *isolationChecker) Result() CheckResult {
-	res := CheckResult{ID: c.id}
+func (c *isolationChecker) Result() check.Result {
+	res := check.Result{ID: c.id}
 	if c.limit != nil {
 		res.Limit = c.limit.Name
 	}
 	if why := c.untestable(); why != "" {
-		res.Status, res.Message = Skip, why
+		res.Status, res.Message = check.Skip, why
 		return res
 	}
 	ts := c.attempts()
 	if len(ts) == 0 {
-		res.Status, res.Message = Skip, fmt.Sprintf("no request of the plan's %s phases was answered", c.other)
+		res.Status, res.Message = check.Skip, fmt.Sprintf("no request of the plan's %s phases was answered", c.other)
 		return res
 	}
 	if c.shared() {
@@ -123,7 +124,7 @@ func (c *isolationChecker) Result() CheckResult {
 
 // shared reports whether the tested limit promises one budget for all keys.
 func (c *isolationChecker) shared() bool {
-	return c.id == LimitPerKey && c.limit.Scope == scenarios.ScopeGlobal
+	return c.id == check.LimitPerKey && c.limit.Scope == scenarios.ScopeGlobal
 }
 
 // untestable says why the run cannot test the promise, or "".
@@ -134,15 +135,15 @@ func (c *isolationChecker) untestable() string {
 		return "there is no plan to judge the run against"
 	case l == nil:
 		return "the plan tests no limit"
-	case c.id == LimitPerIP && l.Scope != scenarios.ScopeIP:
+	case c.id == check.LimitPerIP && l.Scope != scenarios.ScopeIP:
 		return fmt.Sprintf("limit %q is not per IP (scope %s): nothing promises that source addresses are counted apart", l.Name, scopeName(l.Scope))
-	case c.id == LimitPerKey && l.Scope == scenarios.ScopeIP:
+	case c.id == check.LimitPerKey && l.Scope == scenarios.ScopeIP:
 		return fmt.Sprintf("limit %q counts per source address, not per key (see limit.per-ip)", l.Name)
-	case c.id == LimitPerKey && p.Scenario.Auth.Header == "":
+	case c.id == check.LimitPerKey && p.Scenario.Auth.Header == "":
 		return "the API has no keys"
-	case c.id == LimitPerKey && len(p.Scenario.Auth.Keys) < 2:
+	case c.id == check.LimitPerKey && len(p.Scenario.Auth.Keys) < 2:
 		return fmt.Sprintf("only one key (%q) is configured: a second key in auth.keys lets the run show whether exhausting one leaves the other untouched (with --target builtin the run supplies one itself)", p.Scenario.Auth.Keys[0].ID)
-	case c.id == LimitPerIP && p.Sources < 2:
+	case c.id == check.LimitPerIP && p.Sources < 2:
 		return "only one source address is available: a per-IP limit needs a second client (a loopback target gets 127.0.0.2 by itself; otherwise give --source-addr twice, with two addresses of this machine)"
 	case p.Lean:
 		return "the lean plan (--lean) sends no isolation phases"
@@ -154,7 +155,7 @@ func (c *isolationChecker) untestable() string {
 }
 
 // judgeSeparate judges a limit that promises each client a budget of its own.
-func (c *isolationChecker) judgeSeparate(res CheckResult, ts []isoAttempt) CheckResult {
+func (c *isolationChecker) judgeSeparate(res check.Result, ts []isoAttempt) check.Result {
 	sent, capacity := 0, c.capacity()
 	var rejected []results.Observation
 	for _, t := range ts {
@@ -166,7 +167,7 @@ func (c *isolationChecker) judgeSeparate(res CheckResult, ts []isoAttempt) Check
 		}
 	}
 	if len(rejected) > 0 {
-		res.Status = Fail
+		res.Status = check.Fail
 		res.Message = fmt.Sprintf("the other %s was rejected (429) on %d of its %d requests, though they all fit a budget of its own of %d, while %s A was over its limit: the clients share one budget",
 			c.word, len(rejected), sent, capacity, c.word)
 		res.Evidence = c.otherEvidence(ts, rejected, fmt.Sprintf("every request of the other %s admitted: its own budget of %d was far from spent", c.word, capacity))
@@ -180,44 +181,44 @@ func (c *isolationChecker) judgeSeparate(res CheckResult, ts []isoAttempt) Check
 		}
 	}
 	if judged == nil {
-		res.Status = Skip
+		res.Status = check.Skip
 		res.Message = c.inconclusive(ts)
 		return res
 	}
 	if f, ok := c.headersTouched(ts, capacity); ok {
-		res.Status, res.Message, res.Evidence = Fail, f.msg, f.ev
+		res.Status, res.Message, res.Evidence = check.Fail, f.msg, f.ev
 		return res
 	}
-	res.Status = Pass
+	res.Status = check.Pass
 	res.Message = fmt.Sprintf("the other %s's %d requests were all admitted while %s A was rejected right before (seq %d) and right after (seq %d)%s",
 		c.word, len(judged.other), c.word, judged.before.Seq, judged.after.Seq, c.headersNote())
 	return res
 }
 
 // judgeShared judges a global limit tested with two keys.
-func (c *isolationChecker) judgeShared(res CheckResult, ts []isoAttempt) CheckResult {
+func (c *isolationChecker) judgeShared(res check.Result, ts []isoAttempt) check.Result {
 	for _, t := range ts {
 		if adm, _ := t.count(); t.conclusive() && adm == len(t.other) {
-			res.Status = Fail
+			res.Status = check.Fail
 			res.Message = fmt.Sprintf("limit %q is global, but key B's %d requests were all admitted between two rejections of key A (seq %d and %d): each key has a budget of its own",
 				c.limit.Name, adm, t.before.Seq, t.after.Seq)
-			ev := []RequestEvidence{c.evidence(*t.before, "key A rejected")}
+			ev := []check.RequestEvidence{c.evidence(*t.before, "key A rejected")}
 			for _, o := range t.other {
 				ev = append(ev, c.evidence(o, "key B admitted"))
 			}
 			ev = append(ev, c.evidence(*t.after, "key A rejected"))
-			res.Evidence = &Evidence{Expected: "key B rejected like key A: one budget for both", Requests: ev}
+			res.Evidence = &check.Evidence{Expected: "key B rejected like key A: one budget for both", Requests: ev}
 			return res
 		}
 	}
 	for _, t := range ts {
 		if _, lim := t.count(); t.before != nil && t.before.Limited() && lim > 0 {
-			res.Status = Pass
+			res.Status = check.Pass
 			res.Message = fmt.Sprintf("key B was rejected on %d of its %d requests right after key A was (seq %d): the keys share the budget", lim, len(t.other), t.before.Seq)
 			return res
 		}
 	}
-	res.Status = Skip
+	res.Status = check.Skip
 	res.Message = c.inconclusive(ts)
 	return res
 }
@@ -231,7 +232,7 @@ func (c *isolationChecker) inconclusive(ts []isoAttempt) string {
 		}
 	}
 	return fmt.Sprintf("in none of %s %s A was seen over its limit both right before and right after the other %s's requests (a window may have ended in between), so they prove nothing",
-		plural(len(ts), "attempt", "attempts"), c.word, c.word)
+		check.Plural(len(ts), "attempt", "attempts"), c.word, c.word)
 }
 
 // capacity is the tested limit's budget of one client.
@@ -244,7 +245,7 @@ func (c *isolationChecker) capacity() int64 {
 
 type touched struct {
 	msg string
-	ev  *Evidence
+	ev  *check.Evidence
 }
 
 // headersTouched finds a response of B whose Remaining shows A's use: below
@@ -265,7 +266,7 @@ func (c *isolationChecker) headersTouched(ts []isoAttempt, capacity int64) (touc
 			return touched{
 				msg: fmt.Sprintf("the other %s's Remaining read %d after at most %d of its own requests against a budget of %d: %s A's use shows in its headers",
 					c.word, r, sent, capacity, c.word),
-				ev: &Evidence{Expected: fmt.Sprintf("Remaining at least %d", capacity-sent), Requests: []RequestEvidence{c.evidence(o, "")}},
+				ev: &check.Evidence{Expected: fmt.Sprintf("Remaining at least %d", capacity-sent), Requests: []check.RequestEvidence{c.evidence(o, "")}},
 			}, true
 		}
 	}
@@ -285,8 +286,8 @@ func (c *isolationChecker) headersNote() string {
 
 // otherEvidence lists A's last rejection before each attempt and B's
 // rejections.
-func (c *isolationChecker) otherEvidence(ts []isoAttempt, rejected []results.Observation, expected string) *Evidence {
-	var ev []RequestEvidence
+func (c *isolationChecker) otherEvidence(ts []isoAttempt, rejected []results.Observation, expected string) *check.Evidence {
+	var ev []check.RequestEvidence
 	for _, t := range ts {
 		if t.before != nil {
 			ev = append(ev, c.evidence(*t.before, c.word+" A, just before"))
@@ -300,7 +301,7 @@ func (c *isolationChecker) otherEvidence(ts []isoAttempt, rejected []results.Obs
 		}
 		ev = append(ev, c.evidence(o, "other "+c.word+" rejected"))
 	}
-	return &Evidence{Expected: expected, Requests: ev, Omitted: max(0, len(rejected)-room)}
+	return &check.Evidence{Expected: expected, Requests: ev, Omitted: max(0, len(rejected)-room)}
 }
 
 func sortedBySend(obs []results.Observation) []results.Observation {

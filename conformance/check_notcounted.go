@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -42,14 +43,14 @@ func (c *notCountedChecker) rejectsEarly() bool {
 		return false
 	}
 	for _, id := range c.blamed().bySeq {
-		if id == LimitNoEarlyReject {
+		if id == check.LimitNoEarlyReject {
 			return true
 		}
 	}
 	return false
 }
 
-func newNotCountedChecker(p *scenarios.Plan, _ *collector) checker {
+func newNotCountedChecker(p *scenarios.Plan, _ *collector) check.Checker {
 	return &notCountedChecker{contractObs: newContractObs(p), answered: map[int]time.Time{}, began: map[int]time.Time{}}
 }
 
@@ -120,13 +121,13 @@ func refusedKind(k scenarios.PhaseKind) bool {
 }
 
 // Result judges the attempts.
-func (c *notCountedChecker) Result() CheckResult {
-	res := CheckResult{ID: AuthNotCounted}
+func (c *notCountedChecker) Result() check.Result {
+	res := check.Result{ID: check.AuthNotCounted}
 	if c.limit != nil {
 		res.Limit = c.limit.Name
 	}
 	if why := c.untestable(); why != "" {
-		res.Status, res.Message = Skip, why
+		res.Status, res.Message = check.Skip, why
 		return res
 	}
 	var judged, refused int
@@ -165,11 +166,11 @@ func (c *notCountedChecker) Result() CheckResult {
 			ra, _ := c.remaining(*a)
 			rb, _ := c.remaining(*b)
 			if rb < ra-1 {
-				res.Status = Fail
+				res.Status = check.Fail
 				res.Message = fmt.Sprintf("Remaining fell from %d to %d across %d requests refused for their key (%s) and one counted request: the refused requests were charged",
 					ra, rb, len(calls), statusTally(calls))
-				res.Evidence = &Evidence{Expected: fmt.Sprintf("Remaining %d (one counted request after %d)", ra-1, ra),
-					Requests: []RequestEvidence{c.evidence(*a, "last counted before"), c.evidence(*b, "first counted after")}}
+				res.Evidence = &check.Evidence{Expected: fmt.Sprintf("Remaining %d (one counted request after %d)", ra-1, ra),
+					Requests: []check.RequestEvidence{c.evidence(*a, "last counted before"), c.evidence(*b, "first counted after")}}
 				return res
 			}
 			judged++
@@ -193,10 +194,10 @@ func (c *notCountedChecker) Result() CheckResult {
 		refused += len(calls)
 	}
 	if judged == 0 {
-		res.Status, res.Message = Skip, "no attempt proved anything: "+strings.Join(whys, "; ")
+		res.Status, res.Message = check.Skip, "no attempt proved anything: "+strings.Join(whys, "; ")
 		return res
 	}
-	res.Status = Pass
+	res.Status = check.Pass
 	res.Message = fmt.Sprintf("%d requests refused for their key, between counted requests of a valid key, changed no admission of limit %q%s",
 		refused, c.limit.Name, byRemaining)
 	return res
@@ -312,14 +313,14 @@ func (c *notCountedChecker) remainingAround(before, after []results.Observation)
 	return a, b, a != nil && b != nil && ra >= 2
 }
 
-func (c *notCountedChecker) fail(res CheckResult, msg string, o results.Observation) CheckResult {
+func (c *notCountedChecker) fail(res check.Result, msg string, o results.Observation) check.Result {
 	if c.rejectsEarly() {
-		res.Status, res.See = Skip, LimitNoEarlyReject
+		res.Status, res.See = check.Skip, check.LimitNoEarlyReject
 		res.Message = "a counted request was rejected within the budget after the refused requests, but the limit rejects early elsewhere too: the defect limit.no-early-reject fails, not failed again here (" + msg + ")"
 		return res
 	}
-	res.Status, res.Message = Fail, msg
-	res.Evidence = &Evidence{Expected: "admitted: requests refused for their key leave the budget as it was", Requests: []RequestEvidence{c.evidence(o, "")}}
+	res.Status, res.Message = check.Fail, msg
+	res.Evidence = &check.Evidence{Expected: "admitted: requests refused for their key leave the budget as it was", Requests: []check.RequestEvidence{c.evidence(o, "")}}
 	return res
 }
 

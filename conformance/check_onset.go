@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // onsetResult judges timing.onset: the first rejection of each episode that
@@ -25,13 +27,13 @@ import (
 // fails (the classification leaves no wrongful rejection to neither). So the
 // check is folded into those two: it measures the onsets for the reader and
 // passes when every one came when the model says; when some did not, it skips,
-// pointing (CheckResult.See) at the check that fails the defect. It needs one
+// pointing (check.Result.See) at the check that fails the defect. It needs one
 // episode that reached the limit; without one it skips.
-func onsetResult(a *analysis) CheckResult {
-	res := CheckResult{ID: TimingOnset, Limit: a.limitName()}
+func onsetResult(a *analysis) check.Result {
+	res := check.Result{ID: check.TimingOnset, Limit: a.limitName()}
 	eps := a.onsets()
 	if len(eps) == 0 {
-		res.Status = Skip
+		res.Status = check.Skip
 		res.Message = fmt.Sprintf("no %s reached the limit (the server never began rejecting there), so the onset of limiting was not exercised", a.episodeWord(1))
 		return res
 	}
@@ -46,15 +48,15 @@ func onsetResult(a *analysis) CheckResult {
 		}
 	}
 	if len(off) == 0 {
-		res.Status = Pass
+		res.Status = check.Pass
 		res.Message = fmt.Sprintf("in all %s that reached the limit, %s (judged as %s%s)",
-			plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.onsetPromise(), a.eval.desc, fuzzyText(fuzzy))
+			check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.onsetPromise(), a.eval.desc, fuzzyText(fuzzy))
 		return res
 	}
-	res.Status, res.See = Skip, off[0].blamed
+	res.Status, res.See = check.Skip, off[0].blamed
 	res.Message = fmt.Sprintf("the first rejection came at the wrong time in %d of %s that reached the limit (%s; first at %s: %s; judged as %s%s): the defect %s, not failed again here",
-		len(off), plural(len(eps), a.episodeWord(1), a.episodeWord(2)), onsetCounts(off),
-		fmtOffset(off[0].first.rec().sent-a.origin), off[0].note, a.eval.desc, fuzzyText(fuzzy), blamedText(off))
+		len(off), check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), onsetCounts(off),
+		check.FormatOffset(off[0].first.rec().sent-a.origin), off[0].note, a.eval.desc, fuzzyText(fuzzy), blamedText(off))
 	return res
 }
 
@@ -82,7 +84,7 @@ type onset struct {
 	note        string // e.g. "first 429 came at request 19 of the window (2 early, 50 ms)"
 	// blamed is the check that fails the defect behind an onset off (see
 	// onsetResult).
-	blamed ID
+	blamed check.ID
 }
 
 // onsets judges the first rejection of every episode, in send order.
@@ -136,9 +138,9 @@ func (a *analysis) judgeOnset(r reqRef, prev int, streak []int) onset {
 	wrong := ev.out[r.i] == rejectEarly || ev.out[r.i] == rejectWrong
 	switch {
 	case wrong:
-		o.early, o.blamed = a.eval.family.earlyBy(a.limit.Requests, len(adm), r.ev.detOf(r.i)), LimitNoEarlyReject
+		o.early, o.blamed = a.eval.family.earlyBy(a.limit.Requests, len(adm), r.ev.detOf(r.i)), check.LimitNoEarlyReject
 	case over > 0:
-		o.late, o.blamed = over, LimitEnforced
+		o.late, o.blamed = over, check.LimitEnforced
 	case win:
 		o.fuzzy = int64(len(adm)) != a.limit.Requests
 	}
@@ -218,7 +220,7 @@ func (a *analysis) streakOnsetNote(c onsetCtx, early string) string {
 			}
 		}
 		return fmt.Sprintf("first %d came after %s beyond the limit (%s, %s)",
-			status, plural(o.late, "admission", "admissions"), c.off, fmtMillis(r.rec().sent-firstOver))
+			status, check.Plural(o.late, "admission", "admissions"), c.off, fmtMillis(r.rec().sent-firstOver))
 	}
 	return fmt.Sprintf("first %d came after %d admissions", status, len(c.adm))
 }
@@ -263,7 +265,7 @@ func fuzzyText(n int) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %s off by requests within the timing tolerance not counted", plural(n, "onset", "onsets"))
+	return fmt.Sprintf("; %s off by requests within the timing tolerance not counted", check.Plural(n, "onset", "onsets"))
 }
 
 // fmtMillis writes a duration in whole milliseconds: 50 ms.

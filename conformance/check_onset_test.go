@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -35,21 +36,21 @@ func TestOnsetWindows(t *testing.T) {
 	tests := []struct {
 		name   string
 		reqs   []onsetReq
-		status Status
-		want   string // in the message
-		see    ID     // the check a wrong onset points to
+		status check.Status
+		want   string   // in the message
+		see    check.ID // the check a wrong onset points to
 	}{
-		{"on time", burst(200, 200, 200, 429, 429), Pass,
+		{"on time", burst(200, 200, 200, 429, 429), check.Pass,
 			"in all 2 windows that reached the limit, the first rejection came at request 4 of the window", ""},
-		{"early onset", burst(200, 200, 429, 429), Skip,
-			"2 of 2 windows that reached the limit (2 early; first at +0.200 s: first 429 came at request 3 of the window (1 early, 100 ms)", LimitNoEarlyReject},
-		{"late onset", burst(200, 200, 200, 200, 429), Skip,
-			"first 429 came at request 5 of the window (1 late, 100 ms)", LimitEnforced},
-		{"never limited", burst(200, 200), Skip, "no window reached the limit", ""},
+		{"early onset", burst(200, 200, 429, 429), check.Skip,
+			"2 of 2 windows that reached the limit (2 early; first at +0.200 s: first 429 came at request 3 of the window (1 early, 100 ms)", check.LimitNoEarlyReject},
+		{"late onset", burst(200, 200, 200, 200, 429), check.Skip,
+			"first 429 came at request 5 of the window (1 late, 100 ms)", check.LimitEnforced},
+		{"never limited", burst(200, 200), check.Skip, "no window reached the limit", ""},
 		// The rejection at 200 ms took 500 ms: the admission sent at 300 ms may
 		// have arrived before it, so it may have been request 4.
 		{"ambiguous onset", []onsetReq{quick(0, 200), quick(100*ms, 200), {200 * ms, 500 * ms, 429},
-			quick(300*ms, 200), quick(400*ms, 429)}, Pass, "onsets off by requests within the timing tolerance not counted", ""},
+			quick(300*ms, 200), quick(400*ms, 429)}, check.Pass, "onsets off by requests within the timing tolerance not counted", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,11 +60,11 @@ func TestOnsetWindows(t *testing.T) {
 			}
 			p := fixedPlan(3, time.Second, scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Duration: 3 * time.Second})
 			v := Check(p, seqOf(h.obs))
-			c := resultOf(t, v, TimingOnset)
+			c := resultOf(t, v, check.TimingOnset)
 			if c.Status != tt.status || !strings.Contains(c.Message, tt.want) || c.See != tt.see {
 				t.Errorf("timing.onset = %s, see %q (%s); want %s, see %q, containing %q", c.Status, c.See, c.Message, tt.status, tt.see, tt.want)
 			}
-			if tt.see != "" && resultOf(t, v, tt.see).Status != Fail {
+			if tt.see != "" && resultOf(t, v, tt.see).Status != check.Fail {
 				t.Errorf("%s = %s; want fail, the check timing.onset points to", tt.see, resultOf(t, v, tt.see).Status)
 			}
 		})
@@ -76,16 +77,16 @@ func TestOnsetBucket(t *testing.T) {
 	tests := []struct {
 		name   string
 		reqs   []onsetReq
-		status Status
+		status check.Status
 		want   string
 	}{
-		{"on time", []onsetReq{quick(0, 200), quick(10*ms, 200), quick(20*ms, 429)}, Pass,
+		{"on time", []onsetReq{quick(0, 200), quick(10*ms, 200), quick(20*ms, 429)}, check.Pass,
 			"the first rejection came once the bucket had no token left"},
-		{"early onset", []onsetReq{quick(0, 200), quick(10*ms, 429)}, Skip,
+		{"early onset", []onsetReq{quick(0, 200), quick(10*ms, 429)}, check.Skip,
 			"first 429 came with at least 1.01 tokens left (1 early, 1.01 s of refill)"},
-		{"late onset", []onsetReq{quick(0, 200), quick(10*ms, 200), quick(20*ms, 200), quick(30*ms, 429)}, Skip,
+		{"late onset", []onsetReq{quick(0, 200), quick(10*ms, 200), quick(20*ms, 200), quick(30*ms, 429)}, check.Skip,
 			"first 429 came after 1 admission beyond the limit (1 late, 10 ms)"},
-		{"late recovery is not an onset", []onsetReq{quick(0, 200), quick(10*ms, 200), quick(20*ms, 429), quick(2500*ms, 429)}, Pass,
+		{"late recovery is not an onset", []onsetReq{quick(0, 200), quick(10*ms, 200), quick(20*ms, 429), quick(2500*ms, 429)}, check.Pass,
 			"in all 1 rejection streak"},
 	}
 	for _, tt := range tests {
@@ -94,7 +95,7 @@ func TestOnsetBucket(t *testing.T) {
 			for _, r := range tt.reqs {
 				h.add(0, r.at, r.latency, r.status)
 			}
-			c := resultOf(t, Check(bucketPlan(), seqOf(h.obs)), TimingOnset)
+			c := resultOf(t, Check(bucketPlan(), seqOf(h.obs)), check.TimingOnset)
 			if c.Status != tt.status || !strings.Contains(c.Message, tt.want) {
 				t.Errorf("timing.onset = %s (%s); want %s containing %q", c.Status, c.Message, tt.status, tt.want)
 			}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -34,7 +35,7 @@ type quotaChecker struct {
 	spent  map[string]*quotaSpent // by quota name: the run's admissions, for a quota test with Left unknown
 }
 
-func newQuotaChecker(p *scenarios.Plan, _ *collector) checker {
+func newQuotaChecker(p *scenarios.Plan, _ *collector) check.Checker {
 	c := &quotaChecker{contractObs: newContractObs(p)}
 	if p == nil || p.Scenario == nil {
 		return c
@@ -72,27 +73,27 @@ func (c *quotaChecker) Observe(o results.Observation) {
 
 // Result judges every quota and reports the first failure, else every
 // quota's outcome.
-func (c *quotaChecker) Result() CheckResult {
-	res := CheckResult{ID: QuotaEnforced}
+func (c *quotaChecker) Result() check.Result {
+	res := check.Result{ID: check.QuotaEnforced}
 	if c.plan == nil || c.plan.Scenario == nil {
-		res.Status, res.Message = Skip, "there is no plan to judge the run against"
+		res.Status, res.Message = check.Skip, "there is no plan to judge the run against"
 		return res
 	}
 	if len(c.quotas) == 0 {
-		res.Status, res.Message = Skip, "the scenario declares no quota (no limit with a window of an hour or more)"
+		res.Status, res.Message = check.Skip, "the scenario declares no quota (no limit with a window of an hour or more)"
 		return res
 	}
 	var names, passed, skipped []string
 	var undecided bool
-	var see ID
+	var see check.ID
 	for _, q := range c.quotas {
 		names = append(names, q.Name)
 		r := c.judge(q)
 		switch {
-		case r.Status == Fail:
+		case r.Status == check.Fail:
 			r.Limit = q.Name
 			return r
-		case r.Status == Pass:
+		case r.Status == check.Pass:
 			passed = append(passed, r.Message)
 		default:
 			skipped = append(skipped, r.Message)
@@ -103,15 +104,15 @@ func (c *quotaChecker) Result() CheckResult {
 	res.Limit = strings.Join(names, ", ")
 	switch {
 	case len(passed) > 0:
-		res.Status, res.Message = Pass, strings.Join(append(passed, skipped...), "; ")
+		res.Status, res.Message = check.Pass, strings.Join(append(passed, skipped...), "; ")
 	default:
-		res.Status, res.Message, res.Undecided, res.See = Skip, strings.Join(skipped, "; "), undecided, see
+		res.Status, res.Message, res.Undecided, res.See = check.Skip, strings.Join(skipped, "; "), undecided, see
 	}
 	return res
 }
 
 // cmpID is a unless it is empty, else b.
-func cmpID(a, b ID) ID {
+func cmpID(a, b check.ID) check.ID {
 	if a != "" {
 		return a
 	}
@@ -119,10 +120,10 @@ func cmpID(a, b ID) ID {
 }
 
 // judge judges one quota.
-func (c *quotaChecker) judge(q *scenarios.Limit) CheckResult {
-	res := CheckResult{ID: QuotaEnforced, Limit: q.Name}
+func (c *quotaChecker) judge(q *scenarios.Limit) check.Result {
+	res := check.Result{ID: check.QuotaEnforced, Limit: q.Name}
 	if q.Unlimited {
-		res.Status, res.Message = Skip, fmt.Sprintf("quota %s is unlimited%s: nothing to exhaust", q.Name, onTier(c.plan.Scenario.Plan))
+		res.Status, res.Message = check.Skip, fmt.Sprintf("quota %s is unlimited%s: nothing to exhaust", q.Name, onTier(c.plan.Scenario.Plan))
 		return res
 	}
 	if t, ok := c.plan.QuotaTestOf(q.Name); ok && t.Left < 0 {
@@ -130,14 +131,14 @@ func (c *quotaChecker) judge(q *scenarios.Limit) CheckResult {
 	} else if ok {
 		return c.exhaustion(q, t)
 	}
-	if r := c.hdr.judge(q, c.plan); r.Status == Pass || r.See != "" {
+	if r := c.hdr.judge(q, c.plan); r.Status == check.Pass || r.See != "" {
 		return r
 	}
 	if l := c.plan.TestedLimit(); l != nil && l.Name == q.Name {
 		// The derived plan drives the tested limit past its budget however
 		// long its window: the model checks judge this quota.
-		res.Status, res.See = Skip, LimitEnforced
-		res.Message = fmt.Sprintf("quota %s is the limit under test: the run drove it past its budget, and %s judges whether it admitted more", q.Name, LimitEnforced)
+		res.Status, res.See = check.Skip, check.LimitEnforced
+		res.Message = fmt.Sprintf("quota %s is the limit under test: the run drove it past its budget, and %s judges whether it admitted more", q.Name, check.LimitEnforced)
 		return res
 	}
 	return c.hdr.judge(q, c.plan)
@@ -152,8 +153,8 @@ func onTier(plan string) string {
 }
 
 // exhaustion judges quota q by its quota test t.
-func (c *quotaChecker) exhaustion(q *scenarios.Limit, t scenarios.QuotaTest) CheckResult {
-	res := CheckResult{ID: QuotaEnforced, Limit: q.Name}
+func (c *quotaChecker) exhaustion(q *scenarios.Limit, t scenarios.QuotaTest) check.Result {
+	res := check.Result{ID: check.QuotaEnforced, Limit: q.Name}
 	obs := slices.Clone(c.byPh[t.Phase])
 	slices.SortFunc(obs, func(a, b results.Observation) int { return a.Received().Compare(b.Received()) })
 	sent := c.plan.Phases[t.Phase].Requests
@@ -172,25 +173,25 @@ func (c *quotaChecker) exhaustion(q *scenarios.Limit, t scenarios.QuotaTest) Che
 	what := fmt.Sprintf("the quota test sent %d requests at once with %d of quota %s left", sent, t.Left, q.Name)
 	switch {
 	case int64(admitted) > t.Left:
-		res.Status = Fail
+		res.Status = check.Fail
 		res.Message = fmt.Sprintf("quota %s over-admits: %s, and %d were admitted, %d more than it had left",
 			q.Name, what, admitted, int64(admitted)-t.Left)
 		res.Evidence = c.quotaEvidence(obs, t, fmt.Sprintf("%d admitted (the quota had %d left), the other %d rejected", t.Left, t.Left, sent-t.Left))
 	case len(obs) == 0:
-		res.Status = Skip
+		res.Status = check.Skip
 		res.Message = fmt.Sprintf("quota %s: the run sent none of its quota test (it ended before, or was recorded before quota tests existed)", q.Name)
 	case int64(len(obs)) < sent || unanswered > 0:
-		res.Status, res.Undecided = Skip, true
+		res.Status, res.Undecided = check.Skip, true
 		res.Message = fmt.Sprintf("quota %s: %s, but %d got no answer: whether it over-admits is not known", q.Name, what, sent-int64(len(obs)-unanswered))
 	case len(other) > 0:
-		res.Status, res.Undecided = Skip, true
+		res.Status, res.Undecided = check.Skip, true
 		res.Message = fmt.Sprintf("quota %s: %s, but %d were answered %d, neither admitted nor limited", q.Name, what, len(other), other[0].Status)
 	case int64(admitted) < t.Left:
-		res.Status = Fail
+		res.Status = check.Fail
 		res.Message = fmt.Sprintf("quota %s rejects requests it has left: %s, and only %d were admitted", q.Name, what, admitted)
 		res.Evidence = c.quotaEvidence(obs, t, fmt.Sprintf("%d admitted (the quota had %d left), the other %d rejected", t.Left, t.Left, sent-t.Left))
 	default:
-		res.Status = Pass
+		res.Status = check.Pass
 		res.Message = fmt.Sprintf("quota %s exhausted on the built-in target: %s; it admitted exactly %d and rejected the other %d",
 			q.Name, what, admitted, sent-int64(admitted))
 	}
@@ -199,8 +200,8 @@ func (c *quotaChecker) exhaustion(q *scenarios.Limit, t scenarios.QuotaTest) Che
 
 // quotaEvidence lists the quota test's requests in order of arrival, each
 // admission numbered.
-func (c *quotaChecker) quotaEvidence(obs []results.Observation, t scenarios.QuotaTest, expected string) *Evidence {
-	ev := &Evidence{Expected: expected}
+func (c *quotaChecker) quotaEvidence(obs []results.Observation, t scenarios.QuotaTest, expected string) *check.Evidence {
+	ev := &check.Evidence{Expected: expected}
 	n := 0
 	for _, o := range obs {
 		note := "rejected"

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -78,10 +79,10 @@ func (h *quotaHeaders) observe(o results.Observation) {
 }
 
 // judge judges quota q by the headers' claims, or says why it cannot.
-func (h *quotaHeaders) judge(q *scenarios.Limit, p *scenarios.Plan) CheckResult {
-	res := CheckResult{ID: QuotaEnforced, Limit: q.Name, Status: Skip}
+func (h *quotaHeaders) judge(q *scenarios.Limit, p *scenarios.Plan) check.Result {
+	res := check.Result{ID: check.QuotaEnforced, Limit: q.Name, Status: check.Skip}
 	unexhausted := fmt.Sprintf("quota %s (%d per %s) was not exhausted: that costs the whole quota, which a run spends only on the built-in target (--target builtin)",
-		q.Name, q.Requests, fmtWindow(q.Window))
+		q.Name, q.Requests, check.FormatWindow(q.Window))
 	switch {
 	case h.pr.conv == headers.ConventionNone:
 		res.Message = unexhausted + ", and the scenario promises no rate-limit headers to read it from"
@@ -90,8 +91,8 @@ func (h *quotaHeaders) judge(q *scenarios.Limit, p *scenarios.Plan) CheckResult 
 		res.Message = unexhausted + ", and the headers describe limit " + quote(h.pr.limitName()) + ", not it"
 		return res
 	case h.limitBad != nil:
-		res.See = HeadersLimit
-		res.Message = fmt.Sprintf("%s; the Limit header does not state it (%s): see %s", unexhausted, h.limitBad.Headers[h.pr.limit], HeadersLimit)
+		res.See = check.HeadersLimit
+		res.Message = fmt.Sprintf("%s; the Limit header does not state it (%s): see %s", unexhausted, h.limitBad.Headers[h.pr.limit], check.HeadersLimit)
 		return res
 	case h.first == nil || h.last == nil || h.first.seq == h.last.seq:
 		res.Message = unexhausted + ", and fewer than two responses carried its Remaining header"
@@ -110,24 +111,24 @@ func (h *quotaHeaders) judge(q *scenarios.Limit, p *scenarios.Plan) CheckResult 
 	claim := fmt.Sprintf("Remaining fell from %d to %d while %d requests were admitted in between", h.first.remaining, h.last.remaining, between)
 	switch {
 	case !consistent:
-		res.See = HeadersRemaining
-		res.Message = fmt.Sprintf("%s; %s: the headers' claims are not consistent: see %s", unexhausted, claim, HeadersRemaining)
+		res.See = check.HeadersRemaining
+		res.Message = fmt.Sprintf("%s; %s: the headers' claims are not consistent: see %s", unexhausted, claim, check.HeadersRemaining)
 	case fall <= 0:
 		res.Message = fmt.Sprintf("%s; %s: an approximate Remaining that never fell shows nothing of the count", unexhausted, claim)
 		if exact {
 			res.Message = fmt.Sprintf("%s; %s", unexhausted, claim)
 		}
 	default:
-		res.Status = Pass
+		res.Status = check.Pass
 		how := "exactly"
 		if !exact {
-			how = fmt.Sprintf("within the declared staleness %s", fmtWindow(p.Scenario.Headers.Staleness))
+			how = fmt.Sprintf("within the declared staleness %s", check.FormatWindow(p.Scenario.Headers.Staleness))
 		}
 		res.Message = fmt.Sprintf("quota %s judged by the headers' claims (%s was not exhausted: that costs the whole quota): %s, %s", q.Name, q.Name, claim, how)
 	}
 	if h.spent > 0 {
 		res.Message += fmt.Sprintf("; %s came with Remaining 0: the quota ran out during the run, and they were held against it, not against the limit under test",
-			plural(h.spent, "429", "429s"))
+			check.Plural(h.spent, "429", "429s"))
 	}
 	return res
 }

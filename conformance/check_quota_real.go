@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -78,8 +79,8 @@ func (s *quotaSpent) allowance() (n int64, window bool) {
 }
 
 // spentOut judges quota q by its test t on a real API.
-func (c *quotaChecker) spentOut(q *scenarios.Limit, t scenarios.QuotaTest) CheckResult {
-	res := CheckResult{ID: QuotaEnforced, Limit: q.Name}
+func (c *quotaChecker) spentOut(q *scenarios.Limit, t scenarios.QuotaTest) check.Result {
+	res := check.Result{ID: check.QuotaEnforced, Limit: q.Name}
 	s := c.spent[q.Name]
 	obs := c.byPh[t.Phase]
 	var limited int
@@ -90,26 +91,26 @@ func (c *quotaChecker) spentOut(q *scenarios.Limit, t scenarios.QuotaTest) Check
 	}
 	allowed, window := s.allowance()
 	what := fmt.Sprintf("the run spent quota %s (%d per %s) until it ran out: %d of its requests were admitted",
-		q.Name, q.Requests, fmtWindow(q.Window), s.admitted)
+		q.Name, q.Requests, check.FormatWindow(q.Window), s.admitted)
 	switch {
 	case len(obs) == 0:
-		res.Status = Skip
+		res.Status = check.Skip
 		res.Message = fmt.Sprintf("quota %s: the run sent none of its quota test (it ended before it)", q.Name)
 	case int64(s.admitted) > allowed && !window:
-		res.Status = Fail
+		res.Status = check.Fail
 		res.Message = fmt.Sprintf("quota %s over-admits: %s, more than the %d it allows", q.Name, what, allowed)
 		res.Evidence = c.quotaEvidence(obs, t, fmt.Sprintf("at most %d admitted in the run", allowed))
 	case int64(s.admitted) > allowed:
-		res.Status, res.Undecided = Skip, true
+		res.Status, res.Undecided = check.Skip, true
 		res.Message = fmt.Sprintf("quota %s: %s, more than %d; a window of it may have ended during the run (a fixed window's boundary is not known without a Reset header that describes it), so this is not called an over-admission", q.Name, what, allowed)
 	case s.unanswered > 0:
-		res.Status, res.Undecided = Skip, true
+		res.Status, res.Undecided = check.Skip, true
 		res.Message = fmt.Sprintf("quota %s: %s, and %d got no answer: whether it over-admits is not known", q.Name, what, s.unanswered)
 	case limited == 0:
-		res.Status, res.Undecided = Skip, true
+		res.Status, res.Undecided = check.Skip, true
 		res.Message = fmt.Sprintf("quota %s: %s, but its quota test saw no rejection: it did not run out", q.Name, what)
 	default:
-		res.Status = Pass
+		res.Status = check.Pass
 		res.Message = fmt.Sprintf("quota %s: %s (at most %d; the rest had been spent before the run) and rejected the other %d of its quota test",
 			q.Name, what, q.Requests, limited)
 	}

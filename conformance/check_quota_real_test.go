@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -51,15 +52,15 @@ limits:
 	for _, tc := range []struct {
 		name, algorithm string
 		admit           int
-		want            Status
+		want            check.Status
 		undecided       bool
 		msg             string
 	}{
-		{"ran out within the quota", "sliding-window", 250, Pass, false, "250 of its requests were admitted (at most 300"},
-		{"ran out at the quota", "sliding-window", 300, Pass, false, "300 of its requests were admitted"},
-		{"one too many", "sliding-window", 301, Fail, false, "over-admits"},
-		{"one too many, maybe a window boundary", "any", 301, Skip, true, "may have ended during the run"},
-		{"never ran out", "sliding-window", 1 << 20, Fail, false, "over-admits"},
+		{"ran out within the quota", "sliding-window", 250, check.Pass, false, "250 of its requests were admitted (at most 300"},
+		{"ran out at the quota", "sliding-window", 300, check.Pass, false, "300 of its requests were admitted"},
+		{"one too many", "sliding-window", 301, check.Fail, false, "over-admits"},
+		{"one too many, maybe a window boundary", "any", 301, check.Skip, true, "may have ended during the run"},
+		{"never ran out", "sliding-window", 1 << 20, check.Fail, false, "over-admits"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sc, err := scenarios.Parse("q.yaml", fmt.Appendf(nil, src, tc.algorithm))
@@ -73,7 +74,7 @@ limits:
 			if len(p.Quotas) != 1 || p.Quotas[0].Left != -1 || p.Quotas[0].Key != "primary" {
 				t.Fatalf("quota tests %v (warnings %v); want one of daily, Left -1, with key primary", p.Quotas, p.Warnings)
 			}
-			c := resultOf(t, Check(p, seqOf(spendRun(p, tc.admit))), QuotaEnforced)
+			c := resultOf(t, Check(p, seqOf(spendRun(p, tc.admit))), check.QuotaEnforced)
 			if c.Status != tc.want || c.Undecided != tc.undecided || !strings.Contains(c.Message, tc.msg) {
 				t.Errorf("quota.enforced = %s, undecided %v (%s); want %s, undecided %v, %q", c.Status, c.Undecided, c.Message, tc.want, tc.undecided, tc.msg)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -80,30 +81,30 @@ func TestQuotaExhaustion(t *testing.T) {
 		name       string
 		admitted   int
 		unanswered bool
-		want       Status
+		want       check.Status
 		undecided  bool
 		msg        string
 	}{
-		{"exact", left, false, Pass, false, "admitted exactly 10"},
-		{"one too many", left + 1, false, Fail, false, "over-admits"},
-		{"all admitted", left + 2, false, Fail, false, "2 more than it had left"},
-		{"one too few", left - 1, false, Fail, false, "rejects requests it has left"},
-		{"unanswered", left, true, Skip, true, "got no answer"},
-		{"not sent", -1, false, Skip, false, "sent none of its quota test"},
+		{"exact", left, false, check.Pass, false, "admitted exactly 10"},
+		{"one too many", left + 1, false, check.Fail, false, "over-admits"},
+		{"all admitted", left + 2, false, check.Fail, false, "2 more than it had left"},
+		{"one too few", left - 1, false, check.Fail, false, "rejects requests it has left"},
+		{"unanswered", left, true, check.Skip, true, "got no answer"},
+		{"not sent", -1, false, check.Skip, false, "sent none of its quota test"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			obs := quotaRun(p, tc.admitted, tc.unanswered)
 			if tc.admitted < 0 {
 				obs = nil
 			}
-			c := resultOf(t, Check(p, seqOf(obs)), QuotaEnforced)
+			c := resultOf(t, Check(p, seqOf(obs)), check.QuotaEnforced)
 			if c.Status != tc.want || c.Undecided != tc.undecided || !strings.Contains(c.Message, tc.msg) {
 				t.Errorf("quota.enforced = %s, undecided %v (%s); want %s, undecided %v, %q", c.Status, c.Undecided, c.Message, tc.want, tc.undecided, tc.msg)
 			}
 			if c.Limit != "daily" {
 				t.Errorf("quota.enforced.Limit = %q; want daily", c.Limit)
 			}
-			if c.Status == Fail && (c.Evidence == nil || len(c.Evidence.Requests) != int(qt.Left)+2) {
+			if c.Status == check.Fail && (c.Evidence == nil || len(c.Evidence.Requests) != int(qt.Left)+2) {
 				t.Errorf("evidence %+v; want the %d requests of the quota test", c.Evidence, qt.Left+2)
 			}
 		})
@@ -140,20 +141,20 @@ func TestQuotaHeaders(t *testing.T) {
 		accuracy string
 		step     int64
 		limit    string
-		want     Status
-		see      ID
+		want     check.Status
+		see      check.ID
 		msg      string
 	}{
-		{"exact countdown", "", 1, "5000", Pass, "", "judged by the headers' claims"},
-		{"exact, falls by two", "", 2, "5000", Skip, HeadersRemaining, "not consistent"},
-		{"exact, never falls", "", 0, "5000", Skip, HeadersRemaining, "not consistent"},
-		{"approximate, never falls", "accuracy: approximate\n  staleness: 60s", 0, "5000", Skip, "", "never fell"},
-		{"approximate countdown", "accuracy: approximate\n  staleness: 60s", 1, "5000", Pass, "", "within the declared staleness 1m"},
-		{"wrong limit", "", 1, "20", Skip, HeadersLimit, "does not state it"},
+		{"exact countdown", "", 1, "5000", check.Pass, "", "judged by the headers' claims"},
+		{"exact, falls by two", "", 2, "5000", check.Skip, check.HeadersRemaining, "not consistent"},
+		{"exact, never falls", "", 0, "5000", check.Skip, check.HeadersRemaining, "not consistent"},
+		{"approximate, never falls", "accuracy: approximate\n  staleness: 60s", 0, "5000", check.Skip, "", "never fell"},
+		{"approximate countdown", "accuracy: approximate\n  staleness: 60s", 1, "5000", check.Pass, "", "within the declared staleness 1m"},
+		{"wrong limit", "", 1, "20", check.Skip, check.HeadersLimit, "does not state it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := quotaPlan(t, tc.accuracy)
-			c := resultOf(t, Check(p, seqOf(quotaCountdown(p, 4900, tc.step, tc.limit))), QuotaEnforced)
+			c := resultOf(t, Check(p, seqOf(quotaCountdown(p, 4900, tc.step, tc.limit))), check.QuotaEnforced)
 			if c.Status != tc.want || c.See != tc.see || !strings.Contains(c.Message, tc.msg) {
 				t.Errorf("quota.enforced = %s, see %q (%s); want %s, see %q, %q", c.Status, c.See, c.Message, tc.want, tc.see, tc.msg)
 			}
@@ -193,8 +194,8 @@ plan: starter
 		{"no quota", planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases), "declares no quota"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := resultOf(t, Check(tc.p, nil), QuotaEnforced)
-			if c.Status != Skip || c.Undecided || !strings.Contains(c.Message, tc.msg) {
+			c := resultOf(t, Check(tc.p, nil), check.QuotaEnforced)
+			if c.Status != check.Skip || c.Undecided || !strings.Contains(c.Message, tc.msg) {
 				t.Errorf("quota.enforced = %s, undecided %v (%s); want skip: %q", c.Status, c.Undecided, c.Message, tc.msg)
 			}
 		})
@@ -229,11 +230,11 @@ func TestQuotaRunsOutMidRun(t *testing.T) {
 	}
 	v := Check(p, seqOf(obs))
 	for _, c := range v.Checks {
-		if c.Status == Fail {
+		if c.Status == check.Fail {
 			t.Errorf("%s = fail (%s); want no failure: the quota, not %s, rejected", c.ID, c.Message, p.TestedLimit().Name)
 		}
 	}
-	if c := resultOf(t, v, QuotaEnforced); !strings.Contains(c.Message, "the quota ran out during the run") {
+	if c := resultOf(t, v, check.QuotaEnforced); !strings.Contains(c.Message, "the quota ran out during the run") {
 		t.Errorf("quota.enforced = %s (%s); want it to say the quota ran out", c.Status, c.Message)
 	}
 }
@@ -254,8 +255,8 @@ limits:
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := resultOf(t, Check(scenarios.NewPlan(sc), nil), QuotaEnforced)
-	if c.Status != Skip || c.See != LimitEnforced || c.Undecided {
-		t.Errorf("quota.enforced = %s, see %q (%s); want skip, see %s", c.Status, c.See, c.Message, LimitEnforced)
+	c := resultOf(t, Check(scenarios.NewPlan(sc), nil), check.QuotaEnforced)
+	if c.Status != check.Skip || c.See != check.LimitEnforced || c.Undecided {
+		t.Errorf("quota.enforced = %s, see %q (%s); want skip, see %s", c.Status, c.See, c.Message, check.LimitEnforced)
 	}
 }

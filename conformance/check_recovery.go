@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"fmt"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // recoveryResult judges recovery.after-window: once limited, requests succeed
@@ -14,48 +16,48 @@ import (
 //
 // It needs a lift to pass: one timed (see measuredRecovery), or one after a
 // pause (the first request after it admitted); otherwise it skips.
-func recoveryResult(a *analysis) CheckResult {
-	res := CheckResult{ID: RecoveryAfterWindow, Limit: a.limitName()}
+func recoveryResult(a *analysis) check.Result {
+	res := check.Result{ID: check.RecoveryAfterWindow, Limit: a.limitName()}
 	if len(a.where(func(r reqRef) bool { return r.s.rej[r.i] })) == 0 {
-		res.Status, res.Undecided = Skip, a.plannedPastLimit()
+		res.Status, res.Undecided = check.Skip, a.plannedPastLimit()
 		res.Message = "the server never rejected a request, so recovery after the limit was not exercised"
 		return res
 	}
-	promised := fmtWindow(a.recovery())
+	promised := check.FormatWindow(a.recovery())
 	m, worst := a.measuredRecovery()
 	lifted := a.liftText(m)
 	late := a.withOutcome(rejectRecovery)
 	slow := m != nil && a.tooSlow(worst)
 	switch {
 	case len(late) == 0 && !slow && lifted == "":
-		res.Status, res.Undecided = Skip, true
+		res.Status, res.Undecided = check.Skip, true
 		res.Message = fmt.Sprintf("the limit was never seen to lift (no admission ended a streak of rejections), so recovery within the promised %s was not measured", promised)
 		return res
 	case len(late) == 0 && !slow:
-		res.Status = Pass
+		res.Status = check.Pass
 		res.Message = lifted
 		return res
 	case len(late) == 0:
-		res.Status = Fail
+		res.Status = check.Fail
 		res.Message = lifted
 		res.Evidence = a.slowLiftEvidence(worst, m)
 		return res
 	}
 	first := late[0]
-	res.Status = Fail
+	res.Status = check.Fail
 	res.Message = fmt.Sprintf("%s rejected after the limit should have lifted (promised %s; first at %s, %s)",
-		plural(len(late), "request was", "requests were"), promised, fmtOffset(first.rec().sent-a.origin), a.rejectionNote(first))
+		check.Plural(len(late), "request was", "requests were"), promised, check.FormatOffset(first.rec().sent-a.origin), a.rejectionNote(first))
 	if lifted != "" {
 		res.Message += "; " + lifted
 	}
-	ev := &Evidence{Expected: fmt.Sprintf("requests succeed again once the limit lifts (promised after %s; %s)",
+	ev := &check.Evidence{Expected: fmt.Sprintf("requests succeed again once the limit lifts (promised after %s; %s)",
 		promised, a.expectedRejections())}
 	if ctx, ok := a.lastLimitedBefore(first); ok {
 		q := a.request(ctx, "last request the model says was over the limit")
 		q.Context = true
 		ev.Requests = append(ev.Requests, q)
 	}
-	listed, omitted := a.list(late, maxEvidence-len(ev.Requests), a.rejectionNote)
+	listed, omitted := a.list(late, check.MaxEvidence-len(ev.Requests), a.rejectionNote)
 	ev.Requests = append(ev.Requests, listed...)
 	ev.Omitted = omitted
 	res.Evidence = ev
@@ -75,7 +77,7 @@ func (a *analysis) liftText(m *Recovery) string {
 	}
 	least, most := l.least(), l.most()
 	return fmt.Sprintf("the limit lifted during a pause: the first request after it, %s after the first rejection of its streak, was admitted (closed at least %s; not timed more finely, since no probe or over phase saw it lift; promised %s)",
-		fmtSeconds(most), fmtSeconds(max(least, 0)), fmtWindow(a.recovery()))
+		check.FormatSeconds(most), check.FormatSeconds(max(least, 0)), check.FormatWindow(a.recovery()))
 }
 
 // pauseLift is the untimed lift ended by an admission (after a pause) with
@@ -101,16 +103,16 @@ func (l lift) most() int64 {
 
 // slowLiftEvidence shows a lift that came later than promised: the first and
 // last rejection of the streak and the admission that ended it, if any.
-func (a *analysis) slowLiftEvidence(l lift, m *Recovery) *Evidence {
-	ev := &Evidence{Expected: fmt.Sprintf("requests succeed again within %s of the first rejection (plus %s, one request's interval at %s), also while the client retries",
-		fmtWindow(m.Promised), fmtMillis(int64(a.liftSlack())), a.limitText())}
-	ev.Requests = []RequestEvidence{
+func (a *analysis) slowLiftEvidence(l lift, m *Recovery) *check.Evidence {
+	ev := &check.Evidence{Expected: fmt.Sprintf("requests succeed again within %s of the first rejection (plus %s, one request's interval at %s), also while the client retries",
+		check.FormatWindow(m.Promised), fmtMillis(int64(a.liftSlack())), a.limitText())}
+	ev.Requests = []check.RequestEvidence{
 		a.request(reqRef{s: l.s, i: l.first}, "first rejection of the streak"),
-		a.request(reqRef{s: l.s, i: l.last}, fmt.Sprintf("last rejection, %s after the first", fmtSeconds(l.s.reqs[l.last].sent-l.s.reqs[l.first].sent))),
+		a.request(reqRef{s: l.s, i: l.last}, fmt.Sprintf("last rejection, %s after the first", check.FormatSeconds(l.s.reqs[l.last].sent-l.s.reqs[l.first].sent))),
 	}
 	switch {
 	case l.timed:
-		ev.Requests = append(ev.Requests, a.request(reqRef{s: l.s, i: l.adm}, fmt.Sprintf("admitted: the limit lifted %s after the first rejection", fmtPrecise(m.Wait, m.Precision))))
+		ev.Requests = append(ev.Requests, a.request(reqRef{s: l.s, i: l.adm}, fmt.Sprintf("admitted: the limit lifted %s after the first rejection", check.FormatPrecise(m.Wait, m.Precision))))
 	case l.adm >= 0:
 		ev.Requests = append(ev.Requests, a.request(reqRef{s: l.s, i: l.adm}, "admitted, after the client paused"))
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // statusResult judges limit.status: requests the model says were over the limit
@@ -12,8 +14,8 @@ import (
 // requests but the model puts none over the limit (a limiter that rejects
 // early), those rejections are its limiting decisions: all 429 passes; others
 // are left to limit.no-early-reject.
-func statusResult(a *analysis) CheckResult {
-	res := CheckResult{ID: LimitStatus, Limit: a.limitName()}
+func statusResult(a *analysis) check.Result {
+	res := check.Result{ID: check.LimitStatus, Limit: a.limitName()}
 	limited := a.withOutcome(rejectOK)
 	if len(limited) == 0 {
 		return a.statusWithoutLimited(res)
@@ -25,7 +27,7 @@ func statusResult(a *analysis) CheckResult {
 		}
 	}
 	if len(wrong) == 0 {
-		res.Status = Pass
+		res.Status = check.Pass
 		res.Message = fmt.Sprintf("all %d limited requests got 429", len(limited))
 		if rejected := a.where(func(r reqRef) bool { return r.s.rej[r.i] }); len(rejected) > len(limited) {
 			res.Message += fmt.Sprintf(" (of %d rejections; the other %d the model did not expect are judged by limit.no-early-reject and recovery.after-window)",
@@ -33,19 +35,19 @@ func statusResult(a *analysis) CheckResult {
 		}
 		return res
 	}
-	res.Status = Fail
+	res.Status = check.Fail
 	res.Message = fmt.Sprintf("%d of %d limited requests got %s, not 429",
 		len(wrong), len(limited), statusList(wrong))
-	listed, omitted := a.list(wrong, maxEvidence, func(r reqRef) string {
+	listed, omitted := a.list(wrong, check.MaxEvidence, func(r reqRef) string {
 		return fmt.Sprintf("over the limit, answered %d", r.rec().status)
 	})
-	res.Evidence = &Evidence{Expected: "429 Too Many Requests for requests over the limit", Requests: listed, Omitted: omitted}
+	res.Evidence = &check.Evidence{Expected: "429 Too Many Requests for requests over the limit", Requests: listed, Omitted: omitted}
 	return res
 }
 
 // statusWithoutLimited judges limit.status when the model puts no rejection
 // over the limit.
-func (a *analysis) statusWithoutLimited(res CheckResult) CheckResult {
+func (a *analysis) statusWithoutLimited(res check.Result) check.Result {
 	rejected := a.where(func(r reqRef) bool { return r.s.rej[r.i] })
 	var other []reqRef
 	for _, r := range rejected {
@@ -53,10 +55,10 @@ func (a *analysis) statusWithoutLimited(res CheckResult) CheckResult {
 			other = append(other, r)
 		}
 	}
-	res.Status = Skip
+	res.Status = check.Skip
 	switch {
 	case len(rejected) > 0 && len(other) == 0:
-		res.Status = Pass
+		res.Status = check.Pass
 		res.Message = fmt.Sprintf("all %d rejections got 429, though the model puts none over the limit (see limit.no-early-reject)", len(rejected))
 	case len(rejected) > 0:
 		res.Message = fmt.Sprintf("no rejection was over the limit by the model; the %d answered %s are judged by limit.no-early-reject",

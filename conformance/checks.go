@@ -1,15 +1,10 @@
 package conformance
 
 import (
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
-
-// A checker judges one check id over the observations of a run.
-type checker interface {
-	Observe(o results.Observation) // called in seq order, never concurrently
-	Result() CheckResult           // pass, fail or skip with reason and evidence
-}
 
 // checks lists the check ids in the order a Verdict reports them, each with
 // what makes its checker. The checks that replay the run through the limiter
@@ -17,9 +12,9 @@ type checker interface {
 // what responses say read the observations on their own (make), sharing the
 // model checks' records where they count the same requests.
 var checks = []struct {
-	id    ID
-	judge func(*analysis) CheckResult
-	make  func(*scenarios.Plan, *collector) checker
+	id    check.ID
+	judge func(*analysis) check.Result
+	make  func(*scenarios.Plan, *collector) check.Checker
 	// contract marks the checks of the contract phases (PhaseKind.Contract):
 	// they see only those phases' observations, and the others never do.
 	contract bool
@@ -30,24 +25,24 @@ var checks = []struct {
 	// and 403s.
 	auth bool
 }{
-	{id: LimitEnforced, judge: enforcedResult},
-	{id: LimitNoEarlyReject, judge: earlyResult},
-	{id: LimitStatus, judge: statusResult},
-	{id: TimingOnset, judge: onsetResult},
-	{id: RecoveryAfterWindow, judge: recoveryResult},
-	{id: HeadersLimit, make: newLimitChecker},
-	{id: HeadersRemaining, make: newRemainingChecker},
-	{id: HeadersReset, make: newResetChecker},
-	{id: HeadersRetryAfter, make: newRetryAfterChecker},
-	{id: BodyErrorFormat, make: newBodyChecker, auth: true},
-	{id: LimitPerKey, make: newPerKeyChecker, contract: true},
-	{id: LimitPerIP, make: newPerIPChecker, contract: true},
-	{id: LimitExcluded, make: newExcludedChecker, contract: true},
-	{id: AuthMissingKey, make: newMissingKeyChecker, contract: true},
-	{id: AuthInvalidKey, make: newInvalidKeyChecker, contract: true},
-	{id: AuthScope, make: newScopeChecker, contract: true},
-	{id: AuthNotCounted, make: newNotCountedChecker, all: true},
-	{id: QuotaEnforced, make: newQuotaChecker, all: true},
+	{id: check.LimitEnforced, judge: enforcedResult},
+	{id: check.LimitNoEarlyReject, judge: earlyResult},
+	{id: check.LimitStatus, judge: statusResult},
+	{id: check.TimingOnset, judge: onsetResult},
+	{id: check.RecoveryAfterWindow, judge: recoveryResult},
+	{id: check.HeadersLimit, make: newLimitChecker},
+	{id: check.HeadersRemaining, make: newRemainingChecker},
+	{id: check.HeadersReset, make: newResetChecker},
+	{id: check.HeadersRetryAfter, make: newRetryAfterChecker},
+	{id: check.BodyErrorFormat, make: newBodyChecker, auth: true},
+	{id: check.LimitPerKey, make: newPerKeyChecker, contract: true},
+	{id: check.LimitPerIP, make: newPerIPChecker, contract: true},
+	{id: check.LimitExcluded, make: newExcludedChecker, contract: true},
+	{id: check.AuthMissingKey, make: newMissingKeyChecker, contract: true},
+	{id: check.AuthInvalidKey, make: newInvalidKeyChecker, contract: true},
+	{id: check.AuthScope, make: newScopeChecker, contract: true},
+	{id: check.AuthNotCounted, make: newNotCountedChecker, all: true},
+	{id: check.QuotaEnforced, make: newQuotaChecker, all: true},
 }
 
 // newCheckers returns one checker per check id, in the order of checks, and
@@ -66,14 +61,14 @@ func newCheckers(p *scenarios.Plan, sp func() (Spill, error)) ([]routed, *run) {
 	out := make([]routed, 0, len(checks))
 	for _, c := range checks {
 		if c.judge != nil {
-			out = append(out, routed{checker: &modelChecker{run: r, id: c.id, judge: c.judge}})
+			out = append(out, routed{Checker: &modelChecker{run: r, id: c.id, judge: c.judge}})
 			continue
 		}
 		ch := c.make(p, r.col)
 		if b, ok := ch.(blamer); ok {
 			b.deferTo(r.blamed)
 		}
-		out = append(out, routed{checker: ch, contract: c.contract, all: c.all, auth: c.auth})
+		out = append(out, routed{Checker: ch, contract: c.contract, all: c.all, auth: c.auth})
 	}
 	return out, r
 }
@@ -82,7 +77,7 @@ func newCheckers(p *scenarios.Plan, sp func() (Spill, error)) ([]routed, *run) {
 // all the others, or every phase (all); and the auth phases too when auth
 // is set.
 type routed struct {
-	checker
+	check.Checker
 	contract bool
 	all      bool
 	auth     bool
@@ -108,12 +103,12 @@ func (r *run) analysis() *analysis {
 // skips with the reason.
 type modelChecker struct {
 	run   *run
-	id    ID
-	judge func(*analysis) CheckResult
+	id    check.ID
+	judge func(*analysis) check.Result
 	fed   int // observations this checker was given
 }
 
-var _ checker = (*modelChecker)(nil)
+var _ check.Checker = (*modelChecker)(nil)
 
 // Observe records o once for all the checkers of the run.
 func (c *modelChecker) Observe(o results.Observation) {
@@ -122,10 +117,10 @@ func (c *modelChecker) Observe(o results.Observation) {
 }
 
 // Result judges the observations seen so far.
-func (c *modelChecker) Result() CheckResult {
+func (c *modelChecker) Result() check.Result {
 	a := c.run.analysis()
 	if a.skip != "" {
-		return CheckResult{ID: c.id, Limit: a.limitName(), Status: Skip, Message: a.skip}
+		return check.Result{ID: c.id, Limit: a.limitName(), Status: check.Skip, Message: a.skip}
 	}
 	return c.judge(a)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -64,11 +65,11 @@ var approximate = map[string]bool{"sliding-counter": true, "httprate-counter": t
 // one check (DESIGN.md). Rejecting early is also an early onset in every
 // window, and admitting one too many a late one, but timing.onset points to
 // the check that fails (see onsetResult) instead of failing again.
-var failing = map[fault][]ID{
-	faultOffByOne:  {LimitEnforced},
-	faultEarly:     {LimitNoEarlyReject},
-	faultSlow:      {RecoveryAfterWindow},
-	faultStatus503: {LimitStatus},
+var failing = map[fault][]check.ID{
+	faultOffByOne:  {check.LimitEnforced},
+	faultEarly:     {check.LimitNoEarlyReject},
+	faultSlow:      {check.RecoveryAfterWindow},
+	faultStatus503: {check.LimitStatus},
 }
 
 var latencies = []struct {
@@ -86,13 +87,13 @@ func simulate(fam simFamily, algo scenarios.Algorithm, n int64, f fault, lat lat
 	return p, Check(p, seqOf(obs))
 }
 
-func statusOf(v Verdict, id ID) (CheckResult, bool) {
+func statusOf(v Verdict, id check.ID) (check.Result, bool) {
 	for _, c := range v.Checks {
 		if c.ID == id {
 			return c, true
 		}
 	}
-	return CheckResult{}, false
+	return check.Result{}, false
 }
 
 func TestCheckCorrectLimitersPass(t *testing.T) {
@@ -103,13 +104,13 @@ func TestCheckCorrectLimitersPass(t *testing.T) {
 					name := fmt.Sprintf("%s/%s/%d/%s", fam.name, algo, n, lat.name)
 					t.Run(name, func(t *testing.T) {
 						_, v := simulate(fam, algo, n, faultNone, lat.lat, uint64(n))
-						for _, id := range []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, RecoveryAfterWindow} {
+						for _, id := range []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.LimitStatus, check.RecoveryAfterWindow} {
 							c, _ := statusOf(v, id)
-							if c.Status != Pass {
+							if c.Status != check.Pass {
 								t.Errorf("%s = %s (%s); want pass", id, c.Status, c.Message)
 							}
 						}
-						if v.Status != Pass {
+						if v.Status != check.Pass {
 							t.Errorf("Verdict.Status = %s; want pass", v.Status)
 						}
 					})
@@ -146,10 +147,10 @@ func TestCheckFaultsFailOnlyTheirCheck(t *testing.T) {
 						_, v := simulate(fam, fam.algo, n, f, lat.lat, uint64(n)+1)
 						for _, c := range v.Checks {
 							want := slices.Contains(failing[f], c.ID)
-							loose := approximate[fam.name] && (c.ID == LimitEnforced || c.ID == LimitNoEarlyReject || c.ID == TimingOnset)
-							switch got := c.Status == Fail; {
-							case got == want, loose, knownGaps[name] != "" && c.Status == Pass:
-							case want && c.Status == Skip:
+							loose := approximate[fam.name] && (c.ID == check.LimitEnforced || c.ID == check.LimitNoEarlyReject || c.ID == check.TimingOnset)
+							switch got := c.Status == check.Fail; {
+							case got == want, loose, knownGaps[name] != "" && c.Status == check.Pass:
+							case want && c.Status == check.Skip:
 								t.Logf("%s undecided: %s", c.ID, c.Message)
 							case want && strings.Contains(c.Message, "not detectable: "):
 								t.Logf("%s blind spot: %s", c.ID, c.Message)
@@ -161,12 +162,12 @@ func TestCheckFaultsFailOnlyTheirCheck(t *testing.T) {
 							}
 						}
 						if gap := knownGaps[name]; gap != "" {
-							if v.Status != Pass {
+							if v.Status != check.Pass {
 								t.Errorf("Verdict.Status = %s; knownGaps says it passes (%s): remove it there", v.Status, gap)
 							}
 							return
 						}
-						if v.Status == Pass && !blindSpot(v) {
+						if v.Status == check.Pass && !blindSpot(v) {
 							t.Errorf("Verdict.Status = pass; want fail, or not a pass")
 						}
 					})
@@ -179,8 +180,8 @@ func TestCheckFaultsFailOnlyTheirCheck(t *testing.T) {
 // blindSpot reports whether v passed limit.enforced saying the fault cannot
 // be shown.
 func blindSpot(v Verdict) bool {
-	c, _ := statusOf(v, LimitEnforced)
-	return c.Status == Pass && strings.Contains(c.Message, "not detectable: ")
+	c, _ := statusOf(v, check.LimitEnforced)
+	return c.Status == check.Pass && strings.Contains(c.Message, "not detectable: ")
 }
 
 // With `any` a faulty limiter may be best explained by another family (a bucket
@@ -191,7 +192,7 @@ func TestCheckAnyStillFailsFaults(t *testing.T) {
 		for _, f := range []fault{faultOffByOne, faultEarly, faultSlow, faultStatus503} {
 			t.Run(fam.name+"/"+string(f), func(t *testing.T) {
 				_, v := simulate(fam, scenarios.AlgoAny, 20, f, fixedLatency(200*time.Microsecond), 3)
-				if v.Status == Pass && !blindSpot(v) {
+				if v.Status == check.Pass && !blindSpot(v) {
 					t.Errorf("Verdict.Status = %s; want fail (%+v)", v.Status, v.Checks)
 				}
 			})
@@ -210,7 +211,7 @@ func TestCheckAnyNamesTheFamily(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, v := simulate(tt.fam, scenarios.AlgoAny, 20, faultNone, fixedLatency(200*time.Microsecond), 5)
-		c, _ := statusOf(v, LimitEnforced)
+		c, _ := statusOf(v, check.LimitEnforced)
 		if !strings.Contains(c.Message, tt.want) || !strings.Contains(c.Message, "(best of any)") {
 			t.Errorf("%s: limit.enforced message = %q; want it to contain %q and (best of any)", tt.fam.name, c.Message, tt.want)
 		}

@@ -6,18 +6,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// Inconclusive is the verdict of a run that completed but whose evidence
-// settles nothing: no answer was a rate-limit decision (every request got 401,
-// 403, 404, a server error or no answer at all), or no check of the limit
-// itself could be judged. A CI gate must not read it as a pass.
-const Inconclusive Status = "inconclusive"
-
 // limitChecks judge the limit itself. When every one of them skips, the run
 // has tested nothing, whatever the other checks say.
-var limitChecks = []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, TimingOnset, RecoveryAfterWindow}
+var limitChecks = []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.LimitStatus, check.TimingOnset, check.RecoveryAfterWindow}
 
 // RunFacts are what a run's overall verdict depends on beyond its checks:
 // whether it carried out its plan, and what the target answered.
@@ -45,7 +40,7 @@ type RunFacts struct {
 //     saying what the target answered and what to look at;
 //   - a check failed: Fail;
 //   - every limit check skipped: Inconclusive, with the first one's reason;
-//   - a limit check could not decide (CheckResult.Undecided): Inconclusive,
+//   - a limit check could not decide (check.Result.Undecided): Inconclusive,
 //     naming it and why, since the defect it looks for may be there unseen;
 //   - otherwise Pass.
 func (v Verdict) Conclude(sc *scenarios.Scenario, f RunFacts) Verdict {
@@ -53,30 +48,30 @@ func (v Verdict) Conclude(sc *scenarios.Scenario, f RunFacts) Verdict {
 	failed := v.Failed()
 	switch {
 	case f.Interrupted:
-		v.Status, v.Reason = Incomplete, interruptedReason(f.Stopped)
+		v.Status, v.Reason = check.Incomplete, interruptedReason(f.Stopped)
 		if failed {
-			v.Status = Fail
+			v.Status = check.Fail
 			v.Reason += "; a check failed on what was sent"
 		}
 		v.Checks = v.Withhold(func(msg string) string {
 			return "not judged to the end, the run stopped before its plan ended (so far: " + msg + ")"
 		}, false).Checks
 	case f.Requests == 0:
-		v.Status, v.Reason = Inconclusive, "no request was sent"
+		v.Status, v.Reason = check.Inconclusive, "no request was sent"
 	case !decided(f.Statuses):
-		v.Status, v.Reason = Inconclusive, undecidedReason(sc, f)
+		v.Status, v.Reason = check.Inconclusive, undecidedReason(sc, f)
 	case failed:
-		v.Status, v.Reason = Fail, failedReason(v.Checks)
+		v.Status, v.Reason = check.Fail, failedReason(v.Checks)
 	default:
 		if reason, ok := nothingJudged(v.Checks); ok {
-			v.Status, v.Reason = Inconclusive, reason
+			v.Status, v.Reason = check.Inconclusive, reason
 			break
 		}
 		if c, ok := undecidedCheck(v.Checks); ok {
-			v.Status, v.Reason = Inconclusive, string(c.ID)+" could not be decided: "+c.Message
+			v.Status, v.Reason = check.Inconclusive, string(c.ID)+" could not be decided: "+c.Message
 			break
 		}
-		v.Status, v.Reason = Pass, "every check that could be judged passed"
+		v.Status, v.Reason = check.Pass, "every check that could be judged passed"
 	}
 	return v
 }
@@ -89,8 +84,8 @@ func (v Verdict) Conclude(sc *scenarios.Scenario, f RunFacts) Verdict {
 func (v Verdict) Withhold(why func(msg string) string, failures bool) Verdict {
 	v.Checks = slices.Clone(v.Checks)
 	for i, c := range v.Checks {
-		if c.Status == Pass || failures && c.Status == Fail {
-			v.Checks[i].Status, v.Checks[i].Undecided = Skip, true
+		if c.Status == check.Pass || failures && c.Status == check.Fail {
+			v.Checks[i].Status, v.Checks[i].Undecided = check.Skip, true
 			v.Checks[i].Message = why(c.Message)
 		}
 	}
@@ -101,11 +96,11 @@ func (v Verdict) Withhold(why func(msg string) string, failures bool) Verdict {
 // undecided skips, each message rewritten by why: their evidence is in doubt
 // (a timeline too coarse for one request's precision), while a failure found
 // on it stands.
-func (v Verdict) WithholdPasses(ids []ID, why func(msg string) string) Verdict {
+func (v Verdict) WithholdPasses(ids []check.ID, why func(msg string) string) Verdict {
 	v.Checks = slices.Clone(v.Checks)
 	for i, c := range v.Checks {
-		if c.Status == Pass && slices.Contains(ids, c.ID) {
-			v.Checks[i].Status, v.Checks[i].Undecided = Skip, true
+		if c.Status == check.Pass && slices.Contains(ids, c.ID) {
+			v.Checks[i].Status, v.Checks[i].Undecided = check.Skip, true
 			v.Checks[i].Message = why(c.Message)
 		}
 	}
@@ -115,7 +110,7 @@ func (v Verdict) WithholdPasses(ids []ID, why func(msg string) string) Verdict {
 // OneRequestChecks are the checks whose pass rests on placing each request
 // in time to within the spacing of two requests: an off-by-one admission, an
 // early rejection by one request, the onset at request N+1.
-var OneRequestChecks = []ID{LimitEnforced, LimitNoEarlyReject, TimingOnset}
+var OneRequestChecks = []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.TimingOnset}
 
 // decided reports whether any answer was a rate-limit decision: an admission
 // (2xx) or a 429.
@@ -241,10 +236,10 @@ func endpointList(sc *scenarios.Scenario) string {
 }
 
 // failedReason names the failed checks.
-func failedReason(checks []CheckResult) string {
+func failedReason(checks []check.Result) string {
 	var ids []string
 	for _, c := range checks {
-		if c.Status == Fail && !slices.Contains(ids, string(c.ID)) {
+		if c.Status == check.Fail && !slices.Contains(ids, string(c.ID)) {
 			ids = append(ids, string(c.ID))
 		}
 	}
@@ -253,13 +248,13 @@ func failedReason(checks []CheckResult) string {
 
 // nothingJudged reports whether every limit check skipped, with the first
 // one's reason.
-func nothingJudged(checks []CheckResult) (string, bool) {
+func nothingJudged(checks []check.Result) (string, bool) {
 	reason := ""
 	for _, c := range checks {
 		if !slices.Contains(limitChecks, c.ID) {
 			continue
 		}
-		if c.Status != Skip {
+		if c.Status != check.Skip {
 			return "", false
 		}
 		if reason == "" {
@@ -274,11 +269,11 @@ func nothingJudged(checks []CheckResult) (string, bool) {
 
 // undecidedCheck is the first limit check that skipped because it could not
 // decide what the run gave it to judge.
-func undecidedCheck(checks []CheckResult) (CheckResult, bool) {
+func undecidedCheck(checks []check.Result) (check.Result, bool) {
 	for _, c := range checks {
-		if c.Status == Skip && c.Undecided && slices.Contains(limitChecks, c.ID) {
+		if c.Status == check.Skip && c.Undecided && slices.Contains(limitChecks, c.ID) {
 			return c, true
 		}
 	}
-	return CheckResult{}, false
+	return check.Result{}, false
 }

@@ -3,6 +3,7 @@ package conformance
 import (
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -79,12 +80,12 @@ func (c *contractObs) exactRemaining(ex string) string {
 }
 
 // evidence is o as evidence, with a note.
-func (c *contractObs) evidence(o results.Observation, note string) RequestEvidence {
+func (c *contractObs) evidence(o results.Observation, note string) check.RequestEvidence {
 	name := ""
 	if c.plan != nil && o.Phase >= 0 && o.Phase < len(c.plan.Phases) {
 		name = c.plan.Phases[o.Phase].Name
 	}
-	return RequestEvidence{
+	return check.RequestEvidence{
 		Seq: o.Seq, Phase: name, Sent: o.Sent, Offset: o.Sent.Sub(c.origin), Latency: o.Latency,
 		Status: o.Status, Headers: o.Headers, Note: note,
 	}

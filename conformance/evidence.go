@@ -3,15 +3,14 @@ package conformance
 import (
 	"fmt"
 	"time"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
-// maxEvidence is the most requests listed in one piece of evidence.
-const maxEvidence = 10
-
 // request writes one judged request as evidence.
-func (a *analysis) request(r reqRef, note string) RequestEvidence {
+func (a *analysis) request(r reqRef, note string) check.RequestEvidence {
 	rec := r.rec()
-	return RequestEvidence{
+	return check.RequestEvidence{
 		Seq:     a.seqOf(&rec),
 		Phase:   a.phaseName(rec.phase),
 		Sent:    time.Unix(0, rec.sent).UTC(),
@@ -24,7 +23,7 @@ func (a *analysis) request(r reqRef, note string) RequestEvidence {
 
 // limitText writes the limit: "20 per 1s".
 func (a *analysis) limitText() string {
-	return fmt.Sprintf("%d per %s", a.limit.Requests, fmtWindow(a.limit.Window))
+	return fmt.Sprintf("%d per %s", a.limit.Requests, check.FormatWindow(a.limit.Window))
 }
 
 // limitName is the tested limit's name, or "" when there is none.
@@ -40,7 +39,7 @@ func (a *analysis) ambiguityText(n int) string {
 	if n == 0 {
 		return ""
 	}
-	return "; " + plural(n, "ambiguous decision", "ambiguous decisions") + " " + a.eval.family.ambiguityWhere() + " not counted"
+	return "; " + check.Plural(n, "ambiguous decision", "ambiguous decisions") + " " + a.eval.family.ambiguityWhere() + " not counted"
 }
 
 // rejectionNote explains why the model would have admitted a rejected request.
@@ -55,9 +54,9 @@ func (a *analysis) overNote(r reqRef) string {
 
 // list writes refs as evidence, at most room of them, and returns how many
 // were left out.
-func (a *analysis) list(refs []reqRef, room int, note func(reqRef) string) ([]RequestEvidence, int) {
+func (a *analysis) list(refs []reqRef, room int, note func(reqRef) string) ([]check.RequestEvidence, int) {
 	n := min(len(refs), room)
-	out := make([]RequestEvidence, 0, n)
+	out := make([]check.RequestEvidence, 0, n)
 	for _, r := range refs[:n] {
 		out = append(out, a.request(r, note(r)))
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -18,7 +19,7 @@ func clockRun(t *testing.T, f fault) (*scenarios.Plan, Verdict) {
 
 func TestOverAdmissionEvidence(t *testing.T) {
 	_, v := clockRun(t, faultOffByOne)
-	c := resultOf(t, v, LimitEnforced)
+	c := resultOf(t, v, check.LimitEnforced)
 	wantMsg := regexp.MustCompile(`^\d+ requests admitted beyond the limit of 20 per 1s \(worst window: 21 admitted; judged as fixed-window, clock-aligned`)
 	if !wantMsg.MatchString(c.Message) {
 		t.Errorf("message = %q; want it to match %v", c.Message, wantMsg)
@@ -56,9 +57,9 @@ func TestOverAdmissionEvidence(t *testing.T) {
 	if _, err := fmtSscan(c.Message, &total); err != nil {
 		t.Fatal(err)
 	}
-	if len(ev.Requests) > maxEvidence || over+ev.Omitted != total {
+	if len(ev.Requests) > check.MaxEvidence || over+ev.Omitted != total {
 		t.Errorf("Evidence lists %d (%d over-admitted) and omits %d; want at most %d listed, over-admitted listed + omitted = %d",
-			len(ev.Requests), over, ev.Omitted, maxEvidence, total)
+			len(ev.Requests), over, ev.Omitted, check.MaxEvidence, total)
 	}
 	for i, r := range ev.Requests {
 		if r.Offset != r.Sent.Sub(base) {
@@ -69,7 +70,7 @@ func TestOverAdmissionEvidence(t *testing.T) {
 
 func TestEarlyRejectionEvidence(t *testing.T) {
 	_, v := clockRun(t, faultEarly)
-	c := resultOf(t, v, LimitNoEarlyReject)
+	c := resultOf(t, v, check.LimitNoEarlyReject)
 	if !strings.Contains(c.Message, "rejected while under the limit of 20 per 1s (first at +") {
 		t.Errorf("message = %q; want the count and the first early rejection", c.Message)
 	}
@@ -87,7 +88,7 @@ func TestEarlyRejectionEvidence(t *testing.T) {
 
 func TestStatusEvidence(t *testing.T) {
 	_, v := clockRun(t, faultStatus503)
-	c := resultOf(t, v, LimitStatus)
+	c := resultOf(t, v, check.LimitStatus)
 	if !regexp.MustCompile(`^(\d+) of (\d+) limited requests got 503, not 429$`).MatchString(c.Message) {
 		t.Errorf("message = %q; want \"N of N limited requests got 503, not 429\"", c.Message)
 	}
@@ -98,14 +99,14 @@ func TestStatusEvidence(t *testing.T) {
 
 func TestRecoveryMessages(t *testing.T) {
 	_, v := clockRun(t, faultNone)
-	c := resultOf(t, v, RecoveryAfterWindow)
+	c := resultOf(t, v, check.RecoveryAfterWindow)
 	want := regexp.MustCompile(`^the limit lifted 0\.\d{3} s ± \d+ ms after the first rejection of its streak \(the longest of \d+ lifts timed, in the over phase; promised 1s\)$`)
 	if !want.MatchString(c.Message) {
 		t.Errorf("pass message = %q; want it to match %v", c.Message, want)
 	}
 	_, v = clockRun(t, faultSlow)
-	c = resultOf(t, v, RecoveryAfterWindow)
-	if c.Status != Fail || !strings.Contains(c.Message, "rejected after the limit should have lifted (promised 1s; first at +") {
+	c = resultOf(t, v, check.RecoveryAfterWindow)
+	if c.Status != check.Fail || !strings.Contains(c.Message, "rejected after the limit should have lifted (promised 1s; first at +") {
 		t.Errorf("fail message = %q; want the late rejections", c.Message)
 	}
 	if c.Evidence == nil || c.Evidence.Requests[0].Note != "last request the model says was over the limit" {
@@ -135,10 +136,10 @@ func TestRecoveryPhaseOpenerMustSucceed(t *testing.T) {
 		scenarios.Phase{Name: "pause", Kind: scenarios.PhasePause, Start: 2 * time.Second, Duration: time.Second},
 		scenarios.Phase{Name: "recovery", Kind: scenarios.PhaseRecovery, Start: 3 * time.Second, Duration: time.Second})
 	v := Check(p, seqOf(h.obs))
-	if c := resultOf(t, v, RecoveryAfterWindow); c.Status != Fail {
+	if c := resultOf(t, v, check.RecoveryAfterWindow); c.Status != check.Fail {
 		t.Errorf("recovery.after-window = %s (%s); want fail", c.Status, c.Message)
 	}
-	if c := resultOf(t, v, LimitNoEarlyReject); c.Status != Pass {
+	if c := resultOf(t, v, check.LimitNoEarlyReject); c.Status != check.Pass {
 		t.Errorf("limit.no-early-reject = %s (%s); want pass", c.Status, c.Message)
 	}
 }
@@ -150,8 +151,8 @@ func TestRecoveryLongerPromiseAllowsPenalty(t *testing.T) {
 		l.Recovery = promise
 		p := planOf(l, standardPhases)
 		obs := serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 2), newTokenBucket(20, 20, faultSlow))
-		c := resultOf(t, Check(p, seqOf(obs)), RecoveryAfterWindow)
-		if want := promise == 0; (c.Status == Fail) != want {
+		c := resultOf(t, Check(p, seqOf(obs)), check.RecoveryAfterWindow)
+		if want := promise == 0; (c.Status == check.Fail) != want {
 			t.Errorf("recovery promised %v: recovery.after-window = %s (%s); want failed=%v", promise, c.Status, c.Message, want)
 		}
 	}
@@ -163,11 +164,11 @@ func TestStatusWhenTheModelLimitsNothing(t *testing.T) {
 	tests := []struct {
 		name   string
 		status int
-		want   Status
+		want   check.Status
 		msg    string
 	}{
-		{"early with 429", 429, Pass, "rejections got 429, though the model puts none over the limit (see limit.no-early-reject)"},
-		{"early with 503", 503, Skip, "no rejection was over the limit by the model; the "},
+		{"early with 429", 429, check.Pass, "rejections got 429, though the model puts none over the limit (see limit.no-early-reject)"},
+		{"early with 503", 503, check.Skip, "no rejection was over the limit by the model; the "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,7 +180,7 @@ func TestStatusWhenTheModelLimitsNothing(t *testing.T) {
 					obs[i].Status = tt.status
 				}
 			}
-			c := resultOf(t, Check(p, seqOf(obs)), LimitStatus)
+			c := resultOf(t, Check(p, seqOf(obs)), check.LimitStatus)
 			if c.Status != tt.want || !strings.Contains(c.Message, tt.msg) {
 				t.Errorf("limit.status = %s (%s); want %s containing %q", c.Status, c.Message, tt.want, tt.msg)
 			}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -30,7 +31,7 @@ func (bucketFamily) rescuesOnly() bool { return false }
 func (bucketFamily) quiet() bool { return false }
 
 func (bucketFamily) describe(p params, _ *evaluation) string {
-	return fmt.Sprintf("token-bucket, burst %s, refill %s/s", fmtNum(p.burst), fmtNum(p.rate*float64(time.Second)))
+	return fmt.Sprintf("token-bucket, burst %s, refill %s/s", check.FormatNum(p.burst), check.FormatNum(p.rate*float64(time.Second)))
 }
 
 func (f bucketFamily) name(p params) string {
@@ -44,9 +45,9 @@ func (f bucketFamily) name(p params) string {
 // burst 1)".
 func (f bucketFamily) paramsText(p params, _ *evaluation) string {
 	if f.smooths(p) {
-		return fmt.Sprintf("1 per %s (smoothing, burst %s)", fmtInterval(1/p.rate), fmtNum(p.burst))
+		return fmt.Sprintf("1 per %s (smoothing, burst %s)", check.FormatInterval(1/p.rate), check.FormatNum(p.burst))
 	}
-	return fmt.Sprintf("burst %s, refill %s/s", fmtNum(p.burst), fmtNum(p.rate*float64(time.Second)))
+	return fmt.Sprintf("burst %s, refill %s/s", check.FormatNum(p.burst), check.FormatNum(p.rate*float64(time.Second)))
 }
 
 func (bucketFamily) smooths(p params) bool { return p.burst < 2 }
@@ -56,7 +57,7 @@ func (bucketFamily) burst(p params, _ *scenarios.Limit) float64 { return p.burst
 func (bucketFamily) expectedAdmissions(l *scenarios.Limit) string {
 	p := paramsOf(l)
 	return fmt.Sprintf("at most %s + %s/s × elapsed admitted (token bucket of %s)",
-		fmtNum(p.burst), fmtNum(float64(l.Requests)/l.Window.Seconds()), fmtNum(p.burst))
+		check.FormatNum(p.burst), check.FormatNum(float64(l.Requests)/l.Window.Seconds()), check.FormatNum(p.burst))
 }
 
 func (bucketFamily) expectedRejections(*scenarios.Limit) string {
@@ -67,18 +68,18 @@ func (bucketFamily) ambiguityWhere() string { return "within the timing toleranc
 
 func (bucketFamily) overNote(_ *analysis, r reqRef, d detail) string {
 	return fmt.Sprintf("admitted #%d within %s, where the bucket allows %s",
-		d.rank, fmtSeconds(r.s.hi(r.i)-d.start), fmtNum(d.level))
+		d.rank, check.FormatSeconds(r.s.hi(r.i)-d.start), check.FormatNum(d.level))
 }
 
 func (bucketFamily) rejectionNote(_ *analysis, d detail) string {
-	return fmt.Sprintf("rejected with at least %s tokens left", fmtNum(d.level))
+	return fmt.Sprintf("rejected with at least %s tokens left", check.FormatNum(d.level))
 }
 
 func (bucketFamily) worstText(_ *analysis, over []reqRef) string {
 	w := worstOver(over)
 	d := w.ev.detOf(w.i)
 	return fmt.Sprintf("worst: %d admitted within %s where the bucket allows %s",
-		d.rank, fmtSeconds(w.s.hi(w.i)-d.start), fmtNum(d.level))
+		d.rank, check.FormatSeconds(w.s.hi(w.i)-d.start), check.FormatNum(d.level))
 }
 
 func (bucketFamily) frameNote(detail) string {
@@ -97,7 +98,7 @@ func (bucketFamily) earlyBy(_ int64, _ int, d detail) int { return max(1, int(ma
 func (bucketFamily) onsetNote(a *analysis, c onsetCtx) string {
 	d := c.r.ev.detOf(c.r.i)
 	return a.streakOnsetNote(c, fmt.Sprintf("first %d came with at least %s tokens left (%s, %s of refill)",
-		c.r.rec().status, fmtNum(d.level), c.off, fmtInterval(d.level/a.p.rate)))
+		c.r.rec().status, check.FormatNum(d.level), c.off, check.FormatInterval(d.level/a.p.rate)))
 }
 
 func (bucketFamily) onsetPromise(*scenarios.Limit) string {

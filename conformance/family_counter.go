@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -92,14 +93,14 @@ func (counterFamily) quiet() bool       { return false }
 
 func (counterFamily) describe(p params, ev *evaluation) string {
 	return fmt.Sprintf("sliding-window counter, %d per %s, windows starting %s",
-		p.n, fmtWindow(time.Duration(p.w)), fmtAlignment(ev.align.into, time.Duration(p.w)))
+		p.n, check.FormatWindow(time.Duration(p.w)), check.FormatAlignment(ev.align.into, time.Duration(p.w)))
 }
 
 func (counterFamily) name(params) string { return "sliding-window counter" }
 
 func (counterFamily) paramsText(p params, ev *evaluation) string {
 	return fmt.Sprintf("%d per %s, windows starting %s",
-		p.n, fmtWindow(time.Duration(p.w)), fmtAlignment(ev.align.into, time.Duration(p.w)))
+		p.n, check.FormatWindow(time.Duration(p.w)), check.FormatAlignment(ev.align.into, time.Duration(p.w)))
 }
 
 func (counterFamily) smooths(params) bool { return false }
@@ -107,32 +108,32 @@ func (counterFamily) smooths(params) bool { return false }
 func (counterFamily) burst(_ params, l *scenarios.Limit) float64 { return float64(l.Requests) }
 
 func (counterFamily) expectedAdmissions(l *scenarios.Limit) string {
-	return fmt.Sprintf("admitted only while prev·(1−f) + curr < %d (sliding-window counter over %s windows)", l.Requests, fmtWindow(l.Window))
+	return fmt.Sprintf("admitted only while prev·(1−f) + curr < %d (sliding-window counter over %s windows)", l.Requests, check.FormatWindow(l.Window))
 }
 
 func (counterFamily) expectedRejections(l *scenarios.Limit) string {
-	return fmt.Sprintf("admitted while prev·(1−f) + curr ≤ %d (sliding-window counter over %s windows)", l.Requests-1, fmtWindow(l.Window))
+	return fmt.Sprintf("admitted while prev·(1−f) + curr ≤ %d (sliding-window counter over %s windows)", l.Requests-1, check.FormatWindow(l.Window))
 }
 
 func (counterFamily) ambiguityWhere() string { return "within the timing tolerance" }
 
 func (counterFamily) overNote(a *analysis, _ reqRef, d detail) string {
 	return fmt.Sprintf("admitted with an estimate of at least %s for the %s before it (limit %d)",
-		fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
+		check.FormatNum(d.level), check.FormatWindow(a.limit.Window), a.limit.Requests)
 }
 
 func (counterFamily) rejectionNote(a *analysis, d detail) string {
 	return fmt.Sprintf("rejected with an estimate of at most %s for the %s before it (limit %d)",
-		fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
+		check.FormatNum(d.level), check.FormatWindow(a.limit.Window), a.limit.Requests)
 }
 
 func (counterFamily) worstText(_ *analysis, over []reqRef) string {
 	w := worstOver(over)
-	return fmt.Sprintf("worst estimate: %s", fmtNum(w.ev.detOf(w.i).level))
+	return fmt.Sprintf("worst estimate: %s", check.FormatNum(w.ev.detOf(w.i).level))
 }
 
 func (counterFamily) frameNote(d detail) string {
-	return fmt.Sprintf("first admitted request surely in the window starting %s", fmtOffset(d.start))
+	return fmt.Sprintf("first admitted request surely in the window starting %s", check.FormatOffset(d.start))
 }
 
 func (counterFamily) frame(*analysis, reqRef) []reqRef { return nil }
@@ -170,13 +171,13 @@ func countedEarlyBy(n int64, d detail) int {
 // countedEarlyNote explains an early first rejection under a family that
 // counts: "first 429 came with at most 17 counted (3 early)".
 func countedEarlyNote(c onsetCtx) string {
-	return fmt.Sprintf("first %d came with at most %s counted (%s)", c.r.rec().status, fmtNum(c.r.ev.detOf(c.r.i).level), c.off)
+	return fmt.Sprintf("first %d came with at most %s counted (%s)", c.r.rec().status, check.FormatNum(c.r.ev.detOf(c.r.i).level), c.off)
 }
 
 // countedOnsetPromise is when the first rejection must come under a family
 // that counts the last window.
 func countedOnsetPromise(l *scenarios.Limit) string {
-	return fmt.Sprintf("the first rejection came once %d were counted in the last %s", l.Requests, fmtWindow(l.Window))
+	return fmt.Sprintf("the first rejection came once %d were counted in the last %s", l.Requests, check.FormatWindow(l.Window))
 }
 
 // blindSpot says which over-admission no run can show against a counter. A

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -24,13 +25,13 @@ func (logFamily) rescuesOnly() bool { return false }
 func (logFamily) quiet() bool       { return true }
 
 func (logFamily) describe(p params, _ *evaluation) string {
-	return fmt.Sprintf("sliding-window, %d per %s", p.n, fmtWindow(time.Duration(p.w)))
+	return fmt.Sprintf("sliding-window, %d per %s", p.n, check.FormatWindow(time.Duration(p.w)))
 }
 
 func (logFamily) name(params) string { return "sliding log" }
 
 func (logFamily) paramsText(p params, _ *evaluation) string {
-	return fmt.Sprintf("%d per %s", p.n, fmtWindow(time.Duration(p.w)))
+	return fmt.Sprintf("%d per %s", p.n, check.FormatWindow(time.Duration(p.w)))
 }
 
 func (logFamily) smooths(params) bool { return false }
@@ -38,29 +39,29 @@ func (logFamily) smooths(params) bool { return false }
 func (logFamily) burst(_ params, l *scenarios.Limit) float64 { return float64(l.Requests) }
 
 func (logFamily) expectedAdmissions(l *scenarios.Limit) string {
-	return fmt.Sprintf("at most %d admitted in any %s", l.Requests, fmtWindow(l.Window))
+	return fmt.Sprintf("at most %d admitted in any %s", l.Requests, check.FormatWindow(l.Window))
 }
 
 func (logFamily) expectedRejections(l *scenarios.Limit) string {
-	return fmt.Sprintf("admitted until %d are admitted in the last %s", l.Requests, fmtWindow(l.Window))
+	return fmt.Sprintf("admitted until %d are admitted in the last %s", l.Requests, check.FormatWindow(l.Window))
 }
 
 func (logFamily) ambiguityWhere() string { return "within the timing tolerance" }
 
 func (logFamily) overNote(a *analysis, r reqRef, d detail) string {
 	return fmt.Sprintf("admitted #%d within %s, beyond the limit of %d",
-		d.rank, fmtSeconds(r.s.hi(r.i)-d.start), a.limit.Requests)
+		d.rank, check.FormatSeconds(r.s.hi(r.i)-d.start), a.limit.Requests)
 }
 
 func (logFamily) rejectionNote(a *analysis, d detail) string {
 	return fmt.Sprintf("rejected with %s admitted in the %s before it (limit %d)",
-		fmtNum(d.level), fmtWindow(a.limit.Window), a.limit.Requests)
+		check.FormatNum(d.level), check.FormatWindow(a.limit.Window), a.limit.Requests)
 }
 
 func (logFamily) worstText(_ *analysis, over []reqRef) string {
 	w := worstOver(over)
 	d := w.ev.detOf(w.i)
-	return fmt.Sprintf("worst: %d admitted within %s", d.rank, fmtSeconds(w.s.hi(w.i)-d.start))
+	return fmt.Sprintf("worst: %d admitted within %s", d.rank, check.FormatSeconds(w.s.hi(w.i)-d.start))
 }
 
 func (logFamily) frameNote(detail) string { return "first admitted request of the crowded span" }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -71,17 +72,17 @@ func (windowFamily) describe(p params, ev *evaluation) string {
 	if ev.align == nil {
 		return firstRequestDesc
 	}
-	return fmt.Sprintf("fixed-window, clock-aligned %s (%s)", fmtAlignment(ev.align.into, time.Duration(p.w)), ev.align.how)
+	return fmt.Sprintf("fixed-window, clock-aligned %s (%s)", check.FormatAlignment(ev.align.into, time.Duration(p.w)), ev.align.how)
 }
 
 func (windowFamily) name(params) string { return "fixed window" }
 
 func (windowFamily) paramsText(p params, ev *evaluation) string {
-	per := fmt.Sprintf("%d per %s", p.n, fmtWindow(time.Duration(p.w)))
+	per := fmt.Sprintf("%d per %s", p.n, check.FormatWindow(time.Duration(p.w)))
 	if ev.align == nil {
 		return per + ", first-request-aligned"
 	}
-	return per + ", clock-aligned " + fmtAlignment(ev.align.into, time.Duration(p.w))
+	return per + ", clock-aligned " + check.FormatAlignment(ev.align.into, time.Duration(p.w))
 }
 
 func (windowFamily) smooths(params) bool { return false }
@@ -89,23 +90,23 @@ func (windowFamily) smooths(params) bool { return false }
 func (windowFamily) burst(_ params, l *scenarios.Limit) float64 { return float64(l.Requests) }
 
 func (windowFamily) expectedAdmissions(l *scenarios.Limit) string {
-	return fmt.Sprintf("at most %d admitted per %s window", l.Requests, fmtWindow(l.Window))
+	return fmt.Sprintf("at most %d admitted per %s window", l.Requests, check.FormatWindow(l.Window))
 }
 
 func (windowFamily) expectedRejections(l *scenarios.Limit) string {
-	return fmt.Sprintf("admitted until %d are admitted in the current %s window", l.Requests, fmtWindow(l.Window))
+	return fmt.Sprintf("admitted until %d are admitted in the current %s window", l.Requests, check.FormatWindow(l.Window))
 }
 
 func (windowFamily) ambiguityWhere() string { return "near window boundaries" }
 
 func (windowFamily) overNote(a *analysis, _ reqRef, d detail) string {
 	return fmt.Sprintf("admitted #%d in the window starting %s, beyond the limit of %d",
-		d.rank, fmtOffset(d.start), a.limit.Requests)
+		d.rank, check.FormatOffset(d.start), a.limit.Requests)
 }
 
 func (windowFamily) rejectionNote(a *analysis, d detail) string {
 	return fmt.Sprintf("rejected with %s admitted in the window starting %s (limit %d)",
-		fmtNum(d.level), fmtOffset(d.start), a.limit.Requests)
+		check.FormatNum(d.level), check.FormatOffset(d.start), a.limit.Requests)
 }
 
 func (windowFamily) worstText(a *analysis, _ []reqRef) string {
@@ -113,7 +114,7 @@ func (windowFamily) worstText(a *analysis, _ []reqRef) string {
 }
 
 func (windowFamily) frameNote(d detail) string {
-	return fmt.Sprintf("admitted #%d in the window starting %s", d.rank, fmtOffset(d.start))
+	return fmt.Sprintf("admitted #%d in the window starting %s", d.rank, check.FormatOffset(d.start))
 }
 
 // frame adds the last admitted request that fit in over's window.

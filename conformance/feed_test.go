@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -56,7 +57,7 @@ func TestCheckSameVerdictHoweverFed(t *testing.T) {
 			t.Errorf("%s: verdict mismatch (-Check +fed):\n%s", name, diff)
 		}
 	}
-	if want.Status != Fail {
+	if want.Status != check.Fail {
 		t.Errorf("Verdict.Status = %s; want fail (the server is off by one)", want.Status)
 	}
 }

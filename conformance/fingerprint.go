@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -230,14 +231,6 @@ func (f *fit) export() *Fingerprint {
 // that spaces admissions 1/rate apart instead of letting a burst through.
 func (f *fit) smoothing() bool { return f.family.smooths(f.p) }
 
-// fmtInterval writes a spacing in nanoseconds: 50 ms, or 1.5 s.
-func fmtInterval(ns float64) string {
-	if ns < float64(time.Second) {
-		return fmtNum(ns/float64(time.Millisecond)) + " ms"
-	}
-	return fmtNum(ns/float64(time.Second)) + " s"
-}
-
 // thousands writes n with comma separators: 1,198.
 func thousands(n int) string {
 	s := strconv.Itoa(n)
@@ -261,7 +254,7 @@ func (a *analysis) smoothingNote() string {
 	}
 	burst := a.eval.family.burst(a.p, a.limit)
 	return fmt.Sprintf("the limiter smooths traffic: it admits one request every %s (leaky bucket, burst %s); the promise of %s lets a burst of %s through",
-		fmtInterval(1/f.p.rate), fmtNum(f.p.burst), a.limitText(), fmtNum(burst))
+		check.FormatInterval(1/f.p.rate), check.FormatNum(f.p.burst), a.limitText(), check.FormatNum(burst))
 }
 
 // fingerprintExport returns the limiter that best explains the run, for the

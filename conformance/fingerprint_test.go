@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -64,9 +65,9 @@ func TestFingerprintNamesSmoothing(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("Fingerprint mismatch (-want +got):\n%s", diff)
 			}
-			c := resultOf(t, v, LimitNoEarlyReject)
+			c := resultOf(t, v, check.LimitNoEarlyReject)
 			note := "the limiter smooths traffic: it admits one request every 50 ms (leaky bucket, burst 1); the promise of 20 per 1s lets a burst of 20 through"
-			if c.Status != Fail || !strings.HasSuffix(c.Message, note) {
+			if c.Status != check.Fail || !strings.HasSuffix(c.Message, note) {
 				t.Errorf("limit.no-early-reject = %s (%s); want fail ending %q", c.Status, c.Message, note)
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -55,15 +56,15 @@ func FuzzCheck(f *testing.F) {
 		}
 		for _, c := range v.Checks {
 			switch {
-			case c.Status != Pass && c.Status != Fail && c.Status != Skip:
+			case c.Status != check.Pass && c.Status != check.Fail && c.Status != check.Skip:
 				t.Errorf("%s: status %q", c.ID, c.Status)
 			case c.Message == "":
 				t.Errorf("%s: empty message", c.ID)
-			case c.Status == Fail && (c.Evidence == nil || len(c.Evidence.Requests) == 0 || len(c.Evidence.Requests) > maxEvidence):
-				t.Errorf("%s failed with evidence %+v; want 1 to %d requests", c.ID, c.Evidence, maxEvidence)
+			case c.Status == check.Fail && (c.Evidence == nil || len(c.Evidence.Requests) == 0 || len(c.Evidence.Requests) > check.MaxEvidence):
+				t.Errorf("%s failed with evidence %+v; want 1 to %d requests", c.ID, c.Evidence, check.MaxEvidence)
 			}
 		}
-		if v.Failed() != (v.Status == Fail) {
+		if v.Failed() != (v.Status == check.Fail) {
 			t.Errorf("Verdict.Status = %s but Failed() = %v", v.Status, v.Failed())
 		}
 	})

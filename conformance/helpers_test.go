@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -28,7 +29,7 @@ func fixedPlan(n int64, w time.Duration, phases ...scenarios.Phase) *scenarios.P
 	return p
 }
 
-func resultOf(t interface{ Helper() }, v Verdict, id ID) CheckResult {
+func resultOf(t interface{ Helper() }, v Verdict, id check.ID) check.Result {
 	t.Helper()
 	c, _ := statusOf(v, id)
 	return c
@@ -48,13 +49,13 @@ func concluded(v Verdict, obs []results.Observation) Verdict {
 
 // wantFailOrUndecided asserts that check id of v failed, or skipped as
 // undecided so that the run concluded from obs is inconclusive: never a pass.
-func wantFailOrUndecided(t *testing.T, v Verdict, obs []results.Observation, id ID) {
+func wantFailOrUndecided(t *testing.T, v Verdict, obs []results.Observation, id check.ID) {
 	t.Helper()
 	c := resultOf(t, v, id)
 	switch {
-	case c.Status == Fail:
-	case c.Status == Skip && c.Undecided:
-		if got := concluded(v, obs); got.Status != Inconclusive && got.Status != Fail {
+	case c.Status == check.Fail:
+	case c.Status == check.Skip && c.Undecided:
+		if got := concluded(v, obs); got.Status != check.Inconclusive && got.Status != check.Fail {
 			t.Errorf("run with %s undecided concluded %s (%s); want inconclusive", id, got.Status, got.Reason)
 		}
 	default:

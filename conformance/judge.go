@@ -3,6 +3,7 @@ package conformance
 import (
 	"iter"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -55,15 +56,15 @@ func (j *Judge) phaseKind(i int) scenarios.PhaseKind {
 }
 
 // Verdict judges the observations taken so far: every check's result in the
-// order of the ids in result.go, the overall status, the fingerprint and the
+// order of the checks table (checks.go), the overall status, the fingerprint and the
 // measured recovery. It may be asked again after more observations.
 func (j *Judge) Verdict() Verdict {
-	v := Verdict{Status: Pass, Checks: make([]CheckResult, 0, len(j.checkers))}
+	v := Verdict{Status: check.Pass, Checks: make([]check.Result, 0, len(j.checkers))}
 	for _, c := range j.checkers {
 		v.Checks = append(v.Checks, c.Result())
 	}
 	if v.Failed() {
-		v.Status = Fail
+		v.Status = check.Fail
 	}
 	a := j.run.analysis()
 	v.Fingerprint = a.fingerprintExport()

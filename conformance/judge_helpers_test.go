@@ -5,13 +5,14 @@ import (
 	"errors"
 	"io"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // responseMakers are the makers of the checks that judge what responses say,
 // by id.
-func responseMakers() map[ID]func(*scenarios.Plan, *collector) checker {
-	out := map[ID]func(*scenarios.Plan, *collector) checker{}
+func responseMakers() map[check.ID]func(*scenarios.Plan, *collector) check.Checker {
+	out := map[check.ID]func(*scenarios.Plan, *collector) check.Checker{}
 	for _, c := range checks {
 		if c.make != nil {
 			out[c.id] = c.make
@@ -21,7 +22,7 @@ func responseMakers() map[ID]func(*scenarios.Plan, *collector) checker {
 }
 
 // checkIndex is the position of id's checker in a Judge.
-func checkIndex(id ID) int {
+func checkIndex(id check.ID) int {
 	for x, c := range checks {
 		if c.id == id {
 			return x

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -18,12 +19,12 @@ func TestCheckPerKeyIsolation(t *testing.T) {
 		name   string
 		scope  scenarios.Scope
 		srv    server
-		failed []ID
+		failed []check.ID
 	}{
 		{"per-key limit, per-key server", scenarios.ScopeKey, perKey(), nil},
-		{"per-key limit, one counter for all keys", scenarios.ScopeKey, sharedState{perKey()}, []ID{LimitNoEarlyReject}},
+		{"per-key limit, one counter for all keys", scenarios.ScopeKey, sharedState{perKey()}, []check.ID{check.LimitNoEarlyReject}},
 		{"global limit, one counter for all keys", scenarios.ScopeGlobal, sharedState{perKey()}, nil},
-		{"global limit, per-key server", scenarios.ScopeGlobal, perKey(), []ID{LimitEnforced}},
+		{"global limit, per-key server", scenarios.ScopeGlobal, perKey(), []check.ID{check.LimitEnforced}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,7 +39,7 @@ func TestCheckPerKeyIsolation(t *testing.T) {
 				for _, id := range tt.failed {
 					want = want || c.ID == id
 				}
-				if got := c.Status == Fail; got != want {
+				if got := c.Status == check.Fail; got != want {
 					t.Errorf("%s = %s (%s); want failed=%v", c.ID, c.Status, c.Message, want)
 				}
 			}

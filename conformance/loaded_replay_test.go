@@ -1,6 +1,10 @@
 package conformance
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
+)
 
 // TestLoadedRunsFailOnlyTheirCheck replays fault-matrix runs recorded on a
 // machine so loaded that latencies reached hundreds of milliseconds (arrival
@@ -20,24 +24,24 @@ import "testing"
 //   - loaded-window-early-reject: Remaining said 9 and a 429 followed, at a
 //     rejection the model leaves ambiguous while it blames sure early ones.
 func TestLoadedRunsFailOnlyTheirCheck(t *testing.T) {
-	judged := []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, TimingOnset, RecoveryAfterWindow,
-		HeadersLimit, HeadersRemaining, HeadersReset, HeadersRetryAfter}
+	judged := []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.LimitStatus, check.TimingOnset, check.RecoveryAfterWindow,
+		check.HeadersLimit, check.HeadersRemaining, check.HeadersReset, check.HeadersRetryAfter}
 	tests := []struct {
 		dir   string
-		fails ID
+		fails check.ID
 	}{
-		{"testdata/loaded-bucket-slow-recovery", RecoveryAfterWindow},
-		{"testdata/loaded-gcra-slow-recovery", RecoveryAfterWindow},
-		{"testdata/loaded-window-slow-recovery", RecoveryAfterWindow},
-		{"testdata/loaded-window-slow-recovery-remaining", RecoveryAfterWindow},
-		{"testdata/loaded-window-early-reject", LimitNoEarlyReject},
+		{"testdata/loaded-bucket-slow-recovery", check.RecoveryAfterWindow},
+		{"testdata/loaded-gcra-slow-recovery", check.RecoveryAfterWindow},
+		{"testdata/loaded-window-slow-recovery", check.RecoveryAfterWindow},
+		{"testdata/loaded-window-slow-recovery-remaining", check.RecoveryAfterWindow},
+		{"testdata/loaded-window-early-reject", check.LimitNoEarlyReject},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
 			v := replay(t, tt.dir)
 			for _, id := range judged {
 				c := resultOf(t, v, id)
-				if got, want := c.Status == Fail, id == tt.fails; got != want {
+				if got, want := c.Status == check.Fail, id == tt.fails; got != want {
 					t.Errorf("%s = %s (%s); want failed=%v", id, c.Status, c.Message, want)
 				}
 			}

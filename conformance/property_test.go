@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -68,7 +69,7 @@ func TestCheckNeverFailsCorrectLimiters(t *testing.T) {
 					}
 					for _, algo := range []scenarios.Algorithm{sv.algo, scenarios.AlgoAny} {
 						p.Scenario.Limits[0].Algorithm = algo
-						if v := Check(p, seqOf(obs)); v.Status != Pass {
+						if v := Check(p, seqOf(obs)); v.Status != check.Pass {
 							t.Errorf("%s %s n=%d w=%v seed=%d keys=%d: verdict %s; want pass:\n%s",
 								sv.name, algo, n, w, seed, len(keys), v.Status, failures(v))
 						}
@@ -92,7 +93,7 @@ func scaled(specs []phaseSpec, w time.Duration) []phaseSpec {
 func failures(v Verdict) string {
 	var s string
 	for _, c := range v.Checks {
-		if c.Status == Fail {
+		if c.Status == check.Fail {
 			s += fmt.Sprintf("  %s: %s\n", c.ID, c.Message)
 		}
 	}

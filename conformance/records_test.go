@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -85,10 +86,10 @@ func TestClaimChecksKeepNoRecords(t *testing.T) {
 					c.Observe(o)
 				}
 			}
-			shared := checkers[0].checker.(*modelChecker).run.col
-			stores := map[ID]*claimStore{
-				HeadersReset:      &checkers[checkIndex(HeadersReset)].checker.(*resetChecker).store,
-				HeadersRetryAfter: &checkers[checkIndex(HeadersRetryAfter)].checker.(*retryAfterChecker).store,
+			shared := checkers[0].Checker.(*modelChecker).run.col
+			stores := map[check.ID]*claimStore{
+				check.HeadersReset:      &checkers[checkIndex(check.HeadersReset)].Checker.(*resetChecker).store,
+				check.HeadersRetryAfter: &checkers[checkIndex(check.HeadersRetryAfter)].Checker.(*retryAfterChecker).store,
 			}
 			for id, st := range stores {
 				if st.col != shared {
@@ -122,7 +123,7 @@ func TestClaimChecksSharedOrAlone(t *testing.T) {
 	early := resetAs(func(d decision) string { return strconv.FormatInt(ceilUnix(d.now.Add(time.Second)), 10) })
 	for _, w := range []writer{xrate(20), short, early} {
 		obs := answer(retrying(), win, w)
-		for _, id := range []ID{HeadersReset, HeadersRetryAfter} {
+		for _, id := range []check.ID{check.HeadersReset, check.HeadersRetryAfter} {
 			alone := responseMakers()[id](p, nil)
 			for _, o := range obs {
 				alone.Observe(o)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -162,7 +163,7 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 		verb = "lifted only"
 	}
 	r.Summary = fmt.Sprintf("%s %s after the first rejection of its streak (the longest of %s timed, in the %s phase; promised %s)",
-		verb, fmtPrecise(r.Wait, r.Precision), plural(r.Lifts, "lift", "lifts"), r.Phase, fmtWindow(r.Promised))
+		verb, check.FormatPrecise(r.Wait, r.Precision), check.Plural(r.Lifts, "lift", "lifts"), r.Phase, check.FormatWindow(r.Promised))
 	return r, *worst
 }
 
@@ -187,7 +188,7 @@ func (a *analysis) stillClosed(l lift, timed int) *Recovery {
 	}
 	rate := ""
 	if span := l.s.reqs[l.last].sent - since; retries > 1 && span > 0 {
-		rate = fmt.Sprintf(" (%s/s)", fmtNum(math.Round(float64(retries-1)/(float64(span)/float64(time.Second)))))
+		rate = fmt.Sprintf(" (%s/s)", check.FormatNum(math.Round(float64(retries-1)/(float64(span)/float64(time.Second)))))
 	}
 	end := "the run ended with it closed"
 	switch {
@@ -197,7 +198,7 @@ func (a *analysis) stillClosed(l lift, timed int) *Recovery {
 		end = "the client paused with it still closed"
 	}
 	r.Summary = fmt.Sprintf("still closed %s after the first rejection of its streak, retried %s%s after the promised %s had passed (last refusal in the %s phase); %s",
-		fmtSeconds(int64(least)), plural(retries, "time", "times"), rate, fmtWindow(r.Promised), r.Phase, end)
+		check.FormatSeconds(int64(least)), check.Plural(retries, "time", "times"), rate, check.FormatWindow(r.Promised), r.Phase, end)
 	return r
 }
 

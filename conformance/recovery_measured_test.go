@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -46,8 +47,8 @@ func TestProbeTimesLiftOfCorrectLimiters(t *testing.T) {
 			if m.Wait > time.Second+50*time.Millisecond || m.LeastWait > m.Wait {
 				t.Errorf("Recovery.Wait = %v, LeastWait %v; want at most 1s + 50ms, least ≤ wait", m.Wait, m.LeastWait)
 			}
-			if c := resultOf(t, v, RecoveryAfterWindow); c.Status != Pass {
-				t.Errorf("%s = %s (%s); want pass", RecoveryAfterWindow, c.Status, c.Message)
+			if c := resultOf(t, v, check.RecoveryAfterWindow); c.Status != check.Pass {
+				t.Errorf("%s = %s (%s); want pass", check.RecoveryAfterWindow, c.Status, c.Message)
 			}
 		})
 	}
@@ -86,9 +87,9 @@ func TestProbeMeasuresPenaltyBox(t *testing.T) {
 			if d := m.Wait - penalty; d < -m.Precision || d > m.Precision {
 				t.Errorf("Recovery.Wait = %v ± %v; want the penalty %v within that precision", m.Wait, m.Precision, penalty)
 			}
-			c := resultOf(t, v, RecoveryAfterWindow)
-			if c.Status != Fail || !strings.Contains(c.Message, "the limit lifted only ") {
-				t.Errorf("%s = %s (%s); want fail, saying the limit lifted only after the penalty", RecoveryAfterWindow, c.Status, c.Message)
+			c := resultOf(t, v, check.RecoveryAfterWindow)
+			if c.Status != check.Fail || !strings.Contains(c.Message, "the limit lifted only ") {
+				t.Errorf("%s = %s (%s); want fail, saying the limit lifted only after the penalty", check.RecoveryAfterWindow, c.Status, c.Message)
 			}
 		})
 	}
@@ -196,12 +197,12 @@ func TestRecoveryFailsLimiterClosedWhileRetried(t *testing.T) {
 	if m.Wait < 4*time.Second {
 		t.Errorf("Recovery.Wait = %v; want at least 4s", m.Wait)
 	}
-	c := resultOf(t, v, RecoveryAfterWindow)
-	if c.Status != Fail || !strings.Contains(c.Message, "still closed") {
-		t.Errorf("%s = %s (%s); want fail, saying the limit was still closed", RecoveryAfterWindow, c.Status, c.Message)
+	c := resultOf(t, v, check.RecoveryAfterWindow)
+	if c.Status != check.Fail || !strings.Contains(c.Message, "still closed") {
+		t.Errorf("%s = %s (%s); want fail, saying the limit was still closed", check.RecoveryAfterWindow, c.Status, c.Message)
 	}
 	if c.Evidence == nil || len(c.Evidence.Requests) < 2 || c.Evidence.Requests[0].Status != 429 {
-		t.Errorf("%s evidence = %+v; want the streak's first and last rejections", RecoveryAfterWindow, c.Evidence)
+		t.Errorf("%s evidence = %+v; want the streak's first and last rejections", check.RecoveryAfterWindow, c.Evidence)
 	}
 }
 
@@ -212,9 +213,9 @@ func TestRecoveryFailsLimiterClosedWhileRetried(t *testing.T) {
 func TestRecoveryAfterPauseIsNotTimedFromTheLastRejection(t *testing.T) {
 	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
 	v := Check(p, seqOf(serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 5), newClockWindow(20, time.Second, base.Add(370*time.Millisecond), faultNone))))
-	c := resultOf(t, v, RecoveryAfterWindow)
-	if c.Status != Pass || strings.Contains(c.Message, "of the last") {
-		t.Errorf("%s = %s (%s); want pass, timed from the first rejection of a streak", RecoveryAfterWindow, c.Status, c.Message)
+	c := resultOf(t, v, check.RecoveryAfterWindow)
+	if c.Status != check.Pass || strings.Contains(c.Message, "of the last") {
+		t.Errorf("%s = %s (%s); want pass, timed from the first rejection of a streak", check.RecoveryAfterWindow, c.Status, c.Message)
 	}
 }
 
@@ -235,12 +236,12 @@ func TestPenaltyBoxFarAwayFailsOnlyRecovery(t *testing.T) {
 				obs := serve(client(p, []string{"k1"}, jitteredLatency(100*time.Millisecond), seed), fam.server(20, time.Second, faultSlow))
 				v := Check(p, seqOf(obs))
 				for _, c := range v.Checks {
-					if c.Status == Fail && c.ID != RecoveryAfterWindow {
-						t.Errorf("%s = fail (%s); want only %s to fail", c.ID, c.Message, RecoveryAfterWindow)
+					if c.Status == check.Fail && c.ID != check.RecoveryAfterWindow {
+						t.Errorf("%s = fail (%s); want only %s to fail", c.ID, c.Message, check.RecoveryAfterWindow)
 					}
 				}
-				if c := resultOf(t, v, RecoveryAfterWindow); c.Status != Fail {
-					t.Errorf("%s = %s (%s); want fail", RecoveryAfterWindow, c.Status, c.Message)
+				if c := resultOf(t, v, check.RecoveryAfterWindow); c.Status != check.Fail {
+					t.Errorf("%s = %s (%s); want fail", check.RecoveryAfterWindow, c.Status, c.Message)
 				}
 			})
 		}

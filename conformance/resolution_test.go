@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // TestEnforcedSaysWhenLatencyHidesOneRequest: where the model frees quota as
@@ -21,24 +23,24 @@ func TestEnforcedSaysWhenLatencyHidesOneRequest(t *testing.T) {
 		n       int64
 		f       fault
 		lat     time.Duration
-		want    Status
+		want    check.Status
 		message string
 	}{
-		{"bucket off-by-one, 300 ms", bucket, 20, faultOffByOne, 300 * time.Millisecond, Skip, "none could show one request too many"},
-		{"correct bucket, 300 ms", bucket, 20, faultNone, 300 * time.Millisecond, Skip, "none could show one request too many"},
-		{"log off-by-one, 300 ms", log, 20, faultOffByOne, 300 * time.Millisecond, Skip, "none could show one request too many"},
-		{"bucket off-by-one, 0.2 ms", bucket, 20, faultOffByOne, 200 * time.Microsecond, Fail, "admitted beyond the limit"},
-		{"correct bucket, 0.2 ms", bucket, 20, faultNone, 200 * time.Microsecond, Pass, "judged cleanly"},
-		{"correct bucket 2000/s, 3 ms", bucket, 2000, faultNone, 3 * time.Millisecond, Pass, "to within"},
+		{"bucket off-by-one, 300 ms", bucket, 20, faultOffByOne, 300 * time.Millisecond, check.Skip, "none could show one request too many"},
+		{"correct bucket, 300 ms", bucket, 20, faultNone, 300 * time.Millisecond, check.Skip, "none could show one request too many"},
+		{"log off-by-one, 300 ms", log, 20, faultOffByOne, 300 * time.Millisecond, check.Skip, "none could show one request too many"},
+		{"bucket off-by-one, 0.2 ms", bucket, 20, faultOffByOne, 200 * time.Microsecond, check.Fail, "admitted beyond the limit"},
+		{"correct bucket, 0.2 ms", bucket, 20, faultNone, 200 * time.Microsecond, check.Pass, "judged cleanly"},
+		{"correct bucket 2000/s, 3 ms", bucket, 2000, faultNone, 3 * time.Millisecond, check.Pass, "to within"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, v := simulate(tt.fam, tt.fam.algo, tt.n, tt.f, fixedLatency(tt.lat), uint64(tt.n))
-			c := resultOf(t, v, LimitEnforced)
+			c := resultOf(t, v, check.LimitEnforced)
 			if c.Status != tt.want || !strings.Contains(c.Message, tt.message) {
 				t.Errorf("limit.enforced = %s (%s); want %s saying %q", c.Status, c.Message, tt.want, tt.message)
 			}
-			if tt.want == Skip && !c.Undecided {
+			if tt.want == check.Skip && !c.Undecided {
 				t.Errorf("limit.enforced skipped without Undecided: the run would pass on it")
 			}
 		})

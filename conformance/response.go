@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -227,13 +228,13 @@ func (t *respTally) note(o results.Observation) {
 // resultCache keeps a checker's last result until it sees more observations,
 // for the checkers whose judgement sorts the whole run.
 type resultCache struct {
-	res CheckResult
+	res check.Result
 	at  int // observations seen when res was judged
 	ok  bool
 }
 
 // get returns the cached result, or judges again when seen has moved on.
-func (rc *resultCache) get(seen int, judge func() CheckResult) CheckResult {
+func (rc *resultCache) get(seen int, judge func() check.Result) check.Result {
 	if !rc.ok || rc.at != seen {
 		rc.res, rc.at, rc.ok = judge(), seen, true
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -35,9 +36,9 @@ type bodyChecker struct {
 	bad      respProblem
 }
 
-var _ checker = (*bodyChecker)(nil)
+var _ check.Checker = (*bodyChecker)(nil)
 
-func newBodyChecker(p *scenarios.Plan, _ *collector) checker {
+func newBodyChecker(p *scenarios.Plan, _ *collector) check.Checker {
 	c := &bodyChecker{pr: newPromise(p), shapes: map[int]any{}, byStatus: map[int]int{}}
 	if c.pr.sc != nil {
 		for _, e := range c.pr.sc.Errors {
@@ -106,8 +107,8 @@ func decodeBody(body string) (any, error) {
 }
 
 // Result judges the bodies seen so far.
-func (c *bodyChecker) Result() CheckResult {
-	res := CheckResult{ID: BodyErrorFormat, Limit: c.pr.limitName(), Status: Skip}
+func (c *bodyChecker) Result() check.Result {
+	res := check.Result{ID: check.BodyErrorFormat, Limit: c.pr.limitName(), Status: check.Skip}
 	declared := c.declared()
 	switch {
 	case c.pr.sc == nil:
@@ -121,21 +122,21 @@ func (c *bodyChecker) Result() CheckResult {
 		return res
 	case c.judged == 0:
 		res.Message = fmt.Sprintf("all %s with a declared body were cut at %d bytes mid-JSON, so none was judged",
-			plural(c.cut, "body", "bodies"), bodyCut)
+			check.Plural(c.cut, "body", "bodies"), bodyCut)
 		return res
 	}
 	cut := ""
 	if c.cut > 0 {
-		cut = fmt.Sprintf("; %s cut at %d bytes mid-JSON not judged", plural(c.cut, "body", "bodies"), bodyCut)
+		cut = fmt.Sprintf("; %s cut at %d bytes mid-JSON not judged", check.Plural(c.cut, "body", "bodies"), bodyCut)
 	}
 	if c.bad.found.n > 0 {
 		c.bad.summary = fmt.Sprintf("%d of %s with a declared shape did not match (first: %s)%s",
-			c.bad.found.n, plural(c.judged, "body", "bodies"), c.bad.found.firstNote(), cut)
+			c.bad.found.n, check.Plural(c.judged, "body", "bodies"), c.bad.found.firstNote(), cut)
 		want := "a JSON body matching the shape declared for its status (" + strings.Join(declared, ", ") + ")"
 		return respFailure(res, &c.pr, c.first, want, []*respProblem{&c.bad})
 	}
-	res.Status = Pass
-	res.Message = fmt.Sprintf("all %s matched the declared shape (%s)%s", plural(c.judged, "body", "bodies"), c.counts(), cut)
+	res.Status = check.Pass
+	res.Message = fmt.Sprintf("all %s matched the declared shape (%s)%s", check.Plural(c.judged, "body", "bodies"), c.counts(), cut)
 	return res
 }
 

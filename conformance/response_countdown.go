@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -104,7 +105,7 @@ func (cd *countdown) consecutive(s *respSeries) {
 				continue
 			}
 			cd.fell.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("%d after %d, with at most %s admitted in between",
-				b.rem, a.rem, plural(possible+int(self), "request", "requests"))))
+				b.rem, a.rem, check.Plural(possible+int(self), "request", "requests"))))
 			continue
 		}
 		slack, ok := cd.slack(a, b)
@@ -112,9 +113,9 @@ func (cd *countdown) consecutive(s *respSeries) {
 			continue
 		}
 		sure := int64(s.certain(i, j)) + self
-		if b.rem > a.rem-sure+slack && !cd.blame.explains(s, i, j, cd.window, cd.left, LimitEnforced) {
+		if b.rem > a.rem-sure+slack && !cd.blame.explains(s, i, j, cd.window, cd.left, check.LimitEnforced) {
 			cd.rose.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("%d after %d in the same window, with %s surely admitted in between",
-				b.rem, a.rem, plural(int(sure), "request", "requests"))))
+				b.rem, a.rem, check.Plural(int(sure), "request", "requests"))))
 		}
 	}
 }
@@ -167,9 +168,9 @@ func (cd *countdown) after429(s *respSeries) {
 		}
 		a := &s.recs[i]
 		possible, ok := s.possible(i, j)
-		if ok && a.rem > int64(possible) && !cd.blame.explains(s, i, j, cd.window, cd.left, LimitNoEarlyReject, RecoveryAfterWindow) {
+		if ok && a.rem > int64(possible) && !cd.blame.explains(s, i, j, cd.window, cd.left, check.LimitNoEarlyReject, check.RecoveryAfterWindow) {
 			cd.lied.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("429 after %d remaining, with at most %s admitted in between",
-				a.rem, plural(possible, "request", "requests"))))
+				a.rem, check.Plural(possible, "request", "requests"))))
 		}
 	}
 }
@@ -204,9 +205,9 @@ func (cd *countdown) afterZero(s *respSeries) {
 			// An admission after the 0 is an over-admission, or, when the 0
 			// came with a rejection, shows that rejection wrongful: either
 			// is a defect a model check may already fail.
-			ids := []ID{LimitEnforced}
+			ids := []check.ID{check.LimitEnforced}
 			if !a.admitted() {
-				ids = append(ids, LimitNoEarlyReject, RecoveryAfterWindow)
+				ids = append(ids, check.LimitNoEarlyReject, check.RecoveryAfterWindow)
 			}
 			if cd.blame.explains(s, i, j, cd.window, cd.left, ids...) {
 				continue
@@ -245,7 +246,7 @@ func (cd *countdown) staleness(s *respSeries) {
 		if !flagged && fresh != 0 && r.sent > fresh+tol {
 			flagged = true
 			cd.stuck.found.add(cd.said(f), cd.claim(r, fmt.Sprintf("still %d %s after it first appeared, %s after a later admission was answered",
-				r.rem, fmtSeconds(r.sent-f.sent), fmtSeconds(r.sent-fresh))))
+				r.rem, check.FormatSeconds(r.sent-f.sent), check.FormatSeconds(r.sent-fresh))))
 		}
 	}
 }

@@ -3,6 +3,8 @@ package conformance
 import (
 	"fmt"
 	"time"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // This file writes what the countdown found: evidence, summaries and the
@@ -37,7 +39,7 @@ func (cd *countdown) problems() []*respProblem {
 		cd.lied.summary = fmt.Sprintf("%s %s, next request got 429 (%s)", n, g[0][0].note, times(cd.lied.found.n))
 	}
 	cd.zero.summary = fmt.Sprintf("%s said 0 remaining, next request was admitted before the reset (%s)", n, times(cd.zero.found.n))
-	cd.stuck.summary = fmt.Sprintf("%s was older than the declared staleness of %s %s (first: %s)", n, fmtWindow(time.Duration(cd.stale)),
+	cd.stuck.summary = fmt.Sprintf("%s was older than the declared staleness of %s %s (first: %s)", n, check.FormatWindow(time.Duration(cd.stale)),
 		times(cd.stuck.found.n), cd.stuck.found.firstNote())
 	return []*respProblem{&cd.lied, &cd.fell, &cd.rose, &cd.zero, &cd.stuck}
 }
@@ -53,7 +55,7 @@ func times(n int) string {
 // expected says what the rules expect, for evidence.
 func (cd *countdown) expected() string {
 	if cd.approx {
-		return fmt.Sprintf("%s present where promised, between 0 and the limit, and never older than %s", cd.name, fmtWindow(time.Duration(cd.stale)))
+		return fmt.Sprintf("%s present where promised, between 0 and the limit, and never older than %s", cd.name, check.FormatWindow(time.Duration(cd.stale)))
 	}
 	return fmt.Sprintf("%s present where promised, between 0 and the limit, falling by exactly the requests admitted, and 0 before a 429 of limit %q",
 		cd.name, cd.pr.described.Name)
@@ -62,16 +64,16 @@ func (cd *countdown) expected() string {
 // passMessage says what was proven.
 func (cd *countdown) passMessage(values int) string {
 	if cd.approx {
-		msg := fmt.Sprintf("%s stayed within bounds on %s", cd.name, plural(values, "response", "responses"))
+		msg := fmt.Sprintf("%s stayed within bounds on %s", cd.name, check.Plural(values, "response", "responses"))
 		if cd.stale > 0 {
-			msg += fmt.Sprintf(" and was never older than %s", fmtWindow(time.Duration(cd.stale)))
+			msg += fmt.Sprintf(" and was never older than %s", check.FormatWindow(time.Duration(cd.stale)))
 		}
 		return msg + " (approximate: the exact countdown is not judged)"
 	}
 	msg := fmt.Sprintf("%s agreed with the admissions on %s (%s compared)", cd.name,
-		plural(values, "response", "responses"), plural(cd.pairs, "consecutive pair", "consecutive pairs"))
+		check.Plural(values, "response", "responses"), check.Plural(cd.pairs, "consecutive pair", "consecutive pairs"))
 	if cd.ambiguous > 0 {
-		msg += fmt.Sprintf("; %s overlapped in flight, not compared", plural(cd.ambiguous, "pair", "pairs"))
+		msg += fmt.Sprintf("; %s overlapped in flight, not compared", check.Plural(cd.ambiguous, "pair", "pairs"))
 	}
 	return msg
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 )
 
@@ -53,12 +54,12 @@ func (f *offenders) add(xs ...offense) {
 		}
 		return 1
 	})
-	if i >= maxEvidence {
+	if i >= check.MaxEvidence {
 		return
 	}
 	f.list = slices.Insert(f.list, i, xs)
-	if len(f.list) > maxEvidence {
-		f.list = f.list[:maxEvidence]
+	if len(f.list) > check.MaxEvidence {
+		f.list = f.list[:check.MaxEvidence]
 	}
 }
 
@@ -92,9 +93,9 @@ type respProblem struct {
 // findings of each in turn, maxEvidence requests in all. A request in two
 // findings (the 429 that contradicts one claim and makes the next) is listed
 // once, with the first note it was given.
-func respFailure(res CheckResult, pr *promise, origin int64, expected string, problems []*respProblem) CheckResult {
+func respFailure(res check.Result, pr *promise, origin int64, expected string, problems []*respProblem) check.Result {
 	var summaries []string
-	ev := &Evidence{Expected: expected}
+	ev := &check.Evidence{Expected: expected}
 	at := map[uint64]int{} // seq -> index in ev.Requests
 	for _, p := range problems {
 		if p.found.n == 0 {
@@ -109,7 +110,7 @@ func respFailure(res CheckResult, pr *promise, origin int64, expected string, pr
 					fresh++
 				}
 			}
-			if len(ev.Requests)+fresh > maxEvidence {
+			if len(ev.Requests)+fresh > check.MaxEvidence {
 				break
 			}
 			for _, x := range g {
@@ -126,7 +127,7 @@ func respFailure(res CheckResult, pr *promise, origin int64, expected string, pr
 		}
 		ev.Omitted += p.found.n - listed
 	}
-	res.Status, res.Message, res.Evidence = Fail, strings.Join(summaries, "; "), ev
+	res.Status, res.Message, res.Evidence = check.Fail, strings.Join(summaries, "; "), ev
 	return res
 }
 
@@ -141,8 +142,8 @@ func anyFailed(problems []*respProblem) bool {
 }
 
 // evidence writes x as it appears in a report.
-func (x offense) evidence(pr *promise, origin int64) RequestEvidence {
-	return RequestEvidence{
+func (x offense) evidence(pr *promise, origin int64) check.RequestEvidence {
+	return check.RequestEvidence{
 		Seq:     x.seq,
 		Phase:   pr.phaseName(x.phase),
 		Sent:    time.Unix(0, x.sent).UTC(),
@@ -156,5 +157,5 @@ func (x offense) evidence(pr *promise, origin int64) RequestEvidence {
 
 // ofResponses writes "12 of 160 responses".
 func ofResponses(n, total int) string {
-	return fmt.Sprintf("%d of %s", n, plural(total, "response", "responses"))
+	return fmt.Sprintf("%d of %s", n, check.Plural(total, "response", "responses"))
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -73,10 +74,10 @@ func FuzzResponseChecks(f *testing.F) {
 			switch {
 			case c.ID != id || c.Message == "":
 				t.Errorf("%s: id %q, message %q", id, c.ID, c.Message)
-			case c.Status != Pass && c.Status != Fail && c.Status != Skip:
+			case c.Status != check.Pass && c.Status != check.Fail && c.Status != check.Skip:
 				t.Errorf("%s: status %q", id, c.Status)
-			case c.Status == Fail && (c.Evidence == nil || len(c.Evidence.Requests) == 0 || len(c.Evidence.Requests) > maxEvidence):
-				t.Errorf("%s failed with evidence %+v; want 1 to %d requests", id, c.Evidence, maxEvidence)
+			case c.Status == check.Fail && (c.Evidence == nil || len(c.Evidence.Requests) == 0 || len(c.Evidence.Requests) > check.MaxEvidence):
+				t.Errorf("%s failed with evidence %+v; want 1 to %d requests", id, c.Evidence, check.MaxEvidence)
 			}
 		}
 		reversed := slices.Clone(obs)
@@ -88,8 +89,8 @@ func FuzzResponseChecks(f *testing.F) {
 }
 
 // judgeResponses feeds obs to fresh response checkers.
-func judgeResponses(p *scenarios.Plan, obs []results.Observation) map[ID]CheckResult {
-	out := map[ID]CheckResult{}
+func judgeResponses(p *scenarios.Plan, obs []results.Observation) map[check.ID]check.Result {
+	out := map[check.ID]check.Result{}
 	for id, mk := range responseMakers() {
 		c := mk(p, nil)
 		for _, o := range obs {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -190,13 +191,13 @@ func stdRun(w writer) []results.Observation {
 }
 
 // judgeID runs the checks and returns the result of one id.
-func judgeID(t *testing.T, p *scenarios.Plan, obs []results.Observation, id ID) CheckResult {
+func judgeID(t *testing.T, p *scenarios.Plan, obs []results.Observation, id check.ID) check.Result {
 	t.Helper()
 	return resultOf(t, Check(p, seqOf(obs)), id)
 }
 
 // wantResult fails t unless c has the status and its message contains part.
-func wantResult(t *testing.T, c CheckResult, status Status, part string) {
+func wantResult(t *testing.T, c check.Result, status check.Status, part string) {
 	t.Helper()
 	if c.Status != status || !strings.Contains(c.Message, part) {
 		t.Errorf("%s = %s %q; want %s containing %q", c.ID, c.Status, c.Message, status, part)

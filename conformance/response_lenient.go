@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 )
 
@@ -37,7 +38,7 @@ func (l *lenience) addNamed(ws []*headers.Warning, name string) {
 
 // apply adds the warnings to res: a sentence in its Warning field and at the
 // end of its message. A result without warnings is left as it is.
-func (l *lenience) apply(res CheckResult) CheckResult {
+func (l *lenience) apply(res check.Result) check.Result {
 	if l.n == 0 {
 		return res
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -20,9 +21,9 @@ type limitChecker struct {
 	unpromised                         sighting // rate-limit headers sent though none are promised
 }
 
-var _ checker = (*limitChecker)(nil)
+var _ check.Checker = (*limitChecker)(nil)
 
-func newLimitChecker(p *scenarios.Plan, _ *collector) checker {
+func newLimitChecker(p *scenarios.Plan, _ *collector) check.Checker {
 	return &limitChecker{pr: newPromise(p)}
 }
 
@@ -93,8 +94,8 @@ func policyWindow(w time.Duration) time.Duration {
 }
 
 // Result judges the responses seen so far.
-func (c *limitChecker) Result() CheckResult {
-	res := CheckResult{ID: HeadersLimit, Limit: c.pr.limitName(), Status: Skip}
+func (c *limitChecker) Result() check.Result {
+	res := check.Result{ID: check.HeadersLimit, Limit: c.pr.limitName(), Status: check.Skip}
 	if why := c.skip(); why != "" {
 		res.Message = c.unpromised.note(why)
 		return res
@@ -118,15 +119,15 @@ func (c *limitChecker) Result() CheckResult {
 		return respFailure(res, &c.pr, c.first, want, problems)
 	}
 	if c.judged == 0 {
-		res.Message = fmt.Sprintf("none of %s stated a quota (%s was never sent)", plural(c.total, "response", "responses"), name)
+		res.Message = fmt.Sprintf("none of %s stated a quota (%s was never sent)", check.Plural(c.total, "response", "responses"), name)
 		return res
 	}
-	res.Status = Pass
+	res.Status = check.Pass
 	res.Message = fmt.Sprintf("%s stated %d on all %s that should carry it", name, l.Requests,
-		plural(c.total, "response", "responses"))
+		check.Plural(c.total, "response", "responses"))
 	if c.judged < c.total {
 		res.Message = fmt.Sprintf("%s stated %d on the %d of %s that sent it", name, l.Requests, c.judged,
-			plural(c.total, "response", "responses"))
+			check.Plural(c.total, "response", "responses"))
 	}
 	return res
 }

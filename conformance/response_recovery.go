@@ -1,6 +1,10 @@
 package conformance
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
+)
 
 // recoveryCheck compares the times 429s claim (a reset, a Retry-After) with
 // when requests really got through again.
@@ -23,7 +27,7 @@ func (rc *recoveryCheck) measured() string {
 		rel = "before"
 	}
 	return fmt.Sprintf("; the first admission after a 429 came %s %s the claimed time (median over %s)",
-		fmtSeconds(max(m, -m)), rel, plural(len(rc.errs), "429", "429s"))
+		check.FormatSeconds(max(m, -m)), rel, check.Plural(len(rc.errs), "429", "429s"))
 }
 
 // rejectedAgain finds the first request sent at or after deadline following

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/results"
@@ -26,8 +27,8 @@ import (
 // real clock throughout.
 
 // responseIDs are the checks this file judges.
-var responseIDs = []conformance.ID{conformance.HeadersLimit, conformance.HeadersRemaining,
-	conformance.HeadersReset, conformance.HeadersRetryAfter, conformance.BodyErrorFormat}
+var responseIDs = []check.ID{check.HeadersLimit, check.HeadersRemaining,
+	check.HeadersReset, check.HeadersRetryAfter, check.BodyErrorFormat}
 
 // loopStart is on a 10 s boundary plus 300 ms, so a short burst sits inside one
 // clock-aligned window of 1 s or 10 s.
@@ -172,7 +173,7 @@ func rateHeaders(h http.Header) map[string]string {
 
 // run sends a burst over the tested limit, one request with a wrong key, a
 // pause past the window, and ten more, and judges them.
-func (l *loop) run() map[conformance.ID]conformance.CheckResult {
+func (l *loop) run() map[check.ID]check.Result {
 	p := scenarios.NewPlan(l.sc)
 	n, pause := 30, 2*time.Second
 	if lim := p.TestedLimit(); lim != nil {
@@ -188,7 +189,7 @@ func (l *loop) run() map[conformance.ID]conformance.CheckResult {
 	l.clock.advance(pause)
 	l.burst(10, 1, testKey)
 	v := conformance.Check(p, slices.Values(l.obs))
-	out := map[conformance.ID]conformance.CheckResult{}
+	out := map[check.ID]check.Result{}
 	for _, c := range v.Checks {
 		out[c.ID] = c
 	}
@@ -232,7 +233,7 @@ func TestReferenceTargetPassesResponseChecks(t *testing.T) {
 		t.Run(cv.name, func(t *testing.T) {
 			got := newLoop(t, cv.sc()).run()
 			for _, id := range responseIDs {
-				if c := got[id]; c.Status != conformance.Pass {
+				if c := got[id]; c.Status != check.Pass {
 					t.Errorf("%s = %s (%s); want pass", id, c.Status, c.Message)
 				}
 			}
@@ -255,9 +256,9 @@ func TestReferenceTargetRealClock(t *testing.T) {
 			l.pause = 1100 * time.Millisecond // past the window; shorter than a reset + 1 s, to keep the test quick
 			got := l.run()
 			for _, id := range responseIDs {
-				want := conformance.Pass
-				if fault != "none" && id == conformance.HeadersRemaining {
-					want = conformance.Fail
+				want := check.Pass
+				if fault != "none" && id == check.HeadersRemaining {
+					want = check.Fail
 				}
 				if c := got[id]; c.Status != want {
 					t.Errorf("%s = %s (%s); want %s", id, c.Status, c.Message, want)
@@ -271,20 +272,20 @@ func TestReferenceTargetRealClock(t *testing.T) {
 func TestReferenceTargetFaultsFailTheirChecks(t *testing.T) {
 	faults := []struct {
 		fault string
-		fails []conformance.ID
+		fails []check.ID
 	}{
-		{"wrong-remaining", []conformance.ID{conformance.HeadersRemaining}},
-		{"missing-headers", []conformance.ID{conformance.HeadersLimit, conformance.HeadersRemaining, conformance.HeadersReset}},
-		{"no-retry-after", []conformance.ID{conformance.HeadersRetryAfter}},
+		{"wrong-remaining", []check.ID{check.HeadersRemaining}},
+		{"missing-headers", []check.ID{check.HeadersLimit, check.HeadersRemaining, check.HeadersReset}},
+		{"no-retry-after", []check.ID{check.HeadersRetryAfter}},
 	}
 	for _, cv := range conventions {
 		for _, f := range faults {
 			t.Run(cv.name+"/"+f.fault, func(t *testing.T) {
 				got := newLoop(t, cv.sc(), f.fault).run()
 				for _, id := range responseIDs {
-					want := conformance.Pass
+					want := check.Pass
 					if slices.Contains(f.fails, id) {
-						want = conformance.Fail
+						want = check.Fail
 					}
 					if c := got[id]; c.Status != want {
 						t.Errorf("%s = %s (%s); want %s", id, c.Status, c.Message, want)
@@ -312,9 +313,9 @@ func TestReferenceTargetFamilies(t *testing.T) {
 					}
 					got := newLoop(t, sc, faults...).run()
 					for _, id := range responseIDs {
-						want := conformance.Pass
-						if fault != "" && id == conformance.HeadersRemaining {
-							want = conformance.Fail
+						want := check.Pass
+						if fault != "" && id == check.HeadersRemaining {
+							want = check.Fail
 						}
 						if c := got[id]; c.Status != want {
 							t.Errorf("%s = %s (%s); want %s", id, c.Status, c.Message, want)
@@ -331,18 +332,18 @@ func TestReferenceTargetFamilies(t *testing.T) {
 // headers.remaining wherever an exact Remaining is promised.
 func TestReferenceTargetShippedScenarios(t *testing.T) {
 	const (
-		P = conformance.Pass
-		S = conformance.Skip
+		P = check.Pass
+		S = check.Skip
 	)
 	tests := []struct {
 		file string
-		want []conformance.Status // in the order of responseIDs
+		want []check.Status // in the order of responseIDs
 	}{
-		{"bot-platform.yaml", []conformance.Status{S, S, S, S, S}},
-		{"copilot.yaml", []conformance.Status{S, S, S, S, S}},
-		{"coperniq.yaml", []conformance.Status{P, P, S, S, S}},
-		{"users.yaml", []conformance.Status{S, P, P, S, P}},
-		{"workspace.yaml", []conformance.Status{P, P, P, S, P}},
+		{"bot-platform.yaml", []check.Status{S, S, S, S, S}},
+		{"copilot.yaml", []check.Status{S, S, S, S, S}},
+		{"coperniq.yaml", []check.Status{P, P, S, S, S}},
+		{"users.yaml", []check.Status{S, P, P, S, P}},
+		{"workspace.yaml", []check.Status{P, P, P, S, P}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -360,7 +361,7 @@ func TestReferenceTargetShippedScenarios(t *testing.T) {
 				return
 			}
 			faulty := newLoop(t, sc, "wrong-remaining").run()
-			if c := faulty[conformance.HeadersRemaining]; c.Status != conformance.Fail {
+			if c := faulty[check.HeadersRemaining]; c.Status != check.Fail {
 				t.Errorf("with wrong-remaining, headers.remaining = %s (%s); want fail", c.Status, c.Message)
 			}
 		})
@@ -374,10 +375,10 @@ func TestReferenceTargetShippedScenarios(t *testing.T) {
 func TestReferenceTargetLimitFaultsLeaveRemainingToTheirCheck(t *testing.T) {
 	faults := []struct {
 		fault string
-		check conformance.ID
+		check check.ID
 	}{
-		{"off-by-one", conformance.LimitEnforced},
-		{"early-reject", conformance.LimitNoEarlyReject},
+		{"off-by-one", check.LimitEnforced},
+		{"early-reject", check.LimitNoEarlyReject},
 	}
 	// Fixed windows are left out: one burst is one window, whose clock
 	// alignment the fit may choose to absorb the extra admission (transport
@@ -391,8 +392,8 @@ func TestReferenceTargetLimitFaultsLeaveRemainingToTheirCheck(t *testing.T) {
 					sc.Limits[0].Algorithm = algo
 					got := newLoop(t, sc, f.fault).run()
 					switch c := got[f.check]; {
-					case c.Status == conformance.Fail:
-					case c.Status == conformance.Skip && c.Undecided:
+					case c.Status == check.Fail:
+					case c.Status == check.Skip && c.Undecided:
 						// One burst is one window: its alignment can hide the
 						// extra admission. Then the header's disagreement is
 						// the only evidence and may fail headers.remaining.
@@ -400,9 +401,9 @@ func TestReferenceTargetLimitFaultsLeaveRemainingToTheirCheck(t *testing.T) {
 					default:
 						t.Fatalf("%s = %s (%s); want fail, or skip as undecided", f.check, c.Status, c.Message)
 					}
-					switch c := got[conformance.HeadersRemaining]; {
-					case c.Status == conformance.Pass:
-					case c.Status == conformance.Skip && c.See == f.check:
+					switch c := got[check.HeadersRemaining]; {
+					case c.Status == check.Pass:
+					case c.Status == check.Skip && c.See == f.check:
 						t.Logf("%s deferred: %s", c.ID, c.Message)
 					default:
 						t.Errorf("%s = %s, see %q (%s); want pass, or skip pointing to %s", c.ID, c.Status, c.See, c.Message, f.check)

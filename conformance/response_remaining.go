@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -27,14 +28,14 @@ type remainingChecker struct {
 }
 
 var (
-	_ checker = (*remainingChecker)(nil)
-	_ blamer  = (*remainingChecker)(nil)
+	_ check.Checker = (*remainingChecker)(nil)
+	_ blamer        = (*remainingChecker)(nil)
 )
 
 // deferTo lets the countdown leave to the model checks what they fail.
 func (c *remainingChecker) deferTo(blamed func() blames) { c.blamed = blamed }
 
-func newRemainingChecker(p *scenarios.Plan, col *collector) checker {
+func newRemainingChecker(p *scenarios.Plan, col *collector) check.Checker {
 	c := &remainingChecker{pr: newPromise(p)}
 	if col != nil {
 		c.ss.newSpill = col.newSpill // past spillAfter responses, records go to disk
@@ -120,10 +121,10 @@ func (c *remainingChecker) level(o results.Observation, claim headers.Claim) {
 }
 
 // Result judges the responses seen so far.
-func (c *remainingChecker) Result() CheckResult { return c.cache.get(c.seen, c.judge) }
+func (c *remainingChecker) Result() check.Result { return c.cache.get(c.seen, c.judge) }
 
-func (c *remainingChecker) judge() CheckResult {
-	res := CheckResult{ID: HeadersRemaining, Limit: c.pr.limitName(), Status: Skip}
+func (c *remainingChecker) judge() check.Result {
+	res := check.Result{ID: check.HeadersRemaining, Limit: c.pr.limitName(), Status: check.Skip}
 	if why := c.pr.noHeaders(c.pr.remaining, "Remaining"); why != "" {
 		res.Message = c.unpromised.note(why)
 		return res
@@ -157,21 +158,21 @@ func (c *remainingChecker) judge() CheckResult {
 	if see, n := cd.left.see(); n > 0 {
 		res.See = see
 		res.Message = fmt.Sprintf("%s disagreed with the server's decisions %s, each time at a request the limiter model blames (%s): the defect %s fails, not failed again here",
-			name, times(n), see.blamedFor(), see)
+			name, times(n), blamedFor(see), see)
 		return res
 	}
-	res.Status, res.Message = Pass, cd.passMessage(c.judged)
+	res.Status, res.Message = check.Pass, cd.passMessage(c.judged)
 	return res
 }
 
 // blamedFor says what a model check blames a request for.
-func (id ID) blamedFor() string {
+func blamedFor(id check.ID) string {
 	switch id {
-	case LimitEnforced:
+	case check.LimitEnforced:
 		return "admitted beyond the limit"
-	case LimitNoEarlyReject:
+	case check.LimitNoEarlyReject:
 		return "rejected under the limit"
-	case RecoveryAfterWindow:
+	case check.RecoveryAfterWindow:
 		return "rejected after the limit should have lifted"
 	}
 	return "blamed by " + string(id)

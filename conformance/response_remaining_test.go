@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -24,12 +25,12 @@ func TestHeadersRemaining(t *testing.T) {
 		name   string
 		plan   func() *scenarios.Plan
 		w      writer
-		status Status
+		status check.Status
 		msgs   []string
 	}{
-		{"correct", stdPlan, xrate(20), Pass,
+		{"correct", stdPlan, xrate(20), check.Pass,
 			[]string{"X-RateLimit-Remaining agreed with the admissions on 40 responses (39 consecutive pairs compared)"}},
-		{"one more than the truth", stdPlan, remainingAs(func(d decision) int64 { return d.rem + 1 }), Fail, []string{
+		{"one more than the truth", stdPlan, remainingAs(func(d decision) int64 { return d.rem + 1 }), check.Fail, []string{
 			"X-RateLimit-Remaining at the full limit right after an admission on 2 of 40 responses (first: 20 remaining right after an admission, the whole of the stated limit)",
 			"X-RateLimit-Remaining said 1 remaining, next request got 429 (10 times)",
 		}},
@@ -37,13 +38,13 @@ func TestHeadersRemaining(t *testing.T) {
 			p := stdPlan()
 			p.Scenario.Headers.Approximate, p.Scenario.Headers.Staleness = true, time.Second
 			return p
-		}, remainingAs(func(d decision) int64 { return d.rem + 1 }), Pass, []string{"stayed within bounds on 40 responses"}},
+		}, remainingAs(func(d decision) int64 { return d.rem + 1 }), check.Pass, []string{"stayed within bounds on 40 responses"}},
 		{"a dip", stdPlan, remainingAs(func(d decision) int64 {
 			if d.seq == 10 {
 				return d.rem - 3
 			}
 			return d.rem
-		}), Fail, []string{
+		}), check.Fail, []string{
 			"fell faster than requests were admitted once (first: 6 after 10, with at most 1 request admitted in between)",
 			"did not count down within a window once (first: 8 after 6 in the same window, with 1 request surely admitted in between)",
 		}},
@@ -56,41 +57,41 @@ func TestHeadersRemaining(t *testing.T) {
 				return d.rem - 3
 			}
 			return d.rem
-		}), Fail, []string{"X-RateLimit-Remaining fell faster than requests were admitted once (first: 6 after 10"}},
-		{"0 one request early", stdPlan, remainingAs(func(d decision) int64 { return max(0, d.rem-1) }), Fail, []string{
+		}), check.Fail, []string{"X-RateLimit-Remaining fell faster than requests were admitted once (first: 6 after 10"}},
+		{"0 one request early", stdPlan, remainingAs(func(d decision) int64 { return max(0, d.rem-1) }), check.Fail, []string{
 			"X-RateLimit-Remaining said 0 remaining, next request was admitted before the reset (once)",
 		}},
 		{"0 one request early, any family", func() *scenarios.Plan {
 			return hdrPlan(20, time.Second, scenarios.AlgoAny, xPromise)
-		}, remainingAs(func(d decision) int64 { return max(0, d.rem-1) }), Pass, []string{"agreed with the admissions"}},
+		}, remainingAs(func(d decision) int64 { return max(0, d.rem-1) }), check.Pass, []string{"agreed with the admissions"}},
 		{"above the stated limit", stdPlan, remainingAs(func(d decision) int64 {
 			if d.seq == 0 {
 				return 25
 			}
 			return d.rem
-		}), Fail, []string{"X-RateLimit-Remaining above the limit on 1 of 40 responses (first: 25 remaining is above the stated limit 20)"}},
+		}), check.Fail, []string{"X-RateLimit-Remaining above the limit on 1 of 40 responses (first: 25 remaining is above the stated limit 20)"}},
 		{"above the declared limit", stdPlan, edit(remainingAs(func(d decision) int64 { return d.rem + 2 }),
 			func(d decision, h map[string]string) { delete(h, "X-Ratelimit-Limit") }),
-			Fail, []string{"above the limit on 2 of 40 responses (first: 21 remaining is above the limit 20)"}},
+			check.Fail, []string{"above the limit on 2 of 40 responses (first: 21 remaining is above the limit 20)"}},
 		{"negative", stdPlan, edit(xrate(20), func(d decision, h map[string]string) {
 			if d.seq == 3 {
 				h["X-Ratelimit-Remaining"] = "-1"
 			}
-		}), Fail, []string{`X-RateLimit-Remaining unreadable on 1 of 40 responses (first: X-Ratelimit-Remaining: "-1" is not a non-negative integer)`}},
+		}), check.Fail, []string{`X-RateLimit-Remaining unreadable on 1 of 40 responses (first: X-Ratelimit-Remaining: "-1" is not a non-negative integer)`}},
 		{"missing", stdPlan, edit(xrate(20), func(d decision, h map[string]string) {
 			if !d.admit {
 				delete(h, "X-Ratelimit-Remaining")
 			}
-		}), Fail, []string{"X-RateLimit-Remaining missing on 10 of 40 responses"}},
+		}), check.Fail, []string{"X-RateLimit-Remaining missing on 10 of 40 responses"}},
 		{"not promised", func() *scenarios.Plan {
 			p := stdPlan()
 			p.Scenario.Headers.Remaining, p.Scenario.Headers.Limit = "", "X-RateLimit-Limit"
 			return p
-		}, xrate(20), Skip, []string{"the scenario promises no Remaining header"}},
+		}, xrate(20), check.Skip, []string{"the scenario promises no Remaining header"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := judgeID(t, tt.plan(), stdRun(tt.w), HeadersRemaining)
+			c := judgeID(t, tt.plan(), stdRun(tt.w), check.HeadersRemaining)
 			for _, m := range tt.msgs {
 				wantResult(t, c, tt.status, m)
 			}
@@ -102,7 +103,7 @@ func TestHeadersRemaining(t *testing.T) {
 // its headers as received.
 func TestHeadersRemainingEvidence(t *testing.T) {
 	obs := stdRun(remainingAs(func(d decision) int64 { return max(d.rem, 1) }))
-	c := judgeID(t, stdPlan(), obs, HeadersRemaining)
+	c := judgeID(t, stdPlan(), obs, check.HeadersRemaining)
 	if c.Evidence == nil || len(c.Evidence.Requests) < 3 {
 		t.Fatalf("evidence = %+v; want the claim and the 429s", c.Evidence)
 	}
@@ -150,10 +151,10 @@ func concurrent(seed uint64) []simReq {
 func TestHeadersRemainingConcurrent(t *testing.T) {
 	for seed := range uint64(5) {
 		obs := answer(concurrent(seed), &clockWin{n: 20, w: time.Second}, xrate(20))
-		c := judgeID(t, stdPlan(), obs, HeadersRemaining)
-		wantResult(t, c, Pass, "overlapped in flight, not compared")
+		c := judgeID(t, stdPlan(), obs, check.HeadersRemaining)
+		wantResult(t, c, check.Pass, "overlapped in flight, not compared")
 		lied := answer(concurrent(seed), &clockWin{n: 20, w: time.Second}, remainingAs(func(d decision) int64 { return d.rem + 1 }))
-		wantResult(t, judgeID(t, stdPlan(), lied, HeadersRemaining), Fail, "next request got 429")
+		wantResult(t, judgeID(t, stdPlan(), lied, check.HeadersRemaining), check.Fail, "next request got 429")
 	}
 }
 
@@ -163,14 +164,14 @@ func TestHeadersRemainingBucketRefill(t *testing.T) {
 	reqs := append(paced(0, 40, 20*time.Millisecond, time.Millisecond), paced(3*time.Second, 20, 10*time.Millisecond, time.Millisecond)...)
 	for _, algo := range []scenarios.Algorithm{scenarios.AlgoTokenBucket, scenarios.AlgoAny} {
 		obs := answer(reqs, &tokenBkt{rate: 20, burst: 20}, xrate(20))
-		c := judgeID(t, hdrPlan(20, time.Second, algo, xPromise), obs, HeadersRemaining)
-		wantResult(t, c, Pass, "agreed with the admissions on 60 responses")
+		c := judgeID(t, hdrPlan(20, time.Second, algo, xPromise), obs, check.HeadersRemaining)
+		wantResult(t, c, check.Pass, "agreed with the admissions on 60 responses")
 	}
 	// A value that never falls is caught by the 429s it precedes: within one
 	// pair, a refill of up to one request is always possible.
 	stuck := answer(reqs, &tokenBkt{rate: 20, burst: 20}, remainingAs(func(decision) int64 { return 20 }))
-	c := judgeID(t, hdrPlan(20, time.Second, scenarios.AlgoTokenBucket, xPromise), stuck, HeadersRemaining)
-	wantResult(t, c, Fail, "said 20 remaining, next request got 429")
+	c := judgeID(t, hdrPlan(20, time.Second, scenarios.AlgoTokenBucket, xPromise), stuck, check.HeadersRemaining)
+	wantResult(t, c, check.Fail, "said 20 remaining, next request got 429")
 }
 
 // With a delta reset the claims prove one window when they lie closer than the
@@ -186,9 +187,9 @@ func TestHeadersRemainingDeltaReset(t *testing.T) {
 	reqs := append(paced(0, 30, 100*time.Millisecond, time.Millisecond), paced(12*time.Second, 10, 100*time.Millisecond, time.Millisecond)...)
 	p := hdrPlan(20, 10*time.Second, scenarios.AlgoFixedWindow, draft)
 	obs := answer(reqs, &clockWin{n: 20, w: 10 * time.Second}, delta(func(d decision) int64 { return d.rem }))
-	wantResult(t, judgeID(t, p, obs, HeadersRemaining), Pass, "RateLimit-Remaining agreed with the admissions on 40 responses")
+	wantResult(t, judgeID(t, p, obs, check.HeadersRemaining), check.Pass, "RateLimit-Remaining agreed with the admissions on 40 responses")
 	halved := answer(reqs, &clockWin{n: 20, w: 10 * time.Second}, delta(func(d decision) int64 { return 10 + d.rem/2 }))
-	wantResult(t, judgeID(t, p, halved, HeadersRemaining), Fail, "did not count down within a window")
+	wantResult(t, judgeID(t, p, halved, check.HeadersRemaining), check.Fail, "did not count down within a window")
 }
 
 // A 429 from another limit says nothing about the described one's Remaining.
@@ -199,15 +200,15 @@ func TestHeadersRemainingOtherLimit(t *testing.T) {
 	p.Scenario.Headers.Describes = "per-day"
 	lim := &twoLimits{short: clockWin{n: 5, w: time.Second}, long: clockWin{n: 1000, w: 24 * time.Hour}}
 	obs := answer(stdTraffic(), lim, xrate(1000))
-	c := judgeID(t, p, obs, HeadersRemaining)
+	c := judgeID(t, p, obs, check.HeadersRemaining)
 	if c.Limit != "per-day" {
 		t.Errorf("headers.remaining judged limit %q; want per-day", c.Limit)
 	}
-	wantResult(t, c, Pass, "agreed with the admissions on 40 responses")
+	wantResult(t, c, check.Pass, "agreed with the admissions on 40 responses")
 	// The plan charges the per-second limit beyond its budget: its 429s are
 	// not the per-day limit's, even with charges present.
 	p.Charges = []scenarios.Charge{{Limit: "per-second", Requests: 40, Budget: 5}, {Limit: "per-day", Requests: 40, Budget: 1000}}
-	wantResult(t, judgeID(t, p, obs, HeadersRemaining), Pass, "agreed with the admissions")
+	wantResult(t, judgeID(t, p, obs, check.HeadersRemaining), check.Pass, "agreed with the admissions")
 }
 
 // twoLimits admits a request when both windows do, and reports the long one.
@@ -239,10 +240,10 @@ func TestHeadersRemainingApproximate(t *testing.T) {
 		}
 	}
 	obs := answer(reqs, &clockWin{n: 1000, w: time.Hour}, cached(2*time.Second))
-	wantResult(t, judgeID(t, p, obs, HeadersRemaining), Pass,
+	wantResult(t, judgeID(t, p, obs, check.HeadersRemaining), check.Pass,
 		"X-RateLimit-Remaining stayed within bounds on 80 responses and was never older than 2s")
 	stale := answer(reqs, &clockWin{n: 1000, w: time.Hour}, cached(5*time.Second))
-	wantResult(t, judgeID(t, p, stale, HeadersRemaining), Fail,
+	wantResult(t, judgeID(t, p, stale, check.HeadersRemaining), check.Fail,
 		"X-RateLimit-Remaining was older than the declared staleness of 2s once (first: still 999 3.20 s after it first appeared, 3.10 s after a later admission was answered)")
 }
 
@@ -257,9 +258,9 @@ func TestResponseChecksSameHoweverFed(t *testing.T) {
 	shuffled := append([]results.Observation(nil), obs...)
 	rand.New(rand.NewPCG(7, 7)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 	got := Check(stdPlan(), seqOf(shuffled))
-	for _, id := range []ID{HeadersLimit, HeadersRemaining, HeadersReset, HeadersRetryAfter, BodyErrorFormat} {
+	for _, id := range []check.ID{check.HeadersLimit, check.HeadersRemaining, check.HeadersReset, check.HeadersRetryAfter, check.BodyErrorFormat} {
 		w, g := resultOf(t, want, id), resultOf(t, got, id)
-		if w.Status != Fail {
+		if w.Status != check.Fail {
 			t.Errorf("%s = %s (%s); want fail", id, w.Status, w.Message)
 		}
 		if diff := cmp.Diff(w, g); diff != "" {
@@ -275,10 +276,10 @@ func TestResponseResultFollowsObservations(t *testing.T) {
 	for _, o := range obs[:5] {
 		c.Observe(o)
 	}
-	wantResult(t, c.Result(), Fail, "at the full limit right after an admission on 1 of 5 responses")
+	wantResult(t, c.Result(), check.Fail, "at the full limit right after an admission on 1 of 5 responses")
 	for _, o := range obs[5:] {
 		c.Observe(o)
 	}
-	wantResult(t, c.Result(), Fail, "said 1 remaining, next request got 429 (10 times)")
-	wantResult(t, c.Result(), Fail, "at the full limit right after an admission on 2 of 40 responses")
+	wantResult(t, c.Result(), check.Fail, "said 1 remaining, next request got 429 (10 times)")
+	wantResult(t, c.Result(), check.Fail, "at the full limit right after an admission on 2 of 40 responses")
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -32,11 +33,11 @@ type resetChecker struct {
 	unpromised                             sighting // rate-limit headers sent though none are promised
 }
 
-var _ checker = (*resetChecker)(nil)
+var _ check.Checker = (*resetChecker)(nil)
 
 // newResetChecker returns the checker of headers.reset; it reads the requests
 // around the 429s from shared, the model checks' collector, when it can.
-func newResetChecker(p *scenarios.Plan, shared *collector) checker {
+func newResetChecker(p *scenarios.Plan, shared *collector) check.Checker {
 	c := &resetChecker{pr: newPromise(p)}
 	if c.pr.noHeaders(c.pr.reset, "Reset") == "" {
 		c.store = newClaimStore(p, c.pr.described, shared)
@@ -120,13 +121,13 @@ func (c *resetChecker) plausible(r respRec, at time.Time) string {
 	when := at.UTC().Format(time.RFC3339)
 	switch {
 	case r.hi < r.sent:
-		note := fmt.Sprintf("points %s before the request was sent (%s)", fmtSeconds(r.sent-r.hi), when)
+		note := fmt.Sprintf("points %s before the request was sent (%s)", check.FormatSeconds(r.sent-r.hi), when)
 		if at.Year() < 1980 {
 			note += ": a delta sent where epoch seconds were expected?"
 		}
 		return note
 	case r.lo-r.recv > int64(c.maxAhead()):
-		note := fmt.Sprintf("points %s ahead (%s), more than %s", fmtSeconds(r.lo-r.recv), when, fmtWindow(c.maxAhead()))
+		note := fmt.Sprintf("points %s ahead (%s), more than %s", check.FormatSeconds(r.lo-r.recv), when, check.FormatWindow(c.maxAhead()))
 		if r.lo-r.recv > int64(10*365*24*time.Hour) {
 			note += ": epoch milliseconds, or an epoch where a delta was expected?"
 		}
@@ -136,10 +137,10 @@ func (c *resetChecker) plausible(r respRec, at time.Time) string {
 }
 
 // Result judges the responses seen so far.
-func (c *resetChecker) Result() CheckResult { return c.cache.get(c.seen, c.judge) }
+func (c *resetChecker) Result() check.Result { return c.cache.get(c.seen, c.judge) }
 
-func (c *resetChecker) judge() CheckResult {
-	res := CheckResult{ID: HeadersReset, Limit: c.pr.limitName(), Status: Skip}
+func (c *resetChecker) judge() check.Result {
+	res := check.Result{ID: check.HeadersReset, Limit: c.pr.limitName(), Status: check.Skip}
 	if why := c.pr.noHeaders(c.pr.reset, "Reset"); why != "" {
 		res.Message = c.unpromised.note(why)
 		return res
@@ -157,7 +158,7 @@ func (c *resetChecker) judge() CheckResult {
 	if c.judged < 2 || c.zeros < c.judged {
 		zero.found = offenders{}
 	}
-	zero.summary = fmt.Sprintf("%s was 0 on all %s", name, plural(c.judged, "response", "responses"))
+	zero.summary = fmt.Sprintf("%s was 0 on all %s", name, check.Plural(c.judged, "response", "responses"))
 	rc.early.summary = fmt.Sprintf("%s pointed before the real recovery %s (first: %s)%s", name, times(rc.early.found.n),
 		rc.early.found.firstNote(), rc.measured())
 	problems := []*respProblem{&c.missing, &c.unreadable, &zero, &c.implausible, &rc.early}
@@ -166,11 +167,11 @@ func (c *resetChecker) judge() CheckResult {
 			name, c.pr.described.Name)
 		return c.lenient.apply(respFailure(res, &c.pr, c.first, want, problems))
 	}
-	res.Status = Pass
+	res.Status = check.Pass
 	formats := slices.Sorted(maps.Keys(c.formats))
-	res.Message = fmt.Sprintf("%s read on %s (%s)", name, plural(c.judged, "response", "responses"), strings.Join(formats, ", "))
+	res.Message = fmt.Sprintf("%s read on %s (%s)", name, check.Plural(c.judged, "response", "responses"), strings.Join(formats, ", "))
 	if rc.checked > 0 {
-		res.Message += fmt.Sprintf("; no request after the reset of %s was rejected", plural(rc.checked, "429", "429s"))
+		res.Message += fmt.Sprintf("; no request after the reset of %s was rejected", check.Plural(rc.checked, "429", "429s"))
 	}
 	res.Message += rc.measured()
 	return c.lenient.apply(res)
@@ -202,7 +203,7 @@ func (c *resetChecker) recovery() *recoveryCheck {
 			b := &s.recs[j]
 			rc.early.found.add(recOffense(a, c.resetHeader(a), "429 stating the reset"),
 				recOffense(b, c.resetHeader(b), fmt.Sprintf("still limited %s after that reset, with nothing admitted in between",
-					fmtSeconds(b.sent-a.at))))
+					check.FormatSeconds(b.sent-a.at))))
 		}
 	}
 	return rc

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -35,50 +36,50 @@ func TestHeadersReset(t *testing.T) {
 		plan   func() *scenarios.Plan
 		reqs   []simReq
 		w      writer
-		status Status
+		status check.Status
 		msg    string
 	}{
-		{"correct", stdPlan, stdTraffic(), xrate(20), Pass,
+		{"correct", stdPlan, stdTraffic(), xrate(20), check.Pass,
 			"X-RateLimit-Reset read on 40 responses (epoch-seconds); no request after the reset of 10 429s was rejected; " +
 				"the first admission after a 429 came 1.62 s after the claimed time (median over 10 429s)"},
-		{"retrying right after the reset", stdPlan, retrying(), xrate(20), Pass, "no request after the reset of"},
-		{"rounded down, as ulule and httprate do", stdPlan, retrying(), floor, Pass, "no request after the reset of"},
-		{"auto-detected", withFormat(headers.ResetAuto), stdTraffic(), xrate(20), Pass, "(epoch-seconds)"},
-		{"delta", withFormat(headers.ResetDeltaSeconds), retrying(), delta, Pass, "(delta-seconds); no request after the reset of"},
+		{"retrying right after the reset", stdPlan, retrying(), xrate(20), check.Pass, "no request after the reset of"},
+		{"rounded down, as ulule and httprate do", stdPlan, retrying(), floor, check.Pass, "no request after the reset of"},
+		{"auto-detected", withFormat(headers.ResetAuto), stdTraffic(), xrate(20), check.Pass, "(epoch-seconds)"},
+		{"delta", withFormat(headers.ResetDeltaSeconds), retrying(), delta, check.Pass, "(delta-seconds); no request after the reset of"},
 		{"epoch milliseconds", withFormat(headers.ResetEpochMillis), stdTraffic(),
-			resetAs(func(d decision) string { return strconv.FormatInt(d.reset.UnixMilli(), 10) }), Pass, "(epoch-millis)"},
+			resetAs(func(d decision) string { return strconv.FormatInt(d.reset.UnixMilli(), 10) }), check.Pass, "(epoch-millis)"},
 		// sethvargo/go-limiter writes its reset with Go's time.RFC1123 in UTC:
 		// read, with a warning, and judged like any HTTP-date.
 		{"an HTTP-date in UTC", withFormat(headers.ResetHTTPDate), retrying(),
-			resetAs(func(d decision) string { return d.reset.UTC().Format(time.RFC1123) }), Pass,
+			resetAs(func(d decision) string { return d.reset.UTC().Format(time.RFC1123) }), check.Pass,
 			`(http-date); no request after the reset of 13 429s was rejected; the first admission after a 429 came 0.12 s after the claimed time (median over 13 429s); ` +
 				`read leniently 54 times (first: X-Ratelimit-Reset: "Sat, 01 Mar 2025 12:00:01 UTC" says "UTC" where an HTTP-date says "GMT"`},
 		{"an HTTP-date in UTC, in the past", withFormat(headers.ResetHTTPDate), retrying(),
-			resetAs(func(d decision) string { return d.reset.Add(-2 * time.Second).UTC().Format(time.RFC1123) }), Fail,
+			resetAs(func(d decision) string { return d.reset.Add(-2 * time.Second).UTC().Format(time.RFC1123) }), check.Fail,
 			`X-RateLimit-Reset implausible on 54 of 54 responses (first: points 0.12 s before the request was sent (2025-03-01T11:59:59Z)); read leniently 54 times`},
 		{"missing", stdPlan, stdTraffic(), edit(xrate(20), func(d decision, h map[string]string) {
 			if d.seq < 5 {
 				delete(h, "X-Ratelimit-Reset")
 			}
-		}), Fail, "X-RateLimit-Reset missing on 5 of 40 responses"},
-		{"unreadable", stdPlan, stdTraffic(), resetAs(func(decision) string { return "soon" }), Fail,
+		}), check.Fail, "X-RateLimit-Reset missing on 5 of 40 responses"},
+		{"unreadable", stdPlan, stdTraffic(), resetAs(func(decision) string { return "soon" }), check.Fail,
 			`X-RateLimit-Reset unreadable on 40 of 40 responses (first: X-Ratelimit-Reset: "soon" is not epoch seconds (want e.g. "1700000000"))`},
-		{"always 0", withFormat(headers.ResetDeltaSeconds), stdTraffic(), resetAs(func(decision) string { return "0" }), Fail,
+		{"always 0", withFormat(headers.ResetDeltaSeconds), stdTraffic(), resetAs(func(decision) string { return "0" }), check.Fail,
 			"X-RateLimit-Reset was 0 on all 40 responses"},
-		{"a delta where epoch seconds are declared", stdPlan, stdTraffic(), delta, Fail,
+		{"a delta where epoch seconds are declared", stdPlan, stdTraffic(), delta, check.Fail,
 			"X-RateLimit-Reset implausible on 40 of 40 responses (first: points 1740830398.12 s before the request was sent (1970-01-01T00:00:01Z): a delta sent where epoch seconds were expected?)"},
-		{"an epoch where a delta is declared", withFormat(headers.ResetDeltaSeconds), stdTraffic(), xrate(20), Fail,
+		{"an epoch where a delta is declared", withFormat(headers.ResetDeltaSeconds), stdTraffic(), xrate(20), check.Fail,
 			"X-RateLimit-Reset implausible on 40 of 40 responses (first: points 1740830400.00 s ahead (2080-04-30T00:00:01Z), more than 10s: epoch milliseconds, or an epoch where a delta was expected?)"},
 		{"not promised", func() *scenarios.Plan {
 			p := stdPlan()
 			p.Scenario.Headers.Limit, p.Scenario.Headers.Remaining, p.Scenario.Headers.Reset = "X-RateLimit-Limit", "X-RateLimit-Remaining", ""
 			return p
-		}, stdTraffic(), xrate(20), Skip, "the scenario promises no Reset header"},
+		}, stdTraffic(), xrate(20), check.Skip, "the scenario promises no Reset header"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			obs := answer(tt.reqs, &clockWin{n: 20, w: time.Second}, tt.w)
-			wantResult(t, judgeID(t, tt.plan(), obs, HeadersReset), tt.status, tt.msg)
+			wantResult(t, judgeID(t, tt.plan(), obs, check.HeadersReset), tt.status, tt.msg)
 		})
 	}
 }
@@ -90,8 +91,8 @@ func TestHeadersResetTooEarly(t *testing.T) {
 	// The server says "a second from now" while its windows last 5 s.
 	early := resetAs(func(d decision) string { return strconv.FormatInt(ceilUnix(d.now.Add(time.Second)), 10) })
 	obs := answer(retrying(), &clockWin{n: 20, w: 5 * time.Second}, early)
-	c := judgeID(t, p, obs, HeadersReset)
-	wantResult(t, c, Fail, "X-RateLimit-Reset pointed before the real recovery 2 times (first: still limited 1.12 s after that reset, with nothing admitted in between)")
+	c := judgeID(t, p, obs, check.HeadersReset)
+	wantResult(t, c, check.Fail, "X-RateLimit-Reset pointed before the real recovery 2 times (first: still limited 1.12 s after that reset, with nothing admitted in between)")
 	if c.Evidence == nil || len(c.Evidence.Requests) != 4 || c.Evidence.Requests[0].Status != 429 || c.Evidence.Requests[1].Status != 429 {
 		t.Fatalf("evidence = %+v; want two pairs: a 429 stating the reset, and the 429 after it", c.Evidence)
 	}
@@ -100,7 +101,7 @@ func TestHeadersResetTooEarly(t *testing.T) {
 	}
 	// The same claim is fine when every window is 1 s long.
 	correct := answer(retrying(), &clockWin{n: 20, w: time.Second}, xrate(20))
-	wantResult(t, judgeID(t, hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, xPromise), correct, HeadersReset), Pass, "")
+	wantResult(t, judgeID(t, hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, xPromise), correct, check.HeadersReset), check.Pass, "")
 }
 
 func TestHeadersResetStructured(t *testing.T) {
@@ -114,7 +115,7 @@ func TestHeadersResetStructured(t *testing.T) {
 	}
 	reqs := append(paced(0, 30, time.Millisecond, time.Millisecond), paced(time.Second, 20, 500*time.Millisecond, time.Millisecond)...)
 	obs := answer(reqs, &clockWin{n: 20, w: 10 * time.Second}, fields(0))
-	wantResult(t, judgeID(t, p, obs, HeadersReset), Pass, "RateLimit reset (t) read on 50 responses (delta-seconds)")
+	wantResult(t, judgeID(t, p, obs, check.HeadersReset), check.Pass, "RateLimit reset (t) read on 50 responses (delta-seconds)")
 	early := answer(reqs, &clockWin{n: 20, w: 10 * time.Second}, fields(-5*time.Second))
-	wantResult(t, judgeID(t, p, early, HeadersReset), Fail, "RateLimit reset (t) pointed before the real recovery")
+	wantResult(t, judgeID(t, p, early, check.HeadersReset), check.Fail, "RateLimit reset (t) pointed before the real recovery")
 }

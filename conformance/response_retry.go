@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -38,12 +39,12 @@ type retryAfterChecker struct {
 	unpromisedFirst     string // the first such value
 }
 
-var _ checker = (*retryAfterChecker)(nil)
+var _ check.Checker = (*retryAfterChecker)(nil)
 
 // newRetryAfterChecker returns the checker of headers.retry-after; it reads
 // the requests around the 429s from shared, the model checks' collector, when
 // it can.
-func newRetryAfterChecker(p *scenarios.Plan, shared *collector) checker {
+func newRetryAfterChecker(p *scenarios.Plan, shared *collector) check.Checker {
 	c := &retryAfterChecker{pr: newPromise(p)}
 	if c.pr.sc != nil {
 		c.promised = c.pr.sc.Headers.RetryAfter
@@ -137,10 +138,10 @@ func (c *retryAfterChecker) longestWindow(endpoint string) time.Duration {
 }
 
 // Result judges the responses seen so far.
-func (c *retryAfterChecker) Result() CheckResult { return c.cache.get(c.seen, c.judge) }
+func (c *retryAfterChecker) Result() check.Result { return c.cache.get(c.seen, c.judge) }
 
-func (c *retryAfterChecker) judge() CheckResult {
-	res := CheckResult{ID: HeadersRetryAfter, Limit: c.pr.limitName(), Status: Skip}
+func (c *retryAfterChecker) judge() check.Result {
+	res := check.Result{ID: check.HeadersRetryAfter, Limit: c.pr.limitName(), Status: check.Skip}
 	switch {
 	case c.pr.sc == nil:
 		res.Message = "there is no plan to judge the run against"
@@ -153,14 +154,14 @@ func (c *retryAfterChecker) judge() CheckResult {
 		return res
 	}
 	rc, long := c.waits()
-	c.missing.summary = fmt.Sprintf("Retry-After missing on %d of %s", c.missing.found.n, plural(c.limited, "429", "429s"))
+	c.missing.summary = fmt.Sprintf("Retry-After missing on %d of %s", c.missing.found.n, check.Plural(c.limited, "429", "429s"))
 	c.unreadable.summary = fmt.Sprintf("Retry-After unreadable on %d of %s (first: %s)", c.unreadable.found.n,
-		plural(c.limited, "429", "429s"), c.unreadable.found.firstNote())
+		check.Plural(c.limited, "429", "429s"), c.unreadable.found.firstNote())
 	rc.early.summary = fmt.Sprintf("Retry-After shorter than the real wait %s (first: %s)%s", times(rc.early.found.n),
 		rc.early.found.firstNote(), rc.measured())
 	long.summary = fmt.Sprintf("Retry-After absurdly long %s (first: %s)", times(long.found.n), long.found.firstNote())
 	c.wrongForm.summary = fmt.Sprintf("Retry-After not in the promised form (%s) on %d of %s (first: %s)", c.pr.sc.Headers.RetryAfterFormat,
-		c.wrongForm.found.n, plural(c.limited, "429", "429s"), c.wrongForm.found.firstNote())
+		c.wrongForm.found.n, check.Plural(c.limited, "429", "429s"), c.wrongForm.found.firstNote())
 	problems := []*respProblem{&c.missing, &c.unreadable, &c.wrongForm, &rc.early, &long}
 	if anyFailed(problems) {
 		form := map[headers.RetryAfterFormat]string{headers.RetryAfterSeconds: "delay-seconds", headers.RetryAfterHTTPDate: "an HTTP-date"}[c.pr.sc.Headers.RetryAfterFormat]
@@ -170,17 +171,17 @@ func (c *retryAfterChecker) judge() CheckResult {
 		want := "every 429 carries a Retry-After (" + form + ") no shorter than the real wait"
 		return c.lenient.apply(respFailure(res, &c.pr, c.first, want, problems))
 	}
-	res.Status = Pass
-	span := fmtSeconds(int64(c.shortest))
+	res.Status = check.Pass
+	span := check.FormatSeconds(int64(c.shortest))
 	if c.longest != c.shortest {
-		span += " to " + fmtSeconds(int64(c.longest))
+		span += " to " + check.FormatSeconds(int64(c.longest))
 	}
-	res.Message = fmt.Sprintf("Retry-After on %d of %s (%s)", c.carried, plural(c.limited, "429", "429s"), span)
+	res.Message = fmt.Sprintf("Retry-After on %d of %s (%s)", c.carried, check.Plural(c.limited, "429", "429s"), span)
 	if c.carried == c.limited {
-		res.Message = fmt.Sprintf("Retry-After on all %s (%s)", plural(c.limited, "429", "429s"), span)
+		res.Message = fmt.Sprintf("Retry-After on all %s (%s)", check.Plural(c.limited, "429", "429s"), span)
 	}
 	if rc.checked > 0 {
-		res.Message += fmt.Sprintf("; no request after the wait of %s was rejected", plural(rc.checked, "429", "429s"))
+		res.Message += fmt.Sprintf("; no request after the wait of %s was rejected", check.Plural(rc.checked, "429", "429s"))
 	}
 	res.Message += rc.measured()
 	return c.lenient.apply(res)
@@ -194,7 +195,7 @@ func (c *retryAfterChecker) notPromised() string {
 		return why
 	}
 	return fmt.Sprintf("%s, so not judged; %d of %s carried one all the same (first: %s: %q), recorded in the observations",
-		why, c.unpromised, plural(c.limited, "429", "429s"), fieldRetry, c.unpromisedFirst)
+		why, c.unpromised, check.Plural(c.limited, "429", "429s"), fieldRetry, c.unpromisedFirst)
 }
 
 // waits compares each Retry-After with the requests after its 429: the first
@@ -216,7 +217,7 @@ func (c *retryAfterChecker) waits() (*recoveryCheck, respProblem) {
 				rc.errs = append(rc.errs, a.at-first.sent)
 				if wait := first.recv - a.sent; a.long && a.at-a.recv > absurdFactor*wait {
 					long.found.add(recOffense(a, c.header(a), "429 asking to wait"), recOffense(first, nil,
-						fmt.Sprintf("admitted %s after the 429, where Retry-After asked for %s", fmtSeconds(wait), fmtSeconds(a.at-a.recv))))
+						fmt.Sprintf("admitted %s after the 429, where Retry-After asked for %s", check.FormatSeconds(wait), check.FormatSeconds(a.at-a.recv))))
 				}
 			}
 			j, early := s.rejectedAgain(i, a.hi, any429)
@@ -230,7 +231,7 @@ func (c *retryAfterChecker) waits() (*recoveryCheck, respProblem) {
 			b := &s.recs[j]
 			rc.early.found.add(recOffense(a, c.header(a), "429 asking to wait"), recOffense(b, c.header(b),
 				fmt.Sprintf("still limited %s after a 429 asking to wait %s, with nothing admitted in between",
-					fmtSeconds(b.sent-a.sent), fmtSeconds(a.at-a.recv))))
+					check.FormatSeconds(b.sent-a.sent), check.FormatSeconds(a.at-a.recv))))
 		}
 	}
 	return rc, long

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 )
 
@@ -29,13 +30,13 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 			return d.rem
 		}))},
 	}
-	remaining := func(o Options, obs []results.Observation) (CheckResult, *remainingChecker) {
+	remaining := func(o Options, obs []results.Observation) (check.Result, *remainingChecker) {
 		j := New(stdPlan(), o)
 		for _, ob := range obs {
 			j.Observe(ob)
 		}
-		c := j.checkers[checkIndex(HeadersRemaining)].checker.(*remainingChecker)
-		return resultOf(t, j.Verdict(), HeadersRemaining), c
+		c := j.checkers[checkIndex(check.HeadersRemaining)].Checker.(*remainingChecker)
+		return resultOf(t, j.Verdict(), check.HeadersRemaining), c
 	}
 	for _, r := range runs {
 		spillAfter = 1 << 30
@@ -46,7 +47,7 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 		for _, ob := range r.obs {
 			j.Observe(ob)
 		}
-		c := j.checkers[checkIndex(HeadersRemaining)].checker.(*remainingChecker)
+		c := j.checkers[checkIndex(check.HeadersRemaining)].Checker.(*remainingChecker)
 		inMem := 0
 		for _, s := range c.ss.byKey {
 			inMem += len(s.recs)
@@ -54,7 +55,7 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 		if c.ss.spilled == nil || c.ss.spilled.n != c.ss.n || inMem != 0 {
 			t.Fatalf("%s: %d responses kept, %d in memory (spilled: %v); want all on disk past %d", r.name, c.ss.n, inMem, c.ss.spilled != nil, spillAfter)
 		}
-		got := resultOf(t, j.Verdict(), HeadersRemaining)
+		got := resultOf(t, j.Verdict(), check.HeadersRemaining)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: headers.remaining spilled differs from in memory (-memory +spilled):\n%s", r.name, diff)
 		}
@@ -69,7 +70,7 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 		}
 		return &memSpill{gone: true}, nil
 	}}, runs[0].obs)
-	if got.Status != Skip || !strings.Contains(got.Message, "could not be kept on disk and read back") || !strings.Contains(got.Message, "the file went away") {
+	if got.Status != check.Skip || !strings.Contains(got.Message, "could not be kept on disk and read back") || !strings.Contains(got.Message, "the file went away") {
 		t.Errorf("a spill that cannot be read back: headers.remaining = %s (%s); want skip saying why", got.Status, got.Message)
 	}
 	_, c := remaining(Options{Spill: func() (Spill, error) { return nil, fmt.Errorf("no room") }}, runs[0].obs)

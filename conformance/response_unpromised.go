@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 )
@@ -37,5 +38,5 @@ func (s *sighting) note(why string) string {
 		return why
 	}
 	return fmt.Sprintf("%s; %s carried %s headers all the same, recorded, not judged",
-		why, plural(s.n, "response", "responses"), s.conv)
+		why, check.Plural(s.n, "response", "responses"), s.conv)
 }

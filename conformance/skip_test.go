@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-var modelChecks = []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, TimingOnset, RecoveryAfterWindow}
+var modelChecks = []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.LimitStatus, check.TimingOnset, check.RecoveryAfterWindow}
 
 func TestCheckSkipReasons(t *testing.T) {
 	std := func() *scenarios.Plan {
@@ -46,11 +47,11 @@ func TestCheckSkipReasons(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v := Check(tt.plan(), seqOf(tt.obs))
 			for _, id := range modelChecks {
-				if c := resultOf(t, v, id); c.Status != Skip || c.Message != tt.want {
+				if c := resultOf(t, v, id); c.Status != check.Skip || c.Message != tt.want {
 					t.Errorf("%s = %s %q; want skip %q", id, c.Status, c.Message, tt.want)
 				}
 			}
-			if v.Status != Pass {
+			if v.Status != check.Pass {
 				t.Errorf("Verdict.Status = %s; want pass (nothing failed)", v.Status)
 			}
 		})
@@ -61,9 +62,9 @@ func TestCheckNeverExceeded(t *testing.T) {
 	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases[:1])
 	obs := serve(client(p, []string{"k1"}, fixedLatency(time.Millisecond), 1), newClockWindow(20, time.Second, base, faultNone))
 	v := Check(p, seqOf(obs))
-	want := map[ID]CheckResult{
-		LimitStatus:         {ID: LimitStatus, Limit: "per-second", Status: Skip, Message: "the run never exceeded the limit, so no request was limited"},
-		RecoveryAfterWindow: {ID: RecoveryAfterWindow, Limit: "per-second", Status: Skip, Message: "the server never rejected a request, so recovery after the limit was not exercised"},
+	want := map[check.ID]check.Result{
+		check.LimitStatus:         {ID: check.LimitStatus, Limit: "per-second", Status: check.Skip, Message: "the run never exceeded the limit, so no request was limited"},
+		check.RecoveryAfterWindow: {ID: check.RecoveryAfterWindow, Limit: "per-second", Status: check.Skip, Message: "the server never rejected a request, so recovery after the limit was not exercised"},
 	}
 	for id, w := range want {
 		if diff := cmp.Diff(w, resultOf(t, v, id)); diff != "" {
@@ -72,18 +73,18 @@ func TestCheckNeverExceeded(t *testing.T) {
 	}
 	// limit.enforced needs a window driven past the limit; the under phase
 	// only shows that nothing was rejected under it.
-	if c := resultOf(t, v, LimitEnforced); c.Status != Skip || !strings.Contains(c.Message, "enforcement was not exercised") {
-		t.Errorf("%s = %s (%s); want skip: enforcement was not exercised", LimitEnforced, c.Status, c.Message)
+	if c := resultOf(t, v, check.LimitEnforced); c.Status != check.Skip || !strings.Contains(c.Message, "enforcement was not exercised") {
+		t.Errorf("%s = %s (%s); want skip: enforcement was not exercised", check.LimitEnforced, c.Status, c.Message)
 	}
-	if c := resultOf(t, v, LimitNoEarlyReject); c.Status != Pass {
-		t.Errorf("%s = %s (%s); want pass", LimitNoEarlyReject, c.Status, c.Message)
+	if c := resultOf(t, v, check.LimitNoEarlyReject); c.Status != check.Pass {
+		t.Errorf("%s = %s (%s); want pass", check.LimitNoEarlyReject, c.Status, c.Message)
 	}
 	// The plan stayed under the limit: enforcement does not apply, it is not
 	// undecided, and the run passes on what it meant to test.
-	if c := resultOf(t, v, LimitEnforced); c.Undecided {
-		t.Errorf("%s undecided on a plan that never meant to exceed the limit (%s)", LimitEnforced, c.Message)
+	if c := resultOf(t, v, check.LimitEnforced); c.Undecided {
+		t.Errorf("%s undecided on a plan that never meant to exceed the limit (%s)", check.LimitEnforced, c.Message)
 	}
-	if got := concluded(v, obs); got.Status != Pass {
+	if got := concluded(v, obs); got.Status != check.Pass {
 		t.Errorf("run concluded %s (%s); want pass", got.Status, got.Reason)
 	}
 }
@@ -100,11 +101,11 @@ func TestRateNotReachedIsUndecided(t *testing.T) {
 		}
 	}
 	v := Check(p, seqOf(under))
-	if c := resultOf(t, v, LimitEnforced); c.Status != Skip || !c.Undecided {
-		t.Errorf("%s = %s, undecided %v (%s); want an undecided skip", LimitEnforced, c.Status, c.Undecided, c.Message)
+	if c := resultOf(t, v, check.LimitEnforced); c.Status != check.Skip || !c.Undecided {
+		t.Errorf("%s = %s, undecided %v (%s); want an undecided skip", check.LimitEnforced, c.Status, c.Undecided, c.Message)
 	}
 	got := concluded(v, under)
-	if got.Status != Inconclusive || !strings.HasPrefix(got.Reason, "limit.enforced could not be decided: no window was driven past the limit") {
+	if got.Status != check.Inconclusive || !strings.HasPrefix(got.Reason, "limit.enforced could not be decided: no window was driven past the limit") {
 		t.Errorf("run concluded %s (%s); want inconclusive, limit.enforced could not be decided", got.Status, got.Reason)
 	}
 }
@@ -118,10 +119,10 @@ func TestCheckNeverLimited(t *testing.T) {
 		h.add(r.obs.Phase, r.obs.Sent.Sub(base), r.obs.Latency, 200)
 	}
 	v := Check(p, seqOf(h.obs))
-	if c := resultOf(t, v, LimitEnforced); c.Status != Fail {
+	if c := resultOf(t, v, check.LimitEnforced); c.Status != check.Fail {
 		t.Errorf("limit.enforced = %s (%s); want fail", c.Status, c.Message)
 	}
-	if c := resultOf(t, v, LimitStatus); c.Status != Skip || !strings.Contains(c.Message, "never rejected a request over the limit") {
+	if c := resultOf(t, v, check.LimitStatus); c.Status != check.Skip || !strings.Contains(c.Message, "never rejected a request over the limit") {
 		t.Errorf("limit.status = %s (%s); want skip: never rejected over the limit", c.Status, c.Message)
 	}
 }
@@ -136,16 +137,16 @@ func TestCheckOrder(t *testing.T) {
 	}
 	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
 	v := Check(p, nil)
-	var got []ID
+	var got []check.ID
 	for _, c := range v.Checks {
 		got = append(got, c.ID)
-		if want := "per-second"; c.ID == QuotaEnforced && c.Limit != "" || c.ID != QuotaEnforced && c.Limit != want {
+		if want := "per-second"; c.ID == check.QuotaEnforced && c.Limit != "" || c.ID != check.QuotaEnforced && c.Limit != want {
 			t.Errorf("%s.Limit = %q; want per-second (quota.enforced: none, the scenario has no quota)", c.ID, c.Limit)
 		}
 	}
-	want := []ID{LimitEnforced, LimitNoEarlyReject, LimitStatus, TimingOnset, RecoveryAfterWindow,
-		HeadersLimit, HeadersRemaining, HeadersReset, HeadersRetryAfter, BodyErrorFormat,
-		LimitPerKey, LimitPerIP, LimitExcluded, AuthMissingKey, AuthInvalidKey, AuthScope, AuthNotCounted, QuotaEnforced}
+	want := []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.LimitStatus, check.TimingOnset, check.RecoveryAfterWindow,
+		check.HeadersLimit, check.HeadersRemaining, check.HeadersReset, check.HeadersRetryAfter, check.BodyErrorFormat,
+		check.LimitPerKey, check.LimitPerIP, check.LimitExcluded, check.AuthMissingKey, check.AuthInvalidKey, check.AuthScope, check.AuthNotCounted, check.QuotaEnforced}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("check ids mismatch (-want +got):\n%s", diff)
 	}
@@ -173,7 +174,7 @@ func TestCheckIgnoresNonDecisions(t *testing.T) {
 	for i := range mixed {
 		mixed[i].Seq = uint64(i + 1)
 	}
-	if v := Check(p, seqOf(mixed)); v.Status != Pass {
+	if v := Check(p, seqOf(mixed)); v.Status != check.Pass {
 		t.Errorf("Verdict.Status = %s; want pass (%+v)", v.Status, v.Checks)
 	}
 }
@@ -189,7 +190,7 @@ func TestUnknownAlgorithmSkips(t *testing.T) {
 	v := Check(p, seqOf(obs))
 	for _, id := range modelChecks {
 		c := resultOf(t, v, id)
-		if c.Status != Skip || !strings.Contains(c.Message, `no limiter model implements algorithm "mystery"`) {
+		if c.Status != check.Skip || !strings.Contains(c.Message, `no limiter model implements algorithm "mystery"`) {
 			t.Errorf("%s = %s (%s); want skip: no model implements the algorithm", id, c.Status, c.Message)
 		}
 	}
@@ -209,9 +210,9 @@ func TestEnforcedSkipsWhenEveryEpisodeIsAmbiguous(t *testing.T) {
 	srv := newFirstRequestWindow(20, time.Second, faultOffByOne)
 	obs := serve(client(p, []string{"k1"}, jitteredLatency(50*time.Millisecond), 3), srv)
 	v := Check(p, seqOf(obs))
-	wantFailOrUndecided(t, v, obs, LimitEnforced)
-	c := resultOf(t, v, LimitEnforced)
-	t.Logf("%s = %s (%s); run %s", LimitEnforced, c.Status, c.Message, concluded(v, obs).Status)
+	wantFailOrUndecided(t, v, obs, check.LimitEnforced)
+	c := resultOf(t, v, check.LimitEnforced)
+	t.Logf("%s = %s (%s); run %s", check.LimitEnforced, c.Status, c.Message, concluded(v, obs).Status)
 }
 
 // A limiter that rejects two early, seen through 50-150 ms of latency (a
@@ -229,7 +230,7 @@ func TestEarlyRejectFarAwayNeverPasses(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%d", fam.name, seed), func(t *testing.T) {
 				p := planOf(limitOf(20, time.Second, fam.algo), standardPhases)
 				obs := serve(client(p, []string{"k1"}, jitteredLatency(100*time.Millisecond), seed), fam.server(20, time.Second, faultEarly))
-				wantFailOrUndecided(t, Check(p, seqOf(obs)), obs, LimitNoEarlyReject)
+				wantFailOrUndecided(t, Check(p, seqOf(obs)), obs, check.LimitNoEarlyReject)
 			})
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -222,8 +223,8 @@ func TestSpillFailures(t *testing.T) {
 		if j.run.col.spilled == nil {
 			t.Fatalf("%d records did not spill after %d", j.run.col.n, spillAfter)
 		}
-		got := resultOf(t, j.Verdict(), LimitEnforced)
-		if got.Status != Skip || !strings.Contains(got.Message, "could not be read back") || !strings.Contains(got.Message, fail.want) {
+		got := resultOf(t, j.Verdict(), check.LimitEnforced)
+		if got.Status != check.Skip || !strings.Contains(got.Message, "could not be read back") || !strings.Contains(got.Message, fail.want) {
 			t.Errorf("%s: limit.enforced = %s (%s); want skip saying the records could not be read back: %s", fail.name, got.Status, got.Message, fail.want)
 		}
 		if !sp.closed {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -43,34 +44,34 @@ func TestFirstRequestChainReplays(t *testing.T) {
 	tests := []struct {
 		dir  string
 		what string
-		want map[ID]Status
+		want map[check.ID]check.Status
 	}{
-		{"testdata/fra-burst-expiry", "off-by-one, burst straddling an expiry", map[ID]Status{
-			LimitEnforced:       Fail,
-			LimitNoEarlyReject:  Pass,
-			LimitStatus:         Pass,
-			RecoveryAfterWindow: Pass,
+		{"testdata/fra-burst-expiry", "off-by-one, burst straddling an expiry", map[check.ID]check.Status{
+			check.LimitEnforced:       check.Fail,
+			check.LimitNoEarlyReject:  check.Pass,
+			check.LimitStatus:         check.Pass,
+			check.RecoveryAfterWindow: check.Pass,
 		}},
-		{"testdata/fra-penalty-box", "penalty box", map[ID]Status{
-			LimitEnforced:       Pass,
-			LimitNoEarlyReject:  Pass,
-			LimitStatus:         Pass,
-			TimingOnset:         Pass,
-			RecoveryAfterWindow: Fail,
+		{"testdata/fra-penalty-box", "penalty box", map[check.ID]check.Status{
+			check.LimitEnforced:       check.Pass,
+			check.LimitNoEarlyReject:  check.Pass,
+			check.LimitStatus:         check.Pass,
+			check.TimingOnset:         check.Pass,
+			check.RecoveryAfterWindow: check.Fail,
 		}},
-		{"testdata/fra-late-lift-shift", "penalty box, window shifted by the late lift", map[ID]Status{
-			LimitEnforced:       Pass,
-			LimitNoEarlyReject:  Pass,
-			LimitStatus:         Pass,
-			TimingOnset:         Pass,
-			RecoveryAfterWindow: Fail,
-			HeadersRemaining:    Pass,
+		{"testdata/fra-late-lift-shift", "penalty box, window shifted by the late lift", map[check.ID]check.Status{
+			check.LimitEnforced:       check.Pass,
+			check.LimitNoEarlyReject:  check.Pass,
+			check.LimitStatus:         check.Pass,
+			check.TimingOnset:         check.Pass,
+			check.RecoveryAfterWindow: check.Fail,
+			check.HeadersRemaining:    check.Pass,
 		}},
-		{"testdata/fra-off-by-one-ambiguous", "off-by-one, Remaining 0 then an admission near a boundary", map[ID]Status{
-			LimitEnforced:       Fail,
-			LimitNoEarlyReject:  Pass,
-			RecoveryAfterWindow: Pass,
-			HeadersRemaining:    Skip,
+		{"testdata/fra-off-by-one-ambiguous", "off-by-one, Remaining 0 then an admission near a boundary", map[check.ID]check.Status{
+			check.LimitEnforced:       check.Fail,
+			check.LimitNoEarlyReject:  check.Pass,
+			check.RecoveryAfterWindow: check.Pass,
+			check.HeadersRemaining:    check.Skip,
 		}},
 	}
 	for _, tt := range tests {

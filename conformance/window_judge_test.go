@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -39,18 +40,18 @@ func TestCheckBoundaryStraddlingBurstIsAmbiguous(t *testing.T) {
 	p := fixedPlan(n, time.Second, scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Duration: time.Second})
 	v := Check(p, seqOf(h.obs))
 	for _, c := range v.Checks {
-		if c.Status == Fail {
+		if c.Status == check.Fail {
 			t.Errorf("%s = fail (%s); want no failure", c.ID, c.Message)
 		}
 	}
 	// Every rejection may have come early at some arrival the latency
 	// allows, so none proves the limit was reached first: a skip, not a
 	// pass (a check passes only on evidence).
-	early := resultOf(t, v, LimitNoEarlyReject)
-	if early.Status != Skip || !early.Undecided || !strings.Contains(early.Message, "within the timing tolerance") {
+	early := resultOf(t, v, check.LimitNoEarlyReject)
+	if early.Status != check.Skip || !early.Undecided || !strings.Contains(early.Message, "within the timing tolerance") {
 		t.Errorf("limit.no-early-reject = %s (%s); want skip: every rejection within the timing tolerance", early.Status, early.Message)
 	}
-	if c := resultOf(t, v, LimitStatus); c.Status != Pass {
+	if c := resultOf(t, v, check.LimitStatus); c.Status != check.Pass {
 		t.Errorf("limit.status = %s (%s); want pass", c.Status, c.Message)
 	}
 }
@@ -64,7 +65,7 @@ func TestCheckClockSkew(t *testing.T) {
 				p := planOf(limitOf(n, time.Second, scenarios.AlgoFixedWindow), standardPhases)
 				srv := newClockWindow(n, time.Second, base.Add(skew), faultNone)
 				v := Check(p, seqOf(serve(client(p, []string{"k1"}, jitteredLatency(5*time.Millisecond), 9), srv)))
-				if v.Status != Pass {
+				if v.Status != check.Pass {
 					t.Errorf("Verdict.Status = %s; want pass (%+v)", v.Status, v.Checks)
 				}
 			})
@@ -85,8 +86,8 @@ func TestCheckWallClockWindowsFoundWithoutResets(t *testing.T) {
 		h.add(0, time.Duration(k)*15*time.Millisecond, 200*time.Microsecond, 200)
 	}
 	p := fixedPlan(20, time.Second, scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Duration: time.Second})
-	c := resultOf(t, Check(p, seqOf(h.obs)), LimitEnforced)
-	if c.Status != Skip || !strings.Contains(c.Message, "aligned to the wall clock") {
+	c := resultOf(t, Check(p, seqOf(h.obs)), check.LimitEnforced)
+	if c.Status != check.Skip || !strings.Contains(c.Message, "aligned to the wall clock") {
 		t.Errorf("limit.enforced = %s (%s); want skip, judged aligned to the wall clock", c.Status, c.Message)
 	}
 }

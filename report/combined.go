@@ -6,23 +6,23 @@ import (
 	"io"
 	"strings"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // combinedOrder ranks verdicts for Combined, most telling first: a proven
 // defect in any run is the news; then a run that did not carry out its plan
 // (the invocation as a whole did not finish); then a run whose evidence
 // settled nothing. Only runs that all passed pass.
-var combinedOrder = []conformance.Status{conformance.Fail, conformance.Incomplete, conformance.Inconclusive}
+var combinedOrder = []check.Status{check.Fail, check.Incomplete, check.Inconclusive}
 
 // Combined is the verdict of several runs judged together (the scenarios of
 // one invocation): FAIL if any run failed, else INCOMPLETE if any did not
 // carry out its plan, else INCONCLUSIVE if any settled nothing, else PASS.
 // A run with no verdict counts as INCOMPLETE. The reason names the runs that
 // decided it, with their own reasons.
-func Combined(rs []*Report) (conformance.Status, string) {
+func Combined(rs []*Report) (check.Status, string) {
 	if len(rs) == 0 {
-		return conformance.Incomplete, "no scenario was run"
+		return check.Incomplete, "no scenario was run"
 	}
 	for _, s := range combinedOrder {
 		var why []string
@@ -35,16 +35,16 @@ func Combined(rs []*Report) (conformance.Status, string) {
 			return s, strings.Join(why, "; ")
 		}
 	}
-	return conformance.Pass, fmt.Sprintf("every one of the %d scenarios passed", len(rs))
+	return check.Pass, fmt.Sprintf("every one of the %d scenarios passed", len(rs))
 }
 
 // verdictOrIncomplete is r's verdict, and INCOMPLETE when it has none.
-func verdictOrIncomplete(r *Report) conformance.Status {
+func verdictOrIncomplete(r *Report) check.Status {
 	switch r.Verdict {
-	case conformance.Pass, conformance.Fail, conformance.Inconclusive:
+	case check.Pass, check.Fail, check.Inconclusive:
 		return r.Verdict
 	}
-	return conformance.Incomplete
+	return check.Incomplete
 }
 
 // WriteMarkdownRuns writes the reports of several runs (the scenarios of one

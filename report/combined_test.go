@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 )
 
@@ -22,16 +22,16 @@ func TestCombined(t *testing.T) {
 	tests := []struct {
 		name string
 		rs   []*report.Report
-		want conformance.Status
+		want check.Status
 		who  []string // the runs the reason names
 	}{
-		{"all pass", []*report.Report{pass, pass}, conformance.Pass, nil},
-		{"one fail among all", []*report.Report{pass, inconclusive, fail, incomplete}, conformance.Fail, []string{"f: "}},
-		{"incomplete over inconclusive", []*report.Report{inconclusive, pass, incomplete}, conformance.Incomplete, []string{"i: "}},
-		{"inconclusive over pass", []*report.Report{pass, inconclusive}, conformance.Inconclusive, []string{"n: "}},
-		{"no verdict is incomplete", []*report.Report{pass, noVerdict}, conformance.Incomplete, []string{"x: "}},
-		{"two failures named", []*report.Report{fail, pass, named(failingReport(), "g")}, conformance.Fail, []string{"f: ", "g: "}},
-		{"none", nil, conformance.Incomplete, nil},
+		{"all pass", []*report.Report{pass, pass}, check.Pass, nil},
+		{"one fail among all", []*report.Report{pass, inconclusive, fail, incomplete}, check.Fail, []string{"f: "}},
+		{"incomplete over inconclusive", []*report.Report{inconclusive, pass, incomplete}, check.Incomplete, []string{"i: "}},
+		{"inconclusive over pass", []*report.Report{pass, inconclusive}, check.Inconclusive, []string{"n: "}},
+		{"no verdict is incomplete", []*report.Report{pass, noVerdict}, check.Incomplete, []string{"x: "}},
+		{"two failures named", []*report.Report{fail, pass, named(failingReport(), "g")}, check.Fail, []string{"f: ", "g: "}},
+		{"none", nil, check.Incomplete, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,7 +44,7 @@ func TestCombined(t *testing.T) {
 					t.Errorf("reason %q does not name %q", reason, w)
 				}
 			}
-			if got != conformance.Pass && strings.Contains(reason, "p: ") {
+			if got != check.Pass && strings.Contains(reason, "p: ") {
 				t.Errorf("reason %q names the passing run", reason)
 			}
 		})

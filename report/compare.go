@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // Tolerance is how much worse a measurement may get between two runs before
@@ -43,17 +44,17 @@ type Side struct {
 	RunID    string
 	Scenario string
 	Target   string
-	Verdict  conformance.Status
+	Verdict  check.Status
 	Requests int64
 }
 
 // CheckChange is one check whose status differs between the runs. A status
 // of "" means the check is absent from that run.
 type CheckChange struct {
-	ID      conformance.ID
+	ID      check.ID
 	Limit   string
-	Base    conformance.Status
-	Run     conformance.Status
+	Base    check.Status
+	Run     check.Status
 	Message string // the later run's message, or the base's when the check is gone
 	Worse   bool
 }
@@ -101,7 +102,7 @@ func (ch CheckChange) label() string {
 	return fmt.Sprintf("%s (%s)", ch.ID, ch.Limit)
 }
 
-func statusWord(s conformance.Status) string {
+func statusWord(s check.Status) string {
 	if s == "" {
 		return "absent"
 	}
@@ -133,12 +134,12 @@ func side(name string, r *Report) Side {
 }
 
 type checkKey struct {
-	id    conformance.ID
+	id    check.ID
 	limit string
 }
 
-func compareChecks(base, run []conformance.CheckResult) []CheckChange {
-	was := map[checkKey]conformance.CheckResult{}
+func compareChecks(base, run []check.Result) []CheckChange {
+	was := map[checkKey]check.Result{}
 	for _, ch := range base {
 		was[checkKey{ch.ID, ch.Limit}] = ch
 	}
@@ -169,9 +170,9 @@ func compareChecks(base, run []conformance.CheckResult) []CheckChange {
 	return out
 }
 
-func checkChange(k checkKey, before, now conformance.Status, msg string) CheckChange {
-	worse := (now == conformance.Fail && before != conformance.Fail) ||
-		(before == conformance.Pass && now != conformance.Pass && now != conformance.Fail)
+func checkChange(k checkKey, before, now check.Status, msg string) CheckChange {
+	worse := (now == check.Fail && before != check.Fail) ||
+		(before == check.Pass && now != check.Pass && now != check.Fail)
 	return CheckChange{ID: k.id, Limit: k.limit, Base: before, Run: now, Message: msg, Worse: worse}
 }
 

@@ -10,18 +10,19 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 )
 
 func TestCompareChecks(t *testing.T) {
 	const (
-		P = conformance.Pass
-		F = conformance.Fail
-		S = conformance.Skip
-		A = conformance.Status("") // absent
+		P = check.Pass
+		F = check.Fail
+		S = check.Skip
+		A = check.Status("") // absent
 	)
 	tests := []struct {
-		base, run conformance.Status
+		base, run check.Status
 		changed   bool
 		worse     bool
 	}{
@@ -43,8 +44,8 @@ func TestCompareChecks(t *testing.T) {
 		name := string(tt.base) + "→" + string(tt.run)
 		t.Run(name, func(t *testing.T) {
 			base, run := passingReport(), passingReport()
-			setStatus(base, conformance.LimitEnforced, tt.base)
-			setStatus(run, conformance.LimitEnforced, tt.run)
+			setStatus(base, check.LimitEnforced, tt.base)
+			setStatus(run, check.LimitEnforced, tt.run)
 			c := report.Compare("a", base, "b", run, report.DefaultTolerance)
 			if got := len(c.Checks) == 1; got != tt.changed {
 				t.Fatalf("changes = %+v; want changed=%v", c.Checks, tt.changed)
@@ -53,14 +54,14 @@ func TestCompareChecks(t *testing.T) {
 				t.Errorf("Worse() = %v; want %v (regressions %q)", c.Worse(), tt.worse, c.Regressions())
 			}
 			if tt.changed && (c.Checks[0].Base != tt.base || c.Checks[0].Run != tt.run || c.Checks[0].Limit != "per-second") {
-				t.Errorf("change = %+v; want %s per-second %q → %q", c.Checks[0], conformance.LimitEnforced, tt.base, tt.run)
+				t.Errorf("change = %+v; want %s per-second %q → %q", c.Checks[0], check.LimitEnforced, tt.base, tt.run)
 			}
 		})
 	}
 }
 
 // setStatus sets the status of check id, or removes it for "".
-func setStatus(r *report.Report, id conformance.ID, s conformance.Status) {
+func setStatus(r *report.Report, id check.ID, s check.Status) {
 	for i, c := range r.Checks {
 		if c.ID != id {
 			continue
@@ -116,7 +117,7 @@ func TestCompareMeasurements(t *testing.T) {
 func TestComparisonWriters(t *testing.T) {
 	base, run := passingReport(), failingReport()
 	base.Recovery = &conformance.Recovery{Limit: "per-second", Wait: 480 * time.Millisecond, Precision: 6 * time.Millisecond}
-	run.Checks = append(run.Checks, conformance.CheckResult{ID: conformance.BodyErrorFormat, Status: conformance.Skip, Message: "no error shape declared"})
+	run.Checks = append(run.Checks, check.Result{ID: check.BodyErrorFormat, Status: check.Skip, Message: "no error shape declared"})
 	run.Checks[1].Message += " \x1b[2J"
 	for _, w := range []struct {
 		name  string

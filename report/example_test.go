@@ -5,7 +5,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 )
 
@@ -15,10 +15,10 @@ func ExampleWriteJUnit() {
 		Target:   "https://api.copilot.example",
 		Started:  time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC),
 		Finished: time.Date(2025, 3, 1, 10, 0, 12, 0, time.UTC),
-		Verdict:  conformance.Pass,
-		Checks: []conformance.CheckResult{
-			{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Pass, Message: "never more than 20 admitted"},
-			{ID: conformance.HeadersReset, Limit: "per-second", Status: conformance.Skip, Message: "no reset header declared"},
+		Verdict:  check.Pass,
+		Checks: []check.Result{
+			{ID: check.LimitEnforced, Limit: "per-second", Status: check.Pass, Message: "never more than 20 admitted"},
+			{ID: check.HeadersReset, Limit: "per-second", Status: check.Skip, Message: "no reset header declared"},
 		},
 	}
 	if err := report.WriteJUnit(os.Stdout, r); err != nil {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
@@ -31,21 +32,21 @@ func failingReport() *report.Report {
 		Target:   "https://api.copilot.example/v1",
 		Started:  start,
 		Finished: start.Add(12*time.Second + 345*time.Millisecond),
-		Verdict:  conformance.Fail,
+		Verdict:  check.Fail,
 		Fingerprint: &conformance.Fingerprint{Family: "fixed window", Params: "21 per 1s", Explained: 223, Judged: 224, Ambiguous: 1,
 			Summary: "fixed window, 21 per 1s: explains 223 of 224 decisions; 1 ambiguous"},
 		Recovery: &conformance.Recovery{Limit: "per-second", Lifts: 3, Wait: 612 * time.Millisecond, Precision: 7 * time.Millisecond,
 			LeastWait: 598 * time.Millisecond, LiftedAt: start.Add(6 * time.Second), LiftPrecision: 6 * time.Millisecond,
 			Promised: time.Second, Phase: "probe",
 			Summary: "lifted 0.612 s ± 7 ms after the first rejection of its streak (the longest of 3 lifts timed, in the probe phase; promised 1s)"},
-		Checks: []conformance.CheckResult{
-			{ID: conformance.LimitNoEarlyReject, Limit: "per-second", Status: conformance.Pass,
+		Checks: []check.Result{
+			{ID: check.LimitNoEarlyReject, Limit: "per-second", Status: check.Pass,
 				Message: "no 429 in 20 requests sent under the limit"},
-			{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Fail,
+			{ID: check.LimitEnforced, Limit: "per-second", Status: check.Fail,
 				Message: "admitted 23 requests in a 1 s window; the limit is 20. " + nasty,
-				Evidence: &conformance.Evidence{
+				Evidence: &check.Evidence{
 					Expected: "at most 20 admitted in any 1 s window & then 429",
-					Requests: []conformance.RequestEvidence{
+					Requests: []check.RequestEvidence{
 						evidence(21, 2*time.Second+512*time.Millisecond, 200, "admitted #21 in window starting +2.000s",
 							map[string]string{"X-RateLimit-Limit": "20", "X-RateLimit-Remaining": "0"}),
 						evidence(22, 2*time.Second+537*time.Millisecond, 200, "admitted #22 <b>bold</b>", nil),
@@ -54,19 +55,19 @@ func failingReport() *report.Report {
 					},
 					Omitted: 17,
 				}},
-			{ID: conformance.LimitStatus, Limit: "per-second", Status: conformance.Pass,
+			{ID: check.LimitStatus, Limit: "per-second", Status: check.Pass,
 				Message: "all 97 limited requests got 429"},
-			{ID: conformance.HeadersReset, Limit: "per-second", Status: conformance.Skip,
+			{ID: check.HeadersReset, Limit: "per-second", Status: check.Skip,
 				Message: "the scenario declares no reset header"},
-			{ID: conformance.HeadersRetryAfter, Limit: "per-second", Status: conformance.Fail,
+			{ID: check.HeadersRetryAfter, Limit: "per-second", Status: check.Fail,
 				Message: "429 without Retry-After",
-				Evidence: &conformance.Evidence{
+				Evidence: &check.Evidence{
 					Expected: "Retry-After on every 429, at least the real wait",
-					Requests: []conformance.RequestEvidence{
+					Requests: []check.RequestEvidence{
 						evidence(24, 2*time.Second+590*time.Millisecond, 429, "no Retry-After", map[string]string{"X-RateLimit-Remaining": "0"}),
 					},
 				}},
-			{ID: "quota.monthly", Limit: "monthly", Status: conformance.Skip,
+			{ID: "quota.monthly", Limit: "monthly", Status: check.Skip,
 				Message: "monthly quota not tested: it would take 2,000 requests"},
 		},
 		Phases: []metrics.PhaseSnapshot{
@@ -120,11 +121,11 @@ func passingReport() *report.Report {
 		BuiltinTarget: true,
 		Started:       start,
 		Finished:      start.Add(4 * time.Second),
-		Verdict:       conformance.Pass,
-		Checks: []conformance.CheckResult{
-			{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Pass, Message: "never more than 20 admitted per window"},
-			{ID: conformance.TimingOnset, Limit: "per-second", Status: conformance.Pass, Message: "first 429 at request 21"},
-			{ID: conformance.BodyErrorFormat, Status: conformance.Skip, Message: "no error shape declared"},
+		Verdict:       check.Pass,
+		Checks: []check.Result{
+			{ID: check.LimitEnforced, Limit: "per-second", Status: check.Pass, Message: "never more than 20 admitted per window"},
+			{ID: check.TimingOnset, Limit: "per-second", Status: check.Pass, Message: "first 429 at request 21"},
+			{ID: check.BodyErrorFormat, Status: check.Skip, Message: "no error shape declared"},
 		},
 		Phases: []metrics.PhaseSnapshot{
 			{Name: "burst", Kind: "over", RequestedRate: 30, AchievedRate: 29.9, Planned: 120, Requests: 90,
@@ -146,11 +147,11 @@ func passingReport() *report.Report {
 func incompleteReport() *report.Report {
 	r := passingReport()
 	r.Interrupted = true
-	r.Verdict = conformance.Incomplete
+	r.Verdict = check.Incomplete
 	r.VerdictReason = "the run was stopped by SIGINT before its plan ended, so only what was sent is judged"
 	for i, c := range r.Checks {
-		if c.Status == conformance.Pass {
-			r.Checks[i].Status = conformance.Skip
+		if c.Status == check.Pass {
+			r.Checks[i].Status = check.Skip
 			r.Checks[i].Message = "not judged to the end, the run stopped before its plan ended (so far: " + c.Message + ")"
 		}
 	}
@@ -161,12 +162,12 @@ func incompleteReport() *report.Report {
 // answer 401, every limit check skipped.
 func inconclusiveReport() *report.Report {
 	r := failingReport()
-	r.Verdict = conformance.Inconclusive
+	r.Verdict = check.Inconclusive
 	r.VerdictReason = "every request got 401 Unauthorized: is COPILOT_API_KEY a valid key?"
 	r.Fingerprint, r.Recovery = nil, nil
-	r.Checks = []conformance.CheckResult{
-		{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Skip, Message: "no request was admitted or limited"},
-		{ID: conformance.BodyErrorFormat, Status: conformance.Skip, Message: "no error shape declared"},
+	r.Checks = []check.Result{
+		{ID: check.LimitEnforced, Limit: "per-second", Status: check.Skip, Message: "no request was admitted or limited"},
+		{ID: check.BodyErrorFormat, Status: check.Skip, Message: "no error shape declared"},
 	}
 	r.Statuses = map[int]int64{401: r.Requests}
 	for i := range r.Phases {
@@ -178,8 +179,8 @@ func inconclusiveReport() *report.Report {
 }
 
 // evidence is one request of a failure's evidence in the fixed run.
-func evidence(seq uint64, offset time.Duration, status int, note string, h map[string]string) conformance.RequestEvidence {
-	return conformance.RequestEvidence{
+func evidence(seq uint64, offset time.Duration, status int, note string, h map[string]string) check.RequestEvidence {
+	return check.RequestEvidence{
 		Seq: seq, Phase: "burst", Sent: start.Add(offset), Offset: offset,
 		Latency: 2*time.Millisecond + time.Duration(seq)*10*time.Microsecond,
 		Status:  status, Headers: h, Note: note,

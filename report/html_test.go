@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
 )
@@ -101,8 +101,8 @@ func TestWriteHTMLVerdictAndOrder(t *testing.T) {
 
 func TestWriteHTMLEvidenceOpenForFailures(t *testing.T) {
 	r := failingReport()
-	r.Checks = append(r.Checks, conformance.CheckResult{ID: conformance.HeadersLimit, Status: conformance.Pass,
-		Message: "ok", Evidence: &conformance.Evidence{Expected: "context for a pass"}})
+	r.Checks = append(r.Checks, check.Result{ID: check.HeadersLimit, Status: check.Pass,
+		Message: "ok", Evidence: &check.Evidence{Expected: "context for a pass"}})
 	page := string(render(t, report.WriteHTML, r))
 	if got, want := strings.Count(page, "<details open>"), 2; got != want {
 		t.Errorf("WriteHTML has %d <details open>; want %d (one per failed check)", got, want)

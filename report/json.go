@@ -8,7 +8,7 @@ import (
 	"math"
 	"reflect"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
@@ -118,12 +118,12 @@ func forJSON(r *Report) *Report {
 }
 
 // checksForJSON copies checks so that evidence with no requests lists [].
-func checksForJSON(checks []conformance.CheckResult) []conformance.CheckResult {
-	out := make([]conformance.CheckResult, len(checks))
+func checksForJSON(checks []check.Result) []check.Result {
+	out := make([]check.Result, len(checks))
 	for i, c := range checks {
 		if c.Evidence != nil && c.Evidence.Requests == nil {
 			ev := *c.Evidence
-			ev.Requests = []conformance.RequestEvidence{}
+			ev.Requests = []check.RequestEvidence{}
 			c.Evidence = &ev
 		}
 		out[i] = c

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
@@ -43,8 +43,8 @@ func TestWriteJSONNormalises(t *testing.T) {
 	in := &report.Report{
 		Target: "https://user:secret@api.example.test/v1?api_key=k3y",
 		Phases: []metrics.PhaseSnapshot{{Name: "p", RequestedRate: math.Inf(1), AchievedRate: math.NaN()}},
-		Checks: []conformance.CheckResult{{ID: conformance.LimitEnforced, Status: conformance.Fail,
-			Evidence: &conformance.Evidence{Expected: "x"}}},
+		Checks: []check.Result{{ID: check.LimitEnforced, Status: check.Fail,
+			Evidence: &check.Evidence{Expected: "x"}}},
 	}
 	out := string(render(t, report.WriteJSON, in))
 	got, err := report.ReadJSON(strings.NewReader(out))
@@ -55,8 +55,8 @@ func TestWriteJSONNormalises(t *testing.T) {
 		SchemaVersion: report.SchemaVersion,
 		Target:        "https://api.example.test/v1?api_key=REDACTED",
 		Phases:        []metrics.PhaseSnapshot{{Name: "p"}},
-		Checks: []conformance.CheckResult{{ID: conformance.LimitEnforced, Status: conformance.Fail,
-			Evidence: &conformance.Evidence{Expected: "x", Requests: []conformance.RequestEvidence{}}}},
+		Checks: []check.Result{{ID: check.LimitEnforced, Status: check.Fail,
+			Evidence: &check.Evidence{Expected: "x", Requests: []check.RequestEvidence{}}}},
 		Statuses: map[int]int64{},
 		Charges:  []report.Charge{},
 		Timeline: []metrics.SecondCounts{},

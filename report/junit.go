@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 )
 
@@ -151,7 +151,7 @@ func junitSuiteOf(r *Report) junitSuite {
 // verdict (inconclusive or incomplete): an <error> with the reason, so that a
 // CI reporter never shows such a run as green.
 func junitVerdictCase(r *Report) (junitCase, bool) {
-	if r.Verdict == conformance.Pass || r.Verdict == conformance.Fail {
+	if r.Verdict == check.Pass || r.Verdict == check.Fail {
 		return junitCase{}, false
 	}
 	label := verdictOf(r.Verdict).Label
@@ -190,16 +190,16 @@ func junitProperties(r *Report) []junitProperty {
 }
 
 // junitCaseOf is the test case of one check.
-func junitCaseOf(scenario string, c conformance.CheckResult) junitCase {
+func junitCaseOf(scenario string, c check.Result) junitCase {
 	class := scenario
 	if c.Limit != "" {
 		class += "." + c.Limit
 	}
 	tc := junitCase{Name: string(c.ID), Classname: class, Time: "0"}
 	switch c.Status {
-	case conformance.Pass:
+	case check.Pass:
 		tc.SystemOut = c.Message
-	case conformance.Fail:
+	case check.Fail:
 		tc.Failure = &junitFailure{Message: oneLine(c.Message), Type: string(c.ID), Text: evidenceText(c)}
 	default:
 		tc.Skipped = &junitSkipped{Message: oneLine(c.Message)}
@@ -208,7 +208,7 @@ func junitCaseOf(scenario string, c conformance.CheckResult) junitCase {
 }
 
 // evidenceText is a failure's evidence as plain text with aligned columns.
-func evidenceText(c conformance.CheckResult) string {
+func evidenceText(c check.Result) string {
 	var b strings.Builder
 	b.WriteString(c.Message + "\n")
 	ev := evidenceOf(c.Evidence)

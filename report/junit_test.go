@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 )
 
@@ -107,7 +107,7 @@ func TestWriteJUnitCases(t *testing.T) {
 			t.Errorf("case %d = %s/%s; want copilot.%s/%s", i, tc.Classname, tc.Name, c.Limit, c.ID)
 		}
 		switch c.Status {
-		case conformance.Fail:
+		case check.Fail:
 			if tc.Failure == nil || tc.Failure.Type != string(c.ID) || tc.Failure.Message != c.Message {
 				t.Errorf("case %s failure = %+v; want type %s and message %q", c.ID, tc.Failure, c.ID, c.Message)
 				continue
@@ -117,7 +117,7 @@ func TestWriteJUnitCases(t *testing.T) {
 					t.Errorf("case %s failure text lacks %q:\n%s", c.ID, want, tc.Failure.Text)
 				}
 			}
-		case conformance.Skip:
+		case check.Skip:
 			if tc.Skipped == nil || tc.Skipped.Message != c.Message {
 				t.Errorf("case %s skipped = %+v; want message %q", c.ID, tc.Skipped, c.Message)
 			}
@@ -139,8 +139,8 @@ func TestWriteJUnitCases(t *testing.T) {
 }
 
 func TestWriteJUnitClassnameWithoutLimit(t *testing.T) {
-	r := &report.Report{Scenario: report.ScenarioInfo{Name: "s"}, Verdict: conformance.Pass, Checks: []conformance.CheckResult{
-		{ID: conformance.BodyErrorFormat, Status: conformance.Pass},
+	r := &report.Report{Scenario: report.ScenarioInfo{Name: "s"}, Verdict: check.Pass, Checks: []check.Result{
+		{ID: check.BodyErrorFormat, Status: check.Pass},
 		{ID: "auth.missing-key", Status: "weird"},
 	}}
 	var doc xSuites
@@ -160,8 +160,8 @@ func TestWriteJUnitClassnameWithoutLimit(t *testing.T) {
 }
 
 func TestWriteJUnitInvalidXMLCharacters(t *testing.T) {
-	r := &report.Report{Checks: []conformance.CheckResult{
-		{ID: conformance.LimitStatus, Status: conformance.Fail, Message: "body had \x00\x1b[31m bytes"},
+	r := &report.Report{Checks: []check.Result{
+		{ID: check.LimitStatus, Status: check.Fail, Message: "body had \x00\x1b[31m bytes"},
 	}}
 	var doc xSuites
 	if err := xml.Unmarshal(render(t, report.WriteJUnit, r), &doc); err != nil {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 )
 
@@ -29,9 +29,9 @@ func TestWriteMarkdownVerdictLine(t *testing.T) {
 }
 
 func TestWriteMarkdownEscapes(t *testing.T) {
-	r := &report.Report{Verdict: conformance.Fail, Checks: []conformance.CheckResult{{
-		ID: "odd|id`x", Limit: "a|b", Status: conformance.Fail, Message: "two\nlines | <img src=x> **bold**",
-		Evidence: &conformance.Evidence{Expected: "</details> <summary>", Requests: []conformance.RequestEvidence{
+	r := &report.Report{Verdict: check.Fail, Checks: []check.Result{{
+		ID: "odd|id`x", Limit: "a|b", Status: check.Fail, Message: "two\nlines | <img src=x> **bold**",
+		Evidence: &check.Evidence{Expected: "</details> <summary>", Requests: []check.RequestEvidence{
 			{Seq: 1, Phase: "p|q", Headers: map[string]string{"X-A": "<b>", "X-B": "1|2"}, Note: "# heading"},
 		}},
 	}}, Notes: []string{"- not a list", "1. not a list either", "## nor a heading"}}
@@ -75,9 +75,9 @@ func TestWriteMarkdownTablesHaveEvenColumns(t *testing.T) {
 // a target (in messages, expectations, headers and notes of evidence) do not
 // become links, which GitHub makes of bare URLs and of www. names.
 func TestWriteMarkdownMakesNoLinkOfWhatATargetSent(t *testing.T) {
-	r := &report.Report{Verdict: conformance.Fail, Checks: []conformance.CheckResult{{
-		ID: "x", Status: conformance.Fail, Message: `said "http://evil.example/a" and [c](javascript:alert(1))`,
-		Evidence: &conformance.Evidence{Expected: "see www.evil.example", Requests: []conformance.RequestEvidence{
+	r := &report.Report{Verdict: check.Fail, Checks: []check.Result{{
+		ID: "x", Status: check.Fail, Message: `said "http://evil.example/a" and [c](javascript:alert(1))`,
+		Evidence: &check.Evidence{Expected: "see www.evil.example", Requests: []check.RequestEvidence{
 			{Seq: 1, Headers: map[string]string{"X-RateLimit-Limit": "https://evil.example/h"}, Note: "ftp://evil.example/n"},
 		}},
 	}}}

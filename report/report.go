@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
 
@@ -37,9 +38,9 @@ type Report struct {
 	// Verdict is pass, fail, inconclusive (the evidence settles nothing) or
 	// incomplete (the run stopped before its plan ended); VerdictReason says
 	// why in one sentence.
-	Verdict       conformance.Status        `json:"verdict"`
-	VerdictReason string                    `json:"verdict_reason,omitempty"`
-	Checks        []conformance.CheckResult `json:"checks"`
+	Verdict       check.Status   `json:"verdict"`
+	VerdictReason string         `json:"verdict_reason,omitempty"`
+	Checks        []check.Result `json:"checks"`
 	// Fingerprint is the limiter family and parameters that best explain the
 	// observed decisions, and how well; nil when nothing was judged.
 	Fingerprint *conformance.Fingerprint `json:"fingerprint,omitempty"`
@@ -91,4 +92,4 @@ type LimitInfo struct {
 }
 
 // Counts returns how many checks have each status.
-func (r *Report) Counts() (pass, fail, skip int) { return conformance.Tally(r.Checks) }
+func (r *Report) Counts() (pass, fail, skip int) { return check.Tally(r.Checks) }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
@@ -148,11 +149,11 @@ func titleOf(r *Report) string {
 }
 
 // verdictOf turns the run's status into a banner label and class.
-func verdictOf(s conformance.Status) verdictView {
+func verdictOf(s check.Status) verdictView {
 	switch s {
-	case conformance.Pass:
+	case check.Pass:
 		return verdictView{Label: "PASS", Class: "pass"}
-	case conformance.Fail:
+	case check.Fail:
 		return verdictView{Label: "FAIL", Class: "fail"}
 	case "":
 		return verdictView{Label: "NO VERDICT", Class: "unknown"}
@@ -221,7 +222,7 @@ func interruptedText(stopped bool) string {
 }
 
 // checksOf formats the checks with failures first, keeping the order otherwise.
-func checksOf(checks []conformance.CheckResult) []checkView {
+func checksOf(checks []check.Result) []checkView {
 	out := make([]checkView, len(checks))
 	for i, c := range checks {
 		out[i] = checkView{
@@ -232,7 +233,7 @@ func checksOf(checks []conformance.CheckResult) []checkView {
 			Message:  c.Message,
 			Evidence: evidenceOf(c.Evidence),
 		}
-		if c.Status == conformance.Fail && out[i].Evidence != nil {
+		if c.Status == check.Fail && out[i].Evidence != nil {
 			for j := range out[i].Evidence.Requests {
 				out[i].Evidence.Requests[j].Anchor = evidenceAnchor(i, c.Evidence.Requests[j].Seq)
 			}
@@ -251,10 +252,10 @@ func evidenceAnchor(i int, seq uint64) string {
 
 // violations are the requests of every failing check's evidence, to mark on
 // the timeline.
-func violations(checks []conformance.CheckResult) []violation {
+func violations(checks []check.Result) []violation {
 	var out []violation
 	for i, c := range checks {
-		if c.Status != conformance.Fail || c.Evidence == nil {
+		if c.Status != check.Fail || c.Evidence == nil {
 			continue
 		}
 		for _, rq := range c.Evidence.Requests {
@@ -269,18 +270,18 @@ func violations(checks []conformance.CheckResult) []violation {
 }
 
 // statusClass maps a check status to pass, fail or skip (anything unknown).
-func statusClass(s conformance.Status) string {
+func statusClass(s check.Status) string {
 	switch s {
-	case conformance.Pass:
+	case check.Pass:
 		return "pass"
-	case conformance.Fail:
+	case check.Fail:
 		return "fail"
 	}
 	return "skip"
 }
 
 // evidenceOf formats a check's evidence; nil stays nil.
-func evidenceOf(e *conformance.Evidence) *evidenceView {
+func evidenceOf(e *check.Evidence) *evidenceView {
 	if e == nil {
 		return nil
 	}

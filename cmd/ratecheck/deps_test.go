@@ -15,6 +15,7 @@ func TestDependencyDirection(t *testing.T) {
 	const mod = "github.com/ratecheck/ratecheck/"
 	forbidden := map[string][]string{
 		"conformance":        {"attack", "report", "internal/", "std:net/http", "conformance/spill"},
+		"conformance/check":  {"attack", "conformance", "report", "scenarios", "internal/", "std:net/http"},
 		"conformance/spill":  {"attack", "conformance", "report", "results", "scenarios", "internal/"},
 		"attack":             {"conformance", "report", "internal/"},
 		"scenarios":          {"attack", "conformance", "report", "results", "internal/"},

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/hostile"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/report"
@@ -152,7 +152,7 @@ func runHostile(t *testing.T, url string, c hostile.Case) hostileResult {
 	}
 	// Only the honest case keeps the promise; every other breaks it or
 	// gives nothing to judge, and must never pass.
-	if pass := res.rep.Verdict == conformance.Pass; pass != (c.Name == "honest") {
+	if pass := res.rep.Verdict == check.Pass; pass != (c.Name == "honest") {
 		t.Errorf("verdict %s (exit %d); want PASS only for the honest case\nstdout:\n%s", res.rep.Verdict, res.code, tail(stdout.String()))
 	}
 	// Every record bounded: lines of observations, and every report file.

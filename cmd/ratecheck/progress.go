@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/report/dashboard"
@@ -121,7 +121,7 @@ func (v *progressView) update(p runner.Progress) {
 func (v *progressView) newFailures(p runner.Progress) {
 	for _, c := range p.Checks {
 		key := string(c.ID) + "/" + c.Limit
-		if c.Status != conformance.Fail || v.failing[key] {
+		if c.Status != check.Fail || v.failing[key] {
 			continue
 		}
 		if v.failing == nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ratecheck/ratecheck/attack"
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/report"
@@ -311,11 +311,11 @@ func verdictError(rep *report.Report, stopped string) error {
 	switch {
 	case rep.Interrupted && stopped != "":
 		return &stoppedError{by: stopped}
-	case rep.Verdict == conformance.Fail:
+	case rep.Verdict == check.Fail:
 		return errChecksFailed
-	case rep.Verdict == conformance.Inconclusive:
+	case rep.Verdict == check.Inconclusive:
 		return errInconclusive
-	case rep.Interrupted || rep.Verdict != conformance.Pass:
+	case rep.Interrupted || rep.Verdict != check.Pass:
 		return errInterrupted
 	}
 	return nil

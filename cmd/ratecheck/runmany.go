@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -182,7 +182,7 @@ func (m manyOutcome) report() *report.Report {
 	return &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		Scenario:      report.ScenarioInfo{Name: m.label, File: m.file},
-		Verdict:       conformance.Incomplete,
+		Verdict:       check.Incomplete,
 		VerdictReason: why,
 		Interrupted:   true,
 	}
@@ -223,7 +223,7 @@ func printCombined(env *Env, outcomes []manyOutcome, reps []*report.Report) {
 		fmt.Fprintf(w, "  %-12s  %-20s  %s\n", verdict, out.label, where)
 	}
 	fmt.Fprintf(w, "combined verdict: %s\n", strings.ToUpper(string(status)))
-	if status != conformance.Pass {
+	if status != check.Pass {
 		fmt.Fprintf(w, "why: %s\n", printable(reason))
 	}
 }
@@ -249,15 +249,15 @@ func combinedError(outcomes []manyOutcome, reps []*report.Report) error {
 	}
 	status, _ := report.Combined(reps)
 	switch {
-	case status == conformance.Fail:
+	case status == check.Fail:
 		return errChecksFailed
 	case notRun != nil:
 		return notRun
 	case written != nil:
 		return written
-	case status == conformance.Incomplete:
+	case status == check.Incomplete:
 		return errInterrupted
-	case status == conformance.Inconclusive:
+	case status == check.Inconclusive:
 		return errInconclusive
 	}
 	return nil

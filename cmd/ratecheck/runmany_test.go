@@ -6,7 +6,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -36,17 +36,17 @@ func TestLabelsAndPaths(t *testing.T) {
 // them: a signal, then a failure, then a scenario that could not run, then
 // the combined verdict.
 func TestCombinedExit(t *testing.T) {
-	ran := func(s conformance.Status, err error) manyOutcome {
+	ran := func(s check.Status, err error) manyOutcome {
 		return manyOutcome{label: string(s), rep: &report.Report{Verdict: s}, err: err}
 	}
-	pass := ran(conformance.Pass, nil)
-	fail := ran(conformance.Fail, errChecksFailed)
-	inconclusive := ran(conformance.Inconclusive, errInconclusive)
-	incomplete := ran(conformance.Incomplete, errInterrupted)
+	pass := ran(check.Pass, nil)
+	fail := ran(check.Fail, errChecksFailed)
+	inconclusive := ran(check.Inconclusive, errInconclusive)
+	incomplete := ran(check.Incomplete, errInterrupted)
 	unreachable := manyOutcome{label: "down", err: &usageError{err: errors.New("target unreachable")}}
-	stopped := manyOutcome{label: "stopped", rep: &report.Report{Verdict: conformance.Incomplete, Interrupted: true}, err: &stoppedError{by: "SIGTERM"}}
+	stopped := manyOutcome{label: "stopped", rep: &report.Report{Verdict: check.Incomplete, Interrupted: true}, err: &stoppedError{by: "SIGTERM"}}
 	notStarted := manyOutcome{label: "next", err: &stoppedError{by: "SIGTERM"}}
-	unwritten := ran(conformance.Pass, errors.New("not every output was written"))
+	unwritten := ran(check.Pass, errors.New("not every output was written"))
 	tests := []struct {
 		name string
 		outs []manyOutcome

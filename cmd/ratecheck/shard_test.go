@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -98,7 +98,7 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 				t.Fatalf("the merged report counts %d requests, interrupted %v", rep.Requests, rep.Interrupted)
 			}
 			if tc.noDate {
-				if code != 3 || rep.Verdict != conformance.Inconclusive || !strings.Contains(rep.VerdictReason, "Date header") {
+				if code != 3 || rep.Verdict != check.Inconclusive || !strings.Contains(rep.VerdictReason, "Date header") {
 					t.Errorf("without Date headers: exit %d, verdict %s (%s); want 3, inconclusive naming the Date header", code, rep.Verdict, rep.VerdictReason)
 				}
 				return
@@ -279,7 +279,7 @@ func judgeShards(t *testing.T, env func(*bytes.Buffer) *Env, dirs []string) (int
 func failedChecks(rep report.Report) []string {
 	var failed []string
 	for _, c := range rep.Checks {
-		if c.Status == conformance.Fail {
+		if c.Status == check.Fail {
 			failed = append(failed, string(c.ID))
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 )
 
@@ -23,7 +23,7 @@ func printSummary(env *Env, r *report.Report, dir string, written []string) {
 			limit = "-"
 		}
 		fmt.Fprintf(w, "  %-4s  %-24s %-12s %s\n", strings.ToUpper(string(c.Status)), c.ID, printable(limit), printable(c.Message))
-		if c.Status == conformance.Fail && c.Evidence != nil {
+		if c.Status == check.Fail && c.Evidence != nil {
 			printEvidence(env, c.Evidence)
 		}
 	}
@@ -41,7 +41,7 @@ func printSummary(env *Env, r *report.Report, dir string, written []string) {
 	pass, fail, skip := r.Counts()
 	fmt.Fprintf(w, "\nverdict: %s  %d passed, %d failed, %d skipped; %d requests in %s\n",
 		strings.ToUpper(string(r.Verdict)), pass, fail, skip, r.Requests, r.Finished.Sub(r.Started).Round(10*time.Millisecond))
-	if r.Verdict != conformance.Pass && r.VerdictReason != "" {
+	if r.Verdict != check.Pass && r.VerdictReason != "" {
 		fmt.Fprintf(w, "why: %s\n", r.VerdictReason)
 	}
 	if dir != "" {
@@ -52,7 +52,7 @@ func printSummary(env *Env, r *report.Report, dir string, written []string) {
 	}
 }
 
-func printEvidence(env *Env, e *conformance.Evidence) {
+func printEvidence(env *Env, e *check.Evidence) {
 	w := env.Stdout
 	fmt.Fprintf(w, "          expected: %s\n", printable(e.Expected))
 	shown := e.Requests

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -16,11 +16,11 @@ import (
 func failedReport() *report.Report {
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	return &report.Report{
-		Started: start, Finished: start.Add(12 * time.Second), Verdict: conformance.Fail, Requests: 260,
-		Checks: []conformance.CheckResult{
-			{ID: conformance.LimitNoEarlyReject, Limit: "per-second", Status: conformance.Pass, Message: "no 429 under the limit"},
-			{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Fail, Message: "admitted 21 in a 1 s window; the limit is 20",
-				Evidence: &conformance.Evidence{Expected: "at most 20 admitted in any 1 s window", Requests: []conformance.RequestEvidence{
+		Started: start, Finished: start.Add(12 * time.Second), Verdict: check.Fail, Requests: 260,
+		Checks: []check.Result{
+			{ID: check.LimitNoEarlyReject, Limit: "per-second", Status: check.Pass, Message: "no 429 under the limit"},
+			{ID: check.LimitEnforced, Limit: "per-second", Status: check.Fail, Message: "admitted 21 in a 1 s window; the limit is 20",
+				Evidence: &check.Evidence{Expected: "at most 20 admitted in any 1 s window", Requests: []check.RequestEvidence{
 					{Seq: 41, Phase: "over", Offset: 2512 * time.Millisecond, Status: 200, Note: "admitted #21 in window starting +2.000s"},
 				}}},
 		},
@@ -73,9 +73,9 @@ func TestSummaryOutlivesDashboard(t *testing.T) {
 // (a message, an expectation, an evidence note) cannot drive the terminal.
 func TestPrintSummaryStripsTerminalEscapes(t *testing.T) {
 	esc := "\x1b[2J\x1b]0;pwned\x07\r"
-	r := &report.Report{Verdict: conformance.Fail, Checks: []conformance.CheckResult{{
-		ID: conformance.BodyErrorFormat, Status: conformance.Fail, Message: "body " + esc,
-		Evidence: &conformance.Evidence{Expected: "shape " + esc, Requests: []conformance.RequestEvidence{{Seq: 1, Status: 429, Note: "note " + esc}}},
+	r := &report.Report{Verdict: check.Fail, Checks: []check.Result{{
+		ID: check.BodyErrorFormat, Status: check.Fail, Message: "body " + esc,
+		Evidence: &check.Evidence{Expected: "shape " + esc, Requests: []check.RequestEvidence{{Seq: 1, Status: 429, Note: "note " + esc}}},
 	}}}
 	var out bytes.Buffer
 	printSummary(&Env{Stdout: &out}, r, "", nil)

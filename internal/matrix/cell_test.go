@@ -13,6 +13,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/latencyproxy"
 	"github.com/ratecheck/ratecheck/internal/limiter"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
@@ -170,8 +171,8 @@ func serveAndRunVia(ctx context.Context, sc *scenarios.Scenario, h http.Handler,
 // those that may fail besides (a fault can show in two checks that measure the
 // same thing). Every other check must not fail.
 type want struct {
-	fail    []conformance.ID
-	mayFail []conformance.ID
+	fail    []check.ID
+	mayFail []check.ID
 }
 
 // pending marks a check the conformance package does not perform yet: a skip
@@ -182,19 +183,19 @@ const pending = "not checked yet"
 // A check that must fail and passed is wrong, ambiguous decisions or not; one
 // that skipped is judged by judgeFar (undecided when the run did not pass).
 func (w want) problems(v conformance.Verdict) (out, notes []string) {
-	seen := map[conformance.ID]bool{}
+	seen := map[check.ID]bool{}
 	for _, c := range v.Checks {
 		seen[c.ID] = true
 		must, may := slices.Contains(w.fail, c.ID), slices.Contains(w.mayFail, c.ID)
 		switch {
-		case c.Status == conformance.Skip && c.Message == "":
+		case c.Status == check.Skip && c.Message == "":
 			out = append(out, fmt.Sprintf("%s skipped without a reason", c.ID))
-		case must && c.Status == conformance.Fail:
-		case must && c.Status == conformance.Skip && strings.Contains(c.Message, pending):
+		case must && c.Status == check.Fail:
+		case must && c.Status == check.Skip && strings.Contains(c.Message, pending):
 		case must:
 			out = append(out, fmt.Sprintf("%s = %s (%s); want fail", c.ID, c.Status, c.Message))
 		case may:
-		case c.Status == conformance.Fail:
+		case c.Status == check.Fail:
 			out = append(out, fmt.Sprintf("%s = fail (%s); want no failure", c.ID, c.Message))
 		}
 	}

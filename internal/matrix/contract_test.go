@@ -9,6 +9,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -19,28 +20,28 @@ import (
 var contractFaults = []struct {
 	fault string
 	scope string
-	fails conformance.ID
+	fails check.ID
 }{
 	{"none", "key", ""},
-	{"shared-budget", "key", conformance.LimitPerKey},
-	{"counts-excluded", "key", conformance.LimitExcluded},
-	{"counts-unauthenticated", "key", conformance.AuthNotCounted},
-	{"wrong-scope-status", "key", conformance.AuthScope},
-	{"wrong-error-shape", "key", conformance.BodyErrorFormat},
+	{"shared-budget", "key", check.LimitPerKey},
+	{"counts-excluded", "key", check.LimitExcluded},
+	{"counts-unauthenticated", "key", check.AuthNotCounted},
+	{"wrong-scope-status", "key", check.AuthScope},
+	{"wrong-error-shape", "key", check.BodyErrorFormat},
 	{"none", "ip", ""},
-	{"per-ip-as-global", "ip", conformance.LimitPerIP},
+	{"per-ip-as-global", "ip", check.LimitPerIP},
 }
 
 // contractChecks are the checks each contract judges (never skips) on a
 // correct target.
-var contractChecks = map[string][]conformance.ID{
-	"key": append([]conformance.ID{conformance.LimitPerKey}, authChecks...),
-	"ip":  append([]conformance.ID{conformance.LimitPerIP}, authChecks...),
+var contractChecks = map[string][]check.ID{
+	"key": append([]check.ID{check.LimitPerKey}, authChecks...),
+	"ip":  append([]check.ID{check.LimitPerIP}, authChecks...),
 }
 
 // authChecks are the auth and error-body checks every contract judges.
-var authChecks = []conformance.ID{conformance.LimitExcluded, conformance.BodyErrorFormat,
-	conformance.AuthMissingKey, conformance.AuthInvalidKey, conformance.AuthScope, conformance.AuthNotCounted}
+var authChecks = []check.ID{check.LimitExcluded, check.BodyErrorFormat,
+	check.AuthMissingKey, check.AuthInvalidKey, check.AuthScope, check.AuthNotCounted}
 
 // contractYAML is 20/s with two keys, the second without the admin scope
 // of one endpoint, an endpoint the limit excludes that sends the key, one
@@ -89,7 +90,7 @@ func TestContractFaults(t *testing.T) {
 	// beside each other on two cores their latencies reached seconds.
 	type job struct {
 		fault, scope string
-		fails        conformance.ID
+		fails        check.ID
 		algorithm    scenarios.Algorithm
 		run          int
 	}
@@ -115,7 +116,7 @@ func TestContractFaults(t *testing.T) {
 				t.Fatal(errs[i])
 			}
 			w := want{}
-			var mustPass []conformance.ID
+			var mustPass []check.ID
 			if j.fails != "" {
 				w.fail = ids(j.fails)
 			} else {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/latencyproxy"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 )
@@ -31,10 +31,10 @@ var knownFar = map[string]string{
 // knownFarChecks are checks that fail wrongly behind farLink in any cell,
 // with the finding: a run whose only problems are such failures is counted
 // as known, not failed.
-var knownFarChecks = map[conformance.ID]string{
+var knownFarChecks = map[check.ID]string{
 	// F10: responses reordered by the link's jitter: "said 17 remaining,
 	// next request got 429".
-	conformance.HeadersRemaining: "F10: Remaining compared in send order across reordered arrivals",
+	check.HeadersRemaining: "F10: Remaining compared in send order across reordered arrivals",
 }
 
 // knownProblems reports whether every problem is a failure of a check that
@@ -42,7 +42,7 @@ var knownFarChecks = map[conformance.ID]string{
 func knownProblems(probs []string) bool {
 	for _, p := range probs {
 		id, _, _ := strings.Cut(p, " ")
-		if _, ok := knownFarChecks[conformance.ID(id)]; !ok || !strings.Contains(p, "= fail") {
+		if _, ok := knownFarChecks[check.ID(id)]; !ok || !strings.Contains(p, "= fail") {
 			return false
 		}
 	}
@@ -76,12 +76,12 @@ func judgeFar(c cell, r result) (farOutcome, []string) {
 	if len(probs) == 0 {
 		return farRight, nil
 	}
-	if r.out.Concluded(nil).Status == conformance.Pass {
+	if r.out.Concluded(nil).Status == check.Pass {
 		return farWrong, probs
 	}
 	for _, ch := range r.out.Verdict.Checks {
-		bad := ch.Status == conformance.Fail && !w.mayFailOrMust(ch.ID) ||
-			ch.Status == conformance.Pass && w.must(ch.ID)
+		bad := ch.Status == check.Fail && !w.mayFailOrMust(ch.ID) ||
+			ch.Status == check.Pass && w.must(ch.ID)
 		if bad {
 			return farWrong, probs
 		}
@@ -89,7 +89,7 @@ func judgeFar(c cell, r result) (farOutcome, []string) {
 	return farUndecided, probs
 }
 
-func (w want) must(id conformance.ID) bool {
+func (w want) must(id check.ID) bool {
 	for _, f := range w.fail {
 		if f == id {
 			return true
@@ -98,7 +98,7 @@ func (w want) must(id conformance.ID) bool {
 	return false
 }
 
-func (w want) mayFailOrMust(id conformance.ID) bool {
+func (w want) mayFailOrMust(id check.ID) bool {
 	if w.must(id) {
 		return true
 	}

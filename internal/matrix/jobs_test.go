@@ -12,6 +12,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -63,11 +64,11 @@ func runJobs(ctx context.Context, n, concurrent int, run func(ctx context.Contex
 
 // checkVerdict fails t with every way v differs from w, and with every
 // check of mustPass that did not pass, logging the evidence when any.
-func checkVerdict(t *testing.T, v conformance.Verdict, w want, mustPass []conformance.ID) {
+func checkVerdict(t *testing.T, v conformance.Verdict, w want, mustPass []check.ID) {
 	t.Helper()
 	probs, _ := w.problems(v)
 	for _, c := range v.Checks {
-		if slices.Contains(mustPass, c.ID) && c.Status != conformance.Pass {
+		if slices.Contains(mustPass, c.ID) && c.Status != check.Pass {
 			probs = append(probs, fmt.Sprintf("%s = %s (%s); want pass", c.ID, c.Status, c.Message))
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/internal/runner"
 )
@@ -40,8 +41,8 @@ func TestProbeTimesLiftOnLoopback(t *testing.T) {
 		if lat := out.Metrics.Latency.Max; lat <= quietLatency && m.LiftPrecision > 10*time.Millisecond {
 			t.Errorf("Recovery.LiftPrecision = ±%v with latencies up to %v; want within ±10ms", m.LiftPrecision, lat)
 		}
-		if s := status(out.Verdict, conformance.RecoveryAfterWindow); s != conformance.Pass {
-			t.Errorf("%s = %s; want pass", conformance.RecoveryAfterWindow, s)
+		if s := status(out.Verdict, check.RecoveryAfterWindow); s != check.Pass {
+			t.Errorf("%s = %s; want pass", check.RecoveryAfterWindow, s)
 		}
 	})
 	for _, f := range []family{families[0], families[3]} {
@@ -51,8 +52,8 @@ func TestProbeTimesLiftOnLoopback(t *testing.T) {
 			if d := m.Wait - 2*time.Second; d < -m.Precision || d > m.Precision {
 				t.Errorf("Recovery.Wait = %v ± %v; want the 2s penalty within that precision", m.Wait, m.Precision)
 			}
-			if s := status(out.Verdict, conformance.RecoveryAfterWindow); s != conformance.Fail {
-				t.Errorf("%s = %s; want fail", conformance.RecoveryAfterWindow, s)
+			if s := status(out.Verdict, check.RecoveryAfterWindow); s != check.Fail {
+				t.Errorf("%s = %s; want fail", check.RecoveryAfterWindow, s)
 			}
 		})
 	}

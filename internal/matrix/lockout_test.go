@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 )
 
@@ -72,12 +72,12 @@ func TestRecoveryWhileRetried(t *testing.T) {
 	}
 	logChecks(t, out.Verdict)
 	for _, c := range out.Verdict.Checks {
-		if c.Status == conformance.Fail && c.ID != conformance.RecoveryAfterWindow {
-			t.Errorf("%s = fail (%s); want only %s to fail", c.ID, c.Message, conformance.RecoveryAfterWindow)
+		if c.Status == check.Fail && c.ID != check.RecoveryAfterWindow {
+			t.Errorf("%s = fail (%s); want only %s to fail", c.ID, c.Message, check.RecoveryAfterWindow)
 		}
 	}
-	if s := status(out.Verdict, conformance.RecoveryAfterWindow); s != conformance.Fail {
-		t.Errorf("%s = %s; want fail", conformance.RecoveryAfterWindow, s)
+	if s := status(out.Verdict, check.RecoveryAfterWindow); s != check.Fail {
+		t.Errorf("%s = %s; want fail", check.RecoveryAfterWindow, s)
 	}
 	// The probe retries every 10 ms for 2.5 s right after the over phase,
 	// whose first rejection came at least 2 s before the probe ends.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/internal/runner"
 )
@@ -31,20 +32,20 @@ import (
 // leave it ambiguous; the paced phase's windows decide.)
 var faults = map[string]want{
 	"none":            {},
-	"off-by-one":      {fail: ids(conformance.LimitEnforced)},
-	"early-reject":    {fail: ids(conformance.LimitNoEarlyReject)},
-	"slow-recovery":   {fail: ids(conformance.RecoveryAfterWindow)},
-	"status-503":      {fail: ids(conformance.LimitStatus)},
-	"wrong-remaining": {fail: ids(conformance.HeadersRemaining)},
-	"missing-headers": {fail: ids(conformance.HeadersLimit, conformance.HeadersRemaining, conformance.HeadersReset)},
-	"no-retry-after":  {fail: ids(conformance.HeadersRetryAfter)},
+	"off-by-one":      {fail: ids(check.LimitEnforced)},
+	"early-reject":    {fail: ids(check.LimitNoEarlyReject)},
+	"slow-recovery":   {fail: ids(check.RecoveryAfterWindow)},
+	"status-503":      {fail: ids(check.LimitStatus)},
+	"wrong-remaining": {fail: ids(check.HeadersRemaining)},
+	"missing-headers": {fail: ids(check.HeadersLimit, check.HeadersRemaining, check.HeadersReset)},
+	"no-retry-after":  {fail: ids(check.HeadersRetryAfter)},
 }
 
 // faultOrder is the order cells are listed in.
 var faultOrder = []string{"none", "off-by-one", "early-reject", "slow-recovery",
 	"status-503", "wrong-remaining", "missing-headers", "no-retry-after"}
 
-func ids(id ...conformance.ID) []conformance.ID { return id }
+func ids(id ...check.ID) []check.ID { return id }
 
 // known is what a cell may give instead of its want, with why: cells that
 // truly cannot be told apart. None is left: under the default plan every
@@ -229,7 +230,7 @@ func judge(t *testing.T, c cell, r result) outcome {
 		logEvidence(t, r.out.Verdict)
 		return wrong
 	}
-	if v := r.out.Concluded(nil); v.Status != conformance.Pass && v.Status != conformance.Fail {
+	if v := r.out.Concluded(nil); v.Status != check.Pass && v.Status != check.Fail {
 		// No check failed wrongly, but a limit check could not decide (a
 		// loaded machine's latency): the run is not a pass, and not right.
 		t.Logf("undecided, verdict %s: %s", v.Status, v.Reason)
@@ -242,7 +243,7 @@ func judge(t *testing.T, c cell, r result) outcome {
 func logEvidence(t *testing.T, v conformance.Verdict) {
 	t.Helper()
 	for _, c := range v.Checks {
-		if c.Status != conformance.Fail || c.Evidence == nil {
+		if c.Status != check.Fail || c.Evidence == nil {
 			continue
 		}
 		t.Logf("%s evidence; expected: %s", c.ID, c.Evidence.Expected)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -26,11 +27,11 @@ var quotaScenarios = []string{"copilot.yaml", "coperniq.yaml", "bot-platform.yam
 // not see.
 var quotaFaults = []struct {
 	fault string
-	fails conformance.ID
+	fails check.ID
 }{
 	{"none", ""},
-	{"quota-off-by-one", conformance.QuotaEnforced},
-	{"off-by-one", conformance.LimitEnforced},
+	{"quota-off-by-one", check.QuotaEnforced},
+	{"off-by-one", check.LimitEnforced},
 }
 
 // TestQuotaFaults runs each shipped scenario with a quota against the
@@ -47,7 +48,7 @@ func TestQuotaFaults(t *testing.T) {
 	// beside each other on two cores their latencies reached seconds.
 	type job struct {
 		file, fault string
-		fails       conformance.ID
+		fails       check.ID
 		run         int
 	}
 	var jobs []job
@@ -81,9 +82,9 @@ func TestQuotaFaults(t *testing.T) {
 			case j.fails != "":
 				w.fail = ids(j.fails)
 			}
-			var mustPass []conformance.ID
+			var mustPass []check.ID
 			if j.fault == "none" {
-				mustPass = ids(conformance.QuotaEnforced)
+				mustPass = ids(check.QuotaEnforced)
 			}
 			checkVerdict(t, v, w, mustPass)
 		})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -80,10 +81,10 @@ func TestRacyLimiterNeedsBursts(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(*scenarios.Plan)
-		want conformance.Status
+		want check.Status
 	}{
-		{"default plan", nil, conformance.Fail},
-		{"one request at a time", unburst, conformance.Pass},
+		{"default plan", nil, check.Fail},
+		{"one request at a time", unburst, check.Pass},
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
@@ -107,8 +108,8 @@ func TestRacyLimiterNeedsBursts(t *testing.T) {
 				t.Fatal(errs[i])
 			}
 			logChecks(t, got[i])
-			if s := status(got[i], conformance.LimitEnforced); s != tt.want {
-				t.Errorf("racy window, %s: %s = %s; want %s", tt.name, conformance.LimitEnforced, s, tt.want)
+			if s := status(got[i], check.LimitEnforced); s != tt.want {
+				t.Errorf("racy window, %s: %s = %s; want %s", tt.name, check.LimitEnforced, s, tt.want)
 			}
 		})
 	}
@@ -122,7 +123,7 @@ func unburst(p *scenarios.Plan) {
 }
 
 // status is the status of check id in v, or "" when v has none.
-func status(v conformance.Verdict, id conformance.ID) conformance.Status {
+func status(v conformance.Verdict, id check.ID) check.Status {
 	for _, c := range v.Checks {
 		if c.ID == id {
 			return c.Status

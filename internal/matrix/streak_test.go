@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -102,10 +103,10 @@ func TestBurstStreakReproduction(t *testing.T) {
 			obs := simulate(p, tt.reverse)
 			v := conformance.Check(p, iter.Seq[results.Observation](slices.Values(obs)))
 			logChecks(t, v)
-			early, rec := status(v, conformance.LimitNoEarlyReject), status(v, conformance.RecoveryAfterWindow)
-			if early != conformance.Pass || rec != conformance.Fail {
+			early, rec := status(v, check.LimitNoEarlyReject), status(v, check.RecoveryAfterWindow)
+			if early != check.Pass || rec != check.Fail {
 				t.Errorf("Check(boxed bucket, reverse=%v): %s = %s, %s = %s; want pass, fail",
-					tt.reverse, conformance.LimitNoEarlyReject, early, conformance.RecoveryAfterWindow, rec)
+					tt.reverse, check.LimitNoEarlyReject, early, check.RecoveryAfterWindow, rec)
 			}
 		})
 	}

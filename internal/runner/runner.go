@@ -13,6 +13,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/spill"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/gcpolicy"
@@ -31,7 +32,7 @@ type Progress struct {
 	// seen), a failure with the evidence found so far. Nil until the first
 	// provisional judging, and in the final progress (Done): the verdict is
 	// the Outcome's.
-	Checks []conformance.CheckResult
+	Checks []check.Result
 	Done   bool
 }
 
@@ -134,7 +135,7 @@ type fanout struct {
 	seen     int // observations taken
 	// The provisional judging: its latest checks, the observations they
 	// judged, and when it may run next.
-	checks    []conformance.CheckResult
+	checks    []check.Result
 	judged    int
 	nextJudge time.Time
 }

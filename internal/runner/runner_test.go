@@ -11,6 +11,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -90,7 +91,7 @@ func TestRunWritesJudgesAndReports(t *testing.T) {
 	if diff := cmp.Diff(out.Verdict, replayed); diff != "" {
 		t.Errorf("live verdict differs from the one replayed from disk (-live +replayed):\n%s", diff)
 	}
-	if out.Verdict.Status != conformance.Pass {
+	if out.Verdict.Status != check.Pass {
 		t.Errorf("verdict against the correct reference target = %s; want pass: %+v", out.Verdict.Status, out.Verdict.Checks)
 	}
 
@@ -207,13 +208,13 @@ phases:
 		t.Errorf("the verdict judged while the run went differs from the replay (-live +replayed):\n%s", diff)
 	}
 	final := out.Verdict.Checks
-	var enforced *conformance.CheckResult
+	var enforced *check.Result
 	for i, c := range final {
-		if c.ID == conformance.LimitEnforced {
+		if c.ID == check.LimitEnforced {
 			enforced = &final[i]
 		}
 	}
-	if enforced == nil || enforced.Status != conformance.Fail {
+	if enforced == nil || enforced.Status != check.Fail {
 		t.Skipf("limit.enforced did not fail in the end on this machine (%+v): nothing to see early", enforced)
 	}
 	var firstFail *Progress
@@ -236,7 +237,7 @@ phases:
 			if c.ID != final[j].ID || c.Limit != final[j].Limit {
 				t.Errorf("progress check %d is %s/%s; want the verdict's order, %s/%s", j, c.ID, c.Limit, final[j].ID, final[j].Limit)
 			}
-			if firstFail == nil && c.ID == conformance.LimitEnforced && c.Status == conformance.Fail {
+			if firstFail == nil && c.ID == check.LimitEnforced && c.Status == check.Fail {
 				firstFail = &progress[i]
 				if c.Evidence == nil || len(c.Evidence.Requests) == 0 {
 					t.Errorf("the provisional failure of limit.enforced has no evidence: %+v", c)

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -136,12 +136,12 @@ func haproxyRuns(t *testing.T) []*run {
 	// seconds) the sliding-window fit falls back from the counter to a
 	// sliding log, which a counter rightly violates by one request.
 	f9 := "F9: under load the sliding-window fit loses the counter for the log"
-	bugs := map[conformance.ID]string{conformance.LimitEnforced: f9, conformance.LimitNoEarlyReject: f9}
+	bugs := map[check.ID]string{check.LimitEnforced: f9, check.LimitNoEarlyReject: f9}
 	// F12: seen once at load average 35, not yet explained (which side is
 	// wrong is open): a streak timed in the over phase lifted 2.6 s after
 	// its first rejection against a counter of admitted requests.
-	admittedBugs := map[conformance.ID]string{conformance.LimitEnforced: f9, conformance.LimitNoEarlyReject: f9,
-		conformance.RecoveryAfterWindow: "F12: a 2.6 s lift in the over phase under load, unexplained"}
+	admittedBugs := map[check.ID]string{check.LimitEnforced: f9, check.LimitNoEarlyReject: f9,
+		check.RecoveryAfterWindow: "F12: a 2.6 s lift in the over phase under load, unexplained"}
 	return []*run{
 		{name: "haproxy/sliding-window", want: allPass, bugs: admittedBugs, target: startHAProxy(t, haproxyAdmitted), contract: sliding},
 		{name: "haproxy/any", want: allPass, bugs: admittedBugs, target: startHAProxy(t, haproxyAdmitted), contract: twentyPerSecond},
@@ -154,9 +154,9 @@ func haproxyRuns(t *testing.T) []*run {
 		// item 7), not limit.no-early-reject as well.
 		{name: "haproxy-counts-denied/sliding-window", target: startHAProxy(t, haproxyEveryRequest), contract: sliding, bugs: bugs,
 			want: expect{
-				conformance.LimitEnforced:       conformance.Pass,
-				conformance.LimitNoEarlyReject:  passOrUndecided,
-				conformance.RecoveryAfterWindow: conformance.Fail,
+				check.LimitEnforced:       check.Pass,
+				check.LimitNoEarlyReject:  passOrUndecided,
+				check.RecoveryAfterWindow: check.Fail,
 			}},
 	}
 }

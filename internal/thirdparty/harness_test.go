@@ -17,6 +17,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/runner"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -55,47 +56,47 @@ func (c contract) asAny() contract {
 }
 
 // expect is what a verdict must say per check id. Ids not listed must not fail.
-type expect map[conformance.ID]conformance.Status
+type expect map[check.ID]check.Status
 
 // failOrAmbiguous wants a fail, or a pass whose message counts ambiguous
 // decisions: a violation smaller than one request, which a slow response can
 // move inside the timing tolerance, must never pass cleanly.
-const failOrAmbiguous conformance.Status = "fail, or pass with ambiguous decisions"
+const failOrAmbiguous check.Status = "fail, or pass with ambiguous decisions"
 
 // passOrFail wants a judgement either way (not a skip, unless it points
-// (CheckResult.See) to a check that fails the same defect): what the run can
+// (check.Result.See) to a check that fails the same defect): what the run can
 // show depends on where the evidence fell, as the run's want explains.
-const passOrFail conformance.Status = "pass or fail"
+const passOrFail check.Status = "pass or fail"
 
-// passOrSkip wants a pass, or a skip that points (CheckResult.See) to the
+// passOrSkip wants a pass, or a skip that points (check.Result.See) to the
 // check failing the defect this one would otherwise report again.
-const passOrSkip conformance.Status = "pass, or skip pointing to the check that fails"
+const passOrSkip check.Status = "pass, or skip pointing to the check that fails"
 
 // passOrUndecided wants a pass, or a skip saying the timing tolerance left
 // every decision the check needs undecidable ("... lay within the timing
 // tolerance ..."): on a loaded machine a correct limiter may not be
 // provable, which is not a false fail. Never a fail. The matrix script
 // counts such runs as undecided, apart from the right ones.
-const passOrUndecided conformance.Status = "pass, or skip as undecidable within the timing tolerance"
+const passOrUndecided check.Status = "pass, or skip as undecidable within the timing tolerance"
 
 // undecidable reports whether c skipped because it could not decide what
-// the run gave it (CheckResult.Undecided): the timing tolerance left its
+// the run gave it (check.Result.Undecided): the timing tolerance left its
 // evidence in doubt, or the traffic never drove the limit far enough.
-func undecidable(c conformance.CheckResult) bool {
-	return c.Status == conformance.Skip && c.Undecided
+func undecidable(c check.Result) bool {
+	return c.Status == check.Skip && c.Undecided
 }
 
 // run is one ratecheck run against one implementation and one contract.
 type run struct {
 	name     string
 	contract contract
-	path     string                    // the endpoint path; "/" when empty
-	want     expect                    // the verdict a correct ratecheck gives
-	bugs     map[conformance.ID]string // checks ratecheck gets wrong today, and why
-	facts    *headerFacts              // what ratecheck's reader must get from the headers; nil skips
-	warns    []conformance.ID          // the checks that must warn of a lenient read; no other may
-	target   *url.URL                  // the implementation, on loopback
-	tls      *tls.Config               // for an https:// target: the roots that trust it
+	path     string              // the endpoint path; "/" when empty
+	want     expect              // the verdict a correct ratecheck gives
+	bugs     map[check.ID]string // checks ratecheck gets wrong today, and why
+	facts    *headerFacts        // what ratecheck's reader must get from the headers; nil skips
+	warns    []check.ID          // the checks that must warn of a lenient read; no other may
+	target   *url.URL            // the implementation, on loopback
+	tls      *tls.Config         // for an https:// target: the roots that trust it
 	// print is how the fingerprint must begin: the family and parameters
 	// the implementation really has ("token bucket, burst 21, refill
 	// 20/s"); "" when not asserted.
@@ -197,7 +198,7 @@ func (r *run) judge(t *testing.T) {
 		checkHeaders(t, *r.facts, obs)
 	}
 	wrong, bugs, notes := r.problems()
-	if v := r.outcome.Concluded(r.plan.Scenario); v.Status == conformance.Inconclusive {
+	if v := r.outcome.Concluded(r.plan.Scenario); v.Status == check.Inconclusive {
 		// No check failed wrongly, but a limit check could not decide: the
 		// run is no pass, and the matrix script counts it as undecided.
 		notes = append(notes, "undecided: the run is inconclusive: "+v.Reason)
@@ -222,22 +223,22 @@ func (r *run) problems() (wrong, bugs, notes []string) {
 		want, listed := r.want[c.ID]
 		switch {
 		case listed && c.Status == want:
-		case listed && want == passOrUndecided && c.Status == conformance.Pass:
+		case listed && want == passOrUndecided && c.Status == check.Pass:
 		case listed && want == passOrUndecided && undecidable(c):
 			notes = append(notes, fmt.Sprintf("undecided: %s skipped (%s)", c.ID, c.Message))
-		case listed && want == failOrAmbiguous && (c.Status == conformance.Fail ||
-			c.Status == conformance.Pass && strings.Contains(c.Message, "ambiguous")):
-		case listed && want == passOrFail && (c.Status == conformance.Pass || c.Status == conformance.Fail ||
-			c.Status == conformance.Skip && c.See != "" && status(r.outcome.Verdict, c.See) == conformance.Fail):
-		case listed && want == passOrSkip && (c.Status == conformance.Pass ||
-			c.Status == conformance.Skip && c.See != "" && status(r.outcome.Verdict, c.See) == conformance.Fail):
-		case listed && want == conformance.Pass && c.Status == conformance.Skip && c.Message == pending:
+		case listed && want == failOrAmbiguous && (c.Status == check.Fail ||
+			c.Status == check.Pass && strings.Contains(c.Message, "ambiguous")):
+		case listed && want == passOrFail && (c.Status == check.Pass || c.Status == check.Fail ||
+			c.Status == check.Skip && c.See != "" && status(r.outcome.Verdict, c.See) == check.Fail):
+		case listed && want == passOrSkip && (c.Status == check.Pass ||
+			c.Status == check.Skip && c.See != "" && status(r.outcome.Verdict, c.See) == check.Fail):
+		case listed && want == check.Pass && c.Status == check.Skip && c.Message == pending:
 			notes = append(notes, fmt.Sprintf("%s: %s (want pass once it is checked)", c.ID, pending))
 		case r.bugs[c.ID] != "":
 			bugs = append(bugs, fmt.Sprintf("%s is %s: %s", c.ID, c.Status, r.bugs[c.ID]))
 		case listed:
 			wrong = append(wrong, fmt.Sprintf("%s = %s (%s); want %s", c.ID, c.Status, c.Message, want))
-		case c.Status == conformance.Fail:
+		case c.Status == check.Fail:
 			wrong = append(wrong, fmt.Sprintf("%s = fail (%s); want no failure", c.ID, c.Message))
 		}
 		if warns := slices.Contains(r.warns, c.ID); warns != (c.Warning != "") {
@@ -253,7 +254,7 @@ func (r *run) problems() (wrong, bugs, notes []string) {
 }
 
 // status is the status of check id in v, or "" when v has none.
-func status(v conformance.Verdict, id conformance.ID) conformance.Status {
+func status(v conformance.Verdict, id check.ID) check.Status {
 	for _, c := range v.Checks {
 		if c.ID == id {
 			return c.Status
@@ -271,7 +272,7 @@ func logVerdict(t *testing.T, v conformance.Verdict) {
 		fmt.Fprintf(&b, "\n  fingerprint: %s", v.Fingerprint.Summary)
 	}
 	for _, c := range v.Checks {
-		if c.Status == conformance.Skip && c.Message == pending {
+		if c.Status == check.Skip && c.Message == pending {
 			continue
 		}
 		fmt.Fprintf(&b, "\n  %-22s %-4s %s", c.ID, c.Status, c.Message)

@@ -18,7 +18,7 @@ import (
 	ulmemory "github.com/ulule/limiter/v3/drivers/store/memory"
 	"golang.org/x/time/rate"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -148,13 +148,13 @@ type library struct {
 	handler  func(*testing.T) http.Handler
 	contract contract
 	facts    headerFacts
-	bugs     map[conformance.ID]string
+	bugs     map[check.ID]string
 	// breaks lists the checks the library rightly fails: where it breaks the
 	// contract it documents, with the evidence in a comment.
 	breaks expect
 	// warns lists the checks that read the library's headers leniently; every
 	// other check must read them without a warning.
-	warns []conformance.ID
+	warns []check.ID
 	// print is how the fingerprint begins (see run.print).
 	print string
 }
@@ -215,7 +215,7 @@ var libraries = []library{
 		// every check passes, headers.reset and headers.retry-after warning.
 		facts: headerFacts{spec: headers.Spec{Convention: headers.ConventionXRateLimit, ResetFormat: headers.ResetHTTPDate},
 			limit: 20, remaining: reads, reset: reads, retryAfter: reads, lenient: true},
-		warns: []conformance.ID{conformance.HeadersReset, conformance.HeadersRetryAfter},
+		warns: []check.ID{check.HeadersReset, check.HeadersRetryAfter},
 	},
 	{
 		name:     "xrate",
@@ -238,10 +238,10 @@ var libraries = []library{
 
 // allPass is the verdict a correct limiter gets against its own contract.
 var allPass = expect{
-	conformance.LimitEnforced:       passOrUndecided,
-	conformance.LimitNoEarlyReject:  passOrUndecided,
-	conformance.LimitStatus:         conformance.Pass,
-	conformance.RecoveryAfterWindow: conformance.Pass,
+	check.LimitEnforced:       passOrUndecided,
+	check.LimitNoEarlyReject:  passOrUndecided,
+	check.LimitStatus:         check.Pass,
+	check.RecoveryAfterWindow: check.Pass,
 }
 
 // with returns e with the entries of more added (more wins).

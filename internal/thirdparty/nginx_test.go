@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -170,12 +170,12 @@ var twentyPerSecond = contract{algorithm: scenarios.AlgoAny, scope: "ip"}
 func nginxRuns(t *testing.T) []*run {
 	smooth, burst := limitReq(""), limitReq("burst=20 nodelay")
 	smoothingSeen := expect{
-		conformance.LimitEnforced:      conformance.Pass,
-		conformance.LimitNoEarlyReject: conformance.Fail, // right: it rejects bursts a window admits
+		check.LimitEnforced:      check.Pass,
+		check.LimitNoEarlyReject: check.Fail, // right: it rejects bursts a window admits
 		// The same defect: each window's first 429 comes early, and
 		// timing.onset points to limit.no-early-reject instead of failing.
-		conformance.TimingOnset:         conformance.Skip,
-		conformance.RecoveryAfterWindow: conformance.Pass,
+		check.TimingOnset:         check.Skip,
+		check.RecoveryAfterWindow: check.Pass,
 	}
 	return []*run{
 		{name: "nginx/leaky-bucket-1", path: nginxPath, want: allPass, target: startNginx(t, smooth), print: oneIn50ms,
@@ -196,20 +196,20 @@ func nginxRuns(t *testing.T) []*run {
 		// default 503 to a limited request. Only limit.status may fail.
 		{name: "nginx-503/leaky-bucket-1", path: nginxPath, target: startNginx(t, "limit_req zone=z;"),
 			contract: contract{algorithm: scenarios.AlgoLeakyBucket, burst: 1, scope: "ip"},
-			want:     expect{conformance.LimitStatus: conformance.Fail}},
+			want:     expect{check.LimitStatus: check.Fail}},
 		{name: "nginx-burst/any", path: nginxPath, target: startNginx(t, burst), contract: twentyPerSecond,
 			want: expect{
-				conformance.LimitEnforced: failOrAmbiguous, // right: 21 at once, then 20/s
+				check.LimitEnforced: failOrAmbiguous, // right: 21 at once, then 20/s
 				// The 429 after the burst comes late, but only when the full
 				// bucket first runs dry, which the derived plan does in its
 				// over-burst phase: requests in flight together may have been
 				// decided in any order, so the late onset may be hidden there.
 				// When it is seen, timing.onset points to limit.enforced
 				// (a skip) instead of failing.
-				conformance.TimingOnset:         passOrSkip,
-				conformance.LimitNoEarlyReject:  conformance.Pass,
-				conformance.LimitStatus:         conformance.Pass,
-				conformance.RecoveryAfterWindow: conformance.Pass,
+				check.TimingOnset:         passOrSkip,
+				check.LimitNoEarlyReject:  check.Pass,
+				check.LimitStatus:         check.Pass,
+				check.RecoveryAfterWindow: check.Pass,
 			}},
 	}
 }

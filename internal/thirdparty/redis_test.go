@@ -13,7 +13,7 @@ import (
 	ulstdlib "github.com/ulule/limiter/v3/drivers/middleware/stdlib"
 	ulredis "github.com/ulule/limiter/v3/drivers/store/redis"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -94,7 +94,7 @@ func redisRuns(t *testing.T) []*run {
 	// F6 in transport-findings.md: at a window's end inside the over-burst
 	// phase, a 429 saying 0 remaining and an admission saying 19, sent close
 	// together, are judged to be in the same window.
-	bugs := map[conformance.ID]string{conformance.HeadersRemaining: "F6: Remaining 0 then 19 across a window's end in a burst, judged as one window"}
+	bugs := map[check.ID]string{check.HeadersRemaining: "F6: Remaining 0 then 19 across a window's end in a burst, judged as one window"}
 	promisesRetryAfter := ululeRedisContract
 	promisesRetryAfter.headers += "  retry_after: true # promised by the API's docs; ulule sends none\n"
 	return []*run{
@@ -106,13 +106,13 @@ func redisRuns(t *testing.T) []*run {
 		// window, and says so in X-RateLimit-Limit. limit.enforced must
 		// fail, and headers.limit, which reads 21 where 20 is promised.
 		{name: "ulule-redis-limit-21/declared", contract: ululeRedisContract,
-			bugs:   map[conformance.ID]string{conformance.LimitEnforced: "F11: the window holding the 21st admission is not judged cleanly and the other passes"},
+			bugs:   map[check.ID]string{check.LimitEnforced: "F11: the window holding the 21st admission is not judged cleanly and the other passes"},
 			target: serve(t, ululeRedisHandler(t, 21)),
-			want: expect{conformance.LimitEnforced: conformance.Fail, conformance.HeadersLimit: conformance.Fail,
-				conformance.HeadersRemaining: passOrFail}},
+			want: expect{check.LimitEnforced: check.Fail, check.HeadersLimit: check.Fail,
+				check.HeadersRemaining: passOrFail}},
 		{name: "ulule-redis-no-retry-after/declared", contract: promisesRetryAfter, bugs: bugs,
 			target: serve(t, ululeRedisHandler(t, 20)),
-			want:   allPass.with(expect{conformance.HeadersRetryAfter: conformance.Fail})},
+			want:   allPass.with(expect{check.HeadersRetryAfter: check.Fail})},
 	}
 }
 

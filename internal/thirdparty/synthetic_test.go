@@ -12,6 +12,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -64,7 +65,7 @@ func assertVerdict(t *testing.T, v conformance.Verdict, want expect) {
 	for _, c := range v.Checks {
 		w, ok := want[c.ID]
 		if w == passOrUndecided {
-			w = conformance.Pass
+			w = check.Pass
 		}
 		if ok && c.Status != w {
 			t.Errorf("%s = %s (%s); want %s", c.ID, c.Status, c.Message, w)
@@ -92,8 +93,8 @@ func bucketHandler(burst int) http.Handler {
 // than any family of "20 per second" allows.
 func TestSmoothingVersusWindow(t *testing.T) {
 	smoothingSeen := expect{
-		conformance.LimitEnforced:      conformance.Pass,
-		conformance.LimitNoEarlyReject: conformance.Fail,
+		check.LimitEnforced:      check.Pass,
+		check.LimitNoEarlyReject: check.Fail,
 	}
 	tests := []struct {
 		name     string
@@ -106,7 +107,7 @@ func TestSmoothingVersusWindow(t *testing.T) {
 		{"smoothing/sliding-window", 1, contract{algorithm: scenarios.AlgoSlidingWindow, scope: "global"}, smoothingSeen},
 		{"smoothing/any", 1, contract{algorithm: scenarios.AlgoAny, scope: "global"}, smoothingSeen},
 		{"bucket-21/token-bucket-21", 21, contract{algorithm: scenarios.AlgoTokenBucket, burst: 21, scope: "global"}, allPass},
-		{"bucket-21/any", 21, contract{algorithm: scenarios.AlgoAny, scope: "global"}, expect{conformance.LimitEnforced: conformance.Fail}},
+		{"bucket-21/any", 21, contract{algorithm: scenarios.AlgoAny, scope: "global"}, expect{check.LimitEnforced: check.Fail}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // Widest id and limit columns; longer ones are cut.
@@ -41,7 +41,7 @@ func (m model) checkLines(n int) []string {
 	}
 	rows := n - 1
 	shown := checks
-	var hidden []conformance.CheckResult
+	var hidden []check.Result
 	switch {
 	case rows >= len(checks):
 		rows = min(rows, len(checks)+fail) // failures may take a line of evidence
@@ -73,24 +73,24 @@ func (m model) checkLines(n int) []string {
 }
 
 // checkRow is one check: symbol, id, limit and message.
-func (m model) checkRow(c conformance.CheckResult, idW, limW int) string {
+func (m model) checkRow(c check.Result, idW, limW int) string {
 	s := m.common.styles
 	sym, style := "•", s.skip
 	switch c.Status {
-	case conformance.Pass:
+	case check.Pass:
 		sym, style = "✓", s.pass
-	case conformance.Fail:
+	case check.Fail:
 		sym, style = "✗", s.fail
 	}
 	msg := c.Message
-	if msg == "" && c.Status != conformance.Pass && c.Status != conformance.Fail {
+	if msg == "" && c.Status != check.Pass && c.Status != check.Fail {
 		msg = "pending"
 	}
 	row := style.Render(sym) + " " + pad(string(c.ID), idW)
 	if limW > 0 {
 		row += "  " + s.dim.Render(pad(c.Limit, limW))
 	}
-	if c.Status == conformance.Fail {
+	if c.Status == check.Fail {
 		return row + "  " + msg
 	}
 	return row + "  " + s.dim.Render(msg)
@@ -98,12 +98,12 @@ func (m model) checkRow(c conformance.CheckResult, idW, limW int) string {
 
 // pick chooses rows checks to list, failures first, keeping their order, and
 // returns the others too.
-func pick(checks []conformance.CheckResult, rows int) (shown, hidden []conformance.CheckResult) {
+func pick(checks []check.Result, rows int) (shown, hidden []check.Result) {
 	keep := make([]bool, len(checks))
 	left := rows
 	for _, first := range []bool{true, false} {
 		for i, c := range checks {
-			if left > 0 && !keep[i] && (c.Status == conformance.Fail) == first {
+			if left > 0 && !keep[i] && (c.Status == check.Fail) == first {
 				keep[i] = true
 				left--
 			}
@@ -121,7 +121,7 @@ func pick(checks []conformance.CheckResult, rows int) (shown, hidden []conforman
 
 // columns returns the widths of the id and limit columns. The limit column is
 // 0 unless the checks judge more than one limit: with one, the title names it.
-func columns(checks []conformance.CheckResult) (idW, limW int) {
+func columns(checks []check.Result) (idW, limW int) {
 	limits := map[string]bool{}
 	for _, c := range checks {
 		idW = max(idW, ansi.StringWidth(string(c.ID)))
@@ -144,8 +144,8 @@ func pad(s string, w int) string {
 
 // tally counts checks by status; anything but pass and fail (skip, pending)
 // counts as skip.
-func tally(checks []conformance.CheckResult) (pass, fail, skip int) {
-	return conformance.Tally(checks)
+func tally(checks []check.Result) (pass, fail, skip int) {
+	return check.Tally(checks)
 }
 
 // checkCounts reads "✓ 3 passed  ✗ 1 failed  • 2 skipped", leaving out zero
@@ -168,7 +168,7 @@ func (m model) checkCounts(pass, fail, skip int) string {
 }
 
 // hasEvidence reports whether a failing check has an evidence line to show.
-func hasEvidence(checks []conformance.CheckResult) bool {
+func hasEvidence(checks []check.Result) bool {
 	for _, c := range checks {
 		if evidenceLine(c) != "" {
 			return true
@@ -180,9 +180,9 @@ func hasEvidence(checks []conformance.CheckResult) bool {
 // evidenceLine is the first request of a failure's evidence, "#34 over
 // +1.176s 200 admitted #11 in the window…", or "" for a check that did not
 // fail or has none.
-func evidenceLine(c conformance.CheckResult) string {
+func evidenceLine(c check.Result) string {
 	q, ok := c.Evidence.First()
-	if c.Status != conformance.Fail || !ok {
+	if c.Status != check.Fail || !ok {
 		return ""
 	}
 	line := fmt.Sprintf("#%d %s +%.3fs %d", q.Seq, q.Phase, q.Offset.Seconds(), q.Status)

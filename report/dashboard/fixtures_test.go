@@ -3,7 +3,7 @@ package dashboard
 import (
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
 
@@ -49,34 +49,34 @@ func recent(upto int) []metrics.SecondCounts {
 	return out
 }
 
-func checks(final bool, failing bool) []conformance.CheckResult {
-	pending := conformance.Status("")
+func checks(final bool, failing bool) []check.Result {
+	pending := check.Status("")
 	if final {
-		pending = conformance.Skip
+		pending = check.Skip
 	}
-	cs := []conformance.CheckResult{
-		{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Pass, Message: "never more than 20 admitted in any 1s window"},
-		{ID: conformance.LimitNoEarlyReject, Limit: "per-second", Status: conformance.Pass, Message: "no 429 while under the limit"},
-		{ID: conformance.LimitStatus, Limit: "per-second", Status: conformance.Pass, Message: "all 200 limited requests got 429"},
-		{ID: conformance.TimingOnset, Limit: "per-second", Status: conformance.Pass, Message: "first 429 at request 21 of each window"},
-		{ID: conformance.RecoveryAfterWindow, Limit: "per-second", Status: pending, Message: ""},
-		{ID: conformance.HeadersLimit, Limit: "per-second", Status: conformance.Pass, Message: "X-RateLimit-Limit is 20 on every answer"},
-		{ID: conformance.HeadersRemaining, Limit: "per-second", Status: conformance.Pass, Message: "X-RateLimit-Remaining counts down exactly"},
-		{ID: conformance.HeadersReset, Limit: "per-second", Status: conformance.Skip, Message: "the scenario declares no reset header"},
-		{ID: conformance.HeadersRetryAfter, Limit: "per-second", Status: conformance.Pass, Message: "Retry-After present on every 429 and never shorter than the real wait"},
-		{ID: conformance.BodyErrorFormat, Limit: "per-second", Status: conformance.Skip, Message: "the scenario declares no error body shape"},
+	cs := []check.Result{
+		{ID: check.LimitEnforced, Limit: "per-second", Status: check.Pass, Message: "never more than 20 admitted in any 1s window"},
+		{ID: check.LimitNoEarlyReject, Limit: "per-second", Status: check.Pass, Message: "no 429 while under the limit"},
+		{ID: check.LimitStatus, Limit: "per-second", Status: check.Pass, Message: "all 200 limited requests got 429"},
+		{ID: check.TimingOnset, Limit: "per-second", Status: check.Pass, Message: "first 429 at request 21 of each window"},
+		{ID: check.RecoveryAfterWindow, Limit: "per-second", Status: pending, Message: ""},
+		{ID: check.HeadersLimit, Limit: "per-second", Status: check.Pass, Message: "X-RateLimit-Limit is 20 on every answer"},
+		{ID: check.HeadersRemaining, Limit: "per-second", Status: check.Pass, Message: "X-RateLimit-Remaining counts down exactly"},
+		{ID: check.HeadersReset, Limit: "per-second", Status: check.Skip, Message: "the scenario declares no reset header"},
+		{ID: check.HeadersRetryAfter, Limit: "per-second", Status: check.Pass, Message: "Retry-After present on every 429 and never shorter than the real wait"},
+		{ID: check.BodyErrorFormat, Limit: "per-second", Status: check.Skip, Message: "the scenario declares no error body shape"},
 	}
 	if final {
-		cs[4] = conformance.CheckResult{ID: conformance.RecoveryAfterWindow, Limit: "per-second", Status: conformance.Pass, Message: "recovered 1.004s after the first 429"}
+		cs[4] = check.Result{ID: check.RecoveryAfterWindow, Limit: "per-second", Status: check.Pass, Message: "recovered 1.004s after the first 429"}
 	}
 	if failing {
-		cs[0] = conformance.CheckResult{ID: conformance.LimitEnforced, Limit: "per-second", Status: conformance.Fail,
+		cs[0] = check.Result{ID: check.LimitEnforced, Limit: "per-second", Status: check.Fail,
 			Message: "23 admitted in the 1s window starting +12.000s; the limit is 20 (3 over)",
-			Evidence: &conformance.Evidence{Expected: "at most 20 admitted per 1s window", Requests: []conformance.RequestEvidence{
+			Evidence: &check.Evidence{Expected: "at most 20 admitted per 1s window", Requests: []check.RequestEvidence{
 				{Seq: 261, Phase: "over", Offset: 12*time.Second + 512*time.Millisecond, Status: 200,
 					Note: "admitted #21 in the window starting +12.000 s, beyond the limit of 20", Headers: map[string]string{"X-Api-Key": "secret"}},
 			}}}
-		cs[6] = conformance.CheckResult{ID: conformance.HeadersRemaining, Limit: "per-second", Status: conformance.Fail,
+		cs[6] = check.Result{ID: check.HeadersRemaining, Limit: "per-second", Status: check.Fail,
 			Message: "X-RateLimit-Remaining stayed at 0 after the window reset at +13.000s (seq 261)"}
 	}
 	return cs
@@ -129,7 +129,7 @@ func runningFrame() Frame {
 
 func donePassFrame() Frame {
 	f := runningFrame()
-	f.Current, f.Elapsed, f.Done, f.Verdict = -1, 25*time.Second+30*time.Millisecond, true, conformance.Pass
+	f.Current, f.Elapsed, f.Done, f.Verdict = -1, 25*time.Second+30*time.Millisecond, true, check.Pass
 	f.Metrics = snapshot(f.Elapsed, true)
 	f.Checks = checks(true, false)
 	return f
@@ -137,7 +137,7 @@ func donePassFrame() Frame {
 
 func doneFailFrame() Frame {
 	f := donePassFrame()
-	f.Verdict = conformance.Fail
+	f.Verdict = check.Fail
 	f.Checks = checks(true, true)
 	return f
 }

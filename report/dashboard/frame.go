@@ -3,7 +3,7 @@ package dashboard
 import (
 	"time"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
 
@@ -22,15 +22,15 @@ type Frame struct {
 	Total   time.Duration // planned length of the run
 
 	Metrics metrics.Snapshot
-	Checks  []conformance.CheckResult // provisional while running, final when Done
-	Notes   []string                  // e.g. "built-in target: demo key generated"
+	Checks  []check.Result // provisional while running, final when Done
+	Notes   []string       // e.g. "built-in target: demo key generated"
 
 	// Remaining names the Remaining header the run follows, drawn from
 	// Metrics.Remaining; nil when the scenario promises none (no panel).
 	Remaining *RemainingInfo
 
-	Done    bool               // the run is over: this is the last frame
-	Verdict conformance.Status // the run's verdict when Done, as the conformance engine decided it
+	Done    bool         // the run is over: this is the last frame
+	Verdict check.Status // the run's verdict when Done, as the conformance engine decided it
 }
 
 // LimitLine is one promised limit: Requests per Window.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // redacted replaces anything that looks like a credential.
@@ -129,11 +129,11 @@ func sanitize(f Frame) Frame {
 
 // firstEvidence keeps what the checks list shows of a failure's evidence: its
 // first request, without headers or body, with its note cleaned.
-func firstEvidence(e *conformance.Evidence) *conformance.Evidence {
+func firstEvidence(e *check.Evidence) *check.Evidence {
 	q, ok := e.First()
 	if !ok {
 		return nil
 	}
 	q.Headers, q.Phase, q.Note = nil, clean(q.Phase), clean(q.Note)
-	return &conformance.Evidence{Requests: []conformance.RequestEvidence{q}}
+	return &check.Evidence{Requests: []check.RequestEvidence{q}}
 }

@@ -6,7 +6,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 func isQuit(cmd tea.Cmd) bool {
@@ -109,10 +109,10 @@ func TestUpdateStop(t *testing.T) {
 func TestUpdateDoesNotModifyTheSendersFrame(t *testing.T) {
 	f := runningFrame()
 	f.Notes = []string{"token=abcdefgh12345678"}
-	f.Checks[0].Evidence = &conformance.Evidence{Expected: "x"}
+	f.Checks[0].Evidence = &check.Evidence{Expected: "x"}
 	before := runningFrame()
 	before.Notes = []string{"token=abcdefgh12345678"}
-	before.Checks[0].Evidence = &conformance.Evidence{Expected: "x"}
+	before.Checks[0].Evidence = &check.Evidence{Expected: "x"}
 	show(t, f, 80, 24)
 	if diff := cmp.Diff(before, f); diff != "" {
 		t.Errorf("Update changed the frame it was given (-before +after):\n%s", diff)

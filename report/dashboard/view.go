@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // Priorities of the blocks: lower is kept first on a short screen.
@@ -132,13 +132,13 @@ func (m model) verdictLine() string {
 	pass, fail, skip := tally(m.frame.Checks)
 	counts := fmt.Sprintf("%d passed · %d failed · %d skipped", pass, fail, skip)
 	switch m.frame.Verdict {
-	case conformance.Pass:
+	case check.Pass:
 		return s.pass.Bold(true).Render("✓ PASS") + "  " + counts
-	case conformance.Fail:
+	case check.Fail:
 		return s.fail.Render("✗ FAIL") + "  " + counts
-	case conformance.Incomplete:
+	case check.Incomplete:
 		return s.heading.Render("■ INCOMPLETE") + "  " + counts
-	case conformance.Inconclusive:
+	case check.Inconclusive:
 		return s.heading.Render("■ INCONCLUSIVE") + "  " + counts
 	}
 	return s.heading.Render("■ done") + "  " + counts

@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/conformance/check"
 )
 
 // show returns the model after it has taken frame f at the given size.
@@ -99,9 +99,9 @@ func TestViewStopping(t *testing.T) {
 func oddFrames() map[string]Frame {
 	many := runningFrame()
 	for i := range 40 {
-		many.Checks = append(many.Checks, conformance.CheckResult{
-			ID: conformance.ID(fmt.Sprintf("quota.check-with-a-very-long-name-%d", i)), Limit: fmt.Sprintf("limit-%d", i%3),
-			Status: conformance.Fail, Message: strings.Repeat("long message ", 20)})
+		many.Checks = append(many.Checks, check.Result{
+			ID: check.ID(fmt.Sprintf("quota.check-with-a-very-long-name-%d", i)), Limit: fmt.Sprintf("limit-%d", i%3),
+			Status: check.Fail, Message: strings.Repeat("long message ", 20)})
 	}
 	many.Notes = []string{"one", "two", "three", "four", "five", "six"}
 	long := runningFrame()
@@ -150,11 +150,11 @@ func TestViewFitsAnySize(t *testing.T) {
 
 func TestViewShowsFailuresFirst(t *testing.T) {
 	f := donePassFrame()
-	f.Verdict = conformance.Fail
+	f.Verdict = check.Fail
 	for i := range 20 {
-		f.Checks = append(f.Checks, conformance.CheckResult{ID: conformance.ID(fmt.Sprintf("filler.%d", i)), Status: conformance.Pass})
+		f.Checks = append(f.Checks, check.Result{ID: check.ID(fmt.Sprintf("filler.%d", i)), Status: check.Pass})
 	}
-	f.Checks = append(f.Checks, conformance.CheckResult{ID: "quota.daily", Status: conformance.Fail, Message: "the 5001st request of the day was admitted"})
+	f.Checks = append(f.Checks, check.Result{ID: "quota.daily", Status: check.Fail, Message: "the 5001st request of the day was admitted"})
 	view := show(t, f, 80, 24).View()
 	for _, want := range []string{"✗ quota.daily", "the 5001st request of the day was admitted", "more: ✓", "✗ FAIL"} {
 		if !strings.Contains(view, want) {
@@ -177,7 +177,7 @@ func TestViewNeverShowsKeys(t *testing.T) {
 	f.Target = "https://admin:" + secrets[1] + "@api.example.com/v1?api_key=" + secrets[2]
 	f.Tested = "Authorization: Bearer " + secrets[3]
 	f.Notes = []string{"built-in target: demo key generated", "X-API-KEY: " + secrets[4], "key " + secrets[5]}
-	f.Checks = append(f.Checks, conformance.CheckResult{ID: conformance.BodyErrorFormat, Status: conformance.Fail,
+	f.Checks = append(f.Checks, check.Result{ID: check.BodyErrorFormat, Status: check.Fail,
 		Message: `body was {"error":"bad key","token":"` + secrets[3] + `"}`})
 	for _, size := range [][2]int{{80, 24}, {300, 60}} {
 		view := show(t, f, size[0], size[1]).View()
@@ -208,7 +208,7 @@ func TestViewStripsControlSequences(t *testing.T) {
 }
 
 func TestViewNamesAnIncompleteRun(t *testing.T) {
-	for _, v := range []conformance.Status{conformance.Incomplete, conformance.Inconclusive} {
+	for _, v := range []check.Status{check.Incomplete, check.Inconclusive} {
 		f := donePassFrame()
 		f.Verdict = v
 		view := show(t, f, 80, 24).View()

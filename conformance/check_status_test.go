@@ -1,0 +1,24 @@
+package conformance
+
+import "testing"
+
+func TestStatusList(t *testing.T) {
+	refs := func(codes ...int32) []reqRef {
+		s := &series{}
+		var out []reqRef
+		for i, c := range codes {
+			s.reqs = append(s.reqs, record{status: c})
+			out = append(out, reqRef{s: s, i: i})
+		}
+		return out
+	}
+	tests := []struct {
+		codes []int32
+		want  string
+	}{{[]int32{503}, "503"}, {[]int32{500, 503, 503}, "503 and 500"}, {[]int32{500, 502, 503, 503}, "503, 500 and 502"}}
+	for _, tt := range tests {
+		if got := statusList(refs(tt.codes...)); got != tt.want {
+			t.Errorf("statusList(%v) = %q; want %q", tt.codes, got, tt.want)
+		}
+	}
+}
