@@ -168,8 +168,9 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options, rails *rai
 			defer stop()
 			for res := range res {
 				res.Timestamp = res.Timestamp.Add(a.skew)
-				rails.observe(int(res.Code), r.phase.Kind)
-				a.out <- observation(res, r.seqBase+o.Shard.Request(res.Seq), r.index, r.phase.Endpoint, r.phase.Key, rec, red, o.MaxBody)
+				obs := observation(res, r.seqBase+o.Shard.Request(res.Seq), r.index, r.phase.Endpoint, r.phase.Key, rec, red, o.MaxBody)
+				rails.observe(obs.Status, obs.Error, r.phase.Kind)
+				a.out <- obs
 			}
 		}(r)
 	}

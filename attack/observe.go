@@ -33,7 +33,7 @@ func observation(r *vegeta.Result, seq uint64, phase int, endpoint, keyID string
 		o.Headers = withContentType(o.Headers, r.Headers, red)
 	}
 	if r.Code == 0 {
-		o.Error = red.String(r.Error, false)
+		o.Error = bound(red.String(r.Error, false), maxError)
 		if o.Error == "" {
 			o.Error = "no response"
 		}
@@ -156,6 +156,7 @@ const (
 	maxHeaders     = 16   // names kept per response (and values joined per name)
 	maxHeaderName  = 128  // bytes of a name
 	maxHeaderValue = 1024 // bytes of a value
+	maxError       = 1024 // bytes of a transport error (Go quotes a malformed status line whole)
 )
 
 // cutMark ends a value that was cut to its bound.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 func TestRateLimitHeaders(t *testing.T) {
@@ -70,6 +71,17 @@ func TestRateLimitHeadersAreBounded(t *testing.T) {
 	}
 	if n := strings.Count(got["Retry-After"], "1"); n > maxHeaders {
 		t.Errorf("Retry-After joined %d values; want at most %d", n, maxHeaders)
+	}
+}
+
+// TestTransportErrorIsBounded: Go's client quotes a malformed status line
+// whole in its error, so a target decides how long the error is; the
+// observation keeps a bounded start of it.
+func TestTransportErrorIsBounded(t *testing.T) {
+	long := `Get "http://t/x": malformed HTTP status code "` + strings.Repeat("9x", 100<<10) + `"`
+	o := observation(&vegeta.Result{Error: long}, 1, 0, "x", "", nil, nil, DefaultMaxBody)
+	if len(o.Error) > maxError || !strings.HasPrefix(o.Error, `Get "http://t/x": malformed HTTP status code "9x9x`) || !strings.HasSuffix(o.Error, cutMark) {
+		t.Errorf("a %d-byte error was kept as %d bytes: %.80q…; want its start, at most %d bytes, ending %q", len(long), len(o.Error), o.Error, maxError, cutMark)
 	}
 }
 

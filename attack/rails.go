@@ -40,6 +40,9 @@ type rails struct {
 	fired  bool
 }
 
+// maxQuoted bounds the failing answer the backoff's reason quotes.
+const maxQuoted = 300
+
 func newRails(o Options, onHurt func(string)) *rails {
 	r := &rails{max: o.MaxRequests, onHurt: onHurt, now: time.Now}
 	r.left.Store(o.MaxRequests)
@@ -73,9 +76,11 @@ func (r *rails) claim(wait time.Duration) (time.Duration, bool) {
 	return at.Sub(now), true
 }
 
-// observe counts one answer (status 0: none) of a phase of the given kind
-// towards the backoff.
-func (r *rails) observe(status int, kind scenarios.PhaseKind) {
+// observe counts one answer (status 0: none, and then errText says why) of
+// a phase of the given kind towards the backoff. The reason it gives quotes
+// the last failing answer, so a report that stopped early shows what the
+// target did.
+func (r *rails) observe(status int, errText string, kind scenarios.PhaseKind) {
 	if r == nil {
 		return
 	}
@@ -94,6 +99,18 @@ func (r *rails) observe(status int, kind scenarios.PhaseKind) {
 	}
 	if r.hurt >= hurtOf && !r.fired {
 		r.fired = true
-		r.onHurt(fmt.Sprintf("backed off: %d of the last %d answers were server errors or none at all; the run stopped sending so as not to press on against a failing target", r.hurt, min(r.seen, hurtWindow)))
+		r.onHurt(fmt.Sprintf("backed off: %d of the last %d answers were server errors or none at all (the last: %s); the run stopped sending so as not to press on against a failing target", r.hurt, min(r.seen, hurtWindow), failure(status, errText)))
 	}
+}
+
+// failure describes one failing answer: its status, or why there was none,
+// bounded to maxQuoted bytes.
+func failure(status int, errText string) string {
+	if status != 0 {
+		return fmt.Sprintf("%d %s", status, http.StatusText(status))
+	}
+	if errText == "" {
+		errText = "no response"
+	}
+	return "no answer: " + bound(errText, maxQuoted)
 }

@@ -102,35 +102,46 @@ func TestRailsObserveWhatHurts(t *testing.T) {
 		status int
 		kind   scenarios.PhaseKind
 		hurts  bool
+		quote  string // the last failure, as the reason quotes it
 	}{
-		{"no answer", 0, scenarios.PhaseOver, true},
-		{"500", 500, scenarios.PhaseOver, true},
-		{"502 under", 502, scenarios.PhaseUnder, true},
-		{"503 under the limit", 503, scenarios.PhaseUnder, true},
-		{"503 in recovery", 503, scenarios.PhaseRecovery, true},
-		{"503 over the limit may be limiting", 503, scenarios.PhaseOver, false},
-		{"503 in the probe", 503, scenarios.PhaseProbe, false},
-		{"429", 429, scenarios.PhaseOver, false},
-		{"200", 200, scenarios.PhaseUnder, false},
+		{"no answer", 0, scenarios.PhaseOver, true, "(the last: no answer: read: connection reset by peer)"},
+		{"500", 500, scenarios.PhaseOver, true, "(the last: 500 Internal Server Error)"},
+		{"502 under", 502, scenarios.PhaseUnder, true, "(the last: 502 Bad Gateway)"},
+		{"503 under the limit", 503, scenarios.PhaseUnder, true, "(the last: 503 Service Unavailable)"},
+		{"503 in recovery", 503, scenarios.PhaseRecovery, true, "(the last: 503 Service Unavailable)"},
+		{"503 over the limit may be limiting", 503, scenarios.PhaseOver, false, ""},
+		{"503 in the probe", 503, scenarios.PhaseProbe, false, ""},
+		{"429", 429, scenarios.PhaseOver, false, ""},
+		{"200", 200, scenarios.PhaseUnder, false, ""},
 	}
 	for _, tt := range tests {
 		var reason string
 		r := newRails(Options{}, func(s string) { reason = s })
 		for range hurtOf {
-			r.observe(tt.status, tt.kind)
+			r.observe(tt.status, "read: connection reset by peer", tt.kind)
 		}
-		if (reason != "") != tt.hurts {
-			t.Errorf("%s: %d answers %d in a %s phase: backoff %q; want backoff %v", tt.name, hurtOf, tt.status, tt.kind, reason, tt.hurts)
+		if (reason != "") != tt.hurts || !strings.Contains(reason, tt.quote) {
+			t.Errorf("%s: %d answers %d in a %s phase: backoff %q; want backoff %v quoting %q", tt.name, hurtOf, tt.status, tt.kind, reason, tt.hurts, tt.quote)
 		}
+	}
+	// A hostile target's error (Go quotes a garbage status line whole) is
+	// quoted bounded.
+	var reason string
+	r := newRails(Options{}, func(s string) { reason = s })
+	for range hurtOf {
+		r.observe(0, "malformed HTTP response "+strings.Repeat("x", 100<<10), scenarios.PhaseUnder)
+	}
+	if !strings.Contains(reason, "(the last: no answer: malformed HTTP response xxx") || len(reason) > 600 {
+		t.Errorf("backoff on 100 KB errors: %d bytes: %.200q…; want the error quoted, the reason under 600 bytes", len(reason), reason)
 	}
 	// Failures spread among successes below the threshold never fire.
 	fired := false
-	r := newRails(Options{}, func(string) { fired = true })
+	r = newRails(Options{}, func(string) { fired = true })
 	for i := range 1000 {
 		if i%4 == 0 {
-			r.observe(200, scenarios.PhaseUnder)
+			r.observe(200, "", scenarios.PhaseUnder)
 		} else {
-			r.observe(500, scenarios.PhaseUnder)
+			r.observe(500, "", scenarios.PhaseUnder)
 		}
 	}
 	if fired {
