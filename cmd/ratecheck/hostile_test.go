@@ -11,10 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,7 +25,8 @@ import (
 )
 
 // hostileScenario promises hostile.Limit requests a second with
-// X-RateLimit headers and Retry-After, for a run of 2 s with 1 s timeouts.
+// X-RateLimit headers and Retry-After, for a run of 3 s with 1 s timeouts:
+// under the limit, over it, and a recovery in which it is seen to lift.
 func hostileScenario(t *testing.T, dir, path string) string {
 	y := fmt.Sprintf(`name: hostile
 source: test
@@ -46,12 +47,58 @@ run:
 phases:
   - {kind: under, rate: 0.5x, duration: 1s}
   - {kind: over, rate: 2x, duration: 1s}
+  - {kind: recovery, rate: 0.5x, duration: 1s}
 `, path, hostile.Limit)
 	file := filepath.Join(dir, "hostile.yaml")
 	if err := os.WriteFile(file, []byte(y), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return file
+}
+
+// Bounds every run against the hostile target keeps, whatever it is sent.
+const (
+	// hostileMaxRSS: a run of the honest case peaks near 27 MB; keeping
+	// what the target sends would not fit (30 bodies of 10 MB, an endless
+	// one, 1 MB headers on every connection).
+	hostileMaxRSS = 80 << 20
+	// hostileMaxWall: the plan is 3 s, each phase may run 1 s late
+	// (phaseGrace) and each request waits at most its 1 s timeout;
+	// calibration, judging and a loaded machine take the rest. A run that
+	// waits on the target past its timeouts takes longer.
+	hostileMaxWall = 20 * time.Second
+)
+
+// peakRSSEnv names the file where a ratecheck process started by a test
+// writes its peak resident set size (VmHWM, in kB) as it exits. The rusage
+// of a child is no measure: Go starts it with vfork, and Linux counts the
+// parent's peak until the exec into the child's own.
+const peakRSSEnv = "RATECHECK_TEST_PEAKRSS"
+
+// writePeakRSS writes the VmHWM line of /proc/self/status to path.
+func writePeakRSS(path string) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmHWM:" {
+			os.WriteFile(path, []byte(f[1]), 0o644)
+		}
+	}
+}
+
+// readPeakRSS reads what writePeakRSS wrote, in bytes.
+func readPeakRSS(t *testing.T, path string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the run wrote no peak RSS: %v", err)
+	}
+	kb, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		t.Fatalf("peak RSS %q: %v", b, err)
+	}
+	return kb << 10
 }
 
 // hostileResult is what one run against a hostile case showed.
@@ -61,6 +108,32 @@ type hostileResult struct {
 	peakRSS int64 // bytes
 	rep     *report.Report
 	stderr  string
+	quoted  string // the target's failure as the report quotes it, when no check failed
+}
+
+// failedIDs lists the checks that failed with evidence.
+func failedIDs(rep *report.Report) []string {
+	var ids []string
+	for _, ch := range rep.Checks {
+		if ch.Status == conformance.Fail && ch.Evidence != nil && len(ch.Evidence.Requests) > 0 {
+			ids = append(ids, string(ch.ID))
+		}
+	}
+	return ids
+}
+
+// quotedFailure is the raw failure the report's reason or notes quote when
+// the target gave no rate-limit decision to judge ("no answer: <error>",
+// "the last: 503 …"), or "".
+func quotedFailure(rep *report.Report) string {
+	for _, s := range append([]string{rep.VerdictReason}, rep.Notes...) {
+		for _, mark := range []string{"no answer (", "no answer: ", "(the last: "} {
+			if i := strings.Index(s, mark); i >= 0 {
+				return s[i:]
+			}
+		}
+	}
+	return ""
 }
 
 // TestHostileTarget runs ratecheck against every behaviour of the hostile
@@ -70,7 +143,7 @@ type hostileResult struct {
 // logged (go test -v -run TestHostileTarget) for the table in the notes.
 func TestHostileTarget(t *testing.T) {
 	t.Parallel()
-	longtest.Skip(t, "19 runs of 2 s, some streaming endless bodies")
+	longtest.Skip(t, "21 runs of 3 s, some streaming endless bodies")
 	var stolen atomic.Int64
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { stolen.Add(1) }))
 	defer other.Close()
@@ -94,19 +167,17 @@ func TestHostileTarget(t *testing.T) {
 	if n := stolen.Load(); n > 0 {
 		t.Errorf("the other host received %d requests: a redirect to another host was followed", n)
 	}
-	t.Logf("%-20s %-5s %-10s %-8s %s", "case", "exit", "verdict", "RSS MB", "failed or notable checks")
+	t.Logf("%-20s %-5s %-12s %-7s %-6s %s", "case", "exit", "verdict", "RSS MB", "wall", "failed checks, or the evidence quoted")
 	for i, c := range cases {
 		r := got[i]
 		if r.rep == nil {
 			continue
 		}
-		var notable []string
-		for _, ch := range r.rep.Checks {
-			if ch.Status == "fail" {
-				notable = append(notable, string(ch.ID))
-			}
+		notable := strings.Join(failedIDs(r.rep), " ")
+		if notable == "" {
+			notable = r.quoted
 		}
-		t.Logf("%-20s %-5d %-10s %-8.1f %s", c.Name, r.code, r.rep.Verdict, float64(r.peakRSS)/(1<<20), strings.Join(notable, " "))
+		t.Logf("%-20s %-5d %-12s %-7.1f %-6.1f %.160s", c.Name, r.code, r.rep.Verdict, float64(r.peakRSS)/(1<<20), r.wall.Seconds(), notable)
 	}
 }
 
@@ -119,7 +190,7 @@ func runHostile(t *testing.T, url string, c hostile.Case) hostileResult {
 	cmd := ratecheckCmd(t, "run", scen, "--target", url, "--no-tui", "--out", out, "--json", filepath.Join(dir, "r.json"),
 		"--html", filepath.Join(dir, "r.html"), "--junit", filepath.Join(dir, "r.xml"), "--md", filepath.Join(dir, "r.md"))
 	cmd = exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
-	cmd.Env = append(os.Environ(), asMainEnv+"=1", "CI=true")
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", "CI=true", peakRSSEnv+"="+filepath.Join(dir, "peak-rss"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -133,11 +204,15 @@ func runHostile(t *testing.T, url string, c hostile.Case) hostileResult {
 		t.Fatal(err)
 	}
 	res.code = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		res.peakRSS = ru.Maxrss << 10
-	}
 	if strings.Contains(res.stderr, "panic:") || strings.Contains(res.stderr, "goroutine ") {
 		t.Fatalf("ratecheck panicked:\n%s", res.stderr)
+	}
+	res.peakRSS = readPeakRSS(t, filepath.Join(dir, "peak-rss"))
+	if res.wall > hostileMaxWall {
+		t.Errorf("the run took %s; want at most %s (a 3 s plan with 1 s timeouts)", res.wall.Round(time.Millisecond), hostileMaxWall)
+	}
+	if res.peakRSS > hostileMaxRSS {
+		t.Errorf("peak RSS %.1f MB; want at most %d MB whatever the target sends", float64(res.peakRSS)/(1<<20), hostileMaxRSS>>20)
 	}
 	if res.code != exitPass && res.code != exitFail && res.code != exitInconclusive {
 		t.Errorf("exit %d; want a verdict (0, 1 or 3)\nstdout:\n%s\nstderr:\n%s", res.code, tail(stdout.String()), res.stderr)
@@ -154,6 +229,13 @@ func runHostile(t *testing.T, url string, c hostile.Case) hostileResult {
 	// gives nothing to judge, and must never pass.
 	if pass := res.rep.Verdict == check.Pass; pass != (c.Name == "honest") {
 		t.Errorf("verdict %s (exit %d); want PASS only for the honest case\nstdout:\n%s", res.rep.Verdict, res.code, tail(stdout.String()))
+	}
+	// Every verdict but a pass shows the raw evidence: a failed check with
+	// the requests that prove it, or, when nothing could be judged, what
+	// the target did instead of answering.
+	res.quoted = quotedFailure(res.rep)
+	if c.Name != "honest" && len(failedIDs(res.rep)) == 0 && res.quoted == "" {
+		t.Errorf("verdict %s with no failed check and no failure quoted; want the raw evidence\nreason: %s\nnotes: %q", res.rep.Verdict, res.rep.VerdictReason, res.rep.Notes)
 	}
 	// Every record bounded: lines of observations, and every report file.
 	lines, _, err := storedObservations(out)

@@ -36,7 +36,11 @@ func TestMain(m *testing.M) {
 			// No file of the process may grow past n bytes, as on a full disk.
 			syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n})
 		}
-		os.Exit(run(context.Background(), systemEnv(), os.Args[1:]))
+		code := run(context.Background(), systemEnv(), os.Args[1:])
+		if path := os.Getenv(peakRSSEnv); path != "" {
+			writePeakRSS(path)
+		}
+		os.Exit(code)
 	}
 	// The CLI tests mostly wait on their runs' schedules, not on the CPU:
 	// let more of them wait at once than testing's default -parallel

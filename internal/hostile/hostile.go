@@ -2,7 +2,8 @@
 // API, one path per behaviour: garbage, duplicated, huge and non-numeric
 // rate-limit headers; negative, NaN, overflowing and far-future reset
 // values; 10 MB and endless bodies; bodies that stall; connection resets;
-// redirects to another host; HTTP/1.0; connections closed unanswered.
+// redirects to another host; HTTP/1.0; connections closed unanswered; a
+// status line of 200 KB; bytes that are not HTTP.
 //
 // Every path keeps a limit of Limit requests per second (a fixed window,
 // 429 beyond), so a run against it has something to judge. ratecheck must
@@ -12,6 +13,7 @@
 package hostile
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -63,18 +65,25 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	c.serve(w, r, h.limited(r.URL.Path), h)
+	n, window := h.count(r.URL.Path)
+	r = r.WithContext(context.WithValue(r.Context(), countKey{}, [2]int64{int64(n), window}))
+	c.serve(w, r, n > Limit, h)
 }
 
-// limited counts the request in its path's fixed one-second window.
-func (h *handler) limited(path string) bool {
+// countKey holds, in a request's context, its count in its path's window
+// and the window's second.
+type countKey struct{}
+
+// count counts the request in its path's fixed one-second window and
+// returns its number there (1 is the first) and the window's Unix second.
+func (h *handler) count(path string) (int, int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if now := time.Now().Unix(); now != h.window || h.counts == nil {
 		h.window, h.counts = now, map[string]int{}
 	}
 	h.counts[path]++
-	return h.counts[path] > Limit
+	return h.counts[path], h.window
 }
 
 // status is 429 for a limited request, 200 otherwise.
@@ -107,7 +116,9 @@ func withHeaders(limit, remaining, reset, retryAfter string) func(http.ResponseW
 var cases = []Case{
 	{Name: "honest", What: "a correct answer with plain X-RateLimit headers (the baseline)",
 		serve: func(w http.ResponseWriter, r *http.Request, limited bool, h *handler) {
-			withHeaders(strconv.Itoa(Limit), "0", strconv.FormatInt(time.Now().Unix()+1, 10), "1")(w, r, limited, h)
+			c := r.Context().Value(countKey{}).([2]int64)
+			remaining := max(Limit-c[0], 0)
+			withHeaders(strconv.Itoa(Limit), strconv.FormatInt(remaining, 10), strconv.FormatInt(c[1]+1, 10), "1")(w, r, limited, h)
 		}},
 	{Name: "garbage-headers", What: "rate-limit headers full of punctuation and symbols",
 		serve: withHeaders(`%%%;;"\`, "☃☃☃", "<>{}[]", "@@@")},
@@ -203,6 +214,10 @@ var cases = []Case{
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(status(limited))
 			fmt.Fprintf(w, `{"error":%q,"attr":%q,"link":%q,"esc":%q,"table":%q}`, p.Script, p.Attr, p.Link, p.Escapes, p.Table)
+		}},
+	{Name: "long-status-line", What: "a 200 KB status code on the status line (Go's client quotes it whole in its error)",
+		serve: func(w http.ResponseWriter, r *http.Request, limited bool, _ *handler) {
+			hijack(w, func(c net.Conn) { fmt.Fprintf(c, "HTTP/1.1 %s OK\r\n\r\n", strings.Repeat("9x", 100<<10)) })
 		}},
 	{Name: "raw-garbage", What: "bytes that are not HTTP at all",
 		serve: func(w http.ResponseWriter, r *http.Request, limited bool, _ *handler) {
