@@ -115,7 +115,7 @@ type hostileResult struct {
 func failedIDs(rep *report.Report) []string {
 	var ids []string
 	for _, ch := range rep.Checks {
-		if ch.Status == conformance.Fail && ch.Evidence != nil && len(ch.Evidence.Requests) > 0 {
+		if ch.Status == check.Fail && ch.Evidence != nil && len(ch.Evidence.Requests) > 0 {
 			ids = append(ids, string(ch.ID))
 		}
 	}
