@@ -33,7 +33,12 @@ type Progress struct {
 	// provisional judging, and in the final progress (Done): the verdict is
 	// the Outcome's.
 	Checks []check.Result
-	Done   bool
+	// ChecksAt is the Elapsed of the progress in which Checks were judged:
+	// that progress's Metrics are the run as it stood then (which phases
+	// had all their answers), so a view can tell a check still waiting for
+	// its phases from one that saw them.
+	ChecksAt time.Duration
+	Done     bool
 }
 
 // Options configure a run.
@@ -136,6 +141,7 @@ type fanout struct {
 	// The provisional judging: its latest checks, the observations they
 	// judged, and when it may run next.
 	checks    []check.Result
+	checksAt  time.Duration
 	judged    int
 	nextJudge time.Time
 }
@@ -225,7 +231,7 @@ func (f *fanout) progress(now time.Time) {
 	}
 	elapsed := now.Sub(f.started)
 	f.judgeSoFar(now)
-	f.opts.OnProgress(Progress{Elapsed: elapsed, Phase: f.opts.Plan.PhaseAt(elapsed), Metrics: f.rec.Snapshot(now), Checks: f.checks})
+	f.opts.OnProgress(Progress{Elapsed: elapsed, Phase: f.opts.Plan.PhaseAt(elapsed), Metrics: f.rec.Snapshot(now), Checks: f.checks, ChecksAt: f.checksAt})
 }
 
 // judgeSoFar judges the run so far for the progress view, when it is due
@@ -239,7 +245,7 @@ func (f *fanout) judgeSoFar(now time.Time) {
 	t0 := time.Now()
 	v := f.judge.Verdict()
 	took := time.Since(t0)
-	f.checks, f.judged = v.Checks, f.seen
+	f.checks, f.checksAt, f.judged = v.Checks, now.Sub(f.started), f.seen
 	f.nextJudge = now.Add(max(f.opts.JudgeEvery, 20*took))
 }
 

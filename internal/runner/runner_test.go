@@ -230,6 +230,12 @@ phases:
 			continue
 		}
 		judged++
+		// A new judging comes with the metrics taken when it was made.
+		if fresh := i == 0 || progress[i-1].Checks == nil || &progress[i-1].Checks[0] != &pr.Checks[0]; fresh && pr.ChecksAt != pr.Elapsed {
+			t.Errorf("progress at %v carries checks judged anew with ChecksAt %v; want its Elapsed", pr.Elapsed, pr.ChecksAt)
+		} else if pr.ChecksAt > pr.Elapsed || (!fresh && pr.ChecksAt != progress[i-1].ChecksAt) {
+			t.Errorf("progress at %v: ChecksAt %v; want the Elapsed of the progress that first carried these checks", pr.Elapsed, pr.ChecksAt)
+		}
 		if len(pr.Checks) != len(final) {
 			t.Fatalf("progress at %v has %d checks; want the verdict's %d", pr.Elapsed, len(pr.Checks), len(final))
 		}
