@@ -27,6 +27,7 @@ type progressView struct {
 	uiDone   chan struct{}
 	lastLine time.Duration
 	last     metrics.Snapshot // the latest metrics, kept for the final frame (written only by update)
+	judged   int              // phases run when the latest checks were judged (dashboard.Frame.Judged)
 	failing  map[string]bool  // checks (id/limit) already said to fail so far, in plain mode
 	// targetName names the target judged, for the first line.
 	targetName string
@@ -86,8 +87,11 @@ func (v *progressView) start(ctx context.Context, cancel context.CancelFunc) {
 func (v *progressView) update(p runner.Progress) {
 	v.last = p.Metrics
 	if v.tui {
+		if p.Checks != nil && p.ChecksAt == p.Elapsed {
+			v.judged = phasesRun(v.plan, p.Metrics, p.Elapsed)
+		}
 		f := v.base
-		f.Elapsed, f.Current, f.Metrics, f.Checks = p.Elapsed, p.Phase, p.Metrics, p.Checks
+		f.Elapsed, f.Current, f.Metrics, f.Checks, f.Judged = p.Elapsed, p.Phase, p.Metrics, p.Checks, v.judged
 		v.mb.Put(f)
 		return
 	}
@@ -113,6 +117,19 @@ func (v *progressView) update(p runner.Progress) {
 	}
 	fmt.Fprintf(v.env.Stdout, "%6.1fs  %-9s %9s  sent %-6d ok %-6d 429 %-6d other %-4d p99 %s\n",
 		p.Elapsed.Seconds(), name, rate, m.Requests, admitted, limited, other, m.Latency.P99.Round(10*time.Microsecond))
+}
+
+// phasesRun is how many of the plan's phases, from the first, had run at
+// elapsed with m the metrics then: their time over and every planned request
+// answered. A phase short of answers (one in flight, a request lost) stops
+// the count: a check it decides stays pending until the run ends.
+func phasesRun(p *scenarios.Plan, m metrics.Snapshot, elapsed time.Duration) int {
+	for i, ph := range p.Phases {
+		if ph.Start+ph.Duration > elapsed || i >= len(m.Phases) || m.Phases[i].Requests < m.Phases[i].Planned {
+			return i
+		}
+	}
+	return len(p.Phases)
 }
 
 // newFailures prints, in plain mode, each check the judging so far finds

@@ -34,8 +34,8 @@ func (m model) checkLines(n int) []string {
 	if len(checks) == 0 {
 		return []string{head + s.dim.Render("  none yet")}
 	}
-	pass, fail, skip := tally(checks)
-	head += "  " + m.checkCounts(pass, fail, skip)
+	head += "  " + m.checkCounts(checks)
+	fail := m.counts(checks).fail
 	if !m.frame.Done {
 		head += s.dim.Render("  provisional")
 	}
@@ -66,8 +66,7 @@ func (m model) checkLines(n int) []string {
 		}
 	}
 	if len(hidden) > 0 {
-		p, f, k := tally(hidden)
-		lines = append(lines, s.dim.Render(fmt.Sprintf("… %d more: ", len(hidden)))+m.checkCounts(p, f, k))
+		lines = append(lines, s.dim.Render(fmt.Sprintf("… %d more: ", len(hidden)))+m.checkCounts(hidden))
 	}
 	return lines
 }
@@ -83,8 +82,10 @@ func (m model) checkRow(c check.Result, idW, limW int) string {
 		sym, style = "✗", s.fail
 	}
 	msg := c.Message
-	if msg == "" && c.Status != check.Pass && c.Status != check.Fail {
-		msg = "pending"
+	if p := m.frame.pending(c); p != "" {
+		sym, msg = "○", p
+	} else if msg == "" && c.Status != check.Pass && c.Status != check.Fail {
+		sym, msg = "○", "pending"
 	}
 	row := style.Render(sym) + " " + pad(string(c.ID), idW)
 	if limW > 0 {
@@ -148,21 +149,41 @@ func tally(checks []check.Result) (pass, fail, skip int) {
 	return check.Tally(checks)
 }
 
-// checkCounts reads "✓ 3 passed  ✗ 1 failed  • 2 skipped", leaving out zero
-// failures and skips. While running, a check not judged yet counts as skipped
-// and the word says so.
-func (m model) checkCounts(pass, fail, skip int) string {
-	s := m.common.styles
-	parts := []string{s.pass.Render("✓") + fmt.Sprintf(" %d passed", pass)}
-	if fail > 0 {
-		parts = append(parts, s.fail.Render("✗")+fmt.Sprintf(" %d failed", fail))
-	}
-	if skip > 0 {
-		word := "skipped"
-		if !m.frame.Done {
-			word = "pending or skipped"
+// checkCount is checks counted by what the list shows of them.
+type checkCount struct{ pass, fail, pending, skip int }
+
+// counts counts checks by status; while the run goes, a check not judged
+// yet or waiting for its phases (Frame.pending) is pending, not skipped.
+func (m model) counts(checks []check.Result) checkCount {
+	var n checkCount
+	for _, c := range checks {
+		switch {
+		case c.Status == check.Pass:
+			n.pass++
+		case c.Status == check.Fail:
+			n.fail++
+		case !m.frame.Done && (c.Status != check.Skip || m.frame.pending(c) != ""):
+			n.pending++
+		default:
+			n.skip++
 		}
-		parts = append(parts, s.skip.Render("•")+fmt.Sprintf(" %d %s", skip, word))
+	}
+	return n
+}
+
+// checkCounts reads "✓ 3 passed  ✗ 1 failed  ○ 4 pending  • 2 skipped",
+// leaving out zero failures, pending checks and skips.
+func (m model) checkCounts(checks []check.Result) string {
+	s, n := m.common.styles, m.counts(checks)
+	parts := []string{s.pass.Render("✓") + fmt.Sprintf(" %d passed", n.pass)}
+	if n.fail > 0 {
+		parts = append(parts, s.fail.Render("✗")+fmt.Sprintf(" %d failed", n.fail))
+	}
+	if n.pending > 0 {
+		parts = append(parts, s.skip.Render("○")+fmt.Sprintf(" %d pending", n.pending))
+	}
+	if n.skip > 0 {
+		parts = append(parts, s.skip.Render("•")+fmt.Sprintf(" %d skipped", n.skip))
 	}
 	return strings.Join(parts, "  ")
 }

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"slices"
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
@@ -123,6 +124,7 @@ func runningFrame() Frame {
 		Total:    25 * time.Second,
 		Metrics:  snapshot(13*time.Second+250*time.Millisecond, false),
 		Checks:   checks(false, false),
+		Judged:   2, // under and at
 		Notes:    []string{"built-in target: demo key generated"},
 	}
 }
@@ -173,5 +175,38 @@ func remainingSnapshot(upto int) *metrics.RemainingSnapshot {
 func withRemaining(f Frame) Frame {
 	f.Remaining = &RemainingInfo{Header: "X-RateLimit-Remaining", Limit: testLimits[0]}
 	f.Metrics.Remaining = remainingSnapshot(len(f.Metrics.Recent))
+	return f
+}
+
+// contractFrame is the fixture run followed by a plan's contract phases (as
+// copilot's: counted calls around requests without a key and with a wrong
+// one, then a quota test), the run in its over phase, and the checks of
+// those phases skipping as a judging in the middle of a run says: nothing
+// of theirs answered yet.
+func contractFrame() Frame {
+	f := runningFrame()
+	f.Phases = slices.Clone(testPhases)
+	start := 25 * time.Second
+	for _, kind := range []string{"pause", "counted", "no-key", "bad-key", "counted", "pause", "quota"} {
+		d := 50 * time.Millisecond
+		if kind == "pause" {
+			d = time.Second
+		}
+		f.Phases = append(f.Phases, PhaseInfo{Name: kind, Kind: kind, Start: start, Duration: d})
+		start += d
+	}
+	f.Total = start
+	f.Checks = append(slices.Clone(f.Checks),
+		check.Result{ID: check.LimitPerKey, Limit: "per-second", Status: check.Skip,
+			Message: "limit \"per-second\" is not per key"},
+		check.Result{ID: check.AuthMissingKey, Limit: "per-second", Status: check.Skip,
+			Message: "no request without a key was answered"},
+		check.Result{ID: check.AuthInvalidKey, Limit: "per-second", Status: check.Skip,
+			Message: "no request with a wrong key was answered"},
+		check.Result{ID: check.AuthNotCounted, Limit: "per-second", Status: check.Skip,
+			Message: "no attempt proved anything: attempt 1: not answered"},
+		check.Result{ID: check.QuotaEnforced, Limit: "monthly", Status: check.Skip,
+			Message: "quota monthly: the run sent none of its quota test"},
+	)
 	return f
 }

@@ -23,7 +23,11 @@ type Frame struct {
 
 	Metrics metrics.Snapshot
 	Checks  []check.Result // provisional while running, final when Done
-	Notes   []string       // e.g. "built-in target: demo key generated"
+	// Judged is how many phases, from the first, had run when Checks were
+	// judged: their time over and every planned request answered. A check
+	// decided by phases past it reads as pending while the run goes.
+	Judged int
+	Notes  []string // e.g. "built-in target: demo key generated"
 
 	// Remaining names the Remaining header the run follows, drawn from
 	// Metrics.Remaining; nil when the scenario promises none (no panel).

@@ -6,7 +6,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ratecheck/ratecheck/report/dashboard/widgets"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // minBar is the narrowest progress bar worth drawing next to its numbers.
@@ -27,23 +26,16 @@ func (m model) timelineLines(n int) []string {
 			break
 		}
 	}
-	kinds := make([]scenarios.PhaseKind, len(f.Phases))
-	for i, ph := range f.Phases {
-		kinds[i] = scenarios.PhaseKind(ph.Kind)
-	}
 	// The contract phases are short bursts, up to twenty of them: one
 	// segment, so that the derived phases keep readable labels.
 	current := -1
 	var segs []widgets.Segment
-	for _, st := range scenarios.Stretches(kinds) {
-		seg := widgets.Segment{Label: f.Phases[st[0]].Name}
-		if st[1]-st[0] > 1 {
-			seg.Label = scenarios.ContractStretch
-		}
-		for _, ph := range f.Phases[st[0]:st[1]] {
+	for _, st := range f.stretches() {
+		seg := widgets.Segment{Label: st.label}
+		for _, ph := range f.Phases[st.from:st.to] {
 			seg.Length += ph.Duration.Seconds()
 		}
-		if !f.Done && st[0] <= f.Current && f.Current < st[1] {
+		if !f.Done && st.from <= f.Current && f.Current < st.to {
 			current = len(segs)
 		}
 		segs = append(segs, seg)

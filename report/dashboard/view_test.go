@@ -44,6 +44,7 @@ func TestViewGolden(t *testing.T) {
 		{"done-fail", doneFailFrame()},
 		{"running-remaining", withRemaining(runningFrame())},
 		{"done-remaining", withRemaining(doneFailFrame())},
+		{"running-contract", contractFrame()},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}, {160, 48}} {
 		for _, fr := range frames {
