@@ -49,11 +49,11 @@ func (t Timeline) View(segs []Segment, current int, progress float64) string {
 	for i, s := range segs {
 		weights[i] = s.Length
 	}
-	cols := split(t.width, weights)
+	cols := widenForLabels(split(t.width, weights), segs)
 	if len(segs) > t.width {
 		cols = nil // too narrow to show boundaries: one plain bar
 	}
-	bar := t.bar(cols, progress)
+	bar := t.bar(cols, fillTo(cols, weights, progress, t.width))
 	if t.height < 2 {
 		return bar
 	}
@@ -96,10 +96,79 @@ func (t Timeline) labels(segs []Segment, cols []int, current int) string {
 	return strings.TrimRight(b.String(), " ")
 }
 
-// bar draws the progress bar with segment boundaries at the starts of cols.
-func (t Timeline) bar(cols []int, progress float64) string {
+// labelRoom is the room a label is given beyond its text: a column before the
+// next segment and one for the current segment's "▸", so that the widths do
+// not move as the run goes from one segment to the next.
+const labelRoom = 2
+
+// widenForLabels lends columns to segments too narrow for their labels (a
+// short phase, "pause" in one second of eighteen), taken one at a time from
+// the segment with the most columns beyond its own label's room, when every
+// label fits; else it leaves cols as they are. Widths are then no longer in
+// proportion to the lengths: fillTo fills the bar segment by segment.
+func widenForLabels(cols []int, segs []Segment) []int {
+	need := make([]int, len(cols))
+	total := 0
+	for i := range cols {
+		need[i] = ansi.StringWidth(segs[i].Label) + labelRoom
+		if i == len(cols)-1 {
+			need[i]-- // nothing follows the last one
+		}
+		total += need[i]
+	}
+	width := 0
+	for _, c := range cols {
+		width += c
+	}
+	if total > width {
+		return cols
+	}
+	out := append([]int(nil), cols...)
+	for i := range out {
+		for out[i] < need[i] {
+			lender := 0
+			for j := range out {
+				if out[j]-need[j] > out[lender]-need[lender] {
+					lender = j
+				}
+			}
+			out[lender]--
+			out[i]++
+		}
+	}
+	return out
+}
+
+// fillTo is how many of width columns the bar fills at progress, a fraction
+// of the summed weights: the segments before the one progress is in whole,
+// and that one in proportion to how far into it progress is.
+func fillTo(cols []int, weights []float64, progress float64, width int) int {
 	progress = min(max(progress, 0), 1)
-	filled := int(progress*float64(t.width) + 0.5)
+	total := 0.0
+	for _, w := range weights {
+		total += max(w, 0)
+	}
+	if len(cols) == 0 || total == 0 {
+		return int(progress*float64(width) + 0.5)
+	}
+	at, filled := progress*total, 0.0
+	for i, c := range cols {
+		w := max(weights[i], 0)
+		switch {
+		case at >= w:
+			filled += float64(c)
+			at -= w
+		case w > 0:
+			filled += float64(c) * at / w
+			at = 0
+		}
+	}
+	return int(filled + 0.5)
+}
+
+// bar draws the progress bar with segment boundaries at the starts of cols,
+// filled up to column filled.
+func (t Timeline) bar(cols []int, filled int) string {
 	boundary := make(map[int]bool, len(cols))
 	x := 0
 	for i, w := range cols {

@@ -82,6 +82,17 @@ func TestTimelineView(t *testing.T) {
 			want: "\n━━─",
 		},
 		{name: "no size", width: 0, height: 0, segs: segs, current: 0, progress: 0.5, want: ""},
+		{
+			// copilot's phases at 80 columns: in proportion, pause would get
+			// 3 columns and over-burst 7. With room for every label, the
+			// short ones borrow from the long ones, and the bar fills each
+			// segment by its own share: half the run is 1.75 s into the
+			// 2.5 s probe, 5 of its 7 columns.
+			name: "short segments borrow room for their labels", width: 60, height: 2, current: 1, progress: 0.5,
+			segs: []Segment{{"under", 2}, {"over-burst", 2}, {"over", 3}, {"probe", 2.5}, {"pause", 1}, {"recovery", 2}, {"contract", 5}},
+			want: "under  ▸over-burst over  probe   pause  recovery  contract\n" +
+				"━━━━━━━┿━━━━━━━━━━━┿━━━━━┿━━━━━──┼──────┼─────────┼─────────",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
