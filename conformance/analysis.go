@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -30,18 +31,18 @@ type rules struct {
 	// preferred first (see familiesFor).
 	families []family
 	origin   int64  // Sent of the first observation, Unix nanoseconds
-	seq0     uint64 // records keep their Seq relative to it (see collector.seqOf)
+	seq0     uint64 // records keep their Seq relative to it (see records.Collector.SeqOf)
 	// counting marks evaluations whose outcomes are only counted, never
 	// explained: those of the fingerprint's candidate models.
 	counting bool
 }
 
 // seqOf is r's Seq.
-func (a *rules) seqOf(r *record) uint64 { return a.seq0 + uint64(int64(r.seq)) }
+func (a *rules) seqOf(r *records.Record) uint64 { return a.seq0 + uint64(int64(r.Seq)) }
 
 // analyse replays the collected records through the model of the tested limit.
-func analyse(p *scenarios.Plan, c *collector) *analysis {
-	a := &analysis{rules: rules{plan: p, limit: c.limit, origin: c.first, seq0: c.seq0}}
+func analyse(p *scenarios.Plan, c *records.Collector) *analysis {
+	a := &analysis{rules: rules{plan: p, limit: c.Limit, origin: c.First, seq0: c.Seq0}}
 	if a.skip = skipReason(p, c); a.skip != "" {
 		return a
 	}
@@ -52,18 +53,18 @@ func analyse(p *scenarios.Plan, c *collector) *analysis {
 	}
 	a.families = fams
 	a.p = paramsOf(a.limit)
-	if quietJudging && c.quiet.holds(a.p.n) {
-		a.quiet, a.eval = c.n, a.quietEvaluation()
+	if quietJudging && c.Quiet.Holds(a.p.n) {
+		a.quiet, a.eval = c.N, a.quietEvaluation()
 		return a
 	}
-	if err := c.load(); err != nil {
+	if err := c.Load(); err != nil {
 		a.skip = fmt.Sprintf("the run's records could not be read back for judging: %v", err)
 		return a
 	}
 	a.series = buildSeries(c)
 	if len(a.series) == 0 {
 		a.skip = fmt.Sprintf("none of the %d requests counted by limit %q got a rate-limit decision (%d failed in transport; 401, 403 and 404 are not limiting)",
-			c.n, a.limit.Name, c.failed)
+			c.N, a.limit.Name, c.Failed)
 		return a
 	}
 	a.eval = a.evaluate(a.series)
@@ -98,8 +99,8 @@ func (a *analysis) lateInSlowStreaks() {
 var quietJudging = true
 
 // skipReason says why the model checks cannot judge the run, or "".
-func skipReason(p *scenarios.Plan, c *collector) string {
-	l := c.limit
+func skipReason(p *scenarios.Plan, c *records.Collector) string {
+	l := c.Limit
 	switch {
 	case p == nil:
 		return "there is no plan to judge the run against"
@@ -109,9 +110,9 @@ func skipReason(p *scenarios.Plan, c *collector) string {
 		return fmt.Sprintf("limit %q is unlimited on this plan", l.Name)
 	case l.Requests <= 0 || l.Window <= 0:
 		return fmt.Sprintf("limit %q has no positive requests per window", l.Name)
-	case c.seen == 0:
+	case c.Seen == 0:
 		return "the run has no observations"
-	case c.n == 0:
+	case c.N == 0:
 		return fmt.Sprintf("no request of the run was counted by limit %q", l.Name)
 	}
 	return ""
@@ -175,7 +176,7 @@ type reqRef struct {
 	i  int
 }
 
-func (r reqRef) rec() record { return r.s.reqs[r.i] }
+func (r reqRef) rec() records.Record { return r.s.reqs[r.i] }
 
 // where returns the judged requests keep selects, in send order across series.
 func (a *analysis) where(keep func(r reqRef) bool) []reqRef {
@@ -226,9 +227,9 @@ func (a *analysis) ambiguous(admitted bool) int {
 func sortRefs(refs []reqRef) {
 	sort.SliceStable(refs, func(x, y int) bool {
 		a, b := refs[x].rec(), refs[y].rec()
-		if a.sent != b.sent {
-			return a.sent < b.sent
+		if a.Sent != b.Sent {
+			return a.Sent < b.Sent
 		}
-		return a.seq < b.seq
+		return a.Seq < b.Seq
 	})
 }

@@ -54,7 +54,7 @@ func (r *run) blamed() blames {
 				continue
 			}
 			failing[id] = true
-			b.add(a.seqOf(&s.reqs[i]), s.reqs[i].sent, id)
+			b.add(a.seqOf(&s.reqs[i]), s.reqs[i].Sent, id)
 		}
 	}
 	// The decisions only the timing tolerance keeps the model from blaming
@@ -71,12 +71,12 @@ func (r *run) blamed() blames {
 		ev := &a.eval.states[x]
 		if failing[check.LimitEnforced] {
 			for _, i := range ev.ambAdm {
-				b.add(a.seqOf(&s.reqs[i]), s.reqs[i].sent, check.LimitEnforced)
+				b.add(a.seqOf(&s.reqs[i]), s.reqs[i].Sent, check.LimitEnforced)
 			}
 		}
 		if failing[rejID] {
 			for _, i := range ev.ambRej {
-				b.add(a.seqOf(&s.reqs[i]), s.reqs[i].sent, rejID)
+				b.add(a.seqOf(&s.reqs[i]), s.reqs[i].Sent, rejID)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -24,15 +25,15 @@ type authChecker struct {
 	what string // "without a key", …
 }
 
-func newMissingKeyChecker(p *scenarios.Plan, _ *collector) check.Checker {
+func newMissingKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &authChecker{contractObs: newContractObs(p), id: check.AuthMissingKey, kind: scenarios.PhaseNoKey, what: "without a key"}
 }
 
-func newInvalidKeyChecker(p *scenarios.Plan, _ *collector) check.Checker {
+func newInvalidKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &authChecker{contractObs: newContractObs(p), id: check.AuthInvalidKey, kind: scenarios.PhaseBadKey, what: "with a wrong key"}
 }
 
-func newScopeChecker(p *scenarios.Plan, _ *collector) check.Checker {
+func newScopeChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &authChecker{contractObs: newContractObs(p), id: check.AuthScope, kind: scenarios.PhaseNoScope, what: "with a key lacking the endpoint's scope"}
 }
 

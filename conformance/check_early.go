@@ -32,7 +32,7 @@ func earlyResult(a *analysis) check.Result {
 	res.Status = check.Fail
 	res.Message = fmt.Sprintf("%s rejected while under the limit of %s (first at %s, %s; judged as %s%s)",
 		check.Plural(len(early), "request was", "requests were"), a.limitText(),
-		check.FormatOffset(first.rec().sent-a.origin), a.rejectionNote(first), a.eval.desc, amb)
+		check.FormatOffset(first.rec().Sent-a.origin), a.rejectionNote(first), a.eval.desc, amb)
 	if note := a.smoothingNote(); note != "" {
 		res.Message += "; " + note
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -17,7 +18,7 @@ import (
 // counting down from where it was; one that counts them rejects them.
 type excludedChecker struct{ contractObs }
 
-func newExcludedChecker(p *scenarios.Plan, _ *collector) check.Checker {
+func newExcludedChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &excludedChecker{newContractObs(p)}
 }
 

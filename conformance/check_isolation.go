@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -31,11 +32,11 @@ type isolationChecker struct {
 	word  string              // "key" or "source address"
 }
 
-func newPerKeyChecker(p *scenarios.Plan, _ *collector) check.Checker {
+func newPerKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &isolationChecker{contractObs: newContractObs(p), id: check.LimitPerKey, other: scenarios.PhaseOtherKey, word: "key"}
 }
 
-func newPerIPChecker(p *scenarios.Plan, _ *collector) check.Checker {
+func newPerIPChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &isolationChecker{contractObs: newContractObs(p), id: check.LimitPerIP, other: scenarios.PhaseOtherSource, word: "source address"}
 }
 

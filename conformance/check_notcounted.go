@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -50,7 +51,7 @@ func (c *notCountedChecker) rejectsEarly() bool {
 	return false
 }
 
-func newNotCountedChecker(p *scenarios.Plan, _ *collector) check.Checker {
+func newNotCountedChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &notCountedChecker{contractObs: newContractObs(p), answered: map[int]time.Time{}, began: map[int]time.Time{}}
 }
 

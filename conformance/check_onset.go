@@ -56,7 +56,7 @@ func onsetResult(a *analysis) check.Result {
 	res.Status, res.See = check.Skip, off[0].blamed
 	res.Message = fmt.Sprintf("the first rejection came at the wrong time in %d of %s that reached the limit (%s; first at %s: %s; judged as %s%s): the defect %s, not failed again here",
 		len(off), check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), onsetCounts(off),
-		check.FormatOffset(off[0].first.rec().sent-a.origin), off[0].note, a.eval.desc, fuzzyText(fuzzy), blamedText(off))
+		check.FormatOffset(off[0].first.rec().Sent-a.origin), off[0].note, a.eval.desc, fuzzyText(fuzzy), blamedText(off))
 	return res
 }
 
@@ -103,7 +103,7 @@ func (a *analysis) onsets() []onset {
 	}
 	slices.SortStableFunc(out, func(x, y onset) int {
 		p, q := x.first.rec(), y.first.rec()
-		return cmp.Or(cmp.Compare(p.sent, q.sent), cmp.Compare(p.seq, q.seq))
+		return cmp.Or(cmp.Compare(p.Sent, q.Sent), cmp.Compare(p.Seq, q.Seq))
 	})
 	return out
 }
@@ -182,7 +182,7 @@ func (a *analysis) onsetNote(r reqRef, adm, streak []int, total int, o onset) st
 // place in it.
 func (a *analysis) windowOnsetNote(c onsetCtx) string {
 	r, adm, o, off := c.r, c.adm, c.o, c.off
-	status := r.rec().status
+	status := r.rec().Status
 	pos := len(adm) + 1
 	if o.early > 0 {
 		pos = min(pos, int(a.limit.Requests)+1-o.early)
@@ -198,7 +198,7 @@ func (a *analysis) windowOnsetNote(c onsetCtx) string {
 	// The request that should have been the first rejection, in send order.
 	items := append(slices.Clone(adm), c.streak...)
 	if n := int(a.limit.Requests); n < len(items) {
-		off += ", " + fmtMillis(abs(r.s.reqs[items[n]].sent-r.rec().sent))
+		off += ", " + fmtMillis(abs(r.s.reqs[items[n]].Sent-r.rec().Sent))
 	}
 	return note + " (" + off + ")"
 }
@@ -207,7 +207,7 @@ func (a *analysis) windowOnsetNote(c onsetCtx) string {
 // windows); early is the family's note for a first rejection that came early.
 func (a *analysis) streakOnsetNote(c onsetCtx, early string) string {
 	r, o := c.r, c.o
-	status := r.rec().status
+	status := r.rec().Status
 	switch {
 	case o.early > 0:
 		return early
@@ -215,12 +215,12 @@ func (a *analysis) streakOnsetNote(c onsetCtx, early string) string {
 		var firstOver int64
 		for _, i := range c.adm {
 			if r.ev.out[i] == admitOver {
-				firstOver = r.s.reqs[i].sent
+				firstOver = r.s.reqs[i].Sent
 				break
 			}
 		}
 		return fmt.Sprintf("first %d came after %s beyond the limit (%s, %s)",
-			status, check.Plural(o.late, "admission", "admissions"), c.off, fmtMillis(r.rec().sent-firstOver))
+			status, check.Plural(o.late, "admission", "admissions"), c.off, fmtMillis(r.rec().Sent-firstOver))
 	}
 	return fmt.Sprintf("first %d came after %d admissions", status, len(c.adm))
 }

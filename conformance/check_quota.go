@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -35,7 +36,7 @@ type quotaChecker struct {
 	spent  map[string]*quotaSpent // by quota name: the run's admissions, for a quota test with Left unknown
 }
 
-func newQuotaChecker(p *scenarios.Plan, _ *collector) check.Checker {
+func newQuotaChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	c := &quotaChecker{contractObs: newContractObs(p)}
 	if p == nil || p.Scenario == nil {
 		return c

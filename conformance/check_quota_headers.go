@@ -19,7 +19,7 @@ import (
 type quotaHeaders struct {
 	pr       promise
 	key      string // the series' key id; "" for every request
-	admitted []span // the series' admitted requests counted by the quota
+	Admitted []span // the series' admitted requests counted by the quota
 	first    *quotaClaim
 	last     *quotaClaim
 	limitBad *results.Observation // the first Limit header that is not the quota
@@ -53,7 +53,7 @@ func (h *quotaHeaders) observe(o results.Observation) {
 		return
 	}
 	if o.Admitted() {
-		h.admitted = append(h.admitted, span{o.Sent, o.Received()})
+		h.Admitted = append(h.Admitted, span{o.Sent, o.Received()})
 	}
 	if h.pr.remaining == "" && h.pr.limit == "" {
 		return
@@ -138,7 +138,7 @@ func (h *quotaHeaders) sortClaims() {
 	slices.SortFunc(h.claims, func(a, b quotaClaim) int { return cmp.Compare(a.seq, b.seq) })
 	for i := 1; i < len(h.claims); i++ {
 		// A rise beyond the requests in flight together is a new window.
-		if h.claims[i].remaining > h.claims[i-1].remaining+int64(len(h.admitted)/10+32) {
+		if h.claims[i].remaining > h.claims[i-1].remaining+int64(len(h.Admitted)/10+32) {
 			h.rose = true
 		}
 	}
@@ -149,7 +149,7 @@ func (h *quotaHeaders) sortClaims() {
 // of them overlap either claim's request (in flight with it: the server may
 // have counted them on either side).
 func (h *quotaHeaders) admittedBetween() (between, overlap int) {
-	for _, a := range h.admitted {
+	for _, a := range h.Admitted {
 		if a == h.first.span || a == h.last.span {
 			continue // the claims' own requests
 		}

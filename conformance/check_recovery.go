@@ -46,7 +46,7 @@ func recoveryResult(a *analysis) check.Result {
 	first := late[0]
 	res.Status = check.Fail
 	res.Message = fmt.Sprintf("%s rejected after the limit should have lifted (promised %s; first at %s, %s)",
-		check.Plural(len(late), "request was", "requests were"), promised, check.FormatOffset(first.rec().sent-a.origin), a.rejectionNote(first))
+		check.Plural(len(late), "request was", "requests were"), promised, check.FormatOffset(first.rec().Sent-a.origin), a.rejectionNote(first))
 	if lifted != "" {
 		res.Message += "; " + lifted
 	}
@@ -108,7 +108,7 @@ func (a *analysis) slowLiftEvidence(l lift, m *Recovery) *check.Evidence {
 		check.FormatWindow(m.Promised), fmtMillis(int64(a.liftSlack())), a.limitText())}
 	ev.Requests = []check.RequestEvidence{
 		a.request(reqRef{s: l.s, i: l.first}, "first rejection of the streak"),
-		a.request(reqRef{s: l.s, i: l.last}, fmt.Sprintf("last rejection, %s after the first", check.FormatSeconds(l.s.reqs[l.last].sent-l.s.reqs[l.first].sent))),
+		a.request(reqRef{s: l.s, i: l.last}, fmt.Sprintf("last rejection, %s after the first", check.FormatSeconds(l.s.reqs[l.last].Sent-l.s.reqs[l.first].Sent))),
 	}
 	switch {
 	case l.timed:

@@ -22,7 +22,7 @@ func statusResult(a *analysis) check.Result {
 	}
 	var wrong []reqRef
 	for _, r := range limited {
-		if r.rec().status != 429 {
+		if r.rec().Status != 429 {
 			wrong = append(wrong, r)
 		}
 	}
@@ -39,7 +39,7 @@ func statusResult(a *analysis) check.Result {
 	res.Message = fmt.Sprintf("%d of %d limited requests got %s, not 429",
 		len(wrong), len(limited), statusList(wrong))
 	listed, omitted := a.list(wrong, check.MaxEvidence, func(r reqRef) string {
-		return fmt.Sprintf("over the limit, answered %d", r.rec().status)
+		return fmt.Sprintf("over the limit, answered %d", r.rec().Status)
 	})
 	res.Evidence = &check.Evidence{Expected: "429 Too Many Requests for requests over the limit", Requests: listed, Omitted: omitted}
 	return res
@@ -51,7 +51,7 @@ func (a *analysis) statusWithoutLimited(res check.Result) check.Result {
 	rejected := a.where(func(r reqRef) bool { return r.s.rej[r.i] })
 	var other []reqRef
 	for _, r := range rejected {
-		if r.rec().status != 429 {
+		if r.rec().Status != 429 {
 			other = append(other, r)
 		}
 	}
@@ -75,7 +75,7 @@ func (a *analysis) statusWithoutLimited(res check.Result) check.Result {
 func statusList(refs []reqRef) string {
 	count := map[int32]int{}
 	for _, r := range refs {
-		count[r.rec().status]++
+		count[r.rec().Status]++
 	}
 	codes := make([]int32, 0, len(count))
 	for c := range count {

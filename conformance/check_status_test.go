@@ -1,13 +1,17 @@
 package conformance
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ratecheck/ratecheck/conformance/records"
+)
 
 func TestStatusList(t *testing.T) {
 	refs := func(codes ...int32) []reqRef {
 		s := &series{}
 		var out []reqRef
 		for i, c := range codes {
-			s.reqs = append(s.reqs, record{status: c})
+			s.reqs = append(s.reqs, records.Record{Status: c})
 			out = append(out, reqRef{s: s, i: i})
 		}
 		return out

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -14,7 +15,7 @@ import (
 var checks = []struct {
 	id    check.ID
 	judge func(*analysis) check.Result
-	make  func(*scenarios.Plan, *collector) check.Checker
+	make  func(*scenarios.Plan, *records.Collector) check.Checker
 	// contract marks the checks of the contract phases (PhaseKind.Contract):
 	// they see only those phases' observations, and the others never do.
 	contract bool
@@ -49,15 +50,15 @@ var checks = []struct {
 // the state the model checks share. The checkers share what they record:
 // feeding every observation to each of them (live) or all observations to one
 // after the other (replay) both work. They keep one compact record per
-// request, on sp past 65,536 when sp is set (see records_spill.go), and read them
+// request, on sp past 65,536 when sp is set (see records.SpillAfter), and read them
 // back only when judging needs them (see underlimit_fastpath.go).
-func newCheckers(p *scenarios.Plan, sp func() (Spill, error)) ([]routed, *run) {
+func newCheckers(p *scenarios.Plan, sp func() (records.Spill, error)) ([]routed, *run) {
 	var limit *scenarios.Limit
 	if p != nil {
 		limit = p.TestedLimit()
 	}
-	r := &run{plan: p, col: newCollector(p, limit)}
-	r.col.newSpill = sp
+	r := &run{plan: p, col: modelCollector(p, limit)}
+	r.col.NewSpill = sp
 	out := make([]routed, 0, len(checks))
 	for _, c := range checks {
 		if c.judge != nil {
@@ -73,6 +74,15 @@ func newCheckers(p *scenarios.Plan, sp func() (Spill, error)) ([]routed, *run) {
 	return out, r
 }
 
+// modelCollector returns the collector of the model checks: the requests
+// limit counts, with quiet runs judged from counts when its family can, and
+// the 429s a quota caused left out.
+func modelCollector(p *scenarios.Plan, limit *scenarios.Limit) *records.Collector {
+	_, quiet := quietFamily(limit)
+	qa := newQuotaAttribution(p, limit)
+	return records.NewCollector(p, limit, quiet, qa.spent)
+}
+
 // routed is a checker with the phases it is given: the contract phases,
 // all the others, or every phase (all); and the auth phases too when auth
 // is set.
@@ -86,14 +96,14 @@ type routed struct {
 // run is the state the checkers of one run share.
 type run struct {
 	plan   *scenarios.Plan
-	col    *collector
+	col    *records.Collector
 	cached *analysis
 	at     int // observations seen when cached was computed
 }
 
 func (r *run) analysis() *analysis {
-	if r.cached == nil || r.at != r.col.seen {
-		r.cached, r.at = analyse(r.plan, r.col), r.col.seen
+	if r.cached == nil || r.at != r.col.Seen {
+		r.cached, r.at = analyse(r.plan, r.col), r.col.Seen
 	}
 	return r.cached
 }
@@ -112,7 +122,7 @@ var _ check.Checker = (*modelChecker)(nil)
 
 // Observe records o once for all the checkers of the run.
 func (c *modelChecker) Observe(o results.Observation) {
-	c.run.col.observe(c.fed, o)
+	c.run.col.Observe(c.fed, o)
 	c.fed++
 }
 

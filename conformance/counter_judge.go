@@ -3,6 +3,8 @@ package conformance
 import (
 	"cmp"
 	"slices"
+
+	"github.com/ratecheck/ratecheck/conformance/records"
 )
 
 // Sliding-window counter (Cloudflare's description; go-chi/httprate): windows
@@ -86,7 +88,7 @@ func (c *counterJudge) firstViolation(phase, delta int64, ev *stateEval) (at int
 // window returns the windows [lo, hi] may be in when boundaries may move by
 // delta either way.
 func (c *counterJudge) window(phase, delta, lo, hi int64) (first, last int64) {
-	return floorDiv(lo-phase-delta, c.w), floorDiv(hi-phase+delta, c.w)
+	return records.FloorDiv(lo-phase-delta, c.w), records.FloorDiv(hi-phase+delta, c.w)
 }
 
 // over finds the over-admissions, handling admitted requests in order of
@@ -167,7 +169,7 @@ func pointCounter(s *series, phase, w, n int64) []bool {
 	for _, ix := range byMid(s) {
 		i := int(ix)
 		p := s.mid(i)
-		k := floorDiv(p-phase, w)
+		k := records.FloorDiv(p-phase, w)
 		f := float64(p-(k*w+phase)) / float64(w)
 		est := float64(count[k-1])*(1-f) + float64(count[k])
 		if s.adm[i] {

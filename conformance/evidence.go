@@ -12,11 +12,11 @@ func (a *analysis) request(r reqRef, note string) check.RequestEvidence {
 	rec := r.rec()
 	return check.RequestEvidence{
 		Seq:     a.seqOf(&rec),
-		Phase:   a.phaseName(rec.phase),
-		Sent:    time.Unix(0, rec.sent).UTC(),
-		Offset:  time.Duration(rec.sent - a.origin),
-		Latency: time.Duration(rec.lat()),
-		Status:  int(rec.status),
+		Phase:   a.phaseName(rec.Phase),
+		Sent:    time.Unix(0, rec.Sent).UTC(),
+		Offset:  time.Duration(rec.Sent - a.origin),
+		Latency: time.Duration(rec.Lat()),
+		Status:  int(rec.Status),
 		Note:    note,
 	}
 }

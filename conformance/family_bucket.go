@@ -98,7 +98,7 @@ func (bucketFamily) earlyBy(_ int64, _ int, d detail) int { return max(1, int(ma
 func (bucketFamily) onsetNote(a *analysis, c onsetCtx) string {
 	d := c.r.ev.detOf(c.r.i)
 	return a.streakOnsetNote(c, fmt.Sprintf("first %d came with at least %s tokens left (%s, %s of refill)",
-		c.r.rec().status, check.FormatNum(d.level), c.off, check.FormatInterval(d.level/a.p.rate)))
+		c.r.rec().Status, check.FormatNum(d.level), c.off, check.FormatInterval(d.level/a.p.rate)))
 }
 
 func (bucketFamily) onsetPromise(*scenarios.Limit) string {

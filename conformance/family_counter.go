@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -51,7 +52,7 @@ func (f counterFamily) evaluate(a *rules, all []*series) *evaluation {
 	}
 	found, ok := int64(0), false
 	for _, phase := range counterPhases(all, a.origin, p.w) {
-		if found, ok = floorMod(phase, p.w), clean(floorMod(phase, p.w)); ok {
+		if found, ok = records.FloorMod(phase, p.w), clean(records.FloorMod(phase, p.w)); ok {
 			break
 		}
 	}
@@ -61,7 +62,7 @@ func (f counterFamily) evaluate(a *rules, all []*series) *evaluation {
 		for _, t := range slices.Clone(ranked[:min(3, len(ranked))]) {
 			for x := int64(1); x <= counterRefine/2; x++ {
 				for _, phase := range []int64{t.phase - x*step, t.phase + x*step} {
-					if found, ok = floorMod(phase, p.w), clean(floorMod(phase, p.w)); ok {
+					if found, ok = records.FloorMod(phase, p.w), clean(records.FloorMod(phase, p.w)); ok {
 						break refine
 					}
 				}
@@ -69,7 +70,7 @@ func (f counterFamily) evaluate(a *rules, all []*series) *evaluation {
 		}
 	}
 	ev := &evaluation{family: f, phase: found,
-		align: &alignment{into: time.Duration(floorMod(a.origin+found, p.w))}}
+		align: &alignment{into: time.Duration(records.FloorMod(a.origin+found, p.w))}}
 	ev.desc = f.describe(p, ev)
 	if !ok {
 		ev.sc = &score{kinds: 1, episodes: 1, violations: 1}
@@ -171,7 +172,7 @@ func countedEarlyBy(n int64, d detail) int {
 // countedEarlyNote explains an early first rejection under a family that
 // counts: "first 429 came with at most 17 counted (3 early)".
 func countedEarlyNote(c onsetCtx) string {
-	return fmt.Sprintf("first %d came with at most %s counted (%s)", c.r.rec().status, check.FormatNum(c.r.ev.detOf(c.r.i).level), c.off)
+	return fmt.Sprintf("first %d came with at most %s counted (%s)", c.r.rec().Status, check.FormatNum(c.r.ev.detOf(c.r.i).level), c.off)
 }
 
 // countedOnsetPromise is when the first rejection must come under a family

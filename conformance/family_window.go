@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -50,7 +51,7 @@ func (f windowFamily) evaluate(a *rules, all []*series) *evaluation {
 		if best.score().violations == 0 {
 			break
 		}
-		into := time.Duration(floorMod(a.origin+(ph.lo+ph.hi)/2, p.w))
+		into := time.Duration(records.FloorMod(a.origin+(ph.lo+ph.hi)/2, p.w))
 		if ev := judge(&alignment{into: into, how: ph.name}, func(s *series) ([]window, *windowJudge) {
 			wins := clockWindows(s, ph, p.w)
 			return wins, newWindowJudge(s, wins, p.w, p.n)

@@ -32,7 +32,7 @@ type fit struct {
 	ev        *evaluation
 	explained int
 	ambiguous int
-	judged    int
+	Judged    int
 }
 
 // fingerprint returns the best explanation of the run, or nil when the model
@@ -51,7 +51,7 @@ func (a *analysis) fingerprint() *fit {
 func (a *analysis) fitBest() *fit {
 	best := a.fitOf(a.eval.family, a.p, a.eval)
 	try := func(f family, p params) {
-		if best.explained+best.ambiguous == best.judged {
+		if best.explained+best.ambiguous == best.Judged {
 			return // nothing the model is sure of is left to explain
 		}
 		r := a.rules
@@ -90,23 +90,23 @@ func (f *fit) better(g *fit) bool {
 }
 
 // unexplained counts the decisions the model is sure are wrong.
-func (f *fit) unexplained() int { return f.judged - f.explained - f.ambiguous }
+func (f *fit) unexplained() int { return f.Judged - f.explained - f.ambiguous }
 
 // fitOf counts what ev explains.
 func (a *analysis) fitOf(f family, p params, ev *evaluation) *fit {
-	c := &fit{family: f, p: p, ev: ev, judged: a.quiet}
+	c := &fit{family: f, p: p, ev: ev, Judged: a.quiet}
 	sure, point := 0, 0
 	for x, s := range a.series {
 		for _, ok := range s.known {
 			if ok {
-				c.judged++
+				c.Judged++
 			}
 		}
 		sure += ev.states[x].violations()
 		point += ev.states[x].pointOver + ev.states[x].pointWrong
 	}
 	c.ambiguous = max(0, point-sure)
-	c.explained = c.judged - sure - c.ambiguous
+	c.explained = c.Judged - sure - c.ambiguous
 	return c
 }
 
@@ -156,7 +156,7 @@ func (a *analysis) limitedRate() float64 {
 		for _, ph := range a.overPhases() {
 			first, last, admitted := -1, -1, 0
 			for i, r := range s.reqs {
-				if r.phase != ph || !s.known[i] {
+				if r.Phase != ph || !s.known[i] {
 					continue
 				}
 				last = i
@@ -168,7 +168,7 @@ func (a *analysis) limitedRate() float64 {
 				}
 			}
 			if first >= 0 && admitted >= 2 {
-				span := s.reqs[last].sent - s.reqs[first].sent
+				span := s.reqs[last].Sent - s.reqs[first].Sent
 				best = max(best, float64(admitted)/float64(span))
 			}
 		}
@@ -199,14 +199,14 @@ func (a *analysis) burstBefore(rate float64) float64 {
 		for _, ph := range a.overPhases() {
 			from, admitted := -1, 0
 			for i, r := range s.reqs {
-				if r.phase != ph || !s.known[i] {
+				if r.Phase != ph || !s.known[i] {
 					continue
 				}
 				if from < 0 {
 					from = i
 				}
 				if s.rej[i] {
-					return math.Round(float64(admitted) - rate*float64(r.sent-s.reqs[from].sent))
+					return math.Round(float64(admitted) - rate*float64(r.Sent-s.reqs[from].Sent))
 				}
 				admitted++
 			}
@@ -218,7 +218,7 @@ func (a *analysis) burstBefore(rate float64) float64 {
 // export writes the fit for the verdict.
 func (f *fit) export() *Fingerprint {
 	fp := &Fingerprint{Family: f.family.name(f.p), Params: f.family.paramsText(f.p, f.ev),
-		Explained: f.explained, Judged: f.judged, Ambiguous: f.ambiguous}
+		Explained: f.explained, Judged: f.Judged, Ambiguous: f.ambiguous}
 	fp.Summary = fmt.Sprintf("%s, %s: explains %s of %s decisions",
 		fp.Family, fp.Params, thousands(fp.Explained), thousands(fp.Judged))
 	if fp.Ambiguous > 0 {

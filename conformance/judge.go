@@ -4,6 +4,7 @@ import (
 	"iter"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -19,9 +20,9 @@ type Judge struct {
 // Options configure a Judge.
 type Options struct {
 	// Spill, when set, makes the storage the records of a run go to once
-	// they outgrow memory (past 65,536 requests; see records_spill.go). When it is
+	// they outgrow memory (past 65,536 requests; see records.SpillAfter). When it is
 	// nil, or fails, the records stay in memory.
-	Spill func() (Spill, error)
+	Spill func() (records.Spill, error)
 }
 
 // New returns a Judge of the runs of plan p (nil judges nothing: every check

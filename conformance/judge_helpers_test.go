@@ -6,13 +6,14 @@ import (
 	"io"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // responseMakers are the makers of the checks that judge what responses say,
 // by id.
-func responseMakers() map[check.ID]func(*scenarios.Plan, *collector) check.Checker {
-	out := map[check.ID]func(*scenarios.Plan, *collector) check.Checker{}
+func responseMakers() map[check.ID]func(*scenarios.Plan, *records.Collector) check.Checker {
+	out := map[check.ID]func(*scenarios.Plan, *records.Collector) check.Checker{}
 	for _, c := range checks {
 		if c.make != nil {
 			out[c.id] = c.make
@@ -56,8 +57,8 @@ func (m *memSpill) Reader() (io.Reader, error) {
 func (m *memSpill) Close() error { m.closed = true; return nil }
 
 // inMemory spills to a new memSpill, kept in *last.
-func inMemory(last **memSpill) func() (Spill, error) {
-	return func() (Spill, error) {
+func inMemory(last **memSpill) func() (records.Spill, error) {
+	return func() (records.Spill, error) {
 		*last = &memSpill{}
 		return *last, nil
 	}

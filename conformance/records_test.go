@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"math"
 	"strconv"
 	"testing"
 	"time"
@@ -13,26 +12,6 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-func TestLatencyMicros(t *testing.T) {
-	tests := []struct {
-		ns   int64
-		want uint32
-	}{
-		{-5, 0},
-		{0, 0},
-		{1, 1}, // rounded up: the arrival interval only widens
-		{1000, 1},
-		{1001, 2},
-		{int64(250 * time.Millisecond), 250_000},
-		{math.MaxInt64, math.MaxUint32},
-	}
-	for _, tt := range tests {
-		if got := latencyMicros(tt.ns); got != tt.want {
-			t.Errorf("latencyMicros(%d) = %d; want %d", tt.ns, got, tt.want)
-		}
-	}
-}
-
 // TestCollectorReserves checks that the records of each key are allocated
 // once at the size the plan sends, so a long run never copies them to grow.
 func TestCollectorReserves(t *testing.T) {
@@ -41,11 +20,11 @@ func TestCollectorReserves(t *testing.T) {
 	for _, ph := range p.Phases {
 		want += ph.Requests
 	}
-	c := newCollector(p, p.TestedLimit())
+	c := modelCollector(p, p.TestedLimit())
 	h := hand{start: time.Unix(1_700_000_000, 0)}
 	h.add(0, 0, time.Millisecond, 200)
-	c.observe(0, h.obs[0])
-	if got := cap(c.byKey[0]); int64(got) != want {
+	c.Observe(0, h.obs[0])
+	if got := cap(c.ByKey[0]); int64(got) != want {
 		t.Errorf("cap(records of k1) = %d; want %d, the plan's requests with k1", got, want)
 	}
 }
@@ -54,13 +33,13 @@ func TestCollectorReserves(t *testing.T) {
 // whatever the order and magnitude of the Seqs.
 func TestCollectorKeepsSeq(t *testing.T) {
 	p := stdPlan()
-	c := newCollector(p, p.TestedLimit())
+	c := modelCollector(p, p.TestedLimit())
 	seqs := []uint64{1 << 40, 1<<40 - 7, 1<<40 + 1_000_000, 3 << 40}
 	for i, seq := range seqs[:3] {
-		c.observe(i, results.Observation{Seq: seq, Endpoint: "list", KeyID: "k1", Sent: time.Unix(0, int64(i)), Status: 200})
+		c.Observe(i, results.Observation{Seq: seq, Endpoint: "list", KeyID: "k1", Sent: time.Unix(0, int64(i)), Status: 200})
 	}
-	for i, r := range c.byKey[0] {
-		if got := c.seqOf(&r); got != seqs[i] {
+	for i, r := range c.ByKey[0] {
+		if got := c.SeqOf(&r); got != seqs[i] {
 			t.Errorf("seqOf(record %d) = %d; want %d", i, got, seqs[i])
 		}
 	}

@@ -40,7 +40,7 @@ func (l lift) at() (mid, half int64) {
 // arrival is the interval in which request i of the series reached the server.
 func (l lift) arrival(i int) (from, to int64) {
 	r := l.s.reqs[i]
-	return r.sent, r.sent + r.lat()
+	return r.Sent, r.Sent + r.Lat()
 }
 
 // wait is the time from the first rejection of the streak to the lift: its
@@ -83,7 +83,7 @@ func (a *analysis) liftsOf(s *series) []lift {
 			}
 			last = i
 		case first >= 0:
-			k := a.phaseKind(s.reqs[i].phase)
+			k := a.phaseKind(s.reqs[i].Phase)
 			paused := a.pausedBetween(s, last, i)
 			timed := (k == scenarios.PhaseProbe || k == scenarios.PhaseOver) && !paused
 			out = append(out, lift{s: s, first: first, last: last, adm: i, timed: timed, paused: paused})
@@ -99,7 +99,7 @@ func (a *analysis) liftsOf(s *series) []lift {
 // pausedBetween reports whether a pause phase of the plan lies between the
 // phases of requests i and j of s.
 func (a *analysis) pausedBetween(s *series, i, j int) bool {
-	for k := s.reqs[i].phase + 1; k < s.reqs[j].phase; k++ {
+	for k := s.reqs[i].Phase + 1; k < s.reqs[j].Phase; k++ {
 		if a.phaseKind(k) == scenarios.PhasePause {
 			return true
 		}
@@ -127,7 +127,7 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 			continue
 		}
 		timed++
-		if a.phaseKind(l.s.reqs[l.adm].phase) == scenarios.PhaseProbe && (probed == nil || l.estimate() > probed.estimate()) {
+		if a.phaseKind(l.s.reqs[l.adm].Phase) == scenarios.PhaseProbe && (probed == nil || l.estimate() > probed.estimate()) {
 			probed = l
 		}
 		if worst == nil || l.estimate() > worst.estimate() {
@@ -156,7 +156,7 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 		LiftedAt:      time.Unix(0, at).UTC(),
 		LiftPrecision: time.Duration(atHalf),
 		Promised:      a.recovery(),
-		Phase:         a.phaseName(worst.s.reqs[worst.adm].phase),
+		Phase:         a.phaseName(worst.s.reqs[worst.adm].Phase),
 	}
 	verb := "lifted"
 	if a.tooSlow(*worst) {
@@ -174,20 +174,20 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 func (a *analysis) stillClosed(l lift, timed int) *Recovery {
 	least := time.Duration(l.least())
 	r := &Recovery{Limit: a.limit.Name, Lifts: timed, Wait: least, LeastWait: least, StillClosed: true,
-		Promised: a.recovery(), Phase: a.phaseName(l.s.reqs[l.last].phase)}
+		Promised: a.recovery(), Phase: a.phaseName(l.s.reqs[l.last].Phase)}
 	from, _ := l.arrival(l.first)
 	due := from + int64(a.recovery())
 	retries, since := 0, int64(0)
 	for i := l.first; i <= l.last; i++ {
-		if l.s.known[i] && l.s.reqs[i].sent > due {
+		if l.s.known[i] && l.s.reqs[i].Sent > due {
 			if retries == 0 {
-				since = l.s.reqs[i].sent
+				since = l.s.reqs[i].Sent
 			}
 			retries++
 		}
 	}
 	rate := ""
-	if span := l.s.reqs[l.last].sent - since; retries > 1 && span > 0 {
+	if span := l.s.reqs[l.last].Sent - since; retries > 1 && span > 0 {
 		rate = fmt.Sprintf(" (%s/s)", check.FormatNum(math.Round(float64(retries-1)/(float64(span)/float64(time.Second)))))
 	}
 	end := "the run ended with it closed"

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -150,12 +151,12 @@ func TestLiftsOfSeries(t *testing.T) {
 // statuses (0: no rate-limit decision) and a latency of 1 ms (in µs), all in
 // phase 0.
 func seriesOfStatuses(statuses []int) *series {
-	var recs []record
+	var recs []records.Record
 	for i, st := range statuses {
 		if st == 0 {
 			st = 401
 		}
-		recs = append(recs, record{seq: int32(i), sent: int64(i) * int64(10*time.Millisecond), latency: 1000, status: int32(st)})
+		recs = append(recs, records.Record{Seq: int32(i), Sent: int64(i) * int64(10*time.Millisecond), Latency: 1000, Status: int32(st)})
 	}
 	return newSeries("k", recs, 0)
 }

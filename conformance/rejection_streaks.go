@@ -35,12 +35,12 @@ func (a *rules) classify(s *series, ev *stateEval, fam family) {
 		for _, streak := range ep {
 			first = min(first, streak[0])
 		}
-		shifted := lateBefore && s.reqs[first].sent-lastReject < int64(a.limit.Window) &&
+		shifted := lateBefore && s.reqs[first].Sent-lastReject < int64(a.limit.Window) &&
 			float64(admittedBetween(s, prevEnd, first)) >= fam.capacity(a.p, a.limit)
 		prevEnd = last
 		for _, streak := range ep {
 			for _, k := range streak {
-				sent := s.reqs[k].sent
+				sent := s.reqs[k].Sent
 				if ev.out[k] == rejectWrong && opens[k] && rejected && sent-lastReject >= int64(a.recovery()) {
 					ev.out[k] = rejectRecovery
 				}
@@ -212,7 +212,7 @@ func (a *rules) classifyEpisode(s *series, ev *stateEval, fam family, ep [][]int
 				continue
 			}
 			switch {
-			case legit && lenient && s.reqs[k].sent-s.reqs[first].sent < rec:
+			case legit && lenient && s.reqs[k].Sent-s.reqs[first].Sent < rec:
 				ev.out[k] = rejectOK // within the promised penalty
 			case legit && lifted:
 				ev.out[k], late = rejectRecovery, true
@@ -247,10 +247,10 @@ func (a *rules) recoveryOpeners(s *series) []bool {
 		if !s.known[i] {
 			continue
 		}
-		if !seen[r.phase] && a.phaseKind(r.phase) == scenarios.PhaseRecovery {
+		if !seen[r.Phase] && a.phaseKind(r.Phase) == scenarios.PhaseRecovery {
 			opens[i] = true
 		}
-		seen[r.phase] = true
+		seen[r.Phase] = true
 	}
 	s.opens = opens
 	return opens

@@ -20,13 +20,13 @@ type streakReq struct {
 // streakSeries builds the series of reqs, as the collector would.
 func streakSeries(reqs []streakReq) (*series, func(i int) bool) {
 	l := limitOf(20, time.Second, scenarios.AlgoFixedWindow)
-	c := newCollector(nil, &l)
+	c := modelCollector(nil, &l)
 	h := hand{start: base}
 	for _, r := range reqs {
 		h.add(0, r.at, 300*time.Microsecond, r.status)
 	}
 	for i, o := range h.obs {
-		c.observe(i, o)
+		c.Observe(i, o)
 	}
 	s := buildSeries(c)[0]
 	limiting := func(i int) bool { return !reqs[i].wrongful }

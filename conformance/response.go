@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -148,7 +149,7 @@ func (pr *promise) read(o results.Observation) (headers.Claim, []error) {
 
 // keyOf is the series o belongs to: the client the described limit counts
 // it against (see countedAs).
-func (pr *promise) keyOf(o results.Observation) string { return countedAs(pr.described, o) }
+func (pr *promise) keyOf(o results.Observation) string { return records.CountedAs(pr.described, o) }
 
 // sole reports whether a 429 to endpoint can only come from the described
 // limit: every other finite limit counting the endpoint is charged no more by

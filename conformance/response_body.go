@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -31,14 +32,14 @@ type bodyChecker struct {
 	respTally
 	shapes   map[int]any // declared bodies by status
 	byStatus map[int]int // responses judged, by status
-	judged   int
+	Judged   int
 	cut      int // bodies cut mid-JSON, not judged
 	bad      respProblem
 }
 
 var _ check.Checker = (*bodyChecker)(nil)
 
-func newBodyChecker(p *scenarios.Plan, _ *collector) check.Checker {
+func newBodyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	c := &bodyChecker{pr: newPromise(p), shapes: map[int]any{}, byStatus: map[int]int{}}
 	if c.pr.sc != nil {
 		for _, e := range c.pr.sc.Errors {
@@ -62,7 +63,7 @@ func (c *bodyChecker) Observe(o results.Observation) {
 		c.cut++
 		return
 	}
-	c.judged++
+	c.Judged++
 	c.byStatus[o.Status]++
 	quote := fmt.Sprintf("%d body %s", o.Status, strconv.Quote(cutSnippet(o.Body, maxBodyQuote)))
 	if err != nil {
@@ -117,10 +118,10 @@ func (c *bodyChecker) Result() check.Result {
 	case len(declared) == 0:
 		res.Message = "the scenario declares no error body shapes"
 		return res
-	case c.judged == 0 && c.cut == 0:
+	case c.Judged == 0 && c.cut == 0:
 		res.Message = fmt.Sprintf("no response had a status with a declared body (declared: %s)", strings.Join(declared, ", "))
 		return res
-	case c.judged == 0:
+	case c.Judged == 0:
 		res.Message = fmt.Sprintf("all %s with a declared body were cut at %d bytes mid-JSON, so none was judged",
 			check.Plural(c.cut, "body", "bodies"), bodyCut)
 		return res
@@ -131,12 +132,12 @@ func (c *bodyChecker) Result() check.Result {
 	}
 	if c.bad.found.n > 0 {
 		c.bad.summary = fmt.Sprintf("%d of %s with a declared shape did not match (first: %s)%s",
-			c.bad.found.n, check.Plural(c.judged, "body", "bodies"), c.bad.found.firstNote(), cut)
+			c.bad.found.n, check.Plural(c.Judged, "body", "bodies"), c.bad.found.firstNote(), cut)
 		want := "a JSON body matching the shape declared for its status (" + strings.Join(declared, ", ") + ")"
 		return respFailure(res, &c.pr, c.first, want, []*respProblem{&c.bad})
 	}
 	res.Status = check.Pass
-	res.Message = fmt.Sprintf("all %s matched the declared shape (%s)%s", check.Plural(c.judged, "body", "bodies"), c.counts(), cut)
+	res.Message = fmt.Sprintf("all %s matched the declared shape (%s)%s", check.Plural(c.Judged, "body", "bodies"), c.counts(), cut)
 	return res
 }
 

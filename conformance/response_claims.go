@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -10,9 +11,9 @@ import (
 // comparison with the real recovery reads, come from a collector: the one the
 // model checks share when it counts the same requests, else the check's own. A run without a 429 costs the check nothing per response.
 type claimStore struct {
-	col    *collector       // nil when the check has nothing to judge
-	group  *scenarios.Limit // the limit col must count; nil: every endpoint, per key
-	fed    int              // observations forwarded to col
+	col    *records.Collector // nil when the check has nothing to judge
+	group  *scenarios.Limit   // the limit col must count; nil: every endpoint, per key
+	fed    int                // observations forwarded to col
 	claims []claimed
 	texts  texts // the raw values the claims quote
 }
@@ -27,18 +28,19 @@ type claimed struct {
 // shared, the collector of the model checks, when that keeps the requests
 // group counts; otherwise it keeps its own, spilling where shared does (shared
 // may be nil: then it keeps its own in memory).
-func newClaimStore(p *scenarios.Plan, group *scenarios.Limit, shared *collector) claimStore {
+func newClaimStore(p *scenarios.Plan, group *scenarios.Limit, shared *records.Collector) claimStore {
 	cs := claimStore{group: group}
-	if shared != nil && group != nil && shared.limit == group {
+	if shared != nil && group != nil && shared.Limit == group {
 		cs.col = shared
 		return cs
 	}
 	if group == nil {
 		group = &scenarios.Limit{} // counts every endpoint, per key
 	}
-	cs.col = newCollector(p, group)
+	qa := newQuotaAttribution(p, group)
+	cs.col = records.NewCollector(p, group, false, qa.spent) // only the model checks judge quiet runs from counts
 	if shared != nil {
-		cs.col.newSpill = shared.newSpill
+		cs.col.NewSpill = shared.NewSpill
 	}
 	return cs
 }
@@ -48,7 +50,7 @@ func (cs *claimStore) observe(o results.Observation) {
 	if cs.col == nil {
 		return
 	}
-	cs.col.observe(cs.fed, o)
+	cs.col.Observe(cs.fed, o)
 	cs.fed++
 }
 
@@ -56,17 +58,17 @@ func (cs *claimStore) observe(o results.Observation) {
 // so that a claimed 429 and the requests around it agree to the nanosecond.
 func (cs *claimStore) rec(o results.Observation) respRec {
 	r := newRec(o)
-	r.recv = r.sent + int64(latencyMicros(int64(o.Latency)))*1000
+	r.recv = r.sent + int64(records.LatencyMicros(int64(o.Latency)))*1000
 	return r
 }
 
 // counts reports whether o is one of the requests the store groups.
-func (cs *claimStore) counts(o results.Observation) bool { return cs.col.limit.Counts(o.Endpoint) }
+func (cs *claimStore) counts(o results.Observation) bool { return cs.col.Limit.Counts(o.Endpoint) }
 
 // add keeps r, a 429 of o, with its claim.
 func (cs *claimStore) add(o results.Observation, r respRec) {
 	r.claimed = true
-	cs.claims = append(cs.claims, claimed{key: countedAs(cs.col.limit, o), r: r})
+	cs.claims = append(cs.claims, claimed{key: records.CountedAs(cs.col.Limit, o), r: r})
 }
 
 // series rebuilds, per key in key order, the records the recovery comparison
@@ -76,19 +78,19 @@ func (cs *claimStore) series() []*respSeries {
 	if len(cs.claims) == 0 {
 		return nil // nothing to compare
 	}
-	if cs.col.load() != nil {
+	if cs.col.Load() != nil {
 		return nil // the model checks say why (the collector is theirs), or nothing can be compared
 	}
 	var ss respSet
-	for k, recs := range cs.col.byKey {
-		key := cs.col.keys[k]
+	for k, recs := range cs.col.ByKey {
+		key := cs.col.Keys[k]
 		for x := range recs {
 			r := &recs[x]
-			if !admitted(r.status) && r.status != 429 && r.status != 0 {
+			if !records.Admitted(r.Status) && r.Status != 429 && r.Status != 0 {
 				continue
 			}
-			ss.add(key, respRec{seq: cs.col.seqOf(r), sent: r.sent, recv: r.sent + r.lat(), phase: r.phase,
-				status: int16(min(max(r.status, 0), 999))})
+			ss.add(key, respRec{seq: cs.col.SeqOf(r), sent: r.Sent, recv: r.Sent + r.Lat(), phase: r.Phase,
+				status: int16(min(max(r.Status, 0), 999))})
 		}
 	}
 	out, _ := ss.each() // kept in memory (no newSpill): nothing to read back

@@ -97,7 +97,7 @@ func (cd *countdown) consecutive(s *respSeries) {
 		}
 		cd.pairs++
 		self := int64(0)
-		if b.admitted() {
+		if b.Admitted() {
 			self = 1
 		}
 		if b.rem < a.rem-int64(possible)-self {
@@ -206,7 +206,7 @@ func (cd *countdown) afterZero(s *respSeries) {
 			// came with a rejection, shows that rejection wrongful: either
 			// is a defect a model check may already fail.
 			ids := []check.ID{check.LimitEnforced}
-			if !a.admitted() {
+			if !a.Admitted() {
 				ids = append(ids, check.LimitNoEarlyReject, check.RecoveryAfterWindow)
 			}
 			if cd.blame.explains(s, i, j, cd.window, cd.left, ids...) {
@@ -233,7 +233,7 @@ func (cd *countdown) staleness(s *respSeries) {
 			continue
 		}
 		f := &s.recs[start]
-		if r.admitted() && r.sent >= f.recv && (fresh == 0 || r.recv < fresh) {
+		if r.Admitted() && r.sent >= f.recv && (fresh == 0 || r.recv < fresh) {
 			fresh = r.recv
 		}
 		if !r.hasRem {

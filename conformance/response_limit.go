@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -16,14 +17,14 @@ type limitChecker struct {
 	pr promise
 	respTally
 	total                              int // responses that should carry the header
-	judged                             int // responses whose quota was read
+	Judged                             int // responses whose quota was read
 	missing, unreadable, wrong, window respProblem
 	unpromised                         sighting // rate-limit headers sent though none are promised
 }
 
 var _ check.Checker = (*limitChecker)(nil)
 
-func newLimitChecker(p *scenarios.Plan, _ *collector) check.Checker {
+func newLimitChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &limitChecker{pr: newPromise(p)}
 }
 
@@ -68,7 +69,7 @@ func (c *limitChecker) Observe(o results.Observation) {
 	if !claim.HasLimit {
 		return
 	}
-	c.judged++
+	c.Judged++
 	l := c.pr.described
 	if claim.Limit != l.Requests {
 		c.wrong.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("states %d, want %d", claim.Limit, l.Requests)))
@@ -118,15 +119,15 @@ func (c *limitChecker) Result() check.Result {
 		}
 		return respFailure(res, &c.pr, c.first, want, problems)
 	}
-	if c.judged == 0 {
+	if c.Judged == 0 {
 		res.Message = fmt.Sprintf("none of %s stated a quota (%s was never sent)", check.Plural(c.total, "response", "responses"), name)
 		return res
 	}
 	res.Status = check.Pass
 	res.Message = fmt.Sprintf("%s stated %d on all %s that should carry it", name, l.Requests,
 		check.Plural(c.total, "response", "responses"))
-	if c.judged < c.total {
-		res.Message = fmt.Sprintf("%s stated %d on the %d of %s that sent it", name, l.Requests, c.judged,
+	if c.Judged < c.total {
+		res.Message = fmt.Sprintf("%s stated %d on the %d of %s that sent it", name, l.Requests, c.Judged,
 			check.Plural(c.total, "response", "responses"))
 	}
 	return res

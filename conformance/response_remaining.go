@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -20,7 +21,7 @@ type remainingChecker struct {
 	respTally
 	cache                            resultCache
 	total                            int // responses that should carry the header
-	judged                           int // responses whose value was read
+	Judged                           int // responses whose value was read
 	ss                               respSet
 	missing, unreadable, above, full respProblem
 	unpromised                       sighting // rate-limit headers sent though none are promised
@@ -35,10 +36,10 @@ var (
 // deferTo lets the countdown leave to the model checks what they fail.
 func (c *remainingChecker) deferTo(blamed func() blames) { c.blamed = blamed }
 
-func newRemainingChecker(p *scenarios.Plan, col *collector) check.Checker {
+func newRemainingChecker(p *scenarios.Plan, col *records.Collector) check.Checker {
 	c := &remainingChecker{pr: newPromise(p)}
 	if col != nil {
-		c.ss.newSpill = col.newSpill // past spillAfter responses, records go to disk
+		c.ss.newSpill = col.NewSpill // past records.SpillAfter responses, records go to disk
 	}
 	return c
 }
@@ -83,7 +84,7 @@ func (c *remainingChecker) Observe(o results.Observation) {
 	if claim.HasRemaining {
 		r.hasRem, r.rem = true, claim.Remaining
 		r.raw = c.ss.texts.remRaw(rawOf(o, c.pr.remaining), claim.Remaining)
-		c.judged++
+		c.Judged++
 	}
 	c.ss.add(c.pr.keyOf(o), r)
 	if !c.pr.shouldCarry(o) {
@@ -161,7 +162,7 @@ func (c *remainingChecker) judge() check.Result {
 			name, times(n), blamedFor(see), see)
 		return res
 	}
-	res.Status, res.Message = check.Pass, cd.passMessage(c.judged)
+	res.Status, res.Message = check.Pass, cd.passMessage(c.Judged)
 	return res
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -24,7 +25,7 @@ type resetChecker struct {
 	respTally
 	cache                                  resultCache
 	total                                  int             // responses that should carry the header
-	judged                                 int             // responses whose reset was read
+	Judged                                 int             // responses whose reset was read
 	zeros                                  int             // of them, a delta of 0
 	formats                                map[string]bool // formats the resets were read in
 	store                                  claimStore      // the 429s, with their resets
@@ -37,7 +38,7 @@ var _ check.Checker = (*resetChecker)(nil)
 
 // newResetChecker returns the checker of headers.reset; it reads the requests
 // around the 429s from shared, the model checks' collector, when it can.
-func newResetChecker(p *scenarios.Plan, shared *collector) check.Checker {
+func newResetChecker(p *scenarios.Plan, shared *records.Collector) check.Checker {
 	c := &resetChecker{pr: newPromise(p)}
 	if c.pr.noHeaders(c.pr.reset, "Reset") == "" {
 		c.store = newClaimStore(p, c.pr.described, shared)
@@ -101,7 +102,7 @@ func (c *resetChecker) Observe(o results.Observation) {
 		c.missing.found.add(offenseOf(o, claim.Raw, "no "+c.name()))
 		return
 	}
-	c.judged++
+	c.Judged++
 	c.lenient.addNamed(claim.Warnings, c.pr.reset)
 	if c.formats == nil {
 		c.formats = map[string]bool{}
@@ -155,10 +156,10 @@ func (c *resetChecker) judge() check.Result {
 	c.unreadable.summary = fmt.Sprintf("%s unreadable on %s (first: %s)", name, ofResponses(c.unreadable.found.n, c.total), c.unreadable.found.firstNote())
 	c.implausible.summary = fmt.Sprintf("%s implausible on %s (first: %s)", name, ofResponses(c.implausible.found.n, c.total), c.implausible.found.firstNote())
 	zero := c.zero
-	if c.judged < 2 || c.zeros < c.judged {
+	if c.Judged < 2 || c.zeros < c.Judged {
 		zero.found = offenders{}
 	}
-	zero.summary = fmt.Sprintf("%s was 0 on all %s", name, check.Plural(c.judged, "response", "responses"))
+	zero.summary = fmt.Sprintf("%s was 0 on all %s", name, check.Plural(c.Judged, "response", "responses"))
 	rc.early.summary = fmt.Sprintf("%s pointed before the real recovery %s (first: %s)%s", name, times(rc.early.found.n),
 		rc.early.found.firstNote(), rc.measured())
 	problems := []*respProblem{&c.missing, &c.unreadable, &zero, &c.implausible, &rc.early}
@@ -169,7 +170,7 @@ func (c *resetChecker) judge() check.Result {
 	}
 	res.Status = check.Pass
 	formats := slices.Sorted(maps.Keys(c.formats))
-	res.Message = fmt.Sprintf("%s read on %s (%s)", name, check.Plural(c.judged, "response", "responses"), strings.Join(formats, ", "))
+	res.Message = fmt.Sprintf("%s read on %s (%s)", name, check.Plural(c.Judged, "response", "responses"), strings.Join(formats, ", "))
 	if rc.checked > 0 {
 		res.Message += fmt.Sprintf("; no request after the reset of %s was rejected", check.Plural(rc.checked, "429", "429s"))
 	}

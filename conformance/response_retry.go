@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -44,7 +45,7 @@ var _ check.Checker = (*retryAfterChecker)(nil)
 // newRetryAfterChecker returns the checker of headers.retry-after; it reads
 // the requests around the 429s from shared, the model checks' collector, when
 // it can.
-func newRetryAfterChecker(p *scenarios.Plan, shared *collector) check.Checker {
+func newRetryAfterChecker(p *scenarios.Plan, shared *records.Collector) check.Checker {
 	c := &retryAfterChecker{pr: newPromise(p)}
 	if c.pr.sc != nil {
 		c.promised = c.pr.sc.Headers.RetryAfter

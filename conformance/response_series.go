@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 )
 
@@ -90,12 +91,12 @@ func newRec(o results.Observation) respRec {
 		phase: int32(o.Phase), status: int16(min(max(o.Status, 0), 999))}
 }
 
-func (r *respRec) admitted() bool { return admitted(int32(r.status)) }
+func (r *respRec) Admitted() bool { return records.Admitted(int32(r.status)) }
 func (r *respRec) limited() bool  { return r.status == 429 }
 
 // charging reports whether r may have used quota: admitted, or failed in
 // transport (the server may have admitted it before the connection broke).
-func (r *respRec) charging() bool { return r.admitted() || r.status == 0 }
+func (r *respRec) charging() bool { return r.Admitted() || r.status == 0 }
 
 // keptResp reports whether a checker keeps a record of o: the requests that may
 // use quota and the 429s; other answers say nothing about the countdown.
@@ -118,14 +119,14 @@ type respSeries struct {
 }
 
 // respSet holds one series of records per key. Given newSpill, it moves
-// its records there past spillAfter and reads them back when judged (see
+// its records there past records.SpillAfter and reads them back when judged (see
 // response_spill.go).
 type respSet struct {
 	byKey map[string]*respSeries
 	texts texts // the raw values the records refer to
 
-	newSpill func() (Spill, error) // nil keeps every record in memory
-	noSpill  bool                  // no spill could be made: the records stay in memory
+	newSpill func() (records.Spill, error) // nil keeps every record in memory
+	noSpill  bool                          // no spill could be made: the records stay in memory
 	spilled  *respSpill
 	n        int // records kept, in memory or on disk
 	keys     []*respSeries
@@ -148,7 +149,7 @@ func (ss *respSet) add(key string, r respRec) {
 		return
 	}
 	s.push(r)
-	if ss.n > spillAfter && !ss.noSpill && ss.newSpill != nil {
+	if ss.n > records.SpillAfter && !ss.noSpill && ss.newSpill != nil {
 		ss.toDisk()
 	}
 }
@@ -183,7 +184,7 @@ func (ss *respSet) toDisk() {
 		ss.noSpill = true
 		return
 	}
-	sp := &respSpill{spillFile: spillFile{to: to}}
+	sp := &respSpill{SpillFile: records.SpillFile{To: to}}
 	for _, s := range ss.sortedKeys() {
 		k := ss.indexOf(s)
 		for x := range s.recs {
@@ -269,7 +270,7 @@ func (s *respSeries) prepare() {
 	s.nextAdm[len(s.recs)] = len(s.recs)
 	for k := len(s.recs) - 1; k >= 0; k-- {
 		s.nextAdm[k] = s.nextAdm[k+1]
-		if s.recs[k].admitted() {
+		if s.recs[k].Admitted() {
 			s.nextAdm[k] = k
 		}
 	}
@@ -307,7 +308,7 @@ func (s *respSeries) certain(i, j int) int {
 	a, b := &s.recs[i], &s.recs[j]
 	n := 0
 	for k := i + 1; k < j; k++ {
-		if c := &s.recs[k]; c.admitted() && c.sent >= a.recv && c.recv <= b.sent {
+		if c := &s.recs[k]; c.Admitted() && c.sent >= a.recv && c.recv <= b.sent {
 			n++
 		}
 	}

@@ -1,13 +1,17 @@
 package conformance
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/ratecheck/ratecheck/conformance/records"
+)
 
 // The header checks' records on disk.
 //
 // headers.remaining keeps a record of every counted response (respRec, 80
 // bytes) to judge the countdown at the end: 80 MB a million responses while
 // the run sends, the one part of judging that still grew with a run's length
-// once the model checks' records spilled (records_spill.go). Past spillAfter
+// once the model checks' records spilled (records.SpillAfter). Past spillAfter
 // records a respSet given a Spill writes them there and reads them back when
 // judged, as the collector does with its own.
 
@@ -27,7 +31,7 @@ const (
 
 // respSpill encodes a respSet's records onto a Spill.
 type respSpill struct {
-	spillFile
+	records.SpillFile
 	buf [respSpillSize]byte
 }
 
@@ -53,14 +57,14 @@ func (sp *respSpill) write(k int32, r *respRec) {
 	le.PutUint64(b[59:], uint64(r.hi))
 	le.PutUint32(b[67:], uint32(r.raw))
 	le.PutUint32(b[71:], uint32(r.rawTime))
-	sp.put(b)
+	sp.Put(b)
 }
 
 // readInto gives each record written to add, in the order written, and
 // closes the storage.
 func (sp *respSpill) readInto(add func(k int32, r respRec) bool) error {
 	le := binary.LittleEndian
-	return sp.each(respSpillSize, "response record", func(b []byte) error {
+	return sp.Each(respSpillSize, "response record", func(b []byte) error {
 		f := b[34]
 		r := respRec{
 			seq: le.Uint64(b[4:]), sent: int64(le.Uint64(b[12:])), recv: int64(le.Uint64(b[20:])),
@@ -72,7 +76,7 @@ func (sp *respSpill) readInto(add func(k int32, r respRec) bool) error {
 			raw: int32(le.Uint32(b[67:])), rawTime: int32(le.Uint32(b[71:])),
 		}
 		if !add(int32(le.Uint32(b[0:])), r) {
-			return errBadKey
+			return records.ErrBadKey
 		}
 		return nil
 	})

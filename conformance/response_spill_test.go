@@ -8,15 +8,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 )
 
-// TestRemainingSpillsAndJudgesTheSame: past spillAfter responses
+// TestRemainingSpillsAndJudgesTheSame: past records.SpillAfter responses
 // headers.remaining keeps none in memory while the run goes on, and judges
 // exactly as it does with every record in memory, whether the countdown
 // holds or not; a spill that fails makes it skip, saying why.
 func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
-	defer func(n int) { spillAfter = n }(spillAfter)
+	defer func(n int) { records.SpillAfter = n }(records.SpillAfter)
 	runs := []struct {
 		name string
 		obs  []results.Observation
@@ -39,9 +40,9 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 		return resultOf(t, j.Verdict(), check.HeadersRemaining), c
 	}
 	for _, r := range runs {
-		spillAfter = 1 << 30
+		records.SpillAfter = 1 << 30
 		want, _ := remaining(Options{}, r.obs)
-		spillAfter = 7
+		records.SpillAfter = 7
 		var sp *memSpill
 		j := New(stdPlan(), Options{Spill: inMemory(&sp)})
 		for _, ob := range r.obs {
@@ -52,8 +53,8 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 		for _, s := range c.ss.byKey {
 			inMem += len(s.recs)
 		}
-		if c.ss.spilled == nil || c.ss.spilled.n != c.ss.n || inMem != 0 {
-			t.Fatalf("%s: %d responses kept, %d in memory (spilled: %v); want all on disk past %d", r.name, c.ss.n, inMem, c.ss.spilled != nil, spillAfter)
+		if c.ss.spilled == nil || c.ss.spilled.N != c.ss.n || inMem != 0 {
+			t.Fatalf("%s: %d responses kept, %d in memory (spilled: %v); want all on disk past %d", r.name, c.ss.n, inMem, c.ss.spilled != nil, records.SpillAfter)
 		}
 		got := resultOf(t, j.Verdict(), check.HeadersRemaining)
 		if diff := cmp.Diff(want, got); diff != "" {
@@ -61,9 +62,9 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 		}
 	}
 
-	spillAfter = 7
+	records.SpillAfter = 7
 	var sp *memSpill
-	got, _ := remaining(Options{Spill: func() (Spill, error) {
+	got, _ := remaining(Options{Spill: func() (records.Spill, error) {
 		if sp == nil { // the collector's, first: it works
 			sp = &memSpill{}
 			return sp, nil
@@ -73,7 +74,7 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 	if got.Status != check.Skip || !strings.Contains(got.Message, "could not be kept on disk and read back") || !strings.Contains(got.Message, "the file went away") {
 		t.Errorf("a spill that cannot be read back: headers.remaining = %s (%s); want skip saying why", got.Status, got.Message)
 	}
-	_, c := remaining(Options{Spill: func() (Spill, error) { return nil, fmt.Errorf("no room") }}, runs[0].obs)
+	_, c := remaining(Options{Spill: func() (records.Spill, error) { return nil, fmt.Errorf("no room") }}, runs[0].obs)
 	if c.ss.spilled != nil || !c.ss.noSpill {
 		t.Errorf("with no spill to be had: spilled %v, given up %v; want the records kept in memory", c.ss.spilled != nil, c.ss.noSpill)
 	}

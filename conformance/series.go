@@ -4,13 +4,9 @@ import (
 	"cmp"
 	"slices"
 	"sort"
-	"time"
-)
 
-// arrivalFloor widens each side of a request's arrival interval for clock
-// granularity: the server saw the request somewhere in
-// [Sent − arrivalFloor, Sent + Latency + arrivalFloor].
-const arrivalFloor = int64(2 * time.Millisecond)
+	"github.com/ratecheck/ratecheck/conformance/records"
+)
 
 // series is the requests of one model state (one key, or the whole run for ip
 // and global limits) counted by the tested limit, sorted by send time. Times
@@ -21,7 +17,7 @@ const arrivalFloor = int64(2 * time.Millisecond)
 // have been charged and may have opened a window.
 type series struct {
 	key    string
-	reqs   []record
+	reqs   []records.Record
 	origin int64  // Unix nanoseconds; times of the series count from it
 	known  []bool // the answer is a rate-limit decision
 	adm    []bool // the server admitted the request (known and 2xx/3xx)
@@ -45,18 +41,18 @@ type series struct {
 // stored: a run of a million requests keeps 24 MB less while it is judged.
 
 // lo is request i's earliest possible arrival.
-func (s *series) lo(i int) int64 { return s.reqs[i].sent - s.origin - arrivalFloor }
+func (s *series) lo(i int) int64 { return s.reqs[i].Sent - s.origin - records.ArrivalFloor }
 
 // hi is request i's latest possible arrival.
 func (s *series) hi(i int) int64 {
 	r := &s.reqs[i]
-	return r.sent - s.origin + r.lat() + arrivalFloor
+	return r.Sent - s.origin + r.Lat() + records.ArrivalFloor
 }
 
 // mid is the best estimate of request i's arrival: Sent + Latency/2.
 func (s *series) mid(i int) int64 {
 	r := &s.reqs[i]
-	return r.sent - s.origin + r.lat()/2
+	return r.Sent - s.origin + r.Lat()/2
 }
 
 // loBelow is the number of requests whose earliest arrival is < x (lo rises
@@ -68,32 +64,32 @@ func (s *series) loBelow(x int64) int {
 // buildSeries makes one series per state, in key order, leaving out states
 // without a judged request. The series use the collector's records in place
 // (sorted by send time), so judging copies no record.
-func buildSeries(c *collector) []*series {
+func buildSeries(c *records.Collector) []*series {
 	var out []*series
-	for k, recs := range c.byKey {
-		if slices.ContainsFunc(recs, func(r record) bool { return judged(r.status) }) {
-			out = append(out, newSeries(c.keys[k], recs, c.first))
+	for k, recs := range c.ByKey {
+		if slices.ContainsFunc(recs, func(r records.Record) bool { return records.Judged(r.Status) }) {
+			out = append(out, newSeries(c.Keys[k], recs, c.First))
 		}
 	}
 	slices.SortFunc(out, func(a, b *series) int { return cmp.Compare(a.key, b.key) })
 	return out
 }
 
-func newSeries(key string, recs []record, origin int64) *series {
-	slices.SortFunc(recs, func(a, b record) int {
-		if c := cmp.Compare(a.sent, b.sent); c != 0 {
+func newSeries(key string, recs []records.Record, origin int64) *series {
+	slices.SortFunc(recs, func(a, b records.Record) int {
+		if c := cmp.Compare(a.Sent, b.Sent); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.seq, b.seq)
+		return cmp.Compare(a.Seq, b.Seq)
 	})
 	n := len(recs)
 	s := &series{key: key, reqs: recs, origin: origin, known: make([]bool, n), adm: make([]bool, n), rej: make([]bool, n)}
 	charged, unknown := 0, 0
 	for _, r := range recs {
-		if !judged(r.status) {
+		if !records.Judged(r.Status) {
 			unknown++
 		}
-		if !judged(r.status) || admitted(r.status) {
+		if !records.Judged(r.Status) || records.Admitted(r.Status) {
 			charged++
 		}
 	}
@@ -104,8 +100,8 @@ func newSeries(key string, recs []record, origin int64) *series {
 	s.unkLo, s.unkHi = make([]int64, 0, unknown), make([]int64, 0, unknown)
 	for i := range recs {
 		r := &recs[i]
-		s.known[i] = judged(r.status)
-		s.adm[i] = s.known[i] && admitted(r.status)
+		s.known[i] = records.Judged(r.Status)
+		s.adm[i] = s.known[i] && records.Admitted(r.Status)
 		s.rej[i] = s.known[i] && !s.adm[i]
 		lo, hi := s.lo(i), s.hi(i)
 		s.maxWidth = max(s.maxWidth, hi-lo)

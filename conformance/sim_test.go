@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -162,7 +163,7 @@ func newClockWindow(n int64, w time.Duration, offset time.Time, f fault) *clockW
 }
 
 func (s *clockWindow) decide(at time.Time, key string) int {
-	k := floorDiv(at.Sub(s.offset).Nanoseconds(), int64(s.w))
+	k := records.FloorDiv(at.Sub(s.offset).Nanoseconds(), int64(s.w))
 	if s.counts[key] == nil {
 		s.counts[key] = map[int64]int64{}
 	}
@@ -332,7 +333,7 @@ func newSlidingCounter(n int64, w time.Duration, offset time.Time, rounded bool,
 
 func (s *slidingCounter) decide(at time.Time, key string) int {
 	el := at.Sub(s.offset)
-	k := floorDiv(int64(el), int64(s.w))
+	k := records.FloorDiv(int64(el), int64(s.w))
 	st := s.state[key]
 	if st == nil {
 		st = &counterKey{idx: k}
@@ -345,7 +346,7 @@ func (s *slidingCounter) decide(at time.Time, key string) int {
 		}
 		st.curr, st.idx = 0, k
 	}
-	frac := float64(floorMod(int64(el), int64(s.w))) / float64(s.w)
+	frac := float64(records.FloorMod(int64(el), int64(s.w))) / float64(s.w)
 	est := float64(st.prev)*(1-frac) + float64(st.curr)
 	if s.rounded {
 		est = math.Round(est)

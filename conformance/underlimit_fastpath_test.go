@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -101,22 +102,22 @@ func TestQuietness(t *testing.T) {
 	}
 	for _, tt := range tests {
 		limit := limitOf(tt.n, w, scenarios.AlgoAny)
-		q := newQuietness(&limit)
+		q := records.NewQuietness(&limit, quietOK(&limit))
 		for i, at := range tt.sends {
-			r := record{sent: int64(at), latency: uint32(tt.lat / time.Microsecond), status: 200}
+			r := records.Record{Sent: int64(at), Latency: uint32(tt.lat / time.Microsecond), Status: 200}
 			if i == tt.bad {
-				r.status = 503
+				r.Status = 503
 			}
-			q.add(0, &r)
+			q.Add(0, &r)
 		}
-		if got := q.holds(tt.n); got != tt.quiet {
+		if got := q.Holds(tt.n); got != tt.quiet {
 			t.Errorf("%s: quiet = %v; want %v", tt.name, got, tt.quiet)
 		}
 	}
 	bucket := limitOf(10, w, scenarios.AlgoTokenBucket)
-	q := newQuietness(&bucket)
-	q.add(0, &record{status: 200})
-	if q.holds(10) {
+	q := records.NewQuietness(&bucket, quietOK(&bucket))
+	q.Add(0, &records.Record{Status: 200})
+	if q.Holds(10) {
 		t.Errorf("a token bucket's run was quiet; want it replayed (its burst may be under the limit)")
 	}
 }
@@ -125,16 +126,16 @@ func TestQuietness(t *testing.T) {
 // spilled after a handful gives the verdict of a run kept in memory, for runs
 // with rejections, failures and several keys, and for the stored replays.
 func TestSpilledRecordsJudgeAlike(t *testing.T) {
-	defer func(n int) { spillAfter, quietJudging = n, true }(spillAfter)
+	defer func(n int) { records.SpillAfter, quietJudging = n, true }(records.SpillAfter)
 	quietJudging = false
 	judge := func(p *scenarios.Plan, obs []results.Observation, after int) (Verdict, bool) {
-		spillAfter = after
+		records.SpillAfter = after
 		var sp *memSpill
 		j := New(p, Options{Spill: inMemory(&sp)})
 		for _, o := range obs {
 			j.Observe(o)
 		}
-		spilled := j.run.col.spilled != nil
+		spilled := j.run.col.Spilled != nil
 		v := j.Verdict()
 		if spilled && !sp.closed {
 			t.Errorf("the spill was not closed after judging")
@@ -174,7 +175,7 @@ func TestSpilledRecordsJudgeAlike(t *testing.T) {
 // the same; a spill that fails makes the model checks skip, saying why,
 // rather than judge part of the run.
 func TestSpillFailures(t *testing.T) {
-	defer func(n int) { spillAfter, quietJudging = n, true }(spillAfter)
+	defer func(n int) { records.SpillAfter, quietJudging = n, true }(records.SpillAfter)
 	quietJudging = false
 	var p *scenarios.Plan
 	var obs []results.Observation
@@ -193,14 +194,14 @@ func TestSpillFailures(t *testing.T) {
 		}
 		return j
 	}
-	spillAfter = 1 << 30
+	records.SpillAfter = 1 << 30
 	want := feed(Options{}).Verdict()
 
-	spillAfter = 7
+	records.SpillAfter = 7
 	tries := 0
-	j := feed(Options{Spill: func() (Spill, error) { tries++; return nil, fmt.Errorf("no room") }})
-	if col := j.run.col; col.spilled != nil || !col.noSpill || tries != 1 {
-		t.Fatalf("with no spill: spilled %v, given up %v, %d tries; want no spill, and no more tries", col.spilled != nil, col.noSpill, tries)
+	j := feed(Options{Spill: func() (records.Spill, error) { tries++; return nil, fmt.Errorf("no room") }})
+	if col := j.run.col; col.Spilled != nil || !col.NoSpill || tries != 1 {
+		t.Fatalf("with no spill: spilled %v, given up %v, %d tries; want no spill, and no more tries", col.Spilled != nil, col.NoSpill, tries)
 	}
 	if got := j.Verdict(); !reflect.DeepEqual(got, want) {
 		t.Errorf("with no spill the verdict differs from the one in memory")
@@ -215,13 +216,13 @@ func TestSpillFailures(t *testing.T) {
 		{"reading back fails", func(m *memSpill) { m.gone = true }, "reading the records back: the file went away"},
 	} {
 		var sp *memSpill
-		j := feed(Options{Spill: func() (Spill, error) {
+		j := feed(Options{Spill: func() (records.Spill, error) {
 			sp = &memSpill{}
 			fail.make(sp)
 			return sp, nil
 		}})
-		if j.run.col.spilled == nil {
-			t.Fatalf("%d records did not spill after %d", j.run.col.n, spillAfter)
+		if j.run.col.Spilled == nil {
+			t.Fatalf("%d records did not spill after %d", j.run.col.N, records.SpillAfter)
 		}
 		got := resultOf(t, j.Verdict(), check.LimitEnforced)
 		if got.Status != check.Skip || !strings.Contains(got.Message, "could not be read back") || !strings.Contains(got.Message, fail.want) {
@@ -231,4 +232,10 @@ func TestSpillFailures(t *testing.T) {
 			t.Errorf("%s: the spill was not closed", fail.name)
 		}
 	}
+}
+
+// quietOK is whether limit's family judges quiet runs, as modelCollector asks.
+func quietOK(l *scenarios.Limit) bool {
+	_, ok := quietFamily(l)
+	return ok
 }

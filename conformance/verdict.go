@@ -3,8 +3,9 @@
 // (New(plan, Options), then Observe each observation, then Verdict); Check
 // judges a run held in memory. It is pure: it reads observations and the
 // scenario and never does I/O; the records that outgrow memory go to the
-// Spill its caller hands in (conformance/spill makes one on disk). It must not
-// import attack, report, the dashboard, an HTTP client or conformance/spill.
+// records.Spill its caller hands in (conformance/spill makes one on disk). It
+// must not import attack, report, the dashboard, an HTTP client or
+// conformance/spill.
 package conformance
 
 import (

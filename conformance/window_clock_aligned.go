@@ -3,6 +3,8 @@ package conformance
 import (
 	"cmp"
 	"slices"
+
+	"github.com/ratecheck/ratecheck/conformance/records"
 )
 
 // phase is a candidate alignment of clock-aligned windows: every window starts at
@@ -36,10 +38,10 @@ func basePhases(all []*series, origin, w int64) []phase {
 			first = s
 		}
 	}
-	lo := floorMod(first.lo(0), w)
+	lo := records.FloorMod(first.lo(0), w)
 	ps = append(ps,
 		phase{lo: lo, hi: lo + min(first.hi(0)-first.lo(0), w-1), name: "aligned to the first request"},
-		phase{lo: floorMod(-origin, w), hi: floorMod(-origin, w), name: "aligned to the wall clock"})
+		phase{lo: records.FloorMod(-origin, w), hi: records.FloorMod(-origin, w), name: "aligned to the wall clock"})
 	return ps
 }
 
@@ -47,7 +49,7 @@ func basePhases(all []*series, origin, w int64) []phase {
 // window of a candidate may fall anywhere in [lo, hi] independently, so a wide
 // candidate would forgive more than the uncertainty of one common boundary; and
 // a step within arrivalFloor of the true boundary changes no certain decision.
-const phaseStep = arrivalFloor
+const phaseStep = records.ArrivalFloor
 
 // maxPhaseSplit caps the sub-candidates of one wide alignment.
 const maxPhaseSplit = 16
@@ -165,7 +167,7 @@ func (c *coverage) add(lo, hi int64, weight int, w int64) {
 	if hi-lo >= w {
 		return
 	}
-	a := floorMod(lo, w)
+	a := records.FloorMod(lo, w)
 	b := a + hi - lo
 	if b < w {
 		c.evs = append(c.evs, coverEvent{a, +weight}, coverEvent{b, -weight})
@@ -204,8 +206,8 @@ func (c *coverage) best(k int) []segment {
 func clockWindows(s *series, p phase, w int64) []window {
 	var ks []int64
 	for i := range s.reqs {
-		first := floorDiv(s.lo(i)-p.hi, w)
-		last := floorDiv(s.hi(i)-p.lo, w)
+		first := records.FloorDiv(s.lo(i)-p.hi, w)
+		last := records.FloorDiv(s.hi(i)-p.lo, w)
 		last = min(last, first+maxWindowSpan+1)
 		for k := first; k <= last; k++ {
 			if len(ks) == 0 || ks[len(ks)-1] < k {
@@ -221,16 +223,6 @@ func clockWindows(s *series, p phase, w int64) []window {
 	}
 	return wins
 }
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
-}
-
-func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
 
 // startsLast orders coverage events at one offset: starts (0) before ends (1).
 func startsLast(e coverEvent) int {

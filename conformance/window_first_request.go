@@ -3,6 +3,8 @@ package conformance
 import (
 	"cmp"
 	"slices"
+
+	"github.com/ratecheck/ratecheck/conformance/records"
 )
 
 // First-request-aligned windows start at the first request that arrives after
@@ -57,22 +59,22 @@ func medianWidth(s *series) int64 {
 	n := len(s.reqs)
 	counts := make([]int32, widthBuckets+1) // the last counts every longer latency
 	for i := range s.reqs {
-		counts[min(s.reqs[i].latency, widthBuckets)]++
+		counts[min(s.reqs[i].Latency, widthBuckets)]++
 	}
 	seen := 0
 	for us, c := range counts[:widthBuckets] {
 		if seen += int(c); seen > n/2 {
-			return int64(us)*1000 + 2*arrivalFloor
+			return int64(us)*1000 + 2*records.ArrivalFloor
 		}
 	}
 	long := make([]uint32, 0, counts[widthBuckets])
 	for i := range s.reqs {
-		if s.reqs[i].latency >= widthBuckets {
-			long = append(long, s.reqs[i].latency)
+		if s.reqs[i].Latency >= widthBuckets {
+			long = append(long, s.reqs[i].Latency)
 		}
 	}
 	slices.Sort(long)
-	return int64(long[n/2-seen])*1000 + 2*arrivalFloor
+	return int64(long[n/2-seen])*1000 + 2*records.ArrivalFloor
 }
 
 // widthBuckets is how many latencies, a microsecond apart, medianWidth counts

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -153,7 +154,7 @@ func TestMedianWidth(t *testing.T) {
 			if rng.Float64() < tc.longShare {
 				lat = widthBuckets + uint32(rng.IntN(1_000_000))
 			}
-			s.reqs = append(s.reqs, record{latency: lat})
+			s.reqs = append(s.reqs, records.Record{Latency: lat})
 		}
 		widths := make([]int64, len(s.reqs))
 		for i := range widths {
@@ -175,9 +176,9 @@ func TestFirstRequestSearchForgetsPrunedNodes(t *testing.T) {
 		perWin  = 500 // 0.2 ms apart: about 25 candidates straddle each expiry
 	)
 	w := int64(100 * time.Millisecond)
-	var recs []record
+	var recs []records.Record
 	for i := range windows * perWin {
-		recs = append(recs, record{seq: int32(i), sent: int64(i) * w / perWin, latency: 1000, status: 200})
+		recs = append(recs, records.Record{Seq: int32(i), Sent: int64(i) * w / perWin, Latency: 1000, Status: 200})
 	}
 	s := newSeries("", recs, 0)
 	d := &fraSearch{s: s, w: w, n: perWin, outlier: outliers(s, w)}

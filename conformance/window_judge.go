@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"sort"
+
+	"github.com/ratecheck/ratecheck/conformance/records"
 )
 
 // window is one fixed window of a series. It starts somewhere in [lo, hi]
@@ -250,7 +252,7 @@ func (j *windowJudge) openedByOther(i int) (seen, start int64, ok bool) {
 			continue
 		}
 		if c := j.s.admittedMaybeIn(j.s.lo(o), min(hi, j.s.hi(o)+j.w)); c >= j.n {
-			return c, j.s.lo(o) + arrivalFloor, true
+			return c, j.s.lo(o) + records.ArrivalFloor, true
 		}
 	}
 	return 0, 0, false
@@ -306,7 +308,7 @@ func (r *room) take(first, last int) (k int, ok bool) {
 // sent, or the middle of its possible starts.
 func (j *windowJudge) startOf(k int) int64 {
 	if st := j.wins[k].starter; st >= 0 {
-		return j.wins[k].lo + arrivalFloor
+		return j.wins[k].lo + records.ArrivalFloor
 	}
 	return (j.wins[k].lo + j.wins[k].hi) / 2
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -122,10 +123,10 @@ func TestFloorDivMod(t *testing.T) {
 		{7, 3, 2, 1}, {-7, 3, -3, 2}, {6, 3, 2, 0}, {-6, 3, -2, 0}, {0, 5, 0, 0},
 	}
 	for _, tt := range tests {
-		if got := floorDiv(tt.a, tt.b); got != tt.div {
+		if got := records.FloorDiv(tt.a, tt.b); got != tt.div {
 			t.Errorf("floorDiv(%d, %d) = %d; want %d", tt.a, tt.b, got, tt.div)
 		}
-		if got := floorMod(tt.a, tt.b); got != tt.mod {
+		if got := records.FloorMod(tt.a, tt.b); got != tt.mod {
 			t.Errorf("floorMod(%d, %d) = %d; want %d", tt.a, tt.b, got, tt.mod)
 		}
 	}
@@ -141,8 +142,8 @@ func TestWindowJudgeMatching(t *testing.T) {
 	s := &series{}
 	for _, sp := range spans {
 		// lo = sent − floor and hi = sent + latency + floor (see series.lo, hi).
-		lat := (sp[1]-sp[0])*ms - 2*arrivalFloor
-		s.reqs = append(s.reqs, record{sent: sp[0]*ms + arrivalFloor, latency: uint32(lat / 1000), status: 200})
+		lat := (sp[1]-sp[0])*ms - 2*records.ArrivalFloor
+		s.reqs = append(s.reqs, records.Record{Sent: sp[0]*ms + records.ArrivalFloor, Latency: uint32(lat / 1000), Status: 200})
 		s.adm = append(s.adm, true)
 		s.known = append(s.known, true)
 		s.rej = append(s.rej, false)

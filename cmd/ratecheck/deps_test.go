@@ -14,21 +14,22 @@ func TestDependencyDirection(t *testing.T) {
 	t.Parallel()
 	const mod = "github.com/ratecheck/ratecheck/"
 	forbidden := map[string][]string{
-		"conformance":        {"attack", "report", "internal/", "std:net/http", "conformance/spill"},
-		"conformance/check":  {"attack", "conformance", "report", "scenarios", "internal/", "std:net/http"},
-		"conformance/spill":  {"attack", "conformance", "report", "results", "scenarios", "internal/"},
-		"attack":             {"conformance", "report", "internal/"},
-		"scenarios":          {"attack", "conformance", "report", "results", "internal/"},
-		"results":            {"attack", "conformance", "report", "scenarios", "internal/"},
-		"results/metrics":    {"attack", "conformance", "report", "scenarios", "internal/"},
-		"results/merge":      {"attack", "conformance", "report", "internal/"},
-		"report":             {"attack", "internal/"},
-		"report/dashboard":   {"attack", "internal/"},
-		"internal/reftarget": {"conformance", "attack", "report", "results"},
-		"internal/limiter":   {"conformance", "attack", "report", "results", "scenarios"},
-		"internal/runner":    {"report"},
-		"internal/gcpolicy":  {"attack", "conformance", "headers", "report", "results", "scenarios", "internal/runner"},
-		"headers":            {"std:net/http"},
+		"conformance":         {"attack", "report", "internal/", "std:net/http", "conformance/spill"},
+		"conformance/check":   {"attack", "conformance", "report", "scenarios", "internal/", "std:net/http"},
+		"conformance/records": {"attack", "conformance/check", "conformance/spill", "report", "internal/", "std:net/http"},
+		"conformance/spill":   {"attack", "conformance", "report", "results", "scenarios", "internal/"},
+		"attack":              {"conformance", "report", "internal/"},
+		"scenarios":           {"attack", "conformance", "report", "results", "internal/"},
+		"results":             {"attack", "conformance", "report", "scenarios", "internal/"},
+		"results/metrics":     {"attack", "conformance", "report", "scenarios", "internal/"},
+		"results/merge":       {"attack", "conformance", "report", "internal/"},
+		"report":              {"attack", "internal/"},
+		"report/dashboard":    {"attack", "internal/"},
+		"internal/reftarget":  {"conformance", "attack", "report", "results"},
+		"internal/limiter":    {"conformance", "attack", "report", "results", "scenarios"},
+		"internal/runner":     {"report"},
+		"internal/gcpolicy":   {"attack", "conformance", "headers", "report", "results", "scenarios", "internal/runner"},
+		"headers":             {"std:net/http"},
 	}
 	for pkg, bad := range forbidden {
 		out, err := exec.Command("go", "list", "-deps", mod+pkg).CombinedOutput()

@@ -14,6 +14,7 @@ import (
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/spill"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/gcpolicy"
@@ -286,7 +287,7 @@ func NewJudge(p *scenarios.Plan) *conformance.Judge {
 	return conformance.New(p, conformance.Options{Spill: tempSpill})
 }
 
-func tempSpill() (conformance.Spill, error) { return spill.Create("") }
+func tempSpill() (records.Spill, error) { return spill.Create("") }
 
 // Concluded is the run's verdict as `ratecheck run` reports it: Verdict
 // concluded (conformance.Verdict.Conclude) from the run's facts, so that an

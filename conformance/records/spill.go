@@ -1,4 +1,4 @@
-package conformance
+package records
 
 import (
 	"encoding/binary"
@@ -29,57 +29,57 @@ type Spill interface {
 	Close() error
 }
 
-// spillAfter is how many records a collector keeps in memory before it moves
+// SpillAfter is how many records a collector keeps in memory before it moves
 // them to disk (1.5 MB); a variable so tests can spill small runs.
-var spillAfter = 1 << 16
+var SpillAfter = 1 << 16
 
 // spillRecordSize is the bytes of one record on disk: its key index, then the
 // record's fields.
 const spillRecordSize = 4 + 8 + 4 + 4 + 4 + 4
 
-// spillFile is a Spill of fixed-size records: the framing both record
+// SpillFile is a Spill of fixed-size records: the framing both record
 // codecs share (the collector's, and the header checks' in
 // response_spill.go).
-type spillFile struct {
-	to  Spill
-	n   int   // records written
+type SpillFile struct {
+	To  Spill
+	N   int   // records written
 	err error // the first write error; the records on disk are then incomplete
 }
 
-// put appends one encoded record; after a write error it writes nothing.
-func (sf *spillFile) put(b []byte) {
+// Put appends one encoded record; after a write error it writes nothing.
+func (sf *SpillFile) Put(b []byte) {
 	if sf.err != nil {
 		return
 	}
-	if _, err := sf.to.Write(b); err != nil {
+	if _, err := sf.To.Write(b); err != nil {
 		sf.err = err
 		return
 	}
-	sf.n++
+	sf.N++
 }
 
-// each reads the records back in the order written, size bytes each, hands
+// Each reads the records back in the order written, size bytes each, hands
 // each to f, and closes the storage. what names the records in errors.
-func (sf *spillFile) each(size int, what string, f func(b []byte) error) (err error) {
+func (sf *SpillFile) Each(size int, what string, f func(b []byte) error) (err error) {
 	defer func() {
-		if cerr := sf.to.Close(); err == nil && cerr != nil {
+		if cerr := sf.To.Close(); err == nil && cerr != nil {
 			err = cerr
 		}
 	}()
 	if sf.err != nil {
 		return fmt.Errorf("writing the %ss: %w", what, sf.err)
 	}
-	r, err := sf.to.Reader()
+	r, err := sf.To.Reader()
 	if err != nil {
 		return fmt.Errorf("reading the %ss back: %w", what, err)
 	}
 	b := make([]byte, size)
-	for x := range sf.n {
+	for x := range sf.N {
 		if _, err := io.ReadFull(r, b); err != nil {
-			return fmt.Errorf("reading %s %d of %d back: %w", what, x+1, sf.n, err)
+			return fmt.Errorf("reading %s %d of %d back: %w", what, x+1, sf.N, err)
 		}
 		if err := f(b); err != nil {
-			return fmt.Errorf("reading %s %d of %d back: %w", what, x+1, sf.n, err)
+			return fmt.Errorf("reading %s %d of %d back: %w", what, x+1, sf.N, err)
 		}
 	}
 	return nil
@@ -87,39 +87,41 @@ func (sf *spillFile) each(size int, what string, f func(b []byte) error) (err er
 
 // spill encodes a collector's records onto a Spill.
 type spill struct {
-	spillFile
+	SpillFile
 	buf [spillRecordSize]byte
 }
 
 // write appends record r of key k.
-func (sp *spill) write(k int32, r *record) {
+func (sp *spill) write(k int32, r *Record) {
 	b := sp.buf[:]
 	binary.LittleEndian.PutUint32(b[0:], uint32(k))
-	binary.LittleEndian.PutUint64(b[4:], uint64(r.sent))
-	binary.LittleEndian.PutUint32(b[12:], r.latency)
-	binary.LittleEndian.PutUint32(b[16:], uint32(r.seq))
-	binary.LittleEndian.PutUint32(b[20:], uint32(r.phase))
-	binary.LittleEndian.PutUint32(b[24:], uint32(r.status))
-	sp.put(b)
+	binary.LittleEndian.PutUint64(b[4:], uint64(r.Sent))
+	binary.LittleEndian.PutUint32(b[12:], r.Latency)
+	binary.LittleEndian.PutUint32(b[16:], uint32(r.Seq))
+	binary.LittleEndian.PutUint32(b[20:], uint32(r.Phase))
+	binary.LittleEndian.PutUint32(b[24:], uint32(r.Status))
+	sp.Put(b)
 }
 
 // readInto appends the records written to byKey, in the order written, and
 // closes the storage.
-func (sp *spill) readInto(byKey [][]record) error {
-	return sp.each(spillRecordSize, "record", func(b []byte) error {
+func (sp *spill) readInto(byKey [][]Record) error {
+	return sp.Each(spillRecordSize, "record", func(b []byte) error {
 		k := int32(binary.LittleEndian.Uint32(b[0:]))
 		if k < 0 || int(k) >= len(byKey) {
-			return errBadKey
+			return ErrBadKey
 		}
-		byKey[k] = append(byKey[k], record{
-			sent:    int64(binary.LittleEndian.Uint64(b[4:])),
-			latency: binary.LittleEndian.Uint32(b[12:]),
-			seq:     int32(binary.LittleEndian.Uint32(b[16:])),
-			phase:   int32(binary.LittleEndian.Uint32(b[20:])),
-			status:  int32(binary.LittleEndian.Uint32(b[24:])),
+		byKey[k] = append(byKey[k], Record{
+			Sent:    int64(binary.LittleEndian.Uint64(b[4:])),
+			Latency: binary.LittleEndian.Uint32(b[12:]),
+			Seq:     int32(binary.LittleEndian.Uint32(b[16:])),
+			Phase:   int32(binary.LittleEndian.Uint32(b[20:])),
+			Status:  int32(binary.LittleEndian.Uint32(b[24:])),
 		})
 		return nil
 	})
 }
 
-var errBadKey = errors.New("a key index out of range (the stored records were changed)")
+// ErrBadKey is the error of records read back whose key index is out of
+// range: the stored records were changed.
+var ErrBadKey = errors.New("a key index out of range (the stored records were changed)")
