@@ -61,6 +61,9 @@ type Meta struct {
 	// QuotaTests names the quotas a run against a real API spent until they
 	// ran out (--max-share above their cost); the plan is rebuilt with them.
 	QuotaTests []string `json:"quota_tests,omitempty"`
+	// KeysLeftOut names the scenario's optional keys the run went without
+	// (their variables were unset); the plan is rebuilt without them.
+	KeysLeftOut []string `json:"keys_left_out,omitempty"`
 }
 
 // DefaultDir is the directory a run started at started for the named scenario

@@ -69,13 +69,14 @@ func (d *decoder) keys(f *fields) []Key {
 		d.errorf(n, f.at("keys"), "no keys (want at least one, e.g. primary: ${API_KEY})")
 	}
 	var keys []Key
-	for _, p := range ps {
+	for i, p := range ps {
 		path := child(f.at("keys"), p.Key)
 		vn, v := p.Value, resolve(p.Value)
 		var scopes []string
+		var optional bool
 		if v != nil && v.Kind == yaml.MappingNode {
 			var ok bool
-			if vn, scopes, ok = d.scopedKey(p.Value, path); !ok {
+			if vn, scopes, optional, ok = d.scopedKey(p.Value, path, i == 0); !ok {
 				continue
 			}
 			v, path = resolve(vn), child(path, "env")
@@ -89,25 +90,27 @@ func (d *decoder) keys(f *fields) []Key {
 			d.errorf(vn, path, "keys come from the environment: write ${NAME}")
 			continue
 		}
-		keys = append(keys, Key{ID: p.Key, Env: m[1], Scopes: scopes, Pos: d.pos(p.KeyN)})
+		keys = append(keys, Key{ID: p.Key, Env: m[1], Scopes: scopes, Optional: optional, Pos: d.pos(p.KeyN)})
 	}
 	return keys
 }
 
 // keyFields are the fields of a key written as a mapping.
-var keyFields = []string{"env", "scopes"}
+var keyFields = []string{"env", "scopes", "optional"}
 
-// scopedKey reads a key written as {env: ${NAME}, scopes: [read]}: it returns
-// the env node and the scopes (non-nil, maybe empty: a key with no scope).
-func (d *decoder) scopedKey(n *yaml.Node, path string) (*yaml.Node, []string, bool) {
+// scopedKey reads a key written as {env: ${NAME}, scopes: [read], optional:
+// true}: it returns the env node, the scopes (non-nil, maybe empty: a key
+// with no scope) and whether the key may be left unset. The first key, the
+// default one, may not.
+func (d *decoder) scopedKey(n *yaml.Node, path string, first bool) (*yaml.Node, []string, bool, bool) {
 	f, ok := d.mapping(n, path, keyFields)
 	if !ok {
-		return nil, nil, false
+		return nil, nil, false, false
 	}
 	env := f.value("env")
 	if env == nil {
 		f.missing("env", "${ENV_NAME}, the environment variable that holds the key")
-		return nil, nil, false
+		return nil, nil, false, false
 	}
 	scopes, _ := f.names("scopes")
 	if scopes == nil {
@@ -116,5 +119,10 @@ func (d *decoder) scopedKey(n *yaml.Node, path string) (*yaml.Node, []string, bo
 	if !f.has("scopes") {
 		scopes = nil // no scopes field: an unrestricted key
 	}
-	return env, scopes, true
+	optional := f.bool("optional", false)
+	if optional && first {
+		d.errorf(f.value("optional"), f.at("optional"), "the first key is the default one, which every run needs: it cannot be optional")
+		optional = false
+	}
+	return env, scopes, optional, true
 }

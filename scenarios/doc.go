@@ -39,6 +39,8 @@
 //	    reader:                   # or a mapping, to give the key scopes:
 //	      env: ${READ_ONLY_KEY}   #   required, ${NAME} as above
 //	      scopes: [read]          #   the scopes it holds; without scopes a key holds every scope
+//	      optional: true          #   it may be left unset: the run goes without it and the
+//	                              #   checks that need it skip (never the first key)
 //
 //	endpoints:                    # at least one
 //	  - name: list-clients        # required, unique

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -83,7 +84,8 @@ func (p *Plan) contractSteps(l Limit, ep, key string) []step {
 	// A budget that refills regains some of A's requests before confirm
 	// ends, so confirm sends enough to see A rejected again; never as many
 	// as a window that ended in between would admit after B's.
-	k := min(2+int64(math.Ceil(l.Rate()*(3*burstGap).Seconds())), max(1, capacity-m-1))
+	gap := isolationGap(l)
+	k := min(2+int64(math.Ceil(l.Rate()*(3*gap).Seconds())), max(1, capacity-m-1))
 	for a := range attempts {
 		if a > 0 {
 			out = append(out, step{name: "pause", kind: PhasePause, duration: l.Window / 2})
@@ -91,8 +93,8 @@ func (p *Plan) contractSteps(l Limit, ep, key string) []step {
 		o := burstStep(string(other.kind), other.kind, m, ep, key, 0)
 		o.key, o.source = other.key, other.source
 		out = append(out,
-			burstStep("exhaust", PhaseExhaust, capacity+2, ep, key, 0),
-			o,
+			withGap(burstStep("exhaust", PhaseExhaust, capacity+2, ep, key, 0), gap),
+			withGap(o, gap),
 			burstStep("confirm", PhaseConfirm, k, ep, key, 0))
 	}
 	return append(out, p.authTail(l, ep)...)
@@ -134,6 +136,24 @@ func freshAfter(l Limit) time.Duration {
 	return d
 }
 
+// isolationGap is the time an isolation burst leaves before the next one:
+// A's answers must be in before B sends, and B's before A confirms, which
+// on a loaded machine or a far link takes longer than burstGap. A longer
+// gap costs nothing where a window is long (a hundredth of it, at most
+// 500 ms); in a short one a window might end in between.
+func isolationGap(l Limit) time.Duration {
+	return min(max(burstGap, l.Window/100), 500*time.Millisecond)
+}
+
+// withGap stretches burst step s to last at least gap, at the same count.
+func withGap(s step, gap time.Duration) step {
+	if s.duration < gap {
+		s.duration = gap
+		s.rate = float64(s.burst) / gap.Seconds()
+	}
+	return s
+}
+
 // burstStep is n requests sent at one instant, followed by burstGap (longer
 // for big bursts, which take a while to send).
 func burstStep(name string, kind PhaseKind, n int64, ep, key string, source int) step {
@@ -164,6 +184,26 @@ func ExcludedEndpoint(sc *Scenario, l Limit) (string, bool) {
 
 // SpareKeyID is the id of the second key WithSpareKey adds.
 const SpareKeyID = "second"
+
+// WithoutKeys is sc without the keys with the given ids (optional keys whose
+// variables are unset), or sc itself when it has none of them. The first key
+// is never removed.
+func (sc *Scenario) WithoutKeys(ids ...string) *Scenario {
+	if len(ids) == 0 {
+		return sc
+	}
+	out := *sc
+	out.Auth.Keys = nil
+	for i, k := range sc.Auth.Keys {
+		if i == 0 || !slices.Contains(ids, k.ID) {
+			out.Auth.Keys = append(out.Auth.Keys, k)
+		}
+	}
+	if len(out.Auth.Keys) == len(sc.Auth.Keys) {
+		return sc
+	}
+	return &out
+}
 
 // WithSpareKey returns a copy of sc with a second key, holding the first's
 // scopes, when sc has auth and only one key: the built-in target serves keys

@@ -145,7 +145,7 @@ func TestContractPhases(t *testing.T) {
 			name: "a long window: one attempt of each, no fresh budget for the excluded endpoint", limit: Limit{Name: "pm", Requests: 60, Window: time.Minute},
 			edit: []func(*Scenario){twoKeys, withHealth},
 			want: []contractPart{counted(2), noKey(3, "list"), badKey(3), counted(2),
-				exhaust(62), otherKey(10), confirm(3), noKey(1, "health")},
+				exhaust(62), otherKey(10), confirm(4), noKey(1, "health")},
 		},
 		{
 			name: "scopes: the first key lacking one calls the endpoint; auth: none endpoints get no key", limit: Limit{Name: "ps", Requests: 20, Window: s},

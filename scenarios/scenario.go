@@ -45,7 +45,10 @@ type Key struct {
 	ID     string   // shown in reports instead of the key
 	Env    string   // environment variable holding the key, from "${NAME}" in the file
 	Scopes []string // the scopes the key holds; nil means every scope (an unrestricted key)
-	Pos    Position
+	// Optional keys may be left unset: a run then goes without them
+	// (WithoutKeys), and the checks that needed them skip. Never the first.
+	Optional bool
+	Pos      Position
 }
 
 // Allows reports whether the key may call an endpoint that requires one of

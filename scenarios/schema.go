@@ -66,8 +66,9 @@ func scenarioSchema() obj {
 			}, "key id -> ${ENV_NAME}; the first is the default"),
 		}, "header", "keys"),
 		"scopedKey": object("a key with scopes", keyFields, obj{
-			"env":    ref("envRef"),
-			"scopes": names("the scopes the key holds"),
+			"env":      ref("envRef"),
+			"scopes":   names("the scopes the key holds"),
+			"optional": withDesc(obj{"type": "boolean"}, "the key may be left unset: the run goes without it (never the first key)"),
 		}, "env"),
 		"envRef": withDesc(obj{"type": "string", "pattern": "^\\s*" + strings.TrimPrefix(envRef.String(), "^")}, "${NAME}: keys come from the environment, never the file"),
 		"endpoint": object("one endpoint", endpointFields, obj{

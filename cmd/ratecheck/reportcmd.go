@@ -192,10 +192,12 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 }
 
 // storedPlan plans sc as the run recorded in meta planned it: its tier, lean
-// or full, its source addresses, the quotas it spent, and on the built-in
+// or full, its source addresses, the quotas it spent, the optional keys it
+// went without, and on the built-in
 // target the spare key and the quota tests.
 func storedPlan(sc *scenarios.Scenario, meta results.Meta) (*scenarios.Plan, error) {
 	popts := []scenarios.PlanOption{scenarios.Sources(1 + len(meta.OtherSources))}
+	sc = sc.WithoutKeys(meta.KeysLeftOut...)
 	if meta.BuiltinTarget {
 		sc = sc.WithSpareKey() // as the run did
 		popts = append(popts, scenarios.ExhaustQuotas())

@@ -130,6 +130,9 @@ type scenarioRun struct {
 	dir     string
 	statErr error // of dir, before the outputs check made it
 	outputs reportOutputs
+	// keysLeftOut are the optional keys the run goes without (their
+	// variables are unset), in meta.json so that a report re-plans alike.
+	keysLeftOut []string
 }
 
 // prepareRun does everything a run does before it sends: it plans sc, picks
@@ -139,6 +142,7 @@ type scenarioRun struct {
 func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scenario, started time.Time, dir string, outputs reportOutputs, label string) (*scenarioRun, error) {
 	target := cmp.Or(o.Target, sc.Target)
 	o.Shard.resolveSources(target)
+	var leftOut, vars []string
 	popts := []scenarios.PlanOption{scenarios.Sources(1 + len(o.Shard.OtherAddrs))}
 	if target == "" || target == builtinTarget {
 		sc = sc.WithSpareKey() // the built-in target serves a second key for limit.per-key
@@ -147,6 +151,9 @@ func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scen
 	} else {
 		// A real quota is exhausted only when --max-share allows spending it.
 		popts = append(popts, scenarios.AffordQuotas(o.Guard.MaxShare, o.Guard.Budget))
+		// An optional key left unset: the run goes without it.
+		leftOut, vars = unsetOptionalKeys(sc, o.Shard.keyEnv(env).Getenv)
+		sc = sc.WithoutKeys(leftOut...)
 	}
 	plan, err := o.Plan.plan(sc, popts...)
 	if err != nil {
@@ -160,7 +167,10 @@ func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scen
 	if err != nil {
 		return nil, err
 	}
-	sr := &scenarioRun{file: sc.File, plan: plan, tgt: tgt, started: started, dir: dir, outputs: outputs}
+	for i, id := range leftOut {
+		tgt.notes = append(tgt.notes, fmt.Sprintf("%s is not set: the optional key %q is left out, and the checks that need it skip", vars[i], id))
+	}
+	sr := &scenarioRun{file: sc.File, plan: plan, tgt: tgt, started: started, dir: dir, outputs: outputs, keysLeftOut: leftOut}
 	if err := sr.check(ctx, env, o, label); err != nil {
 		tgt.close()
 		return nil, err
@@ -237,6 +247,7 @@ func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *run
 		PlanTier:      o.Plan.Tier,
 		Lean:          o.Plan.Lean,
 		QuotaTests:    spentQuotas(plan),
+		KeysLeftOut:   sr.keysLeftOut,
 		Started:       sr.started,
 		Notes:         tgt.notes,
 		Args:          o.Args,

@@ -151,7 +151,11 @@ func TestTLSTargets(t *testing.T) {
 				args = append(args, tc.flags(tt)...)
 			}
 			code, stdout, stderr := runCLI(t, args...)
-			if code != tc.code {
+			// The transport is under test, not the limit: on a loaded machine
+			// a run may leave a limit check undecided (INCONCLUSIVE), never
+			// failed.
+			undecided := tc.code == exitPass && code == exitInconclusive && strings.Contains(stdout, "could not be decided")
+			if code != tc.code && !undecided {
 				t.Fatalf("ratecheck %s: exit %d; want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, tc.code, stdout, stderr)
 			}
 			if !strings.Contains(stderr, tc.stderr) {
