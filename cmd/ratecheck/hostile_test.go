@@ -25,9 +25,10 @@ import (
 )
 
 // hostileScenario promises hostile.Limit requests a second with
-// X-RateLimit headers and Retry-After, for a run of 3 s with 1 s timeouts:
-// under the limit, over it, and a recovery in which it is seen to lift.
-func hostileScenario(t *testing.T, dir, path string) string {
+// X-RateLimit headers and Retry-After, with 1 s timeouts: 1 s under the
+// limit, over at twice it for the duration over, and 1 s of recovery in
+// which it is seen to lift.
+func hostileScenario(t *testing.T, dir, path, over string) string {
 	y := fmt.Sprintf(`name: hostile
 source: test
 target: http://127.0.0.1:1
@@ -46,9 +47,9 @@ run:
   timeout: 1s
 phases:
   - {kind: under, rate: 0.5x, duration: 1s}
-  - {kind: over, rate: 2x, duration: 1s}
+  - {kind: over, rate: 2x, duration: %s}
   - {kind: recovery, rate: 0.5x, duration: 1s}
-`, path, hostile.Limit)
+`, path, hostile.Limit, over)
 	file := filepath.Join(dir, "hostile.yaml")
 	if err := os.WriteFile(file, []byte(y), 0o644); err != nil {
 		t.Fatal(err)
@@ -183,7 +184,7 @@ func TestHostileTarget(t *testing.T) {
 
 func runHostile(t *testing.T, url string, c hostile.Case) hostileResult {
 	dir := t.TempDir()
-	scen := hostileScenario(t, dir, c.Path())
+	scen := hostileScenario(t, dir, c.Path(), "1s")
 	out := filepath.Join(dir, "run")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -197,7 +198,7 @@ func runHostile(t *testing.T, url string, c hostile.Case) hostileResult {
 	err := cmd.Run()
 	res := hostileResult{wall: time.Since(start), stderr: stderr.String()}
 	if ctx.Err() != nil {
-		t.Fatalf("still running after 60 s (a 2 s plan with 1 s timeouts): killed\nstdout:\n%s", tail(stdout.String()))
+		t.Fatalf("still running after 60 s (a 3 s plan with 1 s timeouts): killed\nstdout:\n%s", tail(stdout.String()))
 	}
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {

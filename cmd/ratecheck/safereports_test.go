@@ -49,7 +49,10 @@ func TestReportsSafeToOpen(t *testing.T) {
 	defer srv.Close()
 
 	dir := t.TempDir()
-	scen := hostileScenario(t, dir, "/inject")
+	// Over the limit for 2 s: one whole second of the target's clock-aligned
+	// window then sees twice the limit, so 429s (whose bodies the checks
+	// quote) come however the phase falls across seconds.
+	scen := hostileScenario(t, dir, "/inject", "2s")
 	// Declare a 429 body shape the payload body does not have, so that
 	// body.error-format fails and quotes it.
 	b, _ := os.ReadFile(scen)
@@ -94,10 +97,39 @@ func TestReportsSafeToOpen(t *testing.T) {
 	md, _ := os.ReadFile(f("r.md"))
 	checkMarkdown(t, string(md), p)
 
+	if !bytes.Contains(stdout.Bytes(), []byte("pwned")) {
+		t.Errorf("the plain output shows no part of the escapes' payload: the test proved nothing\n%s", tail(stdout.String()))
+	}
 	for name, out := range map[string][]byte{"stdout": stdout.Bytes(), "stderr": stderr.Bytes(), "markdown": md, "junit": junit} {
 		if i := bytes.IndexAny(out, "\x1b\x07\x9b"); i >= 0 {
 			t.Errorf("%s carries a terminal control byte %q at %d: %q", name, out[i], i, out[max(0, i-40):min(len(out), i+20)])
 		}
+	}
+	checkDashboardStripsEscapes(t, scen, srv.URL, p)
+	t.Logf("Chromium: %d requests to the beacon, %d console lines, no dialog (the page loaded within the budget); JUnit valid XML; Markdown tables intact, no link; plain output and dashboard without the target's escapes", len(beacon), strings.Count(console, "CONSOLE"))
+}
+
+// checkDashboardStripsEscapes runs the scenario again with the dashboard
+// (a terminal nobody types on): its frames show the target's body, but
+// none of the escape sequences in it. The dashboard draws with escapes of
+// its own, so the payload's own sequences are searched for.
+func checkDashboardStripsEscapes(t *testing.T, scen, target string, p hostile.InjectPayloads) {
+	var out, errb syncBuffer
+	stdin, w := io.Pipe()
+	defer w.Close()
+	env := &Env{Stdin: stdin, Stdout: &out, Stderr: &errb, IsTTY: true, Now: time.Now, Getenv: func(string) string { return "" }}
+	code := run(context.Background(), env, []string{"run", scen, "--target", target, "--out", filepath.Join(t.TempDir(), "run")})
+	screen := out.Bytes()
+	if code != exitFail || !bytes.Contains(screen, []byte("pwned")) {
+		t.Errorf("dashboard run: exit %d, the payload shown: %v; want a failure whose body the screen quotes\nstderr:\n%s", code, bytes.Contains(screen, []byte("pwned")), errb.Bytes())
+	}
+	for _, seq := range []string{"\x1b[31mred", "\x1b]0;pwned", "\x07", "\x1b[2J"} {
+		if i := bytes.Index(screen, []byte(seq)); i >= 0 {
+			t.Errorf("the dashboard wrote the target's escape %q at byte %d: %q", seq, i, screen[max(0, i-60):min(len(screen), i+20)])
+		}
+	}
+	if !strings.Contains(p.Escapes, "\x1b]0;pwned\x07") {
+		t.Fatalf("the payload changed: update the sequences searched for")
 	}
 }
 
@@ -112,6 +144,11 @@ func openInChromium(t *testing.T, chromium, page string) string {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			// --dump-dom waits for the page; a dialog (alert, confirm)
+			// never lets it finish.
+			t.Fatalf("chromium did not finish the page in 60 s: a dialog holds it, or the page never loads\n%s", errb.String())
+		}
 		t.Fatalf("chromium: %v\n%s", err, errb.String())
 	}
 	if !strings.Contains(out.String(), "</html>") {

@@ -213,7 +213,9 @@ var cases = []Case{
 			w.Header().Set("X-RateLimit-a|b`c&d'e*f", p.Table)
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(status(limited))
-			fmt.Fprintf(w, `{"error":%q,"attr":%q,"link":%q,"esc":%q,"table":%q}`, p.Script, p.Attr, p.Link, p.Escapes, p.Table)
+			// The escapes go first and raw (%q would write them as text), so
+			// that a body quoted only in part still carries them.
+			fmt.Fprintf(w, `{"esc":"%s","error":%q,"attr":%q,"link":%q,"table":%q}`, p.Escapes, p.Script, p.Attr, p.Link, p.Table)
 		}},
 	{Name: "long-status-line", What: "a 200 KB status code on the status line (Go's client quotes it whole in its error)",
 		serve: func(w http.ResponseWriter, r *http.Request, limited bool, _ *handler) {
