@@ -14,20 +14,31 @@ for tool in tmux chromium; do
 done
 
 work=$(mktemp -d)
-trap 'tmux kill-session -t ratecheck-shot 2>/dev/null || true; rm -rf "$work"' EXIT
+# A tmux server of its own (-L): another session's tmux kill-server on the
+# default socket cannot end the capture half way.
+tm() { tmux -L ratecheck-shot "$@"; }
+trap 'tm kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/ratecheck" ./cmd/ratecheck
 
-# The dashboard: the README's failing example, in a 120×40 terminal. Captured
-# when the verdict is on screen, before the summary scrolls it.
-tmux new-session -d -s ratecheck-shot -x 120 -y 40 \
-	"cd '$work' && ./ratecheck run '$PWD/scenarios/copilot.yaml' --target builtin --fault off-by-one --out run --html report.html; sleep 60"
+# The dashboard: the README's failing example, in a 120×40 terminal, run from
+# the repository as the README's command is (the report then names
+# scenarios/copilot.yaml, not this machine's path). Captured when the verdict
+# is on screen, before the summary scrolls it.
+tm new-session -d -s ratecheck-shot -x 120 -y 40 \
+	"cd '$PWD' && '$work/ratecheck' run scenarios/copilot.yaml --target builtin --fault off-by-one --out '$work/run' --html '$work/report.html'; sleep 60"
 for _ in $(seq 1 300); do
-	if tmux capture-pane -t ratecheck-shot -p | grep -q '✗ FAIL\|✓ PASS'; then break; fi
+	if tm capture-pane -t ratecheck-shot -p | grep -q '✗ FAIL\|✓ PASS'; then break; fi
 	sleep 0.1
 done
 # The last frame, from the history: its title line to its verdict line.
-tmux capture-pane -t ratecheck-shot -p -S -300 |
-	awk '/^ratecheck · /{buf=""; on=1} on{buf=buf $0 "\n"} on && /✗ FAIL|✓ PASS/{printf "%s", buf; exit}' >docs/img/dashboard.txt
+tm capture-pane -t ratecheck-shot -p -S -300 |
+	awk '/^ratecheck · /{buf=""; on=1} on{buf=buf $0 "\n"} on && /✗ FAIL|✓ PASS/{printf "%s", buf; exit}' >"$work/dashboard.txt"
+if ! grep -q '✗ FAIL' "$work/dashboard.txt"; then
+	echo "screenshots: no dashboard with a FAIL verdict was captured; the screen was:" >&2
+	tm capture-pane -t ratecheck-shot -p >&2 || true
+	exit 1
+fi
+cp "$work/dashboard.txt" docs/img/dashboard.txt
 for _ in $(seq 1 100); do [ -s "$work/report.html" ] && break; sleep 0.1; done
 
 chrome() {
