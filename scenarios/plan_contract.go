@@ -186,17 +186,19 @@ func ExcludedEndpoint(sc *Scenario, l Limit) (string, bool) {
 const SpareKeyID = "second"
 
 // WithoutKeys is sc without the keys with the given ids (optional keys whose
-// variables are unset), or sc itself when it has none of them. The first key
-// is never removed.
+// variables are unset), which move to Auth.LeftOut, or sc itself when it has
+// none of them. The first key is never removed.
 func (sc *Scenario) WithoutKeys(ids ...string) *Scenario {
 	if len(ids) == 0 {
 		return sc
 	}
 	out := *sc
-	out.Auth.Keys = nil
+	out.Auth.Keys, out.Auth.LeftOut = nil, slices.Clip(sc.Auth.LeftOut)
 	for i, k := range sc.Auth.Keys {
 		if i == 0 || !slices.Contains(ids, k.ID) {
 			out.Auth.Keys = append(out.Auth.Keys, k)
+		} else {
+			out.Auth.LeftOut = append(out.Auth.LeftOut, k)
 		}
 	}
 	if len(out.Auth.Keys) == len(sc.Auth.Keys) {

@@ -238,3 +238,41 @@ func TestWithSpareKey(t *testing.T) {
 		t.Error("WithSpareKey added a key to a scenario without auth")
 	}
 }
+
+// TestWithoutKeys: the optional keys a run goes without leave the keys for
+// Auth.LeftOut, the first key never does, and a scenario without them is
+// returned as it is.
+func TestWithoutKeys(t *testing.T) {
+	sc := &Scenario{Auth: Auth{Header: "X-Key", Keys: []Key{{ID: "primary"}, {ID: "reader", Optional: true}, {ID: "writer", Optional: true}}}}
+	ids := func(ks []Key) []string {
+		var out []string
+		for _, k := range ks {
+			out = append(out, k.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		drop          []string
+		keys, leftOut []string
+	}{
+		{nil, []string{"primary", "reader", "writer"}, nil},
+		{[]string{"reader"}, []string{"primary", "writer"}, []string{"reader"}},
+		{[]string{"primary", "writer"}, []string{"primary", "reader"}, []string{"writer"}},
+		{[]string{"nobody"}, []string{"primary", "reader", "writer"}, nil},
+	}
+	for _, tt := range tests {
+		got := sc.WithoutKeys(tt.drop...)
+		if diff := cmp.Diff(tt.keys, ids(got.Auth.Keys)); diff != "" {
+			t.Errorf("WithoutKeys(%v).Auth.Keys (-want +got):\n%s", tt.drop, diff)
+		}
+		if diff := cmp.Diff(tt.leftOut, ids(got.Auth.LeftOut)); diff != "" {
+			t.Errorf("WithoutKeys(%v).Auth.LeftOut (-want +got):\n%s", tt.drop, diff)
+		}
+		if len(tt.leftOut) == 0 && got != sc {
+			t.Errorf("WithoutKeys(%v) copied a scenario it left as it was", tt.drop)
+		}
+	}
+	if len(sc.Auth.Keys) != 3 {
+		t.Errorf("WithoutKeys changed the scenario it was called on: %v", ids(sc.Auth.Keys))
+	}
+}

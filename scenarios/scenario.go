@@ -37,7 +37,10 @@ type Auth struct {
 	Header string // "X-API-KEY", "x-api-key", "Authorization"; "" means the API has no auth
 	Scheme string // "" sends the key raw; "Bearer" sends "Bearer <key>"
 	Keys   []Key  // in file order; the first is the default key
-	Pos    Position
+	// LeftOut are the optional keys a run goes without (WithoutKeys), for
+	// the checks that needed them to say why they skip.
+	LeftOut []Key
+	Pos     Position
 }
 
 // Key is one API key, named by id. Its value only ever comes from the environment.
