@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -17,7 +18,7 @@ type analysis struct {
 	// quiet is the number of requests of a quiet run (see quietness), judged
 	// without series: all admitted, as the models explain them.
 	quiet  int
-	series []*series
+	series []*series.Series
 	eval   *evaluation
 	best   *fit // the fingerprint, once computed
 }
@@ -61,7 +62,7 @@ func analyse(p *scenarios.Plan, c *records.Collector) *analysis {
 		a.skip = fmt.Sprintf("the run's records could not be read back for judging: %v", err)
 		return a
 	}
-	a.series = buildSeries(c)
+	a.series = series.Build(c)
 	if len(a.series) == 0 {
 		a.skip = fmt.Sprintf("none of the %d requests counted by limit %q got a rate-limit decision (%d failed in transport; 401, 403 and 404 are not limiting)",
 			c.N, a.limit.Name, c.Failed)
@@ -82,12 +83,12 @@ func (a *analysis) lateInSlowStreaks() {
 	for x, s := range a.series {
 		ev := &a.eval.states[x]
 		for _, l := range a.liftsOf(s) {
-			if !a.tooSlow(l) || ev.out[l.first] == rejectEarly {
+			if !a.tooSlow(l) || ev.Out[l.first] == series.RejectEarly {
 				continue
 			}
 			for k := l.first + 1; k <= l.last; k++ {
-				if ev.out[k] == rejectEarly {
-					ev.out[k] = rejectRecovery
+				if ev.Out[k] == series.RejectEarly {
+					ev.Out[k] = series.RejectRecovery
 				}
 			}
 		}
@@ -159,10 +160,10 @@ func (a *rules) phaseName(i int32) string {
 }
 
 // each calls f for every judged request with its outcome, in series order.
-func (a *analysis) each(f func(s *series, ev *stateEval, i int)) {
+func (a *analysis) each(f func(s *series.Series, ev *series.StateEval, i int)) {
 	for x, s := range a.series {
-		for i := range s.reqs {
-			if s.known[i] {
+		for i := range s.Reqs {
+			if s.Known[i] {
 				f(s, &a.eval.states[x], i)
 			}
 		}
@@ -171,17 +172,17 @@ func (a *analysis) each(f func(s *series, ev *stateEval, i int)) {
 
 // reqRef names one judged request.
 type reqRef struct {
-	s  *series
-	ev *stateEval
+	s  *series.Series
+	ev *series.StateEval
 	i  int
 }
 
-func (r reqRef) rec() records.Record { return r.s.reqs[r.i] }
+func (r reqRef) rec() records.Record { return r.s.Reqs[r.i] }
 
 // where returns the judged requests keep selects, in send order across series.
 func (a *analysis) where(keep func(r reqRef) bool) []reqRef {
 	n := 0 // counted first: the refs of a loud run are half of it, and growing them cost more than the count
-	a.each(func(s *series, ev *stateEval, i int) {
+	a.each(func(s *series.Series, ev *series.StateEval, i int) {
 		if keep(reqRef{s, ev, i}) {
 			n++
 		}
@@ -190,7 +191,7 @@ func (a *analysis) where(keep func(r reqRef) bool) []reqRef {
 		return nil
 	}
 	out := make([]reqRef, 0, n)
-	a.each(func(s *series, ev *stateEval, i int) {
+	a.each(func(s *series.Series, ev *series.StateEval, i int) {
 		if r := (reqRef{s, ev, i}); keep(r) {
 			out = append(out, r)
 		}
@@ -199,8 +200,8 @@ func (a *analysis) where(keep func(r reqRef) bool) []reqRef {
 	return out
 }
 
-func (a *analysis) withOutcome(o outcome) []reqRef {
-	return a.where(func(r reqRef) bool { return r.ev.out[r.i] == o })
+func (a *analysis) withOutcome(o series.Outcome) []reqRef {
+	return a.where(func(r reqRef) bool { return r.ev.Out[r.i] == o })
 }
 
 // ambiguous counts the decisions the point model blames beyond those the
@@ -209,12 +210,12 @@ func (a *analysis) ambiguous(admitted bool) int {
 	n := 0
 	for x := range a.series {
 		ev := &a.eval.states[x]
-		point, sure := ev.pointWrong, 0
+		point, sure := ev.PointWrong, 0
 		if admitted {
-			point = ev.pointOver
+			point = ev.PointOver
 		}
-		for _, o := range ev.out {
-			if o.violation() && (o == admitOver) == admitted {
+		for _, o := range ev.Out {
+			if o.Violation() && (o == series.AdmitOver) == admitted {
 				sure++
 			}
 		}

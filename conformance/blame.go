@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
 // blames are the requests the limiter model blames, each with the check that
@@ -41,20 +42,20 @@ func (r *run) blamed() blames {
 	}
 	failing := map[check.ID]bool{}
 	for x, s := range a.series {
-		for i, o := range a.eval.states[x].out {
+		for i, o := range a.eval.states[x].Out {
 			var id check.ID
 			switch o {
-			case admitOver:
+			case series.AdmitOver:
 				id = check.LimitEnforced
-			case rejectEarly:
+			case series.RejectEarly:
 				id = check.LimitNoEarlyReject
-			case rejectRecovery:
+			case series.RejectRecovery:
 				id = check.RecoveryAfterWindow
 			default:
 				continue
 			}
 			failing[id] = true
-			b.add(a.seqOf(&s.reqs[i]), s.reqs[i].Sent, id)
+			b.add(a.seqOf(&s.Reqs[i]), s.Reqs[i].Sent, id)
 		}
 	}
 	// The decisions only the timing tolerance keeps the model from blaming
@@ -70,13 +71,13 @@ func (r *run) blamed() blames {
 	for x, s := range a.series {
 		ev := &a.eval.states[x]
 		if failing[check.LimitEnforced] {
-			for _, i := range ev.ambAdm {
-				b.add(a.seqOf(&s.reqs[i]), s.reqs[i].Sent, check.LimitEnforced)
+			for _, i := range ev.AmbAdm {
+				b.add(a.seqOf(&s.Reqs[i]), s.Reqs[i].Sent, check.LimitEnforced)
 			}
 		}
 		if failing[rejID] {
-			for _, i := range ev.ambRej {
-				b.add(a.seqOf(&s.reqs[i]), s.reqs[i].Sent, rejID)
+			for _, i := range ev.AmbRej {
+				b.add(a.seqOf(&s.Reqs[i]), s.Reqs[i].Sent, rejID)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
 // earlyResult judges limit.no-early-reject: no request rejected while the model
@@ -13,10 +14,10 @@ import (
 // early rejection it skips (a target far away can hide early rejections so).
 func earlyResult(a *analysis) check.Result {
 	res := check.Result{ID: check.LimitNoEarlyReject, Limit: a.limitName()}
-	early := a.withOutcome(rejectEarly)
+	early := a.withOutcome(series.RejectEarly)
 	amb := a.ambiguityText(a.ambiguous(false))
 	if len(early) == 0 {
-		rejected := len(a.where(func(r reqRef) bool { return r.s.rej[r.i] }))
+		rejected := len(a.where(func(r reqRef) bool { return r.s.Rej[r.i] }))
 		if limiting, amb := a.limitingRejections(); limiting > 0 && limiting == amb {
 			res.Status, res.Undecided = check.Skip, true
 			res.Message = fmt.Sprintf("every one of the %s the model explains lay within the timing tolerance of an early rejection, so none shows the limit was reached first (judged as %s)",
@@ -53,20 +54,20 @@ func (a *analysis) expectedRejections() string { return a.eval.family.expectedRe
 func (a *analysis) limitingRejections() (limiting, amb int) {
 	for x := range a.series {
 		if a.eval.family.rescuesOnly() {
-			for _, o := range a.eval.states[x].out {
-				if o == rejectOK {
+			for _, o := range a.eval.states[x].Out {
+				if o == series.RejectOK {
 					limiting++
 				}
 			}
 			continue
 		}
 		ev := &a.eval.states[x]
-		for _, o := range ev.out {
-			if o == rejectOK {
+		for _, o := range ev.Out {
+			if o == series.RejectOK {
 				limiting++
 			}
 		}
-		amb += len(ev.ambRej)
+		amb += len(ev.AmbRej)
 	}
 	return limiting, amb
 }

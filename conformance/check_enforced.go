@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
 // negligibleExcess is the share of a limit's capacity that limit.enforced may
@@ -24,7 +25,7 @@ const negligibleExcess = 0.01
 // one too many in every window could hide in such a run.
 func enforcedResult(a *analysis) check.Result {
 	res := check.Result{ID: check.LimitEnforced, Limit: a.limitName()}
-	over := a.withOutcome(admitOver)
+	over := a.withOutcome(series.AdmitOver)
 	amb := a.ambiguityText(a.ambiguous(true))
 	if len(over) == 0 {
 		eps := a.onsets()
@@ -76,11 +77,11 @@ func (a *analysis) worstText(over []reqRef) string { return a.eval.family.worstT
 func worstOver(over []reqRef) reqRef {
 	w := over[0]
 	excess := func(r reqRef) float64 {
-		d := r.ev.detOf(r.i)
-		return float64(d.rank) - d.level
+		d := r.ev.DetOf(r.i)
+		return float64(d.Rank) - d.Level
 	}
 	for _, r := range over[1:] {
-		if r.ev.detOf(r.i).rank > w.ev.detOf(w.i).rank || excess(r) > excess(w) {
+		if r.ev.DetOf(r.i).Rank > w.ev.DetOf(w.i).Rank || excess(r) > excess(w) {
 			w = r
 		}
 	}
@@ -95,9 +96,9 @@ func (a *analysis) overEvidence(over []reqRef) *check.Evidence {
 	first := over[0]
 	ev := &check.Evidence{Expected: a.expectedAdmissions()}
 	var frame []reqRef
-	d := first.ev.detOf(first.i)
-	if d.ref >= 0 {
-		frame = append(frame, reqRef{first.s, first.ev, int(d.ref)})
+	d := first.ev.DetOf(first.i)
+	if d.Ref >= 0 {
+		frame = append(frame, reqRef{first.s, first.ev, int(d.Ref)})
 		frame = append(frame, a.eval.family.frame(a, first)...)
 	}
 	for _, r := range frame {
@@ -114,10 +115,10 @@ func (a *analysis) overEvidence(over []reqRef) *check.Evidence {
 // lastFitting returns the admitted request ranked at the limit in over's window,
 // when it is not the window's first.
 func (a *analysis) lastFitting(over reqRef) []reqRef {
-	d := over.ev.detOf(over.i)
-	for i := range over.s.reqs {
-		o := over.ev.detOf(i)
-		if over.s.adm[i] && o.ref == d.ref && int64(o.rank) == a.limit.Requests && i != int(d.ref) {
+	d := over.ev.DetOf(over.i)
+	for i := range over.s.Reqs {
+		o := over.ev.DetOf(i)
+		if over.s.Adm[i] && o.Ref == d.Ref && int64(o.Rank) == a.limit.Requests && i != int(d.Ref) {
 			return []reqRef{{over.s, over.ev, i}}
 		}
 	}
@@ -125,7 +126,7 @@ func (a *analysis) lastFitting(over reqRef) []reqRef {
 }
 
 // frameNote describes a request that frames an over-admission.
-func (a *analysis) frameNote(r reqRef) string { return a.eval.family.frameNote(r.ev.detOf(r.i)) }
+func (a *analysis) frameNote(r reqRef) string { return a.eval.family.frameNote(r.ev.DetOf(r.i)) }
 
 // expectedAdmissions says in words what the model allows.
 func (a *analysis) expectedAdmissions() string { return a.eval.family.expectedAdmissions(a.limit) }
@@ -151,11 +152,11 @@ func (a *analysis) cleanEpisodes(eps []onset) (n int, blur float64) {
 	for _, e := range eps {
 		s, i := e.first.s, e.first.i
 		prev := i - 1
-		for prev >= 0 && !s.rej[prev] {
+		for prev >= 0 && !s.Rej[prev] {
 			prev--
 		}
 		clean := true
-		for _, k := range e.first.ev.ambAdm {
+		for _, k := range e.first.ev.AmbAdm {
 			if int(k) > prev && int(k) < i {
 				clean = false
 				break
@@ -164,9 +165,9 @@ func (a *analysis) cleanEpisodes(eps []onset) (n int, blur float64) {
 		if !clean {
 			continue
 		}
-		width := s.hi(i) - s.lo(i)
+		width := s.Hi(i) - s.Lo(i)
 		if prev >= 0 {
-			width = max(width, s.hi(prev)-s.lo(prev))
+			width = max(width, s.Hi(prev)-s.Lo(prev))
 		}
 		if b := frees * float64(width); b >= 1 {
 			if blur == 0 || b < blur {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
 // onsetResult judges timing.onset: the first rejection of each episode that
@@ -93,9 +94,9 @@ func (a *analysis) onsets() []onset {
 	for x, s := range a.series {
 		ev := &a.eval.states[x]
 		prev := -1 // last rejection of the previous streak
-		limiting := func(i int) bool { return ev.out[i] == rejectOK }
+		limiting := func(i int) bool { return ev.Out[i] == series.RejectOK }
 		for _, streak := range streaks(s, limiting) {
-			if ev.out[streak[0]] != rejectRecovery {
+			if ev.Out[streak[0]] != series.RejectRecovery {
 				out = append(out, a.judgeOnset(reqRef{s, ev, streak[0]}, prev, streak))
 			}
 			prev = streak[len(streak)-1]
@@ -118,8 +119,8 @@ func (a *analysis) judgeOnset(r reqRef, prev int, streak []int) onset {
 	win := a.eval.family.windowed()
 	var adm []int
 	over, total := 0, 0
-	for i := range s.reqs {
-		if !s.adm[i] {
+	for i := range s.Reqs {
+		if !s.Adm[i] {
 			continue
 		}
 		before := i > prev && i < r.i
@@ -130,15 +131,15 @@ func (a *analysis) judgeOnset(r reqRef, prev int, streak []int) onset {
 		if before {
 			adm = append(adm, i)
 		}
-		if ev.out[i] == admitOver {
+		if ev.Out[i] == series.AdmitOver {
 			over++
 		}
 	}
 	o := onset{first: r}
-	wrong := ev.out[r.i] == rejectEarly || ev.out[r.i] == rejectWrong
+	wrong := ev.Out[r.i] == series.RejectEarly || ev.Out[r.i] == series.RejectWrong
 	switch {
 	case wrong:
-		o.early, o.blamed = a.eval.family.earlyBy(a.limit.Requests, len(adm), r.ev.detOf(r.i)), check.LimitNoEarlyReject
+		o.early, o.blamed = a.eval.family.earlyBy(a.limit.Requests, len(adm), r.ev.DetOf(r.i)), check.LimitNoEarlyReject
 	case over > 0:
 		o.late, o.blamed = over, check.LimitEnforced
 	case win:
@@ -150,8 +151,8 @@ func (a *analysis) judgeOnset(r reqRef, prev int, streak []int) onset {
 
 // sameWindow reports whether admitted request i was placed in the window that
 // rejected request r was judged in.
-func sameWindow(ev *stateEval, i, r int) bool {
-	return ev.detOf(i).ref >= 0 && ev.detOf(i).start == ev.detOf(r).start
+func sameWindow(ev *series.StateEval, i, r int) bool {
+	return ev.DetOf(i).Ref >= 0 && ev.DetOf(i).Start == ev.DetOf(r).Start
 }
 
 // onsetCtx is what the note of one onset reads: its first rejection, the
@@ -198,7 +199,7 @@ func (a *analysis) windowOnsetNote(c onsetCtx) string {
 	// The request that should have been the first rejection, in send order.
 	items := append(slices.Clone(adm), c.streak...)
 	if n := int(a.limit.Requests); n < len(items) {
-		off += ", " + fmtMillis(abs(r.s.reqs[items[n]].Sent-r.rec().Sent))
+		off += ", " + fmtMillis(series.Abs(r.s.Reqs[items[n]].Sent-r.rec().Sent))
 	}
 	return note + " (" + off + ")"
 }
@@ -214,8 +215,8 @@ func (a *analysis) streakOnsetNote(c onsetCtx, early string) string {
 	case o.late > 0:
 		var firstOver int64
 		for _, i := range c.adm {
-			if r.ev.out[i] == admitOver {
-				firstOver = r.s.reqs[i].Sent
+			if r.ev.Out[i] == series.AdmitOver {
+				firstOver = r.s.Reqs[i].Sent
 				break
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
 // recoveryResult judges recovery.after-window: once limited, requests succeed
@@ -18,7 +19,7 @@ import (
 // pause (the first request after it admitted); otherwise it skips.
 func recoveryResult(a *analysis) check.Result {
 	res := check.Result{ID: check.RecoveryAfterWindow, Limit: a.limitName()}
-	if len(a.where(func(r reqRef) bool { return r.s.rej[r.i] })) == 0 {
+	if len(a.where(func(r reqRef) bool { return r.s.Rej[r.i] })) == 0 {
 		res.Status, res.Undecided = check.Skip, a.plannedPastLimit()
 		res.Message = "the server never rejected a request, so recovery after the limit was not exercised"
 		return res
@@ -26,7 +27,7 @@ func recoveryResult(a *analysis) check.Result {
 	promised := check.FormatWindow(a.recovery())
 	m, worst := a.measuredRecovery()
 	lifted := a.liftText(m)
-	late := a.withOutcome(rejectRecovery)
+	late := a.withOutcome(series.RejectRecovery)
 	slow := m != nil && a.tooSlow(worst)
 	switch {
 	case len(late) == 0 && !slow && lifted == "":
@@ -108,7 +109,7 @@ func (a *analysis) slowLiftEvidence(l lift, m *Recovery) *check.Evidence {
 		check.FormatWindow(m.Promised), fmtMillis(int64(a.liftSlack())), a.limitText())}
 	ev.Requests = []check.RequestEvidence{
 		a.request(reqRef{s: l.s, i: l.first}, "first rejection of the streak"),
-		a.request(reqRef{s: l.s, i: l.last}, fmt.Sprintf("last rejection, %s after the first", check.FormatSeconds(l.s.reqs[l.last].Sent-l.s.reqs[l.first].Sent))),
+		a.request(reqRef{s: l.s, i: l.last}, fmt.Sprintf("last rejection, %s after the first", check.FormatSeconds(l.s.Reqs[l.last].Sent-l.s.Reqs[l.first].Sent))),
 	}
 	switch {
 	case l.timed:
@@ -123,7 +124,7 @@ func (a *analysis) slowLiftEvidence(l lift, m *Recovery) *check.Evidence {
 // sent before r.
 func (a *analysis) lastLimitedBefore(r reqRef) (reqRef, bool) {
 	for i := r.i - 1; i >= 0; i-- {
-		if r.ev.out[i] == rejectOK {
+		if r.ev.Out[i] == series.RejectOK {
 			return reqRef{r.s, r.ev, i}, true
 		}
 	}

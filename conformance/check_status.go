@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
 // statusResult judges limit.status: requests the model says were over the limit
@@ -16,7 +17,7 @@ import (
 // are left to limit.no-early-reject.
 func statusResult(a *analysis) check.Result {
 	res := check.Result{ID: check.LimitStatus, Limit: a.limitName()}
-	limited := a.withOutcome(rejectOK)
+	limited := a.withOutcome(series.RejectOK)
 	if len(limited) == 0 {
 		return a.statusWithoutLimited(res)
 	}
@@ -29,7 +30,7 @@ func statusResult(a *analysis) check.Result {
 	if len(wrong) == 0 {
 		res.Status = check.Pass
 		res.Message = fmt.Sprintf("all %d limited requests got 429", len(limited))
-		if rejected := a.where(func(r reqRef) bool { return r.s.rej[r.i] }); len(rejected) > len(limited) {
+		if rejected := a.where(func(r reqRef) bool { return r.s.Rej[r.i] }); len(rejected) > len(limited) {
 			res.Message += fmt.Sprintf(" (of %d rejections; the other %d the model did not expect are judged by limit.no-early-reject and recovery.after-window)",
 				len(rejected), len(rejected)-len(limited))
 		}
@@ -48,7 +49,7 @@ func statusResult(a *analysis) check.Result {
 // statusWithoutLimited judges limit.status when the model puts no rejection
 // over the limit.
 func (a *analysis) statusWithoutLimited(res check.Result) check.Result {
-	rejected := a.where(func(r reqRef) bool { return r.s.rej[r.i] })
+	rejected := a.where(func(r reqRef) bool { return r.s.Rej[r.i] })
 	var other []reqRef
 	for _, r := range rejected {
 		if r.rec().Status != 429 {
@@ -63,7 +64,7 @@ func (a *analysis) statusWithoutLimited(res check.Result) check.Result {
 	case len(rejected) > 0:
 		res.Message = fmt.Sprintf("no rejection was over the limit by the model; the %d answered %s are judged by limit.no-early-reject",
 			len(other), statusList(other))
-	case len(a.withOutcome(admitOver)) > 0:
+	case len(a.withOutcome(series.AdmitOver)) > 0:
 		res.Message = "the server never rejected a request over the limit, so the status of limited requests is unknown (see limit.enforced)"
 	default:
 		res.Message = "the run never exceeded the limit, so no request was limited"

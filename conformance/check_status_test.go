@@ -4,14 +4,15 @@ import (
 	"testing"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
 func TestStatusList(t *testing.T) {
 	refs := func(codes ...int32) []reqRef {
-		s := &series{}
+		s := &series.Series{}
 		var out []reqRef
 		for i, c := range codes {
-			s.reqs = append(s.reqs, records.Record{Status: c})
+			s.Reqs = append(s.Reqs, records.Record{Status: c})
 			out = append(out, reqRef{s: s, i: i})
 		}
 		return out

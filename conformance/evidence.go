@@ -44,12 +44,12 @@ func (a *analysis) ambiguityText(n int) string {
 
 // rejectionNote explains why the model would have admitted a rejected request.
 func (a *analysis) rejectionNote(r reqRef) string {
-	return a.eval.family.rejectionNote(a, r.ev.detOf(r.i))
+	return a.eval.family.rejectionNote(a, r.ev.DetOf(r.i))
 }
 
 // overNote explains an over-admission.
 func (a *analysis) overNote(r reqRef) string {
-	return a.eval.family.overNote(a, r, r.ev.detOf(r.i))
+	return a.eval.family.overNote(a, r, r.ev.DetOf(r.i))
 }
 
 // list writes refs as evidence, at most room of them, and returns how many

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -16,10 +17,10 @@ import (
 type family interface {
 	// evaluate judges every series against the family with the parameters
 	// a.p, searching what the family fits to the run.
-	evaluate(a *rules, all []*series) *evaluation
+	evaluate(a *rules, all []*series.Series) *evaluation
 	// point returns the decisions of s (series x of ev) the point model
 	// blames: the model evaluated at the best estimate of each arrival.
-	point(s *series, ev *evaluation, x int, p params) []bool
+	point(s *series.Series, ev *evaluation, x int, p params) []bool
 	// rescuesOnly reports whether the family is chosen only when it explains
 	// the whole run, so that a faulty limiter is reported against the others.
 	rescuesOnly() bool
@@ -44,10 +45,10 @@ type family interface {
 	expectedAdmissions(l *scenarios.Limit) string
 	expectedRejections(l *scenarios.Limit) string
 	ambiguityWhere() string
-	overNote(a *analysis, r reqRef, d detail) string
-	rejectionNote(a *analysis, d detail) string
+	overNote(a *analysis, r reqRef, d series.Detail) string
+	rejectionNote(a *analysis, d series.Detail) string
 	worstText(a *analysis, over []reqRef) string
-	frameNote(d detail) string
+	frameNote(d series.Detail) string
 	// frame lists the requests besides the first of its set that frame an
 	// over-admission.
 	frame(a *analysis, over reqRef) []reqRef
@@ -55,13 +56,13 @@ type family interface {
 	// The onset of limiting (timing.onset): episodes are windows, or streaks
 	// of rejections.
 	windowed() bool
-	earlyBy(n int64, admitted int, d detail) int
+	earlyBy(n int64, admitted int, d series.Detail) int
 	onsetNote(a *analysis, c onsetCtx) string
 	onsetPromise(l *scenarios.Limit) string
 
 	// room is how many more requests the model surely admitted when the
 	// request of d was rejected; capacity is the most it ever admits at once.
-	room(l *scenarios.Limit, d detail) float64
+	room(l *scenarios.Limit, d series.Detail) float64
 	capacity(p params, l *scenarios.Limit) float64
 	// frees is how fast the model frees quota as time passes, in requests a
 	// nanosecond; 0 when it frees quota only at window boundaries. It is
@@ -126,7 +127,7 @@ func familiesFor(a scenarios.Algorithm) ([]family, error) {
 // chosen when it explains the whole run, so that correct counters pass, but a
 // faulty limiter is reported against the other families (for
 // sliding-window, the sliding log).
-func (a *rules) evaluate(all []*series) *evaluation {
+func (a *rules) evaluate(all []*series.Series) *evaluation {
 	var best *evaluation
 	for _, f := range a.families {
 		ev := f.evaluate(a, all)
@@ -158,15 +159,15 @@ func (a *rules) describeBest(best *evaluation) {
 }
 
 // markPoint counts the point model's violations for the chosen evaluation.
-func markPoint(all []*series, ev *evaluation, p params) {
+func markPoint(all []*series.Series, ev *evaluation, p params) {
 	for x, s := range all {
-		countPoint(s, &ev.states[x], ev.family.point(s, ev, x, p))
+		series.CountPoint(s, &ev.states[x], ev.family.point(s, ev, x, p))
 	}
 }
 
 // judgeEach judges every series with judge and classifies the outcomes: the
 // evaluation of a family whose model needs nothing fitted to the run.
-func (a *rules) judgeEach(all []*series, f family, judge func(s *series, st *stateEval)) *evaluation {
+func (a *rules) judgeEach(all []*series.Series, f family, judge func(s *series.Series, st *series.StateEval)) *evaluation {
 	ev := &evaluation{family: f}
 	ev.desc = f.describe(a.p, ev)
 	for _, s := range all {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -16,12 +17,12 @@ type bucketFamily struct{}
 
 var _ family = bucketFamily{}
 
-func (f bucketFamily) evaluate(a *rules, all []*series) *evaluation {
-	return a.judgeEach(all, f, func(s *series, st *stateEval) { judgeBucket(s, a.p.burst, a.p.rate, st) })
+func (f bucketFamily) evaluate(a *rules, all []*series.Series) *evaluation {
+	return a.judgeEach(all, f, func(s *series.Series, st *series.StateEval) { series.JudgeBucket(s, a.p.burst, a.p.rate, st) })
 }
 
-func (bucketFamily) point(s *series, _ *evaluation, _ int, p params) []bool {
-	return pointBucket(s, p.burst, p.rate)
+func (bucketFamily) point(s *series.Series, _ *evaluation, _ int, p params) []bool {
+	return series.PointBucket(s, p.burst, p.rate)
 }
 
 func (bucketFamily) rescuesOnly() bool { return false }
@@ -66,23 +67,23 @@ func (bucketFamily) expectedRejections(*scenarios.Limit) string {
 
 func (bucketFamily) ambiguityWhere() string { return "within the timing tolerance" }
 
-func (bucketFamily) overNote(_ *analysis, r reqRef, d detail) string {
+func (bucketFamily) overNote(_ *analysis, r reqRef, d series.Detail) string {
 	return fmt.Sprintf("admitted #%d within %s, where the bucket allows %s",
-		d.rank, check.FormatSeconds(r.s.hi(r.i)-d.start), check.FormatNum(d.level))
+		d.Rank, check.FormatSeconds(r.s.Hi(r.i)-d.Start), check.FormatNum(d.Level))
 }
 
-func (bucketFamily) rejectionNote(_ *analysis, d detail) string {
-	return fmt.Sprintf("rejected with at least %s tokens left", check.FormatNum(d.level))
+func (bucketFamily) rejectionNote(_ *analysis, d series.Detail) string {
+	return fmt.Sprintf("rejected with at least %s tokens left", check.FormatNum(d.Level))
 }
 
 func (bucketFamily) worstText(_ *analysis, over []reqRef) string {
 	w := worstOver(over)
-	d := w.ev.detOf(w.i)
+	d := w.ev.DetOf(w.i)
 	return fmt.Sprintf("worst: %d admitted within %s where the bucket allows %s",
-		d.rank, check.FormatSeconds(w.s.hi(w.i)-d.start), check.FormatNum(d.level))
+		d.Rank, check.FormatSeconds(w.s.Hi(w.i)-d.Start), check.FormatNum(d.Level))
 }
 
-func (bucketFamily) frameNote(detail) string {
+func (bucketFamily) frameNote(series.Detail) string {
 	return "first admitted request of the crowded span (bucket assumed full here)"
 }
 
@@ -91,14 +92,16 @@ func (bucketFamily) frame(*analysis, reqRef) []reqRef { return nil }
 func (bucketFamily) windowed() bool { return false }
 
 // earlyBy is the tokens the bucket surely had left, at least one.
-func (bucketFamily) earlyBy(_ int64, _ int, d detail) int { return max(1, int(math.Floor(d.level))) }
+func (bucketFamily) earlyBy(_ int64, _ int, d series.Detail) int {
+	return max(1, int(math.Floor(d.Level)))
+}
 
 // onsetNote explains an early first rejection by the tokens left: "first 429
 // came with at least 3 tokens left (3 early, 150 ms of refill)".
 func (bucketFamily) onsetNote(a *analysis, c onsetCtx) string {
-	d := c.r.ev.detOf(c.r.i)
+	d := c.r.ev.DetOf(c.r.i)
 	return a.streakOnsetNote(c, fmt.Sprintf("first %d came with at least %s tokens left (%s, %s of refill)",
-		c.r.rec().Status, check.FormatNum(d.level), c.off, check.FormatInterval(d.level/a.p.rate)))
+		c.r.rec().Status, check.FormatNum(d.Level), c.off, check.FormatInterval(d.Level/a.p.rate)))
 }
 
 func (bucketFamily) onsetPromise(*scenarios.Limit) string {
@@ -106,7 +109,7 @@ func (bucketFamily) onsetPromise(*scenarios.Limit) string {
 }
 
 // room is the tokens left, a lower bound.
-func (bucketFamily) room(_ *scenarios.Limit, d detail) float64 { return d.level }
+func (bucketFamily) room(_ *scenarios.Limit, d series.Detail) float64 { return d.Level }
 
 func (bucketFamily) capacity(p params, _ *scenarios.Limit) float64 { return p.burst }
 

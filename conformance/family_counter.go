@@ -9,6 +9,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -27,22 +28,22 @@ var _ family = counterFamily{}
 // cover the gap to its neighbours. The counter only ever rescues (see
 // rules.evaluate), so a phase is dropped at its first violation; when none
 // explains the run the evaluation returned has violations and no details.
-func (f counterFamily) evaluate(a *rules, all []*series) *evaluation {
+func (f counterFamily) evaluate(a *rules, all []*series.Series) *evaluation {
 	p := a.p
-	judges := make([]*counterJudge, len(all))
-	scratch := make([]stateEval, len(all))
+	judges := make([]*series.CounterJudge, len(all))
+	scratch := make([]series.StateEval, len(all))
 	for x, s := range all {
-		judges[x] = newCounterJudge(s, p.w, p.n)
+		judges[x] = series.NewCounterJudge(s, p.w, p.n)
 		scratch[x] = a.newStateEval(s)
 	}
-	step := max(p.w/(counterGrid*counterRefine), 1)
+	step := max(p.w/(series.CounterGrid*series.CounterRefine), 1)
 	delta := (step + 1) / 2
-	type tried struct{ phase, reached int64 }
+	type tried struct{ ClockPhase, reached int64 }
 	var ranked []tried
 	clean := func(phase int64) bool {
 		reached := int64(math.MaxInt64)
 		for x := range all {
-			at, ok := judges[x].firstViolation(phase, delta, &scratch[x])
+			at, ok := judges[x].FirstViolation(phase, delta, &scratch[x])
 			if !ok {
 				reached = min(reached, at)
 			}
@@ -51,7 +52,7 @@ func (f counterFamily) evaluate(a *rules, all []*series) *evaluation {
 		return reached == math.MaxInt64
 	}
 	found, ok := int64(0), false
-	for _, phase := range counterPhases(all, a.origin, p.w) {
+	for _, phase := range series.CounterPhases(all, a.origin, p.w) {
 		if found, ok = records.FloorMod(phase, p.w), clean(records.FloorMod(phase, p.w)); ok {
 			break
 		}
@@ -60,8 +61,8 @@ func (f counterFamily) evaluate(a *rules, all []*series) *evaluation {
 		slices.SortStableFunc(ranked, func(x, y tried) int { return -cmp.Compare(x.reached, y.reached) })
 	refine:
 		for _, t := range slices.Clone(ranked[:min(3, len(ranked))]) {
-			for x := int64(1); x <= counterRefine/2; x++ {
-				for _, phase := range []int64{t.phase - x*step, t.phase + x*step} {
+			for x := int64(1); x <= series.CounterRefine/2; x++ {
+				for _, phase := range []int64{t.ClockPhase - x*step, t.ClockPhase + x*step} {
 					if found, ok = records.FloorMod(phase, p.w), clean(records.FloorMod(phase, p.w)); ok {
 						break refine
 					}
@@ -78,15 +79,15 @@ func (f counterFamily) evaluate(a *rules, all []*series) *evaluation {
 	}
 	for x, s := range all {
 		st := a.newStateEval(s)
-		judges[x].judge(found, delta, &st)
+		judges[x].Judge(found, delta, &st)
 		ev.states = append(ev.states, st)
 	}
 	a.classifyAll(all, ev)
 	return ev
 }
 
-func (counterFamily) point(s *series, ev *evaluation, _ int, p params) []bool {
-	return pointCounter(s, ev.phase, p.w, p.n)
+func (counterFamily) point(s *series.Series, ev *evaluation, _ int, p params) []bool {
+	return series.PointCounter(s, ev.phase, p.w, p.n)
 }
 
 func (counterFamily) rescuesOnly() bool { return true }
@@ -118,23 +119,23 @@ func (counterFamily) expectedRejections(l *scenarios.Limit) string {
 
 func (counterFamily) ambiguityWhere() string { return "within the timing tolerance" }
 
-func (counterFamily) overNote(a *analysis, _ reqRef, d detail) string {
+func (counterFamily) overNote(a *analysis, _ reqRef, d series.Detail) string {
 	return fmt.Sprintf("admitted with an estimate of at least %s for the %s before it (limit %d)",
-		check.FormatNum(d.level), check.FormatWindow(a.limit.Window), a.limit.Requests)
+		check.FormatNum(d.Level), check.FormatWindow(a.limit.Window), a.limit.Requests)
 }
 
-func (counterFamily) rejectionNote(a *analysis, d detail) string {
+func (counterFamily) rejectionNote(a *analysis, d series.Detail) string {
 	return fmt.Sprintf("rejected with an estimate of at most %s for the %s before it (limit %d)",
-		check.FormatNum(d.level), check.FormatWindow(a.limit.Window), a.limit.Requests)
+		check.FormatNum(d.Level), check.FormatWindow(a.limit.Window), a.limit.Requests)
 }
 
 func (counterFamily) worstText(_ *analysis, over []reqRef) string {
 	w := worstOver(over)
-	return fmt.Sprintf("worst estimate: %s", check.FormatNum(w.ev.detOf(w.i).level))
+	return fmt.Sprintf("worst estimate: %s", check.FormatNum(w.ev.DetOf(w.i).Level))
 }
 
-func (counterFamily) frameNote(d detail) string {
-	return fmt.Sprintf("first admitted request surely in the window starting %s", check.FormatOffset(d.start))
+func (counterFamily) frameNote(d series.Detail) string {
+	return fmt.Sprintf("first admitted request surely in the window starting %s", check.FormatOffset(d.Start))
 }
 
 func (counterFamily) frame(*analysis, reqRef) []reqRef { return nil }
@@ -145,7 +146,7 @@ func (counterFamily) windowed() bool { return false }
 func (counterFamily) frees(p params) float64 { return float64(p.n) / float64(p.w) }
 
 // earlyBy is the room the estimate surely left.
-func (counterFamily) earlyBy(n int64, _ int, d detail) int { return countedEarlyBy(n, d) }
+func (counterFamily) earlyBy(n int64, _ int, d series.Detail) int { return countedEarlyBy(n, d) }
 
 func (counterFamily) onsetNote(a *analysis, c onsetCtx) string {
 	return a.streakOnsetNote(c, countedEarlyNote(c))
@@ -153,7 +154,9 @@ func (counterFamily) onsetNote(a *analysis, c onsetCtx) string {
 
 func (counterFamily) onsetPromise(l *scenarios.Limit) string { return countedOnsetPromise(l) }
 
-func (counterFamily) room(l *scenarios.Limit, d detail) float64 { return float64(l.Requests) - d.level }
+func (counterFamily) room(l *scenarios.Limit, d series.Detail) float64 {
+	return float64(l.Requests) - d.Level
+}
 
 func (counterFamily) capacity(_ params, l *scenarios.Limit) float64 { return float64(l.Requests) }
 
@@ -165,14 +168,14 @@ func (counterFamily) resetsWhole() bool { return false }
 
 // countedEarlyBy is how many requests too early a first rejection came under
 // a family that counts up to n: the room it surely had left, at least one.
-func countedEarlyBy(n int64, d detail) int {
-	return max(1, int(math.Floor(float64(n)-d.level)))
+func countedEarlyBy(n int64, d series.Detail) int {
+	return max(1, int(math.Floor(float64(n)-d.Level)))
 }
 
 // countedEarlyNote explains an early first rejection under a family that
 // counts: "first 429 came with at most 17 counted (3 early)".
 func countedEarlyNote(c onsetCtx) string {
-	return fmt.Sprintf("first %d came with at most %s counted (%s)", c.r.rec().Status, check.FormatNum(c.r.ev.detOf(c.r.i).level), c.off)
+	return fmt.Sprintf("first %d came with at most %s counted (%s)", c.r.rec().Status, check.FormatNum(c.r.ev.DetOf(c.r.i).Level), c.off)
 }
 
 // countedOnsetPromise is when the first rejection must come under a family

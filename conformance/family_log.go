@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -13,12 +14,12 @@ type logFamily struct{}
 
 var _ family = logFamily{}
 
-func (f logFamily) evaluate(a *rules, all []*series) *evaluation {
-	return a.judgeEach(all, f, func(s *series, st *stateEval) { judgeLog(s, a.p.w, a.p.n, st) })
+func (f logFamily) evaluate(a *rules, all []*series.Series) *evaluation {
+	return a.judgeEach(all, f, func(s *series.Series, st *series.StateEval) { series.JudgeLog(s, a.p.w, a.p.n, st) })
 }
 
-func (logFamily) point(s *series, _ *evaluation, _ int, p params) []bool {
-	return pointLog(s, p.w, p.n)
+func (logFamily) point(s *series.Series, _ *evaluation, _ int, p params) []bool {
+	return series.PointLog(s, p.w, p.n)
 }
 
 func (logFamily) rescuesOnly() bool { return false }
@@ -48,23 +49,23 @@ func (logFamily) expectedRejections(l *scenarios.Limit) string {
 
 func (logFamily) ambiguityWhere() string { return "within the timing tolerance" }
 
-func (logFamily) overNote(a *analysis, r reqRef, d detail) string {
+func (logFamily) overNote(a *analysis, r reqRef, d series.Detail) string {
 	return fmt.Sprintf("admitted #%d within %s, beyond the limit of %d",
-		d.rank, check.FormatSeconds(r.s.hi(r.i)-d.start), a.limit.Requests)
+		d.Rank, check.FormatSeconds(r.s.Hi(r.i)-d.Start), a.limit.Requests)
 }
 
-func (logFamily) rejectionNote(a *analysis, d detail) string {
+func (logFamily) rejectionNote(a *analysis, d series.Detail) string {
 	return fmt.Sprintf("rejected with %s admitted in the %s before it (limit %d)",
-		check.FormatNum(d.level), check.FormatWindow(a.limit.Window), a.limit.Requests)
+		check.FormatNum(d.Level), check.FormatWindow(a.limit.Window), a.limit.Requests)
 }
 
 func (logFamily) worstText(_ *analysis, over []reqRef) string {
 	w := worstOver(over)
-	d := w.ev.detOf(w.i)
-	return fmt.Sprintf("worst: %d admitted within %s", d.rank, check.FormatSeconds(w.s.hi(w.i)-d.start))
+	d := w.ev.DetOf(w.i)
+	return fmt.Sprintf("worst: %d admitted within %s", d.Rank, check.FormatSeconds(w.s.Hi(w.i)-d.Start))
 }
 
-func (logFamily) frameNote(detail) string { return "first admitted request of the crowded span" }
+func (logFamily) frameNote(series.Detail) string { return "first admitted request of the crowded span" }
 
 func (logFamily) frame(*analysis, reqRef) []reqRef { return nil }
 
@@ -74,7 +75,7 @@ func (logFamily) windowed() bool { return false }
 func (logFamily) frees(p params) float64 { return float64(p.n) / float64(p.w) }
 
 // earlyBy is the room the log surely had left.
-func (logFamily) earlyBy(n int64, _ int, d detail) int { return countedEarlyBy(n, d) }
+func (logFamily) earlyBy(n int64, _ int, d series.Detail) int { return countedEarlyBy(n, d) }
 
 func (logFamily) onsetNote(a *analysis, c onsetCtx) string {
 	return a.streakOnsetNote(c, countedEarlyNote(c))
@@ -82,7 +83,9 @@ func (logFamily) onsetNote(a *analysis, c onsetCtx) string {
 
 func (logFamily) onsetPromise(l *scenarios.Limit) string { return countedOnsetPromise(l) }
 
-func (logFamily) room(l *scenarios.Limit, d detail) float64 { return float64(l.Requests) - d.level }
+func (logFamily) room(l *scenarios.Limit, d series.Detail) float64 {
+	return float64(l.Requests) - d.Level
+}
 
 func (logFamily) capacity(_ params, l *scenarios.Limit) float64 { return float64(l.Requests) }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -29,32 +30,32 @@ const firstRequestDesc = "fixed-window, first-request-aligned"
 
 // evaluate tries first-request-aligned chains and the clock alignments and
 // keeps the best-scoring evaluation.
-func (f windowFamily) evaluate(a *rules, all []*series) *evaluation {
+func (f windowFamily) evaluate(a *rules, all []*series.Series) *evaluation {
 	p := a.p
-	judge := func(align *alignment, winsOf func(s *series) ([]window, *windowJudge)) *evaluation {
+	judge := func(align *alignment, winsOf func(s *series.Series) ([]series.Window, *series.WindowJudge)) *evaluation {
 		ev := &evaluation{family: f, align: align}
 		ev.desc = f.describe(p, ev)
 		for _, s := range all {
 			wins, j := winsOf(s)
 			st := a.newStateEval(s)
-			ev.worst = max(ev.worst, j.judge(&st))
+			ev.worst = max(ev.worst, j.Judge(&st))
 			ev.states = append(ev.states, st)
 			ev.wins = append(ev.wins, wins)
 		}
 		a.classifyAll(all, ev)
 		return ev
 	}
-	best := judge(nil, func(s *series) ([]window, *windowJudge) {
-		return firstRequestWindows(s, p.w, p.n)
+	best := judge(nil, func(s *series.Series) ([]series.Window, *series.WindowJudge) {
+		return series.FirstRequestWindows(s, p.w, p.n)
 	})
-	for _, ph := range clockPhases(all, a.origin, p.w) {
+	for _, ph := range series.ClockPhases(all, a.origin, p.w) {
 		if best.score().violations == 0 {
 			break
 		}
-		into := time.Duration(records.FloorMod(a.origin+(ph.lo+ph.hi)/2, p.w))
-		if ev := judge(&alignment{into: into, how: ph.name}, func(s *series) ([]window, *windowJudge) {
-			wins := clockWindows(s, ph, p.w)
-			return wins, newWindowJudge(s, wins, p.w, p.n)
+		into := time.Duration(records.FloorMod(a.origin+(ph.Lo+ph.Hi)/2, p.w))
+		if ev := judge(&alignment{into: into, how: ph.Name}, func(s *series.Series) ([]series.Window, *series.WindowJudge) {
+			wins := series.ClockWindows(s, ph, p.w)
+			return wins, series.NewWindowJudge(s, wins, p.w, p.n)
 		}); ev.score().less(best.score()) {
 			best = ev
 		}
@@ -62,8 +63,8 @@ func (f windowFamily) evaluate(a *rules, all []*series) *evaluation {
 	return best
 }
 
-func (windowFamily) point(s *series, ev *evaluation, x int, p params) []bool {
-	return pointWindows(s, ev.wins[x], p.w, p.n)
+func (windowFamily) point(s *series.Series, ev *evaluation, x int, p params) []bool {
+	return series.PointWindows(s, ev.wins[x], p.w, p.n)
 }
 
 func (windowFamily) rescuesOnly() bool { return false }
@@ -100,22 +101,22 @@ func (windowFamily) expectedRejections(l *scenarios.Limit) string {
 
 func (windowFamily) ambiguityWhere() string { return "near window boundaries" }
 
-func (windowFamily) overNote(a *analysis, _ reqRef, d detail) string {
+func (windowFamily) overNote(a *analysis, _ reqRef, d series.Detail) string {
 	return fmt.Sprintf("admitted #%d in the window starting %s, beyond the limit of %d",
-		d.rank, check.FormatOffset(d.start), a.limit.Requests)
+		d.Rank, check.FormatOffset(d.Start), a.limit.Requests)
 }
 
-func (windowFamily) rejectionNote(a *analysis, d detail) string {
+func (windowFamily) rejectionNote(a *analysis, d series.Detail) string {
 	return fmt.Sprintf("rejected with %s admitted in the window starting %s (limit %d)",
-		check.FormatNum(d.level), check.FormatOffset(d.start), a.limit.Requests)
+		check.FormatNum(d.Level), check.FormatOffset(d.Start), a.limit.Requests)
 }
 
 func (windowFamily) worstText(a *analysis, _ []reqRef) string {
 	return fmt.Sprintf("worst window: %d admitted", a.eval.worst)
 }
 
-func (windowFamily) frameNote(d detail) string {
-	return fmt.Sprintf("admitted #%d in the window starting %s", d.rank, check.FormatOffset(d.start))
+func (windowFamily) frameNote(d series.Detail) string {
+	return fmt.Sprintf("admitted #%d in the window starting %s", d.Rank, check.FormatOffset(d.Start))
 }
 
 // frame adds the last admitted request that fit in over's window.
@@ -127,8 +128,8 @@ func (windowFamily) windowed() bool { return true }
 func (windowFamily) frees(params) float64 { return 0 }
 
 // earlyBy places a wrongful first rejection in its window: at least one early.
-func (windowFamily) earlyBy(n int64, admitted int, d detail) int {
-	return int(max(1, n-min(int64(admitted), int64(d.level))))
+func (windowFamily) earlyBy(n int64, admitted int, d series.Detail) int {
+	return int(max(1, n-min(int64(admitted), int64(d.Level))))
 }
 
 func (windowFamily) onsetNote(a *analysis, c onsetCtx) string { return a.windowOnsetNote(c) }
@@ -138,7 +139,9 @@ func (windowFamily) onsetPromise(l *scenarios.Limit) string {
 }
 
 // room is the count's upper bound subtracted from the limit.
-func (windowFamily) room(l *scenarios.Limit, d detail) float64 { return float64(l.Requests) - d.level }
+func (windowFamily) room(l *scenarios.Limit, d series.Detail) float64 {
+	return float64(l.Requests) - d.Level
+}
 
 func (windowFamily) capacity(_ params, l *scenarios.Limit) float64 { return float64(l.Requests) }
 

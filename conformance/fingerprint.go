@@ -97,13 +97,13 @@ func (a *analysis) fitOf(f family, p params, ev *evaluation) *fit {
 	c := &fit{family: f, p: p, ev: ev, Judged: a.quiet}
 	sure, point := 0, 0
 	for x, s := range a.series {
-		for _, ok := range s.known {
+		for _, ok := range s.Known {
 			if ok {
 				c.Judged++
 			}
 		}
-		sure += ev.states[x].violations()
-		point += ev.states[x].pointOver + ev.states[x].pointWrong
+		sure += ev.states[x].Violations()
+		point += ev.states[x].PointOver + ev.states[x].PointWrong
 	}
 	c.ambiguous = max(0, point-sure)
 	c.explained = c.Judged - sure - c.ambiguous
@@ -155,20 +155,20 @@ func (a *analysis) limitedRate() float64 {
 	for _, s := range a.series {
 		for _, ph := range a.overPhases() {
 			first, last, admitted := -1, -1, 0
-			for i, r := range s.reqs {
-				if r.Phase != ph || !s.known[i] {
+			for i, r := range s.Reqs {
+				if r.Phase != ph || !s.Known[i] {
 					continue
 				}
 				last = i
 				switch {
-				case first < 0 && s.rej[i]:
+				case first < 0 && s.Rej[i]:
 					first = i
-				case first >= 0 && s.adm[i]:
+				case first >= 0 && s.Adm[i]:
 					admitted++
 				}
 			}
 			if first >= 0 && admitted >= 2 {
-				span := s.reqs[last].Sent - s.reqs[first].Sent
+				span := s.Reqs[last].Sent - s.Reqs[first].Sent
 				best = max(best, float64(admitted)/float64(span))
 			}
 		}
@@ -198,15 +198,15 @@ func (a *analysis) burstBefore(rate float64) float64 {
 	for _, s := range a.series {
 		for _, ph := range a.overPhases() {
 			from, admitted := -1, 0
-			for i, r := range s.reqs {
-				if r.Phase != ph || !s.known[i] {
+			for i, r := range s.Reqs {
+				if r.Phase != ph || !s.Known[i] {
 					continue
 				}
 				if from < 0 {
 					from = i
 				}
-				if s.rej[i] {
-					return math.Round(float64(admitted) - rate*float64(r.Sent-s.reqs[from].Sent))
+				if s.Rej[i] {
+					return math.Round(float64(admitted) - rate*float64(r.Sent-s.Reqs[from].Sent))
 				}
 				admitted++
 			}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -20,7 +21,7 @@ import (
 // arrival to the last one's (see least): the promise starts at the first
 // rejection of the streak, not its last.
 type lift struct {
-	s                *series
+	s                *series.Series
 	first, last, adm int
 	timed            bool
 	paused           bool // the client paused (a pause phase) after the last rejection
@@ -39,7 +40,7 @@ func (l lift) at() (mid, half int64) {
 
 // arrival is the interval in which request i of the series reached the server.
 func (l lift) arrival(i int) (from, to int64) {
-	r := l.s.reqs[i]
+	r := l.s.Reqs[i]
 	return r.Sent, r.Sent + r.Lat()
 }
 
@@ -66,13 +67,13 @@ func (a *analysis) lifts() []lift {
 
 // liftsOf finds the streaks of s. Requests whose answer was no rate-limit
 // decision neither extend nor end a streak.
-func (a *analysis) liftsOf(s *series) []lift {
+func (a *analysis) liftsOf(s *series.Series) []lift {
 	var out []lift
 	first, last := -1, -1
-	for i := range s.reqs {
+	for i := range s.Reqs {
 		switch {
-		case !s.known[i]:
-		case s.rej[i]:
+		case !s.Known[i]:
+		case s.Rej[i]:
 			if first >= 0 && a.pausedBetween(s, last, i) {
 				// The client stopped retrying: what came after is a new streak.
 				out = append(out, lift{s: s, first: first, last: last, adm: -1, paused: true})
@@ -83,7 +84,7 @@ func (a *analysis) liftsOf(s *series) []lift {
 			}
 			last = i
 		case first >= 0:
-			k := a.phaseKind(s.reqs[i].Phase)
+			k := a.phaseKind(s.Reqs[i].Phase)
 			paused := a.pausedBetween(s, last, i)
 			timed := (k == scenarios.PhaseProbe || k == scenarios.PhaseOver) && !paused
 			out = append(out, lift{s: s, first: first, last: last, adm: i, timed: timed, paused: paused})
@@ -98,8 +99,8 @@ func (a *analysis) liftsOf(s *series) []lift {
 
 // pausedBetween reports whether a pause phase of the plan lies between the
 // phases of requests i and j of s.
-func (a *analysis) pausedBetween(s *series, i, j int) bool {
-	for k := s.reqs[i].Phase + 1; k < s.reqs[j].Phase; k++ {
+func (a *analysis) pausedBetween(s *series.Series, i, j int) bool {
+	for k := s.Reqs[i].Phase + 1; k < s.Reqs[j].Phase; k++ {
 		if a.phaseKind(k) == scenarios.PhasePause {
 			return true
 		}
@@ -127,7 +128,7 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 			continue
 		}
 		timed++
-		if a.phaseKind(l.s.reqs[l.adm].Phase) == scenarios.PhaseProbe && (probed == nil || l.estimate() > probed.estimate()) {
+		if a.phaseKind(l.s.Reqs[l.adm].Phase) == scenarios.PhaseProbe && (probed == nil || l.estimate() > probed.estimate()) {
 			probed = l
 		}
 		if worst == nil || l.estimate() > worst.estimate() {
@@ -156,7 +157,7 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 		LiftedAt:      time.Unix(0, at).UTC(),
 		LiftPrecision: time.Duration(atHalf),
 		Promised:      a.recovery(),
-		Phase:         a.phaseName(worst.s.reqs[worst.adm].Phase),
+		Phase:         a.phaseName(worst.s.Reqs[worst.adm].Phase),
 	}
 	verb := "lifted"
 	if a.tooSlow(*worst) {
@@ -174,20 +175,20 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 func (a *analysis) stillClosed(l lift, timed int) *Recovery {
 	least := time.Duration(l.least())
 	r := &Recovery{Limit: a.limit.Name, Lifts: timed, Wait: least, LeastWait: least, StillClosed: true,
-		Promised: a.recovery(), Phase: a.phaseName(l.s.reqs[l.last].Phase)}
+		Promised: a.recovery(), Phase: a.phaseName(l.s.Reqs[l.last].Phase)}
 	from, _ := l.arrival(l.first)
 	due := from + int64(a.recovery())
 	retries, since := 0, int64(0)
 	for i := l.first; i <= l.last; i++ {
-		if l.s.known[i] && l.s.reqs[i].Sent > due {
+		if l.s.Known[i] && l.s.Reqs[i].Sent > due {
 			if retries == 0 {
-				since = l.s.reqs[i].Sent
+				since = l.s.Reqs[i].Sent
 			}
 			retries++
 		}
 	}
 	rate := ""
-	if span := l.s.reqs[l.last].Sent - since; retries > 1 && span > 0 {
+	if span := l.s.Reqs[l.last].Sent - since; retries > 1 && span > 0 {
 		rate = fmt.Sprintf(" (%s/s)", check.FormatNum(math.Round(float64(retries-1)/(float64(span)/float64(time.Second)))))
 	}
 	end := "the run ended with it closed"

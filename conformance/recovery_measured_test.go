@@ -8,6 +8,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -150,7 +151,7 @@ func TestLiftsOfSeries(t *testing.T) {
 // seriesOfStatuses builds a series of requests 10 ms apart with the given
 // statuses (0: no rate-limit decision) and a latency of 1 ms (in µs), all in
 // phase 0.
-func seriesOfStatuses(statuses []int) *series {
+func seriesOfStatuses(statuses []int) *series.Series {
 	var recs []records.Record
 	for i, st := range statuses {
 		if st == 0 {
@@ -158,7 +159,7 @@ func seriesOfStatuses(statuses []int) *series {
 		}
 		recs = append(recs, records.Record{Seq: int32(i), Sent: int64(i) * int64(10*time.Millisecond), Latency: 1000, Status: int32(st)})
 	}
-	return newSeries("k", recs, 0)
+	return series.New("k", recs, 0)
 }
 
 // lockoutServer is a fixed window of n per w from the first request where

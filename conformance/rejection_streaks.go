@@ -1,6 +1,10 @@
 package conformance
 
-import "github.com/ratecheck/ratecheck/scenarios"
+import (
+	"github.com/ratecheck/ratecheck/scenarios"
+
+	"github.com/ratecheck/ratecheck/conformance/series"
+)
 
 // classify splits the wrongful rejections of one series into early ones and late
 // recoveries, one streak (run of consecutive rejections, see streaks) at a time.
@@ -24,25 +28,25 @@ import "github.com/ratecheck/ratecheck/scenarios"
 // least the promised recovery time after the last rejection, must succeed (a
 // wrongful rejection there is a late recovery); and when the scenario promises a
 // recovery longer than the window, a legitimate streak may run that long.
-func (a *rules) classify(s *series, ev *stateEval, fam family) {
+func (a *rules) classify(s *series.Series, ev *series.StateEval, fam family) {
 	opens := a.recoveryOpeners(s)
 	var lastReject int64
 	rejected, lateBefore := false, false
 	prevEnd := -1 // the last member of the previous episode
-	limiting := func(i int) bool { return ev.out[i] == rejectOK }
+	limiting := func(i int) bool { return ev.Out[i] == series.RejectOK }
 	for _, ep := range episodes(s, streaks(s, limiting)) {
 		first, last := ep[0][0], ep[len(ep)-1][len(ep[len(ep)-1])-1]
 		for _, streak := range ep {
 			first = min(first, streak[0])
 		}
-		shifted := lateBefore && s.reqs[first].Sent-lastReject < int64(a.limit.Window) &&
+		shifted := lateBefore && s.Reqs[first].Sent-lastReject < int64(a.limit.Window) &&
 			float64(admittedBetween(s, prevEnd, first)) >= fam.capacity(a.p, a.limit)
 		prevEnd = last
 		for _, streak := range ep {
 			for _, k := range streak {
-				sent := s.reqs[k].Sent
-				if ev.out[k] == rejectWrong && opens[k] && rejected && sent-lastReject >= int64(a.recovery()) {
-					ev.out[k] = rejectRecovery
+				sent := s.Reqs[k].Sent
+				if ev.Out[k] == series.RejectWrong && opens[k] && rejected && sent-lastReject >= int64(a.recovery()) {
+					ev.Out[k] = series.RejectRecovery
 				}
 				rejected, lastReject = true, max(lastReject, sent)
 			}
@@ -59,12 +63,12 @@ func (a *rules) classify(s *series, ev *stateEval, fam family) {
 // whether the limit lifted late is a question about them together: a
 // latency spike must not cut one long rejection into a late-recovering
 // part and an "early" one.
-func episodes(s *series, all [][]int) [][][]int {
+func episodes(s *series.Series, all [][]int) [][][]int {
 	var out [][][]int
 	var reach int64 // the latest arrival of the open episode's rejections
 	first := -1     // the open episode's first rejection in send order
 	for _, st := range all {
-		if len(out) > 0 && st[0] < first && s.lo(st[0]) < reach {
+		if len(out) > 0 && st[0] < first && s.Lo(st[0]) < reach {
 			out[len(out)-1] = append(out[len(out)-1], st)
 			first = st[0]
 		} else {
@@ -72,7 +76,7 @@ func episodes(s *series, all [][]int) [][][]int {
 			reach, first = 0, st[0]
 		}
 		for _, k := range st {
-			reach = max(reach, s.hi(k))
+			reach = max(reach, s.Hi(k))
 		}
 	}
 	return out
@@ -80,10 +84,10 @@ func episodes(s *series, all [][]int) [][][]int {
 
 // admittedBetween counts the admissions of s sent after request i and before
 // request j.
-func admittedBetween(s *series, i, j int) int {
+func admittedBetween(s *series.Series, i, j int) int {
 	n := 0
 	for k := max(i+1, 0); k < j; k++ {
-		if s.known[k] && s.adm[k] {
+		if s.Known[k] && s.Adm[k] {
 			n++
 		}
 	}
@@ -107,7 +111,7 @@ func admittedBetween(s *series, i, j int) int {
 // blame every rejection after it. Unknown outcomes never break a streak.
 //
 // The streaks come in the order of their last member, each in send order.
-func streaks(s *series, limiting func(i int) bool) [][]int {
+func streaks(s *series.Series, limiting func(i int) bool) [][]int {
 	var out [][]int
 	var cur []int     // the open streak, in send order
 	var pending []int // admissions that may have arrived after a later rejection
@@ -118,18 +122,18 @@ func streaks(s *series, limiting func(i int) bool) [][]int {
 	// without rejections. It is settled when it has doubled since the last
 	// time, which keeps the work linear when a latency spike holds many.
 	before, settleAt := -1, minSettle
-	for i, ok := range s.known {
+	for i, ok := range s.Known {
 		switch {
 		case !ok:
-		case s.adm[i]:
+		case s.Adm[i]:
 			if len(pending) >= settleAt {
-				before, pending = settle(s, before, pending, s.lo(i))
+				before, pending = settle(s, before, pending, s.Lo(i))
 				settleAt = max(minSettle, 2*len(pending))
 			}
 			pending = append(pending, i)
 		default:
 			var cut int
-			if cut, pending = settle(s, before, pending, s.lo(i)); cut >= 0 && len(cur) > 0 {
+			if cut, pending = settle(s, before, pending, s.Lo(i)); cut >= 0 && len(cur) > 0 {
 				var ended []int
 				ended, cur = splitAt(s, cur, cut, limiting)
 				if len(ended) > 0 {
@@ -155,13 +159,13 @@ const minSettle = 256
 // on a tie. It returns cut and the admissions left in pending, in send order.
 // Requests are in send order, so lo rises: an admission surely before one
 // request is surely before every later one too.
-func settle(s *series, cut int, pending []int, at int64) (int, []int) {
+func settle(s *series.Series, cut int, pending []int, at int64) (int, []int) {
 	left := pending[:0]
 	for _, i := range pending {
 		switch {
-		case s.hi(i) > at:
+		case s.Hi(i) > at:
 			left = append(left, i)
-		case cut < 0 || s.lo(i) > s.lo(cut) || s.lo(i) == s.lo(cut) && i > cut:
+		case cut < 0 || s.Lo(i) > s.Lo(cut) || s.Lo(i) == s.Lo(cut) && i > cut:
 			cut = i
 		}
 	}
@@ -171,9 +175,9 @@ func settle(s *series, cut int, pending []int, at int64) (int, []int) {
 // splitAt splits the open streak cur at admission a: the rejections that
 // surely arrived before a, or may have and are wrongful, end the streak; the
 // others (limiting rejections that may have arrived after a) continue it.
-func splitAt(s *series, cur []int, a int, limiting func(i int) bool) (ended, rest []int) {
+func splitAt(s *series.Series, cur []int, a int, limiting func(i int) bool) (ended, rest []int) {
 	for _, k := range cur {
-		if s.hi(k) <= s.lo(a) || s.lo(k) < s.hi(a) && !limiting(k) {
+		if s.Hi(k) <= s.Lo(a) || s.Lo(k) < s.Hi(a) && !limiting(k) {
 			ended = append(ended, k)
 		} else {
 			rest = append(rest, k)
@@ -186,16 +190,16 @@ func splitAt(s *series, cur []int, a int, limiting func(i int) bool) (ended, res
 // episodes), a legitimate one when its first rejection may have been
 // limiting or when shifted (see classify), and reports whether it holds a
 // late recovery.
-func (a *rules) classifyEpisode(s *series, ev *stateEval, fam family, ep [][]int, shifted bool) bool {
+func (a *rules) classifyEpisode(s *series.Series, ev *series.StateEval, fam family, ep [][]int, shifted bool) bool {
 	first := ep[0][0] // the first sent: streaks come in the order of their last member
 	for _, streak := range ep {
 		first = min(first, streak[0])
 	}
-	legit := ev.out[first] == rejectOK || shifted
+	legit := ev.Out[first] == series.RejectOK || shifted
 	lifted := false
 	for _, streak := range ep {
 		for _, k := range streak {
-			lifted = lifted || ev.out[k] == rejectWrong && a.room(ev, fam, k) >= a.liftRoom(fam)
+			lifted = lifted || ev.Out[k] == series.RejectWrong && a.room(ev, fam, k) >= a.liftRoom(fam)
 		}
 	}
 	rec := int64(a.recovery())
@@ -203,21 +207,21 @@ func (a *rules) classifyEpisode(s *series, ev *stateEval, fam family, ep [][]int
 	late := false
 	for _, streak := range ep {
 		for _, k := range streak {
-			switch ev.out[k] {
-			case rejectRecovery:
+			switch ev.Out[k] {
+			case series.RejectRecovery:
 				late = true
 				continue
-			case rejectWrong:
+			case series.RejectWrong:
 			default:
 				continue
 			}
 			switch {
-			case legit && lenient && s.reqs[k].Sent-s.reqs[first].Sent < rec:
-				ev.out[k] = rejectOK // within the promised penalty
+			case legit && lenient && s.Reqs[k].Sent-s.Reqs[first].Sent < rec:
+				ev.Out[k] = series.RejectOK // within the promised penalty
 			case legit && lifted:
-				ev.out[k], late = rejectRecovery, true
+				ev.Out[k], late = series.RejectRecovery, true
 			default:
-				ev.out[k] = rejectEarly
+				ev.Out[k] = series.RejectEarly
 			}
 		}
 	}
@@ -226,8 +230,8 @@ func (a *rules) classifyEpisode(s *series, ev *stateEval, fam family, ep [][]int
 
 // room is how many more requests the model surely admitted when request k was
 // rejected.
-func (a *rules) room(ev *stateEval, fam family, k int) float64 {
-	return fam.room(a.limit, ev.detOf(k))
+func (a *rules) room(ev *series.StateEval, fam family, k int) float64 {
+	return fam.room(a.limit, ev.DetOf(k))
 }
 
 // liftRoom is the room that shows the limit lifted: three requests, beyond what
@@ -237,14 +241,14 @@ func (a *rules) liftRoom(fam family) float64 {
 }
 
 // recoveryOpeners marks the first judged request of s in each recovery phase.
-func (a *rules) recoveryOpeners(s *series) []bool {
-	if s.opens != nil {
-		return s.opens
+func (a *rules) recoveryOpeners(s *series.Series) []bool {
+	if s.Opens != nil {
+		return s.Opens
 	}
-	opens := make([]bool, len(s.reqs))
+	opens := make([]bool, len(s.Reqs))
 	seen := map[int32]bool{}
-	for i, r := range s.reqs {
-		if !s.known[i] {
+	for i, r := range s.Reqs {
+		if !s.Known[i] {
 			continue
 		}
 		if !seen[r.Phase] && a.phaseKind(r.Phase) == scenarios.PhaseRecovery {
@@ -252,12 +256,12 @@ func (a *rules) recoveryOpeners(s *series) []bool {
 		}
 		seen[r.Phase] = true
 	}
-	s.opens = opens
+	s.Opens = opens
 	return opens
 }
 
 // classifyAll classifies every series of ev.
-func (a *rules) classifyAll(all []*series, ev *evaluation) {
+func (a *rules) classifyAll(all []*series.Series, ev *evaluation) {
 	for x, s := range all {
 		a.classify(s, &ev.states[x], ev.family)
 	}

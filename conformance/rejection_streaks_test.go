@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -18,7 +19,7 @@ type streakReq struct {
 }
 
 // streakSeries builds the series of reqs, as the collector would.
-func streakSeries(reqs []streakReq) (*series, func(i int) bool) {
+func streakSeries(reqs []streakReq) (*series.Series, func(i int) bool) {
 	l := limitOf(20, time.Second, scenarios.AlgoFixedWindow)
 	c := modelCollector(nil, &l)
 	h := hand{start: base}
@@ -28,7 +29,7 @@ func streakSeries(reqs []streakReq) (*series, func(i int) bool) {
 	for i, o := range h.obs {
 		c.Observe(i, o)
 	}
-	s := buildSeries(c)[0]
+	s := series.Build(c)[0]
 	limiting := func(i int) bool { return !reqs[i].wrongful }
 	return s, limiting
 }

@@ -44,7 +44,7 @@ func TestHeadersRetryAfter(t *testing.T) {
 		name   string
 		plan   func() *scenarios.Plan
 		reqs   []simReq
-		window time.Duration
+		Window time.Duration
 		w      writer
 		status check.Status
 		msg    string
@@ -104,7 +104,7 @@ func TestHeadersRetryAfter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			obs := answer(tt.reqs, &clockWin{n: 20, w: tt.window}, tt.w)
+			obs := answer(tt.reqs, &clockWin{n: 20, w: tt.Window}, tt.w)
 			wantResult(t, judgeID(t, tt.plan(), obs, check.HeadersRetryAfter), tt.status, tt.msg)
 		})
 	}
@@ -132,7 +132,7 @@ func TestLenientReadIsAWarning(t *testing.T) {
 		name   string
 		plan   func() *scenarios.Plan
 		reqs   []simReq
-		window time.Duration
+		Window time.Duration
 		value  string
 		status check.Status
 		warn   string
@@ -146,7 +146,7 @@ func TestLenientReadIsAWarning(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := retryAs(func(decision) string { return tt.value })
-			obs := answer(tt.reqs, &clockWin{n: 20, w: tt.window}, w)
+			obs := answer(tt.reqs, &clockWin{n: 20, w: tt.Window}, w)
 			got := judgeID(t, tt.plan(), obs, check.HeadersRetryAfter)
 			if got.Status != tt.status || got.Warning != tt.warn {
 				t.Errorf("headers.retry-after = %s, warning %q; want %s, %q", got.Status, got.Warning, tt.status, tt.warn)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
-	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -90,82 +89,5 @@ func TestCheckWallClockWindowsFoundWithoutResets(t *testing.T) {
 	c := resultOf(t, Check(p, seqOf(h.obs)), check.LimitEnforced)
 	if c.Status != check.Skip || !strings.Contains(c.Message, "aligned to the wall clock") {
 		t.Errorf("limit.enforced = %s (%s); want skip, judged aligned to the wall clock", c.Status, c.Message)
-	}
-}
-
-func TestPhaseSplit(t *testing.T) {
-	tests := []struct {
-		p    phase
-		want int
-	}{
-		{phase{lo: 0, hi: 0}, 1},
-		{phase{lo: 10, hi: 10 + int64(2*time.Millisecond)}, 1},
-		{phase{lo: 0, hi: int64(5 * time.Millisecond)}, 3},
-		{phase{lo: 0, hi: int64(time.Second)}, maxPhaseSplit},
-	}
-	for _, tt := range tests {
-		got := tt.p.split()
-		if len(got) != tt.want {
-			t.Errorf("%+v.split() has %d parts; want %d", tt.p, len(got), tt.want)
-		}
-		lo, hi := got[0].lo, got[0].hi
-		for _, g := range got {
-			lo, hi = min(lo, g.lo), max(hi, g.hi)
-		}
-		if lo != tt.p.lo || hi != tt.p.hi {
-			t.Errorf("%+v.split() covers [%d, %d]; want [%d, %d]", tt.p, lo, hi, tt.p.lo, tt.p.hi)
-		}
-	}
-}
-
-func TestFloorDivMod(t *testing.T) {
-	tests := []struct{ a, b, div, mod int64 }{
-		{7, 3, 2, 1}, {-7, 3, -3, 2}, {6, 3, 2, 0}, {-6, 3, -2, 0}, {0, 5, 0, 0},
-	}
-	for _, tt := range tests {
-		if got := records.FloorDiv(tt.a, tt.b); got != tt.div {
-			t.Errorf("floorDiv(%d, %d) = %d; want %d", tt.a, tt.b, got, tt.div)
-		}
-		if got := records.FloorMod(tt.a, tt.b); got != tt.mod {
-			t.Errorf("floorMod(%d, %d) = %d; want %d", tt.a, tt.b, got, tt.mod)
-		}
-	}
-}
-
-// The matching lets requests that straddle a boundary fill the window with room,
-// and blames only what fits nowhere.
-func TestWindowJudgeMatching(t *testing.T) {
-	ms := int64(time.Millisecond)
-	// Two windows [0, 1000) and [1000, 2000) ms admitting 2 each. Requests as
-	// (lo, hi) ms: two surely in the first, one straddling, two surely in the second.
-	spans := [][2]int64{{100, 110}, {200, 210}, {995, 1005}, {1100, 1110}, {1200, 1210}}
-	s := &series{}
-	for _, sp := range spans {
-		// lo = sent − floor and hi = sent + latency + floor (see series.lo, hi).
-		lat := (sp[1]-sp[0])*ms - 2*records.ArrivalFloor
-		s.reqs = append(s.reqs, records.Record{Sent: sp[0]*ms + records.ArrivalFloor, Latency: uint32(lat / 1000), Status: 200})
-		s.adm = append(s.adm, true)
-		s.known = append(s.known, true)
-		s.rej = append(s.rej, false)
-	}
-	for i, sp := range spans {
-		if s.lo(i) != sp[0]*ms || s.hi(i) != sp[1]*ms {
-			t.Fatalf("request %d spans [%d, %d] ns; want [%d, %d] ms", i, s.lo(i), s.hi(i), sp[0], sp[1])
-		}
-	}
-	wins := []window{{lo: 0, hi: 0, starter: -1}, {lo: 1000 * ms, hi: 1000 * ms, starter: -1}}
-	ev := newStateEval(s)
-	worst := newWindowJudge(s, wins, 1000*ms, 2).judge(&ev)
-	over := 0
-	for _, o := range ev.out {
-		if o == admitOver {
-			over++
-		}
-	}
-	if over != 1 || worst != 3 {
-		t.Errorf("judge: %d over-admitted, worst %d; want 1 over-admitted, worst 3", over, worst)
-	}
-	if ev.out[2] == admitOver {
-		t.Errorf("the straddling request was blamed; want a request surely in a full window blamed")
 	}
 }

@@ -1,4 +1,4 @@
-package conformance
+package series
 
 import (
 	"cmp"
@@ -21,17 +21,17 @@ const fraBeam = 64
 // fraMaxCandidates caps the opening requests tried after one expiry.
 const fraMaxCandidates = 32
 
-// firstRequestWindows returns the best chain of first-request-aligned windows of
+// FirstRequestWindows returns the best chain of first-request-aligned windows of
 // length w admitting n each, and a judge for them. The judge leaves latency
 // spikes unjudged and lets them, and requests of unknown outcome, open windows
 // the chain does not show.
-func firstRequestWindows(s *series, w, n int64) ([]window, *windowJudge) {
+func FirstRequestWindows(s *Series, w, n int64) ([]Window, *WindowJudge) {
 	d := &fraSearch{s: s, w: w, n: n, outlier: outliers(s, w)}
 	wins := d.run()
-	j := newWindowJudge(s, wins, w, n)
+	j := NewWindowJudge(s, wins, w, n)
 	j.skip = d.outlier
-	for i := range s.reqs {
-		if d.outlier[i] && !s.rej[i] || !s.known[i] {
+	for i := range s.Reqs {
+		if d.outlier[i] && !s.Rej[i] || !s.Known[i] {
 			j.openers = append(j.openers, i)
 		}
 	}
@@ -42,11 +42,11 @@ func firstRequestWindows(s *series, w, n int64) ([]window, *windowJudge) {
 // (four times the median, and more than W/20): a latency spike. A request sent
 // early but seen late breaks the send order that chains follow, so outliers
 // count in no window's estimate, and open one only when nothing narrower can.
-func outliers(s *series, w int64) []bool {
+func outliers(s *Series, w int64) []bool {
 	limit := max(4*medianWidth(s), w/20)
-	out := make([]bool, len(s.reqs))
+	out := make([]bool, len(s.Reqs))
 	for i := range out {
-		out[i] = s.hi(i)-s.lo(i) > limit
+		out[i] = s.Hi(i)-s.Lo(i) > limit
 	}
 	return out
 }
@@ -55,11 +55,11 @@ func outliers(s *series, w int64) []bool {
 // median of an even count). A width is the latency, kept in whole
 // microseconds, plus a constant; so the median latency is counted in one
 // bucket a microsecond up to widthBuckets, and sorted only when it lies beyond.
-func medianWidth(s *series) int64 {
-	n := len(s.reqs)
+func medianWidth(s *Series) int64 {
+	n := len(s.Reqs)
 	counts := make([]int32, widthBuckets+1) // the last counts every longer latency
-	for i := range s.reqs {
-		counts[min(s.reqs[i].Latency, widthBuckets)]++
+	for i := range s.Reqs {
+		counts[min(s.Reqs[i].Latency, widthBuckets)]++
 	}
 	seen := 0
 	for us, c := range counts[:widthBuckets] {
@@ -68,9 +68,9 @@ func medianWidth(s *series) int64 {
 		}
 	}
 	long := make([]uint32, 0, counts[widthBuckets])
-	for i := range s.reqs {
-		if s.reqs[i].Latency >= widthBuckets {
-			long = append(long, s.reqs[i].Latency)
+	for i := range s.Reqs {
+		if s.Reqs[i].Latency >= widthBuckets {
+			long = append(long, s.Reqs[i].Latency)
 		}
 	}
 	slices.Sort(long)
@@ -95,7 +95,7 @@ func (a fraCost) less(b fraCost) bool {
 }
 
 type fraSearch struct {
-	s       *series
+	s       *Series
 	w, n    int64
 	outlier []bool
 	after   int64     // a request with lo ≥ after surely arrived in the window being costed
@@ -118,8 +118,8 @@ type fraNode struct {
 	cost fraCost
 }
 
-func (d *fraSearch) run() []window {
-	total := len(d.s.reqs)
+func (d *fraSearch) run() []Window {
+	total := len(d.s.Reqs)
 	best := map[fraKey]fraCost{}
 	parent := map[fraKey]fraKey{}
 	// expanded holds the nodes whose windows were costed: the only ones a
@@ -127,7 +127,7 @@ func (d *fraSearch) run() []window {
 	// are pruned, so the search keeps about a beam's worth of nodes per
 	// window, not every node it reached.
 	expanded := map[fraKey]bool{}
-	first := fraKey{0, d.s.hi(0)}
+	first := fraKey{0, d.s.Hi(0)}
 	best[first] = fraCost{}
 	layer := []fraNode{{first, fraCost{}}}
 	var bestEnd fraCost
@@ -147,7 +147,7 @@ func (d *fraSearch) run() []window {
 					}
 					return
 				}
-				k := fraKey{j, min(d.s.hi(j), d.s.hi(nd.key.at)+d.w)}
+				k := fraKey{j, min(d.s.Hi(j), d.s.Hi(nd.key.at)+d.w)}
 				if old, ok := best[k]; !ok || c.less(old) {
 					best[k], parent[k] = c, nd.key
 					next = append(next, fraNode{k, c})
@@ -170,9 +170,9 @@ func (d *fraSearch) run() []window {
 		}
 	}
 	slices.Reverse(chain)
-	wins := make([]window, len(chain))
+	wins := make([]Window, len(chain))
 	for x, at := range chain {
-		wins[x] = window{lo: d.s.lo(at), hi: d.s.hi(at), starter: int32(at)}
+		wins[x] = Window{lo: d.s.Lo(at), hi: d.s.Hi(at), starter: int32(at)}
 	}
 	return wins
 }
@@ -240,9 +240,9 @@ func spread(n, k int) []bool {
 // window surely expired (it cannot precede st then).
 func (d *fraSearch) expand(st int, after int64, visit func(j int, cost fraCost)) {
 	s := d.s
-	total := len(s.reqs)
+	total := len(s.Reqs)
 	d.after = after
-	expLo, expHi := s.lo(st)+d.w, s.hi(st)+d.w
+	expLo, expHi := s.Lo(st)+d.w, s.Hi(st)+d.w
 	// The first request surely after the expiry opens the next window at the
 	// latest, unless it is an outlier: one of those may arrive after anything.
 	firstSure := s.loBelow(expHi)
@@ -251,14 +251,14 @@ func (d *fraSearch) expand(st int, after int64, visit func(j int, cost fraCost))
 	}
 	var cands []int
 	for j := max(st+1, s.loBelow(expLo-s.maxWidth)); j < firstSure; j++ {
-		if s.hi(j) >= expLo {
+		if s.Hi(j) >= expLo {
 			cands = append(cands, j)
 		}
 	}
 	cands = mayOpen(s, cands)
 	if firstSure < total {
 		cands = append(cands, firstSure)
-		if s.rej[firstSure] {
+		if s.Rej[firstSure] {
 			// Or no window opens until a request the server may have admitted:
 			// the rejections surely after the expiry are in no window then, each
 			// blamed (a penalty box holds everything).
@@ -297,17 +297,17 @@ func (d *fraSearch) expand(st int, after int64, visit func(j int, cost fraCost))
 // rejections of the burst arrived before, in the window that expired. Only when
 // nothing else may open the window does a rejected request (a penalty box, a
 // limiter that rejects everything) open it, and it is blamed.
-func mayOpen(s *series, cands []int) []int {
-	if !slices.ContainsFunc(cands, func(j int) bool { return !s.rej[j] }) {
+func mayOpen(s *Series, cands []int) []int {
+	if !slices.ContainsFunc(cands, func(j int) bool { return !s.Rej[j] }) {
 		return cands
 	}
-	return slices.DeleteFunc(cands, func(j int) bool { return s.rej[j] })
+	return slices.DeleteFunc(cands, func(j int) bool { return s.Rej[j] })
 }
 
 // nextMayOpen is the first request from i on that the server may have
 // admitted (admitted, or of unknown outcome), or len(s.reqs).
-func nextMayOpen(s *series, i int) int {
-	for i < len(s.reqs) && s.rej[i] {
+func nextMayOpen(s *Series, i int) int {
+	for i < len(s.Reqs) && s.Rej[i] {
 		i++
 	}
 	return i
@@ -322,7 +322,7 @@ func (d *fraSearch) windowCost(st, j int) fraCost {
 	if over := d.members[j-st] - d.n; over > 0 {
 		c = c.plus(fraCost{violations: over, episodes: 1})
 	}
-	width := d.s.hi(st) - d.s.lo(st)
+	width := d.s.Hi(st) - d.s.Lo(st)
 	if d.outlier[st] {
 		width *= 1000 // open with an outlier only when nothing else will do
 	}
@@ -344,16 +344,16 @@ func (d *fraSearch) sweep(st, end int) {
 		switch {
 		case d.outlier[e] && e != st:
 			// A latency spike: it may belong anywhere.
-		case s.adm[e]:
+		case s.Adm[e]:
 			members++
-		case !s.known[e]:
+		case !s.Known[e]:
 			// An unknown outcome: neither counted nor blamed.
 		case e == st:
 			wrong = true // the opening request found an empty window
-		case s.lo(e) >= s.hi(st)+d.w:
+		case s.Lo(e) >= s.Hi(st)+d.w:
 			wrong = true // after st's window surely expired, before the next opened: in none
-		case s.lo(e) >= d.after:
-			wrong = s.admittedMaybeIn(s.lo(st), min(s.hi(e), s.hi(st)+d.w)) < d.n
+		case s.Lo(e) >= d.after:
+			wrong = s.admittedMaybeIn(s.Lo(st), min(s.Hi(e), s.Hi(st)+d.w)) < d.n
 		}
 		if wrong {
 			c.violations++

@@ -1,4 +1,4 @@
-package conformance
+package series
 
 import (
 	"cmp"
@@ -9,20 +9,20 @@ import (
 
 // phase is a candidate alignment of clock-aligned windows: every window starts at
 // k·W + offset for some offset in [lo, hi] (ns since the first observation, mod W).
-type phase struct {
-	lo, hi int64
-	name   string // how the candidate was found, for the model description
+type ClockPhase struct {
+	Lo, Hi int64
+	Name   string // how the candidate was found, for the model description
 }
 
 // maxCoverageCandidates is how many of the best-supported alignments are tried.
 const maxCoverageCandidates = 3
 
-// clockPhases lists the alignments worth trying for clock-aligned windows of
+// ClockPhases lists the alignments worth trying for clock-aligned windows of
 // length w: where the server's resets are (each first admission after a rejection
 // shows a boundary between the two arrivals), the first request (windows aligned
 // to the start of the run), and the Unix epoch (windows on the wall clock).
-func clockPhases(all []*series, origin, w int64) []phase {
-	var out []phase
+func ClockPhases(all []*Series, origin, w int64) []ClockPhase {
+	var out []ClockPhase
 	for _, p := range basePhases(all, origin, w) {
 		out = append(out, p.split()...)
 	}
@@ -30,18 +30,18 @@ func clockPhases(all []*series, origin, w int64) []phase {
 }
 
 // basePhases lists the alignments clockPhases tries, before splitting.
-func basePhases(all []*series, origin, w int64) []phase {
+func basePhases(all []*Series, origin, w int64) []ClockPhase {
 	ps := resetPhases(all, w)
 	first := all[0]
 	for _, s := range all[1:] {
-		if s.lo(0) < first.lo(0) {
+		if s.Lo(0) < first.Lo(0) {
 			first = s
 		}
 	}
-	lo := records.FloorMod(first.lo(0), w)
+	lo := records.FloorMod(first.Lo(0), w)
 	ps = append(ps,
-		phase{lo: lo, hi: lo + min(first.hi(0)-first.lo(0), w-1), name: "aligned to the first request"},
-		phase{lo: records.FloorMod(-origin, w), hi: records.FloorMod(-origin, w), name: "aligned to the wall clock"})
+		ClockPhase{Lo: lo, Hi: lo + min(first.Hi(0)-first.Lo(0), w-1), Name: "aligned to the first request"},
+		ClockPhase{Lo: records.FloorMod(-origin, w), Hi: records.FloorMod(-origin, w), Name: "aligned to the wall clock"})
 	return ps
 }
 
@@ -56,25 +56,26 @@ const maxPhaseSplit = 16
 
 // split cuts p into sub-candidates at most phaseStep wide (at most maxPhaseSplit
 // of them), the best-supported middle first.
-func (p phase) split() []phase {
-	width := p.hi - p.lo
+func (p ClockPhase) split() []ClockPhase {
+	width := p.Hi - p.Lo
 	k := min(maxPhaseSplit, int((width+phaseStep-1)/phaseStep))
 	if k <= 1 {
-		return []phase{p}
+		return []ClockPhase{p}
 	}
-	out := make([]phase, k)
+	out := make([]ClockPhase, k)
 	for x := range k {
-		out[x] = phase{lo: p.lo + width*int64(x)/int64(k), hi: p.lo + width*int64(x+1)/int64(k), name: p.name}
+		out[x] = ClockPhase{Lo: p.Lo + width*int64(x)/int64(k), Hi: p.Lo + width*int64(x+1)/int64(k), Name: p.Name}
 	}
 	// Try from the middle outwards: a correct limiter's boundary is most often there.
-	slices.SortStableFunc(out, func(a, b phase) int {
-		mid := p.lo + width/2
-		return cmp.Compare(abs(a.lo+a.hi-2*mid), abs(b.lo+b.hi-2*mid))
+	slices.SortStableFunc(out, func(a, b ClockPhase) int {
+		mid := p.Lo + width/2
+		return cmp.Compare(Abs(a.Lo+a.Hi-2*mid), Abs(b.Lo+b.Hi-2*mid))
 	})
 	return out
 }
 
-func abs(x int64) int64 {
+// Abs is |x|.
+func Abs(x int64) int64 {
 	if x < 0 {
 		return -x
 	}
@@ -88,7 +89,7 @@ func abs(x int64) int64 {
 // right after a rejection; so the resets most of whose neighbours agree (most
 // of the few judged requests before rejected, most from it on admitted) are
 // tried first, then every transition.
-func resetPhases(all []*series, w int64) []phase {
+func resetPhases(all []*Series, w int64) []ClockPhase {
 	var voted, plain coverage
 	for _, s := range all {
 		for _, r := range resetsOf(s) {
@@ -98,12 +99,12 @@ func resetPhases(all []*series, w int64) []phase {
 			}
 		}
 	}
-	var out []phase
+	var out []ClockPhase
 	seen := map[segment]bool{}
 	for _, sg := range append(voted.best(maxCoverageCandidates), plain.best(maxCoverageCandidates)...) {
 		if key := (segment{lo: sg.lo, hi: sg.hi}); !seen[key] {
 			seen[key] = true
-			out = append(out, phase{lo: sg.lo, hi: sg.hi, name: "aligned to the observed resets"})
+			out = append(out, ClockPhase{Lo: sg.lo, Hi: sg.hi, Name: "aligned to the observed resets"})
 		}
 	}
 	return out
@@ -121,12 +122,12 @@ type reset struct {
 const resetSpan = 5
 
 // resetsOf lists the resets of s.
-func resetsOf(s *series) []reset {
-	if !slices.Contains(s.rej, true) {
+func resetsOf(s *Series) []reset {
+	if !slices.Contains(s.Rej, true) {
 		return nil // a reset follows a rejection
 	}
-	judged := make([]int, 0, countTrue(s.known))
-	for i, ok := range s.known {
+	judged := make([]int, 0, countTrue(s.Known))
+	for i, ok := range s.Known {
 		if ok {
 			judged = append(judged, i)
 		}
@@ -134,20 +135,20 @@ func resetsOf(s *series) []reset {
 	admittedBefore := make([]int, len(judged)+1) // admitted among judged[:x]
 	for x, i := range judged {
 		admittedBefore[x+1] = admittedBefore[x]
-		if s.adm[i] {
+		if s.Adm[i] {
 			admittedBefore[x+1]++
 		}
 	}
 	var out []reset
 	for x := 1; x < len(judged); x++ {
 		last, first := judged[x-1], judged[x]
-		if !s.rej[last] || !s.adm[first] {
+		if !s.Rej[last] || !s.Adm[first] {
 			continue
 		}
 		from, to := max(0, x-resetSpan), min(len(judged), x+resetSpan)
 		rejectedBefore := (x - from) - (admittedBefore[x] - admittedBefore[from])
 		admittedAfter := admittedBefore[to] - admittedBefore[x]
-		out = append(out, reset{s.lo(last), s.hi(first), 2*rejectedBefore > x-from && 2*admittedAfter > to-x})
+		out = append(out, reset{s.Lo(last), s.Hi(first), 2*rejectedBefore > x-from && 2*admittedAfter > to-x})
 	}
 	return out
 }
@@ -201,13 +202,13 @@ func (c *coverage) best(k int) []segment {
 	return segs[:min(len(segs), k)]
 }
 
-// clockWindows lists the clock-aligned windows of phase p that the requests of s
+// ClockWindows lists the clock-aligned windows of phase p that the requests of s
 // may fall in.
-func clockWindows(s *series, p phase, w int64) []window {
+func ClockWindows(s *Series, p ClockPhase, w int64) []Window {
 	var ks []int64
-	for i := range s.reqs {
-		first := records.FloorDiv(s.lo(i)-p.hi, w)
-		last := records.FloorDiv(s.hi(i)-p.lo, w)
+	for i := range s.Reqs {
+		first := records.FloorDiv(s.Lo(i)-p.Hi, w)
+		last := records.FloorDiv(s.Hi(i)-p.Lo, w)
 		last = min(last, first+maxWindowSpan+1)
 		for k := first; k <= last; k++ {
 			if len(ks) == 0 || ks[len(ks)-1] < k {
@@ -217,9 +218,9 @@ func clockWindows(s *series, p phase, w int64) []window {
 	}
 	slices.Sort(ks)
 	ks = slices.Compact(ks)
-	wins := make([]window, len(ks))
+	wins := make([]Window, len(ks))
 	for x, k := range ks {
-		wins[x] = window{lo: k*w + p.lo, hi: k*w + p.hi, starter: -1}
+		wins[x] = Window{lo: k*w + p.Lo, hi: k*w + p.Hi, starter: -1}
 	}
 	return wins
 }

@@ -1,4 +1,4 @@
-package conformance
+package series
 
 import (
 	"cmp"
@@ -8,10 +8,10 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/records"
 )
 
-// window is one fixed window of a series. It starts somewhere in [lo, hi]
+// Window is one fixed window of a series. It starts somewhere in [lo, hi]
 // (a range when the start is inferred from requests) and lasts the limit's
 // window length. Times are nanoseconds since the first observation.
-type window struct {
+type Window struct {
 	lo, hi  int64
 	starter int32 // the request that opened it (first-request-aligned), or -1
 }
@@ -30,10 +30,10 @@ const (
 	spanGap                  // some windows, but it may also fall between them and open its own
 )
 
-// windowJudge judges one series against a list of windows admitting n each.
-type windowJudge struct {
-	s        *series
-	wins     []window // sorted by lo
+// WindowJudge judges one series against a list of windows admitting n each.
+type WindowJudge struct {
+	s        *Series
+	wins     []Window // sorted by lo
 	w, n     int64
 	maxStart int64           // widest start range, hi − lo
 	opens    map[int32]int32 // the window each starter opens (a few per run, not one entry per request)
@@ -44,8 +44,10 @@ type windowJudge struct {
 	skip    []bool
 }
 
-func newWindowJudge(s *series, wins []window, w, n int64) *windowJudge {
-	j := &windowJudge{s: s, wins: wins, w: w, n: n, opens: map[int32]int32{}}
+// NewWindowJudge returns the judge of s against the windows wins of length w
+// admitting n each.
+func NewWindowJudge(s *Series, wins []Window, w, n int64) *WindowJudge {
+	j := &WindowJudge{s: s, wins: wins, w: w, n: n, opens: map[int32]int32{}}
 	for k, win := range wins {
 		if win.starter >= 0 {
 			j.opens[win.starter] = int32(k)
@@ -60,11 +62,11 @@ func newWindowJudge(s *series, wins []window, w, n int64) *windowJudge {
 // ends need not rise with their starts (a window opened by a latency spike may
 // end late), so the range first … last may include a window between that the
 // request cannot be in; that only forgives more.
-func (j *windowJudge) span(i int) (first, last int, kind spanKind) {
+func (j *WindowJudge) span(i int) (first, last int, kind spanKind) {
 	if k, ok := j.opens[int32(i)]; ok {
 		return int(k), int(k), spanSome
 	}
-	lo, hi := j.s.lo(i), j.s.hi(i)
+	lo, hi := j.s.Lo(i), j.s.Hi(i)
 	first, last = -1, -1
 	top := sort.Search(len(j.wins), func(k int) bool { return j.wins[k].lo > hi }) - 1
 	for k := top; k >= 0 && j.wins[k].lo+j.maxStart+j.w > lo; k-- {
@@ -91,7 +93,7 @@ func (j *windowJudge) span(i int) (first, last int, kind spanKind) {
 // before the first may start, after the last may end, or between two of them.
 // Clock-aligned windows leave no gaps; first-request-aligned ones do between an
 // expiry and the next opening request.
-func (j *windowJudge) gapIn(lo, hi int64, first, last int) bool {
+func (j *WindowJudge) gapIn(lo, hi int64, first, last int) bool {
 	if lo < j.wins[first].lo || hi >= j.wins[last].hi+j.w {
 		return true
 	}
@@ -103,15 +105,15 @@ func (j *windowJudge) gapIn(lo, hi int64, first, last int) bool {
 	return false
 }
 
-// judge fills ev and returns the largest number of requests admitted in one window.
-func (j *windowJudge) judge(ev *stateEval) (worst int64) {
+// Judge fills ev and returns the largest number of requests admitted in one window.
+func (j *WindowJudge) Judge(ev *StateEval) (worst int64) {
 	worst = j.matchAdmitted(ev)
-	for i := range j.s.reqs {
+	for i := range j.s.Reqs {
 		if j.skip != nil && j.skip[i] {
-			ev.out[i] = unjudged
+			ev.Out[i] = unjudged
 			continue
 		}
-		if j.s.rej[i] {
+		if j.s.Rej[i] {
 			j.judgeRejected(i, ev)
 		}
 	}
@@ -139,13 +141,13 @@ func (it admittedItem) window() int32 { return it.first + int32(it.placed) }
 // deadline first, each request going to the earliest window it may be in that
 // still has room. Those that fit nowhere are over-admissions, whatever the
 // exact arrival times were.
-func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
-	items := make([]admittedItem, 0, countTrue(j.s.adm))
-	for i := range j.s.reqs {
-		if !j.s.adm[i] || j.skip != nil && j.skip[i] {
+func (j *WindowJudge) matchAdmitted(ev *StateEval) (worst int64) {
+	items := make([]admittedItem, 0, countTrue(j.s.Adm))
+	for i := range j.s.Reqs {
+		if !j.s.Adm[i] || j.skip != nil && j.skip[i] {
 			continue
 		}
-		ev.out[i] = admitOK
+		ev.Out[i] = AdmitOK
 		// One that may fall outside every window would have opened its own.
 		if first, last, kind := j.span(i); kind == spanSome {
 			items = append(items, admittedItem{first: int32(first), i: int32(i), span: uint8(last - first)})
@@ -162,7 +164,7 @@ func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
 			continue
 		}
 		it.placed = it.span
-		ev.out[it.i] = admitOver
+		ev.Out[it.i] = AdmitOver
 	}
 	return j.rank(items, ev)
 }
@@ -172,7 +174,7 @@ func (j *windowJudge) matchAdmitted(ev *stateEval) (worst int64) {
 // explaining, it also numbers the admitted requests of each window in send
 // order, the over-admitted ones after those that fit, into their evidence
 // details; it reorders items to do so.
-func (j *windowJudge) rank(items []admittedItem, ev *stateEval) (worst int64) {
+func (j *WindowJudge) rank(items []admittedItem, ev *StateEval) (worst int64) {
 	sure := make([]int32, len(j.wins)) // admitted requests surely in each window
 	for _, it := range items {
 		if it.span == 0 {
@@ -180,18 +182,18 @@ func (j *windowJudge) rank(items []admittedItem, ev *stateEval) (worst int64) {
 			worst = max(worst, int64(sure[it.first]))
 		}
 	}
-	over := slices.Contains(ev.out, admitOver)
+	over := slices.Contains(ev.Out, AdmitOver)
 	if over && worst <= j.n {
 		worst = j.n + 1 // every excess request straddles a boundary
 	}
 	// The details of admitted requests are read only to explain an
 	// over-admission or a rejection; without either, a series keeps none.
-	if ev.counting || !over && !slices.Contains(j.s.rej, true) {
+	if ev.Counting || !over && !slices.Contains(j.s.Rej, true) {
 		return worst
 	}
 	slices.SortFunc(items, func(a, b admittedItem) int {
 		return cmp.Or(cmp.Compare(a.window(), b.window()),
-			cmp.Compare(ev.out[a.i], ev.out[b.i]), cmp.Compare(a.i, b.i))
+			cmp.Compare(ev.Out[a.i], ev.Out[b.i]), cmp.Compare(a.i, b.i))
 	})
 	var rank int32
 	ref := int32(-1)
@@ -200,7 +202,7 @@ func (j *windowJudge) rank(items []admittedItem, ev *stateEval) (worst int64) {
 			rank, ref = 0, it.i
 		}
 		rank++
-		*ev.d(int(it.i)) = detail{ref: ref, rank: rank, start: j.startOf(int(it.window()))}
+		*ev.d(int(it.i)) = Detail{Ref: ref, Rank: rank, Start: j.startOf(int(it.window()))}
 	}
 	return worst
 }
@@ -208,51 +210,51 @@ func (j *windowJudge) rank(items []admittedItem, ev *stateEval) (worst int64) {
 // judgeRejected decides whether a rejection may have been a limiting decision:
 // in some window the request may belong to, n admitted requests may have arrived
 // before it.
-func (j *windowJudge) judgeRejected(i int, ev *stateEval) {
+func (j *WindowJudge) judgeRejected(i int, ev *StateEval) {
 	first, last, kind := j.span(i)
 	switch kind {
 	case spanWide:
-		ev.out[i] = rejectOK // too uncertain to blame the server
+		ev.Out[i] = RejectOK // too uncertain to blame the server
 		return
 	case spanNone, spanGap:
 		// Outside the listed windows it would have opened a fresh one, unless
 		// a request the list leaves out opened one first.
 		if c, start, ok := j.openedByOther(i); ok {
-			ev.out[i] = rejectOK
-			ev.d(i).level, ev.d(i).start = float64(c), start
+			ev.Out[i] = RejectOK
+			ev.d(i).Level, ev.d(i).Start = float64(c), start
 			return
 		}
 		if kind == spanNone {
-			ev.out[i] = rejectWrong
+			ev.Out[i] = RejectWrong
 			return
 		}
 	}
-	ev.out[i] = rejectWrong
+	ev.Out[i] = RejectWrong
 	best := int64(-1)
 	for k := first; k <= last; k++ {
 		win := j.wins[k]
-		c := j.s.admittedMaybeIn(win.lo, min(j.s.hi(i), win.hi+j.w))
+		c := j.s.admittedMaybeIn(win.lo, min(j.s.Hi(i), win.hi+j.w))
 		if c > best {
 			best = c
-			ev.d(i).start = j.startOf(k)
+			ev.d(i).Start = j.startOf(k)
 		}
 	}
-	ev.d(i).level = float64(best)
+	ev.d(i).Level = float64(best)
 	if best >= j.n {
-		ev.out[i] = rejectOK
+		ev.Out[i] = RejectOK
 	}
 }
 
 // openedByOther looks for a window one of j.openers may have opened in which n
 // requests may have been charged before rejected request i.
-func (j *windowJudge) openedByOther(i int) (seen, start int64, ok bool) {
-	lo, hi := j.s.lo(i), j.s.hi(i)
+func (j *WindowJudge) openedByOther(i int) (seen, start int64, ok bool) {
+	lo, hi := j.s.Lo(i), j.s.Hi(i)
 	for _, o := range j.openers {
-		if o == i || j.s.lo(o) > hi || j.s.hi(o)+j.w <= lo {
+		if o == i || j.s.Lo(o) > hi || j.s.Hi(o)+j.w <= lo {
 			continue
 		}
-		if c := j.s.admittedMaybeIn(j.s.lo(o), min(hi, j.s.hi(o)+j.w)); c >= j.n {
-			return c, j.s.lo(o) + records.ArrivalFloor, true
+		if c := j.s.admittedMaybeIn(j.s.Lo(o), min(hi, j.s.Hi(o)+j.w)); c >= j.n {
+			return c, j.s.Lo(o) + records.ArrivalFloor, true
 		}
 	}
 	return 0, 0, false
@@ -306,7 +308,7 @@ func (r *room) take(first, last int) (k int, ok bool) {
 
 // startOf is where window k is shown to start: when its opening request was
 // sent, or the middle of its possible starts.
-func (j *windowJudge) startOf(k int) int64 {
+func (j *WindowJudge) startOf(k int) int64 {
 	if st := j.wins[k].starter; st >= 0 {
 		return j.wins[k].lo + records.ArrivalFloor
 	}

@@ -1,4 +1,4 @@
-package conformance
+package series
 
 import (
 	"cmp"
@@ -26,23 +26,23 @@ import (
 // Over-admitted requests are not charged, so one fault is counted once and does
 // not cascade; rejected requests charge nothing.
 
-// judgeBucket judges s against a bucket of capacity burst refilled at rate tokens
+// JudgeBucket judges s against a bucket of capacity burst refilled at rate tokens
 // a nanosecond.
-func judgeBucket(s *series, burst, rate float64, ev *stateEval) {
+func JudgeBucket(s *Series, burst, rate float64, ev *StateEval) {
 	charged := bucketOver(s, burst, rate, ev)
 	bucketRejected(s, burst, rate, charged, ev)
 }
 
 // bucketOver finds the over-admissions and returns the charged requests.
-func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
-	adm := make([]int, 0, countTrue(s.adm)) // admitted requests, in send order
-	for i, ok := range s.adm {
+func bucketOver(s *Series, burst, rate float64, ev *StateEval) []int {
+	adm := make([]int, 0, countTrue(s.Adm)) // admitted requests, in send order
+	for i, ok := range s.Adm {
 		if ok {
 			adm = append(adm, i)
 		}
 	}
 	// tree[k] = −r·lo(adm[k]) − (charged requests handled so far whose position is ≥ k)
-	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.lo(adm[k])) })
+	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.Lo(adm[k])) })
 	order := make([]int32, len(adm))
 	for k := range order {
 		order[k] = int32(k)
@@ -50,21 +50,21 @@ func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
 	// Handled in order of latest arrival: everything handled before e surely
 	// arrived by hi_e.
 	slices.SortFunc(order, func(a, b int32) int {
-		return cmp.Or(cmp.Compare(s.hi(adm[a]), s.hi(adm[b])), cmp.Compare(a, b))
+		return cmp.Or(cmp.Compare(s.Hi(adm[a]), s.Hi(adm[b])), cmp.Compare(a, b))
 	})
 	isCharged := make([]bool, len(adm))
 	for _, k32 := range order {
 		k := int(k32)
 		i := adm[k]
 		low, from := tree.min(k)
-		tokens := min(burst, burst+rate*float64(s.hi(i))+low)
-		ev.out[i] = admitOK
+		tokens := min(burst, burst+rate*float64(s.Hi(i))+low)
+		ev.Out[i] = AdmitOK
 		if tokens < 1 {
 			first := adm[from]
-			span := s.hi(i) - s.lo(first)
-			ev.out[i] = admitOver
-			*ev.overDetail(i) = detail{ref: int32(first), rank: int32(math.Round(-low-rate*float64(s.lo(first)))) + 1,
-				start: s.lo(first), level: burst + rate*float64(span)}
+			span := s.Hi(i) - s.Lo(first)
+			ev.Out[i] = AdmitOver
+			*ev.overDetail(i) = Detail{Ref: int32(first), Rank: int32(math.Round(-low-rate*float64(s.Lo(first)))) + 1,
+				Start: s.Lo(first), Level: burst + rate*float64(span)}
 			continue
 		}
 		isCharged[k] = true
@@ -86,13 +86,13 @@ func bucketOver(s *series, burst, rate float64, ev *stateEval) []int {
 //	min over x of  B + r·(lo_e − x) − #{charged j : lo_j < hi_e, hi_j ≥ x}
 //
 // with x at the latest arrival of a charged request before lo_e, or at lo_e.
-func bucketRejected(s *series, burst, rate float64, charged []int, ev *stateEval) {
-	if !slices.Contains(s.rej, true) {
+func bucketRejected(s *Series, burst, rate float64, charged []int, ev *StateEval) {
+	if !slices.Contains(s.Rej, true) {
 		return // nothing to judge: a run admitted throughout needs no bounds
 	}
 	cLo, cHi := make([]int64, 0, len(charged)), make([]int64, 0, len(charged))
 	for _, i := range charged {
-		cLo, cHi = append(cLo, s.lo(i)), append(cHi, s.hi(i))
+		cLo, cHi = append(cLo, s.Lo(i)), append(cHi, s.Hi(i))
 	}
 	// Requests whose outcome is unknown may have taken a token too.
 	cLo, cHi = merge(cLo, s.unkLo), merge(cHi, s.unkHi)
@@ -107,21 +107,21 @@ func bucketRejected(s *series, burst, rate float64, charged []int, ev *stateEval
 			best[k] = min(v, best[k-1])
 		}
 	}
-	for e, ok := range s.rej {
+	for e, ok := range s.Rej {
 		if !ok {
 			continue
 		}
-		lo, hi := s.lo(e), s.hi(e)
+		lo, hi := s.Lo(e), s.Hi(e)
 		later := float64(m - countBelow(cLo, hi)) // charged surely after e
 		inFlight := float64(m-countBelow(cHi, lo)) - later
 		tokens := min(burst, burst-inFlight)
 		if k := countBelow(cHi, lo+1); k > 0 {
 			tokens = min(tokens, burst+rate*float64(lo)+later+best[k-1])
 		}
-		ev.d(e).level = tokens
-		ev.out[e] = rejectOK
+		ev.d(e).Level = tokens
+		ev.Out[e] = RejectOK
 		if tokens >= 1 {
-			ev.out[e] = rejectWrong
+			ev.Out[e] = RejectWrong
 		}
 	}
 }

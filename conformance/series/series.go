@@ -1,4 +1,12 @@
-package conformance
+// Package series holds a key's requests with their arrival intervals (a
+// Series) and the judges that decide each request against one limiter model:
+// fixed windows (first-request-aligned chains, window_first_request.go, and
+// clock alignments, window_clock_aligned.go, judged by window_judge.go), the
+// sliding log, the sliding-window counter and the token bucket
+// (*_judge.go), and the point models (point_model.go). A judge writes its
+// Outcome of each request into a StateEval. The limiter families
+// choose which judges to run, and explain their outcomes.
+package series
 
 import (
 	"cmp"
@@ -8,20 +16,20 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/records"
 )
 
-// series is the requests of one model state (one key, or the whole run for ip
+// Series is the requests of one model state (one key, or the whole run for ip
 // and global limits) counted by the tested limit, sorted by send time. Times
 // are nanoseconds since the run's first observation.
 //
 // Requests whose answer is a rate-limit decision are judged. The others
 // (transport failures; 401, 403 and 404) are unknown: never judged, but they may
 // have been charged and may have opened a window.
-type series struct {
+type Series struct {
 	key    string
-	reqs   []records.Record
+	Reqs   []records.Record
 	origin int64  // Unix nanoseconds; times of the series count from it
-	known  []bool // the answer is a rate-limit decision
-	adm    []bool // the server admitted the request (known and 2xx/3xx)
-	rej    []bool // the server rejected the request (known, not admitted)
+	Known  []bool // the answer is a rate-limit decision
+	Adm    []bool // the server admitted the request (known and 2xx/3xx)
+	Rej    []bool // the server rejected the request (known, not admitted)
 
 	// admHi holds, ascending, the latest arrivals of the requests that may
 	// have been charged: admitted or unknown. Rejections are judged against
@@ -33,49 +41,51 @@ type series struct {
 	// unkLo and unkHi are those of the unknown requests alone, ascending.
 	unkLo, unkHi []int64
 	maxWidth     int64  // largest hi − lo
-	opens        []bool // the first judged request of each recovery phase, once known
+	Opens        []bool // the first judged request of each recovery phase, once known
 
 }
 
 // The arrival bounds of request i are computed from its record rather than
 // stored: a run of a million requests keeps 24 MB less while it is judged.
 
-// lo is request i's earliest possible arrival.
-func (s *series) lo(i int) int64 { return s.reqs[i].Sent - s.origin - records.ArrivalFloor }
+// Lo is request i's earliest possible arrival.
+func (s *Series) Lo(i int) int64 { return s.Reqs[i].Sent - s.origin - records.ArrivalFloor }
 
-// hi is request i's latest possible arrival.
-func (s *series) hi(i int) int64 {
-	r := &s.reqs[i]
+// Hi is request i's latest possible arrival.
+func (s *Series) Hi(i int) int64 {
+	r := &s.Reqs[i]
 	return r.Sent - s.origin + r.Lat() + records.ArrivalFloor
 }
 
 // mid is the best estimate of request i's arrival: Sent + Latency/2.
-func (s *series) mid(i int) int64 {
-	r := &s.reqs[i]
+func (s *Series) mid(i int) int64 {
+	r := &s.Reqs[i]
 	return r.Sent - s.origin + r.Lat()/2
 }
 
 // loBelow is the number of requests whose earliest arrival is < x (lo rises
 // with the index: the records are sorted by send time).
-func (s *series) loBelow(x int64) int {
-	return sort.Search(len(s.reqs), func(i int) bool { return s.lo(i) >= x })
+func (s *Series) loBelow(x int64) int {
+	return sort.Search(len(s.Reqs), func(i int) bool { return s.Lo(i) >= x })
 }
 
 // buildSeries makes one series per state, in key order, leaving out states
 // without a judged request. The series use the collector's records in place
 // (sorted by send time), so judging copies no record.
-func buildSeries(c *records.Collector) []*series {
-	var out []*series
+func Build(c *records.Collector) []*Series {
+	var out []*Series
 	for k, recs := range c.ByKey {
 		if slices.ContainsFunc(recs, func(r records.Record) bool { return records.Judged(r.Status) }) {
-			out = append(out, newSeries(c.Keys[k], recs, c.First))
+			out = append(out, New(c.Keys[k], recs, c.First))
 		}
 	}
-	slices.SortFunc(out, func(a, b *series) int { return cmp.Compare(a.key, b.key) })
+	slices.SortFunc(out, func(a, b *Series) int { return cmp.Compare(a.key, b.key) })
 	return out
 }
 
-func newSeries(key string, recs []records.Record, origin int64) *series {
+// New returns the series of key from its records, sorted by send time;
+// origin is the Sent of the run's first observation, Unix nanoseconds.
+func New(key string, recs []records.Record, origin int64) *Series {
 	slices.SortFunc(recs, func(a, b records.Record) int {
 		if c := cmp.Compare(a.Sent, b.Sent); c != 0 {
 			return c
@@ -83,7 +93,7 @@ func newSeries(key string, recs []records.Record, origin int64) *series {
 		return cmp.Compare(a.Seq, b.Seq)
 	})
 	n := len(recs)
-	s := &series{key: key, reqs: recs, origin: origin, known: make([]bool, n), adm: make([]bool, n), rej: make([]bool, n)}
+	s := &Series{key: key, Reqs: recs, origin: origin, Known: make([]bool, n), Adm: make([]bool, n), Rej: make([]bool, n)}
 	charged, unknown := 0, 0
 	for _, r := range recs {
 		if !records.Judged(r.Status) {
@@ -100,18 +110,18 @@ func newSeries(key string, recs []records.Record, origin int64) *series {
 	s.unkLo, s.unkHi = make([]int64, 0, unknown), make([]int64, 0, unknown)
 	for i := range recs {
 		r := &recs[i]
-		s.known[i] = records.Judged(r.Status)
-		s.adm[i] = s.known[i] && records.Admitted(r.Status)
-		s.rej[i] = s.known[i] && !s.adm[i]
-		lo, hi := s.lo(i), s.hi(i)
+		s.Known[i] = records.Judged(r.Status)
+		s.Adm[i] = s.Known[i] && records.Admitted(r.Status)
+		s.Rej[i] = s.Known[i] && !s.Adm[i]
+		lo, hi := s.Lo(i), s.Hi(i)
 		s.maxWidth = max(s.maxWidth, hi-lo)
-		if !s.rej[i] {
+		if !s.Rej[i] {
 			s.admHi = append(s.admHi, hi)
 		}
 		if s.chargedBefore != nil {
 			s.chargedBefore[i+1] = int32(len(s.admHi))
 		}
-		if !s.known[i] {
+		if !s.Known[i] {
 			s.unkLo = append(s.unkLo, lo)
 			s.unkHi = append(s.unkHi, hi)
 		}
@@ -139,14 +149,14 @@ func countBelow(xs []int64, x int64) int {
 
 // admittedMaybeIn counts the requests that may have been charged and may have
 // arrived in [from, to): those with hi ≥ from and lo < to. It requires to ≥ from.
-func (s *series) admittedMaybeIn(from, to int64) int64 {
+func (s *Series) admittedMaybeIn(from, to int64) int64 {
 	// Every request with hi < from also has lo < to, so the two counts nest.
 	return int64(s.chargedBelow(to) - countBelow(s.admHi, from))
 }
 
 // chargedBelow is the number of requests that may have been charged whose
 // earliest arrival is < x.
-func (s *series) chargedBelow(x int64) int {
+func (s *Series) chargedBelow(x int64) int {
 	k := s.loBelow(x)
 	if s.chargedBefore == nil {
 		return k

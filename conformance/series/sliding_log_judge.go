@@ -1,4 +1,4 @@
-package conformance
+package series
 
 import (
 	"cmp"
@@ -15,50 +15,50 @@ import (
 //
 // Sliding-window counters are judged as a sliding log.
 
-// judgeLog judges s against a sliding log of n requests per w nanoseconds.
-func judgeLog(s *series, w, n int64, ev *stateEval) {
+// JudgeLog judges s against a sliding log of n requests per w nanoseconds.
+func JudgeLog(s *Series, w, n int64, ev *StateEval) {
 	logOver(s, w, n, ev)
-	for e, ok := range s.rej {
+	for e, ok := range s.Rej {
 		if !ok {
 			continue
 		}
-		seen := s.admittedMaybeIn(s.lo(e)-w+1, s.hi(e))
-		ev.d(e).level = float64(seen)
-		ev.out[e] = rejectOK
+		seen := s.admittedMaybeIn(s.Lo(e)-w+1, s.Hi(e))
+		ev.d(e).Level = float64(seen)
+		ev.Out[e] = RejectOK
 		if seen < n {
-			ev.out[e] = rejectWrong
+			ev.Out[e] = RejectWrong
 		}
 	}
 }
 
 // logOver finds the over-admissions, handling admitted requests in order of
 // latest arrival so that every request handled before e surely arrived by hi_e.
-func logOver(s *series, w, n int64, ev *stateEval) {
-	adm := make([]int, 0, countTrue(s.adm))
-	for i, ok := range s.adm {
+func logOver(s *Series, w, n int64, ev *StateEval) {
+	adm := make([]int, 0, countTrue(s.Adm))
+	for i, ok := range s.Adm {
 		if ok {
 			adm = append(adm, i)
 		}
 	}
 	admLo := make([]int64, len(adm))
 	for k, i := range adm {
-		admLo[k] = s.lo(i)
+		admLo[k] = s.Lo(i)
 	}
 	order := make([]int, len(adm))
 	for k := range order {
 		order[k] = k
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(s.hi(adm[a]), s.hi(adm[b])), cmp.Compare(a, b)) })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(s.Hi(adm[a]), s.Hi(adm[b])), cmp.Compare(a, b)) })
 	charged := newFenwick(len(adm))
 	for _, k := range order {
 		i := adm[k]
-		ev.out[i] = admitOK
-		from := countBelow(admLo, s.hi(i)-w+1) // surely within W of hi_i
-		if s.lo(i) > s.hi(i)-w {
+		ev.Out[i] = AdmitOK
+		from := countBelow(admLo, s.Hi(i)-w+1) // surely within W of hi_i
+		if s.Lo(i) > s.Hi(i)-w {
 			if c := charged.sum(len(adm)) - charged.sum(from); c+1 > n {
 				first := adm[charged.find(charged.sum(from)+1)]
-				ev.out[i] = admitOver
-				*ev.overDetail(i) = detail{ref: int32(first), rank: int32(c + 1), start: s.lo(first)}
+				ev.Out[i] = AdmitOver
+				*ev.overDetail(i) = Detail{Ref: int32(first), Rank: int32(c + 1), Start: s.Lo(first)}
 				continue
 			}
 		}

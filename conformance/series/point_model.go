@@ -1,4 +1,4 @@
-package conformance
+package series
 
 import (
 	"cmp"
@@ -12,21 +12,21 @@ import (
 // intervals requests really arrived. Ambiguous decisions are counted in
 // messages, never failed.
 
-// countPoint records how many over-admissions and wrongful rejections the
+// CountPoint records how many over-admissions and wrongful rejections the
 // point model blamed.
-func countPoint(s *series, ev *stateEval, blamed []bool) {
-	ev.pointOver, ev.pointWrong, ev.ambAdm, ev.ambRej = 0, 0, nil, nil
+func CountPoint(s *Series, ev *StateEval, blamed []bool) {
+	ev.PointOver, ev.PointWrong, ev.AmbAdm, ev.AmbRej = 0, 0, nil, nil
 	for i, b := range blamed {
 		switch {
-		case b && s.adm[i]:
-			ev.pointOver++
-			if ev.out[i] != admitOver {
-				ev.ambAdm = append(ev.ambAdm, int32(i))
+		case b && s.Adm[i]:
+			ev.PointOver++
+			if ev.Out[i] != AdmitOver {
+				ev.AmbAdm = append(ev.AmbAdm, int32(i))
 			}
 		case b:
-			ev.pointWrong++
-			if ev.out[i] == rejectOK {
-				ev.ambRej = append(ev.ambRej, int32(i))
+			ev.PointWrong++
+			if ev.Out[i] == RejectOK {
+				ev.AmbRej = append(ev.AmbRej, int32(i))
 			}
 		}
 	}
@@ -34,9 +34,9 @@ func countPoint(s *series, ev *stateEval, blamed []bool) {
 
 // byMid returns the judged requests of s in order of estimated arrival, as
 // int32 (4 bytes a request) like every index of a series.
-func byMid(s *series) []int32 {
-	order := make([]int32, 0, countTrue(s.known))
-	for i, ok := range s.known {
+func byMid(s *Series) []int32 {
+	order := make([]int32, 0, countTrue(s.Known))
+	for i, ok := range s.Known {
 		if ok {
 			order = append(order, int32(i))
 		}
@@ -45,12 +45,12 @@ func byMid(s *series) []int32 {
 	return order
 }
 
-// pointWindows blames decisions against wins with point arrivals. Windows
+// PointWindows blames decisions against wins with point arrivals. Windows
 // opened by requests (first-request-aligned) are opened again by the point
 // arrivals, not taken from the tolerant model's chain: that chain was chosen to
 // blame the server least, and may start each window as late as its opener's
 // interval allows.
-func pointWindows(s *series, wins []window, w, n int64) []bool {
+func PointWindows(s *Series, wins []Window, w, n int64) []bool {
 	if len(wins) > 0 && wins[0].starter >= 0 {
 		return pointFirstRequest(s, w, n)
 	}
@@ -62,7 +62,7 @@ func pointWindows(s *series, wins []window, w, n int64) []bool {
 		}
 	}
 	count := make([]int64, len(wins))
-	blamed := make([]bool, len(s.reqs))
+	blamed := make([]bool, len(s.Reqs))
 	for _, ix := range byMid(s) {
 		i := int(ix)
 		p := s.mid(i)
@@ -70,11 +70,11 @@ func pointWindows(s *series, wins []window, w, n int64) []bool {
 		var seen int64
 		if k >= 0 && p < starts[k]+w {
 			seen = count[k]
-			if s.adm[i] {
+			if s.Adm[i] {
 				count[k]++
 			}
 		}
-		blamed[i] = s.adm[i] == (seen >= n)
+		blamed[i] = s.Adm[i] == (seen >= n)
 	}
 	return blamed
 }
@@ -82,8 +82,8 @@ func pointWindows(s *series, wins []window, w, n int64) []bool {
 // pointFirstRequest blames decisions against first-request-aligned windows with
 // point arrivals: a window opens at the first arrival after the previous one
 // expired and admits n.
-func pointFirstRequest(s *series, w, n int64) []bool {
-	blamed := make([]bool, len(s.reqs))
+func pointFirstRequest(s *Series, w, n int64) []bool {
+	blamed := make([]bool, len(s.Reqs))
 	var start, count int64
 	open := false
 	for _, ix := range byMid(s) {
@@ -93,17 +93,17 @@ func pointFirstRequest(s *series, w, n int64) []bool {
 			start, count, open = p, 0, true
 		}
 		seen := count
-		if s.adm[i] {
+		if s.Adm[i] {
 			count++
 		}
-		blamed[i] = s.adm[i] == (seen >= n)
+		blamed[i] = s.Adm[i] == (seen >= n)
 	}
 	return blamed
 }
 
-// pointBucket blames decisions against a token bucket with point arrivals.
-func pointBucket(s *series, burst, rate float64) []bool {
-	blamed := make([]bool, len(s.reqs))
+// PointBucket blames decisions against a token bucket with point arrivals.
+func PointBucket(s *Series, burst, rate float64) []bool {
+	blamed := make([]bool, len(s.Reqs))
 	tokens := burst
 	var last int64
 	for x, ix := range byMid(s) {
@@ -112,8 +112,8 @@ func pointBucket(s *series, burst, rate float64) []bool {
 			tokens = min(burst, tokens+rate*float64(s.mid(i)-last))
 		}
 		last = s.mid(i)
-		blamed[i] = s.adm[i] == (tokens < 1)
-		if s.adm[i] {
+		blamed[i] = s.Adm[i] == (tokens < 1)
+		if s.Adm[i] {
 			// Conditioned on the server, as the windows are: an admission it
 			// made spent a token, even one the model blames (the server had a
 			// token the point arrivals did not give). Without this the model
@@ -125,9 +125,9 @@ func pointBucket(s *series, burst, rate float64) []bool {
 	return blamed
 }
 
-// pointLog blames decisions against a sliding log with point arrivals.
-func pointLog(s *series, w, n int64) []bool {
-	blamed := make([]bool, len(s.reqs))
+// PointLog blames decisions against a sliding log with point arrivals.
+func PointLog(s *Series, w, n int64) []bool {
+	blamed := make([]bool, len(s.Reqs))
 	var log []int64 // charged arrivals, ascending
 	for _, ix := range byMid(s) {
 		i := int(ix)
@@ -136,8 +136,8 @@ func pointLog(s *series, w, n int64) []bool {
 			log = log[1:]
 		}
 		full := int64(len(log)) >= n
-		blamed[i] = s.adm[i] == full
-		if s.adm[i] {
+		blamed[i] = s.Adm[i] == full
+		if s.Adm[i] {
 			log = append(log, p) // the server counted it, blamed or not
 		}
 	}

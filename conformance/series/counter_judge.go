@@ -1,4 +1,4 @@
-package conformance
+package series
 
 import (
 	"cmp"
@@ -25,10 +25,10 @@ import (
 // counts of requests surely in the windows, and rejections the most crowded
 // arrangement. Over-admitted requests are not charged.
 
-// counterJudge judges one series against sliding-window counters; what does
+// CounterJudge judges one series against sliding-window counters; what does
 // not depend on the phase of the windows is computed once.
-type counterJudge struct {
-	s     *series
+type CounterJudge struct {
+	s     *Series
 	w, n  int64
 	adm   []int   // admitted requests, in send order
 	admLo []int64 // their lo, ascending
@@ -36,13 +36,15 @@ type counterJudge struct {
 	sure  map[int64]int64
 }
 
-func newCounterJudge(s *series, w, n int64) *counterJudge {
-	c := &counterJudge{s: s, w: w, n: n, sure: map[int64]int64{}}
-	na := countTrue(s.adm)
+// NewCounterJudge returns the judge of s against a sliding-window counter of
+// n per window w.
+func NewCounterJudge(s *Series, w, n int64) *CounterJudge {
+	c := &CounterJudge{s: s, w: w, n: n, sure: map[int64]int64{}}
+	na := countTrue(s.Adm)
 	c.adm, c.admLo = make([]int, 0, na), make([]int64, 0, na)
-	for i, ok := range s.adm {
+	for i, ok := range s.Adm {
 		if ok {
-			c.adm, c.admLo = append(c.adm, i), append(c.admLo, s.lo(i))
+			c.adm, c.admLo = append(c.adm, i), append(c.admLo, s.Lo(i))
 		}
 	}
 	c.order = make([]int, len(c.adm))
@@ -50,36 +52,36 @@ func newCounterJudge(s *series, w, n int64) *counterJudge {
 		c.order[k] = k
 	}
 	slices.SortFunc(c.order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(s.hi(c.adm[a]), s.hi(c.adm[b])), cmp.Compare(a, b))
+		return cmp.Or(cmp.Compare(s.Hi(c.adm[a]), s.Hi(c.adm[b])), cmp.Compare(a, b))
 	})
 	return c
 }
 
-// judge judges the series with windows starting at phase + k·w (ns since the
+// Judge judges the series with windows starting at phase + k·w (ns since the
 // first observation), give or take delta.
-func (c *counterJudge) judge(phase, delta int64, ev *stateEval) {
+func (c *CounterJudge) Judge(phase, delta int64, ev *StateEval) {
 	c.over(phase, delta, ev)
-	for e, ok := range c.s.rej {
+	for e, ok := range c.s.Rej {
 		if ok {
 			c.rejected(phase, delta, e, ev)
 		}
 	}
 }
 
-// firstViolation returns the time of the earliest violation the counter with
+// FirstViolation returns the time of the earliest violation the counter with
 // this phase finds, or ok when it finds none: a search for a counter that
 // explains the whole run need not judge a phase further.
-func (c *counterJudge) firstViolation(phase, delta int64, ev *stateEval) (at int64, ok bool) {
+func (c *CounterJudge) FirstViolation(phase, delta int64, ev *StateEval) (at int64, ok bool) {
 	at, ok = c.overUntil(phase, delta, ev, true)
-	for e, rej := range c.s.rej {
+	for e, rej := range c.s.Rej {
 		if !rej {
 			continue
 		}
-		if !ok && c.s.lo(e) >= at {
+		if !ok && c.s.Lo(e) >= at {
 			break
 		}
-		if c.rejected(phase, delta, e, ev); ev.out[e] == rejectWrong {
-			return c.s.lo(e), false
+		if c.rejected(phase, delta, e, ev); ev.Out[e] == RejectWrong {
+			return c.s.Lo(e), false
 		}
 	}
 	return at, ok
@@ -87,30 +89,30 @@ func (c *counterJudge) firstViolation(phase, delta int64, ev *stateEval) (at int
 
 // window returns the windows [lo, hi] may be in when boundaries may move by
 // delta either way.
-func (c *counterJudge) window(phase, delta, lo, hi int64) (first, last int64) {
+func (c *CounterJudge) window(phase, delta, lo, hi int64) (first, last int64) {
 	return records.FloorDiv(lo-phase-delta, c.w), records.FloorDiv(hi-phase+delta, c.w)
 }
 
 // over finds the over-admissions, handling admitted requests in order of
 // latest arrival: those handled before e that surely arrived after e's window
 // began were surely counted before the last of them was admitted.
-func (c *counterJudge) over(phase, delta int64, ev *stateEval) { c.overUntil(phase, delta, ev, false) }
+func (c *CounterJudge) over(phase, delta int64, ev *StateEval) { c.overUntil(phase, delta, ev, false) }
 
 // overUntil is over; with stop it returns at the first over-admission, with its
 // latest arrival, and ok reports that there was none.
-func (c *counterJudge) overUntil(phase, delta int64, ev *stateEval, stop bool) (at int64, ok bool) {
+func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (at int64, ok bool) {
 	s, w := c.s, c.w
 	clear(c.sure) // admitted requests surely in each window
 	for _, i := range c.adm {
-		if first, last := c.window(phase, delta, s.lo(i), s.hi(i)); first == last {
+		if first, last := c.window(phase, delta, s.Lo(i), s.Hi(i)); first == last {
 			c.sure[first]++
 		}
 	}
 	charged := newFenwick(len(c.adm))
 	for _, k := range c.order {
 		i := c.adm[k]
-		ev.out[i] = admitOK
-		kw, last := c.window(phase, delta, s.lo(i), s.hi(i))
+		ev.Out[i] = AdmitOK
+		kw, last := c.window(phase, delta, s.Lo(i), s.Hi(i))
 		if kw != last {
 			charged.add(k) // it may fall either side of a boundary: nothing is sure
 			continue
@@ -118,16 +120,16 @@ func (c *counterJudge) overUntil(phase, delta int64, ev *stateEval, stop bool) (
 		start := kw*w + phase
 		from := countBelow(c.admLo, start+delta)
 		in := charged.sum(len(c.adm)) - charged.sum(from)
-		f := float64(s.hi(i)-start+delta) / float64(w) // at most
+		f := float64(s.Hi(i)-start+delta) / float64(w) // at most
 		if est := float64(c.sure[kw-1])*(1-f) + float64(in); est >= float64(c.n) {
-			ev.out[i] = admitOver
+			ev.Out[i] = AdmitOver
 			ref := int32(-1)
 			if in > 0 {
 				ref = int32(c.adm[charged.find(charged.sum(from)+1)])
 			}
-			*ev.overDetail(i) = detail{ref: ref, rank: int32(in + 1), start: start, level: est}
+			*ev.overDetail(i) = Detail{Ref: ref, Rank: int32(in + 1), Start: start, Level: est}
 			if stop {
-				return s.hi(i), false
+				return s.Hi(i), false
 			}
 			continue
 		}
@@ -138,9 +140,9 @@ func (c *counterJudge) overUntil(phase, delta int64, ev *stateEval, stop bool) (
 
 // rejected judges rejection e by the largest estimate any window it may be in
 // and any arrangement of the requests that may have been charged allows.
-func (c *counterJudge) rejected(phase, delta int64, e int, ev *stateEval) {
+func (c *CounterJudge) rejected(phase, delta int64, e int, ev *StateEval) {
 	s, w := c.s, c.w
-	lo, hi := s.lo(e), s.hi(e)
+	lo, hi := s.Lo(e), s.Hi(e)
 	first, last := c.window(phase, delta, lo, hi)
 	last = min(last, first+maxWindowSpan)
 	best := -1.0
@@ -151,28 +153,28 @@ func (c *counterJudge) rejected(phase, delta int64, e int, ev *stateEval) {
 		f := float64(max(0, lo-start-delta)) / float64(w) // at least
 		if est := float64(prev)*(1-f) + float64(curr); est > best {
 			best = est
-			ev.d(e).start = start
+			ev.d(e).Start = start
 		}
 	}
-	ev.d(e).level = best
-	ev.out[e] = rejectOK
+	ev.d(e).Level = best
+	ev.Out[e] = RejectOK
 	if best <= float64(c.n-1) {
-		ev.out[e] = rejectWrong
+		ev.Out[e] = RejectWrong
 	}
 }
 
-// pointCounter blames decisions against a counter with point arrivals, using
+// PointCounter blames decisions against a counter with point arrivals, using
 // the same band.
-func pointCounter(s *series, phase, w, n int64) []bool {
+func PointCounter(s *Series, phase, w, n int64) []bool {
 	count := map[int64]int64{}
-	blamed := make([]bool, len(s.reqs))
+	blamed := make([]bool, len(s.Reqs))
 	for _, ix := range byMid(s) {
 		i := int(ix)
 		p := s.mid(i)
 		k := records.FloorDiv(p-phase, w)
 		f := float64(p-(k*w+phase)) / float64(w)
 		est := float64(count[k-1])*(1-f) + float64(count[k])
-		if s.adm[i] {
+		if s.Adm[i] {
 			blamed[i] = est >= float64(n)
 			count[k]++
 			continue
@@ -185,19 +187,19 @@ func pointCounter(s *series, phase, w, n int64) []bool {
 // counterGrid is how many evenly spaced phases the counter search tries before
 // refining around the best, in counterRefine steps between grid points.
 const (
-	counterGrid   = 16
-	counterRefine = 8
+	CounterGrid   = 16
+	CounterRefine = 8
 )
 
-// counterPhases are the phases to try: those the resets, the first request and
+// CounterPhases are the phases to try: those the resets, the first request and
 // the wall clock suggest, then an even grid over the window.
-func counterPhases(all []*series, origin, w int64) []int64 {
+func CounterPhases(all []*Series, origin, w int64) []int64 {
 	var out []int64
 	for _, p := range basePhases(all, origin, w) {
-		out = append(out, (p.lo+p.hi)/2)
+		out = append(out, (p.Lo+p.Hi)/2)
 	}
-	for x := range int64(counterGrid) {
-		out = append(out, w*x/counterGrid)
+	for x := range int64(CounterGrid) {
+		out = append(out, w*x/CounterGrid)
 	}
 	return out
 }

@@ -1,0 +1,87 @@
+package conformance
+
+import (
+	"github.com/ratecheck/ratecheck/conformance/series"
+)
+
+// evaluation is one model's judgement of a whole run.
+type evaluation struct {
+	family family
+	desc   string             // the model and its parameters, e.g. "fixed-window, clock-aligned at +0.370 s"
+	phase  int64              // counters: where windows start, ns since the first observation mod W
+	align  *alignment         // where the windows start on the clock; nil for windows chained from a first request
+	states []series.StateEval // one per series
+	wins   [][]series.Window  // window families: the windows of each series
+	// worst is the largest admitted count the model found in one window
+	// (fixed windows only; 0 for the other families).
+	worst int64
+	sc    *score // cached by score
+}
+
+// score ranks the explanations of a run; the most favourable is the least.
+// Any explanation without violations beats every other, so a correct limiter
+// passes whenever one alignment or family explains it. Among explanations that
+// blame the server, the one blaming the fewest kinds of fault (over-admission,
+// early rejection, late recovery) comes first, then the fewest episodes (runs of
+// consecutive requests breaking the model the same way), then the fewest
+// violations: a misplaced window must not pass off a limiter that rejects early
+// in every window as a few over-admissions followed by late recoveries.
+type score struct{ kinds, episodes, violations int }
+
+func (a score) less(b score) bool {
+	if a.kinds != b.kinds {
+		return a.kinds < b.kinds
+	}
+	if a.violations != b.violations {
+		return a.violations < b.violations
+	}
+	return a.episodes < b.episodes
+}
+
+func (ev *evaluation) score() score {
+	if ev.sc == nil {
+		sc := ev.computeScore()
+		ev.sc = &sc
+	}
+	return *ev.sc
+}
+
+func (ev *evaluation) computeScore() score {
+	var sc score
+	seen := map[series.Outcome]bool{}
+	for i := range ev.states {
+		var prev series.Outcome
+		for _, o := range ev.states[i].Out {
+			if !o.Violation() {
+				prev = series.AdmitOK
+				continue
+			}
+			sc.violations++
+			if !seen[o] {
+				seen[o] = true
+				sc.kinds++
+			}
+			if k := kindOf(o); k != prev {
+				sc.episodes++
+				prev = k
+			}
+		}
+	}
+	return sc
+}
+
+// kindOf maps a violation to its kind: admitOver or rejectWrong.
+func kindOf(o series.Outcome) series.Outcome {
+	if o == series.AdmitOver {
+		return series.AdmitOver
+	}
+	return series.RejectWrong
+}
+
+// newStateEval makes the state of s to judge, counted only (no details of
+// admissions) when a is.
+func (a *rules) newStateEval(s *series.Series) series.StateEval {
+	e := series.NewStateEval(s)
+	e.Counting = a.counting
+	return e
+}

@@ -1,0 +1,105 @@
+package series
+
+// Outcome is the model's judgement of one request, conditioned on what the
+// server decided for the requests before it.
+type Outcome uint8
+
+// The outcomes. A model evaluation produces admitOK, admitOver, rejectOK and
+// rejectWrong; classify splits rejectWrong into rejectEarly and rejectRecovery.
+const (
+	AdmitOK        Outcome = iota // admitted, and the model allows it
+	AdmitOver                     // admitted beyond the limit, whatever the exact arrival times
+	RejectOK                      // rejected, and the model says it may be over the limit
+	RejectWrong                   // rejected although the model admits it at every possible arrival
+	RejectEarly                   // a wrongful rejection that is not a late recovery
+	RejectRecovery                // a wrongful rejection while the limit should have lifted
+	unjudged                      // the answer was no rate-limit decision
+)
+
+// Violation reports whether the outcome breaks the model.
+func (o Outcome) Violation() bool {
+	return o == AdmitOver || o == RejectWrong || o == RejectEarly || o == RejectRecovery
+}
+
+// Detail is what evidence needs to explain one judgement.
+type Detail struct {
+	Ref   int32   // admitOver: index of the first request of the window or set; -1 when none
+	Rank  int32   // admitOver: admitted requests in that window or set, this one included
+	Start int64   // admitOver: start of the window or set (ns since the first observation)
+	Level float64 // rejections: admitted requests counted (windows, log) or tokens left (bucket)
+}
+
+// StateEval is a model's judgement of one series.
+type StateEval struct {
+	Out []Outcome
+	det []Detail // nil until a judgement needs one (see d); a run without violations or rejections needs none
+	// pointOver and pointWrong count the over-admissions and wrongful
+	// rejections the point model finds (see point_model.go).
+	PointOver, PointWrong int
+	// ambAdm are the admissions the point model blames and the tolerant model
+	// does not: over-admissions the timing tolerance may hide (see
+	// cleanEpisodes).
+	AmbAdm []int32
+	// ambRej are the rejections the point model blames and the tolerant
+	// model holds were limiting (rejectOK): wrongful rejections the timing
+	// tolerance may hide.
+	AmbRej []int32
+	// counting is set when only the outcomes are read (the fingerprint's
+	// candidate models): admissions keep no detail, see overDetail.
+	Counting bool
+	sink     Detail
+}
+
+// NewStateEval returns the state to judge s in: every request unjudged that
+// got no rate-limit decision, the others admitOK until judged.
+func NewStateEval(s *Series) StateEval {
+	n := len(s.Reqs)
+	e := StateEval{Out: make([]Outcome, n)}
+	for i := range e.Out {
+		if !s.Known[i] {
+			e.Out[i] = unjudged
+		}
+	}
+	return e
+}
+
+// d returns request i's detail to fill in, allocating every request's detail
+// on first use: most runs judge many requests and explain few.
+func (e *StateEval) d(i int) *Detail {
+	if e.det == nil {
+		e.det = make([]Detail, len(e.Out))
+		for k := range e.det {
+			e.det[k].Ref = -1
+		}
+	}
+	return &e.det[i]
+}
+
+// overDetail returns admission i's detail to fill in: d(i), or a scratch
+// detail when the evaluation is only counted. Rejections keep their details
+// either way; their classification reads them.
+func (e *StateEval) overDetail(i int) *Detail {
+	if e.Counting {
+		return &e.sink
+	}
+	return e.d(i)
+}
+
+// DetOf returns request i's detail, with ref −1 when none was filled in.
+func (e *StateEval) DetOf(i int) Detail {
+	if e.det == nil {
+		return Detail{Ref: -1}
+	}
+	return e.det[i]
+}
+
+// Violations counts the requests that break the model.
+func (e *StateEval) Violations() int {
+	n := 0
+	for _, o := range e.Out {
+		if o.Violation() {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,71 @@
+package series
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance/records"
+)
+
+func TestPhaseSplit(t *testing.T) {
+	tests := []struct {
+		p    ClockPhase
+		want int
+	}{
+		{ClockPhase{Lo: 0, Hi: 0}, 1},
+		{ClockPhase{Lo: 10, Hi: 10 + int64(2*time.Millisecond)}, 1},
+		{ClockPhase{Lo: 0, Hi: int64(5 * time.Millisecond)}, 3},
+		{ClockPhase{Lo: 0, Hi: int64(time.Second)}, maxPhaseSplit},
+	}
+	for _, tt := range tests {
+		got := tt.p.split()
+		if len(got) != tt.want {
+			t.Errorf("%+v.split() has %d parts; want %d", tt.p, len(got), tt.want)
+		}
+		lo, hi := got[0].Lo, got[0].Hi
+		for _, g := range got {
+			lo, hi = min(lo, g.Lo), max(hi, g.Hi)
+		}
+		if lo != tt.p.Lo || hi != tt.p.Hi {
+			t.Errorf("%+v.split() covers [%d, %d]; want [%d, %d]", tt.p, lo, hi, tt.p.Lo, tt.p.Hi)
+		}
+	}
+}
+
+// The matching lets requests that straddle a boundary fill the window with room,
+// and blames only what fits nowhere.
+func TestWindowJudgeMatching(t *testing.T) {
+	ms := int64(time.Millisecond)
+	// Two windows [0, 1000) and [1000, 2000) ms admitting 2 each. Requests as
+	// (lo, hi) ms: two surely in the first, one straddling, two surely in the second.
+	spans := [][2]int64{{100, 110}, {200, 210}, {995, 1005}, {1100, 1110}, {1200, 1210}}
+	s := &Series{}
+	for _, sp := range spans {
+		// lo = sent − floor and hi = sent + latency + floor (see series.lo, hi).
+		lat := (sp[1]-sp[0])*ms - 2*records.ArrivalFloor
+		s.Reqs = append(s.Reqs, records.Record{Sent: sp[0]*ms + records.ArrivalFloor, Latency: uint32(lat / 1000), Status: 200})
+		s.Adm = append(s.Adm, true)
+		s.Known = append(s.Known, true)
+		s.Rej = append(s.Rej, false)
+	}
+	for i, sp := range spans {
+		if s.Lo(i) != sp[0]*ms || s.Hi(i) != sp[1]*ms {
+			t.Fatalf("request %d spans [%d, %d] ns; want [%d, %d] ms", i, s.Lo(i), s.Hi(i), sp[0], sp[1])
+		}
+	}
+	wins := []Window{{lo: 0, hi: 0, starter: -1}, {lo: 1000 * ms, hi: 1000 * ms, starter: -1}}
+	ev := NewStateEval(s)
+	worst := NewWindowJudge(s, wins, 1000*ms, 2).Judge(&ev)
+	over := 0
+	for _, o := range ev.Out {
+		if o == AdmitOver {
+			over++
+		}
+	}
+	if over != 1 || worst != 3 {
+		t.Errorf("judge: %d over-admitted, worst %d; want 1 over-admitted, worst 3", over, worst)
+	}
+	if ev.Out[2] == AdmitOver {
+		t.Errorf("the straddling request was blamed; want a request surely in a full window blamed")
+	}
+}
