@@ -253,7 +253,7 @@ type touched struct {
 // the budget less B's own requests so far. Only for exact Remaining headers
 // describing the tested limit.
 func (c *isolationChecker) headersTouched(ts []isoAttempt, capacity int64) (touched, bool) {
-	if c.exactRemaining("") != "" || c.pr.described != c.limit {
+	if c.exactRemaining("") != "" || c.pr.Described != c.limit {
 		return touched{}, false
 	}
 	sent := int64(0)
@@ -279,8 +279,8 @@ func (c *isolationChecker) headersNote() string {
 	if why := c.exactRemaining(""); why != "" {
 		return "; its headers were not compared: " + why
 	}
-	if c.pr.described != c.limit {
-		return "; its headers were not compared: they describe limit " + quote(c.pr.described.Name)
+	if c.pr.Described != c.limit {
+		return "; its headers were not compared: they describe limit " + quote(c.pr.Described.Name)
 	}
 	return ", with Remaining counting down from its own budget"
 }

@@ -28,14 +28,14 @@ import (
 // otherwise charge an attempt with earlier requests.
 type notCountedChecker struct {
 	contractObs
-	answered map[int]time.Time // per phase: when its last answer arrived
-	began    map[int]time.Time // per phase: when its first request was sent
-	blamed   func() blames     // the model checks' blames (see blamer)
+	answered map[int]time.Time   // per phase: when its last answer arrived
+	began    map[int]time.Time   // per phase: when its first request was sent
+	blamed   func() check.Blames // the model checks' blames (see blamer)
 }
 
-// deferTo takes the model checks' blames: a limit that rejects early
+// DeferTo takes the model checks' blames: a limit that rejects early
 // rejects within the budget whatever the refused requests did.
-func (c *notCountedChecker) deferTo(b func() blames) { c.blamed = b }
+func (c *notCountedChecker) DeferTo(b func() check.Blames) { c.blamed = b }
 
 // rejectsEarly reports whether the model checks blame an early rejection of
 // the tested limit (limit.no-early-reject fails).
@@ -43,12 +43,7 @@ func (c *notCountedChecker) rejectsEarly() bool {
 	if c.blamed == nil {
 		return false
 	}
-	for _, id := range c.blamed().bySeq {
-		if id == check.LimitNoEarlyReject {
-			return true
-		}
-	}
-	return false
+	return c.blamed().Blames(check.LimitNoEarlyReject)
 }
 
 func newNotCountedChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
@@ -307,7 +302,7 @@ func (c *notCountedChecker) remainingAround(before, after []results.Observation)
 	if c.exactRemaining("") != "" || len(before) == 0 || !allAdmitted(before) || !allAdmitted(after) {
 		return nil, nil, false
 	}
-	if d := c.pr.described; d == nil || !d.Counts(before[0].Endpoint) {
+	if d := c.pr.Described; d == nil || !d.Counts(before[0].Endpoint) {
 		return nil, nil, false
 	}
 	a, b, ra, _ := c.remainingSpan(before, after)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -17,9 +18,9 @@ import (
 // for one series: the default key's requests for a per-key quota, every
 // request for a global or per-IP one.
 type quotaHeaders struct {
-	pr       promise
+	pr       response.Promise
 	key      string // the series' key id; "" for every request
-	Admitted []span // the series' admitted requests counted by the quota
+	admitted []span // the series' admitted requests counted by the quota
 	first    *quotaClaim
 	last     *quotaClaim
 	limitBad *results.Observation // the first Limit header that is not the quota
@@ -38,9 +39,9 @@ type quotaClaim struct {
 	span
 }
 
-func newQuotaHeaders(pr promise, p *scenarios.Plan) quotaHeaders {
+func newQuotaHeaders(pr response.Promise, p *scenarios.Plan) quotaHeaders {
 	h := quotaHeaders{pr: pr}
-	if pr.described != nil && pr.perKey && p != nil && p.Scenario != nil && len(p.Scenario.Auth.Keys) > 0 {
+	if pr.Described != nil && pr.PerKey && p != nil && p.Scenario != nil && len(p.Scenario.Auth.Keys) > 0 {
 		h.key = p.Scenario.Auth.Keys[0].ID
 	}
 	return h
@@ -48,21 +49,21 @@ func newQuotaHeaders(pr promise, p *scenarios.Plan) quotaHeaders {
 
 // observe reads o's headers when the described limit is a quota and counts o.
 func (h *quotaHeaders) observe(o results.Observation) {
-	d := h.pr.described
+	d := h.pr.Described
 	if d == nil || !d.IsQuota() || !d.Counts(o.Endpoint) || h.key != "" && o.KeyID != h.key {
 		return
 	}
 	if o.Admitted() {
-		h.Admitted = append(h.Admitted, span{o.Sent, o.Received()})
+		h.admitted = append(h.admitted, span{o.Sent, o.Received()})
 	}
-	if h.pr.remaining == "" && h.pr.limit == "" {
+	if h.pr.Remaining == "" && h.pr.Limit == "" {
 		return
 	}
-	cl, _ := headers.Read(o.Headers, h.pr.spec, o.Received())
-	if cl.HasLimit && h.pr.limit != "" && !d.Unlimited && cl.Limit != d.Requests && h.limitBad == nil {
+	cl, _ := headers.Read(o.Headers, h.pr.Spec, o.Received())
+	if cl.HasLimit && h.pr.Limit != "" && !d.Unlimited && cl.Limit != d.Requests && h.limitBad == nil {
 		h.limitBad = &o
 	}
-	if !cl.HasRemaining || h.pr.remaining == "" {
+	if !cl.HasRemaining || h.pr.Remaining == "" {
 		return
 	}
 	if o.Limited() && cl.Remaining == 0 {
@@ -84,15 +85,15 @@ func (h *quotaHeaders) judge(q *scenarios.Limit, p *scenarios.Plan) check.Result
 	unexhausted := fmt.Sprintf("quota %s (%d per %s) was not exhausted: that costs the whole quota, which a run spends only on the built-in target (--target builtin)",
 		q.Name, q.Requests, check.FormatWindow(q.Window))
 	switch {
-	case h.pr.conv == headers.ConventionNone:
+	case h.pr.Conv == headers.ConventionNone:
 		res.Message = unexhausted + ", and the scenario promises no rate-limit headers to read it from"
 		return res
-	case h.pr.described != q:
-		res.Message = unexhausted + ", and the headers describe limit " + quote(h.pr.limitName()) + ", not it"
+	case h.pr.Described != q:
+		res.Message = unexhausted + ", and the headers describe limit " + quote(h.pr.LimitName()) + ", not it"
 		return res
 	case h.limitBad != nil:
 		res.See = check.HeadersLimit
-		res.Message = fmt.Sprintf("%s; the Limit header does not state it (%s): see %s", unexhausted, h.limitBad.Headers[h.pr.limit], check.HeadersLimit)
+		res.Message = fmt.Sprintf("%s; the Limit header does not state it (%s): see %s", unexhausted, h.limitBad.Headers[h.pr.Limit], check.HeadersLimit)
 		return res
 	case h.first == nil || h.last == nil || h.first.seq == h.last.seq:
 		res.Message = unexhausted + ", and fewer than two responses carried its Remaining header"
@@ -138,7 +139,7 @@ func (h *quotaHeaders) sortClaims() {
 	slices.SortFunc(h.claims, func(a, b quotaClaim) int { return cmp.Compare(a.seq, b.seq) })
 	for i := 1; i < len(h.claims); i++ {
 		// A rise beyond the requests in flight together is a new window.
-		if h.claims[i].remaining > h.claims[i-1].remaining+int64(len(h.Admitted)/10+32) {
+		if h.claims[i].remaining > h.claims[i-1].remaining+int64(len(h.admitted)/10+32) {
 			h.rose = true
 		}
 	}
@@ -149,7 +150,7 @@ func (h *quotaHeaders) sortClaims() {
 // of them overlap either claim's request (in flight with it: the server may
 // have counted them on either side).
 func (h *quotaHeaders) admittedBetween() (between, overlap int) {
-	for _, a := range h.Admitted {
+	for _, a := range h.admitted {
 		if a == h.first.span || a == h.last.span {
 			continue // the claims' own requests
 		}

@@ -18,7 +18,7 @@ type quotaSpent struct {
 	q          *scenarios.Limit
 	t          scenarios.QuotaTest
 	perKey     bool
-	Admitted   int
+	admitted   int
 	unanswered int
 	first      time.Time // the earliest send counted
 	last       time.Time // the latest answer counted
@@ -50,7 +50,7 @@ func (s *quotaSpent) observe(o results.Observation) {
 	case o.Status == 0:
 		s.unanswered++
 	case o.Admitted():
-		s.Admitted++
+		s.admitted++
 	default:
 		return
 	}
@@ -91,16 +91,16 @@ func (c *quotaChecker) spentOut(q *scenarios.Limit, t scenarios.QuotaTest) check
 	}
 	allowed, window := s.allowance()
 	what := fmt.Sprintf("the run spent quota %s (%d per %s) until it ran out: %d of its requests were admitted",
-		q.Name, q.Requests, check.FormatWindow(q.Window), s.Admitted)
+		q.Name, q.Requests, check.FormatWindow(q.Window), s.admitted)
 	switch {
 	case len(obs) == 0:
 		res.Status = check.Skip
 		res.Message = fmt.Sprintf("quota %s: the run sent none of its quota test (it ended before it)", q.Name)
-	case int64(s.Admitted) > allowed && !window:
+	case int64(s.admitted) > allowed && !window:
 		res.Status = check.Fail
 		res.Message = fmt.Sprintf("quota %s over-admits: %s, more than the %d it allows", q.Name, what, allowed)
 		res.Evidence = c.quotaEvidence(obs, t, fmt.Sprintf("at most %d admitted in the run", allowed))
-	case int64(s.Admitted) > allowed:
+	case int64(s.admitted) > allowed:
 		res.Status, res.Undecided = check.Skip, true
 		res.Message = fmt.Sprintf("quota %s: %s, more than %d; a window of it may have ended during the run (a fixed window's boundary is not known without a Reset header that describes it), so this is not called an over-admission", q.Name, what, allowed)
 	case s.unanswered > 0:

@@ -79,7 +79,7 @@ func TestQuotaExhaustion(t *testing.T) {
 	left := int(qt.Left)
 	for _, tc := range []struct {
 		name       string
-		Admitted   int
+		admitted   int
 		unanswered bool
 		want       check.Status
 		undecided  bool
@@ -93,8 +93,8 @@ func TestQuotaExhaustion(t *testing.T) {
 		{"not sent", -1, false, check.Skip, false, "sent none of its quota test"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			obs := quotaRun(p, tc.Admitted, tc.unanswered)
-			if tc.Admitted < 0 {
+			obs := quotaRun(p, tc.admitted, tc.unanswered)
+			if tc.admitted < 0 {
 				obs = nil
 			}
 			c := resultOf(t, Check(p, seqOf(obs)), check.QuotaEnforced)

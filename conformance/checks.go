@@ -3,6 +3,7 @@ package conformance
 import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -31,11 +32,13 @@ var checks = []struct {
 	{id: check.LimitStatus, judge: statusResult},
 	{id: check.TimingOnset, judge: onsetResult},
 	{id: check.RecoveryAfterWindow, judge: recoveryResult},
-	{id: check.HeadersLimit, make: newLimitChecker},
-	{id: check.HeadersRemaining, make: newRemainingChecker},
-	{id: check.HeadersReset, make: newResetChecker},
-	{id: check.HeadersRetryAfter, make: newRetryAfterChecker},
-	{id: check.BodyErrorFormat, make: newBodyChecker, auth: true},
+	{id: check.HeadersLimit, make: response.NewLimitChecker},
+	{id: check.HeadersRemaining, make: func(p *scenarios.Plan, c *records.Collector) check.Checker {
+		return response.NewRemainingChecker(p, c, describedModel(p))
+	}},
+	{id: check.HeadersReset, make: response.NewResetChecker},
+	{id: check.HeadersRetryAfter, make: response.NewRetryAfterChecker},
+	{id: check.BodyErrorFormat, make: response.NewBodyChecker, auth: true},
 	{id: check.LimitPerKey, make: newPerKeyChecker, contract: true},
 	{id: check.LimitPerIP, make: newPerIPChecker, contract: true},
 	{id: check.LimitExcluded, make: newExcludedChecker, contract: true},
@@ -66,8 +69,8 @@ func newCheckers(p *scenarios.Plan, sp func() (records.Spill, error)) ([]routed,
 			continue
 		}
 		ch := c.make(p, r.col)
-		if b, ok := ch.(blamer); ok {
-			b.deferTo(r.blamed)
+		if b, ok := ch.(check.Blamer); ok {
+			b.DeferTo(r.blamed)
 		}
 		out = append(out, routed{Checker: ch, contract: c.contract, all: c.all, auth: c.auth})
 	}
@@ -79,8 +82,8 @@ func newCheckers(p *scenarios.Plan, sp func() (records.Spill, error)) ([]routed,
 // the 429s a quota caused left out.
 func modelCollector(p *scenarios.Plan, limit *scenarios.Limit) *records.Collector {
 	_, quiet := quietFamily(limit)
-	qa := newQuotaAttribution(p, limit)
-	return records.NewCollector(p, limit, quiet, qa.spent)
+	qa := response.NewQuotaAttribution(p, limit)
+	return records.NewCollector(p, limit, quiet, qa.Spent)
 }
 
 // routed is a checker with the phases it is given: the contract phases,
@@ -133,4 +136,22 @@ func (c *modelChecker) Result() check.Result {
 		return check.Result{ID: c.id, Limit: a.limitName(), Status: check.Skip, Message: a.skip}
 	}
 	return c.judge(a)
+}
+
+// describedModel is the family of the limit the headers describe, for
+// headers.remaining's countdown: nil when there is none, or when its
+// algorithm leaves several open (any, sliding-window).
+func describedModel(p *scenarios.Plan) response.Model {
+	if p == nil || p.Scenario == nil {
+		return nil
+	}
+	d := response.DescribedLimit(p.Scenario)
+	if d == nil {
+		return nil
+	}
+	fams, err := familiesFor(d.Algorithm)
+	if err != nil || len(fams) != 1 {
+		return nil
+	}
+	return fams[0]
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -14,13 +15,13 @@ import (
 type contractObs struct {
 	plan   *scenarios.Plan
 	limit  *scenarios.Limit
-	pr     promise
+	pr     response.Promise
 	origin time.Time // the earliest send seen, for offsets in evidence
 	byPh   map[int][]results.Observation
 }
 
 func newContractObs(p *scenarios.Plan) contractObs {
-	c := contractObs{plan: p, pr: newPromise(p), byPh: map[int][]results.Observation{}}
+	c := contractObs{plan: p, pr: response.NewPromise(p), byPh: map[int][]results.Observation{}}
 	if p != nil {
 		c.limit = p.TestedLimit()
 	}
@@ -55,10 +56,10 @@ func (c *contractObs) triples(before, mid, after scenarios.PhaseKind) [][3]int {
 
 // remaining reads o's Remaining header as the scenario promises it.
 func (c *contractObs) remaining(o results.Observation) (int64, bool) {
-	if c.pr.remaining == "" {
+	if c.pr.Remaining == "" {
 		return 0, false
 	}
-	cl, _ := headers.Read(o.Headers, c.pr.spec, o.Received())
+	cl, _ := headers.Read(o.Headers, c.pr.Spec, o.Received())
 	return cl.Remaining, cl.HasRemaining
 }
 
@@ -67,14 +68,14 @@ func (c *contractObs) remaining(o results.Observation) (int64, bool) {
 // and describe a limit that does not count endpoint ex ("" for any).
 func (c *contractObs) exactRemaining(ex string) string {
 	pr := &c.pr
-	if why := pr.noHeaders(pr.remaining, "Remaining"); why != "" {
+	if why := pr.NoHeaders(pr.Remaining, "Remaining"); why != "" {
 		return why
 	}
-	if pr.sc.Headers.Approximate {
+	if pr.Scenario.Headers.Approximate {
 		return "the scenario says Remaining is approximate"
 	}
-	if ex != "" && pr.described.Counts(ex) {
-		return "the Remaining header describes limit " + quote(pr.described.Name) + ", which counts " + ex
+	if ex != "" && pr.Described.Counts(ex) {
+		return "the Remaining header describes limit " + quote(pr.Described.Name) + ", which counts " + ex
 	}
 	return ""
 }

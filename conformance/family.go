@@ -74,8 +74,8 @@ type family interface {
 	// responses d apart within one window; false when it frees quota the
 	// headers may not show. resetsWhole reports whether a Remaining of 0
 	// stays 0 until the reset.
-	remainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool)
-	resetsWhole() bool
+	RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool)
+	ResetsWhole() bool
 }
 
 // params is the declared limit in model units.

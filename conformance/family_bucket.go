@@ -117,8 +117,8 @@ func (bucketFamily) capacity(p params, _ *scenarios.Limit) float64 { return p.bu
 func (bucketFamily) frees(p params) float64 { return p.rate }
 
 // remainingSlack is the tokens a refill at the limit's rate brings in d.
-func (bucketFamily) remainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool) {
+func (bucketFamily) RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool) {
 	return int64(math.Ceil(l.Rate() * d.Seconds())), true
 }
 
-func (bucketFamily) resetsWhole() bool { return false }
+func (bucketFamily) ResetsWhole() bool { return false }

@@ -162,9 +162,9 @@ func (counterFamily) capacity(_ params, l *scenarios.Limit) float64 { return flo
 
 // remainingSlack: the estimate frees quota as the window slides, which the
 // headers may not show.
-func (counterFamily) remainingSlack(*scenarios.Limit, time.Duration) (int64, bool) { return 0, false }
+func (counterFamily) RemainingSlack(*scenarios.Limit, time.Duration) (int64, bool) { return 0, false }
 
-func (counterFamily) resetsWhole() bool { return false }
+func (counterFamily) ResetsWhole() bool { return false }
 
 // countedEarlyBy is how many requests too early a first rejection came under
 // a family that counts up to n: the room it surely had left, at least one.

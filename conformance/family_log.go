@@ -90,6 +90,6 @@ func (logFamily) room(l *scenarios.Limit, d series.Detail) float64 {
 func (logFamily) capacity(_ params, l *scenarios.Limit) float64 { return float64(l.Requests) }
 
 // remainingSlack: a log frees quota continuously, which the headers may not show.
-func (logFamily) remainingSlack(*scenarios.Limit, time.Duration) (int64, bool) { return 0, false }
+func (logFamily) RemainingSlack(*scenarios.Limit, time.Duration) (int64, bool) { return 0, false }
 
-func (logFamily) resetsWhole() bool { return false }
+func (logFamily) ResetsWhole() bool { return false }

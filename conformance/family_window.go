@@ -146,6 +146,6 @@ func (windowFamily) room(l *scenarios.Limit, d series.Detail) float64 {
 func (windowFamily) capacity(_ params, l *scenarios.Limit) float64 { return float64(l.Requests) }
 
 // remainingSlack: a window gives nothing back before it ends.
-func (windowFamily) remainingSlack(*scenarios.Limit, time.Duration) (int64, bool) { return 0, true }
+func (windowFamily) RemainingSlack(*scenarios.Limit, time.Duration) (int64, bool) { return 0, true }
 
-func (windowFamily) resetsWhole() bool { return true }
+func (windowFamily) ResetsWhole() bool { return true }

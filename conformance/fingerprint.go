@@ -32,7 +32,7 @@ type fit struct {
 	ev        *evaluation
 	explained int
 	ambiguous int
-	Judged    int
+	judged    int
 }
 
 // fingerprint returns the best explanation of the run, or nil when the model
@@ -51,7 +51,7 @@ func (a *analysis) fingerprint() *fit {
 func (a *analysis) fitBest() *fit {
 	best := a.fitOf(a.eval.family, a.p, a.eval)
 	try := func(f family, p params) {
-		if best.explained+best.ambiguous == best.Judged {
+		if best.explained+best.ambiguous == best.judged {
 			return // nothing the model is sure of is left to explain
 		}
 		r := a.rules
@@ -90,23 +90,23 @@ func (f *fit) better(g *fit) bool {
 }
 
 // unexplained counts the decisions the model is sure are wrong.
-func (f *fit) unexplained() int { return f.Judged - f.explained - f.ambiguous }
+func (f *fit) unexplained() int { return f.judged - f.explained - f.ambiguous }
 
 // fitOf counts what ev explains.
 func (a *analysis) fitOf(f family, p params, ev *evaluation) *fit {
-	c := &fit{family: f, p: p, ev: ev, Judged: a.quiet}
+	c := &fit{family: f, p: p, ev: ev, judged: a.quiet}
 	sure, point := 0, 0
 	for x, s := range a.series {
 		for _, ok := range s.Known {
 			if ok {
-				c.Judged++
+				c.judged++
 			}
 		}
 		sure += ev.states[x].Violations()
 		point += ev.states[x].PointOver + ev.states[x].PointWrong
 	}
 	c.ambiguous = max(0, point-sure)
-	c.explained = c.Judged - sure - c.ambiguous
+	c.explained = c.judged - sure - c.ambiguous
 	return c
 }
 
@@ -218,7 +218,7 @@ func (a *analysis) burstBefore(rate float64) float64 {
 // export writes the fit for the verdict.
 func (f *fit) export() *Fingerprint {
 	fp := &Fingerprint{Family: f.family.name(f.p), Params: f.family.paramsText(f.p, f.ev),
-		Explained: f.explained, Judged: f.Judged, Ambiguous: f.ambiguous}
+		Explained: f.explained, Judged: f.judged, Ambiguous: f.ambiguous}
 	fp.Summary = fmt.Sprintf("%s, %s: explains %s of %s decisions",
 		fp.Family, fp.Params, thousands(fp.Explained), thousands(fp.Judged))
 	if fp.Ambiguous > 0 {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -66,16 +67,16 @@ func TestClaimChecksKeepNoRecords(t *testing.T) {
 				}
 			}
 			shared := checkers[0].Checker.(*modelChecker).run.col
-			stores := map[check.ID]*claimStore{
-				check.HeadersReset:      &checkers[checkIndex(check.HeadersReset)].Checker.(*resetChecker).store,
-				check.HeadersRetryAfter: &checkers[checkIndex(check.HeadersRetryAfter)].Checker.(*retryAfterChecker).store,
+			stores := map[check.ID]*response.ClaimStore{
+				check.HeadersReset:      &checkers[checkIndex(check.HeadersReset)].Checker.(*response.ResetChecker).Store,
+				check.HeadersRetryAfter: &checkers[checkIndex(check.HeadersRetryAfter)].Checker.(*response.RetryAfterChecker).Store,
 			}
 			for id, st := range stores {
-				if st.col != shared {
+				if st.Col != shared {
 					t.Errorf("%s reads its own collector; want the one the model checks share", id)
 				}
-				if got, want := len(st.claims), limitedIn(tt.obs); got != want || want == 0 && cap(st.claims) != 0 {
-					t.Errorf("%s kept %d 429s (capacity %d); want %d", id, got, cap(st.claims), want)
+				if got, want := len(st.Claims), limitedIn(tt.obs); got != want || want == 0 && cap(st.Claims) != 0 {
+					t.Errorf("%s kept %d 429s (capacity %d); want %d", id, got, cap(st.Claims), want)
 				}
 			}
 		})

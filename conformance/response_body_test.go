@@ -5,14 +5,15 @@ import (
 	"testing"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 func TestBodyErrorFormat(t *testing.T) {
 	rateLimited := `{"error":{"code":"RATE_LIMITED","message":"slow down"}}`
-	cut := `{"error":{"code":"RATE_LIMITED","message":"` + strings.Repeat("x", bodyCut)
-	cut = cut[:bodyCut]
+	cut := `{"error":{"code":"RATE_LIMITED","message":"` + strings.Repeat("x", response.BodyCut)
+	cut = cut[:response.BodyCut]
 	with401 := func() *scenarios.Plan {
 		p := stdPlan()
 		p.Scenario.Errors = append(p.Scenario.Errors, scenarios.ErrorShape{Status: 401, Body: map[string]any{"error": "string"}},
@@ -73,7 +74,7 @@ func TestBodyErrorFormatAllCut(t *testing.T) {
 	obs := stdRun(xrate(20))
 	for i := range obs {
 		if obs[i].Status == 429 {
-			obs[i].Body = (`{"error":"` + strings.Repeat("y", bodyCut))[:bodyCut]
+			obs[i].Body = (`{"error":"` + strings.Repeat("y", response.BodyCut))[:response.BodyCut]
 		}
 	}
 	wantResult(t, judgeID(t, stdPlan(), obs, check.BodyErrorFormat), check.Skip,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -272,7 +273,7 @@ func TestResponseChecksSameHoweverFed(t *testing.T) {
 // Result may be asked for at any time; more observations judge again.
 func TestResponseResultFollowsObservations(t *testing.T) {
 	obs := stdRun(remainingAs(func(d decision) int64 { return d.rem + 1 }))
-	c := newRemainingChecker(stdPlan(), nil)
+	c := response.NewRemainingChecker(stdPlan(), nil, describedModel(stdPlan()))
 	for _, o := range obs[:5] {
 		c.Observe(o)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/results"
 )
 
@@ -31,12 +32,12 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 			return d.rem
 		}))},
 	}
-	remaining := func(o Options, obs []results.Observation) (check.Result, *remainingChecker) {
+	remaining := func(o Options, obs []results.Observation) (check.Result, *response.RemainingChecker) {
 		j := New(stdPlan(), o)
 		for _, ob := range obs {
 			j.Observe(ob)
 		}
-		c := j.checkers[checkIndex(check.HeadersRemaining)].Checker.(*remainingChecker)
+		c := j.checkers[checkIndex(check.HeadersRemaining)].Checker.(*response.RemainingChecker)
 		return resultOf(t, j.Verdict(), check.HeadersRemaining), c
 	}
 	for _, r := range runs {
@@ -48,13 +49,13 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 		for _, ob := range r.obs {
 			j.Observe(ob)
 		}
-		c := j.checkers[checkIndex(check.HeadersRemaining)].Checker.(*remainingChecker)
+		c := j.checkers[checkIndex(check.HeadersRemaining)].Checker.(*response.RemainingChecker)
 		inMem := 0
-		for _, s := range c.ss.byKey {
-			inMem += len(s.recs)
+		for _, s := range c.Set.ByKey {
+			inMem += len(s.Recs)
 		}
-		if c.ss.spilled == nil || c.ss.spilled.N != c.ss.n || inMem != 0 {
-			t.Fatalf("%s: %d responses kept, %d in memory (spilled: %v); want all on disk past %d", r.name, c.ss.n, inMem, c.ss.spilled != nil, records.SpillAfter)
+		if c.Set.Spilled == nil || c.Set.Spilled.N != c.Set.N || inMem != 0 {
+			t.Fatalf("%s: %d responses kept, %d in memory (spilled: %v); want all on disk past %d", r.name, c.Set.N, inMem, c.Set.Spilled != nil, records.SpillAfter)
 		}
 		got := resultOf(t, j.Verdict(), check.HeadersRemaining)
 		if diff := cmp.Diff(want, got); diff != "" {
@@ -75,7 +76,7 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 		t.Errorf("a spill that cannot be read back: headers.remaining = %s (%s); want skip saying why", got.Status, got.Message)
 	}
 	_, c := remaining(Options{Spill: func() (records.Spill, error) { return nil, fmt.Errorf("no room") }}, runs[0].obs)
-	if c.ss.spilled != nil || !c.ss.noSpill {
-		t.Errorf("with no spill to be had: spilled %v, given up %v; want the records kept in memory", c.ss.spilled != nil, c.ss.noSpill)
+	if c.Set.Spilled != nil || !c.Set.NoSpill {
+		t.Errorf("with no spill to be had: spilled %v, given up %v; want the records kept in memory", c.Set.Spilled != nil, c.Set.NoSpill)
 	}
 }

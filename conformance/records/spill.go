@@ -39,7 +39,7 @@ const spillRecordSize = 4 + 8 + 4 + 4 + 4 + 4
 
 // SpillFile is a Spill of fixed-size records: the framing both record
 // codecs share (the collector's, and the header checks' in
-// response_spill.go).
+// conformance/response's spill.go).
 type SpillFile struct {
 	To  Spill
 	N   int   // records written

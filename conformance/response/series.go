@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"cmp"
@@ -91,12 +91,12 @@ func newRec(o results.Observation) respRec {
 		phase: int32(o.Phase), status: int16(min(max(o.Status, 0), 999))}
 }
 
-func (r *respRec) Admitted() bool { return records.Admitted(int32(r.status)) }
+func (r *respRec) admitted() bool { return records.Admitted(int32(r.status)) }
 func (r *respRec) limited() bool  { return r.status == 429 }
 
 // charging reports whether r may have used quota: admitted, or failed in
 // transport (the server may have admitted it before the connection broke).
-func (r *respRec) charging() bool { return r.Admitted() || r.status == 0 }
+func (r *respRec) charging() bool { return r.admitted() || r.status == 0 }
 
 // keptResp reports whether a checker keeps a record of o: the requests that may
 // use quota and the 429s; other answers say nothing about the countdown.
@@ -111,7 +111,7 @@ const maxOverlap = 256
 // respSeries is the records of one key, sorted by send time when judged.
 type respSeries struct {
 	key     string
-	recs    []respRec
+	Recs    []respRec
 	sorted  bool
 	pref    []int   // pref[k]: charging records among recs[:k]
 	maxRecv []int64 // maxRecv[k]: the latest recv of a charging record in recs[:k+1]
@@ -120,46 +120,46 @@ type respSeries struct {
 
 // respSet holds one series of records per key. Given newSpill, it moves
 // its records there past records.SpillAfter and reads them back when judged (see
-// response_spill.go).
+// spill.go).
 type respSet struct {
-	byKey map[string]*respSeries
+	ByKey map[string]*respSeries
 	texts texts // the raw values the records refer to
 
 	newSpill func() (records.Spill, error) // nil keeps every record in memory
-	noSpill  bool                          // no spill could be made: the records stay in memory
-	spilled  *respSpill
-	n        int // records kept, in memory or on disk
+	NoSpill  bool                          // no spill could be made: the records stay in memory
+	Spilled  *respSpill
+	N        int // records kept, in memory or on disk
 	keys     []*respSeries
 	keyIndex map[*respSeries]int32
 }
 
 // add appends r to the series of key.
 func (ss *respSet) add(key string, r respRec) {
-	if ss.byKey == nil {
-		ss.byKey = map[string]*respSeries{}
+	if ss.ByKey == nil {
+		ss.ByKey = map[string]*respSeries{}
 	}
-	s := ss.byKey[key]
+	s := ss.ByKey[key]
 	if s == nil {
 		s = &respSeries{key: key, sorted: true}
-		ss.byKey[key] = s
+		ss.ByKey[key] = s
 	}
-	ss.n++
-	if ss.spilled != nil {
-		ss.spilled.write(ss.indexOf(s), &r)
+	ss.N++
+	if ss.Spilled != nil {
+		ss.Spilled.write(ss.indexOf(s), &r)
 		return
 	}
 	s.push(r)
-	if ss.n > records.SpillAfter && !ss.noSpill && ss.newSpill != nil {
+	if ss.N > records.SpillAfter && !ss.NoSpill && ss.newSpill != nil {
 		ss.toDisk()
 	}
 }
 
 // push appends r to s's records in memory.
 func (s *respSeries) push(r respRec) {
-	if n := len(s.recs); n > 0 && recCmp(s.recs[n-1], r) > 0 {
+	if n := len(s.Recs); n > 0 && recCmp(s.Recs[n-1], r) > 0 {
 		s.sorted = false
 	}
-	s.recs = append(s.recs, r)
+	s.Recs = append(s.Recs, r)
 }
 
 // indexOf numbers s for the spill.
@@ -181,27 +181,27 @@ func (ss *respSet) indexOf(s *respSeries) int32 {
 func (ss *respSet) toDisk() {
 	to, err := ss.newSpill()
 	if err != nil {
-		ss.noSpill = true
+		ss.NoSpill = true
 		return
 	}
 	sp := &respSpill{SpillFile: records.SpillFile{To: to}}
 	for _, s := range ss.sortedKeys() {
 		k := ss.indexOf(s)
-		for x := range s.recs {
-			sp.write(k, &s.recs[x])
+		for x := range s.Recs {
+			sp.write(k, &s.Recs[x])
 		}
-		s.recs, s.sorted = nil, true
+		s.Recs, s.sorted = nil, true
 	}
-	ss.spilled = sp
+	ss.Spilled = sp
 }
 
 // load brings spilled records back into memory for judging.
 func (ss *respSet) load() error {
-	if ss.spilled == nil {
+	if ss.Spilled == nil {
 		return nil
 	}
-	sp := ss.spilled
-	ss.spilled = nil
+	sp := ss.Spilled
+	ss.Spilled = nil
 	return sp.readInto(func(k int32, r respRec) bool {
 		if k < 0 || int(k) >= len(ss.keys) {
 			return false
@@ -213,8 +213,8 @@ func (ss *respSet) load() error {
 
 // sortedKeys is the series in key order.
 func (ss *respSet) sortedKeys() []*respSeries {
-	out := make([]*respSeries, 0, len(ss.byKey))
-	for _, s := range ss.byKey {
+	out := make([]*respSeries, 0, len(ss.ByKey))
+	for _, s := range ss.ByKey {
 		out = append(out, s)
 	}
 	slices.SortFunc(out, func(a, b *respSeries) int { return cmp.Compare(a.key, b.key) })
@@ -227,8 +227,8 @@ func (ss *respSet) each() ([]*respSeries, error) {
 	if err := ss.load(); err != nil {
 		return nil, err
 	}
-	out := make([]*respSeries, 0, len(ss.byKey))
-	for _, s := range ss.byKey {
+	out := make([]*respSeries, 0, len(ss.ByKey))
+	for _, s := range ss.ByKey {
 		s.prepare()
 		out = append(out, s)
 	}
@@ -246,17 +246,17 @@ func recCmp(a, b respRec) int {
 // prepare sorts the records by send time and builds the overlap indexes.
 func (s *respSeries) prepare() {
 	if !s.sorted {
-		slices.SortFunc(s.recs, recCmp)
+		slices.SortFunc(s.Recs, recCmp)
 		s.sorted = true
 	}
-	if len(s.pref) == len(s.recs)+1 {
+	if len(s.pref) == len(s.Recs)+1 {
 		return
 	}
-	s.pref = make([]int, len(s.recs)+1)
-	s.maxRecv = make([]int64, len(s.recs))
+	s.pref = make([]int, len(s.Recs)+1)
+	s.maxRecv = make([]int64, len(s.Recs))
 	latest := int64(0)
-	for k := range s.recs {
-		r := &s.recs[k]
+	for k := range s.Recs {
+		r := &s.Recs[k]
 		s.pref[k+1] = s.pref[k]
 		if r.charging() {
 			s.pref[k+1]++
@@ -266,11 +266,11 @@ func (s *respSeries) prepare() {
 		}
 		s.maxRecv[k] = latest
 	}
-	s.nextAdm = make([]int, len(s.recs)+1)
-	s.nextAdm[len(s.recs)] = len(s.recs)
-	for k := len(s.recs) - 1; k >= 0; k-- {
+	s.nextAdm = make([]int, len(s.Recs)+1)
+	s.nextAdm[len(s.Recs)] = len(s.Recs)
+	for k := len(s.Recs) - 1; k >= 0; k-- {
 		s.nextAdm[k] = s.nextAdm[k+1]
-		if s.recs[k].Admitted() {
+		if s.Recs[k].admitted() {
 			s.nextAdm[k] = k
 		}
 	}
@@ -281,21 +281,21 @@ func (s *respSeries) prepare() {
 // the charging ones sent between them, and those whose flight overlaps either.
 // ok is false when more than maxOverlap requests overlap.
 func (s *respSeries) possible(i, j int) (n int, ok bool) {
-	a, b := &s.recs[i], &s.recs[j]
+	a, b := &s.Recs[i], &s.Recs[j]
 	n = s.pref[j] - s.pref[i+1]
 	for k, steps := i-1, 0; k >= 0 && s.maxRecv[k] > a.sent; k, steps = k-1, steps+1 {
 		if steps == maxOverlap {
 			return n, false
 		}
-		if c := &s.recs[k]; c.charging() && c.recv > a.sent {
+		if c := &s.Recs[k]; c.charging() && c.recv > a.sent {
 			n++
 		}
 	}
-	for k, steps := j+1, 0; k < len(s.recs) && s.recs[k].sent < b.recv; k, steps = k+1, steps+1 {
+	for k, steps := j+1, 0; k < len(s.Recs) && s.Recs[k].sent < b.recv; k, steps = k+1, steps+1 {
 		if steps == maxOverlap {
 			return n, false
 		}
-		if s.recs[k].charging() {
+		if s.Recs[k].charging() {
 			n++
 		}
 	}
@@ -305,10 +305,10 @@ func (s *respSeries) possible(i, j int) (n int, ok bool) {
 // certain counts the admitted requests surely decided between recs[i] and
 // recs[j]: sent after i's answer arrived and answered before j was sent.
 func (s *respSeries) certain(i, j int) int {
-	a, b := &s.recs[i], &s.recs[j]
+	a, b := &s.Recs[i], &s.Recs[j]
 	n := 0
 	for k := i + 1; k < j; k++ {
-		if c := &s.recs[k]; c.Admitted() && c.sent >= a.recv && c.recv <= b.sent {
+		if c := &s.Recs[k]; c.admitted() && c.sent >= a.recv && c.recv <= b.sent {
 			n++
 		}
 	}
@@ -317,7 +317,7 @@ func (s *respSeries) certain(i, j int) int {
 
 // firstFrom returns the index of the first record sent at or after t, from i on.
 func (s *respSeries) firstFrom(i int, t int64) int {
-	k, _ := slices.BinarySearchFunc(s.recs[i:], t, func(r respRec, t int64) int {
+	k, _ := slices.BinarySearchFunc(s.Recs[i:], t, func(r respRec, t int64) int {
 		if r.sent < t {
 			return -1
 		}

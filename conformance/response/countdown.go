@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"fmt"
@@ -30,21 +30,21 @@ import (
 // An approximate Remaining is judged by its staleness only: a value may not
 // outlive an admission by more than the declared staleness (+1 s).
 type countdown struct {
-	pr     *promise
+	pr     *Promise
 	name   string
 	texts  *texts // the raw values the records refer to
 	window int64  // the described limit's window, ns
 	approx bool
 	stale  int64 // declared staleness, ns
 
-	fam                           family // the described limit's family, nil when open
+	fam                           Model // the described limit's family, nil when open
 	pairs, ambiguous              int
 	fell, rose, lied, zero, stuck respProblem
 	// blame holds the requests the limiter model blames: a finding between
 	// two responses one of which (or a request between them) is blamed is
 	// that defect seen again in the header, left to the check that fails it
 	// and counted in left instead.
-	blame blames
+	blame check.Blames
 	left  deferred
 }
 
@@ -52,10 +52,19 @@ type countdown struct {
 // readings of their own.
 const staleTolerance = time.Second
 
-func newCountdown(pr *promise, name string, t *texts) *countdown {
-	h := pr.sc.Headers
-	return &countdown{pr: pr, name: name, texts: t, window: int64(pr.described.Window),
-		approx: h.Approximate, stale: int64(h.Staleness), fam: onlyFamily(pr.described.Algorithm), left: deferred{}}
+// A Model is what the countdown asks of the family of the limit the headers
+// describe: how much quota it may give back between two responses d apart
+// within one window (false when it frees quota the headers may not show),
+// and whether a Remaining of 0 stays 0 until the reset.
+type Model interface {
+	RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool)
+	ResetsWhole() bool
+}
+
+func newCountdown(pr *Promise, name string, t *texts, fam Model) *countdown {
+	h := pr.Scenario.Headers
+	return &countdown{pr: pr, name: name, texts: t, window: int64(pr.Described.Window),
+		approx: h.Approximate, stale: int64(h.Staleness), fam: fam, left: deferred{}}
 }
 
 // judge checks one series.
@@ -68,7 +77,7 @@ func (cd *countdown) judge(s *respSeries) {
 	}
 	cd.consecutive(s)
 	cd.after429(s)
-	if cd.fam != nil && cd.fam.resetsWhole() {
+	if cd.fam != nil && cd.fam.ResetsWhole() {
 		cd.afterZero(s)
 	}
 }
@@ -76,8 +85,8 @@ func (cd *countdown) judge(s *respSeries) {
 // consecutive compares each Remaining with the previous one.
 func (cd *countdown) consecutive(s *respSeries) {
 	prev := -1
-	for j := range s.recs {
-		if !s.recs[j].hasRem {
+	for j := range s.Recs {
+		if !s.Recs[j].hasRem {
 			continue
 		}
 		i := prev
@@ -85,7 +94,7 @@ func (cd *countdown) consecutive(s *respSeries) {
 		if i < 0 {
 			continue
 		}
-		a, b := &s.recs[i], &s.recs[j]
+		a, b := &s.Recs[i], &s.Recs[j]
 		if a.recv > b.sent {
 			cd.ambiguous++
 			continue
@@ -97,11 +106,11 @@ func (cd *countdown) consecutive(s *respSeries) {
 		}
 		cd.pairs++
 		self := int64(0)
-		if b.Admitted() {
+		if b.admitted() {
 			self = 1
 		}
 		if b.rem < a.rem-int64(possible)-self {
-			if cd.blame.explains(s, i, j, 0, cd.left) {
+			if explains(cd.blame, s, i, j, 0, cd.left) {
 				continue
 			}
 			cd.fell.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("%d after %d, with at most %s admitted in between",
@@ -113,7 +122,7 @@ func (cd *countdown) consecutive(s *respSeries) {
 			continue
 		}
 		sure := int64(s.certain(i, j)) + self
-		if b.rem > a.rem-sure+slack && !cd.blame.explains(s, i, j, cd.window, cd.left, check.LimitEnforced) {
+		if b.rem > a.rem-sure+slack && !explains(cd.blame, s, i, j, cd.window, cd.left, check.LimitEnforced) {
 			cd.rose.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("%d after %d in the same window, with %s surely admitted in between",
 				b.rem, a.rem, check.Plural(int(sure), "request", "requests"))))
 		}
@@ -127,17 +136,7 @@ func (cd *countdown) slack(a, b *respRec) (int64, bool) {
 	if cd.fam == nil {
 		return 0, false
 	}
-	return cd.fam.remainingSlack(cd.pr.described, time.Duration(b.recv-a.sent))
-}
-
-// onlyFamily is the one family algorithm a names, or nil when it leaves
-// several open (any, sliding-window) or names none.
-func onlyFamily(a scenarios.Algorithm) family {
-	fams, err := familiesFor(a)
-	if err != nil || len(fams) != 1 {
-		return nil
-	}
-	return fams[0]
+	return cd.fam.RemainingSlack(cd.pr.Described, time.Duration(b.recv-a.sent))
 }
 
 // sameWindow reports whether the reset claims of a and b prove both were
@@ -157,8 +156,8 @@ func (cd *countdown) sameWindow(a, b *respRec) bool {
 // after429 checks each 429 only the described limit explains against the
 // last Remaining answered before it was sent.
 func (cd *countdown) after429(s *respSeries) {
-	for j := range s.recs {
-		b := &s.recs[j]
+	for j := range s.Recs {
+		b := &s.Recs[j]
 		if !b.limited() || !b.sole {
 			continue
 		}
@@ -166,9 +165,9 @@ func (cd *countdown) after429(s *respSeries) {
 		if i < 0 {
 			continue
 		}
-		a := &s.recs[i]
+		a := &s.Recs[i]
 		possible, ok := s.possible(i, j)
-		if ok && a.rem > int64(possible) && !cd.blame.explains(s, i, j, cd.window, cd.left, check.LimitNoEarlyReject, check.RecoveryAfterWindow) {
+		if ok && a.rem > int64(possible) && !explains(cd.blame, s, i, j, cd.window, cd.left, check.LimitNoEarlyReject, check.RecoveryAfterWindow) {
 			cd.lied.found.add(cd.said(a), cd.claim(b, fmt.Sprintf("429 after %d remaining, with at most %s admitted in between",
 				a.rem, check.Plural(possible, "request", "requests"))))
 		}
@@ -179,7 +178,7 @@ func (cd *countdown) after429(s *respSeries) {
 // answered before recs[j] was sent, or -1.
 func (s *respSeries) lastClaimBefore(j int) int {
 	for i := j - 1; i >= 0 && j-i <= maxOverlap; i-- {
-		if r := &s.recs[i]; r.hasRem && r.recv <= s.recs[j].sent {
+		if r := &s.Recs[i]; r.hasRem && r.recv <= s.Recs[j].sent {
 			return i
 		}
 	}
@@ -190,8 +189,8 @@ func (s *respSeries) lastClaimBefore(j int) int {
 // its reset: the first admission answered after a 0 must be in a later window.
 func (cd *countdown) afterZero(s *respSeries) {
 	flagged := -1
-	for i := range s.recs {
-		a := &s.recs[i]
+	for i := range s.Recs {
+		a := &s.Recs[i]
 		if !a.hasRem || a.rem != 0 || !a.hasTime {
 			continue
 		}
@@ -199,17 +198,17 @@ func (cd *countdown) afterZero(s *respSeries) {
 		if j < 0 || j == flagged {
 			continue
 		}
-		b := &s.recs[j]
+		b := &s.Recs[j]
 		if b.recv < a.lo || cd.sameWindow(a, b) {
 			flagged = j
 			// An admission after the 0 is an over-admission, or, when the 0
 			// came with a rejection, shows that rejection wrongful: either
 			// is a defect a model check may already fail.
 			ids := []check.ID{check.LimitEnforced}
-			if !a.Admitted() {
+			if !a.admitted() {
 				ids = append(ids, check.LimitNoEarlyReject, check.RecoveryAfterWindow)
 			}
-			if cd.blame.explains(s, i, j, cd.window, cd.left, ids...) {
+			if explains(cd.blame, s, i, j, cd.window, cd.left, ids...) {
 				continue
 			}
 			cd.zero.found.add(cd.said(a), cd.claim(b, "admitted after 0 remaining, before the reset stated with the 0"))
@@ -224,16 +223,16 @@ func (cd *countdown) afterZero(s *respSeries) {
 func (cd *countdown) staleness(s *respSeries) {
 	tol := cd.stale + int64(staleTolerance)
 	start, fresh, flagged := -1, int64(0), false
-	for k := range s.recs {
-		r := &s.recs[k]
+	for k := range s.Recs {
+		r := &s.Recs[k]
 		if start < 0 {
 			if r.hasRem {
 				start = k
 			}
 			continue
 		}
-		f := &s.recs[start]
-		if r.Admitted() && r.sent >= f.recv && (fresh == 0 || r.recv < fresh) {
+		f := &s.Recs[start]
+		if r.admitted() && r.sent >= f.recv && (fresh == 0 || r.recv < fresh) {
 			fresh = r.recv
 		}
 		if !r.hasRem {

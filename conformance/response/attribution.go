@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"github.com/ratecheck/ratecheck/headers"
@@ -6,7 +6,7 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// quotaAttribution tells the 429s a quota caused from the tested limit's,
+// QuotaAttribution tells the 429s a quota caused from the tested limit's,
 // when several windows count the same requests. The headers may describe a
 // quota rather than the tested limit (Coperniq's X-RateLimit-* state its
 // 5,000 a day while its 100 a second rejects): a 429 whose Remaining for
@@ -15,15 +15,17 @@ import (
 // 429 out, as a request the tested limit does not count; the quota check
 // reports them. An approximate Remaining (cached for a while) reads 0 only
 // once the quota ran out, and a quota stays out until its window ends.
-type quotaAttribution struct {
-	pr promise
+type QuotaAttribution struct {
+	pr Promise
 	on bool // the headers describe a quota other than the tested limit
 }
 
-func newQuotaAttribution(p *scenarios.Plan, tested *scenarios.Limit) quotaAttribution {
-	a := quotaAttribution{pr: newPromise(p)}
-	d := a.pr.described
-	a.on = d != nil && d != tested && d.IsQuota() && a.pr.remaining != "" &&
+// NewQuotaAttribution returns the attribution of the 429s of runs of p when
+// the tested limit is tested.
+func NewQuotaAttribution(p *scenarios.Plan, tested *scenarios.Limit) QuotaAttribution {
+	a := QuotaAttribution{pr: NewPromise(p)}
+	d := a.pr.Described
+	a.on = d != nil && d != tested && d.IsQuota() && a.pr.Remaining != "" &&
 		(tested == nil || !sameLimit(d, tested))
 	return a
 }
@@ -31,12 +33,12 @@ func newQuotaAttribution(p *scenarios.Plan, tested *scenarios.Limit) quotaAttrib
 // sameLimit reports whether a and b are one limit of the scenario.
 func sameLimit(a, b *scenarios.Limit) bool { return a.Name == b.Name }
 
-// spent reports whether o is a 429 the described quota caused: its
+// Spent reports whether o is a 429 the described quota caused: its
 // Remaining for the quota reads 0.
-func (a *quotaAttribution) spent(o results.Observation) bool {
+func (a *QuotaAttribution) Spent(o results.Observation) bool {
 	if !a.on || !o.Limited() || !a.pr.counted(o) {
 		return false
 	}
-	cl, _ := headers.Read(o.Headers, a.pr.spec, o.Received())
+	cl, _ := headers.Read(o.Headers, a.pr.Spec, o.Received())
 	return cl.HasRemaining && cl.Remaining == 0
 }

@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"fmt"
@@ -10,53 +10,57 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// remainingChecker judges headers.remaining: the Remaining value is present
+// RemainingChecker judges headers.remaining: the Remaining value is present
 // where promised, within [0, Limit], and consistent with what happened: it
 // falls by the requests admitted (exactly, within a window the reset claims
 // prove unchanged), and a 429 never follows a value that said quota was left.
 // An approximate Remaining only has to stay within bounds and be no staler than
 // the declared staleness.
-type remainingChecker struct {
-	pr promise
+type RemainingChecker struct {
+	pr Promise
 	respTally
 	cache                            resultCache
 	total                            int // responses that should carry the header
-	Judged                           int // responses whose value was read
-	ss                               respSet
+	judged                           int // responses whose value was read
+	Set                              respSet
 	missing, unreadable, above, full respProblem
 	unpromised                       sighting // rate-limit headers sent though none are promised
-	blamed                           func() blames
+	blamed                           func() check.Blames
+	model                            Model // see newCountdown
 }
 
 var (
-	_ check.Checker = (*remainingChecker)(nil)
-	_ blamer        = (*remainingChecker)(nil)
+	_ check.Checker = (*RemainingChecker)(nil)
+	_ check.Blamer  = (*RemainingChecker)(nil)
 )
 
-// deferTo lets the countdown leave to the model checks what they fail.
-func (c *remainingChecker) deferTo(blamed func() blames) { c.blamed = blamed }
+// DeferTo lets the countdown leave to the model checks what they fail.
+func (c *RemainingChecker) DeferTo(blamed func() check.Blames) { c.blamed = blamed }
 
-func newRemainingChecker(p *scenarios.Plan, col *records.Collector) check.Checker {
-	c := &remainingChecker{pr: newPromise(p)}
+// NewRemainingChecker returns the checker of headers.remaining; model is the
+// described limit's family, or nil when the algorithm leaves it open (then
+// the countdown allows for none of the quota a family gives back).
+func NewRemainingChecker(p *scenarios.Plan, col *records.Collector, model Model) check.Checker {
+	c := &RemainingChecker{pr: NewPromise(p), model: model}
 	if col != nil {
-		c.ss.newSpill = col.NewSpill // past records.SpillAfter responses, records go to disk
+		c.Set.newSpill = col.NewSpill // past records.SpillAfter responses, records go to disk
 	}
 	return c
 }
 
 // name is how messages call the header.
-func (c *remainingChecker) name() string {
-	if c.pr.conv == headers.ConventionStructured {
+func (c *RemainingChecker) name() string {
+	if c.pr.Conv == headers.ConventionStructured {
 		return "RateLimit remaining (r)"
 	}
-	return c.pr.remaining
+	return c.pr.Remaining
 }
 
 // capacity is the most quota a response may say is left: the Limit it states
 // (else the described limit's requests), or the bucket's burst when larger;
 // -1 when there is no bound.
-func (c *remainingChecker) capacity(claimed int64, stated bool) int64 {
-	l := c.pr.described
+func (c *RemainingChecker) capacity(claimed int64, stated bool) int64 {
+	l := c.pr.Described
 	switch {
 	case stated:
 		return max(claimed, l.Burst)
@@ -68,9 +72,9 @@ func (c *remainingChecker) capacity(claimed int64, stated bool) int64 {
 
 // Observe checks o's Remaining against the bounds and keeps what the
 // countdown needs.
-func (c *remainingChecker) Observe(o results.Observation) {
+func (c *RemainingChecker) Observe(o results.Observation) {
 	c.note(o)
-	if c.pr.noHeaders(c.pr.remaining, "Remaining") != "" {
+	if c.pr.NoHeaders(c.pr.Remaining, "Remaining") != "" {
 		c.unpromised.observe(&c.pr, o)
 		return
 	}
@@ -80,22 +84,22 @@ func (c *remainingChecker) Observe(o results.Observation) {
 	claim, errs := c.pr.read(o)
 	r := newRec(o)
 	r.sole = o.Limited() && c.pr.sole(o.Endpoint)
-	r = withReset(r, claim, rawOf(o, c.pr.reset), &c.ss.texts)
+	r = withReset(r, claim, rawOf(o, c.pr.reset), &c.Set.texts)
 	if claim.HasRemaining {
 		r.hasRem, r.rem = true, claim.Remaining
-		r.raw = c.ss.texts.remRaw(rawOf(o, c.pr.remaining), claim.Remaining)
-		c.Judged++
+		r.raw = c.Set.texts.remRaw(rawOf(o, c.pr.Remaining), claim.Remaining)
+		c.judged++
 	}
-	c.ss.add(c.pr.keyOf(o), r)
+	c.Set.add(c.pr.keyOf(o), r)
 	if !c.pr.shouldCarry(o) {
 		return
 	}
 	c.total++
 	switch {
-	case !hasHeader(o, c.pr.remaining):
+	case !hasHeader(o, c.pr.Remaining):
 		c.missing.found.add(offenseOf(o, claim.Raw, "no "+c.name()))
-	case fieldError(errs, c.pr.remaining) != nil:
-		c.unreadable.found.add(offenseOf(o, claim.Raw, fieldError(errs, c.pr.remaining).Error()))
+	case fieldError(errs, c.pr.Remaining) != nil:
+		c.unreadable.found.add(offenseOf(o, claim.Raw, fieldError(errs, c.pr.Remaining).Error()))
 	case !claim.HasRemaining:
 		c.missing.found.add(offenseOf(o, claim.Raw, "no "+c.name()))
 	default:
@@ -106,7 +110,7 @@ func (c *remainingChecker) Observe(o results.Observation) {
 // level checks a Remaining against the capacity: never above it, and below
 // it right after an admission, which used a unit of it (unless approximate:
 // a cached value may predate the admission).
-func (c *remainingChecker) level(o results.Observation, claim headers.Claim) {
+func (c *RemainingChecker) level(o results.Observation, claim headers.Claim) {
 	capacity := c.capacity(claim.Limit, claim.HasLimit)
 	what := "the limit"
 	if claim.HasLimit {
@@ -116,17 +120,17 @@ func (c *remainingChecker) level(o results.Observation, claim headers.Claim) {
 	case capacity < 0:
 	case claim.Remaining > capacity:
 		c.above.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("%d remaining is above %s %d", claim.Remaining, what, capacity)))
-	case claim.Remaining == capacity && o.Admitted() && !c.pr.sc.Headers.Approximate:
+	case claim.Remaining == capacity && o.Admitted() && !c.pr.Scenario.Headers.Approximate:
 		c.full.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("%d remaining right after an admission, the whole of %s", claim.Remaining, what)))
 	}
 }
 
 // Result judges the responses seen so far.
-func (c *remainingChecker) Result() check.Result { return c.cache.get(c.seen, c.judge) }
+func (c *RemainingChecker) Result() check.Result { return c.cache.get(c.seen, c.judge) }
 
-func (c *remainingChecker) judge() check.Result {
-	res := check.Result{ID: check.HeadersRemaining, Limit: c.pr.limitName(), Status: check.Skip}
-	if why := c.pr.noHeaders(c.pr.remaining, "Remaining"); why != "" {
+func (c *RemainingChecker) judge() check.Result {
+	res := check.Result{ID: check.HeadersRemaining, Limit: c.pr.LimitName(), Status: check.Skip}
+	if why := c.pr.NoHeaders(c.pr.Remaining, "Remaining"); why != "" {
 		res.Message = c.unpromised.note(why)
 		return res
 	}
@@ -134,11 +138,11 @@ func (c *remainingChecker) judge() check.Result {
 		res.Message = c.pr.nothingCarried(c.name())
 		return res
 	}
-	cd := newCountdown(&c.pr, c.name(), &c.ss.texts)
+	cd := newCountdown(&c.pr, c.name(), &c.Set.texts, c.model)
 	if c.blamed != nil {
 		cd.blame = c.blamed()
 	}
-	series, err := c.ss.each()
+	series, err := c.Set.each()
 	if err != nil {
 		res.Message = fmt.Sprintf("the responses' records could not be kept on disk and read back (%v), so the countdown was not judged", err)
 		return res
@@ -162,7 +166,7 @@ func (c *remainingChecker) judge() check.Result {
 			name, times(n), blamedFor(see), see)
 		return res
 	}
-	res.Status, res.Message = check.Pass, cd.passMessage(c.Judged)
+	res.Status, res.Message = check.Pass, cd.passMessage(c.judged)
 	return res
 }
 

@@ -1,4 +1,12 @@
-package conformance
+// Package response holds the checks that judge what responses say, read from
+// the observations themselves: the rate-limit headers (headers.limit in
+// limit.go, headers.remaining in remaining.go and countdown.go,
+// headers.reset in reset.go, headers.retry-after in retry.go) and the error
+// bodies (body.error-format, body.go and shape.go). A Promise is what the
+// scenario promises its responses say; attribution.go tells the 429s a
+// quota caused from the tested limit's. Where a header finding is a defect
+// the limiter model blames, the check points there (check.Blamer).
+package response
 
 import (
 	"fmt"
@@ -12,21 +20,21 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// promise is what a scenario promises about responses, resolved once per
+// Promise is what a scenario promises about responses, resolved once per
 // checker: which limit the headers describe, which headers it names and how to
 // read them.
-type promise struct {
+type Promise struct {
 	plan      *scenarios.Plan
-	sc        *scenarios.Scenario // nil without a plan
-	described *scenarios.Limit    // the limit the headers report; nil when none
-	conv      headers.Convention
+	Scenario  *scenarios.Scenario // nil without a plan
+	Described *scenarios.Limit    // the limit the headers report; nil when none
+	Conv      headers.Convention
 	// Limit, Remaining and Reset name the promised headers; "" means that one is
 	// not promised. With the structured convention they name the fields that
 	// carry the values.
-	limit, remaining, reset string
-	spec                    headers.Spec
+	Limit, Remaining, reset string
+	Spec                    headers.Spec
 	onErrors                bool // 429s carry the headers too
-	perKey                  bool // the described limit counts per key
+	PerKey                  bool // the described limit counts per key
 }
 
 // The structured fields, as observations record them.
@@ -36,43 +44,43 @@ const (
 	fieldRetry     = "Retry-After"
 )
 
-// newPromise resolves what p's scenario promises.
-func newPromise(p *scenarios.Plan) promise {
-	pr := promise{plan: p, conv: headers.ConventionNone}
+// NewPromise resolves what p's scenario promises.
+func NewPromise(p *scenarios.Plan) Promise {
+	pr := Promise{plan: p, Conv: headers.ConventionNone}
 	if p == nil || p.Scenario == nil {
 		return pr
 	}
-	pr.sc = p.Scenario
-	h := pr.sc.Headers
-	pr.described = describedLimit(pr.sc)
+	pr.Scenario = p.Scenario
+	h := pr.Scenario.Headers
+	pr.Described = DescribedLimit(pr.Scenario)
 	pr.onErrors = h.OnErrors
-	if pr.described != nil {
-		pr.perKey = pr.described.Scope == scenarios.ScopeKey || pr.described.Scope == ""
+	if pr.Described != nil {
+		pr.PerKey = pr.Described.Scope == scenarios.ScopeKey || pr.Described.Scope == ""
 	}
 	if h.Convention != "" {
-		pr.conv = h.Convention
+		pr.Conv = h.Convention
 	}
-	pr.spec = headers.Spec{ResetFormat: h.ResetFormat}
-	if pr.described != nil {
-		pr.spec.Window = pr.described.Window
+	pr.Spec = headers.Spec{ResetFormat: h.ResetFormat}
+	if pr.Described != nil {
+		pr.Spec.Window = pr.Described.Window
 	}
 	switch {
-	case pr.conv == headers.ConventionStructured:
-		pr.spec.Convention = headers.ConventionStructured
-		pr.limit, pr.remaining, pr.reset = fieldPolicy, fieldRateLimit, fieldRateLimit
-	case pr.conv.HasCounters():
-		pr.limit, pr.remaining, pr.reset = counterNames(h)
+	case pr.Conv == headers.ConventionStructured:
+		pr.Spec.Convention = headers.ConventionStructured
+		pr.Limit, pr.Remaining, pr.reset = fieldPolicy, fieldRateLimit, fieldRateLimit
+	case pr.Conv.HasCounters():
+		pr.Limit, pr.Remaining, pr.reset = counterNames(h)
 		// Vendor reads exactly the names given, so a header the scenario says is
 		// not sent ("") is never looked up under its default name.
-		pr.spec.Convention = headers.ConventionVendor
-		pr.spec.Names = headers.Names{Limit: pr.limit, Remaining: pr.remaining, Reset: pr.reset}
+		pr.Spec.Convention = headers.ConventionVendor
+		pr.Spec.Names = headers.Names{Limit: pr.Limit, Remaining: pr.Remaining, Reset: pr.reset}
 	}
 	return pr
 }
 
-// describedLimit is the limit the headers report: the one Headers.Describes
+// DescribedLimit is the limit the headers report: the one Headers.Describes
 // names, else the first. nil when there is none.
-func describedLimit(sc *scenarios.Scenario) *scenarios.Limit {
+func DescribedLimit(sc *scenarios.Scenario) *scenarios.Limit {
 	for i, l := range sc.Limits {
 		if l.Name == sc.Headers.Describes {
 			return &sc.Limits[i]
@@ -95,24 +103,24 @@ func counterNames(h scenarios.Headers) (limit, remaining, reset string) {
 	return n.Limit, n.Remaining, n.Reset
 }
 
-// limitName is the name of the described limit, or "".
-func (pr *promise) limitName() string {
-	if pr.described == nil {
+// LimitName is the name of the described limit, or "".
+func (pr *Promise) LimitName() string {
+	if pr.Described == nil {
 		return ""
 	}
-	return pr.described.Name
+	return pr.Described.Name
 }
 
-// noHeaders says why the scenario promises no header name, the one it calls
+// NoHeaders says why the scenario promises no header name, the one it calls
 // what ("Limit"), or "" when it promises one.
-func (pr *promise) noHeaders(name, what string) string {
+func (pr *Promise) NoHeaders(name, what string) string {
 	switch {
-	case pr.sc == nil:
+	case pr.Scenario == nil:
 		return "there is no plan to judge the run against"
-	case pr.conv == headers.ConventionNone:
+	case pr.Conv == headers.ConventionNone:
 		return "the scenario promises no rate-limit headers"
-	case pr.described == nil:
-		return fmt.Sprintf("the headers describe %q, which is no limit of the scenario", pr.sc.Headers.Describes)
+	case pr.Described == nil:
+		return fmt.Sprintf("the headers describe %q, which is no limit of the scenario", pr.Scenario.Headers.Describes)
 	case name == "":
 		return "the scenario promises no " + what + " header"
 	}
@@ -121,21 +129,21 @@ func (pr *promise) noHeaders(name, what string) string {
 
 // nothingCarried says why no response was judged: none that should carry the
 // header called name was counted by the described limit.
-func (pr *promise) nothingCarried(name string) string {
+func (pr *Promise) nothingCarried(name string) string {
 	return fmt.Sprintf("no response should have carried %s: none of an endpoint limit %q counts was admitted or limited",
-		name, pr.described.Name)
+		name, pr.Described.Name)
 }
 
 // counted reports whether the described limit counts o's endpoint: only
 // those responses report it.
-func (pr *promise) counted(o results.Observation) bool {
-	return pr.described != nil && pr.described.Counts(o.Endpoint)
+func (pr *Promise) counted(o results.Observation) bool {
+	return pr.Described != nil && pr.Described.Counts(o.Endpoint)
 }
 
 // shouldCarry reports whether o must carry the promised headers: admitted
 // responses of a counted endpoint, and its 429s unless the scenario says the
 // headers are left off errors. Transport failures, 401, 403 and 404 never.
-func (pr *promise) shouldCarry(o results.Observation) bool {
+func (pr *Promise) shouldCarry(o results.Observation) bool {
 	if !pr.counted(o) {
 		return false
 	}
@@ -143,23 +151,23 @@ func (pr *promise) shouldCarry(o results.Observation) bool {
 }
 
 // read reads o's rate-limit headers as the scenario promises them.
-func (pr *promise) read(o results.Observation) (headers.Claim, []error) {
-	return headers.Read(o.Headers, pr.spec, o.Received())
+func (pr *Promise) read(o results.Observation) (headers.Claim, []error) {
+	return headers.Read(o.Headers, pr.Spec, o.Received())
 }
 
 // keyOf is the series o belongs to: the client the described limit counts
 // it against (see countedAs).
-func (pr *promise) keyOf(o results.Observation) string { return records.CountedAs(pr.described, o) }
+func (pr *Promise) keyOf(o results.Observation) string { return records.CountedAs(pr.Described, o) }
 
 // sole reports whether a 429 to endpoint can only come from the described
 // limit: every other finite limit counting the endpoint is charged no more by
 // the plan than its budget, so this run cannot have exhausted it.
-func (pr *promise) sole(endpoint string) bool {
-	if pr.described == nil {
+func (pr *Promise) sole(endpoint string) bool {
+	if pr.Described == nil {
 		return false
 	}
-	for i, l := range pr.sc.Limits {
-		if &pr.sc.Limits[i] == pr.described || l.Unlimited || !l.Counts(endpoint) {
+	for i, l := range pr.Scenario.Limits {
+		if &pr.Scenario.Limits[i] == pr.Described || l.Unlimited || !l.Counts(endpoint) {
 			continue
 		}
 		if pr.plan == nil || i >= len(pr.plan.Charges) {
@@ -173,7 +181,7 @@ func (pr *promise) sole(endpoint string) bool {
 }
 
 // phaseName returns the name of plan phase i, or "".
-func (pr *promise) phaseName(i int32) string {
+func (pr *Promise) phaseName(i int32) string {
 	if pr.plan == nil || i < 0 || int(i) >= len(pr.plan.Phases) {
 		return ""
 	}

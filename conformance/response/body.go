@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"encoding/json"
@@ -15,10 +15,10 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// bodyCut is the length at which the attack cuts a body snippet (its
+// BodyCut is the length at which the attack cuts a body snippet (its
 // DefaultMaxBody): a snippet this long that ends mid-JSON was cut, not sent
 // broken, and is not judged.
-const bodyCut = 1024
+const BodyCut = 1024
 
 // maxBodyQuote is how much of a body a note quotes.
 const maxBodyQuote = 120
@@ -28,21 +28,22 @@ const maxBodyQuote = 120
 // JSON Content-Type when it names one. It sees the auth phases' 401s and
 // 403s too (see checks).
 type bodyChecker struct {
-	pr promise
+	pr Promise
 	respTally
 	shapes   map[int]any // declared bodies by status
 	byStatus map[int]int // responses judged, by status
-	Judged   int
+	judged   int
 	cut      int // bodies cut mid-JSON, not judged
 	bad      respProblem
 }
 
 var _ check.Checker = (*bodyChecker)(nil)
 
-func newBodyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
-	c := &bodyChecker{pr: newPromise(p), shapes: map[int]any{}, byStatus: map[int]int{}}
-	if c.pr.sc != nil {
-		for _, e := range c.pr.sc.Errors {
+// NewBodyChecker returns the checker of body.error-format.
+func NewBodyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+	c := &bodyChecker{pr: NewPromise(p), shapes: map[int]any{}, byStatus: map[int]int{}}
+	if c.pr.Scenario != nil {
+		for _, e := range c.pr.Scenario.Errors {
 			if e.Body != nil {
 				c.shapes[e.Status] = e.Body
 			}
@@ -59,11 +60,11 @@ func (c *bodyChecker) Observe(o results.Observation) {
 		return
 	}
 	v, err := decodeBody(o.Body)
-	if err != nil && len(o.Body) >= bodyCut && errors.Is(err, io.ErrUnexpectedEOF) {
+	if err != nil && len(o.Body) >= BodyCut && errors.Is(err, io.ErrUnexpectedEOF) {
 		c.cut++
 		return
 	}
-	c.Judged++
+	c.judged++
 	c.byStatus[o.Status]++
 	quote := fmt.Sprintf("%d body %s", o.Status, strconv.Quote(cutSnippet(o.Body, maxBodyQuote)))
 	if err != nil {
@@ -109,35 +110,35 @@ func decodeBody(body string) (any, error) {
 
 // Result judges the bodies seen so far.
 func (c *bodyChecker) Result() check.Result {
-	res := check.Result{ID: check.BodyErrorFormat, Limit: c.pr.limitName(), Status: check.Skip}
+	res := check.Result{ID: check.BodyErrorFormat, Limit: c.pr.LimitName(), Status: check.Skip}
 	declared := c.declared()
 	switch {
-	case c.pr.sc == nil:
+	case c.pr.Scenario == nil:
 		res.Message = "there is no plan to judge the run against"
 		return res
 	case len(declared) == 0:
 		res.Message = "the scenario declares no error body shapes"
 		return res
-	case c.Judged == 0 && c.cut == 0:
+	case c.judged == 0 && c.cut == 0:
 		res.Message = fmt.Sprintf("no response had a status with a declared body (declared: %s)", strings.Join(declared, ", "))
 		return res
-	case c.Judged == 0:
+	case c.judged == 0:
 		res.Message = fmt.Sprintf("all %s with a declared body were cut at %d bytes mid-JSON, so none was judged",
-			check.Plural(c.cut, "body", "bodies"), bodyCut)
+			check.Plural(c.cut, "body", "bodies"), BodyCut)
 		return res
 	}
 	cut := ""
 	if c.cut > 0 {
-		cut = fmt.Sprintf("; %s cut at %d bytes mid-JSON not judged", check.Plural(c.cut, "body", "bodies"), bodyCut)
+		cut = fmt.Sprintf("; %s cut at %d bytes mid-JSON not judged", check.Plural(c.cut, "body", "bodies"), BodyCut)
 	}
 	if c.bad.found.n > 0 {
 		c.bad.summary = fmt.Sprintf("%d of %s with a declared shape did not match (first: %s)%s",
-			c.bad.found.n, check.Plural(c.Judged, "body", "bodies"), c.bad.found.firstNote(), cut)
+			c.bad.found.n, check.Plural(c.judged, "body", "bodies"), c.bad.found.firstNote(), cut)
 		want := "a JSON body matching the shape declared for its status (" + strings.Join(declared, ", ") + ")"
 		return respFailure(res, &c.pr, c.first, want, []*respProblem{&c.bad})
 	}
 	res.Status = check.Pass
-	res.Message = fmt.Sprintf("all %s matched the declared shape (%s)%s", check.Plural(c.Judged, "body", "bodies"), c.counts(), cut)
+	res.Message = fmt.Sprintf("all %s matched the declared shape (%s)%s", check.Plural(c.judged, "body", "bodies"), c.counts(), cut)
 	return res
 }
 

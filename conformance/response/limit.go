@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"fmt"
@@ -14,37 +14,38 @@ import (
 // limitChecker judges headers.limit: every response that should carry the
 // headers states the described limit's quota (and, in a policy, its window).
 type limitChecker struct {
-	pr promise
+	pr Promise
 	respTally
 	total                              int // responses that should carry the header
-	Judged                             int // responses whose quota was read
+	judged                             int // responses whose quota was read
 	missing, unreadable, wrong, window respProblem
 	unpromised                         sighting // rate-limit headers sent though none are promised
 }
 
 var _ check.Checker = (*limitChecker)(nil)
 
-func newLimitChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
-	return &limitChecker{pr: newPromise(p)}
+// NewLimitChecker returns the checker of headers.limit.
+func NewLimitChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+	return &limitChecker{pr: NewPromise(p)}
 }
 
 // skip says why the check cannot judge, before any observation.
 func (c *limitChecker) skip() string {
-	if why := c.pr.noHeaders(c.pr.limit, "Limit"); why != "" {
+	if why := c.pr.NoHeaders(c.pr.Limit, "Limit"); why != "" {
 		return why
 	}
-	if c.pr.described.Unlimited {
-		return fmt.Sprintf("limit %q is unlimited on this plan, so no quota can be compared", c.pr.described.Name)
+	if c.pr.Described.Unlimited {
+		return fmt.Sprintf("limit %q is unlimited on this plan, so no quota can be compared", c.pr.Described.Name)
 	}
 	return ""
 }
 
 // name is how messages call the header.
 func (c *limitChecker) name() string {
-	if c.pr.conv == headers.ConventionStructured {
+	if c.pr.Conv == headers.ConventionStructured {
 		return "RateLimit-Policy"
 	}
-	return c.pr.limit
+	return c.pr.Limit
 }
 
 // Observe reads the quota o states, if it should state one.
@@ -63,14 +64,14 @@ func (c *limitChecker) Observe(o results.Observation) {
 		c.missing.found.add(offenseOf(o, claim.Raw, "no "+c.name()+" header"))
 		return
 	}
-	if err := fieldError(errs, c.pr.limit); err != nil {
+	if err := fieldError(errs, c.pr.Limit); err != nil {
 		c.unreadable.found.add(offenseOf(o, claim.Raw, err.Error()))
 	}
 	if !claim.HasLimit {
 		return
 	}
-	c.Judged++
-	l := c.pr.described
+	c.judged++
+	l := c.pr.Described
 	if claim.Limit != l.Requests {
 		c.wrong.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("states %d, want %d", claim.Limit, l.Requests)))
 	}
@@ -83,10 +84,10 @@ func (c *limitChecker) Observe(o results.Observation) {
 // carries reports whether o has the header. With the structured convention a
 // response has it when it has either field: RateLimit-Policy is optional.
 func (c *limitChecker) carries(o results.Observation) bool {
-	if c.pr.conv == headers.ConventionStructured {
+	if c.pr.Conv == headers.ConventionStructured {
 		return hasHeader(o, fieldPolicy) || hasHeader(o, fieldRateLimit)
 	}
-	return hasHeader(o, c.pr.limit)
+	return hasHeader(o, c.pr.Limit)
 }
 
 // policyWindow is a window as a policy's w states it: whole seconds, rounded up.
@@ -96,12 +97,12 @@ func policyWindow(w time.Duration) time.Duration {
 
 // Result judges the responses seen so far.
 func (c *limitChecker) Result() check.Result {
-	res := check.Result{ID: check.HeadersLimit, Limit: c.pr.limitName(), Status: check.Skip}
+	res := check.Result{ID: check.HeadersLimit, Limit: c.pr.LimitName(), Status: check.Skip}
 	if why := c.skip(); why != "" {
 		res.Message = c.unpromised.note(why)
 		return res
 	}
-	l := c.pr.described
+	l := c.pr.Described
 	if c.total == 0 {
 		res.Message = c.pr.nothingCarried(c.name())
 		return res
@@ -119,15 +120,15 @@ func (c *limitChecker) Result() check.Result {
 		}
 		return respFailure(res, &c.pr, c.first, want, problems)
 	}
-	if c.Judged == 0 {
+	if c.judged == 0 {
 		res.Message = fmt.Sprintf("none of %s stated a quota (%s was never sent)", check.Plural(c.total, "response", "responses"), name)
 		return res
 	}
 	res.Status = check.Pass
 	res.Message = fmt.Sprintf("%s stated %d on all %s that should carry it", name, l.Requests,
 		check.Plural(c.total, "response", "responses"))
-	if c.Judged < c.total {
-		res.Message = fmt.Sprintf("%s stated %d on the %d of %s that sent it", name, l.Requests, c.Judged,
+	if c.judged < c.total {
+		res.Message = fmt.Sprintf("%s stated %d on the %d of %s that sent it", name, l.Requests, c.judged,
 			check.Plural(c.total, "response", "responses"))
 	}
 	return res

@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"github.com/ratecheck/ratecheck/conformance/records"
@@ -6,15 +6,15 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// claimStore lets a header check that judges what 429s claim (a reset, a
+// ClaimStore lets a header check that judges what 429s claim (a reset, a
 // Retry-After) keep only those 429s. The requests around them, which the
 // comparison with the real recovery reads, come from a collector: the one the
 // model checks share when it counts the same requests, else the check's own. A run without a 429 costs the check nothing per response.
-type claimStore struct {
-	col    *records.Collector // nil when the check has nothing to judge
+type ClaimStore struct {
+	Col    *records.Collector // nil when the check has nothing to judge
 	group  *scenarios.Limit   // the limit col must count; nil: every endpoint, per key
 	fed    int                // observations forwarded to col
-	claims []claimed
+	Claims []claimed
 	texts  texts // the raw values the claims quote
 }
 
@@ -28,68 +28,68 @@ type claimed struct {
 // shared, the collector of the model checks, when that keeps the requests
 // group counts; otherwise it keeps its own, spilling where shared does (shared
 // may be nil: then it keeps its own in memory).
-func newClaimStore(p *scenarios.Plan, group *scenarios.Limit, shared *records.Collector) claimStore {
-	cs := claimStore{group: group}
+func newClaimStore(p *scenarios.Plan, group *scenarios.Limit, shared *records.Collector) ClaimStore {
+	cs := ClaimStore{group: group}
 	if shared != nil && group != nil && shared.Limit == group {
-		cs.col = shared
+		cs.Col = shared
 		return cs
 	}
 	if group == nil {
 		group = &scenarios.Limit{} // counts every endpoint, per key
 	}
-	qa := newQuotaAttribution(p, group)
-	cs.col = records.NewCollector(p, group, false, qa.spent) // only the model checks judge quiet runs from counts
+	qa := NewQuotaAttribution(p, group)
+	cs.Col = records.NewCollector(p, group, false, qa.Spent) // only the model checks judge quiet runs from counts
 	if shared != nil {
-		cs.col.NewSpill = shared.NewSpill
+		cs.Col.NewSpill = shared.NewSpill
 	}
 	return cs
 }
 
 // observe forwards o to the collector.
-func (cs *claimStore) observe(o results.Observation) {
-	if cs.col == nil {
+func (cs *ClaimStore) observe(o results.Observation) {
+	if cs.Col == nil {
 		return
 	}
-	cs.col.Observe(cs.fed, o)
+	cs.Col.Observe(cs.fed, o)
 	cs.fed++
 }
 
 // rec is o as a record: as newRec, with the latency as the collector keeps it,
 // so that a claimed 429 and the requests around it agree to the nanosecond.
-func (cs *claimStore) rec(o results.Observation) respRec {
+func (cs *ClaimStore) rec(o results.Observation) respRec {
 	r := newRec(o)
 	r.recv = r.sent + int64(records.LatencyMicros(int64(o.Latency)))*1000
 	return r
 }
 
 // counts reports whether o is one of the requests the store groups.
-func (cs *claimStore) counts(o results.Observation) bool { return cs.col.Limit.Counts(o.Endpoint) }
+func (cs *ClaimStore) counts(o results.Observation) bool { return cs.Col.Limit.Counts(o.Endpoint) }
 
 // add keeps r, a 429 of o, with its claim.
-func (cs *claimStore) add(o results.Observation, r respRec) {
+func (cs *ClaimStore) add(o results.Observation, r respRec) {
 	r.claimed = true
-	cs.claims = append(cs.claims, claimed{key: records.CountedAs(cs.col.Limit, o), r: r})
+	cs.Claims = append(cs.Claims, claimed{key: records.CountedAs(cs.Col.Limit, o), r: r})
 }
 
 // series rebuilds, per key in key order, the records the recovery comparison
 // reads: the grouped requests that may use quota and the 429s, each claim on
 // its 429.
-func (cs *claimStore) series() []*respSeries {
-	if len(cs.claims) == 0 {
+func (cs *ClaimStore) series() []*respSeries {
+	if len(cs.Claims) == 0 {
 		return nil // nothing to compare
 	}
-	if cs.col.Load() != nil {
+	if cs.Col.Load() != nil {
 		return nil // the model checks say why (the collector is theirs), or nothing can be compared
 	}
 	var ss respSet
-	for k, recs := range cs.col.ByKey {
-		key := cs.col.Keys[k]
+	for k, recs := range cs.Col.ByKey {
+		key := cs.Col.Keys[k]
 		for x := range recs {
 			r := &recs[x]
 			if !records.Admitted(r.Status) && r.Status != 429 && r.Status != 0 {
 				continue
 			}
-			ss.add(key, respRec{seq: cs.col.SeqOf(r), sent: r.Sent, recv: r.Sent + r.Lat(), phase: r.Phase,
+			ss.add(key, respRec{seq: cs.Col.SeqOf(r), sent: r.Sent, recv: r.Sent + r.Lat(), phase: r.Phase,
 				status: int16(min(max(r.Status, 0), 999))})
 		}
 	}
@@ -98,7 +98,7 @@ func (cs *claimStore) series() []*respSeries {
 	for _, s := range out {
 		byKey[s.key] = s
 	}
-	for _, cl := range cs.claims {
+	for _, cl := range cs.Claims {
 		if s := byKey[cl.key]; s != nil {
 			s.claim(cl.r)
 		}
@@ -109,8 +109,8 @@ func (cs *claimStore) series() []*respSeries {
 // claim puts c on its 429: the first record sent at c.sent with c.seq that is
 // a 429 without a claim yet.
 func (s *respSeries) claim(c respRec) {
-	for k := s.firstFrom(0, c.sent); k < len(s.recs) && s.recs[k].sent == c.sent; k++ {
-		if r := &s.recs[k]; r.seq == c.seq && r.limited() && !r.claimed {
+	for k := s.firstFrom(0, c.sent); k < len(s.Recs) && s.Recs[k].sent == c.sent; k++ {
+		if r := &s.Recs[k]; r.seq == c.seq && r.limited() && !r.claimed {
 			*r = c
 			return
 		}

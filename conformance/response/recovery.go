@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"fmt"
@@ -35,12 +35,12 @@ func (rc *recoveryCheck) measured() string {
 // recs[i]'s claim came before the limit lifted: it was a 429 that need
 // accepts, and nothing may have been admitted since recs[i].
 func (s *respSeries) rejectedAgain(i int, deadline int64, need func(*respRec) bool) (int, bool) {
-	a := &s.recs[i]
+	a := &s.Recs[i]
 	j := s.firstFrom(i+1, max(deadline, a.recv))
-	if j == len(s.recs) {
+	if j == len(s.Recs) {
 		return -1, false
 	}
-	if b := &s.recs[j]; !b.limited() || !need(b) {
+	if b := &s.Recs[j]; !b.limited() || !need(b) {
 		return j, false
 	}
 	n, ok := s.possible(i, j)
@@ -50,7 +50,7 @@ func (s *respSeries) rejectedAgain(i int, deadline int64, need func(*respRec) bo
 // firstAdmitted returns the index of the first admitted request sent after
 // recs[i] was answered, or -1.
 func (s *respSeries) firstAdmitted(i int) int {
-	if k := s.nextAdm[s.firstFrom(i+1, s.recs[i].recv)]; k < len(s.recs) {
+	if k := s.nextAdm[s.firstFrom(i+1, s.Recs[i].recv)]; k < len(s.Recs) {
 		return k
 	}
 	return -1

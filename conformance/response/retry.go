@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// retryAfterChecker judges headers.retry-after when the scenario promises
+// RetryAfterChecker judges headers.retry-after when the scenario promises
 // Retry-After (a Retry-After it does not promise is recorded and shown, never
 // judged): every 429
 // carries Retry-After; every value present is delay-seconds or an HTTP-date,
@@ -23,8 +23,8 @@ import (
 // The wait comparison reads the requests of the grouping limit around each
 // 429. It keeps only the 429s that carried a readable Retry-After, and reads
 // the requests around them from a collector (see claimStore).
-type retryAfterChecker struct {
-	pr       promise
+type RetryAfterChecker struct {
+	pr       Promise
 	limit    *scenarios.Limit // groups the waits: the tested limit, else the described one
 	promised bool
 	respTally
@@ -32,7 +32,7 @@ type retryAfterChecker struct {
 	limited             int // 429 responses
 	carried             int // of them, with a readable Retry-After
 	shortest, longest   time.Duration
-	store               claimStore // the 429s with a readable Retry-After
+	Store               ClaimStore // the 429s with a readable Retry-After
 	missing, unreadable respProblem
 	wrongForm           respProblem // readable, but not in the promised form
 	lenient             lenience
@@ -40,22 +40,22 @@ type retryAfterChecker struct {
 	unpromisedFirst     string // the first such value
 }
 
-var _ check.Checker = (*retryAfterChecker)(nil)
+var _ check.Checker = (*RetryAfterChecker)(nil)
 
-// newRetryAfterChecker returns the checker of headers.retry-after; it reads
+// NewRetryAfterChecker returns the checker of headers.retry-after; it reads
 // the requests around the 429s from shared, the model checks' collector, when
 // it can.
-func newRetryAfterChecker(p *scenarios.Plan, shared *records.Collector) check.Checker {
-	c := &retryAfterChecker{pr: newPromise(p)}
-	if c.pr.sc != nil {
-		c.promised = c.pr.sc.Headers.RetryAfter
+func NewRetryAfterChecker(p *scenarios.Plan, shared *records.Collector) check.Checker {
+	c := &RetryAfterChecker{pr: NewPromise(p)}
+	if c.pr.Scenario != nil {
+		c.promised = c.pr.Scenario.Headers.RetryAfter
 		c.limit = p.TestedLimit()
 	}
 	if c.limit == nil {
-		c.limit = c.pr.described
+		c.limit = c.pr.Described
 	}
-	if c.pr.sc != nil {
-		c.store = newClaimStore(p, c.limit, shared)
+	if c.pr.Scenario != nil {
+		c.Store = newClaimStore(p, c.limit, shared)
 	}
 	return c
 }
@@ -66,13 +66,13 @@ const absurdFactor = 10
 
 // Observe reads o's Retry-After if it is a 429, and keeps what the wait
 // comparison needs.
-func (c *retryAfterChecker) Observe(o results.Observation) {
+func (c *RetryAfterChecker) Observe(o results.Observation) {
 	c.note(o)
-	if c.pr.sc == nil {
+	if c.pr.Scenario == nil {
 		return
 	}
 	if !o.Limited() {
-		c.store.observe(o)
+		c.Store.observe(o)
 		return
 	}
 	if !c.promised {
@@ -85,14 +85,14 @@ func (c *retryAfterChecker) Observe(o results.Observation) {
 		}
 		return
 	}
-	c.store.observe(o)
-	if r := c.observe429(o, c.store.rec(o)); r.hasTime && c.store.counts(o) {
-		c.store.add(o, r)
+	c.Store.observe(o)
+	if r := c.observe429(o, c.Store.rec(o)); r.hasTime && c.Store.counts(o) {
+		c.Store.add(o, r)
 	}
 }
 
 // observe429 checks a 429's Retry-After and adds its claimed time to r.
-func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec {
+func (c *RetryAfterChecker) observe429(o results.Observation, r respRec) respRec {
 	c.limited++
 	raw, ok := o.Header(fieldRetry)
 	if !ok {
@@ -109,7 +109,7 @@ func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec
 		warning.Header = fieldRetry
 		c.lenient.add(warning)
 	}
-	if stray := c.pr.sc.Headers.RetryAfterFormat.Stray(raw); stray != "" {
+	if stray := c.pr.Scenario.Headers.RetryAfterFormat.Stray(raw); stray != "" {
 		c.wrongForm.found.add(offenseOf(o, h, fmt.Sprintf("%s: %q %s", fieldRetry, raw, stray)))
 	}
 	if c.carried == 0 || wait < c.shortest {
@@ -117,7 +117,7 @@ func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec
 	}
 	c.longest = max(c.longest, wait)
 	c.carried++
-	r.hasTime, r.rawTime = true, c.store.texts.id(raw)
+	r.hasTime, r.rawTime = true, c.Store.texts.id(raw)
 	r.at = r.recv + int64(wait)
 	r.lo, r.hi = r.at-int64(time.Second), r.at+int64(time.Second)
 	r.long = wait > absurdFactor*c.longestWindow(o.Endpoint)
@@ -125,9 +125,9 @@ func (c *retryAfterChecker) observe429(o results.Observation, r respRec) respRec
 }
 
 // longestWindow is the longest window of the finite limits counting endpoint.
-func (c *retryAfterChecker) longestWindow(endpoint string) time.Duration {
+func (c *RetryAfterChecker) longestWindow(endpoint string) time.Duration {
 	var w time.Duration
-	for _, l := range c.pr.sc.Limits {
+	for _, l := range c.pr.Scenario.Limits {
 		if !l.Unlimited && l.Counts(endpoint) {
 			w = max(w, l.Window)
 		}
@@ -139,12 +139,12 @@ func (c *retryAfterChecker) longestWindow(endpoint string) time.Duration {
 }
 
 // Result judges the responses seen so far.
-func (c *retryAfterChecker) Result() check.Result { return c.cache.get(c.seen, c.judge) }
+func (c *RetryAfterChecker) Result() check.Result { return c.cache.get(c.seen, c.judge) }
 
-func (c *retryAfterChecker) judge() check.Result {
-	res := check.Result{ID: check.HeadersRetryAfter, Limit: c.pr.limitName(), Status: check.Skip}
+func (c *RetryAfterChecker) judge() check.Result {
+	res := check.Result{ID: check.HeadersRetryAfter, Limit: c.pr.LimitName(), Status: check.Skip}
 	switch {
-	case c.pr.sc == nil:
+	case c.pr.Scenario == nil:
 		res.Message = "there is no plan to judge the run against"
 		return res
 	case !c.promised:
@@ -161,11 +161,11 @@ func (c *retryAfterChecker) judge() check.Result {
 	rc.early.summary = fmt.Sprintf("Retry-After shorter than the real wait %s (first: %s)%s", times(rc.early.found.n),
 		rc.early.found.firstNote(), rc.measured())
 	long.summary = fmt.Sprintf("Retry-After absurdly long %s (first: %s)", times(long.found.n), long.found.firstNote())
-	c.wrongForm.summary = fmt.Sprintf("Retry-After not in the promised form (%s) on %d of %s (first: %s)", c.pr.sc.Headers.RetryAfterFormat,
+	c.wrongForm.summary = fmt.Sprintf("Retry-After not in the promised form (%s) on %d of %s (first: %s)", c.pr.Scenario.Headers.RetryAfterFormat,
 		c.wrongForm.found.n, check.Plural(c.limited, "429", "429s"), c.wrongForm.found.firstNote())
 	problems := []*respProblem{&c.missing, &c.unreadable, &c.wrongForm, &rc.early, &long}
 	if anyFailed(problems) {
-		form := map[headers.RetryAfterFormat]string{headers.RetryAfterSeconds: "delay-seconds", headers.RetryAfterHTTPDate: "an HTTP-date"}[c.pr.sc.Headers.RetryAfterFormat]
+		form := map[headers.RetryAfterFormat]string{headers.RetryAfterSeconds: "delay-seconds", headers.RetryAfterHTTPDate: "an HTTP-date"}[c.pr.Scenario.Headers.RetryAfterFormat]
 		if form == "" {
 			form = "delay-seconds or an HTTP-date"
 		}
@@ -190,7 +190,7 @@ func (c *retryAfterChecker) judge() check.Result {
 
 // notPromised is the reason to skip when the scenario promises no
 // Retry-After, with what the 429s carried all the same.
-func (c *retryAfterChecker) notPromised() string {
+func (c *RetryAfterChecker) notPromised() string {
 	const why = "Retry-After is not promised"
 	if c.unpromised == 0 {
 		return why
@@ -202,19 +202,19 @@ func (c *retryAfterChecker) notPromised() string {
 // waits compares each Retry-After with the requests after its 429: the first
 // one sent after the wait (+1 s) must not be rejected again, and the wait may
 // not be absurdly longer than the measured one.
-func (c *retryAfterChecker) waits() (*recoveryCheck, respProblem) {
+func (c *RetryAfterChecker) waits() (*recoveryCheck, respProblem) {
 	rc := &recoveryCheck{}
 	var long respProblem
 	any429 := func(*respRec) bool { return true }
-	for _, s := range c.store.series() {
+	for _, s := range c.Store.series() {
 		flagged := -1
-		for i := range s.recs {
-			a := &s.recs[i]
+		for i := range s.Recs {
+			a := &s.Recs[i]
 			if !a.limited() || !a.hasTime {
 				continue
 			}
 			if k := s.firstAdmitted(i); k >= 0 {
-				first := &s.recs[k]
+				first := &s.Recs[k]
 				rc.errs = append(rc.errs, a.at-first.sent)
 				if wait := first.recv - a.sent; a.long && a.at-a.recv > absurdFactor*wait {
 					long.found.add(recOffense(a, c.header(a), "429 asking to wait"), recOffense(first, nil,
@@ -229,7 +229,7 @@ func (c *retryAfterChecker) waits() (*recoveryCheck, respProblem) {
 				continue
 			}
 			flagged = j
-			b := &s.recs[j]
+			b := &s.Recs[j]
 			rc.early.found.add(recOffense(a, c.header(a), "429 asking to wait"), recOffense(b, c.header(b),
 				fmt.Sprintf("still limited %s after a 429 asking to wait %s, with nothing admitted in between",
 					check.FormatSeconds(b.sent-a.sent), check.FormatSeconds(a.at-a.recv))))
@@ -239,9 +239,9 @@ func (c *retryAfterChecker) waits() (*recoveryCheck, respProblem) {
 }
 
 // header returns r's Retry-After as received, for evidence; nil without one.
-func (c *retryAfterChecker) header(r *respRec) map[string]string {
+func (c *RetryAfterChecker) header(r *respRec) map[string]string {
 	if !r.hasTime {
 		return nil
 	}
-	return map[string]string{fieldRetry: c.store.texts.get(r.rawTime)}
+	return map[string]string{fieldRetry: c.Store.texts.get(r.rawTime)}
 }

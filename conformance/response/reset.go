@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"fmt"
@@ -14,41 +14,41 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// resetChecker judges headers.reset: the reset header is present where
+// ResetChecker judges headers.reset: the reset header is present where
 // promised, readable in the declared format, plausible (not in the past, not
 // absurdly far ahead, not always 0), and never earlier than the real recovery:
 // the first request sent after a 429's reset (plus the resolution of the
 // format and the 429's latency), with nothing admitted in between, must not be
 // rejected again by the same limit.
-type resetChecker struct {
-	pr promise
+type ResetChecker struct {
+	pr Promise
 	respTally
 	cache                                  resultCache
 	total                                  int             // responses that should carry the header
-	Judged                                 int             // responses whose reset was read
+	judged                                 int             // responses whose reset was read
 	zeros                                  int             // of them, a delta of 0
 	formats                                map[string]bool // formats the resets were read in
-	store                                  claimStore      // the 429s, with their resets
+	Store                                  ClaimStore      // the 429s, with their resets
 	missing, unreadable, implausible, zero respProblem
 	lenient                                lenience // resets read leniently
 	unpromised                             sighting // rate-limit headers sent though none are promised
 }
 
-var _ check.Checker = (*resetChecker)(nil)
+var _ check.Checker = (*ResetChecker)(nil)
 
-// newResetChecker returns the checker of headers.reset; it reads the requests
+// NewResetChecker returns the checker of headers.reset; it reads the requests
 // around the 429s from shared, the model checks' collector, when it can.
-func newResetChecker(p *scenarios.Plan, shared *records.Collector) check.Checker {
-	c := &resetChecker{pr: newPromise(p)}
-	if c.pr.noHeaders(c.pr.reset, "Reset") == "" {
-		c.store = newClaimStore(p, c.pr.described, shared)
+func NewResetChecker(p *scenarios.Plan, shared *records.Collector) check.Checker {
+	c := &ResetChecker{pr: NewPromise(p)}
+	if c.pr.NoHeaders(c.pr.reset, "Reset") == "" {
+		c.Store = newClaimStore(p, c.pr.Described, shared)
 	}
 	return c
 }
 
 // name is how messages call the header.
-func (c *resetChecker) name() string {
-	if c.pr.conv == headers.ConventionStructured {
+func (c *ResetChecker) name() string {
+	if c.pr.Conv == headers.ConventionStructured {
 		return "RateLimit reset (t)"
 	}
 	return c.pr.reset
@@ -56,36 +56,36 @@ func (c *resetChecker) name() string {
 
 // maxAhead is the furthest ahead a reset may point: ten windows of the
 // described limit, and never more than ten years.
-func (c *resetChecker) maxAhead() time.Duration {
+func (c *ResetChecker) maxAhead() time.Duration {
 	const decade = 10 * 365 * 24 * time.Hour
-	if w := c.pr.described.Window; w > 0 && w < decade/10 {
+	if w := c.pr.Described.Window; w > 0 && w < decade/10 {
 		return 10 * w
 	}
 	return decade
 }
 
 // Observe reads o's reset and keeps what the recovery comparison needs.
-func (c *resetChecker) Observe(o results.Observation) {
+func (c *ResetChecker) Observe(o results.Observation) {
 	c.note(o)
-	if c.pr.noHeaders(c.pr.reset, "Reset") != "" {
+	if c.pr.NoHeaders(c.pr.reset, "Reset") != "" {
 		c.unpromised.observe(&c.pr, o)
 		return
 	}
-	c.store.observe(o)
+	c.Store.observe(o)
 	if !c.pr.counted(o) || !keptResp(o) {
 		return
 	}
 	claim, errs := c.pr.read(o)
-	r := c.store.rec(o)
+	r := c.Store.rec(o)
 	r.sole = o.Limited() && c.pr.sole(o.Endpoint)
-	r = withReset(r, claim, rawOf(o, c.pr.reset), &c.store.texts)
+	r = withReset(r, claim, rawOf(o, c.pr.reset), &c.Store.texts)
 	implausible := ""
 	if r.hasTime {
 		implausible = c.plausible(r, claim.Reset)
 		r.hasTime = implausible == "" // an implausible reset is not compared with the recovery
 	}
 	if o.Limited() {
-		c.store.add(o, r) // the recovery comparison reads the others from the collector
+		c.Store.add(o, r) // the recovery comparison reads the others from the collector
 	}
 	if !c.pr.shouldCarry(o) {
 		return
@@ -102,7 +102,7 @@ func (c *resetChecker) Observe(o results.Observation) {
 		c.missing.found.add(offenseOf(o, claim.Raw, "no "+c.name()))
 		return
 	}
-	c.Judged++
+	c.judged++
 	c.lenient.addNamed(claim.Warnings, c.pr.reset)
 	if c.formats == nil {
 		c.formats = map[string]bool{}
@@ -118,7 +118,7 @@ func (c *resetChecker) Observe(o results.Observation) {
 }
 
 // plausible says what is wrong with when r's reset points, or "".
-func (c *resetChecker) plausible(r respRec, at time.Time) string {
+func (c *ResetChecker) plausible(r respRec, at time.Time) string {
 	when := at.UTC().Format(time.RFC3339)
 	switch {
 	case r.hi < r.sent:
@@ -138,11 +138,11 @@ func (c *resetChecker) plausible(r respRec, at time.Time) string {
 }
 
 // Result judges the responses seen so far.
-func (c *resetChecker) Result() check.Result { return c.cache.get(c.seen, c.judge) }
+func (c *ResetChecker) Result() check.Result { return c.cache.get(c.seen, c.judge) }
 
-func (c *resetChecker) judge() check.Result {
-	res := check.Result{ID: check.HeadersReset, Limit: c.pr.limitName(), Status: check.Skip}
-	if why := c.pr.noHeaders(c.pr.reset, "Reset"); why != "" {
+func (c *ResetChecker) judge() check.Result {
+	res := check.Result{ID: check.HeadersReset, Limit: c.pr.LimitName(), Status: check.Skip}
+	if why := c.pr.NoHeaders(c.pr.reset, "Reset"); why != "" {
 		res.Message = c.unpromised.note(why)
 		return res
 	}
@@ -156,21 +156,21 @@ func (c *resetChecker) judge() check.Result {
 	c.unreadable.summary = fmt.Sprintf("%s unreadable on %s (first: %s)", name, ofResponses(c.unreadable.found.n, c.total), c.unreadable.found.firstNote())
 	c.implausible.summary = fmt.Sprintf("%s implausible on %s (first: %s)", name, ofResponses(c.implausible.found.n, c.total), c.implausible.found.firstNote())
 	zero := c.zero
-	if c.Judged < 2 || c.zeros < c.Judged {
+	if c.judged < 2 || c.zeros < c.judged {
 		zero.found = offenders{}
 	}
-	zero.summary = fmt.Sprintf("%s was 0 on all %s", name, check.Plural(c.Judged, "response", "responses"))
+	zero.summary = fmt.Sprintf("%s was 0 on all %s", name, check.Plural(c.judged, "response", "responses"))
 	rc.early.summary = fmt.Sprintf("%s pointed before the real recovery %s (first: %s)%s", name, times(rc.early.found.n),
 		rc.early.found.firstNote(), rc.measured())
 	problems := []*respProblem{&c.missing, &c.unreadable, &zero, &c.implausible, &rc.early}
 	if anyFailed(problems) {
 		want := fmt.Sprintf("%s present where promised, plausible, and no earlier than the time limit %q lets requests through again",
-			name, c.pr.described.Name)
+			name, c.pr.Described.Name)
 		return c.lenient.apply(respFailure(res, &c.pr, c.first, want, problems))
 	}
 	res.Status = check.Pass
 	formats := slices.Sorted(maps.Keys(c.formats))
-	res.Message = fmt.Sprintf("%s read on %s (%s)", name, check.Plural(c.Judged, "response", "responses"), strings.Join(formats, ", "))
+	res.Message = fmt.Sprintf("%s read on %s (%s)", name, check.Plural(c.judged, "response", "responses"), strings.Join(formats, ", "))
 	if rc.checked > 0 {
 		res.Message += fmt.Sprintf("; no request after the reset of %s was rejected", check.Plural(rc.checked, "429", "429s"))
 	}
@@ -180,18 +180,18 @@ func (c *resetChecker) judge() check.Result {
 
 // recovery compares each reset claimed by a 429 that only the described limit
 // explains with the requests after it.
-func (c *resetChecker) recovery() *recoveryCheck {
+func (c *ResetChecker) recovery() *recoveryCheck {
 	rc := &recoveryCheck{}
 	sole := func(b *respRec) bool { return b.sole }
-	for _, s := range c.store.series() {
+	for _, s := range c.Store.series() {
 		flagged := -1
-		for i := range s.recs {
-			a := &s.recs[i]
+		for i := range s.Recs {
+			a := &s.Recs[i]
 			if !a.limited() || !a.sole || !a.hasTime {
 				continue
 			}
 			if k := s.firstAdmitted(i); k >= 0 {
-				rc.errs = append(rc.errs, a.at-s.recs[k].sent)
+				rc.errs = append(rc.errs, a.at-s.Recs[k].sent)
 			}
 			j, early := s.rejectedAgain(i, a.hi+(a.recv-a.sent), sole)
 			if j >= 0 {
@@ -201,7 +201,7 @@ func (c *resetChecker) recovery() *recoveryCheck {
 				continue
 			}
 			flagged = j
-			b := &s.recs[j]
+			b := &s.Recs[j]
 			rc.early.found.add(recOffense(a, c.resetHeader(a), "429 stating the reset"),
 				recOffense(b, c.resetHeader(b), fmt.Sprintf("still limited %s after that reset, with nothing admitted in between",
 					check.FormatSeconds(b.sent-a.at))))
@@ -211,9 +211,9 @@ func (c *resetChecker) recovery() *recoveryCheck {
 }
 
 // resetHeader returns r's reset as received, for evidence; nil without one.
-func (c *resetChecker) resetHeader(r *respRec) map[string]string {
+func (c *ResetChecker) resetHeader(r *respRec) map[string]string {
 	if !r.hasTime {
 		return nil
 	}
-	return map[string]string{canonical(c.pr.reset): c.store.texts.get(r.rawTime)}
+	return map[string]string{canonical(c.pr.reset): c.Store.texts.get(r.rawTime)}
 }

@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ func (cd *countdown) claim(r *respRec, note string) offense {
 		h = map[string]string{}
 	}
 	if r.hasRem {
-		h[canonical(cd.pr.remaining)] = cd.texts.rawRem(r)
+		h[canonical(cd.pr.Remaining)] = cd.texts.rawRem(r)
 	}
 	if r.hasTime {
 		h[canonical(cd.pr.reset)] = cd.texts.get(r.rawTime)
@@ -58,7 +58,7 @@ func (cd *countdown) expected() string {
 		return fmt.Sprintf("%s present where promised, between 0 and the limit, and never older than %s", cd.name, check.FormatWindow(time.Duration(cd.stale)))
 	}
 	return fmt.Sprintf("%s present where promised, between 0 and the limit, falling by exactly the requests admitted, and 0 before a 429 of limit %q",
-		cd.name, cd.pr.described.Name)
+		cd.name, cd.pr.Described.Name)
 }
 
 // passMessage says what was proven.

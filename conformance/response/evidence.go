@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"fmt"
@@ -93,7 +93,7 @@ type respProblem struct {
 // findings of each in turn, maxEvidence requests in all. A request in two
 // findings (the 429 that contradicts one claim and makes the next) is listed
 // once, with the first note it was given.
-func respFailure(res check.Result, pr *promise, origin int64, expected string, problems []*respProblem) check.Result {
+func respFailure(res check.Result, pr *Promise, origin int64, expected string, problems []*respProblem) check.Result {
 	var summaries []string
 	ev := &check.Evidence{Expected: expected}
 	at := map[uint64]int{} // seq -> index in ev.Requests
@@ -142,7 +142,7 @@ func anyFailed(problems []*respProblem) bool {
 }
 
 // evidence writes x as it appears in a report.
-func (x offense) evidence(pr *promise, origin int64) check.RequestEvidence {
+func (x offense) evidence(pr *Promise, origin int64) check.RequestEvidence {
 	return check.RequestEvidence{
 		Seq:     x.seq,
 		Phase:   pr.phaseName(x.phase),

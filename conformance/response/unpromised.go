@@ -1,4 +1,4 @@
-package conformance
+package response
 
 import (
 	"fmt"
@@ -18,8 +18,8 @@ type sighting struct {
 
 // observe counts o when the scenario promises no rate-limit headers and o
 // carries some all the same.
-func (s *sighting) observe(pr *promise, o results.Observation) {
-	if pr.sc == nil || pr.conv != headers.ConventionNone {
+func (s *sighting) observe(pr *Promise, o results.Observation) {
+	if pr.Scenario == nil || pr.Conv != headers.ConventionNone {
 		return
 	}
 	c := headers.AutoConvention(o.Headers)

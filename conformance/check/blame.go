@@ -1,0 +1,80 @@
+package check
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
+
+// Blames are the requests the limiter model blames, each with the check that
+// fails it: an over-admission limit.enforced, an early rejection
+// limit.no-early-reject, a late recovery recovery.after-window. Each of those
+// checks fails whenever it has one such request, so a check that finds the
+// same defect in what the responses say can point there instead of failing
+// again (one defect, one failing check).
+type Blames struct {
+	bySeq  map[uint64]ID
+	bySent []blame // ascending by send time, once Sort was called
+}
+
+// blame is one blamed request.
+type blame struct {
+	sent int64 // Unix nanoseconds
+	id   ID
+}
+
+// A Blamer is a checker that defers to the model checks: it is handed the
+// run's blames, computed when it first needs them.
+type Blamer interface {
+	DeferTo(blamed func() Blames)
+}
+
+// Add records that the request seq, sent at sent, is blamed by id; a request
+// already blamed keeps its first check.
+func (b *Blames) Add(seq uint64, sent int64, id ID) {
+	if b.bySeq == nil {
+		b.bySeq = map[uint64]ID{}
+	}
+	if _, ok := b.bySeq[seq]; ok {
+		return
+	}
+	b.bySeq[seq] = id
+	b.bySent = append(b.bySent, blame{sent: sent, id: id})
+}
+
+// Sort orders the blamed requests by send time, for Near; call it once all
+// are added.
+func (b *Blames) Sort() {
+	slices.SortFunc(b.bySent, func(x, y blame) int { return cmp.Compare(x.sent, y.sent) })
+}
+
+// Empty reports whether no request is blamed.
+func (b Blames) Empty() bool { return len(b.bySeq) == 0 }
+
+// Of returns the check that blames the request seq, if one does.
+func (b Blames) Of(seq uint64) (ID, bool) {
+	id, ok := b.bySeq[seq]
+	return id, ok
+}
+
+// Blames reports whether some blamed request is blamed by id.
+func (b Blames) Blames(id ID) bool {
+	for _, x := range b.bySeq {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Near returns the check of the first request, in send order, blamed by one
+// of ids and sent within window of at (Unix nanoseconds), if there is one.
+func (b Blames) Near(at, window int64, ids ...ID) (ID, bool) {
+	from := sort.Search(len(b.bySent), func(k int) bool { return b.bySent[k].sent >= at-window })
+	for k := from; k < len(b.bySent) && b.bySent[k].sent <= at+window; k++ {
+		if slices.Contains(ids, b.bySent[k].id) {
+			return b.bySent[k].id, true
+		}
+	}
+	return "", false
+}

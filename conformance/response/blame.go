@@ -1,0 +1,50 @@
+package response
+
+import "github.com/ratecheck/ratecheck/conformance/check"
+
+// deferred counts the findings a response check left to the model checks,
+// per check blamed.
+type deferred map[check.ID]int
+
+// explains reports whether the model blames the defect behind a finding
+// between records i and j of s, counting it in d when it does: a request
+// between them (both included) is blamed, or one the finding's kind points
+// to (ids: an over-admission for an admission after quota ran out, a wrongful
+// rejection for a 429 while quota was left) was sent within a window of
+// record j (the model and the header may name different requests of one
+// window as the extra one).
+func explains(b check.Blames, s *respSeries, i, j int, window int64, d deferred, ids ...check.ID) bool {
+	if b.Empty() {
+		return false
+	}
+	if i > j {
+		i, j = j, i
+	}
+	for k := max(i, 0); k <= j && k < len(s.Recs); k++ {
+		if id, ok := b.Of(s.Recs[k].seq); ok {
+			d[id]++
+			return true
+		}
+	}
+	if j < 0 || j >= len(s.Recs) || window <= 0 {
+		return false
+	}
+	if id, ok := b.Near(s.Recs[j].sent, window, ids...); ok {
+		d[id]++
+		return true
+	}
+	return false
+}
+
+// see is the check most findings were left to, and how many were left in all.
+func (d deferred) see() (check.ID, int) {
+	var best check.ID
+	n := 0
+	for _, id := range []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.RecoveryAfterWindow} {
+		n += d[id]
+		if d[id] > d[best] {
+			best = id
+		}
+	}
+	return best, n
+}
