@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/contract"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/results"
@@ -39,14 +40,14 @@ var checks = []struct {
 	{id: check.HeadersReset, make: response.NewResetChecker},
 	{id: check.HeadersRetryAfter, make: response.NewRetryAfterChecker},
 	{id: check.BodyErrorFormat, make: response.NewBodyChecker, auth: true},
-	{id: check.LimitPerKey, make: newPerKeyChecker, contract: true},
-	{id: check.LimitPerIP, make: newPerIPChecker, contract: true},
-	{id: check.LimitExcluded, make: newExcludedChecker, contract: true},
-	{id: check.AuthMissingKey, make: newMissingKeyChecker, contract: true},
-	{id: check.AuthInvalidKey, make: newInvalidKeyChecker, contract: true},
-	{id: check.AuthScope, make: newScopeChecker, contract: true},
-	{id: check.AuthNotCounted, make: newNotCountedChecker, all: true},
-	{id: check.QuotaEnforced, make: newQuotaChecker, all: true},
+	{id: check.LimitPerKey, make: contract.NewPerKeyChecker, contract: true},
+	{id: check.LimitPerIP, make: contract.NewPerIPChecker, contract: true},
+	{id: check.LimitExcluded, make: contract.NewExcludedChecker, contract: true},
+	{id: check.AuthMissingKey, make: contract.NewMissingKeyChecker, contract: true},
+	{id: check.AuthInvalidKey, make: contract.NewInvalidKeyChecker, contract: true},
+	{id: check.AuthScope, make: contract.NewScopeChecker, contract: true},
+	{id: check.AuthNotCounted, make: contract.NewNotCountedChecker, all: true},
+	{id: check.QuotaEnforced, make: contract.NewQuotaChecker, all: true},
 }
 
 // newCheckers returns one checker per check id, in the order of checks, and

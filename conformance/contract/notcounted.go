@@ -1,4 +1,4 @@
-package conformance
+package contract
 
 import (
 	"fmt"
@@ -46,7 +46,8 @@ func (c *notCountedChecker) rejectsEarly() bool {
 	return c.blamed().Blames(check.LimitNoEarlyReject)
 }
 
-func newNotCountedChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+// NewNotCountedChecker returns the checker of auth.not-counted.
+func NewNotCountedChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &notCountedChecker{contractObs: newContractObs(p), answered: map[int]time.Time{}, began: map[int]time.Time{}}
 }
 

@@ -1,4 +1,4 @@
-package conformance
+package contract
 
 import (
 	"fmt"
@@ -32,11 +32,13 @@ type isolationChecker struct {
 	word  string              // "key" or "source address"
 }
 
-func newPerKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+// NewPerKeyChecker returns the checker of limit.per-key.
+func NewPerKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &isolationChecker{contractObs: newContractObs(p), id: check.LimitPerKey, other: scenarios.PhaseOtherKey, word: "key"}
 }
 
-func newPerIPChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+// NewPerIPChecker returns the checker of limit.per-ip.
+func NewPerIPChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &isolationChecker{contractObs: newContractObs(p), id: check.LimitPerIP, other: scenarios.PhaseOtherSource, word: "source address"}
 }
 

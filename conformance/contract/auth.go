@@ -1,4 +1,4 @@
-package conformance
+package contract
 
 import (
 	"fmt"
@@ -25,15 +25,18 @@ type authChecker struct {
 	what string // "without a key", …
 }
 
-func newMissingKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+// NewMissingKeyChecker returns the checker of auth.missing-key.
+func NewMissingKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &authChecker{contractObs: newContractObs(p), id: check.AuthMissingKey, kind: scenarios.PhaseNoKey, what: "without a key"}
 }
 
-func newInvalidKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+// NewInvalidKeyChecker returns the checker of auth.invalid-key.
+func NewInvalidKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &authChecker{contractObs: newContractObs(p), id: check.AuthInvalidKey, kind: scenarios.PhaseBadKey, what: "with a wrong key"}
 }
 
-func newScopeChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+// NewScopeChecker returns the checker of auth.scope.
+func NewScopeChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &authChecker{contractObs: newContractObs(p), id: check.AuthScope, kind: scenarios.PhaseNoScope, what: "with a key lacking the endpoint's scope"}
 }
 

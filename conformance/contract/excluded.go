@@ -1,4 +1,4 @@
-package conformance
+package contract
 
 import (
 	"fmt"
@@ -18,7 +18,8 @@ import (
 // counting down from where it was; one that counts them rejects them.
 type excludedChecker struct{ contractObs }
 
-func newExcludedChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+// NewExcludedChecker returns the checker of limit.excluded.
+func NewExcludedChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	return &excludedChecker{newContractObs(p)}
 }
 

@@ -1,4 +1,4 @@
-package conformance
+package contract
 
 import (
 	"fmt"
@@ -36,7 +36,8 @@ type quotaChecker struct {
 	spent  map[string]*quotaSpent // by quota name: the run's admissions, for a quota test with Left unknown
 }
 
-func newQuotaChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+// NewQuotaChecker returns the checker of quota.enforced.
+func NewQuotaChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
 	c := &quotaChecker{contractObs: newContractObs(p)}
 	if p == nil || p.Scenario == nil {
 		return c

@@ -1,4 +1,14 @@
-package conformance
+// Package contract holds the checks of the contract phases, which the model
+// and header checks never see (scenarios.PhaseKind.Contract): that limits
+// count each key and source address apart (limit.per-key, limit.per-ip,
+// isolation.go) and leave excluded endpoints alone (limit.excluded), that
+// requests without a valid key or scope are refused as the scenario's errors
+// declare (auth.missing-key, auth.invalid-key, auth.scope, auth.go) and are
+// not counted (auth.not-counted), and quota.enforced (quota.go: from the
+// plan's quota tests, else from the headers describing the quota,
+// quota_headers.go); those two see every phase. phases.go keeps the
+// observations of the contract phases by phase.
+package contract
 
 import (
 	"time"
