@@ -3,8 +3,8 @@ package conformance
 import (
 	"fmt"
 	"sort"
-	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -13,49 +13,31 @@ import (
 // analysis is the judgement of the tested limit over a whole run, shared by the
 // checks that replay observations through a limiter model.
 type analysis struct {
-	rules
+	model.Rules
 	skip string // when set, every model check skips with this reason
 	// quiet is the number of requests of a quiet run (see quietness), judged
 	// without series: all admitted, as the models explain them.
 	quiet  int
 	series []*series.Series
-	eval   *evaluation
+	eval   *model.Evaluation
 	best   *fit // the fingerprint, once computed
 }
 
-// rules is what judging a run needs besides its requests.
-type rules struct {
-	plan  *scenarios.Plan
-	limit *scenarios.Limit
-	p     params // the limit in model units
-	// families are those the limit's algorithm is judged against, the
-	// preferred first (see familiesFor).
-	families []family
-	origin   int64  // Sent of the first observation, Unix nanoseconds
-	seq0     uint64 // records keep their Seq relative to it (see records.Collector.SeqOf)
-	// counting marks evaluations whose outcomes are only counted, never
-	// explained: those of the fingerprint's candidate models.
-	counting bool
-}
-
-// seqOf is r's Seq.
-func (a *rules) seqOf(r *records.Record) uint64 { return a.seq0 + uint64(int64(r.Seq)) }
-
 // analyse replays the collected records through the model of the tested limit.
 func analyse(p *scenarios.Plan, c *records.Collector) *analysis {
-	a := &analysis{rules: rules{plan: p, limit: c.Limit, origin: c.First, seq0: c.Seq0}}
+	a := &analysis{Rules: model.Rules{Plan: p, Limit: c.Limit, Origin: c.First, Seq0: c.Seq0}}
 	if a.skip = skipReason(p, c); a.skip != "" {
 		return a
 	}
-	fams, err := familiesFor(a.limit.Algorithm)
+	fams, err := model.FamiliesFor(a.Limit.Algorithm)
 	if err != nil {
-		a.skip = fmt.Sprintf("limit %q cannot be judged: %v", a.limit.Name, err)
+		a.skip = fmt.Sprintf("limit %q cannot be judged: %v", a.Limit.Name, err)
 		return a
 	}
-	a.families = fams
-	a.p = paramsOf(a.limit)
-	if quietJudging && c.Quiet.Holds(a.p.n) {
-		a.quiet, a.eval = c.N, a.quietEvaluation()
+	a.Families = fams
+	a.P = model.ParamsOf(a.Limit)
+	if quietJudging && c.Quiet.Holds(a.P.N) {
+		a.quiet, a.eval = c.N, a.QuietEvaluation()
 		return a
 	}
 	if err := c.Load(); err != nil {
@@ -65,10 +47,10 @@ func analyse(p *scenarios.Plan, c *records.Collector) *analysis {
 	a.series = series.Build(c)
 	if len(a.series) == 0 {
 		a.skip = fmt.Sprintf("none of the %d requests counted by limit %q got a rate-limit decision (%d failed in transport; 401, 403 and 404 are not limiting)",
-			c.N, a.limit.Name, c.Failed)
+			c.N, a.Limit.Name, c.Failed)
 		return a
 	}
-	a.eval = a.evaluate(a.series)
+	a.eval = a.Evaluate(a.series)
 	a.lateInSlowStreaks()
 	return a
 }
@@ -81,7 +63,7 @@ func analyse(p *scenarios.Plan, c *records.Collector) *analysis {
 // itself early keeps it: that is a defect of its own.
 func (a *analysis) lateInSlowStreaks() {
 	for x, s := range a.series {
-		ev := &a.eval.states[x]
+		ev := &a.eval.States[x]
 		for _, l := range a.liftsOf(s) {
 			if !a.tooSlow(l) || ev.Out[l.first] == series.RejectEarly {
 				continue
@@ -119,80 +101,31 @@ func skipReason(p *scenarios.Plan, c *records.Collector) string {
 	return ""
 }
 
-// recovery is the promised time after which requests succeed again.
-func (a *rules) recovery() time.Duration {
-	if a.limit.Recovery > 0 {
-		return a.limit.Recovery
-	}
-	return a.limit.Window
-}
-
-// plannedPastLimit reports whether the plan meant to drive traffic past the
-// limit (a phase over it): then a run that never got there could not decide
-// what the limit checks look for (the rate was not reached); a plan that
-// stays under the limit never meant to judge enforcement.
-func (a *rules) plannedPastLimit() bool {
-	if a.plan == nil {
-		return false
-	}
-	for _, ph := range a.plan.Phases {
-		if ph.Kind == scenarios.PhaseOver || ph.Kind == scenarios.PhaseProbe {
-			return true
-		}
-	}
-	return false
-}
-
-// phaseKind returns the kind of plan phase i, or "" when there is none.
-func (a *rules) phaseKind(i int32) scenarios.PhaseKind {
-	if a.plan == nil || i < 0 || int(i) >= len(a.plan.Phases) {
-		return ""
-	}
-	return a.plan.Phases[i].Kind
-}
-
-// phaseName returns the name of plan phase i, or "" when there is none.
-func (a *rules) phaseName(i int32) string {
-	if a.plan == nil || i < 0 || int(i) >= len(a.plan.Phases) {
-		return ""
-	}
-	return a.plan.Phases[i].Name
-}
-
 // each calls f for every judged request with its outcome, in series order.
 func (a *analysis) each(f func(s *series.Series, ev *series.StateEval, i int)) {
 	for x, s := range a.series {
 		for i := range s.Reqs {
 			if s.Known[i] {
-				f(s, &a.eval.states[x], i)
+				f(s, &a.eval.States[x], i)
 			}
 		}
 	}
 }
 
-// reqRef names one judged request.
-type reqRef struct {
-	s  *series.Series
-	ev *series.StateEval
-	i  int
-}
-
-func (r reqRef) rec() records.Record { return r.s.Reqs[r.i] }
-
 // where returns the judged requests keep selects, in send order across series.
-func (a *analysis) where(keep func(r reqRef) bool) []reqRef {
+func (a *analysis) where(keep func(r model.Ref) bool) []model.Ref {
 	n := 0 // counted first: the refs of a loud run are half of it, and growing them cost more than the count
 	a.each(func(s *series.Series, ev *series.StateEval, i int) {
-		if keep(reqRef{s, ev, i}) {
+		if keep(model.Ref{S: s, Ev: ev, I: i}) {
 			n++
 		}
 	})
 	if n == 0 {
 		return nil
 	}
-	out := make([]reqRef, 0, n)
+	out := make([]model.Ref, 0, n)
 	a.each(func(s *series.Series, ev *series.StateEval, i int) {
-		if r := (reqRef{s, ev, i}); keep(r) {
+		if r := (model.Ref{S: s, Ev: ev, I: i}); keep(r) {
 			out = append(out, r)
 		}
 	})
@@ -200,8 +133,8 @@ func (a *analysis) where(keep func(r reqRef) bool) []reqRef {
 	return out
 }
 
-func (a *analysis) withOutcome(o series.Outcome) []reqRef {
-	return a.where(func(r reqRef) bool { return r.ev.Out[r.i] == o })
+func (a *analysis) withOutcome(o series.Outcome) []model.Ref {
+	return a.where(func(r model.Ref) bool { return r.Ev.Out[r.I] == o })
 }
 
 // ambiguous counts the decisions the point model blames beyond those the
@@ -209,7 +142,7 @@ func (a *analysis) withOutcome(o series.Outcome) []reqRef {
 func (a *analysis) ambiguous(admitted bool) int {
 	n := 0
 	for x := range a.series {
-		ev := &a.eval.states[x]
+		ev := &a.eval.States[x]
 		point, sure := ev.PointWrong, 0
 		if admitted {
 			point = ev.PointOver
@@ -225,9 +158,9 @@ func (a *analysis) ambiguous(admitted bool) int {
 }
 
 // sortRefs orders requests by send time, then sequence number.
-func sortRefs(refs []reqRef) {
+func sortRefs(refs []model.Ref) {
 	sort.SliceStable(refs, func(x, y int) bool {
-		a, b := refs[x].rec(), refs[y].rec()
+		a, b := refs[x].Rec(), refs[y].Rec()
 		if a.Sent != b.Sent {
 			return a.Sent < b.Sent
 		}

@@ -15,7 +15,7 @@ func (r *run) blamed() check.Blames {
 	}
 	failing := map[check.ID]bool{}
 	for x, s := range a.series {
-		for i, o := range a.eval.states[x].Out {
+		for i, o := range a.eval.States[x].Out {
 			var id check.ID
 			switch o {
 			case series.AdmitOver:
@@ -28,7 +28,7 @@ func (r *run) blamed() check.Blames {
 				continue
 			}
 			failing[id] = true
-			b.Add(a.seqOf(&s.Reqs[i]), s.Reqs[i].Sent, id)
+			b.Add(a.SeqOf(&s.Reqs[i]), s.Reqs[i].Sent, id)
 		}
 	}
 	// The decisions only the timing tolerance keeps the model from blaming
@@ -42,15 +42,15 @@ func (r *run) blamed() check.Blames {
 		rejID = check.RecoveryAfterWindow
 	}
 	for x, s := range a.series {
-		ev := &a.eval.states[x]
+		ev := &a.eval.States[x]
 		if failing[check.LimitEnforced] {
 			for _, i := range ev.AmbAdm {
-				b.Add(a.seqOf(&s.Reqs[i]), s.Reqs[i].Sent, check.LimitEnforced)
+				b.Add(a.SeqOf(&s.Reqs[i]), s.Reqs[i].Sent, check.LimitEnforced)
 			}
 		}
 		if failing[rejID] {
 			for _, i := range ev.AmbRej {
-				b.Add(a.seqOf(&s.Reqs[i]), s.Reqs[i].Sent, rejID)
+				b.Add(a.SeqOf(&s.Reqs[i]), s.Reqs[i].Sent, rejID)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
@@ -17,23 +18,23 @@ func earlyResult(a *analysis) check.Result {
 	early := a.withOutcome(series.RejectEarly)
 	amb := a.ambiguityText(a.ambiguous(false))
 	if len(early) == 0 {
-		rejected := len(a.where(func(r reqRef) bool { return r.s.Rej[r.i] }))
+		rejected := len(a.where(func(r model.Ref) bool { return r.S.Rej[r.I] }))
 		if limiting, amb := a.limitingRejections(); limiting > 0 && limiting == amb {
 			res.Status, res.Undecided = check.Skip, true
 			res.Message = fmt.Sprintf("every one of the %s the model explains lay within the timing tolerance of an early rejection, so none shows the limit was reached first (judged as %s)",
-				check.Plural(limiting, "rejection", "rejections"), a.eval.desc)
+				check.Plural(limiting, "rejection", "rejections"), a.eval.Desc)
 			return res
 		}
 		res.Status = check.Pass
 		res.Message = fmt.Sprintf("no request was rejected while under the limit of %s (%s explained by the model; judged as %s%s)",
-			a.limitText(), check.Plural(rejected, "rejection", "rejections"), a.eval.desc, amb)
+			a.limitText(), check.Plural(rejected, "rejection", "rejections"), a.eval.Desc, amb)
 		return res
 	}
 	first := early[0]
 	res.Status = check.Fail
 	res.Message = fmt.Sprintf("%s rejected while under the limit of %s (first at %s, %s; judged as %s%s)",
 		check.Plural(len(early), "request was", "requests were"), a.limitText(),
-		check.FormatOffset(first.rec().Sent-a.origin), a.rejectionNote(first), a.eval.desc, amb)
+		check.FormatOffset(first.Rec().Sent-a.Origin), a.rejectionNote(first), a.eval.Desc, amb)
 	if note := a.smoothingNote(); note != "" {
 		res.Message += "; " + note
 	}
@@ -43,7 +44,7 @@ func earlyResult(a *analysis) check.Result {
 }
 
 // expectedRejections says in words when the model admits.
-func (a *analysis) expectedRejections() string { return a.eval.family.expectedRejections(a.limit) }
+func (a *analysis) expectedRejections() string { return a.eval.Family.ExpectedRejections(a.Limit) }
 
 // limitingRejections counts the rejections the model holds were limiting
 // (rejectOK) and how many of them the point model blames (ambiguous). A family
@@ -53,15 +54,15 @@ func (a *analysis) expectedRejections() string { return a.eval.family.expectedRe
 // disagreements are no timing uncertainty.
 func (a *analysis) limitingRejections() (limiting, amb int) {
 	for x := range a.series {
-		if a.eval.family.rescuesOnly() {
-			for _, o := range a.eval.states[x].Out {
+		if a.eval.Family.RescuesOnly() {
+			for _, o := range a.eval.States[x].Out {
 				if o == series.RejectOK {
 					limiting++
 				}
 			}
 			continue
 		}
-		ev := &a.eval.states[x]
+		ev := &a.eval.States[x]
 		for _, o := range ev.Out {
 			if o == series.RejectOK {
 				limiting++

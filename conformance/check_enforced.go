@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
@@ -33,17 +34,17 @@ func enforcedResult(a *analysis) check.Result {
 		res.Status = check.Pass
 		switch {
 		case len(eps) == 0:
-			res.Status, res.Undecided = check.Skip, a.plannedPastLimit()
+			res.Status, res.Undecided = check.Skip, a.PlannedPastLimit()
 			res.Message = fmt.Sprintf("no %s was driven past the limit of %s (the server never began rejecting there), so enforcement was not exercised (judged as %s%s)",
-				a.episodeWord(1), a.limitText(), a.eval.desc, amb)
+				a.episodeWord(1), a.limitText(), a.eval.Desc, amb)
 		case clean == 0 && blur > 0:
 			// Arrival times too uncertain to see one request too many: a
 			// pass only where a few requests are a negligible share of the
 			// limit (a high rate), stating the resolution; else undecided.
 			within := math.Ceil(blur)
 			msg := fmt.Sprintf("of the %s driven past the limit of %s, none could show one request too many: arrival times were uncertain by %s or more, in which the limit frees %s requests (judged as %s%s)",
-				check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), check.FormatInterval(blur/a.eval.family.frees(a.p)), check.FormatNum(blur), a.eval.desc, amb)
-			if within > a.eval.family.capacity(a.p, a.limit)*negligibleExcess {
+				check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), check.FormatInterval(blur/a.eval.Family.Frees(a.P)), check.FormatNum(blur), a.eval.Desc, amb)
+			if within > a.eval.Family.Capacity(a.P, a.Limit)*negligibleExcess {
 				res.Status, res.Undecided = check.Skip, true
 				res.Message = msg
 				break
@@ -53,53 +54,38 @@ func enforcedResult(a *analysis) check.Result {
 		case clean == 0:
 			res.Status, res.Undecided = check.Skip, true
 			res.Message = fmt.Sprintf("none of the %s driven past the limit of %s could be judged: each held an admission the timing tolerance keeps from being called an over-admission (judged as %s%s)",
-				check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), a.eval.desc, amb)
+				check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), a.eval.Desc, amb)
 		default:
 			res.Message = fmt.Sprintf("no request was admitted beyond the limit of %s (%d of %s driven past it judged cleanly; judged as %s%s)",
-				a.limitText(), clean, check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.eval.desc, amb)
+				a.limitText(), clean, check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.eval.Desc, amb)
 		}
-		if b, ok := a.eval.family.(blindSpotter); ok && res.Status == check.Pass {
-			res.Message += "; not detectable: " + b.blindSpot(a.p)
+		if b, ok := a.eval.Family.(model.BlindSpotter); ok && res.Status == check.Pass {
+			res.Message += "; not detectable: " + b.BlindSpot(a.P)
 		}
 		return res
 	}
 	res.Status = check.Fail
 	res.Message = fmt.Sprintf("%s admitted beyond the limit of %s (%s; judged as %s%s)",
-		check.Plural(len(over), "request", "requests"), a.limitText(), a.worstText(over), a.eval.desc, amb)
+		check.Plural(len(over), "request", "requests"), a.limitText(), a.worstText(over), a.eval.Desc, amb)
 	res.Evidence = a.overEvidence(over)
 	return res
 }
 
 // worstText describes the most crowded window or set.
-func (a *analysis) worstText(over []reqRef) string { return a.eval.family.worstText(a, over) }
-
-// worstOver is the over-admission with the largest excess, the earliest on a tie.
-func worstOver(over []reqRef) reqRef {
-	w := over[0]
-	excess := func(r reqRef) float64 {
-		d := r.ev.DetOf(r.i)
-		return float64(d.Rank) - d.Level
-	}
-	for _, r := range over[1:] {
-		if r.ev.DetOf(r.i).Rank > w.ev.DetOf(w.i).Rank || excess(r) > excess(w) {
-			w = r
-		}
-	}
-	return w
-}
+func (a *analysis) worstText(over []model.Ref) string { return a.eval.Family.WorstText(a.eval, over) }
 
 // overEvidence lists the first over-admission with the requests that frame it:
 // for windows the first and the last admitted request that fit in its window,
 // for the log and bucket the first request of the crowded set; then further
 // over-admissions.
-func (a *analysis) overEvidence(over []reqRef) *check.Evidence {
+func (a *analysis) overEvidence(over []model.Ref) *check.Evidence {
 	first := over[0]
 	ev := &check.Evidence{Expected: a.expectedAdmissions()}
-	var frame []reqRef
-	d := first.ev.DetOf(first.i)
+	var frame []model.Ref
+	d := first.Ev.DetOf(first.I)
 	if d.Ref >= 0 {
-		frame = append(frame, reqRef{first.s, first.ev, int(d.Ref)})
-		frame = append(frame, a.eval.family.frame(a, first)...)
+		frame = append(frame, model.Ref{S: first.S, Ev: first.Ev, I: int(d.Ref)})
+		frame = append(frame, a.eval.Family.Frame(&a.Rules, first)...)
 	}
 	for _, r := range frame {
 		q := a.request(r, a.frameNote(r))
@@ -112,24 +98,11 @@ func (a *analysis) overEvidence(over []reqRef) *check.Evidence {
 	return ev
 }
 
-// lastFitting returns the admitted request ranked at the limit in over's window,
-// when it is not the window's first.
-func (a *analysis) lastFitting(over reqRef) []reqRef {
-	d := over.ev.DetOf(over.i)
-	for i := range over.s.Reqs {
-		o := over.ev.DetOf(i)
-		if over.s.Adm[i] && o.Ref == d.Ref && int64(o.Rank) == a.limit.Requests && i != int(d.Ref) {
-			return []reqRef{{over.s, over.ev, i}}
-		}
-	}
-	return nil
-}
-
 // frameNote describes a request that frames an over-admission.
-func (a *analysis) frameNote(r reqRef) string { return a.eval.family.frameNote(r.ev.DetOf(r.i)) }
+func (a *analysis) frameNote(r model.Ref) string { return a.eval.Family.FrameNote(r.Ev.DetOf(r.I)) }
 
 // expectedAdmissions says in words what the model allows.
-func (a *analysis) expectedAdmissions() string { return a.eval.family.expectedAdmissions(a.limit) }
+func (a *analysis) expectedAdmissions() string { return a.eval.Family.ExpectedAdmissions(a.Limit) }
 
 // cleanEpisodes counts the episodes with no ambiguous admission (see
 // stateEval.ambAdm) between the previous rejection of their series and their
@@ -145,18 +118,18 @@ func (a *analysis) expectedAdmissions() string { return a.eval.family.expectedAd
 // A family that only rescues counts every episode clean, for the reason
 // limitingRejections gives.
 func (a *analysis) cleanEpisodes(eps []onset) (n int, blur float64) {
-	if a.eval.family.rescuesOnly() {
+	if a.eval.Family.RescuesOnly() {
 		return len(eps), 0
 	}
-	frees := a.eval.family.frees(a.p)
+	frees := a.eval.Family.Frees(a.P)
 	for _, e := range eps {
-		s, i := e.first.s, e.first.i
+		s, i := e.first.S, e.first.I
 		prev := i - 1
 		for prev >= 0 && !s.Rej[prev] {
 			prev--
 		}
 		clean := true
-		for _, k := range e.first.ev.AmbAdm {
+		for _, k := range e.first.Ev.AmbAdm {
 			if int(k) > prev && int(k) < i {
 				clean = false
 				break
@@ -178,10 +151,4 @@ func (a *analysis) cleanEpisodes(eps []onset) (n int, blur float64) {
 		n++
 	}
 	return n, blur
-}
-
-// blindSpotter is a family with an over-admission no run can show: a pass
-// against it says so.
-type blindSpotter interface {
-	blindSpot(p params) string
 }

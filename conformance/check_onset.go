@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
@@ -51,13 +52,13 @@ func onsetResult(a *analysis) check.Result {
 	if len(off) == 0 {
 		res.Status = check.Pass
 		res.Message = fmt.Sprintf("in all %s that reached the limit, %s (judged as %s%s)",
-			check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.onsetPromise(), a.eval.desc, fuzzyText(fuzzy))
+			check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.onsetPromise(), a.eval.Desc, fuzzyText(fuzzy))
 		return res
 	}
 	res.Status, res.See = check.Skip, off[0].blamed
 	res.Message = fmt.Sprintf("the first rejection came at the wrong time in %d of %s that reached the limit (%s; first at %s: %s; judged as %s%s): the defect %s, not failed again here",
 		len(off), check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), onsetCounts(off),
-		check.FormatOffset(off[0].first.rec().Sent-a.origin), off[0].note, a.eval.desc, fuzzyText(fuzzy), blamedText(off))
+		check.FormatOffset(off[0].first.Rec().Sent-a.Origin), off[0].note, a.eval.Desc, fuzzyText(fuzzy), blamedText(off))
 	return res
 }
 
@@ -79,7 +80,7 @@ func blamedText(off []onset) string {
 
 // onset is the judgement of one episode's first rejection.
 type onset struct {
-	first       reqRef
+	first       model.Ref
 	early, late int    // requests too early or too late; at most one is set
 	fuzzy       bool   // off from the model only within the timing tolerance
 	note        string // e.g. "first 429 came at request 19 of the window (2 early, 50 ms)"
@@ -92,18 +93,18 @@ type onset struct {
 func (a *analysis) onsets() []onset {
 	var out []onset
 	for x, s := range a.series {
-		ev := &a.eval.states[x]
+		ev := &a.eval.States[x]
 		prev := -1 // last rejection of the previous streak
 		limiting := func(i int) bool { return ev.Out[i] == series.RejectOK }
-		for _, streak := range streaks(s, limiting) {
+		for _, streak := range model.Streaks(s, limiting) {
 			if ev.Out[streak[0]] != series.RejectRecovery {
-				out = append(out, a.judgeOnset(reqRef{s, ev, streak[0]}, prev, streak))
+				out = append(out, a.judgeOnset(model.Ref{S: s, Ev: ev, I: streak[0]}, prev, streak))
 			}
 			prev = streak[len(streak)-1]
 		}
 	}
 	slices.SortStableFunc(out, func(x, y onset) int {
-		p, q := x.first.rec(), y.first.rec()
+		p, q := x.first.Rec(), y.first.Rec()
 		return cmp.Or(cmp.Compare(p.Sent, q.Sent), cmp.Compare(p.Seq, q.Seq))
 	})
 	return out
@@ -114,17 +115,17 @@ func (a *analysis) onsets() []onset {
 // For windows every over-admission of r's window counts, even one after the
 // streak: a window that admitted more than N began rejecting late, whichever
 // of its requests the model names as the extra one.
-func (a *analysis) judgeOnset(r reqRef, prev int, streak []int) onset {
-	s, ev := r.s, r.ev
-	win := a.eval.family.windowed()
+func (a *analysis) judgeOnset(r model.Ref, prev int, streak []int) onset {
+	s, ev := r.S, r.Ev
+	win := a.eval.Family.Windowed()
 	var adm []int
 	over, total := 0, 0
 	for i := range s.Reqs {
 		if !s.Adm[i] {
 			continue
 		}
-		before := i > prev && i < r.i
-		if win && !sameWindow(ev, i, r.i) || !win && !before {
+		before := i > prev && i < r.I
+		if win && !sameWindow(ev, i, r.I) || !win && !before {
 			continue
 		}
 		total++
@@ -136,14 +137,14 @@ func (a *analysis) judgeOnset(r reqRef, prev int, streak []int) onset {
 		}
 	}
 	o := onset{first: r}
-	wrong := ev.Out[r.i] == series.RejectEarly || ev.Out[r.i] == series.RejectWrong
+	wrong := ev.Out[r.I] == series.RejectEarly || ev.Out[r.I] == series.RejectWrong
 	switch {
 	case wrong:
-		o.early, o.blamed = a.eval.family.earlyBy(a.limit.Requests, len(adm), r.ev.DetOf(r.i)), check.LimitNoEarlyReject
+		o.early, o.blamed = a.eval.Family.EarlyBy(a.Limit.Requests, len(adm), r.Ev.DetOf(r.I)), check.LimitNoEarlyReject
 	case over > 0:
 		o.late, o.blamed = over, check.LimitEnforced
 	case win:
-		o.fuzzy = int64(len(adm)) != a.limit.Requests
+		o.fuzzy = int64(len(adm)) != a.Limit.Requests
 	}
 	o.note = a.onsetNote(r, adm, streak, total, o)
 	return o
@@ -155,20 +156,9 @@ func sameWindow(ev *series.StateEval, i, r int) bool {
 	return ev.DetOf(i).Ref >= 0 && ev.DetOf(i).Start == ev.DetOf(r).Start
 }
 
-// onsetCtx is what the note of one onset reads: its first rejection, the
-// admissions of its episode before it, its streak, the admissions of the
-// episode in all, the judgement, and how far off it was in words ("2 early").
-type onsetCtx struct {
-	r           reqRef
-	adm, streak []int
-	total       int
-	o           onset
-	off         string
-}
-
 // onsetNote explains one onset: "first 429 came at request 19 of the window
 // (2 early, 50 ms)".
-func (a *analysis) onsetNote(r reqRef, adm, streak []int, total int, o onset) string {
+func (a *analysis) onsetNote(r model.Ref, adm, streak []int, total int, o onset) string {
 	off := ""
 	switch {
 	case o.early > 0:
@@ -176,60 +166,13 @@ func (a *analysis) onsetNote(r reqRef, adm, streak []int, total int, o onset) st
 	case o.late > 0:
 		off = fmt.Sprintf("%d late", o.late)
 	}
-	return a.eval.family.onsetNote(a, onsetCtx{r: r, adm: adm, streak: streak, total: total, o: o, off: off})
-}
-
-// windowOnsetNote explains an onset in a window by the first rejection's
-// place in it.
-func (a *analysis) windowOnsetNote(c onsetCtx) string {
-	r, adm, o, off := c.r, c.adm, c.o, c.off
-	status := r.rec().Status
-	pos := len(adm) + 1
-	if o.early > 0 {
-		pos = min(pos, int(a.limit.Requests)+1-o.early)
-	}
-	note := fmt.Sprintf("first %d came at request %d of the window", status, pos)
-	switch {
-	case off == "":
-		return note
-	case o.late > 0 && pos <= int(a.limit.Requests)+o.late:
-		// Some of the window's excess came after the streak began.
-		return fmt.Sprintf("%s, which admitted %d (%s)", note, c.total, off)
-	}
-	// The request that should have been the first rejection, in send order.
-	items := append(slices.Clone(adm), c.streak...)
-	if n := int(a.limit.Requests); n < len(items) {
-		off += ", " + fmtMillis(series.Abs(r.s.Reqs[items[n]].Sent-r.rec().Sent))
-	}
-	return note + " (" + off + ")"
-}
-
-// streakOnsetNote explains an onset of a streak (the families that are not
-// windows); early is the family's note for a first rejection that came early.
-func (a *analysis) streakOnsetNote(c onsetCtx, early string) string {
-	r, o := c.r, c.o
-	status := r.rec().Status
-	switch {
-	case o.early > 0:
-		return early
-	case o.late > 0:
-		var firstOver int64
-		for _, i := range c.adm {
-			if r.ev.Out[i] == series.AdmitOver {
-				firstOver = r.s.Reqs[i].Sent
-				break
-			}
-		}
-		return fmt.Sprintf("first %d came after %s beyond the limit (%s, %s)",
-			status, check.Plural(o.late, "admission", "admissions"), c.off, fmtMillis(r.rec().Sent-firstOver))
-	}
-	return fmt.Sprintf("first %d came after %d admissions", status, len(c.adm))
+	return a.eval.Family.OnsetNote(&a.Rules, model.OnsetCtx{R: r, Adm: adm, Streak: streak, Total: total, Early: o.early, Late: o.late, Off: off})
 }
 
 // episodeWord names an episode: "window" or "rejection streak" (many when n > 1).
 func (a *analysis) episodeWord(n int) string {
 	word := "rejection streak"
-	if a.eval != nil && a.eval.family.windowed() {
+	if a.eval != nil && a.eval.Family.Windowed() {
 		word = "window"
 	}
 	if n > 1 {
@@ -239,7 +182,7 @@ func (a *analysis) episodeWord(n int) string {
 }
 
 // onsetPromise says when the first rejection of an episode must come.
-func (a *analysis) onsetPromise() string { return a.eval.family.onsetPromise(a.limit) }
+func (a *analysis) onsetPromise() string { return a.eval.Family.OnsetPromise(a.Limit) }
 
 // onsetCounts sums the episodes off: "2 early, 1 late".
 func onsetCounts(off []onset) string {
@@ -267,9 +210,4 @@ func fuzzyText(n int) string {
 		return ""
 	}
 	return fmt.Sprintf("; %s off by requests within the timing tolerance not counted", check.Plural(n, "onset", "onsets"))
-}
-
-// fmtMillis writes a duration in whole milliseconds: 50 ms.
-func fmtMillis(ns int64) string {
-	return fmt.Sprintf("%d ms", (ns+500_000)/1_000_000)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
@@ -19,12 +20,12 @@ import (
 // pause (the first request after it admitted); otherwise it skips.
 func recoveryResult(a *analysis) check.Result {
 	res := check.Result{ID: check.RecoveryAfterWindow, Limit: a.limitName()}
-	if len(a.where(func(r reqRef) bool { return r.s.Rej[r.i] })) == 0 {
-		res.Status, res.Undecided = check.Skip, a.plannedPastLimit()
+	if len(a.where(func(r model.Ref) bool { return r.S.Rej[r.I] })) == 0 {
+		res.Status, res.Undecided = check.Skip, a.PlannedPastLimit()
 		res.Message = "the server never rejected a request, so recovery after the limit was not exercised"
 		return res
 	}
-	promised := check.FormatWindow(a.recovery())
+	promised := check.FormatWindow(a.Recovery())
 	m, worst := a.measuredRecovery()
 	lifted := a.liftText(m)
 	late := a.withOutcome(series.RejectRecovery)
@@ -47,7 +48,7 @@ func recoveryResult(a *analysis) check.Result {
 	first := late[0]
 	res.Status = check.Fail
 	res.Message = fmt.Sprintf("%s rejected after the limit should have lifted (promised %s; first at %s, %s)",
-		check.Plural(len(late), "request was", "requests were"), promised, check.FormatOffset(first.rec().Sent-a.origin), a.rejectionNote(first))
+		check.Plural(len(late), "request was", "requests were"), promised, check.FormatOffset(first.Rec().Sent-a.Origin), a.rejectionNote(first))
 	if lifted != "" {
 		res.Message += "; " + lifted
 	}
@@ -78,7 +79,7 @@ func (a *analysis) liftText(m *Recovery) string {
 	}
 	least, most := l.least(), l.most()
 	return fmt.Sprintf("the limit lifted during a pause: the first request after it, %s after the first rejection of its streak, was admitted (closed at least %s; not timed more finely, since no probe or over phase saw it lift; promised %s)",
-		check.FormatSeconds(most), check.FormatSeconds(max(least, 0)), check.FormatWindow(a.recovery()))
+		check.FormatSeconds(most), check.FormatSeconds(max(least, 0)), check.FormatWindow(a.Recovery()))
 }
 
 // pauseLift is the untimed lift ended by an admission (after a pause) with
@@ -106,27 +107,27 @@ func (l lift) most() int64 {
 // last rejection of the streak and the admission that ended it, if any.
 func (a *analysis) slowLiftEvidence(l lift, m *Recovery) *check.Evidence {
 	ev := &check.Evidence{Expected: fmt.Sprintf("requests succeed again within %s of the first rejection (plus %s, one request's interval at %s), also while the client retries",
-		check.FormatWindow(m.Promised), fmtMillis(int64(a.liftSlack())), a.limitText())}
+		check.FormatWindow(m.Promised), model.FormatMillis(int64(a.liftSlack())), a.limitText())}
 	ev.Requests = []check.RequestEvidence{
-		a.request(reqRef{s: l.s, i: l.first}, "first rejection of the streak"),
-		a.request(reqRef{s: l.s, i: l.last}, fmt.Sprintf("last rejection, %s after the first", check.FormatSeconds(l.s.Reqs[l.last].Sent-l.s.Reqs[l.first].Sent))),
+		a.request(model.Ref{S: l.s, I: l.first}, "first rejection of the streak"),
+		a.request(model.Ref{S: l.s, I: l.last}, fmt.Sprintf("last rejection, %s after the first", check.FormatSeconds(l.s.Reqs[l.last].Sent-l.s.Reqs[l.first].Sent))),
 	}
 	switch {
 	case l.timed:
-		ev.Requests = append(ev.Requests, a.request(reqRef{s: l.s, i: l.adm}, fmt.Sprintf("admitted: the limit lifted %s after the first rejection", check.FormatPrecise(m.Wait, m.Precision))))
+		ev.Requests = append(ev.Requests, a.request(model.Ref{S: l.s, I: l.adm}, fmt.Sprintf("admitted: the limit lifted %s after the first rejection", check.FormatPrecise(m.Wait, m.Precision))))
 	case l.adm >= 0:
-		ev.Requests = append(ev.Requests, a.request(reqRef{s: l.s, i: l.adm}, "admitted, after the client paused"))
+		ev.Requests = append(ev.Requests, a.request(model.Ref{S: l.s, I: l.adm}, "admitted, after the client paused"))
 	}
 	return ev
 }
 
 // lastLimitedBefore finds the last legitimately limited request of r's series
 // sent before r.
-func (a *analysis) lastLimitedBefore(r reqRef) (reqRef, bool) {
-	for i := r.i - 1; i >= 0; i-- {
-		if r.ev.Out[i] == series.RejectOK {
-			return reqRef{r.s, r.ev, i}, true
+func (a *analysis) lastLimitedBefore(r model.Ref) (model.Ref, bool) {
+	for i := r.I - 1; i >= 0; i-- {
+		if r.Ev.Out[i] == series.RejectOK {
+			return model.Ref{S: r.S, Ev: r.Ev, I: i}, true
 		}
 	}
-	return reqRef{}, false
+	return model.Ref{}, false
 }

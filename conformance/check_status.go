@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
@@ -21,16 +22,16 @@ func statusResult(a *analysis) check.Result {
 	if len(limited) == 0 {
 		return a.statusWithoutLimited(res)
 	}
-	var wrong []reqRef
+	var wrong []model.Ref
 	for _, r := range limited {
-		if r.rec().Status != 429 {
+		if r.Rec().Status != 429 {
 			wrong = append(wrong, r)
 		}
 	}
 	if len(wrong) == 0 {
 		res.Status = check.Pass
 		res.Message = fmt.Sprintf("all %d limited requests got 429", len(limited))
-		if rejected := a.where(func(r reqRef) bool { return r.s.Rej[r.i] }); len(rejected) > len(limited) {
+		if rejected := a.where(func(r model.Ref) bool { return r.S.Rej[r.I] }); len(rejected) > len(limited) {
 			res.Message += fmt.Sprintf(" (of %d rejections; the other %d the model did not expect are judged by limit.no-early-reject and recovery.after-window)",
 				len(rejected), len(rejected)-len(limited))
 		}
@@ -39,8 +40,8 @@ func statusResult(a *analysis) check.Result {
 	res.Status = check.Fail
 	res.Message = fmt.Sprintf("%d of %d limited requests got %s, not 429",
 		len(wrong), len(limited), statusList(wrong))
-	listed, omitted := a.list(wrong, check.MaxEvidence, func(r reqRef) string {
-		return fmt.Sprintf("over the limit, answered %d", r.rec().Status)
+	listed, omitted := a.list(wrong, check.MaxEvidence, func(r model.Ref) string {
+		return fmt.Sprintf("over the limit, answered %d", r.Rec().Status)
 	})
 	res.Evidence = &check.Evidence{Expected: "429 Too Many Requests for requests over the limit", Requests: listed, Omitted: omitted}
 	return res
@@ -49,10 +50,10 @@ func statusResult(a *analysis) check.Result {
 // statusWithoutLimited judges limit.status when the model puts no rejection
 // over the limit.
 func (a *analysis) statusWithoutLimited(res check.Result) check.Result {
-	rejected := a.where(func(r reqRef) bool { return r.s.Rej[r.i] })
-	var other []reqRef
+	rejected := a.where(func(r model.Ref) bool { return r.S.Rej[r.I] })
+	var other []model.Ref
 	for _, r := range rejected {
-		if r.rec().Status != 429 {
+		if r.Rec().Status != 429 {
 			other = append(other, r)
 		}
 	}
@@ -73,10 +74,10 @@ func (a *analysis) statusWithoutLimited(res check.Result) check.Result {
 }
 
 // statusList names the statuses seen, most frequent first: "503" or "503 and 500".
-func statusList(refs []reqRef) string {
+func statusList(refs []model.Ref) string {
 	count := map[int32]int{}
 	for _, r := range refs {
-		count[r.rec().Status]++
+		count[r.Rec().Status]++
 	}
 	codes := make([]int32, 0, len(count))
 	for c := range count {

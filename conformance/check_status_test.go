@@ -3,17 +3,18 @@ package conformance
 import (
 	"testing"
 
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
 func TestStatusList(t *testing.T) {
-	refs := func(codes ...int32) []reqRef {
+	refs := func(codes ...int32) []model.Ref {
 		s := &series.Series{}
-		var out []reqRef
+		var out []model.Ref
 		for i, c := range codes {
 			s.Reqs = append(s.Reqs, records.Record{Status: c})
-			out = append(out, reqRef{s: s, i: i})
+			out = append(out, model.Ref{S: s, I: i})
 		}
 		return out
 	}

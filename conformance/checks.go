@@ -3,6 +3,7 @@ package conformance
 import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/contract"
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/results"
@@ -150,7 +151,7 @@ func describedModel(p *scenarios.Plan) response.Model {
 	if d == nil {
 		return nil
 	}
-	fams, err := familiesFor(d.Algorithm)
+	fams, err := model.FamiliesFor(d.Algorithm)
 	if err != nil || len(fams) != 1 {
 		return nil
 	}

@@ -5,16 +5,17 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
 )
 
 // request writes one judged request as evidence.
-func (a *analysis) request(r reqRef, note string) check.RequestEvidence {
-	rec := r.rec()
+func (a *analysis) request(r model.Ref, note string) check.RequestEvidence {
+	rec := r.Rec()
 	return check.RequestEvidence{
-		Seq:     a.seqOf(&rec),
-		Phase:   a.phaseName(rec.Phase),
+		Seq:     a.SeqOf(&rec),
+		Phase:   a.PhaseName(rec.Phase),
 		Sent:    time.Unix(0, rec.Sent).UTC(),
-		Offset:  time.Duration(rec.Sent - a.origin),
+		Offset:  time.Duration(rec.Sent - a.Origin),
 		Latency: time.Duration(rec.Lat()),
 		Status:  int(rec.Status),
 		Note:    note,
@@ -23,15 +24,15 @@ func (a *analysis) request(r reqRef, note string) check.RequestEvidence {
 
 // limitText writes the limit: "20 per 1s".
 func (a *analysis) limitText() string {
-	return fmt.Sprintf("%d per %s", a.limit.Requests, check.FormatWindow(a.limit.Window))
+	return fmt.Sprintf("%d per %s", a.Limit.Requests, check.FormatWindow(a.Limit.Window))
 }
 
 // limitName is the tested limit's name, or "" when there is none.
 func (a *analysis) limitName() string {
-	if a.limit == nil {
+	if a.Limit == nil {
 		return ""
 	}
-	return a.limit.Name
+	return a.Limit.Name
 }
 
 // ambiguityText tells how many decisions were too close to call, or "".
@@ -39,22 +40,22 @@ func (a *analysis) ambiguityText(n int) string {
 	if n == 0 {
 		return ""
 	}
-	return "; " + check.Plural(n, "ambiguous decision", "ambiguous decisions") + " " + a.eval.family.ambiguityWhere() + " not counted"
+	return "; " + check.Plural(n, "ambiguous decision", "ambiguous decisions") + " " + a.eval.Family.AmbiguityWhere() + " not counted"
 }
 
 // rejectionNote explains why the model would have admitted a rejected request.
-func (a *analysis) rejectionNote(r reqRef) string {
-	return a.eval.family.rejectionNote(a, r.ev.DetOf(r.i))
+func (a *analysis) rejectionNote(r model.Ref) string {
+	return a.eval.Family.RejectionNote(&a.Rules, r.Ev.DetOf(r.I))
 }
 
 // overNote explains an over-admission.
-func (a *analysis) overNote(r reqRef) string {
-	return a.eval.family.overNote(a, r, r.ev.DetOf(r.i))
+func (a *analysis) overNote(r model.Ref) string {
+	return a.eval.Family.OverNote(&a.Rules, r, r.Ev.DetOf(r.I))
 }
 
 // list writes refs as evidence, at most room of them, and returns how many
 // were left out.
-func (a *analysis) list(refs []reqRef, room int, note func(reqRef) string) ([]check.RequestEvidence, int) {
+func (a *analysis) list(refs []model.Ref, room int, note func(model.Ref) string) ([]check.RequestEvidence, int) {
 	n := min(len(refs), room)
 	out := make([]check.RequestEvidence, 0, n)
 	for _, r := range refs[:n] {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -27,9 +28,9 @@ import (
 
 // fit is one candidate explanation of a run.
 type fit struct {
-	family    family
-	p         params
-	ev        *evaluation
+	family    model.Family
+	p         model.Params
+	ev        *model.Evaluation
 	explained int
 	ambiguous int
 	judged    int
@@ -49,27 +50,27 @@ func (a *analysis) fingerprint() *fit {
 
 // fitBest evaluates the candidates and keeps the one explaining the most.
 func (a *analysis) fitBest() *fit {
-	best := a.fitOf(a.eval.family, a.p, a.eval)
-	try := func(f family, p params) {
+	best := a.fitOf(a.eval.Family, a.P, a.eval)
+	try := func(f model.Family, p model.Params) {
 		if best.explained+best.ambiguous == best.judged {
 			return // nothing the model is sure of is left to explain
 		}
-		r := a.rules
-		r.p, r.counting = p, true
-		ev := f.evaluate(&r, a.series)
-		if len(ev.states) != len(a.series) {
+		r := a.Rules
+		r.P, r.Counting = p, true
+		ev := f.Evaluate(&r, a.series)
+		if len(ev.States) != len(a.series) {
 			return // a counter that explains nothing says nothing
 		}
-		markPoint(a.series, ev, p)
+		model.MarkPoint(a.series, ev, p)
 		if c := a.fitOf(f, p, ev); c.better(best) {
 			// A candidate's fit names its model and counts; its judgement
 			// of each request is not kept.
-			c.ev = &evaluation{family: ev.family, desc: ev.desc, align: ev.align, phase: ev.phase}
+			c.ev = &model.Evaluation{Family: ev.Family, Desc: ev.Desc, Align: ev.Align, Phase: ev.Phase}
 			best = c
 		}
 	}
 	for _, c := range a.candidates() {
-		if c.f != a.eval.family || c.p != a.p {
+		if c.f != a.eval.Family || c.p != a.P {
 			try(c.f, c.p)
 		}
 	}
@@ -93,7 +94,7 @@ func (f *fit) better(g *fit) bool {
 func (f *fit) unexplained() int { return f.judged - f.explained - f.ambiguous }
 
 // fitOf counts what ev explains.
-func (a *analysis) fitOf(f family, p params, ev *evaluation) *fit {
+func (a *analysis) fitOf(f model.Family, p model.Params, ev *model.Evaluation) *fit {
 	c := &fit{family: f, p: p, ev: ev, judged: a.quiet}
 	sure, point := 0, 0
 	for x, s := range a.series {
@@ -102,8 +103,8 @@ func (a *analysis) fitOf(f family, p params, ev *evaluation) *fit {
 				c.judged++
 			}
 		}
-		sure += ev.states[x].Violations()
-		point += ev.states[x].PointOver + ev.states[x].PointWrong
+		sure += ev.States[x].Violations()
+		point += ev.States[x].PointOver + ev.States[x].PointWrong
 	}
 	c.ambiguous = max(0, point-sure)
 	c.explained = c.judged - sure - c.ambiguous
@@ -112,23 +113,23 @@ func (a *analysis) fitOf(f family, p params, ev *evaluation) *fit {
 
 // candidate is a family with parameters to try.
 type candidate struct {
-	f family
-	p params
+	f model.Family
+	p model.Params
 }
 
 // candidates lists the models to try besides the chosen evaluation.
 func (a *analysis) candidates() []candidate {
-	p := a.p
+	p := a.P
 	double := p
-	double.w *= 2
-	out := []candidate{{windows, p}, {logs, p}, {buckets, p}, {windows, double}}
-	if a.eval.worst > 0 && a.eval.worst != p.n { // the most a fixed window admitted
+	double.W *= 2
+	out := []candidate{{model.Windows, p}, {model.Logs, p}, {model.Buckets, p}, {model.Windows, double}}
+	if a.eval.Worst > 0 && a.eval.Worst != p.N { // the most a fixed window admitted
 		more := p
-		more.n = a.eval.worst
-		out = append(out, candidate{windows, more})
+		more.N = a.eval.Worst
+		out = append(out, candidate{model.Windows, more})
 	}
 	rate := a.limitedRate()
-	for _, r := range []float64{p.rate, rate} {
+	for _, r := range []float64{p.Rate, rate} {
 		if r <= 0 {
 			continue
 		}
@@ -136,10 +137,10 @@ func (a *analysis) candidates() []candidate {
 		// raced a refill: its neighbours are tried too.
 		est := a.burstBefore(r)
 		seen := map[float64]bool{}
-		for _, b := range []float64{1, p.burst, est, est + 1, est - 1} {
+		for _, b := range []float64{1, p.Burst, est, est + 1, est - 1} {
 			if b >= 1 && !seen[b] {
 				seen[b] = true
-				out = append(out, candidate{buckets, params{n: p.n, w: p.w, burst: b, rate: r}})
+				out = append(out, candidate{model.Buckets, model.Params{N: p.N, W: p.W, Burst: b, Rate: r}})
 			}
 		}
 	}
@@ -183,7 +184,7 @@ func (a *analysis) limitedRate() float64 {
 // overPhases lists the indexes of the plan's over phases.
 func (a *analysis) overPhases() []int32 {
 	var out []int32
-	for k, ph := range a.plan.Phases {
+	for k, ph := range a.Plan.Phases {
 		if ph.Kind == scenarios.PhaseOver {
 			out = append(out, int32(k))
 		}
@@ -217,7 +218,7 @@ func (a *analysis) burstBefore(rate float64) float64 {
 
 // export writes the fit for the verdict.
 func (f *fit) export() *Fingerprint {
-	fp := &Fingerprint{Family: f.family.name(f.p), Params: f.family.paramsText(f.p, f.ev),
+	fp := &Fingerprint{Family: f.family.Name(f.p), Params: f.family.ParamsText(f.p, f.ev),
 		Explained: f.explained, Judged: f.judged, Ambiguous: f.ambiguous}
 	fp.Summary = fmt.Sprintf("%s, %s: explains %s of %s decisions",
 		fp.Family, fp.Params, thousands(fp.Explained), thousands(fp.Judged))
@@ -229,7 +230,7 @@ func (f *fit) export() *Fingerprint {
 
 // smoothing reports whether the fit is a bucket of about one request: one
 // that spaces admissions 1/rate apart instead of letting a burst through.
-func (f *fit) smoothing() bool { return f.family.smooths(f.p) }
+func (f *fit) smoothing() bool { return f.family.Smooths(f.p) }
 
 // thousands writes n with comma separators: 1,198.
 func thousands(n int) string {
@@ -249,12 +250,12 @@ func thousands(n int) string {
 // promise of 20 per 1s lets a burst of 20 through". It is "" otherwise.
 func (a *analysis) smoothingNote() string {
 	f := a.fingerprint()
-	if f == nil || !f.smoothing() || a.eval.family.smooths(a.p) {
+	if f == nil || !f.smoothing() || a.eval.Family.Smooths(a.P) {
 		return ""
 	}
-	burst := a.eval.family.burst(a.p, a.limit)
+	burst := a.eval.Family.Burst(a.P, a.Limit)
 	return fmt.Sprintf("the limiter smooths traffic: it admits one request every %s (leaky bucket, burst %s); the promise of %s lets a burst of %s through",
-		check.FormatInterval(1/f.p.rate), check.FormatNum(f.p.burst), a.limitText(), check.FormatNum(burst))
+		check.FormatInterval(1/f.p.Rate), check.FormatNum(f.p.Burst), a.limitText(), check.FormatNum(burst))
 }
 
 // fingerprintExport returns the limiter that best explains the run, for the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -14,7 +15,7 @@ func TestFingerprintOfSimulatedLimiters(t *testing.T) {
 	tests := []struct {
 		fam          simFamily
 		f            fault
-		family, want string // want: the start of Params
+		Family, want string // want: the start of Params
 	}{
 		{simFamilies[0], faultNone, "fixed window", "20 per 1s, clock-aligned"},
 		{simFamilies[0], faultOffByOne, "fixed window", "21 per 1s, clock-aligned"},
@@ -30,10 +31,10 @@ func TestFingerprintOfSimulatedLimiters(t *testing.T) {
 			_, v := simulate(tt.fam, tt.fam.algo, 20, tt.f, fixedLatency(200*time.Microsecond), 21)
 			fp := v.Fingerprint
 			if fp == nil {
-				t.Fatalf("Verdict.Fingerprint = nil; want %s, %s…", tt.family, tt.want)
+				t.Fatalf("Verdict.Fingerprint = nil; want %s, %s…", tt.Family, tt.want)
 			}
-			if fp.Family != tt.family || !strings.HasPrefix(fp.Params, tt.want) {
-				t.Errorf("Fingerprint = %s, %s; want %s, %s…", fp.Family, fp.Params, tt.family, tt.want)
+			if fp.Family != tt.Family || !strings.HasPrefix(fp.Params, tt.want) {
+				t.Errorf("Fingerprint = %s, %s; want %s, %s…", fp.Family, fp.Params, tt.Family, tt.want)
 			}
 			if fp.Explained != fp.Judged || fp.Judged != 160 || fp.Ambiguous != 0 {
 				t.Errorf("Fingerprint explains %d of %d (%d ambiguous); want 160 of 160", fp.Explained, fp.Judged, fp.Ambiguous)
@@ -118,24 +119,24 @@ func TestThousands(t *testing.T) {
 // window's alignment, a counter's phase), never from the description the
 // evaluation was given.
 func TestFingerprintWordsFromFields(t *testing.T) {
-	p := params{n: 20, w: int64(time.Second), burst: 20, rate: 20 / float64(time.Second)}
-	smooth := params{n: 20, w: int64(time.Second), burst: 1, rate: 20 / float64(time.Second)}
-	clock := &alignment{into: 370 * time.Millisecond, how: "from resets"}
+	p := model.Params{N: 20, W: int64(time.Second), Burst: 20, Rate: 20 / float64(time.Second)}
+	smooth := model.Params{N: 20, W: int64(time.Second), Burst: 1, Rate: 20 / float64(time.Second)}
+	clock := &model.Alignment{Into: 370 * time.Millisecond, How: "from resets"}
 	tests := []struct {
-		f          family
-		p          params
-		align      *alignment
+		f          model.Family
+		p          model.Params
+		align      *model.Alignment
 		name, text string
 	}{
-		{windows, p, nil, "fixed window", "20 per 1s, first-request-aligned"},
-		{windows, p, clock, "fixed window", "20 per 1s, clock-aligned 0.370 s into each 1s"},
-		{logs, p, nil, "sliding log", "20 per 1s"},
-		{counter, p, &alignment{into: 997 * time.Millisecond}, "sliding-window counter", "20 per 1s, windows starting 0.003 s before each whole 1s"},
-		{buckets, p, nil, "token bucket", "burst 20, refill 20/s"},
-		{buckets, smooth, nil, "leaky bucket", "1 per 50 ms (smoothing, burst 1)"},
+		{model.Windows, p, nil, "fixed window", "20 per 1s, first-request-aligned"},
+		{model.Windows, p, clock, "fixed window", "20 per 1s, clock-aligned 0.370 s into each 1s"},
+		{model.Logs, p, nil, "sliding log", "20 per 1s"},
+		{model.Counter, p, &model.Alignment{Into: 997 * time.Millisecond}, "sliding-window counter", "20 per 1s, windows starting 0.003 s before each whole 1s"},
+		{model.Buckets, p, nil, "token bucket", "burst 20, refill 20/s"},
+		{model.Buckets, smooth, nil, "leaky bucket", "1 per 50 ms (smoothing, burst 1)"},
 	}
 	for _, tt := range tests {
-		f := &fit{family: tt.f, p: tt.p, ev: &evaluation{family: tt.f, align: tt.align, desc: "(not read)"}}
+		f := &fit{family: tt.f, p: tt.p, ev: &model.Evaluation{Family: tt.f, Align: tt.align, Desc: "(not read)"}}
 		fp := f.export()
 		if fp.Family != tt.name || fp.Params != tt.text {
 			t.Errorf("%T %+v: fingerprint %q, %q; want %q, %q", tt.f, tt.align, fp.Family, fp.Params, tt.name, tt.text)

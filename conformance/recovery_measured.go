@@ -84,7 +84,7 @@ func (a *analysis) liftsOf(s *series.Series) []lift {
 			}
 			last = i
 		case first >= 0:
-			k := a.phaseKind(s.Reqs[i].Phase)
+			k := a.PhaseKind(s.Reqs[i].Phase)
 			paused := a.pausedBetween(s, last, i)
 			timed := (k == scenarios.PhaseProbe || k == scenarios.PhaseOver) && !paused
 			out = append(out, lift{s: s, first: first, last: last, adm: i, timed: timed, paused: paused})
@@ -101,7 +101,7 @@ func (a *analysis) liftsOf(s *series.Series) []lift {
 // phases of requests i and j of s.
 func (a *analysis) pausedBetween(s *series.Series, i, j int) bool {
 	for k := s.Reqs[i].Phase + 1; k < s.Reqs[j].Phase; k++ {
-		if a.phaseKind(k) == scenarios.PhasePause {
+		if a.PhaseKind(k) == scenarios.PhasePause {
 			return true
 		}
 	}
@@ -128,7 +128,7 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 			continue
 		}
 		timed++
-		if a.phaseKind(l.s.Reqs[l.adm].Phase) == scenarios.PhaseProbe && (probed == nil || l.estimate() > probed.estimate()) {
+		if a.PhaseKind(l.s.Reqs[l.adm].Phase) == scenarios.PhaseProbe && (probed == nil || l.estimate() > probed.estimate()) {
 			probed = l
 		}
 		if worst == nil || l.estimate() > worst.estimate() {
@@ -149,15 +149,15 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 	est, half, least := worst.wait()
 	at, atHalf := worst.at()
 	r := &Recovery{
-		Limit:         a.limit.Name,
+		Limit:         a.Limit.Name,
 		Lifts:         timed,
 		Wait:          time.Duration(est),
 		Precision:     time.Duration(half),
 		LeastWait:     time.Duration(max(least, 0)),
 		LiftedAt:      time.Unix(0, at).UTC(),
 		LiftPrecision: time.Duration(atHalf),
-		Promised:      a.recovery(),
-		Phase:         a.phaseName(worst.s.Reqs[worst.adm].Phase),
+		Promised:      a.Recovery(),
+		Phase:         a.PhaseName(worst.s.Reqs[worst.adm].Phase),
 	}
 	verb := "lifted"
 	if a.tooSlow(*worst) {
@@ -174,10 +174,10 @@ func (a *analysis) measuredRecovery() (*Recovery, lift) {
 // promised 1s had passed; it lifted only after the client paused".
 func (a *analysis) stillClosed(l lift, timed int) *Recovery {
 	least := time.Duration(l.least())
-	r := &Recovery{Limit: a.limit.Name, Lifts: timed, Wait: least, LeastWait: least, StillClosed: true,
-		Promised: a.recovery(), Phase: a.phaseName(l.s.Reqs[l.last].Phase)}
+	r := &Recovery{Limit: a.Limit.Name, Lifts: timed, Wait: least, LeastWait: least, StillClosed: true,
+		Promised: a.Recovery(), Phase: a.PhaseName(l.s.Reqs[l.last].Phase)}
 	from, _ := l.arrival(l.first)
-	due := from + int64(a.recovery())
+	due := from + int64(a.Recovery())
 	retries, since := 0, int64(0)
 	for i := l.first; i <= l.last; i++ {
 		if l.s.Known[i] && l.s.Reqs[i].Sent > due {
@@ -205,7 +205,7 @@ func (a *analysis) stillClosed(l lift, timed int) *Recovery {
 
 // tooSlow reports whether l surely came later than the promise allows.
 func (a *analysis) tooSlow(l lift) bool {
-	return time.Duration(l.least()) > a.recovery()+a.liftSlack()
+	return time.Duration(l.least()) > a.Recovery()+a.liftSlack()
 }
 
 // least is the shortest the wait can have been: the limit was surely closed
@@ -226,7 +226,7 @@ func (l lift) estimate() int64 {
 // measured wait fails the promise: one request's interval at the limit's rate.
 // A sliding-window counter can lift that much after a full window.
 func (a *analysis) liftSlack() time.Duration {
-	return a.limit.Window / time.Duration(max(a.limit.Requests, 1))
+	return a.Limit.Window / time.Duration(max(a.Limit.Requests, 1))
 }
 
 // recoveryExport returns the measured recovery of the tested limit, for the

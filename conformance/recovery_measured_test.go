@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -130,7 +131,7 @@ func TestLiftsOfSeries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := &analysis{rules: rules{plan: &scenarios.Plan{Phases: []scenarios.Phase{{Kind: scenarios.PhaseProbe}}}}}
+			a := &analysis{Rules: model.Rules{Plan: &scenarios.Plan{Phases: []scenarios.Phase{{Kind: scenarios.PhaseProbe}}}}}
 			s := seriesOfStatuses(tt.statuses)
 			var got [][3]int
 			for _, l := range a.liftsOf(s) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -71,7 +72,7 @@ func TestStreaks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, limiting := streakSeries(tt.reqs)
-			if got := streaks(s, limiting); !cmp.Equal(got, tt.want) {
+			if got := model.Streaks(s, limiting); !cmp.Equal(got, tt.want) {
 				t.Errorf("streaks(%v) = %v; want %v", tt.reqs, got, tt.want)
 			}
 		})

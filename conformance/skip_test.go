@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -182,7 +183,7 @@ func TestCheckIgnoresNonDecisions(t *testing.T) {
 // An algorithm no family implements is an error the model checks report,
 // never judged as some default family.
 func TestUnknownAlgorithmSkips(t *testing.T) {
-	if _, err := familiesFor("mystery"); err == nil {
+	if _, err := model.FamiliesFor("mystery"); err == nil {
 		t.Fatal(`familiesFor("mystery"): no error`)
 	}
 	p := planOf(limitOf(20, time.Second, "mystery"), standardPhases)

@@ -14,10 +14,15 @@ func TestDependencyDirection(t *testing.T) {
 	t.Parallel()
 	const mod = "github.com/ratecheck/ratecheck/"
 	forbidden := map[string][]string{
-		"conformance":          {"attack", "report", "internal/", "std:net/http", "conformance/spill"},
+		"conformance": {"attack", "report", "internal/", "std:net/http", "conformance/spill"},
+		// Inside conformance, dependencies run one way: check and records at the
+		// bottom, then series, model, response, contract, and the Judge on top.
 		"conformance/check":    {"attack", "conformance", "report", "scenarios", "internal/", "std:net/http"},
-		"conformance/contract": {"attack", "conformance/series", "conformance/spill", "report", "internal/", "std:net/http"},
-		"conformance/records":  {"attack", "conformance/check", "conformance/spill", "report", "internal/", "std:net/http"},
+		"conformance/records":  {"attack", "report", "internal/", "std:net/http", "conformance/spill", "conformance/series", "conformance/model", "conformance/response", "conformance/contract"},
+		"conformance/series":   {"attack", "report", "internal/", "std:net/http", "conformance/spill", "conformance/model", "conformance/response", "conformance/contract"},
+		"conformance/model":    {"attack", "report", "internal/", "std:net/http", "conformance/spill", "conformance/response", "conformance/contract"},
+		"conformance/response": {"attack", "report", "internal/", "std:net/http", "conformance/spill", "conformance/series", "conformance/model", "conformance/contract"},
+		"conformance/contract": {"attack", "report", "internal/", "std:net/http", "conformance/spill", "conformance/series", "conformance/model"},
 		"conformance/spill":    {"attack", "conformance", "report", "results", "scenarios", "internal/"},
 		"attack":               {"conformance", "report", "internal/"},
 		"scenarios":            {"attack", "conformance", "report", "results", "internal/"},

@@ -1,20 +1,20 @@
-package conformance
+package model
 
 import (
 	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
-// evaluation is one model's judgement of a whole run.
-type evaluation struct {
-	family family
-	desc   string             // the model and its parameters, e.g. "fixed-window, clock-aligned at +0.370 s"
-	phase  int64              // counters: where windows start, ns since the first observation mod W
-	align  *alignment         // where the windows start on the clock; nil for windows chained from a first request
-	states []series.StateEval // one per series
+// Evaluation is one model's judgement of a whole run.
+type Evaluation struct {
+	Family Family
+	Desc   string             // the model and its parameters, e.g. "fixed-window, clock-aligned at +0.370 s"
+	Phase  int64              // counters: where windows start, ns since the first observation mod W
+	Align  *Alignment         // where the windows start on the clock; nil for windows chained from a first request
+	States []series.StateEval // one per series
 	wins   [][]series.Window  // window families: the windows of each series
 	// worst is the largest admitted count the model found in one window
 	// (fixed windows only; 0 for the other families).
-	worst int64
+	Worst int64
 	sc    *score // cached by score
 }
 
@@ -38,7 +38,7 @@ func (a score) less(b score) bool {
 	return a.episodes < b.episodes
 }
 
-func (ev *evaluation) score() score {
+func (ev *Evaluation) score() score {
 	if ev.sc == nil {
 		sc := ev.computeScore()
 		ev.sc = &sc
@@ -46,12 +46,12 @@ func (ev *evaluation) score() score {
 	return *ev.sc
 }
 
-func (ev *evaluation) computeScore() score {
+func (ev *Evaluation) computeScore() score {
 	var sc score
 	seen := map[series.Outcome]bool{}
-	for i := range ev.states {
+	for i := range ev.States {
 		var prev series.Outcome
-		for _, o := range ev.states[i].Out {
+		for _, o := range ev.States[i].Out {
 			if !o.Violation() {
 				prev = series.AdmitOK
 				continue
@@ -80,8 +80,8 @@ func kindOf(o series.Outcome) series.Outcome {
 
 // newStateEval makes the state of s to judge, counted only (no details of
 // admissions) when a is.
-func (a *rules) newStateEval(s *series.Series) series.StateEval {
+func (a *Rules) newStateEval(s *series.Series) series.StateEval {
 	e := series.NewStateEval(s)
-	e.Counting = a.counting
+	e.Counting = a.Counting
 	return e
 }

@@ -1,4 +1,13 @@
-package conformance
+// Package model holds the limiter families a run is judged against, one type
+// and one file each (family_window.go, family_log.go, family_counter.go,
+// family_bucket.go), behind the Family interface: how it judges a run (with
+// the judges of conformance/series), what it predicts for the headers, and
+// how it explains its judgements. FamiliesFor is the one place that reads a
+// limit's algorithm; an unknown one is an error. Rules are what judging a run
+// needs besides its requests, an Evaluation one family's judgement of a run
+// and its score; rejection_streaks.go tells early rejections from late
+// recoveries.
+package model
 
 import (
 	"fmt"
@@ -8,67 +17,67 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// A family is a limiter family the models know: how it judges a run, what it
+// A Family is a limiter family the models know: how it judges a run, what it
 // predicts for the Remaining header, what it needs observed, and how it
 // explains its judgements. Each lives in a file of its own (family_*.go);
 // callers never ask which one they hold. The parameters come from the limit
 // (rules.p); what a family fits to a run (a window's alignment, a counter's
 // phase) is a field of the evaluation it returns.
-type family interface {
+type Family interface {
 	// evaluate judges every series against the family with the parameters
 	// a.p, searching what the family fits to the run.
-	evaluate(a *rules, all []*series.Series) *evaluation
+	Evaluate(a *Rules, all []*series.Series) *Evaluation
 	// point returns the decisions of s (series x of ev) the point model
 	// blames: the model evaluated at the best estimate of each arrival.
-	point(s *series.Series, ev *evaluation, x int, p params) []bool
+	point(s *series.Series, ev *Evaluation, x int, p Params) []bool
 	// rescuesOnly reports whether the family is chosen only when it explains
 	// the whole run, so that a faulty limiter is reported against the others.
-	rescuesOnly() bool
+	RescuesOnly() bool
 	// quiet reports whether a run far under the limit can be judged from its
 	// counts with this family (see underlimit_fastpath.go).
-	quiet() bool
+	Quiet() bool
 	// describe names the model of ev and its parameters: "fixed-window,
 	// first-request-aligned".
-	describe(p params, ev *evaluation) string
+	Describe(p Params, ev *Evaluation) string
 
 	// name and paramsText are the fingerprint's words for the model of ev:
 	// "fixed window", "20 per 1s, first-request-aligned".
-	name(p params) string
-	paramsText(p params, ev *evaluation) string
+	Name(p Params) string
+	ParamsText(p Params, ev *Evaluation) string
 	// smooths reports whether a bucket of about one request is meant: one
 	// that spaces admissions 1/rate apart instead of letting a burst through.
-	smooths(p params) bool
+	Smooths(p Params) bool
 	// burst is the most the model lets through at once.
-	burst(p params, l *scenarios.Limit) float64
+	Burst(p Params, l *scenarios.Limit) float64
 
 	// The evidence: what the model allows, and why it blames a request.
-	expectedAdmissions(l *scenarios.Limit) string
-	expectedRejections(l *scenarios.Limit) string
-	ambiguityWhere() string
-	overNote(a *analysis, r reqRef, d series.Detail) string
-	rejectionNote(a *analysis, d series.Detail) string
-	worstText(a *analysis, over []reqRef) string
-	frameNote(d series.Detail) string
+	ExpectedAdmissions(l *scenarios.Limit) string
+	ExpectedRejections(l *scenarios.Limit) string
+	AmbiguityWhere() string
+	OverNote(a *Rules, r Ref, d series.Detail) string
+	RejectionNote(a *Rules, d series.Detail) string
+	WorstText(ev *Evaluation, over []Ref) string
+	FrameNote(d series.Detail) string
 	// frame lists the requests besides the first of its set that frame an
 	// over-admission.
-	frame(a *analysis, over reqRef) []reqRef
+	Frame(a *Rules, over Ref) []Ref
 
 	// The onset of limiting (timing.onset): episodes are windows, or streaks
 	// of rejections.
-	windowed() bool
-	earlyBy(n int64, admitted int, d series.Detail) int
-	onsetNote(a *analysis, c onsetCtx) string
-	onsetPromise(l *scenarios.Limit) string
+	Windowed() bool
+	EarlyBy(n int64, admitted int, d series.Detail) int
+	OnsetNote(a *Rules, c OnsetCtx) string
+	OnsetPromise(l *scenarios.Limit) string
 
 	// room is how many more requests the model surely admitted when the
 	// request of d was rejected; capacity is the most it ever admits at once.
 	room(l *scenarios.Limit, d series.Detail) float64
-	capacity(p params, l *scenarios.Limit) float64
+	Capacity(p Params, l *scenarios.Limit) float64
 	// frees is how fast the model frees quota as time passes, in requests a
 	// nanosecond; 0 when it frees quota only at window boundaries. It is
 	// what an arrival time's uncertainty costs in requests (see
 	// cleanEpisodes).
-	frees(p params) float64
+	Frees(p Params) float64
 
 	// remainingSlack is how much quota the family may give back between two
 	// responses d apart within one window; false when it frees quota the
@@ -78,61 +87,68 @@ type family interface {
 	ResetsWhole() bool
 }
 
-// params is the declared limit in model units.
-type params struct {
-	n     int64   // requests per window
-	w     int64   // window, nanoseconds
-	burst float64 // bucket capacity
-	rate  float64 // bucket refill, tokens a nanosecond
+// A BlindSpotter is a family with an over-admission no run can show: a pass
+// against it says so.
+type BlindSpotter interface {
+	BlindSpot(p Params) string
 }
 
-func paramsOf(l *scenarios.Limit) params {
-	p := params{n: l.Requests, w: int64(l.Window)}
-	p.burst = float64(l.Requests)
+// Params is the declared limit in model units.
+type Params struct {
+	N     int64   // requests per window
+	W     int64   // window, nanoseconds
+	Burst float64 // bucket capacity
+	Rate  float64 // bucket refill, tokens a nanosecond
+}
+
+// ParamsOf is limit l in model units.
+func ParamsOf(l *scenarios.Limit) Params {
+	p := Params{N: l.Requests, W: int64(l.Window)}
+	p.Burst = float64(l.Requests)
 	if l.Burst > 0 {
-		p.burst = float64(l.Burst)
+		p.Burst = float64(l.Burst)
 	}
-	p.rate = float64(l.Requests) / float64(l.Window)
+	p.Rate = float64(l.Requests) / float64(l.Window)
 	return p
 }
 
 // The families, one value each.
 var (
-	windows = windowFamily{}
-	logs    = logFamily{}
-	counter = counterFamily{}
-	buckets = bucketFamily{}
+	Windows = windowFamily{}
+	Logs    = logFamily{}
+	Counter = counterFamily{}
+	Buckets = bucketFamily{}
 )
 
-// familiesFor is the one place that reads a limit's algorithm: the families
+// FamiliesFor is the one place that reads a limit's algorithm: the families
 // it is judged against, the preferred first. An algorithm no family implements
 // is an error, never a default.
-func familiesFor(a scenarios.Algorithm) ([]family, error) {
+func FamiliesFor(a scenarios.Algorithm) ([]Family, error) {
 	switch a {
 	case scenarios.AlgoFixedWindow:
-		return []family{windows}, nil
+		return []Family{Windows}, nil
 	case scenarios.AlgoSlidingWindow:
-		return []family{logs, counter}, nil
+		return []Family{Logs, Counter}, nil
 	case scenarios.AlgoTokenBucket, scenarios.AlgoGCRA, scenarios.AlgoLeakyBucket:
-		return []family{buckets}, nil
+		return []Family{Buckets}, nil
 	case scenarios.AlgoAny, "":
-		return []family{windows, logs, counter, buckets}, nil
+		return []Family{Windows, Logs, Counter, Buckets}, nil
 	}
 	return nil, fmt.Errorf("no limiter model implements algorithm %q", a)
 }
 
-// evaluate judges the series against the families of the declared algorithm
+// Evaluate judges the series against the families of the declared algorithm
 // and returns the most favourable evaluation (see score), the first family on
 // a tie. A family that only ever rescues (the sliding-window counter) is
 // chosen when it explains the whole run, so that correct counters pass, but a
 // faulty limiter is reported against the other families (for
 // sliding-window, the sliding log).
-func (a *rules) evaluate(all []*series.Series) *evaluation {
-	var best *evaluation
-	for _, f := range a.families {
-		ev := f.evaluate(a, all)
+func (a *Rules) Evaluate(all []*series.Series) *Evaluation {
+	var best *Evaluation
+	for _, f := range a.Families {
+		ev := f.Evaluate(a, all)
 		switch {
-		case f.rescuesOnly() && ev.score().violations > 0:
+		case f.RescuesOnly() && ev.score().violations > 0:
 			continue
 		case best == nil || ev.score().less(best.score()):
 			best = ev
@@ -141,39 +157,39 @@ func (a *rules) evaluate(all []*series.Series) *evaluation {
 			break // nothing explains a run better; the first family wins ties
 		}
 	}
-	a.describeBest(best)
-	markPoint(all, best, a.p)
+	a.DescribeBest(best)
+	MarkPoint(all, best, a.P)
 	return best
 }
 
-// describeBest adds to the description of the evaluation chosen that it was
+// DescribeBest adds to the description of the evaluation chosen that it was
 // the best of several families, when the algorithm has several.
-func (a *rules) describeBest(best *evaluation) {
-	if len(a.families) > 1 {
-		of := a.limit.Algorithm
+func (a *Rules) DescribeBest(best *Evaluation) {
+	if len(a.Families) > 1 {
+		of := a.Limit.Algorithm
 		if of == "" {
 			of = scenarios.AlgoAny
 		}
-		best.desc = fmt.Sprintf("%s (best of %s)", best.desc, of)
+		best.Desc = fmt.Sprintf("%s (best of %s)", best.Desc, of)
 	}
 }
 
-// markPoint counts the point model's violations for the chosen evaluation.
-func markPoint(all []*series.Series, ev *evaluation, p params) {
+// MarkPoint counts the point model's violations for the chosen evaluation.
+func MarkPoint(all []*series.Series, ev *Evaluation, p Params) {
 	for x, s := range all {
-		series.CountPoint(s, &ev.states[x], ev.family.point(s, ev, x, p))
+		series.CountPoint(s, &ev.States[x], ev.Family.point(s, ev, x, p))
 	}
 }
 
 // judgeEach judges every series with judge and classifies the outcomes: the
 // evaluation of a family whose model needs nothing fitted to the run.
-func (a *rules) judgeEach(all []*series.Series, f family, judge func(s *series.Series, st *series.StateEval)) *evaluation {
-	ev := &evaluation{family: f}
-	ev.desc = f.describe(a.p, ev)
+func (a *Rules) judgeEach(all []*series.Series, f Family, judge func(s *series.Series, st *series.StateEval)) *Evaluation {
+	ev := &Evaluation{Family: f}
+	ev.Desc = f.Describe(a.P, ev)
 	for _, s := range all {
 		st := a.newStateEval(s)
 		judge(s, &st)
-		ev.states = append(ev.states, st)
+		ev.States = append(ev.States, st)
 	}
 	a.classifyAll(all, ev)
 	return ev

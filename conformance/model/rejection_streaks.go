@@ -1,4 +1,4 @@
-package conformance
+package model
 
 import (
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -28,24 +28,24 @@ import (
 // least the promised recovery time after the last rejection, must succeed (a
 // wrongful rejection there is a late recovery); and when the scenario promises a
 // recovery longer than the window, a legitimate streak may run that long.
-func (a *rules) classify(s *series.Series, ev *series.StateEval, fam family) {
+func (a *Rules) classify(s *series.Series, ev *series.StateEval, fam Family) {
 	opens := a.recoveryOpeners(s)
 	var lastReject int64
 	rejected, lateBefore := false, false
 	prevEnd := -1 // the last member of the previous episode
 	limiting := func(i int) bool { return ev.Out[i] == series.RejectOK }
-	for _, ep := range episodes(s, streaks(s, limiting)) {
+	for _, ep := range episodes(s, Streaks(s, limiting)) {
 		first, last := ep[0][0], ep[len(ep)-1][len(ep[len(ep)-1])-1]
 		for _, streak := range ep {
 			first = min(first, streak[0])
 		}
-		shifted := lateBefore && s.Reqs[first].Sent-lastReject < int64(a.limit.Window) &&
-			float64(admittedBetween(s, prevEnd, first)) >= fam.capacity(a.p, a.limit)
+		shifted := lateBefore && s.Reqs[first].Sent-lastReject < int64(a.Limit.Window) &&
+			float64(admittedBetween(s, prevEnd, first)) >= fam.Capacity(a.P, a.Limit)
 		prevEnd = last
 		for _, streak := range ep {
 			for _, k := range streak {
 				sent := s.Reqs[k].Sent
-				if ev.Out[k] == series.RejectWrong && opens[k] && rejected && sent-lastReject >= int64(a.recovery()) {
+				if ev.Out[k] == series.RejectWrong && opens[k] && rejected && sent-lastReject >= int64(a.Recovery()) {
 					ev.Out[k] = series.RejectRecovery
 				}
 				rejected, lastReject = true, max(lastReject, sent)
@@ -94,7 +94,7 @@ func admittedBetween(s *series.Series, i, j int) int {
 	return n
 }
 
-// streaks splits the judged rejections of s into streaks: runs of rejections
+// Streaks splits the judged rejections of s into streaks: runs of rejections
 // with no admission between them in the order the server decided. That order is
 // known only up to the arrival intervals, and requests in flight together (a
 // burst) may have been decided in any order, so a split must hold for every
@@ -111,7 +111,7 @@ func admittedBetween(s *series.Series, i, j int) int {
 // blame every rejection after it. Unknown outcomes never break a streak.
 //
 // The streaks come in the order of their last member, each in send order.
-func streaks(s *series.Series, limiting func(i int) bool) [][]int {
+func Streaks(s *series.Series, limiting func(i int) bool) [][]int {
 	var out [][]int
 	var cur []int     // the open streak, in send order
 	var pending []int // admissions that may have arrived after a later rejection
@@ -190,7 +190,7 @@ func splitAt(s *series.Series, cur []int, a int, limiting func(i int) bool) (end
 // episodes), a legitimate one when its first rejection may have been
 // limiting or when shifted (see classify), and reports whether it holds a
 // late recovery.
-func (a *rules) classifyEpisode(s *series.Series, ev *series.StateEval, fam family, ep [][]int, shifted bool) bool {
+func (a *Rules) classifyEpisode(s *series.Series, ev *series.StateEval, fam Family, ep [][]int, shifted bool) bool {
 	first := ep[0][0] // the first sent: streaks come in the order of their last member
 	for _, streak := range ep {
 		first = min(first, streak[0])
@@ -202,8 +202,8 @@ func (a *rules) classifyEpisode(s *series.Series, ev *series.StateEval, fam fami
 			lifted = lifted || ev.Out[k] == series.RejectWrong && a.room(ev, fam, k) >= a.liftRoom(fam)
 		}
 	}
-	rec := int64(a.recovery())
-	lenient := a.limit.Recovery > a.limit.Window
+	rec := int64(a.Recovery())
+	lenient := a.Limit.Recovery > a.Limit.Window
 	late := false
 	for _, streak := range ep {
 		for _, k := range streak {
@@ -230,18 +230,18 @@ func (a *rules) classifyEpisode(s *series.Series, ev *series.StateEval, fam fami
 
 // room is how many more requests the model surely admitted when request k was
 // rejected.
-func (a *rules) room(ev *series.StateEval, fam family, k int) float64 {
-	return fam.room(a.limit, ev.DetOf(k))
+func (a *Rules) room(ev *series.StateEval, fam Family, k int) float64 {
+	return fam.room(a.Limit, ev.DetOf(k))
 }
 
 // liftRoom is the room that shows the limit lifted: three requests, beyond what
 // arrival-time uncertainty blurs at a boundary, or the whole limit when smaller.
-func (a *rules) liftRoom(fam family) float64 {
-	return min(3, fam.capacity(a.p, a.limit))
+func (a *Rules) liftRoom(fam Family) float64 {
+	return min(3, fam.Capacity(a.P, a.Limit))
 }
 
 // recoveryOpeners marks the first judged request of s in each recovery phase.
-func (a *rules) recoveryOpeners(s *series.Series) []bool {
+func (a *Rules) recoveryOpeners(s *series.Series) []bool {
 	if s.Opens != nil {
 		return s.Opens
 	}
@@ -251,7 +251,7 @@ func (a *rules) recoveryOpeners(s *series.Series) []bool {
 		if !s.Known[i] {
 			continue
 		}
-		if !seen[r.Phase] && a.phaseKind(r.Phase) == scenarios.PhaseRecovery {
+		if !seen[r.Phase] && a.PhaseKind(r.Phase) == scenarios.PhaseRecovery {
 			opens[i] = true
 		}
 		seen[r.Phase] = true
@@ -261,9 +261,9 @@ func (a *rules) recoveryOpeners(s *series.Series) []bool {
 }
 
 // classifyAll classifies every series of ev.
-func (a *rules) classifyAll(all []*series.Series, ev *evaluation) {
+func (a *Rules) classifyAll(all []*series.Series, ev *Evaluation) {
 	for x, s := range all {
-		a.classify(s, &ev.states[x], ev.family)
+		a.classify(s, &ev.States[x], ev.Family)
 	}
 	ev.sc = nil
 }

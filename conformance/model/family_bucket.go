@@ -1,0 +1,124 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/series"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// bucketFamily is the token bucket (GCRA, and the leaky bucket as a meter):
+// capacity burst, refilled at rate. A bucket of about one request smooths
+// traffic (a leaky bucket): it spaces admissions 1/rate apart.
+type bucketFamily struct{}
+
+var _ Family = bucketFamily{}
+
+func (f bucketFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
+	return a.judgeEach(all, f, func(s *series.Series, st *series.StateEval) { series.JudgeBucket(s, a.P.Burst, a.P.Rate, st) })
+}
+
+func (bucketFamily) point(s *series.Series, _ *Evaluation, _ int, p Params) []bool {
+	return series.PointBucket(s, p.Burst, p.Rate)
+}
+
+func (bucketFamily) RescuesOnly() bool { return false }
+
+// Quiet is false: a bucket's burst may be under the limit, so a run under the
+// limit may still have emptied it.
+func (bucketFamily) Quiet() bool { return false }
+
+func (bucketFamily) Describe(p Params, _ *Evaluation) string {
+	return fmt.Sprintf("token-bucket, burst %s, refill %s/s", check.FormatNum(p.Burst), check.FormatNum(p.Rate*float64(time.Second)))
+}
+
+func (f bucketFamily) Name(p Params) string {
+	if f.Smooths(p) {
+		return "leaky bucket"
+	}
+	return "token bucket"
+}
+
+// ParamsText writes "burst 20, refill 20/s", or "1 per 50 ms (smoothing,
+// burst 1)".
+func (f bucketFamily) ParamsText(p Params, _ *Evaluation) string {
+	if f.Smooths(p) {
+		return fmt.Sprintf("1 per %s (smoothing, burst %s)", check.FormatInterval(1/p.Rate), check.FormatNum(p.Burst))
+	}
+	return fmt.Sprintf("burst %s, refill %s/s", check.FormatNum(p.Burst), check.FormatNum(p.Rate*float64(time.Second)))
+}
+
+func (bucketFamily) Smooths(p Params) bool { return p.Burst < 2 }
+
+func (bucketFamily) Burst(p Params, _ *scenarios.Limit) float64 { return p.Burst }
+
+func (bucketFamily) ExpectedAdmissions(l *scenarios.Limit) string {
+	p := ParamsOf(l)
+	return fmt.Sprintf("at most %s + %s/s × elapsed admitted (token bucket of %s)",
+		check.FormatNum(p.Burst), check.FormatNum(float64(l.Requests)/l.Window.Seconds()), check.FormatNum(p.Burst))
+}
+
+func (bucketFamily) ExpectedRejections(*scenarios.Limit) string {
+	return "admitted while the token bucket holds at least one token"
+}
+
+func (bucketFamily) AmbiguityWhere() string { return "within the timing tolerance" }
+
+func (bucketFamily) OverNote(_ *Rules, r Ref, d series.Detail) string {
+	return fmt.Sprintf("admitted #%d within %s, where the bucket allows %s",
+		d.Rank, check.FormatSeconds(r.S.Hi(r.I)-d.Start), check.FormatNum(d.Level))
+}
+
+func (bucketFamily) RejectionNote(_ *Rules, d series.Detail) string {
+	return fmt.Sprintf("rejected with at least %s tokens left", check.FormatNum(d.Level))
+}
+
+func (bucketFamily) WorstText(_ *Evaluation, over []Ref) string {
+	w := worstOver(over)
+	d := w.Ev.DetOf(w.I)
+	return fmt.Sprintf("worst: %d admitted within %s where the bucket allows %s",
+		d.Rank, check.FormatSeconds(w.S.Hi(w.I)-d.Start), check.FormatNum(d.Level))
+}
+
+func (bucketFamily) FrameNote(series.Detail) string {
+	return "first admitted request of the crowded span (bucket assumed full here)"
+}
+
+func (bucketFamily) Frame(*Rules, Ref) []Ref { return nil }
+
+func (bucketFamily) Windowed() bool { return false }
+
+// EarlyBy is the tokens the bucket surely had left, at least one.
+func (bucketFamily) EarlyBy(_ int64, _ int, d series.Detail) int {
+	return max(1, int(math.Floor(d.Level)))
+}
+
+// OnsetNote explains an early first rejection by the tokens left: "first 429
+// came with at least 3 tokens left (3 early, 150 ms of refill)".
+func (bucketFamily) OnsetNote(a *Rules, c OnsetCtx) string {
+	d := c.R.Ev.DetOf(c.R.I)
+	return a.streakOnsetNote(c, fmt.Sprintf("first %d came with at least %s tokens left (%s, %s of refill)",
+		c.R.Rec().Status, check.FormatNum(d.Level), c.Off, check.FormatInterval(d.Level/a.P.Rate)))
+}
+
+func (bucketFamily) OnsetPromise(*scenarios.Limit) string {
+	return "the first rejection came once the bucket had no token left"
+}
+
+// room is the tokens left, a lower bound.
+func (bucketFamily) room(_ *scenarios.Limit, d series.Detail) float64 { return d.Level }
+
+func (bucketFamily) Capacity(p Params, _ *scenarios.Limit) float64 { return p.Burst }
+
+// Frees is the refill rate.
+func (bucketFamily) Frees(p Params) float64 { return p.Rate }
+
+// RemainingSlack is the tokens a refill at the limit's rate brings in d.
+func (bucketFamily) RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool) {
+	return int64(math.Ceil(l.Rate() * d.Seconds())), true
+}
+
+func (bucketFamily) ResetsWhole() bool { return false }

@@ -1,0 +1,151 @@
+package model
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/conformance/series"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// windowFamily is the fixed window: at most n admitted per window of w,
+// the windows either chained from the first request after the previous one
+// ended (first-request-aligned) or fixed on the clock (clock-aligned). Its
+// evaluation holds the windows of each series and, when clock-aligned, the
+// alignment.
+type windowFamily struct{}
+
+var _ Family = windowFamily{}
+
+// Alignment is where a model's windows start on the clock, fitted to the run.
+type Alignment struct {
+	Into time.Duration // the windows start this far past each multiple of the window
+	How  string        // how the alignment was found; "" when that goes unsaid
+}
+
+// firstRequestDesc describes the first window model tried.
+const firstRequestDesc = "fixed-window, first-request-aligned"
+
+// Evaluate tries first-request-aligned chains and the clock alignments and
+// keeps the best-scoring evaluation.
+func (f windowFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
+	p := a.P
+	judge := func(align *Alignment, winsOf func(s *series.Series) ([]series.Window, *series.WindowJudge)) *Evaluation {
+		ev := &Evaluation{Family: f, Align: align}
+		ev.Desc = f.Describe(p, ev)
+		for _, s := range all {
+			wins, j := winsOf(s)
+			st := a.newStateEval(s)
+			ev.Worst = max(ev.Worst, j.Judge(&st))
+			ev.States = append(ev.States, st)
+			ev.wins = append(ev.wins, wins)
+		}
+		a.classifyAll(all, ev)
+		return ev
+	}
+	best := judge(nil, func(s *series.Series) ([]series.Window, *series.WindowJudge) {
+		return series.FirstRequestWindows(s, p.W, p.N)
+	})
+	for _, ph := range series.ClockPhases(all, a.Origin, p.W) {
+		if best.score().violations == 0 {
+			break
+		}
+		into := time.Duration(records.FloorMod(a.Origin+(ph.Lo+ph.Hi)/2, p.W))
+		if ev := judge(&Alignment{Into: into, How: ph.Name}, func(s *series.Series) ([]series.Window, *series.WindowJudge) {
+			wins := series.ClockWindows(s, ph, p.W)
+			return wins, series.NewWindowJudge(s, wins, p.W, p.N)
+		}); ev.score().less(best.score()) {
+			best = ev
+		}
+	}
+	return best
+}
+
+func (windowFamily) point(s *series.Series, ev *Evaluation, x int, p Params) []bool {
+	return series.PointWindows(s, ev.wins[x], p.W, p.N)
+}
+
+func (windowFamily) RescuesOnly() bool { return false }
+func (windowFamily) Quiet() bool       { return true }
+
+func (windowFamily) Describe(p Params, ev *Evaluation) string {
+	if ev.Align == nil {
+		return firstRequestDesc
+	}
+	return fmt.Sprintf("fixed-window, clock-aligned %s (%s)", check.FormatAlignment(ev.Align.Into, time.Duration(p.W)), ev.Align.How)
+}
+
+func (windowFamily) Name(Params) string { return "fixed window" }
+
+func (windowFamily) ParamsText(p Params, ev *Evaluation) string {
+	per := fmt.Sprintf("%d per %s", p.N, check.FormatWindow(time.Duration(p.W)))
+	if ev.Align == nil {
+		return per + ", first-request-aligned"
+	}
+	return per + ", clock-aligned " + check.FormatAlignment(ev.Align.Into, time.Duration(p.W))
+}
+
+func (windowFamily) Smooths(Params) bool { return false }
+
+func (windowFamily) Burst(_ Params, l *scenarios.Limit) float64 { return float64(l.Requests) }
+
+func (windowFamily) ExpectedAdmissions(l *scenarios.Limit) string {
+	return fmt.Sprintf("at most %d admitted per %s window", l.Requests, check.FormatWindow(l.Window))
+}
+
+func (windowFamily) ExpectedRejections(l *scenarios.Limit) string {
+	return fmt.Sprintf("admitted until %d are admitted in the current %s window", l.Requests, check.FormatWindow(l.Window))
+}
+
+func (windowFamily) AmbiguityWhere() string { return "near window boundaries" }
+
+func (windowFamily) OverNote(a *Rules, _ Ref, d series.Detail) string {
+	return fmt.Sprintf("admitted #%d in the window starting %s, beyond the limit of %d",
+		d.Rank, check.FormatOffset(d.Start), a.Limit.Requests)
+}
+
+func (windowFamily) RejectionNote(a *Rules, d series.Detail) string {
+	return fmt.Sprintf("rejected with %s admitted in the window starting %s (limit %d)",
+		check.FormatNum(d.Level), check.FormatOffset(d.Start), a.Limit.Requests)
+}
+
+func (windowFamily) WorstText(ev *Evaluation, _ []Ref) string {
+	return fmt.Sprintf("worst window: %d admitted", ev.Worst)
+}
+
+func (windowFamily) FrameNote(d series.Detail) string {
+	return fmt.Sprintf("admitted #%d in the window starting %s", d.Rank, check.FormatOffset(d.Start))
+}
+
+// Frame adds the last admitted request that fit in over's window.
+func (windowFamily) Frame(a *Rules, over Ref) []Ref { return a.lastFitting(over) }
+
+func (windowFamily) Windowed() bool { return true }
+
+// Frees is 0: a fixed window frees its quota at once, at its boundary.
+func (windowFamily) Frees(Params) float64 { return 0 }
+
+// EarlyBy places a wrongful first rejection in its window: at least one early.
+func (windowFamily) EarlyBy(n int64, admitted int, d series.Detail) int {
+	return int(max(1, n-min(int64(admitted), int64(d.Level))))
+}
+
+func (windowFamily) OnsetNote(a *Rules, c OnsetCtx) string { return a.windowOnsetNote(c) }
+
+func (windowFamily) OnsetPromise(l *scenarios.Limit) string {
+	return fmt.Sprintf("the first rejection came at request %d of the window", l.Requests+1)
+}
+
+// room is the count's upper bound subtracted from the limit.
+func (windowFamily) room(l *scenarios.Limit, d series.Detail) float64 {
+	return float64(l.Requests) - d.Level
+}
+
+func (windowFamily) Capacity(_ Params, l *scenarios.Limit) float64 { return float64(l.Requests) }
+
+// RemainingSlack: a window gives nothing back before it ends.
+func (windowFamily) RemainingSlack(*scenarios.Limit, time.Duration) (int64, bool) { return 0, true }
+
+func (windowFamily) ResetsWhole() bool { return true }
