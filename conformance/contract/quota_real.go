@@ -2,10 +2,10 @@ package contract
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -63,19 +63,24 @@ func (s *quotaSpent) observe(o results.Observation) {
 }
 
 // allowance is the most a correct quota may admit over the span of the
-// run: N, plus what a bucket refills meanwhile. A fixed window may have
-// ended within the run (its boundary is not known), so for one that may be
-// a fixed window it is 2N, and more than N is not a failure.
-func (s *quotaSpent) allowance() (n int64, window bool) {
-	span := s.last.Sub(s.first)
-	switch s.q.Algorithm {
-	case scenarios.AlgoAny, scenarios.AlgoFixedWindow, "":
-		return s.q.Requests, true
-	case scenarios.AlgoSlidingWindow:
-		return s.q.Requests, false
+// run: the most any family of its algorithm admits (N, plus what a bucket
+// refills meanwhile). A fixed window may have ended within the run (its
+// boundary is not known), so for one that may be a fixed window it is 2N,
+// and more than N is not a failure. An algorithm no family implements is an
+// error.
+func (s *quotaSpent) allowance() (n int64, window bool, err error) {
+	fams, err := model.FamiliesFor(s.q.Algorithm)
+	if err != nil {
+		return 0, false, err
 	}
-	refill := math.Ceil(float64(s.q.Requests) * span.Seconds() / s.q.Window.Seconds())
-	return s.q.Requests + int64(refill), false
+	span := s.last.Sub(s.first)
+	for _, f := range fams {
+		if f.Windowed() {
+			return s.q.Requests, true, nil
+		}
+		n = max(n, f.MostAdmitted(s.q, span))
+	}
+	return n, false, nil
 }
 
 // spentOut judges quota q by its test t on a real API.
@@ -89,10 +94,13 @@ func (c *quotaChecker) spentOut(q *scenarios.Limit, t scenarios.QuotaTest) check
 			limited++
 		}
 	}
-	allowed, window := s.allowance()
+	allowed, window, err := s.allowance()
 	what := fmt.Sprintf("the run spent quota %s (%d per %s) until it ran out: %d of its requests were admitted",
 		q.Name, q.Requests, check.FormatWindow(q.Window), s.admitted)
 	switch {
+	case err != nil:
+		res.Status = check.Skip
+		res.Message = fmt.Sprintf("quota %s cannot be judged: %v", q.Name, err)
 	case len(obs) == 0:
 		res.Status = check.Skip
 		res.Message = fmt.Sprintf("quota %s: the run sent none of its quota test (it ended before it)", q.Name)

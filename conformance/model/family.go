@@ -62,6 +62,11 @@ type Family interface {
 	// over-admission.
 	Frame(a *Rules, over Ref) []Ref
 
+	// MostAdmitted is the most a correct limiter of the family admits of
+	// limit l over span, from full: what a quota may have admitted in a run
+	// (for a windowed family, within one window).
+	MostAdmitted(l *scenarios.Limit, span time.Duration) int64
+
 	// The onset of limiting (timing.onset): episodes are windows, or streaks
 	// of rejections.
 	Windowed() bool

@@ -122,3 +122,10 @@ func (bucketFamily) RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, 
 }
 
 func (bucketFamily) ResetsWhole() bool { return false }
+
+// MostAdmitted is the limit plus what the bucket refills at its rate over
+// span: N + ⌈N·span/W⌉.
+func (bucketFamily) MostAdmitted(l *scenarios.Limit, span time.Duration) int64 {
+	refill := math.Ceil(float64(l.Requests) * span.Seconds() / l.Window.Seconds())
+	return l.Requests + int64(refill)
+}

@@ -196,3 +196,6 @@ func countedOnsetPromise(l *scenarios.Limit) string {
 func (counterFamily) BlindSpot(p Params) string {
 	return fmt.Sprintf("a counter admitting one too many (estimate ≤ %d) decides like a correct one (estimate < %d) except where the estimate is exactly %d, so no run can show it", p.N, p.N, p.N)
 }
+
+// MostAdmitted is the limit: the family admits n per window.
+func (counterFamily) MostAdmitted(l *scenarios.Limit, _ time.Duration) int64 { return l.Requests }

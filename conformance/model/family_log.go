@@ -93,3 +93,6 @@ func (logFamily) Capacity(_ Params, l *scenarios.Limit) float64 { return float64
 func (logFamily) RemainingSlack(*scenarios.Limit, time.Duration) (int64, bool) { return 0, false }
 
 func (logFamily) ResetsWhole() bool { return false }
+
+// MostAdmitted is the limit: the family admits n per window.
+func (logFamily) MostAdmitted(l *scenarios.Limit, _ time.Duration) int64 { return l.Requests }

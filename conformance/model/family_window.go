@@ -149,3 +149,6 @@ func (windowFamily) Capacity(_ Params, l *scenarios.Limit) float64 { return floa
 func (windowFamily) RemainingSlack(*scenarios.Limit, time.Duration) (int64, bool) { return 0, true }
 
 func (windowFamily) ResetsWhole() bool { return true }
+
+// MostAdmitted is the limit: the family admits n per window.
+func (windowFamily) MostAdmitted(l *scenarios.Limit, _ time.Duration) int64 { return l.Requests }
