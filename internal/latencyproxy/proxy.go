@@ -90,9 +90,6 @@ func loopback(target string) error {
 // Addr is the proxy's address, host:port on 127.0.0.1.
 func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
-// Link is the link the proxy applies.
-func (p *Proxy) Link() Link { return p.link }
-
 // Stats returns what the proxy has relayed so far.
 func (p *Proxy) Stats() Stats {
 	p.mu.Lock()
