@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // TestReadmeIsTrue checks what a newcomer relies on in README.md on a fresh
@@ -53,6 +56,46 @@ func TestReadmeIsTrue(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(root, m[1])); err != nil {
 			t.Errorf("README quotes the path %s, which does not exist", m[1])
+		}
+	}
+}
+
+// TestReadmePlanNumbers: the requests and quota shares the README quotes for
+// Copilot's full and lean plans are what `ratecheck plan` computes today
+// (they went stale once when the contract phases were added).
+func TestReadmePlanNumbers(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(readme)), " ")
+	sc, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "copilot.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lean   bool
+		format string // with the monthly charge's requests and share
+	}{
+		{false, "the full Copilot plan sends %d requests, %s of a Starter plan's 2,000 a month"},
+		{true, "(%d for Copilot's 20/s, %s of Starter)"},
+	} {
+		pf := planFlags{Lean: tc.lean}
+		p, err := pf.plan(sc, scenarios.AffordQuotas(scenarios.DefaultMaxShare, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var monthly *scenarios.Charge
+		for i, c := range p.Charges {
+			if c.Limit == "monthly" {
+				monthly = &p.Charges[i]
+			}
+		}
+		if monthly == nil {
+			t.Fatalf("copilot's plan charges no monthly quota: %+v", p.Charges)
+		}
+		if want := fmt.Sprintf(tc.format, monthly.Requests, formatShare(monthly.Share)); !strings.Contains(text, want) {
+			t.Errorf("README lacks %q (lean %v): `ratecheck plan` says so today", want, tc.lean)
 		}
 	}
 }
