@@ -57,6 +57,9 @@ type CheckChange struct {
 	Run     check.Status
 	Message string // the later run's message, or the base's when the check is gone
 	Worse   bool
+	// See is the failing check a check now skipped points at (check.Result's
+	// See): the defect is that check's regression, not counted again here.
+	See check.ID
 }
 
 // Delta is one measurement in both runs.
@@ -111,7 +114,8 @@ func statusWord(s check.Status) string {
 
 // Compare sets run against base. A check got worse when it fails now and did
 // not before, or passed before and is now skipped or absent (it no longer
-// proves what it proved). Measured recovery got worse when it grew by more
+// proves what it proved), unless it now skips pointing at a check that
+// fails (one defect, one regression). Measured recovery got worse when it grew by more
 // than tol.Recovery beyond both measurements' precision; a latency percentile
 // (p50, p90, p99) when it grew by more than tol.Latency and tol.LatencyFloor
 // both. The maximum latency is shown, not judged: it is one request.
@@ -151,7 +155,11 @@ func compareChecks(base, run []check.Result) []CheckChange {
 		if ok && before.Status == now.Status {
 			continue
 		}
-		out = append(out, checkChange(k, before.Status, now.Status, now.Message))
+		ch := checkChange(k, before.Status, now.Status, now.Message)
+		if ch.Worse && now.Status == check.Skip && failsIn(run, now.See, now.Limit) {
+			ch.Worse, ch.See = false, now.See // one defect, one regression: the check it points at
+		}
+		out = append(out, ch)
 	}
 	for _, ch := range base { // in the base's order: gone from the later run
 		if _, gone := was[checkKey{ch.ID, ch.Limit}]; gone {
@@ -168,6 +176,13 @@ func compareChecks(base, run []check.Result) []CheckChange {
 		return 0
 	})
 	return out
+}
+
+// failsIn reports whether check id of limit fails in checks.
+func failsIn(checks []check.Result, id check.ID, limit string) bool {
+	return id != "" && slices.ContainsFunc(checks, func(c check.Result) bool {
+		return c.ID == id && c.Limit == limit && c.Status == check.Fail
+	})
 }
 
 func checkChange(k checkKey, before, now check.Status, msg string) CheckChange {

@@ -60,6 +60,40 @@ func TestCompareChecks(t *testing.T) {
 	}
 }
 
+// TestCompareOneDefectOneRegression: a check that passed and now skips
+// pointing at the check that fails the defect (timing.onset at
+// limit.enforced, as in a --fault off-by-one run) changes, but is not a
+// second regression; pointing at a check that does not fail, it is one.
+func TestCompareOneDefectOneRegression(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		enforced    check.Status
+		regressions int
+	}{
+		{"pointing at a failure", check.Fail, 1},
+		{"pointing at a pass", check.Pass, 1},
+	} {
+		base, run := passingReport(), passingReport()
+		setStatus(run, check.LimitEnforced, tc.enforced)
+		setStatus(base, check.TimingOnset, check.Pass)
+		setStatus(run, check.TimingOnset, check.Skip)
+		for i := range run.Checks {
+			if run.Checks[i].ID == check.TimingOnset {
+				run.Checks[i].See = check.LimitEnforced
+			}
+		}
+		c := report.Compare("a", base, "b", run, report.DefaultTolerance)
+		if got := len(c.Regressions()); got != tc.regressions {
+			t.Errorf("%s: regressions %q; want %d", tc.name, c.Regressions(), tc.regressions)
+		}
+		for _, ch := range c.Checks {
+			if ch.ID == check.TimingOnset && ch.Worse == (tc.enforced == check.Fail) {
+				t.Errorf("%s: timing.onset's change %+v; want worse %v", tc.name, ch, tc.enforced != check.Fail)
+			}
+		}
+	}
+}
+
 // setStatus sets the status of check id, or removes it for "".
 func setStatus(r *report.Report, id check.ID, s check.Status) {
 	for i, c := range r.Checks {
