@@ -227,9 +227,21 @@ func runHostile(t *testing.T, url string, c hostile.Case) hostileResult {
 		t.Fatalf("JSON report: %v", err)
 	}
 	// Only the honest case keeps the promise; every other breaks it or
-	// gives nothing to judge, and must never pass.
-	if pass := res.rep.Verdict == check.Pass; pass != (c.Name == "honest") {
-		t.Errorf("verdict %s (exit %d); want PASS only for the honest case\nstdout:\n%s", res.rep.Verdict, res.code, tail(stdout.String()))
+	// gives nothing to judge, and must never pass. The honest case fails
+	// nothing; it may be INCONCLUSIVE when its one or two windows over the
+	// limit fall within the timing tolerance (seen on a quiet machine).
+	if c.Name == "honest" {
+		var failed []check.ID
+		for _, ch := range res.rep.Checks {
+			if ch.Status == check.Fail {
+				failed = append(failed, ch.ID)
+			}
+		}
+		if res.rep.Verdict != check.Pass && res.rep.Verdict != check.Inconclusive || len(failed) > 0 {
+			t.Errorf("honest case: verdict %s, failed %v; want PASS (or INCONCLUSIVE) and no failure\nstdout:\n%s", res.rep.Verdict, failed, tail(stdout.String()))
+		}
+	} else if res.rep.Verdict == check.Pass {
+		t.Errorf("verdict PASS (exit %d); want never a pass from a hostile case\nstdout:\n%s", res.code, tail(stdout.String()))
 	}
 	// Every verdict but a pass shows the raw evidence: a failed check with
 	// the requests that prove it, or, when nothing could be judged, what
