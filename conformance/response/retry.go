@@ -37,7 +37,8 @@ type RetryAfterChecker struct {
 	wrongForm           respProblem // readable, but not in the promised form
 	lenient             lenience
 	unpromised          int    // 429s with a Retry-After the scenario does not promise
-	unpromisedFirst     string // the first such value
+	unpromisedFirst     string // the first such value (the lowest seq: observations may come in any order)
+	unpromisedFirstSeq  uint64
 }
 
 var _ check.Checker = (*RetryAfterChecker)(nil)
@@ -78,8 +79,8 @@ func (c *RetryAfterChecker) Observe(o results.Observation) {
 	if !c.promised {
 		c.limited++
 		if raw, ok := o.Header(fieldRetry); ok {
-			if c.unpromised == 0 {
-				c.unpromisedFirst = raw
+			if c.unpromised == 0 || o.Seq < c.unpromisedFirstSeq {
+				c.unpromisedFirst, c.unpromisedFirstSeq = raw, o.Seq
 			}
 			c.unpromised++
 		}
