@@ -66,6 +66,10 @@ func newRecording(declared []string, aliases map[string]string, ignore []string)
 	return rec
 }
 
+// noRecording records only the rate-limit headers found by name; shared, so
+// that a nil recording costs no allocation per response.
+var noRecording recording
+
 // recordingOf is the recording of a run of p with options o.
 func recordingOf(p *scenarios.Plan, o Options) *recording {
 	if p == nil || p.Scenario == nil {
@@ -83,7 +87,7 @@ func recordingOf(p *scenarios.Plan, o Options) *recording {
 // echoed in a kept name or value are hidden by red. rec may be nil.
 func rateLimitHeaders(h http.Header, rec *recording, red *redactor) map[string]string {
 	if rec == nil {
-		rec = &recording{}
+		rec = &noRecording
 	}
 	var out map[string]string
 	keep := func(name string, vs []string) {
