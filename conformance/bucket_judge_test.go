@@ -30,6 +30,10 @@ func TestBucketJudgement(t *testing.T) {
 		{"third in the burst admitted", []req{{0, 200}, {10 * ms, 200}, {20 * ms, 200}}, []check.ID{check.LimitEnforced}},
 		{"first request rejected", []req{{0, 429}, {10 * ms, 200}}, []check.ID{check.LimitNoEarlyReject}},
 		{"still limited when full again", []req{{0, 200}, {10 * ms, 200}, {20 * ms, 429}, {2500 * ms, 429}}, []check.ID{check.RecoveryAfterWindow}},
+		// Full again but rejected once, within the promised 2 s of the first
+		// rejection, then admitted: the client was never kept out longer
+		// than promised, so it is an early rejection, not a late recovery.
+		{"rejected when full within the promise", []req{{0, 200}, {10 * ms, 200}, {20 * ms, 429}, {2015 * ms, 429}, {2100 * ms, 200}}, []check.ID{check.LimitNoEarlyReject}},
 		{"limited with 503", []req{{0, 200}, {10 * ms, 200}, {20 * ms, 503}}, []check.ID{check.LimitStatus}},
 	}
 	for _, tt := range tests {

@@ -7,7 +7,12 @@ import (
 )
 
 // classify splits the wrongful rejections of one series into early ones and late
-// recoveries, one streak (run of consecutive rejections, see streaks) at a time.
+// recoveries, one streak (run of consecutive rejections, see streaks) at a time,
+// and reports whether the series shows the limit closed past its promise (see
+// classifyAll): a late streak with a wrongful rejection that surely reached the
+// server more than the promised recovery after the streak's first one (the
+// model has said the limit lifted, so no slack for a sliding window's late
+// lift is due), or a recovery phase's first request rejected.
 //
 // A limit that lifted late may restart its window (or its bucket) only when
 // it lifts, and then be a delay behind the model for a window: a streak that
@@ -28,7 +33,7 @@ import (
 // least the promised recovery time after the last rejection, must succeed (a
 // wrongful rejection there is a late recovery); and when the scenario promises a
 // recovery longer than the window, a legitimate streak may run that long.
-func (a *Rules) classify(s *series.Series, ev *series.StateEval, fam Family) {
+func (a *Rules) classify(s *series.Series, ev *series.StateEval, fam Family) (overdue bool) {
 	opens := a.recoveryOpeners(s)
 	var lastReject int64
 	rejected, lateBefore := false, false
@@ -46,13 +51,16 @@ func (a *Rules) classify(s *series.Series, ev *series.StateEval, fam Family) {
 			for _, k := range streak {
 				sent := s.Reqs[k].Sent
 				if ev.Out[k] == series.RejectWrong && opens[k] && rejected && sent-lastReject >= int64(a.Recovery()) {
-					ev.Out[k] = series.RejectRecovery
+					ev.Out[k], overdue = series.RejectRecovery, true
 				}
 				rejected, lastReject = true, max(lastReject, sent)
 			}
 		}
-		lateBefore = a.classifyEpisode(s, ev, fam, ep, shifted)
+		var past bool
+		lateBefore, past = a.classifyEpisode(s, ev, fam, ep, shifted)
+		overdue = overdue || past
 	}
+	return overdue
 }
 
 // episodes groups consecutive streaks that interleave: a streak that began
@@ -189,8 +197,8 @@ func splitAt(s *series.Series, cur []int, a int, limiting func(i int) bool) (end
 // classifyEpisode classifies the wrongful rejections of one episode (see
 // episodes), a legitimate one when its first rejection may have been
 // limiting or when shifted (see classify), and reports whether it holds a
-// late recovery.
-func (a *Rules) classifyEpisode(s *series.Series, ev *series.StateEval, fam Family, ep [][]int, shifted bool) bool {
+// late recovery and whether one of those came past the promise (see classify).
+func (a *Rules) classifyEpisode(s *series.Series, ev *series.StateEval, fam Family, ep [][]int, shifted bool) (late, overdue bool) {
 	first := ep[0][0] // the first sent: streaks come in the order of their last member
 	for _, streak := range ep {
 		first = min(first, streak[0])
@@ -204,7 +212,6 @@ func (a *Rules) classifyEpisode(s *series.Series, ev *series.StateEval, fam Fami
 	}
 	rec := int64(a.Recovery())
 	lenient := a.Limit.Recovery > a.Limit.Window
-	late := false
 	for _, streak := range ep {
 		for _, k := range streak {
 			switch ev.Out[k] {
@@ -220,12 +227,13 @@ func (a *Rules) classifyEpisode(s *series.Series, ev *series.StateEval, fam Fami
 				ev.Out[k] = series.RejectOK // within the promised penalty
 			case legit && lifted:
 				ev.Out[k], late = series.RejectRecovery, true
+				overdue = overdue || s.Lo(k)-s.Hi(first) > rec
 			default:
 				ev.Out[k] = series.RejectEarly
 			}
 		}
 	}
-	return late
+	return late, overdue
 }
 
 // room is how many more requests the model surely admitted when request k was
@@ -260,10 +268,29 @@ func (a *Rules) recoveryOpeners(s *series.Series) []bool {
 	return opens
 }
 
-// classifyAll classifies every series of ev.
+// classifyAll classifies every series of ev. A late recovery is a limit that
+// kept a retrying client out longer than promised, which is how
+// recovery.after-window measures a lift: when no series shows the limit
+// closed past its promise (see classify), the late recoveries are early
+// rejections instead, one defect, limit.no-early-reject's. A limit that
+// stayed closed a moment past the model's lift but opened within the promise
+// rejected with room left: a smoothing limiter whose first request of a fresh
+// window came too soon after its last admission, or a window aligned a little
+// off the model's.
 func (a *Rules) classifyAll(all []*series.Series, ev *Evaluation) {
+	overdue := false
 	for x, s := range all {
-		a.classify(s, &ev.States[x], ev.Family)
+		overdue = a.classify(s, &ev.States[x], ev.Family) || overdue
+	}
+	if !overdue {
+		for x := range all {
+			out := ev.States[x].Out
+			for k, o := range out {
+				if o == series.RejectRecovery {
+					out[k] = series.RejectEarly
+				}
+			}
+		}
 	}
 	ev.sc = nil
 }

@@ -142,7 +142,7 @@ func executeAll(t *testing.T, runs []*run) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	dir := t.TempDir()
+	dir := runsDir(t)
 	var wg sync.WaitGroup
 	for _, r := range runs {
 		// Each goroutine exits when its run has ended (at most the plan's ~8 s,
@@ -150,6 +150,27 @@ func executeAll(t *testing.T, runs []*run) {
 		wg.Go(func() { r.execute(ctx, dir) })
 	}
 	wg.Wait()
+}
+
+// runsDir is where executeAll stores its runs: a temporary directory, or,
+// when RATECHECK_KEEP_RUNS names a directory, a new one under it that
+// outlives the test, so that a run that came out wrong can be re-judged with
+// `ratecheck report` and replayed in a test.
+func runsDir(t *testing.T) string {
+	t.Helper()
+	keep := os.Getenv("RATECHECK_KEEP_RUNS")
+	if keep == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(keep, 0o755); err != nil {
+		t.Fatalf("RATECHECK_KEEP_RUNS: %v", err)
+	}
+	dir, err := os.MkdirTemp(keep, strings.ReplaceAll(t.Name(), "/", "_")+"-")
+	if err != nil {
+		t.Fatalf("RATECHECK_KEEP_RUNS: %v", err)
+	}
+	t.Logf("runs kept in %s", dir)
+	return dir
 }
 
 // observations reads the stored run back, as `ratecheck report RUN_DIR` does.
