@@ -69,6 +69,7 @@ phases:
 // and 'ratecheck report' judges them as INCOMPLETE, never PASS; a last line
 // block cut short is skipped with a warning naming it.
 func TestKilledRunLosesAtMostASecond(t *testing.T) {
+	t.Parallel()
 	const rate = 2000
 	srv, received := countingTarget(t)
 	scen := floodScenario(t, rate, 30*time.Second)

@@ -23,6 +23,7 @@ const fileSizeEnv = "RATECHECK_TEST_FSIZE"
 // mid-run: the run still judges everything it sent, writes its reports,
 // and says which observations the file holds.
 func TestFullDiskMidRunNamesWhatWasSaved(t *testing.T) {
+	t.Parallel()
 	// Bodies of random bytes do not compress: 2,000 observations of more
 	// than 100 bytes each.
 	var received atomic.Int64
