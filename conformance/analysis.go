@@ -29,7 +29,7 @@ func analyse(p *scenarios.Plan, c *records.Collector) *analysis {
 	if a.skip = skipReason(p, c); a.skip != "" {
 		return a
 	}
-	fams, err := model.FamiliesFor(a.Limit.Algorithm)
+	fams, err := model.FamiliesFor(a.Limit)
 	if err != nil {
 		a.skip = fmt.Sprintf("limit %q cannot be judged: %v", a.Limit.Name, err)
 		return a

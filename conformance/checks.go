@@ -151,7 +151,7 @@ func describedModel(p *scenarios.Plan) response.Model {
 	if d == nil {
 		return nil
 	}
-	fams, err := model.FamiliesFor(d.Algorithm)
+	fams, err := model.FamiliesFor(d)
 	if err != nil || len(fams) != 1 {
 		return nil
 	}

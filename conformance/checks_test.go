@@ -217,3 +217,41 @@ func TestCheckAnyNamesTheFamily(t *testing.T) {
 		}
 	}
 }
+
+// "20 per second, bursts of up to 40" with the algorithm left open (any) is
+// some bucket: a bucket of 40 refilled at 20/s keeps it, one of 41 admits too
+// much, and a correct window of 20 per second breaks the burst promise. Without
+// the burst, any judges the same window correct.
+func TestAnyWithABurstIsABucket(t *testing.T) {
+	tests := []struct {
+		name   string
+		burst  bool
+		server func() server
+		want   map[check.ID]check.Status
+	}{
+		{"bucket of 40", true, func() server { return newTokenBucket(40, 20, faultNone) },
+			map[check.ID]check.Status{check.LimitEnforced: check.Pass, check.LimitNoEarlyReject: check.Pass}},
+		{"bucket of 41", true, func() server { return newTokenBucket(41, 20, faultNone) },
+			map[check.ID]check.Status{check.LimitEnforced: check.Fail}},
+		{"window of 20", true, func() server { return newClockWindow(20, time.Second, base, faultNone) },
+			map[check.ID]check.Status{check.LimitEnforced: check.Pass, check.LimitNoEarlyReject: check.Fail}},
+		{"window of 20, no burst promised", false, func() server { return newClockWindow(20, time.Second, base, faultNone) },
+			map[check.ID]check.Status{check.LimitEnforced: check.Pass, check.LimitNoEarlyReject: check.Pass}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := limitOf(20, time.Second, scenarios.AlgoAny)
+			l.Burst, l.BurstDeclared = 20, tt.burst
+			if tt.burst {
+				l.Burst = 40
+			}
+			p := planOf(l, standardPhases)
+			v := Check(p, seqOf(serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 1), tt.server())))
+			for id, want := range tt.want {
+				if c := resultOf(t, v, id); c.Status != want {
+					t.Errorf("%s = %s (%s); want %s", id, c.Status, c.Message, want)
+				}
+			}
+		})
+	}
+}

@@ -183,8 +183,8 @@ func TestCheckIgnoresNonDecisions(t *testing.T) {
 // An algorithm no family implements is an error the model checks report,
 // never judged as some default family.
 func TestUnknownAlgorithmSkips(t *testing.T) {
-	if _, err := model.FamiliesFor("mystery"); err == nil {
-		t.Fatal(`familiesFor("mystery"): no error`)
+	if _, err := model.FamiliesFor(&scenarios.Limit{Algorithm: "mystery"}); err == nil {
+		t.Fatal(`FamiliesFor(algorithm "mystery"): no error`)
 	}
 	p := planOf(limitOf(20, time.Second, "mystery"), standardPhases)
 	obs := serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 1), newTokenBucket(20, 20, faultNone))

@@ -17,7 +17,7 @@ func quietFamily(limit *scenarios.Limit) (model.Family, bool) {
 	if limit == nil {
 		return nil, false
 	}
-	fams, err := model.FamiliesFor(limit.Algorithm)
+	fams, err := model.FamiliesFor(limit)
 	if err != nil {
 		return nil, false
 	}

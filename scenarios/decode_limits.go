@@ -109,7 +109,9 @@ func (d *decoder) scope(f *fields, auth Auth) Scope {
 	return Scope(s)
 }
 
-// burst reads the bucket capacity: only bucket algorithms have one; it defaults to Requests.
+// burst reads the bucket capacity: only bucket algorithms have one, and a
+// limit of algorithm any that declares one is some bucket; it defaults to
+// Requests.
 func (d *decoder) burst(f *fields, l *Limit) {
 	l.Burst = l.Requests
 	if !f.has("burst") {
@@ -118,12 +120,12 @@ func (d *decoder) burst(f *fields, l *Limit) {
 	b, ok := f.int("burst")
 	switch {
 	case !ok:
-	case !bucket(l.Algorithm) && l.Algorithm != "":
-		d.errorf(f.value("burst"), f.at("burst"), "burst applies only to token-bucket, gcra and leaky-bucket (algorithm is %s)", l.Algorithm)
+	case !bucket(l.Algorithm) && l.Algorithm != AlgoAny && l.Algorithm != "":
+		d.errorf(f.value("burst"), f.at("burst"), "burst applies only to token-bucket, gcra, leaky-bucket and any (then judged as some bucket); algorithm is %s", l.Algorithm)
 	case b < 1:
 		d.errorf(f.value("burst"), f.at("burst"), "burst %d admits nothing (want at least 1)", b)
 	default:
-		l.Burst = b
+		l.Burst, l.BurstDeclared = b, true
 	}
 }
 

@@ -61,7 +61,7 @@
 //	                              # more is a quota (Limit.IsQuota), judged by the quota checks
 //	    scope: key                # key (default with auth), ip, global (default without auth)
 //	    algorithm: any            # any (default), fixed-window, sliding-window, token-bucket, gcra, leaky-bucket
-//	    burst: 20                 # token-bucket, gcra and leaky-bucket only; >= 1; default requests
+//	    burst: 20                 # token-bucket, gcra, leaky-bucket, or any (then some bucket); >= 1; default requests
 //	    recovery: 1s              # promised time until requests succeed again; default window
 //	    endpoints: [list-clients] # optional: the endpoints it counts (default all)
 //	    exclude: [create-api-key] # optional: endpoints it does not count

@@ -176,7 +176,7 @@ func TestParseFull(t *testing.T) {
 		},
 		Limits: []Limit{
 			{Name: "per-second", Requests: 20, Window: time.Second, Scope: ScopeKey,
-				Algorithm: AlgoTokenBucket, Burst: 40, Recovery: time.Second,
+				Algorithm: AlgoTokenBucket, Burst: 40, BurstDeclared: true, Recovery: time.Second,
 				Endpoints: []string{"list", "create"}, Pos: at(27, 5)},
 			{Name: "monthly", Requests: 2000, Window: Month, Scope: ScopeGlobal,
 				Algorithm: AlgoAny, Burst: 2000, Recovery: time.Hour, Exclude: []string{"keygen"},
@@ -366,5 +366,40 @@ func TestParseSyntaxLine(t *testing.T) {
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("Parse(%s) = %v; want %s", tt.name, err, tt.want)
 		}
+	}
+}
+
+// A burst makes a limit of algorithm any (or none written) some bucket; a
+// bucket algorithm is one whether or not it declares a burst; a window never.
+func TestBurstMakesABucket(t *testing.T) {
+	tests := []struct {
+		algorithm, burst string
+		want             bool
+	}{
+		{"any", "burst: 40", true},
+		{"", "burst: 40", true},
+		{"any", "", false},
+		{"", "", false},
+		{"token-bucket", "", true},
+		{"gcra", "burst: 5", true},
+		{"sliding-window", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.algorithm+"/"+tt.burst, func(t *testing.T) {
+			src := "name: b\nendpoints:\n  - {name: list, path: /v1/list}\nlimits:\n  - name: per-second\n    requests: 20\n    window: 1s\n"
+			if tt.algorithm != "" {
+				src += "    algorithm: " + tt.algorithm + "\n"
+			}
+			if tt.burst != "" {
+				src += "    " + tt.burst + "\n"
+			}
+			sc, err := Parse("b.yaml", []byte(src))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if got := sc.Limits[0].IsBucket(); got != tt.want {
+				t.Errorf("IsBucket() = %v; want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -120,6 +120,9 @@ type Limit struct {
 	Scope     Scope
 	Algorithm Algorithm
 	Burst     int64         // bucket capacity for token-bucket/gcra/leaky-bucket; defaults to Requests
+	// BurstDeclared says the scenario wrote a burst: with algorithm any (or
+	// none), the limit is then some bucket (see IsBucket).
+	BurstDeclared bool
 	Recovery  time.Duration // promised time after which requests succeed again; defaults to Window
 	Endpoints []string      // endpoint names the limit counts; empty means all endpoints
 	Exclude   []string      // endpoint names the limit does not count
@@ -148,6 +151,14 @@ const Quota = time.Hour
 
 // IsQuota reports whether the limit is a quota: a window of an hour or more.
 func (l Limit) IsQuota() bool { return l.Window >= Quota }
+
+// IsBucket reports whether the limit is some bucket: its algorithm is
+// token-bucket, gcra or leaky-bucket, or it leaves the algorithm open (any,
+// or none written) and declares a burst, which only a bucket has ("20 per
+// second, bursts of up to 40").
+func (l Limit) IsBucket() bool {
+	return bucket(l.Algorithm) || l.BurstDeclared && (l.Algorithm == AlgoAny || l.Algorithm == "")
+}
 
 // Counts reports whether a request to the named endpoint is charged to the limit.
 func (l Limit) Counts(endpoint string) bool {

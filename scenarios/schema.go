@@ -87,7 +87,7 @@ func scenarioSchema() obj {
 			"window":    ref("duration"),
 			"scope":     withDesc(anyCase(scopes), "key (default with auth), ip, global"),
 			"algorithm": withDesc(anyCase(algorithms), "the limiter family; any (default) judges against the most favourable"),
-			"burst":     withDesc(obj{"type": "integer", "minimum": 1}, "bucket families only; default requests"),
+			"burst":     withDesc(obj{"type": "integer", "minimum": 1}, "bucket capacity: token-bucket, gcra, leaky-bucket, or any (then judged as some bucket); default requests"),
 			"recovery":  ref("duration"),
 			"endpoints": names("the endpoints it counts (default all)"),
 			"exclude":   names("endpoints it does not count"),

@@ -69,7 +69,7 @@ func (s *quotaSpent) observe(o results.Observation) {
 // and more than N is not a failure. An algorithm no family implements is an
 // error.
 func (s *quotaSpent) allowance() (n int64, window bool, err error) {
-	fams, err := model.FamiliesFor(s.q.Algorithm)
+	fams, err := model.FamiliesFor(s.q)
 	if err != nil {
 		return 0, false, err
 	}

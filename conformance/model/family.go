@@ -127,19 +127,23 @@ var (
 
 // FamiliesFor is the one place that reads a limit's algorithm: the families
 // it is judged against, the preferred first. An algorithm no family implements
-// is an error, never a default.
-func FamiliesFor(a scenarios.Algorithm) ([]Family, error) {
-	switch a {
+// is an error, never a default. A limit that leaves the algorithm open but
+// declares a burst is some bucket (scenarios.Limit.IsBucket): a window or a
+// log admits no burst beyond its limit, so only the buckets can keep that
+// promise.
+func FamiliesFor(l *scenarios.Limit) ([]Family, error) {
+	if l.IsBucket() {
+		return []Family{Buckets}, nil
+	}
+	switch l.Algorithm {
 	case scenarios.AlgoFixedWindow:
 		return []Family{Windows}, nil
 	case scenarios.AlgoSlidingWindow:
 		return []Family{Logs, Counter}, nil
-	case scenarios.AlgoTokenBucket, scenarios.AlgoGCRA, scenarios.AlgoLeakyBucket:
-		return []Family{Buckets}, nil
 	case scenarios.AlgoAny, "":
 		return []Family{Windows, Logs, Counter, Buckets}, nil
 	}
-	return nil, fmt.Errorf("no limiter model implements algorithm %q", a)
+	return nil, fmt.Errorf("no limiter model implements algorithm %q", l.Algorithm)
 }
 
 // Evaluate judges the series against the families of the declared algorithm

@@ -24,7 +24,7 @@ type limit struct {
 // buildLimit returns the limiter for one finite scenario limit. rate says
 // whether the counting faults (off-by-one, early-reject) apply to it.
 func buildLimit(l scenarios.Limit, o *options, faults faultSet, auth, rate bool) (*limit, error) {
-	cfg := limiterConfig(l, family(l.Algorithm, o), faults, rate)
+	cfg := limiterConfig(l, family(l, o), faults, rate)
 	used := min(max(0, o.quotaUsed[l.Name]), l.Requests)
 	if l.IsQuota() && used > 0 {
 		// An account that has already used `used` of its quota this window.
@@ -58,13 +58,20 @@ func buildLimit(l scenarios.Limit, o *options, faults faultSet, auth, rate bool)
 	return &limit{spec: l, lim: lim, offset: offset, declared: declared, scope: scope}, nil
 }
 
-// family maps a scenario algorithm, or the options' override, to a limiter family.
-func family(a scenarios.Algorithm, o *options) limiter.Family {
+// family maps a limit's algorithm, or the options' override, to a limiter
+// family. A limit of algorithm any that declares a burst is served as a
+// token bucket of that burst: the one family of those any stands for that
+// lets a burst through.
+func family(l scenarios.Limit, o *options) limiter.Family {
 	if o.family != nil {
 		return *o.family
 	}
+	a := l.Algorithm
 	if o.algorithm != "" {
 		a = o.algorithm
+	}
+	if (a == scenarios.AlgoAny || a == "") && l.BurstDeclared {
+		return limiter.TokenBucket
 	}
 	switch a {
 	case scenarios.AlgoSlidingWindow:

@@ -46,28 +46,38 @@ func TestBurstPerAlgorithm(t *testing.T) {
 
 func TestAlgorithmMapping(t *testing.T) {
 	tests := []struct {
-		algo scenarios.Algorithm
-		opts []Option
-		want limiter.Family
+		algo  scenarios.Algorithm
+		opts  []Option
+		want  limiter.Family
+		burst bool // the limit declares a burst
 	}{
-		{scenarios.AlgoAny, nil, limiter.FixedWindow},
-		{"", nil, limiter.FixedWindow},
-		{scenarios.AlgoFixedWindow, nil, limiter.FixedWindow},
-		{scenarios.AlgoSlidingWindow, nil, limiter.SlidingLog},
-		{scenarios.AlgoTokenBucket, nil, limiter.TokenBucket},
-		{scenarios.AlgoGCRA, nil, limiter.GCRA},
-		{scenarios.AlgoLeakyBucket, nil, limiter.LeakyBucket},
-		{scenarios.AlgoTokenBucket, []Option{Algorithm(scenarios.AlgoAny)}, limiter.FixedWindow},
-		{scenarios.AlgoAny, []Option{Algorithm(scenarios.AlgoGCRA)}, limiter.GCRA},
-		{scenarios.AlgoAny, []Option{Algorithm(scenarios.AlgoGCRA), LimiterFamily(limiter.SlidingCounter)}, limiter.SlidingCounter},
+		{scenarios.AlgoAny, nil, limiter.FixedWindow, false},
+		{"", nil, limiter.FixedWindow, false},
+		{scenarios.AlgoFixedWindow, nil, limiter.FixedWindow, false},
+		{scenarios.AlgoSlidingWindow, nil, limiter.SlidingLog, false},
+		{scenarios.AlgoTokenBucket, nil, limiter.TokenBucket, false},
+		{scenarios.AlgoGCRA, nil, limiter.GCRA, false},
+		{scenarios.AlgoLeakyBucket, nil, limiter.LeakyBucket, false},
+		{scenarios.AlgoTokenBucket, []Option{Algorithm(scenarios.AlgoAny)}, limiter.FixedWindow, false},
+		{scenarios.AlgoAny, []Option{Algorithm(scenarios.AlgoGCRA)}, limiter.GCRA, false},
+		{scenarios.AlgoAny, []Option{Algorithm(scenarios.AlgoGCRA), LimiterFamily(limiter.SlidingCounter)}, limiter.SlidingCounter, false},
+		// A burst makes a limit of algorithm any some bucket: a token bucket.
+		{scenarios.AlgoAny, nil, limiter.TokenBucket, true},
+		{"", nil, limiter.TokenBucket, true},
+		{scenarios.AlgoAny, []Option{Algorithm(scenarios.AlgoFixedWindow)}, limiter.FixedWindow, true},
+		{scenarios.AlgoGCRA, nil, limiter.GCRA, true},
 	}
 	for _, tt := range tests {
 		var o options
 		for _, opt := range tt.opts {
 			opt(&o)
 		}
-		if got := family(tt.algo, &o); got != tt.want {
-			t.Errorf("family(%q, %d options) = %v; want %v", tt.algo, len(tt.opts), got, tt.want)
+		l := scenarios.Limit{Algorithm: tt.algo, Requests: 20, Burst: 20, BurstDeclared: tt.burst}
+		if tt.burst {
+			l.Burst = 40
+		}
+		if got := family(l, &o); got != tt.want {
+			t.Errorf("family(%q, burst declared %v, %d options) = %v; want %v", tt.algo, tt.burst, len(tt.opts), got, tt.want)
 		}
 	}
 }

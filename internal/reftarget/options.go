@@ -27,8 +27,9 @@ func Fault(name string) Option {
 }
 
 // Algorithm overrides the family of every limit. For scenarios.AlgoAny (the
-// default of a limit) the target uses a clock-aligned fixed window;
-// sliding-window means a sliding log.
+// default of a limit) the target uses a clock-aligned fixed window, or a
+// token bucket for a limit that declares a burst; sliding-window means a
+// sliding log.
 func Algorithm(a scenarios.Algorithm) Option {
 	return func(o *options) { o.algorithm = a }
 }
