@@ -340,3 +340,23 @@ func TestAuthBodiesReachBodyErrorFormat(t *testing.T) {
 		})
 	}
 }
+
+// A run without the optional second key cannot test scopes or per-key
+// isolation, and the skips name the key and its variable, so the reader
+// knows what to set.
+func TestSkipsNameTheOptionalKeyLeftOut(t *testing.T) {
+	src := strings.Replace(strings.Replace(authYAML, "WINDOW", "1s", 1),
+		`second: {env: "${K2}", scopes: [read]}`, `second: {env: "${K2}", scopes: [read], optional: true}`, 1)
+	sc, err := scenarios.Parse("auth.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := scenarios.NewPlan(sc.WithoutKeys("second"))
+	v := Check(p, seqOf(fullRun(p, honestAuth)))
+	for _, id := range []check.ID{check.AuthScope, check.LimitPerKey} {
+		c := resultOf(t, v, id)
+		if want := `the optional key "second" (K2) would, but its variable was not set`; c.Status != check.Skip || !strings.Contains(c.Message, want) {
+			t.Errorf("%s = %s (%s); want a skip saying %q", id, c.Status, c.Message, want)
+		}
+	}
+}

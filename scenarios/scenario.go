@@ -119,15 +119,15 @@ type Limit struct {
 	Window    time.Duration
 	Scope     Scope
 	Algorithm Algorithm
-	Burst     int64         // bucket capacity for token-bucket/gcra/leaky-bucket; defaults to Requests
+	Burst     int64 // bucket capacity for token-bucket/gcra/leaky-bucket; defaults to Requests
 	// BurstDeclared says the scenario wrote a burst: with algorithm any (or
 	// none), the limit is then some bucket (see IsBucket).
 	BurstDeclared bool
-	Recovery  time.Duration // promised time after which requests succeed again; defaults to Window
-	Endpoints []string      // endpoint names the limit counts; empty means all endpoints
-	Exclude   []string      // endpoint names the limit does not count
-	Plans     []PlanQuota   // per-plan values as written; Requests/Unlimited hold the active one
-	Pos       Position
+	Recovery      time.Duration // promised time after which requests succeed again; defaults to Window
+	Endpoints     []string      // endpoint names the limit counts; empty means all endpoints
+	Exclude       []string      // endpoint names the limit does not count
+	Plans         []PlanQuota   // per-plan values as written; Requests/Unlimited hold the active one
+	Pos           Position
 }
 
 // PlanQuota is a limit's value for one plan tier.

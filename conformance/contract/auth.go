@@ -195,7 +195,15 @@ func scopeUntestable(sc *scenarios.Scenario) string {
 	if !scoped {
 		return "no endpoint declares scopes (endpoints[].scopes), so no key can lack one"
 	}
-	return "every key holds a scope of every endpoint: a key declared without one (auth.keys.ID.scopes) would show whether it is refused with 403"
+	lacks := func(k scenarios.Key) bool {
+		for _, e := range sc.Endpoints {
+			if len(e.Scopes) > 0 && !e.NoAuth && !k.Allows(e.Scopes) {
+				return true
+			}
+		}
+		return false
+	}
+	return "every key of the run holds a scope of every endpoint: a key declared without one (auth.keys.ID.scopes) would show whether it is refused with 403" + setToTest(sc, lacks)
 }
 
 func (c *authChecker) fail(res check.Result, want []int, wrong []results.Observation, judged int) check.Result {

@@ -145,7 +145,8 @@ func (c *isolationChecker) untestable() string {
 	case c.id == check.LimitPerKey && p.Scenario.Auth.Header == "":
 		return "the API has no keys"
 	case c.id == check.LimitPerKey && len(p.Scenario.Auth.Keys) < 2:
-		return fmt.Sprintf("only one key (%q) is configured: a second key in auth.keys lets the run show whether exhausting one leaves the other untouched (with --target builtin the run supplies one itself)", p.Scenario.Auth.Keys[0].ID)
+		return fmt.Sprintf("only one key (%q) is configured: a second key in auth.keys lets the run show whether exhausting one leaves the other untouched (with --target builtin the run supplies one itself)", p.Scenario.Auth.Keys[0].ID) +
+			setToTest(p.Scenario, func(scenarios.Key) bool { return true })
 	case c.id == check.LimitPerIP && p.Sources < 2:
 		return "only one source address is available: a per-IP limit needs a second client (a loopback target gets 127.0.0.2 by itself; otherwise give --source-addr twice, with two addresses of this machine)"
 	case p.Lean:
