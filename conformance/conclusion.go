@@ -165,6 +165,7 @@ func dominant(statuses map[int]int64) (status int, n int64) {
 // statusNames are the statuses a run that tested nothing typically got.
 // conformance must not import net/http, whose StatusText this repeats.
 var statusNames = map[int]string{
+	301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect", 308: "Permanent Redirect",
 	400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
 	405: "Method Not Allowed", 407: "Proxy Authentication Required", 408: "Request Timeout",
 	500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
@@ -199,6 +200,8 @@ func statusHint(sc *scenarios.Scenario, status int) string {
 		return "does the API need a key, or refuse this client?"
 	case status == 404 || status == 405:
 		return "are the scenario's endpoints (" + endpointList(sc) + ") right for this target?"
+	case 300 <= status && status < 400:
+		return "a redirect is not the API's answer: are the target's scheme and host, and the endpoints (" + endpointList(sc) + "), right?"
 	case status >= 500:
 		return "the target failed before any limit could be judged"
 	}

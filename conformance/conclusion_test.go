@@ -65,6 +65,8 @@ func TestConclude(t *testing.T) {
 			"every request got 503 Service Unavailable: the target failed before any limit could be judged"},
 		{"no answer at all", sc, unjudged, RunFacts{Requests: 3, Statuses: map[int]int64{0: 3}, FirstError: "x509: certificate signed by unknown authority"}, check.Inconclusive,
 			"every request got no answer (x509: certificate signed by unknown authority): is the target reachable, and its TLS certificate trusted (--ca-file)?"},
+		{"every answer 302", sc, unjudged, RunFacts{Requests: 5, Statuses: map[int]int64{302: 5}}, check.Inconclusive,
+			"every request got 302 Found: a redirect is not the API's answer: are the target's scheme and host, and the endpoints (GET /v1/clients), right?"},
 		{"mostly 401, some 500", sc, unjudged, RunFacts{Requests: 10, Statuses: map[int]int64{401: 8, 500: 2}}, check.Inconclusive,
 			"no request was admitted or limited: 8 of 10 got 401 Unauthorized: is COPILOT_API_KEY a valid key?"},
 		{"nothing sent", sc, unjudged, RunFacts{}, check.Inconclusive, "no request was sent"},

@@ -65,6 +65,9 @@ func TestHeadersRemaining(t *testing.T) {
 		{"0 one request early, any family", func() *scenarios.Plan {
 			return hdrPlan(20, time.Second, scenarios.AlgoAny, xPromise)
 		}, remainingAs(func(d decision) int64 { return max(0, d.rem-1) }), check.Pass, []string{"agreed with the admissions"}},
+		{"always 0", stdPlan, remainingAs(func(decision) int64 { return 0 }), check.Fail, []string{
+			"X-RateLimit-Remaining said 0 remaining, next request was admitted before the reset",
+		}},
 		{"above the stated limit", stdPlan, remainingAs(func(d decision) int64 {
 			if d.seq == 0 {
 				return 25

@@ -236,3 +236,25 @@ func TestEarlyRejectFarAwayNeverPasses(t *testing.T) {
 		}
 	}
 }
+
+// A target that redirects every request (a wrong scheme or host) never
+// decided on the limit: no limit check may fail on the redirects as if
+// they were admissions, and the verdict says what the target answered.
+func TestRedirectsAreNotDecisions(t *testing.T) {
+	for _, status := range []int{301, 302, 307, 308} {
+		p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
+		obs := serve(client(p, []string{"k1"}, fixedLatency(200*time.Microsecond), 1), constant(status))
+		v := Check(p, seqOf(obs))
+		if v.Failed() {
+			t.Errorf("every answer %d: a check failed: %+v", status, v.Checks)
+		}
+		if c := resultOf(t, v, check.LimitEnforced); c.Status != check.Skip {
+			t.Errorf("every answer %d: limit.enforced = %s (%s); want skip", status, c.Status, c.Message)
+		}
+	}
+}
+
+// constant is a server that gives every request the same answer.
+type constant int
+
+func (c constant) decide(time.Time, string) int { return int(c) }

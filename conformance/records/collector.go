@@ -218,10 +218,15 @@ func (c *Collector) keyOf(id string) int32 {
 }
 
 // Judged reports whether a request's answer is a rate-limit decision: transport
-// failures say nothing, and 401, 403 and 404 are never limiting.
+// failures say nothing, 401, 403 and 404 are never limiting, and a redirect
+// (3xx; ratecheck follows none to another host) says the request did not reach
+// the API as the scenario addresses it (a wrong scheme, host or path), as the
+// verdict's conclusion reads it too.
 func Judged(status int32) bool {
-	switch status {
-	case 0, 401, 403, 404:
+	switch {
+	case status == 0, status == 401, status == 403, status == 404:
+		return false
+	case 300 <= status && status < 400:
 		return false
 	}
 	return true
