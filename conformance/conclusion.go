@@ -37,7 +37,8 @@ type RunFacts struct {
 //     passed check becomes a skip, since it did not see the whole plan (a
 //     partial run never says pass);
 //   - no answer was a rate-limit decision (no 2xx, no 429): Inconclusive,
-//     saying what the target answered and what to look at;
+//     saying what the target answered and what to look at, every pass and
+//     failure withheld (a skip);
 //   - a check failed: Fail;
 //   - every limit check skipped: Inconclusive, with the first one's reason;
 //   - a limit check could not decide (check.Result.Undecided): Inconclusive,
@@ -60,6 +61,11 @@ func (v Verdict) Conclude(sc *scenarios.Scenario, f RunFacts) Verdict {
 		v.Status, v.Reason = check.Inconclusive, "no request was sent"
 	case !decided(f.Statuses):
 		v.Status, v.Reason = check.Inconclusive, undecidedReason(sc, f)
+		// What a check saw in answers that were not decisions (a run of
+		// 503s read as rejections) is not a defect of the limit.
+		v.Checks = v.Withhold(func(msg string) string {
+			return "not judged: no answer was a rate-limit decision (" + msg + ")"
+		}, true).Checks
 	case failed:
 		v.Status, v.Reason = check.Fail, failedReason(v.Checks)
 	default:

@@ -67,6 +67,8 @@ func TestConclude(t *testing.T) {
 			"every request got no answer (x509: certificate signed by unknown authority): is the target reachable, and its TLS certificate trusted (--ca-file)?"},
 		{"every answer 302", sc, unjudged, RunFacts{Requests: 5, Statuses: map[int]int64{302: 5}}, check.Inconclusive,
 			"every request got 302 Found: a redirect is not the API's answer: are the target's scheme and host, and the endpoints (GET /v1/clients), right?"},
+		{"every answer 503, read as rejections", sc, failing, RunFacts{Requests: 5, Statuses: map[int]int64{503: 5}}, check.Inconclusive,
+			"every request got 503 Service Unavailable: the target failed before any limit could be judged"},
 		{"mostly 401, some 500", sc, unjudged, RunFacts{Requests: 10, Statuses: map[int]int64{401: 8, 500: 2}}, check.Inconclusive,
 			"no request was admitted or limited: 8 of 10 got 401 Unauthorized: is COPILOT_API_KEY a valid key?"},
 		{"nothing sent", sc, unjudged, RunFacts{}, check.Inconclusive, "no request was sent"},
@@ -95,6 +97,10 @@ func TestConclude(t *testing.T) {
 				t.Errorf("Conclude() = %s, %q; want %s, %q", got.Status, got.Reason, tt.want, tt.wantReason)
 			}
 			for i, c := range got.Checks {
+				// A verdict that is not a failure holds no failed check.
+				if got.Status != check.Fail && c.Status == check.Fail {
+					t.Errorf("check %s fails under a verdict of %s", c.ID, got.Status)
+				}
 				if tt.facts.Interrupted && c.Status == check.Pass {
 					t.Errorf("check %s of an interrupted run passes; want it skipped", c.ID)
 				}

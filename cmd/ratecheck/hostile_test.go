@@ -174,6 +174,13 @@ func TestHostileTarget(t *testing.T) {
 		if r.rep == nil {
 			continue
 		}
+		if r.rep.Verdict != check.Fail {
+			for _, ch := range r.rep.Checks {
+				if ch.Status == check.Fail {
+					t.Errorf("%s: check %s fails under a verdict of %s (%s)", c.Name, ch.ID, r.rep.Verdict, r.rep.VerdictReason)
+				}
+			}
+		}
 		notable := strings.Join(failedIDs(r.rep), " ")
 		if notable == "" {
 			notable = r.quoted
