@@ -125,10 +125,10 @@ func failedIDs(rep *report.Report) []string {
 
 // quotedFailure is the raw failure the report's reason or notes quote when
 // the target gave no rate-limit decision to judge ("no answer: <error>",
-// "the last: 503 …"), or "".
+// "the last: 503 …", "every request got 302 Found: …"), or "".
 func quotedFailure(rep *report.Report) string {
 	for _, s := range append([]string{rep.VerdictReason}, rep.Notes...) {
-		for _, mark := range []string{"no answer (", "no answer: ", "(the last: "} {
+		for _, mark := range []string{"no answer (", "no answer: ", "(the last: ", "every request got ", "no request was admitted or limited: "} {
 			if i := strings.Index(s, mark); i >= 0 {
 				return s[i:]
 			}
