@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -28,9 +29,12 @@ func spikyLatency(d time.Duration) latencyModel {
 // limit, window, burst, number of keys, alignment, jitter, latency spikes, and
 // requests that time out after the server counted them.
 func TestCheckNeverFailsCorrectLimiters(t *testing.T) {
-	seeds := 5
-	if testing.Short() {
+	seeds := 3 // the default suite's share; the long tests try more
+	switch {
+	case testing.Short():
 		seeds = 2
+	case longtest.Enabled():
+		seeds = 10
 	}
 	if s := os.Getenv("CONFORMANCE_SEEDS"); s != "" {
 		seeds, _ = strconv.Atoi(s)
