@@ -25,7 +25,6 @@ var farLink = latencyproxy.Link{Delay: 50 * time.Millisecond, Jitter: 25 * time.
 var knownFar = map[string]string{
 	"off-by-one":    "F1: limit.enforced passes, its ambiguous decisions not counted",
 	"early-reject":  "F2: limit.no-early-reject passes with every rejection ambiguous",
-	"slow-recovery": "F3: the penalty box is also judged as early rejections",
 }
 
 // knownFarChecks are checks that fail wrongly behind farLink in any cell,
