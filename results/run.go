@@ -34,12 +34,6 @@ type Run struct {
 // none, and is judged from what it recorded.
 func (r *Run) Finished() bool { return !r.Meta.Finished.IsZero() }
 
-// CutLine is the number of the last line of observations.jsonl (a run
-// written before observations.bin) when the latest pass of Observations
-// found it cut short (the process died mid-write) and skipped it; 0
-// otherwise.
-func (r *Run) CutLine() int { return r.cutLine }
-
 // Cut says what the latest pass of Observations skipped at the end of the
 // observations file, cut short when the process died mid-write, naming
 // the file ("runs/x/observations.bin: the last block (from byte 1234) was
@@ -91,8 +85,8 @@ func Open(dir string) (*Run, error) {
 // the file anew. A last block or line cut short (the process died mid-write)
 // is skipped; anything else that does not decode ends the sequence with an
 // error naming the file and where in it. Errors are yielded with a zero
-// Observation, and nothing follows them. After a pass, Cut (and CutLine for
-// observations.jsonl) says whether something cut short was skipped.
+// Observation, and nothing follows them. After a pass, Cut says whether something
+// cut short was skipped.
 func (r *Run) Observations() iter.Seq2[Observation, error] {
 	path := r.ObservationsPath()
 	return func(yield func(Observation, error) bool) {

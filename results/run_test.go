@@ -63,16 +63,16 @@ func TestObservationsSkipsTruncatedLastLine(t *testing.T) {
 		if diff := cmp.Diff(obs[:3], got, cmpopts.EquateEmpty()); diff != "" {
 			t.Fatalf("cut at %d (%q): (-want +got):\n%s", cut, whole[lastStart:cut], diff)
 		}
-		if r.CutLine() != 4 {
-			t.Fatalf("cut at %d: CutLine() = %d; want 4", cut, r.CutLine())
+		if r.cutLine != 4 {
+			t.Fatalf("cut at %d: cutLine = %d; want 4", cut, r.cutLine)
 		}
 	}
 	// A later pass over a whole file forgets the cut.
 	if err := os.WriteFile(path, whole, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := collect(r); err != nil || r.CutLine() != 0 {
-		t.Errorf("whole file: error %v, CutLine() = %d; want nil, 0", err, r.CutLine())
+	if _, err := collect(r); err != nil || r.cutLine != 0 {
+		t.Errorf("whole file: error %v, cutLine = %d; want nil, 0", err, r.cutLine)
 	}
 }
 
@@ -83,8 +83,8 @@ func TestObservationsKeepsCompleteLastLineWithoutNewline(t *testing.T) {
 	if diff := cmp.Diff(obs, readAll(t, r), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if r.CutLine() != 0 {
-		t.Errorf("CutLine() = %d for a whole last line without newline; want 0", r.CutLine())
+	if r.cutLine != 0 {
+		t.Errorf("cutLine = %d for a whole last line without newline; want 0", r.cutLine)
 	}
 }
 

@@ -85,9 +85,6 @@ func (w *Writer) Saved() int64 { return w.saved }
 // Path is the observations file.
 func (w *Writer) Path() string { return w.path }
 
-// Dir is the run directory.
-func (w *Writer) Dir() string { return w.dir }
-
 // Append adds o to the block being filled. It allocates nothing once the
 // block's buffers have grown; the block reaches the file when it passes
 // about a MiB, on Flush, on FlushOlder once it is old enough, and on Close.

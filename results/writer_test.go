@@ -145,7 +145,7 @@ func TestCreateMakesParents(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create(%s): %v", dir, err)
 	}
-	if got := w.Dir(); got != dir {
+	if got := w.dir; got != dir {
 		t.Errorf("Dir() = %q; want %q", got, dir)
 	}
 	if err := w.Close(sampleMeta()); err != nil {
