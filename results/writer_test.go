@@ -146,7 +146,7 @@ func TestCreateMakesParents(t *testing.T) {
 		t.Fatalf("Create(%s): %v", dir, err)
 	}
 	if got := w.dir; got != dir {
-		t.Errorf("Dir() = %q; want %q", got, dir)
+		t.Errorf("run directory = %q; want %q", got, dir)
 	}
 	if err := w.Close(sampleMeta()); err != nil {
 		t.Fatal(err)
