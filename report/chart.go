@@ -72,11 +72,6 @@ type phaseMark struct {
 	Line   bool
 }
 
-// newChart lays out the timeline; nil when there is nothing to draw.
-func newChart(timeline []metrics.SecondCounts, phases []metrics.PhaseSnapshot) *chart {
-	return newContractChart(timeline, phases, nil, nil)
-}
-
 // newContractChart lays out the timeline with the contract drawn on it: each
 // limit as a line of admitted requests per bar, and each violating request
 // marked where it was sent, linked to its evidence. A run longer than maxBars

@@ -13,6 +13,12 @@ import (
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
 
+// newChart lays out the timeline without a contract drawn on it; nil when
+// there is nothing to draw.
+func newChart(timeline []metrics.SecondCounts, phases []metrics.PhaseSnapshot) *chart {
+	return newContractChart(timeline, phases, nil, nil)
+}
+
 func TestNewChartEmpty(t *testing.T) {
 	tests := []struct {
 		name     string
