@@ -11,9 +11,10 @@ import (
 var errYearRange = errors.New("sent time's year outside of range [0,9999]")
 
 // appendObservation appends o to dst as one line of observations.jsonl,
-// newline included. The bytes equal json.Marshal's for o with Sent in UTC (see
-// the package documentation); writing them by hand is about ten times faster and
-// allocates nothing. On error dst is returned unchanged.
+// newline included: the format of runs written before observations.bin, which
+// the tests write with it to prove such runs still read. The bytes equal
+// json.Marshal's for o with Sent in UTC (see the package documentation). On
+// error dst is returned unchanged.
 func appendObservation(dst []byte, o Observation) ([]byte, error) {
 	sent := o.Sent.UTC()
 	if y := sent.Year(); y < 0 || y > 9999 {
