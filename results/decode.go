@@ -8,7 +8,7 @@ import (
 )
 
 // decoder decodes lines of observations.jsonl. It has a fast path for lines in
-// exactly the form appendObservation writes (known keys, each once, no spaces,
+// exactly the form the jsonl writer wrote (appendObservation, now in the tests; known keys, each once, no spaces,
 // integers without fraction or exponent, valid UTF-8) and hands anything else to
 // encoding/json, so it accepts what encoding/json accepts and decodes it the same
 // way. The fast path is several times faster; it also shares the strings that
@@ -49,7 +49,7 @@ const (
 	bitError
 )
 
-// fast decodes line if it has the exact form appendObservation writes and
+// fast decodes line if it has the exact form the jsonl writer wrote and
 // reports whether it did; o is garbage when it did not.
 func (d *decoder) fast(line []byte, o *Observation) bool {
 	p := &parser{b: line, scratch: d.scratch}
