@@ -8,8 +8,9 @@ import (
 )
 
 // decoder decodes lines of observations.jsonl. It has a fast path for lines in
-// exactly the form the jsonl writer wrote (appendObservation, now in the tests; known keys, each once, no spaces,
-// integers without fraction or exponent, valid UTF-8) and hands anything else to
+// exactly the form the jsonl writer wrote (appendObservation, now in the
+// tests: known keys, each once, no spaces, integers without fraction or
+// exponent, valid UTF-8) and hands anything else to
 // encoding/json, so it accepts what encoding/json accepts and decodes it the same
 // way. The fast path is several times faster; it also shares the strings that
 // repeat from line to line (endpoints, key ids, header names and values).
