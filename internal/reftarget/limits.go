@@ -66,22 +66,18 @@ func family(l scenarios.Limit, o *options) limiter.Family {
 	if o.family != nil {
 		return *o.family
 	}
-	a := l.Algorithm
 	if o.algorithm != "" {
-		a = o.algorithm
+		l.Algorithm = o.algorithm
 	}
-	if (a == scenarios.AlgoAny || a == "") && l.BurstDeclared {
-		return limiter.TokenBucket
-	}
-	switch a {
-	case scenarios.AlgoSlidingWindow:
+	switch {
+	case l.Algorithm == scenarios.AlgoSlidingWindow:
 		return limiter.SlidingLog
-	case scenarios.AlgoTokenBucket:
-		return limiter.TokenBucket
-	case scenarios.AlgoGCRA:
+	case l.Algorithm == scenarios.AlgoGCRA:
 		return limiter.GCRA
-	case scenarios.AlgoLeakyBucket:
+	case l.Algorithm == scenarios.AlgoLeakyBucket:
 		return limiter.LeakyBucket
+	case l.IsBucket(): // token-bucket, or any with a burst
+		return limiter.TokenBucket
 	default: // any, fixed-window
 		return limiter.FixedWindow
 	}
