@@ -28,8 +28,8 @@ import (
 // message. JUnit decodes as XML, the Markdown keeps its tables and makes no
 // link, and the plain output carries no terminal escape.
 func TestReportsSafeToOpen(t *testing.T) {
-	t.Parallel()
 	longtest.Skip(t, "a run and headless Chromium")
+	// Not parallel: it runs alone, so Chromium's start starves no timed test.
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("CI") != "" {

@@ -91,7 +91,7 @@ func (e *echoWriter) Write(p []byte) (int, error) {
 // once its first answers are on disk (an interrupted run still writes every
 // output); the long step runs every scenario to its end.
 func TestNoOutputHoldsAKey(t *testing.T) {
-	t.Parallel()
+	longtest.Parallel(t) // in the long step, ten whole runs at once
 	files, err := filepath.Glob("../../scenarios/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no shipped scenarios: %v", err)

@@ -28,3 +28,14 @@ func Skip(t testing.TB, why string) {
 		t.Skipf("long test (%s): runs with %s=1, as .ci/run does", why, Env)
 	}
 }
+
+// Parallel runs t in parallel with the other parallel tests, except in the
+// long step: there t's load (many runs at once, a flood) would starve the
+// timing-sensitive tests beside it, whose verdicts judge arrivals to
+// milliseconds, so it runs alone, before the parallel tests start.
+func Parallel(t *testing.T) {
+	t.Helper()
+	if !Enabled() {
+		t.Parallel()
+	}
+}

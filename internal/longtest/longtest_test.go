@@ -30,3 +30,34 @@ func TestSkip(t *testing.T) {
 		})
 	}
 }
+
+// TestParallel tells a parallel subtest by its order: t.Run returns before a
+// parallel subtest's body goes on past Parallel, and after a sequential one's.
+func TestParallel(t *testing.T) {
+	for _, tt := range []struct {
+		value    string
+		parallel bool
+	}{
+		{"", true},
+		{"1", false},
+	} {
+		t.Run("RATECHECK_LONG="+tt.value, func(t *testing.T) {
+			t.Setenv(Env, tt.value)
+			done := make(chan struct{})
+			t.Run("inner", func(t *testing.T) {
+				Parallel(t)
+				close(done)
+			})
+			select {
+			case <-done:
+				if tt.parallel {
+					t.Error("the subtest ran to its end before t.Run returned: Parallel did not make it parallel")
+				}
+			default:
+				if !tt.parallel {
+					t.Error("t.Run returned before the subtest ended: Parallel made it parallel in the long step")
+				}
+			}
+		})
+	}
+}
