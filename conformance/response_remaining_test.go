@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -286,4 +287,76 @@ func TestResponseResultFollowsObservations(t *testing.T) {
 	}
 	wantResult(t, c.Result(), check.Fail, "said 1 remaining, next request got 429 (10 times)")
 	wantResult(t, c.Result(), check.Fail, "at the full limit right after an admission on 2 of 40 responses")
+}
+
+// expiringWin is a window of n per w that starts at the first request after
+// the last one expired, as ulule/limiter keeps it in Redis: a request in the
+// key's last millisecond, told its expiry is not positive, is given the reset
+// now + w, the next window's, though it was counted (and here rejected) in
+// this one.
+type expiringWin struct {
+	n    int64
+	w    time.Duration
+	race time.Duration // how long before the end the race lasts (Redis's expiry checks)
+	end  time.Time
+	used int64
+}
+
+func (f *expiringWin) decide(at time.Time) decision {
+	if !at.Before(f.end) {
+		f.end, f.used = at.Add(f.w), 0
+	}
+	reset := f.end
+	if f.end.Sub(at) <= f.race {
+		reset = at.Add(f.w)
+	}
+	if f.used < f.n {
+		f.used++
+		return decision{admit: true, rem: f.n - f.used, reset: reset}
+	}
+	return decision{reset: reset, wait: f.end.Sub(at)}
+}
+
+// A request counted in a window's last millisecond but told the next
+// window's reset (ulule/limiter's Redis store, F6) says nothing about the
+// next window: the admission after it, in the next window with the same
+// reset, is no admission after 0, and its Remaining no rise within a window.
+func TestHeadersRemainingRaceAtTheEnd(t *testing.T) {
+	tests := []struct {
+		name  string
+		first int // requests at the window's start: 30 exhaust it, 5 do not
+		race  time.Duration
+		races int // answers that name the next window's reset in the window
+	}{
+		{"rejected", 30, time.Millisecond, 1},
+		{"admitted", 5, time.Millisecond, 1},
+		{"a burst rejected", 30, 3500 * time.Microsecond, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reqs := append(paced(0, tt.first, time.Millisecond, 200*time.Microsecond),
+				paced(997*time.Millisecond, 8, time.Millisecond, 200*time.Microsecond)...)
+			obs := answer(reqs, &expiringWin{n: 20, w: time.Second, race: tt.race}, xrate(20))
+			// The race: the answers in the window's last 1 or 3.5 ms (999.1,
+			// 998.1, 997.1 ms) name the reset of the answers after its end
+			// at 1000.1 ms.
+			next := obs[tt.first+3]
+			if next.Status != 200 || next.Headers["X-Ratelimit-Remaining"] != "19" {
+				t.Fatalf("the next window does not start at 1000.1 ms: %v", next)
+			}
+			races := 0
+			for _, o := range obs[tt.first : tt.first+3] {
+				if o.Headers["X-Ratelimit-Reset"] == next.Headers["X-Ratelimit-Reset"] {
+					races++
+				}
+			}
+			if races != tt.races {
+				t.Fatalf("%d answers name the next window's reset; want %d", races, tt.races)
+			}
+			for _, algo := range []scenarios.Algorithm{scenarios.AlgoFixedWindow, scenarios.AlgoAny} {
+				c := judgeID(t, hdrPlan(20, time.Second, algo, xPromise), obs, check.HeadersRemaining)
+				wantResult(t, c, check.Pass, fmt.Sprintf("agreed with the admissions on %d responses", len(obs)))
+			}
+		})
+	}
 }

@@ -37,7 +37,10 @@ type countdown struct {
 	approx bool
 	stale  int64 // declared staleness, ns
 
-	fam                           Model // the described limit's family, nil when open
+	fam Model // the described limit's family, nil when open
+	// straddles marks the records of the series being judged whose reset
+	// claim cannot tie them to a window (see straddlers).
+	straddles                     []bool
 	pairs, ambiguous              int
 	fell, rose, lied, zero, stuck respProblem
 	// blame holds the requests the limiter model blames: a finding between
@@ -69,6 +72,7 @@ func newCountdown(pr *Promise, name string, t *texts, fam Model) *countdown {
 
 // judge checks one series.
 func (cd *countdown) judge(s *respSeries) {
+	cd.straddles = straddlers(s, cd.straddles)
 	if cd.approx {
 		if cd.stale > 0 {
 			cd.staleness(s)
@@ -118,7 +122,7 @@ func (cd *countdown) consecutive(s *respSeries) {
 			continue
 		}
 		slack, ok := cd.slack(a, b)
-		if !ok || !cd.sameWindow(a, b) {
+		if !ok || !cd.tied(i, j, a, b) {
 			continue
 		}
 		sure := int64(s.certain(i, j)) + self
@@ -151,6 +155,57 @@ func (cd *countdown) sameWindow(a, b *respRec) bool {
 		return true
 	}
 	return max(a.hi, b.hi)-min(a.lo, b.lo) < cd.window
+}
+
+// tied reports whether records i and j (a and b) of the series being judged
+// were decided in one window, as their reset claims prove (sameWindow),
+// unless either claim straddles a window's end.
+func (cd *countdown) tied(i, j int, a, b *respRec) bool {
+	return !cd.straddles[i] && !cd.straddles[j] && cd.sameWindow(a, b)
+}
+
+// straddlers marks, in marks (reused), the records whose reset claim jumped
+// to a later reset though they may have been decided before the reset the
+// records before the jump claimed, and which count on from the record before
+// them (limited, or with less Remaining), with those after them that repeat
+// the claim and do the same. A correct limiter opens a window with a full
+// quota; claims like these are a race at a window's end (ulule/limiter's
+// Redis store, asked while a key's expiry is not positive, answers
+// now + period for requests it counts in the ending window: a burst there
+// gets it on every answer), and tying them to the next window would call
+// that window's first answers wrong. A 429 truly in the next window this
+// early is an early rejection, the model checks' to find.
+func straddlers(s *respSeries, marks []bool) []bool {
+	marks = append(marks[:0], make([]bool, len(s.Recs))...)
+	prev, before := -1, -1 // the last record with a claim; the last before its claim began
+	for j := range s.Recs {
+		r := &s.Recs[j]
+		if !r.hasTime {
+			continue
+		}
+		if prev >= 0 {
+			p := &s.Recs[prev]
+			switch {
+			case laterReset(p, r):
+				before = prev
+			case !marks[prev]:
+				before = -1 // the claim's run began with an answer that was no race
+			}
+			countsOn := r.limited() || r.hasRem && p.hasRem && r.rem < p.rem
+			marks[j] = before >= 0 && countsOn && r.sent <= s.Recs[before].hi
+		}
+		prev = j
+	}
+	return marks
+}
+
+// laterReset reports whether b names a later reset than a: a larger absolute
+// time (rounded alike), or true resets that cannot be the same.
+func laterReset(a, b *respRec) bool {
+	if a.abs && b.abs {
+		return b.at > a.at
+	}
+	return b.lo > a.hi
 }
 
 // after429 checks each 429 only the described limit explains against the
@@ -191,7 +246,7 @@ func (cd *countdown) afterZero(s *respSeries) {
 	flagged := -1
 	for i := range s.Recs {
 		a := &s.Recs[i]
-		if !a.hasRem || a.rem != 0 || !a.hasTime {
+		if !a.hasRem || a.rem != 0 || !a.hasTime || cd.straddles[i] {
 			continue
 		}
 		j := s.firstAdmitted(i)
@@ -199,7 +254,7 @@ func (cd *countdown) afterZero(s *respSeries) {
 			continue
 		}
 		b := &s.Recs[j]
-		if b.recv < a.lo || cd.sameWindow(a, b) {
+		if b.recv < a.lo || cd.tied(i, j, a, b) {
 			flagged = j
 			// An admission after the 0 is an over-admission, or, when the 0
 			// came with a rejection, shows that rejection wrongful: either
