@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -14,6 +15,9 @@ import (
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
+
+// anyPlan is stdPlan with the algorithm left open.
+func anyPlan() *scenarios.Plan { return hdrPlan(20, time.Second, scenarios.AlgoAny, xPromise) }
 
 // remainingAs returns xrate(20) with Remaining replaced by f of the decision.
 func remainingAs(f func(d decision) int64) writer {
@@ -63,11 +67,22 @@ func TestHeadersRemaining(t *testing.T) {
 		{"0 one request early", stdPlan, remainingAs(func(d decision) int64 { return max(0, d.rem-1) }), check.Fail, []string{
 			"X-RateLimit-Remaining said 0 remaining, next request was admitted before the reset (once)",
 		}},
-		{"0 one request early, any family", func() *scenarios.Plan {
-			return hdrPlan(20, time.Second, scenarios.AlgoAny, xPromise)
-		}, remainingAs(func(d decision) int64 { return max(0, d.rem-1) }), check.Pass, []string{"agreed with the admissions"}},
+		{"0 one request early, any family", anyPlan, remainingAs(func(d decision) int64 { return max(0, d.rem-1) }), check.Pass, []string{"agreed with the admissions"}},
 		{"always 0", stdPlan, remainingAs(func(decision) int64 { return 0 }), check.Fail, []string{
 			"X-RateLimit-Remaining said 0 remaining, next request was admitted before the reset",
+		}},
+		// With the algorithm left open no window proves a 0 wrong, but the
+		// run's own requests cannot have used the quota.
+		{"always 0, any family", anyPlan, remainingAs(func(decision) int64 { return 0 }), check.Fail, []string{
+			"X-RateLimit-Remaining said less was left than the run can have used 28 times (first: 0 remaining of 20, with at most 1 request of the run counted in the 2s before it)",
+		}},
+		{"two below the truth, any family", anyPlan, remainingAs(func(d decision) int64 { return max(0, d.rem-2) }), check.Fail, []string{
+			"said less was left than the run can have used",
+		}},
+		{"two below the truth, sliding window", func() *scenarios.Plan {
+			return hdrPlan(20, time.Second, scenarios.AlgoSlidingWindow, xPromise)
+		}, remainingAs(func(d decision) int64 { return max(0, d.rem-2) }), check.Fail, []string{
+			"said less was left than the run can have used",
 		}},
 		{"above the stated limit", stdPlan, remainingAs(func(d decision) int64 {
 			if d.seq == 0 {
@@ -358,5 +373,84 @@ func TestHeadersRemainingRaceAtTheEnd(t *testing.T) {
 				wantResult(t, c, check.Pass, fmt.Sprintf("agreed with the admissions on %d responses", len(obs)))
 			}
 		})
+	}
+}
+
+// hdrLog is a sliding log that admits while fewer than n admissions lie in the last w.
+type hdrLog struct {
+	n   int
+	w   time.Duration
+	log []time.Time
+}
+
+func (l *hdrLog) decide(at time.Time) decision {
+	for len(l.log) > 0 && !l.log[0].Add(l.w).After(at) {
+		l.log = l.log[1:]
+	}
+	if len(l.log) < l.n {
+		l.log = append(l.log, at)
+		return decision{admit: true, rem: int64(l.n - len(l.log)), reset: l.log[0].Add(l.w)}
+	}
+	return decision{reset: l.log[0].Add(l.w), wait: l.log[0].Add(l.w).Sub(at)}
+}
+
+// hdrCounter is Cloudflare's sliding-window counter on clock-aligned
+// windows: it admits while prev·(1−f) + curr < n, and says n less that
+// estimate, rounded up, remains.
+type hdrCounter struct {
+	n          float64
+	w          time.Duration
+	start      time.Time
+	prev, curr float64
+}
+
+func (c *hdrCounter) decide(at time.Time) decision {
+	ws := time.Unix(0, at.UnixNano()/int64(c.w)*int64(c.w))
+	switch {
+	case ws.Equal(c.start):
+	case ws.Equal(c.start.Add(c.w)):
+		c.start, c.prev, c.curr = ws, c.curr, 0
+	default:
+		c.start, c.prev, c.curr = ws, 0, 0
+	}
+	f := float64(at.Sub(ws)) / float64(c.w)
+	est := c.prev*(1-f) + c.curr
+	end := ws.Add(c.w)
+	if est >= c.n {
+		return decision{reset: end, wait: end.Sub(at)}
+	}
+	c.curr++
+	return decision{admit: true, rem: max(0, int64(math.Floor(c.n-est-1))), reset: end}
+}
+
+// Correct limiters of every family keep the budget with the algorithm left
+// open, in a steady stream at half the limit, at twice it, and in bursts.
+func TestHeadersRemainingBudgetCorrectLimiters(t *testing.T) {
+	traffic := map[string][]simReq{
+		"half the limit":  paced(0, 60, 100*time.Millisecond, time.Millisecond),
+		"twice the limit": paced(0, 120, 25*time.Millisecond, time.Millisecond),
+		"bursts":          append(stdTraffic(), paced(4*time.Second, 30, time.Millisecond, 5*time.Millisecond)...),
+		// The clock's windows start 877 ms after base: a burst there still
+		// weighs in the counter's estimate a window later, though older
+		// than a window.
+		"a burst, then a window later": append(paced(877*time.Millisecond, 10, time.Millisecond, time.Millisecond),
+			paced(1927*time.Millisecond, 5, 20*time.Millisecond, time.Millisecond)...),
+	}
+	limiters := map[string]func() hdrLimiter{
+		"fixed window":    func() hdrLimiter { return &clockWin{n: 20, w: time.Second} },
+		"sliding log":     func() hdrLimiter { return &hdrLog{n: 20, w: time.Second} },
+		"sliding counter": func() hdrLimiter { return &hdrCounter{n: 20, w: time.Second} },
+		"token bucket":    func() hdrLimiter { return &tokenBkt{rate: 20, burst: 20} },
+	}
+	for tname, reqs := range traffic {
+		for lname, lim := range limiters {
+			t.Run(lname+"/"+tname, func(t *testing.T) {
+				obs := answer(reqs, lim(), xrate(20))
+				c := judgeID(t, anyPlan(), obs, check.HeadersRemaining)
+				if c.Status != check.Pass {
+					t.Errorf("headers.remaining = %s %q; want pass", c.Status, c.Message)
+				}
+			})
+		}
 	}
 }

@@ -90,6 +90,10 @@ type Family interface {
 	// stays 0 until the reset.
 	RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool)
 	ResetsWhole() bool
+	// Holds is the quota a fresh client of limit l has, and how long an
+	// admission counts against it: wholly for whole after it was decided,
+	// then less and less (at most linearly) until gone.
+	Holds(l *scenarios.Limit) (quota int64, whole, gone time.Duration)
 }
 
 // A BlindSpotter is a family with an over-admission no run can show: a pass

@@ -129,3 +129,11 @@ func (bucketFamily) MostAdmitted(l *scenarios.Limit, span time.Duration) int64 {
 	refill := math.Ceil(float64(l.Requests) * span.Seconds() / l.Window.Seconds())
 	return l.Requests + int64(refill)
 }
+
+// Holds: a bucket refills from empty in burst/rate, so the tokens are never
+// fewer than the burst less the admissions of that long.
+func (bucketFamily) Holds(l *scenarios.Limit) (int64, time.Duration, time.Duration) {
+	p := ParamsOf(l)
+	refill := time.Duration(math.Ceil(p.Burst / p.Rate))
+	return int64(p.Burst), refill, refill
+}

@@ -199,3 +199,10 @@ func (counterFamily) BlindSpot(p Params) string {
 
 // MostAdmitted is the limit: the family admits n per window.
 func (counterFamily) MostAdmitted(l *scenarios.Limit, _ time.Duration) int64 { return l.Requests }
+
+// Holds: an admission counts wholly while in the current window (at most a
+// window), then weighs in the previous window's count by the share of the
+// window still to go: at age a past one window, at most (2w − a)/w.
+func (counterFamily) Holds(l *scenarios.Limit) (int64, time.Duration, time.Duration) {
+	return l.Requests, l.Window, 2 * l.Window
+}

@@ -96,3 +96,8 @@ func (logFamily) ResetsWhole() bool { return false }
 
 // MostAdmitted is the limit: the family admits n per window.
 func (logFamily) MostAdmitted(l *scenarios.Limit, _ time.Duration) int64 { return l.Requests }
+
+// Holds: the log counts an admission for exactly a window.
+func (logFamily) Holds(l *scenarios.Limit) (int64, time.Duration, time.Duration) {
+	return l.Requests, l.Window, l.Window
+}

@@ -152,3 +152,8 @@ func (windowFamily) ResetsWhole() bool { return true }
 
 // MostAdmitted is the limit: the family admits n per window.
 func (windowFamily) MostAdmitted(l *scenarios.Limit, _ time.Duration) int64 { return l.Requests }
+
+// Holds: an admission counts until its window ends, at most a window later.
+func (windowFamily) Holds(l *scenarios.Limit) (int64, time.Duration, time.Duration) {
+	return l.Requests, l.Window, l.Window
+}

@@ -38,11 +38,16 @@ type countdown struct {
 	stale  int64 // declared staleness, ns
 
 	fam Model // the described limit's family, nil when open
+	// spent and stated are the run's requests and the smallest Limit a
+	// response stated (0: none), for the budget rule.
+	spent  *spent
+	stated int64
 	// straddles marks the records of the series being judged whose reset
 	// claim cannot tie them to a window (see straddlers).
 	straddles                     []bool
 	pairs, ambiguous              int
 	fell, rose, lied, zero, stuck respProblem
+	low                           respProblem // below what the run can have spent (budget.go)
 	// blame holds the requests the limiter model blames: a finding between
 	// two responses one of which (or a request between them) is blamed is
 	// that defect seen again in the header, left to the check that fails it
@@ -56,12 +61,16 @@ type countdown struct {
 const staleTolerance = time.Second
 
 // A Model is what the countdown asks of the family of the limit the headers
-// describe: how much quota it may give back between two responses d apart
-// within one window (false when it frees quota the headers may not show),
-// and whether a Remaining of 0 stays 0 until the reset.
+// describe (or of the families its algorithm leaves open, as one): how much
+// quota it may give back between two responses d apart within one window
+// (false when it frees quota the headers may not show), whether a Remaining
+// of 0 stays 0 until the reset, and the quota a fresh client has with how
+// long an admission counts against it (wholly for whole, then less and less,
+// at most linearly, until gone).
 type Model interface {
 	RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool)
 	ResetsWhole() bool
+	Holds(l *scenarios.Limit) (quota int64, whole, gone time.Duration)
 }
 
 func newCountdown(pr *Promise, name string, t *texts, fam Model) *countdown {
@@ -81,6 +90,7 @@ func (cd *countdown) judge(s *respSeries) {
 	}
 	cd.consecutive(s)
 	cd.after429(s)
+	cd.budget(s)
 	if cd.fam != nil && cd.fam.ResetsWhole() {
 		cd.afterZero(s)
 	}

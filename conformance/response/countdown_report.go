@@ -41,7 +41,8 @@ func (cd *countdown) problems() []*respProblem {
 	cd.zero.summary = fmt.Sprintf("%s said 0 remaining, next request was admitted before the reset (%s)", n, times(cd.zero.found.n))
 	cd.stuck.summary = fmt.Sprintf("%s was older than the declared staleness of %s %s (first: %s)", n, check.FormatWindow(time.Duration(cd.stale)),
 		times(cd.stuck.found.n), cd.stuck.found.firstNote())
-	return []*respProblem{&cd.lied, &cd.fell, &cd.rose, &cd.zero, &cd.stuck}
+	cd.low.summary = fmt.Sprintf("%s said less was left than the run can have used %s (first: %s)", n, times(cd.low.found.n), cd.low.found.firstNote())
+	return []*respProblem{&cd.lied, &cd.fell, &cd.rose, &cd.zero, &cd.low, &cd.stuck}
 }
 
 // times writes "once" or "12 times".

@@ -27,6 +27,12 @@ type RemainingChecker struct {
 	unpromised                       sighting // rate-limit headers sent though none are promised
 	blamed                           func() check.Blames
 	model                            Model // see newCountdown
+	// others are the requests the series do not keep, for the budget
+	// rule; nil once there were more than maxOthers. stated is the
+	// smallest Limit a response stated, 0 if none did.
+	others  []flight
+	tooMany bool
+	stated  int64
 }
 
 var (
@@ -79,9 +85,13 @@ func (c *RemainingChecker) Observe(o results.Observation) {
 		return
 	}
 	if !c.pr.counted(o) || !keptResp(o) {
+		c.other(o)
 		return
 	}
 	claim, errs := c.pr.read(o)
+	if claim.HasLimit && claim.Limit > 0 && (c.stated == 0 || claim.Limit < c.stated) {
+		c.stated = claim.Limit
+	}
 	r := newRec(o)
 	r.sole = o.Limited() && c.pr.sole(o.Endpoint)
 	r = withReset(r, claim, rawOf(o, c.pr.reset), &c.Set.texts)
@@ -125,6 +135,20 @@ func (c *RemainingChecker) level(o results.Observation, claim headers.Claim) {
 	}
 }
 
+// other keeps the flight of a request the series do not keep: the budget
+// rule counts every request of the run.
+func (c *RemainingChecker) other(o results.Observation) {
+	if c.tooMany {
+		return
+	}
+	if len(c.others) == maxOthers {
+		c.others, c.tooMany = nil, true
+		return
+	}
+	sent := o.Sent.UnixNano()
+	c.others = append(c.others, flight{sent: sent, recv: sent + max(int64(o.Latency), 0)})
+}
+
 // Result judges the responses seen so far.
 func (c *RemainingChecker) Result() check.Result { return c.cache.get(c.seen, c.judge) }
 
@@ -146,6 +170,9 @@ func (c *RemainingChecker) judge() check.Result {
 	if err != nil {
 		res.Message = fmt.Sprintf("the responses' records could not be kept on disk and read back (%v), so the countdown was not judged", err)
 		return res
+	}
+	if !c.tooMany {
+		cd.spent, cd.stated = newSpent(series, c.others), c.stated
 	}
 	for _, s := range series {
 		cd.judge(s)
