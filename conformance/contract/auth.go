@@ -58,12 +58,8 @@ const (
 
 // Result judges the requests kept.
 func (c *authChecker) Result() check.Result {
-	res := check.Result{ID: c.id}
-	if c.limit != nil {
-		res.Limit = c.limit.Name
-	}
-	if why := c.untestable(); why != "" {
-		res.Status, res.Message = check.Skip, why
+	res, ok := c.result(c.id, c.untestable())
+	if !ok {
 		return res
 	}
 	want := refusal(c.plan.Scenario, c.kind)

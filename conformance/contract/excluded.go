@@ -36,12 +36,8 @@ func (c *excludedChecker) Observe(o results.Observation) {
 
 // Result judges the attempts.
 func (c *excludedChecker) Result() check.Result {
-	res := check.Result{ID: check.LimitExcluded}
-	if c.limit != nil {
-		res.Limit = c.limit.Name
-	}
-	if why := c.untestable(); why != "" {
-		res.Status, res.Message = check.Skip, why
+	res, ok := c.result(check.LimitExcluded, c.untestable())
+	if !ok {
 		return res
 	}
 	ex := c.plan.Phases[c.triples(scenarios.PhaseCounted, scenarios.PhaseExcluded, scenarios.PhaseCounted)[0][1]].Endpoint

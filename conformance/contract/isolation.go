@@ -106,12 +106,8 @@ func (c *isolationChecker) attempts() []isoAttempt {
 
 // Result judges the attempts.
 func (c *isolationChecker) Result() check.Result {
-	res := check.Result{ID: c.id}
-	if c.limit != nil {
-		res.Limit = c.limit.Name
-	}
-	if why := c.untestable(); why != "" {
-		res.Status, res.Message = check.Skip, why
+	res, ok := c.result(c.id, c.untestable())
+	if !ok {
 		return res
 	}
 	ts := c.attempts()

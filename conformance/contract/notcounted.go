@@ -119,76 +119,27 @@ func refusedKind(k scenarios.PhaseKind) bool {
 
 // Result judges the attempts.
 func (c *notCountedChecker) Result() check.Result {
-	res := check.Result{ID: check.AuthNotCounted}
-	if c.limit != nil {
-		res.Limit = c.limit.Name
-	}
-	if why := c.untestable(); why != "" {
-		res.Status, res.Message = check.Skip, why
+	res, ok := c.result(check.AuthNotCounted, c.untestable())
+	if !ok {
 		return res
 	}
 	var judged, refused int
 	var byRemaining string
 	var whys []string // why each attempt proved nothing
-	skip := func(k int, why string) { whys = append(whys, fmt.Sprintf("attempt %d: %s", k+1, why)) }
 	for k, t := range c.attempts() {
-		before, after := c.obs(t.before), c.byPh[t.after]
-		var calls []results.Observation
-		for _, i := range t.refused {
-			calls = append(calls, c.byPh[i]...)
-		}
-		if len(after) == 0 || len(calls) == 0 {
-			skip(k, "not answered")
-			continue
-		}
-		if c.overtaken(t) {
-			skip(k, "its last counted requests were answered after a later phase had begun sending (a loaded machine sends late), so what rejected them is not known")
-			continue
-		}
-		if n := admittedCount(calls); n > 0 {
-			skip(k, fmt.Sprintf("%d of its %d requests without a valid key were served (see auth.missing-key and auth.invalid-key), so charging them was no fault", n, len(calls)))
-			continue
-		}
-		gap, quiet := c.gapBefore(t)
-		fresh := t.fresh && gap >= scenarios.FreshAfter(*c.limit)
-		if fresh && allAdmitted(before) {
-			for _, o := range after {
-				if o.Limited() {
-					return c.fail(res, fmt.Sprintf("after %d counted requests of key %s and %d requests refused for their key (%s), a counted request was rejected (429) although the counted ones fit limit %q's budget of %d: the refused requests were charged",
-						len(before), o.KeyID, len(calls), statusTally(calls), c.limit.Name, c.capacity()), o)
-				}
-			}
-		}
-		if a, b, ok := c.remainingAround(before, after); ok && quiet {
-			ra, _ := c.remaining(*a)
-			rb, _ := c.remaining(*b)
-			if rb < ra-1 {
-				res.Status = check.Fail
-				res.Message = fmt.Sprintf("Remaining fell from %d to %d across %d requests refused for their key (%s) and one counted request: the refused requests were charged",
-					ra, rb, len(calls), statusTally(calls))
-				res.Evidence = &check.Evidence{Expected: fmt.Sprintf("Remaining %d (one counted request after %d)", ra-1, ra),
-					Requests: []check.RequestEvidence{c.evidence(*a, "last counted before"), c.evidence(*b, "first counted after")}}
-				return res
-			}
-			judged++
-			refused += len(calls)
-			byRemaining = fmt.Sprintf(", and Remaining went on from %d to %d", ra, rb)
-			continue
-		}
-		if !fresh || !allAdmitted(before) || !allAdmitted(after) {
-			switch {
-			case t.fresh && !fresh && gap == -time.Duration(math.MaxInt64):
-				skip(k, "the run holds no answer to some requests sent before it, so their charge may not have passed")
-			case t.fresh && !fresh:
-				skip(k, fmt.Sprintf("the last answer before it came %s, within the %s limit %q takes to forget a request (a loaded machine answers late), and Remaining could not be compared: %s",
-					fmtGap(gap), scenarios.FreshAfter(*c.limit), c.limit.Name, c.noRemaining()))
-			default:
-				skip(k, "it did not start on a fresh budget with every counted request admitted, and Remaining could not be compared: "+c.noRemaining())
-			}
+		p := c.judgeAttempt(res, t)
+		switch {
+		case p.failed != nil:
+			return *p.failed
+		case p.nothing != "":
+			whys = append(whys, fmt.Sprintf("attempt %d: %s", k+1, p.nothing))
 			continue
 		}
 		judged++
-		refused += len(calls)
+		refused += p.refused
+		if p.byRemaining != "" {
+			byRemaining = p.byRemaining
+		}
 	}
 	if judged == 0 {
 		res.Status, res.Message = check.Skip, "no attempt proved anything: "+strings.Join(whys, "; ")
@@ -198,6 +149,68 @@ func (c *notCountedChecker) Result() check.Result {
 	res.Message = fmt.Sprintf("%d requests refused for their key, between counted requests of a valid key, changed no admission of limit %q%s",
 		refused, c.limit.Name, byRemaining)
 	return res
+}
+
+// proof is what one attempt proved: a failure, nothing (and why), or that
+// its refused requests were not charged (by admissions, or by Remaining).
+type proof struct {
+	failed      *check.Result
+	nothing     string
+	refused     int
+	byRemaining string // ", and Remaining went on from 7 to 6" when Remaining proved it
+}
+
+// judgeAttempt judges attempt t; res is the result a failure builds on.
+func (c *notCountedChecker) judgeAttempt(res check.Result, t ncAttempt) proof {
+	before, after := c.obs(t.before), c.byPh[t.after]
+	var calls []results.Observation
+	for _, i := range t.refused {
+		calls = append(calls, c.byPh[i]...)
+	}
+	if len(after) == 0 || len(calls) == 0 {
+		return proof{nothing: "not answered"}
+	}
+	if c.overtaken(t) {
+		return proof{nothing: "its last counted requests were answered after a later phase had begun sending (a loaded machine sends late), so what rejected them is not known"}
+	}
+	if n := admittedCount(calls); n > 0 {
+		return proof{nothing: fmt.Sprintf("%d of its %d requests without a valid key were served (see auth.missing-key and auth.invalid-key), so charging them was no fault", n, len(calls))}
+	}
+	gap, quiet := c.gapBefore(t)
+	fresh := t.fresh && gap >= scenarios.FreshAfter(*c.limit)
+	if fresh && allAdmitted(before) {
+		for _, o := range after {
+			if o.Limited() {
+				failed := c.fail(res, fmt.Sprintf("after %d counted requests of key %s and %d requests refused for their key (%s), a counted request was rejected (429) although the counted ones fit limit %q's budget of %d: the refused requests were charged",
+					len(before), o.KeyID, len(calls), statusTally(calls), c.limit.Name, c.capacity()), o)
+				return proof{failed: &failed}
+			}
+		}
+	}
+	if a, b, ok := c.remainingAround(before, after); ok && quiet {
+		ra, _ := c.remaining(*a)
+		rb, _ := c.remaining(*b)
+		if rb < ra-1 {
+			res.Status = check.Fail
+			res.Message = fmt.Sprintf("Remaining fell from %d to %d across %d requests refused for their key (%s) and one counted request: the refused requests were charged",
+				ra, rb, len(calls), statusTally(calls))
+			res.Evidence = &check.Evidence{Expected: fmt.Sprintf("Remaining %d (one counted request after %d)", ra-1, ra),
+				Requests: []check.RequestEvidence{c.evidence(*a, "last counted before"), c.evidence(*b, "first counted after")}}
+			return proof{failed: &res}
+		}
+		return proof{refused: len(calls), byRemaining: fmt.Sprintf(", and Remaining went on from %d to %d", ra, rb)}
+	}
+	if fresh && allAdmitted(before) && allAdmitted(after) {
+		return proof{refused: len(calls)}
+	}
+	switch {
+	case t.fresh && !fresh && gap == -time.Duration(math.MaxInt64):
+		return proof{nothing: "the run holds no answer to some requests sent before it, so their charge may not have passed"}
+	case t.fresh && !fresh:
+		return proof{nothing: fmt.Sprintf("the last answer before it came %s, within the %s limit %q takes to forget a request (a loaded machine answers late), and Remaining could not be compared: %s",
+			fmtGap(gap), scenarios.FreshAfter(*c.limit), c.limit.Name, c.noRemaining())}
+	}
+	return proof{nothing: "it did not start on a fresh budget with every counted request admitted, and Remaining could not be compared: " + c.noRemaining()}
 }
 
 // gapBefore is the time from the last answer to a request before attempt

@@ -38,6 +38,21 @@ func newContractObs(p *scenarios.Plan) contractObs {
 	return c
 }
 
+// result begins check id's result for the tested limit; when the run
+// cannot test it (untestable is the reason, "" when it can) the result is a
+// skip saying why, and ok is false.
+func (c *contractObs) result(id check.ID, untestable string) (res check.Result, ok bool) {
+	res.ID = id
+	if c.limit != nil {
+		res.Limit = c.limit.Name
+	}
+	if untestable != "" {
+		res.Status, res.Message = check.Skip, untestable
+		return res, false
+	}
+	return res, true
+}
+
 // keep records o, without its body.
 func (c *contractObs) keep(o results.Observation) {
 	if c.origin.IsZero() || o.Sent.Before(c.origin) {
