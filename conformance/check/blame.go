@@ -14,7 +14,8 @@ import (
 // again (one defect, one failing check).
 type Blames struct {
 	bySeq  map[uint64]ID
-	bySent []blame // ascending by send time, once Sort was called
+	bySent []blame    // ascending by send time, once Sort was called
+	byID   map[ID]int // how many requests each check blames
 }
 
 // blame is one blamed request.
@@ -40,6 +41,10 @@ func (b *Blames) Add(seq uint64, sent int64, id ID) {
 	}
 	b.bySeq[seq] = id
 	b.bySent = append(b.bySent, blame{sent: sent, id: id})
+	if b.byID == nil {
+		b.byID = map[ID]int{}
+	}
+	b.byID[id]++
 }
 
 // Sort orders the blamed requests by send time, for Near; call it once all
@@ -58,14 +63,7 @@ func (b Blames) Of(seq uint64) (ID, bool) {
 }
 
 // Blames reports whether some blamed request is blamed by id.
-func (b Blames) Blames(id ID) bool {
-	for _, x := range b.bySeq {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
+func (b Blames) Blames(id ID) bool { return b.byID[id] > 0 }
 
 // Near returns the check of the first request, in send order, blamed by one
 // of ids and sent within window of at (Unix nanoseconds), if there is one.

@@ -12,7 +12,7 @@ type deferred map[check.ID]int
 // to (ids: an over-admission for an admission after quota ran out, a wrongful
 // rejection for a 429 while quota was left) was sent within a window of
 // record j (the model and the header may name different requests of one
-// window as the extra one).
+// window as the extra one), or anywhere in the run.
 func explains(b check.Blames, s *respSeries, i, j int, window int64, d deferred, ids ...check.ID) bool {
 	if b.Empty() {
 		return false
@@ -32,6 +32,17 @@ func explains(b check.Blames, s *respSeries, i, j int, window int64, d deferred,
 	if id, ok := b.Near(s.Recs[j].sent, window, ids...); ok {
 		d[id]++
 		return true
+	}
+	// The model may see the defect only in some windows (one whose arrivals
+	// it cannot place within the timing tolerance hides it), where the
+	// headers' claims show it in another: a limiter that admits beyond its
+	// limit, or rejects with quota left, anywhere in the run explains a
+	// header that says the same elsewhere.
+	for _, id := range ids {
+		if b.Blames(id) {
+			d[id]++
+			return true
+		}
 	}
 	return false
 }
