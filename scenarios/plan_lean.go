@@ -6,15 +6,28 @@ import (
 )
 
 // leanSteps plans a lean run of limit l, N per window W at R = N/W: about
-// 3·N requests and a few for recovery, sent one at a time (no bursts, no
-// fine probe):
+// 3.5·N requests, sent one at a time (no bursts, no fine probe):
 //
 //	under     0.5·R for W/2 (N/4 requests): nothing may be rejected
-//	over      1.5·R for 2·W (3·N): at least one whole window lies inside it,
-//	          whatever the alignment, and receives 1.5·N; the limit lifts and
-//	          trips again inside it, so its lifts are timed every 1/(1.5·R)
+//	pause     W: the next window opens empty
+//	over      M = ⌈1.25·N⌉+3 requests in W/4
+//	pause     1.25·W
+//	over      M in W/4
 //	pause     Recovery/2
 //	recovery  0.5·R for W (N/2): requests succeed again
+//
+// Each over phase drives past the window it starts in when that window has
+// half of it or more left: M is more than a bucket of N refilled at R for
+// W/4 admits, and all of it lands in that window. The second starts 1.5·W
+// after the first, half a window round from it whatever the alignment, so
+// one of the two does. Both find the limit fresh (the pause before each
+// outlasts every family's memory of the requests before it but the
+// sliding-window counter's, which the model replays), and their first
+// admission lies anywhere in its window, not at a boundary. That is the
+// point: in a continuous over phase every window after the first opens with
+// the admission that ends a rejection streak, whose window the timing
+// tolerance cannot tell, so only the first window driven past could show
+// one request too many (a limiter admitting N+1 went unseen in 3 runs of 10).
 //
 // A long window (W > 10s) cannot be waited out: under sends min(5, N/2),
 // over sends N + max(3, ⌈N/20⌉) within min(W/2, 20s), and recovery is left to
@@ -22,9 +35,15 @@ import (
 func leanSteps(l Limit) []step {
 	r := l.Rate()
 	if l.Window <= shortWindow {
+		m := math.Ceil(1.25*float64(l.Requests)) + 3
+		burst := l.Window / 4
+		over := step{kind: PhaseOver, rate: m / burst.Seconds(), duration: burst}
 		return []step{
 			{kind: PhaseUnder, rate: 0.5 * r, duration: l.Window / 2},
-			{kind: PhaseOver, rate: 1.5 * r, duration: 2 * l.Window},
+			{kind: PhasePause, duration: l.Window},
+			over,
+			{kind: PhasePause, duration: l.Window - burst + l.Window/2},
+			over,
 			{kind: PhasePause, duration: l.Recovery / 2},
 			{kind: PhaseRecovery, rate: 0.5 * r, duration: l.Window},
 		}

@@ -53,6 +53,6 @@ func TestGuardConfirm(t *testing.T) {
 		t.Errorf("built-in target: check = %v; want nil", err)
 	}
 	if err := (&guardFlags{MaxShare: 0.1}).check(context.Background(), &Env{Stdin: in}, scenarios.NewPlan(sc, scenarios.Lean()), false); err != nil {
-		t.Errorf("lean plan: check = %v; want nil (75 of 2000)", err)
+		t.Errorf("lean plan: check = %v; want nil (71 of 2000)", err)
 	}
 }
