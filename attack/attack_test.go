@@ -355,8 +355,10 @@ func TestStartRecordsAliasesUnderTheirNameAndNeverIgnored(t *testing.T) {
 		t.Fatal(err)
 	}
 	obs := collect(t, a, 10*time.Second)
-	if len(obs) < 4 {
-		t.Fatalf("%d observations; want the plan's 8", len(obs))
+	// A phase ends on time, so a starved machine sends fewer than the plan's
+	// 8; the first two answers carry one spelling each.
+	if len(obs) < 2 {
+		t.Fatalf("%d observations; want at least 2 (the plan's 8 on a machine with time to send them)", len(obs))
 	}
 	for _, o := range obs {
 		if want := map[string]string{"X-Ratelimit-Remaining": "7"}; !maps.Equal(o.Headers, want) {

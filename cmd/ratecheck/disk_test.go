@@ -24,8 +24,10 @@ const fileSizeEnv = "RATECHECK_TEST_FSIZE"
 // and says which observations the file holds.
 func TestFullDiskMidRunNamesWhatWasSaved(t *testing.T) {
 	t.Parallel()
-	// Bodies of random bytes do not compress: 2,000 observations of more
-	// than 100 bytes each.
+	// Bodies of random bytes do not compress: 4,000 observations of more
+	// than 100 bytes each, so that a starved machine sending a quarter of
+	// them still outgrows the 100 kB the file may hold (a block, half a
+	// second of them at 1,000/s, fits).
 	var received atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		received.Add(1)
@@ -34,7 +36,7 @@ func TestFullDiskMidRunNamesWhatWasSaved(t *testing.T) {
 		fmt.Fprintf(w, "%x", body)
 	}))
 	t.Cleanup(srv.Close)
-	scen := floodScenario(t, 1000, 2*time.Second)
+	scen := floodScenario(t, 1000, 4*time.Second)
 	dir := filepath.Join(t.TempDir(), "run")
 	cmd := ratecheckCmd(t, "run", scen, "--target", srv.URL, "--no-tui", "--out", dir)
 	cmd.Env = append(cmd.Env, fileSizeEnv+"=100000")
