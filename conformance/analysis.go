@@ -56,7 +56,7 @@ func analyse(p *scenarios.Plan, c *records.Collector) *analysis {
 }
 
 // lateInSlowStreaks makes the early rejections inside a streak that outlasted
-// the promised recovery (see tooSlow) late recoveries: a limit that stays
+// the promised recovery (see refusedTooLong) late recoveries: a limit that stays
 // closed too long is one defect, recovery.after-window's, even where requests
 // reaching the server out of send order split the model's streaks and leave
 // parts of it looking like early rejections. A streak whose first rejection is
@@ -65,10 +65,10 @@ func (a *analysis) lateInSlowStreaks() {
 	for x, s := range a.series {
 		ev := &a.eval.States[x]
 		for _, l := range a.liftsOf(s) {
-			if !a.tooSlow(l) || ev.Out[l.first] == series.RejectEarly {
+			if !a.refusedTooLong(l) || ev.Out[l.first] == series.RejectEarly {
 				continue
 			}
-			for k := l.first + 1; k <= l.last; k++ {
+			for k := l.first + 1; k <= l.end; k++ {
 				if ev.Out[k] == series.RejectEarly {
 					ev.Out[k] = series.RejectRecovery
 				}

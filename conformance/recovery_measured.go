@@ -12,7 +12,8 @@ import (
 
 // lift is one streak of rejections of one series, first to last in send
 // order, and the admission adm that ended it (-1 when none did: the run ended
-// with the limit closed). The streak is timed when adm was sent in a probe or
+// with the limit closed); with an admission, last is the last rejection
+// answered before adm was sent (see answeredBefore). The streak is timed when adm was sent in a probe or
 // over phase, whose requests kept coming while the limit was closed; a streak
 // that ended after a pause, or never, is not timed: when the limit lifted is
 // known only to lie between its last rejection and adm. A pause ends a
@@ -23,6 +24,7 @@ import (
 type lift struct {
 	s                *series.Series
 	first, last, adm int
+	end              int // the streak's last rejection in send order, last or after it
 	timed            bool
 	paused           bool // the client paused (a pause phase) after the last rejection
 }
@@ -76,7 +78,7 @@ func (a *analysis) liftsOf(s *series.Series) []lift {
 		case s.Rej[i]:
 			if first >= 0 && a.pausedBetween(s, last, i) {
 				// The client stopped retrying: what came after is a new streak.
-				out = append(out, lift{s: s, first: first, last: last, adm: -1, paused: true})
+				out = append(out, lift{s: s, first: first, last: last, end: last, adm: -1, paused: true})
 				first = -1
 			}
 			if first < 0 {
@@ -87,14 +89,30 @@ func (a *analysis) liftsOf(s *series.Series) []lift {
 			k := a.PhaseKind(s.Reqs[i].Phase)
 			paused := a.pausedBetween(s, last, i)
 			timed := (k == scenarios.PhaseProbe || k == scenarios.PhaseOver) && !paused
-			out = append(out, lift{s: s, first: first, last: last, adm: i, timed: timed, paused: paused})
+			out = append(out, lift{s: s, first: first, last: answeredBefore(s, first, last, i), end: last, adm: i, timed: timed, paused: paused})
 			first = -1
 		}
 	}
 	if first >= 0 {
-		out = append(out, lift{s: s, first: first, last: last, adm: -1})
+		out = append(out, lift{s: s, first: first, last: last, end: last, adm: -1})
 	}
 	return out
+}
+
+// answeredBefore returns the last rejection of the streak first..last of s
+// that was answered before request adm, which ended it, was sent; first when
+// none was. A rejection still in flight when adm was sent may have reached
+// the server after adm or a later request was admitted: a client that
+// stalls and then catches up sends a burst whose first request can arrive
+// last and find the new window already full. Such a rejection shows the
+// limit closed again, not that it never lifted.
+func answeredBefore(s *series.Series, first, last, adm int) int {
+	for k := last; k > first; k-- {
+		if s.Known[k] && s.Rej[k] && s.Reqs[k].Sent+s.Reqs[k].Lat() <= s.Reqs[adm].Sent {
+			return k
+		}
+	}
+	return first
 }
 
 // pausedBetween reports whether a pause phase of the plan lies between the
@@ -208,12 +226,24 @@ func (a *analysis) tooSlow(l lift) bool {
 	return time.Duration(l.least()) > a.Recovery()+a.liftSlack()
 }
 
+// refusedTooLong reports whether the streak's rejections, all of them in
+// send order, span more than the promise: the model's late recoveries (see
+// lateInSlowStreaks), where tooSlow asks whether the limit surely stayed
+// closed that long.
+func (a *analysis) refusedTooLong(l lift) bool {
+	return time.Duration(l.closedUntil(l.end)) > a.Recovery()+a.liftSlack()
+}
+
 // least is the shortest the wait can have been: the limit was surely closed
 // from the first rejection's arrival to the last one's. It needs no admission.
-func (l lift) least() int64 {
+func (l lift) least() int64 { return l.closedUntil(l.last) }
+
+// closedUntil is the time from the first rejection's latest arrival to
+// rejection k's earliest.
+func (l lift) closedUntil(k int) int64 {
 	_, to := l.arrival(l.first)
-	lastFrom, _ := l.arrival(l.last)
-	return lastFrom - to
+	from, _ := l.arrival(k)
+	return from - to
 }
 
 // estimate is the estimated wait alone.

@@ -116,6 +116,7 @@ func familyNamed(t *testing.T, name string) simFamily {
 func TestLiftsOfSeries(t *testing.T) {
 	const (
 		ok, no, unknown = 200, 429, 0
+		slow            = -429 // a rejection answered after 15 ms
 	)
 	tests := []struct {
 		name     string
@@ -128,6 +129,10 @@ func TestLiftsOfSeries(t *testing.T) {
 		{"unknown inside the streak", []int{no, unknown, no, ok}, [][3]int{{0, 2, 3}}},
 		{"unknown does not end it", []int{no, unknown, ok}, [][3]int{{0, 0, 2}}},
 		{"two lifts", []int{no, ok, no, no, ok}, [][3]int{{0, 0, 1}, {2, 3, 4}}},
+		// The third rejection (20 ms) is answered at 35 ms, after the
+		// admission was sent (30 ms): it may have reached the server after
+		// the limit lifted and closed again, so it times nothing.
+		{"a rejection in flight past the admission's send", []int{no, no, slow, ok}, [][3]int{{0, 1, 3}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,15 +155,19 @@ func TestLiftsOfSeries(t *testing.T) {
 }
 
 // seriesOfStatuses builds a series of requests 10 ms apart with the given
-// statuses (0: no rate-limit decision) and a latency of 1 ms (in µs), all in
-// phase 0.
+// statuses (0: no rate-limit decision; a negative one: that status answered
+// after 15 ms) and a latency of 1 ms (in µs), all in phase 0.
 func seriesOfStatuses(statuses []int) *series.Series {
 	var recs []records.Record
 	for i, st := range statuses {
-		if st == 0 {
+		lat := uint32(1000)
+		switch {
+		case st == 0:
 			st = 401
+		case st < 0:
+			st, lat = -st, 15000
 		}
-		recs = append(recs, records.Record{Seq: int32(i), Sent: int64(i) * int64(10*time.Millisecond), Latency: 1000, Status: int32(st)})
+		recs = append(recs, records.Record{Seq: int32(i), Sent: int64(i) * int64(10*time.Millisecond), Latency: lat, Status: int32(st)})
 	}
 	return series.New("k", recs, 0)
 }
