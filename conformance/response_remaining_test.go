@@ -454,3 +454,25 @@ func TestHeadersRemainingBudgetCorrectLimiters(t *testing.T) {
 		}
 	}
 }
+
+// In a burst at the window's end the race's 429 can be sent after an
+// answer of the next window: sent at 998.9 ms and answered slowly, the
+// first arrives at 1000.9 ms and opens the next window (Remaining 19);
+// sent at 999.0 ms, the second arrives at once, in the last millisecond,
+// and is rejected with the next window's reset. Send order is not the order
+// of decisions: the 429 still says nothing about the next window.
+func TestHeadersRemainingRaceOutOfOrder(t *testing.T) {
+	reqs := append(paced(0, 30, time.Millisecond, 200*time.Microsecond),
+		simReq{sent: base.Add(998900 * time.Microsecond), latency: 4 * time.Millisecond},
+		simReq{sent: base.Add(999000 * time.Microsecond), latency: 200 * time.Microsecond})
+	reqs = append(reqs, paced(1005*time.Millisecond, 5, time.Millisecond, 200*time.Microsecond)...)
+	obs := answer(reqs, &expiringWin{n: 20, w: time.Second, race: time.Millisecond}, xrate(20))
+	opener, race := obs[30], obs[31]
+	if opener.Status != 200 || race.Status != 429 || opener.Headers["X-Ratelimit-Reset"] != race.Headers["X-Ratelimit-Reset"] {
+		t.Fatalf("the traffic does not show the race out of order: %v then %v", opener, race)
+	}
+	for _, algo := range []scenarios.Algorithm{scenarios.AlgoFixedWindow, scenarios.AlgoAny} {
+		c := judgeID(t, hdrPlan(20, time.Second, algo, xPromise), obs, check.HeadersRemaining)
+		wantResult(t, c, check.Pass, fmt.Sprintf("agreed with the admissions on %d responses", len(obs)))
+	}
+}

@@ -206,7 +206,37 @@ func straddlers(s *respSeries, marks []bool) []bool {
 		}
 		prev = j
 	}
+	for j := range s.Recs {
+		marks[j] = marks[j] || refusedBesideRoom(s, j)
+	}
 	return marks
+}
+
+// refusedBesideRoom reports whether record j, limited or saying 0 remaining,
+// was in flight together with an admission that claims the same reset and
+// says more remains. In one window no order of decisions makes both true of
+// a correct limiter; where the claims race a window's end they are a
+// request counted in the ending window beside the next window's first
+// answers, sent in the same burst (send order is not the order of
+// decisions).
+func refusedBesideRoom(s *respSeries, j int) bool {
+	r := &s.Recs[j]
+	if !r.hasTime || !(r.limited() || r.hasRem && r.rem == 0) {
+		return false
+	}
+	for k := max(0, j-maxOverlap); k < len(s.Recs) && k <= j+maxOverlap; k++ {
+		q := &s.Recs[k]
+		if k == j || !q.admitted() || !q.hasRem || !q.hasTime || q.rem <= r.rem && r.hasRem {
+			continue
+		}
+		if q.sent > r.recv {
+			break
+		}
+		if q.recv >= r.sent && !laterReset(q, r) && !laterReset(r, q) {
+			return true
+		}
+	}
+	return false
 }
 
 // laterReset reports whether b names a later reset than a: a larger absolute
