@@ -77,9 +77,9 @@ type flight struct{ sent, recv int64 }
 // (sent before b's answer) counts wholly when it may have been decided
 // within whole before b, then at most (gone − age)/(gone − whole) until gone.
 func (sp *spent) before(b *respRec, whole, gone int64) float64 {
-	upTo := countAtMost(sp.sent, b.recv)               // may have been decided before b
-	old := countBelow64(sp.recv, b.sent-whole)         // surely decided more than whole before b
-	fading := old - countBelow64(sp.recv, b.sent-gone) // of those, decided less than gone before
+	upTo := countBelow(sp.sent, b.recv+1)            // may have been decided before b
+	old := countBelow(sp.recv, b.sent-whole)         // surely decided more than whole before b
+	fading := old - countBelow(sp.recv, b.sent-gone) // of those, decided less than gone before
 	w := float64(upTo - old)
 	if fading > 0 && gone > whole {
 		// Σ (gone − (b.sent − recv)) / (gone − whole) over the fading ones.
@@ -90,14 +90,8 @@ func (sp *spent) before(b *respRec, whole, gone int64) float64 {
 	return w
 }
 
-// countAtMost is the number of xs (ascending) ≤ x.
-func countAtMost(xs []int64, x int64) int {
-	k, _ := slices.BinarySearch(xs, x+1)
-	return k
-}
-
-// countBelow64 is the number of xs (ascending) < x.
-func countBelow64(xs []int64, x int64) int {
+// countBelow is the number of xs (ascending) < x.
+func countBelow(xs []int64, x int64) int {
 	k, _ := slices.BinarySearch(xs, x)
 	return k
 }
