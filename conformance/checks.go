@@ -1,8 +1,6 @@
 package conformance
 
 import (
-	"time"
-
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/contract"
 	"github.com/ratecheck/ratecheck/conformance/model"
@@ -161,44 +159,5 @@ func describedModel(p *scenarios.Plan) response.Model {
 	case len(fams) == 1:
 		return fams[0]
 	}
-	return anyOf(fams)
-}
-
-// anyOf is several limiter families as the countdown's one model: it gives
-// back quota within a window only where every family may, and always as
-// much as the most generous; a 0 stays 0 only if it does in every family; a
-// fresh client has the smallest quota, and an admission counts as long as in
-// the family that keeps it longest.
-type anyOf []model.Family
-
-func (fs anyOf) RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool) {
-	most := int64(0)
-	for _, f := range fs {
-		n, ok := f.RemainingSlack(l, d)
-		if !ok {
-			return 0, false
-		}
-		most = max(most, n)
-	}
-	return most, true
-}
-
-func (fs anyOf) ResetsWhole() bool {
-	for _, f := range fs {
-		if !f.ResetsWhole() {
-			return false
-		}
-	}
-	return true
-}
-
-func (fs anyOf) Holds(l *scenarios.Limit) (quota int64, whole, gone time.Duration) {
-	for i, f := range fs {
-		q, w, g := f.Holds(l)
-		if i == 0 || q < quota {
-			quota = q
-		}
-		whole, gone = max(whole, w), max(gone, g)
-	}
-	return quota, whole, gone
+	return model.Union(fams)
 }
