@@ -184,6 +184,40 @@ func blindSpot(v Verdict) bool {
 	return c.Status == check.Pass && strings.Contains(c.Message, "not detectable: ")
 }
 
+// A sliding-window counter that counts denied requests too (HAProxy's
+// http_req_rate) admits as a counter does, so limit.enforced passes, and keeps
+// a client retrying above the limit out for as long as it retries, which only
+// recovery.after-window fails. The over phase starts at ten places in the
+// counter's window: where it follows the under phase's requests closely the
+// counter's estimate lets 21 through within a second, which judged against
+// the sliding log instead is an over-admission, one defect failing two
+// checks, the wrong one first.
+func TestCheckCounterRatingDeniedFailsRecoveryAlone(t *testing.T) {
+	for _, fam := range simFamilies {
+		if !approximate[fam.name] {
+			continue
+		}
+		for _, algo := range []scenarios.Algorithm{scenarios.AlgoSlidingWindow, scenarios.AlgoAny} {
+			for _, n := range []int64{20, 100} {
+				for d := range 10 {
+					start := time.Duration(d) * 100 * time.Millisecond
+					t.Run(fmt.Sprintf("%s/%s/%d/over+%v", fam.name, algo, n, start), func(t *testing.T) {
+						specs := slices.Clone(standardPhases)
+						specs[0].dur += start
+						p := planOf(limitOf(n, time.Second, algo), specs)
+						obs := serve(client(p, []string{"k1"}, jitteredLatency(5*time.Millisecond), uint64(d)), fam.server(n, time.Second, faultCountsDenied))
+						for _, c := range Check(p, seqOf(obs)).Checks {
+							if got, want := c.Status == check.Fail, c.ID == check.RecoveryAfterWindow; got != want {
+								t.Errorf("%s = %s (%s); want failed=%v", c.ID, c.Status, c.Message, want)
+							}
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
 // With `any` a faulty limiter may be best explained by another family (a bucket
 // that rejects early looks like a sliding log that admits too much), so only the
 // verdict is certain: it is no pass, unless it says the fault cannot be shown.

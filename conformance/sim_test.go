@@ -136,6 +136,10 @@ const (
 	faultEarly     fault = "early-reject" // rejects two before the limit
 	faultSlow      fault = "slow-recovery"
 	faultStatus503 fault = "status-503" // limits with 503
+	// faultCountsDenied counts a denied request as well (the sliding-window
+	// counter only): HAProxy's http_req_rate, which a client retrying above
+	// the limit keeps above it for as long as it retries.
+	faultCountsDenied fault = "counts-denied"
 )
 
 func (f fault) limitedStatus() int {
@@ -356,6 +360,9 @@ func (s *slidingCounter) decide(at time.Time, key string) int {
 	}
 	if est+1 > float64(threshold(s.n, s.f)) {
 		st.blocked = at.Add(penalty)
+		if s.f == faultCountsDenied {
+			st.curr++
+		}
 		return s.f.limitedStatus()
 	}
 	st.curr++

@@ -70,6 +70,24 @@ func (ev *Evaluation) computeScore() score {
 	return sc
 }
 
+// lateOnly reports whether every violation of ev, if any, is a late
+// recovery: the model explains every admission and the onset of every
+// streak, and the limit only stayed closed past its lift. An evaluation
+// without details (a search that found nothing) is not.
+func (ev *Evaluation) lateOnly() bool {
+	if ev.States == nil {
+		return false
+	}
+	for i := range ev.States {
+		for _, o := range ev.States[i].Out {
+			if o.Violation() && o != series.RejectRecovery {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // kindOf maps a violation to its kind: admitOver or rejectWrong.
 func kindOf(o series.Outcome) series.Outcome {
 	if o == series.AdmitOver {

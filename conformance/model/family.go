@@ -31,7 +31,8 @@ type Family interface {
 	// blames: the model evaluated at the best estimate of each arrival.
 	point(s *series.Series, ev *Evaluation, x int, p Params) []bool
 	// rescuesOnly reports whether the family is chosen only when it explains
-	// the whole run, so that a faulty limiter is reported against the others.
+	// the whole run but for late recoveries (see Evaluation.lateOnly), so
+	// that a faulty limiter is reported against the others.
 	RescuesOnly() bool
 	// quiet reports whether a run far under the limit can be judged from its
 	// counts with this family (see underlimit_fastpath.go).
@@ -153,15 +154,17 @@ func FamiliesFor(l *scenarios.Limit) ([]Family, error) {
 // Evaluate judges the series against the families of the declared algorithm
 // and returns the most favourable evaluation (see score), the first family on
 // a tie. A family that only ever rescues (the sliding-window counter) is
-// chosen when it explains the whole run, so that correct counters pass, but a
-// faulty limiter is reported against the other families (for
-// sliding-window, the sliding log).
+// chosen when it explains the whole run, so that correct counters pass, or
+// every admission and every onset of a streak, the limit only lifting late
+// (see Evaluation.lateOnly), so that a counter that keeps a retrying client
+// out fails recovery alone; any other faulty limiter is reported against the
+// other families (for sliding-window, the sliding log).
 func (a *Rules) Evaluate(all []*series.Series) *Evaluation {
 	var best *Evaluation
 	for _, f := range a.Families {
 		ev := f.Evaluate(a, all)
 		switch {
-		case f.RescuesOnly() && ev.score().violations > 0:
+		case f.RescuesOnly() && !ev.lateOnly():
 			continue
 		case best == nil || ev.score().less(best.score()):
 			best = ev

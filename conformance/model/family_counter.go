@@ -29,8 +29,12 @@ var (
 // the three that went furthest before a violation. Every phase tried stands
 // for those within half a fine step of it, so the steps around a grid point
 // cover the gap to its neighbours. The counter only ever rescues (see
-// rules.evaluate), so a phase is dropped at its first violation; when none
-// explains the run the evaluation returned has violations and no details.
+// Rules.Evaluate), so a phase is dropped at its first violation. When none
+// explains the run, the phases that went furthest are judged whole: one whose
+// only violations are late recoveries is returned (a counter that rates
+// denied requests too, like HAProxy's http_req_rate, admits as a counter does
+// and only keeps a retrying client out); otherwise the evaluation returned
+// has violations and no details.
 func (f counterFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 	p := a.P
 	judges := make([]*series.CounterJudge, len(all))
@@ -73,16 +77,40 @@ func (f counterFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 			}
 		}
 	}
-	ev := &Evaluation{Family: f, Phase: found,
-		Align: &Alignment{Into: time.Duration(records.FloorMod(a.Origin+found, p.W))}}
-	ev.Desc = f.Describe(p, ev)
-	if !ok {
-		ev.sc = &score{kinds: 1, episodes: 1, violations: 1}
-		return ev
+	if ok {
+		return f.judgeAt(a, all, judges, found, delta)
 	}
+	slices.SortStableFunc(ranked, func(x, y tried) int { return -cmp.Compare(x.reached, y.reached) })
+	var best *Evaluation
+	for _, t := range ranked[:min(lateOnlyTries, len(ranked))] {
+		ev := f.judgeAt(a, all, judges, t.ClockPhase, delta)
+		if ev.lateOnly() && (best == nil || ev.score().less(best.score())) {
+			best = ev
+		}
+	}
+	if best != nil {
+		return best
+	}
+	ev := &Evaluation{Family: f, Phase: ranked[0].ClockPhase,
+		Align: &Alignment{Into: time.Duration(records.FloorMod(a.Origin+ranked[0].ClockPhase, p.W))}}
+	ev.Desc = f.Describe(p, ev)
+	ev.sc = &score{kinds: 1, episodes: 1, violations: 1}
+	return ev
+}
+
+// lateOnlyTries is how many of the phases that went furthest the counter
+// judges whole when none explains the run, looking for one whose only
+// violations are late recoveries (see Evaluation.lateOnly).
+const lateOnlyTries = 3
+
+// judgeAt judges every series with the counter's windows at phase.
+func (f counterFamily) judgeAt(a *Rules, all []*series.Series, judges []*series.CounterJudge, phase, delta int64) *Evaluation {
+	ev := &Evaluation{Family: f, Phase: phase,
+		Align: &Alignment{Into: time.Duration(records.FloorMod(a.Origin+phase, a.P.W))}}
+	ev.Desc = f.Describe(a.P, ev)
 	for x, s := range all {
 		st := a.newStateEval(s)
-		judges[x].Judge(found, delta, &st)
+		judges[x].Judge(phase, delta, &st)
 		ev.States = append(ev.States, st)
 	}
 	a.classifyAll(all, ev)
