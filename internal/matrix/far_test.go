@@ -19,9 +19,9 @@ import (
 var farLink = latencyproxy.Link{Delay: 50 * time.Millisecond, Jitter: 25 * time.Millisecond}
 
 // knownFar lists the faults ratecheck still gets wrong behind farLink, in any
-// family, with the finding that says why (transport-findings.md, handed to
-// stream verdict; issue 11 item 10). Such a cell is counted and shown, not
-// failed; one that comes out right in every run is logged, to be removed here.
+// family, with the finding that says why (docs/findings.md). Such a cell is
+// counted and shown, not failed; one that comes out right in every run is
+// logged, to be removed here.
 var knownFar = map[string]string{
 	"off-by-one":   "F1: limit.enforced passes, its ambiguous decisions not counted",
 	"early-reject": "F2: limit.no-early-reject passes with every rejection ambiguous",

@@ -147,8 +147,7 @@
 // deny) pass as a sliding-window counter or "20 per second"; the common
 // http_req_rate configuration counts denied requests, and a client retrying
 // is locked out past the promise (recovery.after-window fails). What
-// ratecheck still gets wrong there is in /work/notes/transport-findings.md
-// (F4-F6).
+// ratecheck still gets wrong there is in docs/findings.md.
 //
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns

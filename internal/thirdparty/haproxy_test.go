@@ -132,7 +132,7 @@ func launch(t *testing.T, addr, binary string, args ...string) error {
 // with the usual mistake of rating denied requests too.
 func haproxyRuns(t *testing.T) []*run {
 	sliding := contract{algorithm: scenarios.AlgoSlidingWindow, scope: "ip"}
-	// F9 in transport-findings.md: on a loaded machine (latencies of
+	// F9 (docs/findings.md): on a loaded machine (latencies of
 	// seconds) the sliding-window fit falls back from the counter to a
 	// sliding log, which a counter rightly violates by one request.
 	f9 := "F9: under load the sliding-window fit loses the counter for the log"
