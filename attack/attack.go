@@ -11,8 +11,8 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // An Attack is a plan being sent. Its observations arrive on Observations until
@@ -52,7 +52,7 @@ func (a *Attack) Observations() <-chan results.Observation { return a.out }
 // phaseRun is one phase ready to send.
 type phaseRun struct {
 	index   int
-	phase   scenarios.Phase
+	phase   plan.Phase
 	target  vegeta.Target
 	seqBase uint64 // global sequence number of the phase's first request
 }
@@ -60,7 +60,7 @@ type phaseRun struct {
 // Start begins sending the plan's traffic and returns at once. Cancelling ctx
 // stops every phase: no new request is sent, and the stream closes when the
 // requests in flight have returned.
-func Start(ctx context.Context, p *scenarios.Plan, o Options) (*Attack, error) {
+func Start(ctx context.Context, p *plan.Plan, o Options) (*Attack, error) {
 	o = o.withDefaults()
 	bad, err := madeUpKey()
 	if err != nil {
@@ -96,7 +96,7 @@ func Start(ctx context.Context, p *scenarios.Plan, o Options) (*Attack, error) {
 
 // phaseRuns prepares every phase that sends, numbering requests across phases
 // in plan order so that Seq is unique and follows the schedule.
-func phaseRuns(p *scenarios.Plan, o Options) ([]phaseRun, error) {
+func phaseRuns(p *plan.Plan, o Options) ([]phaseRun, error) {
 	var runs []phaseRun
 	for i, ph := range p.Phases {
 		if !ph.Unpaced() && (o.Shard.Requests(ph.Requests) <= 0 || ph.Rate <= 0) {
@@ -188,7 +188,7 @@ const phaseGrace = time.Second
 // launched (late is > 0 only for shards keeping to a shared schedule). A
 // machine that cannot reach the phase's rate sends fewer requests, which the
 // report shows as a shortfall, and the run still ends on time.
-func phaseEnd(ph scenarios.Phase, late time.Duration) time.Duration {
+func phaseEnd(ph plan.Phase, late time.Duration) time.Duration {
 	return max(ph.Duration+phaseGrace-late, phaseGrace)
 }
 

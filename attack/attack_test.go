@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -30,14 +31,14 @@ func testScenario() *scenarios.Scenario {
 	}
 }
 
-func testPlan(phases ...scenarios.Phase) *scenarios.Plan {
+func testPlan(phases ...plan.Phase) *plan.Plan {
 	var start time.Duration
 	for i := range phases {
 		phases[i].Start = start
 		start += phases[i].Duration
 		phases[i].Requests = int64(phases[i].Rate * phases[i].Duration.Seconds())
 	}
-	return &scenarios.Plan{Scenario: testScenario(), Phases: phases}
+	return &plan.Plan{Scenario: testScenario(), Phases: phases}
 }
 
 // collect drains an attack's stream, failing the test if it does not end in time.
@@ -76,9 +77,9 @@ func TestStartSendsEveryPhaseOnSchedule(t *testing.T) {
 	u, _ := url.Parse(srv.URL)
 
 	p := testPlan(
-		scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 40, Duration: 500 * time.Millisecond, Endpoint: "list", Key: "primary"},
-		scenarios.Phase{Name: "pause", Kind: scenarios.PhasePause, Duration: 300 * time.Millisecond},
-		scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 100, Duration: 500 * time.Millisecond, Endpoint: "create", Key: "primary"},
+		plan.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 40, Duration: 500 * time.Millisecond, Endpoint: "list", Key: "primary"},
+		plan.Phase{Name: "pause", Kind: scenarios.PhasePause, Duration: 300 * time.Millisecond},
+		plan.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 100, Duration: 500 * time.Millisecond, Endpoint: "create", Key: "primary"},
 	)
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, MaxBody: 64})
 	if err != nil {
@@ -136,7 +137,7 @@ func TestStartStopsWhenCancelled(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
-	p := testPlan(scenarios.Phase{Name: "long", Kind: scenarios.PhaseUnder, Rate: 50, Duration: time.Minute, Endpoint: "list", Key: "primary"})
+	p := testPlan(plan.Phase{Name: "long", Kind: scenarios.PhaseUnder, Rate: 50, Duration: time.Minute, Endpoint: "list", Key: "primary"})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := Start(ctx, p, Options{Target: u, Keys: map[string]string{"primary": testKey}})
@@ -155,7 +156,7 @@ func TestStartRecordsTransportErrors(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	u, _ := url.Parse(srv.URL)
 	srv.Close() // nothing listens any more
-	p := testPlan(scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 100, Duration: 100 * time.Millisecond, Endpoint: "list", Key: "primary"})
+	p := testPlan(plan.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 100, Duration: 100 * time.Millisecond, Endpoint: "list", Key: "primary"})
 
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, Timeout: time.Second})
 	if err != nil {
@@ -174,7 +175,7 @@ func TestStartRecordsTransportErrors(t *testing.T) {
 
 func TestStartRejectsMissingKey(t *testing.T) {
 	u, _ := url.Parse("http://127.0.0.1:1")
-	p := testPlan(scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 10, Duration: time.Second, Endpoint: "list", Key: "primary"})
+	p := testPlan(plan.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 10, Duration: time.Second, Endpoint: "list", Key: "primary"})
 	_, err := Start(context.Background(), p, Options{Target: u})
 	if err == nil || !strings.Contains(err.Error(), `no value for key "primary"`) {
 		t.Errorf("Start without the key = %v; want an error naming the key", err)
@@ -199,7 +200,7 @@ func TestStartUnpacedPhaseRunsForItsDuration(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
-	p := testPlan(scenarios.Phase{Name: "flat-out", Kind: scenarios.PhaseOver, Rate: math.Inf(1), Duration: 300 * time.Millisecond, Endpoint: "list", Key: "primary"})
+	p := testPlan(plan.Phase{Name: "flat-out", Kind: scenarios.PhaseOver, Rate: math.Inf(1), Duration: 300 * time.Millisecond, Endpoint: "list", Key: "primary"})
 	p.Phases[0].Requests = 0 // as the planner leaves it: not known in advance
 
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, Connections: 4})
@@ -232,7 +233,7 @@ func TestStartEndsAPhaseOnTime(t *testing.T) {
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
 	const rate, dur = 1e6, 300 * time.Millisecond
-	p := testPlan(scenarios.Phase{Name: "too-fast", Kind: scenarios.PhaseOver, Rate: rate, Duration: dur, Requests: int64(rate * dur.Seconds()), Endpoint: "list", Key: "primary"})
+	p := testPlan(plan.Phase{Name: "too-fast", Kind: scenarios.PhaseOver, Rate: rate, Duration: dur, Requests: int64(rate * dur.Seconds()), Endpoint: "list", Key: "primary"})
 
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, Connections: 4})
 	if err != nil {
@@ -273,7 +274,7 @@ func TestStartBurstSendsConcurrently(t *testing.T) {
 	}))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
-	p := testPlan(scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 16, Duration: time.Second, Endpoint: "list", Key: "primary", Burst: 8})
+	p := testPlan(plan.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 16, Duration: time.Second, Endpoint: "list", Key: "primary", Burst: 8})
 
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, Connections: 8})
 	if err != nil {
@@ -310,7 +311,7 @@ func TestStartCutsLongBodies(t *testing.T) {
 		t.Run(path, func(t *testing.T) {
 			served.Store(0)
 			u, _ := url.Parse(srv.URL + path)
-			p := testPlan(scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 20, Duration: 250 * time.Millisecond, Endpoint: "list", Key: "primary"})
+			p := testPlan(plan.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 20, Duration: 250 * time.Millisecond, Endpoint: "list", Key: "primary"})
 			p.Scenario.Endpoints[0].Path = ""
 			a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, Timeout: time.Minute})
 			if err != nil {
@@ -347,7 +348,7 @@ func TestStartRecordsAliasesUnderTheirNameAndNeverIgnored(t *testing.T) {
 	}))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
-	p := testPlan(scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 40, Duration: 200 * time.Millisecond, Endpoint: "list", Key: "primary"})
+	p := testPlan(plan.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 40, Duration: 200 * time.Millisecond, Endpoint: "list", Key: "primary"})
 	p.Scenario.Headers = scenarios.Headers{Convention: "x-ratelimit", Remaining: "X-RateLimit-Remaining",
 		Aliases: map[string]string{"X-Rate-Limit-Remaining": "X-Ratelimit-Remaining"}, Ignore: []string{"X-Cdn-Ratelimit-Remaining"}}
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}})

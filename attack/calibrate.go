@@ -11,9 +11,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
-
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // Calibration is what a run can expect of this machine and of the path to the
@@ -43,7 +42,7 @@ const capacityProbeFloor = 500.0
 // under-delivered: faster than the measured capacity, or needing more
 // requests in flight than the run has connections (Little's law: in flight =
 // rate × latency, with the connect time as the least latency).
-func Calibrate(ctx context.Context, p *scenarios.Plan, o Options) (Calibration, error) {
+func Calibrate(ctx context.Context, p *plan.Plan, o Options) (Calibration, error) {
 	o = o.withDefaults()
 	var c Calibration
 	rtt, err := connectTime(ctx, o.Target, 5, min(o.Timeout, 5*time.Second), o.SourceAddr)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -20,7 +21,7 @@ func TestCalibrateReportsUndeliverablePhases(t *testing.T) {
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
 
-	slow := testPlan(scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 10, Duration: time.Second, Endpoint: "list", Key: "primary"})
+	slow := testPlan(plan.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 10, Duration: time.Second, Endpoint: "list", Key: "primary"})
 	c, err := Calibrate(context.Background(), slow, Options{Target: u})
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +32,7 @@ func TestCalibrateReportsUndeliverablePhases(t *testing.T) {
 
 	// A rate no machine sends: the probe measures this machine's capacity and
 	// the phase is reported before anything is sent to the target.
-	fast := testPlan(scenarios.Phase{Name: "flood", Kind: scenarios.PhaseOver, Rate: 5e7, Duration: time.Second, Endpoint: "list", Key: "primary"})
+	fast := testPlan(plan.Phase{Name: "flood", Kind: scenarios.PhaseOver, Rate: 5e7, Duration: time.Second, Endpoint: "list", Key: "primary"})
 	c, err = Calibrate(context.Background(), fast, Options{Target: u, Connections: 4})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func TestCalibrateReportsUndeliverablePhases(t *testing.T) {
 
 func TestCalibrateUnreachable(t *testing.T) {
 	u, _ := url.Parse("http://127.0.0.1:1")
-	p := testPlan(scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 10, Duration: time.Second, Endpoint: "list", Key: "primary"})
+	p := testPlan(plan.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 10, Duration: time.Second, Endpoint: "list", Key: "primary"})
 	if _, err := Calibrate(context.Background(), p, Options{Target: u}); !errors.Is(err, ErrTargetUnreachable) {
 		t.Errorf("Calibrate(unreachable) = %v; want ErrTargetUnreachable", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -21,19 +22,19 @@ var Encodings = []string{"gob", "json", "csv"}
 type VegetaExporter struct {
 	enc    vegeta.Encoder
 	sc     *scenarios.Scenario
-	plan   *scenarios.Plan
+	plan   *plan.Plan
 	target *url.URL
 }
 
 // NewVegetaExporter writes to w in encoding (one of Encodings). The scenario
 // and plan name each result's attack (scenario/phase), method and URL;
 // target is the run's base URL.
-func NewVegetaExporter(w io.Writer, encoding string, plan *scenarios.Plan, target string) (*VegetaExporter, error) {
+func NewVegetaExporter(w io.Writer, encoding string, p *plan.Plan, target string) (*VegetaExporter, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, fmt.Errorf("attack: export: target %q: %w", target, err)
 	}
-	e := &VegetaExporter{sc: plan.Scenario, plan: plan, target: u}
+	e := &VegetaExporter{sc: p.Scenario, plan: p, target: u}
 	switch encoding {
 	case "gob":
 		e.enc = vegeta.NewEncoder(w)

@@ -9,6 +9,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ratecheck/ratecheck/attack"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -18,7 +19,7 @@ import (
 // does, then checks vegeta's metrics count what ratecheck saw.
 func TestVegetaExportRoundTrip(t *testing.T) {
 	sc := &scenarios.Scenario{Name: "copilot", Endpoints: []scenarios.Endpoint{{Name: "list", Method: "GET", Path: "/v1/clients?page=1"}}}
-	plan := &scenarios.Plan{Scenario: sc, Phases: []scenarios.Phase{{Name: "under"}, {Name: "over"}}}
+	p := &plan.Plan{Scenario: sc, Phases: []plan.Phase{{Name: "under"}, {Name: "over"}}}
 	t0 := time.Date(2026, 12, 4, 17, 0, 0, 123456789, time.UTC)
 	obs := []results.Observation{
 		{Seq: 0, Phase: 0, Endpoint: "list", Sent: t0, Latency: 2 * time.Millisecond, Status: 200, Body: `{"ok":true}`},
@@ -37,7 +38,7 @@ func TestVegetaExportRoundTrip(t *testing.T) {
 	for _, enc := range attack.Encodings {
 		t.Run(enc, func(t *testing.T) {
 			var buf bytes.Buffer
-			e, err := attack.NewVegetaExporter(&buf, enc, plan, "http://127.0.0.1:8080/api")
+			e, err := attack.NewVegetaExporter(&buf, enc, p, "http://127.0.0.1:8080/api")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +74,7 @@ func TestVegetaExportRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	if _, err := attack.NewVegetaExporter(&bytes.Buffer{}, "xml", plan, "http://x"); err == nil {
+	if _, err := attack.NewVegetaExporter(&bytes.Buffer{}, "xml", p, "http://x"); err == nil {
 		t.Error("NewVegetaExporter accepted encoding xml")
 	}
 }

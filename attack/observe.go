@@ -8,8 +8,8 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // observation turns a vegeta result into an Observation. The status comes from
@@ -71,7 +71,7 @@ func newRecording(declared []string, aliases map[string]string, ignore []string)
 var noRecording recording
 
 // recordingOf is the recording of a run of p with options o.
-func recordingOf(p *scenarios.Plan, o Options) *recording {
+func recordingOf(p *plan.Plan, o Options) *recording {
 	if p == nil || p.Scenario == nil {
 		return newRecording(o.Headers, nil, nil)
 	}

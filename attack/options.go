@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ratecheck/ratecheck/scenarios"
+	"github.com/ratecheck/ratecheck/plan"
 )
 
 // DefaultMaxBody is how many bytes of each response body are kept as the
@@ -53,7 +53,7 @@ type Options struct {
 	// Shard is the part of the plan this process sends; the zero Shard sends
 	// it all. A sharded run also records each response's Date header, the
 	// reference a merge estimates the shards' clock offsets from.
-	Shard scenarios.Shard
+	Shard plan.Shard
 	// StartAt, if set, is when offset 0 of the plan falls (shards that share it
 	// begin together); the attack waits for it. Zero starts at once.
 	StartAt time.Time

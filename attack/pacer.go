@@ -4,9 +4,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
-
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // phasePacer sends Count hits at a constant PerSec (hits per second), the first at
@@ -22,7 +21,7 @@ type phasePacer struct {
 	// Shard, when the plan is sharded, picks this sender's slice: hit h is
 	// the phase's request Shard.Request(h), due when the whole plan has it
 	// due. Count is then this shard's share.
-	Shard scenarios.Shard
+	Shard plan.Shard
 	// Late is how long after its planned start the phase was launched, when
 	// it must keep to an absolute schedule (shards sharing a start time):
 	// every hit is then due that much earlier than from the launch.
@@ -42,7 +41,7 @@ func (p phasePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 	}
 	var wait time.Duration // unpaced: as fast as the workers take hits
 	if !math.IsInf(p.PerSec, 1) {
-		due := scenarios.Phase{Rate: p.PerSec, Burst: p.Burst}.Due(p.Shard.Request(hits))
+		due := plan.Phase{Rate: p.PerSec, Burst: p.Burst}.Due(p.Shard.Request(hits))
 		wait = max(due-p.Late-elapsed, 0)
 	}
 	wait, ok := p.Rails.claim(wait)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -45,8 +46,8 @@ func TestStartStopsAtMaxRequests(t *testing.T) {
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
 	p := testPlan(
-		scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 100, Duration: 100 * time.Millisecond, Endpoint: "list", Key: "primary"},
-		scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 200, Duration: 200 * time.Millisecond, Endpoint: "list", Key: "primary", Burst: 8},
+		plan.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 100, Duration: 100 * time.Millisecond, Endpoint: "list", Key: "primary"},
+		plan.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 200, Duration: 200 * time.Millisecond, Endpoint: "list", Key: "primary", Burst: 8},
 	)
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, MaxRequests: 17})
 	if err != nil {
@@ -68,7 +69,7 @@ func TestStartBacksOffFromAFailingTarget(t *testing.T) {
 	}))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
-	p := testPlan(scenarios.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 100, Duration: 3 * time.Second, Endpoint: "list", Key: "primary"})
+	p := testPlan(plan.Phase{Name: "under", Kind: scenarios.PhaseUnder, Rate: 100, Duration: 3 * time.Second, Endpoint: "list", Key: "primary"})
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +87,7 @@ func TestStartDoesNotBackOffFromLimiting(t *testing.T) {
 	}))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
-	p := testPlan(scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 200, Duration: 250 * time.Millisecond, Endpoint: "list", Key: "primary"})
+	p := testPlan(plan.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 200, Duration: 250 * time.Millisecond, Endpoint: "list", Key: "primary"})
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}})
 	if err != nil {
 		t.Fatal(err)

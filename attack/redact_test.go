@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -77,7 +78,7 @@ func TestStartHidesEchoedKeys(t *testing.T) {
 	}))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
-	p := testPlan(scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 50, Duration: 200 * time.Millisecond, Endpoint: "list", Key: "primary"})
+	p := testPlan(plan.Phase{Name: "over", Kind: scenarios.PhaseOver, Rate: 50, Duration: 200 * time.Millisecond, Endpoint: "list", Key: "primary"})
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, MaxBody: 64, Headers: []string{"X-Nothing"}})
 	if err != nil {
 		t.Fatal(err)
@@ -131,8 +132,8 @@ func TestStartSendsNoKeyAndAWrongKey(t *testing.T) {
 	sc.Endpoints = append(sc.Endpoints, scenarios.Endpoint{Name: "nokey", Method: "GET", Path: "/v1/items?p=no-key"},
 		scenarios.Endpoint{Name: "badkey", Method: "GET", Path: "/v1/items?p=bad-key"})
 	p := testPlan(
-		scenarios.Phase{Name: "no-key", Kind: scenarios.PhaseNoKey, Rate: 50, Duration: 100 * time.Millisecond, Endpoint: "nokey"},
-		scenarios.Phase{Name: "bad-key", Kind: scenarios.PhaseBadKey, Rate: 50, Duration: 100 * time.Millisecond, Endpoint: "badkey"},
+		plan.Phase{Name: "no-key", Kind: scenarios.PhaseNoKey, Rate: 50, Duration: 100 * time.Millisecond, Endpoint: "nokey"},
+		plan.Phase{Name: "bad-key", Kind: scenarios.PhaseBadKey, Rate: 50, Duration: 100 * time.Millisecond, Endpoint: "badkey"},
 	)
 	p.Scenario = sc
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}})

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // TestShardsSendThePlanTogether starts three shards of one plan at a shared
@@ -24,8 +24,8 @@ func TestShardsSendThePlanTogether(t *testing.T) {
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
 	p := testPlan(
-		scenarios.Phase{Name: "a", Rate: 60, Duration: 500 * time.Millisecond, Endpoint: "list", Key: "primary"},
-		scenarios.Phase{Name: "b", Rate: 90, Duration: 300 * time.Millisecond, Endpoint: "list", Key: "primary", Burst: 3},
+		plan.Phase{Name: "a", Rate: 60, Duration: 500 * time.Millisecond, Endpoint: "list", Key: "primary"},
+		plan.Phase{Name: "b", Rate: 90, Duration: 300 * time.Millisecond, Endpoint: "list", Key: "primary", Burst: 3},
 	)
 	const n = 3
 	startAt := time.Now().Add(200 * time.Millisecond)
@@ -52,7 +52,7 @@ func TestShardsSendThePlanTogether(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			o := Options{Target: u, Keys: map[string]string{"primary": testKey}, Shard: scenarios.Shard{Index: i, Count: n}, StartAt: startAt}
+			o := Options{Target: u, Keys: map[string]string{"primary": testKey}, Shard: plan.Shard{Index: i, Count: n}, StartAt: startAt}
 			a, err := Start(context.Background(), p, o)
 			if err != nil {
 				t.Error(err)
@@ -107,7 +107,7 @@ func TestClockSkewShiftsWhatIsRecorded(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
-	p := testPlan(scenarios.Phase{Name: "a", Rate: 20, Duration: 200 * time.Millisecond, Endpoint: "list", Key: "primary"})
+	p := testPlan(plan.Phase{Name: "a", Rate: 20, Duration: 200 * time.Millisecond, Endpoint: "list", Key: "primary"})
 	const skew = 300 * time.Millisecond
 	startAt := time.Now().Add(500 * time.Millisecond)
 	a, err := Start(context.Background(), p, Options{Target: u, Keys: map[string]string{"primary": testKey}, StartAt: startAt, ClockSkew: skew})

@@ -11,13 +11,14 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // phaseTarget builds the one request a phase sends over and over: with the
 // phase's key, or with none (PhaseNoKey), or with the run's made-up key
 // (PhaseBadKey).
-func phaseTarget(sc *scenarios.Scenario, ph scenarios.Phase, o Options) (vegeta.Target, error) {
+func phaseTarget(sc *scenarios.Scenario, ph plan.Phase, o Options) (vegeta.Target, error) {
 	ep, ok := endpoint(sc, ph.Endpoint)
 	if !ok {
 		return vegeta.Target{}, fmt.Errorf("attack: phase %q: no endpoint named %q", ph.Name, ph.Endpoint)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -33,12 +34,12 @@ const headersSection = "headers: {convention: x-ratelimit, reset: \"\"}\n"
 var start = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 // benchPlan plans benchScenario plus extra YAML.
-func benchPlan(b *testing.B, extra string) *scenarios.Plan {
+func benchPlan(b *testing.B, extra string) *plan.Plan {
 	sc, err := scenarios.Parse("bench.yaml", []byte(benchScenario+extra))
 	if err != nil {
 		b.Fatal(err)
 	}
-	return scenarios.NewPlan(sc)
+	return plan.New(sc)
 }
 
 // observationAt is request i of a run at 20,000/s against bench/target: 200,
@@ -58,7 +59,7 @@ func observationAt(i int, headers map[string]string) results.Observation {
 var benchHeaders = map[string]string{"X-Ratelimit-Limit": "100000000", "X-Ratelimit-Remaining": "99999000"}
 
 // metricsPhases mirrors internal/runner.MetricsPhases, which bench cannot import.
-func metricsPhases(p *scenarios.Plan) []metrics.Phase {
+func metricsPhases(p *plan.Plan) []metrics.Phase {
 	out := make([]metrics.Phase, len(p.Phases))
 	for i, ph := range p.Phases {
 		out[i] = metrics.Phase{Name: ph.Name, Kind: string(ph.Kind), Rate: ph.Rate, Planned: ph.Requests, Duration: ph.Duration, Start: ph.Start, FirstSeq: p.FirstSeq(i)}
@@ -89,11 +90,11 @@ func BenchmarkFanout(b *testing.B) {
 		{"checkers-headers", false, false, true, headersSection},
 		{"all", true, true, true, ""},
 	}
-	for _, p := range parts {
-		b.Run(p.name, func(b *testing.B) {
-			plan := benchPlan(b, p.extra)
+	for _, part := range parts {
+		b.Run(part.name, func(b *testing.B) {
+			p := benchPlan(b, part.extra)
 			var w *results.Writer
-			if p.write {
+			if part.write {
 				var err error
 				w, err = results.Create(b.TempDir(), results.Meta{SchemaVersion: results.SchemaVersion, ScenarioName: "bench"}, []byte(benchScenario))
 				if err != nil {
@@ -101,8 +102,8 @@ func BenchmarkFanout(b *testing.B) {
 				}
 				defer w.Close(results.Meta{})
 			}
-			rec := metrics.NewRecorder(metricsPhases(plan), start)
-			judge := runner.NewJudge(plan)
+			rec := metrics.NewRecorder(metricsPhases(p), start)
+			judge := runner.NewJudge(p)
 			before := liveHeap()
 			b.ReportAllocs()
 			i := 0
@@ -113,10 +114,10 @@ func BenchmarkFanout(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				if p.record {
+				if part.record {
 					rec.Record(o)
 				}
-				if p.checkers {
+				if part.checkers {
 					judge.Observe(o)
 				}
 				i++
@@ -133,7 +134,7 @@ func BenchmarkFanout(b *testing.B) {
 // every observation to a fresh Judge, then its Verdict, as `ratecheck report`
 // does on replay. ns/obs is the cost per observation.
 func BenchmarkVerdict(b *testing.B) {
-	plan := benchPlan(b, "")
+	p := benchPlan(b, "")
 	obs := make([]results.Observation, 1_000_000)
 	for i := range obs {
 		obs[i] = observationAt(i, benchHeaders)
@@ -141,7 +142,7 @@ func BenchmarkVerdict(b *testing.B) {
 	b.ReportAllocs()
 	ops := 0
 	for b.Loop() {
-		judge := runner.NewJudge(plan)
+		judge := runner.NewJudge(p)
 		for _, o := range obs {
 			judge.Observe(o)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/gcpolicy"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -71,12 +72,12 @@ func soakSecs(t *testing.T) int {
 	return secs
 }
 
-func soakPlan(t *testing.T, secs int) *scenarios.Plan {
+func soakPlan(t *testing.T, secs int) *plan.Plan {
 	sc, err := scenarios.Parse("soak.yaml", []byte(soakScenario(secs)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return scenarios.NewPlan(sc)
+	return plan.New(sc)
 }
 
 // TestSoakJudgeMemory feeds the traffic to a Judge as the runner does and
@@ -84,12 +85,12 @@ func soakPlan(t *testing.T, secs int) *scenarios.Plan {
 // the peak heap in use through the verdict, and the verdict's time.
 func TestSoakJudgeMemory(t *testing.T) {
 	secs := soakSecs(t)
-	plan := soakPlan(t, secs)
+	p := soakPlan(t, secs)
 	n := secs * soakRate
 	before := liveHeap()
 	peak, stop := samplePeak()
-	rec := metrics.NewRecorder(metricsPhases(plan), start)
-	j := runner.NewJudge(plan)
+	rec := metrics.NewRecorder(metricsPhases(p), start)
+	j := runner.NewJudge(p)
 	for i := range n {
 		o := soakObservation(i, nil)
 		rec.Record(o)
@@ -165,7 +166,7 @@ func TestSoakReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := scenarios.NewPlan(sc)
+	p := plan.New(sc)
 	t0 := time.Now()
 	n := 0
 	for _, err := range run.Observations() {
@@ -176,11 +177,11 @@ func TestSoakReplay(t *testing.T) {
 	}
 	read := time.Since(t0)
 	t0 = time.Now()
-	rec := metrics.NewRecorder(runner.MetricsPhases(plan), run.Meta.Started)
-	waits := metrics.NewWaits(runner.WaitSpec(plan), run.Meta.Started)
+	rec := metrics.NewRecorder(runner.MetricsPhases(p), run.Meta.Started)
+	waits := metrics.NewWaits(runner.WaitSpec(p), run.Meta.Started)
 	var observed time.Duration
 	v := gcpolicy.Judge(func() conformance.Verdict {
-		j := runner.NewJudge(plan)
+		j := runner.NewJudge(p)
 		for o := range run.Observations() {
 			rec.Record(o)
 			waits.Record(o)

@@ -7,7 +7,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/series"
-	"github.com/ratecheck/ratecheck/scenarios"
+	"github.com/ratecheck/ratecheck/plan"
 )
 
 // analysis is the judgement of the tested limit over a whole run, shared by the
@@ -24,7 +24,7 @@ type analysis struct {
 }
 
 // analyse replays the collected records through the model of the tested limit.
-func analyse(p *scenarios.Plan, c *records.Collector) *analysis {
+func analyse(p *plan.Plan, c *records.Collector) *analysis {
 	a := &analysis{Rules: model.Rules{Plan: p, Limit: c.Limit, Origin: c.First, Seq0: c.Seq0}}
 	if a.skip = skipReason(p, c); a.skip != "" {
 		return a
@@ -82,7 +82,7 @@ func (a *analysis) lateInSlowStreaks() {
 var quietJudging = true
 
 // skipReason says why the model checks cannot judge the run, or "".
-func skipReason(p *scenarios.Plan, c *records.Collector) string {
+func skipReason(p *plan.Plan, c *records.Collector) string {
 	l := c.Limit
 	switch {
 	case p == nil:

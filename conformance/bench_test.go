@@ -4,13 +4,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // longRun simulates about 100k requests against srv: 100 s under the limit of
 // 100/s, 400 s over it, a pause, and 300 s of recovery.
-func longRun(algo scenarios.Algorithm, srv server) (*scenarios.Plan, []results.Observation) {
+func longRun(algo scenarios.Algorithm, srv server) (*plan.Plan, []results.Observation) {
 	p := planOf(limitOf(100, time.Second, algo), []phaseSpec{
 		{"under", scenarios.PhaseUnder, 0.5, 100 * time.Second},
 		{"over", scenarios.PhaseOver, 2, 400 * time.Second},

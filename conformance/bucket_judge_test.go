@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // bucketPlan is a token bucket of burst 2 refilled 1 a second (2 per 2 s).
-func bucketPlan() *scenarios.Plan {
+func bucketPlan() *plan.Plan {
 	l := limitOf(2, 2*time.Second, scenarios.AlgoTokenBucket)
 	return planOf(l, []phaseSpec{{"over", scenarios.PhaseOver, 1, 10 * time.Second}})
 }

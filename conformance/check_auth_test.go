@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -34,17 +35,17 @@ errors:
   403: {body: {error: string}}
 `
 
-func authPlan(t *testing.T, window string, opts ...scenarios.PlanOption) *scenarios.Plan {
+func authPlan(t *testing.T, window string, opts ...plan.Option) *plan.Plan {
 	t.Helper()
 	sc, err := scenarios.Parse("auth.yaml", []byte(strings.Replace(authYAML, "WINDOW", window, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return scenarios.NewPlan(sc, opts...)
+	return plan.New(sc, opts...)
 }
 
 // honestAuth answers like honest, and serves the endpoint without auth.
-func honestAuth(ph scenarios.Phase, k int64) (int, int64) {
+func honestAuth(ph plan.Phase, k int64) (int, int64) {
 	if ph.Endpoint == "signup" {
 		return 201, 0
 	}
@@ -54,7 +55,7 @@ func honestAuth(ph scenarios.Phase, k int64) (int, int64) {
 // fullRun is contractRun with the phases before the contract ones too, one
 // admitted request when its last is due (auth.not-counted times when the
 // requests before an attempt were answered).
-func fullRun(p *scenarios.Plan, f reply) []results.Observation {
+func fullRun(p *plan.Plan, f reply) []results.Observation {
 	obs := contractRun(p, f)
 	start := time.Unix(1_700_000_000, 0)
 	for i, ph := range p.Phases {
@@ -69,7 +70,7 @@ func fullRun(p *scenarios.Plan, f reply) []results.Observation {
 
 // onEndpoint changes the replies of one endpoint.
 func onEndpoint(base reply, ep string, f reply) reply {
-	return func(ph scenarios.Phase, k int64) (int, int64) {
+	return func(ph plan.Phase, k int64) (int, int64) {
 		if ph.Endpoint == ep {
 			return f(ph, k)
 		}
@@ -84,14 +85,14 @@ func onEndpoint(base reply, ep string, f reply) reply {
 func TestAuthStatusChecks(t *testing.T) {
 	declared := authPlan(t, "1s")
 	undeclared := contractPlan(t, "key") // no errors, no scopes
-	noAuth := func() *scenarios.Plan {
+	noAuth := func() *plan.Plan {
 		sc := *declared.Scenario
 		sc.Auth = scenarios.Auth{}
-		return scenarios.NewPlan(&sc)
+		return plan.New(&sc)
 	}()
 	tests := []struct {
 		name  string
-		plan  *scenarios.Plan
+		plan  *plan.Plan
 		reply reply
 		id    check.ID
 		want  check.Status
@@ -113,12 +114,12 @@ func TestAuthStatusChecks(t *testing.T) {
 		{"no scopes declared", undeclared, honest, check.AuthScope, check.Skip, "no endpoint declares scopes"},
 		{"no auth", noAuth, honestAuth, check.AuthMissingKey, check.Skip, "the API has no keys"},
 		{"no auth, no scope", noAuth, honestAuth, check.AuthScope, check.Skip, "the API has no keys"},
-		{"lean: one request each", authPlan(t, "1s", scenarios.Lean()), honestAuth, check.AuthInvalidKey, check.Pass, "list 401 ×1"},
-		{"lean: scope", authPlan(t, "1s", scenarios.Lean()), honestAuth, check.AuthScope, check.Pass, "admin 403 ×1"},
-		{"explicit phases without auth phases", func() *scenarios.Plan {
+		{"lean: one request each", authPlan(t, "1s", plan.Lean()), honestAuth, check.AuthInvalidKey, check.Pass, "list 401 ×1"},
+		{"lean: scope", authPlan(t, "1s", plan.Lean()), honestAuth, check.AuthScope, check.Pass, "admin 403 ×1"},
+		{"explicit phases without auth phases", func() *plan.Plan {
 			sc := *declared.Scenario
 			sc.Phases = []scenarios.PhaseSpec{{Name: "flat", Kind: scenarios.PhaseUnder, Rate: scenarios.RateSpec{Multiple: 0.5}, Duration: 1e9}}
-			return scenarios.NewPlan(&sc)
+			return plan.New(&sc)
 		}(), honestAuth, check.AuthMissingKey, check.Skip, "the scenario's phases include no no-key phase"},
 		{"nothing answered", declared, with(honestAuth, scenarios.PhaseNoScope, status(0, 0)), check.AuthScope, check.Skip, "no request with a key lacking the endpoint's scope was answered"},
 	}
@@ -142,7 +143,7 @@ func TestAuthNotCounted(t *testing.T) {
 	short, long := authPlan(t, "1s"), authPlan(t, "1m")
 	// charged answers the last counted burst of each attempt as a limit
 	// that charged the refused requests: all rejected.
-	charged := with(honestAuth, scenarios.PhaseCounted, func(ph scenarios.Phase, k int64) (int, int64) {
+	charged := with(honestAuth, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
 		if ph.Requests == 5 {
 			return 429, 0
 		}
@@ -152,7 +153,7 @@ func TestAuthNotCounted(t *testing.T) {
 	// Remaining 40 and 39, then 38 and 37; chargedLong falls by 6 more.
 	longReply := func(fall int64) reply {
 		seen := 0
-		return with(honestAuth, scenarios.PhaseCounted, func(ph scenarios.Phase, k int64) (int, int64) {
+		return with(honestAuth, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
 			if k == 0 {
 				seen++
 			}
@@ -164,7 +165,7 @@ func TestAuthNotCounted(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		plan  *scenarios.Plan
+		plan  *plan.Plan
 		reply reply
 		want  check.Status
 		msg   string
@@ -176,11 +177,11 @@ func TestAuthNotCounted(t *testing.T) {
 		{"the refused requests were served", short, with(honestAuth, scenarios.PhaseNoKey, status(200, 0)), check.Skip, "attempt 2: 10 of its 20 requests without a valid key were served (see auth.missing-key"},
 		{"long window, Remaining goes on", long, longReply(0), check.Pass, "Remaining went on from 39 to 38"},
 		{"long window, Remaining fell", long, longReply(6), check.Fail, "Remaining fell from 39 to 32"},
-		{"lean", contractPlan(t, "key", scenarios.Lean()), honest, check.Skip, "lean plan (--lean) sends no refused requests between counted ones"},
-		{"no auth", func() *scenarios.Plan {
+		{"lean", contractPlan(t, "key", plan.Lean()), honest, check.Skip, "lean plan (--lean) sends no refused requests between counted ones"},
+		{"no auth", func() *plan.Plan {
 			sc := *short.Scenario
 			sc.Auth = scenarios.Auth{}
-			return scenarios.NewPlan(&sc)
+			return plan.New(&sc)
 		}(), honest, check.Skip, "the API has no keys"},
 	}
 	for _, tt := range tests {
@@ -199,7 +200,7 @@ func TestAuthNotCounted(t *testing.T) {
 // against the refused requests.
 func TestAuthNotCountedLateAnswers(t *testing.T) {
 	p := authPlan(t, "1s")
-	charged := with(honestAuth, scenarios.PhaseCounted, func(ph scenarios.Phase, k int64) (int, int64) {
+	charged := with(honestAuth, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
 		if ph.Requests == 5 {
 			return 429, 0
 		}
@@ -236,7 +237,7 @@ func TestAuthNotCountedLateAnswers(t *testing.T) {
 // on time while they were late) prove nothing: their 429s may be its.
 func TestAuthNotCountedOvertaken(t *testing.T) {
 	p := authPlan(t, "1s")
-	charged := with(honestAuth, scenarios.PhaseCounted, func(ph scenarios.Phase, k int64) (int, int64) {
+	charged := with(honestAuth, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
 		if ph.Requests == 5 {
 			return 429, 0
 		}
@@ -251,7 +252,7 @@ func TestAuthNotCountedOvertaken(t *testing.T) {
 		{"answered after it began", 60 * time.Millisecond, check.Pass}, // the first attempt is followed by a pause
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			obs := fullRun(p, with(charged, scenarios.PhaseCounted, func(ph scenarios.Phase, k int64) (int, int64) {
+			obs := fullRun(p, with(charged, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
 				if ph.Requests == 5 && ph.Start > p.Phases[len(p.Phases)/2].Start {
 					return 429, 0 // the second attempt's, overtaken by the exhaust
 				}
@@ -351,7 +352,7 @@ func TestSkipsNameTheOptionalKeyLeftOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := scenarios.NewPlan(sc.WithoutKeys("second"))
+	p := plan.New(sc.WithoutKeys("second"))
 	v := Check(p, seqOf(fullRun(p, honestAuth)))
 	for _, id := range []check.ID{check.AuthScope, check.LimitPerKey} {
 		c := resultOf(t, v, id)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -32,22 +33,22 @@ headers:
   convention: x-ratelimit
 `
 
-func contractPlan(t *testing.T, scope string, opts ...scenarios.PlanOption) *scenarios.Plan {
+func contractPlan(t *testing.T, scope string, opts ...plan.Option) *plan.Plan {
 	t.Helper()
 	sc, err := scenarios.Parse("contract.yaml", []byte(strings.Replace(contractYAML, "SCOPE", scope, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return scenarios.NewPlan(sc, opts...)
+	return plan.New(sc, opts...)
 }
 
 // reply gives the status and Remaining of request k of phase ph, or
 // status 0 to leave the request out.
-type reply func(ph scenarios.Phase, k int64) (status int, remaining int64)
+type reply func(ph plan.Phase, k int64) (status int, remaining int64)
 
 // contractRun answers every request of p's contract phases with f, each
 // 1 ms after the last, 2 ms each.
-func contractRun(p *scenarios.Plan, f reply) []results.Observation {
+func contractRun(p *plan.Plan, f reply) []results.Observation {
 	start := time.Unix(1_700_000_000, 0)
 	var out []results.Observation
 	for i, ph := range p.Phases {
@@ -71,7 +72,7 @@ func contractRun(p *scenarios.Plan, f reply) []results.Observation {
 
 // honest answers as a limit of 20 per key that excludes health: A's exhaust
 // burst passes 20 and rejects the rest, the counted ones fit.
-func honest(ph scenarios.Phase, k int64) (int, int64) {
+func honest(ph plan.Phase, k int64) (int, int64) {
 	switch ph.Kind {
 	case scenarios.PhaseExhaust:
 		if k < 20 {
@@ -95,7 +96,7 @@ func honest(ph scenarios.Phase, k int64) (int, int64) {
 
 // with changes the replies of every phase of one kind.
 func with(base reply, kind scenarios.PhaseKind, f reply) reply {
-	return func(ph scenarios.Phase, k int64) (int, int64) {
+	return func(ph plan.Phase, k int64) (int, int64) {
 		if ph.Kind == kind {
 			return f(ph, k)
 		}
@@ -104,18 +105,18 @@ func with(base reply, kind scenarios.PhaseKind, f reply) reply {
 }
 
 func status(st int, rem int64) reply {
-	return func(scenarios.Phase, int64) (int, int64) { return st, rem }
+	return func(plan.Phase, int64) (int, int64) { return st, rem }
 }
 
 // nth makes f reply only the n-th (0-based) phase of its kind.
-func nth(p *scenarios.Plan, kind scenarios.PhaseKind, n int, f, base reply) reply {
+func nth(p *plan.Plan, kind scenarios.PhaseKind, n int, f, base reply) reply {
 	starts := []time.Duration{}
 	for _, ph := range p.Phases {
 		if ph.Kind == kind {
 			starts = append(starts, ph.Start)
 		}
 	}
-	return func(ph scenarios.Phase, k int64) (int, int64) {
+	return func(ph plan.Phase, k int64) (int, int64) {
 		if ph.Kind == kind && n < len(starts) && ph.Start == starts[n] {
 			return f(ph, k)
 		}
@@ -123,7 +124,7 @@ func nth(p *scenarios.Plan, kind scenarios.PhaseKind, n int, f, base reply) repl
 	}
 }
 
-func judgeContract(p *scenarios.Plan, obs []results.Observation, id check.ID) check.Result {
+func judgeContract(p *plan.Plan, obs []results.Observation, id check.ID) check.Result {
 	j := New(p, Options{})
 	for _, o := range obs {
 		j.Observe(o)
@@ -140,10 +141,10 @@ func judgeContract(p *scenarios.Plan, obs []results.Observation, id check.ID) ch
 // by hand.
 func TestIsolationChecks(t *testing.T) {
 	key, global := contractPlan(t, "key"), contractPlan(t, "global")
-	ip, ipOne := contractPlan(t, "ip", scenarios.Sources(2)), contractPlan(t, "ip")
+	ip, ipOne := contractPlan(t, "ip", plan.Sources(2)), contractPlan(t, "ip")
 	tests := []struct {
 		name  string
-		plan  *scenarios.Plan
+		plan  *plan.Plan
 		id    check.ID
 		reply reply
 		want  check.Status
@@ -152,7 +153,7 @@ func TestIsolationChecks(t *testing.T) {
 		{"separate budgets", key, check.LimitPerKey, honest, check.Pass, "all admitted while key A was rejected right before"},
 		{"one shared budget", key, check.LimitPerKey, with(honest, scenarios.PhaseOtherKey, status(429, 0)), check.Fail, "the clients share one budget"},
 		{"one rejection of the other key fails", key, check.LimitPerKey,
-			nth(key, scenarios.PhaseOtherKey, 1, func(_ scenarios.Phase, k int64) (int, int64) {
+			nth(key, scenarios.PhaseOtherKey, 1, func(_ plan.Phase, k int64) (int, int64) {
 				if k == 4 {
 					return 429, 0
 				}
@@ -161,7 +162,7 @@ func TestIsolationChecks(t *testing.T) {
 		{"A admitted after B in both attempts: a window may have ended", key, check.LimitPerKey, with(honest, scenarios.PhaseConfirm, status(200, 19)), check.Skip, "in none of 2 attempts"},
 		{"A admitted after B in the first attempt only", key, check.LimitPerKey, nth(key, scenarios.PhaseConfirm, 0, status(200, 19), honest), check.Pass, "right after"},
 		{"the burst's last-sent request admitted, an earlier one rejected", key, check.LimitPerKey,
-			with(honest, scenarios.PhaseExhaust, func(ph scenarios.Phase, k int64) (int, int64) {
+			with(honest, scenarios.PhaseExhaust, func(ph plan.Phase, k int64) (int, int64) {
 				// A burst is decided in arrival order: here the last one sent
 				// arrived among the first twenty.
 				if k == ph.Requests-1 || k < 19 {
@@ -179,7 +180,7 @@ func TestIsolationChecks(t *testing.T) {
 		{"per IP as global", ip, check.LimitPerIP, with(honest, scenarios.PhaseOtherSource, status(429, 0)), check.Fail, "share one budget"},
 		{"per IP with one address", ipOne, check.LimitPerIP, honest, check.Skip, "only one source address is available"},
 		{"per IP of a per-key limit", key, check.LimitPerIP, honest, check.Skip, "is not per IP"},
-		{"lean", contractPlan(t, "key", scenarios.Lean()), check.LimitPerKey, honest, check.Skip, "--lean"},
+		{"lean", contractPlan(t, "key", plan.Lean()), check.LimitPerKey, honest, check.Skip, "--lean"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -205,13 +206,13 @@ func TestExcludedCheck(t *testing.T) {
 		msg   string
 	}{
 		{"uncounted", honest, check.Pass, "changed no admission"},
-		{"counted: the last counted requests rejected", counted(func(ph scenarios.Phase, k int64) (int, int64) {
+		{"counted: the last counted requests rejected", counted(func(ph plan.Phase, k int64) (int, int64) {
 			if ph.Requests == 5 {
 				return 429, 0
 			}
 			return 200, 19 - k
 		}), check.Fail, "the calls to health were counted"},
-		{"counted: Remaining fell across them", counted(func(ph scenarios.Phase, k int64) (int, int64) {
+		{"counted: Remaining fell across them", counted(func(ph plan.Phase, k int64) (int, int64) {
 			if ph.Requests == 5 {
 				return 200, 0
 			}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -58,7 +59,7 @@ func TestOnsetWindows(t *testing.T) {
 			for _, r := range tt.reqs {
 				h.add(0, r.at, r.latency, r.status)
 			}
-			p := fixedPlan(3, time.Second, scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Duration: 3 * time.Second})
+			p := fixedPlan(3, time.Second, plan.Phase{Name: "over", Kind: scenarios.PhaseOver, Duration: 3 * time.Second})
 			v := Check(p, seqOf(h.obs))
 			c := resultOf(t, v, check.TimingOnset)
 			if c.Status != tt.status || !strings.Contains(c.Message, tt.want) || c.See != tt.see {

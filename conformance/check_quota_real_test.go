@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // spendRun answers every request of p: the quota (counting every request)
 // admits the first `admit` and rejects the rest; nothing else rejects.
-func spendRun(p *scenarios.Plan, admit int) []results.Observation {
+func spendRun(p *plan.Plan, admit int) []results.Observation {
 	start := time.Unix(1_700_000_000, 0)
 	var out []results.Observation
 	n := 0
@@ -67,10 +68,10 @@ limits:
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p := scenarios.NewPlan(sc, scenarios.AffordQuotas(0.1, 0)); len(p.Quotas) != 0 {
+			if p := plan.New(sc, plan.AffordQuotas(0.1, 0)); len(p.Quotas) != 0 {
 				t.Fatalf("with --max-share 0.1: quota tests %v; want none", p.Quotas)
 			}
-			p := scenarios.NewPlan(sc, scenarios.AffordQuotas(10, 0))
+			p := plan.New(sc, plan.AffordQuotas(10, 0))
 			if len(p.Quotas) != 1 || p.Quotas[0].Left != -1 || p.Quotas[0].Key != "primary" {
 				t.Fatalf("quota tests %v (warnings %v); want one of daily, Left -1, with key primary", p.Quotas, p.Warnings)
 			}

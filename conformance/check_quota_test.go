@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -32,18 +33,18 @@ headers:
   ACCURACY
 `
 
-func quotaPlan(t *testing.T, accuracy string, opts ...scenarios.PlanOption) *scenarios.Plan {
+func quotaPlan(t *testing.T, accuracy string, opts ...plan.Option) *plan.Plan {
 	t.Helper()
 	sc, err := scenarios.Parse("quota.yaml", []byte(strings.Replace(quotaYAML, "ACCURACY", accuracy, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return scenarios.NewPlan(sc, opts...)
+	return plan.New(sc, opts...)
 }
 
 // quotaRun answers the quota phase of p: the first admitted requests of it
 // get 200, the rest 429 (status 0 leaves one unanswered when unanswered).
-func quotaRun(p *scenarios.Plan, admitted int, unanswered bool) []results.Observation {
+func quotaRun(p *plan.Plan, admitted int, unanswered bool) []results.Observation {
 	start := time.Unix(1_700_000_000, 0)
 	var out []results.Observation
 	for i, ph := range p.Phases {
@@ -71,7 +72,7 @@ func quotaRun(p *scenarios.Plan, admitted int, unanswered bool) []results.Observ
 // fails when it admits more or less, and is undecided when an answer is
 // missing.
 func TestQuotaExhaustion(t *testing.T) {
-	p := quotaPlan(t, "", scenarios.ExhaustQuotas())
+	p := quotaPlan(t, "", plan.ExhaustQuotas())
 	qt, ok := p.QuotaTestOf("daily")
 	if !ok {
 		t.Fatalf("the plan has no quota test of daily; phases %v", p.Phases)
@@ -114,7 +115,7 @@ func TestQuotaExhaustion(t *testing.T) {
 // quotaCountdown answers the under phase of p one request at a time: every one
 // admitted, Remaining from first down by step per request (step 0: a value
 // that never moves).
-func quotaCountdown(p *scenarios.Plan, first, step int64, limit string) []results.Observation {
+func quotaCountdown(p *plan.Plan, first, step int64, limit string) []results.Observation {
 	start := time.Unix(1_700_000_000, 0)
 	var out []results.Observation
 	for i, ph := range p.Phases {
@@ -186,11 +187,11 @@ plan: starter
 	}
 	for _, tc := range []struct {
 		name string
-		p    *scenarios.Plan
+		p    *plan.Plan
 		msg  string
 	}{
-		{"no headers", scenarios.NewPlan(sc), "promises no rate-limit headers"},
-		{"unlimited tier", scenarios.NewPlan(ent, scenarios.ExhaustQuotas()), "unlimited on plan enterprise"},
+		{"no headers", plan.New(sc), "promises no rate-limit headers"},
+		{"unlimited tier", plan.New(ent, plan.ExhaustQuotas()), "unlimited on plan enterprise"},
 		{"no quota", planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases), "declares no quota"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -255,7 +256,7 @@ limits:
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := resultOf(t, Check(scenarios.NewPlan(sc), nil), check.QuotaEnforced)
+	c := resultOf(t, Check(plan.New(sc), nil), check.QuotaEnforced)
 	if c.Status != check.Skip || c.See != check.LimitEnforced || c.Undecided {
 		t.Errorf("quota.enforced = %s, see %q (%s); want skip, see %s", c.Status, c.See, c.Message, check.LimitEnforced)
 	}

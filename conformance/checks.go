@@ -6,6 +6,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/response"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -18,7 +19,7 @@ import (
 var checks = []struct {
 	id    check.ID
 	judge func(*analysis) check.Result
-	make  func(*scenarios.Plan, *records.Collector) check.Checker
+	make  func(*plan.Plan, *records.Collector) check.Checker
 	// contract marks the checks of the contract phases (PhaseKind.Contract):
 	// they see only those phases' observations, and the others never do.
 	contract bool
@@ -35,7 +36,7 @@ var checks = []struct {
 	{id: check.TimingOnset, judge: onsetResult},
 	{id: check.RecoveryAfterWindow, judge: recoveryResult},
 	{id: check.HeadersLimit, make: response.NewLimitChecker},
-	{id: check.HeadersRemaining, make: func(p *scenarios.Plan, c *records.Collector) check.Checker {
+	{id: check.HeadersRemaining, make: func(p *plan.Plan, c *records.Collector) check.Checker {
 		return response.NewRemainingChecker(p, c, describedModel(p))
 	}},
 	{id: check.HeadersReset, make: response.NewResetChecker},
@@ -57,7 +58,7 @@ var checks = []struct {
 // after the other (replay) both work. They keep one compact record per
 // request, on sp past 65,536 when sp is set (see records.SpillAfter), and read them
 // back only when judging needs them (see underlimit_fastpath.go).
-func newCheckers(p *scenarios.Plan, sp func() (records.Spill, error)) ([]routed, *run) {
+func newCheckers(p *plan.Plan, sp func() (records.Spill, error)) ([]routed, *run) {
 	var limit *scenarios.Limit
 	if p != nil {
 		limit = p.TestedLimit()
@@ -82,7 +83,7 @@ func newCheckers(p *scenarios.Plan, sp func() (records.Spill, error)) ([]routed,
 // modelCollector returns the collector of the model checks: the requests
 // limit counts, with quiet runs judged from counts when its family can, and
 // the 429s a quota caused left out.
-func modelCollector(p *scenarios.Plan, limit *scenarios.Limit) *records.Collector {
+func modelCollector(p *plan.Plan, limit *scenarios.Limit) *records.Collector {
 	_, quiet := quietFamily(limit)
 	qa := response.NewQuotaAttribution(p, limit)
 	return records.NewCollector(p, limit, quiet, qa.Spent)
@@ -100,7 +101,7 @@ type routed struct {
 
 // run is the state the checkers of one run share.
 type run struct {
-	plan   *scenarios.Plan
+	plan   *plan.Plan
 	col    *records.Collector
 	cached *analysis
 	at     int // observations seen when cached was computed
@@ -144,7 +145,7 @@ func (c *modelChecker) Result() check.Result {
 // headers.remaining's countdown, or the families its algorithm leaves open
 // (any, sliding-window) as one model that allows what any of them allows;
 // nil when no limit is described.
-func describedModel(p *scenarios.Plan) response.Model {
+func describedModel(p *plan.Plan) response.Model {
 	if p == nil || p.Scenario == nil {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -81,7 +82,7 @@ var latencies = []struct {
 }
 
 // simulate runs the standard schedule for one key against fam's server.
-func simulate(fam simFamily, algo scenarios.Algorithm, n int64, f fault, lat latencyModel, seed uint64) (*scenarios.Plan, Verdict) {
+func simulate(fam simFamily, algo scenarios.Algorithm, n int64, f fault, lat latencyModel, seed uint64) (*plan.Plan, Verdict) {
 	p := planOf(limitOf(n, time.Second, algo), standardPhases)
 	obs := serve(client(p, []string{"k1"}, lat, seed), fam.server(n, time.Second, f))
 	return p, Check(p, seqOf(obs))

@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-func clockRun(t *testing.T, f fault) (*scenarios.Plan, Verdict) {
+func clockRun(t *testing.T, f fault) (*plan.Plan, Verdict) {
 	t.Helper()
 	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
 	srv := simFamilies[0].server(20, time.Second, f)
@@ -132,9 +133,9 @@ func TestRecoveryPhaseOpenerMustSucceed(t *testing.T) {
 	h.add(2, 3*time.Second, time.Millisecond, 429)         // the recovery phase opens with a rejection
 	h.add(2, 3100*time.Millisecond, time.Millisecond, 200)
 	p := fixedPlan(5, time.Second,
-		scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Duration: 2 * time.Second},
-		scenarios.Phase{Name: "pause", Kind: scenarios.PhasePause, Start: 2 * time.Second, Duration: time.Second},
-		scenarios.Phase{Name: "recovery", Kind: scenarios.PhaseRecovery, Start: 3 * time.Second, Duration: time.Second})
+		plan.Phase{Name: "over", Kind: scenarios.PhaseOver, Duration: 2 * time.Second},
+		plan.Phase{Name: "pause", Kind: scenarios.PhasePause, Start: 2 * time.Second, Duration: time.Second},
+		plan.Phase{Name: "recovery", Kind: scenarios.PhaseRecovery, Start: 3 * time.Second, Duration: time.Second})
 	v := Check(p, seqOf(h.obs))
 	if c := resultOf(t, v, check.RecoveryAfterWindow); c.Status != check.Fail {
 		t.Errorf("recovery.after-window = %s (%s); want fail", c.Status, c.Message)

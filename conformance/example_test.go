@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -12,10 +13,10 @@ import (
 func ExampleCheck() {
 	limit := scenarios.Limit{Name: "per-second", Requests: 3, Window: time.Second,
 		Scope: scenarios.ScopeKey, Algorithm: scenarios.AlgoFixedWindow}
-	plan := &scenarios.Plan{
+	p := &plan.Plan{
 		Scenario: &scenarios.Scenario{Name: "example", Limits: []scenarios.Limit{limit}},
 		Tested:   0,
-		Phases:   []scenarios.Phase{{Name: "over", Kind: scenarios.PhaseOver, Duration: 3 * time.Second, Rate: 6}},
+		Phases:   []plan.Phase{{Name: "over", Kind: scenarios.PhaseOver, Duration: 3 * time.Second, Rate: 6}},
 	}
 	// Six requests a second for three seconds; the server admits four in each
 	// second, one more than promised. Where its windows start is unknown, and
@@ -39,7 +40,7 @@ func ExampleCheck() {
 			}
 		}
 	}
-	v := conformance.Check(plan, seq)
+	v := conformance.Check(p, seq)
 	fmt.Println(v.Status)
 	for _, c := range v.Checks[:5] {
 		fmt.Printf("%s %s: %s\n", c.ID, c.Status, c.Message)

@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // decodeRun turns arbitrary bytes into a limit and observations: the first four
 // bytes pick the limit, then every five bytes make one request.
-func decodeRun(data []byte) (*scenarios.Plan, []results.Observation) {
+func decodeRun(data []byte) (*plan.Plan, []results.Observation) {
 	if len(data) < 4 {
 		return nil, nil
 	}

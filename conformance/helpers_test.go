@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -23,7 +24,7 @@ func (h *hand) add(ph int, at, latency time.Duration, status int) {
 }
 
 // fixedPlan builds a plan of explicit phases for a fixed-window limit of n per w.
-func fixedPlan(n int64, w time.Duration, phases ...scenarios.Phase) *scenarios.Plan {
+func fixedPlan(n int64, w time.Duration, phases ...plan.Phase) *plan.Plan {
 	p := planOf(limitOf(n, w, scenarios.AlgoFixedWindow), nil)
 	p.Phases = phases
 	return p

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -27,7 +28,7 @@ type Options struct {
 
 // New returns a Judge of the runs of plan p (nil judges nothing: every check
 // skips, saying why).
-func New(p *scenarios.Plan, o Options) *Judge {
+func New(p *plan.Plan, o Options) *Judge {
 	cs, r := newCheckers(p, o.Spill)
 	return &Judge{checkers: cs, run: r}
 }
@@ -76,7 +77,7 @@ func (j *Judge) Verdict() Verdict {
 // Check judges a whole run held in memory: New, every observation of obs,
 // then Verdict. obs may be replayed from disk or be the live stream; the
 // verdict is the same for the same observations.
-func Check(p *scenarios.Plan, obs iter.Seq[results.Observation]) Verdict {
+func Check(p *plan.Plan, obs iter.Seq[results.Observation]) Verdict {
 	j := New(p, Options{})
 	if obs != nil {
 		for o := range obs {

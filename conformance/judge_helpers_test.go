@@ -7,13 +7,13 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
-	"github.com/ratecheck/ratecheck/scenarios"
+	"github.com/ratecheck/ratecheck/plan"
 )
 
 // responseMakers are the makers of the checks that judge what responses say,
 // by id.
-func responseMakers() map[check.ID]func(*scenarios.Plan, *records.Collector) check.Checker {
-	out := map[check.ID]func(*scenarios.Plan, *records.Collector) check.Checker{}
+func responseMakers() map[check.ID]func(*plan.Plan, *records.Collector) check.Checker {
+	out := map[check.ID]func(*plan.Plan, *records.Collector) check.Checker{}
 	for _, c := range checks {
 		if c.make != nil {
 			out[c.id] = c.make

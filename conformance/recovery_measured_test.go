@@ -10,6 +10,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/series"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -136,7 +137,7 @@ func TestLiftsOfSeries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := &analysis{Rules: model.Rules{Plan: &scenarios.Plan{Phases: []scenarios.Phase{{Kind: scenarios.PhaseProbe}}}}}
+			a := &analysis{Rules: model.Rules{Plan: &plan.Plan{Phases: []plan.Phase{{Kind: scenarios.PhaseProbe}}}}}
 			s := seriesOfStatuses(tt.statuses)
 			var got [][3]int
 			for _, l := range a.liftsOf(s) {

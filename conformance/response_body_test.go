@@ -6,6 +6,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/response"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -14,7 +15,7 @@ func TestBodyErrorFormat(t *testing.T) {
 	rateLimited := `{"error":{"code":"RATE_LIMITED","message":"slow down"}}`
 	cut := `{"error":{"code":"RATE_LIMITED","message":"` + strings.Repeat("x", response.BodyCut)
 	cut = cut[:response.BodyCut]
-	with401 := func() *scenarios.Plan {
+	with401 := func() *plan.Plan {
 		p := stdPlan()
 		p.Scenario.Errors = append(p.Scenario.Errors, scenarios.ErrorShape{Status: 401, Body: map[string]any{"error": "string"}},
 			scenarios.ErrorShape{Status: 500}) // declared without a body: not judged
@@ -22,7 +23,7 @@ func TestBodyErrorFormat(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		plan   func() *scenarios.Plan
+		plan   func() *plan.Plan
 		bodies map[int]string // by request index; others keep the simulated body
 		extra  []results.Observation
 		status check.Status
@@ -44,12 +45,12 @@ func TestBodyErrorFormat(t *testing.T) {
 		{"a 401 as plain text", with401, nil, []results.Observation{{Status: 401, Body: `{"error":"no key"}`,
 			Headers: map[string]string{"Content-Type": "text/plain; charset=utf-8"}}}, check.Fail,
 			`(first: Content-Type "text/plain; charset=utf-8", want application/json (401 body "{\"error\":\"no key\"}"))`},
-		{"no shapes", func() *scenarios.Plan {
+		{"no shapes", func() *plan.Plan {
 			p := stdPlan()
 			p.Scenario.Errors = nil
 			return p
 		}, nil, nil, check.Skip, "the scenario declares no error body shapes"},
-		{"no such status", func() *scenarios.Plan {
+		{"no such status", func() *plan.Plan {
 			p := stdPlan()
 			p.Scenario.Errors = []scenarios.ErrorShape{{Status: 403, Body: map[string]any{"error": "string"}}}
 			return p

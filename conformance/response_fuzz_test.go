@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -15,7 +16,7 @@ import (
 // decodeResponses turns arbitrary bytes into a headers promise and
 // observations with headers and bodies: the first four bytes pick the
 // promise, then every six bytes make one response.
-func decodeResponses(data []byte) (*scenarios.Plan, []results.Observation) {
+func decodeResponses(data []byte) (*plan.Plan, []results.Observation) {
 	if len(data) < 4 {
 		return nil, nil
 	}
@@ -89,7 +90,7 @@ func FuzzResponseChecks(f *testing.F) {
 }
 
 // judgeResponses feeds obs to fresh response checkers.
-func judgeResponses(p *scenarios.Plan, obs []results.Observation) map[check.ID]check.Result {
+func judgeResponses(p *plan.Plan, obs []results.Observation) map[check.ID]check.Result {
 	out := map[check.ID]check.Result{}
 	for id, mk := range responseMakers() {
 		c := mk(p, nil)

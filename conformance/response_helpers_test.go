@@ -10,6 +10,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -169,7 +170,7 @@ func edit(w writer, f func(d decision, h map[string]string)) writer {
 }
 
 // hdrPlan tests a per-key limit of n per w with the headers promise h.
-func hdrPlan(n int64, w time.Duration, algo scenarios.Algorithm, h scenarios.Headers) *scenarios.Plan {
+func hdrPlan(n int64, w time.Duration, algo scenarios.Algorithm, h scenarios.Headers) *plan.Plan {
 	p := planOf(limitOf(n, w, algo), standardPhases)
 	p.Scenario.Headers = h
 	p.Scenario.Errors = []scenarios.ErrorShape{
@@ -183,7 +184,7 @@ var xPromise = scenarios.Headers{Convention: headers.ConventionXRateLimit, Reset
 	RetryAfter: true, OnErrors: true}
 
 // stdPlan is hdrPlan for 20 per 1 s, fixed window, promising xPromise.
-func stdPlan() *scenarios.Plan { return hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, xPromise) }
+func stdPlan() *plan.Plan { return hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, xPromise) }
 
 // stdRun is stdTraffic answered by a correct 20-per-second clock window.
 func stdRun(w writer) []results.Observation {
@@ -191,7 +192,7 @@ func stdRun(w writer) []results.Observation {
 }
 
 // judgeID runs the checks and returns the result of one id.
-func judgeID(t *testing.T, p *scenarios.Plan, obs []results.Observation, id check.ID) check.Result {
+func judgeID(t *testing.T, p *plan.Plan, obs []results.Observation, id check.ID) check.Result {
 	t.Helper()
 	return resultOf(t, Check(p, seqOf(obs)), id)
 }

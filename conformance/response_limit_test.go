@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -24,7 +25,7 @@ func TestHeadersLimit(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		plan   func() *scenarios.Plan
+		plan   func() *plan.Plan
 		w      writer
 		status check.Status
 		msg    string
@@ -41,7 +42,7 @@ func TestHeadersLimit(t *testing.T) {
 			}
 		}), check.Fail, `X-RateLimit-Limit unreadable on 1 of 40 responses (first: X-Ratelimit-Limit: "twenty" is not a non-negative integer)`},
 		{"wrong value", stdPlan, xrate(21), check.Fail, "X-RateLimit-Limit not 20 on 40 of 40 responses (first: states 21, want 20)"},
-		{"429s need not carry it without on_errors", func() *scenarios.Plan {
+		{"429s need not carry it without on_errors", func() *plan.Plan {
 			p := stdPlan()
 			p.Scenario.Headers.OnErrors = false
 			return p
@@ -55,29 +56,29 @@ func TestHeadersLimit(t *testing.T) {
 				delete(h, "X-Ratelimit-Limit")
 			}
 		}), check.Fail, "missing on 10 of 40 responses"},
-		{"no headers promised", func() *scenarios.Plan {
+		{"no headers promised", func() *plan.Plan {
 			return hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, scenarios.Headers{Convention: headers.ConventionNone})
 		}, xrate(20), check.Skip, "the scenario promises no rate-limit headers"},
-		{"no Limit header promised", func() *scenarios.Plan {
+		{"no Limit header promised", func() *plan.Plan {
 			p := stdPlan()
 			p.Scenario.Headers.Limit, p.Scenario.Headers.Remaining = "", "X-RateLimit-Remaining"
 			return p
 		}, xrate(20), check.Skip, "the scenario promises no Limit header"},
-		{"unlimited", func() *scenarios.Plan {
+		{"unlimited", func() *plan.Plan {
 			p := stdPlan()
 			p.Scenario.Limits[0].Unlimited = true
 			return p
 		}, xrate(20), check.Skip, `limit "per-second" is unlimited on this plan`},
-		{"structured policy", func() *scenarios.Plan {
+		{"structured policy", func() *plan.Plan {
 			return hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, structured)
 		}, sfields(`"default";q=20;w=1`), check.Pass, "RateLimit-Policy stated 20 on all 40"},
-		{"structured wrong quota", func() *scenarios.Plan {
+		{"structured wrong quota", func() *plan.Plan {
 			return hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, structured)
 		}, sfields(`"default";q=25;w=1`), check.Fail, "RateLimit-Policy not 20 on 40 of 40 responses (first: states 25, want 20)"},
-		{"structured wrong window", func() *scenarios.Plan {
+		{"structured wrong window", func() *plan.Plan {
 			return hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, structured)
 		}, sfields(`"default";q=20;w=60`), check.Fail, "RateLimit-Policy of the wrong window on 40 of 40 responses (first: policy window w=60, want w=1)"},
-		{"structured without policy", func() *scenarios.Plan {
+		{"structured without policy", func() *plan.Plan {
 			return hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, structured)
 		}, sfields(""), check.Skip, "none of 40 responses stated a quota (RateLimit-Policy was never sent)"},
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -101,7 +102,7 @@ func newLoopWith(t *testing.T, clk clock, sc *scenarios.Scenario, faults ...stri
 	srv := httptest.NewServer(tg)
 	t.Cleanup(srv.Close)
 	l := &loop{t: t, sc: sc, url: srv.URL, clock: clk}
-	tested := scenarios.NewPlan(sc).TestedLimit()
+	tested := plan.New(sc).TestedLimit()
 	for _, ep := range sc.Endpoints {
 		if !ep.NoAuth && (tested == nil || tested.Counts(ep.Name)) {
 			l.ep = ep
@@ -174,7 +175,7 @@ func rateHeaders(h http.Header) map[string]string {
 // run sends a burst over the tested limit, one request with a wrong key, a
 // pause past the window, and ten more, and judges them.
 func (l *loop) run() map[check.ID]check.Result {
-	p := scenarios.NewPlan(l.sc)
+	p := plan.New(l.sc)
 	n, pause := 30, 2*time.Second
 	if lim := p.TestedLimit(); lim != nil {
 		n, pause = int(lim.Requests)+10, lim.Window+1500*time.Millisecond

@@ -12,12 +12,13 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // anyPlan is stdPlan with the algorithm left open.
-func anyPlan() *scenarios.Plan { return hdrPlan(20, time.Second, scenarios.AlgoAny, xPromise) }
+func anyPlan() *plan.Plan { return hdrPlan(20, time.Second, scenarios.AlgoAny, xPromise) }
 
 // remainingAs returns xrate(20) with Remaining replaced by f of the decision.
 func remainingAs(f func(d decision) int64) writer {
@@ -29,7 +30,7 @@ func remainingAs(f func(d decision) int64) writer {
 func TestHeadersRemaining(t *testing.T) {
 	tests := []struct {
 		name   string
-		plan   func() *scenarios.Plan
+		plan   func() *plan.Plan
 		w      writer
 		status check.Status
 		msgs   []string
@@ -40,7 +41,7 @@ func TestHeadersRemaining(t *testing.T) {
 			"X-RateLimit-Remaining at the full limit right after an admission on 2 of 40 responses (first: 20 remaining right after an admission, the whole of the stated limit)",
 			"X-RateLimit-Remaining said 1 remaining, next request got 429 (10 times)",
 		}},
-		{"one more than the truth, approximate", func() *scenarios.Plan {
+		{"one more than the truth, approximate", func() *plan.Plan {
 			p := stdPlan()
 			p.Scenario.Headers.Approximate, p.Scenario.Headers.Staleness = true, time.Second
 			return p
@@ -54,7 +55,7 @@ func TestHeadersRemaining(t *testing.T) {
 			"fell faster than requests were admitted once (first: 6 after 10, with at most 1 request admitted in between)",
 			"did not count down within a window once (first: 8 after 6 in the same window, with 1 request surely admitted in between)",
 		}},
-		{"a dip across a reset is only a fall", func() *scenarios.Plan {
+		{"a dip across a reset is only a fall", func() *plan.Plan {
 			p := stdPlan()
 			p.Scenario.Headers.Limit, p.Scenario.Headers.Remaining, p.Scenario.Headers.Reset = "X-RateLimit-Limit", "X-RateLimit-Remaining", ""
 			return p
@@ -79,7 +80,7 @@ func TestHeadersRemaining(t *testing.T) {
 		{"two below the truth, any family", anyPlan, remainingAs(func(d decision) int64 { return max(0, d.rem-2) }), check.Fail, []string{
 			"said less was left than the run can have used",
 		}},
-		{"two below the truth, sliding window", func() *scenarios.Plan {
+		{"two below the truth, sliding window", func() *plan.Plan {
 			return hdrPlan(20, time.Second, scenarios.AlgoSlidingWindow, xPromise)
 		}, remainingAs(func(d decision) int64 { return max(0, d.rem-2) }), check.Fail, []string{
 			"said less was left than the run can have used",
@@ -103,7 +104,7 @@ func TestHeadersRemaining(t *testing.T) {
 				delete(h, "X-Ratelimit-Remaining")
 			}
 		}), check.Fail, []string{"X-RateLimit-Remaining missing on 10 of 40 responses"}},
-		{"not promised", func() *scenarios.Plan {
+		{"not promised", func() *plan.Plan {
 			p := stdPlan()
 			p.Scenario.Headers.Remaining, p.Scenario.Headers.Limit = "", "X-RateLimit-Limit"
 			return p
@@ -227,7 +228,7 @@ func TestHeadersRemainingOtherLimit(t *testing.T) {
 	wantResult(t, c, check.Pass, "agreed with the admissions on 40 responses")
 	// The plan charges the per-second limit beyond its budget: its 429s are
 	// not the per-day limit's, even with charges present.
-	p.Charges = []scenarios.Charge{{Limit: "per-second", Requests: 40, Budget: 5}, {Limit: "per-day", Requests: 40, Budget: 1000}}
+	p.Charges = []plan.Charge{{Limit: "per-second", Requests: 40, Budget: 5}, {Limit: "per-day", Requests: 40, Budget: 1000}}
 	wantResult(t, judgeID(t, p, obs, check.HeadersRemaining), check.Pass, "agreed with the admissions")
 }
 

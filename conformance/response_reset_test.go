@@ -7,6 +7,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -22,8 +23,8 @@ func retrying() []simReq {
 }
 
 func TestHeadersReset(t *testing.T) {
-	withFormat := func(f headers.ResetFormat) func() *scenarios.Plan {
-		return func() *scenarios.Plan {
+	withFormat := func(f headers.ResetFormat) func() *plan.Plan {
+		return func() *plan.Plan {
 			p := stdPlan()
 			p.Scenario.Headers.ResetFormat = f
 			return p
@@ -33,7 +34,7 @@ func TestHeadersReset(t *testing.T) {
 	delta := resetAs(func(d decision) string { return strconv.FormatInt(ceilSec(d.reset.Sub(d.now)), 10) })
 	tests := []struct {
 		name   string
-		plan   func() *scenarios.Plan
+		plan   func() *plan.Plan
 		reqs   []simReq
 		w      writer
 		status check.Status
@@ -70,7 +71,7 @@ func TestHeadersReset(t *testing.T) {
 			"X-RateLimit-Reset implausible on 40 of 40 responses (first: points 1740830398.12 s before the request was sent (1970-01-01T00:00:01Z): a delta sent where epoch seconds were expected?)"},
 		{"an epoch where a delta is declared", withFormat(headers.ResetDeltaSeconds), stdTraffic(), xrate(20), check.Fail,
 			"X-RateLimit-Reset implausible on 40 of 40 responses (first: points 1740830400.00 s ahead (2080-04-30T00:00:01Z), more than 10s: epoch milliseconds, or an epoch where a delta was expected?)"},
-		{"not promised", func() *scenarios.Plan {
+		{"not promised", func() *plan.Plan {
 			p := stdPlan()
 			p.Scenario.Headers.Limit, p.Scenario.Headers.Remaining, p.Scenario.Headers.Reset = "X-RateLimit-Limit", "X-RateLimit-Remaining", ""
 			return p

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -26,14 +27,14 @@ func retryAs(f func(d decision) string) writer {
 }
 
 func TestHeadersRetryAfter(t *testing.T) {
-	notPromised := func() *scenarios.Plan {
+	notPromised := func() *plan.Plan {
 		p := stdPlan()
 		p.Scenario.Headers.RetryAfter = false
 		return p
 	}
-	window5s := func() *scenarios.Plan { return hdrPlan(20, 5*time.Second, scenarios.AlgoFixedWindow, xPromise) }
-	promisedAs := func(f headers.RetryAfterFormat) func() *scenarios.Plan {
-		return func() *scenarios.Plan {
+	window5s := func() *plan.Plan { return hdrPlan(20, 5*time.Second, scenarios.AlgoFixedWindow, xPromise) }
+	promisedAs := func(f headers.RetryAfterFormat) func() *plan.Plan {
+		return func() *plan.Plan {
 			p := stdPlan()
 			p.Scenario.Headers.RetryAfterFormat = f
 			return p
@@ -42,7 +43,7 @@ func TestHeadersRetryAfter(t *testing.T) {
 	constant := func(v string) writer { return retryAs(func(decision) string { return v }) }
 	tests := []struct {
 		name   string
-		plan   func() *scenarios.Plan
+		plan   func() *plan.Plan
 		reqs   []simReq
 		Window time.Duration
 		w      writer
@@ -127,10 +128,10 @@ func TestResponseChecksWithoutPlan(t *testing.T) {
 // the result's Warning, on a pass and on a failure alike, and that a value
 // in its standard form gives none.
 func TestLenientReadIsAWarning(t *testing.T) {
-	window5s := func() *scenarios.Plan { return hdrPlan(20, 5*time.Second, scenarios.AlgoFixedWindow, xPromise) }
+	window5s := func() *plan.Plan { return hdrPlan(20, 5*time.Second, scenarios.AlgoFixedWindow, xPromise) }
 	tests := []struct {
 		name   string
-		plan   func() *scenarios.Plan
+		plan   func() *plan.Plan
 		reqs   []simReq
 		Window time.Duration
 		value  string

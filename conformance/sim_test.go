@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -42,14 +43,14 @@ func limitOf(n int64, w time.Duration, algo scenarios.Algorithm) scenarios.Limit
 }
 
 // planOf builds a plan testing l with the given phases.
-func planOf(l scenarios.Limit, specs []phaseSpec) *scenarios.Plan {
+func planOf(l scenarios.Limit, specs []phaseSpec) *plan.Plan {
 	sc := &scenarios.Scenario{Name: "sim", Endpoints: []scenarios.Endpoint{{Name: "list", Method: "GET", Path: "/list"}},
 		Limits: []scenarios.Limit{l}}
-	p := &scenarios.Plan{Scenario: sc, Tested: 0}
+	p := &plan.Plan{Scenario: sc, Tested: 0}
 	var at time.Duration
 	for _, s := range specs {
 		rate := s.mult * l.Rate()
-		p.Phases = append(p.Phases, scenarios.Phase{Name: s.name, Kind: s.kind, Start: at, Duration: s.dur,
+		p.Phases = append(p.Phases, plan.Phase{Name: s.name, Kind: s.kind, Start: at, Duration: s.dur,
 			Rate: rate, Endpoint: "list", Key: "k1", Requests: int64(rate * s.dur.Seconds())})
 		at += s.dur
 	}
@@ -79,7 +80,7 @@ func jitteredLatency(d time.Duration) latencyModel {
 
 // client schedules the requests of plan p for the keys, evenly paced per phase,
 // every key at the phase's full rate.
-func client(p *scenarios.Plan, keys []string, lat latencyModel, seed uint64) []*request {
+func client(p *plan.Plan, keys []string, lat latencyModel, seed uint64) []*request {
 	r := rand.New(rand.NewPCG(seed, 7))
 	var reqs []*request
 	for pi, ph := range p.Phases {

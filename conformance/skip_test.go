@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -16,24 +17,24 @@ import (
 var modelChecks = []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.LimitStatus, check.TimingOnset, check.RecoveryAfterWindow}
 
 func TestCheckSkipReasons(t *testing.T) {
-	std := func() *scenarios.Plan {
+	std := func() *plan.Plan {
 		return planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), standardPhases)
 	}
 	some := []results.Observation{{Seq: 1, Endpoint: "list", KeyID: "k1", Sent: base, Status: 200}}
 	tests := []struct {
 		name string
-		plan func() *scenarios.Plan
+		plan func() *plan.Plan
 		obs  []results.Observation
 		want string
 	}{
-		{"no plan", func() *scenarios.Plan { return nil }, some, "there is no plan to judge the run against"},
-		{"no tested limit", func() *scenarios.Plan { p := std(); p.Tested = -1; return p }, some, "the plan tests no limit"},
-		{"unlimited", func() *scenarios.Plan { p := std(); p.Scenario.Limits[0].Unlimited = true; return p }, some,
+		{"no plan", func() *plan.Plan { return nil }, some, "there is no plan to judge the run against"},
+		{"no tested limit", func() *plan.Plan { p := std(); p.Tested = -1; return p }, some, "the plan tests no limit"},
+		{"unlimited", func() *plan.Plan { p := std(); p.Scenario.Limits[0].Unlimited = true; return p }, some,
 			`limit "per-second" is unlimited on this plan`},
-		{"zero window", func() *scenarios.Plan { p := std(); p.Scenario.Limits[0].Window = 0; return p }, some,
+		{"zero window", func() *plan.Plan { p := std(); p.Scenario.Limits[0].Window = 0; return p }, some,
 			`limit "per-second" has no positive requests per window`},
 		{"no observations", std, nil, "the run has no observations"},
-		{"other endpoints only", func() *scenarios.Plan {
+		{"other endpoints only", func() *plan.Plan {
 			p := std()
 			p.Scenario.Limits[0].Endpoints = []string{"search"}
 			return p

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -17,7 +18,7 @@ import (
 // randomRun makes a run of a few phases at random fractions of the limit,
 // over one to three keys, with random latencies (a spike now and then) and,
 // when faulty, one answer somewhere that is not an admission.
-func randomRun(rng *rand.Rand, algo scenarios.Algorithm) (*scenarios.Plan, []results.Observation) {
+func randomRun(rng *rand.Rand, algo scenarios.Algorithm) (*plan.Plan, []results.Observation) {
 	n := int64(5 + rng.IntN(40))
 	w := []time.Duration{100 * time.Millisecond, time.Second}[rng.IntN(2)]
 	var specs []phaseSpec
@@ -128,7 +129,7 @@ func TestQuietness(t *testing.T) {
 func TestSpilledRecordsJudgeAlike(t *testing.T) {
 	defer func(n int) { records.SpillAfter, quietJudging = n, true }(records.SpillAfter)
 	quietJudging = false
-	judge := func(p *scenarios.Plan, obs []results.Observation, after int) (Verdict, bool) {
+	judge := func(p *plan.Plan, obs []results.Observation, after int) (Verdict, bool) {
 		records.SpillAfter = after
 		var sp *memSpill
 		j := New(p, Options{Spill: inMemory(&sp)})
@@ -177,7 +178,7 @@ func TestSpilledRecordsJudgeAlike(t *testing.T) {
 func TestSpillFailures(t *testing.T) {
 	defer func(n int) { records.SpillAfter, quietJudging = n, true }(records.SpillAfter)
 	quietJudging = false
-	var p *scenarios.Plan
+	var p *plan.Plan
 	var obs []results.Observation
 	for seed := uint64(0); len(obs) < 50; seed++ {
 		p, obs = randomRun(rand.New(rand.NewPCG(seed, 13)), scenarios.AlgoAny)

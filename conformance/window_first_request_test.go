@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -90,7 +91,7 @@ func replay(t *testing.T, dir string) Verdict {
 
 // stored reads a run directory stored under testdata: the plan of its own
 // scenario and its observations.
-func stored(t *testing.T, dir string) (*scenarios.Plan, []results.Observation) {
+func stored(t *testing.T, dir string) (*plan.Plan, []results.Observation) {
 	t.Helper()
 	run, err := results.Open(dir)
 	if err != nil {
@@ -107,5 +108,5 @@ func stored(t *testing.T, dir string) (*scenarios.Plan, []results.Observation) {
 		}
 		obs = append(obs, o)
 	}
-	return scenarios.NewPlan(sc), obs
+	return plan.New(sc), obs
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -37,7 +38,7 @@ func TestCheckBoundaryStraddlingBurstIsAmbiguous(t *testing.T) {
 		}
 		h.add(0, sent, time.Millisecond, status)
 	}
-	p := fixedPlan(n, time.Second, scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Duration: time.Second})
+	p := fixedPlan(n, time.Second, plan.Phase{Name: "over", Kind: scenarios.PhaseOver, Duration: time.Second})
 	v := Check(p, seqOf(h.obs))
 	for _, c := range v.Checks {
 		if c.Status == check.Fail {
@@ -85,7 +86,7 @@ func TestCheckWallClockWindowsFoundWithoutResets(t *testing.T) {
 	for k := range 40 {
 		h.add(0, time.Duration(k)*15*time.Millisecond, 200*time.Microsecond, 200)
 	}
-	p := fixedPlan(20, time.Second, scenarios.Phase{Name: "over", Kind: scenarios.PhaseOver, Duration: time.Second})
+	p := fixedPlan(20, time.Second, plan.Phase{Name: "over", Kind: scenarios.PhaseOver, Duration: time.Second})
 	c := resultOf(t, Check(p, seqOf(h.obs)), check.LimitEnforced)
 	if c.Status != check.Skip || !strings.Contains(c.Message, "aligned to the wall clock") {
 		t.Errorf("limit.enforced = %s (%s); want skip, judged aligned to the wall clock", c.Status, c.Message)

@@ -1,8 +1,8 @@
 // Package scenarios owns the scenario file: the schema of a rate-limit contract,
-// loading it from YAML with positions, validating it, and planning the phases of
-// a run. It imports only go.yaml.in/yaml/v3 and the standard library; it must
-// not import attack, conformance, report, results or anything that does I/O
-// beyond reading the scenario file in Load.
+// loading it from YAML with positions, and validating it; package plan turns a
+// Scenario into the phases of a run. It imports only go.yaml.in/yaml/v3 and the
+// standard library; it must not import plan, attack, conformance, report,
+// results or anything that does I/O beyond reading the scenario file in Load.
 //
 // # Loading
 //
@@ -108,16 +108,4 @@
 //	  connections: 32             # default 32; also bounds the bursts of over-limit phases
 //	  timeout: 10s                # per request; default 10s
 //	  max_duration: 5m            # the longest run the planner may plan; default 5m
-//
-// # Planning
-//
-// NewPlan turns a Scenario into the phases of a run and what the run costs each
-// limit; see its documentation for the rules. Over the limit, a derived plan
-// sends simultaneous bursts (Phase.Burst, at most run.connections) so that a
-// limiter whose check and increment race over-admits: a short window in an
-// over-burst phase before its paced over phase, a long window in its over
-// phase. Plan.BurstOver bursts every paced over phase too. After the paced
-// over phase, a short window's plan polls every 10 ms in a probe phase while
-// the limit still rejects, so that the conformance checks can time when it
-// lifts.
 package scenarios

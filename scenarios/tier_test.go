@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"math"
 	"testing"
 )
 
@@ -33,94 +32,4 @@ func TestWithPlan(t *testing.T) {
 	if _, err := users.WithPlan("pro"); err == nil {
 		t.Error("users.yaml WithPlan(pro) = nil error; want: no limit has tiers")
 	}
-}
-
-func TestChargeShares(t *testing.T) {
-	sc, err := Load("copilot.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range []struct {
-		name  string
-		opts  []PlanOption
-		sent  int64
-		share float64
-		over  bool
-	}{
-		{"full", nil, 530, 0.265, true},
-		{"lean", []PlanOption{Lean()}, 71, 0.0355, false},
-	} {
-		p := NewPlan(sc, tt.opts...)
-		monthly := p.Charges[1]
-		if monthly.Requests != tt.sent || math.Abs(monthly.Share-tt.share) > 1e-9 {
-			t.Errorf("%s: monthly charged %d (share %v); want %d (%v)", tt.name, monthly.Requests, monthly.Share, tt.sent, tt.share)
-		}
-		want := map[string]float64{"starter": float64(tt.sent) / 2000, "professional": float64(tt.sent) / 10000, "advanced": float64(tt.sent) / 50000, "enterprise": 0}
-		for _, tier := range monthly.Tiers {
-			if math.Abs(tier.Share-want[tier.Plan]) > 1e-9 || tier.Unlimited != (tier.Plan == "enterprise") {
-				t.Errorf("%s: tier %s share %v unlimited %v; want %v", tt.name, tier.Plan, tier.Share, tier.Unlimited, want[tier.Plan])
-			}
-		}
-		if got := len(p.OverShare(DefaultMaxShare)) > 0; got != tt.over {
-			t.Errorf("%s: OverShare(10%%) non-empty = %v; want %v", tt.name, got, tt.over)
-		}
-		// The per-second limit is spent far beyond its budget, but it is a
-		// rate, not a quota: the guard never asks about it.
-		for _, c := range p.OverShare(0) {
-			if c.Limit != "monthly" {
-				t.Errorf("%s: OverShare(0) names %s; want only the quota", tt.name, c.Limit)
-			}
-		}
-	}
-}
-
-// TestLeanPlan: the lean plan of a short window sends about 3.5N and
-// exceeds the limit in some window whatever the alignment; a long window's
-// sends N plus a few.
-func TestLeanPlan(t *testing.T) {
-	for _, tt := range []struct {
-		file       string
-		total      int64
-		overAtMost int64
-	}{
-		// Each ends with the refusals: no key to each endpoint, a wrong key.
-		{"copilot.yaml", 71 + 3, 56},
-		{"coperniq.yaml", 331 + 3, 256},
-		{"bot-platform.yaml", 5 + 1050 + 2, 1050}, // an hour cannot be waited out in run.max_duration
-	} {
-		sc, err := Load(tt.file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := NewPlan(sc, Lean())
-		var total, over int64
-		for _, ph := range p.Phases {
-			total += ph.Requests
-			if ph.Kind == PhaseOver {
-				over += ph.Requests
-				if ph.Burst > 1 {
-					t.Errorf("%s: lean over phase bursts %d; want one request at a time", tt.file, ph.Burst)
-				}
-			}
-		}
-		if total != tt.total || over != tt.overAtMost {
-			t.Errorf("%s lean: %d requests, %d over; want %d, %d", tt.file, total, over, tt.total, tt.overAtMost)
-		}
-		l := p.TestedLimit()
-		full := NewPlan(sc)
-		if ft := plannedTotal(full); total >= ft {
-			t.Errorf("%s: lean plan sends %d, not fewer than the full plan's %d", tt.file, total, ft)
-		}
-		if over <= l.Requests {
-			t.Errorf("%s: lean over phase sends %d; want more than the limit %d", tt.file, over, l.Requests)
-		}
-	}
-}
-
-func plannedTotal(p *Plan) int64 {
-	var n int64
-	for _, ph := range p.Phases {
-		n += ph.Requests
-	}
-	return n
 }

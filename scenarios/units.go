@@ -66,16 +66,3 @@ func positiveFloat(s string) (float64, bool) {
 	}
 	return f, true
 }
-
-// formatDuration prints d like time.Duration.String without the zero tails:
-// 720h rather than 720h0m0s, 1m rather than 1m0s.
-func formatDuration(d time.Duration) string {
-	s := d.String()
-	if t, ok := strings.CutSuffix(s, "m0s"); ok {
-		s = t + "m"
-	}
-	if t, ok := strings.CutSuffix(s, "h0m"); ok {
-		s = t + "h"
-	}
-	return s
-}

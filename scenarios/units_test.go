@@ -63,28 +63,6 @@ func TestParseRate(t *testing.T) {
 	}
 }
 
-func TestFormatDuration(t *testing.T) {
-	tests := []struct {
-		in   time.Duration
-		want string
-	}{
-		{Month, "720h"},
-		{24 * time.Hour, "24h"},
-		{time.Hour, "1h"},
-		{90 * time.Minute, "1h30m"},
-		{time.Minute, "1m"},
-		{95 * time.Second, "1m35s"},
-		{time.Second, "1s"},
-		{1500 * time.Millisecond, "1.5s"},
-		{0, "0s"},
-	}
-	for _, tt := range tests {
-		if got := formatDuration(tt.in); got != tt.want {
-			t.Errorf("formatDuration(%v) = %q; want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestPositionString(t *testing.T) {
 	tests := []struct {
 		in   Position

@@ -18,24 +18,25 @@ func TestDependencyDirection(t *testing.T) {
 		// Inside conformance, dependencies run one way: check and records at the
 		// bottom, then series, model, response, contract, and the Judge on top;
 		// the response checks take the family they need from the Judge.
-		"conformance/check":    {"attack", "conformance", "report", "scenarios", "internal/", "std:net/http"},
+		"conformance/check":    {"attack", "conformance", "report", "scenarios", "plan", "internal/", "std:net/http"},
 		"conformance/records":  {"attack", "report", "internal/", "std:net/http", "conformance/spill", "conformance/series", "conformance/model", "conformance/response", "conformance/contract"},
 		"conformance/series":   {"attack", "report", "internal/", "std:net/http", "conformance/spill", "conformance/model", "conformance/response", "conformance/contract"},
 		"conformance/model":    {"attack", "report", "internal/", "std:net/http", "conformance/spill", "conformance/response", "conformance/contract"},
 		"conformance/response": {"attack", "report", "internal/", "std:net/http", "conformance/spill", "conformance/series", "conformance/model", "conformance/contract"},
 		"conformance/contract": {"attack", "report", "internal/", "std:net/http", "conformance/spill"},
-		"conformance/spill":    {"attack", "conformance", "report", "results", "scenarios", "internal/"},
+		"conformance/spill":    {"attack", "conformance", "report", "results", "scenarios", "plan", "internal/"},
 		"attack":               {"conformance", "report", "internal/"},
-		"scenarios":            {"attack", "conformance", "report", "results", "internal/"},
-		"results":              {"attack", "conformance", "report", "scenarios", "internal/"},
-		"results/metrics":      {"attack", "conformance", "report", "scenarios", "internal/"},
+		"scenarios":            {"plan", "attack", "conformance", "report", "results", "internal/"},
+		"plan":                 {"attack", "conformance", "report", "results", "internal/"},
+		"results":              {"attack", "conformance", "report", "scenarios", "plan", "internal/"},
+		"results/metrics":      {"attack", "conformance", "report", "scenarios", "plan", "internal/"},
 		"results/merge":        {"attack", "conformance", "report", "internal/"},
 		"report":               {"attack", "internal/"},
 		"report/dashboard":     {"attack", "internal/"},
 		"internal/reftarget":   {"conformance", "attack", "report", "results"},
-		"internal/limiter":     {"conformance", "attack", "report", "results", "scenarios"},
+		"internal/limiter":     {"conformance", "attack", "report", "results", "scenarios", "plan"},
 		"internal/runner":      {"report"},
-		"internal/gcpolicy":    {"attack", "conformance", "headers", "report", "results", "scenarios", "internal/runner"},
+		"internal/gcpolicy":    {"attack", "conformance", "headers", "report", "results", "scenarios", "plan", "internal/runner"},
 		"headers":              {"std:net/http"},
 	}
 	// One go list for every package (each call costs a quarter second):

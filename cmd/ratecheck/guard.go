@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -25,8 +26,8 @@ func (f *planFlags) addFlags(fs *pflag.FlagSet) {
 }
 
 // plan resolves the tier and plans the run; extra adds what the target
-// allows (scenarios.Sources).
-func (f *planFlags) plan(sc *scenarios.Scenario, extra ...scenarios.PlanOption) (*scenarios.Plan, error) {
+// allows (plan.Sources).
+func (f *planFlags) plan(sc *scenarios.Scenario, extra ...plan.Option) (*plan.Plan, error) {
 	if f.Tier != "" {
 		var err error
 		if sc, err = sc.WithPlan(f.Tier); err != nil {
@@ -35,9 +36,9 @@ func (f *planFlags) plan(sc *scenarios.Scenario, extra ...scenarios.PlanOption) 
 	}
 	opts := extra
 	if f.Lean {
-		opts = append(opts, scenarios.Lean())
+		opts = append(opts, plan.Lean())
 	}
-	return scenarios.NewPlan(sc, opts...), nil
+	return plan.New(sc, opts...), nil
 }
 
 // guardFlags protect the user's real quota.
@@ -49,7 +50,7 @@ type guardFlags struct {
 
 func (g *guardFlags) addFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&g.Budget, "budget", 0, "refuse a run that plans more than `N` requests (0: no cap)")
-	fs.Float64Var(&g.MaxShare, "max-share", scenarios.DefaultMaxShare, "ask before spending more than this `share` of a quota of a real API (0.1 is 10%)")
+	fs.Float64Var(&g.MaxShare, "max-share", plan.DefaultMaxShare, "ask before spending more than this `share` of a quota of a real API (0.1 is 10%)")
 }
 
 // errRefused is a run the user (or the absence of a terminal) did not allow.
@@ -58,7 +59,7 @@ var errRefused = errors.New("run refused")
 // check refuses a plan over --budget, and asks before one that spends more
 // than --max-share of a real API's quota: on a terminal it asks, elsewhere it
 // refuses unless --yes. The built-in target has no quota to protect.
-func (g *guardFlags) check(ctx context.Context, env *Env, p *scenarios.Plan, builtin bool) error {
+func (g *guardFlags) check(ctx context.Context, env *Env, p *plan.Plan, builtin bool) error {
 	total := plannedRequests(p)
 	if g.Budget > 0 && total > g.Budget {
 		return &usageError{err: fmt.Errorf("%w: the plan sends %d requests, more than --budget %d (try --lean, or raise --budget)", errRefused, total, g.Budget)}
@@ -100,7 +101,7 @@ func confirmed(ctx context.Context, in io.Reader) bool {
 }
 
 // plannedRequests is the number of requests the plan's paced phases send.
-func plannedRequests(p *scenarios.Plan) int64 {
+func plannedRequests(p *plan.Plan) int64 {
 	var n int64
 	for _, ph := range p.Phases {
 		n += ph.Requests
@@ -108,9 +109,9 @@ func plannedRequests(p *scenarios.Plan) int64 {
 	return n
 }
 
-func onTier(plan string) string {
-	if plan == "" {
+func onTier(tier string) string {
+	if tier == "" {
 		return ""
 	}
-	return " on " + plan
+	return " on " + tier
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -18,14 +19,14 @@ func TestGuardConfirm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := scenarios.NewPlan(sc)
+	p := plan.New(sc)
 	for _, tt := range []struct {
 		answer string
 		ok     bool
 	}{{"y\n", true}, {"YES\n", true}, {"\n", false}, {"no\n", false}, {"", false}} {
 		var stderr strings.Builder
 		env := &Env{Stdin: strings.NewReader(tt.answer), Stderr: &stderr, IsTTY: true}
-		g := guardFlags{MaxShare: scenarios.DefaultMaxShare}
+		g := guardFlags{MaxShare: plan.DefaultMaxShare}
 		err := g.check(context.Background(), env, p, false)
 		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, errRefused)) {
 			t.Errorf("answer %q: check = %v; want ok %v", tt.answer, err, tt.ok)
@@ -39,7 +40,7 @@ func TestGuardConfirm(t *testing.T) {
 	defer w.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	g := guardFlags{MaxShare: scenarios.DefaultMaxShare}
+	g := guardFlags{MaxShare: plan.DefaultMaxShare}
 	if err := g.check(ctx, &Env{Stdin: in, Stderr: io.Discard, IsTTY: true}, p, false); !errors.Is(err, errRefused) {
 		t.Errorf("unanswered prompt, cancelled: check = %v; want errRefused", err)
 	}
@@ -52,7 +53,7 @@ func TestGuardConfirm(t *testing.T) {
 	if err := (&guardFlags{MaxShare: 0.1}).check(context.Background(), &Env{Stdin: in}, p, true); err != nil {
 		t.Errorf("built-in target: check = %v; want nil", err)
 	}
-	if err := (&guardFlags{MaxShare: 0.1}).check(context.Background(), &Env{Stdin: in}, scenarios.NewPlan(sc, scenarios.Lean()), false); err != nil {
+	if err := (&guardFlags{MaxShare: 0.1}).check(context.Background(), &Env{Stdin: in}, plan.New(sc, plan.Lean()), false); err != nil {
 		t.Errorf("lean plan: check = %v; want nil (71 of 2000)", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -29,7 +30,7 @@ func newPlanCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := pf.plan(sc, scenarios.AffordQuotas(maxShare, 0))
+			p, err := pf.plan(sc, plan.AffordQuotas(maxShare, 0))
 			if err != nil {
 				return err
 			}
@@ -39,13 +40,13 @@ func newPlanCmd(env *Env) *cobra.Command {
 		},
 	}
 	pf.addFlags(cmd.Flags())
-	cmd.Flags().Float64Var(&maxShare, "max-share", scenarios.DefaultMaxShare, "plan as `run --max-share` would: a quota whose exhaustion costs at most this share of it is spent until it runs out")
+	cmd.Flags().Float64Var(&maxShare, "max-share", plan.DefaultMaxShare, "plan as `run --max-share` would: a quota whose exhaustion costs at most this share of it is spent until it runs out")
 	return cmd
 }
 
 // printQuotaTests says which quotas the run spends until they run out, or
 // how a run could judge them.
-func printQuotaTests(w io.Writer, p *scenarios.Plan) {
+func printQuotaTests(w io.Writer, p *plan.Plan) {
 	for _, t := range p.Quotas {
 		fmt.Fprintf(w, "quota test: %s (quota.enforced)\n", t)
 	}
@@ -59,7 +60,7 @@ func printQuotaTests(w io.Writer, p *scenarios.Plan) {
 
 // printPlan writes the plan as a person reads it: the limit under test, a table
 // of phases, then the budget each limit is charged.
-func printPlan(w io.Writer, p *scenarios.Plan, maxShare float64) {
+func printPlan(w io.Writer, p *plan.Plan, maxShare float64) {
 	sc := p.Scenario
 	fmt.Fprintf(w, "%s (%s", sc.Name, sc.File)
 	if sc.Source != "" {
@@ -181,7 +182,7 @@ func dash(s string) string {
 // printTierShares says, for every limit with plan tiers, what share of each
 // tier's quota the run spends, and warns of a quota share a run against a
 // real API would have to confirm.
-func printTierShares(w io.Writer, p *scenarios.Plan, maxShare float64) {
+func printTierShares(w io.Writer, p *plan.Plan, maxShare float64) {
 	for i, c := range p.Charges {
 		if len(c.Tiers) == 0 || !p.Scenario.Limits[i].IsQuota() {
 			continue

@@ -8,11 +8,11 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/report/dashboard"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // progressView shows a run while it goes: the live dashboard on a terminal,
@@ -21,7 +21,7 @@ import (
 type progressView struct {
 	env      *Env
 	tui      bool
-	plan     *scenarios.Plan
+	plan     *plan.Plan
 	base     dashboard.Frame
 	mb       *dashboard.Mailbox
 	uiDone   chan struct{}
@@ -33,7 +33,7 @@ type progressView struct {
 	targetName string
 }
 
-func newProgressView(env *Env, noTUI bool, p *scenarios.Plan, meta results.Meta) *progressView {
+func newProgressView(env *Env, noTUI bool, p *plan.Plan, meta results.Meta) *progressView {
 	v := &progressView{env: env, tui: env.IsTTY && !noTUI, plan: p, lastLine: -time.Second,
 		targetName: results.TargetName(meta.Target, meta.BuiltinTarget)}
 	v.base = dashboard.Frame{Scenario: meta.ScenarioName, Target: v.targetName, Current: -1, Total: p.Duration(), Notes: meta.Notes}
@@ -123,7 +123,7 @@ func (v *progressView) update(p runner.Progress) {
 // elapsed with m the metrics then: their time over and every planned request
 // answered. A phase short of answers (one in flight, a request lost) stops
 // the count: a check it decides stays pending until the run ends.
-func phasesRun(p *scenarios.Plan, m metrics.Snapshot, elapsed time.Duration) int {
+func phasesRun(p *plan.Plan, m metrics.Snapshot, elapsed time.Duration) int {
 	for i, ph := range p.Phases {
 		if ph.Start+ph.Duration > elapsed || i >= len(m.Phases) || m.Phases[i].Requests < m.Phases[i].Planned {
 			return i
@@ -170,7 +170,7 @@ func (v *progressView) stop(rep *report.Report) {
 
 // limitLines are the plan's finite limits for the dashboard's chart, the
 // tested limit first.
-func limitLines(p *scenarios.Plan) []dashboard.LimitLine {
+func limitLines(p *plan.Plan) []dashboard.LimitLine {
 	if p.Scenario == nil {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -11,7 +12,7 @@ import (
 // TestPhasesRun: a phase has run once its time is over and every request it
 // planned was answered; the count stops at the first that has not.
 func TestPhasesRun(t *testing.T) {
-	p := &scenarios.Plan{Phases: []scenarios.Phase{
+	p := &plan.Plan{Phases: []plan.Phase{
 		{Name: "under", Kind: scenarios.PhaseUnder, Start: 0, Duration: 2 * time.Second, Requests: 20},
 		{Name: "pause", Kind: scenarios.PhasePause, Start: 2 * time.Second, Duration: time.Second},
 		{Name: "no-key", Kind: scenarios.PhaseNoKey, Start: 3 * time.Second, Duration: 50 * time.Millisecond, Requests: 10},

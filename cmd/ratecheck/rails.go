@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ratecheck/ratecheck/attack"
-	"github.com/ratecheck/ratecheck/scenarios"
+	"github.com/ratecheck/ratecheck/plan"
 )
 
 // railOptions are the safety rails of a run: hard caps no scenario can
@@ -35,28 +35,28 @@ var errNotConfirmed = errors.New("not confirmed: nothing was sent")
 // the caps on the attack, which holds every phase to them while sending.
 // Against a host that is not this machine, from a terminal, it states what
 // will be sent and asks to go on (unless --yes).
-func (r *railOptions) apply(ctx context.Context, env *Env, plan *scenarios.Plan, host string, aopts *attack.Options) error {
+func (r *railOptions) apply(ctx context.Context, env *Env, p *plan.Plan, host string, aopts *attack.Options) error {
 	if r.MaxRequests < 0 || r.MaxRate < 0 || math.IsNaN(r.MaxRate) || math.IsInf(r.MaxRate, 0) {
 		return &usageError{err: errors.New("--max-requests and --max-rate take positive numbers")}
 	}
-	total, peak := planLoad(plan)
+	total, peak := planLoad(p)
 	var over []string
 	if r.MaxRequests > 0 && total > r.MaxRequests {
 		over = append(over, fmt.Sprintf("the plan sends %d requests, more than --max-requests %d", total, r.MaxRequests))
 	}
-	for _, ph := range plan.Phases {
+	for _, ph := range p.Phases {
 		if r.MaxRate > 0 && ph.Rate > r.MaxRate {
 			over = append(over, fmt.Sprintf("phase %s sends at %s, more than --max-rate %s", ph.Name, describeRate(ph.Rate), formatRate(r.MaxRate)))
 		}
 	}
 	if len(over) > 0 {
-		return &usageError{err: fmt.Errorf("%s: %s; nothing was sent (raise the cap, or lower the scenario's rates)", plan.Scenario.File, strings.Join(over, "; "))}
+		return &usageError{err: fmt.Errorf("%s: %s; nothing was sent (raise the cap, or lower the scenario's rates)", p.Scenario.File, strings.Join(over, "; "))}
 	}
 	aopts.MaxRequests, aopts.MaxRate = r.MaxRequests, r.MaxRate
 	if !env.IsTTY || env.loopback(host) {
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "ratecheck will send %d requests to %s, at up to %s, over %s.\n", total, host, describeRate(peak), humanDuration(plan.Duration()))
+	fmt.Fprintf(env.Stdout, "ratecheck will send %d requests to %s, at up to %s, over %s.\n", total, host, describeRate(peak), humanDuration(p.Duration()))
 	if r.Yes {
 		return nil
 	}
@@ -69,7 +69,7 @@ func (r *railOptions) apply(ctx context.Context, env *Env, plan *scenarios.Plan,
 
 // planLoad is what a plan sends: requests in all (unpaced phases count as
 // unknown, 0) and its highest rate.
-func planLoad(p *scenarios.Plan) (total int64, peak float64) {
+func planLoad(p *plan.Plan) (total int64, peak float64) {
 	for _, ph := range p.Phases {
 		peak = max(peak, ph.Rate)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -81,11 +82,11 @@ func TestReadmePlanNumbers(t *testing.T) {
 		{true, "(%d for Copilot's 20/s, %s of Starter)"},
 	} {
 		pf := planFlags{Lean: tc.lean}
-		p, err := pf.plan(sc, scenarios.AffordQuotas(scenarios.DefaultMaxShare, 0))
+		p, err := pf.plan(sc, plan.AffordQuotas(plan.DefaultMaxShare, 0))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var monthly *scenarios.Charge
+		var monthly *plan.Charge
 		for i, c := range p.Charges {
 			if c.Limit == "monthly" {
 				monthly = &p.Charges[i]

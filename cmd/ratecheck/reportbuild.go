@@ -10,17 +10,17 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ratecheck/ratecheck/conformance"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // buildReport gathers a judged run into a Report, concluding its verdict from
 // the checks and the run's facts (conformance.Verdict.Conclude: INCOMPLETE,
 // INCONCLUSIVE, and why). The live run and `ratecheck report RUN_DIR` both
 // build their reports here, from the same kinds of inputs, so that they agree.
-func buildReport(meta results.Meta, p *scenarios.Plan, v conformance.Verdict, m metrics.Snapshot, timeline []metrics.SecondCounts) *report.Report {
+func buildReport(meta results.Meta, p *plan.Plan, v conformance.Verdict, m metrics.Snapshot, timeline []metrics.SecondCounts) *report.Report {
 	sc := p.Scenario
 	v = v.Conclude(sc, conformance.RunFacts{
 		Interrupted: meta.Interrupted, Stopped: meta.Stopped,

@@ -9,6 +9,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/gcpolicy"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -109,11 +110,11 @@ type stored struct {
 	finish func(meta *results.Meta, last time.Time)
 	// doubt, if set, says why the plan's checks cannot be judged on this
 	// timeline, and whether failures are withheld too.
-	doubt func(*scenarios.Plan) (why string, failures bool)
+	doubt func(*plan.Plan) (why string, failures bool)
 	// coarse, if set, says why the checks that need one request's precision
 	// (conformance.OneRequestChecks) cannot pass on this timeline though the
 	// others can be judged; "" when they can.
-	coarse func(*scenarios.Plan) string
+	coarse func(*plan.Plan) string
 	lines  []string // printed under the first line
 }
 
@@ -124,22 +125,22 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 	if err != nil {
 		return err
 	}
-	plan, err := storedPlan(sc, s.meta)
+	p, err := storedPlan(sc, s.meta)
 	if err != nil {
 		return err
 	}
-	rec := metrics.NewRecorder(runner.MetricsPhases(plan), s.meta.Started)
+	rec := metrics.NewRecorder(runner.MetricsPhases(p), s.meta.Started)
 	for i, t := range s.meta.PhaseStarts {
 		if !t.IsZero() {
 			rec.StartPhase(i, t)
 		}
 	}
-	waits := metrics.NewWaits(runner.WaitSpec(plan), s.meta.Started)
+	waits := metrics.NewWaits(runner.WaitSpec(p), s.meta.Started)
 	var readErr error
 	var last time.Time
 	progress := newReplayProgress(env.Stderr, s.total, time.Now)
 	verdict := gcpolicy.Judge(func() conformance.Verdict {
-		j := runner.NewJudge(plan)
+		j := runner.NewJudge(p)
 		readErr = s.replay(func(seen, judged results.Observation) {
 			rec.Record(seen)
 			waits.Record(seen)
@@ -161,7 +162,7 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 	}
 	doubted := false
 	if s.doubt != nil {
-		if why, failures := s.doubt(plan); why != "" {
+		if why, failures := s.doubt(p); why != "" {
 			doubted = true
 			meta.Notes = append(meta.Notes, "the merged timeline is too uncertain to judge: "+why)
 			verdict = verdict.Withhold(func(msg string) string {
@@ -170,14 +171,14 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 		}
 	}
 	if s.coarse != nil && !doubted {
-		if why := s.coarse(plan); why != "" {
+		if why := s.coarse(p); why != "" {
 			meta.Notes = append(meta.Notes, "the merged timeline is too coarse to pass the checks that count single requests: "+why)
 			verdict = verdict.WithholdPasses(conformance.OneRequestChecks, func(msg string) string {
 				return "the shards' clocks are too uncertain to show one request too many or too few: " + why + " (as judged: " + msg + ")"
 			})
 		}
 	}
-	rep := buildReport(meta, plan, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
+	rep := buildReport(meta, p, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
 	rep.Waits = waits.Points()
 	written, werr := o.Outputs.write("", rep)
 	fmt.Fprintf(env.Stdout, "%s: %s against %s\n", s.first, sc.Name, results.TargetName(meta.Target, meta.BuiltinTarget))
@@ -195,13 +196,13 @@ func judgeStored(env *Env, o *reportOptions, s stored) error {
 // or full, its source addresses, the quotas it spent, the optional keys it
 // went without, and on the built-in
 // target the spare key and the quota tests.
-func storedPlan(sc *scenarios.Scenario, meta results.Meta) (*scenarios.Plan, error) {
-	popts := []scenarios.PlanOption{scenarios.Sources(1 + len(meta.OtherSources))}
+func storedPlan(sc *scenarios.Scenario, meta results.Meta) (*plan.Plan, error) {
+	popts := []plan.Option{plan.Sources(1 + len(meta.OtherSources))}
 	sc = sc.WithoutKeys(meta.KeysLeftOut...)
 	if meta.BuiltinTarget {
 		sc = sc.WithSpareKey() // as the run did
-		popts = append(popts, scenarios.ExhaustQuotas())
+		popts = append(popts, plan.ExhaustQuotas())
 	}
-	popts = append(popts, scenarios.SpendQuotas(meta.QuotaTests...))
+	popts = append(popts, plan.SpendQuotas(meta.QuotaTests...))
 	return (&planFlags{Tier: meta.PlanTier, Lean: meta.Lean}).plan(sc, popts...)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/merge"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -45,8 +46,8 @@ func reportMerged(env *Env, o *reportOptions) error {
 				meta.Finished = last
 			}
 		},
-		doubt: func(p *scenarios.Plan) (string, bool) { return m.Undecidable(clockTolerance(p)) },
-		coarse: func(p *scenarios.Plan) string {
+		doubt: func(p *plan.Plan) (string, bool) { return m.Undecidable(clockTolerance(p)) },
+		coarse: func(p *plan.Plan) string {
 			why, _ := m.Undecidable(requestSpacing(p))
 			return why
 		},
@@ -58,7 +59,7 @@ func reportMerged(env *Env, o *reportOptions) error {
 // judged with at all: a fifth of the tested window. Below it every request's
 // arrival interval is widened by its shard's uncertainty, so a decision the
 // clocks could flip is ambiguous, never a violation; a failure found stands.
-func clockTolerance(p *scenarios.Plan) time.Duration {
+func clockTolerance(p *plan.Plan) time.Duration {
 	window := time.Second
 	if l := p.TestedLimit(); l != nil && l.Window > 0 {
 		window = l.Window
@@ -75,7 +76,7 @@ func clockTolerance(p *scenarios.Plan) time.Duration {
 // headers, recovery, auth) are judged and those three pass only undecided.
 // (A single bound at this spacing refused every merge at thousands a second:
 // four shards at 2,000/s, offsets known to ±1 ms, against 0.5 ms.)
-func requestSpacing(p *scenarios.Plan) time.Duration {
+func requestSpacing(p *plan.Plan) time.Duration {
 	tol := clockTolerance(p)
 	for _, ph := range p.Phases {
 		if ph.Kind == scenarios.PhaseOver && ph.Rate > 0 && !ph.Unpaced() {

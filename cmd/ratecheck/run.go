@@ -21,6 +21,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -123,7 +124,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 // its target chosen, its questions asked and its outputs checked.
 type scenarioRun struct {
 	file    string
-	plan    *scenarios.Plan
+	plan    *plan.Plan
 	tgt     *target
 	aopts   attack.Options
 	started time.Time
@@ -143,34 +144,34 @@ func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scen
 	target := cmp.Or(o.Target, sc.Target)
 	o.Shard.resolveSources(target)
 	var leftOut, vars []string
-	popts := []scenarios.PlanOption{scenarios.Sources(1 + len(o.Shard.OtherAddrs))}
+	popts := []plan.Option{plan.Sources(1 + len(o.Shard.OtherAddrs))}
 	if target == "" || target == builtinTarget {
 		sc = sc.WithSpareKey() // the built-in target serves a second key for limit.per-key
 		// and starts each quota with a few requests left, so a run can exhaust it
-		popts = append(popts, scenarios.ExhaustQuotas())
+		popts = append(popts, plan.ExhaustQuotas())
 	} else {
 		// A real quota is exhausted only when --max-share allows spending it.
-		popts = append(popts, scenarios.AffordQuotas(o.Guard.MaxShare, o.Guard.Budget))
+		popts = append(popts, plan.AffordQuotas(o.Guard.MaxShare, o.Guard.Budget))
 		// An optional key left unset: the run goes without it.
 		leftOut, vars = unsetOptionalKeys(sc, o.Shard.keyEnv(env).Getenv)
 		sc = sc.WithoutKeys(leftOut...)
 	}
-	plan, err := o.Plan.plan(sc, popts...)
+	p, err := o.Plan.plan(sc, popts...)
 	if err != nil {
 		return nil, err
 	}
-	sc = plan.Scenario
-	if len(plan.Phases) == 0 {
-		return nil, &usageError{err: fmt.Errorf("%s: nothing to send: %s", sc.File, strings.Join(plan.Warnings, "; "))}
+	sc = p.Scenario
+	if len(p.Phases) == 0 {
+		return nil, &usageError{err: fmt.Errorf("%s: nothing to send: %s", sc.File, strings.Join(p.Warnings, "; "))}
 	}
-	tgt, err := prepareTarget(o.Shard.keyEnv(env), plan, o)
+	tgt, err := prepareTarget(o.Shard.keyEnv(env), p, o)
 	if err != nil {
 		return nil, err
 	}
 	for i, id := range leftOut {
 		tgt.notes = append(tgt.notes, fmt.Sprintf("%s is not set: the optional key %q is left out, and the checks that need it skip", vars[i], id))
 	}
-	sr := &scenarioRun{file: sc.File, plan: plan, tgt: tgt, started: started, dir: dir, outputs: outputs, keysLeftOut: leftOut}
+	sr := &scenarioRun{file: sc.File, plan: p, tgt: tgt, started: started, dir: dir, outputs: outputs, keysLeftOut: leftOut}
 	if err := sr.check(ctx, env, o, label); err != nil {
 		tgt.close()
 		return nil, err
@@ -222,9 +223,9 @@ func (sr *scenarioRun) check(ctx context.Context, env *Env, o *runOptions, label
 // nil it makes ctx interruptible itself (Ctrl-C stops this run); otherwise
 // ctx already is, and stop is what quitting the dashboard calls.
 func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *runOptions, sr *scenarioRun) (*report.Report, error) {
-	plan, tgt, aopts, dir := sr.plan, sr.tgt, sr.aopts, sr.dir
-	sc := plan.Scenario
-	cal, err := attack.Calibrate(ctx, plan, aopts)
+	p, tgt, aopts, dir := sr.plan, sr.tgt, sr.aopts, sr.dir
+	sc := p.Scenario
+	cal, err := attack.Calibrate(ctx, p, aopts)
 	if err != nil {
 		if errors.Is(sr.statErr, fs.ErrNotExist) {
 			os.Remove(dir) // made empty by the check; a run that never started leaves none
@@ -246,7 +247,7 @@ func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *run
 		Fault:         o.Fault,
 		PlanTier:      o.Plan.Tier,
 		Lean:          o.Plan.Lean,
-		QuotaTests:    spentQuotas(plan),
+		QuotaTests:    spentQuotas(p),
 		KeysLeftOut:   sr.keysLeftOut,
 		Started:       sr.started,
 		Notes:         tgt.notes,
@@ -268,9 +269,9 @@ func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *run
 		stop = cancel
 	}
 	o.Shard.announce(env, aopts)
-	show := newProgressView(env, o.NoTUI, plan, meta)
+	show := newProgressView(env, o.NoTUI, p, meta)
 	show.start(ctx, func() { stop(&stoppedError{by: "quit"}) })
-	outcome, err := runner.Run(ctx, runner.Options{Plan: plan, Attack: aopts, Writer: w, OnProgress: show.update})
+	outcome, err := runner.Run(ctx, runner.Options{Plan: p, Attack: aopts, Writer: w, OnProgress: show.update})
 	if err != nil {
 		show.stop(nil)
 		w.Close(meta)
@@ -288,7 +289,7 @@ func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *run
 		show.stop(nil)
 		return nil, finishShard(env, w, meta, outcome, dir)
 	}
-	rep := buildReport(meta, plan, outcome.Verdict, outcome.Metrics, outcome.Timeline)
+	rep := buildReport(meta, p, outcome.Verdict, outcome.Metrics, outcome.Timeline)
 	rep.Waits = outcome.Waits
 	show.stop(rep)
 
@@ -347,14 +348,14 @@ const builtinTarget = "builtin"
 // prepareTarget picks the target a run judges: --target, else the scenario's
 // target:, and the built-in reference target only for --target builtin or a
 // scenario that names no target.
-func prepareTarget(env *Env, plan *scenarios.Plan, o *runOptions) (*target, error) {
-	sc := plan.Scenario
+func prepareTarget(env *Env, p *plan.Plan, o *runOptions) (*target, error) {
+	sc := p.Scenario
 	name, from := o.Target, "--target"
 	if name == "" {
 		name, from = sc.Target, sc.File+": target"
 	}
 	if name == "" || name == builtinTarget {
-		return startBuiltin(plan, o.Fault)
+		return startBuiltin(p, o.Fault)
 	}
 	if o.Fault != "" {
 		return nil, &usageError{err: fmt.Errorf("--fault breaks the built-in reference target, but the target is %s (from %s): add --target builtin, or give --fault to 'ratecheck serve'", results.RedactTarget(name), from)}
@@ -375,11 +376,11 @@ func prepareTarget(env *Env, plan *scenarios.Plan, o *runOptions) (*target, erro
 
 // startBuiltin serves the scenario on loopback with the built-in reference
 // target and generated demo keys, with fault injected when not "".
-func startBuiltin(plan *scenarios.Plan, fault string) (*target, error) {
-	sc := plan.Scenario
+func startBuiltin(p *plan.Plan, fault string) (*target, error) {
+	sc := p.Scenario
 	keys := demoKeys(sc)
 	var opts []reftarget.Option
-	for _, q := range plan.Quotas {
+	for _, q := range p.Quotas {
 		opts = append(opts, reftarget.QuotaStart(q.Key, map[string]int64{q.Limit: q.Left}))
 	}
 	ts, err := startTarget(sc, "127.0.0.1:0", keys, fault, opts...)
@@ -473,8 +474,8 @@ func newRunID() string {
 }
 
 // spentQuotas names the quotas a run against a real API spends until they
-// run out (scenarios.AffordQuotas), for the run's metadata.
-func spentQuotas(p *scenarios.Plan) []string {
+// run out (plan.AffordQuotas), for the run's metadata.
+func spentQuotas(p *plan.Plan) []string {
 	var out []string
 	for _, t := range p.Quotas {
 		if t.Left < 0 {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // shardFlags are run's flags for one shard of a run sent from several places.
@@ -41,7 +41,7 @@ func (f *shardFlags) addFlags(fs *pflag.FlagSet) {
 // A shard writes no reports: its slice alone proves nothing about the limit.
 func (f *shardFlags) apply(o *attack.Options, env *Env, outputs reportOutputs) error {
 	if f.Shard != "" {
-		s, err := scenarios.ParseShard(f.Shard)
+		s, err := plan.ParseShard(f.Shard)
 		if err != nil {
 			return &usageError{err: fmt.Errorf("--shard: %w", err)}
 		}
@@ -121,7 +121,7 @@ func finishShard(env *Env, w *results.Writer, meta results.Meta, out *runner.Out
 // when set, stands for VAR in shard i, so that shards may send with keys of
 // their own (per-key limits seen from several places).
 func (f *shardFlags) keyEnv(env *Env) *Env {
-	s, err := scenarios.ParseShard(f.Shard)
+	s, err := plan.ParseShard(f.Shard)
 	if f.Shard == "" || err != nil || !s.Sharded() {
 		return env
 	}

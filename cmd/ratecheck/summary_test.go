@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -36,10 +37,10 @@ func TestSummaryOutlivesDashboard(t *testing.T) {
 	var tuiOut, plainOut bytes.Buffer
 	rep := failedReport()
 	sc := &scenarios.Scenario{Name: "copilot"}
-	plan := &scenarios.Plan{Scenario: sc, Tested: -1}
+	p := &plan.Plan{Scenario: sc, Tested: -1}
 
 	env := &Env{Stdin: strings.NewReader(""), Stdout: &tuiOut, Stderr: &tuiOut, IsTTY: true, Getenv: func(string) string { return "" }, Now: time.Now}
-	v := newProgressView(env, false, plan, results.Meta{ScenarioName: "copilot"})
+	v := newProgressView(env, false, p, results.Meta{ScenarioName: "copilot"})
 	if !v.tui {
 		t.Fatal("progress view did not choose the dashboard on a terminal")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -26,17 +27,17 @@ type authChecker struct {
 }
 
 // NewMissingKeyChecker returns the checker of auth.missing-key.
-func NewMissingKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+func NewMissingKeyChecker(p *plan.Plan, _ *records.Collector) check.Checker {
 	return &authChecker{contractObs: newContractObs(p), id: check.AuthMissingKey, kind: scenarios.PhaseNoKey, what: "without a key"}
 }
 
 // NewInvalidKeyChecker returns the checker of auth.invalid-key.
-func NewInvalidKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+func NewInvalidKeyChecker(p *plan.Plan, _ *records.Collector) check.Checker {
 	return &authChecker{contractObs: newContractObs(p), id: check.AuthInvalidKey, kind: scenarios.PhaseBadKey, what: "with a wrong key"}
 }
 
 // NewScopeChecker returns the checker of auth.scope.
-func NewScopeChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+func NewScopeChecker(p *plan.Plan, _ *records.Collector) check.Checker {
 	return &authChecker{contractObs: newContractObs(p), id: check.AuthScope, kind: scenarios.PhaseNoScope, what: "with a key lacking the endpoint's scope"}
 }
 
@@ -184,7 +185,7 @@ func scopeUntestable(sc *scenarios.Scenario) string {
 			continue
 		}
 		scoped = true
-		if _, ok := scenarios.KeyLacking(sc, e.Name); ok {
+		if _, ok := plan.KeyLacking(sc, e.Name); ok {
 			return ""
 		}
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -19,7 +20,7 @@ import (
 type excludedChecker struct{ contractObs }
 
 // NewExcludedChecker returns the checker of limit.excluded.
-func NewExcludedChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+func NewExcludedChecker(p *plan.Plan, _ *records.Collector) check.Checker {
 	return &excludedChecker{newContractObs(p)}
 }
 
@@ -110,7 +111,7 @@ func (c *excludedChecker) untestable() string {
 	case l == nil:
 		return "the plan tests no limit"
 	}
-	if _, ok := scenarios.ExcludedEndpoint(p.Scenario, *l); !ok {
+	if _, ok := plan.ExcludedEndpoint(p.Scenario, *l); !ok {
 		return fmt.Sprintf("limit %q counts every endpoint of the scenario", l.Name)
 	}
 	switch {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -33,12 +34,12 @@ type isolationChecker struct {
 }
 
 // NewPerKeyChecker returns the checker of limit.per-key.
-func NewPerKeyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+func NewPerKeyChecker(p *plan.Plan, _ *records.Collector) check.Checker {
 	return &isolationChecker{contractObs: newContractObs(p), id: check.LimitPerKey, other: scenarios.PhaseOtherKey, word: "key"}
 }
 
 // NewPerIPChecker returns the checker of limit.per-ip.
-func NewPerIPChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+func NewPerIPChecker(p *plan.Plan, _ *records.Collector) check.Checker {
 	return &isolationChecker{contractObs: newContractObs(p), id: check.LimitPerIP, other: scenarios.PhaseOtherSource, word: "source address"}
 }
 

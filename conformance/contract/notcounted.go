@@ -8,6 +8,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -22,7 +23,7 @@ import (
 //
 // It sees every phase (checks marks it all), to time when the requests
 // before an attempt were answered: a budget is fresh only when the last of
-// them was answered scenarios.FreshAfter before the attempt's first request
+// them was answered plan.FreshAfter before the attempt's first request
 // was sent, and Remaining means something only when none was still in
 // flight. On a loaded machine, answers hundreds of milliseconds late would
 // otherwise charge an attempt with earlier requests.
@@ -47,7 +48,7 @@ func (c *notCountedChecker) rejectsEarly() bool {
 }
 
 // NewNotCountedChecker returns the checker of auth.not-counted.
-func NewNotCountedChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+func NewNotCountedChecker(p *plan.Plan, _ *records.Collector) check.Checker {
 	return &notCountedChecker{contractObs: newContractObs(p), answered: map[int]time.Time{}, began: map[int]time.Time{}}
 }
 
@@ -177,7 +178,7 @@ func (c *notCountedChecker) judgeAttempt(res check.Result, t ncAttempt) proof {
 		return proof{nothing: fmt.Sprintf("%d of its %d requests without a valid key were served (see auth.missing-key and auth.invalid-key), so charging them was no fault", n, len(calls))}
 	}
 	gap, quiet := c.gapBefore(t)
-	fresh := t.fresh && gap >= scenarios.FreshAfter(*c.limit)
+	fresh := t.fresh && gap >= plan.FreshAfter(*c.limit)
 	if fresh && allAdmitted(before) {
 		for _, o := range after {
 			if o.Limited() {
@@ -208,7 +209,7 @@ func (c *notCountedChecker) judgeAttempt(res check.Result, t ncAttempt) proof {
 		return proof{nothing: "the run holds no answer to some requests sent before it, so their charge may not have passed"}
 	case t.fresh && !fresh:
 		return proof{nothing: fmt.Sprintf("the last answer before it came %s, within the %s limit %q takes to forget a request (a loaded machine answers late), and Remaining could not be compared: %s",
-			fmtGap(gap), scenarios.FreshAfter(*c.limit), c.limit.Name, c.noRemaining())}
+			fmtGap(gap), plan.FreshAfter(*c.limit), c.limit.Name, c.noRemaining())}
 	}
 	return proof{nothing: "it did not start on a fresh budget with every counted request admitted, and Remaining could not be compared: " + c.noRemaining()}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -23,14 +24,14 @@ import (
 // contractObs keeps the observations of the contract phases, which are
 // bursts of a few requests each (see scenarios.contractSteps), by phase.
 type contractObs struct {
-	plan   *scenarios.Plan
+	plan   *plan.Plan
 	limit  *scenarios.Limit
 	pr     response.Promise
 	origin time.Time // the earliest send seen, for offsets in evidence
 	byPh   map[int][]results.Observation
 }
 
-func newContractObs(p *scenarios.Plan) contractObs {
+func newContractObs(p *plan.Plan) contractObs {
 	c := contractObs{plan: p, pr: response.NewPromise(p), byPh: map[int][]results.Observation{}}
 	if p != nil {
 		c.limit = p.TestedLimit()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -15,7 +16,7 @@ import (
 // an hour or more, scenarios.Limit.IsQuota) admits no more than it has left.
 // It judges each quota one of two ways, in this order:
 //
-//   - exhaustion: the plan's quota test (scenarios.QuotaTest, planned for
+//   - exhaustion: the plan's quota test (plan.QuotaTest, planned for
 //     the built-in target, which starts the quota with Left requests left)
 //     sends Left+2 requests at once; the other limits of the endpoint admit
 //     them all, so a correct quota admits exactly Left and rejects the rest.
@@ -37,7 +38,7 @@ type quotaChecker struct {
 }
 
 // NewQuotaChecker returns the checker of quota.enforced.
-func NewQuotaChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+func NewQuotaChecker(p *plan.Plan, _ *records.Collector) check.Checker {
 	c := &quotaChecker{contractObs: newContractObs(p)}
 	if p == nil || p.Scenario == nil {
 		return c
@@ -147,15 +148,15 @@ func (c *quotaChecker) judge(q *scenarios.Limit) check.Result {
 }
 
 // onTier is " on plan NAME", or "".
-func onTier(plan string) string {
-	if plan == "" {
+func onTier(tier string) string {
+	if tier == "" {
 		return ""
 	}
-	return " on plan " + plan
+	return " on plan " + tier
 }
 
 // exhaustion judges quota q by its quota test t.
-func (c *quotaChecker) exhaustion(q *scenarios.Limit, t scenarios.QuotaTest) check.Result {
+func (c *quotaChecker) exhaustion(q *scenarios.Limit, t plan.QuotaTest) check.Result {
 	res := check.Result{ID: check.QuotaEnforced, Limit: q.Name}
 	obs := slices.Clone(c.byPh[t.Phase])
 	slices.SortFunc(obs, func(a, b results.Observation) int { return a.Received().Compare(b.Received()) })
@@ -202,7 +203,7 @@ func (c *quotaChecker) exhaustion(q *scenarios.Limit, t scenarios.QuotaTest) che
 
 // quotaEvidence lists the quota test's requests in order of arrival, each
 // admission numbered.
-func (c *quotaChecker) quotaEvidence(obs []results.Observation, t scenarios.QuotaTest, expected string) *check.Evidence {
+func (c *quotaChecker) quotaEvidence(obs []results.Observation, t plan.QuotaTest, expected string) *check.Evidence {
 	ev := &check.Evidence{Expected: expected}
 	n := 0
 	for _, o := range obs {

@@ -9,6 +9,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/response"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -39,7 +40,7 @@ type quotaClaim struct {
 	span
 }
 
-func newQuotaHeaders(pr response.Promise, p *scenarios.Plan) quotaHeaders {
+func newQuotaHeaders(pr response.Promise, p *plan.Plan) quotaHeaders {
 	h := quotaHeaders{pr: pr}
 	if pr.Described != nil && pr.PerKey && p != nil && p.Scenario != nil && len(p.Scenario.Auth.Keys) > 0 {
 		h.key = p.Scenario.Auth.Keys[0].ID
@@ -80,7 +81,7 @@ func (h *quotaHeaders) observe(o results.Observation) {
 }
 
 // judge judges quota q by the headers' claims, or says why it cannot.
-func (h *quotaHeaders) judge(q *scenarios.Limit, p *scenarios.Plan) check.Result {
+func (h *quotaHeaders) judge(q *scenarios.Limit, p *plan.Plan) check.Result {
 	res := check.Result{ID: check.QuotaEnforced, Limit: q.Name, Status: check.Skip}
 	unexhausted := fmt.Sprintf("quota %s (%d per %s) was not exhausted: that costs the whole quota, which a run spends only on the built-in target (--target builtin)",
 		q.Name, q.Requests, check.FormatWindow(q.Window))

@@ -6,17 +6,18 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // quotaSpent counts what a quota admitted over the whole run, for a quota
-// test on a real API (scenarios.AffordQuotas): how much was left when the
+// test on a real API (plan.AffordQuotas): how much was left when the
 // run began is not known, so the run as a whole must see the quota run out
 // having admitted no more than it allows.
 type quotaSpent struct {
 	q          *scenarios.Limit
-	t          scenarios.QuotaTest
+	t          plan.QuotaTest
 	perKey     bool
 	admitted   int
 	unanswered int
@@ -24,7 +25,7 @@ type quotaSpent struct {
 	last       time.Time // the latest answer counted
 }
 
-func newQuotaSpent(p *scenarios.Plan) map[string]*quotaSpent {
+func newQuotaSpent(p *plan.Plan) map[string]*quotaSpent {
 	out := map[string]*quotaSpent{}
 	if p == nil || p.Scenario == nil {
 		return out
@@ -84,7 +85,7 @@ func (s *quotaSpent) allowance() (n int64, window bool, err error) {
 }
 
 // spentOut judges quota q by its test t on a real API.
-func (c *quotaChecker) spentOut(q *scenarios.Limit, t scenarios.QuotaTest) check.Result {
+func (c *quotaChecker) spentOut(q *scenarios.Limit, t plan.QuotaTest) check.Result {
 	res := check.Result{ID: check.QuotaEnforced, Limit: q.Name}
 	s := c.spent[q.Name]
 	obs := c.byPh[t.Phase]

@@ -8,12 +8,13 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/series"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // Rules is what judging a run needs besides its requests.
 type Rules struct {
-	Plan  *scenarios.Plan
+	Plan  *plan.Plan
 	Limit *scenarios.Limit
 	P     Params // the limit in model units
 	// families are those the limit's algorithm is judged against, the

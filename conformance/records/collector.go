@@ -8,6 +8,7 @@ package records
 import (
 	"math"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -92,7 +93,7 @@ func CountedAs(l *scenarios.Limit, o results.Observation) string {
 // p. quiet says whether a run far under the limit may be judged from counts
 // (see quietness); leaveOut, when set, picks the 429s another limit caused
 // (see quotaAttribution), which are not kept.
-func NewCollector(p *scenarios.Plan, limit *scenarios.Limit, quiet bool, leaveOut func(results.Observation) bool) *Collector {
+func NewCollector(p *plan.Plan, limit *scenarios.Limit, quiet bool, leaveOut func(results.Observation) bool) *Collector {
 	c := &Collector{Limit: limit, keyIndex: map[string]int32{}, Quiet: NewQuietness(limit, quiet), leaveOut: leaveOut}
 	if limit != nil {
 		c.perKey = limit.Scope == scenarios.ScopeKey || limit.Scope == ""
@@ -105,7 +106,7 @@ func NewCollector(p *scenarios.Plan, limit *scenarios.Limit, quiet bool, leaveOu
 // key ("" when the limit is not per key), so that the record slices kept in
 // memory (up to spillAfter, see keyOf) are allocated once instead of growing
 // by copies. Unpaced phases plan no count and reserve nothing.
-func plannedPerKey(p *scenarios.Plan, limit *scenarios.Limit, perKey bool) map[string]int64 {
+func plannedPerKey(p *plan.Plan, limit *scenarios.Limit, perKey bool) map[string]int64 {
 	if p == nil {
 		return nil
 	}

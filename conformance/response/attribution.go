@@ -2,6 +2,7 @@ package response
 
 import (
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -22,7 +23,7 @@ type QuotaAttribution struct {
 
 // NewQuotaAttribution returns the attribution of the 429s of runs of p when
 // the tested limit is tested.
-func NewQuotaAttribution(p *scenarios.Plan, tested *scenarios.Limit) QuotaAttribution {
+func NewQuotaAttribution(p *plan.Plan, tested *scenarios.Limit) QuotaAttribution {
 	a := QuotaAttribution{pr: NewPromise(p)}
 	d := a.pr.Described
 	a.on = d != nil && d != tested && d.IsQuota() && a.pr.Remaining != "" &&

@@ -11,8 +11,8 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // BodyCut is the length at which the attack cuts a body snippet (its
@@ -40,7 +40,7 @@ type bodyChecker struct {
 var _ check.Checker = (*bodyChecker)(nil)
 
 // NewBodyChecker returns the checker of body.error-format.
-func NewBodyChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+func NewBodyChecker(p *plan.Plan, _ *records.Collector) check.Checker {
 	c := &bodyChecker{pr: NewPromise(p), shapes: map[int]any{}, byStatus: map[int]int{}}
 	if c.pr.Scenario != nil {
 		for _, e := range c.pr.Scenario.Errors {

@@ -2,6 +2,7 @@ package response
 
 import (
 	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -28,7 +29,7 @@ type claimed struct {
 // shared, the collector of the model checks, when that keeps the requests
 // group counts; otherwise it keeps its own, spilling where shared does (shared
 // may be nil: then it keeps its own in memory).
-func newClaimStore(p *scenarios.Plan, group *scenarios.Limit, shared *records.Collector) ClaimStore {
+func newClaimStore(p *plan.Plan, group *scenarios.Limit, shared *records.Collector) ClaimStore {
 	cs := ClaimStore{group: group}
 	if shared != nil && group != nil && shared.Limit == group {
 		cs.Col = shared

@@ -7,8 +7,8 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // limitChecker judges headers.limit: every response that should carry the
@@ -25,7 +25,7 @@ type limitChecker struct {
 var _ check.Checker = (*limitChecker)(nil)
 
 // NewLimitChecker returns the checker of headers.limit.
-func NewLimitChecker(p *scenarios.Plan, _ *records.Collector) check.Checker {
+func NewLimitChecker(p *plan.Plan, _ *records.Collector) check.Checker {
 	return &limitChecker{pr: NewPromise(p)}
 }
 

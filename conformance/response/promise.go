@@ -16,6 +16,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -24,7 +25,7 @@ import (
 // checker: which limit the headers describe, which headers it names and how to
 // read them.
 type Promise struct {
-	plan      *scenarios.Plan
+	plan      *plan.Plan
 	Scenario  *scenarios.Scenario // nil without a plan
 	Described *scenarios.Limit    // the limit the headers report; nil when none
 	Conv      headers.Convention
@@ -45,7 +46,7 @@ const (
 )
 
 // NewPromise resolves what p's scenario promises.
-func NewPromise(p *scenarios.Plan) Promise {
+func NewPromise(p *plan.Plan) Promise {
 	pr := Promise{plan: p, Conv: headers.ConventionNone}
 	if p == nil || p.Scenario == nil {
 		return pr

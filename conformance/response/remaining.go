@@ -6,8 +6,8 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // RemainingChecker judges headers.remaining: the Remaining value is present
@@ -46,7 +46,7 @@ func (c *RemainingChecker) DeferTo(blamed func() check.Blames) { c.blamed = blam
 // NewRemainingChecker returns the checker of headers.remaining; model is the
 // described limit's family, or nil when the algorithm leaves it open (then
 // the countdown allows for none of the quota a family gives back).
-func NewRemainingChecker(p *scenarios.Plan, col *records.Collector, model Model) check.Checker {
+func NewRemainingChecker(p *plan.Plan, col *records.Collector, model Model) check.Checker {
 	c := &RemainingChecker{pr: NewPromise(p), model: model}
 	if col != nil {
 		c.Set.newSpill = col.NewSpill // past records.SpillAfter responses, records go to disk

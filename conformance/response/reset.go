@@ -10,8 +10,8 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // ResetChecker judges headers.reset: the reset header is present where
@@ -38,7 +38,7 @@ var _ check.Checker = (*ResetChecker)(nil)
 
 // NewResetChecker returns the checker of headers.reset; it reads the requests
 // around the 429s from shared, the model checks' collector, when it can.
-func NewResetChecker(p *scenarios.Plan, shared *records.Collector) check.Checker {
+func NewResetChecker(p *plan.Plan, shared *records.Collector) check.Checker {
 	c := &ResetChecker{pr: NewPromise(p)}
 	if c.pr.NoHeaders(c.pr.reset, "Reset") == "" {
 		c.Store = newClaimStore(p, c.pr.Described, shared)

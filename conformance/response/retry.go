@@ -7,6 +7,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -46,7 +47,7 @@ var _ check.Checker = (*RetryAfterChecker)(nil)
 // NewRetryAfterChecker returns the checker of headers.retry-after; it reads
 // the requests around the 429s from shared, the model checks' collector, when
 // it can.
-func NewRetryAfterChecker(p *scenarios.Plan, shared *records.Collector) check.Checker {
+func NewRetryAfterChecker(p *plan.Plan, shared *records.Collector) check.Checker {
 	c := &RetryAfterChecker{pr: NewPromise(p)}
 	if c.pr.Scenario != nil {
 		c.promised = c.pr.Scenario.Headers.RetryAfter

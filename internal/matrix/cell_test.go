@@ -18,6 +18,7 @@ import (
 	"github.com/ratecheck/ratecheck/internal/limiter"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -43,13 +44,13 @@ var families = []family{
 func ptr[T any](v T) *T { return &v }
 
 // cell is one run of the matrix: a family with a fault ("none" for a correct
-// target), sent the default plan (scenarios.NewPlan), or with burstOver that
+// target), sent the default plan (plan.New), or with burstOver that
 // plan with every paced over phase in bursts too (Plan.BurstOver).
 type cell struct {
 	family    family
 	fault     string
 	burstOver bool
-	lean      bool               // the plan scenarios.Lean derives, instead of the default one
+	lean      bool               // the plan plan.Lean derives, instead of the default one
 	link      *latencyproxy.Link // the target sits behind this link; nil for plain loopback
 }
 
@@ -109,13 +110,13 @@ func (c cell) run(ctx context.Context) (out *runner.Outcome, dir string, err err
 	if err != nil {
 		return nil, dir, fmt.Errorf("run directory for %s: %w", c, err)
 	}
-	var edit func(*scenarios.Plan)
+	var edit func(*plan.Plan)
 	if c.burstOver {
-		edit = (*scenarios.Plan).BurstOver
+		edit = (*plan.Plan).BurstOver
 	}
-	var opts []scenarios.PlanOption
+	var opts []plan.Option
 	if c.lean {
-		opts = append(opts, scenarios.Lean())
+		opts = append(opts, plan.Lean())
 	}
 	_, out, err = serveAndRunVia(ctx, sc, jittered(tg), c.link, edit, w, opts...)
 	if out != nil {
@@ -130,13 +131,13 @@ func (c cell) run(ctx context.Context) (out *runner.Outcome, dir string, err err
 // serveAndRun serves h on loopback and runs the derived plan of sc at it,
 // after edit (if any) has adjusted the plan, writing the observations to w
 // unless it is nil.
-func serveAndRun(ctx context.Context, sc *scenarios.Scenario, h http.Handler, edit func(*scenarios.Plan), w *results.Writer) (*scenarios.Plan, *runner.Outcome, error) {
+func serveAndRun(ctx context.Context, sc *scenarios.Scenario, h http.Handler, edit func(*plan.Plan), w *results.Writer) (*plan.Plan, *runner.Outcome, error) {
 	return serveAndRunVia(ctx, sc, h, nil, edit, w)
 }
 
 // serveAndRunVia is serveAndRun with the server behind link (a latency
 // proxy on loopback) when link is not nil, and the plan derived with opts.
-func serveAndRunVia(ctx context.Context, sc *scenarios.Scenario, h http.Handler, link *latencyproxy.Link, edit func(*scenarios.Plan), w *results.Writer, opts ...scenarios.PlanOption) (*scenarios.Plan, *runner.Outcome, error) {
+func serveAndRunVia(ctx context.Context, sc *scenarios.Scenario, h http.Handler, link *latencyproxy.Link, edit func(*plan.Plan), w *results.Writer, opts ...plan.Option) (*plan.Plan, *runner.Outcome, error) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	u, err := url.Parse(srv.URL)
@@ -151,7 +152,7 @@ func serveAndRunVia(ctx context.Context, sc *scenarios.Scenario, h http.Handler,
 		defer px.Close()
 		u.Host = px.Addr()
 	}
-	p := scenarios.NewPlan(sc, opts...)
+	p := plan.New(sc, opts...)
 	if edit != nil {
 		edit(p)
 	}

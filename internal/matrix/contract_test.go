@@ -12,6 +12,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -140,7 +141,7 @@ func runContract(ctx context.Context, scope string, a scenarios.Algorithm, fault
 	if fault != "none" {
 		opts = append(opts, reftarget.Fault(fault))
 	}
-	p := scenarios.NewPlan(sc, scenarios.Sources(2))
+	p := plan.New(sc, plan.Sources(2))
 	return runOnTarget(ctx, sc, p, attack.Options{
 		Keys:         map[string]string{"primary": testKey, "second": "k2"},
 		OtherSources: []netip.Addr{netip.MustParseAddr("127.0.0.2")},

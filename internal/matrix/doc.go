@@ -2,7 +2,7 @@
 // loopback against the reference target, for every limiter family × every
 // injected fault, and checks that a correct limiter passes every check and that
 // each fault fails exactly the check meant to catch it (issue 3), every run
-// sending the default plan (scenarios.NewPlan, bursts included). It also shows
+// sending the default plan (plan.New, bursts included). It also shows
 // that the plan's bursts expose a limiter whose check and increment race.
 //
 // Its runs are long tests (see internal/longtest): they run with
@@ -16,7 +16,7 @@
 //
 // RATECHECK_MATRIX_PLAN=burst-over sends every paced over phase in bursts too
 // (Plan.BurstOver), to measure what that costs the exact checks: it is why the
-// default plan bursts in a phase of its own (see scenarios.NewPlan).
+// default plan bursts in a phase of its own (see plan.New).
 // RATECHECK_MATRIX_JITTER=20ms delays every request at the target by a random
 // time up to that before it is decided, as a loaded server would.
 //

@@ -15,13 +15,14 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // runOnTarget serves sc's reference target with opts on loopback, sends
 // plan p at it as a run does (a, with its Target set here), and returns
 // the verdict; a run cut short is an error.
-func runOnTarget(ctx context.Context, sc *scenarios.Scenario, p *scenarios.Plan, a attack.Options, opts ...reftarget.Option) (conformance.Verdict, error) {
+func runOnTarget(ctx context.Context, sc *scenarios.Scenario, p *plan.Plan, a attack.Options, opts ...reftarget.Option) (conformance.Verdict, error) {
 	tg := reftarget.New(sc, opts...)
 	if err := tg.Err(); err != nil {
 		return conformance.Verdict{}, err

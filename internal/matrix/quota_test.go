@@ -13,6 +13,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -36,7 +37,7 @@ var quotaFaults = []struct {
 
 // TestQuotaFaults runs each shipped scenario with a quota against the
 // reference target as `ratecheck run --target builtin` does (a spare key,
-// the quota tests of scenarios.ExhaustQuotas), RATECHECK_MATRIX_RUNS times:
+// the quota tests of plan.ExhaustQuotas), RATECHECK_MATRIX_RUNS times:
 // a fault must fail its own check and no other, and a correct target must
 // pass with quota.enforced judged. A long test (13 to 31 s a run, two at
 // once: at four on two busy cores, loopback answers took up to 3 s and one
@@ -100,7 +101,7 @@ func runQuota(ctx context.Context, file, fault string) (conformance.Verdict, err
 	if err != nil {
 		return conformance.Verdict{}, err
 	}
-	p := scenarios.NewPlan(sc.WithSpareKey(), scenarios.ExhaustQuotas())
+	p := plan.New(sc.WithSpareKey(), plan.ExhaustQuotas())
 	if len(p.Quotas) == 0 {
 		return conformance.Verdict{}, fmt.Errorf("%s: the plan has no quota test (warnings: %v)", file, p.Warnings)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -62,7 +63,7 @@ func (rw *racyWindow) roll(now time.Time) {
 }
 
 // TestRacyLimiterNeedsBursts shows why the default plan sends bursts: the
-// racy window fails limit.enforced under the plan NewPlan derives (its
+// racy window fails limit.enforced under the plan plan.New derives (its
 // over-burst phase puts several requests in flight at once), and passes when
 // every request goes alone (23 ms apart, never in flight together).
 //
@@ -80,7 +81,7 @@ func TestRacyLimiterNeedsBursts(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		edit func(*scenarios.Plan)
+		edit func(*plan.Plan)
 		want check.Status
 	}{
 		{"default plan", nil, check.Fail},
@@ -116,7 +117,7 @@ func TestRacyLimiterNeedsBursts(t *testing.T) {
 }
 
 // unburst makes every phase of p send one request at a time.
-func unburst(p *scenarios.Plan) {
+func unburst(p *plan.Plan) {
 	for i := range p.Phases {
 		p.Phases[i].Burst = 0
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -42,7 +43,7 @@ func (b *boxedBucket) decide(t time.Duration) bool {
 // time, in send order or, when reverse, last-sent first (requests in flight
 // together reach a server in any order). Requests of a burst are sent 20 µs
 // apart and answered in 300 µs.
-func simulate(p *scenarios.Plan, reverse bool) []results.Observation {
+func simulate(p *plan.Plan, reverse bool) []results.Observation {
 	origin := time.Unix(1_700_000_000, 0)
 	b := &boxedBucket{tokens: 20}
 	var out []results.Observation
@@ -90,7 +91,7 @@ func TestBurstStreakReproduction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := scenarios.NewPlan(sc) // the box trips in the over-burst phase
+	p := plan.New(sc) // the box trips in the over-burst phase
 	tests := []struct {
 		name    string
 		reverse bool

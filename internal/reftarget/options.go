@@ -80,7 +80,7 @@ func QuotaUsed(used map[string]int64) Option {
 // afresh at the first request of the key with id keyID, as a new accounting
 // period would, with left[name] requests left in the quotas named in left
 // and their whole declared quota in the others. A plan's quota tests
-// (scenarios.ExhaustQuotas) use it to exhaust a daily or monthly quota with
+// (plan.ExhaustQuotas) use it to exhaust a daily or monthly quota with
 // a few requests. With the fault quota-off-by-one the restarted quotas admit
 // one more.
 func QuotaStart(keyID string, left map[string]int64) Option {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ratecheck/ratecheck/headers"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -33,7 +34,7 @@ func TestFollowRemaining(t *testing.T) {
 		{"no Remaining named", []scenarios.Limit{minute}, scenarios.Headers{Convention: headers.ConventionXRateLimit, Limit: "X-RateLimit-Limit"}, false, "", "", false},
 		{"unlimited", []scenarios.Limit{{Name: "all", Unlimited: true}}, scenarios.Headers{Convention: headers.ConventionXRateLimit}, false, "", "", false},
 	} {
-		p := &scenarios.Plan{Scenario: &scenarios.Scenario{Limits: tc.limits, Headers: tc.headers}}
+		p := &plan.Plan{Scenario: &scenarios.Scenario{Limits: tc.limits, Headers: tc.headers}}
 		r, ok := FollowRemaining(p)
 		if ok != tc.ok || r.Header != tc.header || r.Limit.Name != tc.limit || r.Spec.PerKey != tc.perKey {
 			t.Errorf("%s: FollowRemaining = %q limit %q per key %v, %v; want %q limit %q per key %v, %v",

@@ -18,6 +18,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/spill"
 	"github.com/ratecheck/ratecheck/headers"
 	"github.com/ratecheck/ratecheck/internal/gcpolicy"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -44,7 +45,7 @@ type Progress struct {
 
 // Options configure a run.
 type Options struct {
-	Plan   *scenarios.Plan
+	Plan   *plan.Plan
 	Attack attack.Options
 	// Writer receives every observation as it arrives; nil keeps none on disk.
 	Writer *results.Writer
@@ -251,7 +252,7 @@ func (f *fanout) judgeSoFar(now time.Time) {
 }
 
 // MetricsPhases describes the plan's phases to the metrics recorder.
-func MetricsPhases(p *scenarios.Plan) []metrics.Phase {
+func MetricsPhases(p *plan.Plan) []metrics.Phase {
 	out := make([]metrics.Phase, len(p.Phases))
 	for i, ph := range p.Phases {
 		out[i] = metrics.Phase{Name: ph.Name, Kind: string(ph.Kind), Rate: ph.Rate, Planned: ph.Requests, Duration: ph.Duration, Start: ph.Start, FirstSeq: p.FirstSeq(i), Burst: ph.Burst}
@@ -262,7 +263,7 @@ func MetricsPhases(p *scenarios.Plan) []metrics.Phase {
 // WaitSpec is how the rate-limit headers of a run of p are read for the
 // report's recovery picture (metrics.Waits): the scenario's convention, with
 // its header names and reset format.
-func WaitSpec(p *scenarios.Plan) headers.Spec {
+func WaitSpec(p *plan.Plan) headers.Spec {
 	if p == nil || p.Scenario == nil {
 		return headers.Spec{}
 	}
@@ -283,7 +284,7 @@ func WaitSpec(p *scenarios.Plan) headers.Spec {
 
 // NewJudge returns the Judge of a run of p whose records, past what memory
 // keeps, go to a spill file in the system's temporary directory.
-func NewJudge(p *scenarios.Plan) *conformance.Judge {
+func NewJudge(p *plan.Plan) *conformance.Judge {
 	return conformance.New(p, conformance.Options{Spill: tempSpill})
 }
 
@@ -314,7 +315,7 @@ type Remaining struct {
 // and names, for the limit the headers describe (headers.describes, else the
 // first). ok is false when the scenario promises no Remaining header, or the
 // limit it describes has no finite count to compare it with.
-func FollowRemaining(p *scenarios.Plan) (r Remaining, ok bool) {
+func FollowRemaining(p *plan.Plan) (r Remaining, ok bool) {
 	if p == nil || p.Scenario == nil {
 		return r, false
 	}

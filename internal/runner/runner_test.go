@@ -13,6 +13,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -27,7 +28,7 @@ phases:
   - {name: over, kind: over, rate: 80/s, duration: 500ms}
 `
 
-func start(t *testing.T) (*scenarios.Plan, attack.Options) {
+func start(t *testing.T) (*plan.Plan, attack.Options) {
 	t.Helper()
 	sc, err := scenarios.Parse("runner-test.yaml", []byte(scenario))
 	if err != nil {
@@ -36,7 +37,7 @@ func start(t *testing.T) (*scenarios.Plan, attack.Options) {
 	srv := httptest.NewServer(reftarget.New(sc, reftarget.Keys(map[string]string{"k-1": "primary"})))
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
-	return scenarios.NewPlan(sc), attack.Options{Target: u, Keys: map[string]string{"primary": "k-1"}}
+	return plan.New(sc), attack.Options{Target: u, Keys: map[string]string{"primary": "k-1"}}
 }
 
 // TestRunWritesJudgesAndReports runs a plan against the reference target and
@@ -110,7 +111,7 @@ func TestRunWritesJudgesAndReports(t *testing.T) {
 // checkPhaseStarts checks the origins of the phases' schedules: each phase was
 // launched no earlier than its planned offset from the start of the run, and
 // none of its requests was sent before its launch.
-func checkPhaseStarts(t *testing.T, p *scenarios.Plan, out *Outcome, stored []results.Observation) {
+func checkPhaseStarts(t *testing.T, p *plan.Plan, out *Outcome, stored []results.Observation) {
 	t.Helper()
 	if len(out.PhaseStarts) != len(p.Phases) {
 		t.Fatalf("%d phase starts; want one per phase (%d)", len(out.PhaseStarts), len(p.Phases))
@@ -175,7 +176,7 @@ phases:
 	srv := httptest.NewServer(reftarget.New(sc, reftarget.Keys(map[string]string{"k-1": "primary"}), reftarget.Fault("off-by-one")))
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
-	p := scenarios.NewPlan(sc)
+	p := plan.New(sc)
 	dir := t.TempDir()
 	w, err := results.Create(dir, results.Meta{RunID: "t", ScenarioName: "runner-test"}, p.Scenario.Raw)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -103,7 +104,7 @@ type run struct {
 	print string
 
 	dir     string // the stored run
-	plan    *scenarios.Plan
+	plan    *plan.Plan
 	outcome *runner.Outcome
 	err     error
 }
@@ -121,7 +122,7 @@ func (r *run) execute(ctx context.Context, dir string) {
 		r.err = fmt.Errorf("parse scenario: %w", err)
 		return
 	}
-	r.plan = scenarios.NewPlan(sc)
+	r.plan = plan.New(sc)
 	r.dir = filepath.Join(dir, strings.ReplaceAll(r.name, "/", "_"))
 	meta := results.Meta{ScenarioName: sc.Name, Target: r.target.String(), Started: time.Now()}
 	w, err := results.Create(r.dir, meta, src)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
@@ -22,7 +23,7 @@ import (
 // would record. The handler is called directly and answers at once, so the
 // decisions are exact and the same on every run: what a live run shows within
 // its timing tolerance, this shows without one.
-func drive(p *scenarios.Plan, h http.Handler) []results.Observation {
+func drive(p *plan.Plan, h http.Handler) []results.Observation {
 	start := time.Now()
 	var obs []results.Observation
 	for i, ph := range p.Phases {
@@ -47,7 +48,7 @@ func verdictOf(t *testing.T, c contract, h http.Handler) conformance.Verdict {
 	if err != nil {
 		t.Fatalf("scenarios.Parse: %v", err)
 	}
-	p := scenarios.NewPlan(sc)
+	p := plan.New(sc)
 	obs := drive(p, h)
 	return conformance.Check(p, func(yield func(results.Observation) bool) {
 		for _, o := range obs {

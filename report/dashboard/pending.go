@@ -9,8 +9,8 @@ import (
 )
 
 // decidedBy names, for the checks judged from some phases only, the kinds of
-// the phases whose answers decide them (scenarios' plan_contract.go and
-// plan_auth.go plan the contract ones). While a run goes, such a check that
+// the phases whose answers decide them (package plan's contract.go and
+// auth.go plan the contract ones). While a run goes, such a check that
 // is neither passed nor failed and whose phases have not all run is pending:
 // its skip message ("no request without a key was answered") says what the
 // run has not done yet, not what the target did. Checks missing here (the

@@ -23,14 +23,14 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // Shard is one shard's run directory and where the merge placed it.
 type Shard struct {
 	Run   *results.Run
-	Shard scenarios.Shard
+	Shard plan.Shard
 	// Requests is how many observations the shard recorded; Span is from its
 	// first send to its last arrival.
 	Requests int64
@@ -80,7 +80,7 @@ func Open(dirs []string) (*Merged, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := scenarios.ParseShard(run.Meta.Shard)
+		s, err := plan.ParseShard(run.Meta.Shard)
 		if run.Meta.Shard == "" || err != nil {
 			return nil, fmt.Errorf("merge: %s is not a shard of a sharded run (its meta.json has no shard i/N); judge it alone", dir)
 		}
@@ -101,7 +101,7 @@ func Open(dirs []string) (*Merged, error) {
 	slices.SortFunc(m.Shards, func(a, b Shard) int { return a.Shard.Index - b.Shard.Index })
 	for i := range count {
 		if _, ok := seen[i]; !ok {
-			m.Missing = append(m.Missing, scenarios.Shard{Index: i, Count: count}.String())
+			m.Missing = append(m.Missing, plan.Shard{Index: i, Count: count}.String())
 		}
 	}
 	for i := range m.Shards {

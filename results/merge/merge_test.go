@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // server is the target's clock in these tests: real time plus its own offset.
@@ -67,7 +67,7 @@ func TestOffsetsFound(t *testing.T) {
 			start := epoch.Add(time.Duration(rng.Int64N(int64(time.Second))))
 			for i, skew := range tc.skews {
 				dir := filepath.Join(root, "shard", string(rune('a'+i)))
-				writeShard(t, dir, scenarios.Shard{Index: i, Count: len(tc.skews)}.String(), "name: s\n", start, 600, tc.gap, 2*time.Millisecond, skew, tc.serverAhead, rng)
+				writeShard(t, dir, plan.Shard{Index: i, Count: len(tc.skews)}.String(), "name: s\n", start, 600, tc.gap, 2*time.Millisecond, skew, tc.serverAhead, rng)
 				dirs = append(dirs, dir)
 			}
 			m, err := Open(dirs)

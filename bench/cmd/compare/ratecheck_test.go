@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -29,7 +30,7 @@ func TestScenarioYAMLPlans(t *testing.T) {
 			t.Errorf("scenarios.Parse(scenarioYAML(%q, %d, %v)): %v", tt.name, tt.rate, tt.d, err)
 			continue
 		}
-		p := scenarios.NewPlan(sc)
+		p := plan.New(sc)
 		if len(p.Phases) != 1 {
 			t.Errorf("%s: plan has %d phases; want 1", tt.name, len(p.Phases))
 			continue

@@ -27,6 +27,7 @@ import (
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -65,7 +66,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	plan, raw, err := benchPlan(o)
+	p, raw, err := benchPlan(o)
 	if err != nil {
 		return err
 	}
@@ -90,16 +91,16 @@ func run(o options) error {
 	ao := attack.Options{Target: u, Connections: o.Connections, Timeout: 5 * time.Second}
 	cpu0 := selfCPU()
 	if o.Drain {
-		return drain(o, plan, ao, cpu0)
+		return drain(o, p, ao, cpu0)
 	}
-	w, err := results.Create(dir, results.Meta{SchemaVersion: results.SchemaVersion, ScenarioName: plan.Scenario.Name, Started: time.Now()}, raw)
+	w, err := results.Create(dir, results.Meta{SchemaVersion: results.SchemaVersion, ScenarioName: p.Scenario.Name, Started: time.Now()}, raw)
 	if err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
 	// The run goes through internal/runner, as `ratecheck run` does: the same
 	// fan-out, writer, metrics, Judge and collector policy.
 	var rssSent float64
-	out, err := runner.Run(context.Background(), runner.Options{Plan: plan, Attack: ao, Writer: w,
+	out, err := runner.Run(context.Background(), runner.Options{Plan: p, Attack: ao, Writer: w,
 		OnProgress: func(p runner.Progress) {
 			if !p.Done {
 				rssSent = peakRSS() // the last tick while sending
@@ -119,7 +120,7 @@ func run(o options) error {
 	}
 	report(o, out.Metrics, out.Verdict, out.Finished.Sub(out.Started), judged, selfCPU()-cpu0)
 	fmt.Printf("peak RSS at the last progress tick while sending %.1f MB; after the verdict %.1f MB\n", rssSent, peakRSS())
-	sends, err := sendTimes(dir, plan, o.Rate)
+	sends, err := sendTimes(dir, p, o.Rate)
 	if err != nil {
 		return err
 	}
@@ -130,12 +131,12 @@ func run(o options) error {
 
 // drain runs the attack alone, its observations only drained (no writing,
 // metrics or checks), for comparison with a whole run.
-func drain(o options, plan *scenarios.Plan, ao attack.Options, cpu0 time.Duration) error {
-	atk, err := attack.Start(context.Background(), plan, ao)
+func drain(o options, p *plan.Plan, ao attack.Options, cpu0 time.Duration) error {
+	atk, err := attack.Start(context.Background(), p, ao)
 	if err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
-	sends := newSends(plan, o.Rate)
+	sends := newSends(p, o.Rate)
 	n := 0
 	for obs := range atk.Observations() {
 		sends.add(obs)
@@ -162,7 +163,7 @@ func loopbackURL(target string) (*url.URL, error) {
 
 // benchPlan plans the compare program's scenario: one phase of GET / at the
 // rate for the duration.
-func benchPlan(o options) (*scenarios.Plan, []byte, error) {
+func benchPlan(o options) (*plan.Plan, []byte, error) {
 	rate := "max"
 	if o.Rate > 0 {
 		rate = fmt.Sprintf("%d/s", o.Rate)
@@ -178,7 +179,7 @@ phases: [{name: steady, kind: under, rate: %s, duration: %s}]
 	if err != nil {
 		return nil, nil, fmt.Errorf("profile: %w", err)
 	}
-	return scenarios.NewPlan(sc), raw, nil
+	return plan.New(sc), raw, nil
 }
 
 func report(o options, s metrics.Snapshot, v conformance.Verdict, sent, judged, cpu time.Duration) {

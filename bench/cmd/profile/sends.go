@@ -6,8 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // sends keeps when the requests of a run were sent: the earliest send, and
@@ -17,7 +17,7 @@ type sends struct {
 	sent  []int64 // by sequence number, Unix ns; nil when the run is not paced
 }
 
-func newSends(p *scenarios.Plan, rate int) *sends {
+func newSends(p *plan.Plan, rate int) *sends {
 	s := &sends{}
 	if rate > 0 {
 		s.sent = make([]int64, p.Phases[0].Requests)
@@ -35,7 +35,7 @@ func (s *sends) add(o results.Observation) {
 }
 
 // sendTimes reads the send times back from the run directory dir.
-func sendTimes(dir string, p *scenarios.Plan, rate int) (*sends, error) {
+func sendTimes(dir string, p *plan.Plan, rate int) (*sends, error) {
 	run, err := results.Open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("profile: %w", err)

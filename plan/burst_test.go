@@ -1,9 +1,11 @@
-package scenarios
+package plan
 
 import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // TestOverBurst checks B = min(connections, max(2, ⌊N/4⌋)).
@@ -34,17 +36,17 @@ func TestOverBurst(t *testing.T) {
 // TestBurstOver checks that BurstOver sets Burst on every paced over phase,
 // the paced over phase of a derived plan included, and on nothing else.
 func TestBurstOver(t *testing.T) {
-	sc := planScenario(Limit{Name: "l", Requests: 20, Window: time.Second})
+	sc := planScenario(scenarios.Limit{Name: "l", Requests: 20, Window: time.Second})
 	sc.Run.Connections = 4
-	p := NewPlan(sc)
-	p.Phases = append(p.Phases, Phase{Name: "flood", Kind: PhaseOver, Rate: math.Inf(1)})
+	p := New(sc)
+	p.Phases = append(p.Phases, Phase{Name: "flood", Kind: scenarios.PhaseOver, Rate: math.Inf(1)})
 	p.BurstOver()
 	for _, ph := range p.Phases {
 		if ph.Kind.Contract() {
-			continue // bursts by design (plan_contract.go)
+			continue // bursts by design (contract.go)
 		}
 		want := 0
-		if ph.Kind == PhaseOver && !ph.Unpaced() {
+		if ph.Kind == scenarios.PhaseOver && !ph.Unpaced() {
 			want = 4 // min(4 connections, max(2, 20/4))
 		}
 		if ph.Burst != want {
@@ -53,26 +55,26 @@ func TestBurstOver(t *testing.T) {
 	}
 }
 
-// TestNewPlanBursts checks which derived phases burst: the over-burst phase of
+// TestNewBursts checks which derived phases burst: the over-burst phase of
 // a short window and the over phase of a long one, with B from run.connections.
-func TestNewPlanBursts(t *testing.T) {
+func TestNewBursts(t *testing.T) {
 	tests := []struct {
 		name        string
-		limit       Limit
+		limit       scenarios.Limit
 		connections int
 		want        map[string]int // phase name → Burst; every other phase 0
 	}{
-		{"short window", Limit{Name: "l", Requests: 20, Window: time.Second}, 32, map[string]int{OverBurstPhase: 5}},
-		{"connections bound the bursts", Limit{Name: "l", Requests: 200, Window: time.Second}, 8, map[string]int{OverBurstPhase: 8}},
-		{"long window bursts its over phase", Limit{Name: "l", Requests: 100, Window: time.Minute}, 32, map[string]int{"over": 25}},
+		{"short window", scenarios.Limit{Name: "l", Requests: 20, Window: time.Second}, 32, map[string]int{OverBurstPhase: 5}},
+		{"connections bound the bursts", scenarios.Limit{Name: "l", Requests: 200, Window: time.Second}, 8, map[string]int{OverBurstPhase: 8}},
+		{"long window bursts its over phase", scenarios.Limit{Name: "l", Requests: 100, Window: time.Minute}, 32, map[string]int{"over": 25}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := planScenario(tt.limit)
 			sc.Run.Connections = tt.connections
-			for _, ph := range modelPhases(NewPlan(sc)) {
+			for _, ph := range modelPhases(New(sc)) {
 				if got, want := ph.Burst, tt.want[ph.Name]; got != want {
-					t.Errorf("NewPlan() phase %s Burst = %d; want %d", ph.Name, got, want)
+					t.Errorf("New() phase %s Burst = %d; want %d", ph.Name, got, want)
 				}
 			}
 		})
@@ -82,11 +84,11 @@ func TestNewPlanBursts(t *testing.T) {
 // TestBurstOverNothingTested checks that a plan without a tested limit is left
 // alone.
 func TestBurstOverNothingTested(t *testing.T) {
-	p := NewPlan(nil)
+	p := New(nil)
 	p.BurstOver() // must not panic
-	sc := planScenario(Limit{Name: "m", Unlimited: true, Window: time.Second})
-	sc.Phases = []PhaseSpec{{Name: "over", Kind: PhaseOver, Rate: RateSpec{PerSec: 10}, Duration: time.Second}}
-	p = NewPlan(sc)
+	sc := planScenario(scenarios.Limit{Name: "m", Unlimited: true, Window: time.Second})
+	sc.Phases = []scenarios.PhaseSpec{{Name: "over", Kind: scenarios.PhaseOver, Rate: scenarios.RateSpec{PerSec: 10}, Duration: time.Second}}
+	p = New(sc)
 	p.BurstOver()
 	for _, ph := range p.Phases {
 		if ph.Burst != 0 {

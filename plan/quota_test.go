@@ -1,9 +1,11 @@
-package scenarios
+package plan
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // ExhaustQuotas ends the plan with a burst per quota, from a key of its own,
@@ -21,26 +23,26 @@ func TestPlanQuotaTests(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := "name: q\nauth:\n  header: X-Key\n  keys:\n    primary: ${K}\nendpoints:\n  - {name: list, path: /list}\nlimits:\n" + tc.limits
-			sc, err := Parse("q.yaml", []byte(src))
+			sc, err := scenarios.Parse("q.yaml", []byte(src))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p := NewPlan(sc); len(p.Quotas) != 0 {
+			if p := New(sc); len(p.Quotas) != 0 {
 				t.Errorf("without ExhaustQuotas: quota tests %v; want none", p.Quotas)
 			}
-			p := NewPlan(sc, ExhaustQuotas())
+			p := New(sc, ExhaustQuotas())
 			if len(p.Quotas) != 1 {
 				t.Fatalf("quota tests %v (warnings %v); want one", p.Quotas, p.Warnings)
 			}
 			q := p.Quotas[0]
 			ph, pause := p.Phases[q.Phase], p.Phases[q.Phase-1]
-			if q.Left != tc.left || ph.Kind != PhaseQuota || ph.Requests != tc.left+2 || ph.Burst != int(tc.left+2) || ph.Key != q.Key || q.Phase != len(p.Phases)-1 {
+			if q.Left != tc.left || ph.Kind != scenarios.PhaseQuota || ph.Requests != tc.left+2 || ph.Burst != int(tc.left+2) || ph.Key != q.Key || q.Phase != len(p.Phases)-1 {
 				t.Errorf("quota test %+v, phase %+v; want %d left, the last phase a burst of %d with key %s", q, ph, tc.left, tc.left+2, q.Key)
 			}
-			if pause.Kind != PhasePause || pause.Duration != tc.pause {
+			if pause.Kind != scenarios.PhasePause || pause.Duration != tc.pause {
 				t.Errorf("before the quota phase: %s of %v; want a pause of %v", pause.Kind, pause.Duration, tc.pause)
 			}
-			if _, ok := p.Scenario.key(q.Key); !ok || !strings.HasPrefix(q.Key, "quota-") {
+			if p.Scenario.Auth.Key(q.Key) == nil || !strings.HasPrefix(q.Key, "quota-") {
 				t.Errorf("the plan's scenario has keys %v; want %s among them", p.Scenario.Auth.Keys, q.Key)
 			}
 		})

@@ -1,6 +1,10 @@
-package scenarios
+package plan
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
 
 // charge computes what the run costs each limit's budget, with a note per
 // limit and a warning for every untested limit the run would exhaust.
@@ -44,7 +48,7 @@ func (p *Plan) charge() {
 // limit has a budget per key, so it is charged the most any one key sends.
 // Requests the API must refuse for their key cost nothing (auth.not-counted
 // checks that they do not).
-func charged(l Limit, phases []Phase) int64 {
+func charged(l scenarios.Limit, phases []Phase) int64 {
 	perKey := map[string]int64{}
 	var total, most int64
 	for _, ph := range phases {
@@ -55,7 +59,7 @@ func charged(l Limit, phases []Phase) int64 {
 		perKey[ph.Key] += ph.Requests
 		most = max(most, perKey[ph.Key])
 	}
-	if l.Scope == ScopeKey {
+	if l.Scope == scenarios.ScopeKey {
 		return most
 	}
 	return total

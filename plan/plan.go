@@ -1,16 +1,19 @@
-package scenarios
+package plan
 
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // shortWindow is the longest window the planner exceeds at twice its rate; longer
 // windows are exhausted by a quick burst instead, or the run would take hours.
 const shortWindow = 10 * time.Second
 
-// NewPlan computes what a run of sc will send, before anything is sent. It is
+// New computes what a run of sc will send, before anything is sent. It is
 // pure and deterministic. Explicit phases are used as written; otherwise the
 // phases are derived from the tested limit, the finite limit with the shortest
 // window (the first on a tie):
@@ -42,8 +45,8 @@ const shortWindow = 10 * time.Second
 //
 // With Lean, a derived plan spends as little as still judges every check;
 // see leanSteps. With ExhaustQuotas, it ends with a quota test per quota
-// (see plan_quota.go).
-func NewPlan(sc *Scenario, opts ...PlanOption) *Plan {
+// (see quota.go).
+func New(sc *scenarios.Scenario, opts ...Option) *Plan {
 	p := &Plan{Scenario: sc, Tested: -1, Sources: 1}
 	for _, o := range opts {
 		o(p)
@@ -62,14 +65,14 @@ func NewPlan(sc *Scenario, opts ...PlanOption) *Plan {
 		p.derivedPhases()
 	}
 	if len(p.Quotas) > 0 && p.exhaustQuotas {
-		p.Scenario = sc.withQuotaKeys()
+		p.Scenario = withQuotaKeys(sc)
 	}
 	p.charge()
 	return p
 }
 
 // testedLimit is the index of the finite limit with the shortest window, or -1.
-func testedLimit(limits []Limit) int {
+func testedLimit(limits []scenarios.Limit) int {
 	best := -1
 	for i, l := range limits {
 		if l.Unlimited || l.Requests < 1 || l.Window <= 0 {
@@ -98,7 +101,7 @@ func onPlan(plan string) string {
 // step is a phase before it is placed in time.
 type step struct {
 	name     string
-	kind     PhaseKind
+	kind     scenarios.PhaseKind
 	rate     float64 // requests per second
 	duration time.Duration
 	endpoint string
@@ -115,7 +118,7 @@ func (p *Plan) place(steps []step) {
 			Name: s.name, Kind: s.kind, Start: start, Duration: s.duration,
 			Rate: s.rate, Endpoint: s.endpoint, Key: s.key, Burst: s.burst, Source: s.source,
 		}
-		if s.kind != PhasePause {
+		if s.kind != scenarios.PhasePause {
 			ph.Requests = requests(s.rate, s.duration)
 		} else {
 			ph.Rate = 0
@@ -146,7 +149,7 @@ func totalDuration(steps []step) time.Duration {
 
 // defaultEndpoint is the endpoint derived phases use: the first endpoint the
 // limit counts that sends the key, else the first it counts, else the first.
-func defaultEndpoint(sc *Scenario, tested int) string {
+func defaultEndpoint(sc *scenarios.Scenario, tested int) string {
 	if tested < 0 || tested >= len(sc.Limits) {
 		if len(sc.Endpoints) > 0 {
 			return sc.Endpoints[0].Name
@@ -171,9 +174,22 @@ func defaultEndpoint(sc *Scenario, tested int) string {
 }
 
 // defaultKey is the first key id, or "" when the API has no auth.
-func defaultKey(sc *Scenario) string {
+func defaultKey(sc *scenarios.Scenario) string {
 	if len(sc.Auth.Keys) == 0 {
 		return ""
 	}
 	return sc.Auth.Keys[0].ID
+}
+
+// formatDuration prints d like time.Duration.String without the zero tails:
+// 720h rather than 720h0m0s, 1m rather than 1m0s.
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if t, ok := strings.CutSuffix(s, "m0s"); ok {
+		s = t + "m"
+	}
+	if t, ok := strings.CutSuffix(s, "h0m"); ok {
+		s = t + "h"
+	}
+	return s
 }

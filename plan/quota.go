@@ -1,8 +1,10 @@
-package scenarios
+package plan
 
 import (
 	"fmt"
 	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // A quota (Limit.IsQuota: a window of an hour or more) is too big to exhaust
@@ -36,14 +38,14 @@ type QuotaTest struct {
 // requests left at the first request of the test's key: the built-in
 // reference target. The plan's scenario gets one key per quota
 // (QuotaKeyID), with the first key's scopes.
-func ExhaustQuotas() PlanOption { return func(p *Plan) { p.exhaustQuotas = true } }
+func ExhaustQuotas() Option { return func(p *Plan) { p.exhaustQuotas = true } }
 
 // QuotaKeyID is the id of the key that exhausts the named quota.
 func QuotaKeyID(limit string) string { return "quota-" + limit }
 
 // withQuotas appends a quota test per finite quota to steps, when the plan
 // asks for them (ExhaustQuotas; AffordQuotas or SpendQuotas, see
-// plan_quota_real.go) and they fit in run.max_duration; the tests record the
+// quota_real.go) and they fit in run.max_duration; the tests record the
 // index of their step.
 func (p *Plan) withQuotas(steps []step) ([]step, []QuotaTest) {
 	sc := p.Scenario
@@ -103,7 +105,7 @@ func (p *Plan) quotaSteps(i int) ([]step, int64, bool) {
 			capacity = l.Burst
 		}
 		left = min(left, capacity-2)
-		if l.Scope == ScopeGlobal || l.Scope == ScopeIP {
+		if l.Scope == scenarios.ScopeGlobal || l.Scope == scenarios.ScopeIP {
 			settle = max(settle, freshAfter(l)+quotaSettle)
 		}
 	}
@@ -111,41 +113,31 @@ func (p *Plan) quotaSteps(i int) ([]step, int64, bool) {
 		return nil, 0, false
 	}
 	key := QuotaKeyID(q.Name)
-	burst := burstStep("quota", PhaseQuota, left+2, ep, key, 0)
+	burst := burstStep("quota", scenarios.PhaseQuota, left+2, ep, key, 0)
 	burst.name = "quota-" + q.Name
-	return []step{{name: "pause", kind: PhasePause, duration: settle, endpoint: ep, key: key}, burst}, left, true
+	return []step{{name: "pause", kind: scenarios.PhasePause, duration: settle, endpoint: ep, key: key}, burst}, left, true
 }
 
 // withQuotaKeys returns a copy of sc with a key per finite quota
 // (QuotaKeyID), each with the first key's scopes, or sc when it has no auth.
-func (sc *Scenario) withQuotaKeys() *Scenario {
+func withQuotaKeys(sc *scenarios.Scenario) *scenarios.Scenario {
 	if sc.Auth.Header == "" || len(sc.Auth.Keys) == 0 {
 		return sc
 	}
 	out := *sc
-	out.Auth.Keys = append([]Key(nil), sc.Auth.Keys...)
+	out.Auth.Keys = append([]scenarios.Key(nil), sc.Auth.Keys...)
 	first := sc.Auth.Keys[0]
 	for _, l := range sc.Limits {
 		if !l.IsQuota() || l.Unlimited || l.Requests < 1 {
 			continue
 		}
 		id := QuotaKeyID(l.Name)
-		if _, ok := sc.key(id); ok {
+		if sc.Auth.Key(id) != nil {
 			continue
 		}
-		out.Auth.Keys = append(out.Auth.Keys, Key{ID: id, Scopes: first.Scopes, Pos: first.Pos})
+		out.Auth.Keys = append(out.Auth.Keys, scenarios.Key{ID: id, Scopes: first.Scopes, Pos: first.Pos})
 	}
 	return &out
-}
-
-// key returns the key named id.
-func (sc *Scenario) key(id string) (Key, bool) {
-	for _, k := range sc.Auth.Keys {
-		if k.ID == id {
-			return k, true
-		}
-	}
-	return Key{}, false
 }
 
 // QuotaTestOf returns the quota test of the named limit, if the plan has one.

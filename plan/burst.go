@@ -1,6 +1,10 @@
-package scenarios
+package plan
 
-import "math"
+import (
+	"math"
+
+	"github.com/ratecheck/ratecheck/scenarios"
+)
 
 // defaultConnections is run.connections when the scenario leaves it unset.
 const defaultConnections = 32
@@ -21,7 +25,7 @@ func OverBurst(connections int, n int64) int {
 // of OverBurst(Run.Connections, N) for the tested limit's N (Phase.Burst). The
 // average rate and the request count stay the same.
 //
-// NewPlan already bursts where it must (see its documentation): a short
+// New already bursts where it must (see its documentation): a short
 // window's over-burst phase and a long window's over phase. BurstOver also
 // bursts the paced over phase, which costs the exact checks their power (a
 // burst landing on a window boundary can hide an extra admission, and
@@ -34,7 +38,7 @@ func (p *Plan) BurstOver() {
 	}
 	b := OverBurst(p.Scenario.Run.Connections, l.Requests)
 	for i, ph := range p.Phases {
-		if ph.Kind == PhaseOver && ph.Rate > 0 && !math.IsInf(ph.Rate, 1) {
+		if ph.Kind == scenarios.PhaseOver && ph.Rate > 0 && !math.IsInf(ph.Rate, 1) {
 			p.Phases[i].Burst = b
 		}
 	}

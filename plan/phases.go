@@ -1,8 +1,10 @@
-package scenarios
+package plan
 
 import (
 	"math"
 	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // derivedPhases plans under, over, pause and recovery for the tested limit.
@@ -53,19 +55,19 @@ const OverBurstPhase = "over-burst"
 // gap of it opening, W + W/2 + W/8 < 2W): a burst then lands on a count just
 // under the limit in the middle of that window, where a racing limiter's
 // over-admission is no boundary case.
-func shortWindowSteps(l Limit, b int) []step {
+func shortWindowSteps(l scenarios.Limit, b int) []step {
 	r := l.Rate()
 	steps := []step{
-		{kind: PhaseUnder, rate: 0.5 * r, duration: max(2*l.Window, 2*time.Second)},
-		{name: OverBurstPhase, kind: PhaseOver, rate: 2 * r, duration: max(2*l.Window, 2*time.Second), burst: b},
-		{kind: PhaseOver, rate: 2 * r, duration: max(3*l.Window, 3*time.Second)},
+		{kind: scenarios.PhaseUnder, rate: 0.5 * r, duration: max(2*l.Window, 2*time.Second)},
+		{name: OverBurstPhase, kind: scenarios.PhaseOver, rate: 2 * r, duration: max(2*l.Window, 2*time.Second), burst: b},
+		{kind: scenarios.PhaseOver, rate: 2 * r, duration: max(3*l.Window, 3*time.Second)},
 	}
 	if probe, ok := probeStep(l); ok {
 		steps = append(steps, probe)
 	}
 	return append(steps,
-		step{kind: PhasePause, duration: l.Recovery},
-		step{kind: PhaseRecovery, rate: 0.5 * r, duration: max(2*l.Window, 2*time.Second)},
+		step{kind: scenarios.PhasePause, duration: l.Recovery},
+		step{kind: scenarios.PhaseRecovery, rate: 0.5 * r, duration: max(2*l.Window, 2*time.Second)},
 	)
 }
 
@@ -83,7 +85,7 @@ const (
 // sees the limit lift even when that comes late (a penalty box of twice the
 // promise still ends inside it). It is left out when it would not poll more
 // often than the over phase, whose lifts are then timed as finely.
-func probeStep(l Limit) (step, bool) {
+func probeStep(l scenarios.Limit) (step, bool) {
 	d := l.Recovery*2 + l.Recovery/2
 	if d <= 0 {
 		return step{}, false
@@ -92,13 +94,13 @@ func probeStep(l Limit) (step, bool) {
 	if rate <= 2*l.Rate() {
 		return step{}, false
 	}
-	return step{kind: PhaseProbe, rate: rate, duration: d}, true
+	return step{kind: scenarios.PhaseProbe, rate: rate, duration: d}, true
 }
 
 // longWindowSteps exhausts a long window's budget N quickly: 2·R would take
 // hours to run out a daily budget, so the over phase sends max(⌈1.5·N⌉, N+10)
 // requests within T = min(W/2, 20s), in bursts of b.
-func longWindowSteps(l Limit, b int) []step {
+func longWindowSteps(l scenarios.Limit, b int) []step {
 	n := float64(l.Requests)
 	var steps []step
 	// under: max(0.5·R, 0.5/s) for 10 s, but never more than N/2 requests,
@@ -109,21 +111,21 @@ func longWindowSteps(l Limit, b int) []step {
 		underDur = time.Duration(half / underRate * float64(time.Second))
 	}
 	if underDur > 0 {
-		steps = append(steps, step{kind: PhaseUnder, rate: underRate, duration: underDur})
+		steps = append(steps, step{kind: scenarios.PhaseUnder, rate: underRate, duration: underDur})
 	}
 	over := max(math.Ceil(1.5*n), n+10)
 	t := min(l.Window/2, 20*time.Second)
-	steps = append(steps, step{kind: PhaseOver, rate: over / t.Seconds(), duration: t, burst: b})
-	steps = append(steps, step{kind: PhasePause, duration: l.Recovery})
+	steps = append(steps, step{kind: scenarios.PhaseOver, rate: over / t.Seconds(), duration: t, burst: b})
+	steps = append(steps, step{kind: scenarios.PhasePause, duration: l.Recovery})
 	// recovery: min(5, N) requests at 1/s.
 	k := min(5, l.Requests)
-	steps = append(steps, step{kind: PhaseRecovery, rate: 1, duration: time.Duration(k) * time.Second})
+	steps = append(steps, step{kind: scenarios.PhaseRecovery, rate: 1, duration: time.Duration(k) * time.Second})
 	return steps
 }
 
 // fit drops the probe, pause and recovery when the steps outlast run.max_duration,
 // with a warning that says what is lost and how to get it back.
-func (p *Plan) fit(steps []step, l Limit) []step {
+func (p *Plan) fit(steps []step, l scenarios.Limit) []step {
 	limit := p.Scenario.Run.MaxDuration
 	total := totalDuration(steps)
 	if limit <= 0 || total <= limit {
@@ -142,7 +144,7 @@ func (p *Plan) fit(steps []step, l Limit) []step {
 	}
 	var kept []step
 	for _, s := range steps {
-		if s.kind != PhaseProbe && s.kind != PhasePause && s.kind != PhaseRecovery {
+		if s.kind != scenarios.PhaseProbe && s.kind != scenarios.PhasePause && s.kind != scenarios.PhaseRecovery {
 			kept = append(kept, s)
 		}
 	}
@@ -176,11 +178,11 @@ func (p *Plan) explicitPhases() {
 }
 
 // resolveRate turns a written rate into requests per second.
-func (p *Plan) resolveRate(ps PhaseSpec) float64 {
-	if ps.Rate.Max && ps.Kind != PhasePause {
+func (p *Plan) resolveRate(ps scenarios.PhaseSpec) float64 {
+	if ps.Rate.Max && ps.Kind != scenarios.PhasePause {
 		return math.Inf(1)
 	}
-	if ps.Kind == PhasePause || ps.Rate.Multiple <= 0 {
+	if ps.Kind == scenarios.PhasePause || ps.Rate.Multiple <= 0 {
 		return ps.Rate.PerSec
 	}
 	l := p.TestedLimit()

@@ -1,8 +1,10 @@
-package scenarios
+package plan
 
 import (
 	"math"
 	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // leanSteps plans a lean run of limit l, N per window W at R = N/W: about
@@ -32,33 +34,33 @@ import (
 // A long window (W > 10s) cannot be waited out: under sends min(5, N/2),
 // over sends N + max(3, ⌈N/20⌉) within min(W/2, 20s), and recovery is left to
 // the pause and min(3, N) requests at 1/s.
-func leanSteps(l Limit) []step {
+func leanSteps(l scenarios.Limit) []step {
 	r := l.Rate()
 	if l.Window <= shortWindow {
 		m := math.Ceil(1.25*float64(l.Requests)) + 3
 		burst := l.Window / 4
-		over := step{kind: PhaseOver, rate: m / burst.Seconds(), duration: burst}
+		over := step{kind: scenarios.PhaseOver, rate: m / burst.Seconds(), duration: burst}
 		return []step{
-			{kind: PhaseUnder, rate: 0.5 * r, duration: l.Window / 2},
-			{kind: PhasePause, duration: l.Window},
+			{kind: scenarios.PhaseUnder, rate: 0.5 * r, duration: l.Window / 2},
+			{kind: scenarios.PhasePause, duration: l.Window},
 			over,
-			{kind: PhasePause, duration: l.Window - burst + l.Window/2},
+			{kind: scenarios.PhasePause, duration: l.Window - burst + l.Window/2},
 			over,
-			{kind: PhasePause, duration: l.Recovery / 2},
-			{kind: PhaseRecovery, rate: 0.5 * r, duration: l.Window},
+			{kind: scenarios.PhasePause, duration: l.Recovery / 2},
+			{kind: scenarios.PhaseRecovery, rate: 0.5 * r, duration: l.Window},
 		}
 	}
 	n := float64(l.Requests)
 	var steps []step
 	if under := math.Min(5, math.Floor(n/2)); under >= 1 {
-		steps = append(steps, step{kind: PhaseUnder, rate: 1, duration: time.Duration(under) * time.Second})
+		steps = append(steps, step{kind: scenarios.PhaseUnder, rate: 1, duration: time.Duration(under) * time.Second})
 	}
 	over := n + math.Max(3, math.Ceil(n/20))
 	t := min(l.Window/2, 20*time.Second)
 	steps = append(steps,
-		step{kind: PhaseOver, rate: over / t.Seconds(), duration: t},
-		step{kind: PhasePause, duration: l.Recovery},
-		step{kind: PhaseRecovery, rate: 1, duration: time.Duration(min(3, l.Requests)) * time.Second},
+		step{kind: scenarios.PhaseOver, rate: over / t.Seconds(), duration: t},
+		step{kind: scenarios.PhasePause, duration: l.Recovery},
+		step{kind: scenarios.PhaseRecovery, rate: 1, duration: time.Duration(min(3, l.Requests)) * time.Second},
 	)
 	return steps
 }

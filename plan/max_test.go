@@ -1,13 +1,15 @@
-package scenarios
+package plan
 
 import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 func TestPlanUnpacedPhase(t *testing.T) {
-	sc, err := Parse("bench.yaml", []byte(`name: bench
+	sc, err := scenarios.Parse("bench.yaml", []byte(`name: bench
 target: http://127.0.0.1:8080
 endpoints:
   - {name: hit, path: /}
@@ -20,7 +22,7 @@ phases:
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := NewPlan(sc)
+	p := New(sc)
 	if len(p.Phases) != 2 {
 		t.Fatalf("got %d phases; want 2", len(p.Phases))
 	}

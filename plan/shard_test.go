@@ -1,4 +1,4 @@
-package scenarios
+package plan
 
 import (
 	"math/rand/v2"

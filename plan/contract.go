@@ -1,9 +1,10 @@
-package scenarios
+package plan
 
 import (
 	"math"
-	"slices"
 	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // The contract segment follows a derived plan's phases and tests what the
@@ -13,7 +14,7 @@ import (
 // instant, burstGap apart, so that nothing (a window boundary, a refill)
 // can change the limiter's state in between except by bad luck, which a
 // second attempt, half a window later, rules out. The auth phases
-// (plan_auth.go) join the segment when the API has keys.
+// (auth.go) join the segment when the API has keys.
 //
 //	excluded (short window, an endpoint the limit excludes), twice:
 //	  pause     the limit's recovery (a fresh budget for key A)
@@ -31,7 +32,7 @@ const burstGap = 50 * time.Millisecond
 
 // withContract appends the contract segment to steps when it fits in
 // run.max_duration.
-func (p *Plan) withContract(steps []step, l Limit, ep, key string) []step {
+func (p *Plan) withContract(steps []step, l scenarios.Limit, ep, key string) []step {
 	seg := p.contractSteps(l, ep, key)
 	if len(seg) == 0 {
 		return steps
@@ -45,7 +46,7 @@ func (p *Plan) withContract(steps []step, l Limit, ep, key string) []step {
 }
 
 // contractSteps plans the contract segment for the tested limit l.
-func (p *Plan) contractSteps(l Limit, ep, key string) []step {
+func (p *Plan) contractSteps(l scenarios.Limit, ep, key string) []step {
 	sc := p.Scenario
 	capacity := l.Requests
 	if l.Burst > 0 {
@@ -62,13 +63,13 @@ func (p *Plan) contractSteps(l Limit, ep, key string) []step {
 		// hide the excluded calls a faulty limit counts.
 		x := c + 1 + int64(math.Ceil(l.Rate()*(3*burstGap).Seconds()))
 		for range 2 {
-			out = append(out, step{name: "pause", kind: PhasePause, duration: freshAfter(l)})
+			out = append(out, step{name: "pause", kind: scenarios.PhasePause, duration: freshAfter(l)})
 			if capacity > c {
-				out = append(out, burstStep("counted", PhaseCounted, capacity-c, ep, key, 0))
+				out = append(out, burstStep("counted", scenarios.PhaseCounted, capacity-c, ep, key, 0))
 			}
 			out = append(out,
-				burstStep("excluded", PhaseExcluded, x, ex, key, 0),
-				burstStep("counted", PhaseCounted, c, ep, key, 0))
+				burstStep("excluded", scenarios.PhaseExcluded, x, ex, key, 0),
+				burstStep("counted", scenarios.PhaseCounted, c, ep, key, 0))
 		}
 	}
 	out = append(out, p.notCountedSteps(l, ep, key)...)
@@ -88,21 +89,21 @@ func (p *Plan) contractSteps(l Limit, ep, key string) []step {
 	k := min(2+int64(math.Ceil(l.Rate()*(3*gap).Seconds())), max(1, capacity-m-1))
 	for a := range attempts {
 		if a > 0 {
-			out = append(out, step{name: "pause", kind: PhasePause, duration: l.Window / 2})
+			out = append(out, step{name: "pause", kind: scenarios.PhasePause, duration: l.Window / 2})
 		}
 		o := burstStep(string(other.kind), other.kind, m, ep, key, 0)
 		o.key, o.source = other.key, other.source
 		out = append(out,
-			withGap(burstStep("exhaust", PhaseExhaust, capacity+2, ep, key, 0), gap),
+			withGap(burstStep("exhaust", scenarios.PhaseExhaust, capacity+2, ep, key, 0), gap),
 			withGap(o, gap),
-			burstStep("confirm", PhaseConfirm, k, ep, key, 0))
+			burstStep("confirm", scenarios.PhaseConfirm, k, ep, key, 0))
 	}
 	return append(out, p.authTail(l, ep)...)
 }
 
 // client names the second client of an isolation test.
 type client struct {
-	kind   PhaseKind // PhaseOtherKey or PhaseOtherSource
+	kind   scenarios.PhaseKind // PhaseOtherKey or PhaseOtherSource
 	key    string
 	source int
 }
@@ -110,25 +111,25 @@ type client struct {
 // otherClient is the second client that tests l's isolation: another key for
 // a per-key or global limit (a global one must share), another source
 // address for a per-IP one. ok is false when there is none.
-func (p *Plan) otherClient(l Limit) (client, bool) {
+func (p *Plan) otherClient(l scenarios.Limit) (client, bool) {
 	sc := p.Scenario
 	switch l.Scope {
-	case ScopeIP:
+	case scenarios.ScopeIP:
 		if p.Sources < 2 {
 			return client{}, false
 		}
-		return client{kind: PhaseOtherSource, key: defaultKey(sc), source: 1}, true
+		return client{kind: scenarios.PhaseOtherSource, key: defaultKey(sc), source: 1}, true
 	default:
 		if sc.Auth.Header == "" || len(sc.Auth.Keys) < 2 {
 			return client{}, false
 		}
-		return client{kind: PhaseOtherKey, key: sc.Auth.Keys[1].ID}, true
+		return client{kind: scenarios.PhaseOtherKey, key: sc.Auth.Keys[1].ID}, true
 	}
 }
 
 // freshAfter is how long the tested limit takes to forget a client's
 // traffic: its recovery or window, or a bucket's refill time if longer.
-func freshAfter(l Limit) time.Duration {
+func freshAfter(l scenarios.Limit) time.Duration {
 	d := max(l.Recovery, l.Window)
 	if r := l.Rate(); r > 0 && l.Burst > 0 {
 		d = max(d, time.Duration(float64(l.Burst)/r*float64(time.Second)))
@@ -141,7 +142,7 @@ func freshAfter(l Limit) time.Duration {
 // on a loaded machine or a far link takes longer than burstGap. A longer
 // gap costs nothing where a window is long (a hundredth of it, at most
 // 500 ms); in a short one a window might end in between.
-func isolationGap(l Limit) time.Duration {
+func isolationGap(l scenarios.Limit) time.Duration {
 	return min(max(burstGap, l.Window/100), 500*time.Millisecond)
 }
 
@@ -156,7 +157,7 @@ func withGap(s step, gap time.Duration) step {
 
 // burstStep is n requests sent at one instant, followed by burstGap (longer
 // for big bursts, which take a while to send).
-func burstStep(name string, kind PhaseKind, n int64, ep, key string, source int) step {
+func burstStep(name string, kind scenarios.PhaseKind, n int64, ep, key string, source int) step {
 	d := max(burstGap, time.Duration(n)*time.Millisecond/2)
 	return step{
 		name: name, kind: kind, endpoint: ep, key: key, source: source,
@@ -166,7 +167,7 @@ func burstStep(name string, kind PhaseKind, n int64, ep, key string, source int)
 
 // ExcludedEndpoint is the endpoint the limit l does not count that an
 // excluded-endpoint test calls: the first that sends the key, else the first.
-func ExcludedEndpoint(sc *Scenario, l Limit) (string, bool) {
+func ExcludedEndpoint(sc *scenarios.Scenario, l scenarios.Limit) (string, bool) {
 	name, found := "", false
 	for _, e := range sc.Endpoints {
 		if l.Counts(e.Name) {
@@ -180,43 +181,4 @@ func ExcludedEndpoint(sc *Scenario, l Limit) (string, bool) {
 		}
 	}
 	return name, found
-}
-
-// SpareKeyID is the id of the second key WithSpareKey adds.
-const SpareKeyID = "second"
-
-// WithoutKeys is sc without the keys with the given ids (optional keys whose
-// variables are unset), which move to Auth.LeftOut, or sc itself when it has
-// none of them. The first key is never removed.
-func (sc *Scenario) WithoutKeys(ids ...string) *Scenario {
-	if len(ids) == 0 {
-		return sc
-	}
-	out := *sc
-	out.Auth.Keys, out.Auth.LeftOut = nil, slices.Clip(sc.Auth.LeftOut)
-	for i, k := range sc.Auth.Keys {
-		if i == 0 || !slices.Contains(ids, k.ID) {
-			out.Auth.Keys = append(out.Auth.Keys, k)
-		} else {
-			out.Auth.LeftOut = append(out.Auth.LeftOut, k)
-		}
-	}
-	if len(out.Auth.Keys) == len(sc.Auth.Keys) {
-		return sc
-	}
-	return &out
-}
-
-// WithSpareKey returns a copy of sc with a second key, holding the first's
-// scopes, when sc has auth and only one key: the built-in target serves keys
-// of its own making, so a run on it can show that a per-key limit keeps keys
-// apart even when the scenario declares one key. Otherwise sc itself.
-func (sc *Scenario) WithSpareKey() *Scenario {
-	if sc.Auth.Header == "" || len(sc.Auth.Keys) != 1 {
-		return sc
-	}
-	out := *sc
-	first := sc.Auth.Keys[0]
-	out.Auth.Keys = []Key{first, {ID: SpareKeyID, Scopes: first.Scopes, Pos: first.Pos}}
-	return &out
 }

@@ -1,11 +1,13 @@
-package scenarios
+package plan
 
 import (
 	"math"
 	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// The auth phases belong to the contract segment (plan_contract.go) of a
+// The auth phases belong to the contract segment (contract.go) of a
 // scenario with API keys. They test that a request without a key, or with a
 // wrong one, is refused (auth.missing-key, auth.invalid-key), that a key
 // lacking an endpoint's scope is refused (auth.scope), and that refused
@@ -34,7 +36,7 @@ import (
 
 // notCountedSteps plans the not-counted attempts, and with them the no-key
 // and bad-key requests of the default endpoint ep.
-func (p *Plan) notCountedSteps(l Limit, ep, key string) []step {
+func (p *Plan) notCountedSteps(l scenarios.Limit, ep, key string) []step {
 	sc := p.Scenario
 	e := sc.Endpoint(ep)
 	if sc.Auth.Header == "" || e == nil || e.NoAuth || key == "" {
@@ -46,10 +48,10 @@ func (p *Plan) notCountedSteps(l Limit, ep, key string) []step {
 	}
 	if l.Window > shortWindow {
 		return []step{
-			burstStep("counted", PhaseCounted, 2, ep, key, 0),
-			burstStep("no-key", PhaseNoKey, 3, ep, "", 0),
-			burstStep("bad-key", PhaseBadKey, 3, ep, "", 0),
-			burstStep("counted", PhaseCounted, 2, ep, key, 0),
+			burstStep("counted", scenarios.PhaseCounted, 2, ep, key, 0),
+			burstStep("no-key", scenarios.PhaseNoKey, 3, ep, "", 0),
+			burstStep("bad-key", scenarios.PhaseBadKey, 3, ep, "", 0),
+			burstStep("counted", scenarios.PhaseCounted, 2, ep, key, 0),
 		}
 	}
 	c := min(10, max(1, capacity/4))
@@ -58,14 +60,14 @@ func (p *Plan) notCountedSteps(l Limit, ep, key string) []step {
 	x := c + 1 + int64(math.Ceil(l.Rate()*(4*burstGap).Seconds()))
 	var out []step
 	for range 2 {
-		out = append(out, step{name: "pause", kind: PhasePause, duration: authPause(l)})
+		out = append(out, step{name: "pause", kind: scenarios.PhasePause, duration: authPause(l)})
 		if capacity > c {
-			out = append(out, burstStep("counted", PhaseCounted, capacity-c, ep, key, 0))
+			out = append(out, burstStep("counted", scenarios.PhaseCounted, capacity-c, ep, key, 0))
 		}
 		out = append(out,
-			burstStep("no-key", PhaseNoKey, x, ep, "", 0),
-			burstStep("bad-key", PhaseBadKey, x, ep, "", 0),
-			burstStep("counted", PhaseCounted, c, ep, key, 0))
+			burstStep("no-key", scenarios.PhaseNoKey, x, ep, "", 0),
+			burstStep("bad-key", scenarios.PhaseBadKey, x, ep, "", 0),
+			burstStep("counted", scenarios.PhaseCounted, c, ep, key, 0))
 	}
 	return out
 }
@@ -74,17 +76,17 @@ func (p *Plan) notCountedSteps(l Limit, ep, key string) []step {
 // FreshAfter and a quarter more, so that the requests before it, answered
 // late on a loaded machine, still leave the budget fresh (the check times it
 // from their answers).
-func authPause(l Limit) time.Duration { return freshAfter(l) + freshAfter(l)/4 }
+func authPause(l scenarios.Limit) time.Duration { return freshAfter(l) + freshAfter(l)/4 }
 
 // FreshAfter is how long the limit l takes to forget a client's traffic: its
 // recovery or window, or a bucket's refill time if longer. A budget is fresh
 // that long after the last request charged to it was answered.
-func FreshAfter(l Limit) time.Duration { return freshAfter(l) }
+func FreshAfter(l scenarios.Limit) time.Duration { return freshAfter(l) }
 
 // authTail plans the no-key request of every endpoint but ep and the
 // no-scope requests, after a pause that gives every key a fresh budget when
 // the window is short.
-func (p *Plan) authTail(l Limit, ep string) []step {
+func (p *Plan) authTail(l scenarios.Limit, ep string) []step {
 	sc := p.Scenario
 	if sc.Auth.Header == "" {
 		return nil
@@ -95,22 +97,22 @@ func (p *Plan) authTail(l Limit, ep string) []step {
 		if e.Name == ep && covered {
 			continue
 		}
-		out = append(out, burstStep("no-key", PhaseNoKey, 1, e.Name, "", 0))
+		out = append(out, burstStep("no-key", scenarios.PhaseNoKey, 1, e.Name, "", 0))
 	}
 	for _, e := range sc.Endpoints {
 		if k, ok := keyLacking(sc, e); ok {
-			out = append(out, burstStep("no-scope", PhaseNoScope, 2, e.Name, k, 0))
+			out = append(out, burstStep("no-scope", scenarios.PhaseNoScope, 2, e.Name, k, 0))
 		}
 	}
 	if len(out) > 0 && l.Window <= shortWindow {
-		out = append([]step{{name: "pause", kind: PhasePause, duration: freshAfter(l)}}, out...)
+		out = append([]step{{name: "pause", kind: scenarios.PhasePause, duration: freshAfter(l)}}, out...)
 	}
 	return out
 }
 
 // keyLacking is the first key that may not call endpoint e, for want of its
 // scopes.
-func keyLacking(sc *Scenario, e Endpoint) (string, bool) {
+func keyLacking(sc *scenarios.Scenario, e scenarios.Endpoint) (string, bool) {
 	if e.NoAuth || len(e.Scopes) == 0 {
 		return "", false
 	}
@@ -125,7 +127,7 @@ func keyLacking(sc *Scenario, e Endpoint) (string, bool) {
 // KeyLacking names the first key of sc that lacks the scopes of the named
 // endpoint, which a derived plan's no-scope phase sends; ok is false when the
 // endpoint declares no scope or every key holds one of them.
-func KeyLacking(sc *Scenario, endpoint string) (key string, ok bool) {
+func KeyLacking(sc *scenarios.Scenario, endpoint string) (key string, ok bool) {
 	if e := sc.Endpoint(endpoint); e != nil {
 		return keyLacking(sc, *e)
 	}
@@ -142,14 +144,14 @@ func (p *Plan) leanAuthSteps(ep string) []step {
 	}
 	var out []step
 	for _, e := range sc.Endpoints {
-		out = append(out, burstStep("no-key", PhaseNoKey, 1, e.Name, "", 0))
+		out = append(out, burstStep("no-key", scenarios.PhaseNoKey, 1, e.Name, "", 0))
 	}
 	if e := sc.Endpoint(ep); e != nil && !e.NoAuth {
-		out = append(out, burstStep("bad-key", PhaseBadKey, 1, ep, "", 0))
+		out = append(out, burstStep("bad-key", scenarios.PhaseBadKey, 1, ep, "", 0))
 	}
 	for _, e := range sc.Endpoints {
 		if k, ok := keyLacking(sc, e); ok {
-			out = append(out, burstStep("no-scope", PhaseNoScope, 1, e.Name, k, 0))
+			out = append(out, burstStep("no-scope", scenarios.PhaseNoScope, 1, e.Name, k, 0))
 		}
 	}
 	return out

@@ -29,19 +29,4 @@ func TestStretches(t *testing.T) {
 			t.Errorf("Stretches(%v) = %s, want %s", tt.kinds, got, tt.want)
 		}
 	}
-	// The shipped copilot plan: 27 phases, 8 stretches.
-	sc, err := Load("copilot.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := NewPlan(sc.WithSpareKey(), ExhaustQuotas())
-	var kinds []PhaseKind
-	for _, ph := range p.Phases {
-		kinds = append(kinds, ph.Kind)
-	}
-	s := Stretches(kinds)
-	if last := s[len(s)-1]; last[1] != len(kinds) || len(s) >= len(kinds) {
-		t.Errorf("copilot's %d phases in %d stretches %v: want fewer, covering all", len(kinds), len(s), s)
-	}
-	t.Logf("copilot: %d phases, stretches %v", len(kinds), s)
 }

@@ -1,9 +1,11 @@
-package scenarios
+package plan
 
 import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // A real API cannot be told how much of a quota is left, and the account may
@@ -33,13 +35,13 @@ type quotaSpend struct {
 // the test included, is at most maxShare (more than 1: spending all of it),
 // and the whole run sends at most budget requests (0: no cap). With the
 // default --max-share (0.1) none is affordable.
-func AffordQuotas(maxShare float64, budget int64) PlanOption {
+func AffordQuotas(maxShare float64, budget int64) Option {
 	return func(p *Plan) { p.spend = &quotaSpend{maxShare: maxShare, budget: budget} }
 }
 
 // SpendQuotas plans the quota tests of exactly the named quotas as
 // AffordQuotas would, for a replay of a run that recorded them.
-func SpendQuotas(names ...string) PlanOption {
+func SpendQuotas(names ...string) Option {
 	return func(p *Plan) {
 		if len(names) > 0 {
 			p.spend = &quotaSpend{names: slices.Clone(names)}
@@ -73,14 +75,14 @@ func (p *Plan) spendSteps(i int, steps []step) ([]step, bool) {
 	n := q.Requests + 2
 	d := time.Duration(math.Ceil(float64(n)/rate*1e3)) * time.Millisecond
 	seg := []step{
-		{name: "pause", kind: PhasePause, duration: settle, endpoint: ep, key: key},
-		{name: "quota-" + q.Name, kind: PhaseQuota, rate: float64(n) / d.Seconds(), duration: d, endpoint: ep, key: key},
+		{name: "pause", kind: scenarios.PhasePause, duration: settle, endpoint: ep, key: key},
+		{name: "quota-" + q.Name, kind: scenarios.PhaseQuota, rate: float64(n) / d.Seconds(), duration: d, endpoint: ep, key: key},
 	}
 	if p.spend.names != nil {
 		return seg, true
 	}
 	all := append(slices.Clone(steps), seg...)
-	perKey := q.Scope == ScopeKey || q.Scope == "" && sc.Auth.Header != ""
+	perKey := q.Scope == scenarios.ScopeKey || q.Scope == "" && sc.Auth.Header != ""
 	var total, counted int64
 	for _, s := range all {
 		r := requests(s.rate, s.duration)
