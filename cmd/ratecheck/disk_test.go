@@ -24,10 +24,12 @@ const fileSizeEnv = "RATECHECK_TEST_FSIZE"
 // and says which observations the file holds.
 func TestFullDiskMidRunNamesWhatWasSaved(t *testing.T) {
 	t.Parallel()
-	// Bodies of random bytes do not compress: 4,000 observations of more
-	// than 100 bytes each, so that a starved machine sending a quarter of
-	// them still outgrows the 100 kB the file may hold (a block, half a
-	// second of them at 1,000/s, fits).
+	// Bodies of random bytes, written in hex, compress to about half: an
+	// observation takes 70–90 bytes on disk. A block (half a second at
+	// 1,000/s, under 45 kB) fits in the 60 kB the file may hold, and 700
+	// observations do not: a starved machine that sends an eighth of the
+	// 6,000 planned still outgrows it (at load average 4 one sent 1,162 of
+	// 4,000 in 4 s, which 100 kB held).
 	var received atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		received.Add(1)
@@ -36,10 +38,10 @@ func TestFullDiskMidRunNamesWhatWasSaved(t *testing.T) {
 		fmt.Fprintf(w, "%x", body)
 	}))
 	t.Cleanup(srv.Close)
-	scen := floodScenario(t, 1000, 4*time.Second)
+	scen := floodScenario(t, 1000, 6*time.Second)
 	dir := filepath.Join(t.TempDir(), "run")
 	cmd := ratecheckCmd(t, "run", scen, "--target", srv.URL, "--no-tui", "--out", dir)
-	cmd.Env = append(cmd.Env, fileSizeEnv+"=100000")
+	cmd.Env = append(cmd.Env, fileSizeEnv+"=60000")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
