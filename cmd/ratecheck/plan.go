@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -74,7 +72,7 @@ func printPlan(w io.Writer, p *plan.Plan, maxShare float64) {
 	}
 	fmt.Fprintln(w, ")")
 	if l := p.TestedLimit(); l != nil {
-		fmt.Fprintf(w, "limit under test: %s\n", describeLimit(*l))
+		fmt.Fprintf(w, "limit under test: %s\n", l.Describe())
 	} else {
 		fmt.Fprintln(w, "limit under test: none (no finite limit)")
 	}
@@ -92,10 +90,10 @@ func printPlan(w io.Writer, p *plan.Plan, maxShare float64) {
 			if ph.Burst > 1 {
 				burst, bursts = fmt.Sprintf("%d", ph.Burst), true
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", ph.Name, ph.Kind, humanDuration(ph.Start), humanDuration(ph.Duration), rate, burst, ph.Requests, dash(ph.Endpoint), dash(ph.Key))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", ph.Name, ph.Kind, scenarios.FormatDuration(ph.Start), scenarios.FormatDuration(ph.Duration), rate, burst, ph.Requests, dash(ph.Endpoint), dash(ph.Key))
 			total += ph.Requests
 		}
-		fmt.Fprintf(tw, "total\t\t\t%s\t\t\t%d\t\t\n", humanDuration(p.Duration()), total)
+		fmt.Fprintf(tw, "total\t\t\t%s\t\t\t%d\t\t\n", scenarios.FormatDuration(p.Duration()), total)
 		tw.Flush()
 		if bursts {
 			fmt.Fprintln(w, "burst: requests sent at the same instant, at the same average rate (at most run.connections),\nso that a limiter whose check and increment race admits too many")
@@ -124,42 +122,6 @@ func printPlan(w io.Writer, p *plan.Plan, maxShare float64) {
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
-}
-
-// describeLimit says a limit in one line: "per-second: 20 per 1s per key (any, recovery 1s)".
-func describeLimit(l scenarios.Limit) string {
-	n := fmt.Sprintf("%d", l.Requests)
-	if l.Unlimited {
-		n = "unlimited"
-	}
-	s := fmt.Sprintf("%s: %s per %s per %s (%s", l.Name, n, humanDuration(l.Window), l.Scope, l.Algorithm)
-	if l.Burst > 0 && l.Burst != l.Requests {
-		s += fmt.Sprintf(", burst %d", l.Burst)
-	}
-	if l.Recovery > 0 && l.Recovery != l.Window {
-		s += ", recovery " + humanDuration(l.Recovery)
-	}
-	return s + ")"
-}
-
-// humanDuration prints 1s, 1m, 1h30m, day, month rather than 1m0s or 720h0m0s.
-func humanDuration(d time.Duration) string {
-	switch {
-	case d == scenarios.Month:
-		return "month"
-	case d == 24*time.Hour:
-		return "day"
-	case d == 0:
-		return "0s"
-	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 func formatRate(r float64) string {

@@ -13,6 +13,7 @@ import (
 	"github.com/ratecheck/ratecheck/report/dashboard"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // progressView shows a run while it goes: the live dashboard on a terminal,
@@ -38,7 +39,7 @@ func newProgressView(env *Env, noTUI bool, p *plan.Plan, meta results.Meta) *pro
 		targetName: results.TargetName(meta.Target, meta.BuiltinTarget)}
 	v.base = dashboard.Frame{Scenario: meta.ScenarioName, Target: v.targetName, Current: -1, Total: p.Duration(), Notes: meta.Notes}
 	if l := p.TestedLimit(); l != nil {
-		v.base.Tested = describeLimit(*l)
+		v.base.Tested = l.Describe()
 	}
 	v.base.Limits = limitLines(p)
 	if r, ok := runner.FollowRemaining(p); ok {
@@ -65,7 +66,7 @@ func (v *progressView) start(ctx context.Context, cancel context.CancelFunc) {
 		for _, ph := range v.plan.Phases {
 			total += ph.Requests
 		}
-		fmt.Fprintf(w, "plan: %d phases, %s, %d requests\n", len(v.plan.Phases), humanDuration(v.plan.Duration()), total)
+		fmt.Fprintf(w, "plan: %d phases, %s, %d requests\n", len(v.plan.Phases), scenarios.FormatDuration(v.plan.Duration()), total)
 		return
 	}
 	v.mb = dashboard.NewMailbox()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/plan"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // railOptions are the safety rails of a run: hard caps no scenario can
@@ -56,7 +57,7 @@ func (r *railOptions) apply(ctx context.Context, env *Env, p *plan.Plan, host st
 	if !env.IsTTY || env.loopback(host) {
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "ratecheck will send %d requests to %s, at up to %s, over %s.\n", total, host, describeRate(peak), humanDuration(p.Duration()))
+	fmt.Fprintf(env.Stdout, "ratecheck will send %d requests to %s, at up to %s, over %s.\n", total, host, describeRate(peak), scenarios.FormatDuration(p.Duration()))
 	if r.Yes {
 		return nil
 	}

@@ -54,7 +54,7 @@ func buildReport(meta results.Meta, p *plan.Plan, v conformance.Verdict, m metri
 		Notes:         meta.Notes,
 	}
 	if l := p.TestedLimit(); l != nil {
-		r.Scenario.Tested = describeLimit(*l)
+		r.Scenario.Tested = l.Describe()
 	}
 	if !r.Interrupted {
 		r.Notes = append(r.Notes, shortfalls(r.Phases)...)
