@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
@@ -105,8 +106,14 @@ func (a *analysis) frameNote(r model.Ref) string { return a.eval.Family.FrameNot
 func (a *analysis) expectedAdmissions() string { return a.eval.Family.ExpectedAdmissions(a.Limit) }
 
 // cleanEpisodes counts the episodes with no ambiguous admission (see
-// stateEval.ambAdm) between the previous rejection of their series and their
-// first rejection, and that could have shown one request too many: where the
+// stateEval.ambAdm) between the start of their episode and their first
+// rejection, and that could have shown one request too many. An episode
+// starts after the previous rejection of its series, or after the last
+// stretch in which no request can have arrived for as long as the model
+// counts an admission (Family.Holds), whichever is later: nothing admitted
+// before it can be what held the limit full, so an admission there that
+// the timing tolerance leaves ambiguous (one of another window, two over
+// phases of a lean plan apart) says nothing of this episode. Where the
 // model frees quota as time passes (a bucket, a log), the arrival times of
 // the episode's first rejection and of the rejection before it (each) are
 // uncertain by less than it takes to free one request. (Their sum bounds
@@ -122,15 +129,26 @@ func (a *analysis) cleanEpisodes(eps []onset) (n int, blur float64) {
 		return len(eps), 0
 	}
 	frees := a.eval.Family.Frees(a.P)
+	_, _, gone := a.eval.Family.Holds(a.Limit)
+	starts := map[*series.Series][]int{}
 	for _, e := range eps {
 		s, i := e.first.S, e.first.I
 		prev := i - 1
 		for prev >= 0 && !s.Rej[prev] {
 			prev--
 		}
+		from := prev + 1
+		fs, ok := starts[s]
+		if !ok {
+			fs = forgotten(s, int64(gone))
+			starts[s] = fs
+		}
+		if x := sort.SearchInts(fs, i+1) - 1; x >= 0 {
+			from = max(from, fs[x])
+		}
 		clean := true
 		for _, k := range e.first.Ev.AmbAdm {
-			if int(k) > prev && int(k) < i {
+			if int(k) >= from && int(k) < i {
 				clean = false
 				break
 			}
@@ -151,4 +169,21 @@ func (a *analysis) cleanEpisodes(eps []onset) (n int, blur float64) {
 		n++
 	}
 	return n, blur
+}
+
+// forgotten lists, ascending, the requests of s before which no request of s
+// can have arrived for at least gone: a limit that counts an admission for
+// at most gone holds nothing from before them.
+func forgotten(s *series.Series, gone int64) []int {
+	var out []int
+	var last int64 // the latest arrival of the requests before k
+	for k := range s.Reqs {
+		if k > 0 && s.Lo(k)-last >= gone {
+			out = append(out, k)
+		}
+		if k == 0 || s.Hi(k) > last {
+			last = s.Hi(k)
+		}
+	}
+	return out
 }
