@@ -36,6 +36,7 @@ func TestDependencyDirection(t *testing.T) {
 		"internal/reftarget":   {"conformance", "attack", "report", "results"},
 		"internal/limiter":     {"conformance", "attack", "report", "results", "scenarios", "plan"},
 		"internal/runner":      {"report"},
+		"internal/runreport":   {"report/dashboard", "internal/reftarget"},
 		"internal/gcpolicy":    {"attack", "conformance", "headers", "report", "results", "scenarios", "plan", "internal/runner"},
 		"headers":              {"std:net/http"},
 	}

@@ -5,13 +5,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"github.com/ratecheck/ratecheck/conformance"
-	"github.com/ratecheck/ratecheck/internal/gcpolicy"
-	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/internal/runreport"
 	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -19,7 +17,7 @@ type reportOptions struct {
 	Dir     string
 	Dirs    []string // every RUN_DIR given; several are the shards of one run
 	Wait    time.Duration
-	Outputs reportOutputs
+	Outputs runreport.Outputs
 }
 
 func newReportCmd(env *Env) *cobra.Command {
@@ -53,7 +51,7 @@ run they sent together. The report lists each shard's rate and offset.`,
 		},
 	}
 	cmd.Flags().DurationVar(&opts.Wait, "wait", 0, "wait up to `D` for every run directory to exist and its run to finish (shards still sending)")
-	opts.Outputs.addFlags(cmd.Flags())
+	addOutputFlags(cmd.Flags(), &opts.Outputs)
 	return cmd
 }
 
@@ -68,120 +66,60 @@ func reportRun(env *Env, o *reportOptions) error {
 	}
 	return judgeStored(env, o, stored{
 		first: fmt.Sprintf("ratecheck report %s", o.Dir),
-		meta:  run.Meta,
 		raw:   run.Scenario,
-		total: total,
-		replay: func(yield func(seen, judged results.Observation)) error {
-			for ob, err := range run.Observations() {
-				if err != nil {
-					return fmt.Errorf("read %s: %w", o.Dir, err)
+		Stored: runreport.Stored{
+			Meta:  run.Meta,
+			Total: total,
+			Observations: func(yield func(seen, judged results.Observation)) error {
+				for ob, err := range run.Observations() {
+					if err != nil {
+						return fmt.Errorf("read %s: %w", o.Dir, err)
+					}
+					yield(ob, ob)
 				}
-				yield(ob, ob)
-			}
-			return nil
-		},
-		finish: func(meta *results.Meta, last time.Time) {
-			if !run.Finished() {
-				// The process died before it recorded the run's end.
-				meta.Finished, meta.Interrupted = last, true
-				meta.Notes = append(meta.Notes, "the run did not finish (its process stopped before recording the end): only what it had recorded is judged")
-			}
-			if msg := run.Cut(); msg != "" {
-				fmt.Fprintf(env.Stderr, "ratecheck: warning: %s\n", msg)
-				meta.Notes = append(meta.Notes, "warning: "+msg)
-			}
+				return nil
+			},
+			Finish: func(meta *results.Meta, last time.Time) {
+				if !run.Finished() {
+					// The process died before it recorded the run's end.
+					meta.Finished, meta.Interrupted = last, true
+					meta.Notes = append(meta.Notes, "the run did not finish (its process stopped before recording the end): only what it had recorded is judged")
+				}
+				if msg := run.Cut(); msg != "" {
+					fmt.Fprintf(env.Stderr, "ratecheck: warning: %s\n", msg)
+					meta.Notes = append(meta.Notes, "warning: "+msg)
+				}
+			},
 		},
 	})
 }
 
-// stored is a run as 'report' judges it: one run directory, or the shards of
-// one sharded run put on one timeline.
+// stored is a run as 'report' judges it (runreport.Stored), with what the
+// command prints about it.
 type stored struct {
-	first string       // the first line printed, before the target is named
-	meta  results.Meta // as recorded (its tier and plan choice rebuild the plan)
-	raw   []byte       // the scenario file's bytes
-	total int64        // observations replay yields, for the progress lines; < 0 when unknown
-	// replay yields every observation once, as recorded (seen, for the
-	// metrics) and as judging must take it (judged: for merged shards,
-	// widened by the clocks' uncertainty), and returns the first read error.
-	replay func(yield func(seen, judged results.Observation)) error
-	// finish, if set, completes meta once everything was read: last is the
-	// latest response's arrival.
-	finish func(meta *results.Meta, last time.Time)
-	// doubt, if set, says why the plan's checks cannot be judged on this
-	// timeline, and whether failures are withheld too.
-	doubt func(*plan.Plan) (why string, failures bool)
-	// coarse, if set, says why the checks that need one request's precision
-	// (conformance.OneRequestChecks) cannot pass on this timeline though the
-	// others can be judged; "" when they can.
-	coarse func(*plan.Plan) string
-	lines  []string // printed under the first line
+	runreport.Stored
+	first string   // the first line printed, before the target is named
+	raw   []byte   // the scenario file's bytes
+	lines []string // printed under the first line
 }
 
 // judgeStored judges a stored run with the live run's engine, in one pass that
 // also records its metrics, and writes and prints its reports.
 func judgeStored(env *Env, o *reportOptions, s stored) error {
-	sc, err := scenarios.Parse(s.meta.ScenarioFile, s.raw)
+	sc, err := scenarios.Parse(s.Meta.ScenarioFile, s.raw)
 	if err != nil {
 		return err
 	}
-	p, err := storedPlan(sc, s.meta)
+	p, err := storedPlan(sc, s.Meta)
 	if err != nil {
 		return err
 	}
-	rec := metrics.NewRecorder(runner.MetricsPhases(p), s.meta.Started)
-	for i, t := range s.meta.PhaseStarts {
-		if !t.IsZero() {
-			rec.StartPhase(i, t)
-		}
+	rep, err := runreport.Judge(p, s.Stored, env.Stderr)
+	if err != nil {
+		return err
 	}
-	waits := metrics.NewWaits(runner.WaitSpec(p), s.meta.Started)
-	var readErr error
-	var last time.Time
-	progress := newReplayProgress(env.Stderr, s.total, time.Now)
-	verdict := gcpolicy.Judge(func() conformance.Verdict {
-		j := runner.NewJudge(p)
-		readErr = s.replay(func(seen, judged results.Observation) {
-			rec.Record(seen)
-			waits.Record(seen)
-			if r := seen.Received(); r.After(last) {
-				last = r
-			}
-			j.Observe(judged)
-			progress.observed()
-		})
-		defer progress.judging()()
-		return j.Verdict()
-	})
-	if readErr != nil {
-		return readErr
-	}
-	meta := s.meta
-	if s.finish != nil {
-		s.finish(&meta, last)
-	}
-	doubted := false
-	if s.doubt != nil {
-		if why, failures := s.doubt(p); why != "" {
-			doubted = true
-			meta.Notes = append(meta.Notes, "the merged timeline is too uncertain to judge: "+why)
-			verdict = verdict.Withhold(func(msg string) string {
-				return "the shards' clocks are too uncertain to judge their merged timeline: " + why + " (as judged: " + msg + ")"
-			}, failures)
-		}
-	}
-	if s.coarse != nil && !doubted {
-		if why := s.coarse(p); why != "" {
-			meta.Notes = append(meta.Notes, "the merged timeline is too coarse to pass the checks that count single requests: "+why)
-			verdict = verdict.WithholdPasses(conformance.OneRequestChecks, func(msg string) string {
-				return "the shards' clocks are too uncertain to show one request too many or too few: " + why + " (as judged: " + msg + ")"
-			})
-		}
-	}
-	rep := buildReport(meta, p, verdict, rec.Snapshot(meta.Finished), rec.Timeline())
-	rep.Waits = waits.Points()
-	written, werr := o.Outputs.write("", rep)
-	fmt.Fprintf(env.Stdout, "%s: %s against %s\n", s.first, sc.Name, results.TargetName(meta.Target, meta.BuiltinTarget))
+	written, werr := o.Outputs.Write("", rep)
+	fmt.Fprintf(env.Stdout, "%s: %s against %s\n", s.first, sc.Name, results.TargetName(rep.Target, rep.BuiltinTarget))
 	for _, l := range s.lines {
 		fmt.Fprintln(env.Stdout, "  "+l)
 	}
@@ -205,4 +143,12 @@ func storedPlan(sc *scenarios.Scenario, meta results.Meta) (*plan.Plan, error) {
 	}
 	popts = append(popts, plan.SpendQuotas(meta.QuotaTests...))
 	return (&planFlags{Tier: meta.PlanTier, Lean: meta.Lean}).plan(sc, popts...)
+}
+
+// addOutputFlags adds the flags that ask for report files.
+func addOutputFlags(fs *pflag.FlagSet, o *runreport.Outputs) {
+	fs.StringVar(&o.JSON, "json", "", "write the JSON report to `FILE`")
+	fs.StringVar(&o.HTML, "html", "", "write the HTML report (one self-contained file) to `FILE`")
+	fs.StringVar(&o.JUnit, "junit", "", "write a JUnit XML report to `FILE` (for CI test reporters)")
+	fs.StringVar(&o.Markdown, "md", "", "write a Markdown report to `FILE` (e.g. $GITHUB_STEP_SUMMARY)")
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/internal/runreport"
 	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
@@ -37,7 +38,7 @@ type runOptions struct {
 	Insecure  bool
 	Shard     shardFlags
 	Rails     railOptions
-	Outputs   reportOutputs
+	Outputs   runreport.Outputs
 	Plan      planFlags
 	Guard     guardFlags
 	Args      []string
@@ -97,7 +98,7 @@ progress, writes its reports and the combined ones, and starts no other.`,
 	fs.BoolVar(&opts.Insecure, "insecure", false, "do not verify an https:// target's certificate (every report says so)")
 	opts.Shard.addFlags(fs)
 	opts.Rails.addFlags(fs)
-	opts.Outputs.addFlags(fs)
+	addOutputFlags(fs, &opts.Outputs)
 	opts.Plan.addFlags(fs)
 	opts.Guard.addFlags(fs)
 	return cmd
@@ -130,7 +131,7 @@ type scenarioRun struct {
 	started time.Time
 	dir     string
 	statErr error // of dir, before the outputs check made it
-	outputs reportOutputs
+	outputs runreport.Outputs
 	// keysLeftOut are the optional keys the run goes without (their
 	// variables are unset), in meta.json so that a report re-plans alike.
 	keysLeftOut []string
@@ -140,7 +141,7 @@ type scenarioRun struct {
 // its target, asks the run's questions (quota, remote host) and checks that
 // the run directory dir (default runs/<started>-<label>) and every output
 // can be written. It sends nothing; an error here means nothing was sent.
-func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scenario, started time.Time, dir string, outputs reportOutputs, label string) (*scenarioRun, error) {
+func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scenario, started time.Time, dir string, outputs runreport.Outputs, label string) (*scenarioRun, error) {
 	target := cmp.Or(o.Target, sc.Target)
 	o.Shard.resolveSources(target)
 	var leftOut, vars []string
@@ -203,7 +204,7 @@ func (sr *scenarioRun) check(ctx context.Context, env *Env, o *runOptions, label
 	}
 	// Every output must be writable before the first request spends quota.
 	_, sr.statErr = os.Stat(sr.dir)
-	if err := sr.outputs.check(sr.dir); err != nil {
+	if err := sr.outputs.Check(sr.dir); err != nil {
 		return &usageError{err: fmt.Errorf("an output cannot be written, so nothing was sent:\n%w", err)}
 	}
 	total, _ := planLoad(sr.plan)
@@ -289,11 +290,11 @@ func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *run
 		show.stop(nil)
 		return nil, finishShard(env, w, meta, outcome, dir)
 	}
-	rep := buildReport(meta, p, outcome.Verdict, outcome.Metrics, outcome.Timeline)
+	rep := runreport.Build(meta, p, outcome.Verdict, outcome.Metrics, outcome.Timeline)
 	rep.Waits = outcome.Waits
 	show.stop(rep)
 
-	written, werr := sr.outputs.write(dir, rep)
+	written, werr := sr.outputs.Write(dir, rep)
 	if err := w.Close(meta); err != nil {
 		werr = errors.Join(werr, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/internal/runreport"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -57,15 +57,15 @@ func runMany(ctx context.Context, env *Env, o *runOptions) error {
 		if o.Out != "" {
 			dir = filepath.Join(o.Out, results.SafeName(labels[i]))
 		}
-		outputs := reportOutputs{JSON: labelled(o.Outputs.JSON, labels[i]), HTML: labelled(o.Outputs.HTML, labels[i])}
+		outputs := runreport.Outputs{JSON: labelled(o.Outputs.JSON, labels[i]), HTML: labelled(o.Outputs.HTML, labels[i])}
 		sr, err := prepareRun(ctx, env, o, sc, started, dir, outputs, labels[i])
 		if err != nil {
 			return fmt.Errorf("%s: %w", sc.File, err)
 		}
 		runs = append(runs, sr)
 	}
-	shared := reportOutputs{JUnit: o.Outputs.JUnit, Markdown: o.Outputs.Markdown}
-	if err := shared.check(""); err != nil {
+	shared := runreport.Outputs{JUnit: o.Outputs.JUnit, Markdown: o.Outputs.Markdown}
+	if err := shared.Check(""); err != nil {
 		return &usageError{err: fmt.Errorf("an output cannot be written, so nothing was sent:\n%w", err)}
 	}
 
@@ -99,7 +99,7 @@ func runMany(ctx context.Context, env *Env, o *runOptions) error {
 			reps[i] = &r
 		}
 	}
-	werr := writeShared(shared, reps)
+	werr := shared.WriteRuns(reps)
 	printCombined(env, outcomes, reps)
 	return errors.Join(combinedError(outcomes, reps), werr)
 }
@@ -186,28 +186,6 @@ func (m manyOutcome) report() *report.Report {
 		VerdictReason: why,
 		Interrupted:   true,
 	}
-}
-
-// writeShared writes the reports every scenario shares: the JUnit XML with a
-// suite per scenario and the Markdown document.
-func writeShared(o reportOutputs, reps []*report.Report) error {
-	var errs []error
-	for _, j := range []struct {
-		path  string
-		write func(w io.Writer, rs []*report.Report) error
-	}{
-		{o.JUnit, report.WriteJUnitRuns},
-		{o.Markdown, report.WriteMarkdownRuns},
-	} {
-		if j.path == "" {
-			continue
-		}
-		write := func(w io.Writer, _ *report.Report) error { return j.write(w, reps) }
-		if err := report.WriteFile(j.path, write, reps[0]); err != nil {
-			errs = append(errs, fmt.Errorf("write report %s: %w", j.path, err))
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // printCombined prints one line per scenario and the combined verdict.

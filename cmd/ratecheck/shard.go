@@ -10,6 +10,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/attack"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/internal/runreport"
 	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 )
@@ -39,7 +40,7 @@ func (f *shardFlags) addFlags(fs *pflag.FlagSet) {
 
 // apply puts the flags into the attack's options; a bad value is a usage error.
 // A shard writes no reports: its slice alone proves nothing about the limit.
-func (f *shardFlags) apply(o *attack.Options, env *Env, outputs reportOutputs) error {
+func (f *shardFlags) apply(o *attack.Options, env *Env, outputs runreport.Outputs) error {
 	if f.Shard != "" {
 		s, err := plan.ParseShard(f.Shard)
 		if err != nil {
@@ -47,7 +48,7 @@ func (f *shardFlags) apply(o *attack.Options, env *Env, outputs reportOutputs) e
 		}
 		o.Shard = s
 	}
-	if o.Shard.Sharded() && outputs != (reportOutputs{}) {
+	if o.Shard.Sharded() && outputs != (runreport.Outputs{}) {
 		return &usageError{err: fmt.Errorf("--shard %s writes only its run directory: reports come from judging every shard together ('ratecheck report DIR...' with each shard's directory)", f.Shard)}
 	}
 	o.ClockSkew = f.ClockSkew

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/reftarget"
+	"github.com/ratecheck/ratecheck/internal/runreport"
 	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -129,7 +130,7 @@ func TestShardsMergeIntoOneRun(t *testing.T) {
 			// that count single requests must not pass (the run is then
 			// inconclusive), though a failure found stands.
 			worst := max(unc[0], unc[1], unc[2], unc[3])
-			tol := requestSpacing(plan.New(sc))
+			tol := runreport.RequestSpacing(plan.New(sc))
 			t.Logf("shard %d/4: clock %v off, estimated %v ± %v; worst uncertainty %v (tolerance %v)", skewed, skew, est, bar, worst, tol)
 			// The notes round to the millisecond: within one of the
 			// tolerance either outcome is right.

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/internal/runreport"
 	"github.com/ratecheck/ratecheck/report"
 )
 
@@ -34,7 +35,7 @@ func printSummary(env *Env, r *report.Report, dir string, written []string) {
 		fmt.Fprintf(w, "measured recovery: %s\n", printable(r.Recovery.Summary))
 	}
 	if !r.Interrupted {
-		for _, sf := range shortfalls(r.Phases) {
+		for _, sf := range runreport.Shortfalls(r.Phases) {
 			fmt.Fprintf(w, "warning: %s\n", sf)
 		}
 	}
