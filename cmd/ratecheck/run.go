@@ -224,60 +224,88 @@ func (sr *scenarioRun) check(ctx context.Context, env *Env, o *runOptions, label
 // nil it makes ctx interruptible itself (Ctrl-C stops this run); otherwise
 // ctx already is, and stop is what quitting the dashboard calls.
 func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *runOptions, sr *scenarioRun) (*report.Report, error) {
-	p, tgt, aopts, dir := sr.plan, sr.tgt, sr.aopts, sr.dir
-	sc := p.Scenario
-	cal, err := attack.Calibrate(ctx, p, aopts)
-	if err != nil {
-		if errors.Is(sr.statErr, fs.ErrNotExist) {
-			os.Remove(dir) // made empty by the check; a run that never started leaves none
-		}
-		if se, ok := errors.AsType[*stoppedError](context.Cause(ctx)); ok {
-			return nil, se
-		}
+	if err := sr.calibrate(ctx); err != nil {
 		return nil, err
 	}
-	tgt.notes = append(tgt.notes, calibrationNotes(cal)...)
-	meta := results.Meta{
-		SchemaVersion: results.SchemaVersion,
-		RunID:         newRunID(),
-		Tool:          "ratecheck " + currentVersion().Short(),
-		ScenarioFile:  sr.file,
-		ScenarioName:  sc.Name,
-		Target:        tgt.url.String(),
-		BuiltinTarget: tgt.builtin,
-		Fault:         o.Fault,
-		PlanTier:      o.Plan.Tier,
-		Lean:          o.Plan.Lean,
-		QuotaTests:    spentQuotas(p),
-		KeysLeftOut:   sr.keysLeftOut,
-		Started:       sr.started,
-		Notes:         tgt.notes,
-		Args:          o.Args,
-		Shard:         aopts.Shard.String(),
-		StartAt:       aopts.StartAt,
-		SourceAddr:    o.Shard.SourceAddr,
-		OtherSources:  o.Shard.OtherAddrs,
-	}
-	w, err := results.Create(dir, meta, sc.Raw)
+	meta := sr.meta(o)
+	w, err := results.Create(sr.dir, meta, sr.plan.Scenario.Raw)
 	if err != nil {
 		return nil, &usageError{err: err}
 	}
-
 	if stop == nil {
 		var cancel context.CancelCauseFunc
 		ctx, cancel = interruptible(ctx, env)
 		defer cancel(nil)
 		stop = cancel
 	}
-	o.Shard.announce(env, aopts)
-	show := newProgressView(env, o.NoTUI, p, meta)
+	o.Shard.announce(env, sr.aopts)
+	show := newProgressView(env, o.NoTUI, sr.plan, meta)
 	show.start(ctx, func() { stop(&stoppedError{by: "quit"}) })
-	outcome, err := runner.Run(ctx, runner.Options{Plan: p, Attack: aopts, Writer: w, OnProgress: show.update})
+	outcome, err := runner.Run(ctx, runner.Options{Plan: sr.plan, Attack: sr.aopts, Writer: w, OnProgress: show.update})
 	if err != nil {
 		show.stop(nil)
 		w.Close(meta)
 		return nil, err
 	}
+	recordOutcome(ctx, &meta, outcome)
+	if sr.aopts.Shard.Sharded() {
+		show.stop(nil)
+		return nil, finishShard(env, w, meta, outcome, sr.dir)
+	}
+	rep := runreport.Build(meta, sr.plan, outcome.Verdict, outcome.Metrics, outcome.Timeline)
+	rep.Waits = outcome.Waits
+	show.stop(rep)
+	return rep, sr.writeReports(env, w, meta, outcome, rep)
+}
+
+// calibrate measures the target's connect time and this machine's sending
+// capacity before the run (attack.Calibrate) and adds what it found to the
+// target's notes. When it fails, the run directory the outputs check made is
+// removed: a run that never started leaves none.
+func (sr *scenarioRun) calibrate(ctx context.Context) error {
+	cal, err := attack.Calibrate(ctx, sr.plan, sr.aopts)
+	if err != nil {
+		if errors.Is(sr.statErr, fs.ErrNotExist) {
+			os.Remove(sr.dir) // only when empty
+		}
+		if se, ok := errors.AsType[*stoppedError](context.Cause(ctx)); ok {
+			return se
+		}
+		return err
+	}
+	sr.tgt.notes = append(sr.tgt.notes, calibrationNotes(cal)...)
+	return nil
+}
+
+// meta is the run's metadata as it starts: what it plans and sends, to which
+// target, from where, and how it was asked for.
+func (sr *scenarioRun) meta(o *runOptions) results.Meta {
+	return results.Meta{
+		SchemaVersion: results.SchemaVersion,
+		RunID:         newRunID(),
+		Tool:          "ratecheck " + currentVersion().Short(),
+		ScenarioFile:  sr.file,
+		ScenarioName:  sr.plan.Scenario.Name,
+		Target:        sr.tgt.url.String(),
+		BuiltinTarget: sr.tgt.builtin,
+		Fault:         o.Fault,
+		PlanTier:      o.Plan.Tier,
+		Lean:          o.Plan.Lean,
+		QuotaTests:    spentQuotas(sr.plan),
+		KeysLeftOut:   sr.keysLeftOut,
+		Started:       sr.started,
+		Notes:         sr.tgt.notes,
+		Args:          o.Args,
+		Shard:         sr.aopts.Shard.String(),
+		StartAt:       sr.aopts.StartAt,
+		SourceAddr:    o.Shard.SourceAddr,
+		OtherSources:  o.Shard.OtherAddrs,
+	}
+}
+
+// recordOutcome completes meta with what the run did: when it started and
+// finished, whether it was interrupted and by what, when each phase began.
+func recordOutcome(ctx context.Context, meta *results.Meta, outcome *runner.Outcome) {
 	meta.Started, meta.Finished, meta.Interrupted = outcome.Started, outcome.Finished, outcome.Interrupted
 	if outcome.BackedOff != "" {
 		meta.Notes = append(meta.Notes, outcome.BackedOff)
@@ -286,34 +314,33 @@ func sendRun(ctx context.Context, stop context.CancelCauseFunc, env *Env, o *run
 		meta.Stopped = stoppedBy(ctx)
 	}
 	meta.PhaseStarts = outcome.PhaseStarts
-	if aopts.Shard.Sharded() {
-		show.stop(nil)
-		return nil, finishShard(env, w, meta, outcome, dir)
-	}
-	rep := runreport.Build(meta, p, outcome.Verdict, outcome.Metrics, outcome.Timeline)
-	rep.Waits = outcome.Waits
-	show.stop(rep)
+}
 
-	written, werr := sr.outputs.Write(dir, rep)
+// writeReports writes the judged run's report files, closes its run
+// directory with meta and prints its summary. It returns the error that sets
+// the exit status: the verdict's, or, for a run that passed, an output that
+// could not be written (otherwise that is printed).
+func (sr *scenarioRun) writeReports(env *Env, w *results.Writer, meta results.Meta, outcome *runner.Outcome, rep *report.Report) error {
+	written, werr := sr.outputs.Write(sr.dir, rep)
 	if err := w.Close(meta); err != nil {
 		werr = errors.Join(werr, err)
 	}
 	if outcome.WriteErr != nil {
 		werr = errors.Join(werr, fmt.Errorf("observations were not all saved: %s holds the first %d of the %d requests sent, which 'ratecheck report %s' judges; the verdict above judged all %d: %w",
-			w.Path(), w.Saved(), rep.Requests, dir, rep.Requests, outcome.WriteErr))
+			w.Path(), w.Saved(), rep.Requests, sr.dir, rep.Requests, outcome.WriteErr))
 	}
-	printSummary(env, rep, dir, written)
+	printSummary(env, rep, sr.dir, written)
 	if outcome.BackedOff != "" {
 		fmt.Fprintf(env.Stderr, "ratecheck: %s\n", outcome.BackedOff)
 	}
 	verr := verdictError(rep, meta.Stopped)
 	if werr != nil {
 		if verr == nil {
-			return rep, fmt.Errorf("the run was judged %s, but not every output was written: %w", rep.Verdict, werr)
+			return fmt.Errorf("the run was judged %s, but not every output was written: %w", rep.Verdict, werr)
 		}
 		fmt.Fprintf(env.Stderr, "ratecheck: %v\n", werr)
 	}
-	return rep, verr
+	return verr
 }
 
 // verdictError turns a report's verdict into the error that sets the exit
