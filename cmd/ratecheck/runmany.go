@@ -45,13 +45,36 @@ func runMany(ctx context.Context, env *Env, o *runOptions) error {
 		return err
 	}
 	labels := uniqueLabels(scs)
-	started := env.Now()
-	var runs []*scenarioRun
+	runs, err := prepareAll(ctx, env, o, scs, labels)
+	if err != nil {
+		return err
+	}
 	defer func() {
 		for _, sr := range runs {
 			sr.discard()
 		}
 	}()
+	shared := runreport.Outputs{JUnit: o.Outputs.JUnit, Markdown: o.Outputs.Markdown}
+	if err := shared.Check(""); err != nil {
+		return &usageError{err: fmt.Errorf("an output cannot be written, so nothing was sent:\n%w", err)}
+	}
+
+	ctx, cancel := interruptible(ctx, env)
+	defer cancel(nil)
+	outcomes := sendAll(ctx, cancel, env, o, runs, labels)
+	reps := outcomeReports(outcomes)
+	werr := shared.WriteRuns(reps)
+	printCombined(env, outcomes, reps)
+	return errors.Join(combinedError(outcomes, reps), werr)
+}
+
+// prepareAll prepares the run of every scenario (prepareRun), the one
+// labelled labels[i] in its own run directory and with its own --json and
+// --html files. When one cannot run, those prepared are discarded and
+// nothing is sent.
+func prepareAll(ctx context.Context, env *Env, o *runOptions, scs []*scenarios.Scenario, labels []string) ([]*scenarioRun, error) {
+	started := env.Now()
+	var runs []*scenarioRun
 	for i, sc := range scs {
 		dir := ""
 		if o.Out != "" {
@@ -60,17 +83,21 @@ func runMany(ctx context.Context, env *Env, o *runOptions) error {
 		outputs := runreport.Outputs{JSON: labelled(o.Outputs.JSON, labels[i]), HTML: labelled(o.Outputs.HTML, labels[i])}
 		sr, err := prepareRun(ctx, env, o, sc, started, dir, outputs, labels[i])
 		if err != nil {
-			return fmt.Errorf("%s: %w", sc.File, err)
+			for _, sr := range runs {
+				sr.discard()
+			}
+			return nil, fmt.Errorf("%s: %w", sc.File, err)
 		}
 		runs = append(runs, sr)
 	}
-	shared := runreport.Outputs{JUnit: o.Outputs.JUnit, Markdown: o.Outputs.Markdown}
-	if err := shared.Check(""); err != nil {
-		return &usageError{err: fmt.Errorf("an output cannot be written, so nothing was sent:\n%w", err)}
-	}
+	return runs, nil
+}
 
-	ctx, cancel := interruptible(ctx, env)
-	defer cancel(nil)
+// sendAll sends the prepared runs one after another, each with its target
+// closed once it is done. Once ctx is cancelled (Ctrl-C, or cancel when the
+// dashboard is quit) the runs not started are not sent: their outcomes
+// carry the cause.
+func sendAll(ctx context.Context, cancel context.CancelCauseFunc, env *Env, o *runOptions, runs []*scenarioRun, labels []string) []manyOutcome {
 	var outcomes []manyOutcome
 	for i, sr := range runs {
 		out := manyOutcome{label: labels[i], file: sr.file, dir: sr.dir}
@@ -88,6 +115,12 @@ func runMany(ctx context.Context, env *Env, o *runOptions) error {
 		sr.tgt.close = func() {}
 		outcomes = append(outcomes, out)
 	}
+	return outcomes
+}
+
+// outcomeReports are the outcomes' reports for the combined outputs, a
+// scenario that was not judged with one saying so (manyOutcome.report).
+func outcomeReports(outcomes []manyOutcome) []*report.Report {
 	reps := make([]*report.Report, len(outcomes))
 	for i, out := range outcomes {
 		reps[i] = out.report()
@@ -99,9 +132,7 @@ func runMany(ctx context.Context, env *Env, o *runOptions) error {
 			reps[i] = &r
 		}
 	}
-	werr := shared.WriteRuns(reps)
-	printCombined(env, outcomes, reps)
-	return errors.Join(combinedError(outcomes, reps), werr)
+	return reps
 }
 
 // discard closes the run's target and removes its run directory if the
