@@ -59,6 +59,22 @@ func printQuotaTests(w io.Writer, p *plan.Plan) {
 // printPlan writes the plan as a person reads it: the limit under test, a table
 // of phases, then the budget each limit is charged.
 func printPlan(w io.Writer, p *plan.Plan, maxShare float64) {
+	printPlanTitle(w, p)
+	if len(p.Phases) > 0 {
+		printPhases(w, p)
+	}
+	if len(p.Charges) > 0 {
+		printCharges(w, p)
+		printTierShares(w, p, maxShare)
+	}
+	for _, warn := range p.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+}
+
+// printPlanTitle names the scenario, its file, source and tier, and the
+// limit under test.
+func printPlanTitle(w io.Writer, p *plan.Plan) {
 	sc := p.Scenario
 	fmt.Fprintf(w, "%s (%s", sc.Name, sc.File)
 	if sc.Source != "" {
@@ -76,52 +92,53 @@ func printPlan(w io.Writer, p *plan.Plan, maxShare float64) {
 	} else {
 		fmt.Fprintln(w, "limit under test: none (no finite limit)")
 	}
-	if len(p.Phases) > 0 {
-		fmt.Fprintln(w)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "phase\tkind\tstart\tduration\trate\tburst\trequests\tendpoint\tkey")
-		var total int64
-		bursts := false
-		for _, ph := range p.Phases {
-			rate, burst := "-", "-"
-			if ph.Rate > 0 {
-				rate = formatRate(ph.Rate)
-			}
-			if ph.Burst > 1 {
-				burst, bursts = fmt.Sprintf("%d", ph.Burst), true
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", ph.Name, ph.Kind, scenarios.FormatDuration(ph.Start), scenarios.FormatDuration(ph.Duration), rate, burst, ph.Requests, dash(ph.Endpoint), dash(ph.Key))
-			total += ph.Requests
+}
+
+// printPhases writes the table of phases and their total.
+func printPhases(w io.Writer, p *plan.Plan) {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "phase\tkind\tstart\tduration\trate\tburst\trequests\tendpoint\tkey")
+	var total int64
+	bursts := false
+	for _, ph := range p.Phases {
+		rate, burst := "-", "-"
+		if ph.Rate > 0 {
+			rate = formatRate(ph.Rate)
 		}
-		fmt.Fprintf(tw, "total\t\t\t%s\t\t\t%d\t\t\n", scenarios.FormatDuration(p.Duration()), total)
-		tw.Flush()
-		if bursts {
-			fmt.Fprintln(w, "burst: requests sent at the same instant, at the same average rate (at most run.connections),\nso that a limiter whose check and increment race admits too many")
+		if ph.Burst > 1 {
+			burst, bursts = fmt.Sprintf("%d", ph.Burst), true
 		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", ph.Name, ph.Kind, scenarios.FormatDuration(ph.Start), scenarios.FormatDuration(ph.Duration), rate, burst, ph.Requests, dash(ph.Endpoint), dash(ph.Key))
+		total += ph.Requests
 	}
-	if len(p.Charges) > 0 {
-		fmt.Fprintln(w, "\nbudget charged per limit:")
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, c := range p.Charges {
-			budget := "unlimited"
-			if !c.Unlimited {
-				budget = fmt.Sprintf("%d", c.Budget)
-			}
-			state := "only charged"
-			if _, ok := p.QuotaTestOf(c.Limit); ok {
-				state = "exhausted"
-			}
-			if c.Tested {
-				state = "tested"
-			}
-			fmt.Fprintf(tw, "  %s\t%d of %s\t%s\t%s\n", c.Limit, c.Requests, budget, state, c.Note)
+	fmt.Fprintf(tw, "total\t\t\t%s\t\t\t%d\t\t\n", scenarios.FormatDuration(p.Duration()), total)
+	tw.Flush()
+	if bursts {
+		fmt.Fprintln(w, "burst: requests sent at the same instant, at the same average rate (at most run.connections),\nso that a limiter whose check and increment race admits too many")
+	}
+}
+
+// printCharges writes the budget each limit is charged, and whether the run
+// tests it, exhausts it or only charges it.
+func printCharges(w io.Writer, p *plan.Plan) {
+	fmt.Fprintln(w, "\nbudget charged per limit:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range p.Charges {
+		budget := "unlimited"
+		if !c.Unlimited {
+			budget = fmt.Sprintf("%d", c.Budget)
 		}
-		tw.Flush()
-		printTierShares(w, p, maxShare)
+		state := "only charged"
+		if _, ok := p.QuotaTestOf(c.Limit); ok {
+			state = "exhausted"
+		}
+		if c.Tested {
+			state = "tested"
+		}
+		fmt.Fprintf(tw, "  %s\t%d of %s\t%s\t%s\n", c.Limit, c.Requests, budget, state, c.Note)
 	}
-	for _, warn := range p.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
-	}
+	tw.Flush()
 }
 
 func formatRate(r float64) string {
