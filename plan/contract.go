@@ -47,7 +47,6 @@ func (p *Plan) withContract(steps []step, l scenarios.Limit, ep, key string) []s
 
 // contractSteps plans the contract segment for the tested limit l.
 func (p *Plan) contractSteps(l scenarios.Limit, ep, key string) []step {
-	sc := p.Scenario
 	capacity := l.Requests
 	if l.Burst > 0 {
 		capacity = l.Burst
@@ -55,38 +54,55 @@ func (p *Plan) contractSteps(l scenarios.Limit, ep, key string) []step {
 	if capacity < 1 || l.Window <= 0 {
 		return nil
 	}
-	short := l.Window <= shortWindow
-	var out []step
-	if ex, ok := ExcludedEndpoint(sc, l); ok && short {
-		c := min(10, max(1, capacity/4))
-		// The calls a refilling budget regains within the attempt must not
-		// hide the excluded calls a faulty limit counts.
-		x := c + 1 + int64(math.Ceil(l.Rate()*(3*burstGap).Seconds()))
-		for range 2 {
-			out = append(out, step{name: "pause", kind: scenarios.PhasePause, duration: freshAfter(l)})
-			if capacity > c {
-				out = append(out, burstStep("counted", scenarios.PhaseCounted, capacity-c, ep, key, 0))
-			}
-			out = append(out,
-				burstStep("excluded", scenarios.PhaseExcluded, x, ex, key, 0),
-				burstStep("counted", scenarios.PhaseCounted, c, ep, key, 0))
-		}
-	}
+	out := p.excludedSteps(l, capacity, ep, key)
 	out = append(out, p.notCountedSteps(l, ep, key)...)
-	attempts := 1
-	m := min(10, max(1, capacity/4))
-	if short && 2*m <= capacity {
-		attempts = 2
+	out = append(out, p.isolationSteps(l, capacity, ep, key)...)
+	return append(out, p.authTail(l, ep)...)
+}
+
+// excludedSteps plans the two excluded-endpoint attempts, for a short window
+// whose limit l, of the given capacity, excludes an endpoint.
+func (p *Plan) excludedSteps(l scenarios.Limit, capacity int64, ep, key string) []step {
+	ex, ok := ExcludedEndpoint(p.Scenario, l)
+	if !ok || l.Window > shortWindow {
+		return nil
 	}
+	c := min(10, max(1, capacity/4))
+	// The calls a refilling budget regains within the attempt must not
+	// hide the excluded calls a faulty limit counts.
+	x := c + 1 + int64(math.Ceil(l.Rate()*(3*burstGap).Seconds()))
+	var out []step
+	for range 2 {
+		out = append(out, step{name: "pause", kind: scenarios.PhasePause, duration: freshAfter(l)})
+		if capacity > c {
+			out = append(out, burstStep("counted", scenarios.PhaseCounted, capacity-c, ep, key, 0))
+		}
+		out = append(out,
+			burstStep("excluded", scenarios.PhaseExcluded, x, ex, key, 0),
+			burstStep("counted", scenarios.PhaseCounted, c, ep, key, 0))
+	}
+	return out
+}
+
+// isolationSteps plans the isolation attempts of limit l, of the given
+// capacity: twice for a short window with room for two, else once, and none
+// without a second client (otherClient).
+func (p *Plan) isolationSteps(l scenarios.Limit, capacity int64, ep, key string) []step {
 	other, ok := p.otherClient(l)
 	if !ok {
-		return append(out, p.authTail(l, ep)...)
+		return nil
+	}
+	attempts := 1
+	m := min(10, max(1, capacity/4))
+	if l.Window <= shortWindow && 2*m <= capacity {
+		attempts = 2
 	}
 	// A budget that refills regains some of A's requests before confirm
 	// ends, so confirm sends enough to see A rejected again; never as many
 	// as a window that ended in between would admit after B's.
 	gap := isolationGap(l)
 	k := min(2+int64(math.Ceil(l.Rate()*(3*gap).Seconds())), max(1, capacity-m-1))
+	var out []step
 	for a := range attempts {
 		if a > 0 {
 			out = append(out, step{name: "pause", kind: scenarios.PhasePause, duration: l.Window / 2})
@@ -98,7 +114,7 @@ func (p *Plan) contractSteps(l scenarios.Limit, ep, key string) []step {
 			withGap(o, gap),
 			burstStep("confirm", scenarios.PhaseConfirm, k, ep, key, 0))
 	}
-	return append(out, p.authTail(l, ep)...)
+	return out
 }
 
 // client names the second client of an isolation test.
