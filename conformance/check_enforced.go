@@ -72,6 +72,17 @@ func enforcedResult(a *analysis) check.Result {
 	return res
 }
 
+// ambiguousBetween reports whether an ambiguous admission lies in requests
+// from..i-1 of its series.
+func ambiguousBetween(amb []int32, from, i int) bool {
+	for _, k := range amb {
+		if int(k) >= from && int(k) < i {
+			return true
+		}
+	}
+	return false
+}
+
 // worstText describes the most crowded window or set.
 func (a *analysis) worstText(over []model.Ref) string { return a.eval.Family.WorstText(a.eval, over) }
 
@@ -122,12 +133,12 @@ func (a *analysis) expectedAdmissions() string { return a.eval.Family.ExpectedAd
 // that uncertainty freed in an episode it alone kept from being clean (0
 // when none).
 //
-// A family that only rescues counts every episode clean, for the reason
-// limitingRejections gives.
+// A family that only rescues (the sliding-window counter) has no ambiguous
+// admissions, for the reason limitingRejections gives, but its estimate falls
+// as time passes like a log's: far away, where arrival times are uncertain by
+// a twentieth of a window, a limiter admitting one too many in every rolling
+// window fits a counter as well as a correct one.
 func (a *analysis) cleanEpisodes(eps []onset) (n int, blur float64) {
-	if a.eval.Family.RescuesOnly() {
-		return len(eps), 0
-	}
 	frees := a.eval.Family.Frees(a.P)
 	_, _, gone := a.eval.Family.Holds(a.Limit)
 	starts := map[*series.Series][]int{}
@@ -146,14 +157,7 @@ func (a *analysis) cleanEpisodes(eps []onset) (n int, blur float64) {
 		if x := sort.SearchInts(fs, i+1) - 1; x >= 0 {
 			from = max(from, fs[x])
 		}
-		clean := true
-		for _, k := range e.first.Ev.AmbAdm {
-			if int(k) >= from && int(k) < i {
-				clean = false
-				break
-			}
-		}
-		if !clean {
+		if !a.eval.Family.RescuesOnly() && ambiguousBetween(e.first.Ev.AmbAdm, from, i) {
 			continue
 		}
 		width := s.Hi(i) - s.Lo(i)
