@@ -48,16 +48,23 @@ func (a *analysis) expectedRejections() string { return a.eval.Family.ExpectedRe
 
 // limitingRejections counts the rejections the model holds were limiting
 // (rejectOK) and how many of them the point model blames (ambiguous). A family
-// that only rescues (the sliding-window counter) counts none ambiguous: it is
-// chosen only when it explains the whole run, and its point model is one of
-// the variants of the threshold its tolerant model accepts, so their
-// disagreements are no timing uncertainty.
+// that only rescues (the sliding-window counter) is chosen only when it
+// explains the run, and its point model is one of the variants of the
+// threshold its tolerant model accepts, so their disagreements are no timing
+// uncertainty; but its estimate falls as time passes, and a rejection whose
+// arrival time is uncertain by as long as the counter takes to free a
+// request may have come with room (see cleanEpisodes): that one is
+// ambiguous.
 func (a *analysis) limitingRejections() (limiting, amb int) {
-	for x := range a.series {
+	for x, s := range a.series {
 		if a.eval.Family.RescuesOnly() {
-			for _, o := range a.eval.States[x].Out {
+			frees := a.eval.Family.Frees(a.P)
+			for i, o := range a.eval.States[x].Out {
 				if o == series.RejectOK {
 					limiting++
+					if frees*float64(s.Hi(i)-s.Lo(i)) >= 1 {
+						amb++
+					}
 				}
 			}
 			continue

@@ -291,20 +291,26 @@ func TestAnyWithABurstIsABucket(t *testing.T) {
 	}
 }
 
-// Far away, a sliding log admitting one too many in every rolling window fits
-// a sliding-window counter as well as a correct one does: limit.enforced must
-// not pass it, whichever family explains the run: it fails, or is undecided,
-// which makes the verdict INCONCLUSIVE.
-// (A counter chosen to explain the run counted every episode clean and
-// passed it, while the correct log came out undecided.)
-func TestCheckFarOffByOneIsNoPass(t *testing.T) {
-	for seed := range uint64(12) {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			_, v := simulate(simFamilies[3], scenarios.AlgoSlidingWindow, 20, faultOffByOne, jitteredLatency(200*time.Millisecond), seed)
-			c, _ := statusOf(v, check.LimitEnforced)
-			if c.Status == check.Pass || c.Status == check.Skip && !c.Undecided {
-				t.Errorf("limit.enforced = %s, undecided %v (%s); want a failure or undecided", c.Status, c.Undecided, c.Message)
-			}
-		})
+// Far away, a sliding log admitting one too many in every rolling window, or
+// rejecting two before the limit, fits a sliding-window counter as well as a
+// correct one does: its check must not pass it, whichever family explains
+// the run: it fails, or is undecided, which makes the verdict INCONCLUSIVE.
+// (A counter chosen to explain the run counted every episode clean and every
+// rejection limiting, and passed them, while the correct log came out
+// undecided.)
+func TestCheckFarFaultIsNoPass(t *testing.T) {
+	for _, tc := range []struct {
+		f  fault
+		id check.ID
+	}{{faultOffByOne, check.LimitEnforced}, {faultEarly, check.LimitNoEarlyReject}} {
+		for seed := range uint64(12) {
+			t.Run(fmt.Sprintf("%s/%d", tc.f, seed), func(t *testing.T) {
+				_, v := simulate(simFamilies[3], scenarios.AlgoSlidingWindow, 20, tc.f, jitteredLatency(200*time.Millisecond), seed)
+				c, _ := statusOf(v, tc.id)
+				if c.Status == check.Pass || c.Status == check.Skip && !c.Undecided {
+					t.Errorf("%s = %s, undecided %v (%s); want a failure or undecided", tc.id, c.Status, c.Undecided, c.Message)
+				}
+			})
+		}
 	}
 }
