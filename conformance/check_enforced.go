@@ -133,6 +133,10 @@ func (a *analysis) expectedAdmissions() string { return a.eval.Family.ExpectedAd
 // that uncertainty freed in an episode it alone kept from being clean (0
 // when none).
 //
+// Where one admission too many shows only from a fresh limit (a bucket, see
+// Family.ExcessNeedsFresh), only the episodes that began on one count: the
+// series' first, and those after a stretch long enough to refill it.
+//
 // A family that only rescues (the sliding-window counter) has no ambiguous
 // admissions, for the reason limitingRejections gives, but its estimate falls
 // as time passes like a log's: far away, where arrival times are uncertain by
@@ -154,8 +158,12 @@ func (a *analysis) cleanEpisodes(eps []onset) (n int, blur float64) {
 			fs = forgotten(s, int64(gone))
 			starts[s] = fs
 		}
-		if x := sort.SearchInts(fs, i+1) - 1; x >= 0 {
-			from = max(from, fs[x])
+		fresh := prev < 0
+		if x := sort.SearchInts(fs, i+1) - 1; x >= 0 && fs[x] > prev {
+			from, fresh = fs[x], true
+		}
+		if a.eval.Family.ExcessNeedsFresh() && !fresh {
+			continue
 		}
 		if !a.eval.Family.RescuesOnly() && ambiguousBetween(e.first.Ev.AmbAdm, from, i) {
 			continue

@@ -107,6 +107,10 @@ func TestCheckCorrectLimitersPass(t *testing.T) {
 						_, v := simulate(fam, algo, n, faultNone, lat.lat, uint64(n))
 						for _, id := range []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.LimitStatus, check.RecoveryAfterWindow} {
 							c, _ := statusOf(v, id)
+							if bucketBlurred(fam, id, c) {
+								t.Logf("%s undecided: %s", id, c.Message)
+								continue
+							}
 							if c.Status != check.Pass {
 								t.Errorf("%s = %s (%s); want pass", id, c.Status, c.Message)
 							}
@@ -119,6 +123,15 @@ func TestCheckCorrectLimitersPass(t *testing.T) {
 			}
 		}
 	}
+}
+
+// bucketBlurred reports whether c is limit.enforced undecided for a bucket
+// because arrival times blur a request of its first burst: a bucket's
+// capacity shows only in a burst from full, and at 100/s the 5 ms jitter
+// frees about one request in it.
+func bucketBlurred(fam simFamily, id check.ID, c check.Result) bool {
+	return fam.algo == scenarios.AlgoTokenBucket && id == check.LimitEnforced && c.Status == check.Skip && c.Undecided &&
+		strings.Contains(c.Message, "none could show one request too many")
 }
 
 // knownGaps are the simulations where ratecheck still passes a fault, with

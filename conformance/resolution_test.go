@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func TestEnforcedSaysWhenLatencyHidesOneRequest(t *testing.T) {
 		want    check.Status
 		message string
 	}{
-		{"bucket off-by-one, 300 ms", bucket, 20, faultOffByOne, 300 * time.Millisecond, check.Skip, "none could show one request too many"},
+		{"bucket off-by-one, 300 ms", bucket, 20, faultOffByOne, 300 * time.Millisecond, check.Skip, "driven past the limit"},
 		{"correct bucket, 300 ms", bucket, 20, faultNone, 300 * time.Millisecond, check.Skip, "none could show one request too many"},
 		{"log off-by-one, 300 ms", log, 20, faultOffByOne, 300 * time.Millisecond, check.Skip, "none could show one request too many"},
 		{"bucket off-by-one, 0.2 ms", bucket, 20, faultOffByOne, 200 * time.Microsecond, check.Fail, "admitted beyond the limit"},
@@ -42,6 +43,34 @@ func TestEnforcedSaysWhenLatencyHidesOneRequest(t *testing.T) {
 			}
 			if tt.want == check.Skip && !c.Undecided {
 				t.Errorf("limit.enforced skipped without Undecided: the run would pass on it")
+			}
+		})
+	}
+}
+
+// TestEnforcedNeedsABurstFromFull: a bucket of N+1, drained to its refill
+// rate, admits as a bucket of N does, so only a burst from a full bucket can
+// show the extra request. Where that burst's arrival times are blurred (300
+// ms answers for the first 60 requests) and the rest are sharp, the many
+// rejection streaks at the refill rate, each judged cleanly, prove nothing
+// of the capacity: limit.enforced is undecided, not a pass.
+func TestEnforcedNeedsABurstFromFull(t *testing.T) {
+	for _, f := range []fault{faultOffByOne, faultNone} {
+		t.Run(string(f), func(t *testing.T) {
+			calls := 0
+			lat := func(*rand.Rand) (time.Duration, float64) {
+				calls++
+				if calls <= 60 {
+					return 300 * time.Millisecond, 0.5
+				}
+				return 200 * time.Microsecond, 0.5
+			}
+			bucket := simFamilies[2]
+			p := planOf(limitOf(20, time.Second, bucket.algo), standardPhases)
+			obs := serve(client(p, []string{"k1"}, lat, 1), bucket.server(20, time.Second, f))
+			c := resultOf(t, Check(p, seqOf(obs)), check.LimitEnforced)
+			if c.Status == check.Pass || c.Status == check.Skip && !c.Undecided {
+				t.Errorf("limit.enforced = %s, undecided %v (%s); want a failure or undecided", c.Status, c.Undecided, c.Message)
 			}
 		})
 	}

@@ -84,6 +84,12 @@ type Family interface {
 	// what an arrival time's uncertainty costs in requests (see
 	// cleanEpisodes).
 	Frees(p Params) float64
+	// ExcessNeedsFresh reports whether one admission too many shows only in
+	// an episode that began on a fresh limit: a bucket of N+1 drained to its
+	// refill rate admits as one of N does, so only a burst from a full
+	// bucket tells them apart. A window opens empty at each boundary, and a
+	// log counts the admissions of the last window wherever it stands.
+	ExcessNeedsFresh() bool
 
 	// remainingSlack is how much quota the family may give back between two
 	// responses d apart within one window; false when it frees quota the

@@ -116,6 +116,8 @@ func (bucketFamily) Capacity(p Params, _ *scenarios.Limit) float64 { return p.Bu
 // Frees is the refill rate.
 func (bucketFamily) Frees(p Params) float64 { return p.Rate }
 
+func (bucketFamily) ExcessNeedsFresh() bool { return true }
+
 // RemainingSlack is the tokens a refill at the limit's rate brings in d.
 func (bucketFamily) RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool) {
 	return int64(math.Ceil(l.Rate() * d.Seconds())), true

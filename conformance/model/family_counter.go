@@ -176,6 +176,8 @@ func (counterFamily) Windowed() bool { return false }
 // Frees is the limit's rate: the previous window's weight falls at it.
 func (counterFamily) Frees(p Params) float64 { return float64(p.N) / float64(p.W) }
 
+func (counterFamily) ExcessNeedsFresh() bool { return false }
+
 // EarlyBy is the room the estimate surely left.
 func (counterFamily) EarlyBy(n int64, _ int, d series.Detail) int { return countedEarlyBy(n, d) }
 

@@ -74,6 +74,8 @@ func (logFamily) Windowed() bool { return false }
 // Frees is the limit's rate: a log's oldest requests leave its window at it.
 func (logFamily) Frees(p Params) float64 { return float64(p.N) / float64(p.W) }
 
+func (logFamily) ExcessNeedsFresh() bool { return false }
+
 // EarlyBy is the room the log surely had left.
 func (logFamily) EarlyBy(n int64, _ int, d series.Detail) int { return countedEarlyBy(n, d) }
 

@@ -127,6 +127,8 @@ func (windowFamily) Windowed() bool { return true }
 // Frees is 0: a fixed window frees its quota at once, at its boundary.
 func (windowFamily) Frees(Params) float64 { return 0 }
 
+func (windowFamily) ExcessNeedsFresh() bool { return false }
+
 // EarlyBy places a wrongful first rejection in its window: at least one early.
 func (windowFamily) EarlyBy(n int64, admitted int, d series.Detail) int {
 	return int(max(1, n-min(int64(admitted), int64(d.Level))))
