@@ -42,7 +42,10 @@ type Series struct {
 	unkLo, unkHi []int64
 	maxWidth     int64  // largest hi − lo
 	Opens        []bool // the first judged request of each recovery phase, once known
-
+	// reach is half the median latency of the rejections: how long a
+	// request typically takes to reach the limiter (see mid); 0 when the
+	// series has no rejection.
+	reach int64
 }
 
 // The arrival bounds of request i are computed from its record rather than
@@ -57,10 +60,19 @@ func (s *Series) Hi(i int) int64 {
 	return r.Sent - s.origin + r.Lat() + records.ArrivalFloor
 }
 
-// mid is the best estimate of request i's arrival: Sent + Latency/2.
+// mid is the best estimate of request i's arrival: Sent + Latency/2, or
+// Sent + reach when that is sooner. A limiter decides before the handler
+// runs and answers a rejection at once, so the rejections' latencies measure
+// the way to the limiter and back; what an admitted request takes longer
+// (a slow handler, a request queued by the limiter itself, as nginx's
+// limit_req without nodelay does) is spent after its decision.
 func (s *Series) mid(i int) int64 {
 	r := &s.Reqs[i]
-	return r.Sent - s.origin + r.Lat()/2
+	half := r.Lat() / 2
+	if s.reach > 0 {
+		half = min(half, s.reach)
+	}
+	return r.Sent - s.origin + half
 }
 
 // loBelow is the number of requests whose earliest arrival is < x (lo rises
@@ -128,7 +140,24 @@ func New(key string, recs []records.Record, origin int64) *Series {
 	}
 	slices.Sort(s.admHi)
 	slices.Sort(s.unkHi)
+	s.reach = halfMedianRejectionLatency(s)
 	return s
+}
+
+// halfMedianRejectionLatency is half the median latency of the rejections
+// of s, or 0 when there is none.
+func halfMedianRejectionLatency(s *Series) int64 {
+	var lats []int64
+	for i, rej := range s.Rej {
+		if rej {
+			lats = append(lats, s.Reqs[i].Lat())
+		}
+	}
+	if len(lats) == 0 {
+		return 0
+	}
+	slices.Sort(lats)
+	return lats[len(lats)/2] / 2
 }
 
 // merge returns the ascending union of two ascending slices.
