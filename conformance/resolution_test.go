@@ -75,3 +75,42 @@ func TestEnforcedNeedsABurstFromFull(t *testing.T) {
 		})
 	}
 }
+
+// TestDelayedAnswersAreNotAmbiguous: a limiter that queues admitted requests
+// (nginx's limit_req without nodelay) decides when a request arrives and
+// answers it up to half a second later; rejections are answered at once.
+// Their arrival is known as well as the rejections' round trip says, so a
+// correct bucket passes limit.no-early-reject (with the point estimate at
+// half of each latency, every rejection lay within the tolerance of an
+// early one, and the check was undecided), and one rejecting early does not
+// (it fails, or is undecided where the queue's wide answers leave the sure
+// bounds room).
+func TestDelayedAnswersAreNotAmbiguous(t *testing.T) {
+	for _, tt := range []struct {
+		f    fault
+		want check.Status
+	}{{faultNone, check.Pass}, {faultEarly, check.Fail}} {
+		t.Run(string(tt.f), func(t *testing.T) {
+			bucket := simFamilies[2]
+			p := planOf(limitOf(20, time.Second, bucket.algo), standardPhases)
+			obs := serve(client(p, []string{"k1"}, fixedLatency(time.Millisecond), 1), bucket.server(20, time.Second, tt.f))
+			// Admitted requests leave a queue one per 50 ms, in order.
+			var free time.Time
+			for i := range obs {
+				if !obs[i].Admitted() {
+					continue
+				}
+				start := obs[i].Sent.Add(obs[i].Latency / 2)
+				if start.Before(free) {
+					obs[i].Latency += free.Sub(start)
+					start = free
+				}
+				free = start.Add(50 * time.Millisecond)
+			}
+			c := resultOf(t, Check(p, seqOf(obs)), check.LimitNoEarlyReject)
+			if c.Status != tt.want && !(tt.want == check.Fail && c.Undecided) {
+				t.Errorf("limit.no-early-reject = %s, undecided %v (%s); want %s", c.Status, c.Undecided, c.Message, tt.want)
+			}
+		})
+	}
+}
