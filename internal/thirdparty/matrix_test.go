@@ -28,6 +28,7 @@ type caseTally struct {
 	right, undecided, known, wrong int
 	first                          string // the first wrong run's problems
 	bugs                           string // the first known bug seen
+	why                            string // the first undecided run's reason
 }
 
 // TestRealLimiterMatrix runs every real-limiter case RATECHECK_MATRIX_RUNS
@@ -87,6 +88,9 @@ func TestRealLimiterMatrix(t *testing.T) {
 					}
 				case undecided:
 					ct.undecided++
+					if ct.why == "" {
+						ct.why = strings.Join(notes, "; ")
+					}
 				default:
 					ct.right++
 				}
@@ -100,6 +104,9 @@ func TestRealLimiterMatrix(t *testing.T) {
 		fmt.Fprintf(&b, "\n  %-40s right %2d/%d  undecided %d  known bug %d  wrong %d", name, ct.right, n, ct.undecided, ct.known, ct.wrong)
 		if ct.bugs != "" {
 			fmt.Fprintf(&b, "  [%s]", ct.bugs)
+		}
+		if ct.why != "" {
+			fmt.Fprintf(&b, "\n      first %s", ct.why)
 		}
 	}
 	t.Log(b.String())
