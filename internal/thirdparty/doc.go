@@ -141,7 +141,9 @@
 // for a promise of 20 (limit.enforced and headers.limit fail), and with
 // docs promising a Retry-After it never sends (headers.retry-after fails).
 // TestNginx adds limit_req burst=20 without nodelay (queued, answered up to
-// 1 s late: the decisions of a bucket of 21) and limit_req without
+// 1 s late: the decisions of a bucket of 21; undecided in every run until
+// the point estimate of an arrival stopped counting the queue's delay) and
+// limit_req without
 // limit_req_status (nginx's default 503: limit.status fails). TestHAProxy:
 // stick tables counting admitted requests (gpc0_rate, incremented after the
 // deny) pass as a sliding-window counter or "20 per second"; the common
