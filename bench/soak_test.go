@@ -130,22 +130,7 @@ func TestSoakWriteRun(t *testing.T) {
 	if dir == "" {
 		t.Skip("set SOAK_DIR")
 	}
-	meta := results.Meta{SchemaVersion: results.SchemaVersion, ScenarioFile: "soak.yaml", ScenarioName: "soak", Target: "http://127.0.0.1:8089", Started: start}
-	w, err := results.Create(dir, meta, []byte(soakScenario(secs)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range secs * soakRate {
-		if err := w.Append(soakObservation(i, r)); err != nil {
-			t.Fatal(err)
-		}
-		if i%(soakRate/2) == soakRate/2-1 {
-			w.Flush()
-		}
-	}
-	meta.Finished, meta.PhaseStarts = start.Add(time.Duration(secs)*time.Second), []time.Time{start}
-	if err := w.Close(meta); err != nil {
+	if err := writeSoakRun(dir, secs*soakRate); err != nil {
 		t.Fatal(err)
 	}
 }
