@@ -20,7 +20,10 @@ type analysis struct {
 	quiet  int
 	series []*series.Series
 	eval   *model.Evaluation
-	best   *fit // the fingerprint, once computed
+	// tried are the other families' evaluations of the declared limit,
+	// counted only, until the fingerprint reads them (see fitBest).
+	tried []*model.Evaluation
+	best  *fit // the fingerprint, once computed
 }
 
 // analyse replays the collected records through the model of the tested limit.
@@ -50,7 +53,7 @@ func analyse(p *plan.Plan, c *records.Collector) *analysis {
 			c.N, a.Limit.Name, c.Failed)
 		return a
 	}
-	a.eval = a.Evaluate(a.series)
+	a.eval, a.tried = a.Evaluate(a.series)
 	a.lateInSlowStreaks()
 	return a
 }

@@ -55,9 +55,12 @@ func (a *analysis) fitBest() *fit {
 		if best.explained+best.ambiguous == best.judged {
 			return // nothing the model is sure of is left to explain
 		}
-		r := a.Rules
-		r.P, r.Counting = p, true
-		ev := f.Evaluate(&r, a.series)
+		ev := a.triedAs(f, p)
+		if ev == nil {
+			r := a.Rules
+			r.P, r.Counting = p, true
+			ev = f.Evaluate(&r, a.series)
+		}
 		if len(ev.States) != len(a.series) {
 			return // a counter that explains nothing says nothing
 		}
@@ -74,7 +77,24 @@ func (a *analysis) fitBest() *fit {
 			try(c.f, c.p)
 		}
 	}
+	a.tried = nil
 	return best
+}
+
+// triedAs is the evaluation judging the limit made of family f, when p are
+// the limit's own parameters: the same outcomes a candidate's evaluation
+// reaches (counting keeps every outcome, only admissions' details go), so
+// the run is not judged again. It is nil otherwise.
+func (a *analysis) triedAs(f model.Family, p model.Params) *model.Evaluation {
+	if p != a.P {
+		return nil
+	}
+	for _, ev := range a.tried {
+		if ev.Family == f {
+			return ev
+		}
+	}
+	return nil
 }
 
 // better ranks fits: fewer decisions the model is sure are wrong (a model

@@ -11,6 +11,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/series"
@@ -165,10 +166,14 @@ func FamiliesFor(l *scenarios.Limit) ([]Family, error) {
 // (see Evaluation.lateOnly), so that a counter that keeps a retrying client
 // out fails recovery alone; any other faulty limiter is reported against the
 // other families (for sliding-window, the sliding log).
-func (a *Rules) Evaluate(all []*series.Series) *Evaluation {
-	var best *Evaluation
+//
+// The other families' evaluations it made are returned in tried, their
+// details forgotten: only their outcomes are read again (the fingerprint
+// counts them instead of judging the run once more with the same model).
+func (a *Rules) Evaluate(all []*series.Series) (best *Evaluation, tried []*Evaluation) {
 	for _, f := range a.Families {
 		ev := f.Evaluate(a, all)
+		tried = append(tried, ev)
 		switch {
 		case f.RescuesOnly() && !ev.lateOnly():
 			continue
@@ -179,9 +184,15 @@ func (a *Rules) Evaluate(all []*series.Series) *Evaluation {
 			break // nothing explains a run better; the first family wins ties
 		}
 	}
+	tried = slices.DeleteFunc(tried, func(ev *Evaluation) bool { return ev == best })
+	for _, ev := range tried {
+		for x := range ev.States {
+			ev.States[x].Forget()
+		}
+	}
 	a.DescribeBest(best)
 	MarkPoint(all, best, a.P)
-	return best
+	return best, tried
 }
 
 // DescribeBest adds to the description of the evaluation chosen that it was

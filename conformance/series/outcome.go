@@ -85,6 +85,11 @@ func (e *StateEval) overDetail(i int) *Detail {
 	return e.d(i)
 }
 
+// Forget drops the details: the evaluation is only counted from now on.
+func (e *StateEval) Forget() {
+	e.det, e.Counting = nil, true
+}
+
 // DetOf returns request i's detail, with ref −1 when none was filled in.
 func (e *StateEval) DetOf(i int) Detail {
 	if e.det == nil {
