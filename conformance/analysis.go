@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 
 	"github.com/ratecheck/ratecheck/conformance/model"
@@ -53,6 +54,9 @@ func analyse(p *plan.Plan, c *records.Collector) *analysis {
 			c.N, a.Limit.Name, c.Failed)
 		return a
 	}
+	if c.N >= parallelFrom {
+		a.Workers = runtime.GOMAXPROCS(0)
+	}
 	a.eval, a.tried = a.Evaluate(a.series)
 	a.lateInSlowStreaks()
 	return a
@@ -79,6 +83,12 @@ func (a *analysis) lateInSlowStreaks() {
 		}
 	}
 }
+
+// parallelFrom is the fewest records whose evaluations run side by side
+// (model.Rules.Workers): below it, the goroutines cost more than they save,
+// and a live run's verdicts so far stay on the loop that asks for them. A
+// variable for the tests.
+var parallelFrom = 1 << 16
 
 // quietJudging lets quiet runs be judged from their counts; tests turn it off
 // to compare with the replay.

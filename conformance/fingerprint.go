@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -49,48 +50,61 @@ func (a *analysis) fingerprint() *fit {
 }
 
 // fitBest evaluates the candidates and keeps the one explaining the most.
+// Candidates may be evaluated side by side (Rules.Workers); they are ranked
+// in order all the same.
 func (a *analysis) fitBest() *fit {
 	best := a.fitOf(a.eval.Family, a.P, a.eval)
-	try := func(f model.Family, p model.Params) {
-		if best.explained+best.ambiguous == best.judged {
-			return // nothing the model is sure of is left to explain
+	explainsAll := func() bool { return best.explained+best.ambiguous == best.judged }
+	if explainsAll() {
+		a.tried = nil
+		return best // nothing the model is sure of is left to explain
+	}
+	var cs []candidate
+	var reuse []*model.Evaluation // the evaluation judging made of cs[k], if any
+	for _, c := range a.candidates() {
+		if c.f != a.eval.Family || c.p != a.P {
+			cs = append(cs, c)
+			reuse = append(reuse, a.takeTried(c.f, c.p))
 		}
-		ev := a.triedAs(f, p)
+	}
+	a.tried = nil
+	model.InOrder(len(cs), a.Workers, func(k int) *fit {
+		f, p, ev := cs[k].f, cs[k].p, reuse[k]
 		if ev == nil {
 			r := a.Rules
 			r.P, r.Counting = p, true
 			ev = f.Evaluate(&r, a.series)
 		}
 		if len(ev.States) != len(a.series) {
-			return // a counter that explains nothing says nothing
+			return nil // a counter that explains nothing says nothing
 		}
 		model.MarkPoint(a.series, ev, p)
-		if c := a.fitOf(f, p, ev); c.better(best) {
-			// A candidate's fit names its model and counts; its judgement
-			// of each request is not kept.
-			c.ev = &model.Evaluation{Family: ev.Family, Desc: ev.Desc, Align: ev.Align, Phase: ev.Phase}
+		c := a.fitOf(f, p, ev)
+		// A candidate's fit names its model and counts; its judgement
+		// of each request is not kept.
+		c.ev = &model.Evaluation{Family: ev.Family, Desc: ev.Desc, Align: ev.Align, Phase: ev.Phase}
+		return c
+	}, func(_ int, c *fit) bool {
+		if c != nil && c.better(best) {
 			best = c
 		}
-	}
-	for _, c := range a.candidates() {
-		if c.f != a.eval.Family || c.p != a.P {
-			try(c.f, c.p)
-		}
-	}
-	a.tried = nil
+		return !explainsAll()
+	})
 	return best
 }
 
-// triedAs is the evaluation judging the limit made of family f, when p are
-// the limit's own parameters: the same outcomes a candidate's evaluation
-// reaches (counting keeps every outcome, only admissions' details go), so
-// the run is not judged again. It is nil otherwise.
-func (a *analysis) triedAs(f model.Family, p model.Params) *model.Evaluation {
+// takeTried is the evaluation judging the limit made of family f, when p are
+// the limit's own parameters, taken out of a.tried so that one candidate
+// alone reads it: it has the same outcomes a candidate's evaluation reaches
+// (counting keeps every outcome, only admissions' details go), so the run is
+// not judged again. It is nil otherwise.
+func (a *analysis) takeTried(f model.Family, p model.Params) *model.Evaluation {
 	if p != a.P {
 		return nil
 	}
-	for _, ev := range a.tried {
+	for x, ev := range a.tried {
 		if ev.Family == f {
+			a.tried = slices.Delete(a.tried, x, x+1)
 			return ev
 		}
 	}

@@ -11,7 +11,6 @@ package model
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/series"
@@ -171,28 +170,44 @@ func FamiliesFor(l *scenarios.Limit) ([]Family, error) {
 // details forgotten: only their outcomes are read again (the fingerprint
 // counts them instead of judging the run once more with the same model).
 func (a *Rules) Evaluate(all []*series.Series) (best *Evaluation, tried []*Evaluation) {
-	for _, f := range a.Families {
-		ev := f.Evaluate(a, all)
-		tried = append(tried, ev)
+	keep := func(ev *Evaluation) bool {
 		switch {
-		case f.RescuesOnly() && !ev.lateOnly():
-			continue
+		case ev.Family.RescuesOnly() && !ev.lateOnly():
 		case best == nil || ev.score().less(best.score()):
+			if best != nil {
+				tried = append(tried, best.forget())
+			}
 			best = ev
+			return best.score().violations > 0 // nothing explains a run better; the first family wins ties
 		}
-		if best.score().violations == 0 {
-			break // nothing explains a run better; the first family wins ties
-		}
+		tried = append(tried, ev.forget())
+		return true
 	}
-	tried = slices.DeleteFunc(tried, func(ev *Evaluation) bool { return ev == best })
-	for _, ev := range tried {
-		for x := range ev.States {
-			ev.States[x].Forget()
+	// The first family alone: a correct limiter is most often explained by
+	// it, and then the others are not judged at all. The others may be
+	// judged side by side (Workers); recoveryOpeners caches in the series,
+	// so it runs before they share them.
+	if keep(a.Families[0].Evaluate(a, all)) && len(a.Families) > 1 {
+		for _, s := range all {
+			a.recoveryOpeners(s)
 		}
+		rest := a.Families[1:]
+		InOrder(len(rest), a.Workers,
+			func(k int) *Evaluation { return rest[k].Evaluate(a, all) },
+			func(_ int, ev *Evaluation) bool { return keep(ev) })
 	}
 	a.DescribeBest(best)
 	MarkPoint(all, best, a.P)
 	return best, tried
+}
+
+// forget drops the details of ev's judgements, which only the evaluation
+// chosen explains, and returns it.
+func (ev *Evaluation) forget() *Evaluation {
+	for x := range ev.States {
+		ev.States[x].Forget()
+	}
+	return ev
 }
 
 // DescribeBest adds to the description of the evaluation chosen that it was

@@ -25,6 +25,9 @@ type Rules struct {
 	// counting marks evaluations whose outcomes are only counted, never
 	// explained: those of the fingerprint's candidate models.
 	Counting bool
+	// Workers is how many evaluations may run at once (see InOrder); ≤ 1
+	// runs them one after the other.
+	Workers int
 }
 
 // SeqOf is r's Seq.
