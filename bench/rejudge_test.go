@@ -19,6 +19,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance"
 	"github.com/ratecheck/ratecheck/internal/gcpolicy"
 	"github.com/ratecheck/ratecheck/internal/runner"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/results/metrics"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -75,15 +76,15 @@ func rejudge(b *testing.B, run *results.Run) conformance.Verdict {
 	if err != nil {
 		b.Fatal(err)
 	}
-	plan := scenarios.NewPlan(sc)
-	rec := metrics.NewRecorder(runner.MetricsPhases(plan), run.Meta.Started)
+	p := plan.New(sc)
+	rec := metrics.NewRecorder(runner.MetricsPhases(p), run.Meta.Started)
 	for i, t := range run.Meta.PhaseStarts {
 		rec.StartPhase(i, t)
 	}
-	waits := metrics.NewWaits(runner.WaitSpec(plan), run.Meta.Started)
+	waits := metrics.NewWaits(runner.WaitSpec(p), run.Meta.Started)
 	var readErr error
 	v := gcpolicy.Judge(func() conformance.Verdict {
-		j := runner.NewJudge(plan)
+		j := runner.NewJudge(p)
 		for o, err := range run.Observations() {
 			if err != nil {
 				readErr = err
@@ -210,7 +211,7 @@ func exportVegeta(dir, file string) (err error) {
 	}
 	defer func() { err = errors.Join(err, f.Close()) }()
 	bw := bufio.NewWriter(f)
-	e, err := attack.NewVegetaExporter(bw, "gob", scenarios.NewPlan(sc), run.Meta.Target)
+	e, err := attack.NewVegetaExporter(bw, "gob", plan.New(sc), run.Meta.Target)
 	if err != nil {
 		return err
 	}
