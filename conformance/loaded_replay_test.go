@@ -23,6 +23,11 @@ import (
 //     recovery.after-window's, not a header fault.
 //   - loaded-window-early-reject: Remaining said 9 and a 429 followed, at a
 //     rejection the model leaves ambiguous while it blames sure early ones.
+//   - loaded-leaky-slow-recovery-late-send: answers of 0.6–1.8 s from a
+//     machine sending phases late; two rejections of the penalty's streak,
+//     sent after every one of it, may have arrived before an admission the
+//     limiting ones may have followed, and were cut off as a streak of their
+//     own that began early (limit.no-early-reject failed beside recovery).
 //
 // And one run of a real limiter, on an idle machine:
 //
@@ -42,6 +47,7 @@ func TestLoadedRunsFailOnlyTheirCheck(t *testing.T) {
 		{"testdata/loaded-window-slow-recovery", check.RecoveryAfterWindow},
 		{"testdata/loaded-window-slow-recovery-remaining", check.RecoveryAfterWindow},
 		{"testdata/loaded-window-early-reject", check.LimitNoEarlyReject},
+		{"testdata/loaded-leaky-slow-recovery-late-send", check.RecoveryAfterWindow},
 		{"testdata/haproxy-counts-denied", check.RecoveryAfterWindow},
 	}
 	for _, tt := range tests {

@@ -183,13 +183,21 @@ func settle(s *series.Series, cut int, pending []int, at int64) (int, []int) {
 // splitAt splits the open streak cur at admission a: the rejections that
 // surely arrived before a, or may have and are wrongful, end the streak; the
 // others (limiting rejections that may have arrived after a) continue it.
+// Wrongful rejections alone end nothing while limiting ones continue: they
+// were sent after those (a streak is in send order), so they belong to the
+// streak that goes on, not to one of their own that would begin wrongfully.
 func splitAt(s *series.Series, cur []int, a int, limiting func(i int) bool) (ended, rest []int) {
+	sure := false // a member surely arrived before a, or may have and was limiting
 	for _, k := range cur {
 		if s.Hi(k) <= s.Lo(a) || s.Lo(k) < s.Hi(a) && !limiting(k) {
 			ended = append(ended, k)
+			sure = sure || s.Hi(k) <= s.Lo(a) || limiting(k)
 		} else {
 			rest = append(rest, k)
 		}
+	}
+	if !sure && len(rest) > 0 {
+		return nil, cur
 	}
 	return ended, rest
 }
