@@ -182,9 +182,6 @@ func (c *notCountedChecker) judgeAttempt(res check.Result, t ncAttempt) proof {
 	if fresh && allAdmitted(before) {
 		for _, o := range after {
 			if o.Limited() {
-				if n, most := admittedCount(after), c.mostAdmittedIfCharged(t, len(before)); n > most {
-					return proof{nothing: fmt.Sprintf("a counted request after the refused ones was rejected within the budget, but %d counted requests after them were admitted, more than the %d that charging the refused requests of any one kind would have left room for: a limit that rejects early does this (limit.no-early-reject's defect)", n, most)}
-				}
 				failed := c.fail(res, fmt.Sprintf("after %d counted requests of key %s and %d requests refused for their key (%s), a counted request was rejected (429) although the counted ones fit limit %q's budget of %d: the refused requests were charged",
 					len(before), o.KeyID, len(calls), statusTally(calls), c.limit.Name, c.capacity()), o)
 				return proof{failed: &failed}
@@ -295,30 +292,6 @@ func (c *notCountedChecker) untestable() string {
 		return "the scenario's phases include no no-key or bad-key phase between counted ones"
 	}
 	return fmt.Sprintf("the plan has no refused requests between counted ones for limit %q (its endpoint sends no key, or run.max_duration is too short for the contract phases)", l.Name)
-}
-
-// mostAdmittedIfCharged is the most counted requests after the refused ones
-// of attempt t that a limit charging every refused request of one phase
-// (one kind: no key, or a bad key) could admit, after before counted ones:
-// the budget left, plus what the limit may regain at its rate over the
-// whole attempt, less the phase's refused requests. More admitted shows the
-// refused were not charged, so a rejection beside them within the budget is
-// another defect's.
-func (c *notCountedChecker) mostAdmittedIfCharged(t ncAttempt, before int) int {
-	first := c.began[t.after]
-	switch {
-	case t.before >= 0:
-		first = c.began[t.before]
-	case len(t.refused) > 0:
-		first = c.began[t.refused[0]]
-	}
-	regained := c.limit.Rate() * c.answered[t.after].Sub(first).Seconds()
-	room := float64(c.capacity()-int64(before)) + regained
-	fewest := math.MaxInt
-	for _, i := range t.refused {
-		fewest = min(fewest, len(c.byPh[i]))
-	}
-	return max(0, int(math.Ceil(room))-fewest)
 }
 
 // capacity is the tested limit's budget of one client.
