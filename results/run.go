@@ -129,29 +129,6 @@ func (r *Run) Count() (int64, error) {
 	return n, nil
 }
 
-// decodeBlocks decodes the observations of observations.bin in rd (named
-// path in errors) and yields them until yield returns false, the input ends,
-// or an error is yielded. A last block cut short is skipped and described
-// to cut.
-func decodeBlocks(path string, rd io.Reader, yield func(Observation, error) bool, cut func(msg string)) {
-	br := newBlockReader(rd)
-	defer br.close()
-	err := br.readMagic()
-	for err == nil {
-		var o Observation
-		if o, err = br.next(); err == nil && !yield(o, nil) {
-			return
-		}
-	}
-	switch {
-	case err == io.EOF:
-	case errors.Is(err, errCut):
-		cut(fmt.Sprintf("the last block (from byte %d) was cut short (the process died mid-write) and is skipped", br.start))
-	default:
-		yield(Observation{}, fmt.Errorf("results: read %s: %w", path, err))
-	}
-}
-
 // decodeLines decodes the observations in rd (named path in errors) and yields
 // them until yield returns false, the input ends, or an error is yielded. A
 // last line cut short is skipped and its number passed to cut.
