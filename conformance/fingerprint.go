@@ -68,10 +68,12 @@ func (a *analysis) fitBest() *fit {
 		}
 	}
 	a.tried = nil
+	a.Share(a.series)
+	inner := a.Inner(len(cs))
 	model.InOrder(len(cs), a.Workers, func(k int) *fit {
 		f, p, ev := cs[k].f, cs[k].p, reuse[k]
 		if ev == nil {
-			r := a.Rules
+			r := *inner
 			r.P, r.Counting = p, true
 			ev = f.Evaluate(&r, a.series)
 		}

@@ -185,15 +185,13 @@ func (a *Rules) Evaluate(all []*series.Series) (best *Evaluation, tried []*Evalu
 	}
 	// The first family alone: a correct limiter is most often explained by
 	// it, and then the others are not judged at all. The others may be
-	// judged side by side (Workers); recoveryOpeners caches in the series,
-	// so it runs before they share them.
+	// judged side by side (Workers).
 	if keep(a.Families[0].Evaluate(a, all)) && len(a.Families) > 1 {
-		for _, s := range all {
-			a.recoveryOpeners(s)
-		}
+		a.Share(all)
 		rest := a.Families[1:]
+		inner := a.Inner(len(rest))
 		InOrder(len(rest), a.Workers,
-			func(k int) *Evaluation { return rest[k].Evaluate(a, all) },
+			func(k int) *Evaluation { return rest[k].Evaluate(inner, all) },
 			func(_ int, ev *Evaluation) bool { return keep(ev) })
 	}
 	a.DescribeBest(best)

@@ -48,18 +48,26 @@ func (f windowFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 	best := judge(nil, func(s *series.Series) ([]series.Window, *series.WindowJudge) {
 		return series.FirstRequestWindows(s, p.W, p.N)
 	})
-	for _, ph := range series.ClockPhases(all, a.Origin, p.W) {
-		if best.score().violations == 0 {
-			break
-		}
+	if best.score().violations == 0 {
+		return best
+	}
+	// The alignments may be judged side by side (Workers), and are ranked
+	// in their order all the same.
+	a.Share(all)
+	phases := series.ClockPhases(all, a.Origin, p.W)
+	InOrder(len(phases), a.Workers, func(k int) *Evaluation {
+		ph := phases[k]
 		into := time.Duration(records.FloorMod(a.Origin+(ph.Lo+ph.Hi)/2, p.W))
-		if ev := judge(&Alignment{Into: into, How: ph.Name}, func(s *series.Series) ([]series.Window, *series.WindowJudge) {
+		return judge(&Alignment{Into: into, How: ph.Name}, func(s *series.Series) ([]series.Window, *series.WindowJudge) {
 			wins := series.ClockWindows(s, ph, p.W)
 			return wins, series.NewWindowJudge(s, wins, p.W, p.N)
-		}); ev.score().less(best.score()) {
+		})
+	}, func(_ int, ev *Evaluation) bool {
+		if ev.score().less(best.score()) {
 			best = ev
 		}
-	}
+		return best.score().violations > 0
+	})
 	return best
 }
 

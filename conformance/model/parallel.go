@@ -3,6 +3,8 @@ package model
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
 // InOrder runs job(0) … job(n−1) and hands each result to fold in index
@@ -57,4 +59,24 @@ func InOrder[T any](n, workers int, job func(k int) T, fold func(k int, v T) boo
 			return
 		}
 	}
+}
+
+// Share readies the series for evaluations side by side: it fills the one
+// cache a series has (Series.Opens, see recoveryOpeners) before they read it.
+func (a *Rules) Share(all []*series.Series) {
+	for _, s := range all {
+		a.recoveryOpeners(s)
+	}
+}
+
+// Inner is the rules for each of n evaluations run side by side: one worker
+// each when there are several, so that the evaluations inside them (a window
+// family's alignments) do not ask for more goroutines than there are cores.
+func (a *Rules) Inner(n int) *Rules {
+	if n <= 1 || a.Workers <= 1 {
+		return a
+	}
+	r := *a
+	r.Workers = 1
+	return &r
 }
