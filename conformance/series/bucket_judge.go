@@ -63,8 +63,8 @@ func bucketOver(s *Series, burst, rate float64, ev *StateEval) []int {
 			first := adm[from]
 			span := s.Hi(i) - s.Lo(first)
 			ev.Out[i] = AdmitOver
-			*ev.overDetail(i) = Detail{Ref: int32(first), Rank: int32(math.Round(-low-rate*float64(s.Lo(first)))) + 1,
-				Start: s.Lo(first), Level: burst + rate*float64(span)}
+			ev.overDetail(i, Detail{Ref: int32(first), Rank: int32(math.Round(-low-rate*float64(s.Lo(first)))) + 1,
+				Start: s.Lo(first), Level: burst + rate*float64(span)})
 			continue
 		}
 		isCharged[k] = true
@@ -118,7 +118,7 @@ func bucketRejected(s *Series, burst, rate float64, charged []int, ev *StateEval
 		if k := countBelow(cHi, lo+1); k > 0 {
 			tokens = min(tokens, burst+rate*float64(lo)+later+best[k-1])
 		}
-		ev.d(e).Level = tokens
+		ev.rejected(e, tokens, 0)
 		ev.Out[e] = RejectOK
 		if tokens >= 1 {
 			ev.Out[e] = RejectWrong

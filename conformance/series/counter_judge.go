@@ -127,7 +127,7 @@ func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (
 			if in > 0 {
 				ref = int32(c.adm[charged.find(charged.sum(from)+1)])
 			}
-			*ev.overDetail(i) = Detail{Ref: ref, Rank: int32(in + 1), Start: start, Level: est}
+			ev.overDetail(i, Detail{Ref: ref, Rank: int32(in + 1), Start: start, Level: est})
 			if stop {
 				return s.Hi(i), false
 			}
@@ -145,18 +145,17 @@ func (c *CounterJudge) rejected(phase, delta int64, e int, ev *StateEval) {
 	lo, hi := s.Lo(e), s.Hi(e)
 	first, last := c.window(phase, delta, lo, hi)
 	last = min(last, first+maxWindowSpan)
-	best := -1.0
+	best, bestStart := -1.0, int64(0)
 	for k := first; k <= last; k++ {
 		start := k*w + phase
 		prev := s.admittedMaybeIn(start-w-delta, start+delta)
 		curr := s.admittedMaybeIn(start-delta, min(hi, start+w+delta))
 		f := float64(max(0, lo-start-delta)) / float64(w) // at least
 		if est := float64(prev)*(1-f) + float64(curr); est > best {
-			best = est
-			ev.d(e).Start = start
+			best, bestStart = est, start
 		}
 	}
-	ev.d(e).Level = best
+	ev.rejected(e, best, bestStart)
 	ev.Out[e] = RejectOK
 	if best <= float64(c.n-1) {
 		ev.Out[e] = RejectWrong

@@ -32,7 +32,13 @@ type Detail struct {
 // StateEval is a model's judgement of one series.
 type StateEval struct {
 	Out []Outcome
-	det []Detail // nil until a judgement needs one (see d); a run without violations or rejections needs none
+	// det holds the details, each Ref one more than said (so that a fresh
+	// slice reads −1 everywhere without being filled); nil until a
+	// judgement needs one (see setDetail): a run without violations or
+	// rejections needs none. A counted evaluation keeps only its rejections'
+	// levels, in lvl, which is all its classification reads.
+	det []Detail
+	lvl []float64
 	// pointOver and pointWrong count the over-admissions and wrongful
 	// rejections the point model finds (see point_model.go).
 	PointOver, PointWrong int
@@ -45,9 +51,9 @@ type StateEval struct {
 	// tolerance may hide.
 	AmbRej []int32
 	// counting is set when only the outcomes are read (the fingerprint's
-	// candidate models): admissions keep no detail, see overDetail.
+	// candidate models): admissions keep no detail, rejections their level
+	// alone.
 	Counting bool
-	sink     Detail
 }
 
 // NewStateEval returns the state to judge s in: every request unjudged that
@@ -63,39 +69,54 @@ func NewStateEval(s *Series) StateEval {
 	return e
 }
 
-// d returns request i's detail to fill in, allocating every request's detail
-// on first use: most runs judge many requests and explain few.
-func (e *StateEval) d(i int) *Detail {
+// setDetail fills in request i's detail. The details of every request are
+// allocated on first use: most runs judge many requests and explain few.
+func (e *StateEval) setDetail(i int, d Detail) {
 	if e.det == nil {
 		e.det = make([]Detail, len(e.Out))
-		for k := range e.det {
-			e.det[k].Ref = -1
-		}
 	}
-	return &e.det[i]
+	d.Ref++
+	e.det[i] = d
 }
 
-// overDetail returns admission i's detail to fill in: d(i), or a scratch
-// detail when the evaluation is only counted. Rejections keep their details
-// either way; their classification reads them.
-func (e *StateEval) overDetail(i int) *Detail {
-	if e.Counting {
-		return &e.sink
+// overDetail fills in admission i's detail, unless the evaluation is only
+// counted.
+func (e *StateEval) overDetail(i int, d Detail) {
+	if !e.Counting {
+		e.setDetail(i, d)
 	}
-	return e.d(i)
+}
+
+// rejected fills in rejection i's detail: the level it was judged at, and
+// where the window or set it was judged in starts. A counted evaluation
+// keeps the level alone; its classification reads nothing else.
+func (e *StateEval) rejected(i int, level float64, start int64) {
+	if e.Counting {
+		if e.lvl == nil {
+			e.lvl = make([]float64, len(e.Out))
+		}
+		e.lvl[i] = level
+		return
+	}
+	e.setDetail(i, Detail{Ref: -1, Level: level, Start: start})
 }
 
 // Forget drops the details: the evaluation is only counted from now on.
 func (e *StateEval) Forget() {
-	e.det, e.Counting = nil, true
+	e.det, e.lvl, e.Counting = nil, nil, true
 }
 
 // DetOf returns request i's detail, with ref −1 when none was filled in.
 func (e *StateEval) DetOf(i int) Detail {
-	if e.det == nil {
-		return Detail{Ref: -1}
+	switch {
+	case e.det != nil:
+		d := e.det[i]
+		d.Ref--
+		return d
+	case e.lvl != nil:
+		return Detail{Ref: -1, Level: e.lvl[i]}
 	}
-	return e.det[i]
+	return Detail{Ref: -1}
 }
 
 // Violations counts the requests that break the model.

@@ -11,7 +11,6 @@ package series
 import (
 	"cmp"
 	"slices"
-	"sort"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
 )
@@ -78,7 +77,47 @@ func (s *Series) mid(i int) int64 {
 // loBelow is the number of requests whose earliest arrival is < x (lo rises
 // with the index: the records are sorted by send time).
 func (s *Series) loBelow(x int64) int {
-	return sort.Search(len(s.Reqs), func(i int) bool { return s.Lo(i) >= x })
+	// sort.Search, written out: judging asks this a few times per request,
+	// and the closure's call was most of it.
+	return s.loBelowIn(x, 0, len(s.Reqs))
+}
+
+// loBelowNear is loBelow(x), searched from index hint outwards: a caller
+// asking about times close together (one window's requests, in send order)
+// touches a few nearby records instead of halving the whole series each
+// time.
+func (s *Series) loBelowNear(x int64, hint int) int {
+	n := len(s.Reqs)
+	hint = min(max(hint, 0), n)
+	var lo, hi int // the answer is in [lo, hi]
+	if hint < n && s.Lo(hint) < x {
+		lo, step := hint+1, 1
+		for lo+step-1 < n && s.Lo(lo+step-1) < x {
+			lo += step
+			step *= 2
+		}
+		return s.loBelowIn(x, lo, min(lo+step-1, n))
+	}
+	hi, step := hint, 1
+	for hi-step >= 0 && s.Lo(hi-step) >= x {
+		hi -= step
+		step *= 2
+	}
+	lo = max(hi-step+1, 0)
+	return s.loBelowIn(x, lo, hi)
+}
+
+// loBelowIn is loBelow(x) when it is known to be in [lo, hi].
+func (s *Series) loBelowIn(x int64, lo, hi int) int {
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.Lo(m) < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // buildSeries makes one series per state, in key order, leaving out states
@@ -173,7 +212,16 @@ func merge(a, b []int64) []int64 {
 
 // countBelow is the number of values in the ascending slice xs that are < x.
 func countBelow(xs []int64, x int64) int {
-	return sort.Search(len(xs), func(i int) bool { return xs[i] >= x })
+	lo, hi := 0, len(xs) // sort.Search, written out as loBelow is
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if xs[m] < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // admittedMaybeIn counts the requests that may have been charged and may have
@@ -181,6 +229,22 @@ func countBelow(xs []int64, x int64) int {
 func (s *Series) admittedMaybeIn(from, to int64) int64 {
 	// Every request with hi < from also has lo < to, so the two counts nest.
 	return int64(s.chargedBelow(to) - countBelow(s.admHi, from))
+}
+
+// chargedFrom returns a count of the requests that may have been charged
+// and may have arrived in [from, to) for a series of queries with one from
+// and nearby to's: admittedMaybeIn, with the count below from taken once and
+// each to searched from the last.
+func (s *Series) chargedFrom(from int64) func(to int64) int64 {
+	before, near := countBelow(s.admHi, from), 0
+	return func(to int64) int64 {
+		near = s.loBelowNear(to, near)
+		k := near
+		if s.chargedBefore != nil {
+			k = int(s.chargedBefore[k])
+		}
+		return int64(k - before)
+	}
 }
 
 // chargedBelow is the number of requests that may have been charged whose

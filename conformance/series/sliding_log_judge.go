@@ -23,7 +23,7 @@ func JudgeLog(s *Series, w, n int64, ev *StateEval) {
 			continue
 		}
 		seen := s.admittedMaybeIn(s.Lo(e)-w+1, s.Hi(e))
-		ev.d(e).Level = float64(seen)
+		ev.rejected(e, float64(seen), 0)
 		ev.Out[e] = RejectOK
 		if seen < n {
 			ev.Out[e] = RejectWrong
@@ -58,7 +58,7 @@ func logOver(s *Series, w, n int64, ev *StateEval) {
 			if c := charged.sum(len(adm)) - charged.sum(from); c+1 > n {
 				first := adm[charged.find(charged.sum(from)+1)]
 				ev.Out[i] = AdmitOver
-				*ev.overDetail(i) = Detail{Ref: int32(first), Rank: int32(c + 1), Start: s.Lo(first)}
+				ev.overDetail(i, Detail{Ref: int32(first), Rank: int32(c + 1), Start: s.Lo(first)})
 				continue
 			}
 		}

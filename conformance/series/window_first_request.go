@@ -339,6 +339,7 @@ func (d *fraSearch) sweep(st, end int) {
 	var members int64
 	var c fraCost
 	inRun := false
+	var charged func(to int64) int64 // s.admittedMaybeIn(s.Lo(st), to), made at the first rejection
 	for e := st; e < end; e++ {
 		wrong := false
 		switch {
@@ -353,7 +354,10 @@ func (d *fraSearch) sweep(st, end int) {
 		case s.Lo(e) >= s.Hi(st)+d.w:
 			wrong = true // after st's window surely expired, before the next opened: in none
 		case s.Lo(e) >= d.after:
-			wrong = s.admittedMaybeIn(s.Lo(st), min(s.Hi(e), s.Hi(st)+d.w)) < d.n
+			if charged == nil {
+				charged = s.chargedFrom(s.Lo(st))
+			}
+			wrong = charged(min(s.Hi(e), s.Hi(st)+d.w)) < d.n
 		}
 		if wrong {
 			c.violations++

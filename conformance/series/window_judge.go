@@ -42,6 +42,9 @@ type WindowJudge struct {
 	// and skip marks requests not to judge.
 	openers []int
 	skip    []bool
+	// near and before make judgeRejected's counts cheaper (see admittedIn).
+	near   int
+	before []int32
 }
 
 // NewWindowJudge returns the judge of s against the windows wins of length w
@@ -202,7 +205,7 @@ func (j *WindowJudge) rank(items []admittedItem, ev *StateEval) (worst int64) {
 			rank, ref = 0, it.i
 		}
 		rank++
-		*ev.d(int(it.i)) = Detail{Ref: ref, Rank: rank, Start: j.startOf(int(it.window()))}
+		ev.setDetail(int(it.i), Detail{Ref: ref, Rank: rank, Start: j.startOf(int(it.window()))})
 	}
 	return worst
 }
@@ -221,7 +224,7 @@ func (j *WindowJudge) judgeRejected(i int, ev *StateEval) {
 		// a request the list leaves out opened one first.
 		if c, start, ok := j.openedByOther(i); ok {
 			ev.Out[i] = RejectOK
-			ev.d(i).Level, ev.d(i).Start = float64(c), start
+			ev.rejected(i, float64(c), start)
 			return
 		}
 		if kind == spanNone {
@@ -230,19 +233,39 @@ func (j *WindowJudge) judgeRejected(i int, ev *StateEval) {
 		}
 	}
 	ev.Out[i] = RejectWrong
-	best := int64(-1)
+	best, start := int64(-1), int64(0)
 	for k := first; k <= last; k++ {
 		win := j.wins[k]
-		c := j.s.admittedMaybeIn(win.lo, min(j.s.Hi(i), win.hi+j.w))
+		c := j.admittedIn(k, min(j.s.Hi(i), win.hi+j.w))
 		if c > best {
-			best = c
-			ev.d(i).Start = j.startOf(k)
+			best, start = c, j.startOf(k)
 		}
 	}
-	ev.d(i).Level = float64(best)
+	ev.rejected(i, float64(best), start)
 	if best >= j.n {
 		ev.Out[i] = RejectOK
 	}
+}
+
+// admittedIn is s.admittedMaybeIn(wins[k].lo, to), for rejections judged in
+// send order: the count before each window's start is taken once, and each
+// to is searched from the last.
+func (j *WindowJudge) admittedIn(k int, to int64) int64 {
+	if j.before == nil {
+		j.before = make([]int32, len(j.wins))
+		for x := range j.before {
+			j.before[x] = -1
+		}
+	}
+	if j.before[k] < 0 {
+		j.before[k] = int32(countBelow(j.s.admHi, j.wins[k].lo))
+	}
+	j.near = j.s.loBelowNear(to, j.near)
+	c := j.near
+	if j.s.chargedBefore != nil {
+		c = int(j.s.chargedBefore[c])
+	}
+	return int64(c) - int64(j.before[k])
 }
 
 // openedByOther looks for a window one of j.openers may have opened in which n

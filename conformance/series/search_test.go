@@ -1,0 +1,43 @@
+package series
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ratecheck/ratecheck/conformance/records"
+)
+
+// The searches judging makes give sort.Search's answers: loBelowNear from
+// any hint, and chargedFrom's counts those of admittedMaybeIn.
+func TestSearchesAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	for range 50 {
+		n := r.IntN(300)
+		recs := make([]records.Record, n)
+		var at int64
+		for i := range recs {
+			at += int64(r.IntN(3)) * 1e6 // ties too
+			recs[i] = records.Record{Sent: at, Latency: uint32(r.IntN(20_000)), Status: []int32{200, 429, 0}[r.IntN(3)]}
+		}
+		s := New("", recs, 0)
+		span := at + 10e6
+		from := int64(r.IntN(int(span)+1)) - 5e6
+		charged := s.chargedFrom(from)
+		for range 200 {
+			x := int64(r.IntN(int(span)+1)) - 5e6
+			want := 0
+			for want < n && s.Lo(want) < x {
+				want++
+			}
+			if got := s.loBelow(x); got != want {
+				t.Fatalf("loBelow(%d) = %d; want %d", x, got, want)
+			}
+			if hint := r.IntN(n+3) - 1; s.loBelowNear(x, hint) != want {
+				t.Fatalf("loBelowNear(%d, %d) = %d; want %d", x, hint, s.loBelowNear(x, hint), want)
+			}
+			if to := max(x, from); charged(to) != s.admittedMaybeIn(from, to) {
+				t.Fatalf("chargedFrom(%d)(%d) = %d; want %d", from, to, charged(to), s.admittedMaybeIn(from, to))
+			}
+		}
+	}
+}
