@@ -186,18 +186,31 @@ func settle(s *series.Series, cut int, pending []int, at int64) (int, []int) {
 // Wrongful rejections alone end nothing while limiting ones continue: they
 // were sent after those (a streak is in send order), so they belong to the
 // streak that goes on, not to one of their own that would begin wrongfully.
+//
+// rest reuses cur's array (it is cur with ended taken out, in order), so an
+// open streak split many times by admissions in flight is not copied each
+// time; so the split is decided before cur is touched.
 func splitAt(s *series.Series, cur []int, a int, limiting func(i int) bool) (ended, rest []int) {
+	ends := func(k int) bool { return s.Hi(k) <= s.Lo(a) || s.Lo(k) < s.Hi(a) && !limiting(k) }
 	sure := false // a member surely arrived before a, or may have and was limiting
+	going := 0    // members that continue
 	for _, k := range cur {
-		if s.Hi(k) <= s.Lo(a) || s.Lo(k) < s.Hi(a) && !limiting(k) {
-			ended = append(ended, k)
+		if ends(k) {
 			sure = sure || s.Hi(k) <= s.Lo(a) || limiting(k)
+		} else {
+			going++
+		}
+	}
+	if going == len(cur) || !sure && going > 0 {
+		return nil, cur
+	}
+	ended, rest = make([]int, 0, len(cur)-going), cur[:0]
+	for _, k := range cur {
+		if ends(k) {
+			ended = append(ended, k)
 		} else {
 			rest = append(rest, k)
 		}
-	}
-	if !sure && len(rest) > 0 {
-		return nil, cur
 	}
 	return ended, rest
 }
