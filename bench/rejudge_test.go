@@ -3,7 +3,6 @@ package bench
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -34,40 +33,53 @@ import (
 // session on one machine. Each reports obs/s; the goal is 2,000,000/s for
 // ratecheck.
 //
-// The run is the soak traffic (soak_test.go: 16,000/s under a declared
-// limit of 8,000 per 1s that is never enforced, so every window is
-// over-admitted and judged), REJUDGE_N observations (default 1,000,000),
-// written once per process to a temporary directory; REJUDGE_DIR keeps it
-// there between runs (written when missing, with the vegeta export beside it
-// as REJUDGE_DIR.vegeta):
+// The runs are the soak traffic (soak_test.go: 16,000/s under a declared
+// limit of 8,000 per 1s), REJUDGE_N observations each (default 1,000,000),
+// from two targets: over-admitted, the issue's soak run (bench/target
+// enforces nothing, so every window is over-admitted and judged), and
+// limited, a target that admits the first 9,000 of each second and answers
+// the rest 429 (44% of the requests rejected; 1,000 a second too many for
+// every family of the open algorithm, a bucket's burst spent after 8 s).
+// They are written once per process to a temporary directory; REJUDGE_DIR
+// keeps them there between runs (written when missing, each with its vegeta
+// export beside it as NAME.vegeta):
 //
 //	REJUDGE_DIR=/tmp/rj go test -run '^$' -bench Rejudge -benchtime 3x .
 func BenchmarkRejudge(b *testing.B) {
-	dir, vegetaFile := rejudgeRun(b)
-	run, err := results.Open(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	n, err := run.Count()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Run("ratecheck", func(b *testing.B) {
-		for b.Loop() {
-			if v := rejudge(b, run); v.Checks[0].Status != "fail" {
-				b.Fatalf("limit.enforced %s; want fail (the target over-admits)", v.Checks[0].Status)
-			}
+	for _, tt := range []struct {
+		name    string
+		admits  int    // a second, by the target
+		verdict string // limit.enforced's, as a check that the run is judged
+	}{
+		{"over-admitted", soakRate, "fail"},
+		{"limited", 9000, "fail"},
+	} {
+		dir, vegetaFile := rejudgeRun(b, tt.name, tt.admits)
+		run, err := results.Open(dir)
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "obs/s")
-	})
-	b.Run("vegeta-report", func(b *testing.B) {
-		for b.Loop() {
-			if got := vegetaReport(b, vegetaFile); got != n {
-				b.Fatalf("vegeta report read %d results; want %d", got, n)
-			}
+		n, err := run.Count()
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "obs/s")
-	})
+		b.Run(tt.name+"/ratecheck", func(b *testing.B) {
+			for b.Loop() {
+				if v := rejudge(b, run); string(v.Checks[0].Status) != tt.verdict {
+					b.Fatalf("limit.enforced %s; want %s", v.Checks[0].Status, tt.verdict)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "obs/s")
+		})
+		b.Run(tt.name+"/vegeta-report", func(b *testing.B) {
+			for b.Loop() {
+				if got := vegetaReport(b, vegetaFile); got != n {
+					b.Fatalf("vegeta report read %d results; want %d", got, n)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "obs/s")
+		})
+	}
 }
 
 // rejudge judges run as cmd/ratecheck's judgeStored does.
@@ -129,52 +141,53 @@ func vegetaReport(b *testing.B, file string) int64 {
 	return int64(m.Requests)
 }
 
-var rejudgeOnce struct {
-	sync.Once
-	dir, vegeta string
-	err         error
+var rejudgeRuns struct {
+	sync.Mutex
+	root string
 }
 
-// rejudgeRun returns the benchmark's run directory and its vegeta export,
-// writing them the first time.
-func rejudgeRun(b *testing.B) (dir, vegetaFile string) {
-	rejudgeOnce.Do(func() {
-		n := 1_000_000
-		if s := os.Getenv("REJUDGE_N"); s != "" {
-			var err error
-			if n, err = strconv.Atoi(s); err != nil || n < soakRate {
-				rejudgeOnce.err = fmt.Errorf("REJUDGE_N=%q: want at least %d", s, soakRate)
-				return
-			}
+// rejudgeRun returns the run directory of the benchmark's run name, whose
+// target admits admits a second, and its vegeta export, writing them the
+// first time.
+func rejudgeRun(b *testing.B, name string, admits int) (dir, vegetaFile string) {
+	rejudgeRuns.Lock()
+	defer rejudgeRuns.Unlock()
+	n := 1_000_000
+	if s := os.Getenv("REJUDGE_N"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < soakRate {
+			b.Fatalf("REJUDGE_N=%q: want at least %d", s, soakRate)
 		}
-		dir = os.Getenv("REJUDGE_DIR")
-		if dir == "" {
-			tmp, err := os.MkdirTemp("", "rejudge-*")
-			if err != nil {
-				rejudgeOnce.err = err
-				return
-			}
-			dir = filepath.Join(tmp, "run") // left for the system to clean: a benchmark has no end hook
-		}
-		rejudgeOnce.dir, rejudgeOnce.vegeta = dir, dir+".vegeta"
-		if _, err := os.Stat(filepath.Join(dir, results.MetaFile)); errors.Is(err, os.ErrNotExist) {
-			b.Logf("writing %d observations to %s and %s", n, dir, rejudgeOnce.vegeta)
-			rejudgeOnce.err = writeSoakRun(dir, n)
-			if rejudgeOnce.err == nil {
-				rejudgeOnce.err = exportVegeta(dir, rejudgeOnce.vegeta)
-			}
-		}
-	})
-	if rejudgeOnce.err != nil {
-		b.Fatal(rejudgeOnce.err)
 	}
-	return rejudgeOnce.dir, rejudgeOnce.vegeta
+	if rejudgeRuns.root == "" {
+		rejudgeRuns.root = os.Getenv("REJUDGE_DIR")
+	}
+	if rejudgeRuns.root == "" {
+		tmp, err := os.MkdirTemp("", "rejudge-*")
+		if err != nil {
+			b.Fatal(err)
+		}
+		rejudgeRuns.root = tmp // left for the system to clean: a benchmark has no end hook
+	}
+	dir = filepath.Join(rejudgeRuns.root, name)
+	vegetaFile = dir + ".vegeta"
+	if _, err := os.Stat(filepath.Join(dir, results.MetaFile)); errors.Is(err, os.ErrNotExist) {
+		b.Logf("writing %d observations to %s and %s", n, dir, vegetaFile)
+		if err := writeSoakRun(dir, n, admits); err != nil {
+			b.Fatal(err)
+		}
+		if err := exportVegeta(dir, vegetaFile); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dir, vegetaFile
 }
 
 // writeSoakRun writes n observations of the soak traffic as a run directory
-// at dir, with the jitter of a real run, flushed every half second of
-// traffic as `ratecheck run` does.
-func writeSoakRun(dir string, n int) error {
+// at dir, from a target that admits admits a second (soakAnswer), with the
+// jitter of a real run, flushed every half second of traffic as `ratecheck
+// run` does.
+func writeSoakRun(dir string, n, admits int) error {
 	secs := (n + soakRate - 1) / soakRate
 	meta := results.Meta{SchemaVersion: results.SchemaVersion, ScenarioFile: "soak.yaml", ScenarioName: "soak", Target: "http://127.0.0.1:8089", Started: start}
 	w, err := results.Create(dir, meta, []byte(soakScenario(secs)))
@@ -183,7 +196,7 @@ func writeSoakRun(dir string, n int) error {
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range n {
-		if err := w.Append(soakObservation(i, r)); err != nil {
+		if err := w.Append(soakAnswer(i, r, admits)); err != nil {
 			return err
 		}
 		if i%(soakRate/2) == soakRate/2-1 {

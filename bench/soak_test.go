@@ -52,15 +52,25 @@ phases: [{name: steady, kind: under, rate: 16000/s, duration: ` + strconv.Itoa(s
 // soakObservation is request i of the probes' traffic; r adds jitter to
 // the send time and latency as a real run has (nil: none).
 func soakObservation(i int, r *rand.Rand) results.Observation {
+	return soakAnswer(i, r, soakRate)
+}
+
+// soakAnswer is soakObservation from a target that admits the first admits
+// requests of each second and answers the others 429.
+func soakAnswer(i int, r *rand.Rand, admits int) results.Observation {
 	jitter, lat := 0, 200_000+i%800_000
 	if r != nil {
 		jitter, lat = r.IntN(200_000), 100_000+r.IntN(400_000)
 	}
+	status, body := 200, "ok"
+	if i%soakRate >= admits {
+		status, body = 429, "too many requests"
+	}
 	return results.Observation{
 		Seq: uint64(i), Endpoint: "hit",
 		Sent:    start.Add(time.Duration(i)*time.Second/soakRate + time.Duration(jitter)),
-		Latency: time.Duration(lat), Status: 200, Body: "ok",
-		Headers: map[string]string{"X-Ratelimit-Limit": "8000", "X-Ratelimit-Remaining": strconv.Itoa(max(0, 7999-i%16000))},
+		Latency: time.Duration(lat), Status: status, Body: body,
+		Headers: map[string]string{"X-Ratelimit-Limit": "8000", "X-Ratelimit-Remaining": strconv.Itoa(max(0, 7999-i%soakRate))},
 	}
 }
 
@@ -130,7 +140,7 @@ func TestSoakWriteRun(t *testing.T) {
 	if dir == "" {
 		t.Skip("set SOAK_DIR")
 	}
-	if err := writeSoakRun(dir, secs*soakRate); err != nil {
+	if err := writeSoakRun(dir, secs*soakRate, soakRate); err != nil {
 		t.Fatal(err)
 	}
 }
