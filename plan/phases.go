@@ -98,8 +98,8 @@ func probeStep(l scenarios.Limit) (step, bool) {
 }
 
 // longWindowSteps exhausts a long window's budget N quickly: 2·R would take
-// hours to run out a daily budget, so the over phase sends max(⌈1.5·N⌉, N+10)
-// requests within T = min(W/2, 20s), in bursts of b.
+// hours to run out a daily budget, so the over phase sends M requests within
+// T = min(W/2, 20s), in bursts of b (see overRequests).
 func longWindowSteps(l scenarios.Limit, b int) []step {
 	n := float64(l.Requests)
 	var steps []step
@@ -113,14 +113,32 @@ func longWindowSteps(l scenarios.Limit, b int) []step {
 	if underDur > 0 {
 		steps = append(steps, step{kind: scenarios.PhaseUnder, rate: underRate, duration: underDur})
 	}
-	over := max(math.Ceil(1.5*n), n+10)
 	t := min(l.Window/2, 20*time.Second)
+	over := overRequests(n, l.Window, t)
 	steps = append(steps, step{kind: scenarios.PhaseOver, rate: over / t.Seconds(), duration: t, burst: b})
 	steps = append(steps, step{kind: scenarios.PhasePause, duration: l.Recovery})
 	// recovery: min(5, N) requests at 1/s.
 	k := min(5, l.Requests)
 	steps = append(steps, step{kind: scenarios.PhaseRecovery, rate: 1, duration: time.Duration(k) * time.Second})
 	return steps
+}
+
+// missAtMost is the largest chance overRequests leaves that the long
+// window's over phase drives no window past its limit.
+const missAtMost = 0.01
+
+// overRequests is how many requests the over phase of a long window of n
+// per w sends in t: max(⌈1.5·n⌉, n+10), or more where a window boundary
+// could otherwise split them so that neither side exceeds n. Sent evenly,
+// m < 2n requests split by a boundary at a fraction x of t leave both sides
+// within n when x lies in [1 − n/m, n/m]; a boundary falls in the phase with
+// chance t/w, so no window is driven past with chance (2n/m − 1)·t/w. A
+// per-minute limit sent 1.5·n in 20 s missed one run in nine, a 30-second
+// window one in six; m ≥ 2n/(1 + missAtMost·w/t) keeps it under missAtMost
+// (about 1.94·n a minute, 1.5·n an hour or a day).
+func overRequests(n float64, w, t time.Duration) float64 {
+	sure := math.Ceil(2*n/(1+missAtMost*w.Seconds()/t.Seconds())) + 1
+	return max(math.Ceil(1.5*n), n+10, sure)
 }
 
 // fit drops the probe, pause and recovery when the steps outlast run.max_duration,

@@ -27,7 +27,9 @@ const shortWindow = 10 * time.Second
 //	  recovery   0.5·R for max(2W, 2s)
 //	long window (W > 10s):
 //	  under      max(0.5·R, 0.5/s) for 10s (at most N/2 requests)
-//	  over       max(⌈1.5·N⌉, N+10) requests in T = min(W/2, 20s), in bursts of B
+//	  over       M requests in T = min(W/2, 20s), in bursts of B:
+//	             max(⌈1.5·N⌉, N+10), or up to 2N+1 where a window boundary
+//	             could split them (see overRequests)
 //	  pause      Recovery
 //	  recovery   min(5, N) requests at 1/s
 //

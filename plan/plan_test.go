@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -139,12 +140,12 @@ func TestNewDerived(t *testing.T) {
 			},
 		},
 		{
-			name:   "long window 60/min: over sends 1.5N in 20s",
+			name:   "long window 60/min: over sends 118 in 20s, so a minute boundary in it leaves a side past 60 but once in a hundred runs",
 			sc:     planScenario(scenarios.Limit{Name: "pm", Requests: 60, Window: time.Minute}),
 			tested: 0,
 			want: []Phase{
 				ph(scenarios.PhaseUnder, 0, 10*s, 0.5, 5),
-				bursting(ph(scenarios.PhaseOver, 10*s, 20*s, 4.5, 90), 15),
+				bursting(ph(scenarios.PhaseOver, 10*s, 20*s, 118.0/20, 118), 15),
 				ph(scenarios.PhasePause, 30*s, time.Minute, 0, 0),
 				ph(scenarios.PhaseRecovery, 90*s, 5*s, 1, 5),
 			},
@@ -155,7 +156,7 @@ func TestNewDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(scenarios.PhaseUnder, 0, 10*s, 100.0/60/2, 8),
-				bursting(ph(scenarios.PhaseOver, 10*s, 20*s, 7.5, 150), 25),
+				bursting(ph(scenarios.PhaseOver, 10*s, 20*s, 196.0/20, 196), 25),
 				ph(scenarios.PhasePause, 30*s, time.Minute, 0, 0),
 				ph(scenarios.PhaseRecovery, 90*s, 5*s, 1, 5),
 			},
@@ -177,7 +178,7 @@ func TestNewDerived(t *testing.T) {
 			tested: 0,
 			want: []Phase{
 				ph(scenarios.PhaseUnder, 0, 10*s, 0.5, 5),
-				bursting(ph(scenarios.PhaseOver, 10*s, 15*s, 45.0/15, 45), 7),
+				bursting(ph(scenarios.PhaseOver, 10*s, 15*s, 60.0/15, 60), 7),
 				ph(scenarios.PhasePause, 25*s, 30*s, 0, 0),
 				ph(scenarios.PhaseRecovery, 55*s, 5*s, 1, 5),
 			},
@@ -475,5 +476,36 @@ func TestFormatDuration(t *testing.T) {
 		if got := formatDuration(tt.in); got != tt.want {
 			t.Errorf("formatDuration(%v) = %q; want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestOverRequestsDrivesAWindowPast checks the long window's over phase
+// against every place a window boundary can fall in it: sent evenly, the
+// requests on one side of it exceed the limit in at least 99 of 100 places
+// spread over the window (the boundary falls outside the phase in the rest
+// of them, where the whole phase lies in one window).
+func TestOverRequestsDrivesAWindowPast(t *testing.T) {
+	for _, tc := range []struct {
+		n int64
+		w time.Duration
+	}{{60, time.Minute}, {30, 30 * time.Second}, {100, time.Minute}, {1000, time.Hour}, {5000, 24 * time.Hour}, {3, time.Minute}} {
+		t.Run(fmt.Sprintf("%d per %v", tc.n, tc.w), func(t *testing.T) {
+			tt := min(tc.w/2, 20*time.Second)
+			m := int64(overRequests(float64(tc.n), tc.w, tt))
+			missed, places := 0, 10000
+			for k := range places {
+				at := time.Duration(int64(tc.w) * int64(k) / int64(places)) // the boundary, from the phase's start
+				if at >= tt {
+					continue // the phase lies in one window: m > n requests exceed it
+				}
+				before := m * int64(at) / int64(tt)
+				if before <= tc.n && m-before <= tc.n {
+					missed++
+				}
+			}
+			if share := float64(missed) / float64(places); share > missAtMost {
+				t.Errorf("%d requests in %v: no window past %d for %.2f%% of boundaries; want at most %.0f%%", m, tt, tc.n, 100*share, 100*missAtMost)
+			}
+		})
 	}
 }
