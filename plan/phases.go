@@ -15,7 +15,7 @@ func (p *Plan) derivedPhases() {
 	b := OverBurst(sc.Run.Connections, l.Requests)
 	switch {
 	case p.Lean:
-		steps = leanSteps(l)
+		steps = leanSteps(l, sc.Run.MaxDuration)
 	case l.Window <= shortWindow:
 		steps = shortWindowSteps(l, b)
 	default:

@@ -48,7 +48,7 @@ func TestChargeShares(t *testing.T) {
 
 // TestLeanPlan: the lean plan of a short window sends about 3.5N and
 // exceeds the limit in some window whatever the alignment; a long window's
-// sends N plus a few.
+// sends N plus a few (see TestLeanLongWindow).
 func TestLeanPlan(t *testing.T) {
 	for _, tt := range []struct {
 		file       string
@@ -58,7 +58,8 @@ func TestLeanPlan(t *testing.T) {
 		// Each ends with the refusals: no key to each endpoint, a wrong key.
 		{"copilot.yaml", 71 + 3, 56},
 		{"coperniq.yaml", 331 + 3, 256},
-		{"bot-platform.yaml", 5 + 1050 + 2, 1050}, // an hour cannot be waited out in run.max_duration
+		{"users.yaml", 1 + 106 + 3 + 5, 106},
+		{"bot-platform.yaml", 1 + 1052 + 2, 1052}, // an hour cannot be waited out in run.max_duration
 	} {
 		sc, err := scenarios.Load("../scenarios/" + tt.file)
 		if err != nil {

@@ -62,8 +62,9 @@ func TestReadmeIsTrue(t *testing.T) {
 }
 
 // TestReadmePlanNumbers: the requests and quota shares the README quotes for
-// Copilot's full and lean plans are what `ratecheck plan` computes today
-// (they went stale once when the contract phases were added).
+// Copilot's full and lean plans, and the requests for the Users API's, are
+// what `ratecheck plan` computes today (they went stale once when the
+// contract phases were added).
 func TestReadmePlanNumbers(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
@@ -98,5 +99,22 @@ func TestReadmePlanNumbers(t *testing.T) {
 		if want := fmt.Sprintf(tc.format, monthly.Requests, formatShare(monthly.Share)); !strings.Contains(text, want) {
 			t.Errorf("README lacks %q (lean %v): `ratecheck plan` says so today", want, tc.lean)
 		}
+	}
+	users, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "users.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent [2]int64
+	for i, lean := range []bool{true, false} {
+		p, err := (&planFlags{Lean: lean}).plan(users, plan.AffordQuotas(plan.DefaultMaxShare, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ph := range p.Phases {
+			sent[i] += ph.Requests
+		}
+	}
+	if want := fmt.Sprintf("(%d requests for the Users API's 100 a minute, against the full plan's %d)", sent[0], sent[1]); !strings.Contains(text, want) {
+		t.Errorf("README lacks %q: `ratecheck plan` says so today", want)
 	}
 }
