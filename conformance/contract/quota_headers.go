@@ -62,7 +62,8 @@ func (h *quotaHeaders) observe(o results.Observation) {
 	}
 	cl, _ := headers.Read(o.Headers, h.pr.Spec, o.Received())
 	if cl.HasLimit && h.pr.Limit != "" && !d.Unlimited && cl.Limit != d.Requests && h.limitBad == nil {
-		h.limitBad = &o
+		bad := o // a copy: the address of o itself would put every observation on the heap
+		h.limitBad = &bad
 	}
 	if !cl.HasRemaining || h.pr.Remaining == "" {
 		return
