@@ -16,6 +16,31 @@ type Evaluation struct {
 	// (fixed windows only; 0 for the other families).
 	Worst int64
 	sc    *score // cached by score
+	// redo judges the run again as ev did, under other rules: an evaluation
+	// only counted (Rules.Counting) is judged again with its details once
+	// it is chosen. nil when ev judged nothing.
+	redo func(a *Rules) *Evaluation
+}
+
+// explained is ev judged under a, with the details a keeps: ev itself when
+// it was judged so, else ev judged again (redo; the outcomes are the same,
+// counting leaves out only details).
+func (ev *Evaluation) explained(a *Rules, counted bool) *Evaluation {
+	if !counted || a.Counting || ev.redo == nil {
+		return ev
+	}
+	return ev.redo(a)
+}
+
+// counting is a with evaluations only counted: to be judged side by side
+// and chosen among, their details left for the one chosen (explained).
+func (a *Rules) counting() *Rules {
+	if a.Counting {
+		return a
+	}
+	r := *a
+	r.Counting = true
+	return &r
 }
 
 // score ranks the explanations of a run; the most favourable is the least.

@@ -185,15 +185,19 @@ func (a *Rules) Evaluate(all []*series.Series) (best *Evaluation, tried []*Evalu
 	}
 	// The first family alone: a correct limiter is most often explained by
 	// it, and then the others are not judged at all. The others may be
-	// judged side by side (Workers).
-	if keep(a.Families[0].Evaluate(a, all)) && len(a.Families) > 1 {
+	// judged side by side (Workers), counted only: the one chosen is judged
+	// again with its details (explained).
+	first := a.Families[0].Evaluate(a, all)
+	if keep(first) && len(a.Families) > 1 {
 		a.Share(all)
 		rest := a.Families[1:]
-		inner := a.Inner(len(rest))
+		inner := a.counting().Inner(len(rest))
 		InOrder(len(rest), a.Workers,
 			func(k int) *Evaluation { return rest[k].Evaluate(inner, all) },
 			func(_ int, ev *Evaluation) bool { return keep(ev) })
 	}
+	best = best.explained(a, best != first)
+	best.redo = nil // the judges it holds are done with
 	a.DescribeBest(best)
 	MarkPoint(all, best, a.P)
 	return best, tried
@@ -205,6 +209,7 @@ func (ev *Evaluation) forget() *Evaluation {
 	for x := range ev.States {
 		ev.States[x].Forget()
 	}
+	ev.redo = nil
 	return ev
 }
 
@@ -231,6 +236,7 @@ func MarkPoint(all []*series.Series, ev *Evaluation, p Params) {
 // evaluation of a family whose model needs nothing fitted to the run.
 func (a *Rules) judgeEach(all []*series.Series, f Family, judge func(s *series.Series, st *series.StateEval)) *Evaluation {
 	ev := &Evaluation{Family: f}
+	ev.redo = func(r *Rules) *Evaluation { return r.judgeEach(all, f, judge) }
 	ev.Desc = f.Describe(a.P, ev)
 	for _, s := range all {
 		st := a.newStateEval(s)

@@ -108,6 +108,7 @@ func (f counterFamily) judgeAt(a *Rules, all []*series.Series, judges []*series.
 	ev := &Evaluation{Family: f, Phase: phase,
 		Align: &Alignment{Into: time.Duration(records.FloorMod(a.Origin+phase, a.P.W))}}
 	ev.Desc = f.Describe(a.P, ev)
+	ev.redo = func(r *Rules) *Evaluation { return f.judgeAt(r, all, judges, phase, delta) }
 	for x, s := range all {
 		st := a.newStateEval(s)
 		judges[x].Judge(phase, delta, &st)

@@ -29,46 +29,64 @@ type Alignment struct {
 const firstRequestDesc = "fixed-window, first-request-aligned"
 
 // Evaluate tries first-request-aligned chains and the clock alignments and
-// keeps the best-scoring evaluation.
+// keeps the best-scoring evaluation. The alignments are only counted (and
+// may be judged side by side); the one chosen is judged again with its
+// details (explained).
 func (f windowFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 	p := a.P
-	judge := func(align *Alignment, winsOf func(s *series.Series) ([]series.Window, *series.WindowJudge)) *Evaluation {
-		ev := &Evaluation{Family: f, Align: align}
-		ev.Desc = f.Describe(p, ev)
-		for _, s := range all {
-			wins, j := winsOf(s)
-			st := a.newStateEval(s)
-			ev.Worst = max(ev.Worst, j.Judge(&st))
-			ev.States = append(ev.States, st)
-			ev.wins = append(ev.wins, wins)
+	judges := func(winsOf func(s *series.Series) ([]series.Window, *series.WindowJudge)) []windowJudge {
+		out := make([]windowJudge, len(all))
+		for x, s := range all {
+			out[x].wins, out[x].j = winsOf(s)
 		}
-		a.classifyAll(all, ev)
-		return ev
+		return out
 	}
-	best := judge(nil, func(s *series.Series) ([]series.Window, *series.WindowJudge) {
+	best := f.judge(a, all, nil, judges(func(s *series.Series) ([]series.Window, *series.WindowJudge) {
 		return series.FirstRequestWindows(s, p.W, p.N)
-	})
+	}))
+	first := best
 	if best.score().violations == 0 {
 		return best
 	}
-	// The alignments may be judged side by side (Workers), and are ranked
-	// in their order all the same.
+	// The alignments are ranked in their order however they are judged.
 	a.Share(all)
+	counted := a.counting()
 	phases := series.ClockPhases(all, a.Origin, p.W)
 	InOrder(len(phases), a.Workers, func(k int) *Evaluation {
 		ph := phases[k]
 		into := time.Duration(records.FloorMod(a.Origin+(ph.Lo+ph.Hi)/2, p.W))
-		return judge(&Alignment{Into: into, How: ph.Name}, func(s *series.Series) ([]series.Window, *series.WindowJudge) {
+		return f.judge(counted, all, &Alignment{Into: into, How: ph.Name}, judges(func(s *series.Series) ([]series.Window, *series.WindowJudge) {
 			wins := series.ClockWindows(s, ph, p.W)
 			return wins, series.NewWindowJudge(s, wins, p.W, p.N)
-		})
+		}))
 	}, func(_ int, ev *Evaluation) bool {
 		if ev.score().less(best.score()) {
 			best = ev
 		}
 		return best.score().violations > 0
 	})
-	return best
+	return best.explained(a, best != first)
+}
+
+// windowJudge is one series' windows and their judge.
+type windowJudge struct {
+	wins []series.Window
+	j    *series.WindowJudge
+}
+
+// judge judges every series against its windows.
+func (f windowFamily) judge(a *Rules, all []*series.Series, align *Alignment, js []windowJudge) *Evaluation {
+	ev := &Evaluation{Family: f, Align: align}
+	ev.Desc = f.Describe(a.P, ev)
+	ev.redo = func(r *Rules) *Evaluation { return f.judge(r, all, align, js) }
+	for x, s := range all {
+		st := a.newStateEval(s)
+		ev.Worst = max(ev.Worst, js[x].j.Judge(&st))
+		ev.States = append(ev.States, st)
+		ev.wins = append(ev.wins, js[x].wins)
+	}
+	a.classifyAll(all, ev)
+	return ev
 }
 
 func (windowFamily) point(s *series.Series, ev *Evaluation, x int, p Params) []bool {
