@@ -53,7 +53,7 @@ func (a *analysis) fingerprint() *fit {
 // Candidates may be evaluated side by side (Rules.Workers); they are ranked
 // in order all the same.
 func (a *analysis) fitBest() *fit {
-	best := a.fitOf(a.eval.Family, a.P, a.eval)
+	best := a.refit(a.fitOf(a.eval.Family, a.P, a.eval))
 	explainsAll := func() bool { return best.explained+best.ambiguous == best.judged }
 	if explainsAll() {
 		a.tried = nil
@@ -93,6 +93,27 @@ func (a *analysis) fitBest() *fit {
 		return !explainsAll()
 	})
 	return best
+}
+
+// refit is the judged fit, or the family's other fit of the declared
+// parameters when the judged one leaves decisions ambiguous and the family
+// has one that is better (model.Refitter).
+func (a *analysis) refit(judged *fit) *fit {
+	rf, ok := judged.family.(model.Refitter)
+	if !ok || judged.ambiguous == 0 {
+		return judged
+	}
+	r := a.Rules
+	r.P, r.Counting = a.P, true
+	ev := rf.Refit(&r, a.series, judged.ev)
+	if ev == judged.ev || len(ev.States) != len(a.series) {
+		return judged
+	}
+	model.MarkPoint(a.series, ev, a.P)
+	if c := a.fitOf(judged.family, a.P, ev); c.better(judged) {
+		return c
+	}
+	return judged
 }
 
 // takeTried is the evaluation judging the limit made of family f, when p are

@@ -143,3 +143,27 @@ func TestFingerprintWordsFromFields(t *testing.T) {
 		}
 	}
 }
+
+// TestFingerprintPrefersTheTighterWindowFit replays a run of
+// sethvargo/go-limiter (windows of 1s on a clock that starts at the key's
+// first request), recorded on a loaded machine: a chain of
+// first-request-aligned windows was refuted by no decision only because 259
+// of 490 were ambiguous, and the fingerprint named it; the clock alignment
+// explains every decision and must win. The verdict is unchanged: a chain
+// nothing refutes is judged as it was.
+func TestFingerprintPrefersTheTighterWindowFit(t *testing.T) {
+	v := replay(t, "testdata/loaded-periodic-window-loose-chain")
+	fp := v.Fingerprint
+	if fp == nil || !strings.HasPrefix(fp.Params, "20 per 1s, clock-aligned") {
+		t.Fatalf("fingerprint = %+v; want fixed windows of 20 per 1s, clock-aligned", fp)
+	}
+	if fp.Explained+fp.Ambiguous != fp.Judged || fp.Ambiguous >= fp.Judged/2 {
+		t.Errorf("fingerprint explains %d and leaves %d ambiguous of %d; want nothing refuted and most explained",
+			fp.Explained, fp.Ambiguous, fp.Judged)
+	}
+	for _, id := range []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.TimingOnset, check.RecoveryAfterWindow} {
+		if c := resultOf(t, v, id); c.Status != check.Pass {
+			t.Errorf("%s = %s (%s); want pass", id, c.Status, c.Message)
+		}
+	}
+}

@@ -17,6 +17,13 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
+// A Refitter is a family whose Evaluate may keep a fit that nothing refutes
+// while another fit of the family explains more of the run (see
+// windowFamily.Refit); the fingerprint asks it for that other fit.
+type Refitter interface {
+	Refit(a *Rules, all []*series.Series, ev *Evaluation) *Evaluation
+}
+
 // A Family is a limiter family the models know: how it judges a run, what it
 // predicts for the Remaining header, what it needs observed, and how it
 // explains its judgements. Each lives in a file of its own (family_*.go);

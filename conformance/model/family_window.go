@@ -33,39 +33,69 @@ const firstRequestDesc = "fixed-window, first-request-aligned"
 // may be judged side by side); the one chosen is judged again with its
 // details (explained).
 func (f windowFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
+	first := f.judge(a, all, nil, f.chains(a, all))
+	if first.score().violations == 0 {
+		return first
+	}
+	best := first
+	if c := f.bestClock(a, all, first.score()); c != nil {
+		best = c
+	}
+	return best.explained(a, best != first)
+}
+
+// Refit returns the best clock alignment when ev is a chain of
+// first-request-aligned windows that nothing refutes, and ev otherwise.
+// Judging keeps such a chain (a correct limiter passes whenever one model
+// explains it), but under load a chain may stay unrefuted only because
+// hundreds of its decisions are ambiguous, where a clock alignment explains
+// them: the fingerprint, which ranks fits by what they explain, asks for
+// both.
+func (f windowFamily) Refit(a *Rules, all []*series.Series, ev *Evaluation) *Evaluation {
+	if ev.Align != nil || ev.score().violations > 0 {
+		return ev
+	}
+	if c := f.bestClock(a, all, score{kinds: 1 << 30}); c != nil {
+		return c.explained(a, true)
+	}
+	return ev
+}
+
+// chains is every series' first-request-aligned windows and their judge.
+func (f windowFamily) chains(a *Rules, all []*series.Series) []windowJudge {
+	js := make([]windowJudge, len(all))
+	for x, s := range all {
+		js[x].wins, js[x].j = series.FirstRequestWindows(s, a.P.W, a.P.N)
+	}
+	return js
+}
+
+// bestClock judges the clock alignments in order, counted only, and returns
+// the first that scores least and below than, stopping at one without
+// violations; nil when none scores below than.
+func (f windowFamily) bestClock(a *Rules, all []*series.Series, than score) *Evaluation {
 	p := a.P
-	judges := func(winsOf func(s *series.Series) ([]series.Window, *series.WindowJudge)) []windowJudge {
-		out := make([]windowJudge, len(all))
-		for x, s := range all {
-			out[x].wins, out[x].j = winsOf(s)
-		}
-		return out
-	}
-	best := f.judge(a, all, nil, judges(func(s *series.Series) ([]series.Window, *series.WindowJudge) {
-		return series.FirstRequestWindows(s, p.W, p.N)
-	}))
-	first := best
-	if best.score().violations == 0 {
-		return best
-	}
 	// The alignments are ranked in their order however they are judged.
 	a.Share(all)
 	counted := a.counting()
 	phases := series.ClockPhases(all, a.Origin, p.W)
+	var best *Evaluation
 	InOrder(len(phases), a.Workers, func(k int) *Evaluation {
 		ph := phases[k]
 		into := time.Duration(records.FloorMod(a.Origin+(ph.Lo+ph.Hi)/2, p.W))
-		return f.judge(counted, all, &Alignment{Into: into, How: ph.Name}, judges(func(s *series.Series) ([]series.Window, *series.WindowJudge) {
-			wins := series.ClockWindows(s, ph, p.W)
-			return wins, series.NewWindowJudge(s, wins, p.W, p.N)
-		}))
-	}, func(_ int, ev *Evaluation) bool {
-		if ev.score().less(best.score()) {
-			best = ev
+		js := make([]windowJudge, len(all))
+		for x, s := range all {
+			js[x].wins = series.ClockWindows(s, ph, p.W)
+			js[x].j = series.NewWindowJudge(s, js[x].wins, p.W, p.N)
 		}
-		return best.score().violations > 0
+		return f.judge(counted, all, &Alignment{Into: into, How: ph.Name}, js)
+	}, func(_ int, ev *Evaluation) bool {
+		if sc := ev.score(); sc.less(than) {
+			best, than = ev, sc
+		}
+		return than.violations > 0
 	})
-	return best.explained(a, best != first)
+	return best
 }
 
 // windowJudge is one series' windows and their judge.
