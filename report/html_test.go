@@ -179,13 +179,15 @@ func TestWellFormedDetects(t *testing.T) {
 
 // TestWriteHTMLDrawsTheContract checks the timeline of a failing run: the
 // tested limit as a line, the limit whose window outlasts the run named as
-// not drawn, and every request of a failure's evidence marked and linked to
+// not drawn there and drawn in the use of each limit, and every request of a failure's evidence marked and linked to
 // its row.
 func TestWriteHTMLDrawsTheContract(t *testing.T) {
 	page := string(render(t, report.WriteHTML, failingReport()))
 	for _, want := range []string{
 		`<g class="limit"><title>limit per-second: 20 per 1s`,
-		`Not drawn, their windows are longer than the run: monthly.`,
+		`Not drawn, their windows are longer than the run: monthly (their use is drawn below, under Use of each limit).`,
+		`<section class="chart" id="use">`,
+		`<g class="lat l0"><title>monthly: `,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the HTML lacks %q", want)

@@ -29,6 +29,7 @@ type view struct {
 	Charges     []chargeView
 	Notes       []string
 	Timeline    *chart        // nil when the run has no answers to draw
+	Use         *useChart     // nil when no limit has a window of useMinWindow or more
 	Latency     *latencyChart // nil when no phase recorded a latency
 	Waits       *waitChart    // nil when no 429 said when to come back
 }
@@ -134,6 +135,7 @@ func newView(r *Report) *view {
 		Charges:     chargesOf(r.Charges),
 		Notes:       r.Notes,
 		Timeline:    newContractChart(r.Timeline, r.Phases, r.Limits, violations(r.Checks)),
+		Use:         newUseChart(r.Timeline, r.Phases, r.Limits),
 		Latency:     newLatencyChart(r.Phases, r.Latency),
 		Waits:       newWaitChart(r.Waits),
 	}
