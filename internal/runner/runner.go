@@ -161,7 +161,23 @@ func newFanout(o Options, atk *attack.Attack) *fanout {
 	if r, ok := FollowRemaining(o.Plan); ok {
 		f.rec.FollowRemaining(r.Spec)
 	}
+	f.rec.FollowWindows(limitWindows(o.Plan))
 	return f
+}
+
+// limitWindows are the windows of p's limits, for the live view's use of
+// each (metrics.Snapshot.WindowUse).
+func limitWindows(p *plan.Plan) []time.Duration {
+	if p.Scenario == nil {
+		return nil
+	}
+	var out []time.Duration
+	for _, l := range p.Scenario.Limits {
+		if !l.Unlimited && l.Requests > 0 && l.Window > 0 {
+			out = append(out, l.Window)
+		}
+	}
+	return out
 }
 
 func (f *fanout) loop(obs <-chan results.Observation) {

@@ -134,12 +134,37 @@ func (m model) chartHeader(b bucketing, first, bars int, top float64) string {
 			head += s.dim.Render(fmt.Sprintf(" (%s/s)", trimFloat(b.line)))
 		}
 	default:
-		head += s.dim.Render(fmt.Sprintf(" · %s: %d per %s, too long to draw", l.Name, l.Requests, fmtWindow(l.Window)))
+		head += s.dim.Render(fmt.Sprintf(" · %s: %d per %s", l.Name, l.Requests, fmtWindow(l.Window)))
+		if used, ok := m.frame.Metrics.WindowUse[l.Window]; ok {
+			head += s.dim.Render(" · used ") + useGauge(s, used, l.Requests)
+		} else {
+			head += s.dim.Render(", too long to draw")
+		}
 	}
 	if len(m.frame.Limits) > 1 {
 		head += s.dim.Render(fmt.Sprintf(" · tab: limit %d/%d", m.limit%len(m.frame.Limits)+1, len(m.frame.Limits)))
 	}
 	return head
+}
+
+// useGaugeWidth is how many cells the gauge of a window's use takes.
+const useGaugeWidth = 10
+
+// useGauge writes how much of a limit the requests admitted within its
+// current window used: "1,358 of 5,000 (27%) ███░░░░░░░", the bar full at
+// the limit; a window used past it shows in the over colour.
+func useGauge(s styles, used, limit int64) string {
+	share := float64(used) / float64(limit)
+	full := min(int(math.Round(share*useGaugeWidth)), useGaugeWidth)
+	if used > 0 && full == 0 {
+		full = 1
+	}
+	text := fmt.Sprintf("%s of %s (%d%%) ", count(used), count(limit), int(math.Round(100*share)))
+	bar := s.admitted
+	if used > limit {
+		bar = s.limitLine
+	}
+	return s.dim.Render(text) + bar.Render(strings.Repeat("█", full)) + s.dim.Render(strings.Repeat("░", useGaugeWidth-full))
 }
 
 // limitRow is the limit line: ─ where a bar stays under it, ┼ where a bar

@@ -241,11 +241,43 @@ func TestChartLimitLine(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := doneFailFrame()
 			f.Limits = []LimitLine{tt.limit}
+			f.Metrics.WindowUse = nil
 			view := ansi.Strip(show(t, f, 120, 40).View())
 			for _, w := range tt.want {
 				if !strings.Contains(view, w) {
 					t.Errorf("view lacks %q:\n%s", w, view)
 				}
+			}
+		})
+	}
+}
+
+// TestChartShowsTheUseOfALongWindow checks that a limit too long to draw
+// shows how much of it the run used, from Metrics.WindowUse: the gauge full
+// at the limit, and past it.
+func TestChartShowsTheUseOfALongWindow(t *testing.T) {
+	daily := LimitLine{Name: "daily", Requests: 5000, Window: 24 * time.Hour}
+	tests := []struct {
+		name string
+		used int64
+		want string
+	}{
+		{"a quarter", 1358, "daily: 5000 per 24h · used 1,358 of 5,000 (27%) ███░░░░░░░"},
+		{"none", 0, "used 0 of 5,000 (0%) ░░░░░░░░░░"},
+		{"a little shows", 3, "used 3 of 5,000 (0%) █░░░░░░░░░"},
+		{"past the limit", 5100, "used 5,100 of 5,000 (102%) ██████████"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := doneFailFrame()
+			f.Limits = []LimitLine{daily}
+			f.Metrics.WindowUse = map[time.Duration]int64{24 * time.Hour: tt.used, time.Second: 20}
+			view := ansi.Strip(show(t, f, 120, 40).View())
+			if !strings.Contains(view, tt.want) {
+				t.Errorf("view lacks %q:\n%s", tt.want, view)
+			}
+			if strings.Contains(view, "too long to draw") {
+				t.Errorf("view says the window is too long to draw though its use is known:\n%s", view)
 			}
 		})
 	}

@@ -25,7 +25,8 @@ type Recorder struct {
 	unusual    map[int]int64 // statuses outside 0..599
 	latency    latency
 	timeline   timeline
-	remaining  *remaining // nil unless FollowRemaining
+	remaining  *remaining      // nil unless FollowRemaining
+	windows    []time.Duration // FollowWindows
 }
 
 // NewRecorder returns a Recorder for a run of the given phases that started at
@@ -83,6 +84,13 @@ func (r *Recorder) FollowRemaining(spec RemainingSpec) {
 	r.remaining = newRemaining(spec, r.timeline.limit)
 }
 
+// FollowWindows makes every Snapshot say how many requests were admitted
+// within the last window of each of these lengths (Snapshot.WindowUse): how
+// far a run has gone into each limit's window, however long.
+func (r *Recorder) FollowWindows(windows []time.Duration) {
+	r.windows = append(r.windows[:0], windows...)
+}
+
 // StartPhase sets when phase i began sending: the origin of its schedule, from
 // which its send lag counts. The attack paces each phase from the moment it
 // launches it, a little after the planned offset from the start of the run;
@@ -129,7 +137,23 @@ func (r *Recorder) Snapshot(now time.Time) Snapshot {
 		Phases:     phases,
 		Recent:     r.timeline.recent(r.second(now)),
 		Remaining:  r.remainingSnapshot(now),
+		WindowUse:  r.windowUse(now),
 	}
+}
+
+// windowUse is the admitted count within the last of each followed window
+// up to now's second, by the second requests were sent: a window not a
+// whole number of seconds counts the whole seconds that cover it.
+func (r *Recorder) windowUse(now time.Time) map[time.Duration]int64 {
+	if len(r.windows) == 0 {
+		return nil
+	}
+	out := make(map[time.Duration]int64, len(r.windows))
+	for _, w := range r.windows {
+		secs := int((w + time.Second - 1) / time.Second)
+		out[w] = r.timeline.admittedWithin(r.second(now), secs)
+	}
+	return out
 }
 
 func (r *Recorder) remainingSnapshot(now time.Time) *RemainingSnapshot {

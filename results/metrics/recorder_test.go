@@ -233,3 +233,33 @@ func TestSnapshotIsACopy(t *testing.T) {
 		t.Errorf("changing a Snapshot or Timeline changed the Recorder: %+v", again)
 	}
 }
+
+// TestWindowUse checks what a Snapshot says of each followed window: the
+// admissions of the whole seconds covering the last window up to now, 429s
+// and errors not counted.
+func TestWindowUse(t *testing.T) {
+	ms := time.Millisecond
+	r := NewRecorder(testPhases, start)
+	r.FollowWindows([]time.Duration{time.Second, 2500 * ms, time.Hour})
+	record(r,
+		obs(0, 100*ms, 200), obs(0, 900*ms, 200), // second 0: 2 admitted
+		obs(0, 1500*ms, 200), obs(1, 1600*ms, 429), // second 1: 1 admitted, a 429
+		obs(1, 3200*ms, 200), obs(1, 3300*ms, 0), // second 3: 1 admitted, an error
+	)
+	tests := []struct {
+		now  time.Duration
+		want map[time.Duration]int64
+	}{
+		{1900 * ms, map[time.Duration]int64{time.Second: 1, 2500 * ms: 3, time.Hour: 3}},
+		{3900 * ms, map[time.Duration]int64{time.Second: 1, 2500 * ms: 2, time.Hour: 4}}, // 2.5 s: seconds 1–3,
+		{10 * time.Second, map[time.Duration]int64{time.Second: 0, 2500 * ms: 0, time.Hour: 4}},
+	}
+	for _, tt := range tests {
+		if got := r.Snapshot(start.Add(tt.now)).WindowUse; !cmp.Equal(got, tt.want) {
+			t.Errorf("WindowUse at %v = %v; want %v", tt.now, got, tt.want)
+		}
+	}
+	if got := NewRecorder(testPhases, start).Snapshot(start).WindowUse; got != nil {
+		t.Errorf("WindowUse with no window followed = %v; want nil", got)
+	}
+}

@@ -21,6 +21,11 @@ type Snapshot struct {
 	// Remaining is the followed Remaining header over the same seconds as
 	// Recent (Recorder.FollowRemaining); nil when none is followed.
 	Remaining *RemainingSnapshot `json:"-"`
+	// WindowUse is, for each window length followed (Recorder.FollowWindows),
+	// the requests admitted within the last such window up to now, every
+	// key together, counted by the second they were sent; nil when none is
+	// followed.
+	WindowUse map[time.Duration]int64 `json:"-"`
 }
 
 // LatencySummary holds latency percentiles of the requests that got an answer

@@ -74,6 +74,16 @@ func (t *timeline) recent(now int) []SecondCounts {
 	return out
 }
 
+// admittedWithin is the admitted count of the secs seconds up to and
+// including second now.
+func (t *timeline) admittedWithin(now, secs int) int64 {
+	var n int64
+	for s := max(now-secs+1, 0); s <= now && s < len(t.secs); s++ {
+		n += t.secs[s].Admitted
+	}
+	return n
+}
+
 // all is a copy of every second from 0 to the last one with an answer.
 func (t *timeline) all() []SecondCounts {
 	out := make([]SecondCounts, len(t.secs))
