@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
@@ -32,8 +33,11 @@ func recoveryResult(a *analysis) check.Result {
 	slow := m != nil && a.tooSlow(worst)
 	switch {
 	case len(late) == 0 && !slow && lifted == "":
-		res.Status, res.Undecided = check.Skip, true
+		res.Status, res.Undecided = check.Skip, a.PlannedPastRecovery()
 		res.Message = fmt.Sprintf("the limit was never seen to lift (no admission ended a streak of rejections), so recovery within the promised %s was not measured", promised)
+		if !res.Undecided {
+			res.Message += fmt.Sprintf(": the plan sends for less than %s once past the limit (%s in all)", promised, check.FormatWindow(a.Plan.Duration().Round(time.Second)))
+		}
 		return res
 	case len(late) == 0 && !slow:
 		res.Status = check.Pass
@@ -83,12 +87,13 @@ func (a *analysis) liftText(m *Recovery) string {
 }
 
 // pauseLift is the untimed lift ended by an admission (after a pause) with
-// the longest bound on its wait.
+// the longest bound on its wait; an admission that raced the streak's first
+// rejection shows no lift.
 func (a *analysis) pauseLift() (lift, bool) {
 	var best lift
 	found := false
 	for _, l := range a.lifts() {
-		if !l.timed && l.adm >= 0 && (!found || l.most() > best.most()) {
+		if !l.timed && !l.raced && l.adm >= 0 && (!found || l.most() > best.most()) {
 			best, found = l, true
 		}
 	}

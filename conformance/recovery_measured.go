@@ -27,6 +27,10 @@ type lift struct {
 	end              int // the streak's last rejection in send order, last or after it
 	timed            bool
 	paused           bool // the client paused (a pause phase) after the last rejection
+	// raced: adm was sent while the first rejection was still in flight,
+	// so it may have been decided first (a burst at the limit's edge): it
+	// ends the streak but shows no lift, timed or not.
+	raced bool
 }
 
 // at is when the limit lifted, as the middle of the interval in which it
@@ -88,8 +92,10 @@ func (a *analysis) liftsOf(s *series.Series) []lift {
 		case first >= 0:
 			k := a.PhaseKind(s.Reqs[i].Phase)
 			paused := a.pausedBetween(s, last, i)
-			timed := (k == scenarios.PhaseProbe || k == scenarios.PhaseOver) && !paused
-			out = append(out, lift{s: s, first: first, last: answeredBefore(s, first, last, i), end: last, adm: i, timed: timed, paused: paused})
+			raced := !answered(s, first, i)
+			timed := (k == scenarios.PhaseProbe || k == scenarios.PhaseOver) && !paused && !raced
+			out = append(out, lift{s: s, first: first, last: answeredBefore(s, first, last, i), end: last, adm: i,
+				timed: timed, paused: paused, raced: raced})
 			first = -1
 		}
 	}
@@ -108,11 +114,17 @@ func (a *analysis) liftsOf(s *series.Series) []lift {
 // limit closed again, not that it never lifted.
 func answeredBefore(s *series.Series, first, last, adm int) int {
 	for k := last; k > first; k-- {
-		if s.Known[k] && s.Rej[k] && s.Reqs[k].Sent+s.Reqs[k].Lat() <= s.Reqs[adm].Sent {
+		if s.Known[k] && s.Rej[k] && answered(s, k, adm) {
 			return k
 		}
 	}
 	return first
+}
+
+// answered reports whether request k of s was answered before request adm
+// was sent.
+func answered(s *series.Series, k, adm int) bool {
+	return s.Reqs[k].Sent+s.Reqs[k].Lat() <= s.Reqs[adm].Sent
 }
 
 // pausedBetween reports whether a pause phase of the plan lies between the

@@ -11,6 +11,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/plan"
+	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -257,6 +258,61 @@ func TestPenaltyBoxFarAwayFailsOnlyRecovery(t *testing.T) {
 					t.Errorf("%s = %s (%s); want fail", check.RecoveryAfterWindow, c.Status, c.Message)
 				}
 			})
+		}
+	}
+}
+
+// An admission sent while the streak's first rejection was still in flight
+// may have been decided before it: it ends the streak but times no lift.
+// Here the first rejection (a 15 ms answer) is still in flight when the
+// admission after it is sent, 10 ms later; the next streak's is not.
+func TestLiftRacingTheFirstRejectionIsNotTimed(t *testing.T) {
+	const ok, no, slow = 200, 429, -429
+	a := &analysis{Rules: model.Rules{Plan: &plan.Plan{Phases: []plan.Phase{{Kind: scenarios.PhaseOver}}}}}
+	got := a.liftsOf(seriesOfStatuses([]int{ok, slow, ok, no, ok}))
+	if len(got) != 2 {
+		t.Fatalf("liftsOf = %+v; want two streaks", got)
+	}
+	if l := got[0]; l.first != 1 || l.adm != 2 || l.timed || !l.raced {
+		t.Errorf("the raced lift = {first %d adm %d timed %v raced %v}; want {1 2 false true}", l.first, l.adm, l.timed, l.raced)
+	}
+	if l := got[1]; l.first != 3 || l.adm != 4 || !l.timed || l.raced {
+		t.Errorf("the second lift = {first %d adm %d timed %v raced %v}; want {3 4 true false}", l.first, l.adm, l.timed, l.raced)
+	}
+}
+
+// An hourly limit in a run of seconds: the limit is reached in a burst whose
+// first rejection raced an admission, and never lifts again. The raced
+// admission is no lift, so recovery.after-window cannot pass; and since the
+// plan never meant to wait the hour, it skips without leaving the run
+// inconclusive.
+func TestRecoveryOfAWindowLongerThanThePlanSkips(t *testing.T) {
+	l := limitOf(20, time.Hour, scenarios.AlgoAny)
+	p := planOf(l, []phaseSpec{{"over", scenarios.PhaseOver, 10 / l.Rate(), 5 * time.Second}})
+	var obs []results.Observation
+	at := func(i int) time.Time { return base.Add(time.Duration(i) * 100 * time.Millisecond) }
+	for i := range 19 {
+		obs = append(obs, results.Observation{Seq: uint64(i), KeyID: "k1", Endpoint: "list", Sent: at(i), Latency: time.Millisecond, Status: 200})
+	}
+	// The 20th request is refused (answered in 5 ms) beside one admitted
+	// that was sent 1 ms after it: the server may have decided that first.
+	obs = append(obs,
+		results.Observation{Seq: 19, KeyID: "k1", Endpoint: "list", Sent: at(19), Latency: 5 * time.Millisecond, Status: 429},
+		results.Observation{Seq: 20, KeyID: "k1", Endpoint: "list", Sent: at(19).Add(time.Millisecond), Latency: time.Millisecond, Status: 200})
+	for i := 20; i < 50; i++ {
+		obs = append(obs, results.Observation{Seq: uint64(i + 1), KeyID: "k1", Endpoint: "list", Sent: at(i), Latency: time.Millisecond, Status: 429})
+	}
+	v := Check(p, seqOf(obs))
+	c := resultOf(t, v, check.RecoveryAfterWindow)
+	if c.Status != check.Skip || c.Undecided || !strings.Contains(c.Message, "the plan sends for less than 1h") {
+		t.Errorf("%s = %s undecided=%v (%s); want a skip saying the plan is shorter than the promise", check.RecoveryAfterWindow, c.Status, c.Undecided, c.Message)
+	}
+	if v.Recovery != nil {
+		t.Errorf("Verdict.Recovery = %+v; want none measured", v.Recovery)
+	}
+	for _, r := range v.Checks {
+		if r.Status == check.Fail {
+			t.Errorf("%s failed (%s); want no failure", r.ID, r.Message)
 		}
 	}
 }

@@ -57,6 +57,23 @@ func (a *Rules) PlannedPastLimit() bool {
 	return false
 }
 
+// PlannedPastRecovery reports whether the plan, once it first drove traffic
+// past the limit, went on for at least the promised recovery: then a run
+// that never saw the limit lift could not decide recovery.after-window. A
+// plan shorter than the promise (an hour's window in a half-minute run)
+// never meant to see it lift.
+func (a *Rules) PlannedPastRecovery() bool {
+	if a.Plan == nil {
+		return false
+	}
+	for _, ph := range a.Plan.Phases {
+		if ph.Kind == scenarios.PhaseOver || ph.Kind == scenarios.PhaseProbe {
+			return a.Plan.Duration()-ph.Start >= a.Recovery()
+		}
+	}
+	return false
+}
+
 // PhaseKind returns the kind of plan phase i, or "" when there is none.
 func (a *Rules) PhaseKind(i int32) scenarios.PhaseKind {
 	if a.Plan == nil || i < 0 || int(i) >= len(a.Plan.Phases) {
