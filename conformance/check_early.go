@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
@@ -25,6 +26,13 @@ func earlyResult(a *analysis) check.Result {
 				check.Plural(limiting, "rejection", "rejections"), a.eval.Desc)
 			return res
 		}
+		if msg, undecided := a.earlyUnseen(); msg != "" {
+			res.Status, res.Undecided, res.Message = check.Skip, true, msg
+			if !undecided {
+				res.Status, res.Undecided = check.Pass, false
+			}
+			return res
+		}
 		res.Status = check.Pass
 		res.Message = fmt.Sprintf("no request was rejected while under the limit of %s (%s explained by the model; judged as %s%s)",
 			a.limitText(), check.Plural(rejected, "rejection", "rejections"), a.eval.Desc, amb)
@@ -41,6 +49,40 @@ func earlyResult(a *analysis) check.Result {
 	listed, omitted := a.list(early, check.MaxEvidence, a.rejectionNote)
 	res.Evidence = &check.Evidence{Expected: a.expectedRejections(), Requests: listed, Omitted: omitted}
 	return res
+}
+
+// earlyUnseen says why no episode of the run could have shown one request
+// rejected too early, when none could: an episode shows it where it could
+// show one too many (cleanEpisodes: a fresh limit where only a fresh one
+// shows it, a bucket's capacity; no ambiguous admission before its first
+// rejection; arrival times that free less than one request). Within a
+// streak a limiter rejecting early looks like a correct one (a bucket of
+// capacity 18 refills as fast as one of 20), so rejections later in
+// streaks prove nothing of it. As for limit.enforced, a blur of a
+// negligible share of the capacity passes, saying so (undecided false);
+// "" when an episode could show it.
+func (a *analysis) earlyUnseen() (msg string, undecided bool) {
+	eps := a.onsets()
+	if len(eps) == 0 {
+		return "", false
+	}
+	clean, blur := a.cleanEpisodes(eps)
+	if clean > 0 {
+		return "", false
+	}
+	eps1 := check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2))
+	if blur == 0 {
+		return fmt.Sprintf("none of the %s could show a rejection one request early: each began after admissions the timing tolerance leaves uncertain (judged as %s)",
+			eps1, a.eval.Desc), true
+	}
+	why := fmt.Sprintf("none of the %s could show a rejection one request early: arrival times were uncertain by %s or more, in which the limit frees %s requests (judged as %s)",
+		eps1, check.FormatInterval(blur/a.eval.Family.Frees(a.P)), check.FormatNum(blur), a.eval.Desc)
+	within := math.Ceil(blur)
+	if within > a.eval.Family.Capacity(a.P, a.Limit)*negligibleExcess {
+		return why, true
+	}
+	return fmt.Sprintf("no request was rejected while under the limit of %s, to within %s %s; %s", a.limitText(),
+		check.FormatNum(within), check.Plural(int(within), "request", "requests"), why), false
 }
 
 // expectedRejections says in words when the model admits.
