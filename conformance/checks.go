@@ -82,11 +82,20 @@ func newCheckers(p *plan.Plan, sp func() (records.Spill, error)) ([]routed, *run
 
 // modelCollector returns the collector of the model checks: the requests
 // limit counts, with quiet runs judged from counts when its family can, and
-// the 429s a quota caused left out.
+// the 429s another limit caused left out: a quota its headers say ran out
+// (response.QuotaAttribution), or a longer limit the run's own admissions
+// spent (budgetAttribution).
 func modelCollector(p *plan.Plan, limit *scenarios.Limit) *records.Collector {
 	_, quiet := quietFamily(limit)
 	qa := response.NewQuotaAttribution(p, limit)
-	return records.NewCollector(p, limit, quiet, qa.Spent)
+	ba := newBudgetAttribution(p, limit)
+	if ba == nil {
+		return records.NewCollector(p, limit, quiet, qa.Spent)
+	}
+	return records.NewCollector(p, limit, quiet, func(o results.Observation) bool {
+		byBudget := ba.spent(o) // counts every observation, whatever the headers say
+		return qa.Spent(o) || byBudget
+	})
 }
 
 // routed is a checker with the phases it is given: the contract phases,
