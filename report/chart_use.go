@@ -46,6 +46,10 @@ type useLine struct {
 	Title  string
 }
 
+// useClasses are the lines' colours: the latency chart's, red (l2) left
+// out, since the 100% line is red.
+var useClasses = []string{"l0", "l1", "l3", "l4", "l5", "l7", "l6"}
+
 // newUseChart lays out the use of each limit with a window of useMinWindow
 // or more; nil when no limit has one or nothing was admitted.
 func newUseChart(timeline []metrics.SecondCounts, phases []metrics.PhaseSnapshot, limits []LimitInfo) *useChart {
@@ -113,7 +117,7 @@ func newUseChart(timeline []metrics.SecondCounts, phases []metrics.PhaseSnapshot
 		peak := fmt.Sprintf("%s of %s (%s)", fmtCount(s.peak), fmtCount(s.l.Requests), shareOf(s.peak, s.l.Requests))
 		name := fmt.Sprintf("%s: %s per %s", s.l.Name, fmtCount(s.l.Requests), check.FormatWindow(window))
 		c.Lines = append(c.Lines, useLine{
-			Name: name, Class: "l" + strconv.Itoa(k%latClasses), Points: strings.TrimSpace(pts.String()), Peak: peak,
+			Name: name, Class: useClasses[k%len(useClasses)], Points: strings.TrimSpace(pts.String()), Peak: peak,
 			Title: fmt.Sprintf("%s: at most %s admitted within one window", name, peak),
 		})
 	}

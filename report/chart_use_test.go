@@ -76,6 +76,7 @@ func TestUseChart(t *testing.T) {
 	limits := []LimitInfo{
 		{Name: "per-10s", Requests: 68, WindowMS: 10_000, Tested: true},
 		{Name: "per-day", Requests: 5000, WindowMS: 24 * 3600 * 1000},
+		{Name: "per-hour", Requests: 1000, WindowMS: 3600 * 1000},
 		{Name: "per-second", Requests: 20, WindowMS: 1000},
 		{Name: "unlimited", Unlimited: true},
 	}
@@ -87,10 +88,10 @@ func TestUseChart(t *testing.T) {
 	for _, l := range c.Lines {
 		names, peaks = append(names, l.Name), append(peaks, l.Peak)
 	}
-	if want := []string{"per-10s: 68 per 10s", "per-day: 5,000 per 24h"}; !slices.Equal(names, want) {
+	if want := []string{"per-10s: 68 per 10s", "per-day: 5,000 per 24h", "per-hour: 1,000 per 1h"}; !slices.Equal(names, want) {
 		t.Errorf("lines %q; want %q", names, want)
 	}
-	if want := []string{"85 of 68 (125%)", "85 of 5,000 (2%)"}; !slices.Equal(peaks, want) {
+	if want := []string{"85 of 68 (125%)", "85 of 5,000 (2%)", "85 of 1,000 (9%)"}; !slices.Equal(peaks, want) {
 		t.Errorf("peaks %q; want %q", peaks, want)
 	}
 	if !slices.Equal(c.Skipped, []string{"per-second"}) {
@@ -102,7 +103,12 @@ func TestUseChart(t *testing.T) {
 	if c.Full == c.Top {
 		t.Errorf("the 100%% line is at the top of the plot (%s); want it below the 125%% peak", c.Full)
 	}
-	if got := newUseChart(tl, phases, limits[2:]); got != nil {
+	for _, l := range c.Lines {
+		if l.Class == "l2" {
+			t.Errorf("line %q is drawn red (l2), the colour of the 100%% line", l.Name)
+		}
+	}
+	if got := newUseChart(tl, phases, limits[3:]); got != nil {
 		t.Errorf("newUseChart with no limit of useMinWindow or more = %+v; want nil", got)
 	}
 	if got := newUseChart(admittedAt(map[int]int64{0: 0}), phases, limits); got != nil {
