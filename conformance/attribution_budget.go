@@ -3,6 +3,7 @@ package conformance
 import (
 	"time"
 
+	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
@@ -23,11 +24,12 @@ type budgetAttribution struct {
 	limits []*budget
 }
 
-// budget is one longer limit and what each client has spent of it.
+// budget is one longer limit, the families its algorithm allows, and what
+// each client has spent of it.
 type budget struct {
-	l       *scenarios.Limit
-	refills bool // a bucket: its budget grows by its rate as time passes
-	spent   map[string]*spending
+	l     *scenarios.Limit
+	fams  []model.Family
+	spent map[string]*spending
 }
 
 // spending is one client's admissions counted by a budget's limit: from the
@@ -72,9 +74,11 @@ func newBudgetAttribution(p *plan.Plan, tested *scenarios.Limit) *budgetAttribut
 		if l.Name == tested.Name || l.Unlimited || l.Requests <= 0 || l.Window <= tested.Window {
 			continue
 		}
-		a := l.Algorithm
-		out.limits = append(out.limits, &budget{l: l, spent: map[string]*spending{},
-			refills: a == scenarios.AlgoTokenBucket || a == scenarios.AlgoGCRA || a == scenarios.AlgoLeakyBucket})
+		fams, err := model.FamiliesFor(l)
+		if err != nil {
+			continue // the limit cannot be judged: it explains nothing
+		}
+		out.limits = append(out.limits, &budget{l: l, fams: fams, spent: map[string]*spending{}})
 	}
 	if len(out.limits) == 0 {
 		return nil
@@ -127,12 +131,17 @@ func (bg *budget) observe(o results.Observation) bool {
 	return within && !sp.reopened && sp.before(o.Sent) >= allowed
 }
 
-// allowance is the most the limit admits in elapsed from its first
-// admission: its budget, and for a bucket what it refilled meanwhile.
+// allowance is what the limit admits in elapsed from its first admission
+// before it must refuse, in the family its algorithm allows that refuses
+// first: its budget, and for a bucket what it refilled meanwhile
+// (Family.MostAdmitted). A 429 past it is one a correct limiter of that
+// family gives.
 func (bg *budget) allowance(elapsed time.Duration) int64 {
-	n := bg.l.Requests
-	if bg.refills {
-		n += int64(float64(elapsed) / float64(bg.l.Window) * float64(bg.l.Requests))
+	n := int64(-1)
+	for _, f := range bg.fams {
+		if m := f.MostAdmitted(bg.l, elapsed); n < 0 || m < n {
+			n = m
+		}
 	}
 	return n
 }

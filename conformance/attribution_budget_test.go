@@ -12,7 +12,8 @@ import (
 // TestBudgetAttribution checks which 429s a longer limit explains by the
 // run's own count: only once the admissions answered before the 429 was
 // sent reach its budget, within its window, for the same client, until it
-// admits past its budget; a bucket's budget grows with its refill.
+// admits past its budget; a bucket's budget grows with its refill
+// (rounded up, as model.Family.MostAdmitted says).
 func TestBudgetAttribution(t *testing.T) {
 	ms := time.Millisecond
 	ok := func(key string, at time.Duration) results.Observation {
@@ -41,7 +42,8 @@ func TestBudgetAttribution(t *testing.T) {
 		{"past the window", scenarios.AlgoFixedWindow, append(five("a"), no("a", time.Minute, ms)), false},
 		{"admitted past the budget since", scenarios.AlgoFixedWindow, append(five("a"), ok("a", 500*ms), no("a", 600*ms, ms)), false},
 		{"a bucket refilled meanwhile", scenarios.AlgoTokenBucket, append(five("a"), no("a", 30*time.Second, ms)), false},
-		{"a bucket spent", scenarios.AlgoTokenBucket, append(five("a"), no("a", 500*ms, ms)), true},
+		{"a bucket not spent: a token may have come back", scenarios.AlgoTokenBucket, append(five("a"), no("a", 500*ms, ms)), false},
+		{"a bucket spent", scenarios.AlgoTokenBucket, append(five("a"), ok("a", 500*ms), no("a", 600*ms, ms)), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
