@@ -54,8 +54,9 @@ func earlyResult(a *analysis) check.Result {
 // earlyUnseen says why no episode of the run could have shown one request
 // rejected too early, when none could: an episode shows it where it could
 // show one too many (cleanEpisodes: a fresh limit where only a fresh one
-// shows it, a bucket's capacity; no ambiguous admission before its first
-// rejection; arrival times that free less than one request). Within a
+// shows it, a bucket's capacity; arrival times that free less than one
+// request), whatever the admissions before it: one the timing tolerance
+// leaves ambiguous may be one too many, not one too few. Within a
 // streak a limiter rejecting early looks like a correct one (a bucket of
 // capacity 18 refills as fast as one of 20), so rejections later in
 // streaks prove nothing of it. As for limit.enforced, a blur of a
@@ -66,13 +67,13 @@ func (a *analysis) earlyUnseen() (msg string, undecided bool) {
 	if len(eps) == 0 {
 		return "", false
 	}
-	clean, blur := a.cleanEpisodes(eps)
+	clean, blur := a.cleanEpisodes(eps, false)
 	if clean > 0 {
 		return "", false
 	}
 	eps1 := check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2))
 	if blur == 0 {
-		return fmt.Sprintf("none of the %s could show a rejection one request early: each began after admissions the timing tolerance leaves uncertain (judged as %s)",
+		return fmt.Sprintf("none of the %s could show a rejection one request early: none began on a fresh limit, where it shows (judged as %s)",
 			eps1, a.eval.Desc), true
 	}
 	why := fmt.Sprintf("none of the %s could show a rejection one request early: arrival times were uncertain by %s or more, in which the limit frees %s requests (judged as %s)",

@@ -31,7 +31,7 @@ func enforcedResult(a *analysis) check.Result {
 	amb := a.ambiguityText(a.ambiguous(true))
 	if len(over) == 0 {
 		eps := a.onsets()
-		clean, blur := a.cleanEpisodes(eps)
+		clean, blur := a.cleanEpisodes(eps, true)
 		res.Status = check.Pass
 		switch {
 		case len(eps) == 0:
@@ -142,7 +142,12 @@ func (a *analysis) expectedAdmissions() string { return a.eval.Family.ExpectedAd
 // as time passes like a log's: far away, where arrival times are uncertain by
 // a twentieth of a window, a limiter admitting one too many in every rolling
 // window fits a counter as well as a correct one.
-func (a *analysis) cleanEpisodes(eps []onset) (n int, blur float64) {
+//
+// byAdmissions says whether an ambiguous admission before an episode's
+// first rejection keeps it from being clean: it does for one request too
+// many, which that admission may be; not for one too early, which it is
+// not (limit.no-early-reject).
+func (a *analysis) cleanEpisodes(eps []onset, byAdmissions bool) (n int, blur float64) {
 	frees := a.eval.Family.Frees(a.P)
 	_, _, gone := a.eval.Family.Holds(a.Limit)
 	starts := map[*series.Series][]int{}
@@ -165,7 +170,7 @@ func (a *analysis) cleanEpisodes(eps []onset) (n int, blur float64) {
 		if a.eval.Family.ExcessNeedsFresh() && !fresh {
 			continue
 		}
-		if !a.eval.Family.RescuesOnly() && ambiguousBetween(e.first.Ev.AmbAdm, from, i) {
+		if byAdmissions && !a.eval.Family.RescuesOnly() && ambiguousBetween(e.first.Ev.AmbAdm, from, i) {
 			continue
 		}
 		width := s.Hi(i) - s.Lo(i)
