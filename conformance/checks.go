@@ -39,7 +39,9 @@ var checks = []struct {
 	{id: check.HeadersRemaining, make: func(p *plan.Plan, c *records.Collector) check.Checker {
 		return response.NewRemainingChecker(p, c, describedModel(p))
 	}},
-	{id: check.HeadersReset, make: response.NewResetChecker},
+	{id: check.HeadersReset, make: func(p *plan.Plan, c *records.Collector) check.Checker {
+		return response.NewResetChecker(p, c, describedModel(p))
+	}},
 	{id: check.HeadersRetryAfter, make: response.NewRetryAfterChecker},
 	{id: check.BodyErrorFormat, make: response.NewBodyChecker, auth: true},
 	{id: check.LimitPerKey, make: contract.NewPerKeyChecker, contract: true},

@@ -94,7 +94,6 @@ type run struct {
 	path     string              // the endpoint path; "/" when empty
 	want     expect              // the verdict a correct ratecheck gives
 	bugs     map[check.ID]string // checks ratecheck gets wrong today, and why
-	races    map[check.ID]race   // checks a race of the implementation's own may rightly fail
 	facts    *headerFacts        // what ratecheck's reader must get from the headers; nil skips
 	warns    []check.ID          // the checks that must warn of a lenient read; no other may
 	target   *url.URL            // the implementation, on loopback
@@ -246,8 +245,6 @@ func (r *run) problems() (wrong, bugs, notes []string) {
 		want, listed := r.want[c.ID]
 		switch {
 		case listed && c.Status == want:
-		case c.Status == check.Fail && r.races[c.ID].shows != nil && r.races[c.ID].shows(c):
-			notes = append(notes, fmt.Sprintf("the implementation's own race: %s failed (%s): %s", c.ID, c.Message, r.races[c.ID].why))
 		case listed && want == passOrUndecided && c.Status == check.Pass:
 		case listed && want == passOrUndecided && undecidable(c):
 			notes = append(notes, fmt.Sprintf("undecided: %s skipped (%s)", c.ID, c.Message))
@@ -276,14 +273,6 @@ func (r *run) problems() (wrong, bugs, notes []string) {
 		}
 	}
 	return wrong, bugs, notes
-}
-
-// A race is a defect of an implementation that only a loaded machine shows,
-// which a check then rightly fails: why says what it is, and shows whether a
-// failure's evidence has its signature. A failure without it stays wrong.
-type race struct {
-	why   string
-	shows func(check.Result) bool
 }
 
 // status is the status of check id in v, or "" when v has none.

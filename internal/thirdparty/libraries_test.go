@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,34 +44,6 @@ func clientIP(r *http.Request) (string, error) {
 // prev·(1−elapsed/W) + curr + 1 ≤ 20, rounding the estimate to a whole number.
 func httprateHandler(*testing.T) http.Handler {
 	return httprate.LimitBy(20, time.Second, clientIP)(okHandler)
-}
-
-// staleResetClaims reports whether every 429 a headers.reset failure names
-// as stating a reset was in flight across that reset (sent before the
-// instant its epoch-seconds X-RateLimit-Reset names, answered after it):
-// the signature of httprate's reset read before its lock, when the clock
-// passed the window's end while the request waited. A reset claimed early
-// in any other way does not have it.
-func staleResetClaims(c check.Result) bool {
-	if c.Evidence == nil {
-		return false
-	}
-	n := 0
-	for _, q := range c.Evidence.Requests {
-		if q.Status != http.StatusTooManyRequests || !strings.Contains(q.Note, "stating the reset") {
-			continue
-		}
-		epoch, err := strconv.ParseInt(q.Headers[headers.Canonical("X-RateLimit-Reset")], 10, 64)
-		if err != nil {
-			return false
-		}
-		reset := time.Unix(epoch, 0)
-		if !q.Sent.Before(reset) || !q.Sent.Add(q.Latency).After(reset) {
-			return false
-		}
-		n++
-	}
-	return n > 0
 }
 
 // ululeHandler is ulule/limiter with its memory store: a fixed window that
@@ -180,9 +150,6 @@ type library struct {
 	contract contract
 	facts    headerFacts
 	bugs     map[check.ID]string
-	// races lists the checks the library's own races rightly fail under
-	// load (see race).
-	races map[check.ID]race
 	// breaks lists the checks the library rightly fails: where it breaks the
 	// contract it documents, with the evidence in a comment.
 	breaks expect
@@ -207,12 +174,6 @@ var libraries = []library{
 `},
 		facts: headerFacts{spec: headers.Spec{Convention: headers.ConventionXRateLimit, ResetFormat: headers.ResetEpochSeconds},
 			limit: 20, remaining: reads, reset: reads, retryAfter: reads},
-		races: map[check.ID]race{check.HeadersReset: {
-			why: "httprate reads the clock for X-RateLimit-Reset before it takes its lock and again to decide: " +
-				"a 429 that waited for the lock across a window boundary names the window that had ended, " +
-				"and the limit stays on past it (docs/findings.md)",
-			shows: staleResetClaims,
-		}},
 	},
 	{
 		name:    "ulule",
@@ -302,8 +263,8 @@ func libraryRuns(t *testing.T) []*run {
 	var runs []*run
 	for _, lib := range libraries {
 		runs = append(runs,
-			&run{name: lib.name + "/declared", contract: lib.contract, want: allPass.with(lib.breaks), bugs: lib.bugs, races: lib.races, facts: &lib.facts, warns: lib.warns, target: serve(t, lib.handler(t)), print: lib.print},
-			&run{name: lib.name + "/any", contract: lib.contract.asAny(), want: allPass.with(lib.breaks), bugs: lib.bugs, races: lib.races, facts: &lib.facts, warns: lib.warns, target: serve(t, lib.handler(t)), print: lib.print},
+			&run{name: lib.name + "/declared", contract: lib.contract, want: allPass.with(lib.breaks), bugs: lib.bugs, facts: &lib.facts, warns: lib.warns, target: serve(t, lib.handler(t)), print: lib.print},
+			&run{name: lib.name + "/any", contract: lib.contract.asAny(), want: allPass.with(lib.breaks), bugs: lib.bugs, facts: &lib.facts, warns: lib.warns, target: serve(t, lib.handler(t)), print: lib.print},
 		)
 	}
 	return runs
@@ -319,36 +280,5 @@ func TestLibraries(t *testing.T) {
 	executeAll(t, runs)
 	for _, r := range runs {
 		t.Run(r.name, r.judge)
-	}
-}
-
-// TestStaleResetClaims checks the signature that lets httprate's race fail
-// headers.reset: only 429s in flight across the reset they name have it.
-func TestStaleResetClaims(t *testing.T) {
-	reset := time.Unix(1_796_000_000, 0)
-	claim := func(sent time.Time, latency time.Duration) check.RequestEvidence {
-		return check.RequestEvidence{Status: http.StatusTooManyRequests, Sent: sent, Latency: latency, Note: "429 stating the reset",
-			Headers: map[string]string{"X-Ratelimit-Reset": strconv.FormatInt(reset.Unix(), 10)}}
-	}
-	later := check.RequestEvidence{Status: http.StatusTooManyRequests, Sent: reset.Add(time.Second), Note: "still limited 1.00 s after that reset"}
-	ms := time.Millisecond
-	tests := []struct {
-		name string
-		reqs []check.RequestEvidence
-		want bool
-	}{
-		{"answered across its reset", []check.RequestEvidence{claim(reset.Add(-30*ms), 80*ms), later}, true},
-		{"answered before its reset", []check.RequestEvidence{claim(reset.Add(-300*ms), 80*ms), later}, false},
-		{"sent after its reset", []check.RequestEvidence{claim(reset.Add(10*ms), 80*ms), later}, false},
-		{"one of two across", []check.RequestEvidence{claim(reset.Add(-30*ms), 80*ms), later, claim(reset.Add(-300*ms), 80*ms), later}, false},
-		{"no claim listed", []check.RequestEvidence{later}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := check.Result{Status: check.Fail, Evidence: &check.Evidence{Requests: tt.reqs}}
-			if got := staleResetClaims(c); got != tt.want {
-				t.Errorf("staleResetClaims = %v; want %v", got, tt.want)
-			}
-		})
 	}
 }
