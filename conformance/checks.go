@@ -42,7 +42,9 @@ var checks = []struct {
 	{id: check.HeadersReset, make: func(p *plan.Plan, c *records.Collector) check.Checker {
 		return response.NewResetChecker(p, c, describedModel(p))
 	}},
-	{id: check.HeadersRetryAfter, make: response.NewRetryAfterChecker},
+	{id: check.HeadersRetryAfter, make: func(p *plan.Plan, c *records.Collector) check.Checker {
+		return response.NewRetryAfterChecker(p, c, testedModel(p))
+	}},
 	{id: check.BodyErrorFormat, make: response.NewBodyChecker, auth: true},
 	{id: check.LimitPerKey, make: contract.NewPerKeyChecker, contract: true},
 	{id: check.LimitPerIP, make: contract.NewPerIPChecker, contract: true},
@@ -160,11 +162,24 @@ func describedModel(p *plan.Plan) response.Model {
 	if p == nil || p.Scenario == nil {
 		return nil
 	}
-	d := response.DescribedLimit(p.Scenario)
-	if d == nil {
+	return modelOf(response.DescribedLimit(p.Scenario))
+}
+
+// testedModel is the family of the limit p tests, as describedModel's.
+func testedModel(p *plan.Plan) response.Model {
+	if p == nil {
 		return nil
 	}
-	fams, err := model.FamiliesFor(d)
+	return modelOf(p.TestedLimit())
+}
+
+// modelOf is the family of l, or the union of those its open algorithm
+// allows; nil when l is nil or cannot be judged.
+func modelOf(l *scenarios.Limit) response.Model {
+	if l == nil {
+		return nil
+	}
+	fams, err := model.FamiliesFor(l)
 	switch {
 	case err != nil || len(fams) == 0:
 		return nil

@@ -17,6 +17,13 @@ type ClaimStore struct {
 	fed    int                // observations forwarded to col
 	Claims []claimed
 	texts  texts // the raw values the claims quote
+	// lag is how long after the time a 429 claims (a reset, a wait) the
+	// limit may still refuse: 0 for a family that frees its whole quota at
+	// once (a fixed window); one request's interval at the limit's rate for
+	// one that frees it gradually, or an open algorithm: a sliding-window
+	// counter names the end of its current window, and its estimate, full
+	// of the window before, falls under the limit one interval later.
+	lag int64
 }
 
 // claimed is one 429 a check keeps, with what it claims.
@@ -28,9 +35,13 @@ type claimed struct {
 // newClaimStore returns a store of the requests group counts. It reads
 // shared, the collector of the model checks, when that keeps the requests
 // group counts; otherwise it keeps its own, spilling where shared does (shared
-// may be nil: then it keeps its own in memory).
-func newClaimStore(p *plan.Plan, group *scenarios.Limit, shared *records.Collector) ClaimStore {
+// may be nil: then it keeps its own in memory). model is group's family (nil
+// when open), for the lag of the claims.
+func newClaimStore(p *plan.Plan, group *scenarios.Limit, shared *records.Collector, model Model) ClaimStore {
 	cs := ClaimStore{group: group}
+	if group != nil && group.Requests > 0 && (model == nil || !model.ResetsWhole()) {
+		cs.lag = int64(group.Window) / group.Requests
+	}
 	if shared != nil && group != nil && shared.Limit == group {
 		cs.Col = shared
 		return cs

@@ -32,13 +32,6 @@ type ResetChecker struct {
 	missing, unreadable, implausible, zero respProblem
 	lenient                                lenience // resets read leniently
 	unpromised                             sighting // rate-limit headers sent though none are promised
-	// lag is how long after a claimed reset the limit may still refuse: 0
-	// for a family that frees its whole quota at the reset (a fixed
-	// window); one request's interval at the limit's rate for one that frees
-	// it gradually, or an open algorithm: a sliding-window counter names the
-	// end of its current window, and its estimate, full of the window
-	// before, falls under the limit one interval later.
-	lag int64
 }
 
 var _ check.Checker = (*ResetChecker)(nil)
@@ -48,11 +41,8 @@ var _ check.Checker = (*ResetChecker)(nil)
 // model is the described limit's family (nil when open).
 func NewResetChecker(p *plan.Plan, shared *records.Collector, model Model) check.Checker {
 	c := &ResetChecker{pr: NewPromise(p)}
-	if d := c.pr.Described; d != nil && d.Requests > 0 && (model == nil || !model.ResetsWhole()) {
-		c.lag = int64(d.Window) / d.Requests
-	}
 	if c.pr.NoHeaders(c.pr.reset, "Reset") == "" {
-		c.Store = newClaimStore(p, c.pr.Described, shared)
+		c.Store = newClaimStore(p, c.pr.Described, shared, model)
 	}
 	return c
 }
@@ -204,7 +194,7 @@ func (c *ResetChecker) recovery() *recoveryCheck {
 			if k := s.firstAdmitted(i); k >= 0 {
 				rc.errs = append(rc.errs, a.at-s.Recs[k].sent)
 			}
-			j, early := s.rejectedAgain(i, a.hi+(a.recv-a.sent)+c.lag, sole)
+			j, early := s.rejectedAgain(i, a.hi+(a.recv-a.sent)+c.Store.lag, sole)
 			if j >= 0 {
 				rc.checked++
 			}

@@ -46,8 +46,9 @@ var _ check.Checker = (*RetryAfterChecker)(nil)
 
 // NewRetryAfterChecker returns the checker of headers.retry-after; it reads
 // the requests around the 429s from shared, the model checks' collector, when
-// it can.
-func NewRetryAfterChecker(p *plan.Plan, shared *records.Collector) check.Checker {
+// it can. model is the family of the limit it judges (the tested one; nil
+// when open).
+func NewRetryAfterChecker(p *plan.Plan, shared *records.Collector, model Model) check.Checker {
 	c := &RetryAfterChecker{pr: NewPromise(p)}
 	if c.pr.Scenario != nil {
 		c.promised = c.pr.Scenario.Headers.RetryAfter
@@ -57,7 +58,7 @@ func NewRetryAfterChecker(p *plan.Plan, shared *records.Collector) check.Checker
 		c.limit = c.pr.Described
 	}
 	if c.pr.Scenario != nil {
-		c.Store = newClaimStore(p, c.limit, shared)
+		c.Store = newClaimStore(p, c.limit, shared, model)
 	}
 	return c
 }
@@ -223,7 +224,7 @@ func (c *RetryAfterChecker) waits() (*recoveryCheck, respProblem) {
 						fmt.Sprintf("admitted %s after the 429, where Retry-After asked for %s", check.FormatSeconds(wait), check.FormatSeconds(a.at-a.recv))))
 				}
 			}
-			j, early := s.rejectedAgain(i, a.hi, any429)
+			j, early := s.rejectedAgain(i, a.hi+c.Store.lag, any429)
 			if j >= 0 {
 				rc.checked++
 			}
