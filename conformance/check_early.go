@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
@@ -27,9 +26,9 @@ func earlyResult(a *analysis) check.Result {
 			return res
 		}
 		if msg, undecided := a.earlyUnseen(); msg != "" {
-			res.Status, res.Undecided, res.Message = check.Skip, true, msg
-			if !undecided {
-				res.Status, res.Undecided = check.Pass, false
+			res.Status, res.Undecided, res.Message = check.Pass, undecided, msg
+			if undecided {
+				res.Status = check.Skip
 			}
 			return res
 		}
@@ -76,14 +75,12 @@ func (a *analysis) earlyUnseen() (msg string, undecided bool) {
 		return fmt.Sprintf("none of the %s could show a rejection one request early: none began on a fresh limit, where it shows (judged as %s)",
 			eps1, a.eval.Desc), true
 	}
-	why := fmt.Sprintf("none of the %s could show a rejection one request early: arrival times were uncertain by %s or more, in which the limit frees %s requests (judged as %s)",
-		eps1, check.FormatInterval(blur/a.eval.Family.Frees(a.P)), check.FormatNum(blur), a.eval.Desc)
-	within := math.Ceil(blur)
-	if within > a.eval.Family.Capacity(a.P, a.Limit)*negligibleExcess {
+	why, within, negligible := a.arrivalBlur(blur)
+	why = fmt.Sprintf("none of the %s could show a rejection one request early: %s (judged as %s)", eps1, why, a.eval.Desc)
+	if !negligible {
 		return why, true
 	}
-	return fmt.Sprintf("no request was rejected while under the limit of %s, to within %s %s; %s", a.limitText(),
-		check.FormatNum(within), check.Plural(int(within), "request", "requests"), why), false
+	return fmt.Sprintf("no request was rejected while under the limit of %s, %s; %s", a.limitText(), within, why), false
 }
 
 // expectedRejections says in words when the model admits.

@@ -42,16 +42,15 @@ func enforcedResult(a *analysis) check.Result {
 			// Arrival times too uncertain to see one request too many: a
 			// pass only where a few requests are a negligible share of the
 			// limit (a high rate), stating the resolution; else undecided.
-			within := math.Ceil(blur)
-			msg := fmt.Sprintf("of the %s driven past the limit of %s, none could show one request too many: arrival times were uncertain by %s or more, in which the limit frees %s requests (judged as %s%s)",
-				check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), check.FormatInterval(blur/a.eval.Family.Frees(a.P)), check.FormatNum(blur), a.eval.Desc, amb)
-			if within > a.eval.Family.Capacity(a.P, a.Limit)*negligibleExcess {
+			why, within, negligible := a.arrivalBlur(blur)
+			msg := fmt.Sprintf("of the %s driven past the limit of %s, none could show one request too many: %s (judged as %s%s)",
+				check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.limitText(), why, a.eval.Desc, amb)
+			if !negligible {
 				res.Status, res.Undecided = check.Skip, true
 				res.Message = msg
 				break
 			}
-			res.Message = fmt.Sprintf("no request was admitted beyond the limit of %s, to within %s %s; %s", a.limitText(),
-				check.FormatNum(within), check.Plural(int(within), "request", "requests"), msg)
+			res.Message = fmt.Sprintf("no request was admitted beyond the limit of %s, %s; %s", a.limitText(), within, msg)
 		case clean == 0:
 			res.Status, res.Undecided = check.Skip, true
 			res.Message = fmt.Sprintf("none of the %s driven past the limit of %s could be judged: each held an admission the timing tolerance keeps from being called an over-admission (judged as %s%s)",
@@ -70,6 +69,19 @@ func enforcedResult(a *analysis) check.Result {
 		check.Plural(len(over), "request", "requests"), a.limitText(), a.worstText(over), a.eval.Desc, amb)
 	res.Evidence = a.overEvidence(over)
 	return res
+}
+
+// arrivalBlur words blur, the requests the arrival times' uncertainty frees
+// (see cleanEpisodes): "arrival times were uncertain by 106.69 ms or more,
+// in which the limit frees 2.13 requests", and "to within 3 requests";
+// negligible reports whether that many are a negligible share of the
+// capacity, within which a check passes, saying so.
+func (a *analysis) arrivalBlur(blur float64) (why, within string, negligible bool) {
+	n := math.Ceil(blur)
+	why = fmt.Sprintf("arrival times were uncertain by %s or more, in which the limit frees %s requests",
+		check.FormatInterval(blur/a.eval.Family.Frees(a.P)), check.FormatNum(blur))
+	within = fmt.Sprintf("to within %s %s", check.FormatNum(n), check.Plural(int(n), "request", "requests"))
+	return why, within, n <= a.eval.Family.Capacity(a.P, a.Limit)*negligibleExcess
 }
 
 // ambiguousBetween reports whether an ambiguous admission lies in requests

@@ -46,15 +46,8 @@ func (a *Rules) Recovery() time.Duration {
 // what the limit checks look for (the rate was not reached); a plan that
 // stays under the limit never meant to judge enforcement.
 func (a *Rules) PlannedPastLimit() bool {
-	if a.Plan == nil {
-		return false
-	}
-	for _, ph := range a.Plan.Phases {
-		if ph.Kind == scenarios.PhaseOver || ph.Kind == scenarios.PhaseProbe {
-			return true
-		}
-	}
-	return false
+	_, ok := a.firstPastLimit()
+	return ok
 }
 
 // PlannedPastRecovery reports whether the plan, once it first drove traffic
@@ -63,15 +56,22 @@ func (a *Rules) PlannedPastLimit() bool {
 // plan shorter than the promise (an hour's window in a half-minute run)
 // never meant to see it lift.
 func (a *Rules) PlannedPastRecovery() bool {
+	start, ok := a.firstPastLimit()
+	return ok && a.Plan.Duration()-start >= a.Recovery()
+}
+
+// firstPastLimit is when the plan's first phase over the limit (an over or
+// probe phase) starts; false when it has none.
+func (a *Rules) firstPastLimit() (time.Duration, bool) {
 	if a.Plan == nil {
-		return false
+		return 0, false
 	}
 	for _, ph := range a.Plan.Phases {
 		if ph.Kind == scenarios.PhaseOver || ph.Kind == scenarios.PhaseProbe {
-			return a.Plan.Duration()-ph.Start >= a.Recovery()
+			return ph.Start, true
 		}
 	}
-	return false
+	return 0, false
 }
 
 // PhaseKind returns the kind of plan phase i, or "" when there is none.
