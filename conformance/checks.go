@@ -92,10 +92,7 @@ func newCheckers(p *plan.Plan, sp func() (records.Spill, error)) ([]routed, *run
 func modelCollector(p *plan.Plan, limit *scenarios.Limit) *records.Collector {
 	_, quiet := quietFamily(limit)
 	qa := response.NewQuotaAttribution(p, limit)
-	ba := newBudgetAttribution(p, limit)
-	if ba == nil {
-		return records.NewCollector(p, limit, quiet, qa.Spent)
-	}
+	ba := newBudgetAttribution(p, limit) // nil when no longer limit: it attributes nothing
 	return records.NewCollector(p, limit, quiet, func(o results.Observation) bool {
 		byBudget := ba.spent(o) // counts every observation, whatever the headers say
 		return qa.Spent(o) || byBudget

@@ -60,10 +60,7 @@ func newUseChart(timeline []metrics.SecondCounts, phases []metrics.PhaseSnapshot
 	binSec := (span + maxBars - 1) / maxBars
 	nBins := (span + binSec - 1) / binSec
 	adm := admittedBySecond(timeline)
-	c := &useChart{Bar: yUnit(binSec)}
-	if binSec == 1 {
-		c.Bar = "1 s"
-	}
+	c := &useChart{Bar: strconv.FormatInt(binSec, 10) + " s"}
 	type series struct {
 		l    LimitInfo
 		pcts []float64
