@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"fmt"
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"math"
 	"strings"
 	"time"
@@ -129,12 +130,12 @@ func (m model) chartHeader(b bucketing, first, bars int, top float64) string {
 	l := b.limit
 	switch {
 	case b.line > 0:
-		head += s.dim.Render(" · ") + s.limitLine.Render("─") + s.dim.Render(fmt.Sprintf(" %s: %d per %s", l.Name, l.Requests, fmtWindow(l.Window)))
+		head += s.dim.Render(" · ") + s.limitLine.Render("─") + s.dim.Render(fmt.Sprintf(" %s: %d per %s", l.Name, l.Requests, check.FormatWindow(l.Window)))
 		if b.seconds == 1 && l.Window < time.Second {
 			head += s.dim.Render(fmt.Sprintf(" (%s/s)", trimFloat(b.line)))
 		}
 	default:
-		head += s.dim.Render(fmt.Sprintf(" · %s: %d per %s", l.Name, l.Requests, fmtWindow(l.Window)))
+		head += s.dim.Render(fmt.Sprintf(" · %s: %d per %s", l.Name, l.Requests, check.FormatWindow(l.Window)))
 		if used, ok := m.frame.Metrics.WindowUse[l.Window]; ok {
 			head += s.dim.Render(" · used ") + useGauge(s, used, l.Requests)
 		} else {
@@ -240,17 +241,6 @@ func widen(vs []float64, zoom int) []float64 {
 		}
 	}
 	return out
-}
-
-// fmtWindow is a window as a scenario would write it: 1s, 500ms, 1m, 24h.
-func fmtWindow(d time.Duration) string {
-	switch {
-	case d >= time.Hour && d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d >= time.Minute && d%time.Minute == 0:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	}
-	return d.String()
 }
 
 // trimFloat is v with at most one decimal, without a trailing .0.

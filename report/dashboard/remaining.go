@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/results/metrics"
 )
 
@@ -98,7 +99,7 @@ func (m model) remainingHeader() string {
 		head += s.dim.Render(" · ") + s.limitLine.Render("sliding "+count(slidingLeft(ri.Limit, last))) +
 			s.dim.Render(slidingSum(ri.Limit, last))
 	} else {
-		head += s.dim.Render(fmt.Sprintf(" of %d per %s (a window under whole seconds: no per-second count)", ri.Limit.Requests, fmtWindow(ri.Limit.Window)))
+		head += s.dim.Render(fmt.Sprintf(" of %d per %s (a window under whole seconds: no per-second count)", ri.Limit.Requests, check.FormatWindow(ri.Limit.Window)))
 	}
 	return head + s.dim.Render(" · "+source)
 }
@@ -110,7 +111,7 @@ func (m model) remainingHeader() string {
 // an over-admission, which the checks judge) there is nothing to subtract,
 // and it says so rather than show "60 − 90".
 func slidingSum(l LimitLine, last metrics.RemainingSecond) string {
-	since := "in the last " + fmtWindow(l.Window)
+	since := "in the last " + check.FormatWindow(l.Window)
 	if last.Second+1 < int(l.Window/time.Second) {
 		since = "since the start"
 	}
