@@ -71,6 +71,18 @@ func enforcedResult(a *analysis) check.Result {
 	return res
 }
 
+// admittedBetween reports whether an admission of s surely arrived after
+// rejection prev and before rejection i. Without one, the streaks may be one:
+// the admissions that split them only may have arrived in between.
+func admittedBetween(s *series.Series, prev, i int) bool {
+	for k := prev + 1; k < i; k++ {
+		if s.Adm[k] && s.Lo(k) >= s.Hi(prev) && s.Hi(k) <= s.Lo(i) {
+			return true
+		}
+	}
+	return false
+}
+
 // arrivalBlur words blur, the requests the arrival times' uncertainty frees
 // (see cleanEpisodes): "arrival times were uncertain by 106.69 ms or more,
 // in which the limit frees 2.13 requests", and "to within 3 requests";
@@ -84,11 +96,45 @@ func (a *analysis) arrivalBlur(blur float64) (why, within string, negligible boo
 	return why, within, n <= a.eval.Family.Capacity(a.P, a.Limit)*negligibleExcess
 }
 
+// ambiguousIn reports whether an ambiguous admission of amb may be the
+// request too many of the episode of s that starts at request from (after
+// rejection prev, or fresh when from > prev+1) and ends with rejection i.
+// Where the model frees quota only at once (a window), arrival decides:
+// far away, the request too many of a window is often sent just before the
+// previous streak's last rejection or just after the episode's first, and
+// reaches the server in between. Where it frees quota as time passes, send
+// order does; the arrival times' uncertainty is bounded apart (blur).
+func (a *analysis) ambiguousIn(s *series.Series, amb []int32, from, prev, i int) bool {
+	if a.eval.Family.Frees(a.P) > 0 {
+		return ambiguousBetween(amb, from, i)
+	}
+	after := s.Lo(from) - 1
+	if from == prev+1 && prev >= 0 {
+		after = s.Lo(prev)
+	}
+	return ambiguousWithin(s, amb, after, s.Hi(i))
+}
+
 // ambiguousBetween reports whether an ambiguous admission lies in requests
 // from..i-1 of its series.
 func ambiguousBetween(amb []int32, from, i int) bool {
 	for _, k := range amb {
 		if int(k) >= from && int(k) < i {
+			return true
+		}
+	}
+	return false
+}
+
+// ambiguousWithin reports whether one of the ambiguous admissions amb of s
+// may have arrived after `after` and before `before`: whatever its place in
+// send order, it may then be the request too many of an episode that spans
+// them. amb is ascending, and so are the earliest arrivals of s by index.
+func ambiguousWithin(s *series.Series, amb []int32, after, before int64) bool {
+	from := after - s.MaxWidth() // no request arriving earliest before this arrives after `after`
+	x := sort.Search(len(amb), func(x int) bool { return s.Lo(int(amb[x])) > from })
+	for ; x < len(amb) && s.Lo(int(amb[x])) < before; x++ {
+		if s.Hi(int(amb[x])) > after {
 			return true
 		}
 	}
@@ -130,8 +176,8 @@ func (a *analysis) expectedAdmissions() string { return a.eval.Family.ExpectedAd
 
 // cleanEpisodes counts the episodes with no ambiguous admission (see
 // stateEval.ambAdm) between the start of their episode and their first
-// rejection, and that could have shown one request too many. An episode
-// starts after the previous rejection of its series, or after the last
+// rejection (ambiguousIn), and that could have shown one request too many.
+// An episode starts after the previous rejection of its series, or after the last
 // stretch in which no request can have arrived for as long as the model
 // counts an admission (Family.Holds), whichever is later: nothing admitted
 // before it can be what held the limit full, so an admission there that
@@ -154,6 +200,11 @@ func (a *analysis) expectedAdmissions() string { return a.eval.Family.ExpectedAd
 // as time passes like a log's: far away, where arrival times are uncertain by
 // a twentieth of a window, a limiter admitting one too many in every rolling
 // window fits a counter as well as a correct one.
+//
+// A window's episode needs an admission that surely arrived between its
+// previous rejection and its first (admittedBetween): without one it may be
+// the previous streak's tail, split off only because reordered arrivals let
+// an admission fall between, and it filled no window.
 //
 // byAdmissions says whether an ambiguous admission before an episode's
 // first rejection keeps it from being clean: it does for one request too
@@ -182,8 +233,11 @@ func (a *analysis) cleanEpisodes(eps []onset, byAdmissions bool) (n int, blur fl
 		if a.eval.Family.ExcessNeedsFresh() && !fresh {
 			continue
 		}
-		if byAdmissions && !a.eval.Family.RescuesOnly() && ambiguousBetween(e.first.Ev.AmbAdm, from, i) {
+		if byAdmissions && !a.eval.Family.RescuesOnly() && a.ambiguousIn(s, e.first.Ev.AmbAdm, from, prev, i) {
 			continue
+		}
+		if byAdmissions && frees == 0 && from == prev+1 && prev >= 0 && !admittedBetween(s, prev, i) {
+			continue // the episode may be its previous streak's tail, split off by reordered arrivals
 		}
 		width := s.Hi(i) - s.Lo(i)
 		if prev >= 0 {

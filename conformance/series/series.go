@@ -47,6 +47,9 @@ type Series struct {
 	reach int64
 }
 
+// MaxWidth is the widest arrival interval of the series: the largest Hi − Lo.
+func (s *Series) MaxWidth() int64 { return s.maxWidth }
+
 // The arrival bounds of request i are computed from its record rather than
 // stored: a run of a million requests keeps 24 MB less while it is judged.
 

@@ -1,0 +1,48 @@
+package conformance
+
+import (
+	"testing"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
+)
+
+// TestEnforcedFarWindowsNeedAnEpisodeThatCouldShowIt replays the reference
+// target's first-request-aligned window admitting 21 for a promise of 20,
+// behind a 50 ms ± 25 ms link (finding F1). Every window's 21st admission is
+// ambiguous, so no window can show it for sure; limit.enforced passed all
+// the same, on one window each run called clean:
+//   - reordered-tail: the window's 21st admission was sent just after its
+//     first rejection and reached the server before it, so in send order it
+//     lay outside the episode;
+//   - split-streak: the window's first admission was sent before the
+//     previous streak's last rejections, and a rejection streak split by an
+//     admission that only may have arrived in it made an "episode" that
+//     filled no window.
+//
+// Arrival decides which admissions an episode holds, and a window's episode
+// needs one admission surely between its rejections: limit.enforced must be
+// undecided (the link hides one request), and the run must not pass.
+func TestEnforcedFarWindowsNeedAnEpisodeThatCouldShowIt(t *testing.T) {
+	for _, dir := range []string{
+		"testdata/far-window-off-by-one-reordered-tail",
+		"testdata/far-window-off-by-one-split-streak",
+	} {
+		p, obs := stored(t, dir)
+		v := Check(p, seqOf(obs))
+		facts := RunFacts{Requests: int64(len(obs)), Statuses: map[int]int64{}}
+		for _, o := range obs {
+			facts.Statuses[o.Status]++
+		}
+		if c := resultOf(t, v, check.LimitEnforced); c.Status != check.Skip || !c.Undecided {
+			t.Errorf("%s: limit.enforced = %s undecided=%v (%s); want undecided", dir, c.Status, c.Undecided, c.Message)
+		}
+		if c := v.Conclude(p.Scenario, facts); c.Status != check.Inconclusive {
+			t.Errorf("%s: the run concludes %s (%s); want inconclusive: an off-by-one the link hides must not pass", dir, c.Status, c.Reason)
+		}
+		for _, c := range v.Checks {
+			if c.Status == check.Fail {
+				t.Errorf("%s: %s failed (%s); want no failure", dir, c.ID, c.Message)
+			}
+		}
+	}
+}
