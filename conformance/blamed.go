@@ -54,6 +54,17 @@ func (r *run) blamed() check.Blames {
 			}
 		}
 	}
+	// A model check that cannot tell its defect from a correct limiter
+	// (far away, where the link's jitter hides one request) leaves a
+	// finding its defect would explain undecided too: a 429 after quota was
+	// said to be left, or a counted request rejected within its budget after
+	// refused ones, may be an early rejection it cannot see.
+	if !failing[check.LimitNoEarlyReject] && earlyResult(a).Undecided {
+		b.MarkUndecided(check.LimitNoEarlyReject)
+	}
+	if !failing[check.LimitEnforced] && enforcedResult(a).Undecided {
+		b.MarkUndecided(check.LimitEnforced)
+	}
 	b.Sort()
 	return b
 }

@@ -29,3 +29,36 @@ func TestEarlyRejectNeedsAnEpisodeThatCouldShowIt(t *testing.T) {
 		}
 	}
 }
+
+// TestNotCountedLeavesAnUndecidedEarlyRejection replays the reference
+// target's sliding-window counter rejecting two early behind a 50 ms ± 25 ms
+// link (finding F2): limit.no-early-reject cannot decide (every rejection
+// lies within the timing tolerance of an early one), and auth.not-counted
+// saw a counted request rejected within the budget after refused ones. It
+// failed that as "the refused requests were charged", a defect this target
+// does not have; an early rejection explains it as well, so it must be left
+// undecided with limit.no-early-reject, and the run must not pass.
+func TestNotCountedLeavesAnUndecidedEarlyRejection(t *testing.T) {
+	dir := "testdata/far-sliding-early-reject-not-counted"
+	p, obs := stored(t, dir)
+	v := Check(p, seqOf(obs))
+	if c := resultOf(t, v, check.LimitNoEarlyReject); c.Status != check.Skip || !c.Undecided {
+		t.Fatalf("limit.no-early-reject = %s undecided=%v (%s); the replay needs it undecided", c.Status, c.Undecided, c.Message)
+	}
+	c := resultOf(t, v, check.AuthNotCounted)
+	if c.Status != check.Skip || !c.Undecided || c.See != check.LimitNoEarlyReject || !strings.Contains(c.Message, "rejects early") {
+		t.Errorf("auth.not-counted = %s undecided=%v see=%q (%s); want undecided, naming the early rejection it cannot rule out", c.Status, c.Undecided, c.See, c.Message)
+	}
+	for _, c := range v.Checks {
+		if c.Status == check.Fail {
+			t.Errorf("%s failed (%s); want no failure", c.ID, c.Message)
+		}
+	}
+	facts := RunFacts{Requests: int64(len(obs)), Statuses: map[int]int64{}}
+	for _, o := range obs {
+		facts.Statuses[o.Status]++
+	}
+	if got := v.Conclude(p.Scenario, facts); got.Status != check.Inconclusive {
+		t.Errorf("the run concludes %s (%s); want inconclusive", got.Status, got.Reason)
+	}
+}

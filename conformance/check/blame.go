@@ -16,6 +16,10 @@ type Blames struct {
 	bySeq  map[uint64]ID
 	bySent []blame    // ascending by send time, once Sort was called
 	byID   map[ID]int // how many requests each check blames
+	// undecided are the model checks that could not decide whether their
+	// defect is there (Result.Undecided): a finding it would explain is
+	// theirs to leave undecided, not another check's to fail.
+	undecided []ID
 }
 
 // blame is one blamed request.
@@ -53,8 +57,20 @@ func (b *Blames) Sort() {
 	slices.SortFunc(b.bySent, func(x, y blame) int { return cmp.Compare(x.sent, y.sent) })
 }
 
-// Empty reports whether no request is blamed.
-func (b Blames) Empty() bool { return len(b.bySeq) == 0 }
+// MarkUndecided records that check id could not decide whether its defect
+// is there.
+func (b *Blames) MarkUndecided(id ID) {
+	if !slices.Contains(b.undecided, id) {
+		b.undecided = append(b.undecided, id)
+	}
+}
+
+// Undecided reports whether check id could not decide whether its defect is
+// there.
+func (b Blames) Undecided(id ID) bool { return slices.Contains(b.undecided, id) }
+
+// Empty reports whether no request is blamed and no check is undecided.
+func (b Blames) Empty() bool { return len(b.bySeq) == 0 && len(b.undecided) == 0 }
 
 // Of returns the check that blames the request seq, if one does.
 func (b Blames) Of(seq uint64) (ID, bool) {

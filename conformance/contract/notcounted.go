@@ -39,12 +39,15 @@ type notCountedChecker struct {
 func (c *notCountedChecker) DeferTo(b func() check.Blames) { c.blamed = b }
 
 // rejectsEarly reports whether the model checks blame an early rejection of
-// the tested limit (limit.no-early-reject fails).
-func (c *notCountedChecker) rejectsEarly() bool {
+// the tested limit (limit.no-early-reject fails), and, when they do not,
+// whether they could not decide if it rejects early (limit.no-early-reject
+// undecided, as far away, where the link's jitter hides a request or two).
+func (c *notCountedChecker) rejectsEarly() (blamed, undecided bool) {
 	if c.blamed == nil {
-		return false
+		return false, false
 	}
-	return c.blamed().Blames(check.LimitNoEarlyReject)
+	b := c.blamed()
+	return b.Blames(check.LimitNoEarlyReject), b.Undecided(check.LimitNoEarlyReject)
 }
 
 // NewNotCountedChecker returns the checker of auth.not-counted.
@@ -325,9 +328,14 @@ func (c *notCountedChecker) remainingAround(before, after []results.Observation)
 }
 
 func (c *notCountedChecker) fail(res check.Result, msg string, o results.Observation) check.Result {
-	if c.rejectsEarly() {
+	switch early, undecided := c.rejectsEarly(); {
+	case early:
 		res.Status, res.See = check.Skip, check.LimitNoEarlyReject
 		res.Message = "a counted request was rejected within the budget after the refused requests, but the limit rejects early elsewhere too: the defect limit.no-early-reject fails, not failed again here (" + msg + ")"
+		return res
+	case undecided:
+		res.Status, res.See, res.Undecided = check.Skip, check.LimitNoEarlyReject, true
+		res.Message = "a counted request was rejected within the budget after the refused requests: charging them would explain it, and so would a limit that rejects early, which limit.no-early-reject could not decide here; not judged (" + msg + ")"
 		return res
 	}
 	res.Status, res.Message = check.Fail, msg

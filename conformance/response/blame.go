@@ -3,8 +3,13 @@ package response
 import "github.com/ratecheck/ratecheck/conformance/check"
 
 // deferred counts the findings a response check left to the model checks,
-// per check blamed.
-type deferred map[check.ID]int
+// per check: blamed, where the check blames the defect; undecided, where it
+// could not decide whether the defect is there (check.Blames.Undecided).
+type deferred struct{ blamed, undecided map[check.ID]int }
+
+func newDeferred() deferred {
+	return deferred{blamed: map[check.ID]int{}, undecided: map[check.ID]int{}}
+}
 
 // explains reports whether the model blames the defect behind a finding
 // between records i and j of s, counting it in d when it does: a request
@@ -22,7 +27,7 @@ func explains(b check.Blames, s *respSeries, i, j int, window int64, d deferred,
 	}
 	for k := max(i, 0); k <= j && k < len(s.Recs); k++ {
 		if id, ok := b.Of(s.Recs[k].seq); ok {
-			d[id]++
+			d.blamed[id]++
 			return true
 		}
 	}
@@ -30,7 +35,7 @@ func explains(b check.Blames, s *respSeries, i, j int, window int64, d deferred,
 		return false
 	}
 	if id, ok := b.Near(s.Recs[j].sent, window, ids...); ok {
-		d[id]++
+		d.blamed[id]++
 		return true
 	}
 	// The model may see the defect only in some windows (one whose arrivals
@@ -40,20 +45,35 @@ func explains(b check.Blames, s *respSeries, i, j int, window int64, d deferred,
 	// header that says the same elsewhere.
 	for _, id := range ids {
 		if b.Blames(id) {
-			d[id]++
+			d.blamed[id]++
+			return true
+		}
+	}
+	// A check that could not decide whether its defect is there may have
+	// missed it here: the finding is left undecided with it.
+	for _, id := range ids {
+		if b.Undecided(id) {
+			d.undecided[id]++
 			return true
 		}
 	}
 	return false
 }
 
-// see is the check most findings were left to, and how many were left in all.
-func (d deferred) see() (check.ID, int) {
+// see is the check most findings were left to as blamed, and how many were
+// left so in all.
+func (d deferred) see() (check.ID, int) { return mostOf(d.blamed) }
+
+// seeUndecided is the check most findings were left to as undecided, and how
+// many were left so in all.
+func (d deferred) seeUndecided() (check.ID, int) { return mostOf(d.undecided) }
+
+func mostOf(m map[check.ID]int) (check.ID, int) {
 	var best check.ID
 	n := 0
 	for _, id := range []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.RecoveryAfterWindow} {
-		n += d[id]
-		if d[id] > d[best] {
+		n += m[id]
+		if m[id] > m[best] {
 			best = id
 		}
 	}

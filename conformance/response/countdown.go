@@ -76,7 +76,7 @@ type Model interface {
 func newCountdown(pr *Promise, name string, t *texts, fam Model) *countdown {
 	h := pr.Scenario.Headers
 	return &countdown{pr: pr, name: name, texts: t, window: int64(pr.Described.Window),
-		approx: h.Approximate, stale: int64(h.Staleness), fam: fam, left: deferred{}}
+		approx: h.Approximate, stale: int64(h.Staleness), fam: fam, left: newDeferred()}
 }
 
 // judge checks one series.

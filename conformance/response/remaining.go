@@ -187,14 +187,41 @@ func (c *RemainingChecker) judge() check.Result {
 	if anyFailed(problems) {
 		return respFailure(res, &c.pr, c.first, cd.expected(), problems)
 	}
-	if see, n := cd.left.see(); n > 0 {
-		res.See = see
-		res.Message = fmt.Sprintf("%s disagreed with the server's decisions %s, each time at a request the limiter model blames (%s): the defect %s fails, not failed again here",
-			name, times(n), blamedFor(see), see)
-		return res
+	if left, ok := cd.left.result(res, name); ok {
+		return left
 	}
 	res.Status, res.Message = check.Pass, cd.passMessage(c.judged)
 	return res
+}
+
+// result is res skipped for the findings left to the model checks, when
+// some were: pointing at the check that blames their defect, or, where only
+// a check that could not decide explains them, undecided with it.
+func (d deferred) result(res check.Result, name string) (check.Result, bool) {
+	if see, n := d.see(); n > 0 {
+		res.Status, res.See = check.Skip, see
+		res.Message = fmt.Sprintf("%s disagreed with the server's decisions %s, each time at a request the limiter model blames (%s): the defect %s fails, not failed again here",
+			name, times(n), blamedFor(see), see)
+		return res, true
+	}
+	if see, n := d.seeUndecided(); n > 0 {
+		res.Status, res.See, res.Undecided = check.Skip, see, true
+		res.Message = fmt.Sprintf("%s disagreed with the server's decisions %s, where a limiter %s would explain it and %s could not decide whether this one does: not judged",
+			name, times(n), undecidedFor(see), see)
+		return res, true
+	}
+	return res, false
+}
+
+// undecidedFor names the defect a model check could not rule out.
+func undecidedFor(id check.ID) string {
+	switch id {
+	case check.LimitEnforced:
+		return "admitting beyond its limit"
+	case check.LimitNoEarlyReject:
+		return "rejecting under its limit"
+	}
+	return "with the defect of " + string(id)
 }
 
 // blamedFor says what a model check blames a request for.
