@@ -213,26 +213,26 @@ func (d deferred) result(res check.Result, name string) (check.Result, bool) {
 	return res, false
 }
 
-// undecidedFor names the defect a model check could not rule out.
-func undecidedFor(id check.ID) string {
-	switch id {
-	case check.LimitEnforced:
-		return "admitting beyond its limit"
-	case check.LimitNoEarlyReject:
-		return "rejecting under its limit"
-	}
-	return "with the defect of " + string(id)
+// defects words each model check's defect: what it blames a request for,
+// and what a limiter that has it does.
+var defects = map[check.ID]struct{ blamed, limiter string }{
+	check.LimitEnforced:       {"admitted beyond the limit", "admitting beyond its limit"},
+	check.LimitNoEarlyReject:  {"rejected under the limit", "rejecting under its limit"},
+	check.RecoveryAfterWindow: {"rejected after the limit should have lifted", "staying closed past its promised recovery"},
 }
 
 // blamedFor says what a model check blames a request for.
 func blamedFor(id check.ID) string {
-	switch id {
-	case check.LimitEnforced:
-		return "admitted beyond the limit"
-	case check.LimitNoEarlyReject:
-		return "rejected under the limit"
-	case check.RecoveryAfterWindow:
-		return "rejected after the limit should have lifted"
+	if d, ok := defects[id]; ok {
+		return d.blamed
 	}
 	return "blamed by " + string(id)
+}
+
+// undecidedFor names the defect a model check could not rule out.
+func undecidedFor(id check.ID) string {
+	if d, ok := defects[id]; ok {
+		return d.limiter
+	}
+	return "with the defect of " + string(id)
 }
