@@ -32,7 +32,7 @@ func TestEarlyRejectNeedsAnEpisodeThatCouldShowIt(t *testing.T) {
 
 // TestNotCountedLeavesAnUndecidedEarlyRejection replays the reference
 // target's sliding-window counter rejecting two early behind a 50 ms ± 25 ms
-// link (finding F2): limit.no-early-reject cannot decide (every rejection
+// link: limit.no-early-reject cannot decide (every rejection
 // lies within the timing tolerance of an early one), and auth.not-counted
 // saw a counted request rejected within the budget after refused ones. It
 // failed that as "the refused requests were charged", a defect this target

@@ -23,8 +23,7 @@ var farLink = latencyproxy.Link{Delay: 50 * time.Millisecond, Jitter: 25 * time.
 // counted and shown, not failed; one that comes out right in every run is
 // logged, to be removed here.
 var knownFar = map[string]string{
-	"off-by-one":   "F1: limit.enforced passes, its ambiguous decisions not counted",
-	"early-reject": "F2: limit.no-early-reject passes with every rejection ambiguous",
+	"off-by-one": "F1: limit.enforced passes, its ambiguous decisions not counted",
 }
 
 // knownFarChecks are checks that fail wrongly behind farLink in any cell,
