@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
@@ -77,6 +78,27 @@ func enforcedResult(a *analysis) check.Result {
 func admittedBetween(s *series.Series, prev, i int) bool {
 	for k := prev + 1; k < i; k++ {
 		if s.Adm[k] && s.Lo(k) >= s.Hi(prev) && s.Hi(k) <= s.Lo(i) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayHaveOpened reports whether, in a chain of first-request-aligned
+// windows, an admission of the episode of s from request from to rejection
+// i was sent before the opener of i's window and may have arrived after it:
+// it may have opened that window itself, whose admissions then number one
+// more than the chain counts. The chain, chosen to blame the server least,
+// puts it in the window before, which had room (no rejection in the episode
+// before i); a window admitting one too many looks the same.
+func (a *analysis) mayHaveOpened(s *series.Series, from, i int) bool {
+	x := slices.Index(a.series, s)
+	o, ok := a.eval.Opener(x, i)
+	if !ok {
+		return false
+	}
+	for k := max(from, 0); k < o; k++ {
+		if s.Adm[k] && s.Hi(k) > s.Lo(o) {
 			return true
 		}
 	}
@@ -238,6 +260,9 @@ func (a *analysis) cleanEpisodes(eps []onset, byAdmissions bool) (n int, blur fl
 		}
 		if byAdmissions && frees == 0 && from == prev+1 && prev >= 0 && !admittedBetween(s, prev, i) {
 			continue // the episode may be its previous streak's tail, split off by reordered arrivals
+		}
+		if byAdmissions && frees == 0 && a.mayHaveOpened(s, from, i) {
+			continue
 		}
 		width := s.Hi(i) - s.Lo(i)
 		if prev >= 0 {

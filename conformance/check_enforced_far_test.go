@@ -7,8 +7,9 @@ import (
 )
 
 // TestEnforcedFarWindowsNeedAnEpisodeThatCouldShowIt replays the reference
-// target's first-request-aligned window admitting 21 for a promise of 20,
-// behind a 50 ms ± 25 ms link (finding F1). Every window's 21st admission is
+// target's fixed window admitting 21 for a promise of 20 (first-request-
+// aligned; clock-aligned in opened-before, judged best as first-request-
+// aligned), behind a 50 ms ± 25 ms link (finding F1). Every window's 21st admission is
 // ambiguous, so no window can show it for sure; limit.enforced passed all
 // the same, on one window each run called clean:
 //   - reordered-tail: the window's 21st admission was sent just after its
@@ -17,15 +18,21 @@ import (
 //   - split-streak: the window's first admission was sent before the
 //     previous streak's last rejections, and a rejection streak split by an
 //     admission that only may have arrived in it made an "episode" that
-//     filled no window.
+//     filled no window;
+//   - opened-before: the first window of the over phase, whose 21st admission
+//     was the under phase's last request, sent 100 ms before the burst the
+//     chain opened the window with; it may have arrived after that opener,
+//     and opened the window itself.
 //
-// Arrival decides which admissions an episode holds, and a window's episode
-// needs one admission surely between its rejections: limit.enforced must be
+// Arrival decides which admissions an episode holds, a window's episode
+// needs one admission surely between its rejections, and none sent before
+// its window's opener that may have arrived after it: limit.enforced must be
 // undecided (the link hides one request), and the run must not pass.
 func TestEnforcedFarWindowsNeedAnEpisodeThatCouldShowIt(t *testing.T) {
 	for _, dir := range []string{
 		"testdata/far-window-off-by-one-reordered-tail",
 		"testdata/far-window-off-by-one-split-streak",
+		"testdata/far-window-off-by-one-opened-before",
 	} {
 		p, obs := stored(t, dir)
 		v := Check(p, seqOf(obs))

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"sort"
+
 	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
@@ -127,4 +129,20 @@ func (a *Rules) newStateEval(s *series.Series) series.StateEval {
 	e := series.NewStateEval(s)
 	e.Counting = a.Counting
 	return e
+}
+
+// Opener is the request that opened the window of request i of series x in
+// a chain of first-request-aligned windows: the last opener sent at or
+// before i. ok is false for windows on the clock and families without
+// windows.
+func (ev *Evaluation) Opener(x, i int) (o int, ok bool) {
+	if x >= len(ev.wins) {
+		return 0, false
+	}
+	wins := ev.wins[x]
+	k := sort.Search(len(wins), func(k int) bool { return wins[k].Starter() > i }) - 1
+	if k < 0 || wins[k].Starter() < 0 {
+		return 0, false
+	}
+	return wins[k].Starter(), true
 }

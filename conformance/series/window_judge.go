@@ -337,3 +337,7 @@ func (j *WindowJudge) startOf(k int) int64 {
 	}
 	return (j.wins[k].lo + j.wins[k].hi) / 2
 }
+
+// Starter is the request that opened the window, or −1 for a window on the
+// clock.
+func (w Window) Starter() int { return int(w.starter) }
