@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sort"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/series"
@@ -25,6 +26,23 @@ type analysis struct {
 	// counted only, until the fingerprint reads them (see fitBest).
 	tried []*model.Evaluation
 	best  *fit // the fingerprint, once computed
+	// judged are the model checks' results and blames the run's blames,
+	// once computed: the checks that defer to them ask for them again.
+	judged map[check.ID]check.Result
+	blames *check.Blames
+}
+
+// result is the result judge gives check id on a, computed once.
+func (a *analysis) result(id check.ID, judge func(*analysis) check.Result) check.Result {
+	if r, ok := a.judged[id]; ok {
+		return r
+	}
+	if a.judged == nil {
+		a.judged = map[check.ID]check.Result{}
+	}
+	r := judge(a)
+	a.judged[id] = r
+	return r
 }
 
 // analyse replays the collected records through the model of the tested limit.

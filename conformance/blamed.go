@@ -5,10 +5,19 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
-// blamed computes the blames of the run's analysis; empty when the model
-// could not judge the run or found nothing wrong.
+// blamed is the blames of the run's analysis, computed once per analysis;
+// empty when the model could not judge the run or found nothing wrong.
 func (r *run) blamed() check.Blames {
 	a := r.analysis()
+	if a.blames == nil {
+		b := a.blame()
+		a.blames = &b
+	}
+	return *a.blames
+}
+
+// blame computes the blames of a.
+func (a *analysis) blame() check.Blames {
 	var b check.Blames
 	if a.skip != "" || a.eval == nil {
 		return b
@@ -59,10 +68,10 @@ func (r *run) blamed() check.Blames {
 	// finding its defect would explain undecided too: a 429 after quota was
 	// said to be left, or a counted request rejected within its budget after
 	// refused ones, may be an early rejection it cannot see.
-	if !failing[check.LimitNoEarlyReject] && earlyResult(a).Undecided {
+	if !failing[check.LimitNoEarlyReject] && a.result(check.LimitNoEarlyReject, earlyResult).Undecided {
 		b.MarkUndecided(check.LimitNoEarlyReject)
 	}
-	if !failing[check.LimitEnforced] && enforcedResult(a).Undecided {
+	if !failing[check.LimitEnforced] && a.result(check.LimitEnforced, enforcedResult).Undecided {
 		b.MarkUndecided(check.LimitEnforced)
 	}
 	b.Sort()

@@ -148,7 +148,7 @@ func (c *modelChecker) Result() check.Result {
 	if a.skip != "" {
 		return check.Result{ID: c.id, Limit: a.limitName(), Status: check.Skip, Message: a.skip}
 	}
-	return c.judge(a)
+	return a.result(c.id, c.judge)
 }
 
 // describedModel is the family of the limit the headers describe, for
