@@ -118,23 +118,35 @@ func (a *analysis) arrivalBlur(blur float64) (why, within string, negligible boo
 	return why, within, n <= a.eval.Family.Capacity(a.P, a.Limit)*negligibleExcess
 }
 
-// ambiguousIn reports whether an ambiguous admission of amb may be the
-// request too many of the episode of s that starts at request from (after
-// rejection prev, or fresh when from > prev+1) and ends with rejection i.
-// Where the model frees quota only at once (a window), arrival decides:
-// far away, the request too many of a window is often sent just before the
-// previous streak's last rejection or just after the episode's first, and
-// reaches the server in between. Where it frees quota as time passes, send
-// order does; the arrival times' uncertainty is bounded apart (blur).
-func (a *analysis) ambiguousIn(s *series.Series, amb []int32, from, prev, i int) bool {
+// mayHideOneMore reports whether the episode of first (its first
+// rejection), starting at request from after rejection prev (fresh when
+// from > prev+1), may hold one admission more than the model counts in it:
+// an admission the point model blames and the tolerant one explains
+// (stateEval.ambAdm) lies in it. Where the model frees quota as time
+// passes, send order places it; the arrival times' uncertainty is bounded
+// apart (blur). Where it frees quota at once (a window), arrival does
+// (ambiguousWithin): far away, the request too many of a window is often
+// sent just before the previous streak's last rejection or just after the
+// episode's first, and reaches the server in between. And two more doubts
+// keep a window from showing one request too many:
+//   - without an admission that surely arrived between its rejections, the
+//     episode may be the previous streak's tail, split off only because
+//     reordered arrivals let an admission fall between, and it filled no
+//     window (admittedBetween);
+//   - an admission sent before its window's opener may have opened the
+//     window itself (mayHaveOpened).
+func (a *analysis) mayHideOneMore(first model.Ref, from, prev int) bool {
+	s, i, amb := first.S, first.I, first.Ev.AmbAdm
 	if a.eval.Family.Frees(a.P) > 0 {
-		return ambiguousBetween(amb, from, i)
+		return !a.eval.Family.RescuesOnly() && ambiguousBetween(amb, from, i)
 	}
 	after := s.Lo(from) - 1
 	if from == prev+1 && prev >= 0 {
 		after = s.Lo(prev)
 	}
-	return ambiguousWithin(s, amb, after, s.Hi(i))
+	return ambiguousWithin(s, amb, after, s.Hi(i)) ||
+		from == prev+1 && prev >= 0 && !admittedBetween(s, prev, i) ||
+		a.mayHaveOpened(s, from, i)
 }
 
 // ambiguousBetween reports whether an ambiguous admission lies in requests
@@ -196,9 +208,9 @@ func (a *analysis) frameNote(r model.Ref) string { return a.eval.Family.FrameNot
 // expectedAdmissions says in words what the model allows.
 func (a *analysis) expectedAdmissions() string { return a.eval.Family.ExpectedAdmissions(a.Limit) }
 
-// cleanEpisodes counts the episodes with no ambiguous admission (see
-// stateEval.ambAdm) between the start of their episode and their first
-// rejection (ambiguousIn), and that could have shown one request too many.
+// cleanEpisodes counts the episodes that hold no admission the model may
+// have missed (mayHideOneMore) and that could have shown one request too
+// many.
 // An episode starts after the previous rejection of its series, or after the last
 // stretch in which no request can have arrived for as long as the model
 // counts an admission (Family.Holds), whichever is later: nothing admitted
@@ -222,11 +234,6 @@ func (a *analysis) expectedAdmissions() string { return a.eval.Family.ExpectedAd
 // as time passes like a log's: far away, where arrival times are uncertain by
 // a twentieth of a window, a limiter admitting one too many in every rolling
 // window fits a counter as well as a correct one.
-//
-// A window's episode needs an admission that surely arrived between its
-// previous rejection and its first (admittedBetween): without one it may be
-// the previous streak's tail, split off only because reordered arrivals let
-// an admission fall between, and it filled no window.
 //
 // byAdmissions says whether an ambiguous admission before an episode's
 // first rejection keeps it from being clean: it does for one request too
@@ -255,13 +262,7 @@ func (a *analysis) cleanEpisodes(eps []onset, byAdmissions bool) (n int, blur fl
 		if a.eval.Family.ExcessNeedsFresh() && !fresh {
 			continue
 		}
-		if byAdmissions && !a.eval.Family.RescuesOnly() && a.ambiguousIn(s, e.first.Ev.AmbAdm, from, prev, i) {
-			continue
-		}
-		if byAdmissions && frees == 0 && from == prev+1 && prev >= 0 && !admittedBetween(s, prev, i) {
-			continue // the episode may be its previous streak's tail, split off by reordered arrivals
-		}
-		if byAdmissions && frees == 0 && a.mayHaveOpened(s, from, i) {
+		if byAdmissions && a.mayHideOneMore(e.first, from, prev) {
 			continue
 		}
 		width := s.Hi(i) - s.Lo(i)
