@@ -2,13 +2,13 @@ package dashboard
 
 import (
 	"fmt"
-	"github.com/ratecheck/ratecheck/conformance/check"
 	"math"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/report/dashboard/widgets"
 )
 
