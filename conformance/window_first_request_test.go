@@ -89,6 +89,20 @@ func replay(t *testing.T, dir string) Verdict {
 	return Check(p, seqOf(obs))
 }
 
+// replayConcluded judges a run directory stored under testdata as replay
+// does, and returns its verdict and the overall one Conclude gives it from
+// the statuses the run received.
+func replayConcluded(t *testing.T, dir string) (v, concluded Verdict) {
+	t.Helper()
+	p, obs := stored(t, dir)
+	v = Check(p, seqOf(obs))
+	facts := RunFacts{Requests: int64(len(obs)), Statuses: map[int]int64{}}
+	for _, o := range obs {
+		facts.Statuses[o.Status]++
+	}
+	return v, v.Conclude(p.Scenario, facts)
+}
+
 // stored reads a run directory stored under testdata: the plan of its own
 // scenario and its observations.
 func stored(t *testing.T, dir string) (*plan.Plan, []results.Observation) {
