@@ -167,3 +167,27 @@ func TestFingerprintPrefersTheTighterWindowFit(t *testing.T) {
 		}
 	}
 }
+
+// TestPointChainFollowsTheServersResets replays a run of the built-in
+// target's clock-aligned windows (10 per 500 ms, cmd/ratecheck's short.yaml)
+// recorded while the CPUs were busy, as in CI. A chain of first-request
+// windows explains it (the traffic's period divides the window), and its
+// point model, which places each request at its best estimate, put the
+// server's first admission of the over phase 0.01 ms before the expiry of a
+// window opened in the under phase: every later window it opened began a
+// request late, with the server's rejections in it, and it blamed all 135;
+// limit.no-early-reject, finding none it was sure came at the limit, left the
+// run INCONCLUSIVE. An admission after a rejection that surely arrived
+// before it shows the server opened a window between them, and the point
+// chain now opens its own there: the run passes, each model check decided.
+func TestPointChainFollowsTheServersResets(t *testing.T) {
+	v, concluded := replayConcluded(t, "testdata/loaded-window-point-chain-drift")
+	if concluded.Status != check.Pass {
+		t.Errorf("verdict %s; want pass", concluded.Status)
+	}
+	for _, id := range []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.TimingOnset, check.RecoveryAfterWindow} {
+		if c := resultOf(t, v, id); c.Status != check.Pass || c.Undecided {
+			t.Errorf("%s = %s, undecided %v (%s); want pass", id, c.Status, c.Undecided, c.Message)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package series
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"sort"
 )
@@ -81,22 +82,44 @@ func PointWindows(s *Series, wins []Window, w, n int64) []bool {
 
 // pointFirstRequest blames decisions against first-request-aligned windows with
 // point arrivals: a window opens at the first arrival after the previous one
-// expired and admits n.
+// expired and admits n. Where the server shows it opened a window sooner, the
+// chain opens its own there: at an admission that surely arrived after the
+// rejection before it, when every admission of the window surely arrived
+// before that rejection (a limiter rejects only while its window is full, so
+// it began another between the two, and no admission of the window may
+// belong to the new one). Without it one admission whose point arrival fell
+// on the wrong side of an expiry moves the chain a request later for good:
+// on traffic whose period divides the window (a clock-aligned limiter judged
+// as a chain) it drifts at each such jitter until every window it opens
+// begins with the server's rejections, and blames them all.
 func pointFirstRequest(s *Series, w, n int64) []bool {
 	blamed := make([]bool, len(s.Reqs))
 	var start, count int64
 	open := false
+	admHi := int64(math.MinInt64) // the latest arrival of the window's admissions
+	var rej struct {
+		last  bool  // the request before, in point order, was a rejection
+		hi    int64 // its latest arrival
+		clean bool  // every admission of the window surely arrived before it
+	}
 	for _, ix := range byMid(s) {
 		i := int(ix)
 		p := s.mid(i)
 		if !open || p >= start+w {
-			start, count, open = p, 0, true
+			start, count, open, admHi, rej.last = p, 0, true, math.MinInt64, false
 		}
 		seen := count
-		if s.Adm[i] {
-			count++
-		}
 		blamed[i] = s.Adm[i] == (seen >= n)
+		switch {
+		case !s.Adm[i]:
+			rej.last, rej.hi, rej.clean = true, s.Hi(i), admHi < s.Lo(i)
+			continue
+		case rej.last && rej.clean && rej.hi < s.Lo(i):
+			start, count, admHi = p, 0, math.MinInt64
+		}
+		count++
+		admHi = max(admHi, s.Hi(i))
+		rej.last = false
 	}
 	return blamed
 }
