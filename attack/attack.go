@@ -20,6 +20,7 @@ import (
 // have returned), and then the channel is closed.
 type Attack struct {
 	started time.Time     // real time of offset 0
+	base    time.Time     // a reading of the monotonic clock at Start: every Sent is measured from it
 	skew    time.Duration // Options.ClockSkew: added to every time the attack reports
 	origins []time.Time   // per plan phase: when it was launched; written before its first observation is sent on out
 	out     chan results.Observation
@@ -78,7 +79,7 @@ func Start(ctx context.Context, p *plan.Plan, o Options) (*Attack, error) {
 	if !o.StartAt.IsZero() {
 		started = o.StartAt.Add(-o.ClockSkew)
 	}
-	a := &Attack{started: started, skew: o.ClockSkew, origins: make([]time.Time, len(p.Phases)), out: make(chan results.Observation, 4096)}
+	a := &Attack{started: started, base: time.Now(), skew: o.ClockSkew, origins: make([]time.Time, len(p.Phases)), out: make(chan results.Observation, 4096)}
 	ctx, backOff := context.WithCancel(ctx)
 	rails := newRails(o, func(reason string) {
 		a.backedOff.Store(&reason)
@@ -167,7 +168,11 @@ func (a *Attack) run(ctx context.Context, runs []phaseRun, o Options, rails *rai
 			stop := context.AfterFunc(ctx, func() { atk.Stop() })
 			defer stop()
 			for res := range res {
-				res.Timestamp = res.Timestamp.Add(a.skew)
+				// vegeta stamps each phase's requests from that phase's
+				// own reading of the wall clock; measured from one base,
+				// every phase is on one timeline even if the wall clock
+				// is stepped during the run (a VM resumed, NTP).
+				res.Timestamp = a.base.Add(res.Timestamp.Sub(a.base)).Add(a.skew)
 				obs := observation(res, r.seqBase+o.Shard.Request(res.Seq), r.index, r.phase.Endpoint, r.phase.Key, rec, red, o.MaxBody)
 				rails.observe(obs.Status, obs.Error, r.phase.Kind)
 				a.out <- obs

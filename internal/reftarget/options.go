@@ -53,7 +53,8 @@ func Keys(keys map[string]string) Option {
 	}
 }
 
-// Clock sets the time source (tests); the default is time.Now.
+// Clock sets the time source (tests); the default is the wall clock read
+// once and measured on from there on the monotonic clock (monotonicClock).
 func Clock(now func() time.Time) Option {
 	return func(o *options) {
 		if now != nil {

@@ -67,7 +67,7 @@ type counters struct{ admitted, rejected, unauthorized, notFound atomic.Int64 }
 // a limit the limiter cannot model) is reported by Err, and the target then
 // answers every request with 500.
 func New(sc *scenarios.Scenario, opts ...Option) *Target {
-	o := options{clock: time.Now}
+	o := options{clock: monotonicClock()}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -313,4 +313,13 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header()["Content-Type"] = []string{"application/json"}
 	w.WriteHeader(status)
 	w.Write(body) //nolint:errcheck // the client went away; nothing to do
+}
+
+// monotonicClock reads the wall clock once and measures from there on the
+// monotonic clock, as vegeta stamps the requests it sends: a wall clock
+// stepped during a run (a VM resumed, NTP) moves neither, so the target's
+// windows stay where the requests' times put them.
+func monotonicClock() func() time.Time {
+	base := time.Now()
+	return func() time.Time { return base.Add(time.Since(base)) }
 }
