@@ -9,7 +9,7 @@ import (
 // TestEnforcedFarWindowsNeedAnEpisodeThatCouldShowIt replays the reference
 // target's fixed window admitting 21 for a promise of 20 (first-request-
 // aligned; clock-aligned in opened-before, judged best as first-request-
-// aligned), behind a 50 ms ± 25 ms link (finding F1). Every window's 21st admission is
+// aligned), behind a 50 ms ± 25 ms link (finding F1, fixed). Every window's 21st admission is
 // ambiguous, so no window can show it for sure; limit.enforced passed all
 // the same, on one window each run called clean:
 //   - reordered-tail: the window's 21st admission was sent just after its
