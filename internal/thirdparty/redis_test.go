@@ -107,8 +107,12 @@ func redisRuns(t *testing.T) []*run {
 		// Configured with 21 for a promise of 20: it admits one more per
 		// window, and says so in X-RateLimit-Limit. limit.enforced must
 		// fail, and headers.limit, which reads 21 where 20 is promised.
+		// (Finding F11 was limit.enforced passing in some runs, no window
+		// judged cleanly but one that showed nothing; not seen in 33 runs
+		// since 2026-12-06. A point chain a request late, which hid the
+		// 21st admission of every window it kept, is fixed:
+		// TestPointFirstRequestFollowsTheServersResets.)
 		{name: "ulule-redis-limit-21/declared", contract: ululeRedisContract,
-			bugs:   map[check.ID]string{check.LimitEnforced: "F11: the window holding the 21st admission is not judged cleanly and the other passes"},
 			target: serve(t, ululeRedisHandler(t, 21)),
 			want: expect{check.LimitEnforced: check.Fail, check.HeadersLimit: check.Fail,
 				check.HeadersRemaining: passOrFail}},
