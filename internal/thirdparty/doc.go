@@ -151,6 +151,18 @@
 // is locked out past the promise (recovery.after-window fails). What
 // ratecheck still gets wrong there is in docs/findings.md.
 //
+// TestGCRALimiters (7 Dec 2026): throttled/throttled v2.13.0 (its own
+// HTTPRateLimiterCtx middleware on its memory store and on Redis) and
+// go-redis/redis_rate v10.0.1 (its Lua script on miniredis, behind the
+// handler an API writes from its Result), each a GCRA of 20 per second with
+// a burst of 20, with X-RateLimit-Limit/-Remaining, a Reset in seconds until
+// the bucket is full again and Retry-After. Correct, declared as gcra or as
+// "20 per second", they pass every check on their first runs (a GCRA decides
+// as a token bucket does, and the fingerprint says so); throttled's MaxBurst
+// taken for the burst (MaxBurst 20 is a bucket of 21) fails limit.enforced and
+// headers.limit (21 stated); redis_rate's PerSecond(20) under docs promising a
+// burst of 10 fails limit.enforced alone.
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing

@@ -13,11 +13,12 @@ import (
 	"github.com/ratecheck/ratecheck/internal/longtest"
 )
 
-// realLimiterRuns is every real-limiter case: the libraries, nginx, HAProxy
-// and the Redis-backed limiters, each with its servers started afresh.
+// realLimiterRuns is every real-limiter case: the libraries, the GCRA
+// limiters, nginx, HAProxy and the Redis-backed ones, each with its servers
+// started afresh.
 func realLimiterRuns(t *testing.T) []*run {
 	var runs []*run
-	for _, f := range []func(*testing.T) []*run{libraryRuns, nginxRuns, haproxyRuns, redisRuns, tlsRuns} {
+	for _, f := range []func(*testing.T) []*run{libraryRuns, gcraRuns, nginxRuns, haproxyRuns, redisRuns, tlsRuns} {
 		runs = append(runs, f(t)...)
 	}
 	return runs
