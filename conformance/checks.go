@@ -56,47 +56,83 @@ var checks = []struct {
 	{id: check.QuotaEnforced, make: contract.NewQuotaChecker, all: true},
 }
 
-// newCheckers returns one checker per check id, in the order of checks, and
-// the state the model checks share. The checkers share what they record:
-// feeding every observation to each of them (live) or all observations to one
-// after the other (replay) both work. They keep one compact record per
-// request, on sp past 65,536 when sp is set (see records.SpillAfter), and read them
-// back only when judging needs them (see underlimit_fastpath.go).
-func newCheckers(p *plan.Plan, sp func() (records.Spill, error)) ([]routed, *run) {
+// newCheckers returns the checkers of one stretch of a run (see stretch.go),
+// one per check id of checks that is not run-wide (all), in the order of
+// checks, and the state the model checks share. The checkers share what they
+// record: feeding every observation to each of them (live) or all
+// observations to one after the other (replay) both work. They keep one
+// compact record per request, on sp past 65,536 when sp is set (see
+// records.SpillAfter), and read them back only when judging needs them (see
+// underlimit_fastpath.go).
+func newCheckers(p *plan.Plan, sp func() (records.Spill, error), leaveOut func(results.Observation) bool) ([]routed, *run) {
 	var limit *scenarios.Limit
 	if p != nil {
 		limit = p.TestedLimit()
 	}
-	r := &run{plan: p, col: modelCollector(p, limit)}
+	r := &run{plan: p, col: modelCollector(p, limit, leaveOut)}
 	r.col.NewSpill = sp
 	out := make([]routed, 0, len(checks))
 	for _, c := range checks {
-		if c.judge != nil {
+		switch {
+		case c.all:
+		case c.judge != nil:
 			out = append(out, routed{Checker: &modelChecker{run: r, id: c.id, judge: c.judge}})
-			continue
+		default:
+			out = append(out, makeChecker(p, r.col, c.make, r.blamed, c.contract, c.all, c.auth))
 		}
-		ch := c.make(p, r.col)
-		if b, ok := ch.(check.Blamer); ok {
-			b.DeferTo(r.blamed)
-		}
-		out = append(out, routed{Checker: ch, contract: c.contract, all: c.all, auth: c.auth})
 	}
 	return out, r
 }
 
+// newRunCheckers returns the checkers that judge the whole run whatever its
+// stretches (all: they see every phase, and what they judge spans the run:
+// a quota, the attempts of auth.not-counted), in the order of checks, their
+// blames taken from blamed. They keep no records of their own (nil
+// collector).
+func newRunCheckers(p *plan.Plan, blamed func() check.Blames) []routed {
+	var out []routed
+	for _, c := range checks {
+		if c.all {
+			out = append(out, makeChecker(p, nil, c.make, blamed, c.contract, c.all, c.auth))
+		}
+	}
+	return out
+}
+
+// makeChecker makes one checker with make and routes it.
+func makeChecker(p *plan.Plan, col *records.Collector, make func(*plan.Plan, *records.Collector) check.Checker,
+	blamed func() check.Blames, contract, all, auth bool) routed {
+	ch := make(p, col)
+	if b, ok := ch.(check.Blamer); ok {
+		b.DeferTo(blamed)
+	}
+	return routed{Checker: ch, contract: contract, all: all, auth: auth}
+}
+
 // modelCollector returns the collector of the model checks: the requests
 // limit counts, with quiet runs judged from counts when its family can, and
-// the 429s another limit caused left out: a quota its headers say ran out
-// (response.QuotaAttribution), or a longer limit the run's own admissions
-// spent (budgetAttribution).
-func modelCollector(p *plan.Plan, limit *scenarios.Limit) *records.Collector {
+// the 429s leaveOut picks left out (see attribution).
+func modelCollector(p *plan.Plan, limit *scenarios.Limit, leaveOut func(results.Observation) bool) *records.Collector {
 	_, quiet := quietFamily(limit)
+	return records.NewCollector(p, limit, quiet, leaveOut)
+}
+
+// attribution picks the 429s of runs of p that another limit than the tested
+// one caused: a quota its headers say ran out (response.QuotaAttribution), or
+// a longer limit the run's own admissions spent (budgetAttribution). It
+// counts every observation it is asked about, in the order of the run, so a
+// run has one, whatever its stretches.
+func attribution(p *plan.Plan) func(results.Observation) bool {
+	var limit *scenarios.Limit
+	if p != nil {
+		limit = p.TestedLimit()
+	}
 	qa := response.NewQuotaAttribution(p, limit)
 	ba := newBudgetAttribution(p, limit) // nil when no longer limit: it attributes nothing
-	return records.NewCollector(p, limit, quiet, func(o results.Observation) bool {
+	return func(o results.Observation) bool {
 		byBudget := ba.spent(o) // counts every observation, whatever the headers say
 		return qa.Spent(o) || byBudget
-	})
+	}
 }
 
 // routed is a checker with the phases it is given: the contract phases,
@@ -114,12 +150,12 @@ type run struct {
 	plan   *plan.Plan
 	col    *records.Collector
 	cached *analysis
-	at     int // observations seen when cached was computed
+	at     int // observations and context seen when cached was computed
 }
 
 func (r *run) analysis() *analysis {
-	if r.cached == nil || r.at != r.col.Seen {
-		r.cached, r.at = analyse(r.plan, r.col), r.col.Seen
+	if fed := r.col.Seen + r.col.Contexts; r.cached == nil || r.at != fed {
+		r.cached, r.at = analyse(r.plan, r.col), fed
 	}
 	return r.cached
 }

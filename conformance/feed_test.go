@@ -29,7 +29,7 @@ func TestCheckSameVerdictHoweverFed(t *testing.T) {
 		},
 		"checker by checker": func() Verdict {
 			j := New(p, Options{})
-			for _, c := range j.checkers {
+			for _, c := range j.cur.checkers {
 				for _, o := range obs {
 					c.Observe(o)
 				}

@@ -277,12 +277,17 @@ func (a *analysis) burstBefore(rate float64) float64 {
 func (f *fit) export() *Fingerprint {
 	fp := &Fingerprint{Family: f.family.Name(f.p), Params: f.family.ParamsText(f.p, f.ev),
 		Explained: f.explained, Judged: f.judged, Ambiguous: f.ambiguous}
+	fp.summarize()
+	return fp
+}
+
+// summarize writes fp's Summary from its fields.
+func (fp *Fingerprint) summarize() {
 	fp.Summary = fmt.Sprintf("%s, %s: explains %s of %s decisions",
 		fp.Family, fp.Params, thousands(fp.Explained), thousands(fp.Judged))
 	if fp.Ambiguous > 0 {
 		fp.Summary += fmt.Sprintf("; %s ambiguous", thousands(fp.Ambiguous))
 	}
-	return fp
 }
 
 // smoothing reports whether the fit is a bucket of about one request: one

@@ -13,9 +13,37 @@ import (
 // A Judge judges one run: it takes the run's observations and gives the
 // verdict, with the fingerprint of the limiter and its measured recovery. The
 // live run and `ratecheck report` both judge through one, so they agree.
+//
+// A long run is judged in stretches (stretch.go): once a stretch has taken
+// StretchSize observations over 32 windows of the tested limit, it ends
+// where the limit's state is best known (a window's reset), is judged, and
+// only its results are kept; the next one takes the last two windows before
+// it as context. What judging holds stays bounded however long the run.
 type Judge struct {
-	checkers []routed
-	run      *run
+	plan *plan.Plan
+	opts Options
+	cur  *stretch // the stretch being judged
+	// wide are the checkers of the whole run (newRunCheckers).
+	wide []routed
+	// leaveOut picks the 429s another limit caused (attribution), for
+	// every stretch.
+	leaveOut func(results.Observation) bool
+	seen     int   // observations of the run
+	first    int64 // the earliest Sent of the run, Unix nanoseconds
+
+	// What stretching needs (stretch.go); size is 0 when the run stays one
+	// stretch (no limit with a window is tested).
+	size     int
+	limit    *scenarios.Limit // the tested limit
+	window   int64            // its window, ns
+	done     stretchTally     // the stretches judged
+	closing  *closing         // the stretch before cur, until it is judged
+	past     check.BlameSummary
+	lead     leadIn
+	streaks  map[string]streak // per client of the tested limit
+	fed      int               // observations given to cur
+	from     uint64            // Seq of cur's first observation
+	fromSent int64             // Sent of cur's first observation, Unix ns
 }
 
 // Options configure a Judge.
@@ -29,20 +57,42 @@ type Options struct {
 // New returns a Judge of the runs of plan p (nil judges nothing: every check
 // skips, saying why).
 func New(p *plan.Plan, o Options) *Judge {
-	cs, r := newCheckers(p, o.Spill)
-	return &Judge{checkers: cs, run: r}
+	j := &Judge{plan: p, opts: o, leaveOut: attribution(p)}
+	j.cur = newStretch(p, o.Spill, j.leaveOut)
+	j.wide = newRunCheckers(p, j.blamed)
+	if l := testedLimitOf(p); l != nil && l.Window > 0 {
+		j.size, j.limit, j.window = StretchSize, l, int64(l.Window)
+		j.lead = leadIn{span: leadWindows * j.window, limit: StretchLead}
+		j.streaks = map[string]streak{}
+	}
+	return j
 }
 
 // Observe takes the next observation of the run, in seq order (a replay may
 // give them in any order: the verdict is the same). It is not safe for
 // concurrent use.
 func (j *Judge) Observe(o results.Observation) {
+	sent := o.Sent.UnixNano()
+	if j.seen == 0 || sent < j.first {
+		j.first = sent
+	}
+	j.seen++
+	if j.ends(o) {
+		j.next(sent)
+	}
+	j.after(o, sent)
+	if j.fed == 0 {
+		j.from, j.fromSent = o.Seq, sent
+	}
+	j.fed++
 	kind := j.phaseKind(o.Phase)
-	contract := kind.Contract()
-	for _, c := range j.checkers {
-		if c.all || c.contract == contract || c.auth && kind.Auth() {
-			c.Observe(o)
-		}
+	j.cur.observe(o, kind)
+	for _, c := range j.wide {
+		c.Observe(o)
+	}
+	if j.size > 0 && !kind.Contract() { // the model checks never see a contract phase
+		j.track(o)
+		j.lead.push(o)
 	}
 }
 
@@ -50,7 +100,7 @@ func (j *Judge) Observe(o results.Observation) {
 // requests of a contract phase only the checks of its promise judge
 // (PhaseKind.Contract).
 func (j *Judge) phaseKind(i int) scenarios.PhaseKind {
-	p := j.run.plan
+	p := j.plan
 	if p == nil || i < 0 || i >= len(p.Phases) {
 		return ""
 	}
@@ -61,17 +111,38 @@ func (j *Judge) phaseKind(i int) scenarios.PhaseKind {
 // order of the checks table (checks.go), the overall status, the fingerprint and the
 // measured recovery. It may be asked again after more observations.
 func (j *Judge) Verdict() Verdict {
-	v := Verdict{Status: check.Pass, Checks: make([]check.Result, 0, len(j.checkers))}
-	for _, c := range j.checkers {
-		v.Checks = append(v.Checks, c.Result())
+	v, engaged := j.cur.verdict()
+	if j.done.n > 0 || j.closing != nil {
+		var last []judged
+		if c := j.closing; c != nil {
+			cv, ce := c.verdict()
+			last = append(last, judged{cv, ce, c.from, c.n})
+		}
+		v = j.done.verdict(append(last, judged{v, engaged, j.from, j.fed}), j.first)
 	}
+	v.Checks = j.withWide(v.Checks)
+	v.Status = check.Pass
 	if v.Failed() {
 		v.Status = check.Fail
 	}
-	a := j.run.analysis()
-	v.Fingerprint = a.fingerprintExport()
-	v.Recovery = a.recoveryExport()
 	return v
+}
+
+// withWide puts the results of the whole run's checkers among those of the
+// stretches', in the order of the checks table.
+func (j *Judge) withWide(stretched []check.Result) []check.Result {
+	out := make([]check.Result, 0, len(stretched)+len(j.wide))
+	w := 0
+	for _, c := range checks {
+		if c.all {
+			out = append(out, j.wide[w].Result())
+			w++
+			continue
+		}
+		out = append(out, stretched[0])
+		stretched = stretched[1:]
+	}
+	return out
 }
 
 // Check judges a whole run held in memory: New, every observation of obs,

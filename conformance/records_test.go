@@ -21,7 +21,7 @@ func TestCollectorReserves(t *testing.T) {
 	for _, ph := range p.Phases {
 		want += ph.Requests
 	}
-	c := modelCollector(p, p.TestedLimit())
+	c := modelCollector(p, p.TestedLimit(), attribution(p))
 	h := hand{start: time.Unix(1_700_000_000, 0)}
 	h.add(0, 0, time.Millisecond, 200)
 	c.Observe(0, h.obs[0])
@@ -34,7 +34,7 @@ func TestCollectorReserves(t *testing.T) {
 // whatever the order and magnitude of the Seqs.
 func TestCollectorKeepsSeq(t *testing.T) {
 	p := stdPlan()
-	c := modelCollector(p, p.TestedLimit())
+	c := modelCollector(p, p.TestedLimit(), attribution(p))
 	seqs := []uint64{1 << 40, 1<<40 - 7, 1<<40 + 1_000_000, 3 << 40}
 	for i, seq := range seqs[:3] {
 		c.Observe(i, results.Observation{Seq: seq, Endpoint: "list", KeyID: "k1", Sent: time.Unix(0, int64(i)), Status: 200})
@@ -60,7 +60,7 @@ func TestClaimChecksKeepNoRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			checkers := New(stdPlan(), Options{}).checkers
+			checkers := New(stdPlan(), Options{}).cur.checkers
 			for _, o := range tt.obs {
 				for _, c := range checkers {
 					c.Observe(o)

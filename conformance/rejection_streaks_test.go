@@ -22,7 +22,7 @@ type streakReq struct {
 // streakSeries builds the series of reqs, as the collector would.
 func streakSeries(reqs []streakReq) (*series.Series, func(i int) bool) {
 	l := limitOf(20, time.Second, scenarios.AlgoFixedWindow)
-	c := modelCollector(nil, &l)
+	c := modelCollector(nil, &l, attribution(nil))
 	h := hand{start: base}
 	for _, r := range reqs {
 		h.add(0, r.at, 300*time.Microsecond, r.status)

@@ -37,7 +37,7 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 		for _, ob := range obs {
 			j.Observe(ob)
 		}
-		c := j.checkers[checkIndex(check.HeadersRemaining)].Checker.(*response.RemainingChecker)
+		c := j.cur.checkers[checkIndex(check.HeadersRemaining)].Checker.(*response.RemainingChecker)
 		return resultOf(t, j.Verdict(), check.HeadersRemaining), c
 	}
 	for _, r := range runs {
@@ -49,7 +49,7 @@ func TestRemainingSpillsAndJudgesTheSame(t *testing.T) {
 		for _, ob := range r.obs {
 			j.Observe(ob)
 		}
-		c := j.checkers[checkIndex(check.HeadersRemaining)].Checker.(*response.RemainingChecker)
+		c := j.cur.checkers[checkIndex(check.HeadersRemaining)].Checker.(*response.RemainingChecker)
 		inMem := 0
 		for _, s := range c.Set.ByKey {
 			inMem += len(s.Recs)

@@ -65,7 +65,7 @@ func TestQuietVerdictMatchesReplay(t *testing.T) {
 			j.Observe(o)
 		}
 		got := j.Verdict()
-		if a := j.run.analysis(); a.quiet > 0 {
+		if a := j.cur.run.analysis(); a.quiet > 0 {
 			quiet++
 		} else {
 			loud++
@@ -136,7 +136,7 @@ func TestSpilledRecordsJudgeAlike(t *testing.T) {
 		for _, o := range obs {
 			j.Observe(o)
 		}
-		spilled := j.run.col.Spilled != nil
+		spilled := j.cur.run.col.Spilled != nil
 		v := j.Verdict()
 		if spilled && !sp.closed {
 			t.Errorf("the spill was not closed after judging")
@@ -201,7 +201,7 @@ func TestSpillFailures(t *testing.T) {
 	records.SpillAfter = 7
 	tries := 0
 	j := feed(Options{Spill: func() (records.Spill, error) { tries++; return nil, fmt.Errorf("no room") }})
-	if col := j.run.col; col.Spilled != nil || !col.NoSpill || tries != 1 {
+	if col := j.cur.run.col; col.Spilled != nil || !col.NoSpill || tries != 1 {
 		t.Fatalf("with no spill: spilled %v, given up %v, %d tries; want no spill, and no more tries", col.Spilled != nil, col.NoSpill, tries)
 	}
 	if got := j.Verdict(); !reflect.DeepEqual(got, want) {
@@ -222,8 +222,8 @@ func TestSpillFailures(t *testing.T) {
 			fail.make(sp)
 			return sp, nil
 		}})
-		if j.run.col.Spilled == nil {
-			t.Fatalf("%d records did not spill after %d", j.run.col.N, records.SpillAfter)
+		if j.cur.run.col.Spilled == nil {
+			t.Fatalf("%d records did not spill after %d", j.cur.run.col.N, records.SpillAfter)
 		}
 		got := resultOf(t, j.Verdict(), check.LimitEnforced)
 		if got.Status != check.Skip || !strings.Contains(got.Message, "could not be read back") || !strings.Contains(got.Message, fail.want) {

@@ -92,3 +92,62 @@ func (b Blames) Near(at, window int64, ids ...ID) (ID, bool) {
 	}
 	return "", false
 }
+
+// BlameSummary is what Blames say of each check without the requests: which
+// checks blame a request, which could not decide. It stays small however
+// many requests are blamed.
+type BlameSummary struct {
+	blamed, undecided []ID
+}
+
+// Summary is what b says of each check.
+func (b Blames) Summary() BlameSummary {
+	var s BlameSummary
+	for id, n := range b.byID {
+		if n > 0 {
+			s.blamed = append(s.blamed, id)
+		}
+	}
+	slices.Sort(s.blamed)
+	s.undecided = slices.Clone(b.undecided)
+	return s
+}
+
+// Union is what s and t say together.
+func (s BlameSummary) Union(t BlameSummary) BlameSummary {
+	out := BlameSummary{blamed: slices.Clone(s.blamed), undecided: slices.Clone(s.undecided)}
+	for _, id := range t.blamed {
+		if !slices.Contains(out.blamed, id) {
+			out.blamed = append(out.blamed, id)
+		}
+	}
+	for _, id := range t.undecided {
+		if !slices.Contains(out.undecided, id) {
+			out.undecided = append(out.undecided, id)
+		}
+	}
+	return out
+}
+
+// With returns b with what s says added: each check s blames blames (no
+// request of b's), each it leaves undecided is undecided. b is not changed.
+func (b Blames) With(s BlameSummary) Blames {
+	if len(s.blamed) == 0 && len(s.undecided) == 0 {
+		return b
+	}
+	out := b
+	out.byID = make(map[ID]int, len(b.byID)+len(s.blamed))
+	for id, n := range b.byID {
+		out.byID[id] = n
+	}
+	for _, id := range s.blamed {
+		out.byID[id] = max(out.byID[id], 1)
+	}
+	out.undecided = slices.Clone(b.undecided)
+	for _, id := range s.undecided {
+		if !slices.Contains(out.undecided, id) {
+			out.undecided = append(out.undecided, id)
+		}
+	}
+	return out
+}

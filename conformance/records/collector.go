@@ -54,9 +54,12 @@ type Collector struct {
 	Limit  *scenarios.Limit
 	perKey bool
 
-	Seen  int    // observations fed, of every endpoint
-	First int64  // earliest Sent of any observation, Unix nanoseconds
-	Seq0  uint64 // Seq of the first counted observation; records keep their Seq relative to it
+	Seen   int   // observations fed, of every endpoint
+	First  int64 // earliest Sent of any observation, Unix nanoseconds (or as pinned)
+	pinned bool  // First was set by PinFirst
+	// Contexts counts the observations kept as context (ObserveContext).
+	Contexts int
+	Seq0     uint64 // Seq of the first counted observation; records keep their Seq relative to it
 	// byKey holds the records of each key (index into keys) in arrival order;
 	// judging sorts them in place. Once the run has more than spillAfter
 	// records they are on disk (spilled), and byKey holds none until load.
@@ -131,9 +134,38 @@ func (c *Collector) Observe(pos int, o results.Observation) {
 	}
 	c.Seen++
 	sent := o.Sent.UnixNano()
-	if c.Seen == 1 || sent < c.First {
+	if !c.pinned && (c.Seen == 1 || sent < c.First) {
 		c.First = sent
 	}
+	c.keep(o, int32(o.Status))
+}
+
+// Context is the status of a record kept for context only (see
+// ObserveContext): an answer never judged, as a transport failure's, that
+// may have been charged.
+const Context int32 = -1
+
+// PinFirst makes first the origin of the records' times (First), whatever
+// the observations fed: a stretch of a long run (see conformance's
+// stretches) counts its times from the run's first request.
+func (c *Collector) PinFirst(first int64) {
+	c.First, c.pinned = first, true
+}
+
+// ObserveContext keeps o as context: a request sent just before or after
+// the observations this collector judges (the stretches beside its own),
+// whose decision the limiter's state carries into theirs, or which may have
+// reached the server before the last of them. It is kept as an unknown
+// answer (status Context): never judged, and charged or not as the models
+// find likelier to explain the decisions around it. It takes no position of
+// the stream.
+func (c *Collector) ObserveContext(o results.Observation) {
+	c.Contexts++
+	c.keep(o, Context)
+}
+
+// keep records o with status if the tested limit counts it.
+func (c *Collector) keep(o results.Observation, status int32) {
 	if c.Limit == nil || !c.Limit.Counts(o.Endpoint) {
 		return
 	}
@@ -141,7 +173,7 @@ func (c *Collector) Observe(pos int, o results.Observation) {
 		c.byQuota++
 		return
 	}
-	if o.Status == 0 {
+	if status == 0 {
 		c.Failed++
 	}
 	if c.N == 0 {
@@ -149,11 +181,11 @@ func (c *Collector) Observe(pos int, o results.Observation) {
 	}
 	k := c.keyOf(CountedAs(c.Limit, o))
 	r := Record{
-		Sent:    sent,
+		Sent:    o.Sent.UnixNano(),
 		Latency: LatencyMicros(int64(o.Latency)),
 		Seq:     int32(o.Seq - c.Seq0),
 		Phase:   int32(o.Phase),
-		Status:  int32(o.Status),
+		Status:  status,
 	}
 	c.Quiet.Add(k, &r)
 	c.N++
@@ -225,7 +257,7 @@ func (c *Collector) keyOf(id string) int32 {
 // verdict's conclusion reads it too.
 func Judged(status int32) bool {
 	switch {
-	case status == 0, status == 401, status == 403, status == 404:
+	case status <= 0, status == 401, status == 403, status == 404: // Context is < 0
 		return false
 	case 300 <= status && status < 400:
 		return false

@@ -135,6 +135,14 @@ func (c *RemainingChecker) level(o results.Observation, claim headers.Claim) {
 	}
 }
 
+// ObserveContext takes a request sent just before or after the observations
+// judged (the stretches beside, see conformance's stretches): the budget
+// rule counts it as a request of the run, charged as may be.
+func (c *RemainingChecker) ObserveContext(o results.Observation) {
+	c.seen++ // the result judged before it is stale
+	c.other(o)
+}
+
 // other keeps the flight of a request the series do not keep: the budget
 // rule counts every request of the run.
 func (c *RemainingChecker) other(o results.Observation) {

@@ -133,7 +133,7 @@ func gcraRuns(t *testing.T) []*run {
 		// second the docs promise too, and is right.
 		{name: "redis-rate-burst-20-for-10/declared", contract: burst10,
 			target: serve(t, redisRateHandler(t, redis_rate.PerSecond(20))),
-			want: expect{check.LimitEnforced: check.Fail, check.HeadersRemaining: passOrFail}},
+			want:   expect{check.LimitEnforced: check.Fail, check.HeadersRemaining: passOrFail}},
 	}
 }
 

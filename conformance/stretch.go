@@ -1,0 +1,435 @@
+package conformance
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/records"
+	"github.com/ratecheck/ratecheck/plan"
+	"github.com/ratecheck/ratecheck/results"
+	"github.com/ratecheck/ratecheck/scenarios"
+)
+
+// StretchSize is how many observations a stretch of a long run takes at
+// least: a run past it is judged stretch by stretch (see Judge), and what a
+// Judge holds stays that of one stretch however long the run. StretchLead
+// bounds the context a stretch is given: a run whose last two windows hold
+// more observations than that stays one stretch. Variables for the tests.
+var (
+	StretchSize = 1 << 18
+	StretchLead = 1 << 16
+)
+
+// leadWindows is how many windows of the tested limit before a stretch's
+// first observation it is given as context (see records.ObserveContext):
+// what a window, a sliding log or a sliding-window counter holds at that
+// moment was decided within the two windows before it. A bucket's level may
+// depend on more; the context's unknown answers let it be whatever explains
+// the stretch's first decisions best, and its later decisions pin it down.
+const leadWindows = 2
+
+// stretchWindows is the fewest windows of the tested limit a stretch spans:
+// each stretch finds the model that explains it (the alignment of its
+// windows, a chain's phase) on its own, and a few windows leave that freer
+// than a whole run does. Measured on 315 simulated 75 s runs of every family
+// and fault near and far (stretch_test.go): with stretches of 8 windows one
+// run the whole-run judgement got right came out wrong; with 16 and 32, none.
+const stretchWindows = 32
+
+// A stretch judges one part of a run: the checkers and the state they share,
+// as a whole run's Judge had before runs were judged in stretches.
+type stretch struct {
+	checkers []routed
+	run      *run
+}
+
+func newStretch(p *plan.Plan, sp func() (records.Spill, error), leaveOut func(results.Observation) bool) *stretch {
+	cs, r := newCheckers(p, sp, leaveOut)
+	return &stretch{checkers: cs, run: r}
+}
+
+// A contextTaker is a checker that reads the observations before its
+// stretch as context (see Judge.next).
+type contextTaker interface {
+	ObserveContext(o results.Observation)
+}
+
+// observe gives o to the checkers of its phase's kind.
+func (s *stretch) observe(o results.Observation, kind scenarios.PhaseKind) {
+	contract := kind.Contract()
+	for _, c := range s.checkers {
+		if c.all || c.contract == contract || c.auth && kind.Auth() {
+			c.Observe(o)
+		}
+	}
+}
+
+// verdict judges the stretch's observations: its checkers' results (Status
+// is left to the Judge, which adds the whole run's checkers), and whether the
+// tested limit rejected any of its requests.
+func (s *stretch) verdict() (Verdict, bool) {
+	v := Verdict{Checks: make([]check.Result, 0, len(s.checkers))}
+	for _, c := range s.checkers {
+		v.Checks = append(v.Checks, c.Result())
+	}
+	a := s.run.analysis()
+	v.Fingerprint = a.fingerprintExport()
+	v.Recovery = a.recoveryExport()
+	return v, a.rejected()
+}
+
+// rejected reports whether the tested limit rejected any request judged.
+func (a *analysis) rejected() bool {
+	for _, s := range a.series {
+		if slices.Contains(s.Rej, true) {
+			return true
+		}
+	}
+	return false
+}
+
+// testedLimitOf is the limit p tests, or nil.
+func testedLimitOf(p *plan.Plan) *scenarios.Limit {
+	if p == nil {
+		return nil
+	}
+	return p.TestedLimit()
+}
+
+// ends reports whether the current stretch ends before o: it has taken
+// StretchSize observations over stretchWindows windows, o is not of a
+// contract phase, and o is where the limit's state is best known: an
+// admission that ends a rejection streak shorter than a window, the reset
+// of a window that filled (or a bucket with about one token), not the end
+// of a penalty.
+func (j *Judge) ends(o results.Observation) bool {
+	if j.size == 0 || j.fed < j.size || !o.Admitted() {
+		return false
+	}
+	sent, kind := o.Sent.UnixNano(), j.phaseKind(o.Phase)
+	if kind.Contract() || kind.Auth() || sent-j.fromSent < stretchWindows*j.window || !j.lead.complete(sent) {
+		return false
+	}
+	st, ok := j.streaks[records.CountedAs(j.limit, o)]
+	return ok && st.rejected && sent-st.from <= j.window
+}
+
+// streak is where a client's last answers of the tested limit stand.
+type streak struct {
+	rejected bool  // the last one was a rejection
+	from     int64 // Sent of the first rejection of the streak, Unix ns
+}
+
+// track notes o's answer in its client's streak.
+func (j *Judge) track(o results.Observation) {
+	if !j.limit.Counts(o.Endpoint) || !records.Judged(int32(o.Status)) {
+		return
+	}
+	key := records.CountedAs(j.limit, o)
+	st := j.streaks[key]
+	switch {
+	case o.Admitted():
+		st.rejected = false
+	case !st.rejected:
+		st = streak{rejected: true, from: o.Sent.UnixNano()}
+	}
+	j.streaks[key] = st
+}
+
+// next ends the current stretch and starts the next one, its times counted
+// from the run's first request and the last windows before it given as
+// context, as unknown answers: a window the new stretch judges that began
+// before it holds, before its first observation, only answers that may or
+// may not have been charged, so nothing a correct limiter did there looks
+// wrong. The stretch that ended goes on taking the observations sent within
+// a window after its end the same way (see closing), since a request sent
+// after another may reach the server first; then it is judged.
+func (j *Judge) next(at int64) {
+	j.fold()
+	j.closing = &closing{stretch: j.cur, from: j.from, n: j.fed, until: at + j.window}
+	j.cur = newStretch(j.plan, j.opts.Spill, j.leaveOut)
+	j.cur.run.col.PinFirst(j.first)
+	for _, o := range j.lead.items() {
+		j.cur.context(o)
+	}
+	j.fed = 0
+}
+
+// closing is a stretch that has ended, taking the observations sent within
+// a window after its end as context before it is judged.
+type closing struct {
+	*stretch
+	from  uint64 // Seq of its first observation
+	n     int    // observations it judged
+	until int64  // Unix ns: it takes the observations sent before
+}
+
+// after gives o, sent at sent, to the closing stretch as context, or judges
+// and folds it once o was sent past its context.
+func (j *Judge) after(o results.Observation, sent int64) {
+	if j.closing == nil || j.phaseKind(o.Phase).Contract() {
+		return
+	}
+	if sent >= j.closing.until {
+		j.fold()
+		return
+	}
+	j.closing.context(o)
+}
+
+// fold judges the closing stretch, if any, and folds its results into the
+// run's.
+func (j *Judge) fold() {
+	c := j.closing
+	if c == nil {
+		return
+	}
+	v, engaged := c.verdict()
+	j.done.add(v, engaged, c.from, c.n)
+	j.past = j.past.Union(c.run.blamed().Summary())
+	j.closing = nil
+}
+
+// context gives o to the stretch as context: to the model collector as an
+// unknown answer, and to the checkers that read context.
+func (s *stretch) context(o results.Observation) {
+	s.run.col.ObserveContext(o)
+	for _, c := range s.checkers {
+		if t, ok := c.Checker.(contextTaker); ok {
+			t.ObserveContext(o)
+		}
+	}
+}
+
+// blamed is the run's blames for the checkers of the whole run: the current
+// stretch's requests, and the checks the stretches before it blamed or left
+// undecided.
+func (j *Judge) blamed() check.Blames { return j.cur.run.blamed().With(j.past) }
+
+// leadIn keeps the observations sent within span of the latest one, without
+// headers or body (only the model collector reads them), at most limit.
+type leadIn struct {
+	span  int64
+	limit int
+	buf   []results.Observation // a queue: buf[head:]
+	head  int
+	// dropped is the latest Sent of an observation dropped for limit,
+	// Unix nanoseconds; 0 when none was.
+	dropped int64
+}
+
+// push adds o and drops those sent more than span before it.
+func (l *leadIn) push(o results.Observation) {
+	o.Headers, o.Body, o.Error = nil, "", ""
+	sent := o.Sent.UnixNano()
+	for l.head < len(l.buf) && l.buf[l.head].Sent.UnixNano() < sent-l.span {
+		l.head++
+	}
+	if len(l.buf)-l.head >= l.limit {
+		l.dropped = max(l.dropped, l.buf[l.head].Sent.UnixNano())
+		l.head++
+	}
+	if l.head > len(l.buf)/2 && l.head > 1024 {
+		n := copy(l.buf, l.buf[l.head:])
+		clear(l.buf[n:])
+		l.buf, l.head = l.buf[:n], 0
+	}
+	l.buf = append(l.buf, o)
+}
+
+// complete reports whether the queue holds every observation sent within
+// span before now: none of them was dropped for the limit.
+func (l *leadIn) complete(now int64) bool { return l.dropped == 0 || l.dropped < now-l.span }
+
+// items are the observations kept, oldest first.
+func (l *leadIn) items() []results.Observation { return l.buf[l.head:] }
+
+// stretchTally is the verdict of the stretches judged so far, folded as
+// they end: each check as the stretch that weighs most for it says (a
+// failure, then a deferral to a failing check, a pass, an undecided skip, a
+// skip; the earliest such stretch), with how every stretch came out; the
+// fingerprint most stretches found, its counts summed over them; the longest
+// recovery measured. It keeps no more per stretch than a few counts.
+type stretchTally struct {
+	n      int // stretches
+	checks []checkTally
+	prints []printTally
+	rec    *Recovery
+}
+
+// checkTally is one check's results over the stretches.
+type checkTally struct {
+	pick             check.Result
+	weight           int
+	at               int    // the stretch of pick, from 0
+	from             uint64 // Seq of its first observation
+	n                int    // observations it judged
+	fail, pass, skip int
+	sameSkip         bool // every skip so far gave pick's reason
+	warning          string
+}
+
+// printTally is one fingerprint and the stretches that found it.
+type printTally struct {
+	fp Fingerprint
+	n  int
+}
+
+// add folds the verdict v of the next stretch, whose n observations began at
+// Seq from, engaged when its limit rejected a request.
+func (t *stretchTally) add(v Verdict, engaged bool, from uint64, n int) {
+	if t.checks == nil {
+		t.checks = make([]checkTally, len(v.Checks))
+	}
+	for i, r := range v.Checks {
+		t.checks[i].add(r, weight(r, engaged), t.n, from, n)
+	}
+	if f := v.Fingerprint; f != nil {
+		k := slices.IndexFunc(t.prints, func(p printTally) bool { return p.fp.Family == f.Family && p.fp.Params == f.Params })
+		if k < 0 {
+			t.prints = append(t.prints, printTally{fp: Fingerprint{Family: f.Family, Params: f.Params}})
+			k = len(t.prints) - 1
+		}
+		p := &t.prints[k]
+		p.n++
+		p.fp.Explained += f.Explained
+		p.fp.Judged += f.Judged
+		p.fp.Ambiguous += f.Ambiguous
+	}
+	if r := v.Recovery; r != nil && (t.rec == nil || r.StillClosed && !t.rec.StillClosed ||
+		r.StillClosed == t.rec.StillClosed && r.Wait > t.rec.Wait) {
+		t.rec = r
+	}
+	t.n++
+}
+
+// add folds r, of weight w, from stretch at.
+func (c *checkTally) add(r check.Result, w, at int, from uint64, n int) {
+	switch r.Status {
+	case check.Fail:
+		c.fail++
+	case check.Pass:
+		c.pass++
+	default:
+		c.skip++
+	}
+	if c.warning == "" {
+		c.warning = r.Warning
+	}
+	if at == 0 {
+		c.sameSkip = r.Status == check.Skip
+	} else if r.Status == check.Skip {
+		c.sameSkip = c.sameSkip && r.Message == c.pick.Message && r.See == c.pick.See
+	}
+	if at == 0 || w > c.weight || w == c.weight && w == 0 && alone(r) > alone(c.pick) {
+		c.pick, c.weight, c.at, c.from, c.n = r, w, at, from, n
+	}
+}
+
+// weight orders a check's results across stretches: the one of highest
+// weight speaks for the run. A pass or undecided skip of a stretch that
+// never met its limit (engaged) weighs as little as a skip: it judged
+// nothing the others did not, such as a stretch inside a phase under the
+// limit.
+func weight(r check.Result, engaged bool) int {
+	switch {
+	case r.Status == check.Fail:
+		return 4
+	case r.Status == check.Skip && r.See != "":
+		return 3
+	case !engaged:
+		return 0
+	case r.Status == check.Pass:
+		return 2
+	case r.Undecided:
+		return 1
+	}
+	return 0
+}
+
+// alone is r's weight as if its stretch had met its limit: among stretches
+// none of which did, a pass still says more than a skip.
+func alone(r check.Result) int { return weight(r, true) }
+
+// judged is one stretch's verdict, for stretchTally.verdict.
+type judged struct {
+	v       Verdict
+	engaged bool
+	from    uint64
+	n       int
+}
+
+// verdict is the run's verdict from the stretches folded and the last ones
+// (as for add); first is the run's first Sent. t is not changed.
+func (t *stretchTally) verdict(last []judged, first int64) Verdict {
+	all := *t
+	all.checks = slices.Clone(t.checks)
+	all.prints = slices.Clone(t.prints)
+	for _, l := range last {
+		all.add(l.v, l.engaged, l.from, l.n)
+	}
+	out := Verdict{Checks: make([]check.Result, len(all.checks)), Recovery: all.rec}
+	for i := range all.checks {
+		out.Checks[i] = all.checks[i].result(all.n, first)
+	}
+	if len(all.prints) > 0 {
+		best := all.prints[0]
+		for _, p := range all.prints[1:] {
+			if p.n > best.n {
+				best = p
+			}
+		}
+		fp := best.fp
+		fp.summarize()
+		fp.Summary += fmt.Sprintf(" (the best fit in %d of the run's %d stretches)", best.n, all.n)
+		out.Fingerprint = &fp
+	}
+	return out
+}
+
+// result is the check's result for a run of stretches.
+func (c *checkTally) result(stretches int, first int64) check.Result {
+	r := c.pick
+	if r.Warning == "" {
+		r.Warning = c.warning
+	}
+	r.Evidence = rebase(r.Evidence, first)
+	if c.skip == stretches && c.sameSkip {
+		return r // the same reason throughout: nothing to add
+	}
+	r.Message += fmt.Sprintf(" (the run judged in %d stretches: %s; this is stretch %d's, requests #%s to #%s)",
+		stretches, tallyText(c.fail, c.pass, c.skip), c.at+1, thousands(int(c.from)), thousands(int(c.from)+c.n-1))
+	return r
+}
+
+// tallyText writes "fail in 2, pass in 30, skip in 1", leaving out zeros.
+func tallyText(fail, pass, skip int) string {
+	var parts []string
+	for _, t := range []struct {
+		word string
+		n    int
+	}{{"fail", fail}, {"pass", pass}, {"skip", skip}} {
+		if t.n > 0 {
+			parts = append(parts, fmt.Sprintf("%s in %d", t.word, t.n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// rebase returns e with its offsets counted from the run's first request:
+// the header and contract checks of a stretch count them from the stretch's
+// first observation they saw.
+func rebase(e *check.Evidence, first int64) *check.Evidence {
+	if e == nil {
+		return nil
+	}
+	out := *e
+	out.Requests = slices.Clone(e.Requests)
+	for x := range out.Requests {
+		out.Requests[x].Offset = time.Duration(out.Requests[x].Sent.UnixNano() - first)
+	}
+	return &out
+}
