@@ -33,17 +33,21 @@ type Judge struct {
 
 	// What stretching needs (stretch.go); size is 0 when the run stays one
 	// stretch (no limit with a window is tested).
-	size     int
-	limit    *scenarios.Limit // the tested limit
-	window   int64            // its window, ns
-	done     stretchTally     // the stretches judged
-	closing  *closing         // the stretch before cur, until it is judged
-	past     check.BlameSummary
-	lead     leadIn
-	streaks  map[string]streak // per client of the tested limit
-	fed      int               // observations given to cur
-	from     uint64            // Seq of cur's first observation
-	fromSent int64             // Sent of cur's first observation, Unix ns
+	size    int
+	limit   *scenarios.Limit // the tested limit
+	window  int64            // its window, ns
+	done    stretchTally     // the stretches judged
+	closing *closing         // the stretch before cur, taking context
+	folding *folding         // the stretch before that, being judged
+	past    check.BlameSummary
+	lead    leadIn
+	streaks map[string]streak // per client of the tested limit
+	// rejectedAt is the latest Sent of a rejection of the tested limit,
+	// Unix ns; 0 when none was.
+	rejectedAt int64
+	fed        int    // observations given to cur
+	from       uint64 // Seq of cur's first observation
+	fromSent   int64  // Sent of cur's first observation, Unix ns
 }
 
 // Options configure a Judge.
@@ -81,6 +85,7 @@ func (j *Judge) Observe(o results.Observation) {
 		j.next(sent)
 	}
 	j.after(o, sent)
+	j.collect(false)
 	if j.fed == 0 {
 		j.from, j.fromSent = o.Seq, sent
 	}
@@ -111,6 +116,7 @@ func (j *Judge) phaseKind(i int) scenarios.PhaseKind {
 // order of the checks table (checks.go), the overall status, the fingerprint and the
 // measured recovery. It may be asked again after more observations.
 func (j *Judge) Verdict() Verdict {
+	j.collect(true)
 	v, engaged := j.cur.verdict()
 	if j.done.n > 0 || j.closing != nil {
 		var last []judged

@@ -36,8 +36,10 @@ const leadWindows = 2
 // windows, a chain's phase) on its own, and a few windows leave that freer
 // than a whole run does. Measured on 315 simulated 75 s runs of every family
 // and fault near and far (stretch_test.go): with stretches of 8 windows one
-// run the whole-run judgement got right came out wrong; with 16 and 32, none.
-const stretchWindows = 32
+// run the whole-run judgement got right came out wrong (a penalty box far
+// away); with 16 and 32, none. At 16,000 requests a second against a 1 s
+// window, 16 windows are 256,000 requests: about 45 MB judged at a time.
+const stretchWindows = 16
 
 // A stretch judges one part of a run: the checkers and the state they share,
 // as a whole run's Judge had before runs were judged in stretches.
@@ -102,9 +104,10 @@ func testedLimitOf(p *plan.Plan) *scenarios.Limit {
 // ends reports whether the current stretch ends before o: it has taken
 // StretchSize observations over stretchWindows windows, o is not of a
 // contract phase, and o is where the limit's state is best known: an
-// admission that ends a rejection streak shorter than a window, the reset
-// of a window that filled (or a bucket with about one token), not the end
-// of a penalty.
+// admission that ends a rejection streak shorter than a window (the reset
+// of a window that filled, or a bucket with about one token; not the end of
+// a penalty), or any admission when the limit rejected nothing for the
+// last leadWindows windows (whatever it counted then, the context holds).
 func (j *Judge) ends(o results.Observation) bool {
 	if j.size == 0 || j.fed < j.size || !o.Admitted() {
 		return false
@@ -112,6 +115,9 @@ func (j *Judge) ends(o results.Observation) bool {
 	sent, kind := o.Sent.UnixNano(), j.phaseKind(o.Phase)
 	if kind.Contract() || kind.Auth() || sent-j.fromSent < stretchWindows*j.window || !j.lead.complete(sent) {
 		return false
+	}
+	if sent-j.rejectedAt > leadWindows*j.window {
+		return true
 	}
 	st, ok := j.streaks[records.CountedAs(j.limit, o)]
 	return ok && st.rejected && sent-st.from <= j.window
@@ -135,6 +141,9 @@ func (j *Judge) track(o results.Observation) {
 		st.rejected = false
 	case !st.rejected:
 		st = streak{rejected: true, from: o.Sent.UnixNano()}
+	}
+	if !o.Admitted() {
+		j.rejectedAt = max(j.rejectedAt, o.Sent.UnixNano())
 	}
 	j.streaks[key] = st
 }
@@ -180,17 +189,55 @@ func (j *Judge) after(o results.Observation, sent int64) {
 	j.closing.context(o)
 }
 
-// fold judges the closing stretch, if any, and folds its results into the
-// run's.
+// fold judges the closing stretch, if any, on a goroutine of its own: the
+// Judge goes on taking observations (a live run's loop must not stall for
+// the seconds a stretch takes), and collect folds its results into the
+// run's. At most one stretch is judged so at a time: a second waits for the
+// first, so that no more than two stretches are held.
 func (j *Judge) fold() {
 	c := j.closing
 	if c == nil {
 		return
 	}
-	v, engaged := c.verdict()
-	j.done.add(v, engaged, c.from, c.n)
-	j.past = j.past.Union(c.run.blamed().Summary())
 	j.closing = nil
+	j.collect(true)
+	f := &folding{done: make(chan struct{}), from: c.from, n: c.n}
+	go func() { // ends when the stretch is judged
+		defer close(f.done)
+		f.v, f.engaged = c.verdict()
+		f.blames = c.run.blamed().Summary()
+	}()
+	j.folding = f
+}
+
+// folding is a stretch being judged by fold.
+type folding struct {
+	done    chan struct{} // closed once judged
+	v       Verdict
+	engaged bool
+	blames  check.BlameSummary
+	from    uint64
+	n       int
+}
+
+// collect folds the stretch fold judges into the run's results once it is
+// judged; with wait, it waits for it.
+func (j *Judge) collect(wait bool) {
+	f := j.folding
+	if f == nil {
+		return
+	}
+	if !wait {
+		select {
+		case <-f.done:
+		default:
+			return
+		}
+	}
+	<-f.done
+	j.done.add(f.v, f.engaged, f.from, f.n)
+	j.past = j.past.Union(f.blames)
+	j.folding = nil
 }
 
 // context gives o to the stretch as context: to the model collector as an
