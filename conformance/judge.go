@@ -72,9 +72,11 @@ func New(p *plan.Plan, o Options) *Judge {
 	return j
 }
 
-// Observe takes the next observation of the run, in seq order (a replay may
-// give them in any order: the verdict is the same). It is not safe for
-// concurrent use.
+// Observe takes the next observation of the run, in seq order. A run of
+// fewer than StretchSize observations may come in any order (the verdict is
+// the same); a longer one is judged in stretches as it comes, so it must
+// come in seq order (a live run, a run directory read back). It is not safe
+// for concurrent use.
 func (j *Judge) Observe(o results.Observation) {
 	sent := o.Sent.UnixNano()
 	if j.seen == 0 || sent < j.first {
