@@ -45,8 +45,9 @@ func (a *analysis) result(id check.ID, judge func(*analysis) check.Result) check
 	return r
 }
 
-// analyse replays the collected records through the model of the tested limit.
-func analyse(p *plan.Plan, c *records.Collector) *analysis {
+// analyse replays the collected records through the model of the tested
+// limit, on every core for a large run unless serial.
+func analyse(p *plan.Plan, c *records.Collector, serial bool) *analysis {
 	a := &analysis{Rules: model.Rules{Plan: p, Limit: c.Limit, Origin: c.First, Seq0: c.Seq0}}
 	if a.skip = skipReason(p, c); a.skip != "" {
 		return a
@@ -72,7 +73,7 @@ func analyse(p *plan.Plan, c *records.Collector) *analysis {
 			c.N, a.Limit.Name, c.Failed)
 		return a
 	}
-	if c.N >= parallelFrom {
+	if c.N >= parallelFrom && !serial {
 		a.Workers = runtime.GOMAXPROCS(0)
 	}
 	a.eval, a.tried = a.Evaluate(a.series)

@@ -151,11 +151,14 @@ type run struct {
 	col    *records.Collector
 	cached *analysis
 	at     int // observations and context seen when cached was computed
+	// serial judges on one core: a stretch judged while the run goes on
+	// leaves the others to the attack.
+	serial bool
 }
 
 func (r *run) analysis() *analysis {
 	if fed := r.col.Seen + r.col.Contexts; r.cached == nil || r.at != fed {
-		r.cached, r.at = analyse(r.plan, r.col), fed
+		r.cached, r.at = analyse(r.plan, r.col, r.serial), fed
 	}
 	return r.cached
 }

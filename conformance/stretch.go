@@ -189,10 +189,10 @@ func (j *Judge) after(o results.Observation, sent int64) {
 	j.closing.context(o)
 }
 
-// fold judges the closing stretch, if any, on a goroutine of its own: the
-// Judge goes on taking observations (a live run's loop must not stall for
-// the seconds a stretch takes), and collect folds its results into the
-// run's. At most one stretch is judged so at a time: a second waits for the
+// fold judges the closing stretch, if any, on a goroutine of its own and
+// one core: the Judge goes on taking observations (a live run's loop must
+// not stall for the seconds a stretch takes, nor its attack lose a core to
+// it), and collect folds its results into the run's. At most one stretch is judged so at a time: a second waits for the
 // first, so that no more than two stretches are held.
 func (j *Judge) fold() {
 	c := j.closing
@@ -202,7 +202,8 @@ func (j *Judge) fold() {
 	j.closing = nil
 	j.collect(true)
 	f := &folding{done: make(chan struct{}), from: c.from, n: c.n}
-	go func() { // ends when the stretch is judged
+	c.run.serial = true // the run may still be sending
+	go func() {         // ends when the stretch is judged
 		defer close(f.done)
 		f.v, f.engaged = c.verdict()
 		f.blames = c.run.blamed().Summary()
