@@ -103,7 +103,7 @@ func BenchmarkFanout(b *testing.B) {
 				defer w.Close(results.Meta{})
 			}
 			rec := metrics.NewRecorder(metricsPhases(p), start)
-			judge := runner.NewJudge(p)
+			judge := runner.NewJudge(p, true)
 			before := liveHeap()
 			b.ReportAllocs()
 			i := 0
@@ -142,7 +142,7 @@ func BenchmarkVerdict(b *testing.B) {
 	b.ReportAllocs()
 	ops := 0
 	for b.Loop() {
-		judge := runner.NewJudge(p)
+		judge := runner.NewJudge(p, true)
 		for _, o := range obs {
 			judge.Observe(o)
 		}

@@ -22,7 +22,7 @@ func BenchmarkRunMemory(b *testing.B) {
 	for b.Loop() {
 		before := liveHeap()
 		peak, stop := samplePeak()
-		judge := runner.NewJudge(plan)
+		judge := runner.NewJudge(plan, false)
 		for i := range n {
 			judge.Observe(observationAt(i, benchHeaders))
 		}

@@ -96,7 +96,7 @@ func rejudge(b *testing.B, run *results.Run) conformance.Verdict {
 	waits := metrics.NewWaits(runner.WaitSpec(p), run.Meta.Started)
 	var readErr error
 	v := gcpolicy.Judge(func() conformance.Verdict {
-		j := runner.NewJudge(p)
+		j := runner.NewJudge(p, false)
 		for o, err := range run.Observations() {
 			if err != nil {
 				readErr = err

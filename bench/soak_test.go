@@ -100,7 +100,7 @@ func TestSoakJudgeMemory(t *testing.T) {
 	before := liveHeap()
 	peak, stop := samplePeak()
 	rec := metrics.NewRecorder(metricsPhases(p), start)
-	j := runner.NewJudge(p)
+	j := runner.NewJudge(p, true)
 	for i := range n {
 		o := soakObservation(i, nil)
 		rec.Record(o)
@@ -176,7 +176,7 @@ func TestSoakReplay(t *testing.T) {
 	waits := metrics.NewWaits(runner.WaitSpec(p), run.Meta.Started)
 	var observed time.Duration
 	v := gcpolicy.Judge(func() conformance.Verdict {
-		j := runner.NewJudge(p)
+		j := runner.NewJudge(p, true)
 		for o := range run.Observations() {
 			rec.Record(o)
 			waits.Record(o)

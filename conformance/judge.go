@@ -56,6 +56,10 @@ type Options struct {
 	// they outgrow memory (past 65,536 requests; see records.SpillAfter). When it is
 	// nil, or fails, the records stay in memory.
 	Spill func() (records.Spill, error)
+	// Live says the run is being sent while it is judged: the stretches of
+	// a long run judged as it goes use one core, leaving the others to the
+	// attack. A run read back is judged on every core.
+	Live bool
 }
 
 // New returns a Judge of the runs of plan p (nil judges nothing: every check

@@ -19,7 +19,7 @@ import (
 // bounds the context a stretch is given: a run whose last two windows hold
 // more observations than that stays one stretch. Variables for the tests.
 var (
-	StretchSize = 1 << 18
+	StretchSize = 1 << 17
 	StretchLead = 1 << 16
 )
 
@@ -189,10 +189,10 @@ func (j *Judge) after(o results.Observation, sent int64) {
 	j.closing.context(o)
 }
 
-// fold judges the closing stretch, if any, on a goroutine of its own and
-// one core: the Judge goes on taking observations (a live run's loop must
-// not stall for the seconds a stretch takes, nor its attack lose a core to
-// it), and collect folds its results into the run's. At most one stretch is judged so at a time: a second waits for the
+// fold judges the closing stretch, if any, on a goroutine of its own (on
+// one core for a live run): the Judge goes on taking observations (a live
+// run's loop must not stall for the seconds a stretch takes, nor its attack
+// lose every core to it), and collect folds its results into the run's. At most one stretch is judged so at a time: a second waits for the
 // first, so that no more than two stretches are held.
 func (j *Judge) fold() {
 	c := j.closing
@@ -202,7 +202,7 @@ func (j *Judge) fold() {
 	j.closing = nil
 	j.collect(true)
 	f := &folding{done: make(chan struct{}), from: c.from, n: c.n}
-	c.run.serial = true // the run may still be sending
+	c.run.serial = j.opts.Live
 	go func() {         // ends when the stretch is judged
 		defer close(f.done)
 		f.v, f.engaged = c.verdict()

@@ -155,7 +155,7 @@ func newFanout(o Options, atk *attack.Attack) *fanout {
 		started: atk.Started(),
 		phases:  make([]bool, len(o.Plan.Phases)),
 		rec:     metrics.NewRecorder(MetricsPhases(o.Plan), atk.Started()),
-		judge:   NewJudge(o.Plan),
+		judge:   NewJudge(o.Plan, true),
 		waits:   metrics.NewWaits(WaitSpec(o.Plan), atk.Started()),
 	}
 	if r, ok := FollowRemaining(o.Plan); ok {
@@ -299,9 +299,10 @@ func WaitSpec(p *plan.Plan) headers.Spec {
 }
 
 // NewJudge returns the Judge of a run of p whose records, past what memory
-// keeps, go to a spill file in the system's temporary directory.
-func NewJudge(p *plan.Plan) *conformance.Judge {
-	return conformance.New(p, conformance.Options{Spill: tempSpill})
+// keeps, go to a spill file in the system's temporary directory; live when
+// the run is being sent as it is judged (conformance.Options.Live).
+func NewJudge(p *plan.Plan, live bool) *conformance.Judge {
+	return conformance.New(p, conformance.Options{Spill: tempSpill, Live: live})
 }
 
 func tempSpill() (records.Spill, error) { return spill.Create("") }

@@ -73,7 +73,7 @@ func replay(p *plan.Plan, s Stored, progress *replayProgress) (replayed, error) 
 	r.waits = metrics.NewWaits(runner.WaitSpec(p), s.Meta.Started)
 	var readErr error
 	r.verdict = gcpolicy.Judge(func() conformance.Verdict {
-		j := runner.NewJudge(p)
+		j := runner.NewJudge(p, false)
 		readErr = s.Observations(func(seen, judged results.Observation) {
 			r.rec.Record(seen)
 			r.waits.Record(seen)
