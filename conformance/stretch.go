@@ -24,7 +24,7 @@ var (
 )
 
 // leadWindows is how many windows of the tested limit before a stretch's
-// first observation it is given as context (see records.ObserveContext):
+// first observation it is given as context (records.Collector.ObserveContext):
 // what a window, a sliding log or a sliding-window counter holds at that
 // moment was decided within the two windows before it. A bucket's level may
 // depend on more; the context's unknown answers let it be whatever explains
@@ -53,8 +53,8 @@ func newStretch(p *plan.Plan, sp func() (records.Spill, error), leaveOut func(re
 	return &stretch{checkers: cs, run: r}
 }
 
-// A contextTaker is a checker that reads the observations before its
-// stretch as context (see Judge.next).
+// A contextTaker is a checker that reads the observations sent just before
+// and after its stretch as context (see Judge.next).
 type contextTaker interface {
 	ObserveContext(o results.Observation)
 }
@@ -203,7 +203,7 @@ func (j *Judge) fold() {
 	j.collect(true)
 	f := &folding{done: make(chan struct{}), from: c.from, n: c.n}
 	c.run.serial = j.opts.Live
-	go func() {         // ends when the stretch is judged
+	go func() { // ends when the stretch is judged
 		defer close(f.done)
 		f.v, f.engaged = c.verdict()
 		f.blames = c.run.blamed().Summary()
