@@ -60,10 +60,6 @@ type Options struct {
 	// a long run judged as it goes use one core, leaving the others to the
 	// attack. A run read back is judged on every core.
 	Live bool
-	// Background, when set, runs a stretch's judging on a goroutine of its
-	// own instead of go: the runner's runs it on a thread of low priority,
-	// so that the attack and a target on the same machine come first.
-	Background func(judge func())
 }
 
 // New returns a Judge of the runs of plan p (nil judges nothing: every check

@@ -203,16 +203,11 @@ func (j *Judge) fold() {
 	j.collect(true)
 	f := &folding{done: make(chan struct{}), from: c.from, n: c.n}
 	c.run.serial = j.opts.Live
-	judge := func() {
+	go func() { // ends when the stretch is judged
 		defer close(f.done)
 		f.v, f.engaged = c.verdict()
 		f.blames = c.run.blamed().Summary()
-	}
-	if j.opts.Background != nil {
-		j.opts.Background(judge)
-	} else {
-		go judge() // ends when the stretch is judged
-	}
+	}()
 	j.folding = f
 }
 

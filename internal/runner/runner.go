@@ -302,11 +302,7 @@ func WaitSpec(p *plan.Plan) headers.Spec {
 // keeps, go to a spill file in the system's temporary directory; live when
 // the run is being sent as it is judged (conformance.Options.Live).
 func NewJudge(p *plan.Plan, live bool) *conformance.Judge {
-	o := conformance.Options{Spill: tempSpill, Live: live}
-	if live {
-		o.Background = background
-	}
-	return conformance.New(p, o)
+	return conformance.New(p, conformance.Options{Spill: tempSpill, Live: live})
 }
 
 func tempSpill() (records.Spill, error) { return spill.Create("") }
