@@ -11,25 +11,29 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// checks lists the check ids in the order a Verdict reports them, each with
-// what makes its checker. The checks that replay the run through the limiter
-// model read their result off the shared analysis (judge); those that judge
-// what responses say read the observations on their own (make), sharing the
-// model checks' records where they count the same requests.
-var checks = []struct {
+// checkSpec is one row of checks: a check id and what makes its checker.
+type checkSpec struct {
 	id    check.ID
 	judge func(*analysis) check.Result
 	make  func(*plan.Plan, *records.Collector) check.Checker
 	// contract marks the checks of the contract phases (PhaseKind.Contract):
 	// they see only those phases' observations, and the others never do.
 	contract bool
-	// all marks a check that sees every phase's observations.
+	// all marks a check that sees every phase's observations and judges
+	// the whole run, however it is cut into stretches (newRunCheckers).
 	all bool
 	// auth marks a check of the other phases that sees the auth phases'
 	// requests too (PhaseKind.Auth): body.error-format judges their 401s
 	// and 403s.
 	auth bool
-}{
+}
+
+// checks lists the check ids in the order a Verdict reports them, each with
+// what makes its checker. The checks that replay the run through the limiter
+// model read their result off the shared analysis (judge); those that judge
+// what responses say read the observations on their own (make), sharing the
+// model checks' records where they count the same requests.
+var checks = []checkSpec{
 	{id: check.LimitEnforced, judge: enforcedResult},
 	{id: check.LimitNoEarlyReject, judge: earlyResult},
 	{id: check.LimitStatus, judge: statusResult},
@@ -65,11 +69,7 @@ var checks = []struct {
 // records.SpillAfter), and read them back only when judging needs them (see
 // underlimit_fastpath.go).
 func newCheckers(p *plan.Plan, sp func() (records.Spill, error), leaveOut func(results.Observation) bool) ([]routed, *run) {
-	var limit *scenarios.Limit
-	if p != nil {
-		limit = p.TestedLimit()
-	}
-	r := &run{plan: p, col: modelCollector(p, limit, leaveOut)}
+	r := &run{plan: p, col: modelCollector(p, testedLimitOf(p), leaveOut)}
 	r.col.NewSpill = sp
 	out := make([]routed, 0, len(checks))
 	for _, c := range checks {
@@ -78,7 +78,7 @@ func newCheckers(p *plan.Plan, sp func() (records.Spill, error), leaveOut func(r
 		case c.judge != nil:
 			out = append(out, routed{Checker: &modelChecker{run: r, id: c.id, judge: c.judge}})
 		default:
-			out = append(out, makeChecker(p, r.col, c.make, r.blamed, c.contract, c.all, c.auth))
+			out = append(out, c.checker(p, r.col, r.blamed))
 		}
 	}
 	return out, r
@@ -93,20 +93,19 @@ func newRunCheckers(p *plan.Plan, blamed func() check.Blames) []routed {
 	var out []routed
 	for _, c := range checks {
 		if c.all {
-			out = append(out, makeChecker(p, nil, c.make, blamed, c.contract, c.all, c.auth))
+			out = append(out, c.checker(p, nil, blamed))
 		}
 	}
 	return out
 }
 
-// makeChecker makes one checker with make and routes it.
-func makeChecker(p *plan.Plan, col *records.Collector, make func(*plan.Plan, *records.Collector) check.Checker,
-	blamed func() check.Blames, contract, all, auth bool) routed {
-	ch := make(p, col)
+// checker makes the checker of c, deferring to blamed, and routes it.
+func (c checkSpec) checker(p *plan.Plan, col *records.Collector, blamed func() check.Blames) routed {
+	ch := c.make(p, col)
 	if b, ok := ch.(check.Blamer); ok {
 		b.DeferTo(blamed)
 	}
-	return routed{Checker: ch, contract: contract, all: all, auth: auth}
+	return routed{Checker: ch, contract: c.contract, all: c.all, auth: c.auth}
 }
 
 // modelCollector returns the collector of the model checks: the requests
@@ -123,10 +122,7 @@ func modelCollector(p *plan.Plan, limit *scenarios.Limit, leaveOut func(results.
 // counts every observation it is asked about, in the order of the run, so a
 // run has one, whatever its stretches.
 func attribution(p *plan.Plan) func(results.Observation) bool {
-	var limit *scenarios.Limit
-	if p != nil {
-		limit = p.TestedLimit()
-	}
+	limit := testedLimitOf(p)
 	qa := response.NewQuotaAttribution(p, limit)
 	ba := newBudgetAttribution(p, limit) // nil when no longer limit: it attributes nothing
 	return func(o results.Observation) bool {
@@ -202,11 +198,14 @@ func describedModel(p *plan.Plan) response.Model {
 }
 
 // testedModel is the family of the limit p tests, as describedModel's.
-func testedModel(p *plan.Plan) response.Model {
+func testedModel(p *plan.Plan) response.Model { return modelOf(testedLimitOf(p)) }
+
+// testedLimitOf is the limit p tests, or nil.
+func testedLimitOf(p *plan.Plan) *scenarios.Limit {
 	if p == nil {
 		return nil
 	}
-	return modelOf(p.TestedLimit())
+	return p.TestedLimit()
 }
 
 // modelOf is the family of l, or the union of those its open algorithm

@@ -15,7 +15,7 @@ import (
 // live run and `ratecheck report` both judge through one, so they agree.
 //
 // A long run is judged in stretches (stretch.go): once a stretch has taken
-// StretchSize observations over 32 windows of the tested limit, it ends
+// StretchSize observations over 16 windows of the tested limit, it ends
 // where the limit's state is best known (a window's reset), is judged, and
 // only its results are kept; the next one takes the last two windows before
 // it as context. What judging holds stays bounded however long the run.
@@ -128,9 +128,9 @@ func (j *Judge) Verdict() Verdict {
 		var last []judged
 		if c := j.closing; c != nil {
 			cv, ce := c.verdict()
-			last = append(last, judged{cv, ce, c.from, c.n})
+			last = append(last, judged{cv, ce, c.part})
 		}
-		v = j.done.verdict(append(last, judged{v, engaged, j.from, j.fed}), j.first)
+		v = j.done.verdict(append(last, judged{v, engaged, part{j.from, j.fed}}), j.first)
 	}
 	v.Checks = j.withWide(v.Checks)
 	v.Status = check.Pass

@@ -93,14 +93,6 @@ func (a *analysis) rejected() bool {
 	return false
 }
 
-// testedLimitOf is the limit p tests, or nil.
-func testedLimitOf(p *plan.Plan) *scenarios.Limit {
-	if p == nil {
-		return nil
-	}
-	return p.TestedLimit()
-}
-
 // ends reports whether the current stretch ends before o: it has taken
 // StretchSize observations over stretchWindows windows, o is not of a
 // contract phase, and o is where the limit's state is best known: an
@@ -158,7 +150,7 @@ func (j *Judge) track(o results.Observation) {
 // after another may reach the server first; then it is judged.
 func (j *Judge) next(at int64) {
 	j.fold()
-	j.closing = &closing{stretch: j.cur, from: j.from, n: j.fed, until: at + j.window}
+	j.closing = &closing{stretch: j.cur, part: part{from: j.from, n: j.fed}, until: at + j.window}
 	j.cur = newStretch(j.plan, j.opts.Spill, j.leaveOut)
 	j.cur.run.col.PinFirst(j.first)
 	for _, o := range j.lead.items() {
@@ -171,9 +163,14 @@ func (j *Judge) next(at int64) {
 // a window after its end as context before it is judged.
 type closing struct {
 	*stretch
-	from  uint64 // Seq of its first observation
-	n     int    // observations it judged
-	until int64  // Unix ns: it takes the observations sent before
+	part
+	until int64 // Unix ns: it takes the observations sent before
+}
+
+// part is which observations of the run a stretch judged.
+type part struct {
+	from uint64 // Seq of its first observation
+	n    int    // observations it judged
 }
 
 // after gives o, sent at sent, to the closing stretch as context, or judges
@@ -192,8 +189,9 @@ func (j *Judge) after(o results.Observation, sent int64) {
 // fold judges the closing stretch, if any, on a goroutine of its own (on
 // one core for a live run): the Judge goes on taking observations (a live
 // run's loop must not stall for the seconds a stretch takes, nor its attack
-// lose every core to it), and collect folds its results into the run's. At most one stretch is judged so at a time: a second waits for the
-// first, so that no more than two stretches are held.
+// lose every core to it), and collect folds its results into the run's. At
+// most one stretch is judged so at a time: a second waits for the first, so
+// that no more than two stretches are held.
 func (j *Judge) fold() {
 	c := j.closing
 	if c == nil {
@@ -201,7 +199,7 @@ func (j *Judge) fold() {
 	}
 	j.closing = nil
 	j.collect(true)
-	f := &folding{done: make(chan struct{}), from: c.from, n: c.n}
+	f := &folding{done: make(chan struct{}), judged: judged{part: c.part}}
 	c.run.serial = j.opts.Live
 	go func() { // ends when the stretch is judged
 		defer close(f.done)
@@ -213,12 +211,9 @@ func (j *Judge) fold() {
 
 // folding is a stretch being judged by fold.
 type folding struct {
-	done    chan struct{} // closed once judged
-	v       Verdict
-	engaged bool
-	blames  check.BlameSummary
-	from    uint64
-	n       int
+	done chan struct{} // closed once judged
+	judged
+	blames check.BlameSummary
 }
 
 // collect folds the stretch fold judges into the run's results once it is
@@ -236,7 +231,7 @@ func (j *Judge) collect(wait bool) {
 		}
 	}
 	<-f.done
-	j.done.add(f.v, f.engaged, f.from, f.n)
+	j.done.add(f.judged)
 	j.past = j.past.Union(f.blames)
 	j.folding = nil
 }
@@ -312,9 +307,8 @@ type stretchTally struct {
 type checkTally struct {
 	pick             check.Result
 	weight           int
-	at               int    // the stretch of pick, from 0
-	from             uint64 // Seq of its first observation
-	n                int    // observations it judged
+	at               int // the stretch of pick, from 0
+	part                 // and what it judged
 	fail, pass, skip int
 	sameSkip         bool // every skip so far gave pick's reason
 	warning          string
@@ -326,14 +320,14 @@ type printTally struct {
 	n  int
 }
 
-// add folds the verdict v of the next stretch, whose n observations began at
-// Seq from, engaged when its limit rejected a request.
-func (t *stretchTally) add(v Verdict, engaged bool, from uint64, n int) {
+// add folds the verdict of the next stretch.
+func (t *stretchTally) add(s judged) {
+	v := s.v
 	if t.checks == nil {
 		t.checks = make([]checkTally, len(v.Checks))
 	}
 	for i, r := range v.Checks {
-		t.checks[i].add(r, weight(r, engaged), t.n, from, n)
+		t.checks[i].add(r, weight(r, s.engaged), t.n, s.part)
 	}
 	if f := v.Fingerprint; f != nil {
 		k := slices.IndexFunc(t.prints, func(p printTally) bool { return p.fp.Family == f.Family && p.fp.Params == f.Params })
@@ -354,8 +348,8 @@ func (t *stretchTally) add(v Verdict, engaged bool, from uint64, n int) {
 	t.n++
 }
 
-// add folds r, of weight w, from stretch at.
-func (c *checkTally) add(r check.Result, w, at int, from uint64, n int) {
+// add folds r, of weight w, from stretch at, which judged p.
+func (c *checkTally) add(r check.Result, w, at int, p part) {
 	switch r.Status {
 	case check.Fail:
 		c.fail++
@@ -372,42 +366,41 @@ func (c *checkTally) add(r check.Result, w, at int, from uint64, n int) {
 	} else if r.Status == check.Skip {
 		c.sameSkip = c.sameSkip && r.Message == c.pick.Message && r.See == c.pick.See
 	}
-	if at == 0 || w > c.weight || w == c.weight && w == 0 && alone(r) > alone(c.pick) {
-		c.pick, c.weight, c.at, c.from, c.n = r, w, at, from, n
+	if at == 0 || w > c.weight {
+		c.pick, c.weight, c.at, c.part = r, w, at, p
 	}
 }
 
 // weight orders a check's results across stretches: the one of highest
 // weight speaks for the run. A pass or undecided skip of a stretch that
-// never met its limit (engaged) weighs as little as a skip: it judged
-// nothing the others did not, such as a stretch inside a phase under the
-// limit.
+// never met its limit (not engaged) weighs less than those of stretches
+// that did: it judged nothing they did not, such as a stretch inside a
+// phase under the limit; among such stretches a pass still says more than
+// a skip.
 func weight(r check.Result, engaged bool) int {
+	w := 0
 	switch {
 	case r.Status == check.Fail:
-		return 4
+		return 6
 	case r.Status == check.Skip && r.See != "":
-		return 3
-	case !engaged:
-		return 0
+		return 5
 	case r.Status == check.Pass:
-		return 2
+		w = 2
 	case r.Undecided:
-		return 1
+		w = 1
 	}
-	return 0
+	if engaged && w > 0 {
+		w += 2
+	}
+	return w
 }
 
-// alone is r's weight as if its stretch had met its limit: among stretches
-// none of which did, a pass still says more than a skip.
-func alone(r check.Result) int { return weight(r, true) }
-
-// judged is one stretch's verdict, for stretchTally.verdict.
+// judged is one stretch's verdict: engaged when its limit rejected a
+// request.
 type judged struct {
 	v       Verdict
 	engaged bool
-	from    uint64
-	n       int
+	part
 }
 
 // verdict is the run's verdict from the stretches folded and the last ones
@@ -417,7 +410,7 @@ func (t *stretchTally) verdict(last []judged, first int64) Verdict {
 	all.checks = slices.Clone(t.checks)
 	all.prints = slices.Clone(t.prints)
 	for _, l := range last {
-		all.add(l.v, l.engaged, l.from, l.n)
+		all.add(l)
 	}
 	out := Verdict{Checks: make([]check.Result, len(all.checks)), Recovery: all.rec}
 	for i := range all.checks {

@@ -249,32 +249,32 @@ func TestStretchTally(t *testing.T) {
 	fail := check.Result{ID: check.LimitEnforced, Status: check.Fail, Message: "21 admitted",
 		Evidence: &check.Evidence{Requests: []check.RequestEvidence{{Seq: 7, Sent: at.Add(90 * time.Second), Offset: time.Second}}}}
 	see := check.Result{ID: check.LimitEnforced, Status: check.Skip, See: check.LimitNoEarlyReject, Message: "see"}
-	type part struct {
+	type result struct {
 		r       check.Result
 		engaged bool
 	}
 	for _, tc := range []struct {
 		name   string
-		parts  []part
+		parts  []result
 		status check.Status
 		msg    string // the message begins so
 		suffix string // and ends so ("" none)
 	}{
-		{"a failure anywhere fails", []part{{pass, true}, {fail, true}, {pass, true}}, check.Fail, "21 admitted",
+		{"a failure anywhere fails", []result{{pass, true}, {fail, true}, {pass, true}}, check.Fail, "21 admitted",
 			" (the run judged in 3 stretches: fail in 1, pass in 2; this is stretch 2's, requests #100 to #199)"},
-		{"a deferral before a pass", []part{{pass, true}, {see, true}}, check.Skip, "see", "stretch 2's, requests #100 to #199)"},
-		{"a pass before an undecided skip", []part{{undecided, true}, {pass, true}}, check.Pass, "clean", "stretch 2's, requests #100 to #199)"},
-		{"a stretch that never met its limit passes nothing", []part{{undecided, true}, {pass, false}}, check.Skip, "blurred", "stretch 1's, requests #0 to #99)"},
-		{"among stretches that never met it, a pass", []part{{skip, false}, {pass, false}}, check.Pass, "clean", "pass in 1, skip in 1; this is stretch 2's, requests #100 to #199)"},
-		{"the same skip throughout says nothing more", []part{{skip, true}, {skip, false}}, check.Skip, "nothing declared", ""},
+		{"a deferral before a pass", []result{{pass, true}, {see, true}}, check.Skip, "see", "stretch 2's, requests #100 to #199)"},
+		{"a pass before an undecided skip", []result{{undecided, true}, {pass, true}}, check.Pass, "clean", "stretch 2's, requests #100 to #199)"},
+		{"a stretch that never met its limit passes nothing", []result{{undecided, true}, {pass, false}}, check.Skip, "blurred", "stretch 1's, requests #0 to #99)"},
+		{"among stretches that never met it, a pass", []result{{skip, false}, {pass, false}}, check.Pass, "clean", "pass in 1, skip in 1; this is stretch 2's, requests #100 to #199)"},
+		{"the same skip throughout says nothing more", []result{{skip, true}, {skip, false}}, check.Skip, "nothing declared", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var tally stretchTally
 			var last []judged
 			for k, p := range tc.parts {
-				last = append(last, judged{v: Verdict{Checks: []check.Result{p.r}}, engaged: p.engaged, from: uint64(100 * k), n: 100})
+				last = append(last, judged{v: Verdict{Checks: []check.Result{p.r}}, engaged: p.engaged, part: part{from: uint64(100 * k), n: 100}})
 			}
-			tally.add(last[0].v, last[0].engaged, last[0].from, last[0].n)
+			tally.add(last[0])
 			got := tally.verdict(last[1:], at.UnixNano()).Checks[0]
 			if got.Status != tc.status || !strings.HasPrefix(got.Message, tc.msg) {
 				t.Errorf("got %s %q; want %s %q…", got.Status, got.Message, tc.status, tc.msg)
@@ -291,9 +291,9 @@ func TestStretchTally(t *testing.T) {
 		window := &Fingerprint{Family: "fixed window", Params: "20 per 1s", Explained: 90, Judged: 100}
 		bucket := &Fingerprint{Family: "token bucket", Params: "burst 20", Explained: 50, Judged: 100}
 		var tally stretchTally
-		tally.add(Verdict{Fingerprint: bucket, Recovery: &Recovery{Wait: time.Second}}, true, 0, 100)
-		tally.add(Verdict{Fingerprint: window, Recovery: &Recovery{Wait: 2 * time.Second}}, true, 100, 100)
-		v := tally.verdict([]judged{{v: Verdict{Fingerprint: window, Recovery: &Recovery{Wait: 3 * time.Second, StillClosed: false}}, engaged: true, from: 200, n: 100}}, 0)
+		tally.add(judged{Verdict{Fingerprint: bucket, Recovery: &Recovery{Wait: time.Second}}, true, part{0, 100}})
+		tally.add(judged{Verdict{Fingerprint: window, Recovery: &Recovery{Wait: 2 * time.Second}}, true, part{100, 100}})
+		v := tally.verdict([]judged{{Verdict{Fingerprint: window, Recovery: &Recovery{Wait: 3 * time.Second}}, true, part{200, 100}}}, 0)
 		want := "fixed window, 20 per 1s: explains 180 of 200 decisions (the best fit in 2 of the run's 3 stretches)"
 		if v.Fingerprint == nil || v.Fingerprint.Summary != want {
 			t.Errorf("fingerprint %+v; want %q", v.Fingerprint, want)

@@ -115,18 +115,7 @@ func (b Blames) Summary() BlameSummary {
 
 // Union is what s and t say together.
 func (s BlameSummary) Union(t BlameSummary) BlameSummary {
-	out := BlameSummary{blamed: slices.Clone(s.blamed), undecided: slices.Clone(s.undecided)}
-	for _, id := range t.blamed {
-		if !slices.Contains(out.blamed, id) {
-			out.blamed = append(out.blamed, id)
-		}
-	}
-	for _, id := range t.undecided {
-		if !slices.Contains(out.undecided, id) {
-			out.undecided = append(out.undecided, id)
-		}
-	}
-	return out
+	return BlameSummary{blamed: union(s.blamed, t.blamed), undecided: union(s.undecided, t.undecided)}
 }
 
 // With returns b with what s says added: each check s blames blames (no
@@ -143,10 +132,16 @@ func (b Blames) With(s BlameSummary) Blames {
 	for _, id := range s.blamed {
 		out.byID[id] = max(out.byID[id], 1)
 	}
-	out.undecided = slices.Clone(b.undecided)
-	for _, id := range s.undecided {
-		if !slices.Contains(out.undecided, id) {
-			out.undecided = append(out.undecided, id)
+	out.undecided = union(b.undecided, s.undecided)
+	return out
+}
+
+// union is a's ids, then those of b not among them, in a new slice.
+func union(a, b []ID) []ID {
+	out := slices.Clone(a)
+	for _, id := range b {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
 		}
 	}
 	return out
