@@ -41,7 +41,10 @@ type Judge struct {
 	folding *folding         // the stretch before that, being judged
 	past    check.BlameSummary
 	lead    leadIn
-	streaks map[string]streak // per client of the tested limit
+	// watching is set over a stretch's last StretchLead observations before
+	// it may end: only then are streaks and lead kept (see watch).
+	watching bool
+	streaks  map[string]streak // per client of the tested limit
 	// rejectedAt is the latest Sent of a rejection of the tested limit,
 	// Unix ns; 0 when none was.
 	rejectedAt int64
@@ -102,8 +105,7 @@ func (j *Judge) Observe(o results.Observation) {
 		c.Observe(o)
 	}
 	if j.size > 0 && !kind.Contract() { // the model checks never see a contract phase
-		j.track(o)
-		j.lead.push(o)
+		j.watch(o, sent)
 	}
 }
 

@@ -115,6 +115,26 @@ func (j *Judge) ends(o results.Observation) bool {
 	return ok && st.rejected && sent-st.from <= j.window
 }
 
+// watch keeps what ends and next read of o, sent at sent: the context and
+// the clients' streaks. It keeps them only over the stretch's last
+// StretchLead observations before it may end (the context never holds more),
+// so a run that never comes near a stretch's end, and the bulk of one that
+// does, copy nothing per observation; starting, it forgets what it kept for
+// the stretch before and counts the context complete only once it spans a
+// whole leadWindows windows.
+func (j *Judge) watch(o results.Observation, sent int64) {
+	if !j.watching {
+		if j.fed+j.lead.limit < j.size {
+			return
+		}
+		j.watching, j.rejectedAt = true, 0
+		clear(j.streaks)
+		j.lead.start(sent)
+	}
+	j.track(o)
+	j.lead.push(o)
+}
+
 // streak is where a client's last answers of the tested limit stand.
 type streak struct {
 	rejected bool  // the last one was a rejection
@@ -156,7 +176,7 @@ func (j *Judge) next(at int64) {
 	for _, o := range j.lead.items() {
 		j.cur.context(o)
 	}
-	j.fed = 0
+	j.fed, j.watching = 0, false
 }
 
 // closing is a stretch that has ended, taking the observations sent within
@@ -259,8 +279,8 @@ type leadIn struct {
 	limit int
 	buf   []results.Observation // a queue: buf[head:]
 	head  int
-	// dropped is the latest Sent of an observation dropped for limit,
-	// Unix nanoseconds; 0 when none was.
+	// dropped is the latest Sent of an observation dropped for limit (or
+	// before the queue started), Unix nanoseconds; 0 when none was.
 	dropped int64
 }
 
@@ -281,6 +301,13 @@ func (l *leadIn) push(o results.Observation) {
 		l.buf, l.head = l.buf[:n], 0
 	}
 	l.buf = append(l.buf, o)
+}
+
+// start empties the queue for observations from at on: none sent before it
+// is kept, as if dropped.
+func (l *leadIn) start(at int64) {
+	clear(l.buf)
+	l.buf, l.head, l.dropped = l.buf[:0], 0, at-1
 }
 
 // complete reports whether the queue holds every observation sent within

@@ -351,3 +351,31 @@ func TestContextInvalidatesTheAnalysis(t *testing.T) {
 		t.Error("the analysis judged before the context was added is used after it")
 	}
 }
+
+// TestContextIsKeptOnlyNearAStretchsEnd: a Judge keeps no context while a
+// stretch is far from its end, and once it starts keeping it, the context
+// counts complete only after it spans leadWindows windows.
+func TestContextIsKeptOnlyNearAStretchsEnd(t *testing.T) {
+	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), soakPhases)
+	obs := serve(client(p, []string{"k1"}, fixedLatency(time.Millisecond), 1), newFirstRequestWindow(20, time.Second, faultNone))
+	old, oldLead := StretchSize, StretchLead
+	StretchSize, StretchLead = 2000, 500
+	defer func() { StretchSize, StretchLead = old, oldLead }()
+	j := New(p, Options{})
+	for _, o := range obs[:1400] {
+		j.Observe(o)
+	}
+	if n := len(j.lead.items()); n != 0 || len(j.streaks) != 0 {
+		t.Errorf("1,400 observations into a stretch of 2,000 with context of 500: %d kept as context, %d streaks; want none", n, len(j.streaks))
+	}
+	var l leadIn
+	l.span, l.limit = int64(2*time.Second), 100
+	at := base.UnixNano()
+	l.start(at)
+	if l.complete(at + int64(time.Second)) {
+		t.Error("context started 1 s ago counts complete; want it to span 2 s first")
+	}
+	if !l.complete(at + int64(2*time.Second) + 1) {
+		t.Error("context started over 2 s ago counts incomplete")
+	}
+}
