@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"testing"
+	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/plan"
@@ -77,6 +78,32 @@ func TestFirstRequestChainReplays(t *testing.T) {
 		for id, status := range tt.want {
 			if c := resultOf(t, v, id); c.Status != status {
 				t.Errorf("Check(%s) %s = %s (%s); want %s", tt.what, id, c.Status, c.Message, status)
+			}
+		}
+	}
+}
+
+// TestEarlyRejectingChainIsNotOverAdmitting judges a first-request-aligned
+// window that rejects at 18 of 20, over a minute of rejections after ten
+// seconds under the limit (finding F14, fixed). The under phase never shows
+// where its windows began, and the chain that blames the fewest decisions
+// opened the over phase's first window 0.3 s early: 4 of its admissions
+// before a rejection streak, 18 more surely after it, so it blamed 2
+// over-admissions instead of the streak's early rejections, and
+// limit.enforced failed beside limit.no-early-reject. A window fills and
+// stays full: admissions surely after a rejection of the same window now
+// count against a chain, and only the defect's own check fails.
+func TestEarlyRejectingChainIsNotOverAdmitting(t *testing.T) {
+	for _, fam := range simFamilies {
+		if fam.name != "first-request-window" && fam.name != "first-admission-window" {
+			continue
+		}
+		for seed := uint64(1); seed <= 3; seed++ {
+			p := planOf(limitOf(20, time.Second, fam.algo), soakPhases)
+			obs := serve(client(p, []string{"k1"}, jitteredLatency(5*time.Millisecond), seed), fam.server(20, time.Second, faultEarly))
+			v := Check(p, seqOf(obs))
+			if r := rightness(v, faultEarly); r != "right" {
+				t.Errorf("%s, early-reject, seed %d: %s\n%s", fam.name, seed, r, failingChecks(v))
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package series
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
@@ -11,9 +12,10 @@ import (
 // the previous window expired. Which request that was is uncertain whenever an
 // arrival interval straddles an expiry, and a wrong guess early in a run shifts
 // every later window. So the chain of opening requests is chosen by dynamic
-// programming: the chain whose windows the server's decisions break least. The
-// cost of a window is an estimate; the chosen chain is then judged exactly by
-// windowJudge.
+// programming: the chain whose windows the server's decisions break least (an
+// admission surely after a rejection of its own window breaks it too: a window
+// fills and stays full, whatever its limit). The cost of a window is an
+// estimate; the chosen chain is then judged exactly by windowJudge.
 
 // fraBeam is how many chains are kept per window generation.
 const fraBeam = 64
@@ -339,6 +341,7 @@ func (d *fraSearch) sweep(st, end int) {
 	var members int64
 	var c fraCost
 	inRun := false
+	rejHi := int64(math.MaxInt64)    // the soonest a rejection surely in st's window had surely arrived
 	var charged func(to int64) int64 // s.admittedMaybeIn(s.Lo(st), to), made at the first rejection
 	for e := st; e < end; e++ {
 		wrong := false
@@ -347,6 +350,10 @@ func (d *fraSearch) sweep(st, end int) {
 			// A latency spike: it may belong anywhere.
 		case s.Adm[e]:
 			members++
+			// A window fills and stays full: an admission that surely
+			// arrived after one of its rejections, and before the window
+			// could have expired, says st did not open the window.
+			wrong = s.Lo(e) > rejHi && s.Hi(e) < s.Lo(st)+d.w
 		case !s.Known[e]:
 			// An unknown outcome: neither counted nor blamed.
 		case e == st:
@@ -358,6 +365,7 @@ func (d *fraSearch) sweep(st, end int) {
 				charged = s.chargedFrom(s.Lo(st))
 			}
 			wrong = charged(min(s.Hi(e), s.Hi(st)+d.w)) < d.n
+			rejHi = min(rejHi, s.Hi(e))
 		}
 		if wrong {
 			c.violations++
