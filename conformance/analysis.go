@@ -46,8 +46,10 @@ func (a *analysis) result(id check.ID, judge func(*analysis) check.Result) check
 }
 
 // analyse replays the collected records through the model of the tested
-// limit, on every core for a large run unless serial.
-func analyse(p *plan.Plan, c *records.Collector, serial bool) *analysis {
+// limit, on every core for a large run unless serial. lockedOut are the
+// clients the limit was refusing, far past its promise, when the records
+// begin (see lateWhileLockedOut).
+func analyse(p *plan.Plan, c *records.Collector, serial bool, lockedOut map[string]bool) *analysis {
 	a := &analysis{Rules: model.Rules{Plan: p, Limit: c.Limit, Origin: c.First, Seq0: c.Seq0}}
 	if a.skip = skipReason(p, c); a.skip != "" {
 		return a
@@ -78,7 +80,28 @@ func analyse(p *plan.Plan, c *records.Collector, serial bool) *analysis {
 	}
 	a.eval, a.tried = a.Evaluate(a.series)
 	a.lateInSlowStreaks()
+	a.lateWhileLockedOut(lockedOut)
 	return a
+}
+
+// lateWhileLockedOut makes the early rejections of each client in
+// lockedOut late recoveries, up to its first admission: a stretch of a long
+// run that begins while the limit has refused the client for far longer
+// than it promised (a lockout) holds the rest of that streak, whose start
+// an earlier stretch judged; the model, seeing only a stretch's context
+// before it, would call them early.
+func (a *analysis) lateWhileLockedOut(lockedOut map[string]bool) {
+	for x, s := range a.series {
+		if !lockedOut[s.Key()] {
+			continue
+		}
+		ev := &a.eval.States[x]
+		for i := 0; i < len(s.Reqs) && !s.Adm[i]; i++ {
+			if ev.Out[i] == series.RejectEarly {
+				ev.Out[i] = series.RejectRecovery
+			}
+		}
+	}
 }
 
 // lateInSlowStreaks makes the early rejections inside a streak that outlasted

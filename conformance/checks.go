@@ -150,11 +150,14 @@ type run struct {
 	// serial judges on one core: a stretch judged while the run goes on
 	// leaves the others to the attack.
 	serial bool
+	// lockedOut are the clients a stretch began refusing, each for far
+	// longer than the promised recovery (see Judge.next).
+	lockedOut map[string]bool
 }
 
 func (r *run) analysis() *analysis {
 	if fed := r.col.Seen + r.col.Contexts; r.cached == nil || r.at != fed {
-		r.cached, r.at = analyse(r.plan, r.col, r.serial), fed
+		r.cached, r.at = analyse(r.plan, r.col, r.serial, r.lockedOut), fed
 	}
 	return r.cached
 }

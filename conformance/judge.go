@@ -48,6 +48,9 @@ type Judge struct {
 	// rejectedAt is the latest Sent of a rejection of the tested limit,
 	// Unix ns; 0 when none was.
 	rejectedAt int64
+	// admittedAt is the latest Sent of an admission of the tested limit,
+	// Unix ns; 0 when none was.
+	admittedAt int64
 	fed        int    // observations given to cur
 	from       uint64 // Seq of cur's first observation
 	fromSent   int64  // Sent of cur's first observation, Unix ns

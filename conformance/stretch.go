@@ -100,19 +100,50 @@ func (a *analysis) rejected() bool {
 // of a window that filled, or a bucket with about one token; not the end of
 // a penalty), or any admission when the limit rejected nothing for the
 // last leadWindows windows (whatever it counted then, the context holds).
+// Or the limit admitted nothing for as long as closedFor says (a lockout, a
+// quota spent, a target that only fails): then anything ends it, or a run
+// that never again admits would be one stretch however long it went on.
 func (j *Judge) ends(o results.Observation) bool {
-	if j.size == 0 || j.fed < j.size || !o.Admitted() {
+	if j.size == 0 || j.fed < j.size {
 		return false
 	}
 	sent, kind := o.Sent.UnixNano(), j.phaseKind(o.Phase)
 	if kind.Contract() || kind.Auth() || sent-j.fromSent < stretchWindows*j.window || !j.lead.complete(sent) {
 		return false
 	}
+	if !o.Admitted() {
+		return sent-j.admittedAt > j.closedFor()
+	}
 	if sent-j.rejectedAt > leadWindows*j.window {
 		return true
 	}
 	st, ok := j.streaks[records.CountedAs(j.limit, o)]
 	return ok && st.rejected && sent-st.from <= j.window
+}
+
+// closedFor is how long, in ns, the tested limit must have admitted nothing
+// before a stretch may end at a request it did not admit: twice the longer
+// of leadWindows windows and the promised recovery, so that a limit that
+// lifts when it promised (or a window later) always shows its lift inside
+// one stretch, and only a lockout far past the promise is cut.
+func (j *Judge) closedFor() int64 {
+	return 2 * max(leadWindows*j.window, int64(j.limit.Recovery))
+}
+
+// lockedOut are the clients whose streak of rejections had lasted longer
+// than closedFor at at, when a stretch ends: the next stretch begins inside
+// their lockout.
+func (j *Judge) lockedOut(at int64) map[string]bool {
+	var out map[string]bool
+	for key, st := range j.streaks {
+		if st.rejected && at-st.from > j.closedFor() {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[key] = true
+		}
+	}
+	return out
 }
 
 // watch keeps what ends and next read of o, sent at sent: the context and
@@ -127,7 +158,7 @@ func (j *Judge) watch(o results.Observation, sent int64) {
 		if j.fed+j.lead.limit < j.size {
 			return
 		}
-		j.watching, j.rejectedAt = true, 0
+		j.watching, j.rejectedAt, j.admittedAt = true, 0, 0
 		clear(j.streaks)
 		j.lead.start(sent)
 	}
@@ -154,7 +185,9 @@ func (j *Judge) track(o results.Observation) {
 	case !st.rejected:
 		st = streak{rejected: true, from: o.Sent.UnixNano()}
 	}
-	if !o.Admitted() {
+	if o.Admitted() {
+		j.admittedAt = max(j.admittedAt, o.Sent.UnixNano())
+	} else {
 		j.rejectedAt = max(j.rejectedAt, o.Sent.UnixNano())
 	}
 	j.streaks[key] = st
@@ -173,6 +206,7 @@ func (j *Judge) next(at int64) {
 	j.closing = &closing{stretch: j.cur, part: part{from: j.from, n: j.fed}, until: at + j.window}
 	j.cur = newStretch(j.plan, j.opts.Spill, j.leaveOut)
 	j.cur.run.col.PinFirst(j.first)
+	j.cur.run.lockedOut = j.lockedOut(at)
 	for _, o := range j.lead.items() {
 		j.cur.context(o)
 	}

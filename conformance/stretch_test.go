@@ -168,7 +168,7 @@ func TestShortRunsAreOneStretch(t *testing.T) {
 // records the Judge keeps never exceed a stretch with its context, however
 // many observations came before, and the verdict still finds the fault.
 func TestStretchesBoundWhatAJudgeKeeps(t *testing.T) {
-	specs := []phaseSpec{{"over", scenarios.PhaseOver, 2, 300 * time.Second}}
+	specs := []phaseSpec{{"over", scenarios.PhaseOver, 2, 110 * time.Second}}
 	p := planOf(limitOf(20, time.Second, scenarios.AlgoFixedWindow), specs)
 	obs := serve(client(p, []string{"k1"}, jitteredLatency(5*time.Millisecond), 1), newClockWindow(20, time.Second, base.Add(370*time.Millisecond), faultOffByOne))
 	withStretches(200, func() {
@@ -196,6 +196,83 @@ func TestStretchesBoundWhatAJudgeKeeps(t *testing.T) {
 			t.Errorf("off-by-one over 300 s in stretches: %s\n%v", r, v.Checks)
 		}
 	})
+}
+
+// lockedOut answers as inner until from, then with status to everything: a
+// limiter that locks the client out for good (429), or a target that stops
+// answering (0, a transport error).
+type lockedOut struct {
+	inner  server
+	from   time.Time
+	status int
+}
+
+func (s lockedOut) decide(at time.Time, key string) int {
+	if !at.Before(s.from) {
+		return s.status
+	}
+	return s.inner.decide(at, key)
+}
+
+// TestStretchesBoundALockout: a run whose limit stops admitting for good
+// (20 s in, for 90 s of sending over the limit) is still cut into
+// stretches, or one that never again admits would keep every request it
+// sends; and the stretches after the first inside the lockout count its
+// rejections as the late recovery they are, even a last one too short to
+// show the streak outlasting the promise (the run cut 5 requests after a
+// stretch began): the verdict fails the checks the run judged whole fails,
+// and no other.
+func TestStretchesBoundALockout(t *testing.T) {
+	specs := []phaseSpec{{"under", scenarios.PhaseUnder, 0.5, 10 * time.Second}, {"over", scenarios.PhaseOver, 2, 110 * time.Second}}
+	for _, status := range []int{429, 0} {
+		for _, fam := range simFamilies[:3] {
+			if status == 0 && fam.name != "clock-window" {
+				continue // a dead target is every family's: one shows it
+			}
+			p := planOf(limitOf(20, time.Second, fam.algo), specs)
+			srv := lockedOut{fam.server(20, time.Second, faultNone), base.Add(30 * time.Second), status}
+			obs := serve(client(p, []string{"k1"}, jitteredLatency(5*time.Millisecond), 1), srv)
+			name := fmt.Sprintf("%s locked out with %d", fam.name, status)
+			withStretches(200, func() {
+				j := New(p, Options{})
+				most, lastCut := 0, 0
+				for i, o := range obs {
+					j.Observe(o)
+					most = max(most, j.cur.run.col.N)
+					if j.fed == 1 {
+						lastCut = i
+					}
+				}
+				// A stretch spans 16 windows of 40 requests, past the
+				// 200 it must take, with context of two windows.
+				if bound := (stretchWindows + leadWindows + 2) * 40; most > bound {
+					t.Errorf("%s: a stretch kept %d requests; want at most %d of the run's %d", name, most, bound, len(obs))
+				}
+				if lastCut < 2000 {
+					t.Fatalf("%s: the last stretch began at request %d; want one inside the lockout", name, lastCut)
+				}
+				for _, run := range [][]results.Observation{obs, obs[:lastCut+5]} {
+					var whole Verdict
+					withStretches(1<<30, func() { whole = Check(p, seqOf(run)) })
+					v := Check(p, seqOf(run))
+					if got, want := failingIDs(v), failingIDs(whole); got != want {
+						t.Errorf("%s, %d requests: in stretches the checks failing are [%s]; judged whole, [%s]\n%s", name, len(run), got, want, failingChecks(v))
+					}
+				}
+			})
+		}
+	}
+}
+
+// failingIDs lists the ids of v's failing checks.
+func failingIDs(v Verdict) string {
+	var ids []string
+	for _, c := range v.Checks {
+		if c.Status == check.Fail {
+			ids = append(ids, string(c.ID))
+		}
+	}
+	return strings.Join(ids, " ")
 }
 
 // TestStretchedVerdictHoweverAsked: asking a stretched Judge for its verdict

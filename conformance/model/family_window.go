@@ -163,6 +163,9 @@ func (windowFamily) OverNote(a *Rules, _ Ref, d series.Detail) string {
 }
 
 func (windowFamily) RejectionNote(a *Rules, d series.Detail) string {
+	if d.Start == series.NoWindow {
+		return fmt.Sprintf("rejected with no window open: the last had expired, so it would have opened one with room for %d", a.Limit.Requests)
+	}
 	return fmt.Sprintf("rejected with %s admitted in the window starting %s (limit %d)",
 		check.FormatNum(d.Level), check.FormatOffset(d.Start), a.Limit.Requests)
 }

@@ -1,5 +1,7 @@
 package series
 
+import "math"
+
 // Outcome is the model's judgement of one request, conditioned on what the
 // server decided for the requests before it.
 type Outcome uint8
@@ -20,6 +22,10 @@ const (
 func (o Outcome) Violation() bool {
 	return o == AdmitOver || o == RejectWrong || o == RejectEarly || o == RejectRecovery
 }
+
+// NoWindow is the Start of a rejection's Detail when it arrived in no
+// window: after the last expired, before a request opened the next.
+const NoWindow = math.MinInt64
 
 // Detail is what evidence needs to explain one judgement.
 type Detail struct {

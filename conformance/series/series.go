@@ -47,6 +47,10 @@ type Series struct {
 	reach int64
 }
 
+// Key is the client the series counts: the API key or source address its
+// limit counts apart, "" for a global limit.
+func (s *Series) Key() string { return s.key }
+
 // MaxWidth is the widest arrival interval of the series: the largest Hi − Lo.
 func (s *Series) MaxWidth() int64 { return s.maxWidth }
 

@@ -229,6 +229,7 @@ func (j *WindowJudge) judgeRejected(i int, ev *StateEval) {
 		}
 		if kind == spanNone {
 			ev.Out[i] = RejectWrong
+			ev.rejected(i, 0, NoWindow)
 			return
 		}
 	}
