@@ -1,11 +1,14 @@
 package conformance
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/contract"
 	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -359,5 +362,53 @@ func TestSkipsNameTheOptionalKeyLeftOut(t *testing.T) {
 		if want := `the optional key "second" (K2) would, but its variable was not set`; c.Status != check.Skip || !strings.Contains(c.Message, want) {
 			t.Errorf("%s = %s (%s); want a skip saying %q", id, c.Status, c.Message, want)
 		}
+	}
+}
+
+// TestNotCountedDefersToAnUndecidedEarlyRejection judges an attempt on a
+// fresh budget whose last counted requests were rejected, as the model
+// checks' blames say of the limit: a limit that rejects early elsewhere
+// explains the rejections as well as charging the refused requests does,
+// so auth.not-counted defers to limit.no-early-reject when it fails, is
+// undecided beside it when it could not decide, and fails only when the
+// limit is not seen to reject early.
+func TestNotCountedDefersToAnUndecidedEarlyRejection(t *testing.T) {
+	p := authPlan(t, "1s")
+	charged := with(honestAuth, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
+		if ph.Requests == 5 {
+			return 429, 0
+		}
+		return 200, 19 - k
+	})
+	obs := fullRun(p, charged)
+	slices.SortFunc(obs, func(a, b results.Observation) int { return cmp.Compare(a.Seq, b.Seq) })
+	tests := []struct {
+		name      string
+		blames    func(*check.Blames)
+		want      check.Status
+		see       check.ID
+		undecided bool
+	}{
+		{"no early rejection seen", func(*check.Blames) {}, check.Fail, "", false},
+		{"early rejections blamed", func(b *check.Blames) { b.Add(1, 0, check.LimitNoEarlyReject) }, check.Skip, check.LimitNoEarlyReject, false},
+		{"early rejection undecided", func(b *check.Blames) { b.MarkUndecided(check.LimitNoEarlyReject) }, check.Skip, check.LimitNoEarlyReject, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := contract.NewNotCountedChecker(p, nil)
+			c.(check.Blamer).DeferTo(func() check.Blames {
+				var b check.Blames
+				tt.blames(&b)
+				b.Sort()
+				return b
+			})
+			for _, o := range obs {
+				c.Observe(o)
+			}
+			got := c.Result()
+			if got.Status != tt.want || got.See != tt.see || got.Undecided != tt.undecided {
+				t.Errorf("auth.not-counted = %s see=%q undecided=%v (%s); want %s see=%q undecided=%v", got.Status, got.See, got.Undecided, got.Message, tt.want, tt.see, tt.undecided)
+			}
+		})
 	}
 }

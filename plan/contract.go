@@ -144,13 +144,28 @@ func (p *Plan) otherClient(l scenarios.Limit) (client, bool) {
 }
 
 // freshAfter is how long the tested limit takes to forget a client's
-// traffic: its recovery or window, or a bucket's refill time if longer.
+// traffic: its recovery or window, or a bucket's refill time if longer; two
+// windows where it may be a sliding-window counter, whose estimate weighs
+// the previous window's count until the current one ends.
 func freshAfter(l scenarios.Limit) time.Duration {
 	d := max(l.Recovery, l.Window)
+	if mayBeCounter(l) {
+		d = max(d, 2*l.Window)
+	}
 	if r := l.Rate(); r > 0 && l.Burst > 0 {
 		d = max(d, time.Duration(float64(l.Burst)/r*float64(time.Second)))
 	}
 	return d
+}
+
+// mayBeCounter reports whether l's algorithm admits a sliding-window
+// counter: declared sliding-window, or left open.
+func mayBeCounter(l scenarios.Limit) bool {
+	switch l.Algorithm {
+	case scenarios.AlgoSlidingWindow, scenarios.AlgoAny, "":
+		return !l.IsBucket()
+	}
+	return false
 }
 
 // isolationGap is the time an isolation burst leaves before the next one:

@@ -146,7 +146,10 @@ func (c *notCountedChecker) Result() check.Result {
 		}
 	}
 	if judged == 0 {
-		res.Status, res.Message = check.Skip, "no attempt proved anything: "+strings.Join(whys, "; ")
+		// The plan tried and the run could not show it: undecided, so that
+		// the run is no pass on a check it meant to judge.
+		res.Status, res.Undecided = check.Skip, true
+		res.Message = "no attempt proved anything: " + strings.Join(whys, "; ")
 		return res
 	}
 	res.Status = check.Pass
