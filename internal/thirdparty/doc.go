@@ -163,6 +163,23 @@
 // headers.limit (21 stated); redis_rate's PerSecond(20) under docs promising a
 // burst of 10 fails limit.enforced alone.
 //
+// TestAPIStacks (7 Dec 2026): the contract beyond the rate (per-key
+// isolation, an excluded endpoint, auth refusals not counted, error bodies)
+// against a real limiter, not only the reference target: an API built on
+// net/http with an authentication middleware of its own and httprate keyed
+// by X-API-KEY, its docs stated as a scenario with two keys, scopes and an
+// error envelope (stackScenario). Its first run failed limit.excluded on the
+// correct stack: the plan paused one window before each attempt, and a
+// sliding-window counter still weighed the previous window's count, so the
+// counted burst after the excluded calls was rejected. A limit that may be a
+// counter (sliding-window, or any) now pauses two windows (plan.FreshAfter),
+// and auth.not-counted, whose attempts share those pauses, says it is
+// undecided when no attempt began on a fresh budget. The stack keyed by
+// address (the library's default) fails limit.per-key alone; usage mounted
+// behind the limiter fails limit.excluded alone; the limiter placed before
+// authentication, keyed by the key as sent, charges refused requests to
+// budgets of their own and passes.
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing

@@ -14,11 +14,11 @@ import (
 )
 
 // realLimiterRuns is every real-limiter case: the libraries, the GCRA
-// limiters, nginx, HAProxy and the Redis-backed ones, each with its servers
-// started afresh.
+// limiters, nginx, HAProxy, the Redis-backed ones and the API stacks, each
+// with its servers started afresh.
 func realLimiterRuns(t *testing.T) []*run {
 	var runs []*run
-	for _, f := range []func(*testing.T) []*run{libraryRuns, gcraRuns, nginxRuns, haproxyRuns, redisRuns, tlsRuns} {
+	for _, f := range []func(*testing.T) []*run{libraryRuns, gcraRuns, nginxRuns, haproxyRuns, redisRuns, tlsRuns, stackRuns} {
 		runs = append(runs, f(t)...)
 	}
 	return runs

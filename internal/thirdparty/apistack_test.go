@@ -1,0 +1,178 @@
+package thirdparty
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/go-chi/httprate"
+
+	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/internal/longtest"
+)
+
+// stackScenario is the docs of a small API as a team would write them:
+// 20 requests per second per API key (X-API-KEY), the usage endpoint not
+// counted, the admin endpoint for keys with the admin scope, signup open to
+// all; errors in one JSON envelope; X-RateLimit-* headers (the reset as
+// epoch seconds) and Retry-After on 429.
+const stackScenario = `name: api-stack
+target: http://127.0.0.1
+auth:
+  header: X-API-KEY
+  keys:
+    primary: ${STACK_KEY}
+    second: {env: "${STACK_KEY_2}", scopes: [read]}
+endpoints:
+  - {name: items, path: /v1/items}
+  - {name: usage, path: /v1/usage}
+  - {name: admin, method: POST, path: /v1/admin, scopes: [admin]}
+  - {name: signup, method: POST, path: /v1/signup, auth: none}
+errors:
+  401: &envelope
+    body: {success: false, error: {code: string, message: string}}
+  403: *envelope
+  429: *envelope
+limits:
+  - name: per-second
+    requests: 20
+    window: 1s
+    recovery: 1s
+    scope: key
+    algorithm: sliding-window
+    exclude: [usage]
+headers:
+  convention: x-ratelimit
+  reset_format: epoch-seconds # the end of the current counting window
+  retry_after: true           # the window length, on 429
+  accuracy: approximate       # Remaining is the limit minus a weighted estimate
+  staleness: 1s
+`
+
+// stackKeys are the API's keys and the scopes of each; the key ids of
+// stackScenario map to them.
+var (
+	stackKeys   = map[string][]string{"kp-7f3a": {"read", "admin"}, "k2-91c4": {"read"}}
+	stackKeyIDs = map[string]string{"primary": "kp-7f3a", "second": "k2-91c4"}
+)
+
+// stackMistake is how an API stack departs from its docs, as teams get it
+// wrong in production.
+type stackMistake string
+
+const (
+	stackCorrect stackMistake = "correct"
+	// stackKeyedByIP: the limiter keys by client address, the library's
+	// default, so two keys from one address share one budget.
+	stackKeyedByIP stackMistake = "keyed-by-ip"
+	// stackUsageLimited: the usage endpoint is mounted behind the limiter
+	// with the others, so it spends the budget the docs say it does not.
+	stackUsageLimited stackMistake = "usage-limited"
+	// stackLimitFirst: the limiter runs before authentication, keyed by
+	// the X-API-KEY value as sent. Refused requests (no key, an unknown
+	// one) spend budgets of their own, never a real key's: nothing the docs
+	// promise is broken, and nothing may fail.
+	stackLimitFirst stackMistake = "limit-before-auth"
+)
+
+// apiStack is the API of stackScenario built the way Go teams build one:
+// net/http's mux, an authentication middleware of its own, and
+// go-chi/httprate's middleware keyed by API key (its sliding-window
+// counter, headers and Retry-After), with the limit and error responses
+// in the API's JSON envelope.
+func apiStack(m stackMistake) http.Handler {
+	key := func(r *http.Request) (string, error) { return r.Header.Get("X-API-KEY"), nil }
+	if m == stackKeyedByIP {
+		key = clientIP
+	}
+	limit := httprate.LimitBy(20, time.Second, key, httprate.WithLimitHandler(func(w http.ResponseWriter, _ *http.Request) {
+		envelope(w, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests: 20 per second per key")
+	}))
+	guard := func(scope string, h http.Handler) http.Handler {
+		if m == stackLimitFirst {
+			return limit(authenticate(scope, h))
+		}
+		return authenticate(scope, limit(h))
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /v1/items", guard("read", okHandler))
+	mux.Handle("POST /v1/admin", guard("admin", okHandler))
+	if m == stackUsageLimited {
+		mux.Handle("GET /v1/usage", guard("read", okHandler))
+	} else {
+		mux.Handle("GET /v1/usage", authenticate("read", okHandler))
+	}
+	mux.Handle("POST /v1/signup", okHandler)
+	return mux
+}
+
+// authenticate admits requests whose X-API-KEY is a known key with scope:
+// 401 without a key or with an unknown one, 403 without the scope.
+func authenticate(scope string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scopes, ok := stackKeys[r.Header.Get("X-API-KEY")]
+		switch {
+		case !ok:
+			envelope(w, http.StatusUnauthorized, "UNAUTHORIZED", "a valid X-API-KEY is required")
+		case !slices.Contains(scopes, scope):
+			envelope(w, http.StatusForbidden, "FORBIDDEN", "this key lacks the "+scope+" scope")
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// envelope writes the API's error body.
+func envelope(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"success": false, "error": map[string]string{"code": code, "message": message}})
+}
+
+// stackChecks are the contract checks every stack run judges: a correct
+// stack passes each of them.
+var stackChecks = []check.ID{check.LimitPerKey, check.LimitExcluded, check.BodyErrorFormat,
+	check.AuthMissingKey, check.AuthInvalidKey, check.AuthScope, check.AuthNotCounted}
+
+// stackRuns is the API stack, correct and with each mistake: a correct one
+// passes every check of its docs, a mistaken one fails exactly its own.
+func stackRuns(t *testing.T) []*run {
+	var runs []*run
+	for _, c := range []struct {
+		m     stackMistake
+		fails check.ID
+	}{
+		{stackCorrect, ""}, {stackLimitFirst, ""},
+		{stackKeyedByIP, check.LimitPerKey}, {stackUsageLimited, check.LimitExcluded},
+	} {
+		want := allPass.with(expect{})
+		for _, id := range stackChecks {
+			want[id] = check.Pass
+		}
+		if c.fails != "" {
+			want[c.fails] = check.Fail
+		}
+		runs = append(runs, &run{
+			name: "api-stack/" + string(c.m), scenario: stackScenario, keys: stackKeyIDs,
+			want: want, target: serve(t, apiStack(c.m)), print: "sliding-window counter, 20 per 1s",
+		})
+	}
+	return runs
+}
+
+// TestAPIStacks runs ratecheck against an API built on a real limiter's
+// middleware with its own authentication, per-key limit and excluded
+// endpoint, as its docs state them (stackScenario): the contract checks
+// (isolation, exclusion, auth, error bodies) judged against a real
+// limiter, not only the reference target.
+func TestAPIStacks(t *testing.T) {
+	longtest.Skip(t, "four runs of an API's contract against httprate behind its own auth, about 25 s")
+	t.Parallel()
+	runs := stackRuns(t)
+	executeAll(t, runs)
+	for _, r := range runs {
+		t.Run(r.name, r.judge)
+	}
+}
