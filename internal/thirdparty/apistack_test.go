@@ -2,12 +2,16 @@ package thirdparty
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/go-chi/httprate"
+	ulule "github.com/ulule/limiter/v3"
+	ulstdlib "github.com/ulule/limiter/v3/drivers/middleware/stdlib"
+	ulmemory "github.com/ulule/limiter/v3/drivers/store/memory"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
@@ -16,8 +20,8 @@ import (
 // stackScenario is the docs of a small API as a team would write them:
 // 20 requests per second per API key (X-API-KEY), the usage endpoint not
 // counted, the admin endpoint for keys with the admin scope, signup open to
-// all; errors in one JSON envelope; X-RateLimit-* headers (the reset as
-// epoch seconds) and Retry-After on 429.
+// all; errors in one JSON envelope; the limit's algorithm and the headers
+// section as its limiter's docs state them (stackLimiter).
 const stackScenario = `name: api-stack
 target: http://127.0.0.1
 auth:
@@ -41,15 +45,51 @@ limits:
     window: 1s
     recovery: 1s
     scope: key
-    algorithm: sliding-window
+    algorithm: %s
     exclude: [usage]
-headers:
+%s`
+
+// stackLimiter is a limiter library an API stack is built on: its
+// middleware keyed by key, answering limited requests with limited, and
+// what its docs say of it.
+type stackLimiter struct {
+	name      string
+	algorithm string // the scenario's
+	headers   string // the scenario's headers section
+	print     string // how the fingerprint begins
+	limit     func(key func(*http.Request) string, limited http.HandlerFunc) func(http.Handler) http.Handler
+}
+
+// stackLimiters are the libraries the stacks are built on: a
+// sliding-window counter with approximate headers and Retry-After, and a
+// fixed window with exact ones.
+var stackLimiters = []stackLimiter{
+	{
+		name: "httprate", algorithm: "sliding-window", print: "sliding-window counter, 20 per 1s",
+		headers: `headers:
   convention: x-ratelimit
   reset_format: epoch-seconds # the end of the current counting window
   retry_after: true           # the window length, on 429
   accuracy: approximate       # Remaining is the limit minus a weighted estimate
   staleness: 1s
-`
+`,
+		limit: func(key func(*http.Request) string, limited http.HandlerFunc) func(http.Handler) http.Handler {
+			return httprate.LimitBy(20, time.Second, func(r *http.Request) (string, error) { return key(r), nil }, httprate.WithLimitHandler(limited))
+		},
+	},
+	{
+		name: "ulule", algorithm: "fixed-window", print: "fixed window, 20 per 1s, first-request-aligned",
+		headers: `headers:
+  convention: x-ratelimit
+  reset_format: epoch-seconds # the window's expiry, floored to the second
+`,
+		limit: func(key func(*http.Request) string, limited http.HandlerFunc) func(http.Handler) http.Handler {
+			store := ulmemory.NewStoreWithOptions(ulule.StoreOptions{Prefix: "stack"}) // no cleaner goroutine
+			lim := ulule.New(store, ulule.Rate{Period: time.Second, Limit: 20})
+			return ulstdlib.NewMiddleware(lim, ulstdlib.WithKeyGetter(key), ulstdlib.WithLimitReachedHandler(ulstdlib.LimitReachedHandler(limited))).Handler
+		},
+	},
+}
 
 // stackKeys are the API's keys and the scopes of each; the key ids of
 // stackScenario map to them.
@@ -78,18 +118,20 @@ const (
 )
 
 // apiStack is the API of stackScenario built the way Go teams build one:
-// net/http's mux, an authentication middleware of its own, and
-// go-chi/httprate's middleware keyed by API key (its sliding-window
-// counter, headers and Retry-After), with the limit and error responses
-// in the API's JSON envelope.
-func apiStack(m stackMistake) http.Handler {
-	key := func(r *http.Request) (string, error) { return r.Header.Get("X-API-KEY"), nil }
+// net/http's mux, an authentication middleware of its own, and lib's
+// middleware keyed by API key, with the limit and error responses in the
+// API's JSON envelope.
+func apiStack(lib stackLimiter, m stackMistake) http.Handler {
+	key := func(r *http.Request) string { return r.Header.Get("X-API-KEY") }
 	if m == stackKeyedByIP {
-		key = clientIP
+		key = func(r *http.Request) string {
+			ip, _ := clientIP(r)
+			return ip
+		}
 	}
-	limit := httprate.LimitBy(20, time.Second, key, httprate.WithLimitHandler(func(w http.ResponseWriter, _ *http.Request) {
+	limit := lib.limit(key, func(w http.ResponseWriter, _ *http.Request) {
 		envelope(w, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests: 20 per second per key")
-	}))
+	})
 	guard := func(scope string, h http.Handler) http.Handler {
 		if m == stackLimitFirst {
 			return limit(authenticate(scope, h))
@@ -136,28 +178,31 @@ func envelope(w http.ResponseWriter, status int, code, message string) {
 var stackChecks = []check.ID{check.LimitPerKey, check.LimitExcluded, check.BodyErrorFormat,
 	check.AuthMissingKey, check.AuthInvalidKey, check.AuthScope, check.AuthNotCounted}
 
-// stackRuns is the API stack, correct and with each mistake: a correct one
-// passes every check of its docs, a mistaken one fails exactly its own.
+// stackRuns is the API stack on each limiter, correct and with each
+// mistake: a correct one passes every check of its docs, a mistaken one
+// fails exactly its own.
 func stackRuns(t *testing.T) []*run {
 	var runs []*run
-	for _, c := range []struct {
-		m     stackMistake
-		fails check.ID
-	}{
-		{stackCorrect, ""}, {stackLimitFirst, ""},
-		{stackKeyedByIP, check.LimitPerKey}, {stackUsageLimited, check.LimitExcluded},
-	} {
-		want := allPass.with(expect{})
-		for _, id := range stackChecks {
-			want[id] = check.Pass
+	for _, lib := range stackLimiters {
+		for _, c := range []struct {
+			m     stackMistake
+			fails check.ID
+		}{
+			{stackCorrect, ""}, {stackLimitFirst, ""},
+			{stackKeyedByIP, check.LimitPerKey}, {stackUsageLimited, check.LimitExcluded},
+		} {
+			want := allPass.with(expect{})
+			for _, id := range stackChecks {
+				want[id] = check.Pass
+			}
+			if c.fails != "" {
+				want[c.fails] = check.Fail
+			}
+			runs = append(runs, &run{
+				name: "api-stack-" + lib.name + "/" + string(c.m), scenario: fmt.Sprintf(stackScenario, lib.algorithm, lib.headers), keys: stackKeyIDs,
+				want: want, target: serve(t, apiStack(lib, c.m)), print: lib.print,
+			})
 		}
-		if c.fails != "" {
-			want[c.fails] = check.Fail
-		}
-		runs = append(runs, &run{
-			name: "api-stack/" + string(c.m), scenario: stackScenario, keys: stackKeyIDs,
-			want: want, target: serve(t, apiStack(c.m)), print: "sliding-window counter, 20 per 1s",
-		})
 	}
 	return runs
 }
@@ -168,7 +213,7 @@ func stackRuns(t *testing.T) []*run {
 // (isolation, exclusion, auth, error bodies) judged against a real
 // limiter, not only the reference target.
 func TestAPIStacks(t *testing.T) {
-	longtest.Skip(t, "four runs of an API's contract against httprate behind its own auth, about 25 s")
+	longtest.Skip(t, "eight runs of an API's contract against httprate and ulule/limiter behind its own auth, about 25 s")
 	t.Parallel()
 	runs := stackRuns(t)
 	executeAll(t, runs)

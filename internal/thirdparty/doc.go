@@ -166,9 +166,12 @@
 // TestAPIStacks (7 Dec 2026): the contract beyond the rate (per-key
 // isolation, an excluded endpoint, auth refusals not counted, error bodies)
 // against a real limiter, not only the reference target: an API built on
-// net/http with an authentication middleware of its own and httprate keyed
-// by X-API-KEY, its docs stated as a scenario with two keys, scopes and an
-// error envelope (stackScenario). Its first run failed limit.excluded on the
+// net/http with an authentication middleware of its own and a limiter's
+// middleware keyed by X-API-KEY (httprate's sliding-window counter with
+// approximate headers and Retry-After; ulule/limiter's fixed window with
+// exact headers, which the isolation, exclusion and auth checks then compare
+// too), its docs stated as a scenario with two keys, scopes and an error
+// envelope (stackScenario). Its first run failed limit.excluded on the
 // correct stack: the plan paused one window before each attempt, and a
 // sliding-window counter still weighed the previous window's count, so the
 // counted burst after the excluded calls was rejected. A limit that may be a
