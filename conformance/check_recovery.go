@@ -7,6 +7,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/series"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // recoveryResult judges recovery.after-window: once limited, requests succeed
@@ -72,18 +73,52 @@ func recoveryResult(a *analysis) check.Result {
 
 // liftText says how long the limit took to lift: measured to the millisecond
 // when a probe or over phase timed it (or how long it surely stayed closed
-// while retried), else bounded by the first admission after a pause, else "".
+// while retried), else bounded by the first admission after a pause, else
+// shown by a recovery phase's first request admitted, else "".
 func (a *analysis) liftText(m *Recovery) string {
 	if m != nil {
 		return "the limit " + m.Summary
 	}
 	l, ok := a.pauseLift()
 	if !ok {
+		if wait, ok := a.openerLift(); ok {
+			return fmt.Sprintf("the limit lifted: the first request of the recovery phase, sent %s after the last rejection, was admitted (no streak's lift was seen: each ended with admissions sent beside its rejections, which a server may decide in either order; promised %s)",
+				check.FormatSeconds(wait), check.FormatWindow(a.Recovery()))
+		}
 		return ""
 	}
 	least, most := l.least(), l.most()
 	return fmt.Sprintf("the limit lifted during a pause: the first request after it, %s after the first rejection of its streak, was admitted (closed at least %s; not timed more finely, since no probe or over phase saw it lift; promised %s)",
 		check.FormatSeconds(most), check.FormatSeconds(max(least, 0)), check.FormatWindow(a.Recovery()))
+}
+
+// openerLift is how long after the last rejection before it the first
+// request of a recovery phase was sent, for the one sent longest after,
+// when one was admitted: the promise kept as the docs state it ("succeeds
+// again after one minute"), where no lift of a streak could be seen (a
+// burst's admissions and rejections race, so every streak ended with an
+// admission that shows no lift, and none was left open at the pause).
+func (a *analysis) openerLift() (wait int64, ok bool) {
+	for _, s := range a.series {
+		lastRej := -1
+		seen := map[int32]bool{}
+		for i, r := range s.Reqs {
+			if !s.Known[i] {
+				continue
+			}
+			opens := !seen[r.Phase] && a.PhaseKind(r.Phase) == scenarios.PhaseRecovery
+			seen[r.Phase] = true
+			switch {
+			case s.Rej[i]:
+				lastRej = i
+			case opens && lastRej >= 0:
+				if w := r.Sent - s.Reqs[lastRej].Sent; !ok || w > wait {
+					wait, ok = w, true
+				}
+			}
+		}
+	}
+	return wait, ok
 }
 
 // pauseLift is the untimed lift ended by an admission (after a pause) with

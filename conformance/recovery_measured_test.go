@@ -316,3 +316,25 @@ func TestRecoveryOfAWindowLongerThanThePlanSkips(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoveryOpenerShowsTheLift replays x/time/rate's token bucket of 60
+// per minute (a token a second, 60 at once; go test ./internal/thirdparty,
+// TestPerMinuteLimiters) driven by bursts of 15 requests sent at once, 2.5 s
+// apart. The server decides a burst's requests in any order: each burst's
+// first rejections came before its admissions in send order, so every
+// streak ended with an admission that shows no lift, none timed, and none
+// was open at the minute's pause. recovery.after-window skipped, undecided:
+// a correct limiter's run inconclusive. The recovery phase's first request,
+// sent 62 s after the last rejection, was admitted: the promise kept as the
+// docs state it, and the check passes on it. (limit.no-early-reject stays
+// undecided on this run: every rejection raced an admission of its burst.)
+func TestRecoveryOpenerShowsTheLift(t *testing.T) {
+	v, concluded := replayConcluded(t, "testdata/perminute-bucket-raced-bursts")
+	c := resultOf(t, v, check.RecoveryAfterWindow)
+	if c.Status != check.Pass || !strings.Contains(c.Message, "the first request of the recovery phase, sent 62.20 s after the last rejection, was admitted") {
+		t.Errorf("recovery.after-window = %s (%s); want pass on the recovery phase's first request", c.Status, c.Message)
+	}
+	if concluded.Status == check.Fail || strings.Contains(concluded.Reason, string(check.RecoveryAfterWindow)) {
+		t.Errorf("the run concludes %s (%s); want no failure of a correct token bucket, and recovery decided", concluded.Status, concluded.Reason)
+	}
+}
