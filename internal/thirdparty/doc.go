@@ -183,6 +183,20 @@
 // authentication, keyed by the key as sent, charges refused requests to
 // budgets of their own and passes.
 //
+// TestPerMinuteLimiters (7 Dec 2026): the seed docs' other common promise,
+// 60 per minute with X-RateLimit-Reset in epoch seconds, against ulule,
+// httprate, sethvargo and x/time/rate (a token a second, 60 at once),
+// about 100 s a run, all at once (not in the matrix script: ten runs would
+// add a quarter of an hour). Correct, they pass, or are undecided where
+// the plan's bursts race (the bucket's rejections each raced an admission
+// of their burst: limit.no-early-reject undecided). Their first run found
+// recovery.after-window undecided on the bucket: no streak's lift could be
+// seen, and the recovery phase's admitted first request is now its
+// evidence. ulule configured with 61 fails headers.limit (it says 61); its
+// limit.enforced fails or is undecided: the plan drives one window past
+// the limit, and a clock-aligned window starting just after the first
+// request explains 61 admissions as 1 + 60.
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing
