@@ -48,9 +48,12 @@ func httprateHandler(*testing.T) http.Handler {
 
 // ululeHandler is ulule/limiter with its memory store: a fixed window that
 // starts at the first request after the previous one expired.
-func ululeHandler(*testing.T) http.Handler {
+func ululeHandler(*testing.T) http.Handler { return ululeWithLimit(20) }
+
+// ululeWithLimit is ulule/limiter's memory store admitting n per second.
+func ululeWithLimit(n int64) http.Handler {
 	store := ulmemory.NewStoreWithOptions(ulule.StoreOptions{Prefix: "ratecheck"}) // no cleaner goroutine
-	lim := ulule.New(store, ulule.Rate{Period: time.Second, Limit: 20})
+	lim := ulule.New(store, ulule.Rate{Period: time.Second, Limit: n})
 	return ulstdlib.NewMiddleware(lim).Handler(okHandler)
 }
 

@@ -14,11 +14,11 @@ import (
 )
 
 // realLimiterRuns is every real-limiter case: the libraries, the GCRA
-// limiters, nginx, HAProxy, the Redis-backed ones and the API stacks, each
-// with its servers started afresh.
+// limiters, nginx, HAProxy, the Redis-backed ones, the API stacks and the
+// libraries 50 ms ± 25 ms away, each with its servers started afresh.
 func realLimiterRuns(t *testing.T) []*run {
 	var runs []*run
-	for _, f := range []func(*testing.T) []*run{libraryRuns, gcraRuns, nginxRuns, haproxyRuns, redisRuns, tlsRuns, stackRuns} {
+	for _, f := range []func(*testing.T) []*run{libraryRuns, gcraRuns, nginxRuns, haproxyRuns, redisRuns, tlsRuns, stackRuns, farRuns} {
 		runs = append(runs, f(t)...)
 	}
 	return runs
