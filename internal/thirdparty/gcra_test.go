@@ -116,7 +116,12 @@ func gcraRuns(t *testing.T) []*run {
 			target: serve(t, throttledMemory(t, throttledQuota))},
 		{name: "throttled/any", contract: gcraContract.asAny(), want: allPass, facts: &gcraFacts,
 			target: serve(t, throttledMemory(t, throttledQuota))},
-		{name: "throttled-redis/declared", contract: gcraContract, want: allPass, facts: &gcraFacts, print: print,
+		// Under a burst its Redis store's compare-and-swap may give up
+		// (after 10 attempts) and the middleware answers 500 (throttled's
+		// DefaultError): requests over the limit then get 500, not 429, and
+		// limit.status rightly fails ("15 of 281 limited requests got 500",
+		// 1 of 5 matrix runs of 2026-12-07, with 53 runs sending at once).
+		{name: "throttled-redis/declared", contract: gcraContract, want: allPass.with(expect{check.LimitStatus: passOrFail}), facts: &gcraFacts, print: print,
 			target: serve(t, throttledRedis(t))},
 		{name: "redis-rate/declared", contract: gcraContract, want: allPass, facts: &gcraFacts, print: print,
 			target: serve(t, redisRateHandler(t, redis_rate.PerSecond(20)))},
