@@ -221,3 +221,35 @@ func TestAPIStacks(t *testing.T) {
 		t.Run(r.name, r.judge)
 	}
 }
+
+// perIPRuns are limits per client address judged with a second client
+// from 127.0.0.2, as `ratecheck run` sends against a loopback target:
+// httprate and ulule keyed by address (their default) keep the clients
+// apart; httprate keyed by a constant (Key("*"), a limit meant per client
+// shipped global) makes them share one budget, which limit.per-ip fails.
+func perIPRuns(t *testing.T) []*run {
+	want := allPass.with(expect{check.LimitPerIP: check.Pass})
+	shared := allPass.with(expect{check.LimitPerIP: check.Fail})
+	return []*run{
+		{name: "httprate-per-ip/declared", contract: libraries[0].contract, want: want, secondSource: true,
+			target: serve(t, httprateHandler(t)), print: libraries[0].print},
+		{name: "ulule-per-ip/declared", contract: libraries[1].contract, want: want, secondSource: true,
+			target: serve(t, ululeHandler(t)), print: libraries[1].print},
+		{name: "httprate-global-for-per-ip/declared", contract: libraries[0].contract, want: shared, secondSource: true,
+			target: serve(t, httprate.LimitBy(20, time.Second, httprate.Key("*"))(okHandler))},
+	}
+}
+
+// TestPerIPLimiters runs perIPRuns, all at once.
+func TestPerIPLimiters(t *testing.T) {
+	longtest.Skip(t, "three runs of a per-IP limit from two loopback addresses, about 10 s")
+	t.Parallel()
+	if libraries[0].name != "httprate" || libraries[1].name != "ulule" {
+		t.Fatalf("libraries begin %s, %s; want httprate, ulule", libraries[0].name, libraries[1].name)
+	}
+	runs := perIPRuns(t)
+	executeAll(t, runs)
+	for _, r := range runs {
+		t.Run(r.name, r.judge)
+	}
+}

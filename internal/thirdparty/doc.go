@@ -205,6 +205,13 @@
 // with 21 fails headers.limit and, in 15 of 16 runs, limit.enforced; its
 // first run passed limit.enforced (finding F15).
 //
+// TestPerIPLimiters (7 Dec 2026): a limit per client address, judged with
+// a second client sent from 127.0.0.2 as `ratecheck run` does against a
+// loopback target (plan.Sources). httprate and ulule keyed by address, their
+// default, keep the two clients apart and pass limit.per-ip; httprate keyed
+// by a constant (a limit meant per client shipped global) makes them share
+// one budget and fails limit.per-ip alone.
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing

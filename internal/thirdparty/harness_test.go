@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -125,6 +126,11 @@ type run struct {
 	// keys its auth section names, by key id.
 	scenario string
 	keys     map[string]string
+	// secondSource sends a second client from 127.0.0.2, as `ratecheck run`
+	// does against a loopback target, so limit.per-ip is judged. Off by
+	// default: behind the latency proxy every client comes from its
+	// address, as behind a reverse proxy that forwards none.
+	secondSource bool
 
 	dir     string // the stored run
 	plan    *plan.Plan
@@ -148,7 +154,13 @@ func (r *run) execute(ctx context.Context, dir string) {
 		r.err = fmt.Errorf("parse scenario: %w", err)
 		return
 	}
-	r.plan = plan.New(sc)
+	attackOpts := attack.Options{Target: r.target, TLS: r.tls, Keys: r.keys}
+	var planOpts []plan.Option
+	if r.secondSource {
+		planOpts = append(planOpts, plan.Sources(2))
+		attackOpts.OtherSources = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
+	}
+	r.plan = plan.New(sc, planOpts...)
 	r.dir = filepath.Join(dir, strings.ReplaceAll(r.name, "/", "_"))
 	meta := results.Meta{ScenarioName: sc.Name, Target: r.target.String(), Started: time.Now()}
 	w, err := results.Create(r.dir, meta, src)
@@ -156,7 +168,7 @@ func (r *run) execute(ctx context.Context, dir string) {
 		r.err = err
 		return
 	}
-	r.outcome, r.err = runner.Run(ctx, runner.Options{Plan: r.plan, Writer: w, Attack: attack.Options{Target: r.target, TLS: r.tls, Keys: r.keys}})
+	r.outcome, r.err = runner.Run(ctx, runner.Options{Plan: r.plan, Writer: w, Attack: attackOpts})
 	meta.Finished = time.Now()
 	if err := w.Close(meta); err != nil && r.err == nil {
 		r.err = err
