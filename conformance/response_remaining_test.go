@@ -477,3 +477,37 @@ func TestHeadersRemainingRaceOutOfOrder(t *testing.T) {
 		wantResult(t, c, check.Pass, fmt.Sprintf("agreed with the admissions on %d responses", len(obs)))
 	}
 }
+
+// A limiter that reads its window's statistics after deciding (the Python
+// limits library under Flask-Limiter) may find the window ended in between:
+// the request counted in the old window is answered with the new window's
+// full quota and a reset of now. That reset has come by the receipt, so the
+// full Remaining is no lie; the same full Remaining with the window's real
+// reset still ahead is one.
+func TestHeadersRemainingReadAfterTheWindowEnded(t *testing.T) {
+	end := base.Truncate(time.Second).Add(2 * time.Second) // a window's end, on the epoch's seconds
+	// Ten requests in the window before end, one arriving 1 ms before it and
+	// answered 1 ms after, and five in the next window.
+	reqs := paced(end.Sub(base)-600*time.Millisecond, 10, 50*time.Millisecond, 2*time.Millisecond)
+	reqs = append(reqs, simReq{sent: end.Add(-2 * time.Millisecond), latency: 2 * time.Millisecond})
+	reqs = append(reqs, paced(end.Sub(base)+100*time.Millisecond, 5, 50*time.Millisecond, 2*time.Millisecond)...)
+	lastBeforeEnd := func(d decision) bool {
+		return d.admit && d.now.Before(end) && d.now.After(end.Add(-2*time.Millisecond))
+	}
+	readAfter := func(resetAt func(d decision) time.Time) writer {
+		return edit(xrate(20), func(d decision, h map[string]string) {
+			if lastBeforeEnd(d) {
+				h["X-Ratelimit-Remaining"] = "20"
+				h["X-Ratelimit-Reset"] = strconv.FormatInt(resetAt(d).Unix(), 10)
+			}
+		})
+	}
+	stats := func(d decision) time.Time { return d.now.Add(time.Millisecond) } // now, read after the end
+	obs := answer(reqs, &clockWin{n: 20, w: time.Second}, readAfter(stats))
+	wantResult(t, judgeID(t, stdPlan(), obs, check.HeadersRemaining), check.Pass, "agreed with the admissions")
+
+	ahead := func(d decision) time.Time { return d.reset.Add(time.Second) } // still a second ahead
+	lie := answer(reqs, &clockWin{n: 20, w: time.Second}, readAfter(ahead))
+	wantResult(t, judgeID(t, stdPlan(), lie, check.HeadersRemaining), check.Fail,
+		"at the full limit right after an admission on 1 of 16 responses")
+}

@@ -150,3 +150,45 @@ func TestHeadersResetStructured(t *testing.T) {
 	early := answer(reqs, &clockWin{n: 20, w: 10 * time.Second}, fields(-5*time.Second))
 	wantResult(t, judgeID(t, p, early, check.HeadersReset), check.Fail, "RateLimit reset (t) pointed before the real recovery")
 }
+
+// elasticWin is a fixed window of n per w whose end every request, admitted
+// or not, pushes to w after it (the Python limits library's elastic expiry):
+// a client sending more often than once per w is never let in again. Its
+// headers state each hit's pushed reset truthfully.
+type elasticWin struct {
+	n    int64
+	w    time.Duration
+	end  time.Time
+	used int64
+}
+
+func (e *elasticWin) decide(at time.Time) decision {
+	if !at.Before(e.end) {
+		e.used = 0
+	}
+	e.end = at.Add(e.w)
+	e.used++
+	if e.used <= e.n {
+		return decision{admit: true, rem: e.n - e.used, reset: e.end}
+	}
+	return decision{reset: e.end, wait: e.w}
+}
+
+// A reset or Retry-After contradicted only by rejections the model blames
+// is the limiter's broken promise, which the model checks fail: the header
+// checks point there instead of failing again.
+func TestHeaderWaitsDeferToTheModel(t *testing.T) {
+	obs := answer(retrying(), &elasticWin{n: 20, w: time.Second}, xrate(20))
+	all := Check(stdPlan(), seqOf(obs))
+	if c := resultOf(t, all, check.RecoveryAfterWindow); c.Status != check.Fail {
+		t.Fatalf("recovery.after-window = %s %q; want fail: the client retrying every 250 ms is refused for good", c.Status, c.Message)
+	}
+	for _, id := range []check.ID{check.HeadersReset, check.HeadersRetryAfter} {
+		c := resultOf(t, all, id)
+		if c.Status != check.Skip || c.See != check.RecoveryAfterWindow {
+			t.Errorf("%s = %s (see %q) %q; want a skip pointing to %s", id, c.Status, c.See, c.Message, check.RecoveryAfterWindow)
+		}
+	}
+	// The control, a reset that lies on a correct limiter judged with the
+	// same blames, is TestHeadersResetTooEarly: it still fails.
+}

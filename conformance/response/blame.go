@@ -60,6 +60,19 @@ func explains(b check.Blames, s *respSeries, i, j int, window int64, d deferred,
 	return false
 }
 
+// laterRejection is the deferral of a header's claim contradicted by a
+// later rejection (records i and j of s): the model blames that rejection,
+// or one between, as early or as a late recovery, so the limiter broke its
+// promise and the header may have told the truth about its own window (a
+// limiter whose every hit pushes its window forward rejects a client still
+// retrying after the reset it announced).
+func laterRejection(blamed func() check.Blames, s *respSeries, i, j int, window int64, d deferred) bool {
+	if blamed == nil {
+		return false
+	}
+	return explains(blamed(), s, i, j, window, d, check.LimitNoEarlyReject, check.RecoveryAfterWindow)
+}
+
 // see is the check most findings were left to as blamed, and how many were
 // left so in all.
 func (d deferred) see() (check.ID, int) { return mostOf(d.blamed) }

@@ -132,7 +132,7 @@ func (cd *countdown) consecutive(s *respSeries) {
 			continue
 		}
 		slack, ok := cd.slack(a, b)
-		if !ok || !cd.tied(i, j, a, b) {
+		if !ok || !cd.tied(i, j, a, b) || b.resetCome() {
 			continue
 		}
 		sure := int64(s.certain(i, j)) + self

@@ -10,9 +10,12 @@ import (
 // when requests really got through again.
 type recoveryCheck struct {
 	early   respProblem
-	checked int     // claims followed by a request sent after their deadline
-	errs    []int64 // claimed time − send time of the first admission after the 429, ns
+	checked int      // claims followed by a request sent after their deadline
+	errs    []int64  // claimed time − send time of the first admission after the 429, ns
+	left    deferred // claims contradicted only by rejections the model blames
 }
+
+func newRecoveryCheck() *recoveryCheck { return &recoveryCheck{left: newDeferred()} }
 
 // measured says how the claims compare with the first admission after each
 // 429 (median), or "" with none. The first admission depends on when the

@@ -130,9 +130,19 @@ func (c *RemainingChecker) level(o results.Observation, claim headers.Claim) {
 	case capacity < 0:
 	case claim.Remaining > capacity:
 		c.above.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("%d remaining is above %s %d", claim.Remaining, what, capacity)))
-	case claim.Remaining == capacity && o.Admitted() && !c.pr.Scenario.Headers.Approximate:
+	case claim.Remaining == capacity && o.Admitted() && !c.pr.Scenario.Headers.Approximate && !resetCome(o, claim):
 		c.full.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("%d remaining right after an admission, the whole of %s", claim.Remaining, what)))
 	}
+}
+
+// resetCome reports whether the reset o's claim states had come when o was
+// answered: its Remaining then describes the window after the one that
+// decided o (the window ended between the decision and the header's reading:
+// the Python limits library, asked for its window's statistics right after
+// a hit, finds the key expired and answers the full limit with a reset of
+// now), so a full Remaining right after an admission is no lie.
+func resetCome(o results.Observation, claim headers.Claim) bool {
+	return claim.HasReset && !claim.Reset.After(o.Received())
 }
 
 // ObserveContext takes a request sent just before or after the observations
@@ -206,16 +216,22 @@ func (c *RemainingChecker) judge() check.Result {
 // some were: pointing at the check that blames their defect, or, where only
 // a check that could not decide explains them, undecided with it.
 func (d deferred) result(res check.Result, name string) (check.Result, bool) {
+	return d.resultFor(res, name+" disagreed with the server's decisions")
+}
+
+// resultFor is result for findings that finding words ("X-RateLimit-Reset
+// pointed before the real recovery").
+func (d deferred) resultFor(res check.Result, finding string) (check.Result, bool) {
 	if see, n := d.see(); n > 0 {
 		res.Status, res.See = check.Skip, see
-		res.Message = fmt.Sprintf("%s disagreed with the server's decisions %s, each time at a request the limiter model blames (%s): the defect %s fails, not failed again here",
-			name, times(n), blamedFor(see), see)
+		res.Message = fmt.Sprintf("%s %s, each time at a request the limiter model blames (%s): the defect %s fails, not failed again here",
+			finding, times(n), blamedFor(see), see)
 		return res, true
 	}
 	if see, n := d.seeUndecided(); n > 0 {
 		res.Status, res.See, res.Undecided = check.Skip, see, true
-		res.Message = fmt.Sprintf("%s disagreed with the server's decisions %s, where a limiter %s would explain it and %s could not decide whether this one does: not judged",
-			name, times(n), undecidedFor(see), see)
+		res.Message = fmt.Sprintf("%s %s, where a limiter %s would explain it and %s could not decide whether this one does: not judged",
+			finding, times(n), undecidedFor(see), see)
 		return res, true
 	}
 	return res, false

@@ -32,9 +32,17 @@ type ResetChecker struct {
 	missing, unreadable, implausible, zero respProblem
 	lenient                                lenience // resets read leniently
 	unpromised                             sighting // rate-limit headers sent though none are promised
+	blamed                                 func() check.Blames
 }
 
-var _ check.Checker = (*ResetChecker)(nil)
+var (
+	_ check.Checker = (*ResetChecker)(nil)
+	_ check.Blamer  = (*ResetChecker)(nil)
+)
+
+// DeferTo leaves to the model checks a reset contradicted by a rejection
+// they blame.
+func (c *ResetChecker) DeferTo(blamed func() check.Blames) { c.blamed = blamed }
 
 // NewResetChecker returns the checker of headers.reset; it reads the requests
 // around the 429s from shared, the model checks' collector, when it can.
@@ -169,6 +177,9 @@ func (c *ResetChecker) judge() check.Result {
 			name, c.pr.Described.Name)
 		return c.lenient.apply(respFailure(res, &c.pr, c.first, want, problems))
 	}
+	if left, ok := rc.left.resultFor(res, name+" pointed before the real recovery"); ok {
+		return c.lenient.apply(left)
+	}
 	res.Status = check.Pass
 	formats := slices.Sorted(maps.Keys(c.formats))
 	res.Message = fmt.Sprintf("%s read on %s (%s)", name, check.Plural(c.judged, "response", "responses"), strings.Join(formats, ", "))
@@ -182,7 +193,7 @@ func (c *ResetChecker) judge() check.Result {
 // recovery compares each reset claimed by a 429 that only the described limit
 // explains with the requests after it.
 func (c *ResetChecker) recovery() *recoveryCheck {
-	rc := &recoveryCheck{}
+	rc := newRecoveryCheck()
 	sole := func(b *respRec) bool { return b.sole }
 	for _, s := range c.Store.series() {
 		flagged := -1
@@ -202,6 +213,9 @@ func (c *ResetChecker) recovery() *recoveryCheck {
 				continue
 			}
 			flagged = j
+			if laterRejection(c.blamed, s, i, j, int64(c.pr.Described.Window), rc.left) {
+				continue
+			}
 			b := &s.Recs[j]
 			rc.early.found.add(recOffense(a, c.resetHeader(a), "429 stating the reset"),
 				recOffense(b, c.resetHeader(b), fmt.Sprintf("still limited %s after that reset, with nothing admitted in between",

@@ -40,9 +40,17 @@ type RetryAfterChecker struct {
 	unpromised          int    // 429s with a Retry-After the scenario does not promise
 	unpromisedFirst     string // the first such value (the lowest seq: observations may come in any order)
 	unpromisedFirstSeq  uint64
+	blamed              func() check.Blames
 }
 
-var _ check.Checker = (*RetryAfterChecker)(nil)
+var (
+	_ check.Checker = (*RetryAfterChecker)(nil)
+	_ check.Blamer  = (*RetryAfterChecker)(nil)
+)
+
+// DeferTo leaves to the model checks a wait contradicted by a rejection
+// they blame.
+func (c *RetryAfterChecker) DeferTo(blamed func() check.Blames) { c.blamed = blamed }
 
 // NewRetryAfterChecker returns the checker of headers.retry-after; it reads
 // the requests around the 429s from shared, the model checks' collector, when
@@ -175,6 +183,9 @@ func (c *RetryAfterChecker) judge() check.Result {
 		want := "every 429 carries a Retry-After (" + form + ") no shorter than the real wait"
 		return c.lenient.apply(respFailure(res, &c.pr, c.first, want, problems))
 	}
+	if left, ok := rc.left.resultFor(res, "Retry-After shorter than the real wait"); ok {
+		return c.lenient.apply(left)
+	}
 	res.Status = check.Pass
 	span := check.FormatSeconds(int64(c.shortest))
 	if c.longest != c.shortest {
@@ -206,7 +217,7 @@ func (c *RetryAfterChecker) notPromised() string {
 // one sent after the wait (+1 s) must not be rejected again, and the wait may
 // not be absurdly longer than the measured one.
 func (c *RetryAfterChecker) waits() (*recoveryCheck, respProblem) {
-	rc := &recoveryCheck{}
+	rc := newRecoveryCheck()
 	var long respProblem
 	any429 := func(*respRec) bool { return true }
 	for _, s := range c.Store.series() {
@@ -232,6 +243,9 @@ func (c *RetryAfterChecker) waits() (*recoveryCheck, respProblem) {
 				continue
 			}
 			flagged = j
+			if laterRejection(c.blamed, s, i, j, int64(c.limit.Window), rc.left) {
+				continue
+			}
 			b := &s.Recs[j]
 			rc.early.found.add(recOffense(a, c.header(a), "429 asking to wait"), recOffense(b, c.header(b),
 				fmt.Sprintf("still limited %s after a 429 asking to wait %s, with nothing admitted in between",

@@ -32,6 +32,11 @@ type respRec struct {
 	rawTime int32 // the reset or Retry-After as received: a number in texts, 0 without one
 }
 
+// resetCome reports whether the reset r claims had come when r was
+// answered (see RemainingChecker's resetCome): r's Remaining may describe
+// the window after the one that decided it.
+func (r *respRec) resetCome() bool { return r.hasTime && r.at <= r.recv }
+
 // texts keeps the raw header values evidence quotes, each value once; records
 // refer to them by number. Resets repeat for a whole window and Remaining is
 // almost always its number written out (kept as 0, see remRaw), so a run keeps
