@@ -134,7 +134,10 @@ func (a *analysis) arrivalBlur(blur float64) (why, within string, negligible boo
 //     reordered arrivals let an admission fall between, and it filled no
 //     window (admittedBetween);
 //   - an admission sent before its window's opener may have opened the
-//     window itself (mayHaveOpened).
+//     window itself (mayHaveOpened);
+//   - on the clock, an admission whose arrival may fall on either side of
+//     its window's start may belong to the window the model put after it
+//     (mayStraddle).
 func (a *analysis) mayHideOneMore(first model.Ref, from, prev int) bool {
 	s, i, amb := first.S, first.I, first.Ev.AmbAdm
 	if a.eval.Family.Frees(a.P) > 0 {
@@ -146,7 +149,28 @@ func (a *analysis) mayHideOneMore(first model.Ref, from, prev int) bool {
 	}
 	return ambiguousWithin(s, amb, after, s.Hi(i)) ||
 		from == prev+1 && prev >= 0 && !admittedBetween(s, prev, i) ||
-		a.mayHaveOpened(s, from, i)
+		a.mayHaveOpened(s, from, i) || a.mayStraddle(s, from, i)
+}
+
+// mayStraddle reports whether, on clock-aligned windows, an admission of
+// the episode of s from request from to rejection i may have arrived on
+// either side of the start of i's window. The model, blaming the server
+// least, counts it in the window before; a window admitting one too many
+// looks the same. A run whose one window driven past the limit begins
+// with its first request cannot tell a window on the clock that starts
+// just after that request (1, then the limit) from one opened by it
+// that admits one request more.
+func (a *analysis) mayStraddle(s *series.Series, from, i int) bool {
+	lo, hi, ok := a.eval.ClockStart(slices.Index(a.series, s), s.Hi(i))
+	if !ok {
+		return false
+	}
+	for k := max(from, 0); k < i; k++ {
+		if s.Adm[k] && s.Lo(k) < hi && s.Hi(k) > lo {
+			return true
+		}
+	}
+	return false
 }
 
 // ambiguousBetween reports whether an ambiguous admission lies in requests

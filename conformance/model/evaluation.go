@@ -146,3 +146,23 @@ func (ev *Evaluation) Opener(x, i int) (o int, ok bool) {
 	}
 	return wins[k].Starter(), true
 }
+
+// ClockStart is the earliest and latest start of the clock-aligned window
+// of series x that a request arriving by at falls in: the last window that
+// may have started by then. ok is false for chains of first-request-aligned
+// windows and for families without windows.
+func (ev *Evaluation) ClockStart(x int, at int64) (lo, hi int64, ok bool) {
+	if ev.Align == nil || x >= len(ev.wins) {
+		return 0, 0, false
+	}
+	wins := ev.wins[x]
+	k := sort.Search(len(wins), func(k int) bool {
+		lo, _ := wins[k].Start()
+		return lo > at
+	}) - 1
+	if k < 0 {
+		return 0, 0, false
+	}
+	lo, hi = wins[k].Start()
+	return lo, hi, true
+}

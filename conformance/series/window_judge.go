@@ -342,3 +342,6 @@ func (j *WindowJudge) startOf(k int) int64 {
 // Starter is the request that opened the window, or −1 for a window on the
 // clock.
 func (w Window) Starter() int { return int(w.starter) }
+
+// Start is the earliest and latest the window may start.
+func (w Window) Start() (lo, hi int64) { return w.lo, w.hi }
