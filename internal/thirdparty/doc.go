@@ -212,6 +212,25 @@
 // by a constant (a limit meant per client shipped global) makes them share
 // one budget and fails limit.per-ip alone.
 //
+// TestPyLimits (7 Dec 2026): a limiter from outside Go, the Python limits
+// library (Debian's python3-limits, which .ci/run installs) behind a small
+// HTTP API writing Flask-Limiter's headers from the library's window
+// statistics (testdata/limits_server.py). Its fixed window (first-request-
+// aligned, rejected hits counted) and moving window (a sliding log) pass,
+// declared and as "20 per second". Their first run found two false fails in
+// the header checks: the library reads its statistics after the hit, and a
+// window that ended in between is answered with the full quota and a reset
+// of now (headers.remaining: "at the full limit right after an admission";
+// a reset that has come by the receipt now describes the next window), and
+// the elastic-expiry window's truthful resets were failed for the
+// rejections its broken recovery caused (headers.reset and
+// headers.retry-after now defer to the model check that blames those
+// rejections, as headers.remaining did). The elastic window fails
+// limit.no-early-reject (its window never ends while the plan's first 20
+// requests arrive at 10/s, so the burst's first request is refused with the
+// budget unused) and recovery.after-window; configured with 21 it fails
+// limit.enforced and headers.limit.
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing
