@@ -20,25 +20,36 @@ import (
 // stops for a client as soon as the longer limit admits one of its
 // requests past its budget (it reset, or counts otherwise than declared):
 // from then on its 429s are the tested limit's to explain again.
+//
+// A longer limit may count every request that reaches it, those refused
+// included: a middleware stacked outside the tested limit's (ulule/limiter
+// or express-rate-limit, one per window) counts the requests the inner one
+// refuses, and runs out after that many requests, not admissions. Each
+// budget is therefore spent two ways, by admissions and by every answer
+// (admitted or limited), each stopping on its own once the limit admits
+// past it; a 429 either explains is the longer limit's.
 type budgetAttribution struct {
 	limits []*budget
 }
 
 // budget is one longer limit, the families its algorithm allows, and what
-// each client has spent of it.
+// each client has spent of it: by admissions, and by every request answered
+// admitted or limited (see budgetAttribution).
 type budget struct {
-	l     *scenarios.Limit
-	fams  []model.Family
-	spent map[string]*spending
+	l        *scenarios.Limit
+	fams     []model.Family
+	admitted map[string]*spending
+	answered map[string]*spending
 }
 
-// spending is one client's admissions counted by a budget's limit: from the
-// first one's send time, whether the limit admitted past its budget, and
-// when the latest admissions were answered (a ring of the last
-// recentAdmissions), to count those decided before a 429 was sent.
+// spending is one client's requests counted by a budget's limit (its
+// admissions, or every answer): from the first admission's send time, how
+// many, whether the limit admitted past its budget, and when the latest
+// counted requests were answered (a ring of the last recentAdmissions), to
+// count those decided before a 429 was sent.
 type spending struct {
 	from     time.Time
-	admitted int64
+	counted  int64
 	reopened bool
 	answered [recentAdmissions]time.Time
 }
@@ -47,19 +58,19 @@ type spending struct {
 // than a run has in flight at once (run.connections).
 const recentAdmissions = 256
 
-// before counts the admissions seen that were answered by t: all of them
+// before counts the requests counted that were answered by t: all of them
 // but the latest answered after t, or -1 when more than the ring holds were.
 func (sp *spending) before(t time.Time) int64 {
 	var after int64
-	for k := int64(0); k < min(sp.admitted, recentAdmissions); k++ {
-		if sp.answered[(sp.admitted-1-k)%recentAdmissions].After(t) {
+	for k := int64(0); k < min(sp.counted, recentAdmissions); k++ {
+		if sp.answered[(sp.counted-1-k)%recentAdmissions].After(t) {
 			after++
 		}
 	}
 	if after == recentAdmissions {
 		return -1
 	}
-	return sp.admitted - after
+	return sp.counted - after
 }
 
 // newBudgetAttribution returns the attribution for runs of p testing
@@ -78,7 +89,7 @@ func newBudgetAttribution(p *plan.Plan, tested *scenarios.Limit) *budgetAttribut
 		if err != nil {
 			continue // the limit cannot be judged: it explains nothing
 		}
-		out.limits = append(out.limits, &budget{l: l, fams: fams, spent: map[string]*spending{}})
+		out.limits = append(out.limits, &budget{l: l, fams: fams, admitted: map[string]*spending{}, answered: map[string]*spending{}})
 	}
 	if len(out.limits) == 0 {
 		return nil
@@ -103,32 +114,44 @@ func (b *budgetAttribution) spent(o results.Observation) bool {
 	return explained
 }
 
-// observe counts o against the budget and reports whether o is a 429 the
-// budget explains.
+// observe counts o against the budget, both ways, and reports whether o is
+// a 429 the budget explains.
 func (bg *budget) observe(o results.Observation) bool {
 	if !bg.l.Counts(o.Endpoint) || !o.Admitted() && !o.Limited() {
 		return false
 	}
 	client := records.CountedAs(bg.l, o)
-	sp := bg.spent[client]
+	byAdmissions := bg.spend(bg.admitted, client, o, o.Admitted())
+	byAnswers := bg.spend(bg.answered, client, o, true)
+	return byAdmissions || byAnswers
+}
+
+// spend counts o, when counted, against client's spending in m (from its
+// first admission), and reports whether o is a 429 that spending explains.
+func (bg *budget) spend(m map[string]*spending, client string, o results.Observation, counted bool) bool {
+	sp := m[client]
 	if sp == nil {
 		if !o.Admitted() {
 			return false
 		}
 		sp = &spending{from: o.Sent}
-		bg.spent[client] = sp
+		m[client] = sp
 	}
 	within := o.Sent.Sub(sp.from) < bg.l.Window
 	allowed := bg.allowance(o.Received().Sub(sp.from))
+	explained := false
 	if o.Admitted() {
 		if within && sp.before(o.Sent) >= allowed {
 			sp.reopened = true // admitted past the budget: it reset, or counts otherwise
 		}
-		sp.answered[sp.admitted%recentAdmissions] = o.Received()
-		sp.admitted++
-		return false
+	} else {
+		explained = within && !sp.reopened && sp.before(o.Sent) >= allowed
 	}
-	return within && !sp.reopened && sp.before(o.Sent) >= allowed
+	if counted {
+		sp.answered[sp.counted%recentAdmissions] = o.Received()
+		sp.counted++
+	}
+	return explained
 }
 
 // allowance is what the limit admits in elapsed from its first admission

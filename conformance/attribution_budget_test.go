@@ -10,10 +10,11 @@ import (
 )
 
 // TestBudgetAttribution checks which 429s a longer limit explains by the
-// run's own count: only once the admissions answered before the 429 was
-// sent reach its budget, within its window, for the same client, until it
-// admits past its budget; a bucket's budget grows with its refill
-// (rounded up, as model.Family.MostAdmitted says).
+// run's own count: only once the admissions (or, for a limit counting every
+// request, the answers) answered before the 429 was sent reach its budget,
+// within its window, for the same client, until it admits past its budget;
+// a bucket's budget grows with its refill (rounded up, as
+// model.Family.MostAdmitted says).
 func TestBudgetAttribution(t *testing.T) {
 	ms := time.Millisecond
 	ok := func(key string, at time.Duration) results.Observation {
@@ -44,6 +45,12 @@ func TestBudgetAttribution(t *testing.T) {
 		{"a bucket refilled meanwhile", scenarios.AlgoTokenBucket, append(five("a"), no("a", 30*time.Second, ms)), false},
 		{"a bucket not spent: a token may have come back", scenarios.AlgoTokenBucket, append(five("a"), no("a", 500*ms, ms)), false},
 		{"a bucket spent", scenarios.AlgoTokenBucket, append(five("a"), ok("a", 500*ms), no("a", 600*ms, ms)), true},
+		// A limit that counts every request reaching it (a middleware stacked
+		// outside the tested one's) runs out after that many answers.
+		{"spent by answers, the refused ones counted", scenarios.AlgoFixedWindow, []results.Observation{
+			ok("a", 0), ok("a", 100*ms), ok("a", 200*ms), no("a", 300*ms, ms), no("a", 400*ms, ms), no("a", 500*ms, ms)}, true},
+		{"spent by answers, then admitted past them", scenarios.AlgoFixedWindow, []results.Observation{
+			ok("a", 0), ok("a", 100*ms), ok("a", 200*ms), no("a", 300*ms, ms), no("a", 400*ms, ms), ok("a", 500*ms), no("a", 600*ms, ms)}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
