@@ -231,6 +231,17 @@
 // budget unused) and recovery.after-window; configured with 21 it fails
 // limit.enforced and headers.limit.
 //
+// TestTwoLimits (7 Dec 2026): the seed docs' other shape, a per-second limit
+// beside a longer one ("20 per second and 200 per minute"), written as APIs
+// write it: one ulule/limiter middleware per limit. The plan's traffic
+// spends the per-minute budget, whose 429s are its own, not the per-second
+// limit's early rejections. Its first run failed the correct stack with the
+// per-minute middleware outside (limit.no-early-reject and
+// recovery.after-window): that middleware counts the requests the inner one
+// refuses and runs out after 200 requests, while the attribution to a
+// longer limit counted admissions only. It now counts both ways. The
+// per-second limit configured with 21 fails limit.enforced alone.
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing
