@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/model"
@@ -29,7 +31,53 @@ import (
 // (admitted or limited), each stopping on its own once the limit admits
 // past it; a 429 either explains is the longer limit's.
 type budgetAttribution struct {
-	limits []*budget
+	limits  []*budget
+	flights inFlight
+}
+
+// inFlight follows which requests of the run were observed, by seq: the
+// observations come as their answers do, so a request sent before a 429 may
+// come after it, though the server decided it first (an answer held back,
+// by Nagle's algorithm and a delayed ACK, 40 ms behind a 429 sent after it).
+type inFlight struct {
+	low   uint64          // every seq below it was observed, or given up
+	seen  map[uint64]bool // the seqs observed above low
+	begun bool
+}
+
+// observe records seq as observed. A gap that stays open past
+// recentAdmissions later observations (a seq never sent, or another shard's)
+// is given up.
+func (f *inFlight) observe(seq uint64) {
+	if !f.begun {
+		f.low, f.seen, f.begun = seq, map[uint64]bool{}, true
+	}
+	if seq < f.low {
+		return
+	}
+	f.seen[seq] = true
+	if len(f.seen) > recentAdmissions {
+		f.low = slices.Min(slices.Collect(maps.Keys(f.seen)))
+	}
+	for f.seen[f.low] {
+		delete(f.seen, f.low)
+		f.low++
+	}
+}
+
+// before counts the requests sent before seq not observed yet: in flight
+// when it was sent, of any client, at most recentAdmissions.
+func (f *inFlight) before(seq uint64) int64 {
+	if !f.begun || seq <= f.low {
+		return 0
+	}
+	n := int64(seq - f.low)
+	for s := range f.seen {
+		if s < seq {
+			n--
+		}
+	}
+	return min(n, recentAdmissions)
 }
 
 // budget is one longer limit, the families its algorithm allows, and what
@@ -98,37 +146,41 @@ func newBudgetAttribution(p *plan.Plan, tested *scenarios.Limit) *budgetAttribut
 }
 
 // spent observes o, in the order of the run, and reports whether it is a
-// 429 a longer limit explains. A 429 is attributed only once the admissions
-// answered before it was sent (so surely decided before it) reach the
-// budget.
+// 429 a longer limit may explain: once the requests counted before it was
+// sent (decided before it, or in flight and maybe decided first) reach the
+// budget. The limit is taken to have reset, or to count otherwise, only
+// once it admits past the requests surely decided before the admission.
 func (b *budgetAttribution) spent(o results.Observation) bool {
 	if b == nil {
 		return false
 	}
 	explained := false
+	flying := b.flights.before(o.Seq)
 	for _, bg := range b.limits {
-		if bg.observe(o) {
+		if bg.observe(o, flying) {
 			explained = true
 		}
 	}
+	b.flights.observe(o.Seq)
 	return explained
 }
 
 // observe counts o against the budget, both ways, and reports whether o is
-// a 429 the budget explains.
-func (bg *budget) observe(o results.Observation) bool {
+// a 429 the budget explains; flying requests sent before o are not observed
+// yet, and may have been counted first.
+func (bg *budget) observe(o results.Observation, flying int64) bool {
 	if !bg.l.Counts(o.Endpoint) || !o.Admitted() && !o.Limited() {
 		return false
 	}
 	client := records.CountedAs(bg.l, o)
-	byAdmissions := bg.spend(bg.admitted, client, o, o.Admitted())
-	byAnswers := bg.spend(bg.answered, client, o, true)
+	byAdmissions := bg.spend(bg.admitted, client, o, o.Admitted(), flying)
+	byAnswers := bg.spend(bg.answered, client, o, true, flying)
 	return byAdmissions || byAnswers
 }
 
 // spend counts o, when counted, against client's spending in m (from its
 // first admission), and reports whether o is a 429 that spending explains.
-func (bg *budget) spend(m map[string]*spending, client string, o results.Observation, counted bool) bool {
+func (bg *budget) spend(m map[string]*spending, client string, o results.Observation, counted bool, flying int64) bool {
 	sp := m[client]
 	if sp == nil {
 		if !o.Admitted() {
@@ -145,7 +197,11 @@ func (bg *budget) spend(m map[string]*spending, client string, o results.Observa
 			sp.reopened = true // admitted past the budget: it reset, or counts otherwise
 		}
 	} else {
-		explained = within && !sp.reopened && sp.before(o.Sent) >= allowed
+		// The requests counted so far, and those sent before o and not
+		// observed yet, may all have been decided first: once they reach
+		// the budget, o may be the limit's refusal, and is not the tested
+		// limit's to be blamed for.
+		explained = within && !sp.reopened && sp.counted+flying >= allowed
 	}
 	if counted {
 		sp.answered[sp.counted%recentAdmissions] = o.Received()

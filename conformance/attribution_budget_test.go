@@ -11,7 +11,7 @@ import (
 
 // TestBudgetAttribution checks which 429s a longer limit explains by the
 // run's own count: only once the admissions (or, for a limit counting every
-// request, the answers) answered before the 429 was sent reach its budget,
+// request, the answers) sent before the 429 reach its budget,
 // within its window, for the same client, until it admits past its budget;
 // a bucket's budget grows with its refill (rounded up, as
 // model.Family.MostAdmitted says).
@@ -38,7 +38,9 @@ func TestBudgetAttribution(t *testing.T) {
 	}{
 		{"budget spent", scenarios.AlgoFixedWindow, append(five("a"), no("a", 500*ms, ms)), true},
 		{"budget not spent", scenarios.AlgoFixedWindow, append(five("a")[:4], no("a", 500*ms, ms)), false},
-		{"sent before the last admission was answered", scenarios.AlgoFixedWindow, append(five("a"), no("a", 400*ms, ms)), false},
+		// The fifth admission may have been decided first: the 429 may be
+		// the longer limit's, not the tested limit's early one.
+		{"sent before the last admission was answered", scenarios.AlgoFixedWindow, append(five("a"), no("a", 400*ms, ms)), true},
 		{"another key's budget", scenarios.AlgoFixedWindow, append(five("a"), no("b", 500*ms, ms)), false},
 		{"past the window", scenarios.AlgoFixedWindow, append(five("a"), no("a", time.Minute, ms)), false},
 		{"admitted past the budget since", scenarios.AlgoFixedWindow, append(five("a"), ok("a", 500*ms), no("a", 600*ms, ms)), false},
@@ -49,6 +51,13 @@ func TestBudgetAttribution(t *testing.T) {
 		// outside the tested one's) runs out after that many answers.
 		{"spent by answers, the refused ones counted", scenarios.AlgoFixedWindow, []results.Observation{
 			ok("a", 0), ok("a", 100*ms), ok("a", 200*ms), no("a", 300*ms, ms), no("a", 400*ms, ms), no("a", 500*ms, ms)}, true},
+		// The fifth request, sent before the 429, is answered after it
+		// (observations come as their answers do): it may have been counted
+		// first. Without the gap in seqs, four counted do not spend five.
+		{"a request sent before it still in flight", scenarios.AlgoFixedWindow, numbered(
+			ok("a", 0), ok("a", 100*ms), ok("a", 200*ms), ok("a", 300*ms), no("a", 450*ms, ms)).skip(4), true},
+		{"every request sent before it observed", scenarios.AlgoFixedWindow, numbered(
+			ok("a", 0), ok("a", 100*ms), ok("a", 200*ms), ok("a", 300*ms), no("a", 450*ms, ms)), false},
 		{"spent by answers, then admitted past them", scenarios.AlgoFixedWindow, []results.Observation{
 			ok("a", 0), ok("a", 100*ms), ok("a", 200*ms), no("a", 300*ms, ms), no("a", 400*ms, ms), ok("a", 500*ms), no("a", 600*ms, ms)}, false},
 	}
@@ -120,4 +129,26 @@ func TestALongerLimitSpentIsNoEarlyRejection(t *testing.T) {
 			}
 		})
 	}
+}
+
+// seqObs are observations numbered in the order given.
+type seqObs []results.Observation
+
+// numbered gives obs the seqs 0, 1, 2, ...
+func numbered(obs ...results.Observation) seqObs {
+	for i := range obs {
+		obs[i].Seq = uint64(i)
+	}
+	return obs
+}
+
+// skip moves the seqs from k on up by one: the request k was sent and is
+// not observed.
+func (s seqObs) skip(k uint64) seqObs {
+	for i := range s {
+		if s[i].Seq >= k {
+			s[i].Seq++
+		}
+	}
+	return s
 }

@@ -152,15 +152,21 @@ func (a *analysis) mayHideOneMore(first model.Ref, from, prev int) bool {
 		a.mayHaveOpened(s, from, i) || a.mayStraddle(s, from, i)
 }
 
-// mayStraddle reports whether, on clock-aligned windows, an admission of
-// the episode of s from request from to rejection i may have arrived on
-// either side of the start of i's window. The model, blaming the server
-// least, counts it in the window before; a window admitting one too many
-// looks the same. A run whose one window driven past the limit begins
-// with its first request cannot tell a window on the clock that starts
-// just after that request (1, then the limit) from one opened by it
-// that admits one request more.
+// mayStraddle reports whether, on clock-aligned windows whose boundary the
+// model put at the run's first request (model.Alignment.Assumed), an
+// admission of the episode of s from request from to rejection i may have
+// arrived on either side of the start of i's window. The model, blaming
+// the server least, counts it in the window before; a window admitting one
+// too many looks the same. A run whose one window driven past the limit
+// begins with its first request cannot tell a window on the clock that
+// starts just after that request (1, then the limit) from one opened by it
+// that admits one request more. Boundaries found in the server's resets
+// are its own evidence, and the point model's ambiguous admissions
+// (mayHideOneMore) cover them.
 func (a *analysis) mayStraddle(s *series.Series, from, i int) bool {
+	if a.eval.Align == nil || !a.eval.Align.Assumed {
+		return false
+	}
 	lo, hi, ok := a.eval.ClockStart(slices.Index(a.series, s), s.Hi(i))
 	if !ok {
 		return false

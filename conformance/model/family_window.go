@@ -23,6 +23,9 @@ var _ Family = windowFamily{}
 type Alignment struct {
 	Into time.Duration // the windows start this far past each multiple of the window
 	How  string        // how the alignment was found; "" when that goes unsaid
+	// Assumed says the windows were put to start at the run's first
+	// request, not found in the server's answers or on the wall clock.
+	Assumed bool
 }
 
 // firstRequestDesc describes the first window model tried.
@@ -88,7 +91,7 @@ func (f windowFamily) bestClock(a *Rules, all []*series.Series, than score) *Eva
 			js[x].wins = series.ClockWindows(s, ph, p.W)
 			js[x].j = series.NewWindowJudge(s, js[x].wins, p.W, p.N)
 		}
-		return f.judge(counted, all, &Alignment{Into: into, How: ph.Name}, js)
+		return f.judge(counted, all, &Alignment{Into: into, How: ph.Name, Assumed: ph.Assumed}, js)
 	}, func(_ int, ev *Evaluation) bool {
 		if sc := ev.score(); sc.less(than) {
 			best, than = ev, sc

@@ -12,6 +12,9 @@ import (
 type ClockPhase struct {
 	Lo, Hi int64
 	Name   string // how the candidate was found, for the model description
+	// Assumed says the boundary was put at the run's first request, not
+	// found in the server's answers (its resets) or on the wall clock.
+	Assumed bool
 }
 
 // maxCoverageCandidates is how many of the best-supported alignments are tried.
@@ -40,7 +43,7 @@ func basePhases(all []*Series, origin, w int64) []ClockPhase {
 	}
 	lo := records.FloorMod(first.Lo(0), w)
 	ps = append(ps,
-		ClockPhase{Lo: lo, Hi: lo + min(first.Hi(0)-first.Lo(0), w-1), Name: "aligned to the first request"},
+		ClockPhase{Lo: lo, Hi: lo + min(first.Hi(0)-first.Lo(0), w-1), Name: "aligned to the first request", Assumed: true},
 		ClockPhase{Lo: records.FloorMod(-origin, w), Hi: records.FloorMod(-origin, w), Name: "aligned to the wall clock"})
 	return ps
 }
@@ -64,7 +67,7 @@ func (p ClockPhase) split() []ClockPhase {
 	}
 	out := make([]ClockPhase, k)
 	for x := range k {
-		out[x] = ClockPhase{Lo: p.Lo + width*int64(x)/int64(k), Hi: p.Lo + width*int64(x+1)/int64(k), Name: p.Name}
+		out[x] = ClockPhase{Lo: p.Lo + width*int64(x)/int64(k), Hi: p.Lo + width*int64(x+1)/int64(k), Name: p.Name, Assumed: p.Assumed}
 	}
 	// Try from the middle outwards: a correct limiter's boundary is most often there.
 	slices.SortStableFunc(out, func(a, b ClockPhase) int {
