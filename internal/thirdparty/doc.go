@@ -229,7 +229,14 @@
 // limit.no-early-reject (its window never ends while the plan's first 20
 // requests arrive at 10/s, so the burst's first request is refused with the
 // budget unused) and recovery.after-window; configured with 21 it fails
-// limit.enforced and headers.limit.
+// limit.enforced and headers.limit. Two limits at once, hit in order as
+// Flask-Limiter hits a view's ("20/second;200/minute" and the reverse),
+// pass TestTwoLimits' scenario; the reverse order's first run failed
+// limit.no-early-reject once a run: the per-minute limit's first refusal
+// came while the request before it (counted first) was still on its way
+// back, its answer held 40 ms by Nagle's algorithm and a delayed ACK, and
+// the attribution counted only requests already observed. It now counts
+// those still in flight as maybe counted.
 //
 // TestTwoLimits (7 Dec 2026): the seed docs' other shape, a per-second limit
 // beside a longer one ("20 per second and 200 per minute"), written as APIs

@@ -4,6 +4,7 @@ package thirdparty
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -73,6 +74,7 @@ const pyLimitsHeaders = `headers:
 // mistakes: the elastic-expiry fixed window, whose every hit, rejected ones
 // included, pushes the window's end forward, so a client that keeps
 // retrying is never let in again; and 21 per second for a promise of 20.
+// Then two limits at once, a second's and a minute's.
 func pyLimitsRuns(t *testing.T) []*run {
 	fixed := contract{algorithm: scenarios.AlgoFixedWindow, scope: "ip", headers: pyLimitsHeaders}
 	moving := contract{algorithm: scenarios.AlgoSlidingWindow, scope: "ip", headers: pyLimitsHeaders}
@@ -94,12 +96,19 @@ func pyLimitsRuns(t *testing.T) []*run {
 			target: startPyLimits(t, "fixed-window-elastic-expiry", "20/second")},
 		{name: "pylimits-fixed-21/declared", contract: fixed, want: allPass.with(expect{check.LimitEnforced: check.Fail, check.HeadersLimit: check.Fail}),
 			target: startPyLimits(t, "fixed-window", "21/second")},
+		// Two limits, hit in order as Flask-Limiter hits a view's limits:
+		// the per-minute one, spent by the plan, counts the requests the
+		// per-second one admitted, or (first) every request.
+		{name: "pylimits-second-then-minute/declared", scenario: fmt.Sprintf(twoLimitsScenario, 200), want: allPass,
+			target: startPyLimits(t, "fixed-window", "20/second;200/minute")},
+		{name: "pylimits-minute-then-second/declared", scenario: fmt.Sprintf(twoLimitsScenario, 200), want: allPass,
+			target: startPyLimits(t, "fixed-window", "200/minute;20/second")},
 	}
 }
 
 // TestPyLimits runs pyLimitsRuns, all at once.
 func TestPyLimits(t *testing.T) {
-	longtest.Skip(t, "six runs against the Python limits library, about 10 s")
+	longtest.Skip(t, "eight runs against the Python limits library, about 12 s")
 	t.Parallel()
 	runs := pyLimitsRuns(t)
 	executeAll(t, runs)

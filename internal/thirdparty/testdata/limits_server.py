@@ -7,9 +7,12 @@ X-RateLimit-Reset (the window's reset in epoch seconds, as `limits` floors
 it) and, on 429, Retry-After in delta seconds. The ratecheck tests start it
 on loopback; it exits when its parent does.
 
-usage: limits_server.py STRATEGY LIMIT HOST PORT
+usage: limits_server.py STRATEGY LIMITS HOST PORT
   STRATEGY  fixed-window, moving-window or fixed-window-elastic-expiry
-  LIMIT     a `limits` rate string, e.g. "20/second"
+  LIMITS    `limits` rate strings, e.g. "20/second" or "20/second;200/minute":
+            each is hit in order, as Flask-Limiter does, until one refuses
+            (those before it have counted the request; those after it do not);
+            the headers describe the last limit hit
 """
 
 import os
@@ -18,7 +21,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from limits import parse, storage, strategies
+from limits import parse_many, storage, strategies
 
 STRATEGIES = {
     "fixed-window": strategies.FixedWindowRateLimiter,
@@ -32,7 +35,7 @@ def main():
     # The strategy holds its storage by a weak reference: keep one here.
     store = storage.MemoryStorage()
     limiter = STRATEGIES[name](store)
-    item = parse(rate)
+    items = parse_many(rate)
     # A WSGI server with one worker decides one request at a time; the
     # memory storage is not meant for concurrent hits.
     lock = threading.Lock()
@@ -43,7 +46,10 @@ def main():
         def do_GET(self):
             key = self.client_address[0]
             with lock:
-                admitted = limiter.hit(item, key)
+                for item in items:
+                    admitted = limiter.hit(item, key)
+                    if not admitted:
+                        break
                 reset_at, remaining = limiter.get_window_stats(item, key)
             status, body = (200, b"ok\n") if admitted else (429, b"too many requests\n")
             self.send_response(status)
