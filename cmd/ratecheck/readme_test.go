@@ -118,3 +118,32 @@ func TestReadmePlanNumbers(t *testing.T) {
 		t.Errorf("README lacks %q: `ratecheck plan` says so today", want)
 	}
 }
+
+// TestExitStatusesAreDocumented checks that the README's exit status table
+// and the help name exactly the statuses exit.go decides.
+func TestExitStatusesAreDocumented(t *testing.T) {
+	want := []int{exitPass, exitFail, exitUsage, exitInconclusive, exitSIGINT, exitSIGTERM}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "### Exit status\n")
+	if !ok {
+		t.Fatal(`README.md has no "### Exit status" section`)
+	}
+	section, _, _ = strings.Cut(strings.TrimLeft(section, "\n"), "\n\n") // the table
+	var rows []int
+	for _, m := range regexp.MustCompile(`(?m)^\| (\d+) \|`).FindAllStringSubmatch(section, -1) {
+		var n int
+		fmt.Sscan(m[1], &n)
+		rows = append(rows, n)
+	}
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("README.md's exit status table lists %v; exit.go decides %v", rows, want)
+	}
+	for _, n := range want {
+		if !regexp.MustCompile(fmt.Sprintf(`\b%d\b`, n)).MatchString(exitStatusHelp) {
+			t.Errorf("the help's exit statuses do not name %d:\n%s", n, exitStatusHelp)
+		}
+	}
+}

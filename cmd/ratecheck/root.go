@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 )
 
@@ -12,9 +14,7 @@ func newRootCmd(env *Env) *cobra.Command {
 succeeds again after one second") into a scenario file, drives calibrated
 traffic at it, and checks every response against a model of the limiter.
 
-Exit status: 0 every check passed; 1 a check failed or the run was
-interrupted; 2 bad input or usage (invalid scenario, bad flags, target
-unreachable).`,
+` + exitStatusHelp,
 		Version:       currentVersion().Short(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -40,3 +40,12 @@ unreachable).`,
 	)
 	return root
 }
+
+// exitStatusHelp states the exit statuses (exit.go) for the help.
+var exitStatusHelp = fmt.Sprintf(`Exit status: %d PASS, every check passed; %d FAIL, a check failed (report of a
+run that never finished: INCOMPLETE); %d bad input or usage, found before
+anything is sent (invalid scenario, bad flags, an output that cannot be
+written, target unreachable); %d INCONCLUSIVE, the run completed but its
+evidence settles nothing (every answer 401, nothing limited); %d and %d
+INCOMPLETE, stopped by SIGINT or SIGTERM (every report written, never PASS).`,
+	exitPass, exitFail, exitUsage, exitInconclusive, exitSIGINT, exitSIGTERM)
