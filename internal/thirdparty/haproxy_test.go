@@ -153,10 +153,13 @@ func haproxyRuns(t *testing.T) []*run {
 		// item 7), not limit.no-early-reject as well. Nor limit.enforced:
 		// where the over phase begins the counter lets 21 through within a
 		// second, which the sliding log would blame; the counter explains
-		// every admission and every onset, and only the lift was late.
+		// every admission and every onset, and only the lift was late. On a
+		// loaded machine (the matrix script runs every case at once) the
+		// run's one rejection streak may be undecidable for limit.enforced:
+		// never a fail.
 		{name: "haproxy-counts-denied/sliding-window", target: startHAProxy(t, haproxyEveryRequest), contract: sliding,
 			want: expect{
-				check.LimitEnforced:       check.Pass,
+				check.LimitEnforced:       passOrUndecided,
 				check.LimitNoEarlyReject:  passOrUndecided,
 				check.RecoveryAfterWindow: check.Fail,
 			}},

@@ -63,7 +63,10 @@ func twoLimitsRuns(t *testing.T) []*run {
 	return []*run{
 		{name: "two-limits-minute-outside/declared", scenario: scenario, want: allPass, target: serve(t, stackedWindows(20, 200, true))},
 		{name: "two-limits-minute-inside/declared", scenario: scenario, want: allPass, target: serve(t, stackedWindows(20, 200, false))},
-		{name: "two-limits-second-21/declared", scenario: scenario, want: allPass.with(expect{check.LimitEnforced: check.Fail}),
+		// The per-minute limit ends the plan's traffic after 200 requests:
+		// four windows driven past the per-second limit, which a loaded
+		// machine may leave undecidable (inconclusive, never a pass).
+		{name: "two-limits-second-21/declared", scenario: scenario, want: allPass.with(expect{check.LimitEnforced: failOrUndecided}),
 			target: serve(t, stackedWindows(21, 200, true))},
 	}
 }
