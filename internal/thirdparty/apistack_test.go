@@ -230,12 +230,18 @@ func TestAPIStacks(t *testing.T) {
 func perIPRuns(t *testing.T) []*run {
 	want := allPass.with(expect{check.LimitPerIP: check.Pass})
 	shared := allPass.with(expect{check.LimitPerIP: check.Fail})
+	// F9 (docs/findings.md): in 1 of the matrix script's 10 runs, at its
+	// load, both httprate cases were judged against the sliding log, which
+	// the counter's approximation violates (limit.enforced and
+	// limit.no-early-reject failed).
+	f9 := "F9: under load the sliding-window fit loses the counter for the log"
+	counterBugs := map[check.ID]string{check.LimitEnforced: f9, check.LimitNoEarlyReject: f9}
 	return []*run{
-		{name: "httprate-per-ip/declared", contract: libraries[0].contract, want: want, secondSource: true,
+		{name: "httprate-per-ip/declared", contract: libraries[0].contract, want: want, secondSource: true, bugs: counterBugs,
 			target: serve(t, httprateHandler(t)), print: libraries[0].print},
 		{name: "ulule-per-ip/declared", contract: libraries[1].contract, want: want, secondSource: true,
 			target: serve(t, ululeHandler(t)), print: libraries[1].print},
-		{name: "httprate-global-for-per-ip/declared", contract: libraries[0].contract, want: shared, secondSource: true,
+		{name: "httprate-global-for-per-ip/declared", contract: libraries[0].contract, want: shared, secondSource: true, bugs: counterBugs,
 			target: serve(t, httprate.LimitBy(20, time.Second, httprate.Key("*"))(okHandler))},
 	}
 }
