@@ -40,3 +40,17 @@ func BenchmarkCheckAnyOffByOne(b *testing.B) {
 func BenchmarkCheckTokenBucket(b *testing.B) {
 	benchmarkCheck(b, scenarios.AlgoTokenBucket, newTokenBucket(100, 100, faultNone))
 }
+
+// BenchmarkCheckFixedWindowBesideADay is BenchmarkCheckFixedWindow with a
+// per-day limit of a million beside the tested one, so that every
+// observation is also counted against a longer limit's budget (the
+// attribution of its 429s).
+func BenchmarkCheckFixedWindowBesideADay(b *testing.B) {
+	p, obs := longRun(scenarios.AlgoFixedWindow, newClockWindow(100, time.Second, base.Add(370*time.Millisecond), faultNone))
+	p.Scenario.Limits = append(p.Scenario.Limits, scenarios.Limit{Name: "per-day", Requests: 1_000_000, Window: 24 * time.Hour,
+		Scope: scenarios.ScopeKey, Algorithm: scenarios.AlgoFixedWindow})
+	b.ReportMetric(float64(len(obs)), "observations")
+	for b.Loop() {
+		Check(p, seqOf(obs))
+	}
+}
