@@ -52,7 +52,7 @@ var checks = []checkSpec{
 	{id: check.BodyErrorFormat, make: response.NewBodyChecker, auth: true},
 	{id: check.LimitPerKey, make: contract.NewPerKeyChecker, contract: true},
 	{id: check.LimitPerIP, make: contract.NewPerIPChecker, contract: true},
-	{id: check.LimitExcluded, make: contract.NewExcludedChecker, contract: true},
+	{id: check.LimitExcluded, make: contract.NewExcludedChecker, all: true},
 	{id: check.AuthMissingKey, make: contract.NewMissingKeyChecker, contract: true},
 	{id: check.AuthInvalidKey, make: contract.NewInvalidKeyChecker, contract: true},
 	{id: check.AuthScope, make: contract.NewScopeChecker, contract: true},

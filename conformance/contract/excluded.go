@@ -17,17 +17,30 @@ import (
 // those few), then as many counted requests as were left. A limit that does
 // not count the excluded calls admits them all, and its Remaining goes on
 // counting down from where it was; one that counts them rejects them.
-type excludedChecker struct{ contractObs }
+//
+// It sees every phase (checks marks it all), to time when the requests
+// before an attempt were answered: a rejection after the excluded calls
+// fails the limit only when the last answer before the attempt came
+// plan.FreshAfter before its first request was sent. On a loaded machine an
+// earlier request answered late may share the attempt's window.
+type excludedChecker struct {
+	contractObs
+	answered map[int]time.Time // per phase: when its last answer arrived
+}
 
 // NewExcludedChecker returns the checker of limit.excluded.
 func NewExcludedChecker(p *plan.Plan, _ *records.Collector) check.Checker {
-	return &excludedChecker{newContractObs(p)}
+	return &excludedChecker{contractObs: newContractObs(p), answered: map[int]time.Time{}}
 }
 
-// Observe keeps the observations of the excluded-endpoint phases.
+// Observe times every answer and keeps the observations of the
+// excluded-endpoint phases.
 func (c *excludedChecker) Observe(o results.Observation) {
 	if c.plan == nil || o.Phase < 0 || o.Phase >= len(c.plan.Phases) {
 		return
+	}
+	if r := o.Received(); r.After(c.answered[o.Phase]) {
+		c.answered[o.Phase] = r
 	}
 	switch c.plan.Phases[o.Phase].Kind {
 	case scenarios.PhaseCounted, scenarios.PhaseExcluded:
@@ -55,7 +68,7 @@ func (c *excludedChecker) Result() check.Result {
 				}
 			}
 		}
-		if len(after) == 0 || !allAdmitted(before) {
+		if gap, _ := gapBefore(c.plan, c.answered, tr[0], before); len(after) == 0 || !allAdmitted(before) || gap < plan.FreshAfter(*c.limit) {
 			continue // the budget was not fresh: this attempt proves nothing
 		}
 		for _, o := range after {

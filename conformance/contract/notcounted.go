@@ -229,15 +229,24 @@ func (c *notCountedChecker) gapBefore(t ncAttempt) (gap time.Duration, quiet boo
 	if first < 0 {
 		first = t.refused[0]
 	}
+	return gapBefore(c.plan, c.answered, first, c.byPh[first])
+}
+
+// gapBefore is how long before the first of obs (phase first's
+// observations) was sent the last answer of an earlier phase arrived
+// (answered: per phase, its last answer), and whether that answer came
+// before it (quiet). The gap is the least int64 when a phase that sent was
+// never answered (unknown), the greatest when no phase came before.
+func gapBefore(p *plan.Plan, answered map[int]time.Time, first int, obs []results.Observation) (gap time.Duration, quiet bool) {
 	var start, last time.Time
-	for _, o := range c.byPh[first] {
+	for _, o := range obs {
 		if start.IsZero() || o.Sent.Before(start) {
 			start = o.Sent
 		}
 	}
 	for i := 0; i < first; i++ {
-		a, seen := c.answered[i]
-		if !seen && c.plan.Phases[i].Rate > 0 {
+		a, seen := answered[i]
+		if !seen && p.Phases[i].Rate > 0 {
 			return -time.Duration(math.MaxInt64), false // a phase that sent was never answered: unknown
 		}
 		if a.After(last) {
