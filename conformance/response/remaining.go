@@ -113,14 +113,15 @@ func (c *RemainingChecker) Observe(o results.Observation) {
 	case !claim.HasRemaining:
 		c.missing.found.add(offenseOf(o, claim.Raw, "no "+c.name()))
 	default:
-		c.level(o, claim)
+		c.level(o, claim, r.resetCome())
 	}
 }
 
 // level checks a Remaining against the capacity: never above it, and below
 // it right after an admission, which used a unit of it (unless approximate:
-// a cached value may predate the admission).
-func (c *RemainingChecker) level(o results.Observation, claim headers.Claim) {
+// a cached value may predate the admission; or nextWindow: the response's
+// own reset had come, see respRec.resetCome).
+func (c *RemainingChecker) level(o results.Observation, claim headers.Claim, nextWindow bool) {
 	capacity := c.capacity(claim.Limit, claim.HasLimit)
 	what := "the limit"
 	if claim.HasLimit {
@@ -130,19 +131,9 @@ func (c *RemainingChecker) level(o results.Observation, claim headers.Claim) {
 	case capacity < 0:
 	case claim.Remaining > capacity:
 		c.above.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("%d remaining is above %s %d", claim.Remaining, what, capacity)))
-	case claim.Remaining == capacity && o.Admitted() && !c.pr.Scenario.Headers.Approximate && !resetCome(o, claim):
+	case claim.Remaining == capacity && o.Admitted() && !c.pr.Scenario.Headers.Approximate && !nextWindow:
 		c.full.found.add(offenseOf(o, claim.Raw, fmt.Sprintf("%d remaining right after an admission, the whole of %s", claim.Remaining, what)))
 	}
-}
-
-// resetCome reports whether the reset o's claim states had come when o was
-// answered: its Remaining then describes the window after the one that
-// decided o (the window ended between the decision and the header's reading:
-// the Python limits library, asked for its window's statistics right after
-// a hit, finds the key expired and answers the full limit with a reset of
-// now), so a full Remaining right after an admission is no lie.
-func resetCome(o results.Observation, claim headers.Claim) bool {
-	return claim.HasReset && !claim.Reset.After(o.Received())
 }
 
 // ObserveContext takes a request sent just before or after the observations

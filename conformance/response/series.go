@@ -33,8 +33,11 @@ type respRec struct {
 }
 
 // resetCome reports whether the reset r claims had come when r was
-// answered (see RemainingChecker's resetCome): r's Remaining may describe
-// the window after the one that decided it.
+// answered: r's Remaining then describes the window after the one that
+// decided r (the window ended between the decision and the header's
+// reading: the Python limits library, asked for its window's statistics
+// right after a hit, finds the key expired and answers the full limit with
+// a reset of now), so a full Remaining right after an admission is no lie.
 func (r *respRec) resetCome() bool { return r.hasTime && r.at <= r.recv }
 
 // texts keeps the raw header values evidence quotes, each value once; records
