@@ -146,12 +146,7 @@ func TestAuthNotCounted(t *testing.T) {
 	short, long := authPlan(t, "1s"), authPlan(t, "1m")
 	// charged answers the last counted burst of each attempt as a limit
 	// that charged the refused requests: all rejected.
-	charged := with(honestAuth, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
-		if ph.Requests == 5 {
-			return 429, 0
-		}
-		return 200, 19 - k
-	})
+	charged := lastCountedRejected(honestAuth)
 	// longHonest answers the long window's attempt: 2 counted with
 	// Remaining 40 and 39, then 38 and 37; chargedLong falls by 6 more.
 	longReply := func(fall int64) reply {
@@ -203,12 +198,7 @@ func TestAuthNotCounted(t *testing.T) {
 // against the refused requests.
 func TestAuthNotCountedLateAnswers(t *testing.T) {
 	p := authPlan(t, "1s")
-	charged := with(honestAuth, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
-		if ph.Requests == 5 {
-			return 429, 0
-		}
-		return 200, 19 - k
-	})
+	charged := lastCountedRejected(honestAuth)
 	tests := []struct {
 		name    string
 		latency time.Duration
@@ -240,12 +230,7 @@ func TestAuthNotCountedLateAnswers(t *testing.T) {
 // on time while they were late) prove nothing: their 429s may be its.
 func TestAuthNotCountedOvertaken(t *testing.T) {
 	p := authPlan(t, "1s")
-	charged := with(honestAuth, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
-		if ph.Requests == 5 {
-			return 429, 0
-		}
-		return 200, 19 - k
-	})
+	charged := lastCountedRejected(honestAuth)
 	for _, tt := range []struct {
 		name    string
 		latency time.Duration // of the attempts' last counted requests
@@ -374,12 +359,7 @@ func TestSkipsNameTheOptionalKeyLeftOut(t *testing.T) {
 // limit is not seen to reject early.
 func TestNotCountedDefersToAnUndecidedEarlyRejection(t *testing.T) {
 	p := authPlan(t, "1s")
-	charged := with(honestAuth, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
-		if ph.Requests == 5 {
-			return 429, 0
-		}
-		return 200, 19 - k
-	})
+	charged := lastCountedRejected(honestAuth)
 	obs := fullRun(p, charged)
 	slices.SortFunc(obs, func(a, b results.Observation) int { return cmp.Compare(a.Seq, b.Seq) })
 	tests := []struct {

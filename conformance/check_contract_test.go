@@ -71,6 +71,18 @@ func contractRun(p *plan.Plan, f reply) []results.Observation {
 	return out
 }
 
+// lastCountedRejected answers as base, but rejects the whole last counted
+// burst (5 requests) of each attempt: what a limit that charged the
+// requests in between does on a fresh budget.
+func lastCountedRejected(base reply) reply {
+	return with(base, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
+		if ph.Requests == 5 {
+			return 429, 0
+		}
+		return 200, 19 - k
+	})
+}
+
 // honest answers as a limit of 20 per key that excludes health: A's exhaust
 // burst passes 20 and rejects the rest, the counted ones fit.
 func honest(ph plan.Phase, k int64) (int, int64) {
@@ -207,12 +219,7 @@ func TestExcludedCheck(t *testing.T) {
 		msg   string
 	}{
 		{"uncounted", honest, check.Pass, "changed no admission"},
-		{"counted: the last counted requests rejected", counted(func(ph plan.Phase, k int64) (int, int64) {
-			if ph.Requests == 5 {
-				return 429, 0
-			}
-			return 200, 19 - k
-		}), check.Fail, "the calls to health were counted"},
+		{"counted: the last counted requests rejected", lastCountedRejected(honest), check.Fail, "the calls to health were counted"},
 		{"counted: Remaining fell across them", counted(func(ph plan.Phase, k int64) (int, int64) {
 			if ph.Requests == 5 {
 				return 200, 0
@@ -241,12 +248,7 @@ func TestExcludedCheck(t *testing.T) {
 // after the last answer before it.
 func TestExcludedNeedsAQuietBudget(t *testing.T) {
 	p := contractPlan(t, "key")
-	counted := with(honest, scenarios.PhaseCounted, func(ph plan.Phase, k int64) (int, int64) {
-		if ph.Requests == 5 {
-			return 429, 0
-		}
-		return 200, 19 - k
-	})
+	counted := lastCountedRejected(honest)
 	first := slices.IndexFunc(p.Phases, func(ph plan.Phase) bool { return ph.Kind == scenarios.PhaseCounted })
 	late := func(obs []results.Observation) []results.Observation {
 		for i := range obs {
