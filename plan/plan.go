@@ -58,9 +58,14 @@ func New(sc *scenarios.Scenario, opts ...Option) *Plan {
 		return p
 	}
 	p.Tested = testedLimit(sc.Limits)
+	if p.testLimit != "" {
+		p.Tested = p.chosenLimit(sc)
+	}
 	switch {
 	case len(sc.Phases) > 0:
 		p.explicitPhases()
+	case p.Tested < 0 && p.testLimit != "":
+		// chosenLimit said why
 	case p.Tested < 0:
 		p.warnf("no limit has a finite budget%s: nothing to test", onPlan(sc.Plan))
 	default:
@@ -77,7 +82,7 @@ func New(sc *scenarios.Scenario, opts ...Option) *Plan {
 func testedLimit(limits []scenarios.Limit) int {
 	best := -1
 	for i, l := range limits {
-		if l.Unlimited || l.Requests < 1 || l.Window <= 0 {
+		if !finite(l) {
 			continue
 		}
 		if best < 0 || l.Window < limits[best].Window {
@@ -85,6 +90,77 @@ func testedLimit(limits []scenarios.Limit) int {
 		}
 	}
 	return best
+}
+
+// finite says whether l has a budget a run can test.
+func finite(l scenarios.Limit) bool {
+	return !l.Unlimited && l.Requests >= 1 && l.Window > 0
+}
+
+// binding is the index of the limit that stops traffic to endpoint first:
+// the finite limit counting it with the shortest window (the first on a
+// tie), or -1 when no finite limit counts it.
+func binding(sc *scenarios.Scenario, endpoint string) int {
+	best := -1
+	for i, l := range sc.Limits {
+		if !finite(l) || !l.Counts(endpoint) {
+			continue
+		}
+		if best < 0 || l.Window < sc.Limits[best].Window {
+			best = i
+		}
+	}
+	return best
+}
+
+// TestableLimits names the limits of sc a derived plan can test, in
+// scenario order: each is the binding limit of some endpoint (the one that
+// stops that endpoint's traffic first), so a run that drives that endpoint
+// reaches it before any other. A scenario with one limit per endpoint group
+// (reads 10 per second, writes 3 per second) has one testable limit per
+// group; per-second and per-day limits on the same endpoints have one, the
+// per-second. A quota (a window of an hour or more) is testable only as the
+// default, when no shorter limit exists: a run of its own would spend it.
+// One run tests one of them (the TestLimit option; by default
+// the one with the shortest window); `ratecheck run` runs one per name.
+// A scenario with explicit phases has none: its phases say what is driven.
+func TestableLimits(sc *scenarios.Scenario) []string {
+	if sc == nil || len(sc.Phases) > 0 {
+		return nil
+	}
+	bound := make([]bool, len(sc.Limits))
+	for _, e := range sc.Endpoints {
+		if i := binding(sc, e.Name); i >= 0 && !sc.Limits[i].IsQuota() {
+			bound[i] = true
+		}
+	}
+	if i := testedLimit(sc.Limits); i >= 0 {
+		bound[i] = true
+	}
+	var names []string
+	for i, l := range sc.Limits {
+		if bound[i] {
+			names = append(names, l.Name)
+		}
+	}
+	return names
+}
+
+// TestLimit makes the named limit the one under test, instead of the one
+// with the shortest window; it should be one of TestableLimits. A name that
+// is no finite limit of the scenario leaves nothing to test, with a warning.
+func TestLimit(name string) Option { return func(p *Plan) { p.testLimit = name } }
+
+// chosenLimit is the index of the limit TestLimit names, or -1 with a
+// warning when the scenario has no finite limit by that name.
+func (p *Plan) chosenLimit(sc *scenarios.Scenario) int {
+	for i, l := range sc.Limits {
+		if l.Name == p.testLimit && finite(l) {
+			return i
+		}
+	}
+	p.warnf("no limit named %q with a finite budget%s: nothing to test", p.testLimit, onPlan(sc.Plan))
+	return -1
 }
 
 // warnf adds a warning.
@@ -159,6 +235,9 @@ func defaultEndpoint(sc *scenarios.Scenario, tested int) string {
 		return ""
 	}
 	l := sc.Limits[tested]
+	if ep := boundEndpoint(sc, tested); ep != "" {
+		return ep
+	}
 	counted := ""
 	for _, e := range sc.Endpoints {
 		switch {
@@ -173,6 +252,23 @@ func defaultEndpoint(sc *scenarios.Scenario, tested int) string {
 		counted = sc.Endpoints[0].Name
 	}
 	return counted
+}
+
+// boundEndpoint is the first endpoint whose binding limit is the tested one
+// (one that needs a key before one that does not), so that driving it
+// reaches that limit first; "" when the limit binds none.
+func boundEndpoint(sc *scenarios.Scenario, tested int) string {
+	open := ""
+	for _, e := range sc.Endpoints {
+		switch {
+		case binding(sc, e.Name) != tested:
+		case !e.NoAuth:
+			return e.Name
+		case open == "":
+			open = e.Name
+		}
+	}
+	return open
 }
 
 // defaultKey is the first key id, or "" when the API has no auth.

@@ -22,6 +22,7 @@ type Plan struct {
 	// quota it can exhaust, in scenario order.
 	Quotas        []QuotaTest
 	exhaustQuotas bool
+	testLimit     string      // TestLimit's name, "" for the default
 	spend         *quotaSpend // AffordQuotas, SpendQuotas
 }
 

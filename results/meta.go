@@ -36,6 +36,7 @@ type Meta struct {
 	Fault         string    `json:"fault,omitempty"`     // fault injected into the built-in target
 	PlanTier      string    `json:"plan_tier,omitempty"` // --tier: the plan tier chosen over the scenario's plan:
 	Lean          bool      `json:"lean,omitempty"`      // --lean: the run followed the lean plan
+	Limit         string    `json:"limit,omitempty"`     // the limit under test (--limit, or one of a scenario's several)
 	Started       time.Time `json:"started"`
 	Finished      time.Time `json:"finished,omitzero"` // zero until the run ends
 	Interrupted   bool      `json:"interrupted"`       // the run stopped before its plan ended

@@ -14,15 +14,18 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// planFlags choose how a scenario is planned: its plan tier and lean or full.
+// planFlags choose how a scenario is planned: its plan tier, lean or full,
+// and the limit under test.
 type planFlags struct {
-	Tier string
-	Lean bool
+	Tier  string
+	Lean  bool
+	Limit string // "" : the default (run: each of plan.TestableLimits)
 }
 
 func (f *planFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Tier, "tier", "", "plan `TIER` whose limits to test and charge (default the scenario's plan:)")
 	fs.BoolVar(&f.Lean, "lean", false, "a lean plan: about 3x the tested limit and a few recovery requests, for a real API's quota (catches an off-by-one less reliably)")
+	fs.StringVar(&f.Limit, "limit", "", "test only the limit `NAME` (default: every limit that is the first to stop some endpoint's traffic, one run each)")
 }
 
 // plan resolves the tier and plans the run; extra adds what the target
@@ -38,7 +41,25 @@ func (f *planFlags) plan(sc *scenarios.Scenario, extra ...plan.Option) (*plan.Pl
 	if f.Lean {
 		opts = append(opts, plan.Lean())
 	}
+	if f.Limit != "" {
+		if err := knownLimit(sc, f.Limit); err != nil {
+			return nil, err
+		}
+		opts = append(opts, plan.TestLimit(f.Limit))
+	}
 	return plan.New(sc, opts...), nil
+}
+
+// knownLimit says which limits there are when sc has none named name.
+func knownLimit(sc *scenarios.Scenario, name string) error {
+	var names []string
+	for _, l := range sc.Limits {
+		if l.Name == name {
+			return nil
+		}
+		names = append(names, l.Name)
+	}
+	return &usageError{err: fmt.Errorf("--limit: %s has no limit named %q (its limits: %s)", sc.File, name, strings.Join(names, ", "))}
 }
 
 // guardFlags protect the user's real quota.

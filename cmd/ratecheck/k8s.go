@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ratecheck/ratecheck/internal/k8s"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -22,6 +24,7 @@ type k8sOptions struct {
 	Storage      string
 	StorageClass string
 	Wait         time.Duration
+	Limit        string
 }
 
 func newK8sCmd(env *Env) *cobra.Command {
@@ -64,6 +67,7 @@ them before it (default: 5 minutes from now), or print them again.`,
 	fs.StringVar(&o.Storage, "storage", "1Gi", "`SIZE` of the run directories' volume")
 	fs.StringVar(&o.StorageClass, "storage-class", "", "storage `CLASS` of the volume; it must offer ReadWriteMany (default: the cluster's)")
 	fs.DurationVar(&o.Wait, "wait", 30*time.Minute, "how long the judging Job waits for the shards")
+	fs.StringVar(&o.Limit, "limit", "", "the limit `NAME` the shards test, for a scenario with several (default: the one with the shortest window)")
 	return cmd
 }
 
@@ -87,13 +91,20 @@ func k8sRun(env *Env, o *k8sOptions) error {
 			return &usageError{err: fmt.Errorf("--start-at %q: want an RFC 3339 time such as %s", o.StartAt, env.Now().Add(5*time.Minute).UTC().Format(time.RFC3339))}
 		}
 	}
+	var extra []string
+	if o.Limit != "" {
+		if err := knownLimit(sc, o.Limit); err != nil {
+			return err
+		}
+		extra = []string{"--limit", o.Limit}
+	}
 	name := o.Name
 	if name == "" {
 		name = k8s.Name(sc.Name)
 	}
 	objs, err := k8s.Objects(k8s.Options{
 		Name: name, Scenario: sc.Raw, Shards: o.Shards, Image: o.Image, StartAt: start, Target: o.Target,
-		KeysSecret: o.KeysSecret, Storage: o.Storage, StorageClass: o.StorageClass, Wait: o.Wait,
+		KeysSecret: o.KeysSecret, Storage: o.Storage, StorageClass: o.StorageClass, Wait: o.Wait, Extra: extra,
 	})
 	if err != nil {
 		return &usageError{err: err}
@@ -103,6 +114,10 @@ func k8sRun(env *Env, o *k8sOptions) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "# ratecheck k8s %s: %d shards starting at %s; apply before then.\n", o.Scenario, o.Shards, start.UTC().Format(time.RFC3339))
+	if several := plan.TestableLimits(sc); o.Limit == "" && len(several) > 1 {
+		fmt.Fprintf(env.Stdout, "# %s has %d limits that each stop some endpoint first (%s); these shards test %s: print the manifests again with --limit NAME (and another --name) for each of the others.\n",
+			sc.Name, len(several), strings.Join(several, ", "), plan.New(sc).TestedLimit().Name)
+	}
 	_, err = env.Stdout.Write(y)
 	return err
 }

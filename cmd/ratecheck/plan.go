@@ -21,6 +21,7 @@ func newPlanCmd(env *Env) *cobra.Command {
 		Example: `  ratecheck plan scenarios/copilot.yaml
   ratecheck plan scenarios/copilot.yaml --lean               # the lean plan, for a production quota
   ratecheck plan scenarios/workspace.yaml --tier pro         # another plan tier's limits
+  ratecheck plan api.yaml --limit writes                     # the run of one of several limits
   ratecheck plan scenarios/coperniq.yaml --max-share 1.5     # allow spending the daily quota until it runs out`,
 		Args: argsError(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -28,12 +29,24 @@ func newPlanCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := pf.plan(sc, plan.AffordQuotas(maxShare, 0))
-			if err != nil {
-				return err
+			limits := []string{pf.Limit}
+			if several := plan.TestableLimits(sc); pf.Limit == "" && len(several) > 1 {
+				limits = several
+				fmt.Fprintf(env.Stdout, "%s has %d limits that each stop some endpoint first: run tests them one after another, a run each\n\n", sc.Name, len(several))
 			}
-			printPlan(env.Stdout, p, maxShare)
-			printQuotaTests(env.Stdout, p)
+			for i, limit := range limits {
+				if i > 0 {
+					fmt.Fprintln(env.Stdout)
+				}
+				one := pf
+				one.Limit = limit
+				p, err := one.plan(sc, plan.AffordQuotas(maxShare, 0))
+				if err != nil {
+					return err
+				}
+				printPlan(env.Stdout, p, maxShare)
+				printQuotaTests(env.Stdout, p)
+			}
 			return nil
 		},
 	}

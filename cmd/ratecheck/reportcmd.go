@@ -142,7 +142,7 @@ func storedPlan(sc *scenarios.Scenario, meta results.Meta) (*plan.Plan, error) {
 		popts = append(popts, plan.ExhaustQuotas())
 	}
 	popts = append(popts, plan.SpendQuotas(meta.QuotaTests...))
-	return (&planFlags{Tier: meta.PlanTier, Lean: meta.Lean}).plan(sc, popts...)
+	return (&planFlags{Tier: meta.PlanTier, Lean: meta.Lean, Limit: meta.Limit}).plan(sc, popts...)
 }
 
 // addOutputFlags adds the flags that ask for report files.

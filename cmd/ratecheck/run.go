@@ -64,6 +64,12 @@ A live dashboard shows the run on a terminal; plain progress lines are
 printed otherwise (or with --no-tui). Ctrl-C stops sending, judges what was
 sent and still writes every report; a second Ctrl-C quits at once.
 
+A run tests the limit that stops its traffic first. A scenario whose limits
+count different endpoints (reads 10 per second, writes 3 per second) runs
+once per such limit, one after another, as several scenarios do (named
+<scenario>-<limit>), unless --limit NAME picks one; 'ratecheck plan' shows
+each run.
+
 Several scenarios run one after another, never at once (they would spend
 each other's limits). All of them are checked, and every question asked,
 before the first request. Each writes its own run directory (DIR/<scenario>
@@ -106,13 +112,17 @@ progress, writes its reports and the combined ones, and starts no other.`,
 
 func runRun(ctx context.Context, env *Env, o *runOptions) error {
 	if len(o.Scenarios) > 1 {
-		return runMany(ctx, env, o)
+		return runMany(ctx, env, o, nil)
 	}
 	sc, err := scenarios.Load(o.Scenarios[0])
 	if err != nil {
 		return err
 	}
-	sr, err := prepareRun(ctx, env, o, sc, env.Now(), o.Out, o.Outputs, sc.Name)
+	units := runUnits([]*scenarios.Scenario{sc}, o)
+	if len(units) > 1 {
+		return runMany(ctx, env, o, units)
+	}
+	sr, err := prepareRun(ctx, env, o, units[0], env.Now(), o.Out, o.Outputs, sc.Name)
 	if err != nil {
 		return err
 	}
@@ -125,6 +135,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 // its target chosen, its questions asked and its outputs checked.
 type scenarioRun struct {
 	file    string
+	limit   string // the limit under test when the scenario's several run one by one
 	plan    *plan.Plan
 	tgt     *target
 	aopts   attack.Options
@@ -141,7 +152,8 @@ type scenarioRun struct {
 // its target, asks the run's questions (quota, remote host) and checks that
 // the run directory dir (default runs/<started>-<label>) and every output
 // can be written. It sends nothing; an error here means nothing was sent.
-func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scenario, started time.Time, dir string, outputs runreport.Outputs, label string) (*scenarioRun, error) {
+func prepareRun(ctx context.Context, env *Env, o *runOptions, u runUnit, started time.Time, dir string, outputs runreport.Outputs, label string) (*scenarioRun, error) {
+	sc := u.sc
 	target := cmp.Or(o.Target, sc.Target)
 	o.Shard.resolveSources(target)
 	var leftOut, vars []string
@@ -157,7 +169,9 @@ func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scen
 		leftOut, vars = unsetOptionalKeys(sc, o.Shard.keyEnv(env).Getenv)
 		sc = sc.WithoutKeys(leftOut...)
 	}
-	p, err := o.Plan.plan(sc, popts...)
+	flags := o.Plan
+	flags.Limit = cmp.Or(u.limit, flags.Limit)
+	p, err := flags.plan(sc, popts...)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +186,7 @@ func prepareRun(ctx context.Context, env *Env, o *runOptions, sc *scenarios.Scen
 	for i, id := range leftOut {
 		tgt.notes = append(tgt.notes, fmt.Sprintf("%s is not set: the optional key %q is left out, and the checks that need it skip", vars[i], id))
 	}
-	sr := &scenarioRun{file: sc.File, plan: p, tgt: tgt, started: started, dir: dir, outputs: outputs, keysLeftOut: leftOut}
+	sr := &scenarioRun{file: sc.File, limit: u.limit, plan: p, tgt: tgt, started: started, dir: dir, outputs: outputs, keysLeftOut: leftOut}
 	if err := sr.check(ctx, env, o, label); err != nil {
 		tgt.close()
 		return nil, err
@@ -291,6 +305,7 @@ func (sr *scenarioRun) meta(o *runOptions) results.Meta {
 		Fault:         o.Fault,
 		PlanTier:      o.Plan.Tier,
 		Lean:          o.Plan.Lean,
+		Limit:         testedName(sr.plan),
 		QuotaTests:    spentQuotas(sr.plan),
 		KeysLeftOut:   sr.keysLeftOut,
 		Started:       sr.started,
@@ -511,4 +526,12 @@ func spentQuotas(p *plan.Plan) []string {
 		}
 	}
 	return out
+}
+
+// testedName is the name of the limit p tests, "" when it tests none.
+func testedName(p *plan.Plan) string {
+	if l := p.TestedLimit(); l != nil {
+		return l.Name
+	}
+	return ""
 }

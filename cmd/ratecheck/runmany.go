@@ -12,6 +12,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/runreport"
+	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/report"
 	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -20,6 +21,7 @@ import (
 // manyOutcome is what became of one scenario of an invocation of several.
 type manyOutcome struct {
 	label string // the scenario's name, made unique in the invocation
+	limit string // the limit it tested, when it was one of its scenario's several
 	file  string
 	dir   string
 	rep   *report.Report // nil when it was not judged
@@ -36,16 +38,19 @@ type manyOutcome struct {
 // Ctrl-C stops the run in progress (judged and written, INCOMPLETE) and the
 // scenarios after it are not started. The exit status is the combined
 // verdict's (report.Combined), a signal's status when one stopped them.
-func runMany(ctx context.Context, env *Env, o *runOptions) error {
+func runMany(ctx context.Context, env *Env, o *runOptions, units []runUnit) error {
 	if o.Shard.Shard != "" {
-		return &usageError{err: errors.New("--shard sends one scenario's slice: give one scenario")}
+		return &usageError{err: errors.New("--shard sends one scenario's slice of one limit's test: give one scenario, and --limit when it has several")}
 	}
-	scs, err := loadAll(o.Scenarios)
-	if err != nil {
-		return err
+	if units == nil {
+		scs, err := loadAll(o.Scenarios)
+		if err != nil {
+			return err
+		}
+		units = runUnits(scs, o)
 	}
-	labels := uniqueLabels(scs)
-	runs, err := prepareAll(ctx, env, o, scs, labels)
+	labels := uniqueLabels(units)
+	runs, err := prepareAll(ctx, env, o, units, labels)
 	if err != nil {
 		return err
 	}
@@ -72,16 +77,17 @@ func runMany(ctx context.Context, env *Env, o *runOptions) error {
 // labelled labels[i] in its own run directory and with its own --json and
 // --html files. When one cannot run, those prepared are discarded and
 // nothing is sent.
-func prepareAll(ctx context.Context, env *Env, o *runOptions, scs []*scenarios.Scenario, labels []string) ([]*scenarioRun, error) {
+func prepareAll(ctx context.Context, env *Env, o *runOptions, units []runUnit, labels []string) ([]*scenarioRun, error) {
 	started := env.Now()
 	var runs []*scenarioRun
-	for i, sc := range scs {
+	for i, u := range units {
+		sc := u.sc
 		dir := ""
 		if o.Out != "" {
 			dir = filepath.Join(o.Out, results.SafeName(labels[i]))
 		}
 		outputs := runreport.Outputs{JSON: labelled(o.Outputs.JSON, labels[i]), HTML: labelled(o.Outputs.HTML, labels[i])}
-		sr, err := prepareRun(ctx, env, o, sc, started, dir, outputs, labels[i])
+		sr, err := prepareRun(ctx, env, o, u, started, dir, outputs, labels[i])
 		if err != nil {
 			for _, sr := range runs {
 				sr.discard()
@@ -100,13 +106,13 @@ func prepareAll(ctx context.Context, env *Env, o *runOptions, scs []*scenarios.S
 func sendAll(ctx context.Context, cancel context.CancelCauseFunc, env *Env, o *runOptions, runs []*scenarioRun, labels []string) []manyOutcome {
 	var outcomes []manyOutcome
 	for i, sr := range runs {
-		out := manyOutcome{label: labels[i], file: sr.file, dir: sr.dir}
+		out := manyOutcome{label: labels[i], limit: sr.limit, file: sr.file, dir: sr.dir}
 		if ctx.Err() != nil {
 			out.err = context.Cause(ctx)
 			outcomes = append(outcomes, out)
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "== scenario %d of %d: %s (%s)\n", i+1, len(runs), labels[i], sr.file)
+		fmt.Fprintf(env.Stdout, "== scenario %d of %d: %s (%s%s)\n", i+1, len(runs), labels[i], sr.file, limitNote(sr.limit))
 		out.rep, out.err = sendRun(ctx, cancel, env, o, sr)
 		if out.rep == nil && out.err != nil {
 			fmt.Fprintf(env.Stderr, "ratecheck: %s: %v\n", labels[i], out.err)
@@ -171,13 +177,52 @@ func loadAll(files []string) ([]*scenarios.Scenario, error) {
 	return scs, nil
 }
 
-// uniqueLabels are the scenarios' names, a second one of a name numbered
+// limitNote is ", limit NAME" for a run of one of a scenario's several
+// limits, "" otherwise.
+func limitNote(limit string) string {
+	if limit == "" {
+		return ""
+	}
+	return ", limit " + limit
+}
+
+// runUnit is one run of an invocation: a scenario, and the limit it tests
+// when the scenario has several that a run can test (one run each).
+type runUnit struct {
+	sc    *scenarios.Scenario
+	limit string // "" : the plan's default, or --limit
+}
+
+// runUnits are the runs of scs: one per scenario, or, for a scenario with
+// several testable limits (plan.TestableLimits: reads 10 per second and
+// writes 3 per second on other endpoints) and no --limit, one per limit, so
+// that every limit the scenario states is tested and none passes unseen.
+func runUnits(scs []*scenarios.Scenario, o *runOptions) []runUnit {
+	var units []runUnit
+	for _, sc := range scs {
+		limits := plan.TestableLimits(sc)
+		if o.Plan.Limit != "" || o.Shard.Shard != "" || len(limits) < 2 {
+			units = append(units, runUnit{sc: sc})
+			continue
+		}
+		for _, l := range limits {
+			units = append(units, runUnit{sc: sc, limit: l})
+		}
+	}
+	return units
+}
+
+// uniqueLabels are the runs' names (the scenario's, then the limit's when
+// it has several: api-reads, api-writes), a second one of a name numbered
 // (users, users-2), so that their run directories and reports do not collide.
-func uniqueLabels(scs []*scenarios.Scenario) []string {
+func uniqueLabels(units []runUnit) []string {
 	seen := map[string]int{}
-	labels := make([]string, len(scs))
-	for i, sc := range scs {
-		name := results.SafeName(sc.Name)
+	labels := make([]string, len(units))
+	for i, u := range units {
+		name := results.SafeName(u.sc.Name)
+		if u.limit != "" {
+			name += "-" + results.SafeName(u.limit)
+		}
 		seen[name]++
 		labels[i] = name
 		if n := seen[name]; n > 1 {
@@ -223,7 +268,7 @@ func (m manyOutcome) report() *report.Report {
 func printCombined(env *Env, outcomes []manyOutcome, reps []*report.Report) {
 	w := env.Stdout
 	status, reason := report.Combined(reps)
-	fmt.Fprintf(w, "\n== %d scenarios, one after another\n", len(outcomes))
+	fmt.Fprintf(w, "\n== %d %s, one after another\n", len(outcomes), runsOrScenarios(outcomes))
 	for i, out := range outcomes {
 		verdict, where := strings.ToUpper(string(reps[i].Verdict)), out.dir
 		if out.rep == nil {
@@ -235,6 +280,17 @@ func printCombined(env *Env, outcomes []manyOutcome, reps []*report.Report) {
 	if status != check.Pass {
 		fmt.Fprintf(w, "why: %s\n", printable(reason))
 	}
+}
+
+// runsOrScenarios names what outcomes are: "scenarios", or "runs" when a
+// scenario's limits were run one by one.
+func runsOrScenarios(outcomes []manyOutcome) string {
+	for _, out := range outcomes {
+		if out.limit != "" {
+			return "runs"
+		}
+	}
+	return "scenarios"
 }
 
 // combinedError is the error that sets the exit status of several

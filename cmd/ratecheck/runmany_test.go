@@ -12,12 +12,14 @@ import (
 )
 
 func TestLabelsAndPaths(t *testing.T) {
-	var scs []*scenarios.Scenario
+	var units []runUnit
 	for _, n := range []string{"users", "copilot", "users", "a/b c", "users"} {
-		scs = append(scs, &scenarios.Scenario{Name: n})
+		units = append(units, runUnit{sc: &scenarios.Scenario{Name: n}})
 	}
-	got := fmt.Sprint(uniqueLabels(scs))
-	if want := "[users copilot users-2 a-b-c users-3]"; got != want {
+	api := &scenarios.Scenario{Name: "api"}
+	units = append(units, runUnit{sc: api, limit: "reads"}, runUnit{sc: api, limit: "writes"})
+	got := fmt.Sprint(uniqueLabels(units))
+	if want := "[users copilot users-2 a-b-c users-3 api-reads api-writes]"; got != want {
 		t.Errorf("uniqueLabels = %s; want %s", got, want)
 	}
 	for _, tt := range []struct{ path, want string }{
