@@ -235,8 +235,12 @@ func TestQuotaRunsOutMidRun(t *testing.T) {
 			t.Errorf("%s = fail (%s); want no failure: the quota, not %s, rejected", c.ID, c.Message, p.TestedLimit().Name)
 		}
 	}
-	if c := resultOf(t, v, check.QuotaEnforced); !strings.Contains(c.Message, "the quota ran out during the run") {
+	c := resultOf(t, v, check.QuotaEnforced)
+	if !strings.Contains(c.Message, "the quota ran out during the run") {
 		t.Errorf("quota.enforced = %s (%s); want it to say the quota ran out", c.Status, c.Message)
+	}
+	if strings.Contains(c.Message, "not exhausted") {
+		t.Errorf("quota.enforced says the quota that ran out was not exhausted: %s", c.Message)
 	}
 }
 

@@ -127,7 +127,11 @@ func (h *quotaHeaders) judge(q *scenarios.Limit, p *plan.Plan) check.Result {
 		if !exact {
 			how = fmt.Sprintf("within the declared staleness %s", check.FormatWindow(p.Scenario.Headers.Staleness))
 		}
-		res.Message = fmt.Sprintf("quota %s judged by the headers' claims (%s was not exhausted: that costs the whole quota): %s, %s", q.Name, q.Name, claim, how)
+		why := fmt.Sprintf(" (%s was not exhausted: that costs the whole quota)", q.Name)
+		if h.spent > 0 {
+			why = "" // it ran out all the same: said below
+		}
+		res.Message = fmt.Sprintf("quota %s judged by the headers' claims%s: %s, %s", q.Name, why, claim, how)
 	}
 	if h.spent > 0 {
 		res.Message += fmt.Sprintf("; %s came with Remaining 0: the quota ran out during the run, and they were held against it, not against the limit under test",
