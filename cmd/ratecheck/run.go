@@ -66,9 +66,10 @@ sent and still writes every report; a second Ctrl-C quits at once.
 
 A run tests the limit that stops its traffic first. A scenario whose limits
 count different endpoints (reads 10 per second, writes 3 per second) runs
-once per such limit, one after another, as several scenarios do (named
-<scenario>-<limit>), unless --limit NAME picks one; 'ratecheck plan' shows
-each run.
+once per such limit, one after another, as several scenarios do, unless
+--limit NAME picks one: the shortest window's run keeps the usual paths and
+each other limit's run follows it, named <scenario>-<limit> (--out
+runs/api-writes, --json r-writes.json); 'ratecheck plan' shows each run.
 
 Several scenarios run one after another, never at once (they would spend
 each other's limits). All of them are checked, and every question asked,
@@ -135,7 +136,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 // its target chosen, its questions asked and its outputs checked.
 type scenarioRun struct {
 	file    string
-	limit   string // the limit under test when the scenario's several run one by one
+	limit   string // the limit under test, named when the scenario's several run one by one
 	plan    *plan.Plan
 	tgt     *target
 	aopts   attack.Options
@@ -186,7 +187,7 @@ func prepareRun(ctx context.Context, env *Env, o *runOptions, u runUnit, started
 	for i, id := range leftOut {
 		tgt.notes = append(tgt.notes, fmt.Sprintf("%s is not set: the optional key %q is left out, and the checks that need it skip", vars[i], id))
 	}
-	sr := &scenarioRun{file: sc.File, limit: u.limit, plan: p, tgt: tgt, started: started, dir: dir, outputs: outputs, keysLeftOut: leftOut}
+	sr := &scenarioRun{file: sc.File, limit: u.shown, plan: p, tgt: tgt, started: started, dir: dir, outputs: outputs, keysLeftOut: leftOut}
 	if err := sr.check(ctx, env, o, label); err != nil {
 		tgt.close()
 		return nil, err

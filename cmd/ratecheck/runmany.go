@@ -87,6 +87,9 @@ func prepareAll(ctx context.Context, env *Env, o *runOptions, units []runUnit, l
 			dir = filepath.Join(o.Out, results.SafeName(labels[i]))
 		}
 		outputs := runreport.Outputs{JSON: labelled(o.Outputs.JSON, labels[i]), HTML: labelled(o.Outputs.HTML, labels[i])}
+		if len(o.Scenarios) == 1 {
+			dir, outputs = unitPaths(o, u)
+		}
 		sr, err := prepareRun(ctx, env, o, u, started, dir, outputs, labels[i])
 		if err != nil {
 			for _, sr := range runs {
@@ -187,41 +190,72 @@ func limitNote(limit string) string {
 }
 
 // runUnit is one run of an invocation: a scenario, and the limit it tests
-// when the scenario has several that a run can test (one run each).
+// when it is one of the scenario's several that a run can test (one run
+// each).
 type runUnit struct {
 	sc    *scenarios.Scenario
-	limit string // "" : the plan's default, or --limit
+	limit string // "" : the plan's default (or --limit)
+	// also is the name of the limit tested besides the default one; its run
+	// is named and its files are written after the default run's.
+	also string
+	// shown is the limit named in the run's progress lines when its
+	// scenario's limits are run one by one; "" otherwise.
+	shown string
 }
 
-// runUnits are the runs of scs: one per scenario, or, for a scenario with
+// runUnits are the runs of scs: one per scenario, and, for a scenario with
 // several testable limits (plan.TestableLimits: reads 10 per second and
-// writes 3 per second on other endpoints) and no --limit, one per limit, so
-// that every limit the scenario states is tested and none passes unseen.
+// writes 3 per second on other endpoints) and no --limit, one more per
+// limit besides the default one (the shortest window), so that every limit
+// the scenario states is tested and none passes unseen. The default run
+// comes first and is the run a scenario of one testable limit would make.
 func runUnits(scs []*scenarios.Scenario, o *runOptions) []runUnit {
 	var units []runUnit
 	for _, sc := range scs {
-		limits := plan.TestableLimits(sc)
-		if o.Plan.Limit != "" || o.Shard.Shard != "" || len(limits) < 2 {
-			units = append(units, runUnit{sc: sc})
+		first := len(units)
+		units = append(units, runUnit{sc: sc})
+		if o.Plan.Limit != "" || o.Shard.Shard != "" {
 			continue
 		}
-		for _, l := range limits {
-			units = append(units, runUnit{sc: sc, limit: l})
+		def := plan.New(sc).TestedLimit()
+		for _, l := range plan.TestableLimits(sc) {
+			if def != nil && l != def.Name {
+				units = append(units, runUnit{sc: sc, limit: l, also: l, shown: l})
+			}
+		}
+		if len(units) > first+1 {
+			units[first].shown = def.Name
 		}
 	}
 	return units
 }
 
-// uniqueLabels are the runs' names (the scenario's, then the limit's when
-// it has several: api-reads, api-writes), a second one of a name numbered
+// unitPaths are the run directory and report files of a run of one of a
+// scenario's further limits when the scenario alone was given: the default
+// run's, with the limit's name after them (--out runs/api: runs/api-writes;
+// --json r.json: r-writes.json), so that the default run keeps the paths a
+// scenario with one limit has.
+func unitPaths(o *runOptions, u runUnit) (dir string, outputs runreport.Outputs) {
+	if u.also == "" {
+		return o.Out, o.Outputs
+	}
+	name := results.SafeName(u.also)
+	if o.Out != "" {
+		dir = filepath.Clean(o.Out) + "-" + name
+	}
+	return dir, runreport.Outputs{JSON: labelled(o.Outputs.JSON, name), HTML: labelled(o.Outputs.HTML, name)}
+}
+
+// uniqueLabels are the runs' names (the scenario's; for a further limit's
+// run, the limit's after it: api-writes), a second one of a name numbered
 // (users, users-2), so that their run directories and reports do not collide.
 func uniqueLabels(units []runUnit) []string {
 	seen := map[string]int{}
 	labels := make([]string, len(units))
 	for i, u := range units {
 		name := results.SafeName(u.sc.Name)
-		if u.limit != "" {
-			name += "-" + results.SafeName(u.limit)
+		if u.also != "" {
+			name += "-" + results.SafeName(u.also)
 		}
 		seen[name]++
 		labels[i] = name

@@ -17,9 +17,9 @@ func TestLabelsAndPaths(t *testing.T) {
 		units = append(units, runUnit{sc: &scenarios.Scenario{Name: n}})
 	}
 	api := &scenarios.Scenario{Name: "api"}
-	units = append(units, runUnit{sc: api, limit: "reads"}, runUnit{sc: api, limit: "writes"})
+	units = append(units, runUnit{sc: api, shown: "reads"}, runUnit{sc: api, limit: "writes", also: "writes", shown: "writes"})
 	got := fmt.Sprint(uniqueLabels(units))
-	if want := "[users copilot users-2 a-b-c users-3 api-reads api-writes]"; got != want {
+	if want := "[users copilot users-2 a-b-c users-3 api api-writes]"; got != want {
 		t.Errorf("uniqueLabels = %s; want %s", got, want)
 	}
 	for _, tt := range []struct{ path, want string }{

@@ -249,6 +249,13 @@
 // longer limit counted admissions only. It now counts both ways. The
 // per-second limit configured with 21 fails limit.enforced alone.
 //
+// TestPerMethodLimits (7 Dec 2026): reads 10 per second and writes 3 per
+// second, counted apart, one ulule/limiter middleware per method. ratecheck
+// tested only the first limit with the shortest window, so the writes were
+// never driven and a broken writes limiter passed; each such limit now has a
+// run of its own (plan.TestableLimits). The writes run fails limit.enforced
+// alone when the writes limiter admits 4, and when the route has none.
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing

@@ -131,6 +131,10 @@ type run struct {
 	// default: behind the latency proxy every client comes from its
 	// address, as behind a reverse proxy that forwards none.
 	secondSource bool
+	// limit, when set, is the limit under test (plan.TestLimit), as
+	// `ratecheck run` tests each of a scenario's limits that count
+	// different endpoints.
+	limit string
 
 	dir     string // the stored run
 	plan    *plan.Plan
@@ -160,9 +164,12 @@ func (r *run) execute(ctx context.Context, dir string) {
 		planOpts = append(planOpts, plan.Sources(2))
 		attackOpts.OtherSources = []netip.Addr{netip.MustParseAddr("127.0.0.2")}
 	}
+	if r.limit != "" {
+		planOpts = append(planOpts, plan.TestLimit(r.limit))
+	}
 	r.plan = plan.New(sc, planOpts...)
 	r.dir = filepath.Join(dir, strings.ReplaceAll(r.name, "/", "_"))
-	meta := results.Meta{ScenarioName: sc.Name, Target: r.target.String(), Started: time.Now()}
+	meta := results.Meta{ScenarioName: sc.Name, Target: r.target.String(), Started: time.Now(), Limit: r.limit}
 	w, err := results.Create(r.dir, meta, src)
 	if err != nil {
 		r.err = err
