@@ -23,18 +23,28 @@ import (
 //   - a rejection is wrongful only if even the most crowded arrangement of the
 //     admitted requests around it leaves at least one token.
 //
-// Over-admitted requests are not charged, so one fault is counted once and does
-// not cascade; rejected requests charge nothing.
+// Over-admitted requests are not charged when later admissions are judged, so
+// one fault is counted once and does not cascade. Rejections are judged with
+// every admission charged, the over-admitted ones included: the limiter spent
+// a token on each, so a bucket that refills too fast, whose extra admissions
+// leave it emptier than the model's, is not also said to reject early.
+// Rejected requests charge nothing.
 
 // JudgeBucket judges s against a bucket of capacity burst refilled at rate tokens
 // a nanosecond.
 func JudgeBucket(s *Series, burst, rate float64, ev *StateEval) {
-	charged := bucketOver(s, burst, rate, ev)
-	bucketRejected(s, burst, rate, charged, ev)
+	bucketOver(s, burst, rate, ev)
+	admitted := make([]int, 0, countTrue(s.Adm))
+	for i, ok := range s.Adm {
+		if ok {
+			admitted = append(admitted, i)
+		}
+	}
+	bucketRejected(s, burst, rate, admitted, ev)
 }
 
-// bucketOver finds the over-admissions and returns the charged requests.
-func bucketOver(s *Series, burst, rate float64, ev *StateEval) []int {
+// bucketOver finds the over-admissions.
+func bucketOver(s *Series, burst, rate float64, ev *StateEval) {
 	adm := make([]int, 0, countTrue(s.Adm)) // admitted requests, in send order
 	for i, ok := range s.Adm {
 		if ok {
@@ -52,7 +62,6 @@ func bucketOver(s *Series, burst, rate float64, ev *StateEval) []int {
 	slices.SortFunc(order, func(a, b int32) int {
 		return cmp.Or(cmp.Compare(s.Hi(adm[a]), s.Hi(adm[b])), cmp.Compare(a, b))
 	})
-	isCharged := make([]bool, len(adm))
 	for _, k32 := range order {
 		k := int(k32)
 		i := adm[k]
@@ -67,20 +76,12 @@ func bucketOver(s *Series, burst, rate float64, ev *StateEval) []int {
 				Start: s.Lo(first), Level: burst + rate*float64(span)})
 			continue
 		}
-		isCharged[k] = true
 		tree.add(k, -1)
 	}
-	charged := make([]int, 0, countTrue(isCharged))
-	for k, ok := range isCharged {
-		if ok {
-			charged = append(charged, adm[k])
-		}
-	}
-	return charged
 }
 
-// bucketRejected judges the rejections against the charged requests and those
-// whose outcome is unknown. For a rejection e it bounds from below the fewest
+// bucketRejected judges the rejections against the charged requests (every
+// admission) and those whose outcome is unknown. For a rejection e it bounds from below the fewest
 // tokens any arrangement of their arrivals leaves:
 //
 //	min over x of  B + r·(lo_e − x) − #{charged j : lo_j < hi_e, hi_j ≥ x}
