@@ -8,6 +8,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
+	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
@@ -16,7 +17,21 @@ import (
 // requests but the model puts none over the limit (a limiter that rejects
 // early), those rejections are its limiting decisions: all 429 passes; others
 // are left to limit.no-early-reject.
+//
+// A limiter that answers 429 decides with it, so its answers of 500 and up
+// other than 503 are server errors, not its decisions (records.Decided): the
+// models leave them unknown, and the message names them.
 func statusResult(a *analysis) check.Result {
+	res := statusOfLimited(a)
+	if errs := a.serverErrors(); len(errs) > 0 {
+		res.Message += fmt.Sprintf("; %s answered %s: server errors beside the limiter's 429s, not rate-limit decisions (not judged)",
+			check.Plural(len(errs), "other request was", "other requests were"), statusList(errs))
+	}
+	return res
+}
+
+// statusOfLimited judges the status of the rejections the models judged.
+func statusOfLimited(a *analysis) check.Result {
 	res := check.Result{ID: check.LimitStatus, Limit: a.limitName()}
 	limited := a.withOutcome(series.RejectOK)
 	if len(limited) == 0 {
@@ -45,6 +60,20 @@ func statusResult(a *analysis) check.Result {
 	})
 	res.Evidence = &check.Evidence{Expected: "429 Too Many Requests for requests over the limit", Requests: listed, Omitted: omitted}
 	return res
+}
+
+// serverErrors are the answers of 500 and up that the models left unknown
+// (records.Decided).
+func (a *analysis) serverErrors() []model.Ref {
+	var out []model.Ref
+	for x, s := range a.series {
+		for i := range s.Reqs {
+			if !s.Known[i] && records.ServerError(s.Reqs[i].Status) {
+				out = append(out, model.Ref{S: s, Ev: &a.eval.States[x], I: i})
+			}
+		}
+	}
+	return out
 }
 
 // statusWithoutLimited judges limit.status when the model puts no rejection

@@ -98,7 +98,7 @@ func (cs *ClaimStore) series() []*respSeries {
 		key := cs.Col.Keys[k]
 		for x := range recs {
 			r := &recs[x]
-			if !records.Admitted(r.Status) && r.Status != 429 && r.Status != 0 {
+			if !records.Admitted(r.Status) && r.Status != 429 && r.Status != 0 && !records.ServerError(r.Status) {
 				continue
 			}
 			ss.add(key, respRec{seq: cs.Col.SeqOf(r), sent: r.Sent, recv: r.Sent + r.Lat(), phase: r.Phase,

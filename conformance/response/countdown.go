@@ -120,7 +120,7 @@ func (cd *countdown) consecutive(s *respSeries) {
 		}
 		cd.pairs++
 		self := int64(0)
-		if b.admitted() {
+		if b.charging() {
 			self = 1
 		}
 		if b.rem < a.rem-int64(possible)-self {

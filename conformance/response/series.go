@@ -102,14 +102,18 @@ func newRec(o results.Observation) respRec {
 func (r *respRec) admitted() bool { return records.Admitted(int32(r.status)) }
 func (r *respRec) limited() bool  { return r.status == 429 }
 
-// charging reports whether r may have used quota: admitted, or failed in
-// transport (the server may have admitted it before the connection broke).
-func (r *respRec) charging() bool { return r.admitted() || r.status == 0 }
+// charging reports whether r may have used quota: admitted, failed in
+// transport (the server may have admitted it before the connection broke),
+// or answered with a server error (an upstream behind the limiter failed
+// after it counted the request; see records.Decided).
+func (r *respRec) charging() bool {
+	return r.admitted() || r.status == 0 || records.ServerError(int32(r.status))
+}
 
 // keptResp reports whether a checker keeps a record of o: the requests that may
 // use quota and the 429s; other answers say nothing about the countdown.
 func keptResp(o results.Observation) bool {
-	return o.Admitted() || o.Limited() || o.Status == 0
+	return o.Admitted() || o.Limited() || o.Status == 0 || records.ServerError(int32(o.Status))
 }
 
 // maxOverlap bounds how far the overlap counts look past a pair; a pair with more

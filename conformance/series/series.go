@@ -20,8 +20,9 @@ import (
 // are nanoseconds since the run's first observation.
 //
 // Requests whose answer is a rate-limit decision are judged. The others
-// (transport failures; 401, 403 and 404) are unknown: never judged, but they may
-// have been charged and may have opened a window.
+// (transport failures; 401, 403 and 404; 500 and up when the limiter answers
+// 429, see records.Decided) are unknown: never judged, but they may have been
+// charged and may have opened a window.
 type Series struct {
 	key    string
 	Reqs   []records.Record
@@ -133,8 +134,8 @@ func (s *Series) loBelowIn(x int64, lo, hi int) int {
 func Build(c *records.Collector) []*Series {
 	var out []*Series
 	for k, recs := range c.ByKey {
-		if slices.ContainsFunc(recs, func(r records.Record) bool { return records.Judged(r.Status) }) {
-			out = append(out, New(c.Keys[k], recs, c.First))
+		if slices.ContainsFunc(recs, func(r records.Record) bool { return records.Decided(r.Status, c.Limits429) }) {
+			out = append(out, build(c.Keys[k], recs, c.First, c.Limits429))
 		}
 	}
 	slices.SortFunc(out, func(a, b *Series) int { return cmp.Compare(a.key, b.key) })
@@ -144,6 +145,11 @@ func Build(c *records.Collector) []*Series {
 // New returns the series of key from its records, sorted by send time;
 // origin is the Sent of the run's first observation, Unix nanoseconds.
 func New(key string, recs []records.Record, origin int64) *Series {
+	return build(key, recs, origin, slices.ContainsFunc(recs, func(r records.Record) bool { return r.Status == 429 }))
+}
+
+// build is New, told whether the limiter answers 429 (records.Decided).
+func build(key string, recs []records.Record, origin int64, limits429 bool) *Series {
 	slices.SortFunc(recs, func(a, b records.Record) int {
 		if c := cmp.Compare(a.Sent, b.Sent); c != 0 {
 			return c
@@ -154,10 +160,10 @@ func New(key string, recs []records.Record, origin int64) *Series {
 	s := &Series{key: key, Reqs: recs, origin: origin, Known: make([]bool, n), Adm: make([]bool, n), Rej: make([]bool, n)}
 	charged, unknown := 0, 0
 	for _, r := range recs {
-		if !records.Judged(r.Status) {
+		if !records.Decided(r.Status, limits429) {
 			unknown++
 		}
-		if !records.Judged(r.Status) || records.Admitted(r.Status) {
+		if !records.Decided(r.Status, limits429) || records.Admitted(r.Status) {
 			charged++
 		}
 	}
@@ -168,7 +174,7 @@ func New(key string, recs []records.Record, origin int64) *Series {
 	s.unkLo, s.unkHi = make([]int64, 0, unknown), make([]int64, 0, unknown)
 	for i := range recs {
 		r := &recs[i]
-		s.Known[i] = records.Judged(r.Status)
+		s.Known[i] = records.Decided(r.Status, limits429)
 		s.Adm[i] = s.Known[i] && records.Admitted(r.Status)
 		s.Rej[i] = s.Known[i] && !s.Adm[i]
 		lo, hi := s.Lo(i), s.Hi(i)
