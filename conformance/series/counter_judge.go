@@ -33,13 +33,15 @@ type CounterJudge struct {
 	adm   []int   // admitted requests, in send order
 	admLo []int64 // their lo, ascending
 	order []int   // positions in adm by latest arrival
-	sure  map[int64]int64
+	// scratch of overUntil
+	sure    windowCounts // admitted requests surely in each window
+	charged fenwick      // positions in adm charged so far
 }
 
 // NewCounterJudge returns the judge of s against a sliding-window counter of
 // n per window w.
 func NewCounterJudge(s *Series, w, n int64) *CounterJudge {
-	c := &CounterJudge{s: s, w: w, n: n, sure: map[int64]int64{}}
+	c := &CounterJudge{s: s, w: w, n: n}
 	na := countTrue(s.Adm)
 	c.adm, c.admLo = make([]int, 0, na), make([]int64, 0, na)
 	for i, ok := range s.Adm {
@@ -102,13 +104,17 @@ func (c *CounterJudge) over(phase, delta int64, ev *StateEval) { c.overUntil(pha
 // latest arrival, and ok reports that there was none.
 func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (at int64, ok bool) {
 	s, w := c.s, c.w
-	clear(c.sure) // admitted requests surely in each window
+	c.sure.reset()
 	for _, i := range c.adm {
 		if first, last := c.window(phase, delta, s.Lo(i), s.Hi(i)); first == last {
-			c.sure[first]++
+			c.sure.add(first)
 		}
 	}
-	charged := newFenwick(len(c.adm))
+	if c.charged == nil {
+		c.charged = newFenwick(len(c.adm))
+	}
+	charged := c.charged
+	clear(charged)
 	for _, k := range c.order {
 		i := c.adm[k]
 		ev.Out[i] = AdmitOK
@@ -121,7 +127,7 @@ func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (
 		from := countBelow(c.admLo, start+delta)
 		in := charged.sum(len(c.adm)) - charged.sum(from)
 		f := float64(s.Hi(i)-start+delta) / float64(w) // at most
-		if est := float64(c.sure[kw-1])*(1-f) + float64(in); est >= float64(c.n) {
+		if est := float64(c.sure.get(kw-1))*(1-f) + float64(in); est >= float64(c.n) {
 			ev.Out[i] = AdmitOver
 			ref := int32(-1)
 			if in > 0 {
@@ -136,6 +142,37 @@ func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (
 		charged.add(k)
 	}
 	return 0, true
+}
+
+// windowCounts counts requests by window index. The indices come in
+// ascending order when the requests do (by earliest arrival), so they are
+// kept sorted in a slice rather than hashed into a map.
+type windowCounts struct {
+	index, count []int64
+}
+
+func (wc *windowCounts) reset() { wc.index, wc.count = wc.index[:0], wc.count[:0] }
+
+// add counts one more request in window k.
+func (wc *windowCounts) add(k int64) {
+	if n := len(wc.index); n > 0 && wc.index[n-1] == k {
+		wc.count[n-1]++
+		return
+	}
+	x, found := slices.BinarySearch(wc.index, k)
+	if found {
+		wc.count[x]++
+		return
+	}
+	wc.index, wc.count = slices.Insert(wc.index, x, k), slices.Insert(wc.count, x, 1)
+}
+
+// get is the count of window k.
+func (wc *windowCounts) get(k int64) int64 {
+	if x, found := slices.BinarySearch(wc.index, k); found {
+		return wc.count[x]
+	}
+	return 0
 }
 
 // rejected judges rejection e by the largest estimate any window it may be in
