@@ -1,7 +1,6 @@
 package series
 
 import (
-	"cmp"
 	"math"
 	"slices"
 )
@@ -35,32 +34,20 @@ func JudgeBucket(s *Series, burst, rate float64, ev *StateEval) {
 
 // bucketOver finds the over-admissions and returns the charged requests.
 func bucketOver(s *Series, burst, rate float64, ev *StateEval) []int {
-	adm := make([]int, 0, countTrue(s.Adm)) // admitted requests, in send order
-	for i, ok := range s.Adm {
-		if ok {
-			adm = append(adm, i)
-		}
-	}
+	adm, order := s.admittedByHi() // admitted requests in send order; handled by latest arrival
 	// tree[k] = −r·lo(adm[k]) − (charged requests handled so far whose position is ≥ k)
-	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.Lo(adm[k])) })
-	order := make([]int32, len(adm))
-	for k := range order {
-		order[k] = int32(k)
-	}
+	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.Lo(int(adm[k]))) })
 	// Handled in order of latest arrival: everything handled before e surely
 	// arrived by hi_e.
-	slices.SortFunc(order, func(a, b int32) int {
-		return cmp.Or(cmp.Compare(s.Hi(adm[a]), s.Hi(adm[b])), cmp.Compare(a, b))
-	})
 	isCharged := make([]bool, len(adm))
 	for _, k32 := range order {
 		k := int(k32)
-		i := adm[k]
+		i := int(adm[k])
 		low, from := tree.min(k)
 		tokens := min(burst, burst+rate*float64(s.Hi(i))+low)
 		ev.Out[i] = AdmitOK
 		if tokens < 1 {
-			first := adm[from]
+			first := int(adm[from])
 			span := s.Hi(i) - s.Lo(first)
 			ev.Out[i] = AdmitOver
 			ev.overDetail(i, Detail{Ref: int32(first), Rank: int32(math.Round(-low-rate*float64(s.Lo(first)))) + 1,
@@ -73,7 +60,7 @@ func bucketOver(s *Series, burst, rate float64, ev *StateEval) []int {
 	charged := make([]int, 0, countTrue(isCharged))
 	for k, ok := range isCharged {
 		if ok {
-			charged = append(charged, adm[k])
+			charged = append(charged, int(adm[k]))
 		}
 	}
 	return charged

@@ -1,7 +1,6 @@
 package series
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
@@ -30,9 +29,9 @@ import (
 type CounterJudge struct {
 	s     *Series
 	w, n  int64
-	adm   []int   // admitted requests, in send order
+	adm   []int32 // admitted requests, in send order (shared, see admittedByHi)
 	admLo []int64 // their lo, ascending
-	order []int   // positions in adm by latest arrival
+	order []int32 // positions in adm by latest arrival (shared)
 	// scratch of overUntil
 	sure    windowCounts // admitted requests surely in each window
 	charged fenwick      // positions in adm charged so far
@@ -42,20 +41,11 @@ type CounterJudge struct {
 // n per window w.
 func NewCounterJudge(s *Series, w, n int64) *CounterJudge {
 	c := &CounterJudge{s: s, w: w, n: n}
-	na := countTrue(s.Adm)
-	c.adm, c.admLo = make([]int, 0, na), make([]int64, 0, na)
-	for i, ok := range s.Adm {
-		if ok {
-			c.adm, c.admLo = append(c.adm, i), append(c.admLo, s.Lo(i))
-		}
+	c.adm, c.order = s.admittedByHi()
+	c.admLo = make([]int64, len(c.adm))
+	for k, i := range c.adm {
+		c.admLo[k] = s.Lo(int(i))
 	}
-	c.order = make([]int, len(c.adm))
-	for k := range c.order {
-		c.order[k] = k
-	}
-	slices.SortFunc(c.order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(s.Hi(c.adm[a]), s.Hi(c.adm[b])), cmp.Compare(a, b))
-	})
 	return c
 }
 
@@ -105,7 +95,8 @@ func (c *CounterJudge) over(phase, delta int64, ev *StateEval) { c.overUntil(pha
 func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (at int64, ok bool) {
 	s, w := c.s, c.w
 	c.sure.reset()
-	for _, i := range c.adm {
+	for _, i32 := range c.adm {
+		i := int(i32)
 		if first, last := c.window(phase, delta, s.Lo(i), s.Hi(i)); first == last {
 			c.sure.add(first)
 		}
@@ -115,8 +106,9 @@ func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (
 	}
 	charged := c.charged
 	clear(charged)
-	for _, k := range c.order {
-		i := c.adm[k]
+	for _, k32 := range c.order {
+		k := int(k32)
+		i := int(c.adm[k])
 		ev.Out[i] = AdmitOK
 		kw, last := c.window(phase, delta, s.Lo(i), s.Hi(i))
 		if kw != last {

@@ -41,3 +41,40 @@ func TestSearchesAgree(t *testing.T) {
 		}
 	}
 }
+
+// admittedByHi orders the admitted requests as sorting them by latest
+// arrival, ties by send order, does.
+func TestAdmittedByHi(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 2))
+	for range 50 {
+		n := r.IntN(300)
+		recs := make([]records.Record, n)
+		var at int64
+		for i := range recs {
+			at += int64(r.IntN(3)) * 1e5 // ties too
+			recs[i] = records.Record{Seq: int32(i), Sent: at, Latency: uint32(r.IntN(3)) * 100, Status: []int32{200, 429, 0}[r.IntN(3)]}
+		}
+		s := New("", recs, 0)
+		adm, order := s.admittedByHi()
+		var want []int
+		for i, ok := range s.Adm {
+			if ok {
+				want = append(want, i)
+			}
+		}
+		if len(adm) != len(want) || len(order) != len(want) {
+			t.Fatalf("admittedByHi: %d admitted, %d ordered; want %d", len(adm), len(order), len(want))
+		}
+		for k, i := range want {
+			if int(adm[k]) != i {
+				t.Fatalf("adm[%d] = %d; want %d", k, adm[k], i)
+			}
+		}
+		for x := 1; x < len(order); x++ {
+			a, b := order[x-1], order[x]
+			if ha, hb := s.Hi(int(adm[a])), s.Hi(int(adm[b])); ha > hb || ha == hb && a >= b {
+				t.Fatalf("order[%d] = %d (hi %d) before %d (hi %d)", x-1, a, ha, b, hb)
+			}
+		}
+	}
+}

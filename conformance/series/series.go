@@ -11,6 +11,7 @@ package series
 import (
 	"cmp"
 	"slices"
+	"sync"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
 )
@@ -45,6 +46,11 @@ type Series struct {
 	// request typically takes to reach the limiter (see mid); 0 when the
 	// series has no rejection.
 	reach int64
+	// byHi is made once, by admittedByHi, for every judge that asks.
+	byHi struct {
+		once       sync.Once
+		adm, order []int32
+	}
 }
 
 // Key is the client the series counts: the API key or source address its
@@ -262,6 +268,36 @@ func (s *Series) chargedBelow(x int64) int {
 		return k
 	}
 	return int(s.chargedBefore[k])
+}
+
+// admittedByHi returns the admitted requests, in send order, and their
+// positions in adm ordered by latest arrival (ties by position): the order
+// in which the judges of over-admissions handle them. They are made once and
+// shared, so callers must not change them.
+func (s *Series) admittedByHi() (adm, order []int32) {
+	s.byHi.once.Do(func() {
+		adm := make([]int32, 0, countTrue(s.Adm))
+		for i, ok := range s.Adm {
+			if ok {
+				adm = append(adm, int32(i))
+			}
+		}
+		type byHi struct {
+			hi int64
+			k  int32
+		}
+		keys := make([]byHi, len(adm))
+		for k, i := range adm {
+			keys[k] = byHi{s.Hi(int(i)), int32(k)}
+		}
+		slices.SortFunc(keys, func(a, b byHi) int { return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.k, b.k)) })
+		order := make([]int32, len(keys))
+		for x, key := range keys {
+			order[x] = key.k
+		}
+		s.byHi.adm, s.byHi.order = adm, order
+	})
+	return s.byHi.adm, s.byHi.order
 }
 
 // countTrue is the number of true values in bs.
