@@ -156,9 +156,7 @@ func (j *WindowJudge) matchAdmitted(ev *StateEval) (worst int64) {
 			items = append(items, admittedItem{first: int32(first), i: int32(i), span: uint8(last - first)})
 		}
 	}
-	slices.SortFunc(items, func(a, b admittedItem) int {
-		return cmp.Or(cmp.Compare(a.last(), b.last()), cmp.Compare(a.first, b.first), cmp.Compare(a.i, b.i))
-	})
+	sortByDeadline(items, len(j.wins))
 	room := newRoom(len(j.wins), j.n)
 	for x := range items {
 		it := &items[x]
@@ -170,6 +168,32 @@ func (j *WindowJudge) matchAdmitted(ev *StateEval) (worst int64) {
 		ev.Out[it.i] = AdmitOver
 	}
 	return j.rank(items, ev)
+}
+
+// sortByDeadline orders items, listed in send order, by last window, then
+// first window, then send order: two stable counting sorts over the windows'
+// indices 0 … windows−1, first by first window and then by last.
+func sortByDeadline(items []admittedItem, windows int) {
+	byFirst := make([]admittedItem, len(items))
+	countingSort(byFirst, items, windows, func(it admittedItem) int32 { return it.first })
+	countingSort(items, byFirst, windows, admittedItem.last)
+}
+
+// countingSort writes src to dst stably sorted by key, which lies in
+// 0 … keys−1.
+func countingSort(dst, src []admittedItem, keys int, key func(admittedItem) int32) {
+	at := make([]int, keys+1) // at[k+1] counts key k; then where the next of key k goes
+	for _, it := range src {
+		at[key(it)+1]++
+	}
+	for k := 1; k < len(at); k++ {
+		at[k] += at[k-1]
+	}
+	for _, it := range src {
+		k := key(it)
+		dst[at[k]] = it
+		at[k]++
+	}
 }
 
 // rank returns the most admitted requests surely in one window (at least n+1
