@@ -377,9 +377,11 @@ func (d *fraSearch) sweep(st int, marks []int) {
 	var members int64
 	var c fraCost
 	inRun := false
-	rejHi := int64(math.MaxInt64)    // the soonest a rejection surely in st's window had surely arrived
-	var charged func(to int64) int64 // s.admittedMaybeIn(s.Lo(st), to), made at the first rejection
-	m := 0                           // the next mark
+	rejHi := int64(math.MaxInt64) // the soonest a rejection surely in st's window had surely arrived
+	// Fewer than n requests may have been charged in [lo_st, to) exactly when
+	// to ≤ under (s.chargedUnder), found at the first rejection.
+	under, found := int64(0), false
+	m := 0 // the next mark
 	for e := st; ; {
 		for m < len(marks) && marks[m] == e {
 			d.members, d.wrong = append(d.members, members), append(d.wrong, c)
@@ -419,10 +421,10 @@ func (d *fraSearch) sweep(st int, marks []int) {
 		case s.Lo(e) >= s.Hi(st)+d.w:
 			wrong = true // after st's window surely expired, before the next opened: in none
 		case s.Lo(e) >= d.after:
-			if charged == nil {
-				charged = s.chargedFrom(s.Lo(st))
+			if !found {
+				under, found = s.chargedUnder(s.Lo(st), d.n), true
 			}
-			wrong = charged(min(s.Hi(e), s.Hi(st)+d.w)) < d.n
+			wrong = min(s.Hi(e), s.Hi(st)+d.w) <= under
 			rejHi = min(rejHi, s.Hi(e))
 		}
 		if wrong {
