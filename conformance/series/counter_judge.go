@@ -94,13 +94,11 @@ func (c *CounterJudge) over(phase, delta int64, ev *StateEval) { c.overUntil(pha
 // latest arrival, and ok reports that there was none.
 func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (at int64, ok bool) {
 	s, w := c.s, c.w
+	// c.sure counts the requests surely in each window, adm[:sure] of them so
+	// far: a window's count is read only once every request that may be
+	// surely in it is counted, so a search that stops early counts few.
 	c.sure.reset()
-	for _, i32 := range c.adm {
-		i := int(i32)
-		if first, last := c.window(phase, delta, s.Lo(i), s.Hi(i)); first == last {
-			c.sure.add(first)
-		}
-	}
+	sure := 0
 	if c.charged == nil {
 		c.charged = newFenwick(len(c.adm))
 	}
@@ -117,6 +115,7 @@ func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (
 		}
 		start := kw*w + phase
 		from := countBelow(c.admLo, start+delta)
+		sure = c.countSure(phase, delta, sure, from) // every request that may be surely in window kw−1
 		in := charged.sum(len(c.adm)) - charged.sum(from)
 		f := float64(s.Hi(i)-start+delta) / float64(w) // at most
 		if est := float64(c.sure.get(kw-1))*(1-f) + float64(in); est >= float64(c.n) {
@@ -134,6 +133,17 @@ func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (
 		charged.add(k)
 	}
 	return 0, true
+}
+
+// countSure counts in c.sure the requests adm[from:to] that are surely in
+// one window, and returns to if it is beyond from: adm[:to] are counted then.
+func (c *CounterJudge) countSure(phase, delta int64, from, to int) int {
+	for k := from; k < to; k++ {
+		if first, last := c.window(phase, delta, c.admLo[k], c.s.Hi(int(c.adm[k]))); first == last {
+			c.sure.add(first)
+		}
+	}
+	return max(from, to)
 }
 
 // windowCounts counts requests by window index. The indices come in
