@@ -158,37 +158,76 @@ func (t *minTree) pull(node int) {
 	t.mins[node] += t.lazy[node]
 }
 
-// add adds v to positions 0…k.
-func (t *minTree) add(k int, v float64) { t.update(1, 0, t.n-1, k, v) }
+// minTreeDepth bounds the depth of a minTree: far beyond any series.
+const minTreeDepth = 64
 
-func (t *minTree) update(node, l, r, k int, v float64) {
-	if l > k {
+// add adds v to positions 0…k. It walks down the path to position k, adding
+// v to the nodes left of it that lie wholly within 0…k, then pulls the
+// path's nodes up from the bottom: each node takes the same additions, in
+// the same order, as when it was written recursively, so the sums round
+// alike.
+func (t *minTree) add(k int, v float64) {
+	if k < 0 {
 		return
 	}
-	if r <= k {
-		t.mins[node] += v
-		t.lazy[node] += v
-		return
-	}
-	m := (l + r) / 2
-	t.update(2*node, l, m, k, v)
-	t.update(2*node+1, m+1, r, k, v)
-	t.pull(node)
-}
-
-// min returns the minimum over positions 0…k and where it is.
-func (t *minTree) min(k int) (float64, int) { return t.query(1, 0, t.n-1, k) }
-
-func (t *minTree) query(node, l, r, k int) (float64, int) {
-	if r <= k {
-		return t.mins[node], int(t.at[node])
-	}
-	m := (l + r) / 2
-	v, at := t.query(2*node, l, m, k)
-	if k > m {
-		if w, wat := t.query(2*node+1, m+1, r, k); w < v {
-			v, at = w, wat
+	var path [minTreeDepth]int32
+	depth := 0
+	node, l, r := 1, 0, t.n-1
+	for {
+		if r <= k {
+			t.mins[node] += v
+			t.lazy[node] += v
+			break
+		}
+		path[depth] = int32(node)
+		depth++
+		m := (l + r) / 2
+		if k < m {
+			node, r = 2*node, m
+			continue
+		}
+		t.mins[2*node] += v // the left child lies within 0…k
+		t.lazy[2*node] += v
+		if node, l = 2*node+1, m+1; l > k {
+			break
 		}
 	}
-	return v + t.lazy[node], at
+	for depth > 0 {
+		depth--
+		t.pull(int(path[depth]))
+	}
+}
+
+// min returns the minimum over positions 0…k (k ≥ 0) and where it is, the
+// first on a tie between the two halves of a node. It walks down to the
+// node that lies wholly within 0…k and folds the path back up, as the
+// recursive query did.
+func (t *minTree) min(k int) (float64, int) {
+	var path [minTreeDepth]int32
+	var right [minTreeDepth]bool // the path went to the right child
+	depth := 0
+	node, l, r := 1, 0, t.n-1
+	for r > k {
+		m := (l + r) / 2
+		path[depth] = int32(node)
+		if right[depth] = k > m; right[depth] {
+			node, l = 2*node+1, m+1
+		} else {
+			node, r = 2*node, m
+		}
+		depth++
+	}
+	v, at := t.mins[node], int(t.at[node])
+	for depth > 0 {
+		depth--
+		p := int(path[depth])
+		if right[depth] {
+			// The left child lies within 0…k; the right holds v.
+			if left := 2 * p; !(v < t.mins[left]) {
+				v, at = t.mins[left], int(t.at[left])
+			}
+		}
+		v += t.lazy[p]
+	}
+	return v, at
 }
