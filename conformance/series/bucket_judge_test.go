@@ -85,9 +85,9 @@ func TestMinTreeMatchesRecursiveWalk(t *testing.T) {
 				t.Fatalf("n=%d: min(%d) = %v at %d; want %v at %d", n, k, gv, gat, wv, wat)
 			}
 		}
-		for x := range got.mins {
-			if math.Float64bits(got.mins[x]) != math.Float64bits(want.mins[x]) || got.lazy[x] != want.lazy[x] || got.at[x] != want.at[x] {
-				t.Fatalf("n=%d: node %d holds %v, %v, %d; want %v, %v, %d", n, x, got.mins[x], got.lazy[x], got.at[x], want.mins[x], want.lazy[x], want.at[x])
+		for x, g := range got.nodes {
+			if w := want.nodes[x]; math.Float64bits(g.min) != math.Float64bits(w.min) || g.lazy != w.lazy || g.at != w.at {
+				t.Fatalf("n=%d: node %d holds %+v; want %+v", n, x, g, w)
 			}
 		}
 	}
@@ -99,8 +99,8 @@ func (t *minTree) addRec(node, l, r, k int, v float64) {
 		return
 	}
 	if r <= k {
-		t.mins[node] += v
-		t.lazy[node] += v
+		t.nodes[node].min += v
+		t.nodes[node].lazy += v
 		return
 	}
 	m := (l + r) / 2
@@ -112,7 +112,7 @@ func (t *minTree) addRec(node, l, r, k int, v float64) {
 // minRec is min as first written, recursively.
 func (t *minTree) minRec(node, l, r, k int) (float64, int) {
 	if r <= k {
-		return t.mins[node], int(t.at[node])
+		return t.nodes[node].min, int(t.nodes[node].at)
 	}
 	m := (l + r) / 2
 	v, at := t.minRec(2*node, l, m, k)
@@ -121,5 +121,5 @@ func (t *minTree) minRec(node, l, r, k int) (float64, int) {
 			v, at = w, wat
 		}
 	}
-	return v + t.lazy[node], at
+	return v + t.nodes[node].lazy, at
 }
