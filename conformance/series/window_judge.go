@@ -172,27 +172,37 @@ func (j *WindowJudge) matchAdmitted(ev *StateEval) (worst int64) {
 
 // sortByDeadline orders items, listed in send order, by last window, then
 // first window, then send order: two stable counting sorts over the windows'
-// indices 0 … windows−1, first by first window and then by last.
+// indices 0 … windows−1, first by first window and then by last. The key
+// of each pass is written out rather than passed as a function: the passes
+// run over every admitted request of every alignment judged.
 func sortByDeadline(items []admittedItem, windows int) {
 	byFirst := make([]admittedItem, len(items))
-	countingSort(byFirst, items, windows, func(it admittedItem) int32 { return it.first })
-	countingSort(items, byFirst, windows, admittedItem.last)
+	at := make([]int, windows+1) // at[k+1] counts key k; then where the next of key k goes
+	for _, it := range items {
+		at[it.first+1]++
+	}
+	startsOf(at)
+	for _, it := range items {
+		byFirst[at[it.first]] = it
+		at[it.first]++
+	}
+	clear(at)
+	for _, it := range byFirst {
+		at[it.last()+1]++
+	}
+	startsOf(at)
+	for _, it := range byFirst {
+		k := it.last()
+		items[at[k]] = it
+		at[k]++
+	}
 }
 
-// countingSort writes src to dst stably sorted by key, which lies in
-// 0 … keys−1.
-func countingSort(dst, src []admittedItem, keys int, key func(admittedItem) int32) {
-	at := make([]int, keys+1) // at[k+1] counts key k; then where the next of key k goes
-	for _, it := range src {
-		at[key(it)+1]++
-	}
+// startsOf turns counts, at[k+1] of key k, into where each key's run
+// starts, at[k].
+func startsOf(at []int) {
 	for k := 1; k < len(at); k++ {
 		at[k] += at[k-1]
-	}
-	for _, it := range src {
-		k := key(it)
-		dst[at[k]] = it
-		at[k]++
 	}
 }
 
