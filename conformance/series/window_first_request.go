@@ -382,6 +382,8 @@ func (d *fraSearch) sweep(st int, marks []int) {
 	// to ≤ under (s.chargedUnder), found at the first rejection.
 	under, found := int64(0), false
 	m := 0 // the next mark
+	// The earliest and latest expiry of st's window, asked of every request.
+	loExp, hiExp := s.Lo(st)+d.w, s.Hi(st)+d.w
 	for e := st; ; {
 		for m < len(marks) && marks[m] == e {
 			d.members, d.wrong = append(d.members, members), append(d.wrong, c)
@@ -413,19 +415,20 @@ func (d *fraSearch) sweep(st int, marks []int) {
 			// A window fills and stays full: an admission that surely
 			// arrived after one of its rejections, and before the window
 			// could have expired, says st did not open the window.
-			wrong = s.Lo(e) > rejHi && s.Hi(e) < s.Lo(st)+d.w
+			wrong = s.Lo(e) > rejHi && s.Hi(e) < loExp
 		case !s.Known[e]:
 			// An unknown outcome: neither counted nor blamed.
 		case e == st:
 			wrong = true // the opening request found an empty window
-		case s.Lo(e) >= s.Hi(st)+d.w:
+		case s.Lo(e) >= hiExp:
 			wrong = true // after st's window surely expired, before the next opened: in none
 		case s.Lo(e) >= d.after:
 			if !found {
 				under, found = s.chargedUnder(s.Lo(st), d.n), true
 			}
-			wrong = min(s.Hi(e), s.Hi(st)+d.w) <= under
-			rejHi = min(rejHi, s.Hi(e))
+			hi := s.Hi(e)
+			wrong = min(hi, hiExp) <= under
+			rejHi = min(rejHi, hi)
 		}
 		if wrong {
 			c.violations++
