@@ -181,13 +181,61 @@ func SuffixFor(window time.Duration) []string {
 func AutoConvention(h map[string]string) Convention {
 	best := &noneConvention
 	for k := range h {
-		for _, ci := range conventions {
-			if ci.rank > best.rank && ci.owns(k) {
-				best = ci
-			}
+		if ci := ownerOf(k); ci.rank > best.rank {
+			best = ci
 		}
 	}
 	return best.name
+}
+
+// ownerOf returns the highest-ranked convention that owns the header name, or
+// the none convention.
+func ownerOf(name string) *conventionInfo {
+	best := &noneConvention
+	for _, ci := range conventions {
+		if ci.rank > best.rank && ci.owns(name) {
+			best = ci
+		}
+	}
+	return best
+}
+
+// Sniffer is AutoConvention remembering the convention each header name
+// belongs to: a run's responses repeat a few names, so each is matched
+// against the table once. The zero Sniffer is ready; it is not safe for
+// concurrent use.
+type Sniffer struct {
+	owners map[string]*conventionInfo
+}
+
+// sniffedNames caps the names a Sniffer remembers; others are matched each
+// time they come.
+const sniffedNames = 256
+
+// Convention is AutoConvention(h).
+func (s *Sniffer) Convention(h map[string]string) Convention {
+	best := &noneConvention
+	for k := range h {
+		if ci := s.owner(k); ci.rank > best.rank {
+			best = ci
+		}
+	}
+	return best.name
+}
+
+// owner is ownerOf(name), remembered.
+func (s *Sniffer) owner(name string) *conventionInfo {
+	if ci, ok := s.owners[name]; ok {
+		return ci
+	}
+	ci := ownerOf(name)
+	if s.owners == nil {
+		s.owners = make(map[string]*conventionInfo)
+	}
+	if len(s.owners) < sniffedNames {
+		s.owners[name] = ci
+	}
+	return ci
 }
 
 // names_ reports whether a header name belongs to the convention: one of its

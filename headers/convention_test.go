@@ -1,6 +1,7 @@
 package headers
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -58,11 +59,51 @@ func TestAutoConvention(t *testing.T) {
 			"X-Ratelimit-Limited": "1", "X-Ratelimit-Bucket": "abc", "Ratelimit-Foo": "1", "X-Ratelimit": "1",
 		}, ConventionNone},
 	}
+	var sniff Sniffer // one for all the cases, each asked twice: its memory must not change an answer
 	for _, tt := range tests {
 		if got := AutoConvention(tt.h); got != tt.want {
 			t.Errorf("AutoConvention(%v) [%s] = %q; want %q", tt.h, tt.name, got, tt.want)
 		}
+		for range 2 {
+			if got := sniff.Convention(tt.h); got != tt.want {
+				t.Errorf("Sniffer.Convention(%v) [%s] = %q; want %q", tt.h, tt.name, got, tt.want)
+			}
+		}
 	}
+}
+
+// A Sniffer past the names it remembers still answers as AutoConvention does.
+func TestSnifferBeyondItsMemory(t *testing.T) {
+	var sniff Sniffer
+	for i := range 2 * sniffedNames {
+		h := map[string]string{fmt.Sprintf("X-Custom-%d", i): "1"}
+		if i%3 == 0 {
+			h["Ratelimit-Remaining"] = "1"
+		}
+		if got, want := sniff.Convention(h), AutoConvention(h); got != want {
+			t.Fatalf("Sniffer.Convention(%v) = %q; want %q", h, got, want)
+		}
+	}
+	if len(sniff.owners) > sniffedNames {
+		t.Errorf("the sniffer remembers %d names; want at most %d", len(sniff.owners), sniffedNames)
+	}
+}
+
+// BenchmarkSniffer is the sniffing of a typical response's headers, with and
+// without the Sniffer's memory.
+func BenchmarkSniffer(b *testing.B) {
+	h := map[string]string{"X-Ratelimit-Limit": "8000", "X-Ratelimit-Remaining": "12", "Content-Type": "text/plain"}
+	b.Run("AutoConvention", func(b *testing.B) {
+		for b.Loop() {
+			AutoConvention(h)
+		}
+	})
+	b.Run("Sniffer", func(b *testing.B) {
+		var sniff Sniffer
+		for b.Loop() {
+			sniff.Convention(h)
+		}
+	})
 }
 
 func TestNamesResolve(t *testing.T) {

@@ -12,8 +12,9 @@ import (
 // scenario promises none: they are recorded and shown in the skip reason,
 // never judged.
 type sighting struct {
-	n    int
-	conv headers.Convention // the convention of the first such response
+	n     int
+	conv  headers.Convention // the convention of the first such response
+	sniff headers.Sniffer
 }
 
 // observe counts o when the scenario promises no rate-limit headers and o
@@ -22,7 +23,7 @@ func (s *sighting) observe(pr *Promise, o results.Observation) {
 	if pr.Scenario == nil || pr.Conv != headers.ConventionNone {
 		return
 	}
-	c := headers.AutoConvention(o.Headers)
+	c := s.sniff.Convention(o.Headers)
 	if c == headers.ConventionNone {
 		return
 	}

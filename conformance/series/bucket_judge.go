@@ -1,7 +1,6 @@
 package series
 
 import (
-	"cmp"
 	"math"
 	"slices"
 )
@@ -45,31 +44,19 @@ func JudgeBucket(s *Series, burst, rate float64, ev *StateEval) {
 
 // bucketOver finds the over-admissions.
 func bucketOver(s *Series, burst, rate float64, ev *StateEval) {
-	adm := make([]int, 0, countTrue(s.Adm)) // admitted requests, in send order
-	for i, ok := range s.Adm {
-		if ok {
-			adm = append(adm, i)
-		}
-	}
+	adm, order := s.admittedByHi() // admitted requests in send order; handled by latest arrival
 	// tree[k] = −r·lo(adm[k]) − (charged requests handled so far whose position is ≥ k)
-	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.Lo(adm[k])) })
-	order := make([]int32, len(adm))
-	for k := range order {
-		order[k] = int32(k)
-	}
+	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.Lo(int(adm[k]))) })
 	// Handled in order of latest arrival: everything handled before e surely
 	// arrived by hi_e.
-	slices.SortFunc(order, func(a, b int32) int {
-		return cmp.Or(cmp.Compare(s.Hi(adm[a]), s.Hi(adm[b])), cmp.Compare(a, b))
-	})
 	for _, k32 := range order {
 		k := int(k32)
-		i := adm[k]
+		i := int(adm[k])
 		low, from := tree.min(k)
 		tokens := min(burst, burst+rate*float64(s.Hi(i))+low)
 		ev.Out[i] = AdmitOK
 		if tokens < 1 {
-			first := adm[from]
+			first := int(adm[from])
 			span := s.Hi(i) - s.Lo(first)
 			ev.Out[i] = AdmitOver
 			ev.overDetail(i, Detail{Ref: int32(first), Rank: int32(math.Round(-low-rate*float64(s.Lo(first)))) + 1,
@@ -81,8 +68,8 @@ func bucketOver(s *Series, burst, rate float64, ev *StateEval) {
 }
 
 // bucketRejected judges the rejections against the charged requests (every
-// admission) and those whose outcome is unknown. For a rejection e it bounds from below the fewest
-// tokens any arrangement of their arrivals leaves:
+// admission) and those whose outcome is unknown. For a rejection e it bounds
+// from below the fewest tokens any arrangement of their arrivals leaves:
 //
 //	min over x of  B + r·(lo_e − x) − #{charged j : lo_j < hi_e, hi_j ≥ x}
 //
@@ -130,13 +117,19 @@ func bucketRejected(s *Series, burst, rate float64, charged []int, ev *StateEval
 // minTree is a segment tree over positions 0…n−1 supporting "add v to every
 // position ≤ k" and "minimum (and its position) over positions ≤ k". Its
 // nodes, numbered from 1 with children 2·node and 2·node+1 and split at the
-// middle, number fewer than twice the power of two at or above n: 20 bytes
-// each, about 40 bytes a position.
+// middle, number fewer than twice the power of two at or above n: 24 bytes
+// each, about 48 bytes a position. A node's fields are kept together: the
+// walks read them together, one cache line a node.
 type minTree struct {
-	n    int
-	mins []float64
-	at   []int32
-	lazy []float64
+	n     int
+	nodes []minNode
+}
+
+// minNode is one node of a minTree: the minimum below it and where it is,
+// and what was added to the whole of it.
+type minNode struct {
+	min, lazy float64
+	at        int32
 }
 
 func newMinTree(n int, init func(k int) float64) *minTree {
@@ -144,7 +137,7 @@ func newMinTree(n int, init func(k int) float64) *minTree {
 	for size < 2*n {
 		size *= 2
 	}
-	t := &minTree{n: n, mins: make([]float64, size), at: make([]int32, size), lazy: make([]float64, size)}
+	t := &minTree{n: n, nodes: make([]minNode, size)}
 	if n > 0 {
 		t.build(1, 0, n-1, init)
 	}
@@ -153,7 +146,7 @@ func newMinTree(n int, init func(k int) float64) *minTree {
 
 func (t *minTree) build(node, l, r int, init func(int) float64) {
 	if l == r {
-		t.mins[node], t.at[node] = init(l), int32(l)
+		t.nodes[node].min, t.nodes[node].at = init(l), int32(l)
 		return
 	}
 	m := (l + r) / 2
@@ -164,45 +157,84 @@ func (t *minTree) build(node, l, r int, init func(int) float64) {
 
 func (t *minTree) pull(node int) {
 	a, b := 2*node, 2*node+1
-	if t.mins[b] < t.mins[a] {
-		t.mins[node], t.at[node] = t.mins[b], t.at[b]
+	if t.nodes[b].min < t.nodes[a].min {
+		t.nodes[node].min, t.nodes[node].at = t.nodes[b].min, t.nodes[b].at
 	} else {
-		t.mins[node], t.at[node] = t.mins[a], t.at[a]
+		t.nodes[node].min, t.nodes[node].at = t.nodes[a].min, t.nodes[a].at
 	}
-	t.mins[node] += t.lazy[node]
+	t.nodes[node].min += t.nodes[node].lazy
 }
 
-// add adds v to positions 0…k.
-func (t *minTree) add(k int, v float64) { t.update(1, 0, t.n-1, k, v) }
+// minTreeDepth bounds the depth of a minTree: far beyond any series.
+const minTreeDepth = 64
 
-func (t *minTree) update(node, l, r, k int, v float64) {
-	if l > k {
+// add adds v to positions 0…k. It walks down the path to position k, adding
+// v to the nodes left of it that lie wholly within 0…k, then pulls the
+// path's nodes up from the bottom: each node takes the same additions, in
+// the same order, as when it was written recursively, so the sums round
+// alike.
+func (t *minTree) add(k int, v float64) {
+	if k < 0 {
 		return
 	}
-	if r <= k {
-		t.mins[node] += v
-		t.lazy[node] += v
-		return
-	}
-	m := (l + r) / 2
-	t.update(2*node, l, m, k, v)
-	t.update(2*node+1, m+1, r, k, v)
-	t.pull(node)
-}
-
-// min returns the minimum over positions 0…k and where it is.
-func (t *minTree) min(k int) (float64, int) { return t.query(1, 0, t.n-1, k) }
-
-func (t *minTree) query(node, l, r, k int) (float64, int) {
-	if r <= k {
-		return t.mins[node], int(t.at[node])
-	}
-	m := (l + r) / 2
-	v, at := t.query(2*node, l, m, k)
-	if k > m {
-		if w, wat := t.query(2*node+1, m+1, r, k); w < v {
-			v, at = w, wat
+	var path [minTreeDepth]int32
+	depth := 0
+	node, l, r := 1, 0, t.n-1
+	for {
+		if r <= k {
+			t.nodes[node].min += v
+			t.nodes[node].lazy += v
+			break
+		}
+		path[depth] = int32(node)
+		depth++
+		m := (l + r) / 2
+		if k < m {
+			node, r = 2*node, m
+			continue
+		}
+		t.nodes[2*node].min += v // the left child lies within 0…k
+		t.nodes[2*node].lazy += v
+		if node, l = 2*node+1, m+1; l > k {
+			break
 		}
 	}
-	return v + t.lazy[node], at
+	for depth > 0 {
+		depth--
+		t.pull(int(path[depth]))
+	}
+}
+
+// min returns the minimum over positions 0…k (k ≥ 0) and where it is, the
+// first on a tie between the two halves of a node. It walks down to the
+// node that lies wholly within 0…k and folds the path back up, as the
+// recursive query did.
+func (t *minTree) min(k int) (float64, int) {
+	var path [minTreeDepth]int32
+	var right [minTreeDepth]bool // the path went to the right child
+	depth := 0
+	node, l, r := 1, 0, t.n-1
+	for r > k {
+		m := (l + r) / 2
+		path[depth] = int32(node)
+		if right[depth] = k > m; right[depth] {
+			node, l = 2*node+1, m+1
+		} else {
+			node, r = 2*node, m
+		}
+		depth++
+	}
+	v, at := t.nodes[node].min, int(t.nodes[node].at)
+	for depth > 0 {
+		depth--
+		p := int(path[depth])
+		if right[depth] {
+			// The left child lies within 0…k; the right holds v.
+			if left := 2 * p; !(v < t.nodes[left].min) {
+				v, at = t.nodes[left].min, int(t.nodes[left].at)
+			}
+		}
+		v += t.nodes[p].lazy
+	}
+	return v, at
 }

@@ -1,6 +1,7 @@
 package series
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -53,4 +54,72 @@ func TestFenwick(t *testing.T) {
 			t.Errorf("find(%d) = %d; want %d", c+1, got, want)
 		}
 	}
+}
+
+// The tree adds and queries without recursion; every node must take the
+// same floating-point additions in the same order as the recursive walk
+// (addRec, minRec), so that sums round alike, and queries must agree bit for
+// bit, positions too.
+func TestMinTreeMatchesRecursiveWalk(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 2))
+	for _, n := range []int{0, 1, 2, 3, 5, 7, 64, 65, 100, 1000, 4097} {
+		init := func(k int) float64 { return -3.7e-6 * float64(1e9+int64(k/3)*123_457) } // -rate·lo: fractions that round, ties too
+		got, want := newMinTree(n, init), newMinTree(n, init)
+		for range 3000 {
+			if n == 0 {
+				break
+			}
+			k := r.IntN(n)
+			if r.IntN(3) > 0 {
+				v := -1.0
+				if r.IntN(4) == 0 {
+					v = r.Float64()*4 - 2
+				}
+				got.add(k, v)
+				want.addRec(1, 0, n-1, k, v)
+				continue
+			}
+			gv, gat := got.min(k)
+			wv, wat := want.minRec(1, 0, n-1, k)
+			if math.Float64bits(gv) != math.Float64bits(wv) || gat != wat {
+				t.Fatalf("n=%d: min(%d) = %v at %d; want %v at %d", n, k, gv, gat, wv, wat)
+			}
+		}
+		for x, g := range got.nodes {
+			if w := want.nodes[x]; math.Float64bits(g.min) != math.Float64bits(w.min) || g.lazy != w.lazy || g.at != w.at {
+				t.Fatalf("n=%d: node %d holds %+v; want %+v", n, x, g, w)
+			}
+		}
+	}
+}
+
+// addRec is add as first written, recursively.
+func (t *minTree) addRec(node, l, r, k int, v float64) {
+	if l > k {
+		return
+	}
+	if r <= k {
+		t.nodes[node].min += v
+		t.nodes[node].lazy += v
+		return
+	}
+	m := (l + r) / 2
+	t.addRec(2*node, l, m, k, v)
+	t.addRec(2*node+1, m+1, r, k, v)
+	t.pull(node)
+}
+
+// minRec is min as first written, recursively.
+func (t *minTree) minRec(node, l, r, k int) (float64, int) {
+	if r <= k {
+		return t.nodes[node].min, int(t.nodes[node].at)
+	}
+	m := (l + r) / 2
+	v, at := t.minRec(2*node, l, m, k)
+	if k > m {
+		if w, wat := t.minRec(2*node+1, m+1, r, k); w < v {
+			v, at = w, wat
+		}
+	}
+	return v + t.nodes[node].lazy, at
 }

@@ -1,7 +1,6 @@
 package series
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
@@ -30,30 +29,23 @@ import (
 type CounterJudge struct {
 	s     *Series
 	w, n  int64
-	adm   []int   // admitted requests, in send order
+	adm   []int32 // admitted requests, in send order (shared, see admittedByHi)
 	admLo []int64 // their lo, ascending
-	order []int   // positions in adm by latest arrival
-	sure  map[int64]int64
+	order []int32 // positions in adm by latest arrival (shared)
+	// scratch of overUntil
+	sure    windowCounts // admitted requests surely in each window
+	charged fenwick      // positions in adm charged so far
 }
 
 // NewCounterJudge returns the judge of s against a sliding-window counter of
 // n per window w.
 func NewCounterJudge(s *Series, w, n int64) *CounterJudge {
-	c := &CounterJudge{s: s, w: w, n: n, sure: map[int64]int64{}}
-	na := countTrue(s.Adm)
-	c.adm, c.admLo = make([]int, 0, na), make([]int64, 0, na)
-	for i, ok := range s.Adm {
-		if ok {
-			c.adm, c.admLo = append(c.adm, i), append(c.admLo, s.Lo(i))
-		}
+	c := &CounterJudge{s: s, w: w, n: n}
+	c.adm, c.order = s.admittedByHi()
+	c.admLo = make([]int64, len(c.adm))
+	for k, i := range c.adm {
+		c.admLo[k] = s.Lo(int(i))
 	}
-	c.order = make([]int, len(c.adm))
-	for k := range c.order {
-		c.order[k] = k
-	}
-	slices.SortFunc(c.order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(s.Hi(c.adm[a]), s.Hi(c.adm[b])), cmp.Compare(a, b))
-	})
 	return c
 }
 
@@ -102,15 +94,19 @@ func (c *CounterJudge) over(phase, delta int64, ev *StateEval) { c.overUntil(pha
 // latest arrival, and ok reports that there was none.
 func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (at int64, ok bool) {
 	s, w := c.s, c.w
-	clear(c.sure) // admitted requests surely in each window
-	for _, i := range c.adm {
-		if first, last := c.window(phase, delta, s.Lo(i), s.Hi(i)); first == last {
-			c.sure[first]++
-		}
+	// c.sure counts the requests surely in each window, adm[:sure] of them so
+	// far: a window's count is read only once every request that may be
+	// surely in it is counted, so a search that stops early counts few.
+	c.sure.reset()
+	sure := 0
+	if c.charged == nil {
+		c.charged = newFenwick(len(c.adm))
 	}
-	charged := newFenwick(len(c.adm))
-	for _, k := range c.order {
-		i := c.adm[k]
+	charged := c.charged
+	clear(charged)
+	for _, k32 := range c.order {
+		k := int(k32)
+		i := int(c.adm[k])
 		ev.Out[i] = AdmitOK
 		kw, last := c.window(phase, delta, s.Lo(i), s.Hi(i))
 		if kw != last {
@@ -119,9 +115,10 @@ func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (
 		}
 		start := kw*w + phase
 		from := countBelow(c.admLo, start+delta)
+		sure = c.countSure(phase, delta, sure, from) // every request that may be surely in window kw−1
 		in := charged.sum(len(c.adm)) - charged.sum(from)
 		f := float64(s.Hi(i)-start+delta) / float64(w) // at most
-		if est := float64(c.sure[kw-1])*(1-f) + float64(in); est >= float64(c.n) {
+		if est := float64(c.sure.get(kw-1))*(1-f) + float64(in); est >= float64(c.n) {
 			ev.Out[i] = AdmitOver
 			ref := int32(-1)
 			if in > 0 {
@@ -136,6 +133,48 @@ func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (
 		charged.add(k)
 	}
 	return 0, true
+}
+
+// countSure counts in c.sure the requests adm[from:to] that are surely in
+// one window, and returns to if it is beyond from: adm[:to] are counted then.
+func (c *CounterJudge) countSure(phase, delta int64, from, to int) int {
+	for k := from; k < to; k++ {
+		if first, last := c.window(phase, delta, c.admLo[k], c.s.Hi(int(c.adm[k]))); first == last {
+			c.sure.add(first)
+		}
+	}
+	return max(from, to)
+}
+
+// windowCounts counts requests by window index. The indices come in
+// ascending order when the requests do (by earliest arrival), so they are
+// kept sorted in a slice rather than hashed into a map.
+type windowCounts struct {
+	index, count []int64
+}
+
+func (wc *windowCounts) reset() { wc.index, wc.count = wc.index[:0], wc.count[:0] }
+
+// add counts one more request in window k.
+func (wc *windowCounts) add(k int64) {
+	if n := len(wc.index); n > 0 && wc.index[n-1] == k {
+		wc.count[n-1]++
+		return
+	}
+	x, found := slices.BinarySearch(wc.index, k)
+	if found {
+		wc.count[x]++
+		return
+	}
+	wc.index, wc.count = slices.Insert(wc.index, x, k), slices.Insert(wc.count, x, 1)
+}
+
+// get is the count of window k.
+func (wc *windowCounts) get(k int64) int64 {
+	if x, found := slices.BinarySearch(wc.index, k); found {
+		return wc.count[x]
+	}
+	return 0
 }
 
 // rejected judges rejection e by the largest estimate any window it may be in

@@ -10,7 +10,9 @@ package series
 
 import (
 	"cmp"
+	"math"
 	"slices"
+	"sync"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
 )
@@ -46,6 +48,11 @@ type Series struct {
 	// request typically takes to reach the limiter (see mid); 0 when the
 	// series has no rejection.
 	reach int64
+	// byHi is made once, by admittedByHi, for every judge that asks.
+	byHi struct {
+		once       sync.Once
+		adm, order []int32
+	}
 }
 
 // Key is the client the series counts: the API key or source address its
@@ -244,20 +251,35 @@ func (s *Series) admittedMaybeIn(from, to int64) int64 {
 	return int64(s.chargedBelow(to) - countBelow(s.admHi, from))
 }
 
-// chargedFrom returns a count of the requests that may have been charged
-// and may have arrived in [from, to) for a series of queries with one from
-// and nearby to's: admittedMaybeIn, with the count below from taken once and
-// each to searched from the last.
-func (s *Series) chargedFrom(from int64) func(to int64) int64 {
-	before, near := countBelow(s.admHi, from), 0
-	return func(to int64) int64 {
-		near = s.loBelowNear(to, near)
-		k := near
-		if s.chargedBefore != nil {
-			k = int(s.chargedBefore[k])
-		}
-		return int64(k - before)
+// chargedUnder returns the latest to for which fewer than n requests that
+// may have been charged may have arrived in [from, to): admittedMaybeIn(from,
+// to) < n exactly when to ≤ chargedUnder(from, n), for every to ≥ from. A
+// caller asking that of many to's with one from searches once.
+func (s *Series) chargedUnder(from, n int64) int64 {
+	// admittedMaybeIn(from, to) = chargedBelow(to) − before; chargedBelow(to)
+	// reaches before+n when the lo of the (before+n)-th charged request is
+	// below to.
+	rank := int64(countBelow(s.admHi, from)) + n
+	switch {
+	case rank <= 0:
+		return math.MinInt64 // always at least n
+	case rank > int64(len(s.admHi)):
+		return math.MaxInt64 // never n
+	case s.chargedBefore == nil:
+		return s.Lo(int(rank - 1))
 	}
+	// The rank-th charged request is the one after which chargedBefore
+	// first reaches rank.
+	lo, hi := 1, len(s.chargedBefore)-1
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int64(s.chargedBefore[m]) < rank {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return s.Lo(lo - 1)
 }
 
 // chargedBelow is the number of requests that may have been charged whose
@@ -268,6 +290,36 @@ func (s *Series) chargedBelow(x int64) int {
 		return k
 	}
 	return int(s.chargedBefore[k])
+}
+
+// admittedByHi returns the admitted requests, in send order, and their
+// positions in adm ordered by latest arrival (ties by position): the order
+// in which the judges of over-admissions handle them. They are made once and
+// shared, so callers must not change them.
+func (s *Series) admittedByHi() (adm, order []int32) {
+	s.byHi.once.Do(func() {
+		adm := make([]int32, 0, countTrue(s.Adm))
+		for i, ok := range s.Adm {
+			if ok {
+				adm = append(adm, int32(i))
+			}
+		}
+		type byHi struct {
+			hi int64
+			k  int32
+		}
+		keys := make([]byHi, len(adm))
+		for k, i := range adm {
+			keys[k] = byHi{s.Hi(int(i)), int32(k)}
+		}
+		slices.SortFunc(keys, func(a, b byHi) int { return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.k, b.k)) })
+		order := make([]int32, len(keys))
+		for x, key := range keys {
+			order[x] = key.k
+		}
+		s.byHi.adm, s.byHi.order = adm, order
+	})
+	return s.byHi.adm, s.byHi.order
 }
 
 // countTrue is the number of true values in bs.

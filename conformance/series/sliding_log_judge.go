@@ -1,10 +1,5 @@
 package series
 
-import (
-	"cmp"
-	"slices"
-)
-
 // Sliding log: a request is limited while n admitted requests arrived in the
 // window (t − W, t] before it. With arrival times only known to lie in [lo, hi]:
 //
@@ -34,29 +29,20 @@ func JudgeLog(s *Series, w, n int64, ev *StateEval) {
 // logOver finds the over-admissions, handling admitted requests in order of
 // latest arrival so that every request handled before e surely arrived by hi_e.
 func logOver(s *Series, w, n int64, ev *StateEval) {
-	adm := make([]int, 0, countTrue(s.Adm))
-	for i, ok := range s.Adm {
-		if ok {
-			adm = append(adm, i)
-		}
-	}
+	adm, order := s.admittedByHi()
 	admLo := make([]int64, len(adm))
 	for k, i := range adm {
-		admLo[k] = s.Lo(i)
+		admLo[k] = s.Lo(int(i))
 	}
-	order := make([]int, len(adm))
-	for k := range order {
-		order[k] = k
-	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Or(cmp.Compare(s.Hi(adm[a]), s.Hi(adm[b])), cmp.Compare(a, b)) })
 	charged := newFenwick(len(adm))
-	for _, k := range order {
-		i := adm[k]
+	for _, k32 := range order {
+		k := int(k32)
+		i := int(adm[k])
 		ev.Out[i] = AdmitOK
 		from := countBelow(admLo, s.Hi(i)-w+1) // surely within W of hi_i
 		if s.Lo(i) > s.Hi(i)-w {
 			if c := charged.sum(len(adm)) - charged.sum(from); c+1 > n {
-				first := adm[charged.find(charged.sum(from)+1)]
+				first := int(adm[charged.find(charged.sum(from)+1)])
 				ev.Out[i] = AdmitOver
 				ev.overDetail(i, Detail{Ref: int32(first), Rank: int32(c + 1), Start: s.Lo(first)})
 				continue

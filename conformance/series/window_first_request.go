@@ -28,7 +28,7 @@ const fraMaxCandidates = 32
 // spikes unjudged and lets them, and requests of unknown outcome, open windows
 // the chain does not show.
 func FirstRequestWindows(s *Series, w, n int64) ([]Window, *WindowJudge) {
-	d := &fraSearch{s: s, w: w, n: n, outlier: outliers(s, w)}
+	d := newFraSearch(s, w, n)
 	wins := d.run()
 	j := NewWindowJudge(s, wins, w, n)
 	j.skip = d.outlier
@@ -100,10 +100,39 @@ type fraSearch struct {
 	s       *Series
 	w, n    int64
 	outlier []bool
-	after   int64     // a request with lo ≥ after surely arrived in the window being costed
-	members []int64   // scratch, see sweep
-	wrong   []fraCost // scratch, see sweep
-	nodes   int       // the nodes run kept at its end, for tests
+	// admBefore[i] counts the admitted requests among the first i that are
+	// no outliers; nextRej[i] is the first rejection from i on that is no
+	// outlier, or len(s.Reqs). With them sweep steps over a run of requests
+	// that cannot be wrong at once.
+	admBefore []int32
+	nextRej   []int32
+	after     int64     // a request with lo ≥ after surely arrived in the window being costed
+	members   []int64   // scratch, see sweep
+	wrong     []fraCost // scratch, see sweep
+	nodes     int       // the nodes run kept at its end, for tests
+}
+
+// newFraSearch returns the search of s for windows of length w admitting n
+// each.
+func newFraSearch(s *Series, w, n int64) *fraSearch {
+	d := &fraSearch{s: s, w: w, n: n, outlier: outliers(s, w)}
+	total := len(s.Reqs)
+	d.admBefore = make([]int32, total+1)
+	for i := range total {
+		d.admBefore[i+1] = d.admBefore[i]
+		if s.Adm[i] && !d.outlier[i] {
+			d.admBefore[i+1]++
+		}
+	}
+	d.nextRej = make([]int32, total+1)
+	d.nextRej[total] = int32(total)
+	for i := total - 1; i >= 0; i-- {
+		d.nextRej[i] = d.nextRej[i+1]
+		if s.Rej[i] && !d.outlier[i] {
+			d.nextRej[i] = int32(i)
+		}
+	}
+	return d
 }
 
 // fraKey is a state of the search: the request that opened the current window,
@@ -279,16 +308,16 @@ func (d *fraSearch) expand(st int, after int64, visit func(j int, cost fraCost))
 		}
 		cands = kept
 	}
-	end := total
-	if firstSure < total {
-		end = cands[len(cands)-1]
+	marks := cands
+	if firstSure == total {
+		marks = append(marks, total)
 	}
-	d.sweep(st, end)
-	for _, j := range cands {
-		visit(j, d.windowCost(st, j))
+	d.sweep(st, marks)
+	for x, j := range cands {
+		visit(j, d.windowCost(st, x))
 	}
 	if firstSure == total {
-		visit(total, d.windowCost(st, total))
+		visit(total, d.windowCost(st, len(cands)))
 	}
 }
 
@@ -315,13 +344,13 @@ func nextMayOpen(s *Series, i int) int {
 	return i
 }
 
-// windowCost estimates the cost of the window opened by st when j opens the
-// next one (j == len(reqs): st's window is the last). The estimate puts every
-// request in the window of the last opener sent before it; windowJudge then
-// places requests exactly.
-func (d *fraSearch) windowCost(st, j int) fraCost {
-	c := d.wrong[j-st]
-	if over := d.members[j-st] - d.n; over > 0 {
+// windowCost estimates the cost of the window opened by st when marks[x] of
+// the last sweep opens the next one (len(reqs): st's window is the last). The
+// estimate puts every request in the window of the last opener sent before
+// it; windowJudge then places requests exactly.
+func (d *fraSearch) windowCost(st, x int) fraCost {
+	c := d.wrong[x]
+	if over := d.members[x] - d.n; over > 0 {
 		c = c.plus(fraCost{violations: over, episodes: 1})
 	}
 	width := d.s.Hi(st) - d.s.Lo(st)
@@ -331,19 +360,52 @@ func (d *fraSearch) windowCost(st, j int) fraCost {
 	return c.plus(fraCost{width: width})
 }
 
-// sweep fills, for k = 0 … end−st, d.members[k] with the admitted requests
-// among st … st+k−1 (outliers left out), and d.wrong[k] with the wrongful
-// rejections among them if they are all in the window opened by st.
-func (d *fraSearch) sweep(st, end int) {
+// sweep fills, for each of the ascending request indices marks (each > st),
+// d.members[x] with the admitted requests among st … marks[x]−1 (outliers
+// left out), and d.wrong[x] with the wrongful rejections among them if they
+// are all in the window opened by st.
+//
+// Until a rejection surely in st's window is seen, no admission can be
+// wrong, so the requests up to the next rejection are stepped over at once.
+func (d *fraSearch) sweep(st int, marks []int) {
 	s := d.s
-	d.members = append(d.members[:0], 0)
-	d.wrong = append(d.wrong[:0], fraCost{})
+	d.members, d.wrong = d.members[:0], d.wrong[:0]
+	if len(marks) == 0 {
+		return
+	}
+	end := marks[len(marks)-1]
 	var members int64
 	var c fraCost
 	inRun := false
-	rejHi := int64(math.MaxInt64)    // the soonest a rejection surely in st's window had surely arrived
-	var charged func(to int64) int64 // s.admittedMaybeIn(s.Lo(st), to), made at the first rejection
-	for e := st; e < end; e++ {
+	rejHi := int64(math.MaxInt64) // the soonest a rejection surely in st's window had surely arrived
+	// Fewer than n requests may have been charged in [lo_st, to) exactly when
+	// to ≤ under (s.chargedUnder), found at the first rejection.
+	under, found := int64(0), false
+	m := 0 // the next mark
+	// The earliest and latest expiry of st's window, asked of every request.
+	loExp, hiExp := s.Lo(st)+d.w, s.Hi(st)+d.w
+	for e := st; ; {
+		for m < len(marks) && marks[m] == e {
+			d.members, d.wrong = append(d.members, members), append(d.wrong, c)
+			m++
+		}
+		if e == end {
+			return
+		}
+		if rejHi == math.MaxInt64 && e != st {
+			if to := min(int(d.nextRej[e]), end); to > e {
+				// Admissions, unknown outcomes and outliers: none is wrong.
+				for m < len(marks) && marks[m] < to {
+					d.members = append(d.members, members+int64(d.admBefore[marks[m]]-d.admBefore[e]))
+					d.wrong = append(d.wrong, c)
+					m++
+				}
+				members += int64(d.admBefore[to] - d.admBefore[e])
+				inRun = false
+				e = to
+				continue
+			}
+		}
 		wrong := false
 		switch {
 		case d.outlier[e] && e != st:
@@ -353,19 +415,20 @@ func (d *fraSearch) sweep(st, end int) {
 			// A window fills and stays full: an admission that surely
 			// arrived after one of its rejections, and before the window
 			// could have expired, says st did not open the window.
-			wrong = s.Lo(e) > rejHi && s.Hi(e) < s.Lo(st)+d.w
+			wrong = s.Lo(e) > rejHi && s.Hi(e) < loExp
 		case !s.Known[e]:
 			// An unknown outcome: neither counted nor blamed.
 		case e == st:
 			wrong = true // the opening request found an empty window
-		case s.Lo(e) >= s.Hi(st)+d.w:
+		case s.Lo(e) >= hiExp:
 			wrong = true // after st's window surely expired, before the next opened: in none
 		case s.Lo(e) >= d.after:
-			if charged == nil {
-				charged = s.chargedFrom(s.Lo(st))
+			if !found {
+				under, found = s.chargedUnder(s.Lo(st), d.n), true
 			}
-			wrong = charged(min(s.Hi(e), s.Hi(st)+d.w)) < d.n
-			rejHi = min(rejHi, s.Hi(e))
+			hi := s.Hi(e)
+			wrong = min(hi, hiExp) <= under
+			rejHi = min(rejHi, hi)
 		}
 		if wrong {
 			c.violations++
@@ -374,7 +437,6 @@ func (d *fraSearch) sweep(st, end int) {
 			}
 		}
 		inRun = wrong
-		d.members = append(d.members, members)
-		d.wrong = append(d.wrong, c)
+		e++
 	}
 }

@@ -1,6 +1,7 @@
 package series
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -76,7 +77,7 @@ func TestFirstRequestSearchForgetsPrunedNodes(t *testing.T) {
 		recs = append(recs, records.Record{Seq: int32(i), Sent: int64(i) * w / perWin, Latency: 1000, Status: 200})
 	}
 	s := New("", recs, 0)
-	d := &fraSearch{s: s, w: w, n: perWin, outlier: outliers(s, w)}
+	d := newFraSearch(s, w, perWin)
 	wins := d.run()
 	if len(wins) < windows-1 {
 		t.Fatalf("the search found %d windows; want about %d", len(wins), windows)
@@ -84,4 +85,88 @@ func TestFirstRequestSearchForgetsPrunedNodes(t *testing.T) {
 	if most := 2*fraBeam*len(wins) + fraBeam*fraMaxCandidates; d.nodes > most {
 		t.Errorf("the search kept %d nodes for %d windows; want at most %d", d.nodes, len(wins), most)
 	}
+}
+
+// sweep steps over runs that cannot be wrong; it must give what costing every
+// request in turn gives (sweepEach, the plain loop it replaced), at every mark.
+func TestSweepMatchesStepByStep(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	for range 300 {
+		n := 1 + r.IntN(400)
+		recs := make([]records.Record, n)
+		var at int64
+		for i := range recs {
+			at += int64(r.IntN(4)) * 1e5
+			lat := uint32(r.IntN(2000))
+			if r.IntN(40) == 0 {
+				lat = uint32(r.IntN(5_000_000)) // an outlier now and then
+			}
+			status := []int32{200, 200, 429, 0, 403}[r.IntN(5)]
+			if r.IntN(3) == 0 {
+				status = 200 // long admitted runs, as a limit allows
+			}
+			recs[i] = records.Record{Seq: int32(i), Sent: at, Latency: lat, Status: status}
+		}
+		s := New("", recs, 0)
+		w := int64(1+r.IntN(50)) * 1e5
+		d := newFraSearch(s, w, int64(1+r.IntN(20)))
+		for range 20 {
+			st := r.IntN(n)
+			d.after = s.Lo(st) + int64(r.IntN(int(w)+1)) - w/2
+			var marks []int
+			for j := st + 1; j <= n; j++ {
+				if r.IntN(4) == 0 || j == n {
+					marks = append(marks, j)
+				}
+			}
+			marks = marks[:r.IntN(len(marks)+1)]
+			wantMembers, wantWrong := d.sweepEach(st, n)
+			d.sweep(st, marks)
+			if len(d.members) != len(marks) || len(d.wrong) != len(marks) {
+				t.Fatalf("sweep(%d, %v) recorded %d and %d marks; want %d", st, marks, len(d.members), len(d.wrong), len(marks))
+			}
+			for x, j := range marks {
+				if d.members[x] != wantMembers[j-st] || d.wrong[x] != wantWrong[j-st] {
+					t.Fatalf("sweep(%d) at %d: members %d, wrong %+v; want %d, %+v", st, j, d.members[x], d.wrong[x], wantMembers[j-st], wantWrong[j-st])
+				}
+			}
+		}
+	}
+}
+
+// sweepEach is sweep as it was written first: for k = 0 … end−st, members[k]
+// and wrong[k] after costing each of st … st+k−1 in turn.
+func (d *fraSearch) sweepEach(st, end int) (members []int64, wrong []fraCost) {
+	s := d.s
+	members, wrong = []int64{0}, []fraCost{{}}
+	var m int64
+	var c fraCost
+	inRun := false
+	rejHi := int64(math.MaxInt64)
+	for e := st; e < end; e++ {
+		bad := false
+		switch {
+		case d.outlier[e] && e != st:
+		case s.Adm[e]:
+			m++
+			bad = s.Lo(e) > rejHi && s.Hi(e) < s.Lo(st)+d.w
+		case !s.Known[e]:
+		case e == st:
+			bad = true
+		case s.Lo(e) >= s.Hi(st)+d.w:
+			bad = true
+		case s.Lo(e) >= d.after:
+			bad = s.admittedMaybeIn(s.Lo(st), min(s.Hi(e), s.Hi(st)+d.w)) < d.n
+			rejHi = min(rejHi, s.Hi(e))
+		}
+		if bad {
+			c.violations++
+			if !inRun {
+				c.episodes++
+			}
+		}
+		inRun = bad
+		members, wrong = append(members, m), append(wrong, c)
+	}
+	return members, wrong
 }

@@ -156,9 +156,7 @@ func (j *WindowJudge) matchAdmitted(ev *StateEval) (worst int64) {
 			items = append(items, admittedItem{first: int32(first), i: int32(i), span: uint8(last - first)})
 		}
 	}
-	slices.SortFunc(items, func(a, b admittedItem) int {
-		return cmp.Or(cmp.Compare(a.last(), b.last()), cmp.Compare(a.first, b.first), cmp.Compare(a.i, b.i))
-	})
+	sortByDeadline(items, len(j.wins))
 	room := newRoom(len(j.wins), j.n)
 	for x := range items {
 		it := &items[x]
@@ -170,6 +168,42 @@ func (j *WindowJudge) matchAdmitted(ev *StateEval) (worst int64) {
 		ev.Out[it.i] = AdmitOver
 	}
 	return j.rank(items, ev)
+}
+
+// sortByDeadline orders items, listed in send order, by last window, then
+// first window, then send order: two stable counting sorts over the windows'
+// indices 0 … windows−1, first by first window and then by last. The key
+// of each pass is written out rather than passed as a function: the passes
+// run over every admitted request of every alignment judged.
+func sortByDeadline(items []admittedItem, windows int) {
+	byFirst := make([]admittedItem, len(items))
+	at := make([]int, windows+1) // at[k+1] counts key k; then where the next of key k goes
+	for _, it := range items {
+		at[it.first+1]++
+	}
+	startsOf(at)
+	for _, it := range items {
+		byFirst[at[it.first]] = it
+		at[it.first]++
+	}
+	clear(at)
+	for _, it := range byFirst {
+		at[it.last()+1]++
+	}
+	startsOf(at)
+	for _, it := range byFirst {
+		k := it.last()
+		items[at[k]] = it
+		at[k]++
+	}
+}
+
+// startsOf turns counts, at[k+1] of key k, into where each key's run
+// starts, at[k].
+func startsOf(at []int) {
+	for k := 1; k < len(at); k++ {
+		at[k] += at[k-1]
+	}
 }
 
 // rank returns the most admitted requests surely in one window (at least n+1

@@ -1,6 +1,9 @@
 package series
 
 import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -67,5 +70,31 @@ func TestWindowJudgeMatching(t *testing.T) {
 	}
 	if ev.Out[2] == AdmitOver {
 		t.Errorf("the straddling request was blamed; want a request surely in a full window blamed")
+	}
+}
+
+// sortByDeadline orders admitted requests as sorting them by last window,
+// first window and send order does.
+func TestSortByDeadline(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 8))
+	for range 100 {
+		windows := 1 + r.IntN(80)
+		var items []admittedItem
+		for i := range r.IntN(500) {
+			if r.IntN(4) == 0 {
+				continue // not every request is an item
+			}
+			first := r.IntN(windows)
+			span := r.IntN(min(windows-first, maxWindowSpan))
+			items = append(items, admittedItem{first: int32(first), i: int32(i), span: uint8(span)})
+		}
+		want := slices.Clone(items)
+		slices.SortFunc(want, func(a, b admittedItem) int {
+			return cmp.Or(cmp.Compare(a.last(), b.last()), cmp.Compare(a.first, b.first), cmp.Compare(a.i, b.i))
+		})
+		sortByDeadline(items, windows)
+		if !slices.Equal(items, want) {
+			t.Fatalf("sortByDeadline = %v; want %v", items, want)
+		}
 	}
 }
