@@ -22,24 +22,31 @@ import (
 //   - a rejection is wrongful only if even the most crowded arrangement of the
 //     admitted requests around it leaves at least one token.
 //
-// Over-admitted requests are not charged when later admissions are judged, so
-// one fault is counted once and does not cascade. Rejections are judged with
-// every admission charged, the over-admitted ones included: the limiter spent
-// a token on each, so a bucket that refills too fast, whose extra admissions
-// leave it emptier than the model's, is not also said to reject early.
-// Rejected requests charge nothing.
+// Over-admitted requests are not charged, so one fault is counted once and
+// does not cascade; rejected requests charge nothing. An over-admission
+// still tells the rejections after it something: the server had a token for
+// it, so it left the bucket empty at most (the point model's clamp at zero).
+// Each is an anchor for the rejections: from its latest arrival the bucket
+// refills from nothing. Without them a bucket that refills too fast, whose
+// extra admissions leave it emptier than the model, was also said to reject
+// early; charging them whole instead would leave the model a debt the
+// server never had.
 
 // JudgeBucket judges s against a bucket of capacity burst refilled at rate tokens
 // a nanosecond.
 func JudgeBucket(s *Series, burst, rate float64, ev *StateEval) {
 	bucketOver(s, burst, rate, ev)
-	admitted := make([]int, 0, countTrue(s.Adm))
+	var charged, anchors []int
 	for i, ok := range s.Adm {
-		if ok {
-			admitted = append(admitted, i)
+		switch {
+		case !ok:
+		case ev.Out[i] == AdmitOver:
+			anchors = append(anchors, i)
+		default:
+			charged = append(charged, i)
 		}
 	}
-	bucketRejected(s, burst, rate, admitted, ev)
+	bucketRejected(s, burst, rate, charged, anchors, ev)
 }
 
 // bucketOver finds the over-admissions.
@@ -67,14 +74,16 @@ func bucketOver(s *Series, burst, rate float64, ev *StateEval) {
 	}
 }
 
-// bucketRejected judges the rejections against the charged requests (every
-// admission) and those whose outcome is unknown. For a rejection e it bounds
-// from below the fewest tokens any arrangement of their arrivals leaves:
+// bucketRejected judges the rejections against the charged requests, those
+// whose outcome is unknown, and the over-admissions as anchors (see
+// JudgeBucket). For a rejection e it bounds from below the fewest tokens any
+// arrangement of their arrivals leaves:
 //
 //	min over x of  B + r·(lo_e − x) − #{charged j : lo_j < hi_e, hi_j ≥ x}
+//	min over anchors o with hi_o ≤ lo_e of  r·(lo_e − hi_o) − #{charged j : lo_j < hi_e, hi_j ≥ hi_o}
 //
 // with x at the latest arrival of a charged request before lo_e, or at lo_e.
-func bucketRejected(s *Series, burst, rate float64, charged []int, ev *StateEval) {
+func bucketRejected(s *Series, burst, rate float64, charged, anchors []int, ev *StateEval) {
 	if !slices.Contains(s.Rej, true) {
 		return // nothing to judge: a run admitted throughout needs no bounds
 	}
@@ -95,6 +104,19 @@ func bucketRejected(s *Series, burst, rate float64, charged []int, ev *StateEval
 			best[k] = min(v, best[k-1])
 		}
 	}
+	// fromEmpty[k] = min over the first k+1 anchors by hi of −r·hi − #{charged with hi ≥ it}.
+	aHi := make([]int64, len(anchors))
+	for k, i := range anchors {
+		aHi[k] = s.Hi(i)
+	}
+	slices.Sort(aHi)
+	fromEmpty := make([]float64, len(aHi))
+	for k, h := range aHi {
+		fromEmpty[k] = -rate*float64(h) - float64(m-countBelow(cHi, h))
+		if k > 0 {
+			fromEmpty[k] = min(fromEmpty[k], fromEmpty[k-1])
+		}
+	}
 	for e, ok := range s.Rej {
 		if !ok {
 			continue
@@ -105,6 +127,9 @@ func bucketRejected(s *Series, burst, rate float64, charged []int, ev *StateEval
 		tokens := min(burst, burst-inFlight)
 		if k := countBelow(cHi, lo+1); k > 0 {
 			tokens = min(tokens, burst+rate*float64(lo)+later+best[k-1])
+		}
+		if k := countBelow(aHi, lo+1); k > 0 {
+			tokens = min(tokens, rate*float64(lo)+later+fromEmpty[k-1])
 		}
 		ev.rejected(e, tokens, 0)
 		ev.Out[e] = RejectOK
