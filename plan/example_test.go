@@ -29,7 +29,9 @@ func ExampleNew() {
 	// testing per-second for 19.95s
 	// under      at 0s for 2s: 10/s, 20 requests
 	// over-burst at 2s for 2s: 40/s, 80 requests, 5 at once
-	// over       at 4s for 3s: 40/s, 120 requests
+	// over       at 4s for 900ms: 40/s, 36 requests
+	// over-list-companies at 4.9s for 1.05s: 40/s, 42 requests
+	// over       at 5.95s for 1.05s: 40/s, 42 requests
 	// probe      at 7s for 2.5s: 100/s, 250 requests
 	// pause      at 9.5s for 1s: 0/s, 0 requests
 	// recovery   at 10.5s for 2s: 10/s, 20 requests

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ratecheck/ratecheck/scenarios"
@@ -29,6 +30,9 @@ func (p *Plan) derivedPhases() {
 		}
 		steps[i].endpoint, steps[i].key = ep, key
 	}
+	if other := sharingEndpoint(sc, p.Tested, ep); other != "" && !p.Lean {
+		steps = overBothEndpoints(steps, other)
+	}
 	if p.Lean {
 		steps = append(steps, p.leanAuthSteps(ep)...)
 	} else {
@@ -36,6 +40,50 @@ func (p *Plan) derivedPhases() {
 	}
 	steps, p.Quotas = p.withQuotas(steps)
 	p.place(steps)
+}
+
+// sharingEndpoint is a second endpoint the tested limit counts with ep and
+// binds first, read-only (GET or HEAD: the plan sends it many requests) and
+// keyed as ep is; "" when there is none.
+func sharingEndpoint(sc *scenarios.Scenario, tested int, ep string) string {
+	var first scenarios.Endpoint
+	for _, e := range sc.Endpoints {
+		if e.Name == ep {
+			first = e
+		}
+	}
+	for _, e := range sc.Endpoints {
+		safe := e.Method == "" || e.Method == "GET" || e.Method == "HEAD"
+		if e.Name != ep && safe && e.NoAuth == first.NoAuth && binding(sc, e.Name) == tested {
+			return e.Name
+		}
+	}
+	return ""
+}
+
+// overBothEndpoints sends the middle of the paced over phase to other, a
+// second endpoint the limit counts: in thirds of 30, 35 and 35 percent, so
+// that its two switches of endpoint lie 1.05 phase-thirds apart and at most
+// one of them can fall on a window boundary. A limiter that counts each
+// endpoint apart (keyed by path, as tollbooth and an nginx zone on $uri are)
+// admits other's requests from a budget of their own, beyond the limit the
+// two share, which limit.enforced sees; one that shares it decides as if one
+// endpoint had been sent throughout.
+func overBothEndpoints(steps []step, other string) []step {
+	for i, st := range steps {
+		if st.kind != scenarios.PhaseOver || st.burst > 1 || st.name != string(scenarios.PhaseOver) {
+			continue
+		}
+		first, second := st, st
+		first.duration = st.duration * 30 / 100
+		second.duration = st.duration * 35 / 100
+		second.name, second.endpoint = "over-"+other, other
+		third := first
+		third.duration = st.duration - first.duration - second.duration
+		out := append(slices.Clone(steps[:i]), first, second, third)
+		return append(out, steps[i+1:]...)
+	}
+	return steps
 }
 
 // OverBurstPhase is the name of the derived phase that exceeds a short window

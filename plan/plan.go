@@ -15,13 +15,15 @@ const shortWindow = 10 * time.Second
 
 // New computes what a run of sc will send, before anything is sent. It is
 // pure and deterministic. Explicit phases are used as written; otherwise the
-// phases are derived from the tested limit, the finite limit with the shortest
-// window (the first on a tie):
+// phases are derived from the tested limit (TestLimit), by default the finite
+// limit that stops traffic first: the shortest window, then the fewest
+// requests (the first on a tie):
 //
 //	short window (W ≤ 10s), R = N/W:
 //	  under      0.5·R for max(2W, 2s)
 //	  over-burst 2·R   for max(2W, 2s), in bursts of B
-//	  over       2·R   for max(3W, 3s)
+//	  over       2·R   for max(3W, 3s) (its middle to a second endpoint the
+//	             limit counts, when there is one: see overBothEndpoints)
 //	  probe      min(100/s, 250 requests) for 2.5·Recovery, when faster than 2·R
 //	  pause      Recovery
 //	  recovery   0.5·R for max(2W, 2s)
@@ -78,18 +80,26 @@ func New(sc *scenarios.Scenario, opts ...Option) *Plan {
 	return p
 }
 
-// testedLimit is the index of the finite limit with the shortest window, or -1.
+// testedLimit is the index of the finite limit that stops traffic first
+// (stricter), or -1.
 func testedLimit(limits []scenarios.Limit) int {
 	best := -1
 	for i, l := range limits {
 		if !finite(l) {
 			continue
 		}
-		if best < 0 || l.Window < limits[best].Window {
+		if best < 0 || stricter(l, limits[best]) {
 			best = i
 		}
 	}
 	return best
+}
+
+// stricter says whether a stops a client's traffic before b: a shorter
+// window, or as long a window with fewer requests (on a tie, the first
+// listed is taken).
+func stricter(a, b scenarios.Limit) bool {
+	return a.Window < b.Window || a.Window == b.Window && a.Requests < b.Requests
 }
 
 // finite says whether l has a budget a run can test.
@@ -98,15 +108,14 @@ func finite(l scenarios.Limit) bool {
 }
 
 // binding is the index of the limit that stops traffic to endpoint first:
-// the finite limit counting it with the shortest window (the first on a
-// tie), or -1 when no finite limit counts it.
+// the stricter finite limit counting it, or -1 when none counts it.
 func binding(sc *scenarios.Scenario, endpoint string) int {
 	best := -1
 	for i, l := range sc.Limits {
 		if !finite(l) || !l.Counts(endpoint) {
 			continue
 		}
-		if best < 0 || l.Window < sc.Limits[best].Window {
+		if best < 0 || stricter(l, sc.Limits[best]) {
 			best = i
 		}
 	}
@@ -122,7 +131,7 @@ func binding(sc *scenarios.Scenario, endpoint string) int {
 // per-second. A quota (a window of an hour or more) is testable only as the
 // default, when no shorter limit exists: a run of its own would spend it.
 // One run tests one of them (the TestLimit option; by default
-// the one with the shortest window); `ratecheck run` runs one per name.
+// the stricter, see testedLimit); `ratecheck run` runs one per name.
 // A scenario with explicit phases has none: its phases say what is driven.
 func TestableLimits(sc *scenarios.Scenario) []string {
 	if sc == nil || len(sc.Phases) > 0 {
@@ -147,7 +156,7 @@ func TestableLimits(sc *scenarios.Scenario) []string {
 }
 
 // TestLimit makes the named limit the one under test, instead of the one
-// with the shortest window; it should be one of TestableLimits. A name that
+// that stops traffic first; it should be one of TestableLimits. A name that
 // is no finite limit of the scenario leaves nothing to test, with a warning.
 func TestLimit(name string) Option { return func(p *Plan) { p.testLimit = name } }
 

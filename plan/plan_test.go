@@ -210,7 +210,7 @@ func TestNewDerived(t *testing.T) {
 				scenarios.Limit{Name: "daily", Requests: 5000, Window: 24 * time.Hour},
 				scenarios.Limit{Name: "free", Unlimited: true, Window: s},
 				scenarios.Limit{Name: "a", Requests: 20, Window: s},
-				scenarios.Limit{Name: "b", Requests: 10, Window: s},
+				scenarios.Limit{Name: "b", Requests: 20, Window: s},
 			),
 			tested: 2,
 			want: []Phase{
@@ -221,7 +221,7 @@ func TestNewDerived(t *testing.T) {
 				ph(scenarios.PhasePause, 19*s/2, s, 0, 0),
 				ph(scenarios.PhaseRecovery, 21*s/2, 2*s, 10, 20),
 			},
-			warnings: []string{"this run would exhaust the b budget (530 of 10 requests): later requests may be limited by b rather than a"},
+			warnings: []string{"this run would exhaust the b budget (530 of 20 requests): later requests may be limited by b rather than a"},
 		},
 		{
 			name: "nothing finite: nothing to test",

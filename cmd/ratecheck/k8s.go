@@ -67,7 +67,7 @@ them before it (default: 5 minutes from now), or print them again.`,
 	fs.StringVar(&o.Storage, "storage", "1Gi", "`SIZE` of the run directories' volume")
 	fs.StringVar(&o.StorageClass, "storage-class", "", "storage `CLASS` of the volume; it must offer ReadWriteMany (default: the cluster's)")
 	fs.DurationVar(&o.Wait, "wait", 30*time.Minute, "how long the judging Job waits for the shards")
-	fs.StringVar(&o.Limit, "limit", "", "the limit `NAME` the shards test, for a scenario with several (default: the one with the shortest window)")
+	fs.StringVar(&o.Limit, "limit", "", "the limit `NAME` the shards test, for a scenario with several (default: the one that stops traffic first: the shortest window, then the fewest requests)")
 	return cmd
 }
 

@@ -67,7 +67,8 @@ sent and still writes every report; a second Ctrl-C quits at once.
 A run tests the limit that stops its traffic first. A scenario whose limits
 count different endpoints (reads 10 per second, writes 3 per second) runs
 once per such limit, one after another, as several scenarios do, unless
---limit NAME picks one: the shortest window's run keeps the usual paths and
+--limit NAME picks one: the default run (the limit that stops traffic first:
+the shortest window, then the fewest requests) keeps the usual paths and
 each other limit's run follows it, named <scenario>-<limit> (--out
 runs/api-writes, --json r-writes.json); 'ratecheck plan' shows each run.
 

@@ -206,7 +206,7 @@ type runUnit struct {
 // runUnits are the runs of scs: one per scenario, and, for a scenario with
 // several testable limits (plan.TestableLimits: reads 10 per second and
 // writes 3 per second on other endpoints) and no --limit, one more per
-// limit besides the default one (the shortest window), so that every limit
+// limit besides the default one (plan.New's), so that every limit
 // the scenario states is tested and none passes unseen. The default run
 // comes first and is the run a scenario of one testable limit would make.
 func runUnits(scs []*scenarios.Scenario, o *runOptions) []runUnit {
