@@ -256,6 +256,24 @@
 // run of its own (plan.TestableLimits). The writes run fails limit.enforced
 // alone when the writes limiter admits 4, and when the route has none.
 //
+// TestRefillRate (7 Dec 2026): "5 per second, bursts of up to 20" against
+// x/time/rate with the refill rate wrong (6 and 4 a second, burst right).
+// The fast one failed limit.no-early-reject beside limit.enforced: the
+// bucket model left its over-admissions uncharged when judging rejections.
+// Over-admissions now anchor the rejections after them (the bucket is
+// empty from their arrival); each mistake fails its own check.
+//
+// TestFlakyUpstream (7 Dec 2026): httprate, ulule and x/time/rate in front
+// of an upstream answering one request in 37 with 502. httprate's correct
+// counter failed limit.no-early-reject: the 502s were taken for its
+// rejections. A limiter that answers 429 decides with it, so its other
+// 5xx but 503 are now server errors, named by limit.status, not judged.
+//
+// TestPerPathLimits (7 Dec 2026): a limit shared by two endpoints; tollbooth
+// keys by address and path, so each endpoint had a budget of its own, and
+// passed while the plan drove one endpoint. The paced over phase now sends
+// its middle to the second endpoint, and tollbooth fails limit.enforced.
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing
