@@ -66,10 +66,34 @@ func enforcedResult(a *analysis) check.Result {
 		return res
 	}
 	res.Status = check.Fail
-	res.Message = fmt.Sprintf("%s admitted beyond the limit of %s (%s; judged as %s%s)",
-		check.Plural(len(over), "request", "requests"), a.limitText(), a.worstText(over), a.eval.Desc, amb)
+	res.Message = fmt.Sprintf("%s admitted beyond the limit of %s (%s; judged as %s%s)%s",
+		check.Plural(len(over), "request", "requests"), a.limitText(), a.worstText(over), a.eval.Desc, amb, a.perEndpointHint(over))
 	res.Evidence = a.overEvidence(over)
 	return res
+}
+
+// perEndpointHint says, when at least half of the over-admissions went to
+// an endpoint other than the one the plan drives first (the second endpoint
+// of the paced over phase, see plan's overBothEndpoints), that the limiter
+// may keep a budget per endpoint; "" otherwise.
+func (a *analysis) perEndpointHint(over []model.Ref) string {
+	if a.Plan == nil || len(a.Plan.Phases) == 0 {
+		return ""
+	}
+	driven := a.Plan.Phases[0].Endpoint
+	count := map[string]int{}
+	for _, r := range over {
+		if ph := int(r.Rec().Phase); ph >= 0 && ph < len(a.Plan.Phases) {
+			count[a.Plan.Phases[ph].Endpoint]++
+		}
+	}
+	for _, ph := range a.Plan.Phases { // in plan order, for one answer
+		if ep := ph.Endpoint; ep != driven && ep != "" && 2*count[ep] >= len(over) {
+			return fmt.Sprintf("; %d of them went to %s right after %s had reached the limit: the limiter may count each endpoint apart, where the scenario says limit %q counts both",
+				count[ph.Endpoint], ph.Endpoint, driven, a.limitName())
+		}
+	}
+	return ""
 }
 
 // admittedBetween reports whether an admission of s surely arrived after

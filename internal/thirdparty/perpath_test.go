@@ -2,6 +2,7 @@ package thirdparty
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/didip/tollbooth/v7"
@@ -53,5 +54,15 @@ func TestPerPathLimits(t *testing.T) {
 	executeAll(t, runs)
 	for _, r := range runs {
 		t.Run(r.name, r.judge)
+	}
+	// The failure says what the limiter seems to do.
+	tollbooth := runs[len(runs)-1]
+	if tollbooth.outcome == nil {
+		return // judge said why
+	}
+	for _, c := range tollbooth.outcome.Verdict.Checks {
+		if c.ID == check.LimitEnforced && c.Status == check.Fail && !strings.Contains(c.Message, "the limiter may count each endpoint apart") {
+			t.Errorf("limit.enforced fails tollbooth without naming the cause: %s", c.Message)
+		}
 	}
 }
