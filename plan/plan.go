@@ -130,8 +130,9 @@ func binding(sc *scenarios.Scenario, endpoint string) int {
 // group; per-second and per-day limits on the same endpoints have one, the
 // per-second. A quota (a window of an hour or more) is testable only as the
 // default, when no shorter limit exists: a run of its own would spend it.
-// One run tests one of them (the TestLimit option; by default
-// the stricter, see testedLimit); `ratecheck run` runs one per name.
+// The default limit (the one New tests without TestLimit) comes first, the
+// others in scenario order; `ratecheck run` runs one per name, in that
+// order.
 // A scenario with explicit phases has none: its phases say what is driven.
 func TestableLimits(sc *scenarios.Scenario) []string {
 	if sc == nil || len(sc.Phases) > 0 {
@@ -143,12 +144,13 @@ func TestableLimits(sc *scenarios.Scenario) []string {
 			bound[i] = true
 		}
 	}
-	if i := testedLimit(sc.Limits); i >= 0 {
-		bound[i] = true
+	def := testedLimit(sc.Limits)
+	if def < 0 {
+		return nil
 	}
-	var names []string
+	names := []string{sc.Limits[def].Name}
 	for i, l := range sc.Limits {
-		if bound[i] {
+		if bound[i] && i != def {
 			names = append(names, l.Name)
 		}
 	}

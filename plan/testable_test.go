@@ -44,19 +44,19 @@ func TestTestableLimits(t *testing.T) {
   - {name: all, requests: 20, window: 1s}`, []string{"all"}},
 		{"a limit per endpoint group", `
   - {name: reads, requests: 10, window: 1s, endpoints: [list]}
-  - {name: writes, requests: 3, window: 1s, endpoints: [create]}`, []string{"reads", "writes"}},
+  - {name: writes, requests: 3, window: 1s, endpoints: [create]}`, []string{"writes", "reads"}}, // the stricter first
 		{"nested windows on the same endpoints: the shorter binds", `
   - {name: per-minute, requests: 200, window: 1m}
   - {name: per-second, requests: 20, window: 1s}`, []string{"per-second"}},
 		{"a global limit and a stricter one on writes", `
   - {name: global, requests: 100, window: 1s}
-  - {name: writes, requests: 5, window: 1s, endpoints: [create]}`, []string{"global", "writes"}},
+  - {name: writes, requests: 5, window: 1s, endpoints: [create]}`, []string{"writes", "global"}},
 		{"two limits on the same endpoints and window: the stricter binds", `
   - {name: loose, requests: 100, window: 1s}
   - {name: strict, requests: 10, window: 1s}`, []string{"strict"}},
 		{"writes limited per second, everything per minute", `
   - {name: per-minute, requests: 600, window: 1m}
-  - {name: writes, requests: 5, window: 1s, endpoints: [create]}`, []string{"per-minute", "writes"}},
+  - {name: writes, requests: 5, window: 1s, endpoints: [create]}`, []string{"writes", "per-minute"}},
 		{"a quota that alone counts an endpoint is not run on its own", `
   - {name: reads, requests: 10, window: 1s, endpoints: [list]}
   - {name: daily-writes, requests: 1000, window: day, endpoints: [create]}`, []string{"reads"}},

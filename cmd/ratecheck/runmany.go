@@ -217,8 +217,14 @@ func runUnits(scs []*scenarios.Scenario, o *runOptions) []runUnit {
 		if o.Plan.Limit != "" || o.Shard.Shard != "" {
 			continue
 		}
-		def := plan.New(sc).TestedLimit()
-		for _, l := range plan.TestableLimits(sc) {
+		tiered := sc
+		if o.Plan.Tier != "" {
+			if t, err := sc.WithPlan(o.Plan.Tier); err == nil {
+				tiered = t // a bad --tier is reported when the run is planned
+			}
+		}
+		def := plan.New(tiered).TestedLimit()
+		for _, l := range plan.TestableLimits(tiered) {
 			if def != nil && l != def.Name {
 				units = append(units, runUnit{sc: sc, limit: l, also: l, shown: l})
 			}

@@ -75,3 +75,46 @@ func TestCombinedExit(t *testing.T) {
 		})
 	}
 }
+
+// A scenario's limits that count different endpoints are run one by one,
+// the default first; a limit --tier makes unlimited has no run, and --limit
+// or --shard leave one run.
+func TestRunUnits(t *testing.T) {
+	sc, err := scenarios.Parse("api.yaml", []byte(`name: api
+target: http://127.0.0.1:1
+auth:
+  header: X-Key
+  keys:
+    primary: ${K}
+endpoints:
+  - {name: list, path: /items}
+  - {name: create, method: POST, path: /items}
+limits:
+  - {name: reads, requests: 10, window: 1s, endpoints: [list]}
+  - {name: writes, window: 1s, endpoints: [create], plans: {free: 3, pro: unlimited}}
+plan: free
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		o    runOptions
+		want string // limit/shown of each unit
+	}{
+		{"every limit", runOptions{}, "[/writes reads/reads]"}, // the stricter first
+		{"a tier where writes are unlimited", runOptions{Plan: planFlags{Tier: "pro"}}, "[/]"},
+		{"--limit", runOptions{Plan: planFlags{Limit: "writes"}}, "[/]"},
+		{"--shard", runOptions{Shard: shardFlags{Shard: "0/2"}}, "[/]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, u := range runUnits([]*scenarios.Scenario{sc}, &tt.o) {
+				got = append(got, u.limit+"/"+u.shown)
+			}
+			if s := fmt.Sprint(got); s != tt.want {
+				t.Errorf("runUnits = %s; want %s", s, tt.want)
+			}
+		})
+	}
+}
