@@ -116,7 +116,7 @@ func k8sRun(env *Env, o *k8sOptions) error {
 	fmt.Fprintf(env.Stdout, "# ratecheck k8s %s: %d shards starting at %s; apply before then.\n", o.Scenario, o.Shards, start.UTC().Format(time.RFC3339))
 	if several := plan.TestableLimits(sc); o.Limit == "" && len(several) > 1 {
 		fmt.Fprintf(env.Stdout, "# %s has %d limits that each stop some endpoint first (%s); these shards test %s: print the manifests again with --limit NAME (and another --name) for each of the others.\n",
-			sc.Name, len(several), strings.Join(several, ", "), plan.New(sc).TestedLimit().Name)
+			sc.Name, len(several), strings.Join(several, ", "), several[0])
 	}
 	_, err = env.Stdout.Write(y)
 	return err

@@ -223,14 +223,12 @@ func runUnits(scs []*scenarios.Scenario, o *runOptions) []runUnit {
 				tiered = t // a bad --tier is reported when the run is planned
 			}
 		}
-		def := plan.New(tiered).TestedLimit()
-		for _, l := range plan.TestableLimits(tiered) {
-			if def != nil && l != def.Name {
-				units = append(units, runUnit{sc: sc, limit: l, also: l, shown: l})
-			}
+		limits := plan.TestableLimits(tiered) // the default first
+		for _, l := range limits[min(1, len(limits)):] {
+			units = append(units, runUnit{sc: sc, limit: l, also: l, shown: l})
 		}
-		if len(units) > first+1 {
-			units[first].shown = def.Name
+		if len(limits) > 1 {
+			units[first].shown = limits[0]
 		}
 	}
 	return units
