@@ -83,12 +83,15 @@ func New(sc *scenarios.Scenario, opts ...Option) *Plan {
 // testedLimit is the index of the finite limit that stops traffic first
 // (stricter), or -1.
 func testedLimit(limits []scenarios.Limit) int {
+	return strictest(limits, func(scenarios.Limit) bool { return true })
+}
+
+// strictest is the index of the stricter of the finite limits keep selects,
+// the first on a tie, or -1.
+func strictest(limits []scenarios.Limit, keep func(scenarios.Limit) bool) int {
 	best := -1
 	for i, l := range limits {
-		if !finite(l) {
-			continue
-		}
-		if best < 0 || stricter(l, limits[best]) {
+		if finite(l) && keep(l) && (best < 0 || stricter(l, limits[best])) {
 			best = i
 		}
 	}
@@ -110,16 +113,7 @@ func finite(l scenarios.Limit) bool {
 // binding is the index of the limit that stops traffic to endpoint first:
 // the stricter finite limit counting it, or -1 when none counts it.
 func binding(sc *scenarios.Scenario, endpoint string) int {
-	best := -1
-	for i, l := range sc.Limits {
-		if !finite(l) || !l.Counts(endpoint) {
-			continue
-		}
-		if best < 0 || stricter(l, sc.Limits[best]) {
-			best = i
-		}
-	}
-	return best
+	return strictest(sc.Limits, func(l scenarios.Limit) bool { return l.Counts(endpoint) })
 }
 
 // TestableLimits names the limits of sc a derived plan can test, in
