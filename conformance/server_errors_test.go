@@ -10,39 +10,22 @@ import (
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
-// upstreamErrors answers every nth request the limiter admitted with status,
-// as an upstream behind the limiter that fails now and then: the limiter
-// counted the request, the client got a server error.
-type upstreamErrors struct {
+// answering wraps a simulated limiter and answers every nth of its answers
+// of status from with status instead: an upstream behind the limiter that
+// fails now and then (from 200, status 502: the limiter counted the
+// request), or a limiter that limits with two statuses (from 429, 503).
+type answering struct {
 	server
-	every, status, n int
+	from, every, status, n int
 }
 
-func (u *upstreamErrors) decide(at time.Time, key string) int {
-	st := u.server.decide(at, key)
-	if st != 200 {
+func (a *answering) decide(at time.Time, key string) int {
+	st := a.server.decide(at, key)
+	if st != a.from {
 		return st
 	}
-	if u.n++; u.n%u.every == 0 {
-		return u.status
-	}
-	return st
-}
-
-// limitedAs answers every nth limited request with status instead of 429:
-// a limiter that limits with two statuses.
-type limitedAs struct {
-	server
-	every, status, n int
-}
-
-func (l *limitedAs) decide(at time.Time, key string) int {
-	st := l.server.decide(at, key)
-	if st != 429 {
-		return st
-	}
-	if l.n++; l.n%l.every == 0 {
-		return l.status
+	if a.n++; a.n%a.every == 0 {
+		return a.status
 	}
 	return st
 }
@@ -58,7 +41,7 @@ func TestServerErrorsAreNotDecisions(t *testing.T) {
 	for _, fam := range simFamilies {
 		for _, lat := range latencies {
 			t.Run(fmt.Sprintf("%s/%s/upstream-502", fam.name, lat.name), func(t *testing.T) {
-				v := simulateWith(fam, lat, &upstreamErrors{server: fam.server(20, time.Second, faultNone), every: 37, status: 502})
+				v := simulateWith(fam, lat, &answering{server: fam.server(20, time.Second, faultNone), from: 200, every: 37, status: 502})
 				for _, id := range []check.ID{check.LimitEnforced, check.LimitNoEarlyReject, check.LimitStatus, check.RecoveryAfterWindow, check.TimingOnset} {
 					c, _ := statusOf(v, id)
 					if c.Status == check.Fail || id != check.LimitStatus && c.Status != check.Pass && !bucketBlurred(fam, id, c) && !unchargedDoubt(fam, id, c) {
@@ -72,7 +55,7 @@ func TestServerErrorsAreNotDecisions(t *testing.T) {
 			// 503 beside 429s stays a decision: nginx answers it by default,
 			// so a second limiter in front may limit with it.
 			t.Run(fmt.Sprintf("%s/%s/some-limited-503", fam.name, lat.name), func(t *testing.T) {
-				v := simulateWith(fam, lat, &limitedAs{server: fam.server(20, time.Second, faultNone), every: 5, status: 503})
+				v := simulateWith(fam, lat, &answering{server: fam.server(20, time.Second, faultNone), from: 429, every: 5, status: 503})
 				for _, c := range v.Checks {
 					switch {
 					case c.ID == check.LimitStatus && c.Status != check.Fail:

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"testing"
@@ -96,7 +97,7 @@ func TestTestLimitDrivesItsOwnEndpoint(t *testing.T) {
 		if over.Kind != scenarios.PhaseOver || over.Endpoint != tt.endpoint {
 			t.Errorf("TestLimit(%q): phase 2 is %s on %q; want over on %q", tt.limit, over.Kind, over.Endpoint, tt.endpoint)
 		}
-		if want := cmpOr(tt.limit, "writes"); p.TestedLimit().Name != want {
+		if want := cmp.Or(tt.limit, "writes"); p.TestedLimit().Name != want {
 			t.Errorf("TestLimit(%q): tested %q; want %q", tt.limit, p.TestedLimit().Name, want)
 		}
 	}
@@ -125,13 +126,6 @@ func TestTestLimitUnknown(t *testing.T) {
 	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], `no limit named "writes"`) {
 		t.Errorf("warnings %q; want one naming the limit", p.Warnings)
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // The paced over phase goes to a second endpoint the tested limit counts
