@@ -180,10 +180,16 @@ func (a *analysis) candidates() []candidate {
 	double := p
 	double.W *= 2
 	out := []candidate{{model.Windows, p}, {model.Logs, p}, {model.Buckets, p}, {model.Windows, double}}
-	if a.eval.Worst > 0 && a.eval.Worst != p.N { // the most a fixed window admitted
-		more := p
-		more.N = a.eval.Worst
-		out = append(out, candidate{model.Windows, more})
+	// Window sizes: the most a window of the judged model admitted, and the
+	// admissions between two rejection streaks, which a window driven past
+	// its limit shows whatever the alignment (a chain of windows out of
+	// phase with the limiter's counts up to N anyway).
+	for _, n := range []int64{a.eval.Worst, a.admittedBetweenStreaks()} {
+		if n > 0 && n != p.N && !slices.ContainsFunc(out, func(c candidate) bool { return c.f == model.Windows && c.p.N == n && c.p.W == p.W }) {
+			more := p
+			more.N = n
+			out = append(out, candidate{model.Windows, more})
+		}
 	}
 	rate := a.limitedRate()
 	for _, r := range []float64{p.Rate, rate} {
@@ -236,6 +242,39 @@ func (a *analysis) limitedRate() float64 {
 		perSecond = whole
 	}
 	return perSecond / float64(time.Second)
+}
+
+// admittedBetweenStreaks is the median count of admissions between two
+// rejections in the over phases (runs of at least two admissions, bounded by
+// a rejection on either side, in send order): a fixed window of N driven past
+// its limit admits N between the rejection streaks of two windows. It is 0
+// with fewer than three such runs.
+func (a *analysis) admittedBetweenStreaks() int64 {
+	var runs []int64
+	for _, s := range a.series {
+		for _, ph := range a.overPhases() {
+			run, bounded := int64(0), false
+			for i, r := range s.Reqs {
+				if r.Phase != ph || !s.Known[i] {
+					continue
+				}
+				switch {
+				case s.Adm[i]:
+					run++
+				case s.Rej[i]:
+					if bounded && run >= 2 {
+						runs = append(runs, run)
+					}
+					run, bounded = 0, true
+				}
+			}
+		}
+	}
+	if len(runs) < 3 {
+		return 0
+	}
+	slices.Sort(runs)
+	return runs[len(runs)/2]
 }
 
 // overPhases lists the indexes of the plan's over phases.
