@@ -46,6 +46,39 @@ func TestChargeShares(t *testing.T) {
 	}
 }
 
+// TestOverShareTogether: the runs of one scenario (one per limit under test)
+// spend its quotas together, so their charges are summed before the share is
+// compared; another scenario's runs spend other quotas.
+func TestOverShareTogether(t *testing.T) {
+	sc, err := scenarios.Load("../scenarios/copilot.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean := New(sc, Lean()) // 71 of monthly's 2000: 3.55%
+	other := *sc
+	other.File = "other.yaml"
+	elsewhere := New(&other, Lean())
+	for _, tt := range []struct {
+		name  string
+		plans []*Plan
+		sent  int64 // summed on monthly; 0 when under the share
+	}{
+		{"one run", []*Plan{lean}, 0},
+		{"two runs: 7.1%", []*Plan{lean, lean}, 0},
+		{"three runs: 10.65%", []*Plan{lean, lean, lean}, 213},
+		{"two of one scenario, one of another", []*Plan{lean, elsewhere, lean}, 0},
+	} {
+		over := OverShareTogether(DefaultMaxShare, tt.plans...)
+		switch {
+		case tt.sent == 0 && len(over) > 0:
+			t.Errorf("%s: over the share: %+v; want none", tt.name, over)
+		case tt.sent > 0 && (len(over) != 1 || over[0].Limit != "monthly" || over[0].Requests != tt.sent ||
+			math.Abs(over[0].Share-float64(tt.sent)/2000) > 1e-9):
+			t.Errorf("%s: over the share: %+v; want monthly alone, %d of 2000", tt.name, over, tt.sent)
+		}
+	}
+}
+
 // TestLeanPlan: the lean plan of a short window sends about 3.5N and
 // exceeds the limit in some window whatever the alignment; a long window's
 // sends N plus a few (see TestLeanLongWindow).

@@ -77,23 +77,44 @@ func (g *guardFlags) addFlags(fs *pflag.FlagSet) {
 // errRefused is a run the user (or the absence of a terminal) did not allow.
 var errRefused = errors.New("run refused")
 
-// check refuses a plan over --budget, and asks before one that spends more
-// than --max-share of a real API's quota: on a terminal it asks, elsewhere it
-// refuses unless --yes. The built-in target has no quota to protect.
-func (g *guardFlags) check(ctx context.Context, env *Env, p *plan.Plan, builtin bool) error {
-	total := plannedRequests(p)
-	if g.Budget > 0 && total > g.Budget {
-		return &usageError{err: fmt.Errorf("%w: the plan sends %d requests, more than --budget %d (try --lean, or raise --budget)", errRefused, total, g.Budget)}
+// check refuses runs that together plan more than --budget requests, and
+// asks before runs against real APIs that together spend more than
+// --max-share of a quota: on a terminal it asks, elsewhere it refuses unless
+// --yes. runs are those of one invocation, sent one after another: a
+// scenario's runs of several limits spend one budget and its quotas
+// together. The built-in target has no quota to protect.
+func (g *guardFlags) check(ctx context.Context, env *Env, runs []*scenarioRun) error {
+	var total int64
+	var plans []*plan.Plan // of the runs against real APIs
+	for _, sr := range runs {
+		total += plannedRequests(sr.plan)
+		if !sr.tgt.builtin {
+			plans = append(plans, sr.plan)
+		}
 	}
-	over := p.OverShare(g.MaxShare)
-	if builtin || len(over) == 0 || g.Yes {
+	sends := "the plan sends"
+	if len(runs) > 1 {
+		sends = fmt.Sprintf("the %d runs send", len(runs))
+	}
+	if g.Budget > 0 && total > g.Budget {
+		return &usageError{err: fmt.Errorf("%w: %s %d requests, more than --budget %d (try --lean, or raise --budget)", errRefused, sends, total, g.Budget)}
+	}
+	if len(plans) == 0 {
+		return nil
+	}
+	over := plan.OverShareTogether(g.MaxShare, plans...)
+	if len(over) == 0 || g.Yes {
 		return nil
 	}
 	var parts []string
 	for _, c := range over {
-		parts = append(parts, fmt.Sprintf("%d of %s's %d (%.1f%%%s)", c.Requests, c.Limit, c.Budget, 100*c.Share, onTier(p.Scenario.Plan)))
+		parts = append(parts, fmt.Sprintf("%d of %s's %d (%.1f%%%s)", c.Requests, c.Limit, c.Budget, 100*c.Share, onTier(sharedTier(plans))))
 	}
-	msg := fmt.Sprintf("this run spends %s: more than --max-share %.0f%% of a real quota", strings.Join(parts, ", "), 100*g.MaxShare)
+	spends := "this run spends"
+	if len(plans) > 1 {
+		spends = fmt.Sprintf("the %d runs spend", len(plans))
+	}
+	msg := fmt.Sprintf("%s %s: more than --max-share %.0f%% of a real quota", spends, strings.Join(parts, ", "), 100*g.MaxShare)
 	if !env.IsTTY {
 		return &usageError{err: fmt.Errorf("%w: %s; no terminal to ask: pass --yes to spend it, or --lean to spend less", errRefused, msg)}
 	}
@@ -128,6 +149,16 @@ func plannedRequests(p *plan.Plan) int64 {
 		n += ph.Requests
 	}
 	return n
+}
+
+// sharedTier is the plan tier all plans run on, or "" when they differ.
+func sharedTier(plans []*plan.Plan) string {
+	for _, p := range plans[1:] {
+		if p.Scenario.Plan != plans[0].Scenario.Plan {
+			return ""
+		}
+	}
+	return plans[0].Scenario.Plan
 }
 
 func onTier(tier string) string {

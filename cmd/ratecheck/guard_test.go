@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func TestGuardConfirm(t *testing.T) {
 		var stderr strings.Builder
 		env := &Env{Stdin: strings.NewReader(tt.answer), Stderr: &stderr, IsTTY: true}
 		g := guardFlags{MaxShare: plan.DefaultMaxShare}
-		err := g.check(context.Background(), env, p, false)
+		err := g.check(context.Background(), env, realRuns(p))
 		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, errRefused)) {
 			t.Errorf("answer %q: check = %v; want ok %v", tt.answer, err, tt.ok)
 		}
@@ -41,19 +42,59 @@ func TestGuardConfirm(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	g := guardFlags{MaxShare: plan.DefaultMaxShare}
-	if err := g.check(ctx, &Env{Stdin: in, Stderr: io.Discard, IsTTY: true}, p, false); !errors.Is(err, errRefused) {
+	if err := g.check(ctx, &Env{Stdin: in, Stderr: io.Discard, IsTTY: true}, realRuns(p)); !errors.Is(err, errRefused) {
 		t.Errorf("unanswered prompt, cancelled: check = %v; want errRefused", err)
 	}
 	// The built-in target and --yes never ask; lean stays under the share.
 	for _, g := range []guardFlags{{MaxShare: 0.1, Yes: true}, {MaxShare: 0.5}} {
-		if err := g.check(context.Background(), &Env{Stdin: in, IsTTY: true}, p, false); err != nil {
+		if err := g.check(context.Background(), &Env{Stdin: in, IsTTY: true}, realRuns(p)); err != nil {
 			t.Errorf("%+v: check = %v; want nil", g, err)
 		}
 	}
-	if err := (&guardFlags{MaxShare: 0.1}).check(context.Background(), &Env{Stdin: in}, p, true); err != nil {
+	builtin := []*scenarioRun{{plan: p, tgt: &target{builtin: true}}}
+	if err := (&guardFlags{MaxShare: 0.1}).check(context.Background(), &Env{Stdin: in}, builtin); err != nil {
 		t.Errorf("built-in target: check = %v; want nil", err)
 	}
-	if err := (&guardFlags{MaxShare: 0.1}).check(context.Background(), &Env{Stdin: in}, plan.New(sc, plan.Lean()), false); err != nil {
+	if err := (&guardFlags{MaxShare: 0.1}).check(context.Background(), &Env{Stdin: in}, realRuns(plan.New(sc, plan.Lean()))); err != nil {
 		t.Errorf("lean plan: check = %v; want nil (71 of 2000)", err)
 	}
+}
+
+// TestGuardSumsTheRunsOfAnInvocation: the runs of one invocation are
+// guarded together, the share of a quota and --budget alike: three lean runs
+// of one scenario spend 10.65% of its monthly quota where each spends 3.55%.
+func TestGuardSumsTheRunsOfAnInvocation(t *testing.T) {
+	sc, err := scenarios.Load("../../scenarios/copilot.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean := plan.New(sc, plan.Lean())
+	g := guardFlags{MaxShare: plan.DefaultMaxShare}
+	if err := g.check(context.Background(), &Env{}, realRuns(lean, lean)); err != nil {
+		t.Errorf("two lean runs (7.1%%): check = %v; want nil", err)
+	}
+	err = g.check(context.Background(), &Env{}, realRuns(lean, lean, lean))
+	if !errors.Is(err, errRefused) || !strings.Contains(err.Error(), "the 3 runs spend 213 of monthly's 2000 (10.6% on starter)") {
+		t.Errorf("three lean runs without a terminal: check = %v; want refused, naming what they spend together", err)
+	}
+	one := plannedRequests(lean)
+	g = guardFlags{MaxShare: 1, Budget: 2*one + 1}
+	if err := g.check(context.Background(), &Env{}, realRuns(lean, lean)); err != nil {
+		t.Errorf("two runs of %d under --budget %d: check = %v; want nil", one, g.Budget, err)
+	}
+	// The built-in target's runs count against --budget too.
+	runs := append(realRuns(lean, lean), &scenarioRun{plan: lean, tgt: &target{builtin: true}})
+	err = g.check(context.Background(), &Env{}, runs)
+	if want := fmt.Sprintf("the 3 runs send %d requests, more than --budget %d", 3*one, g.Budget); !errors.Is(err, errRefused) || !strings.Contains(err.Error(), want) {
+		t.Errorf("three runs of %d: check = %v; want refused: %q", one, err, want)
+	}
+}
+
+// realRuns are runs of plans against a real API.
+func realRuns(plans ...*plan.Plan) []*scenarioRun {
+	var out []*scenarioRun
+	for _, p := range plans {
+		out = append(out, &scenarioRun{plan: p, tgt: &target{}})
+	}
+	return out
 }

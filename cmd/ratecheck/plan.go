@@ -34,6 +34,7 @@ func newPlanCmd(env *Env) *cobra.Command {
 				limits = several
 				fmt.Fprintf(env.Stdout, "%s has %d limits that each stop some endpoint first: run tests them one after another, a run each\n\n", sc.Name, len(several))
 			}
+			var plans []*plan.Plan
 			for i, limit := range limits {
 				if i > 0 {
 					fmt.Fprintln(env.Stdout)
@@ -46,6 +47,13 @@ func newPlanCmd(env *Env) *cobra.Command {
 				}
 				printPlan(env.Stdout, p, maxShare)
 				printQuotaTests(env.Stdout, p)
+				plans = append(plans, p)
+			}
+			if len(plans) > 1 {
+				for _, c := range plan.OverShareTogether(maxShare, plans...) {
+					fmt.Fprintf(env.Stdout, "\nguard: against a real API the %d runs together spend %s of %s's quota, more than %s: run asks first on a terminal and refuses without one unless --yes\n",
+						len(plans), formatShare(c.Share), c.Limit, formatShare(maxShare))
+				}
 			}
 			return nil
 		},

@@ -129,6 +129,10 @@ func runRun(ctx context.Context, env *Env, o *runOptions) error {
 		return err
 	}
 	defer sr.tgt.close()
+	if err := o.Guard.check(ctx, env, []*scenarioRun{sr}); err != nil {
+		sr.discard() // the run directory the outputs check made, when empty
+		return err
+	}
 	_, err = sendRun(ctx, nil, env, o, sr)
 	return err
 }
@@ -200,9 +204,6 @@ func prepareRun(ctx context.Context, env *Env, o *runOptions, u runUnit, started
 func (sr *scenarioRun) check(ctx context.Context, env *Env, o *runOptions, label string) error {
 	sc, tgt := sr.plan.Scenario, sr.tgt
 	o.Guard.Yes = o.Rails.Yes // one --yes answers both questions
-	if err := o.Guard.check(ctx, env, sr.plan, tgt.builtin); err != nil {
-		return err
-	}
 	tlsConfig, tlsNotes, err := transportSecurity(o, tgt)
 	if err != nil {
 		return err

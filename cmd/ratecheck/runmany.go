@@ -99,6 +99,12 @@ func prepareAll(ctx context.Context, env *Env, o *runOptions, units []runUnit, l
 		}
 		runs = append(runs, sr)
 	}
+	if err := o.Guard.check(ctx, env, runs); err != nil {
+		for _, sr := range runs {
+			sr.discard()
+		}
+		return nil, err
+	}
 	return runs, nil
 }
 
