@@ -8,7 +8,6 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
-	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/series"
 )
 
@@ -19,14 +18,29 @@ import (
 // are left to limit.no-early-reject.
 //
 // A limiter that answers 429 decides with it, so its answers of 500 and up
-// other than 503 are server errors, not its decisions (records.Decided): the
-// models leave them unknown, and the message names them.
+// are server errors, not its decisions (records.Answers; 503s amid its 429s
+// are its own): the models leave them unknown, and the message names them.
+//
+// 503s that came only while the limiter limited, but too few to tell
+// whether they are its own or an upstream's (records.Answers.Unsure503),
+// leave the check undecided where it would pass: a limiter that answers
+// some limited requests 503 must not pass.
 func statusResult(a *analysis) check.Result {
 	res := statusOfLimited(a)
-	if errs := a.serverErrors(); len(errs) > 0 {
-		res.Message += fmt.Sprintf("; %s answered %s: server errors beside the limiter's 429s, not rate-limit decisions (not judged)",
-			check.Plural(len(errs), "other request was", "other requests were"), statusList(errs))
+	errs := a.serverErrors()
+	if len(errs) == 0 {
+		return res
 	}
+	unsure := slices.ContainsFunc(errs, func(r model.Ref) bool { return r.Rec().Status == 503 && r.S.Answers.Unsure503 })
+	if unsure && res.Status != check.Fail {
+		n := len(slices.DeleteFunc(slices.Clone(errs), func(r model.Ref) bool { return r.Rec().Status != 503 }))
+		res.Status, res.Undecided = check.Skip, true
+		res.Message = fmt.Sprintf("%s answered 503 beside the limiter's 429s, all while it limited, too few to tell whether the limiter answered them (limited requests must get 429) or a server behind it failed; %s",
+			check.Plural(n, "request was", "requests were"), res.Message)
+		return res
+	}
+	res.Message += fmt.Sprintf("; %s answered %s: server errors beside the limiter's 429s, not rate-limit decisions (not judged)",
+		check.Plural(len(errs), "other request was", "other requests were"), statusList(errs))
 	return res
 }
 
@@ -63,12 +77,12 @@ func statusOfLimited(a *analysis) check.Result {
 }
 
 // serverErrors are the answers of 500 and up that the models left unknown
-// (records.Decided).
+// (records.Answers).
 func (a *analysis) serverErrors() []model.Ref {
 	var out []model.Ref
 	for x, s := range a.series {
 		for i := range s.Reqs {
-			if !s.Known[i] && records.ServerError(s.Reqs[i].Status) {
+			if !s.Known[i] && s.Answers.ServerError(s.Reqs[i].Status) {
 				out = append(out, model.Ref{S: s, Ev: &a.eval.States[x], I: i})
 			}
 		}

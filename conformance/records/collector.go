@@ -77,7 +77,7 @@ type Collector struct {
 	leaveOut func(results.Observation) bool // tells a quota's 429s from the limit's
 	byQuota  int                            // 429s left out: a quota the headers describe caused them
 	// Limits429 says the limiter answered some request 429: its other
-	// answers of 500 and up are then server errors (see Decided), not its
+	// answers of 500 and up are then server errors (see Answers), not its
 	// decisions.
 	Limits429 bool
 }
@@ -271,23 +271,6 @@ func Judged(status int32) bool {
 	}
 	return true
 }
-
-// Decided reports whether a request's answer is the limiter's decision
-// (Judged), given whether the limiter answers 429 (Collector.Limits429): a
-// limiter that answers 429 decides with it, so its requests answered 500,
-// 502, 504 and the like met a server error (an upstream that failed after
-// the limiter counted them, or before it saw them), not a decision. 503 is
-// the exception: limiters are configured to answer it (nginx's
-// limit_req_status by default), so beside 429s it may be another limiter's
-// decision, and it stays one. Without a 429 every 5xx is a decision: a
-// limiter answering 503 or 500, which limit.status judges.
-func Decided(status int32, limits429 bool) bool {
-	return Judged(status) && !(limits429 && ServerError(status))
-}
-
-// ServerError reports whether status is a server error that no limiter is
-// configured to answer: 500 and up, but 503.
-func ServerError(status int32) bool { return status >= 500 && status != 503 }
 
 // Admitted reports whether the server let the request through (2xx or 3xx),
 // as results.Observation.Admitted does.

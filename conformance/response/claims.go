@@ -83,6 +83,14 @@ func (cs *ClaimStore) add(o results.Observation, r respRec) {
 	cs.Claims = append(cs.Claims, claimed{key: records.CountedAs(cs.Col.Limit, o), r: r})
 }
 
+// window is the grouping limit's window (records.AnswerReader).
+func (cs *ClaimStore) window() int64 {
+	if cs.Col.Limit == nil {
+		return 0
+	}
+	return int64(cs.Col.Limit.Window)
+}
+
 // series rebuilds, per key in key order, the records the recovery comparison
 // reads: the grouped requests that may use quota and the 429s, each claim on
 // its 429.
@@ -98,14 +106,14 @@ func (cs *ClaimStore) series() []*respSeries {
 		key := cs.Col.Keys[k]
 		for x := range recs {
 			r := &recs[x]
-			if !records.Admitted(r.Status) && r.Status != 429 && r.Status != 0 && !records.ServerError(r.Status) {
+			if !keptStatus(r.Status) {
 				continue
 			}
 			ss.add(key, respRec{seq: cs.Col.SeqOf(r), sent: r.Sent, recv: r.Sent + r.Lat(), phase: r.Phase,
 				status: int16(min(max(r.Status, 0), 999))})
 		}
 	}
-	out, _ := ss.each() // kept in memory (no newSpill): nothing to read back
+	out, _, _ := ss.each(cs.window()) // kept in memory (no newSpill): nothing to read back
 	byKey := make(map[string]*respSeries, len(out))
 	for _, s := range out {
 		byKey[s.key] = s

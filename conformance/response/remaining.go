@@ -2,6 +2,7 @@ package response
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/records"
@@ -22,6 +23,7 @@ type RemainingChecker struct {
 	cache                            resultCache
 	total                            int // responses that should carry the header
 	judged                           int // responses whose value was read
+	judged503                        int // of them, 503s
 	Set                              respSet
 	missing, unreadable, above, full respProblem
 	unpromised                       sighting // rate-limit headers sent though none are promised
@@ -98,7 +100,11 @@ func (c *RemainingChecker) Observe(o results.Observation) {
 	if claim.HasRemaining {
 		r.hasRem, r.rem = true, claim.Remaining
 		r.raw = c.Set.texts.remRaw(rawOf(o, c.pr.Remaining), claim.Remaining)
-		c.judged++
+		if o.Status == 503 {
+			c.judged503++ // judged when a server error (respSet.each)
+		} else {
+			c.judged++
+		}
 	}
 	c.Set.add(c.pr.keyOf(o), r)
 	if !c.pr.shouldCarry(o) {
@@ -144,6 +150,15 @@ func (c *RemainingChecker) ObserveContext(o results.Observation) {
 	c.other(o)
 }
 
+// window is the described limit's window, which tells the 503s sent while
+// the limiter limited from the others (records.AnswerReader).
+func (c *RemainingChecker) window() int64 {
+	if c.pr.Described == nil {
+		return 0
+	}
+	return int64(c.pr.Described.Window)
+}
+
 // other keeps the flight of a request the series do not keep: the budget
 // rule counts every request of the run.
 func (c *RemainingChecker) other(o results.Observation) {
@@ -175,13 +190,17 @@ func (c *RemainingChecker) judge() check.Result {
 	if c.blamed != nil {
 		cd.blame = c.blamed()
 	}
-	series, err := c.Set.each()
+	series, dropped, err := c.Set.each(c.window())
 	if err != nil {
 		res.Message = fmt.Sprintf("the responses' records could not be kept on disk and read back (%v), so the countdown was not judged", err)
 		return res
 	}
-	if !c.tooMany {
-		cd.spent, cd.stated = newSpent(series, c.others), c.stated
+	judged := c.judged
+	if c.Set.answers.ServerError(503) {
+		judged += c.judged503
+	}
+	if others := append(slices.Clip(c.others), dropped...); !c.tooMany && len(others) <= maxOthers {
+		cd.spent, cd.stated = newSpent(series, others), c.stated
 	}
 	for _, s := range series {
 		cd.judge(s)
@@ -199,7 +218,7 @@ func (c *RemainingChecker) judge() check.Result {
 	if left, ok := cd.left.result(res, name); ok {
 		return left
 	}
-	res.Status, res.Message = check.Pass, cd.passMessage(c.judged)
+	res.Status, res.Message = check.Pass, cd.passMessage(judged)
 	return res
 }
 

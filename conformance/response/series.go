@@ -105,15 +105,21 @@ func (r *respRec) limited() bool  { return r.status == 429 }
 // charging reports whether r may have used quota: admitted, failed in
 // transport (the server may have admitted it before the connection broke),
 // or answered with a server error (an upstream behind the limiter failed
-// after it counted the request; see records.Decided).
+// after it counted the request). The 5xx that are the limiter's decisions
+// are no longer in a series once it is judged (respSet.each).
 func (r *respRec) charging() bool {
-	return r.admitted() || r.status == 0 || records.ServerError(int32(r.status))
+	return r.admitted() || r.status == 0 || r.status >= 500
 }
 
-// keptResp reports whether a checker keeps a record of o: the requests that may
-// use quota and the 429s; other answers say nothing about the countdown.
-func keptResp(o results.Observation) bool {
-	return o.Admitted() || o.Limited() || o.Status == 0 || records.ServerError(int32(o.Status))
+// keptResp reports whether a checker keeps a record of o (keptStatus).
+func keptResp(o results.Observation) bool { return keptStatus(int32(o.Status)) }
+
+// keptStatus reports whether a checker keeps a record of an answer: the
+// requests that may use quota and the 429s; other answers say nothing about
+// the countdown. Every 5xx is kept until the run is judged, when those that
+// are the limiter's decisions are dropped (respSet.each).
+func keptStatus(status int32) bool {
+	return records.Admitted(status) || status == 429 || status == 0 || status >= 500
 }
 
 // maxOverlap bounds how far the overlap counts look past a pair; a pair with more
@@ -122,9 +128,12 @@ const maxOverlap = 256
 
 // respSeries is the records of one key, sorted by send time when judged.
 type respSeries struct {
-	key     string
-	Recs    []respRec
-	sorted  bool
+	key    string
+	Recs   []respRec
+	sorted bool
+	// held are the 503s, kept apart until the run is judged: a limiter's
+	// rejections, or server errors that may have used quota (respSet.each).
+	held    []respRec
 	pref    []int   // pref[k]: charging records among recs[:k]
 	maxRecv []int64 // maxRecv[k]: the latest recv of a charging record in recs[:k+1]
 	nextAdm []int   // nextAdm[k]: the first admitted record at or after k; len(recs) if none
@@ -140,7 +149,8 @@ type respSet struct {
 	newSpill func() (records.Spill, error) // nil keeps every record in memory
 	NoSpill  bool                          // no spill could be made: the records stay in memory
 	Spilled  *respSpill
-	N        int // records kept, in memory or on disk
+	N        int             // records kept, in memory or on disk
+	answers  records.Answers // how the limiter answered, read by each
 	keys     []*respSeries
 	keyIndex map[*respSeries]int32
 }
@@ -166,8 +176,12 @@ func (ss *respSet) add(key string, r respRec) {
 	}
 }
 
-// push appends r to s's records in memory.
+// push appends r to s's records in memory, a 503 to those held.
 func (s *respSeries) push(r respRec) {
+	if r.status == 503 {
+		s.held = append(s.held, r)
+		return
+	}
 	if n := len(s.Recs); n > 0 && recCmp(s.Recs[n-1], r) > 0 {
 		s.sorted = false
 	}
@@ -234,18 +248,59 @@ func (ss *respSet) sortedKeys() []*respSeries {
 }
 
 // each returns the respSeries sorted and indexed, in key order, the records
-// read back from disk first; it fails when they cannot be.
-func (ss *respSet) each() ([]*respSeries, error) {
+// read back from disk first; it fails when they cannot be. How the limiter
+// answered (records.Answers, read from the set's records with the limit's
+// window, kept in ss.answers) says what the 503s held apart are: server
+// errors that may have used quota join their series; a limiter's
+// rejections stay out, and dropped returns their flights.
+func (ss *respSet) each(window int64) (out []*respSeries, dropped []flight, err error) {
 	if err := ss.load(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]*respSeries, 0, len(ss.ByKey))
+	out = make([]*respSeries, 0, len(ss.ByKey))
 	for _, s := range ss.ByKey {
-		s.prepare()
 		out = append(out, s)
 	}
 	slices.SortFunc(out, func(a, b *respSeries) int { return cmp.Compare(a.key, b.key) })
-	return out, nil
+	reader := records.AnswerReader{Window: window}
+	merged := make([][]respRec, len(out))
+	for x, s := range out {
+		s.sort()
+		all := s.Recs
+		if len(s.held) > 0 {
+			slices.SortFunc(s.held, recCmp)
+			all = mergeRecs(s.Recs, s.held)
+			merged[x] = all
+		}
+		reader.Key(len(all), func(i int) (int64, int32) { return all[i].sent, int32(all[i].status) })
+	}
+	ss.answers = reader.Answers()
+	for x, s := range out {
+		switch {
+		case len(s.held) == 0:
+		case ss.answers.ServerError(503):
+			s.Recs, s.held = merged[x], nil
+		default:
+			for _, r := range s.held {
+				dropped = append(dropped, flight{sent: r.sent, recv: r.recv})
+			}
+		}
+		s.prepare()
+	}
+	return out, dropped, nil
+}
+
+// mergeRecs merges two lists of records sorted by send time.
+func mergeRecs(a, b []respRec) []respRec {
+	out := make([]respRec, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if recCmp(a[0], b[0]) <= 0 {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 func recCmp(a, b respRec) int {
@@ -255,12 +310,17 @@ func recCmp(a, b respRec) int {
 	return cmp.Compare(a.seq, b.seq)
 }
 
-// prepare sorts the records by send time and builds the overlap indexes.
-func (s *respSeries) prepare() {
+// sort sorts the records by send time.
+func (s *respSeries) sort() {
 	if !s.sorted {
 		slices.SortFunc(s.Recs, recCmp)
 		s.sorted = true
 	}
+}
+
+// prepare sorts the records by send time and builds the overlap indexes.
+func (s *respSeries) prepare() {
+	s.sort()
 	if len(s.pref) == len(s.Recs)+1 {
 		return
 	}

@@ -22,8 +22,8 @@ import (
 // are nanoseconds since the run's first observation.
 //
 // Requests whose answer is a rate-limit decision are judged. The others
-// (transport failures; 401, 403 and 404; 500 and up when the limiter answers
-// 429, see records.Decided) are unknown: never judged, but they may have been
+// (transport failures; 401, 403 and 404; server errors beside the limiter's
+// 429s, see records.Answers) are unknown: never judged, but they may have been
 // charged and may have opened a window.
 type Series struct {
 	key    string
@@ -32,6 +32,9 @@ type Series struct {
 	Known  []bool // the answer is a rate-limit decision
 	Adm    []bool // the server admitted the request (known and 2xx/3xx)
 	Rej    []bool // the server rejected the request (known, not admitted)
+	// Answers is how the limiter answered the run: which statuses are its
+	// decisions.
+	Answers records.Answers
 
 	// admHi holds, ascending, the latest arrivals of the requests that may
 	// have been charged: admitted or unknown. Rejections are judged against
@@ -139,10 +142,11 @@ func (s *Series) loBelowIn(x int64, lo, hi int) int {
 // without a judged request. The series use the collector's records in place
 // (sorted by send time), so judging copies no record.
 func Build(c *records.Collector) []*Series {
+	answers := c.Answers() // sorts each key's records
 	var out []*Series
 	for k, recs := range c.ByKey {
-		if slices.ContainsFunc(recs, func(r records.Record) bool { return records.Decided(r.Status, c.Limits429) }) {
-			out = append(out, build(c.Keys[k], recs, c.First, c.Limits429))
+		if slices.ContainsFunc(recs, func(r records.Record) bool { return answers.Decided(r.Status) }) {
+			out = append(out, build(c.Keys[k], recs, c.First, answers))
 		}
 	}
 	slices.SortFunc(out, func(a, b *Series) int { return cmp.Compare(a.key, b.key) })
@@ -151,26 +155,24 @@ func Build(c *records.Collector) []*Series {
 
 // New returns the series of key from its records, sorted by send time;
 // origin is the Sent of the run's first observation, Unix nanoseconds.
+// Every 503 is a decision (Build reads how a run's limiter answers).
 func New(key string, recs []records.Record, origin int64) *Series {
-	return build(key, recs, origin, slices.ContainsFunc(recs, func(r records.Record) bool { return r.Status == 429 }))
+	records.SortBySend(recs)
+	limits429 := slices.ContainsFunc(recs, func(r records.Record) bool { return r.Status == 429 })
+	return build(key, recs, origin, records.Answers{Limits429: limits429, Limits503: true})
 }
 
-// build is New, told whether the limiter answers 429 (records.Decided).
-func build(key string, recs []records.Record, origin int64, limits429 bool) *Series {
-	slices.SortFunc(recs, func(a, b records.Record) int {
-		if c := cmp.Compare(a.Sent, b.Sent); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Seq, b.Seq)
-	})
+// build is New of records sorted by send time, told how the limiter answers
+// (records.Answers).
+func build(key string, recs []records.Record, origin int64, answers records.Answers) *Series {
 	n := len(recs)
-	s := &Series{key: key, Reqs: recs, origin: origin, Known: make([]bool, n), Adm: make([]bool, n), Rej: make([]bool, n)}
+	s := &Series{key: key, Reqs: recs, origin: origin, Answers: answers, Known: make([]bool, n), Adm: make([]bool, n), Rej: make([]bool, n)}
 	charged, unknown := 0, 0
 	for _, r := range recs {
-		if !records.Decided(r.Status, limits429) {
+		if !answers.Decided(r.Status) {
 			unknown++
 		}
-		if !records.Decided(r.Status, limits429) || records.Admitted(r.Status) {
+		if !answers.Decided(r.Status) || records.Admitted(r.Status) {
 			charged++
 		}
 	}
@@ -181,7 +183,7 @@ func build(key string, recs []records.Record, origin int64, limits429 bool) *Ser
 	s.unkLo, s.unkHi = make([]int64, 0, unknown), make([]int64, 0, unknown)
 	for i := range recs {
 		r := &recs[i]
-		s.Known[i] = records.Decided(r.Status, limits429)
+		s.Known[i] = answers.Decided(r.Status)
 		s.Adm[i] = s.Known[i] && records.Admitted(r.Status)
 		s.Rej[i] = s.Known[i] && !s.Adm[i]
 		lo, hi := s.Lo(i), s.Hi(i)

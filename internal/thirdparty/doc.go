@@ -268,6 +268,14 @@
 // counter failed limit.no-early-reject: the 502s were taken for its
 // rejections. A limiter that answers 429 decides with it, so its other
 // 5xx but 503 are now server errors, named by limit.status, not judged.
+// The same day, an upstream answering 503 (one in 37, or one in 5) failed
+// httprate the same way: a 503 beside 429s was kept a decision, since
+// limiters answer it too (nginx's default). Whose a 503 is now comes from
+// when the 503s came (records.Answers): an upstream's whenever requests
+// are admitted, a limiter's only while it limits. Both upstreams pass;
+// httprate answering every other limited request 503 fails limit.status
+// alone; 503s too few to tell, all while limiting, leave limit.status
+// undecided.
 //
 // TestPerPathLimits (7 Dec 2026): a limit shared by two endpoints; tollbooth
 // keys by address and path, so each endpoint had a budget of its own, and
