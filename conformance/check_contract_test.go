@@ -208,6 +208,40 @@ func TestIsolationChecks(t *testing.T) {
 	}
 }
 
+// TestIsolationBesideASharedLimit: a per-key limit beside a global one
+// that counts both keys. The plan starts each isolation attempt with the
+// global budget fresh, so B's 429s are the per-key limit's fault; where
+// the attempt alone charges the global limit beyond its budget (25 a
+// second, against A's 22 and B's 5), B's 429s may be the global limit's
+// and prove nothing.
+func TestIsolationBesideASharedLimit(t *testing.T) {
+	for _, tt := range []struct {
+		global int
+		want   check.Status
+		msg    string
+	}{
+		{100, check.Fail, "the clients share one budget"},
+		{25, check.Skip, `limit "overall" (25 per 1s, global) counts both clients' requests`},
+	} {
+		overall := "  - {name: overall, requests: " + strconv.Itoa(tt.global) + ", window: 1s, scope: global}\nheaders:"
+		src := strings.Replace(strings.Replace(contractYAML, "SCOPE", "key", 1), "headers:", overall, 1)
+		sc, err := scenarios.Parse("contract.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := plan.New(sc, plan.TestLimit("ps"))
+		for i, ph := range p.Phases {
+			if ph.Kind == scenarios.PhaseExhaust && (i == 0 || p.Phases[i-1].Kind != scenarios.PhasePause) {
+				t.Errorf("global %d: exhaust phase %d follows %s, not a pause that freshens the global budget", tt.global, i, p.Phases[i-1].Kind)
+			}
+		}
+		got := judgeContract(p, contractRun(p, with(honest, scenarios.PhaseOtherKey, status(429, 0))), check.LimitPerKey)
+		if got.Status != tt.want || !strings.Contains(got.Message, tt.msg) {
+			t.Errorf("global %d: limit.per-key = %s (%s); want %s containing %q", tt.global, got.Status, got.Message, tt.want, tt.msg)
+		}
+	}
+}
+
 // TestExcludedCheck judges limit.excluded on answers made by hand.
 func TestExcludedCheck(t *testing.T) {
 	p := contractPlan(t, "key")

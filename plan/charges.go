@@ -33,7 +33,9 @@ func (p *Plan) charge() {
 			c.Note = fmt.Sprintf("window %s: exhausted by its quota test (this run uses %d of %d)", formatDuration(l.Window), c.Requests, l.Requests)
 		default:
 			c.Note = fmt.Sprintf("window %s: only charged, not exercised (this run uses %d of %d)", formatDuration(l.Window), c.Requests, l.Requests)
-			if c.Requests > l.Requests && tested != nil {
+			if l.Scope == scenarios.ScopeKey && len(p.Layered) > 0 {
+				c.Note = fmt.Sprintf("window %s: only charged, each key held below it (this run uses %d of %d per key in all)", formatDuration(l.Window), c.Requests, l.Requests)
+			} else if c.Requests > l.Requests && tested != nil {
 				p.warnf("this run would exhaust the %s budget (%d of %d requests): later requests may be limited by %s rather than %s",
 					l.Name, c.Requests, l.Requests, l.Name, tested.Name)
 			} else if c.Requests > l.Requests {

@@ -102,10 +102,17 @@ func (p *Plan) isolationSteps(l scenarios.Limit, capacity int64, ep, key string)
 	// as a window that ended in between would admit after B's.
 	gap := isolationGap(l)
 	k := min(2+int64(math.Ceil(l.Rate()*(3*gap).Seconds())), max(1, capacity-m-1))
+	// A limit that counts both clients together (a global one above a
+	// per-key one) must start each attempt fresh, or the requests before
+	// it leave B's to that limit's 429s (see sharedFresh).
+	fresh := p.sharedFresh(l, ep, other)
 	var out []step
+	if fresh > 0 {
+		out = append(out, step{name: "pause", kind: scenarios.PhasePause, duration: fresh})
+	}
 	for a := range attempts {
 		if a > 0 {
-			out = append(out, step{name: "pause", kind: scenarios.PhasePause, duration: l.Window / 2})
+			out = append(out, step{name: "pause", kind: scenarios.PhasePause, duration: fresh + l.Window/2})
 		}
 		o := burstStep(string(other.kind), other.kind, m, ep, key, 0)
 		o.key, o.source = other.key, other.source
@@ -141,6 +148,21 @@ func (p *Plan) otherClient(l scenarios.Limit) (client, bool) {
 		}
 		return client{kind: scenarios.PhaseOtherKey, key: sc.Auth.Keys[1].ID}, true
 	}
+}
+
+// sharedFresh is how long the other short-window limits that count ep's
+// requests of both clients of an isolation attempt together (global ones;
+// per-IP ones, when the second client is a key sending from the same
+// address) take to forget the traffic before it; 0 when there is none.
+func (p *Plan) sharedFresh(l scenarios.Limit, ep string, other client) time.Duration {
+	var d time.Duration
+	for _, o := range p.Scenario.Limits {
+		shares := o.Scope == scenarios.ScopeGlobal || o.Scope == scenarios.ScopeIP && other.kind == scenarios.PhaseOtherKey
+		if o.Name != l.Name && shares && finite(o) && o.Window <= shortWindow && o.Counts(ep) {
+			d = max(d, freshAfter(o))
+		}
+	}
+	return d
 }
 
 // freshAfter is how long the tested limit takes to forget a client's

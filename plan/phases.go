@@ -14,6 +14,11 @@ func (p *Plan) derivedPhases() {
 	l := sc.Limits[p.Tested]
 	var steps []step
 	b := OverBurst(sc.Run.Connections, l.Requests)
+	ep, key := defaultEndpoint(sc, p.Tested), defaultKey(sc)
+	keys, _, layered := layering(sc, p.Tested, ep)
+	if layered {
+		b = 1
+	}
 	switch {
 	case p.Lean:
 		steps = leanSteps(l, sc.Run.MaxDuration)
@@ -23,7 +28,6 @@ func (p *Plan) derivedPhases() {
 		steps = longWindowSteps(l, b)
 	}
 	steps = p.fit(steps, l)
-	ep, key := defaultEndpoint(sc, p.Tested), defaultKey(sc)
 	for i := range steps {
 		if steps[i].name == "" {
 			steps[i].name = string(steps[i].kind)
@@ -33,9 +37,13 @@ func (p *Plan) derivedPhases() {
 	if other := sharingEndpoint(sc, p.Tested, ep); other != "" && !p.Lean {
 		steps = overBothEndpoints(steps, other)
 	}
-	if p.Lean {
+	switch {
+	case layered:
+		steps = fromKeys(steps, keys)
+		p.Layered = keys.keys
+	case p.Lean:
 		steps = append(steps, p.leanAuthSteps(ep)...)
-	} else {
+	default:
 		steps = p.withContract(steps, l, ep, key)
 	}
 	steps, p.Quotas = p.withQuotas(steps)

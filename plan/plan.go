@@ -72,6 +72,7 @@ func New(sc *scenarios.Scenario, opts ...Option) *Plan {
 		p.warnf("no limit has a finite budget%s: nothing to test", onPlan(sc.Plan))
 	default:
 		p.derivedPhases()
+		p.warnUnlayered()
 	}
 	if len(p.Quotas) > 0 && p.exhaustQuotas {
 		p.Scenario = withQuotaKeys(sc)
@@ -144,7 +145,10 @@ func TestableLimits(sc *scenarios.Scenario) []string {
 	}
 	names := []string{sc.Limits[def].Name}
 	for i, l := range sc.Limits {
-		if bound[i] && i != def {
+		if i == def {
+			continue
+		}
+		if _, _, layered := layering(sc, i, defaultEndpoint(sc, i)); bound[i] || layered {
 			names = append(names, l.Name)
 		}
 	}
@@ -189,14 +193,20 @@ type step struct {
 	duration time.Duration
 	endpoint string
 	key      string
-	burst    int // Phase.Burst
-	source   int // Phase.Source
+	keys     []string // several keys at once, a phase each (layered runs; see keyPhases)
+	burst    int      // Phase.Burst
+	source   int      // Phase.Source
 }
 
 // place lays the steps end to end and counts their requests.
 func (p *Plan) place(steps []step) {
 	var start time.Duration
 	for _, s := range steps {
+		if len(s.keys) > 1 && s.rate > 0 && s.kind != scenarios.PhasePause {
+			p.Phases = append(p.Phases, keyPhases(s, start)...)
+			start += s.duration
+			continue
+		}
 		ph := Phase{
 			Name: s.name, Kind: s.kind, Start: start, Duration: s.duration,
 			Rate: s.rate, Endpoint: s.endpoint, Key: s.key, Burst: s.burst, Source: s.source,

@@ -18,6 +18,9 @@ type Plan struct {
 	// Sources is how many distinct local source addresses the run can send
 	// from (Phase.Source indexes them); at least 1. See the Sources option.
 	Sources int
+	// Layered are the keys a run of a limit above a per-key one sends from
+	// at once (see layering); nil for a run from one key at a time.
+	Layered []string
 	// Quotas are the quota tests the plan ends with (ExhaustQuotas), one per
 	// quota it can exhaust, in scenario order.
 	Quotas        []QuotaTest

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -110,6 +111,9 @@ func printPlanTitle(w io.Writer, p *plan.Plan) {
 	fmt.Fprintln(w, ")")
 	if l := p.TestedLimit(); l != nil {
 		fmt.Fprintf(w, "limit under test: %s\n", l.Describe())
+		if len(p.Layered) > 0 {
+			fmt.Fprintf(w, "sent from %d keys at once (%s), each below its per-key limits, together beyond this one\n", len(p.Layered), strings.Join(p.Layered, ", "))
+		}
 	} else {
 		fmt.Fprintln(w, "limit under test: none (no finite limit)")
 	}

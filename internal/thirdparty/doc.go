@@ -282,6 +282,18 @@
 // passed while the plan drove one endpoint. The paced over phase now sends
 // its middle to the second endpoint, and tollbooth fails limit.enforced.
 //
+// TestLayeredLimits (7 Dec 2026): "10 per second per key, 15 in all",
+// deployed as ulule/limiter twice (keyed by a constant, then by the API
+// key). The scenario had one run, of the per-key limit: an API without the
+// overall limiter, or with it keyed per key by mistake, passed. The overall
+// limit now has a run that sends from three keys at once, each at 8 a
+// second; it fails both mistakes, and a limit of 16, on limit.enforced. The
+// same test found the per-key run's limit.per-key failing a correct API:
+// its isolation attempt came right after other phases, so the overall
+// limiter, already spent, answered key B's requests 429. The attempts now
+// start once such a limit is fresh, and a 429 to B that a limit shared by
+// both keys could have caused is no proof (skip, saying so).
+//
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns
 // is never limited, and ratecheck rightly fails it (limit.enforced, nothing
