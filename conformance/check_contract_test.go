@@ -242,6 +242,41 @@ func TestIsolationBesideASharedLimit(t *testing.T) {
 	}
 }
 
+// TestIsolationBesideEarlyRejections: a limiter that rejects under its
+// budget (here every request of the under phase) explains the other
+// client's 429s as well as a shared budget: limit.per-key points to
+// limit.no-early-reject instead of failing the same defect again. Found
+// against labstack/echo's limiter configured as 1 a second with a burst of
+// 1 for "60 per minute": the other address's burst was refused but one.
+func TestIsolationBesideEarlyRejections(t *testing.T) {
+	p := contractPlan(t, "key")
+	start := time.Unix(1_700_000_000, 0)
+	var obs []results.Observation
+	for i, ph := range p.Phases {
+		if ph.Kind != scenarios.PhaseUnder {
+			continue
+		}
+		for k := int64(0); k < ph.Requests; k++ {
+			obs = append(obs, results.Observation{Seq: p.FirstSeq(i) + uint64(k), Phase: i, Endpoint: ph.Endpoint, KeyID: ph.Key,
+				Sent: start.Add(ph.Start + ph.Due(uint64(k))), Latency: 2 * time.Millisecond, Status: 429})
+		}
+	}
+	obs = append(obs, contractRun(p, with(honest, scenarios.PhaseOtherKey, status(429, 0)))...)
+	j := New(p, Options{})
+	for _, o := range obs {
+		j.Observe(o)
+	}
+	v := j.Verdict()
+	early, _ := statusOf(v, check.LimitNoEarlyReject)
+	iso, _ := statusOf(v, check.LimitPerKey)
+	if early.Status != check.Fail {
+		t.Fatalf("limit.no-early-reject = %s (%s); want fail: every under-phase request was rejected", early.Status, early.Message)
+	}
+	if iso.Status != check.Skip || iso.See != check.LimitNoEarlyReject || !strings.Contains(iso.Message, "rejects under its budget elsewhere too") {
+		t.Errorf("limit.per-key = %s, see %q (%s); want a skip pointing to limit.no-early-reject", iso.Status, iso.See, iso.Message)
+	}
+}
+
 // TestExcludedCheck judges limit.excluded on answers made by hand.
 func TestExcludedCheck(t *testing.T) {
 	p := contractPlan(t, "key")

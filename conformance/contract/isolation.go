@@ -29,10 +29,18 @@ import (
 // a conclusive attempt.
 type isolationChecker struct {
 	contractObs
-	id    check.ID
-	other scenarios.PhaseKind // PhaseOtherKey or PhaseOtherSource
-	word  string              // "key" or "source address"
+	id     check.ID
+	other  scenarios.PhaseKind // PhaseOtherKey or PhaseOtherSource
+	word   string              // "key" or "source address"
+	blamed func() check.Blames // the model checks' blames (check.Blamer)
 }
+
+var _ check.Blamer = (*isolationChecker)(nil)
+
+// DeferTo takes the model checks' blames: a limit that rejects early
+// rejects the other client's requests within its own budget whatever
+// client A did (a smoothing limiter refusing the tail of its burst).
+func (c *isolationChecker) DeferTo(b func() check.Blames) { c.blamed = b }
 
 // NewPerKeyChecker returns the checker of limit.per-key.
 func NewPerKeyChecker(p *plan.Plan, _ *records.Collector) check.Checker {
@@ -172,6 +180,16 @@ func (c *isolationChecker) judgeSeparate(res check.Result, ts []isoAttempt) chec
 		}
 	}
 	if len(rejected) > 0 {
+		if c.blamed != nil {
+			b := c.blamed()
+			early, undecided := b.Blames(check.LimitNoEarlyReject), b.Undecided(check.LimitNoEarlyReject)
+			if early || undecided {
+				res.Status, res.See, res.Undecided = check.Skip, check.LimitNoEarlyReject, !early
+				res.Message = fmt.Sprintf("the other %s was rejected (429) on %d of its %d requests, though they all fit a budget of its own of %d; but the limit rejects under its budget elsewhere too (limit.no-early-reject %s), which explains them as well as a shared budget: not judged",
+					c.word, len(rejected), sent, capacity, map[bool]string{true: "fails", false: "could not decide"}[early])
+				return res
+			}
+		}
 		if shared, ok := c.sharedOver(); ok {
 			res.Status = check.Skip
 			res.Message = fmt.Sprintf("the other %s was rejected (429) on %d of its %d requests, though they all fit a budget of its own of %d; but %s counts both clients' requests, and the plan sends it more than its budget within a window of it, so the 429s may be its own: the isolation of limit %q is not shown",

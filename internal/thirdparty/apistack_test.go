@@ -9,12 +9,16 @@ import (
 	"time"
 
 	"github.com/go-chi/httprate"
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
 	ulule "github.com/ulule/limiter/v3"
 	ulstdlib "github.com/ulule/limiter/v3/drivers/middleware/stdlib"
 	ulmemory "github.com/ulule/limiter/v3/drivers/store/memory"
+	xrate "golang.org/x/time/rate"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/internal/longtest"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // stackScenario is the docs of a small API as a team would write them:
@@ -243,7 +247,30 @@ func perIPRuns(t *testing.T) []*run {
 			target: serve(t, ululeHandler(t)), print: libraries[1].print},
 		{name: "httprate-global-for-per-ip/declared", contract: libraries[0].contract, want: shared, secondSource: true, bugs: counterBugs,
 			target: serve(t, httprate.LimitBy(20, time.Second, httprate.Key("*"))(okHandler))},
+		// labstack/echo's RateLimiter: x/time/rate per client address.
+		{name: "echo-per-ip/declared", contract: contract{algorithm: scenarios.AlgoTokenBucket, burst: 20, scope: "ip"}, want: want, secondSource: true,
+			target: serve(t, echoLimited(20, 20)), print: "token bucket, burst 20, refill 20/s:"},
+		// Configured with a burst of 1, as NewRateLimiterMemoryStore gives
+		// a rate of 1 (for "60 per minute"): it smooths, and refuses all
+		// but one of the other address's burst too. One defect:
+		// limit.no-early-reject fails, limit.per-ip points to it (it
+		// failed "the clients share one budget" before).
+		{name: "echo-burst-1/any", contract: contract{algorithm: scenarios.AlgoAny, scope: "ip"}, secondSource: true,
+			want:   expect{check.LimitNoEarlyReject: check.Fail, check.LimitPerIP: passOrSkip},
+			target: serve(t, echoLimited(20, 1))},
 	}
+}
+
+// echoLimited is an echo server limited by its RateLimiter middleware with
+// the in-memory store: rate a second and burst per client address (echo's
+// RealIP), 429 beyond.
+func echoLimited(rate float64, burst int) http.Handler {
+	e := echo.New()
+	store := echomw.NewRateLimiterMemoryStoreWithConfig(echomw.RateLimiterMemoryStoreConfig{
+		Rate: xrate.Limit(rate), Burst: burst, ExpiresIn: time.Minute})
+	e.Use(echomw.RateLimiter(store))
+	e.GET("/*", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]bool{"ok": true}) })
+	return e
 }
 
 // TestPerIPLimiters runs perIPRuns, all at once.
