@@ -9,6 +9,7 @@ import (
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
 	"github.com/ratecheck/ratecheck/conformance/series"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // negligibleExcess is the share of a limit's capacity that limit.enforced may
@@ -37,8 +38,8 @@ func enforcedResult(a *analysis) check.Result {
 		switch {
 		case len(eps) == 0:
 			res.Status, res.Undecided = check.Skip, a.PlannedPastLimit()
-			res.Message = fmt.Sprintf("no %s was driven past the limit of %s (the server never began rejecting there), so enforcement was not exercised (judged as %s%s)",
-				a.episodeWord(1), a.limitText(), a.eval.Desc, amb)
+			res.Message = fmt.Sprintf("no %s was driven past the limit of %s (the server never began rejecting there), so enforcement was not exercised (judged as %s%s)%s",
+				a.episodeWord(1), a.limitText(), a.eval.Desc, amb, a.queueingHint())
 		case clean == 0 && blur > 0:
 			// Arrival times too uncertain to see one request too many: a
 			// pass only where a few requests are a negligible share of the
@@ -70,6 +71,46 @@ func enforcedResult(a *analysis) check.Result {
 		check.Plural(len(over), "request", "requests"), a.limitText(), a.worstText(over), a.eval.Desc, amb, a.perEndpointHint(over))
 	res.Evidence = a.overEvidence(over)
 	return res
+}
+
+// queueingHint says, when the server rejected nothing and its answers in
+// the over phases took at least ten times as long as under the limit (and
+// at least a tenth of the window), that it may queue the requests beyond
+// its limit instead of answering 429; "" otherwise. Such a server answers
+// at its limit's rate, holds every connection the run has, and so keeps the
+// run from sending past its limit.
+func (a *analysis) queueingHint() string {
+	if a.Plan == nil || a.Limit == nil {
+		return ""
+	}
+	var under, over []int64
+	for _, s := range a.series {
+		for i, r := range s.Reqs {
+			if s.Rej[i] {
+				return ""
+			}
+			if !s.Adm[i] || int(r.Phase) >= len(a.Plan.Phases) {
+				continue
+			}
+			switch a.Plan.Phases[r.Phase].Kind {
+			case scenarios.PhaseUnder:
+				under = append(under, r.Lat())
+			case scenarios.PhaseOver, scenarios.PhaseProbe:
+				over = append(over, r.Lat())
+			}
+		}
+	}
+	if len(under) == 0 || len(over) == 0 {
+		return ""
+	}
+	slices.Sort(under)
+	slices.Sort(over)
+	u, o := under[len(under)/2], over[len(over)*9/10]
+	if o < 10*u || o < int64(a.Limit.Window)/10 {
+		return ""
+	}
+	return fmt.Sprintf("; the server answered every request, but slower as the run sent faster (latency %s under the limit, %s at the 90th percentile of the over phases): it may queue requests beyond its limit instead of answering 429, holding the run's connections so that it could not send past the limit",
+		check.FormatInterval(float64(u)), check.FormatInterval(float64(o)))
 }
 
 // perEndpointHint says, when at least half of the over-admissions went to
