@@ -94,7 +94,12 @@ func (f windowFamily) bestClock(a *Rules, all []*series.Series, than score) *Eva
 		return f.judge(counted, all, &Alignment{Into: into, How: ph.Name, Assumed: ph.Assumed}, js)
 	}, func(_ int, ev *Evaluation) bool {
 		if sc := ev.score(); sc.less(than) {
+			if best != nil {
+				best.forget() // its lists go to the alignments still to judge
+			}
 			best, than = ev, sc
+		} else {
+			ev.forget()
 		}
 		return than.violations > 0
 	})
