@@ -32,9 +32,22 @@ type conventionInfo struct {
 	declarable bool
 	// rank orders AutoConvention's preference: the higher wins; 0 is never sniffed.
 	rank int
-	// read reads a response's claims; nil reads nothing.
-	read func(*reader)
+	// read is how it reads a response's claims.
+	read readWay
 }
+
+// readWay is how a convention reads a response's claims: a kind rather than
+// a function, so that Read calls the reader's methods directly and its
+// reader stays on the stack (through a function value it escaped to the
+// heap, an allocation for every response read).
+type readWay uint8
+
+const (
+	readsNothing    readWay = iota
+	readsCounters           // Limit, Remaining and Reset counters
+	readsDraft              // the counters, then the draft's window
+	readsStructured         // the structured RateLimit and RateLimit-Policy fields
+)
 
 // conventions is the table: one row per convention, in the order a scenario's
 // error messages list them.
@@ -81,7 +94,7 @@ func (c Convention) DefaultNames() Names {
 // their own, whose names a scenario may set.
 func (c Convention) HasCounters() bool {
 	ci := c.info()
-	return ci != nil && ci.read != nil && ci.fields == nil
+	return ci != nil && ci.read != readsNothing && ci.fields == nil
 }
 
 // Fields returns the fixed fields a convention without counters reads, as
