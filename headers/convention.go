@@ -219,7 +219,16 @@ func ownerOf(name string) *conventionInfo {
 // concurrent use.
 type Sniffer struct {
 	owners map[string]*conventionInfo
+	// names are the header names of the last headers sniffed (at most
+	// sniffedLast of them), and conv their convention: responses in a row
+	// carry the same names, and the convention depends on the names alone.
+	names []string
+	conv  Convention
 }
+
+// sniffedLast is the most names of the last headers a Sniffer keeps to
+// compare the next with.
+const sniffedLast = 8
 
 // sniffedNames caps the names a Sniffer remembers; others are matched each
 // time they come.
@@ -227,13 +236,38 @@ const sniffedNames = 256
 
 // Convention is AutoConvention(h).
 func (s *Sniffer) Convention(h map[string]string) Convention {
+	if s.names != nil && s.sameNames(h) {
+		return s.conv
+	}
 	best := &noneConvention
 	for k := range h {
 		if ci := s.owner(k); ci.rank > best.rank {
 			best = ci
 		}
 	}
+	s.names, s.conv = s.names[:0], best.name
+	if len(h) <= sniffedLast {
+		for k := range h {
+			s.names = append(s.names, k)
+		}
+	} else {
+		s.names = nil
+	}
 	return best.name
+}
+
+// sameNames reports whether h has exactly the names of the last headers
+// sniffed: as many, and each of those.
+func (s *Sniffer) sameNames(h map[string]string) bool {
+	if len(h) != len(s.names) {
+		return false
+	}
+	for _, k := range s.names {
+		if _, ok := h[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // owner is ownerOf(name), remembered.
