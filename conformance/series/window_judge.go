@@ -124,6 +124,21 @@ func (j *WindowJudge) Judge(ev *StateEval) (worst int64) {
 	return worst
 }
 
+// Overs counts the admitted requests Judge finds over the limit (AdmitOver),
+// without judging the rest: a lower bound on the violations of any judgement
+// against these windows.
+func (j *WindowJudge) Overs() int {
+	ev := StateEval{Out: make([]Outcome, len(j.s.Reqs)), Counting: true}
+	j.matchAdmitted(&ev)
+	n := 0
+	for _, o := range ev.Out {
+		if o == AdmitOver {
+			n++
+		}
+	}
+	return n
+}
+
 // admittedItem is an admitted request, the windows it may be in and the
 // window it was placed in, 12 bytes: a series and its windows are indexed by
 // int32 throughout (see window.starter), and a request may be in fewer than
