@@ -157,12 +157,7 @@ func New(key string, recs []records.Record, origin int64) *Series {
 
 // build is New, told whether the limiter answers 429 (records.Decided).
 func build(key string, recs []records.Record, origin int64, limits429 bool) *Series {
-	slices.SortFunc(recs, func(a, b records.Record) int {
-		if c := cmp.Compare(a.Sent, b.Sent); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Seq, b.Seq)
-	})
+	sortBySendOrder(recs)
 	n := len(recs)
 	s := &Series{key: key, Reqs: recs, origin: origin, Known: make([]bool, n), Adm: make([]bool, n), Rej: make([]bool, n)}
 	charged, unknown := 0, 0
