@@ -70,15 +70,20 @@ func (a *analysis) fitBest() *fit {
 	a.tried = nil
 	a.Share(a.series)
 	inner := a.Inner(len(cs))
+	// A candidate sure of more wrong decisions than the first fit cannot
+	// beat it nor any fit after it (better ranks by those first), so its
+	// family may stop judging it once that is certain.
+	ceiling := best.unexplained()
 	model.InOrder(len(cs), a.Workers, func(k int) *fit {
 		f, p, ev := cs[k].f, cs[k].p, reuse[k]
 		if ev == nil {
 			r := *inner
 			r.P, r.Counting = p, true
+			r.Ceiling, r.Capped = ceiling, capCandidates
 			ev = f.Evaluate(&r, a.series)
 		}
 		if len(ev.States) != len(a.series) {
-			return nil // a counter that explains nothing says nothing
+			return nil // a counter that explains nothing, or a candidate beyond the ceiling, says nothing
 		}
 		model.MarkPoint(a.series, ev, p)
 		c := a.fitOf(f, p, ev)
@@ -94,6 +99,11 @@ func (a *analysis) fitBest() *fit {
 	})
 	return best
 }
+
+// capCandidates lets the fingerprint's candidate families stop judging a
+// candidate that cannot beat the first fit (model.Rules.Ceiling); tests turn
+// it off to compare with judging every candidate whole.
+var capCandidates = true
 
 // refit is the judged fit, or the family's other fit of the declared
 // parameters when the judged one leaves decisions ambiguous and the family

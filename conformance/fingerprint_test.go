@@ -1,6 +1,10 @@
 package conformance
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/conformance/model"
+	"github.com/ratecheck/ratecheck/plan"
+	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -189,5 +195,54 @@ func TestPointChainFollowsTheServersResets(t *testing.T) {
 		if c := resultOf(t, v, id); c.Status != check.Pass || c.Undecided {
 			t.Errorf("%s = %s, undecided %v (%s); want pass", id, c.Status, c.Undecided, c.Message)
 		}
+	}
+}
+
+// The fingerprint's candidates judged up to the ceiling (model.Rules.Ceiling)
+// give the verdict of every candidate judged whole: the same results,
+// messages and fingerprint, for the simulated limiters of every family with
+// each fault, loud random runs of every algorithm and the stored replays.
+func TestCappedCandidatesAgree(t *testing.T) {
+	defer func() { capCandidates, quietJudging = true, true }()
+	quietJudging = false
+	judge := func(p *plan.Plan, obs []results.Observation, capped bool) Verdict {
+		capCandidates = capped
+		return Check(p, seqOf(obs))
+	}
+	agree := func(name string, p *plan.Plan, obs []results.Observation) {
+		t.Helper()
+		if whole, capped := judge(p, obs, false), judge(p, obs, true); !reflect.DeepEqual(whole, capped) {
+			t.Errorf("%s: with the candidates capped, the verdict differs\nwhole:  %+v\ncapped: %+v", name, whole, capped)
+		}
+	}
+	for _, fam := range simFamilies {
+		for _, algo := range []scenarios.Algorithm{fam.algo, scenarios.AlgoAny} {
+			for _, f := range []fault{faultNone, faultOffByOne, faultEarly, faultSlow} {
+				for _, lat := range latencies {
+					p := planOf(limitOf(20, time.Second, algo), standardPhases)
+					obs := serve(client(p, []string{"k1"}, lat.lat, 3), fam.server(20, time.Second, f))
+					agree(fmt.Sprintf("%s/%s/%s/%s", fam.name, algo, f, lat.name), p, obs)
+				}
+			}
+		}
+	}
+	algos := []scenarios.Algorithm{scenarios.AlgoAny, scenarios.AlgoFixedWindow, scenarios.AlgoSlidingWindow, scenarios.AlgoTokenBucket}
+	for seed := range uint64(40) {
+		algo := algos[seed%uint64(len(algos))]
+		p, obs := randomRun(rand.New(rand.NewPCG(seed, 18)), algo)
+		for k := range obs { // loud: some rejected, some in a burst
+			switch {
+			case k%5 == 2:
+				obs[k].Status = 429
+			case k%13 == 4 && k > 0:
+				obs[k].Sent = obs[k-1].Sent
+			}
+		}
+		agree(fmt.Sprintf("seed %d (%s, %d requests)", seed, algo, len(obs)), p, obs)
+	}
+	dirs, _ := filepath.Glob("testdata/[fl]*-*")
+	for _, dir := range dirs {
+		p, obs := stored(t, dir)
+		agree(dir, p, obs)
 	}
 }

@@ -127,12 +127,13 @@ func (j *Judge) phaseKind(i int) scenarios.PhaseKind {
 // order of the checks table (checks.go), the overall status, the fingerprint and the
 // measured recovery. It may be asked again after more observations.
 func (j *Judge) Verdict() Verdict {
+	closing := j.judgeClosing()
 	j.collect(true)
 	v, engaged := j.cur.verdict()
 	if j.done.n > 0 || j.closing != nil {
 		var last []judged
 		if c := j.closing; c != nil {
-			cv, ce := c.verdict()
+			cv, ce := closing()
 			last = append(last, judged{cv, ce, c.part})
 		}
 		v = j.done.verdict(append(last, judged{v, engaged, part{j.from, j.fed}}), j.first)
@@ -143,6 +144,31 @@ func (j *Judge) Verdict() Verdict {
 		v.Status = check.Fail
 	}
 	return v
+}
+
+// judgeClosing starts judging the closing stretch, if any, for Verdict,
+// and returns the call that gives its verdict. A run read back (not
+// Options.Live) judges it on a goroutine of its own, beside the stretch
+// fold may still be judging and the current one, as fold judges a stretch
+// beside the one taking observations; a live run judges it in that call,
+// after the others, so as to hold no more stretches at once than it does
+// while it runs.
+func (j *Judge) judgeClosing() func() (Verdict, bool) {
+	c := j.closing
+	if c == nil || j.opts.Live {
+		return func() (Verdict, bool) { return c.verdict() }
+	}
+	var v Verdict
+	var engaged bool
+	done := make(chan struct{})
+	go func() { // ends when the stretch is judged
+		defer close(done)
+		v, engaged = c.verdict()
+	}()
+	return func() (Verdict, bool) {
+		<-done
+		return v, engaged
+	}
 }
 
 // withWide puts the results of the whole run's checkers among those of the

@@ -32,9 +32,22 @@ type conventionInfo struct {
 	declarable bool
 	// rank orders AutoConvention's preference: the higher wins; 0 is never sniffed.
 	rank int
-	// read reads a response's claims; nil reads nothing.
-	read func(*reader)
+	// read is how it reads a response's claims.
+	read readWay
 }
+
+// readWay is how a convention reads a response's claims: a kind rather than
+// a function, so that Read calls the reader's methods directly and its
+// reader stays on the stack (through a function value it escaped to the
+// heap, an allocation for every response read).
+type readWay uint8
+
+const (
+	readsNothing    readWay = iota
+	readsCounters           // Limit, Remaining and Reset counters
+	readsDraft              // the counters, then the draft's window
+	readsStructured         // the structured RateLimit and RateLimit-Policy fields
+)
 
 // conventions is the table: one row per convention, in the order a scenario's
 // error messages list them.
@@ -81,7 +94,7 @@ func (c Convention) DefaultNames() Names {
 // their own, whose names a scenario may set.
 func (c Convention) HasCounters() bool {
 	ci := c.info()
-	return ci != nil && ci.read != nil && ci.fields == nil
+	return ci != nil && ci.read != readsNothing && ci.fields == nil
 }
 
 // Fields returns the fixed fields a convention without counters reads, as
@@ -206,7 +219,16 @@ func ownerOf(name string) *conventionInfo {
 // concurrent use.
 type Sniffer struct {
 	owners map[string]*conventionInfo
+	// names are the header names of the last headers sniffed (at most
+	// sniffedLast of them), and conv their convention: responses in a row
+	// carry the same names, and the convention depends on the names alone.
+	names []string
+	conv  Convention
 }
+
+// sniffedLast is the most names of the last headers a Sniffer keeps to
+// compare the next with.
+const sniffedLast = 8
 
 // sniffedNames caps the names a Sniffer remembers; others are matched each
 // time they come.
@@ -214,13 +236,38 @@ const sniffedNames = 256
 
 // Convention is AutoConvention(h).
 func (s *Sniffer) Convention(h map[string]string) Convention {
+	if s.names != nil && s.sameNames(h) {
+		return s.conv
+	}
 	best := &noneConvention
 	for k := range h {
 		if ci := s.owner(k); ci.rank > best.rank {
 			best = ci
 		}
 	}
+	s.names, s.conv = s.names[:0], best.name
+	if len(h) <= sniffedLast {
+		for k := range h {
+			s.names = append(s.names, k)
+		}
+	} else {
+		s.names = nil
+	}
 	return best.name
+}
+
+// sameNames reports whether h has exactly the names of the last headers
+// sniffed: as many, and each of those.
+func (s *Sniffer) sameNames(h map[string]string) bool {
+	if len(h) != len(s.names) {
+		return false
+	}
+	for _, k := range s.names {
+		if _, ok := h[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // owner is ownerOf(name), remembered.

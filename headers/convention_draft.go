@@ -12,8 +12,5 @@ var draftConvention = conventionInfo{
 	reset:      ResetDeltaSeconds,
 	declarable: true,
 	rank:       3,
-	read: func(r *reader) {
-		r.counters()
-		r.draftWindow(r.names.Limit)
-	},
+	read:       readsDraft,
 }

@@ -10,5 +10,5 @@ var structuredConvention = conventionInfo{
 	reset:      ResetDeltaSeconds,
 	declarable: true,
 	rank:       4,
-	read:       (*reader).structured,
+	read:       readsStructured,
 }

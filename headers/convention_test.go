@@ -2,7 +2,10 @@ package headers
 
 import (
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -86,6 +89,35 @@ func TestSnifferBeyondItsMemory(t *testing.T) {
 	}
 	if len(sniff.owners) > sniffedNames {
 		t.Errorf("the sniffer remembers %d names; want at most %d", len(sniff.owners), sniffedNames)
+	}
+}
+
+// A Sniffer answers as AutoConvention does whatever headers came before:
+// random runs of headers, the same names often repeating from one response
+// to the next, in any case, with values that change.
+func TestSnifferRandomRuns(t *testing.T) {
+	names := []string{"X-Ratelimit-Limit", "x-ratelimit-remaining", "X-RateLimit-Reset", "Ratelimit-Limit",
+		"RateLimit-Remaining", "RateLimit", "RateLimit-Policy", "X-Rate-Limit-Limit", "Retry-After",
+		"Content-Type", "X-Custom", "X-Ratelimit-Remaining-Minute"}
+	r := rand.New(rand.NewPCG(7, 8))
+	var sniff Sniffer
+	var h map[string]string
+	for i := range 20_000 {
+		if h == nil || r.IntN(3) == 0 { // new names
+			h = map[string]string{}
+			for range r.IntN(sniffedLast + 3) {
+				h[names[r.IntN(len(names))]] = "1"
+			}
+		} else { // the same names, another value
+			c := maps.Clone(h)
+			for k := range c {
+				c[k] = strconv.Itoa(r.IntN(100))
+			}
+			h = c
+		}
+		if got, want := sniff.Convention(h), AutoConvention(h); got != want {
+			t.Fatalf("response %d: Sniffer.Convention(%v) = %q; want %q", i, h, got, want)
+		}
 	}
 }
 

@@ -4,4 +4,4 @@ package headers
 // all, and a "" name is not read.
 const ConventionVendor Convention = "vendor"
 
-var vendorConvention = conventionInfo{name: ConventionVendor, read: (*reader).counters}
+var vendorConvention = conventionInfo{name: ConventionVendor, read: readsCounters}

@@ -10,5 +10,5 @@ var xRateLimitConvention = conventionInfo{
 	names:      Names{Limit: "X-RateLimit-Limit", Remaining: "X-RateLimit-Remaining", Reset: "X-RateLimit-Reset"},
 	declarable: true,
 	rank:       2,
-	read:       (*reader).counters,
+	read:       readsCounters,
 }

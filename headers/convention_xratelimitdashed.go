@@ -8,5 +8,5 @@ var xRateLimitDashedConvention = conventionInfo{
 	name:  ConventionXRateLimitDashed,
 	names: Names{Limit: "X-Rate-Limit-Limit", Remaining: "X-Rate-Limit-Remaining", Reset: "X-Rate-Limit-Reset"},
 	rank:  1,
-	read:  (*reader).counters,
+	read:  readsCounters,
 }

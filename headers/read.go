@@ -77,11 +77,24 @@ func Read(h map[string]string, s Spec, at time.Time) (Claim, []error) {
 	if ci == nil {
 		ci = &vendorConvention
 	}
-	if ci.read != nil {
+	if ci.read != readsNothing {
 		r.names = s.Names.resolve(ci.name)
-		ci.read(&r)
+		r.readAs(ci.read)
 	}
 	return r.c, r.errs
+}
+
+// readAs reads the claims of a convention that reads the way w.
+func (r *reader) readAs(w readWay) {
+	switch w {
+	case readsCounters:
+		r.counters()
+	case readsDraft:
+		r.counters()
+		r.draftWindow(r.names.Limit)
+	case readsStructured:
+		r.structured()
+	}
 }
 
 // reader carries one Read call.

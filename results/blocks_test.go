@@ -3,9 +3,11 @@ package results
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,6 +102,64 @@ func TestBlocksRoundTripRandom(t *testing.T) {
 		}
 		if run.Cut() != "" {
 			t.Errorf("seed %d: Cut() = %q on a whole file", seed, run.Cut())
+		}
+	}
+}
+
+// TestBlocksShareRepeatedHeaders reads back runs whose headers often repeat
+// from one observation to the next (a server's 429s): every observation
+// reads back equal to what was written, and one whose headers equal the
+// previous observation's (with headers) shares its map.
+func TestBlocksShareRepeatedHeaders(t *testing.T) {
+	defer func(n int) { blockRawTarget = n }(blockRawTarget)
+	blockRawTarget = 4 << 10 // sharing across blocks too
+	sets := []map[string]string{
+		{"X-Ratelimit-Limit": "8000", "X-Ratelimit-Remaining": "0"},
+		{"X-Ratelimit-Limit": "8000", "X-Ratelimit-Remaining": "1"},
+		{"X-Ratelimit-Limit": "8000"},
+		{"X-Ratelimit-Limit": "8000", "X-Ratelimit-Remaining": "0", "Retry-After": "1"},
+		{"Retry-After": "1", "X-Ratelimit-Remaining": "0"},
+		{"X-Ratelimit-Limit": "007", "X-Ratelimit-Remaining": "0"},
+		nil,
+	}
+	for seed := range uint64(4) {
+		r := rand.New(rand.NewPCG(seed, 16))
+		want := make([]Observation, 5000)
+		for i := range want {
+			want[i] = Observation{Seq: uint64(i), Endpoint: "hit", Sent: t0.Add(time.Duration(i) * time.Millisecond), Status: 429}
+			if h := sets[r.IntN(len(sets))]; h != nil {
+				want[i].Headers = maps.Clone(h)
+			}
+			if r.IntN(3) > 0 && i > 0 { // a run of the same headers
+				want[i].Headers = maps.Clone(want[i-1].Headers)
+			}
+		}
+		dir, _ := writeRun(t, want)
+		run, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := readAll(t, run)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("seed %d: observations read back differ (-want +got):\n%s", seed, diff)
+		}
+		shared := 0
+		var prev map[string]string
+		for i, o := range got {
+			if o.Headers == nil {
+				continue
+			}
+			same := prev != nil && maps.Equal(prev, o.Headers)
+			if isShared := prev != nil && reflect.ValueOf(prev).UnsafePointer() == reflect.ValueOf(o.Headers).UnsafePointer(); isShared != same {
+				t.Fatalf("seed %d: observation %d shares the previous headers map: %v; its headers are the same: %v", seed, i, isShared, same)
+			}
+			if same {
+				shared++
+			}
+			prev = o.Headers
+		}
+		if shared == 0 {
+			t.Errorf("seed %d: no observation shared a headers map", seed)
 		}
 	}
 }

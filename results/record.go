@@ -196,6 +196,12 @@ type recordDecoder struct {
 	prevSent int64
 	ints     [intSlots]int64
 	intStr   [intSlots]string // the string of ints[i], reused while it repeats
+	// last is the headers map of the latest record that had headers: a
+	// record whose headers are the same (a run's 429s, one after another)
+	// gets the same map rather than a copy, so the maps decoded must be
+	// read, never changed. pairs is headers' scratch.
+	last  map[string]string
+	pairs []headerPair
 }
 
 // reset starts decoding the block b.
@@ -248,7 +254,7 @@ func (d *recordDecoder) headers() map[string]string {
 		d.b = nil
 		return nil
 	}
-	h := make(map[string]string, n)
+	d.pairs = d.pairs[:0]
 	for i := range int(n) {
 		k := d.str()
 		if r := d.peekUvarint(); r == refInt && i < intSlots {
@@ -257,12 +263,41 @@ func (d *recordDecoder) headers() map[string]string {
 			if v != d.ints[i] || d.intStr[i] == "" {
 				d.ints[i], d.intStr[i] = v, strconv.FormatInt(v, 10)
 			}
-			h[k] = d.intStr[i]
+			d.pairs = append(d.pairs, headerPair{k, d.intStr[i]})
 			continue
 		}
-		h[k] = d.str()
+		d.pairs = append(d.pairs, headerPair{k, d.str()})
 	}
+	if sameHeaders(d.last, d.pairs) {
+		return d.last
+	}
+	h := make(map[string]string, len(d.pairs))
+	for _, p := range d.pairs {
+		h[p.name] = p.value
+	}
+	d.last = h
 	return h
+}
+
+// headerPair is one header of a record being decoded.
+type headerPair struct{ name, value string }
+
+// sameHeaders reports whether h holds exactly the headers pairs, listed in
+// strictly increasing name order as the encoder writes them (a list out of
+// order or with a name twice, from a corrupt block, is never the same).
+func sameHeaders(h map[string]string, pairs []headerPair) bool {
+	if h == nil || len(h) != len(pairs) {
+		return false
+	}
+	for x, p := range pairs {
+		if x > 0 && pairs[x-1].name >= p.name {
+			return false
+		}
+		if v, ok := h[p.name]; !ok || v != p.value {
+			return false
+		}
+	}
+	return true
 }
 
 // The readers below set d.b to nil when the record is cut short or corrupt;

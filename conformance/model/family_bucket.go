@@ -18,7 +18,39 @@ type bucketFamily struct{}
 var _ Family = bucketFamily{}
 
 func (f bucketFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
-	return a.judgeEach(all, f, func(s *series.Series, st *series.StateEval) { series.JudgeBucket(s, a.P.Burst, a.P.Rate, st) })
+	if a.Capped {
+		return f.evaluateCapped(a, all)
+	}
+	return a.judgeEach(all, f, f.judge(a.P))
+}
+
+// judge judges a series against the bucket of p.
+func (bucketFamily) judge(p Params) func(s *series.Series, st *series.StateEval) {
+	return func(s *series.Series, st *series.StateEval) { series.JudgeBucket(s, p.Burst, p.Rate, st) }
+}
+
+// evaluateCapped is Evaluate under a.Ceiling: the over-admissions of every
+// series first (series.BucketOver), which classifying never changes, and the
+// rest of the judgement only when they leave the ceiling within reach; else
+// an evaluation without States.
+func (f bucketFamily) evaluateCapped(a *Rules, all []*series.Series) *Evaluation {
+	states := make([]series.StateEval, len(all))
+	over := 0
+	for x, s := range all {
+		states[x] = a.newStateEval(s)
+		over += series.BucketOver(s, a.P.Burst, a.P.Rate, &states[x])
+	}
+	if over > a.Ceiling {
+		return &Evaluation{Family: f}
+	}
+	x := 0
+	ev := a.judgeEach(all, f, func(s *series.Series, st *series.StateEval) {
+		*st = states[x] // judgeEach takes the series in order
+		x++
+		series.BucketRest(s, a.P.Burst, a.P.Rate, st)
+	})
+	ev.redo = func(r *Rules) *Evaluation { return r.judgeEach(all, f, f.judge(a.P)) } // as uncapped
+	return ev
 }
 
 func (bucketFamily) point(s *series.Series, _ *Evaluation, _ int, p Params) []bool {

@@ -36,7 +36,11 @@ const firstRequestDesc = "fixed-window, first-request-aligned"
 // may be judged side by side); the one chosen is judged again with its
 // details (explained).
 func (f windowFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
-	first := f.judge(a, all, nil, f.chains(a, all))
+	chains := f.chains(a, all)
+	if a.Capped && f.beyondCeiling(a, all, chains) {
+		return &Evaluation{Family: f}
+	}
+	first := f.judge(a, all, nil, chains)
 	if first.score().violations == 0 {
 		return first
 	}
@@ -73,6 +77,40 @@ func (f windowFamily) chains(a *Rules, all []*series.Series) []windowJudge {
 	return js
 }
 
+// beyondCeiling reports whether every alignment the family could choose
+// (the chains, each clock alignment) surely has more than a.Ceiling
+// violations: more over-admissions alone, which its judgement finds first
+// (series.WindowJudge.Overs) and classifying never changes. It stops at
+// the first alignment that may not.
+func (f windowFamily) beyondCeiling(a *Rules, all []*series.Series, chains []windowJudge) bool {
+	over := func(js []windowJudge) int {
+		n := 0
+		for _, j := range js {
+			n += j.j.Overs()
+		}
+		return n
+	}
+	if over(chains) <= a.Ceiling {
+		return false
+	}
+	for _, ph := range series.ClockPhases(all, a.Origin, a.P.W) {
+		if over(f.clockJudges(all, ph, a.P.W, a.P.N)) <= a.Ceiling {
+			return false
+		}
+	}
+	return true
+}
+
+// clockJudges is every series' windows of clock alignment ph and their judge.
+func (windowFamily) clockJudges(all []*series.Series, ph series.ClockPhase, w, n int64) []windowJudge {
+	js := make([]windowJudge, len(all))
+	for x, s := range all {
+		js[x].wins = series.ClockWindows(s, ph, w)
+		js[x].j = series.NewWindowJudge(s, js[x].wins, w, n)
+	}
+	return js
+}
+
 // bestClock judges the clock alignments in order, counted only, and returns
 // the first that scores least and below than, stopping at one without
 // violations; nil when none scores below than.
@@ -86,15 +124,16 @@ func (f windowFamily) bestClock(a *Rules, all []*series.Series, than score) *Eva
 	InOrder(len(phases), a.Workers, func(k int) *Evaluation {
 		ph := phases[k]
 		into := time.Duration(records.FloorMod(a.Origin+(ph.Lo+ph.Hi)/2, p.W))
-		js := make([]windowJudge, len(all))
-		for x, s := range all {
-			js[x].wins = series.ClockWindows(s, ph, p.W)
-			js[x].j = series.NewWindowJudge(s, js[x].wins, p.W, p.N)
-		}
+		js := f.clockJudges(all, ph, p.W, p.N)
 		return f.judge(counted, all, &Alignment{Into: into, How: ph.Name, Assumed: ph.Assumed}, js)
 	}, func(_ int, ev *Evaluation) bool {
 		if sc := ev.score(); sc.less(than) {
+			if best != nil {
+				best.forget() // its lists go to the alignments still to judge
+			}
 			best, than = ev, sc
+		} else {
+			ev.forget()
 		}
 		return than.violations > 0
 	})

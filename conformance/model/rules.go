@@ -28,6 +28,13 @@ type Rules struct {
 	// Workers is how many evaluations may run at once (see InOrder); ≤ 1
 	// runs them one after the other.
 	Workers int
+	// Ceiling, when Capped, is the most violations an evaluation may have
+	// and still be of use: a fingerprint candidate with more cannot beat
+	// the fit in hand. A family may then stop judging once it is sure that
+	// whatever it would choose has more, and give an evaluation without
+	// States.
+	Ceiling int
+	Capped  bool
 }
 
 // SeqOf is r's Seq.

@@ -1,7 +1,6 @@
 package records
 
 import (
-	"cmp"
 	"math"
 	"slices"
 )
@@ -134,14 +133,4 @@ func (c *Collector) Answers() Answers {
 		r.Key(len(recs), func(i int) (int64, int32) { return recs[i].Sent, recs[i].Status })
 	}
 	return r.Answers()
-}
-
-// SortBySend sorts records by send time, then sequence number.
-func SortBySend(recs []Record) {
-	slices.SortFunc(recs, func(a, b Record) int {
-		if c := cmp.Compare(a.Sent, b.Sent); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Seq, b.Seq)
-	})
 }

@@ -35,7 +35,26 @@ import (
 // JudgeBucket judges s against a bucket of capacity burst refilled at rate tokens
 // a nanosecond.
 func JudgeBucket(s *Series, burst, rate float64, ev *StateEval) {
+	BucketOver(s, burst, rate, ev)
+	BucketRest(s, burst, rate, ev)
+}
+
+// BucketOver is JudgeBucket's first half: it finds the over-admissions
+// (AdmitOver) and counts them, a lower bound on the violations of the
+// judgement. BucketRest finishes it.
+func BucketOver(s *Series, burst, rate float64, ev *StateEval) (over int) {
 	bucketOver(s, burst, rate, ev)
+	for i, ok := range s.Adm {
+		if ok && ev.Out[i] == AdmitOver {
+			over++
+		}
+	}
+	return over
+}
+
+// BucketRest is JudgeBucket's second half, after BucketOver: it judges the
+// rejections against the admissions BucketOver charged.
+func BucketRest(s *Series, burst, rate float64, ev *StateEval) {
 	var charged, anchors []int
 	for i, ok := range s.Adm {
 		switch {

@@ -1,6 +1,9 @@
 package series
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Outcome is the model's judgement of one request, conditioned on what the
 // server decided for the requests before it.
@@ -99,7 +102,7 @@ func (e *StateEval) overDetail(i int, d Detail) {
 func (e *StateEval) rejected(i int, level float64, start int64) {
 	if e.Counting {
 		if e.lvl == nil {
-			e.lvl = make([]float64, len(e.Out))
+			e.lvl = takeLevels(len(e.Out))
 		}
 		e.lvl[i] = level
 		return
@@ -108,8 +111,29 @@ func (e *StateEval) rejected(i int, level float64, start int64) {
 }
 
 // Forget drops the details: the evaluation is only counted from now on.
+// The levels of a counted evaluation go back to be reused: nothing may
+// hold on to them (DetOf returns copies).
 func (e *StateEval) Forget() {
+	if lvl := e.lvl; lvl != nil {
+		levelLists.Put(&lvl)
+	}
 	e.det, e.lvl, e.Counting = nil, nil, true
+}
+
+// levelLists are the level lists of counted evaluations forgotten, for
+// the next ones: every alignment and candidate model judged lists a level
+// for every request, a seventh of what re-judging a run allocated.
+var levelLists sync.Pool
+
+// takeLevels returns n zero levels, from levelLists when it has a list
+// long enough.
+func takeLevels(n int) []float64 {
+	if buf, ok := levelLists.Get().(*[]float64); ok && cap(*buf) >= n {
+		lvl := (*buf)[:n]
+		clear(lvl)
+		return lvl
+	}
+	return make([]float64, n)
 }
 
 // DetOf returns request i's detail, with ref −1 when none was filled in.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
 )
@@ -123,6 +124,21 @@ func (j *WindowJudge) Judge(ev *StateEval) (worst int64) {
 	return worst
 }
 
+// Overs counts the admitted requests Judge finds over the limit (AdmitOver),
+// without judging the rest: a lower bound on the violations of any judgement
+// against these windows.
+func (j *WindowJudge) Overs() int {
+	ev := StateEval{Out: make([]Outcome, len(j.s.Reqs)), Counting: true}
+	j.matchAdmitted(&ev)
+	n := 0
+	for _, o := range ev.Out {
+		if o == AdmitOver {
+			n++
+		}
+	}
+	return n
+}
+
 // admittedItem is an admitted request, the windows it may be in and the
 // window it was placed in, 12 bytes: a series and its windows are indexed by
 // int32 throughout (see window.starter), and a request may be in fewer than
@@ -145,7 +161,9 @@ func (it admittedItem) window() int32 { return it.first + int32(it.placed) }
 // still has room. Those that fit nowhere are over-admissions, whatever the
 // exact arrival times were.
 func (j *WindowJudge) matchAdmitted(ev *StateEval) (worst int64) {
-	items := make([]admittedItem, 0, countTrue(j.s.Adm))
+	buf := takeItems(countTrue(j.s.Adm))
+	defer putItems(buf)
+	items := *buf
 	for i := range j.s.Reqs {
 		if !j.s.Adm[i] || j.skip != nil && j.skip[i] {
 			continue
@@ -156,6 +174,7 @@ func (j *WindowJudge) matchAdmitted(ev *StateEval) (worst int64) {
 			items = append(items, admittedItem{first: int32(first), i: int32(i), span: uint8(last - first)})
 		}
 	}
+	*buf = items // as grown, for the next judgement
 	sortByDeadline(items, len(j.wins))
 	room := newRoom(len(j.wins), j.n)
 	for x := range items {
@@ -176,7 +195,9 @@ func (j *WindowJudge) matchAdmitted(ev *StateEval) (worst int64) {
 // of each pass is written out rather than passed as a function: the passes
 // run over every admitted request of every alignment judged.
 func sortByDeadline(items []admittedItem, windows int) {
-	byFirst := make([]admittedItem, len(items))
+	buf := takeItems(len(items))
+	defer putItems(buf)
+	byFirst := (*buf)[:len(items)]
 	at := make([]int, windows+1) // at[k+1] counts key k; then where the next of key k goes
 	for _, it := range items {
 		at[it.first+1]++
@@ -197,6 +218,25 @@ func sortByDeadline(items []admittedItem, windows int) {
 		at[k]++
 	}
 }
+
+// itemLists are the admitted-item lists of judgements done, for the next
+// ones to fill: every alignment judged lists every admitted request twice
+// (matchAdmitted, sortByDeadline), and allocating them anew each time made
+// a sixth of what re-judging a run allocates.
+var itemLists = sync.Pool{New: func() any { return new([]admittedItem) }}
+
+// takeItems returns an empty list from itemLists with room for n items; the
+// caller gives it back with putItems once done with its contents.
+func takeItems(n int) *[]admittedItem {
+	buf := itemLists.Get().(*[]admittedItem)
+	if cap(*buf) < n {
+		*buf = make([]admittedItem, 0, n)
+	}
+	*buf = (*buf)[:0]
+	return buf
+}
+
+func putItems(buf *[]admittedItem) { itemLists.Put(buf) }
 
 // startsOf turns counts, at[k+1] of key k, into where each key's run
 // starts, at[k].
