@@ -158,7 +158,7 @@ func (p *Plan) sharedFresh(l scenarios.Limit, ep string, other client) time.Dura
 	var d time.Duration
 	for _, o := range p.Scenario.Limits {
 		shares := o.Scope == scenarios.ScopeGlobal || o.Scope == scenarios.ScopeIP && other.kind == scenarios.PhaseOtherKey
-		if o.Name != l.Name && shares && finite(o) && o.Window <= shortWindow && o.Counts(ep) {
+		if o.Name != l.Name && shares && o.Finite() && o.Window <= shortWindow && o.Counts(ep) {
 			d = max(d, freshAfter(o))
 		}
 	}

@@ -42,12 +42,12 @@ func layering(sc *scenarios.Scenario, i int, ep string) (k keyed, need int, ok b
 	l := sc.Limits[i]
 	b := binding(sc, ep)
 	if b < 0 || b == i || sc.Limits[b].Scope != scenarios.ScopeKey || l.Scope == scenarios.ScopeKey ||
-		!finite(l) || l.IsQuota() || l.Window > shortWindow || !l.Counts(ep) || sc.Auth.Header == "" {
+		!l.Finite() || l.IsQuota() || l.Window > shortWindow || !l.Counts(ep) || sc.Auth.Header == "" {
 		return keyed{}, 0, false
 	}
 	perKey := math.Inf(1) // the least sustained rate a per-key limit allows
 	for _, o := range sc.Limits {
-		if o.Scope == scenarios.ScopeKey && finite(o) && !o.IsQuota() && o.Counts(ep) {
+		if o.Scope == scenarios.ScopeKey && o.Finite() && !o.IsQuota() && o.Counts(ep) {
 			perKey = min(perKey, o.Rate())
 		}
 	}

@@ -92,7 +92,7 @@ func testedLimit(limits []scenarios.Limit) int {
 func strictest(limits []scenarios.Limit, keep func(scenarios.Limit) bool) int {
 	best := -1
 	for i, l := range limits {
-		if finite(l) && keep(l) && (best < 0 || stricter(l, limits[best])) {
+		if l.Finite() && keep(l) && (best < 0 || stricter(l, limits[best])) {
 			best = i
 		}
 	}
@@ -104,11 +104,6 @@ func strictest(limits []scenarios.Limit, keep func(scenarios.Limit) bool) int {
 // listed is taken).
 func stricter(a, b scenarios.Limit) bool {
 	return a.Window < b.Window || a.Window == b.Window && a.Requests < b.Requests
-}
-
-// finite says whether l has a budget a run can test.
-func finite(l scenarios.Limit) bool {
-	return !l.Unlimited && l.Requests >= 1 && l.Window > 0
 }
 
 // binding is the index of the limit that stops traffic to endpoint first:
@@ -164,7 +159,7 @@ func TestLimit(name string) Option { return func(p *Plan) { p.testLimit = name }
 // warning when the scenario has no finite limit by that name.
 func (p *Plan) chosenLimit(sc *scenarios.Scenario) int {
 	for i, l := range sc.Limits {
-		if l.Name == p.testLimit && finite(l) {
+		if l.Name == p.testLimit && l.Finite() {
 			return i
 		}
 	}

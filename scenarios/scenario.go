@@ -145,6 +145,10 @@ func (l Limit) Rate() float64 {
 	return float64(l.Requests) / l.Window.Seconds()
 }
 
+// Finite reports whether the limit has a budget a run can exceed: not
+// unlimited, at least one request per window, and a window.
+func (l Limit) Finite() bool { return !l.Unlimited && l.Requests >= 1 && l.Window > 0 }
+
 // Quota is the shortest window counted as a quota (a daily or monthly plan
 // allowance rather than a rate): such a limit is judged by the quota checks.
 const Quota = time.Hour

@@ -177,7 +177,7 @@ func limitLines(p *plan.Plan) []dashboard.LimitLine {
 	}
 	var out []dashboard.LimitLine
 	for i, l := range p.Scenario.Limits {
-		if l.Unlimited || l.Requests <= 0 || l.Window <= 0 {
+		if !l.Finite() {
 			continue
 		}
 		ll := dashboard.LimitLine{Name: l.Name, Requests: l.Requests, Window: l.Window}

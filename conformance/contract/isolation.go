@@ -263,7 +263,7 @@ func (c *isolationChecker) sharedOver() (string, bool) {
 		b := p.Phases[tr[1]]
 		for i, o := range p.Scenario.Limits {
 			shares := o.Scope == scenarios.ScopeGlobal || o.Scope == scenarios.ScopeIP && c.other == scenarios.PhaseOtherKey
-			if i == p.Tested || !shares || o.Unlimited || o.Requests < 1 || o.Window <= 0 || !o.Counts(b.Endpoint) {
+			if i == p.Tested || !shares || !o.Finite() || !o.Counts(b.Endpoint) {
 				continue
 			}
 			budget := o.Requests

@@ -173,7 +173,7 @@ func limitWindows(p *plan.Plan) []time.Duration {
 	}
 	var out []time.Duration
 	for _, l := range p.Scenario.Limits {
-		if !l.Unlimited && l.Requests > 0 && l.Window > 0 {
+		if l.Finite() {
 			out = append(out, l.Window)
 		}
 	}
@@ -345,7 +345,7 @@ func FollowRemaining(p *plan.Plan) (r Remaining, ok bool) {
 			break
 		}
 	}
-	if l == nil || l.Unlimited || l.Requests <= 0 || l.Window <= 0 {
+	if l == nil || !l.Finite() {
 		return r, false
 	}
 	spec := headers.Spec{ResetFormat: h.ResetFormat, Window: l.Window}
