@@ -107,7 +107,11 @@ func (p *Plan) warnUnlayered() {
 			continue
 		}
 		b := sc.Limits[binding(sc, defaultEndpoint(sc, i))]
-		p.warnf("limit %s (%d per %s) is not tested: limit %s stops each key first, and it takes %d keys sending together, each at %.0f%% of its per-key limits, to exceed it; the scenario has %d that may call %s (auth.keys)",
-			l.Name, l.Requests, formatDuration(l.Window), b.Name, need, 100*keyHeadroom, len(k.keys), defaultEndpoint(sc, i))
+		what := "is not tested"
+		if i == p.Tested {
+			what = "cannot be driven past by this run"
+		}
+		p.warnf("limit %s (%d per %s) %s: limit %s stops each key first, and it takes %d keys sending together, each at %.0f%% of its per-key limits, to exceed it; the scenario has %d that may call %s (auth.keys)",
+			l.Name, l.Requests, formatDuration(l.Window), what, b.Name, need, 100*keyHeadroom, len(k.keys), defaultEndpoint(sc, i))
 	}
 }

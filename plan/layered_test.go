@@ -48,6 +48,13 @@ func TestLayeredLimit(t *testing.T) {
 		t.Errorf("two keys: warnings %q; want one saying overall takes 3 keys", two.Warnings)
 	}
 
+	forced := New(layeredScenario(t, 2), TestLimit("overall"))
+	if len(forced.Layered) > 0 || !slices.ContainsFunc(forced.Warnings, func(w string) bool {
+		return strings.Contains(w, "limit overall (15 per 1s) cannot be driven past by this run")
+	}) {
+		t.Errorf("two keys, --limit overall: Layered %q, warnings %q; want one key at a time and a warning that overall cannot be driven past", forced.Layered, forced.Warnings)
+	}
+
 	sc := layeredScenario(t, 3)
 	if got := TestableLimits(sc); !slices.Equal(got, []string{"per-key", "overall"}) {
 		t.Errorf("three keys: TestableLimits = %q; want per-key, overall", got)
