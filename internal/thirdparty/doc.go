@@ -292,7 +292,11 @@
 // its isolation attempt came right after other phases, so the overall
 // limiter, already spent, answered key B's requests 429. The attempts now
 // start once such a limit is fresh, and a 429 to B that a limit shared by
-// both keys could have caused is no proof (skip, saying so).
+// both keys could have caused is no proof (skip, saying so). nginx with two
+// limit_req zones (per key, and one for all) passes both runs; without the
+// overall zone its run fails limit.enforced. (An overall zone keyed by an
+// empty variable, $server_name without a server_name, counts nothing: nginx
+// skips empty keys; the test keys it by a map's constant.)
 //
 // One trap for anyone writing such a test: nginx's `return 200` answers in the
 // rewrite phase, before limit_req (preaccess) runs, so a location that returns

@@ -1,7 +1,10 @@
 package thirdparty
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,11 +103,58 @@ func layeredRuns(t *testing.T) []*run {
 	return runs
 }
 
+// nginxLayeredScenario is layeredScenario as buckets, the way nginx's
+// limit_req counts: 10 a second per key in bursts of up to 10, 15 a second
+// in all in bursts of up to 15.
+var nginxLayeredScenario = strings.NewReplacer(
+	"name: layered\n", "name: nginx-layered\n",
+	"path: /items", "path: "+nginxPath,
+	"    scope: key\n    algorithm: fixed-window\n", "    scope: key\n    algorithm: token-bucket\n    burst: 10\n",
+	"    scope: global\n    algorithm: fixed-window\n", "    scope: global\n    algorithm: token-bucket\n    burst: 15\n",
+).Replace(layeredScenario)
+
+// nginxLayered is nginx with two limit_req zones, by API key and one for
+// all, 429 beyond either, and 401 for a key it does not know;
+// overall is the overall zone's rate a second (its burst 14, a bucket of
+// 15), 0 for none.
+func nginxLayered(t *testing.T, overall int) *url.URL {
+	zones := "limit_req_zone $http_x_api_key zone=perkey:1m rate=10r/s;"
+	location := `if ($http_x_api_key !~ "^(la-11|lb-22|lc-33)$") { return 401; }
+      limit_req zone=perkey burst=9 nodelay;
+      limit_req_status 429;`
+	if overall > 0 {
+		// One key for every request: nginx does not count an empty one
+		// ($server_name is empty here), so the key is a map's constant.
+		zones += fmt.Sprintf("\n  map $http_x_api_key $everyone { default all; }\n  limit_req_zone $everyone zone=all:1m rate=%dr/s;", overall)
+		location += "\n      limit_req zone=all burst=14 nodelay;"
+	}
+	return startNginxWith(t, zones, location)
+}
+
+// nginxLayeredRuns are layeredRuns against nginx: the gateway that does
+// both limits in one configuration.
+func nginxLayeredRuns(t *testing.T) []*run {
+	var runs []*run
+	for _, c := range []struct {
+		name    string
+		overall int
+		want    expect
+	}{
+		{"nginx-layered", 15, allPass},
+		{"nginx-layered-no-overall", 0, expect{check.LimitEnforced: check.Fail}},
+	} {
+		runs = append(runs,
+			&run{name: c.name + "/per-key", scenario: nginxLayeredScenario, keys: layeredKeys, want: allPass, target: nginxLayered(t, c.overall)},
+			&run{name: c.name + "/overall", scenario: nginxLayeredScenario, keys: layeredKeys, limit: "overall", want: c.want, target: nginxLayered(t, c.overall)})
+	}
+	return runs
+}
+
 // TestLayeredLimits runs layeredRuns, all at once.
 func TestLayeredLimits(t *testing.T) {
-	longtest.Skip(t, "eight runs of a per-key limit under an overall one, about 20 s")
+	longtest.Skip(t, "twelve runs of a per-key limit under an overall one, about 20 s")
 	t.Parallel()
-	runs := layeredRuns(t)
+	runs := append(layeredRuns(t), nginxLayeredRuns(t)...)
 	executeAll(t, runs)
 	for _, r := range runs {
 		t.Run(r.name, r.judge)

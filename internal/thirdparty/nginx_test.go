@@ -39,7 +39,7 @@ func limitReq(args string) string {
 // location holds the directives that apply it (see limitReq). master_process
 // off keeps it to one process that runs as the user who started it and stops
 // with it.
-func nginxConfig(dir, addr, location string) string {
+func nginxConfig(dir, addr, httpExtra, location string) string {
 	return fmt.Sprintf(`daemon off;
 master_process off;
 pid %[1]s/nginx.pid;
@@ -53,6 +53,7 @@ http {
   uwsgi_temp_path %[1]s/uwsgi;
   scgi_temp_path %[1]s/scgi;
   limit_req_zone $binary_remote_addr zone=z:1m rate=20r/s;
+  %[4]s
   server {
     listen %[2]s;
     root %[1]s/www;
@@ -61,13 +62,20 @@ http {
     }
   }
 }
-`, dir, addr, location)
+`, dir, addr, location, httpExtra)
 }
 
 // startNginx starts nginx with the location's directives on a free loopback
 // port and stops it when the test ends. Without nginx it skips, or fails under CI, where .ci/run
 // must have installed it.
 func startNginx(t *testing.T, location string) *url.URL {
+	t.Helper()
+	return startNginxWith(t, "", location)
+}
+
+// startNginxWith is startNginx with more directives in the http block
+// (zones of its own).
+func startNginxWith(t *testing.T, httpExtra, location string) *url.URL {
 	t.Helper()
 	if _, err := os.Stat(nginxBinary); err != nil {
 		if inCI() {
@@ -88,7 +96,7 @@ func startNginx(t *testing.T, location string) *url.URL {
 		if err != nil {
 			t.Fatalf("choose a port: %v", err)
 		}
-		if err := launchNginx(t, dir, addr, location); err != nil {
+		if err := launchNginx(t, dir, addr, httpExtra, location); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -110,9 +118,9 @@ func freeAddr() (string, error) {
 
 // launchNginx writes the configuration and runs nginx until it accepts
 // connections on addr (at most 5 s); it is killed at the end of the test.
-func launchNginx(t *testing.T, dir, addr, location string) error {
+func launchNginx(t *testing.T, dir, addr, httpExtra, location string) error {
 	conf := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(conf, []byte(nginxConfig(dir, addr, location)), 0o644); err != nil {
+	if err := os.WriteFile(conf, []byte(nginxConfig(dir, addr, httpExtra, location)), 0o644); err != nil {
 		return err
 	}
 	var out bytes.Buffer
