@@ -33,7 +33,12 @@ func statusResult(a *analysis) check.Result {
 	}
 	unsure := slices.ContainsFunc(errs, func(r model.Ref) bool { return r.Rec().Status == 503 && r.S.Answers.Unsure503 })
 	if unsure && res.Status != check.Fail {
-		n := len(slices.DeleteFunc(slices.Clone(errs), func(r model.Ref) bool { return r.Rec().Status != 503 }))
+		n := 0
+		for _, r := range errs {
+			if r.Rec().Status == 503 {
+				n++
+			}
+		}
 		res.Status, res.Undecided = check.Skip, true
 		res.Message = fmt.Sprintf("%s answered 503 beside the limiter's 429s, all while it limited, too few to tell whether the limiter answered them (limited requests must get 429) or a server behind it failed; %s",
 			check.Plural(n, "request was", "requests were"), res.Message)

@@ -150,6 +150,14 @@ func (p *Plan) otherClient(l scenarios.Limit) (client, bool) {
 	}
 }
 
+// CountsBothClients reports whether limit o counts the requests of both
+// clients of an isolation attempt together, second being the second
+// client's phase kind: a global limit always, a per-IP one when the second
+// client is another key sent from the first's address (PhaseOtherKey).
+func CountsBothClients(o scenarios.Limit, second scenarios.PhaseKind) bool {
+	return o.Scope == scenarios.ScopeGlobal || o.Scope == scenarios.ScopeIP && second == scenarios.PhaseOtherKey
+}
+
 // sharedFresh is how long the other short-window limits that count ep's
 // requests of both clients of an isolation attempt together (global ones;
 // per-IP ones, when the second client is a key sending from the same
@@ -157,8 +165,7 @@ func (p *Plan) otherClient(l scenarios.Limit) (client, bool) {
 func (p *Plan) sharedFresh(l scenarios.Limit, ep string, other client) time.Duration {
 	var d time.Duration
 	for _, o := range p.Scenario.Limits {
-		shares := o.Scope == scenarios.ScopeGlobal || o.Scope == scenarios.ScopeIP && other.kind == scenarios.PhaseOtherKey
-		if o.Name != l.Name && shares && o.Finite() && o.Window <= shortWindow && o.Counts(ep) {
+		if o.Name != l.Name && CountsBothClients(o, other.kind) && o.Finite() && o.Window <= shortWindow && o.Counts(ep) {
 			d = max(d, freshAfter(o))
 		}
 	}

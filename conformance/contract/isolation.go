@@ -262,8 +262,7 @@ func (c *isolationChecker) sharedOver() (string, bool) {
 	for _, tr := range c.triples(scenarios.PhaseExhaust, c.other, scenarios.PhaseConfirm) {
 		b := p.Phases[tr[1]]
 		for i, o := range p.Scenario.Limits {
-			shares := o.Scope == scenarios.ScopeGlobal || o.Scope == scenarios.ScopeIP && c.other == scenarios.PhaseOtherKey
-			if i == p.Tested || !shares || !o.Finite() || !o.Counts(b.Endpoint) {
+			if i == p.Tested || !plan.CountsBothClients(o, c.other) || !o.Finite() || !o.Counts(b.Endpoint) {
 				continue
 			}
 			budget := o.Requests
