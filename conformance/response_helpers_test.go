@@ -186,6 +186,22 @@ var xPromise = scenarios.Headers{Convention: headers.ConventionXRateLimit, Reset
 // stdPlan is hdrPlan for 20 per 1 s, fixed window, promising xPromise.
 func stdPlan() *plan.Plan { return hdrPlan(20, time.Second, scenarios.AlgoFixedWindow, xPromise) }
 
+// msPlan is stdPlan with resets promised in epoch milliseconds, fine enough
+// that a response's claim tells whether its window had ended by the time
+// it was answered (an epoch second cannot tell that of a 1 s window).
+func msPlan() *plan.Plan {
+	p := stdPlan()
+	p.Scenario.Headers.ResetFormat = headers.ResetEpochMillis
+	return p
+}
+
+// inMillis returns w with the reset written in epoch milliseconds.
+func inMillis(w writer) writer {
+	return edit(w, func(d decision, h map[string]string) {
+		h["X-Ratelimit-Reset"] = strconv.FormatInt(d.reset.UnixMilli(), 10)
+	})
+}
+
 // stdRun is stdTraffic answered by a correct 20-per-second clock window.
 func stdRun(w writer) []results.Observation {
 	return answer(stdTraffic(), &clockWin{n: 20, w: time.Second}, w)

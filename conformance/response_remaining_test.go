@@ -37,8 +37,14 @@ func TestHeadersRemaining(t *testing.T) {
 	}{
 		{"correct", stdPlan, xrate(20), check.Pass,
 			[]string{"X-RateLimit-Remaining agreed with the admissions on 40 responses (39 consecutive pairs compared)"}},
-		{"one more than the truth", stdPlan, remainingAs(func(d decision) int64 { return d.rem + 1 }), check.Fail, []string{
+		{"one more than the truth", msPlan, inMillis(remainingAs(func(d decision) int64 { return d.rem + 1 })), check.Fail, []string{
 			"X-RateLimit-Remaining at the full limit right after an admission on 2 of 40 responses (first: 20 remaining right after an admission, the whole of the stated limit)",
+			"X-RateLimit-Remaining said 1 remaining, next request got 429 (10 times)",
+		}},
+		// An epoch second cannot say whether a 1 s window had ended when a
+		// full Remaining was written (see respRec.resetCome): only the 429s
+		// after 1 remaining prove the lie.
+		{"one more than the truth, resets in seconds", stdPlan, remainingAs(func(d decision) int64 { return d.rem + 1 }), check.Fail, []string{
 			"X-RateLimit-Remaining said 1 remaining, next request got 429 (10 times)",
 		}},
 		{"one more than the truth, approximate", func() *plan.Plan {
@@ -46,12 +52,12 @@ func TestHeadersRemaining(t *testing.T) {
 			p.Scenario.Headers.Approximate, p.Scenario.Headers.Staleness = true, time.Second
 			return p
 		}, remainingAs(func(d decision) int64 { return d.rem + 1 }), check.Pass, []string{"stayed within bounds on 40 responses"}},
-		{"a dip", stdPlan, remainingAs(func(d decision) int64 {
+		{"a dip", msPlan, inMillis(remainingAs(func(d decision) int64 {
 			if d.seq == 10 {
 				return d.rem - 3
 			}
 			return d.rem
-		}), check.Fail, []string{
+		})), check.Fail, []string{
 			"fell faster than requests were admitted once (first: 6 after 10, with at most 1 request admitted in between)",
 			"did not count down within a window once (first: 8 after 6 in the same window, with 1 request surely admitted in between)",
 		}},
@@ -123,8 +129,8 @@ func TestHeadersRemaining(t *testing.T) {
 // The two requests that prove a false Remaining are the evidence, each with
 // its headers as received.
 func TestHeadersRemainingEvidence(t *testing.T) {
-	obs := stdRun(remainingAs(func(d decision) int64 { return max(d.rem, 1) }))
-	c := judgeID(t, stdPlan(), obs, check.HeadersRemaining)
+	obs := stdRun(inMillis(remainingAs(func(d decision) int64 { return max(d.rem, 1) })))
+	c := judgeID(t, msPlan(), obs, check.HeadersRemaining)
 	if c.Evidence == nil || len(c.Evidence.Requests) < 3 {
 		t.Fatalf("evidence = %+v; want the claim and the 429s", c.Evidence)
 	}
@@ -292,8 +298,8 @@ func TestResponseChecksSameHoweverFed(t *testing.T) {
 
 // Result may be asked for at any time; more observations judge again.
 func TestResponseResultFollowsObservations(t *testing.T) {
-	obs := stdRun(remainingAs(func(d decision) int64 { return d.rem + 1 }))
-	c := response.NewRemainingChecker(stdPlan(), nil, describedModel(stdPlan()))
+	obs := stdRun(inMillis(remainingAs(func(d decision) int64 { return d.rem + 1 })))
+	c := response.NewRemainingChecker(msPlan(), nil, describedModel(msPlan()))
 	for _, o := range obs[:5] {
 		c.Observe(o)
 	}
@@ -481,9 +487,11 @@ func TestHeadersRemainingRaceOutOfOrder(t *testing.T) {
 // A limiter that reads its window's statistics after deciding (the Python
 // limits library under Flask-Limiter) may find the window ended in between:
 // the request counted in the old window is answered with the new window's
-// full quota and a reset of now. That reset has come by the receipt, so the
-// full Remaining is no lie; the same full Remaining with the window's real
-// reset still ahead is one.
+// full quota and a reset of now, or (Flask-Limiter, which writes a reset
+// as int(reset)+1) with the ended window's reset a second late. Either
+// reset may have come by the receipt, so the full Remaining is no lie; the
+// same full Remaining with a reset that no window it may have been read in
+// has (two seconds ahead) is one.
 func TestHeadersRemainingReadAfterTheWindowEnded(t *testing.T) {
 	end := base.Truncate(time.Second).Add(2 * time.Second) // a window's end, on the epoch's seconds
 	// Ten requests in the window before end, one arriving 1 ms before it and
@@ -506,7 +514,11 @@ func TestHeadersRemainingReadAfterTheWindowEnded(t *testing.T) {
 	obs := answer(reqs, &clockWin{n: 20, w: time.Second}, readAfter(stats))
 	wantResult(t, judgeID(t, stdPlan(), obs, check.HeadersRemaining), check.Pass, "agreed with the admissions")
 
-	ahead := func(d decision) time.Time { return d.reset.Add(time.Second) } // still a second ahead
+	flask := func(d decision) time.Time { return d.reset.Add(time.Second) } // int(reset)+1 of a reset on the second
+	late := answer(reqs, &clockWin{n: 20, w: time.Second}, readAfter(flask))
+	wantResult(t, judgeID(t, stdPlan(), late, check.HeadersRemaining), check.Pass, "agreed with the admissions")
+
+	ahead := func(d decision) time.Time { return d.reset.Add(2 * time.Second) } // past the next window's reset
 	lie := answer(reqs, &clockWin{n: 20, w: time.Second}, readAfter(ahead))
 	wantResult(t, judgeID(t, stdPlan(), lie, check.HeadersRemaining), check.Fail,
 		"at the full limit right after an admission on 1 of 16 responses")

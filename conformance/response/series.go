@@ -32,13 +32,16 @@ type respRec struct {
 	rawTime int32 // the reset or Retry-After as received: a number in texts, 0 without one
 }
 
-// resetCome reports whether the reset r claims had come when r was
-// answered: r's Remaining then describes the window after the one that
-// decided r (the window ended between the decision and the header's
-// reading: the Python limits library, asked for its window's statistics
-// right after a hit, finds the key expired and answers the full limit with
-// a reset of now), so a full Remaining right after an admission is no lie.
-func (r *respRec) resetCome() bool { return r.hasTime && r.at <= r.recv }
+// resetCome reports whether the reset r claims may have come when r was
+// answered, as far as the claim's resolution tells: r's Remaining may then
+// describe the window after the one that decided r (the window ended
+// between the decision and the header's reading), so a full or risen
+// Remaining right after an admission is no lie. The Python limits library,
+// asked for its window's statistics right after a hit, finds the key
+// expired and answers the full limit; Flask-Limiter then writes the old
+// window's reset as int(reset)+1, up to a second after the true one, so
+// only the earliest time the claim allows says whether it may have come.
+func (r *respRec) resetCome() bool { return r.hasTime && r.lo <= r.recv }
 
 // texts keeps the raw header values evidence quotes, each value once; records
 // refer to them by number. Resets repeat for a whole window and Remaining is
