@@ -18,7 +18,7 @@ import (
 // libraries 50 ms ± 25 ms away, each with its servers started afresh.
 func realLimiterRuns(t *testing.T) []*run {
 	var runs []*run
-	for _, f := range []func(*testing.T) []*run{libraryRuns, gcraRuns, nginxRuns, haproxyRuns, redisRuns, tlsRuns, stackRuns, perIPRuns, pyLimitsRuns, twoLimitsRuns, perMethodRuns, refillRuns, flakyRuns, perPathRuns, layeredRuns, farRuns} {
+	for _, f := range []func(*testing.T) []*run{libraryRuns, gcraRuns, nginxRuns, haproxyRuns, redisRuns, tlsRuns, stackRuns, perIPRuns, pyLimitsRuns, flaskLimiterRuns, twoLimitsRuns, perMethodRuns, refillRuns, flakyRuns, perPathRuns, layeredRuns, farRuns} {
 		runs = append(runs, f(t)...)
 	}
 	return runs

@@ -29,13 +29,22 @@ const (
 // python3-limits it skips, or fails under CI, where .ci/run installs it.
 func startPyLimits(t *testing.T, strategy, rate string) *url.URL {
 	t.Helper()
-	if _, err := os.Stat(pythonLimits); err != nil {
+	return startPython(t, pythonLimits, "python3-limits", "limits_server.py", strategy, rate)
+}
+
+// startPython serves the Python script testdata/script on a free loopback
+// port, passing it args and then the host and port to listen on. module is
+// a file of the Debian package pkg the script imports: without it the test
+// skips, or fails under CI, where .ci/run installs the package.
+func startPython(t *testing.T, module, pkg, script string, args ...string) *url.URL {
+	t.Helper()
+	if _, err := os.Stat(module); err != nil {
 		if inCI() {
-			t.Fatalf("python3-limits not found at %s (.ci/run installs python3-limits): %v", pythonLimits, err)
+			t.Fatalf("%s not found at %s (.ci/run installs %s): %v", pkg, module, pkg, err)
 		}
-		t.Skipf("python3-limits not found at %s; install python3-limits (apt-get install python3-limits) to run these tests", pythonLimits)
+		t.Skipf("%s not found at %s; install %s (apt-get install %s) to run these tests", pkg, module, pkg, pkg)
 	}
-	script, err := filepath.Abs(filepath.Join("testdata", "limits_server.py"))
+	path, err := filepath.Abs(filepath.Join("testdata", script))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,13 +58,13 @@ func startPyLimits(t *testing.T, strategy, rate string) *url.URL {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := launch(t, addr, pythonBinary, script, strategy, rate, host, port); err != nil {
+		if err := launch(t, addr, pythonBinary, append(append([]string{path}, args...), host, port)...); err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		return &url.URL{Scheme: "http", Host: addr}
 	}
-	t.Fatalf("start the limits server: %v", errors.Join(errs...))
+	t.Fatalf("start %s: %v", script, errors.Join(errs...))
 	return nil
 }
 
