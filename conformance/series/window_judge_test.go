@@ -98,3 +98,48 @@ func TestSortByDeadline(t *testing.T) {
 		}
 	}
 }
+
+// SureOvers never counts more than Overs, the matching it bounds: for
+// clock-aligned windows and first-request-aligned chains, over runs under,
+// at and far past the limit (as the fingerprint's candidate of twice the
+// window sees them), with latencies from none to more than a window.
+func TestSureOversBoundsOvers(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	const w = int64(1e9)
+	bounded := 0 // judgements the bound found over-admissions in
+	for run := range 120 {
+		n := int64(1 + r.IntN(40))
+		perWindow := 1 + r.IntN(int(3*n))
+		total := perWindow * (2 + r.IntN(8))
+		maxLat := []int{1, 1_000, 20_000, 300_000, 1_500_000}[r.IntN(5)] // µs
+		recs := make([]records.Record, total)
+		gap := w / int64(perWindow)
+		var at int64
+		for i := range recs {
+			at += gap/2 + r.Int64N(gap+1)
+			status := int32(200)
+			if r.IntN(4) == 0 {
+				status = 429
+			}
+			recs[i] = records.Record{Sent: at, Latency: uint32(r.IntN(maxLat)), Status: status}
+		}
+		s := New("", recs, 0)
+		into := r.Int64N(w)
+		judges := map[string]*WindowJudge{
+			"clock": NewWindowJudge(s, ClockWindows(s, ClockPhase{Lo: into, Hi: into + r.Int64N(4e6)}, w), w, n),
+		}
+		_, judges["first-request"] = FirstRequestWindows(s, w, n)
+		for name, j := range judges {
+			sure, overs := j.SureOvers(), j.Overs()
+			if sure > overs {
+				t.Fatalf("run %d (%s, n %d, %d a window, latency < %d µs): SureOvers %d > Overs %d", run, name, n, perWindow, maxLat, sure, overs)
+			}
+			if sure > 0 {
+				bounded++
+			}
+		}
+	}
+	if bounded < 40 {
+		t.Errorf("the bound found over-admissions in %d judgements of 240; want the runs past the limit to exercise it", bounded)
+	}
+}
