@@ -258,7 +258,7 @@ func (j *Judge) fold() {
 	go func() { // ends when the stretch is judged
 		defer close(f.done)
 		f.v, f.engaged = c.verdict()
-		f.blames = c.run.blamed().Summary()
+		f.blames = c.run.blameSummary()
 	}()
 	j.folding = f
 }

@@ -100,6 +100,21 @@ type BlameSummary struct {
 	blamed, undecided []ID
 }
 
+// NewBlameSummary is the summary of blames by the checks blamed, each
+// blaming a request, and those left undecided (in that order), for a
+// caller that has not listed the requests: what Summary says of them.
+func NewBlameSummary(blamed, undecided []ID) BlameSummary {
+	var s BlameSummary
+	for _, id := range blamed {
+		if !slices.Contains(s.blamed, id) {
+			s.blamed = append(s.blamed, id)
+		}
+	}
+	slices.Sort(s.blamed)
+	s.undecided = slices.Clone(undecided)
+	return s
+}
+
 // Summary is what b says of each check.
 func (b Blames) Summary() BlameSummary {
 	var s BlameSummary

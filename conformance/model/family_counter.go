@@ -83,6 +83,9 @@ func (f counterFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 	slices.SortStableFunc(ranked, func(x, y tried) int { return -cmp.Compare(x.reached, y.reached) })
 	var best *Evaluation
 	for _, t := range ranked[:min(lateOnlyTries, len(ranked))] {
+		if !judgeOverAdmitting && overAdmits(judges, scratch, t.ClockPhase, delta) {
+			continue // an over-admission is never a late recovery: not lateOnly
+		}
 		ev := f.judgeAt(a, all, judges, t.ClockPhase, delta)
 		if ev.lateOnly() && (best == nil || ev.score().less(best.score())) {
 			best = ev
@@ -96,6 +99,22 @@ func (f counterFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 	ev.Desc = f.Describe(p, ev)
 	ev.sc = &score{kinds: 1, episodes: 1, violations: 1}
 	return ev
+}
+
+// judgeOverAdmitting makes Evaluate judge whole the phases it tries for
+// late recoveries only even when they over-admit, as it did before it
+// skipped them; for the tests.
+var judgeOverAdmitting = false
+
+// overAdmits reports whether the counter with this phase over-admits a
+// request of any series (scratch holds their judgements).
+func overAdmits(judges []*series.CounterJudge, scratch []series.StateEval, phase, delta int64) bool {
+	for x, j := range judges {
+		if j.OverAdmits(phase, delta, &scratch[x]) {
+			return true
+		}
+	}
+	return false
 }
 
 // lateOnlyTries is how many of the phases that went furthest the counter

@@ -83,22 +83,34 @@ func (f windowFamily) chains(a *Rules, all []*series.Series) []windowJudge {
 // (series.WindowJudge.Overs) and classifying never changes. It stops at
 // the first alignment that may not.
 func (f windowFamily) beyondCeiling(a *Rules, all []*series.Series, chains []windowJudge) bool {
-	over := func(js []windowJudge) int {
-		n := 0
-		for _, j := range js {
-			n += j.j.Overs()
-		}
-		return n
-	}
-	if over(chains) <= a.Ceiling {
+	if !overCeiling(chains, a.Ceiling) {
 		return false
 	}
 	for _, ph := range series.ClockPhases(all, a.Origin, a.P.W) {
-		if over(f.clockJudges(all, ph, a.P.W, a.P.N)) <= a.Ceiling {
+		if !overCeiling(f.clockJudges(all, ph, a.P.W, a.P.N), a.Ceiling) {
 			return false
 		}
 	}
 	return true
+}
+
+// overCeiling reports whether the series judged by js have more than
+// ceiling over-admissions between them. The admissions each window surely
+// holds beyond its limit (series.WindowJudge.SureOvers, a lower bound)
+// often say so already; the matching (Overs) counts the rest only when
+// they do not.
+func overCeiling(js []windowJudge, ceiling int) bool {
+	n := 0
+	for _, j := range js {
+		if n += j.j.SureOvers(); n > ceiling {
+			return true
+		}
+	}
+	n = 0
+	for _, j := range js {
+		n += j.j.Overs()
+	}
+	return n > ceiling
 }
 
 // clockJudges is every series' windows of clock alignment ph and their judge.

@@ -121,63 +121,29 @@ func admittedBetween(s *series.Series, i, j int) int {
 // The streaks come in the order of their last member, each in send order.
 func Streaks(s *series.Series, limiting func(i int) bool) [][]int {
 	var out [][]int
-	var cur []int     // the open streak, in send order
-	var pending []int // admissions that may have arrived after a later rejection
-	// before is the admission surely before every later rejection that may
-	// have arrived last (see settle), or -1. Admissions move there from
-	// pending once they surely arrived before the current request, so pending
-	// holds about the admissions in flight, not every admission of a run
-	// without rejections. It is settled when it has doubled since the last
-	// time, which keeps the work linear when a latency spike holds many.
-	before, settleAt := -1, minSettle
-	for i, ok := range s.Known {
-		switch {
-		case !ok:
-		case s.Adm[i]:
-			if len(pending) >= settleAt {
-				before, pending = settle(s, before, pending, s.Lo(i))
-				settleAt = max(minSettle, 2*len(pending))
-			}
-			pending = append(pending, i)
-		default:
-			var cut int
-			if cut, pending = settle(s, before, pending, s.Lo(i)); cut >= 0 && len(cur) > 0 {
-				var ended []int
-				ended, cur = splitAt(s, cur, cut, limiting)
-				if len(ended) > 0 {
-					out = append(out, ended)
-				}
-			}
-			before = -1
-			cur = append(cur, i)
+	var cur []int // the open streak, in send order
+	// Where a rejection may end the streak before it depends on the
+	// admissions alone (Series.StreakCuts), the same for every model.
+	cuts := s.StreakCuts()
+	r := 0
+	for i, ok := range s.Rej {
+		if !ok {
+			continue
 		}
+		if cut := int(cuts[r]); cut >= 0 && len(cur) > 0 {
+			var ended []int
+			ended, cur = splitAt(s, cur, cut, limiting)
+			if len(ended) > 0 {
+				out = append(out, ended)
+			}
+		}
+		r++
+		cur = append(cur, i)
 	}
 	if len(cur) > 0 {
 		out = append(out, cur)
 	}
 	return out
-}
-
-// minSettle is the fewest pending admissions streaks settles.
-const minSettle = 256
-
-// settle moves the admissions of pending that surely arrived before time at
-// (their latest arrival is no later than at) into cut, which keeps the one
-// that may have arrived last: the latest earliest arrival, the later request
-// on a tie. It returns cut and the admissions left in pending, in send order.
-// Requests are in send order, so lo rises: an admission surely before one
-// request is surely before every later one too.
-func settle(s *series.Series, cut int, pending []int, at int64) (int, []int) {
-	left := pending[:0]
-	for _, i := range pending {
-		switch {
-		case s.Hi(i) > at:
-			left = append(left, i)
-		case cut < 0 || s.Lo(i) > s.Lo(cut) || s.Lo(i) == s.Lo(cut) && i > cut:
-			cut = i
-		}
-	}
-	return cut, left
 }
 
 // splitAt splits the open streak cur at admission a: the rejections that

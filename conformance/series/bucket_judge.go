@@ -115,9 +115,14 @@ func bucketRejected(s *Series, burst, rate float64, charged, anchors []int, ev *
 	slices.Sort(cHi)
 	m := len(cLo)
 	// best[k] = min over the first k+1 charged by hi of −r·hi − #{charged with hi ≥ it}.
+	// The charged below cHi[k] are those before its run of equal values.
 	best := make([]float64, m)
+	below := 0
 	for k := range m {
-		v := -rate*float64(cHi[k]) - float64(m-countBelow(cHi, cHi[k]))
+		if k > 0 && cHi[k] != cHi[k-1] {
+			below = k
+		}
+		v := -rate*float64(cHi[k]) - float64(m-below)
 		best[k] = v
 		if k > 0 {
 			best[k] = min(v, best[k-1])
@@ -130,24 +135,32 @@ func bucketRejected(s *Series, burst, rate float64, charged, anchors []int, ev *
 	}
 	slices.Sort(aHi)
 	fromEmpty := make([]float64, len(aHi))
+	below = 0
 	for k, h := range aHi {
-		fromEmpty[k] = -rate*float64(h) - float64(m-countBelow(cHi, h))
+		below = countFrom(cHi, h, below)
+		fromEmpty[k] = -rate*float64(h) - float64(m-below)
 		if k > 0 {
 			fromEmpty[k] = min(fromEmpty[k], fromEmpty[k-1])
 		}
 	}
+	// The rejections come in send order, so lo rises: the counts below lo
+	// and lo+1 go on from the last rejection's.
+	var hiBelowLo, hiBelowNext, anchorsBelow int
 	for e, ok := range s.Rej {
 		if !ok {
 			continue
 		}
 		lo, hi := s.Lo(e), s.Hi(e)
+		hiBelowLo = countFrom(cHi, lo, hiBelowLo)
+		hiBelowNext = countFrom(cHi, lo+1, hiBelowNext)
+		anchorsBelow = countFrom(aHi, lo+1, anchorsBelow)
 		later := float64(m - countBelow(cLo, hi)) // charged surely after e
-		inFlight := float64(m-countBelow(cHi, lo)) - later
+		inFlight := float64(m-hiBelowLo) - later
 		tokens := min(burst, burst-inFlight)
-		if k := countBelow(cHi, lo+1); k > 0 {
+		if k := hiBelowNext; k > 0 {
 			tokens = min(tokens, burst+rate*float64(lo)+later+best[k-1])
 		}
-		if k := countBelow(aHi, lo+1); k > 0 {
+		if k := anchorsBelow; k > 0 {
 			tokens = min(tokens, rate*float64(lo)+later+fromEmpty[k-1])
 		}
 		ev.rejected(e, tokens, 0)
@@ -156,6 +169,18 @@ func bucketRejected(s *Series, burst, rate float64, charged, anchors []int, ev *
 			ev.Out[e] = RejectWrong
 		}
 	}
+}
+
+// countFrom is countBelow(xs, x), stepping on from from, the count of an
+// earlier x no higher than this one; for a higher one it searches afresh.
+func countFrom(xs []int64, x int64, from int) int {
+	if from > 0 && xs[from-1] >= x {
+		return countBelow(xs, x)
+	}
+	for from < len(xs) && xs[from] < x {
+		from++
+	}
+	return from
 }
 
 // minTree is a segment tree over positions 0…n−1 supporting "add v to every

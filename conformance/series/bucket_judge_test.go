@@ -3,7 +3,10 @@ package series
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/ratecheck/ratecheck/conformance/records"
 )
 
 func TestMinTreeMatchesBruteForce(t *testing.T) {
@@ -122,4 +125,103 @@ func (t *minTree) minRec(node, l, r, k int) (float64, int) {
 		}
 	}
 	return v + t.nodes[node].lazy, at
+}
+
+// bucketRejectedSearching is bucketRejected as first written: every count
+// a binary search of its own.
+func bucketRejectedSearching(s *Series, burst, rate float64, charged, anchors []int, ev *StateEval) {
+	if !slices.Contains(s.Rej, true) {
+		return
+	}
+	cLo, cHi := make([]int64, 0, len(charged)), make([]int64, 0, len(charged))
+	for _, i := range charged {
+		cLo, cHi = append(cLo, s.Lo(i)), append(cHi, s.Hi(i))
+	}
+	cLo, cHi = merge(cLo, s.unkLo), merge(cHi, s.unkHi)
+	slices.Sort(cHi)
+	m := len(cLo)
+	best := make([]float64, m)
+	for k := range m {
+		v := -rate*float64(cHi[k]) - float64(m-countBelow(cHi, cHi[k]))
+		best[k] = v
+		if k > 0 {
+			best[k] = min(v, best[k-1])
+		}
+	}
+	aHi := make([]int64, len(anchors))
+	for k, i := range anchors {
+		aHi[k] = s.Hi(i)
+	}
+	slices.Sort(aHi)
+	fromEmpty := make([]float64, len(aHi))
+	for k, h := range aHi {
+		fromEmpty[k] = -rate*float64(h) - float64(m-countBelow(cHi, h))
+		if k > 0 {
+			fromEmpty[k] = min(fromEmpty[k], fromEmpty[k-1])
+		}
+	}
+	for e, ok := range s.Rej {
+		if !ok {
+			continue
+		}
+		lo, hi := s.Lo(e), s.Hi(e)
+		later := float64(m - countBelow(cLo, hi))
+		inFlight := float64(m-countBelow(cHi, lo)) - later
+		tokens := min(burst, burst-inFlight)
+		if k := countBelow(cHi, lo+1); k > 0 {
+			tokens = min(tokens, burst+rate*float64(lo)+later+best[k-1])
+		}
+		if k := countBelow(aHi, lo+1); k > 0 {
+			tokens = min(tokens, rate*float64(lo)+later+fromEmpty[k-1])
+		}
+		ev.rejected(e, tokens, 0)
+		ev.Out[e] = RejectOK
+		if tokens >= 1 {
+			ev.Out[e] = RejectWrong
+		}
+	}
+}
+
+// bucketRejected, which steps its counts on from one rejection to the
+// next, judges as searching every count did: the same outcomes and
+// levels, for buckets judged whole (over-admissions as anchors) on random
+// series with rejections, unknown outcomes, ties and latency spikes.
+func TestBucketRejectedAsSearching(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 1))
+	for run := range 300 {
+		recs := make([]records.Record, r.IntN(600))
+		var at int64
+		statuses := []int32{200, 200, 429, 0, 503}
+		for i := range recs {
+			at += int64(r.IntN(4)) * 1e6 // ties too
+			lat := uint32(r.IntN(3_000))
+			if r.IntN(50) == 0 {
+				lat = uint32(r.IntN(400_000)) // a spike
+			}
+			recs[i] = records.Record{Sent: at, Latency: lat, Status: statuses[r.IntN(len(statuses))]}
+		}
+		s := New("", recs, 0)
+		burst, rate := float64(1+r.IntN(20)), float64(1+r.IntN(50))/1e9
+		over := NewStateEval(s)
+		BucketOver(s, burst, rate, &over)
+		var charged, anchors []int
+		for i, ok := range s.Adm {
+			switch {
+			case !ok:
+			case over.Out[i] == AdmitOver:
+				anchors = append(anchors, i)
+			default:
+				charged = append(charged, i)
+			}
+		}
+		got, want := NewStateEval(s), NewStateEval(s)
+		bucketRejected(s, burst, rate, charged, anchors, &got)
+		bucketRejectedSearching(s, burst, rate, charged, anchors, &want)
+		for i := range s.Reqs {
+			if got.Out[i] != want.Out[i] || got.DetOf(i) != want.DetOf(i) {
+				t.Fatalf("run %d (burst %v, rate %v/s), request %d: %v %+v; searching every count gives %v %+v",
+					run, burst, rate*1e9, i, got.Out[i], got.DetOf(i), want.Out[i], want.DetOf(i))
+			}
+		}
+	}
 }

@@ -79,6 +79,15 @@ func (c *CounterJudge) FirstViolation(phase, delta int64, ev *StateEval) (at int
 	return at, ok
 }
 
+// OverAdmits reports whether the counter with this phase over-admits a
+// request of the series, judging no further than the first: classifying
+// never changes an over-admission, so a judgement with one is never all
+// late recoveries.
+func (c *CounterJudge) OverAdmits(phase, delta int64, ev *StateEval) bool {
+	_, ok := c.overUntil(phase, delta, ev, true)
+	return !ok
+}
+
 // window returns the windows [lo, hi] may be in when boundaries may move by
 // delta either way.
 func (c *CounterJudge) window(phase, delta, lo, hi int64) (first, last int64) {

@@ -56,6 +56,7 @@ type Series struct {
 		once       sync.Once
 		adm, order []int32
 	}
+	cuts streakCuts
 }
 
 // Key is the client the series counts: the API key or source address its

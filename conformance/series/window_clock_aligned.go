@@ -2,6 +2,7 @@ package series
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
@@ -209,7 +210,15 @@ func (c *coverage) best(k int) []segment {
 // may fall in.
 func ClockWindows(s *Series, p ClockPhase, w int64) []Window {
 	var ks []int64
+	// next is where a request's latest arrival must reach for it to touch
+	// a window after the last listed one (ks[len(ks)−1]+1 windows past
+	// p.Lo): a request that does not adds nothing, and most of a series
+	// ends in a window already listed, so it is asked before dividing.
+	next := int64(math.MinInt64)
 	for i := range s.Reqs {
+		if s.Hi(i) < next {
+			continue
+		}
 		first := records.FloorDiv(s.Lo(i)-p.Hi, w)
 		last := records.FloorDiv(s.Hi(i)-p.Lo, w)
 		last = min(last, first+maxWindowSpan+1)
@@ -217,6 +226,9 @@ func ClockWindows(s *Series, p ClockPhase, w int64) []Window {
 			if len(ks) == 0 || ks[len(ks)-1] < k {
 				ks = append(ks, k)
 			}
+		}
+		if len(ks) > 0 {
+			next = (ks[len(ks)-1]+1)*w + p.Lo
 		}
 	}
 	slices.Sort(ks)

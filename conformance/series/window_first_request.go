@@ -106,10 +106,17 @@ type fraSearch struct {
 	// that cannot be wrong at once.
 	admBefore []int32
 	nextRej   []int32
-	after     int64     // a request with lo ≥ after surely arrived in the window being costed
-	members   []int64   // scratch, see sweep
-	wrong     []fraCost // scratch, see sweep
-	nodes     int       // the nodes run kept at its end, for tests
+	// runEnd[i] is the end of the run of rejections from i on that are no
+	// outliers (i itself when it is none), and blockHi the least latest
+	// arrival of the rejections in each block of runBlock requests: with
+	// them sweep steps over such a run at once when its rejections are all
+	// wrong or all not (see stepRun).
+	runEnd  []int32
+	blockHi []int64
+	after   int64     // a request with lo ≥ after surely arrived in the window being costed
+	members []int64   // scratch, see sweep
+	wrong   []fraCost // scratch, see sweep
+	nodes   int       // the nodes run kept at its end, for tests
 }
 
 // newFraSearch returns the search of s for windows of length w admitting n
@@ -126,13 +133,44 @@ func newFraSearch(s *Series, w, n int64) *fraSearch {
 	}
 	d.nextRej = make([]int32, total+1)
 	d.nextRej[total] = int32(total)
+	d.runEnd = make([]int32, total+1)
+	d.runEnd[total] = int32(total)
 	for i := total - 1; i >= 0; i-- {
-		d.nextRej[i] = d.nextRej[i+1]
+		d.nextRej[i], d.runEnd[i] = d.nextRej[i+1], int32(i)
 		if s.Rej[i] && !d.outlier[i] {
-			d.nextRej[i] = int32(i)
+			d.nextRej[i], d.runEnd[i] = int32(i), d.runEnd[i+1]
+		}
+	}
+	d.blockHi = make([]int64, (total+runBlock-1)/runBlock)
+	for b := range d.blockHi {
+		d.blockHi[b] = math.MaxInt64
+		for i := b * runBlock; i < min((b+1)*runBlock, total); i++ {
+			if s.Rej[i] {
+				d.blockHi[b] = min(d.blockHi[b], s.Hi(i))
+			}
 		}
 	}
 	return d
+}
+
+// runBlock is the size of the blocks of fraSearch.blockHi; sweep steps over
+// runs of rejections longer than two of them.
+const runBlock = 64
+
+// minHi is the least latest arrival of the requests from … to−1, all
+// rejections.
+func (d *fraSearch) minHi(from, to int) int64 {
+	low := int64(math.MaxInt64)
+	for ; from < to && from%runBlock != 0; from++ {
+		low = min(low, d.s.Hi(from))
+	}
+	for ; from+runBlock <= to; from += runBlock {
+		low = min(low, d.blockHi[from/runBlock])
+	}
+	for ; from < to; from++ {
+		low = min(low, d.s.Hi(from))
+	}
+	return low
 }
 
 // fraKey is a state of the search: the request that opened the current window,
@@ -366,7 +404,8 @@ func (d *fraSearch) windowCost(st, x int) fraCost {
 // are all in the window opened by st.
 //
 // Until a rejection surely in st's window is seen, no admission can be
-// wrong, so the requests up to the next rejection are stepped over at once.
+// wrong, so the requests up to the next rejection are stepped over at once;
+// so is a long run of rejections whose every member is judged alike.
 func (d *fraSearch) sweep(st int, marks []int) {
 	s := d.s
 	d.members, d.wrong = d.members[:0], d.wrong[:0]
@@ -384,6 +423,7 @@ func (d *fraSearch) sweep(st int, marks []int) {
 	m := 0 // the next mark
 	// The earliest and latest expiry of st's window, asked of every request.
 	loExp, hiExp := s.Lo(st)+d.w, s.Hi(st)+d.w
+	walkTo := 0 // a run of rejections up to here is walked, not stepped over
 	for e := st; ; {
 		for m < len(marks) && marks[m] == e {
 			d.members, d.wrong = append(d.members, members), append(d.wrong, c)
@@ -404,6 +444,37 @@ func (d *fraSearch) sweep(st int, marks []int) {
 				inRun = false
 				e = to
 				continue
+			}
+		}
+		if e != st && e >= walkTo {
+			if to := min(int(d.runEnd[e]), end); to-e > 2*runBlock {
+				// A run of rejections, surely after st's window opened and
+				// before it surely expired: each is wrong exactly when its
+				// latest arrival (or the expiry) is ≤ under. When that holds
+				// for all of them, or for none, the run is stepped over;
+				// otherwise it is walked.
+				if s.Lo(e) >= d.after && s.Lo(to-1) < hiExp {
+					if !found {
+						under, found = s.chargedUnder(s.Lo(st), d.n), true
+					}
+					low := d.minHi(e, to)
+					if all := hiExp <= under; all || low > under {
+						for m < len(marks) && marks[m] < to {
+							at := c
+							if all {
+								at = c.plus(fraCost{violations: int64(marks[m] - e), episodes: int64(b2i(!inRun))})
+							}
+							d.members, d.wrong = append(d.members, members), append(d.wrong, at)
+							m++
+						}
+						if all {
+							c = c.plus(fraCost{violations: int64(to - e), episodes: int64(b2i(!inRun))})
+						}
+						inRun, rejHi, e = all, min(rejHi, low), to
+						continue
+					}
+				}
+				walkTo = to
 			}
 		}
 		wrong := false
@@ -439,4 +510,12 @@ func (d *fraSearch) sweep(st int, marks []int) {
 		inRun = wrong
 		e++
 	}
+}
+
+// b2i is 1 for true and 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

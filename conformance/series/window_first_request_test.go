@@ -170,3 +170,141 @@ func (d *fraSearch) sweepEach(st, end int) (members []int64, wrong []fraCost) {
 	}
 	return members, wrong
 }
+
+// sweepWalking is sweep as first written: it walks every request after the
+// first rejection.
+func (d *fraSearch) sweepWalking(st int, marks []int) {
+	s := d.s
+	d.members, d.wrong = d.members[:0], d.wrong[:0]
+	if len(marks) == 0 {
+		return
+	}
+	end := marks[len(marks)-1]
+	var members int64
+	var c fraCost
+	inRun := false
+	rejHi := int64(math.MaxInt64) // the soonest a rejection surely in st's window had surely arrived
+	// Fewer than n requests may have been charged in [lo_st, to) exactly when
+	// to ≤ under (s.chargedUnder), found at the first rejection.
+	under, found := int64(0), false
+	m := 0 // the next mark
+	// The earliest and latest expiry of st's window, asked of every request.
+	loExp, hiExp := s.Lo(st)+d.w, s.Hi(st)+d.w
+	for e := st; ; {
+		for m < len(marks) && marks[m] == e {
+			d.members, d.wrong = append(d.members, members), append(d.wrong, c)
+			m++
+		}
+		if e == end {
+			return
+		}
+		if rejHi == math.MaxInt64 && e != st {
+			if to := min(int(d.nextRej[e]), end); to > e {
+				// Admissions, unknown outcomes and outliers: none is wrong.
+				for m < len(marks) && marks[m] < to {
+					d.members = append(d.members, members+int64(d.admBefore[marks[m]]-d.admBefore[e]))
+					d.wrong = append(d.wrong, c)
+					m++
+				}
+				members += int64(d.admBefore[to] - d.admBefore[e])
+				inRun = false
+				e = to
+				continue
+			}
+		}
+		wrong := false
+		switch {
+		case d.outlier[e] && e != st:
+			// A latency spike: it may belong anywhere.
+		case s.Adm[e]:
+			members++
+			// A window fills and stays full: an admission that surely
+			// arrived after one of its rejections, and before the window
+			// could have expired, says st did not open the window.
+			wrong = s.Lo(e) > rejHi && s.Hi(e) < loExp
+		case !s.Known[e]:
+			// An unknown outcome: neither counted nor blamed.
+		case e == st:
+			wrong = true // the opening request found an empty window
+		case s.Lo(e) >= hiExp:
+			wrong = true // after st's window surely expired, before the next opened: in none
+		case s.Lo(e) >= d.after:
+			if !found {
+				under, found = s.chargedUnder(s.Lo(st), d.n), true
+			}
+			hi := s.Hi(e)
+			wrong = min(hi, hiExp) <= under
+			rejHi = min(rejHi, hi)
+		}
+		if wrong {
+			c.violations++
+			if !inRun {
+				c.episodes++
+			}
+		}
+		inRun = wrong
+		e++
+	}
+}
+
+// sweep, which steps over long runs of rejections judged alike, fills the
+// counts walking every request did: for series shaped as limited runs
+// (bursts of admissions, then long runs of rejections), with latencies
+// from none to spikes, outliers and unknown outcomes, and for openers,
+// marks and bounds drawn anywhere in them.
+func TestSweepAsWalking(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 7))
+	stepped := 0
+	for run := range 60 {
+		var recs []records.Record
+		var at int64
+		for len(recs) < 4000 {
+			adm, rej := r.IntN(600), r.IntN(900)
+			for k := range adm + rej {
+				at += r.Int64N(200_000)
+				status := int32(200)
+				switch {
+				case k >= adm:
+					status = 429
+				case r.IntN(100) == 0:
+					status = 0
+				}
+				lat := uint32(r.IntN(3_000))
+				if r.IntN(300) == 0 {
+					lat = uint32(r.IntN(400_000))
+				}
+				recs = append(recs, records.Record{Sent: at, Latency: lat, Status: status})
+			}
+		}
+		s := New("", recs, 0)
+		w := []int64{20e6, 100e6, 300e6}[r.IntN(3)]
+		d := newFraSearch(s, w, int64(1+r.IntN(800)))
+		total := len(s.Reqs)
+		for range 40 {
+			st := r.IntN(total - 1)
+			var marks []int
+			for j := st + 1 + r.IntN(50); j < total && len(marks) < 6; j += 1 + r.IntN(2000) {
+				marks = append(marks, j)
+			}
+			if len(marks) == 0 || r.IntN(4) == 0 {
+				marks = append(marks, total)
+			}
+			d.after = s.Lo(st) + r.Int64N(w) - w/4
+			d.sweep(st, marks)
+			got, gotWrong := slices.Clone(d.members), slices.Clone(d.wrong)
+			d.sweepWalking(st, marks)
+			if !slices.Equal(got, d.members) || !slices.Equal(gotWrong, d.wrong) {
+				t.Fatalf("run %d, st %d, marks %v: members %v wrong %v; walking gives %v %v", run, st, marks, got, gotWrong, d.members, d.wrong)
+			}
+			for x := range gotWrong {
+				if gotWrong[x].violations > 0 {
+					stepped++
+					break
+				}
+			}
+		}
+	}
+	if stepped < 100 {
+		t.Errorf("%d sweeps of 2,400 found a wrongful rejection; want the test to reach them", stepped)
+	}
+}

@@ -139,6 +139,27 @@ func (j *WindowJudge) Overs() int {
 	return n
 }
 
+// SureOvers is a lower bound on Overs found without matching: the
+// admissions each window surely holds (those that may have arrived in it
+// alone) beyond its n. At most n of them fit there and none fits anywhere
+// else, so whatever matchAdmitted places, at least that many are over.
+func (j *WindowJudge) SureOvers() int {
+	sure := make([]int32, len(j.wins))
+	for i := range j.s.Reqs {
+		if !j.s.Adm[i] || j.skip != nil && j.skip[i] {
+			continue
+		}
+		if first, last, kind := j.span(i); kind == spanSome && first == last {
+			sure[first]++
+		}
+	}
+	n := 0
+	for _, c := range sure {
+		n += max(0, int(int64(c)-j.n))
+	}
+	return n
+}
+
 // admittedItem is an admitted request, the windows it may be in and the
 // window it was placed in, 12 bytes: a series and its windows are indexed by
 // int32 throughout (see window.starter), and a request may be in fewer than

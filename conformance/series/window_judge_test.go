@@ -98,3 +98,94 @@ func TestSortByDeadline(t *testing.T) {
 		}
 	}
 }
+
+// SureOvers never counts more than Overs, the matching it bounds: for
+// clock-aligned windows and first-request-aligned chains, over runs under,
+// at and far past the limit (as the fingerprint's candidate of twice the
+// window sees them), with latencies from none to more than a window.
+func TestSureOversBoundsOvers(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	const w = int64(1e9)
+	bounded := 0 // judgements the bound found over-admissions in
+	for run := range 120 {
+		n := int64(1 + r.IntN(40))
+		perWindow := 1 + r.IntN(int(3*n))
+		total := perWindow * (2 + r.IntN(8))
+		maxLat := []int{1, 1_000, 20_000, 300_000, 1_500_000}[r.IntN(5)] // µs
+		recs := make([]records.Record, total)
+		gap := w / int64(perWindow)
+		var at int64
+		for i := range recs {
+			at += gap/2 + r.Int64N(gap+1)
+			status := int32(200)
+			if r.IntN(4) == 0 {
+				status = 429
+			}
+			recs[i] = records.Record{Sent: at, Latency: uint32(r.IntN(maxLat)), Status: status}
+		}
+		s := New("", recs, 0)
+		into := r.Int64N(w)
+		judges := map[string]*WindowJudge{
+			"clock": NewWindowJudge(s, ClockWindows(s, ClockPhase{Lo: into, Hi: into + r.Int64N(4e6)}, w), w, n),
+		}
+		_, judges["first-request"] = FirstRequestWindows(s, w, n)
+		for name, j := range judges {
+			sure, overs := j.SureOvers(), j.Overs()
+			if sure > overs {
+				t.Fatalf("run %d (%s, n %d, %d a window, latency < %d µs): SureOvers %d > Overs %d", run, name, n, perWindow, maxLat, sure, overs)
+			}
+			if sure > 0 {
+				bounded++
+			}
+		}
+	}
+	if bounded < 40 {
+		t.Errorf("the bound found over-admissions in %d judgements of 240; want the runs past the limit to exercise it", bounded)
+	}
+}
+
+// clockWindowsDividing is ClockWindows as first written: both bounds of
+// every request divided out.
+func clockWindowsDividing(s *Series, p ClockPhase, w int64) []Window {
+	var ks []int64
+	for i := range s.Reqs {
+		first := records.FloorDiv(s.Lo(i)-p.Hi, w)
+		last := records.FloorDiv(s.Hi(i)-p.Lo, w)
+		last = min(last, first+maxWindowSpan+1)
+		for k := first; k <= last; k++ {
+			if len(ks) == 0 || ks[len(ks)-1] < k {
+				ks = append(ks, k)
+			}
+		}
+	}
+	slices.Sort(ks)
+	ks = slices.Compact(ks)
+	wins := make([]Window, len(ks))
+	for x, k := range ks {
+		wins[x] = Window{lo: k*w + p.Lo, hi: k*w + p.Hi, starter: -1}
+	}
+	return wins
+}
+
+// ClockWindows, which divides only for the requests that may reach past
+// the windows listed, lists the windows dividing every request does: for
+// sparse and dense series, latencies from none to several windows, phases
+// narrow and wide, before and after the first request.
+func TestClockWindowsAsDividing(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 4))
+	for run := range 300 {
+		w := []int64{1e6, 50e6, 1e9}[r.IntN(3)]
+		recs := make([]records.Record, 1+r.IntN(2000))
+		var at int64
+		for i := range recs {
+			at += r.Int64N(w / int64(1+r.IntN(200)))
+			recs[i] = records.Record{Sent: at, Latency: uint32(r.Int64N(max(1, w*int64(r.IntN(4))/1000))), Status: 200}
+		}
+		s := New("", recs, -r.Int64N(w))
+		lo := r.Int64N(2*w) - w
+		p := ClockPhase{Lo: lo, Hi: lo + r.Int64N(w/4+1)}
+		if got, want := ClockWindows(s, p, w), clockWindowsDividing(s, p, w); !slices.Equal(got, want) {
+			t.Fatalf("run %d (window %d, %d requests, phase %+v): ClockWindows lists %d windows; dividing every request lists %d", run, w, len(recs), p, len(got), len(want))
+		}
+	}
+}
