@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -522,4 +523,22 @@ func TestHeadersRemainingReadAfterTheWindowEnded(t *testing.T) {
 	lie := answer(reqs, &clockWin{n: 20, w: time.Second}, readAfter(ahead))
 	wantResult(t, judgeID(t, stdPlan(), lie, check.HeadersRemaining), check.Fail,
 		"at the full limit right after an admission on 1 of 16 responses")
+}
+
+// Only a family that frees everything at once (a fixed window's end) can
+// give back the admission just made between the decision and the header's
+// reading. A token bucket refills a unit at a time, so a full Remaining
+// right after an admission is a lie even where its second-resolution reset
+// ("full at") may have come: behind a 50 ms link, where the 429s after
+// Remaining 1 overlap in flight and prove nothing, that rule alone caught
+// the fault matrix's wrong-remaining on the buckets. With the algorithm left
+// open a fixed window may explain it, so it is no finding there.
+func TestHeadersRemainingFullAfterAdmissionByFamily(t *testing.T) {
+	obs := answer(stdTraffic(), &tokenBkt{rate: 20, burst: 20}, remainingAs(func(d decision) int64 { return d.rem + 1 }))
+	full := "at the full limit right after an admission"
+	bucket := judgeID(t, hdrPlan(20, time.Second, scenarios.AlgoTokenBucket, xPromise), obs, check.HeadersRemaining)
+	wantResult(t, bucket, check.Fail, full)
+	if open := judgeID(t, anyPlan(), obs, check.HeadersRemaining); strings.Contains(open.Message, full) {
+		t.Errorf("algorithm any: headers.remaining = %s %q; want no full-limit finding", open.Status, open.Message)
+	}
 }

@@ -104,6 +104,9 @@ type Family interface {
 	// stays 0 until the reset.
 	RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool)
 	ResetsWhole() bool
+	// MayFreeAll reports whether the family frees every unit at once, the
+	// admission just made included (a fixed window's end).
+	MayFreeAll() bool
 	// Holds is the quota a fresh client of limit l has, and how long an
 	// admission counts against it: wholly for whole after it was decided,
 	// then less and less (at most linearly) until gone.

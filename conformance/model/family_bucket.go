@@ -157,6 +157,9 @@ func (bucketFamily) RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, 
 
 func (bucketFamily) ResetsWhole() bool { return false }
 
+// MayFreeAll: a bucket refills a unit at a time.
+func (bucketFamily) MayFreeAll() bool { return false }
+
 // MostAdmitted is the limit plus what the bucket refills at its rate over
 // span: N + ⌈N·span/W⌉.
 func (bucketFamily) MostAdmitted(l *scenarios.Limit, span time.Duration) int64 {

@@ -219,6 +219,9 @@ func (counterFamily) RemainingSlack(*scenarios.Limit, time.Duration) (int64, boo
 
 func (counterFamily) ResetsWhole() bool { return false }
 
+// MayFreeAll: the current window's admissions still weigh in the next.
+func (counterFamily) MayFreeAll() bool { return false }
+
 // countedEarlyBy is how many requests too early a first rejection came under
 // a family that counts up to n: the room it surely had left, at least one.
 func countedEarlyBy(n int64, d series.Detail) int {

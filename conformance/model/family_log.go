@@ -96,6 +96,9 @@ func (logFamily) RemainingSlack(*scenarios.Limit, time.Duration) (int64, bool) {
 
 func (logFamily) ResetsWhole() bool { return false }
 
+// MayFreeAll: an admission counts for a whole window after it.
+func (logFamily) MayFreeAll() bool { return false }
+
 // MostAdmitted is the limit: the family admits n per window.
 func (logFamily) MostAdmitted(l *scenarios.Limit, _ time.Duration) int64 { return l.Requests }
 

@@ -265,6 +265,9 @@ func (windowFamily) RemainingSlack(*scenarios.Limit, time.Duration) (int64, bool
 
 func (windowFamily) ResetsWhole() bool { return true }
 
+// MayFreeAll: a window's end frees every unit, the last admission's too.
+func (windowFamily) MayFreeAll() bool { return true }
+
 // MostAdmitted is the limit: the family admits n per window.
 func (windowFamily) MostAdmitted(l *scenarios.Limit, _ time.Duration) int64 { return l.Requests }
 

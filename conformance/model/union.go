@@ -37,6 +37,16 @@ func (fs Union) ResetsWhole() bool {
 	return true
 }
 
+// MayFreeAll reports whether some family frees everything at once.
+func (fs Union) MayFreeAll() bool {
+	for _, f := range fs {
+		if f.MayFreeAll() {
+			return true
+		}
+	}
+	return false
+}
+
 // Holds is the smallest quota and the longest memory of the families.
 func (fs Union) Holds(l *scenarios.Limit) (quota int64, whole, gone time.Duration) {
 	for i, f := range fs {

@@ -12,6 +12,7 @@ type whole bool
 
 func (whole) RemainingSlack(*scenarios.Limit, time.Duration) (int64, bool) { return 0, true }
 func (w whole) ResetsWhole() bool                                          { return bool(w) }
+func (w whole) MayFreeAll() bool                                           { return bool(w) }
 func (whole) Holds(l *scenarios.Limit) (int64, time.Duration, time.Duration) {
 	return l.Requests, l.Window, l.Window
 }

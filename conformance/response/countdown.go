@@ -64,12 +64,15 @@ const staleTolerance = time.Second
 // describe (or of the families its algorithm leaves open, as one): how much
 // quota it may give back between two responses d apart within one window
 // (false when it frees quota the headers may not show), whether a Remaining
-// of 0 stays 0 until the reset, and the quota a fresh client has with how
+// of 0 stays 0 until the reset, whether it (or one of the families) frees
+// everything at once, the admission just made included (a fixed window's
+// end: see respRec.resetCome), and the quota a fresh client has with how
 // long an admission counts against it (wholly for whole, then less and less,
 // at most linearly, until gone).
 type Model interface {
 	RemainingSlack(l *scenarios.Limit, d time.Duration) (int64, bool)
 	ResetsWhole() bool
+	MayFreeAll() bool
 	Holds(l *scenarios.Limit) (quota int64, whole, gone time.Duration)
 }
 
@@ -132,7 +135,7 @@ func (cd *countdown) consecutive(s *respSeries) {
 			continue
 		}
 		slack, ok := cd.slack(a, b)
-		if !ok || !cd.tied(i, j, a, b) || b.resetCome() {
+		if !ok || !cd.tied(i, j, a, b) || b.resetCome(mayFreeAll(cd.fam)) {
 			continue
 		}
 		sure := int64(s.certain(i, j)) + self

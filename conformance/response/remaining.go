@@ -119,7 +119,7 @@ func (c *RemainingChecker) Observe(o results.Observation) {
 	case !claim.HasRemaining:
 		c.missing.found.add(offenseOf(o, claim.Raw, "no "+c.name()))
 	default:
-		c.level(o, claim, r.resetCome())
+		c.level(o, claim, r.resetCome(mayFreeAll(c.model)))
 	}
 }
 

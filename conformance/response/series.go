@@ -32,16 +32,28 @@ type respRec struct {
 	rawTime int32 // the reset or Retry-After as received: a number in texts, 0 without one
 }
 
-// resetCome reports whether the reset r claims may have come when r was
-// answered, as far as the claim's resolution tells: r's Remaining may then
-// describe the window after the one that decided r (the window ended
-// between the decision and the header's reading), so a full or risen
-// Remaining right after an admission is no lie. The Python limits library,
-// asked for its window's statistics right after a hit, finds the key
-// expired and answers the full limit; Flask-Limiter then writes the old
-// window's reset as int(reset)+1, up to a second after the true one, so
-// only the earliest time the claim allows says whether it may have come.
-func (r *respRec) resetCome() bool { return r.hasTime && r.lo <= r.recv }
+// resetCome reports whether the reset r claims had come when r was
+// answered, and so whether r's Remaining may describe the window after the
+// one that decided r: the window ended between the decision and the
+// header's reading, so a full or risen Remaining right after an admission
+// is no lie. The Python limits library, asked for its window's statistics
+// right after a hit, finds the key expired and answers the full limit;
+// Flask-Limiter then writes the old window's reset as int(reset)+1, up to
+// a second after the true one. Where the family may free everything at
+// once (a fixed window's end, or a family left open: allAtOnce), only the
+// earliest time the claim allows, to its resolution, says whether the reset
+// may have come; no other family gives back the admission just made, so
+// there the claim's own time must have come.
+func (r *respRec) resetCome(allAtOnce bool) bool {
+	if allAtOnce {
+		return r.hasTime && r.lo <= r.recv
+	}
+	return r.hasTime && r.at <= r.recv
+}
+
+// mayFreeAll reports whether the family m (nil: left open, any family) may
+// free every unit at once (Model.MayFreeAll).
+func mayFreeAll(m Model) bool { return m == nil || m.MayFreeAll() }
 
 // texts keeps the raw header values evidence quotes, each value once; records
 // refer to them by number. Resets repeat for a whole window and Remaining is
