@@ -121,8 +121,11 @@ func gcraRuns(t *testing.T) []*run {
 		// DefaultError): requests over the limit then get 500, not 429, and
 		// limit.status rightly fails ("15 of 281 limited requests got 500",
 		// 1 of 5 matrix runs of 2026-12-07, with 53 runs sending at once).
+		// With 72 runs at once, 3 of 10 answered so many 500s that the
+		// attack backed off, rightly.
 		{name: "throttled-redis/declared", contract: gcraContract, want: allPass.with(expect{check.LimitStatus: passOrFail}), facts: &gcraFacts, print: print,
-			target: serve(t, throttledRedis(t))},
+			failsUnderLoad: "throttled's Redis store gives up its compare-and-swap under load and answers 500",
+			target:         serve(t, throttledRedis(t))},
 		{name: "redis-rate/declared", contract: gcraContract, want: allPass, facts: &gcraFacts, print: print,
 			target: serve(t, redisRateHandler(t, redis_rate.PerSecond(20)))},
 		{name: "redis-rate/any", contract: gcraContract.asAny(), want: allPass, facts: &gcraFacts,

@@ -69,6 +69,8 @@ func TestRealLimiterMatrix(t *testing.T) {
 				switch {
 				case r.err != nil:
 					wrong = []string{r.err.Error()}
+				case r.outcome.Interrupted && r.outcome.BackedOff != "" && r.failsUnderLoad != "":
+					notes = []string{"undecided: the attack backed off (" + r.outcome.BackedOff + "): " + r.failsUnderLoad}
 				case r.outcome.Interrupted:
 					wrong = []string{"interrupted before its plan ended"}
 				default:
