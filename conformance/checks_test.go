@@ -9,6 +9,7 @@ import (
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/plan"
+	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -79,6 +80,24 @@ var latencies = []struct {
 }{
 	{"0.2ms", fixedLatency(200 * time.Microsecond)},
 	{"jitter5ms", jitteredLatency(5 * time.Millisecond)},
+}
+
+// simRuns hands each a run of the standard schedule for one key against
+// every simulated family, declared and left open, correct and with each
+// limit fault, at each latency: the corpus the tests that compare two ways
+// of judging (or of summing up) a run agree on.
+func simRuns(each func(name string, p *plan.Plan, obs []results.Observation)) {
+	for _, fam := range simFamilies {
+		for _, algo := range []scenarios.Algorithm{fam.algo, scenarios.AlgoAny} {
+			for _, f := range []fault{faultNone, faultOffByOne, faultEarly, faultSlow} {
+				for _, lat := range latencies {
+					p := planOf(limitOf(20, time.Second, algo), standardPhases)
+					obs := serve(client(p, []string{"k1"}, lat.lat, 3), fam.server(20, time.Second, f))
+					each(fmt.Sprintf("%s/%s/%s/%s", fam.name, algo, f, lat.name), p, obs)
+				}
+			}
+		}
+	}
 }
 
 // simulate runs the standard schedule for one key against fam's server.

@@ -215,17 +215,7 @@ func TestCappedCandidatesAgree(t *testing.T) {
 			t.Errorf("%s: with the candidates capped, the verdict differs\nwhole:  %+v\ncapped: %+v", name, whole, capped)
 		}
 	}
-	for _, fam := range simFamilies {
-		for _, algo := range []scenarios.Algorithm{fam.algo, scenarios.AlgoAny} {
-			for _, f := range []fault{faultNone, faultOffByOne, faultEarly, faultSlow} {
-				for _, lat := range latencies {
-					p := planOf(limitOf(20, time.Second, algo), standardPhases)
-					obs := serve(client(p, []string{"k1"}, lat.lat, 3), fam.server(20, time.Second, f))
-					agree(fmt.Sprintf("%s/%s/%s/%s", fam.name, algo, f, lat.name), p, obs)
-				}
-			}
-		}
-	}
+	simRuns(agree)
 	algos := []scenarios.Algorithm{scenarios.AlgoAny, scenarios.AlgoFixedWindow, scenarios.AlgoSlidingWindow, scenarios.AlgoTokenBucket}
 	for seed := range uint64(40) {
 		algo := algos[seed%uint64(len(algos))]
