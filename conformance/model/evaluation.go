@@ -14,6 +14,13 @@ type Evaluation struct {
 	Align  *Alignment         // where the windows start on the clock; nil for windows chained from a first request
 	States []series.StateEval // one per series
 	wins   [][]series.Window  // window families: the windows of each series
+	// PhaseFitted says the evaluation puts a window boundary inside a run
+	// shorter than two windows where neither the server's answers, the first
+	// request nor the wall clock put one: the search placed it where it
+	// explains the run. Rival is then the family that blames the server the
+	// least, if one does (Rules.Evaluate): the run cannot tell the two apart.
+	PhaseFitted bool
+	Rival       *Evaluation
 	// worst is the largest admitted count the model found in one window
 	// (fixed windows only; 0 for the other families).
 	Worst int64
@@ -31,7 +38,9 @@ func (ev *Evaluation) explained(a *Rules, counted bool) *Evaluation {
 	if !counted || a.Counting || ev.redo == nil {
 		return ev
 	}
-	return ev.redo(a)
+	again := ev.redo(a)
+	again.PhaseFitted = ev.PhaseFitted
+	return again
 }
 
 // counting is a with evaluations only counted: to be judged side by side

@@ -208,6 +208,13 @@ func (a *Rules) Evaluate(all []*series.Series) (best *Evaluation, tried []*Evalu
 	}
 	best = best.explained(a, best != first)
 	best.redo = nil // the judges it holds are done with
+	if best.PhaseFitted && best.score().violations == 0 {
+		for _, ev := range tried {
+			if best.Rival == nil || ev.score().less(best.Rival.score()) {
+				best.Rival = ev
+			}
+		}
+	}
 	a.DescribeBest(best)
 	MarkPoint(all, best, a.P)
 	return best, tried

@@ -45,60 +45,86 @@ func (f counterFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 	}
 	step := max(p.W/(series.CounterGrid*series.CounterRefine), 1)
 	delta := (step + 1) / 2
-	type tried struct{ ClockPhase, reached int64 }
-	var ranked []tried
-	clean := func(phase int64) bool {
-		reached := int64(math.MaxInt64)
+	var ranked []series.CounterPhase // with Reached set
+	clean := func(ph series.CounterPhase) (series.CounterPhase, bool) {
+		ph.At = records.FloorMod(ph.At, p.W)
+		ph.Reached = math.MaxInt64
 		for x := range all {
-			at, ok := judges[x].FirstViolation(phase, delta, &scratch[x])
+			at, ok := judges[x].FirstViolation(ph.At, ph.Delta, &scratch[x])
 			if !ok {
-				reached = min(reached, at)
+				ph.Reached = min(ph.Reached, at)
 			}
 		}
-		ranked = append(ranked, tried{phase, reached})
-		return reached == math.MaxInt64
+		ranked = append(ranked, ph)
+		return ph, ph.Reached == math.MaxInt64
 	}
-	found, ok := int64(0), false
-	for _, phase := range series.CounterPhases(all, a.Origin, p.W) {
-		if found, ok = records.FloorMod(phase, p.W), clean(records.FloorMod(phase, p.W)); ok {
+	var found series.CounterPhase
+	ok := false
+	for _, ph := range series.CounterPhases(all, a.Origin, p.W, delta) {
+		if found, ok = clean(ph); ok {
 			break
 		}
 	}
 	if !ok {
-		slices.SortStableFunc(ranked, func(x, y tried) int { return -cmp.Compare(x.reached, y.reached) })
+		slices.SortStableFunc(ranked, func(x, y series.CounterPhase) int { return -cmp.Compare(x.Reached, y.Reached) })
 	refine:
 		for _, t := range slices.Clone(ranked[:min(3, len(ranked))]) {
 			for x := int64(1); x <= series.CounterRefine/2; x++ {
-				for _, phase := range []int64{t.ClockPhase - x*step, t.ClockPhase + x*step} {
-					if found, ok = records.FloorMod(phase, p.W), clean(records.FloorMod(phase, p.W)); ok {
+				for _, at := range []int64{t.At - x*step, t.At + x*step} {
+					if found, ok = clean(series.CounterPhase{At: at, Delta: delta}); ok {
 						break refine
 					}
 				}
 			}
 		}
 	}
-	if ok {
-		return f.judgeAt(a, all, judges, found, delta)
+	fitted := func(ph series.CounterPhase) bool {
+		return !ph.Suggested && boundaryInShortRun(all, ph.At, ph.Delta, p.W)
 	}
-	slices.SortStableFunc(ranked, func(x, y tried) int { return -cmp.Compare(x.reached, y.reached) })
+	if ok {
+		ev := f.judgeAt(a, all, judges, found.At, found.Delta)
+		ev.PhaseFitted = fitted(found)
+		return ev
+	}
+	slices.SortStableFunc(ranked, func(x, y series.CounterPhase) int { return -cmp.Compare(x.Reached, y.Reached) })
 	var best *Evaluation
 	for _, t := range ranked[:min(lateOnlyTries, len(ranked))] {
-		if !judgeOverAdmitting && overAdmits(judges, scratch, t.ClockPhase, delta) {
+		if !judgeOverAdmitting && overAdmits(judges, scratch, t.At, t.Delta) {
 			continue // an over-admission is never a late recovery: not lateOnly
 		}
-		ev := f.judgeAt(a, all, judges, t.ClockPhase, delta)
+		ev := f.judgeAt(a, all, judges, t.At, t.Delta)
 		if ev.lateOnly() && (best == nil || ev.score().less(best.score())) {
 			best = ev
+			best.PhaseFitted = fitted(t)
 		}
 	}
 	if best != nil {
 		return best
 	}
-	ev := &Evaluation{Family: f, Phase: ranked[0].ClockPhase,
-		Align: &Alignment{Into: time.Duration(records.FloorMod(a.Origin+ranked[0].ClockPhase, p.W))}}
+	ev := &Evaluation{Family: f, Phase: ranked[0].At,
+		Align: &Alignment{Into: time.Duration(records.FloorMod(a.Origin+ranked[0].At, p.W))}}
 	ev.Desc = f.Describe(p, ev)
 	ev.sc = &score{kinds: 1, episodes: 1, violations: 1}
 	return ev
+}
+
+// boundaryInShortRun reports whether a window boundary of the counter at
+// phase, give or take delta, may fall inside a run that lasts less than two
+// windows w: the one place in it where the counter's estimate may drop below
+// its limit early, which a search free to put it anywhere fits to the run.
+func boundaryInShortRun(all []*series.Series, phase, delta, w int64) bool {
+	first, last := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, s := range all {
+		if n := len(s.Reqs); n > 0 {
+			first, last = min(first, s.Lo(0)), max(last, s.Hi(n-1))
+		}
+	}
+	if first > last || last-first >= 2*w {
+		return false
+	}
+	// The first boundary at or after the run's first send, less delta.
+	b := phase + (records.FloorDiv(first-delta-phase, w)+1)*w
+	return b-delta < last
 }
 
 // judgeOverAdmitting makes Evaluate judge whole the phases it tries for

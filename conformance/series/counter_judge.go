@@ -238,15 +238,37 @@ const (
 	CounterRefine = 8
 )
 
-// CounterPhases are the phases to try: those the resets, the first request and
-// the wall clock suggest, then an even grid over the window.
-func CounterPhases(all []*Series, origin, w int64) []int64 {
-	var out []int64
+// CounterPhase is a phase for the counter's windows to try.
+type CounterPhase struct {
+	At    int64 // where the windows start, ns since the first observation (any multiple of w apart)
+	Delta int64 // give or take
+	// Suggested says something other than the search puts it there: the
+	// server's resets (voted, see ClockPhase.Unvoted), the first request or
+	// the wall clock; its Delta is then as wide as what suggests it, not a
+	// grid step.
+	Suggested bool
+	Reached   int64 // where the search's first violation was, for its ranking
+}
+
+// CounterPhases are the phases to try: those the resets, the first request
+// and the wall clock suggest, then an even grid over the window, each of
+// those standing for the phases within delta. The first request's, where
+// the window it opened is pinned to it (ClockPhase.Pinned), puts the
+// boundary just before that request was sent.
+func CounterPhases(all []*Series, origin, w, delta int64) []CounterPhase {
+	var out []CounterPhase
 	for _, p := range basePhases(all, origin, w) {
-		out = append(out, (p.Lo+p.Hi)/2)
+		ph := CounterPhase{At: (p.Lo + p.Hi) / 2, Delta: delta}
+		if !p.Unvoted {
+			ph.Suggested, ph.Delta = true, min(delta, max((p.Hi-p.Lo+1)/2, records.ArrivalFloor))
+		}
+		if p.Pinned {
+			ph.At = p.Opened - ph.Delta - 1
+		}
+		out = append(out, ph)
 	}
 	for x := range int64(CounterGrid) {
-		out = append(out, w*x/CounterGrid)
+		out = append(out, CounterPhase{At: w * x / CounterGrid, Delta: delta})
 	}
 	return out
 }
