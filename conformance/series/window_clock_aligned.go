@@ -31,14 +31,18 @@ type ClockPhase struct {
 // pinChance is the share of a window below which the run's first request's
 // flight (from its sending to its answer) is too short for a window on the
 // clock to have started within it by chance: the window put at the first
-// request is then the one that request opened, and the request is in it
-// (ClockPhase.Pinned). Left open, a run whose one window driven past the
-// limit began with its first request could not tell a window on the clock
-// starting just after that request (1, then the limit) from one that the
-// request opened and that admits one too many. A window on the clock starts
-// within a given 50 ms once in 72,000 of an hour's windows, within a given
-// 1 ms once in 10,000 of 10 s windows.
-const pinChance = 1e-4
+// request is then the one that request opened, or one that started before
+// it, and the request is in it (ClockPhase.Pinned). Left open, a run whose
+// one window driven past the limit began with its first request could not
+// tell a window on the clock starting just after that request (1, then the
+// limit) from one that the request opened and that admits one too many.
+// Pinned wrongly, a correct limiter fails in at most one run in 1,000, and
+// only one whose windows start neither at a client's first request nor on
+// the wall clock's whole units (a window on the wall clock that starts
+// within the flight is its own candidate): a flight of up to 60 ms for a
+// minute, 3.6 s for an hour; never for a second, whose flights are at least
+// 4 ms (twice records.ArrivalFloor).
+const pinChance = 1e-3
 
 // maxCoverageCandidates is how many of the best-supported alignments are tried.
 const maxCoverageCandidates = 3

@@ -19,9 +19,9 @@ func TestFirstRequestWindowPinned(t *testing.T) {
 		firstWins  int // the windows the first request may be in
 	}{
 		{time.Hour, 50 * time.Millisecond, true, 1},
-		{time.Minute, time.Millisecond, true, 1}, // 5 ms of 1 minute
-		{time.Second, time.Millisecond, false, 2},
-		{time.Minute, 10 * time.Millisecond, false, 2},
+		{time.Minute, 10 * time.Millisecond, true, 1}, // 14 ms of 1 minute
+		{time.Second, 0, false, 2},                    // 4 ms of 1 s
+		{time.Minute, 100 * time.Millisecond, false, 2},
 	}
 	for _, tt := range tests {
 		s := &Series{}
