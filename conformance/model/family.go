@@ -183,12 +183,16 @@ func (a *Rules) Evaluate(all []*series.Series) (best *Evaluation, tried []*Evalu
 	keep := func(ev *Evaluation) bool {
 		switch {
 		case ev.Family.RescuesOnly() && !ev.lateOnly():
-		case best == nil || ev.score().less(best.score()):
+		case best == nil || ev.score().less(best.score()) ||
+			best.PhaseFitted && !ev.PhaseFitted && ev.score() == best.score():
 			if best != nil {
 				tried = append(tried, best.forget())
 			}
 			best = ev
-			return best.score().violations > 0 // nothing explains a run better; the first family wins ties
+			// Nothing explains a run better, and the first family wins
+			// ties, except that one explaining it without a fitted phase
+			// wins over one with (Evaluation.PhaseFitted).
+			return best.score().violations > 0 || best.PhaseFitted
 		}
 		tried = append(tried, ev.forget())
 		return true
