@@ -243,7 +243,7 @@ type CounterPhase struct {
 	At    int64 // where the windows start, ns since the first observation (any multiple of w apart)
 	Delta int64 // give or take
 	// Suggested says something other than the search puts it there: the
-	// server's resets (voted, see ClockPhase.Unvoted), the first request or
+	// server's resets (not weak, see ClockPhase.Weak), the first request or
 	// the wall clock; its Delta is then as wide as what suggests it, not a
 	// grid step.
 	Suggested bool
@@ -259,7 +259,7 @@ func CounterPhases(all []*Series, origin, w, delta int64) []CounterPhase {
 	var out []CounterPhase
 	for _, p := range basePhases(all, origin, w) {
 		ph := CounterPhase{At: (p.Lo + p.Hi) / 2, Delta: delta}
-		if !p.Unvoted {
+		if !p.Weak {
 			ph.Suggested, ph.Delta = true, min(delta, max((p.Hi-p.Lo+1)/2, records.ArrivalFloor))
 		}
 		if p.Pinned {

@@ -22,10 +22,11 @@ type ClockPhase struct {
 	// opened whatever its flight (see pinChance).
 	Opened int64
 	Pinned bool
-	// Unvoted says the phase rests only on transitions from a rejection to
-	// an admission most of whose neighbours disagree: requests reordered
-	// where a window filled show as many as the resets do.
-	Unvoted bool
+	// Weak says the phase rests only on transitions from a rejection to an
+	// admission that requests reordered where a window filled show as often
+	// as resets do: most of their neighbours disagree, or the admission may
+	// have arrived before the rejection (requests sent at once, as a burst's).
+	Weak bool
 }
 
 // pinChance is the share of a window below which the run's first request's
@@ -133,21 +134,46 @@ func resetPhases(all []*Series, w int64) []ClockPhase {
 	}
 	var out []ClockPhase
 	seen := map[segment]bool{}
-	nvoted := len(voted.best(maxCoverageCandidates))
-	for x, sg := range append(voted.best(maxCoverageCandidates), plain.best(maxCoverageCandidates)...) {
+	var sure []reset // voted, and the rejection surely arrived first
+	for _, s := range all {
+		for _, r := range resetsOf(s) {
+			if r.voted && r.ordered {
+				sure = append(sure, r)
+			}
+		}
+	}
+	for _, sg := range append(voted.best(maxCoverageCandidates), plain.best(maxCoverageCandidates)...) {
 		if key := (segment{lo: sg.lo, hi: sg.hi}); !seen[key] {
 			seen[key] = true
-			out = append(out, ClockPhase{Lo: sg.lo, Hi: sg.hi, Name: "aligned to the observed resets", Unvoted: x >= nvoted})
+			weak := !slices.ContainsFunc(sure, func(r reset) bool { return r.meets(sg, w) })
+			out = append(out, ClockPhase{Lo: sg.lo, Hi: sg.hi, Name: "aligned to the observed resets", Weak: weak})
 		}
 	}
 	return out
 }
 
 // reset is a transition from a rejection to an admission: the boundary lies
-// in (lo, hi]. voted says most of its neighbours agree.
+// in (lo, hi]. voted says most of its neighbours agree; ordered, that the
+// rejection surely arrived before the admission.
 type reset struct {
-	lo, hi int64
-	voted  bool
+	lo, hi         int64
+	voted, ordered bool
+}
+
+// meets reports whether r's boundary may lie in segment sg of the circle of
+// circumference w; a reset as wide as w says nothing (see coverage.add).
+func (r reset) meets(sg segment, w int64) bool {
+	if r.hi-r.lo >= w {
+		return false
+	}
+	a := records.FloorMod(r.lo, w)
+	b := a + r.hi - r.lo
+	for _, shift := range []int64{-w, 0, w} {
+		if a+shift < sg.hi && b+shift >= sg.lo {
+			return true
+		}
+	}
+	return false
 }
 
 // resetSpan is how many judged requests on each side of a transition vote on
@@ -181,7 +207,8 @@ func resetsOf(s *Series) []reset {
 		from, to := max(0, x-resetSpan), min(len(judged), x+resetSpan)
 		rejectedBefore := (x - from) - (admittedBefore[x] - admittedBefore[from])
 		admittedAfter := admittedBefore[to] - admittedBefore[x]
-		out = append(out, reset{s.Lo(last), s.Hi(first), 2*rejectedBefore > x-from && 2*admittedAfter > to-x})
+		out = append(out, reset{lo: s.Lo(last), hi: s.Hi(first),
+			voted: 2*rejectedBefore > x-from && 2*admittedAfter > to-x, ordered: s.Hi(last) <= s.Lo(first)})
 	}
 	return out
 }

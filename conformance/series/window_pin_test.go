@@ -50,3 +50,42 @@ func TestFirstRequestWindowPinned(t *testing.T) {
 		}
 	}
 }
+
+// A reset found where requests sent at once were reordered, as a burst is
+// where a window fills, is weak (ClockPhase.Weak): the counter does not take
+// it as the server's word for where its windows turn. One whose rejection
+// surely arrived before its admission, with its neighbours agreeing, is not.
+func TestResetPhasesWeakWhereReordered(t *testing.T) {
+	ms := int64(time.Millisecond)
+	burst := func(at int64, statuses ...int) (reqs []records.Record) {
+		for _, st := range statuses {
+			reqs = append(reqs, records.Record{Sent: at, Latency: 500, Status: int32(st)})
+		}
+		return reqs
+	}
+	tests := []struct {
+		name string
+		reqs []records.Record
+		weak bool
+	}{
+		{"a burst reordered where the window filled",
+			append(burst(1000*ms, 200, 200, 200, 200, 200), burst(3000*ms, 200, 200, 429, 429, 429, 200, 200, 200, 429, 429, 429, 429)...), true},
+		{"rejections, then admissions after the turn",
+			append(burst(1000*ms, 200, 200, 429, 429, 429, 429, 429), burst(3000*ms, 200, 200, 200, 200, 200)...), false},
+	}
+	for _, tt := range tests {
+		s := &Series{Reqs: tt.reqs}
+		for _, r := range tt.reqs {
+			s.Adm, s.Rej, s.Known = append(s.Adm, r.Status == 200), append(s.Rej, r.Status == 429), append(s.Known, true)
+		}
+		ps := resetPhases([]*Series{s}, int64(time.Minute))
+		if len(ps) == 0 {
+			t.Fatalf("%s: no reset phase", tt.name)
+		}
+		for _, p := range ps {
+			if p.Weak != tt.weak {
+				t.Errorf("%s: phase [%d, %d] weak %v; want %v", tt.name, p.Lo, p.Hi, p.Weak, tt.weak)
+			}
+		}
+	}
+}
