@@ -63,7 +63,7 @@ func enforcedResult(a *analysis) check.Result {
 		}
 		if rival := a.eval.Rival; rival != nil && res.Status == check.Pass && overAdmissions(rival) > 0 {
 			res.Status, res.Undecided = check.Skip, true
-			res.Message = fmt.Sprintf("judged as %s: %s beyond the limit; judged as %s: none, but only with a window turning inside the run where nothing the server sent puts one. A run shorter than two windows of %s cannot tell the two apart: run for longer, or declare the algorithm",
+			res.Message = fmt.Sprintf("judged as %s: %s beyond the limit; judged as %s: none, but only with a window turning inside the run where nothing the server sent puts one. A run shorter than two windows of %s cannot tell the two apart: declare the limit's algorithm in the scenario to judge it as one",
 				rival.Desc, check.Plural(overAdmissions(rival), "admission", "admissions"), a.eval.Desc, check.FormatWindow(a.Limit.Window))
 		}
 		if b, ok := a.eval.Family.(model.BlindSpotter); ok && res.Status == check.Pass {
