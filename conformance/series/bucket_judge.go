@@ -186,9 +186,15 @@ func countFrom(xs []int64, x int64, from int) int {
 // minTree is a segment tree over positions 0…n−1 supporting "add v to every
 // position ≤ k" and "minimum (and its position) over positions ≤ k". Its
 // nodes, numbered from 1 with children 2·node and 2·node+1 and split at the
-// middle, number fewer than twice the power of two at or above n: 24 bytes
-// each, about 48 bytes a position. A node's fields are kept together: the
-// walks read them together, one cache line a node.
+// middle, number fewer than twice the power of two at or above n: 16 bytes
+// each, about 32 bytes a position. A node's fields are kept together: the
+// walks read them together.
+//
+// What is added is a whole number (bucketOver takes a token at a time), so
+// a node keeps what was added to the whole of it as an integer: as a float
+// it would be the same sum, exactly, as long as it stays below 2⁵³, and an
+// int32 holds any sum of fewer than 2³¹ additions of ±1, one per position
+// at most for each request judged.
 type minTree struct {
 	n     int
 	nodes []minNode
@@ -197,8 +203,9 @@ type minTree struct {
 // minNode is one node of a minTree: the minimum below it and where it is,
 // and what was added to the whole of it.
 type minNode struct {
-	min, lazy float64
-	at        int32
+	min  float64
+	lazy int32
+	at   int32
 }
 
 func newMinTree(n int, init func(k int) float64) *minTree {
@@ -231,7 +238,7 @@ func (t *minTree) pull(node int) {
 	} else {
 		t.nodes[node].min, t.nodes[node].at = t.nodes[a].min, t.nodes[a].at
 	}
-	t.nodes[node].min += t.nodes[node].lazy
+	t.nodes[node].min += float64(t.nodes[node].lazy)
 }
 
 // minTreeDepth bounds the depth of a minTree: far beyond any series.
@@ -242,7 +249,7 @@ const minTreeDepth = 64
 // path's nodes up from the bottom: each node takes the same additions, in
 // the same order, as when it was written recursively, so the sums round
 // alike.
-func (t *minTree) add(k int, v float64) {
+func (t *minTree) add(k int, v int32) {
 	if k < 0 {
 		return
 	}
@@ -251,7 +258,7 @@ func (t *minTree) add(k int, v float64) {
 	node, l, r := 1, 0, t.n-1
 	for {
 		if r <= k {
-			t.nodes[node].min += v
+			t.nodes[node].min += float64(v)
 			t.nodes[node].lazy += v
 			break
 		}
@@ -262,7 +269,7 @@ func (t *minTree) add(k int, v float64) {
 			node, r = 2*node, m
 			continue
 		}
-		t.nodes[2*node].min += v // the left child lies within 0…k
+		t.nodes[2*node].min += float64(v) // the left child lies within 0…k
 		t.nodes[2*node].lazy += v
 		if node, l = 2*node+1, m+1; l > k {
 			break
@@ -303,7 +310,7 @@ func (t *minTree) min(k int) (float64, int) {
 				v, at = t.nodes[left].min, int(t.nodes[left].at)
 			}
 		}
-		v += t.nodes[p].lazy
+		v += float64(t.nodes[p].lazy)
 	}
 	return v, at
 }

@@ -20,10 +20,10 @@ func TestMinTreeMatchesBruteForce(t *testing.T) {
 		for range 500 {
 			k := r.IntN(n)
 			if r.IntN(2) == 0 {
-				v := r.Float64()*4 - 2
+				v := int32(r.IntN(5) - 2)
 				tree.add(k, v)
 				for x := 0; x <= k; x++ {
-					vals[x] += v
+					vals[x] += float64(v)
 				}
 				continue
 			}
@@ -59,27 +59,28 @@ func TestFenwick(t *testing.T) {
 	}
 }
 
-// The tree adds and queries without recursion; every node must take the
-// same floating-point additions in the same order as the recursive walk
-// (addRec, minRec), so that sums round alike, and queries must agree bit for
+// The tree adds and queries without recursion, and keeps what was added
+// to a node as an integer; every node must take the same floating-point
+// additions in the same order as the recursive walk over float sums did
+// (floatTree), so that sums round alike, and queries must agree bit for
 // bit, positions too.
 func TestMinTreeMatchesRecursiveWalk(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 2))
 	for _, n := range []int{0, 1, 2, 3, 5, 7, 64, 65, 100, 1000, 4097} {
 		init := func(k int) float64 { return -3.7e-6 * float64(1e9+int64(k/3)*123_457) } // -rate·lo: fractions that round, ties too
-		got, want := newMinTree(n, init), newMinTree(n, init)
+		got, want := newMinTree(n, init), newFloatTree(n, init)
 		for range 3000 {
 			if n == 0 {
 				break
 			}
 			k := r.IntN(n)
 			if r.IntN(3) > 0 {
-				v := -1.0
+				v := int32(-1)
 				if r.IntN(4) == 0 {
-					v = r.Float64()*4 - 2
+					v = int32(r.IntN(7) - 3)
 				}
 				got.add(k, v)
-				want.addRec(1, 0, n-1, k, v)
+				want.addRec(1, 0, n-1, k, float64(v))
 				continue
 			}
 			gv, gat := got.min(k)
@@ -89,15 +90,59 @@ func TestMinTreeMatchesRecursiveWalk(t *testing.T) {
 			}
 		}
 		for x, g := range got.nodes {
-			if w := want.nodes[x]; math.Float64bits(g.min) != math.Float64bits(w.min) || g.lazy != w.lazy || g.at != w.at {
+			if w := want.nodes[x]; math.Float64bits(g.min) != math.Float64bits(w.min) || float64(g.lazy) != w.lazy || g.at != w.at {
 				t.Fatalf("n=%d: node %d holds %+v; want %+v", n, x, g, w)
 			}
 		}
 	}
 }
 
-// addRec is add as first written, recursively.
-func (t *minTree) addRec(node, l, r, k int, v float64) {
+// floatTree is minTree as first written: what was added to a node kept as
+// a float, and walked recursively.
+type floatTree struct {
+	n     int
+	nodes []floatNode
+}
+
+type floatNode struct {
+	min, lazy float64
+	at        int32
+}
+
+func newFloatTree(n int, init func(k int) float64) *floatTree {
+	size := 2
+	for size < 2*n {
+		size *= 2
+	}
+	t := &floatTree{n: n, nodes: make([]floatNode, size)}
+	if n > 0 {
+		t.build(1, 0, n-1, init)
+	}
+	return t
+}
+
+func (t *floatTree) build(node, l, r int, init func(int) float64) {
+	if l == r {
+		t.nodes[node].min, t.nodes[node].at = init(l), int32(l)
+		return
+	}
+	m := (l + r) / 2
+	t.build(2*node, l, m, init)
+	t.build(2*node+1, m+1, r, init)
+	t.pull(node)
+}
+
+func (t *floatTree) pull(node int) {
+	a, b := 2*node, 2*node+1
+	if t.nodes[b].min < t.nodes[a].min {
+		t.nodes[node].min, t.nodes[node].at = t.nodes[b].min, t.nodes[b].at
+	} else {
+		t.nodes[node].min, t.nodes[node].at = t.nodes[a].min, t.nodes[a].at
+	}
+	t.nodes[node].min += t.nodes[node].lazy
+}
+
+func (t *floatTree) addRec(node, l, r, k int, v float64) {
 	if l > k {
 		return
 	}
@@ -112,8 +157,7 @@ func (t *minTree) addRec(node, l, r, k int, v float64) {
 	t.pull(node)
 }
 
-// minRec is min as first written, recursively.
-func (t *minTree) minRec(node, l, r, k int) (float64, int) {
+func (t *floatTree) minRec(node, l, r, k int) (float64, int) {
 	if r <= k {
 		return t.nodes[node].min, int(t.nodes[node].at)
 	}
