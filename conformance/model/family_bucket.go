@@ -21,7 +21,35 @@ func (f bucketFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 	if a.Capped {
 		return f.evaluateCapped(a, all)
 	}
-	return a.judgeEach(all, f, f.judge(a.P))
+	ev := a.judgeEach(all, f, f.judge(a.P))
+	if a.Counting && explainCounted {
+		ev.redo = func(r *Rules) *Evaluation { return f.explain(r, all, a.P, ev) }
+	}
+	return ev
+}
+
+// explainCounted lets a counted bucket evaluation chosen be explained from
+// what it counted (explain) instead of judged again; tests turn it off to
+// compare with judging again.
+var explainCounted = true
+
+// explain is counted, a counted evaluation of the bucket of p, as judging
+// again under r (judgeEach) would give it with details: series.BucketExplained
+// of each series, the outcomes as counted and classified. The outcomes do
+// not depend on counting (a rejection's level is kept either way, and
+// classifying reads nothing else), so they are the same; counted is not
+// to be read again.
+func (f bucketFamily) explain(r *Rules, all []*series.Series, p Params, counted *Evaluation) *Evaluation {
+	if r.Counting || r.P != p {
+		return r.judgeEach(all, f, f.judge(p))
+	}
+	ev := &Evaluation{Family: f}
+	ev.Desc = f.Describe(p, ev)
+	ev.redo = func(r *Rules) *Evaluation { return r.judgeEach(all, f, f.judge(p)) }
+	for x, s := range all {
+		ev.States = append(ev.States, series.BucketExplained(s, p.Burst, p.Rate, counted.States[x]))
+	}
+	return ev
 }
 
 // judge judges a series against the bucket of p.

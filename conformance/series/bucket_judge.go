@@ -83,14 +83,46 @@ func bucketOver(s *Series, burst, rate float64, ev *StateEval) {
 		ev.Out[i] = AdmitOK
 		if tokens < 1 {
 			first := int(adm[from])
-			span := s.Hi(i) - s.Lo(first)
+			rank := int32(math.Round(-low-rate*float64(s.Lo(first)))) + 1
 			ev.Out[i] = AdmitOver
-			ev.overDetail(i, Detail{Ref: int32(first), Rank: int32(math.Round(-low-rate*float64(s.Lo(first)))) + 1,
-				Start: s.Lo(first), Level: burst + rate*float64(span)})
+			if ev.Counting {
+				ev.overs = append(ev.overs, overNote{i: int32(i), first: int32(first), rank: rank})
+			} else {
+				ev.setDetail(i, bucketOverDetail(s, burst, rate, i, first, rank))
+			}
 			continue
 		}
 		tree.add(k, -1)
 	}
+}
+
+// bucketOverDetail is the detail of over-admission i: the rank-th admitted
+// request of the set from first.
+func bucketOverDetail(s *Series, burst, rate float64, i, first int, rank int32) Detail {
+	span := s.Hi(i) - s.Lo(first)
+	return Detail{Ref: int32(first), Rank: rank, Start: s.Lo(first), Level: burst + rate*float64(span)}
+}
+
+// BucketExplained is the judgement of s by JudgeBucket with details (not
+// Counting), made from ev, a counted judgement of s against the same bucket
+// (and classified as the detailed one would be, if at all): the same
+// outcomes, each over-admission's detail from what bucketOver noted of it,
+// each rejection's from its level. ev is left as it was, but for its
+// outcomes, which the judgement returned shares.
+func BucketExplained(s *Series, burst, rate float64, ev StateEval) StateEval {
+	out := ev
+	out.Counting, out.det, out.lvl, out.overs = false, nil, nil, nil
+	for _, o := range ev.overs {
+		out.setDetail(int(o.i), bucketOverDetail(s, burst, rate, int(o.i), int(o.first), o.rank))
+	}
+	if ev.lvl != nil { // bucketRejected judged every rejection
+		for e, ok := range s.Rej {
+			if ok {
+				out.setDetail(e, Detail{Ref: -1, Level: ev.lvl[e]})
+			}
+		}
+	}
+	return out
 }
 
 // bucketRejected judges the rejections against the charged requests, those

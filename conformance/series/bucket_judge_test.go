@@ -269,3 +269,51 @@ func TestBucketRejectedAsSearching(t *testing.T) {
 		}
 	}
 }
+
+// A counted bucket judgement explained (BucketExplained) is the judgement
+// with details: the same outcomes, and every request's detail the same bit
+// for bit, over-admissions' and rejections' alike, on random series with
+// over-admissions, rejections, unknown outcomes, ties and latency spikes.
+func TestBucketExplainedAsJudgedWithDetails(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 3))
+	overs, rejected := 0, 0
+	for run := range 300 {
+		recs := make([]records.Record, r.IntN(800))
+		var at int64
+		statuses := []int32{200, 200, 200, 429, 0, 503}
+		for i := range recs {
+			at += int64(r.IntN(4)) * 1e6 // ties too
+			lat := uint32(r.IntN(3_000))
+			if r.IntN(50) == 0 {
+				lat = uint32(r.IntN(400_000)) // a spike
+			}
+			recs[i] = records.Record{Sent: at, Latency: lat, Status: statuses[r.IntN(len(statuses))]}
+		}
+		s := New("", recs, 0)
+		burst, rate := float64(1+r.IntN(20)), float64(1+r.IntN(500))/1e9
+		counted, want := NewStateEval(s), NewStateEval(s)
+		counted.Counting = true
+		JudgeBucket(s, burst, rate, &counted)
+		JudgeBucket(s, burst, rate, &want)
+		got := BucketExplained(s, burst, rate, counted)
+		if got.Counting || !slices.Equal(got.Out, want.Out) {
+			t.Fatalf("run %d (burst %v, rate %v/s): outcomes differ from judging with details", run, burst, rate*1e9)
+		}
+		for i := range s.Reqs {
+			g, w := got.DetOf(i), want.DetOf(i)
+			if g.Ref != w.Ref || g.Rank != w.Rank || g.Start != w.Start || math.Float64bits(g.Level) != math.Float64bits(w.Level) {
+				t.Fatalf("run %d (burst %v, rate %v/s), request %d (%v): detail %+v; judging with details gives %+v",
+					run, burst, rate*1e9, i, want.Out[i], g, w)
+			}
+			switch want.Out[i] {
+			case AdmitOver:
+				overs++
+			case RejectOK, RejectWrong:
+				rejected++
+			}
+		}
+	}
+	if overs < 1000 || rejected < 1000 {
+		t.Errorf("%d over-admissions and %d rejections explained; want the series to have many of both", overs, rejected)
+	}
+}
