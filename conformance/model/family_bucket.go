@@ -58,18 +58,19 @@ func (bucketFamily) judge(p Params) func(s *series.Series, st *series.StateEval)
 }
 
 // evaluateCapped is Evaluate under a.Ceiling: the over-admissions of every
-// series first (series.BucketOver), which classifying never changes, and the
-// rest of the judgement only when they leave the ceiling within reach; else
-// an evaluation without States.
+// series first (series.BucketOverAtMost, which stops once they pass the
+// ceiling), which classifying never changes, and the rest of the judgement
+// only when they leave the ceiling within reach; else an evaluation
+// without States.
 func (f bucketFamily) evaluateCapped(a *Rules, all []*series.Series) *Evaluation {
 	states := make([]series.StateEval, len(all))
 	over := 0
 	for x, s := range all {
 		states[x] = a.newStateEval(s)
-		over += series.BucketOver(s, a.P.Burst, a.P.Rate, &states[x])
-	}
-	if over > a.Ceiling {
-		return &Evaluation{Family: f}
+		n, ok := series.BucketOverAtMost(s, a.P.Burst, a.P.Rate, &states[x], a.Ceiling-over)
+		if over += n; !ok {
+			return &Evaluation{Family: f} // past the ceiling: the series after need not be judged
+		}
 	}
 	x := 0
 	ev := a.judgeEach(all, f, func(s *series.Series, st *series.StateEval) {

@@ -43,13 +43,15 @@ func JudgeBucket(s *Series, burst, rate float64, ev *StateEval) {
 // (AdmitOver) and counts them, a lower bound on the violations of the
 // judgement. BucketRest finishes it.
 func BucketOver(s *Series, burst, rate float64, ev *StateEval) (over int) {
-	bucketOver(s, burst, rate, ev)
-	for i, ok := range s.Adm {
-		if ok && ev.Out[i] == AdmitOver {
-			over++
-		}
-	}
-	return over
+	return bucketOver(s, burst, rate, ev, math.MaxInt)
+}
+
+// BucketOverAtMost is BucketOver for a judgement wanted only when it finds
+// at most most over-admissions: it stops at the one past most, and then
+// reports false, ev left judged in part.
+func BucketOverAtMost(s *Series, burst, rate float64, ev *StateEval, most int) (over int, ok bool) {
+	over = bucketOver(s, burst, rate, ev, most)
+	return over, over <= most
 }
 
 // BucketRest is JudgeBucket's second half, after BucketOver: it judges the
@@ -68,8 +70,9 @@ func BucketRest(s *Series, burst, rate float64, ev *StateEval) {
 	bucketRejected(s, burst, rate, charged, anchors, ev)
 }
 
-// bucketOver finds the over-admissions.
-func bucketOver(s *Series, burst, rate float64, ev *StateEval) {
+// bucketOver finds the over-admissions and counts them, stopping at the
+// one past most.
+func bucketOver(s *Series, burst, rate float64, ev *StateEval, most int) (over int) {
 	adm, order := s.admittedByHi() // admitted requests in send order; handled by latest arrival
 	// tree[k] = −r·lo(adm[k]) − (charged requests handled so far whose position is ≥ k)
 	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.Lo(int(adm[k]))) })
@@ -90,10 +93,14 @@ func bucketOver(s *Series, burst, rate float64, ev *StateEval) {
 			} else {
 				ev.setDetail(i, bucketOverDetail(s, burst, rate, i, first, rank))
 			}
+			if over++; over > most {
+				return over
+			}
 			continue
 		}
 		tree.add(k, -1)
 	}
+	return over
 }
 
 // bucketOverDetail is the detail of over-admission i: the rank-th admitted

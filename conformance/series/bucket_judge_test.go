@@ -317,3 +317,48 @@ func TestBucketExplainedAsJudgedWithDetails(t *testing.T) {
 		t.Errorf("%d over-admissions and %d rejections explained; want the series to have many of both", overs, rejected)
 	}
 }
+
+// BucketOverAtMost finds what BucketOver finds when the over-admissions
+// are at most its bound, and says so exactly when they are: the same
+// count, outcomes and notes; past the bound it reports false, whatever
+// the bound (none, one short, exact, beyond, random), on random series.
+func TestBucketOverAtMostAsBucketOver(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 4))
+	stopped := 0
+	for run := range 200 {
+		recs := make([]records.Record, r.IntN(800))
+		var at int64
+		statuses := []int32{200, 200, 200, 429, 0}
+		for i := range recs {
+			at += int64(r.IntN(4)) * 1e6
+			lat := uint32(r.IntN(3_000))
+			if r.IntN(50) == 0 {
+				lat = uint32(r.IntN(400_000))
+			}
+			recs[i] = records.Record{Sent: at, Latency: lat, Status: statuses[r.IntN(len(statuses))]}
+		}
+		s := New("", recs, 0)
+		burst, rate := float64(1+r.IntN(20)), float64(1+r.IntN(500))/1e9
+		want := NewStateEval(s)
+		want.Counting = true
+		n := BucketOver(s, burst, rate, &want)
+		for _, most := range []int{0, n - 1, n, n + 3, r.IntN(n + 1)} {
+			got := NewStateEval(s)
+			got.Counting = true
+			over, ok := BucketOverAtMost(s, burst, rate, &got, most)
+			if ok != (n <= most) {
+				t.Fatalf("run %d, at most %d: ok %v with %d over-admissions in all", run, most, ok, n)
+			}
+			if !ok {
+				stopped++
+				continue
+			}
+			if over != n || !slices.Equal(got.Out, want.Out) || !slices.Equal(got.overs, want.overs) {
+				t.Fatalf("run %d, at most %d: %d over-admitted; BucketOver finds %d (or other outcomes)", run, most, over, n)
+			}
+		}
+	}
+	if stopped < 100 {
+		t.Errorf("%d judgements stopped past their bound; want many", stopped)
+	}
+}
