@@ -57,6 +57,11 @@ type Series struct {
 		adm, order []int32
 	}
 	cuts streakCuts
+	// resets is made once, by resetsOf, for every alignment search.
+	resets struct {
+		once sync.Once
+		list []reset
+	}
 }
 
 // Key is the client the series counts: the API key or source address its

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -186,6 +187,37 @@ func TestClockWindowsAsDividing(t *testing.T) {
 		p := ClockPhase{Lo: lo, Hi: lo + r.Int64N(w/4+1)}
 		if got, want := ClockWindows(s, p, w), clockWindowsDividing(s, p, w); !slices.Equal(got, want) {
 			t.Fatalf("run %d (window %d, %d requests, phase %+v): ClockWindows lists %d windows; dividing every request lists %d", run, w, len(recs), p, len(got), len(want))
+		}
+	}
+}
+
+// The alignments a series' resets suggest are the same whether its resets
+// were found afresh or made once and read again by earlier searches (for
+// other windows, side by side): resetsOf is findResets.
+func TestClockPhasesFromResetsMadeOnce(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 10))
+	statuses := []int32{200, 200, 200, 429, 429, 0}
+	for run := range 200 {
+		recs := make([]records.Record, 1+r.IntN(1500))
+		var at int64
+		for i := range recs {
+			at += r.Int64N(5e6)
+			recs[i] = records.Record{Sent: at, Latency: uint32(r.IntN(3_000)), Status: statuses[r.IntN(len(statuses))]}
+		}
+		origin := -r.Int64N(1e9)
+		fresh, reused := New("", recs, origin), New("", recs, origin)
+		var wg sync.WaitGroup
+		for _, w := range []int64{1e8, 3e8} { // earlier searches, side by side
+			wg.Go(func() { ClockPhases([]*Series{reused}, origin, w) })
+		}
+		wg.Wait()
+		if !slices.Equal(resetsOf(reused), findResets(fresh)) {
+			t.Fatalf("run %d: the resets made once differ from those found afresh", run)
+		}
+		for _, w := range []int64{1e8, 1e9} {
+			if got, want := ClockPhases([]*Series{reused}, origin, w), ClockPhases([]*Series{fresh}, origin, w); !slices.Equal(got, want) {
+				t.Fatalf("run %d, window %d: alignments %+v; from resets found afresh %+v", run, w, got, want)
+			}
 		}
 	}
 }
