@@ -62,6 +62,11 @@ type Series struct {
 		once sync.Once
 		list []reset
 	}
+	// byMid is made once, by byMid, for every point model.
+	byMid struct {
+		once  sync.Once
+		order []int32
+	}
 }
 
 // Key is the client the series counts: the API key or source address its
