@@ -57,7 +57,16 @@ func BucketOverAtMost(s *Series, burst, rate float64, ev *StateEval, most int) (
 // BucketRest is JudgeBucket's second half, after BucketOver: it judges the
 // rejections against the admissions BucketOver charged.
 func BucketRest(s *Series, burst, rate float64, ev *StateEval) {
-	var charged, anchors []int
+	if !slices.Contains(s.Rej, true) {
+		return // nothing to judge (bucketRejected says so too): no lists to make
+	}
+	overs := 0
+	for i, ok := range s.Adm {
+		if ok && ev.Out[i] == AdmitOver {
+			overs++
+		}
+	}
+	charged, anchors := make([]int, 0, countTrue(s.Adm)-overs), make([]int, 0, overs)
 	for i, ok := range s.Adm {
 		switch {
 		case !ok:

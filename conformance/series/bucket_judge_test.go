@@ -362,3 +362,50 @@ func TestBucketOverAtMostAsBucketOver(t *testing.T) {
 		t.Errorf("%d judgements stopped past their bound; want many", stopped)
 	}
 }
+
+// BucketRest, which lists the charged requests and the anchors at their
+// size and not at all for a series without rejections, judges as listing
+// them by appending did (bucketRestAppending): on random series with and
+// without rejections.
+func TestBucketRestAsAppending(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 18))
+	for run := range 200 {
+		recs := make([]records.Record, r.IntN(600))
+		var at int64
+		statuses := []int32{200, 200, 429, 0}
+		if run%3 == 0 {
+			statuses = []int32{200, 200, 0} // no rejection
+		}
+		for i := range recs {
+			at += int64(r.IntN(4)) * 1e6
+			recs[i] = records.Record{Sent: at, Latency: uint32(r.IntN(3_000)), Status: statuses[r.IntN(len(statuses))]}
+		}
+		s := New("", recs, 0)
+		burst, rate := float64(1+r.IntN(20)), float64(1+r.IntN(500))/1e9
+		got, want := NewStateEval(s), NewStateEval(s)
+		BucketOver(s, burst, rate, &got)
+		BucketOver(s, burst, rate, &want)
+		BucketRest(s, burst, rate, &got)
+		bucketRestAppending(s, burst, rate, &want)
+		for i := range s.Reqs {
+			if got.Out[i] != want.Out[i] || got.DetOf(i) != want.DetOf(i) {
+				t.Fatalf("run %d, request %d: %v %+v; appending gives %v %+v", run, i, got.Out[i], got.DetOf(i), want.Out[i], want.DetOf(i))
+			}
+		}
+	}
+}
+
+// bucketRestAppending is BucketRest as first written.
+func bucketRestAppending(s *Series, burst, rate float64, ev *StateEval) {
+	var charged, anchors []int
+	for i, ok := range s.Adm {
+		switch {
+		case !ok:
+		case ev.Out[i] == AdmitOver:
+			anchors = append(anchors, i)
+		default:
+			charged = append(charged, i)
+		}
+	}
+	bucketRejected(s, burst, rate, charged, anchors, ev)
+}
