@@ -289,20 +289,15 @@ func (t *minTree) pull(node int) {
 	t.nodes[node].min += float64(t.nodes[node].lazy)
 }
 
-// minTreeDepth bounds the depth of a minTree: far beyond any series.
-const minTreeDepth = 64
-
 // add adds v to positions 0…k. It walks down the path to position k, adding
 // v to the nodes left of it that lie wholly within 0…k, then pulls the
-// path's nodes up from the bottom: each node takes the same additions, in
-// the same order, as when it was written recursively, so the sums round
-// alike.
+// path's nodes up from the bottom (each node's parent is node/2): each node
+// takes the same additions, in the same order, as when it was written
+// recursively, so the sums round alike.
 func (t *minTree) add(k int, v int32) {
 	if k < 0 {
 		return
 	}
-	var path [minTreeDepth]int32
-	depth := 0
 	node, l, r := 1, 0, t.n-1
 	for {
 		if r <= k {
@@ -310,8 +305,6 @@ func (t *minTree) add(k int, v int32) {
 			t.nodes[node].lazy += v
 			break
 		}
-		path[depth] = int32(node)
-		depth++
 		m := (l + r) / 2
 		if k < m {
 			node, r = 2*node, m
@@ -323,42 +316,34 @@ func (t *minTree) add(k int, v int32) {
 			break
 		}
 	}
-	for depth > 0 {
-		depth--
-		t.pull(int(path[depth]))
+	for node >>= 1; node >= 1; node >>= 1 {
+		t.pull(node)
 	}
 }
 
 // min returns the minimum over positions 0…k (k ≥ 0) and where it is, the
 // first on a tie between the two halves of a node. It walks down to the
 // node that lies wholly within 0…k and folds the path back up, as the
-// recursive query did.
+// recursive query did: a node that is a right child (odd) was gone to from
+// its parent with its left sibling (node−1) wholly within 0…k.
 func (t *minTree) min(k int) (float64, int) {
-	var path [minTreeDepth]int32
-	var right [minTreeDepth]bool // the path went to the right child
-	depth := 0
 	node, l, r := 1, 0, t.n-1
 	for r > k {
-		m := (l + r) / 2
-		path[depth] = int32(node)
-		if right[depth] = k > m; right[depth] {
+		if m := (l + r) / 2; k > m {
 			node, l = 2*node+1, m+1
 		} else {
 			node, r = 2*node, m
 		}
-		depth++
 	}
 	v, at := t.nodes[node].min, int(t.nodes[node].at)
-	for depth > 0 {
-		depth--
-		p := int(path[depth])
-		if right[depth] {
+	for ; node > 1; node >>= 1 {
+		if node&1 == 1 {
 			// The left child lies within 0…k; the right holds v.
-			if left := 2 * p; !(v < t.nodes[left].min) {
+			if left := node - 1; !(v < t.nodes[left].min) {
 				v, at = t.nodes[left].min, int(t.nodes[left].at)
 			}
 		}
-		v += float64(t.nodes[p].lazy)
+		v += float64(t.nodes[node>>1].lazy)
 	}
 	return v, at
 }
