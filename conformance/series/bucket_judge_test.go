@@ -1,6 +1,7 @@
 package series
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -408,4 +409,40 @@ func bucketRestAppending(s *Series, burst, rate float64, ev *StateEval) {
 		}
 	}
 	bucketRejected(s, burst, rate, charged, anchors, ev)
+}
+
+// The admissions by latest arrival, sorted by insertion when that takes few
+// moves and by slices.SortFunc when latency spikes make it take many, come
+// in the order sorting them as first written gave: on random series with
+// and without spikes.
+func TestAdmittedByHiAsSorted(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 19))
+	for run := range 200 {
+		recs := make([]records.Record, r.IntN(3000))
+		var at int64
+		for i := range recs {
+			at += int64(r.IntN(3)) * 1e5
+			lat := uint32(r.IntN(500))
+			if run%2 == 1 && r.IntN(10) == 0 {
+				lat = uint32(r.IntN(2_000_000)) // spikes: too many moves
+			}
+			recs[i] = records.Record{Sent: at, Latency: lat, Status: []int32{200, 200, 429, 0}[r.IntN(4)]}
+		}
+		s := New("", recs, 0)
+		adm, order := s.admittedByHi()
+		type byHi struct {
+			hi int64
+			k  int32
+		}
+		keys := make([]byHi, len(adm))
+		for k, i := range adm {
+			keys[k] = byHi{s.Hi(int(i)), int32(k)}
+		}
+		slices.SortFunc(keys, func(a, b byHi) int { return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.k, b.k)) })
+		for x, key := range keys {
+			if order[x] != key.k {
+				t.Fatalf("run %d: admission %d by latest arrival is %d; sorting gives %d", run, x, order[x], key.k)
+			}
+		}
+	}
 }

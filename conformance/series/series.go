@@ -317,15 +317,16 @@ func (s *Series) admittedByHi() (adm, order []int32) {
 				adm = append(adm, int32(i))
 			}
 		}
-		type byHi struct {
-			hi int64
-			k  int32
-		}
-		keys := make([]byHi, len(adm))
+		keys := make([]hiKey, len(adm))
 		for k, i := range adm {
-			keys[k] = byHi{s.Hi(int(i)), int32(k)}
+			keys[k] = hiKey{s.Hi(int(i)), int32(k)}
 		}
-		slices.SortFunc(keys, func(a, b byHi) int { return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.k, b.k)) })
+		// In send order the latest arrivals are nearly sorted already: an
+		// insertion sort moves each past the few sent before it that
+		// arrive later, unless latency spikes make that too many moves.
+		if !insertionSortHi(keys, 8*len(keys)) {
+			slices.SortFunc(keys, compareHi)
+		}
 		order := make([]int32, len(keys))
 		for x, key := range keys {
 			order[x] = key.k
@@ -333,6 +334,40 @@ func (s *Series) admittedByHi() (adm, order []int32) {
 		s.byHi.adm, s.byHi.order = adm, order
 	})
 	return s.byHi.adm, s.byHi.order
+}
+
+// hiKey is an admission's latest arrival and its position among the
+// admissions; no two have the same position, so they sort one way only.
+type hiKey struct {
+	hi int64
+	k  int32
+}
+
+// compareHi orders keys by latest arrival, then position.
+func compareHi(a, b hiKey) int {
+	if a.hi != b.hi {
+		return cmp.Compare(a.hi, b.hi)
+	}
+	return cmp.Compare(a.k, b.k)
+}
+
+// insertionSortHi sorts keys by compareHi making at most moves moves; it
+// reports false, leaving keys a permutation of what they were, when that is
+// not enough.
+func insertionSortHi(keys []hiKey, moves int) bool {
+	for i := 1; i < len(keys); i++ {
+		key := keys[i]
+		j := i
+		for j > 0 && compareHi(key, keys[j-1]) < 0 {
+			keys[j] = keys[j-1]
+			j--
+		}
+		keys[j] = key
+		if moves -= i - j; moves < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // countTrue is the number of true values in bs.
