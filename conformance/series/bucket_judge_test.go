@@ -446,3 +446,54 @@ func TestAdmittedByHiAsSorted(t *testing.T) {
 		}
 	}
 }
+
+// A series' reach, half the median latency of its rejections found by
+// halves of 16 bits, and its latest arrivals, sorted by insertion when
+// they nearly are in order, are what sorting them gave (as first written):
+// on random series with latencies below and past 65,536 µs, latency spikes
+// and runs without rejections.
+func TestBuildAsSorting(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 20))
+	for run := range 300 {
+		recs := make([]records.Record, r.IntN(2000))
+		var at int64
+		statuses := []int32{200, 429, 429, 0}
+		if run%5 == 0 {
+			statuses = []int32{200, 0}
+		}
+		scale := []int{1_000, 70_000, 5_000_000}[run%3]
+		for i := range recs {
+			at += int64(r.IntN(3)) * 1e5
+			lat := uint32(r.IntN(scale))
+			if r.IntN(20) == 0 {
+				lat = uint32(r.IntN(2_000_000)) // a spike
+			}
+			recs[i] = records.Record{Sent: at, Latency: lat, Status: statuses[r.IntN(len(statuses))]}
+		}
+		s := New("", recs, 0)
+		var lats []int64
+		for i, rej := range s.Rej {
+			if rej {
+				lats = append(lats, s.Reqs[i].Lat())
+			}
+		}
+		want := int64(0)
+		if len(lats) > 0 {
+			slices.Sort(lats)
+			want = lats[len(lats)/2] / 2
+		}
+		if got := halfMedianRejectionLatency(s); got != want {
+			t.Fatalf("run %d: half the median rejection latency %d; sorting gives %d", run, got, want)
+		}
+		var his []int64
+		for i := range s.Reqs {
+			if !s.Rej[i] {
+				his = append(his, s.Hi(i))
+			}
+		}
+		slices.Sort(his)
+		if !slices.Equal(s.admHi, his) {
+			t.Fatalf("run %d: the latest arrivals of the charged requests differ from sorting them", run)
+		}
+	}
+}
