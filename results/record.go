@@ -334,14 +334,15 @@ func appendHeaderKey[V string | []byte](key []byte, name string, value V) []byte
 type headerMaps struct {
 	byKey map[string]map[string]string
 	hits  int // since byKey was last emptied
-	off   int // records left before looking again
+	off   int // lookups left to skip before looking again
 }
 
 const (
 	// maxHeaderMaps bounds the maps kept, about 350 bytes each.
 	maxHeaderMaps = 1 << 14
-	// headerMapsOff is how many records go without looking once the maps
-	// kept filled up and less than a quarter of the lookups found one.
+	// headerMapsOff is how many lookups are skipped (records whose headers
+	// differ from the last one's go without a map kept) once the maps kept
+	// filled up and less than a quarter of the lookups found one.
 	headerMapsOff = 1 << 20
 )
 
