@@ -114,13 +114,18 @@ func (a *analysis) onsets() []onset {
 // its episode are those after request prev (and, for windows, in r's window).
 // For windows every over-admission of r's window counts, even one after the
 // streak: a window that admitted more than N began rejecting late, whichever
-// of its requests the model names as the extra one.
+// of its requests the model names as the extra one. Without windows only
+// the requests between prev and r are looked at.
 func (a *analysis) judgeOnset(r model.Ref, prev int, streak []int) onset {
 	s, ev := r.S, r.Ev
 	win := a.eval.Family.Windowed()
 	var adm []int
 	over, total := 0, 0
-	for i := range s.Reqs {
+	from, to := 0, len(s.Reqs)
+	if !win {
+		from, to = max(prev+1, 0), r.I // the admissions before the streak are all that count
+	}
+	for i := from; i < to; i++ {
 		if !s.Adm[i] {
 			continue
 		}

@@ -1,12 +1,19 @@
 package conformance
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
+	"github.com/ratecheck/ratecheck/conformance/model"
+	"github.com/ratecheck/ratecheck/conformance/series"
 	"github.com/ratecheck/ratecheck/plan"
+	"github.com/ratecheck/ratecheck/results"
 	"github.com/ratecheck/ratecheck/scenarios"
 )
 
@@ -102,4 +109,97 @@ func TestOnsetBucket(t *testing.T) {
 			}
 		})
 	}
+}
+
+// judgeOnset, which looks only at the requests between the streaks when the
+// family has no windows, judges every onset as looking at every request
+// (judgeOnsetWhole) did: for the simulated limiters of every family with
+// each fault, loud random runs of every algorithm and the stored replays.
+func TestJudgeOnsetAsWhole(t *testing.T) {
+	defer func() { quietJudging = true }()
+	quietJudging = false
+	onsets, unwindowed := 0, 0
+	agree := func(name string, p *plan.Plan, obs []results.Observation) {
+		t.Helper()
+		j := New(p, Options{})
+		for _, o := range obs {
+			j.Observe(o)
+		}
+		a := j.cur.run.analysis()
+		if a.eval == nil || len(a.series) == 0 {
+			return
+		}
+		for x, s := range a.series {
+			ev := &a.eval.States[x]
+			prev := -1
+			limiting := func(i int) bool { return ev.Out[i] == series.RejectOK }
+			for _, streak := range model.Streaks(s, limiting) {
+				r := model.Ref{S: s, Ev: ev, I: streak[0]}
+				if got, want := a.judgeOnset(r, prev, streak), a.judgeOnsetWhole(r, prev, streak); !reflect.DeepEqual(got, want) {
+					t.Fatalf("%s: onset at request %d: %+v; looking at every request gives %+v", name, r.I, got, want)
+				}
+				onsets++
+				if !a.eval.Family.Windowed() {
+					unwindowed++
+				}
+				prev = streak[len(streak)-1]
+			}
+		}
+	}
+	simRuns(agree)
+	algos := []scenarios.Algorithm{scenarios.AlgoAny, scenarios.AlgoFixedWindow, scenarios.AlgoSlidingWindow, scenarios.AlgoTokenBucket}
+	for seed := range uint64(40) {
+		algo := algos[seed%uint64(len(algos))]
+		p, obs := randomRun(rand.New(rand.NewPCG(seed, 20)), algo)
+		for k := range obs { // loud: some rejected
+			if k%5 == 2 {
+				obs[k].Status = 429
+			}
+		}
+		agree(fmt.Sprintf("seed %d (%s)", seed, algo), p, obs)
+	}
+	dirs, _ := filepath.Glob("testdata/[fl]*-*")
+	for _, dir := range dirs {
+		p, obs := stored(t, dir)
+		agree(dir, p, obs)
+	}
+	if unwindowed < 100 {
+		t.Errorf("%d onsets judged, %d of them without windows; want many of both", onsets, unwindowed)
+	}
+}
+
+// judgeOnsetWhole is judgeOnset as first written, looking at every request.
+func (a *analysis) judgeOnsetWhole(r model.Ref, prev int, streak []int) onset {
+	s, ev := r.S, r.Ev
+	win := a.eval.Family.Windowed()
+	var adm []int
+	over, total := 0, 0
+	for i := range s.Reqs {
+		if !s.Adm[i] {
+			continue
+		}
+		before := i > prev && i < r.I
+		if win && !sameWindow(ev, i, r.I) || !win && !before {
+			continue
+		}
+		total++
+		if before {
+			adm = append(adm, i)
+		}
+		if ev.Out[i] == series.AdmitOver {
+			over++
+		}
+	}
+	o := onset{first: r}
+	wrong := ev.Out[r.I] == series.RejectEarly || ev.Out[r.I] == series.RejectWrong
+	switch {
+	case wrong:
+		o.early, o.blamed = a.eval.Family.EarlyBy(a.Limit.Requests, len(adm), r.Ev.DetOf(r.I)), check.LimitNoEarlyReject
+	case over > 0:
+		o.late, o.blamed = over, check.LimitEnforced
+	case win:
+		o.fuzzy = int64(len(adm)) != a.Limit.Requests
+	}
+	o.note = a.onsetNote(r, adm, streak, total, o)
+	return o
 }

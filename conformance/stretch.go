@@ -308,48 +308,82 @@ func (j *Judge) blamed() check.Blames { return j.cur.run.blamed().With(j.past) }
 
 // leadIn keeps the observations sent within span of the latest one, without
 // headers or body (only the model collector reads them), at most limit.
+// It is a queue in a ring: each observation is copied in once (a slice
+// whose front is cut and then moved back copied each about twice more).
 type leadIn struct {
 	span  int64
 	limit int
-	buf   []results.Observation // a queue: buf[head:]
-	head  int
+	// buf is the ring, its length 0 or a power of two: the queue is
+	// buf[head], buf[head+1], … n of them, wrapping around.
+	buf     []results.Observation
+	head, n int
 	// dropped is the latest Sent of an observation dropped for limit (or
 	// before the queue started), Unix nanoseconds; 0 when none was.
 	dropped int64
 }
 
+// leadInitial is the ring's first length.
+const leadInitial = 256
+
 // push adds o and drops those sent more than span before it.
 func (l *leadIn) push(o results.Observation) {
 	o.Headers, o.Body, o.Error = nil, "", ""
 	sent := o.Sent.UnixNano()
-	for l.head < len(l.buf) && l.buf[l.head].Sent.UnixNano() < sent-l.span {
-		l.head++
+	for l.n > 0 && l.buf[l.head].Sent.UnixNano() < sent-l.span {
+		l.pop()
 	}
-	if len(l.buf)-l.head >= l.limit {
+	if l.n > 0 && l.n >= l.limit {
 		l.dropped = max(l.dropped, l.buf[l.head].Sent.UnixNano())
-		l.head++
+		l.pop()
 	}
-	if l.head > len(l.buf)/2 && l.head > 1024 {
-		n := copy(l.buf, l.buf[l.head:])
-		clear(l.buf[n:])
-		l.buf, l.head = l.buf[:n], 0
+	if l.n == len(l.buf) {
+		l.grow()
 	}
-	l.buf = append(l.buf, o)
+	l.buf[(l.head+l.n)&(len(l.buf)-1)] = o
+	l.n++
+}
+
+// pop drops the oldest observation.
+func (l *leadIn) pop() {
+	l.head = (l.head + 1) & (len(l.buf) - 1)
+	l.n--
+}
+
+// grow doubles the ring, the queue moved to its start.
+func (l *leadIn) grow() {
+	buf := make([]results.Observation, max(leadInitial, 2*len(l.buf)))
+	l.copyTo(buf)
+	l.buf, l.head = buf, 0
+}
+
+// copyTo copies the queue, oldest first, to the start of dst.
+func (l *leadIn) copyTo(dst []results.Observation) {
+	k := copy(dst, l.buf[l.head:min(l.head+l.n, len(l.buf))])
+	copy(dst[k:], l.buf[:l.n-k])
 }
 
 // start empties the queue for observations from at on: none sent before it
 // is kept, as if dropped.
 func (l *leadIn) start(at int64) {
 	clear(l.buf)
-	l.buf, l.head, l.dropped = l.buf[:0], 0, at-1
+	l.head, l.n, l.dropped = 0, 0, at-1
 }
 
 // complete reports whether the queue holds every observation sent within
 // span before now: none of them was dropped for the limit.
 func (l *leadIn) complete(now int64) bool { return l.dropped == 0 || l.dropped < now-l.span }
 
-// items are the observations kept, oldest first.
-func (l *leadIn) items() []results.Observation { return l.buf[l.head:] }
+// items are the observations kept, oldest first. A queue that wraps around
+// the ring is first turned to start at its start.
+func (l *leadIn) items() []results.Observation {
+	if l.head+l.n > len(l.buf) {
+		slices.Reverse(l.buf[:l.head])
+		slices.Reverse(l.buf[l.head:])
+		slices.Reverse(l.buf)
+		l.head = 0
+	}
+	return l.buf[l.head : l.head+l.n]
+}
 
 // stretchTally is the verdict of the stretches judged so far, folded as
 // they end: each check as the stretch that weighs most for it says (a

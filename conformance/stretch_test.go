@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -456,3 +457,74 @@ func TestContextIsKeptOnlyNearAStretchsEnd(t *testing.T) {
 		t.Error("context started over 2 s ago counts incomplete")
 	}
 }
+
+// The context queue in a ring keeps, drops and reports what the queue in a
+// slice it replaced (leadInSlice) did, after every push: the same
+// observations in order, the same latest drop; on random runs sent mostly
+// in order, some out of it, some at once, with spans and bounds that make
+// it drop by time and by bound, started again now and then.
+func TestLeadInAsSlice(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 6))
+	for run := range 60 {
+		span, limit := int64(1+r.IntN(50))*int64(time.Millisecond), 1+r.IntN(700)
+		got := leadIn{span: span, limit: limit}
+		want := leadInSlice{span: span, limit: limit}
+		at := base.UnixNano()
+		for k := range 5000 {
+			if r.IntN(2000) == 0 {
+				got.start(at)
+				want.start(at)
+			}
+			at += int64(r.IntN(3)) * int64(r.IntN(200_000))
+			sent := at
+			if r.IntN(20) == 0 {
+				sent -= int64(r.IntN(5_000_000)) // sent before the one pushed last
+			}
+			o := results.Observation{Seq: uint64(k), Sent: time.Unix(0, sent), Status: 200, Headers: map[string]string{"X": "y"}}
+			got.push(o)
+			want.push(o)
+			if got.dropped != want.dropped || got.n != len(want.items()) {
+				t.Fatalf("run %d, push %d: %d kept, dropped at %d; the slice keeps %d, dropped at %d", run, k, got.n, got.dropped, len(want.items()), want.dropped)
+			}
+			if k%97 == 0 || k == 4999 {
+				if g, w := got.items(), want.items(); !reflect.DeepEqual(g, w) {
+					t.Fatalf("run %d, push %d: the ring holds other observations than the slice", run, k)
+				}
+			}
+		}
+	}
+}
+
+// leadInSlice is leadIn as first written, a queue in a slice.
+type leadInSlice struct {
+	span    int64
+	limit   int
+	buf     []results.Observation
+	head    int
+	dropped int64
+}
+
+func (l *leadInSlice) push(o results.Observation) {
+	o.Headers, o.Body, o.Error = nil, "", ""
+	sent := o.Sent.UnixNano()
+	for l.head < len(l.buf) && l.buf[l.head].Sent.UnixNano() < sent-l.span {
+		l.head++
+	}
+	if len(l.buf)-l.head >= l.limit {
+		l.dropped = max(l.dropped, l.buf[l.head].Sent.UnixNano())
+		l.head++
+	}
+	if l.head > len(l.buf)/2 && l.head > 1024 {
+		n := copy(l.buf, l.buf[l.head:])
+		clear(l.buf[n:])
+		l.buf, l.head = l.buf[:n], 0
+	}
+	l.buf = append(l.buf, o)
+}
+
+func (l *leadInSlice) start(at int64) {
+	clear(l.buf)
+	l.buf, l.head, l.dropped = l.buf[:0], 0, at-1
+}
+
+func (l *leadInSlice) items() []results.Observation { return l.buf[l.head:] }

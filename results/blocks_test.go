@@ -164,6 +164,81 @@ func TestBlocksShareRepeatedHeaders(t *testing.T) {
 	}
 }
 
+// TestBlocksShareHeadersThatComeBack reads back runs whose headers come
+// back window after window (Remaining counted down, a Reset in seconds)
+// and runs whose headers never do (a Reset at a time of its own, a header
+// of random text): every observation reads back equal to what was written,
+// headers that come back share the map made the first time, two maps
+// shared are equal, and a run whose headers never come back keeps no more
+// than maxHeaderMaps of them, and then stops looking them up.
+func TestBlocksShareHeadersThatComeBack(t *testing.T) {
+	defer func(n int) { blockRawTarget = n }(blockRawTarget)
+	blockRawTarget = 64 << 10
+	for _, tt := range []struct {
+		name  string
+		n     int
+		come  bool // the headers come back
+		reset func(i int) string
+	}{
+		{"reset in seconds", 30_000, true, func(i int) string { return strconv.Itoa(1 + i%1000/100) }},
+		{"no reset", 30_000, true, nil},
+		{"reset at a time", 2*maxHeaderMaps + 5000, false, func(i int) string { return strconv.Itoa(1_800_000_000 + i/1000) }},
+		{"random text", 2*maxHeaderMaps + 5000, false, func(i int) string { return fmt.Sprintf("x%d-%d", i, i*7919%1000) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			want := make([]Observation, tt.n)
+			for i := range want {
+				h := map[string]string{"X-Ratelimit-Limit": "1000", "X-Ratelimit-Remaining": strconv.Itoa(max(0, 999-i%1500))}
+				if tt.reset != nil {
+					h["X-Ratelimit-Reset"] = tt.reset(i)
+				}
+				want[i] = Observation{Seq: uint64(i), Endpoint: "hit", Sent: t0.Add(time.Duration(i) * time.Millisecond), Status: 200, Headers: h}
+			}
+			dir, _ := writeRun(t, want)
+			f, err := os.Open(filepath.Join(dir, ObservationsFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			br := newBlockReader(f)
+			defer br.close()
+			if err := br.readMagic(); err != nil {
+				t.Fatal(err)
+			}
+			byMap := map[uintptr][2]map[string]string{} // the map read (kept, so that its address is not another's) and the headers written
+			shared := 0
+			for i := range want {
+				o, err := br.next()
+				if err != nil {
+					t.Fatalf("observation %d: %v", i, err)
+				}
+				if !maps.Equal(o.Headers, want[i].Headers) {
+					t.Fatalf("observation %d: headers %v; want %v", i, o.Headers, want[i].Headers)
+				}
+				p := reflect.ValueOf(o.Headers).Pointer()
+				if first, ok := byMap[p]; ok {
+					if !maps.Equal(first[1], want[i].Headers) {
+						t.Fatalf("observation %d shares the map of other headers, %v", i, first[1])
+					}
+					if i > 0 && !maps.Equal(want[i-1].Headers, want[i].Headers) {
+						shared++ // not merely the last record's
+					}
+				}
+				byMap[p] = [2]map[string]string{o.Headers, want[i].Headers}
+				if len(br.rec.maps.byKey) > maxHeaderMaps {
+					t.Fatalf("observation %d: %d maps kept; want at most %d", i, len(br.rec.maps.byKey), maxHeaderMaps)
+				}
+			}
+			if tt.come && shared < tt.n/2 {
+				t.Errorf("%d observations shared a map made for headers that came back; want most of %d", shared, tt.n)
+			}
+			if !tt.come && (shared > 0 || br.rec.maps.off == 0) {
+				t.Errorf("%d observations shared a map, lookups off for %d records; want none shared and lookups off", shared, br.rec.maps.off)
+			}
+		})
+	}
+}
+
 // bigObservations is a run of n requests at 16,000/s against a target that
 // counts Remaining down, as a load test writes them.
 func bigObservations(n int) []Observation {

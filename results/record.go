@@ -196,12 +196,16 @@ type recordDecoder struct {
 	prevSent int64
 	ints     [intSlots]int64
 	intStr   [intSlots]string // the string of ints[i], reused while it repeats
-	// last is the headers map of the latest record that had headers: a
-	// record whose headers are the same (a run's 429s, one after another)
-	// gets the same map rather than a copy, so the maps decoded must be
-	// read, never changed. pairs is headers' scratch.
-	last  map[string]string
-	pairs []headerPair
+	// last is the headers map of the latest record that had headers, and
+	// lastKey its headers' encoding (headerKey): a record whose headers are
+	// the same (a run's 429s, one after another) gets the same map rather
+	// than a copy, so the maps decoded must be read, never changed. pairs
+	// and key are headers' scratch.
+	last    map[string]string
+	lastKey []byte
+	pairs   []headerPair
+	key     []byte
+	maps    headerMaps
 }
 
 // reset starts decoding the block b.
@@ -248,56 +252,131 @@ func (d *recordDecoder) next() (Observation, error) {
 	return o, nil
 }
 
+// headers decodes a record's headers. A map is made only for headers not
+// seen lately: the same as the last record's get its map, and others seen
+// before may get theirs from d.maps. The value of an integer register is
+// written out only for a map that is made.
 func (d *recordDecoder) headers() map[string]string {
 	n := d.uvarint()
 	if n > 1<<16 || d.b == nil {
 		d.b = nil
 		return nil
 	}
-	d.pairs = d.pairs[:0]
+	d.pairs, d.key = d.pairs[:0], d.key[:0]
 	for i := range int(n) {
 		k := d.str()
 		if r := d.peekUvarint(); r == refInt && i < intSlots {
 			d.uvarint()
 			v := d.ints[i] + d.varint()
-			if v != d.ints[i] || d.intStr[i] == "" {
-				d.ints[i], d.intStr[i] = v, strconv.FormatInt(v, 10)
+			if v != d.ints[i] {
+				d.ints[i], d.intStr[i] = v, ""
 			}
-			d.pairs = append(d.pairs, headerPair{k, d.intStr[i]})
+			d.pairs = append(d.pairs, headerPair{name: k, slot: i})
+			var digits [20]byte
+			d.key = appendHeaderKey(d.key, k, strconv.AppendInt(digits[:0], v, 10))
 			continue
 		}
-		d.pairs = append(d.pairs, headerPair{k, d.str()})
+		p := headerPair{name: k, value: d.str(), slot: -1}
+		d.pairs = append(d.pairs, p)
+		d.key = appendHeaderKey(d.key, k, p.value)
 	}
-	if sameHeaders(d.last, d.pairs) {
+	if d.last != nil && string(d.key) == string(d.lastKey) {
 		return d.last
 	}
-	h := make(map[string]string, len(d.pairs))
-	for _, p := range d.pairs {
-		h[p.name] = p.value
+	h := d.maps.get(d.key)
+	if h == nil {
+		h = make(map[string]string, len(d.pairs))
+		for _, p := range d.pairs {
+			h[p.name] = d.value(p)
+		}
+		d.maps.put(d.key, h)
 	}
-	d.last = h
+	d.last, d.lastKey = h, append(d.lastKey[:0], d.key...)
 	return h
 }
 
-// headerPair is one header of a record being decoded.
-type headerPair struct{ name, value string }
+// value is header p's value: its string, or its integer register's
+// written out (once while the register holds it).
+func (d *recordDecoder) value(p headerPair) string {
+	if p.slot < 0 {
+		return p.value
+	}
+	if d.intStr[p.slot] == "" {
+		d.intStr[p.slot] = strconv.FormatInt(d.ints[p.slot], 10)
+	}
+	return d.intStr[p.slot]
+}
 
-// sameHeaders reports whether h holds exactly the headers pairs, listed in
-// strictly increasing name order as the encoder writes them (a list out of
-// order or with a name twice, from a corrupt block, is never the same).
-func sameHeaders(h map[string]string, pairs []headerPair) bool {
-	if h == nil || len(h) != len(pairs) {
-		return false
+// headerPair is one header of a record being decoded: its value, or the
+// integer register slot that holds it (−1 for none).
+type headerPair struct {
+	name, value string
+	slot        int
+}
+
+// appendHeaderKey appends one header to the encoding of a record's
+// headers, a key that two records share exactly when their headers are the
+// same, in the same order: its name and value (an integer register's
+// written out), each after its length.
+func appendHeaderKey[V string | []byte](key []byte, name string, value V) []byte {
+	key = binary.AppendUvarint(key, uint64(len(name)))
+	key = append(key, name...)
+	key = binary.AppendUvarint(key, uint64(len(value)))
+	return append(key, value...)
+}
+
+// headerMaps are the headers maps a pass over a run has made, by their
+// headers' key (appendHeaderKey), for records whose headers come back: a
+// Remaining counted down window after window, with a Reset counted in
+// seconds. A pass whose headers do not come back (a Reset at a time of
+// its own in every window) fills them without finding one, and stops
+// looking for a while.
+type headerMaps struct {
+	byKey map[string]map[string]string
+	hits  int // since byKey was last emptied
+	off   int // lookups left to skip before looking again
+}
+
+const (
+	// maxHeaderMaps bounds the maps kept, about 350 bytes each.
+	maxHeaderMaps = 1 << 14
+	// headerMapsOff is how many lookups are skipped (records whose headers
+	// differ from the last one's go without a map kept) once the maps kept
+	// filled up and less than a quarter of the lookups found one.
+	headerMapsOff = 1 << 20
+)
+
+// get is the map kept for key, or nil.
+func (c *headerMaps) get(key []byte) map[string]string {
+	if c.off > 0 {
+		c.off--
+		return nil
 	}
-	for x, p := range pairs {
-		if x > 0 && pairs[x-1].name >= p.name {
-			return false
+	h, ok := c.byKey[string(key)]
+	if ok {
+		c.hits++
+	}
+	return h
+}
+
+// put keeps h for key, the headers of a record get found no map for.
+func (c *headerMaps) put(key []byte, h map[string]string) {
+	switch {
+	case c.off > 0:
+		return
+	case c.byKey == nil:
+		c.byKey = make(map[string]map[string]string)
+	case len(c.byKey) >= maxHeaderMaps:
+		if c.hits < maxHeaderMaps/3 { // misses are at least maxHeaderMaps
+			c.off = headerMapsOff
 		}
-		if v, ok := h[p.name]; !ok || v != p.value {
-			return false
+		clear(c.byKey)
+		c.hits = 0
+		if c.off > 0 {
+			return
 		}
 	}
-	return true
+	c.byKey[string(key)] = h
 }
 
 // The readers below set d.b to nil when the record is cut short or corrupt;

@@ -87,8 +87,9 @@ func Open(dir string) (*Run, error) {
 // error naming the file and where in it. Errors are yielded with a zero
 // Observation, and nothing follows them. After a pass, Cut says whether something
 // cut short was skipped.
-// Observations whose headers are the same as the one's before may share its
-// Headers map: the maps are to be read, never changed.
+// Observations whose headers are the same may share one Headers map (the
+// one's before, or one read earlier in the pass): the maps are to be read,
+// never changed.
 func (r *Run) Observations() iter.Seq2[Observation, error] {
 	path := r.ObservationsPath()
 	return func(yield func(Observation, error) bool) {

@@ -197,18 +197,40 @@ func (a *Rules) Evaluate(all []*series.Series) (best *Evaluation, tried []*Evalu
 		tried = append(tried, ev.forget())
 		return true
 	}
-	// The first family alone: a correct limiter is most often explained by
-	// it, and then the others are not judged at all. The others may be
-	// judged side by side (Workers), counted only: the one chosen is judged
-	// again with its details (explained).
-	first := a.Families[0].Evaluate(a, all)
-	if keep(first) && len(a.Families) > 1 {
+	// The first family first: a correct limiter is most often explained by
+	// it, and then the others are not judged at all. The others are
+	// counted only: the one chosen is judged again with its details
+	// (explained). When evaluations may run side by side (Workers), the
+	// first runs beside the others, one worker each, rather than alone with
+	// its alignments side by side: its steps are mostly one after the other
+	// (a window's chains, then its alignments), and the others need not
+	// wait for them. They are kept in the same order, so the verdict is the
+	// same; a limiter the first family explains then has one or two of the
+	// others judged for nothing.
+	var first *Evaluation
+	judge := func(k int, r *Rules) *Evaluation {
+		if k == 0 {
+			first = a.Families[0].Evaluate(r, all)
+			return first
+		}
+		return a.Families[k].Evaluate(r.counting(), all)
+	}
+	switch {
+	case len(a.Families) == 1:
+		keep(judge(0, a))
+	case a.Workers > 1:
 		a.Share(all)
-		rest := a.Families[1:]
-		inner := a.counting().Inner(len(rest))
-		InOrder(len(rest), a.Workers,
-			func(k int) *Evaluation { return rest[k].Evaluate(inner, all) },
+		inner := a.Inner(len(a.Families))
+		InOrder(len(a.Families), a.Workers,
+			func(k int) *Evaluation { return judge(k, inner) },
 			func(_ int, ev *Evaluation) bool { return keep(ev) })
+	case keep(judge(0, a)):
+		a.Share(all)
+		for k := 1; k < len(a.Families); k++ {
+			if !keep(judge(k, a)) {
+				break
+			}
+		}
 	}
 	best = best.explained(a, best != first)
 	best.redo = nil // the judges it holds are done with

@@ -21,7 +21,35 @@ func (f bucketFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 	if a.Capped {
 		return f.evaluateCapped(a, all)
 	}
-	return a.judgeEach(all, f, f.judge(a.P))
+	ev := a.judgeEach(all, f, f.judge(a.P))
+	if a.Counting && explainCounted {
+		ev.redo = func(r *Rules) *Evaluation { return f.explain(r, all, a.P, ev) }
+	}
+	return ev
+}
+
+// explainCounted lets a counted bucket evaluation chosen be explained from
+// what it counted (explain) instead of judged again; tests turn it off to
+// compare with judging again.
+var explainCounted = true
+
+// explain is counted, a counted evaluation of the bucket of p, as judging
+// again under r (judgeEach) would give it with details: series.BucketExplained
+// of each series, the outcomes as counted and classified. The outcomes do
+// not depend on counting (a rejection's level is kept either way, and
+// classifying reads nothing else), so they are the same; counted is not
+// to be read again.
+func (f bucketFamily) explain(r *Rules, all []*series.Series, p Params, counted *Evaluation) *Evaluation {
+	if r.Counting || r.P != p {
+		return r.judgeEach(all, f, f.judge(p))
+	}
+	ev := &Evaluation{Family: f}
+	ev.Desc = f.Describe(p, ev)
+	ev.redo = func(r *Rules) *Evaluation { return r.judgeEach(all, f, f.judge(p)) }
+	for x, s := range all {
+		ev.States = append(ev.States, series.BucketExplained(s, p.Burst, p.Rate, counted.States[x]))
+	}
+	return ev
 }
 
 // judge judges a series against the bucket of p.
@@ -30,18 +58,19 @@ func (bucketFamily) judge(p Params) func(s *series.Series, st *series.StateEval)
 }
 
 // evaluateCapped is Evaluate under a.Ceiling: the over-admissions of every
-// series first (series.BucketOver), which classifying never changes, and the
-// rest of the judgement only when they leave the ceiling within reach; else
-// an evaluation without States.
+// series first (series.BucketOverAtMost, which stops once they pass the
+// ceiling), which classifying never changes, and the rest of the judgement
+// only when they leave the ceiling within reach; else an evaluation
+// without States.
 func (f bucketFamily) evaluateCapped(a *Rules, all []*series.Series) *Evaluation {
 	states := make([]series.StateEval, len(all))
 	over := 0
 	for x, s := range all {
 		states[x] = a.newStateEval(s)
-		over += series.BucketOver(s, a.P.Burst, a.P.Rate, &states[x])
-	}
-	if over > a.Ceiling {
-		return &Evaluation{Family: f}
+		n, ok := series.BucketOverAtMost(s, a.P.Burst, a.P.Rate, &states[x], a.Ceiling-over)
+		if over += n; !ok {
+			return &Evaluation{Family: f} // past the ceiling: the series after need not be judged
+		}
 	}
 	x := 0
 	ev := a.judgeEach(all, f, func(s *series.Series, st *series.StateEval) {

@@ -1,9 +1,10 @@
 package model
 
 import (
-	"github.com/ratecheck/ratecheck/scenarios"
+	"slices"
 
 	"github.com/ratecheck/ratecheck/conformance/series"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // classify splits the wrongful rejections of one series into early ones and late
@@ -35,6 +36,9 @@ import (
 // recovery longer than the window, a legitimate streak may run that long.
 func (a *Rules) classify(s *series.Series, ev *series.StateEval, fam Family) (overdue bool) {
 	opens := a.recoveryOpeners(s)
+	if skipUnwronged && !slices.Contains(ev.Out, series.RejectWrong) {
+		return false // only wrongful rejections are classified, and only they make one overdue
+	}
 	var lastReject int64
 	rejected, lateBefore := false, false
 	prevEnd := -1 // the last member of the previous episode
@@ -62,6 +66,11 @@ func (a *Rules) classify(s *series.Series, ev *series.StateEval, fam Family) (ov
 	}
 	return overdue
 }
+
+// skipUnwronged lets classify pass over a series judged without a wrongful
+// rejection, which it would leave as it is (an alignment or family that
+// only over-admits); tests turn it off to compare with classifying it.
+var skipUnwronged = true
 
 // episodes groups consecutive streaks that interleave: a streak that began
 // before the one before it (streaks come in the order of their last member)

@@ -4,9 +4,11 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
 	"github.com/ratecheck/ratecheck/conformance/series"
+	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // streaksSettling is Streaks as first written: settling the admissions in
@@ -102,6 +104,45 @@ func TestStreaksAsSettling(t *testing.T) {
 			got, want := Streaks(s, limiting), streaksSettling(s, limiting)
 			if !slices.EqualFunc(got, want, slices.Equal) {
 				t.Fatalf("run %d (%d requests): %d streaks; settling for each model gives %d", run, len(recs), len(got), len(want))
+			}
+		}
+	}
+}
+
+// Classifying passes over a series judged without a wrongful rejection:
+// Rules.Evaluate chooses and tries what it does classifying every series,
+// for fixed windows and token buckets, correct and admitting too many, under
+// the open algorithm (whose families and alignments often only over-admit)
+// and the sliding window.
+func TestClassifySkipsUnwrongedAsClassifying(t *testing.T) {
+	defer func() { skipUnwronged = true }()
+	r := rand.New(rand.NewPCG(15, 16))
+	for run := range 80 {
+		const w = int64(time.Second)
+		n := int64(5 + r.IntN(30))
+		all := []*series.Series{series.New("", servedRun(r, n, w), 0)}
+		algo := []scenarios.Algorithm{scenarios.AlgoAny, scenarios.AlgoSlidingWindow}[r.IntN(2)]
+		limit := &scenarios.Limit{Name: "l", Requests: n, Window: time.Duration(w), Algorithm: algo}
+		fams, err := FamiliesFor(limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evaluate := func(skip bool) (*Evaluation, []*Evaluation) {
+			skipUnwronged = skip
+			a := &Rules{Limit: limit, P: ParamsOf(limit), Families: fams}
+			return a.Evaluate(all)
+		}
+		got, gotTried := evaluate(true)
+		want, wantTried := evaluate(false)
+		if msg := sameEvaluation(got, want, true); msg != "" {
+			t.Fatalf("run %d (%s): best %s", run, algo, msg)
+		}
+		if len(gotTried) != len(wantTried) {
+			t.Fatalf("run %d (%s): %d tried; classifying every series %d", run, algo, len(gotTried), len(wantTried))
+		}
+		for k := range gotTried {
+			if msg := sameEvaluation(gotTried[k], wantTried[k], false); msg != "" {
+				t.Fatalf("run %d (%s): tried %d: %s", run, algo, k, msg)
 			}
 		}
 	}

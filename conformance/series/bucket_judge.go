@@ -43,19 +43,30 @@ func JudgeBucket(s *Series, burst, rate float64, ev *StateEval) {
 // (AdmitOver) and counts them, a lower bound on the violations of the
 // judgement. BucketRest finishes it.
 func BucketOver(s *Series, burst, rate float64, ev *StateEval) (over int) {
-	bucketOver(s, burst, rate, ev)
-	for i, ok := range s.Adm {
-		if ok && ev.Out[i] == AdmitOver {
-			over++
-		}
-	}
-	return over
+	return bucketOver(s, burst, rate, ev, math.MaxInt)
+}
+
+// BucketOverAtMost is BucketOver for a judgement wanted only when it finds
+// at most most over-admissions: it stops at the one past most, and then
+// reports false, ev left judged in part.
+func BucketOverAtMost(s *Series, burst, rate float64, ev *StateEval, most int) (over int, ok bool) {
+	over = bucketOver(s, burst, rate, ev, most)
+	return over, over <= most
 }
 
 // BucketRest is JudgeBucket's second half, after BucketOver: it judges the
 // rejections against the admissions BucketOver charged.
 func BucketRest(s *Series, burst, rate float64, ev *StateEval) {
-	var charged, anchors []int
+	if !slices.Contains(s.Rej, true) {
+		return // nothing to judge (bucketRejected says so too): no lists to make
+	}
+	overs := 0
+	for i, ok := range s.Adm {
+		if ok && ev.Out[i] == AdmitOver {
+			overs++
+		}
+	}
+	charged, anchors := make([]int, 0, countTrue(s.Adm)-overs), make([]int, 0, overs)
 	for i, ok := range s.Adm {
 		switch {
 		case !ok:
@@ -68,8 +79,9 @@ func BucketRest(s *Series, burst, rate float64, ev *StateEval) {
 	bucketRejected(s, burst, rate, charged, anchors, ev)
 }
 
-// bucketOver finds the over-admissions.
-func bucketOver(s *Series, burst, rate float64, ev *StateEval) {
+// bucketOver finds the over-admissions and counts them, stopping at the
+// one past most.
+func bucketOver(s *Series, burst, rate float64, ev *StateEval, most int) (over int) {
 	adm, order := s.admittedByHi() // admitted requests in send order; handled by latest arrival
 	// tree[k] = −r·lo(adm[k]) − (charged requests handled so far whose position is ≥ k)
 	tree := newMinTree(len(adm), func(k int) float64 { return -rate * float64(s.Lo(int(adm[k]))) })
@@ -83,14 +95,50 @@ func bucketOver(s *Series, burst, rate float64, ev *StateEval) {
 		ev.Out[i] = AdmitOK
 		if tokens < 1 {
 			first := int(adm[from])
-			span := s.Hi(i) - s.Lo(first)
+			rank := int32(math.Round(-low-rate*float64(s.Lo(first)))) + 1
 			ev.Out[i] = AdmitOver
-			ev.overDetail(i, Detail{Ref: int32(first), Rank: int32(math.Round(-low-rate*float64(s.Lo(first)))) + 1,
-				Start: s.Lo(first), Level: burst + rate*float64(span)})
+			if ev.Counting {
+				ev.overs = append(ev.overs, overNote{i: int32(i), first: int32(first), rank: rank})
+			} else {
+				ev.setDetail(i, bucketOverDetail(s, burst, rate, i, first, rank))
+			}
+			if over++; over > most {
+				return over
+			}
 			continue
 		}
 		tree.add(k, -1)
 	}
+	return over
+}
+
+// bucketOverDetail is the detail of over-admission i: the rank-th admitted
+// request of the set from first.
+func bucketOverDetail(s *Series, burst, rate float64, i, first int, rank int32) Detail {
+	span := s.Hi(i) - s.Lo(first)
+	return Detail{Ref: int32(first), Rank: rank, Start: s.Lo(first), Level: burst + rate*float64(span)}
+}
+
+// BucketExplained is the judgement of s by JudgeBucket with details (not
+// Counting), made from ev, a counted judgement of s against the same bucket
+// (and classified as the detailed one would be, if at all): the same
+// outcomes, each over-admission's detail from what bucketOver noted of it,
+// each rejection's from its level. ev is left as it was, but for its
+// outcomes, which the judgement returned shares.
+func BucketExplained(s *Series, burst, rate float64, ev StateEval) StateEval {
+	out := ev
+	out.Counting, out.det, out.lvl, out.overs = false, nil, nil, nil
+	for _, o := range ev.overs {
+		out.setDetail(int(o.i), bucketOverDetail(s, burst, rate, int(o.i), int(o.first), o.rank))
+	}
+	if ev.lvl != nil { // bucketRejected judged every rejection
+		for e, ok := range s.Rej {
+			if ok {
+				out.setDetail(e, Detail{Ref: -1, Level: ev.lvl[e]})
+			}
+		}
+	}
+	return out
 }
 
 // bucketRejected judges the rejections against the charged requests, those
@@ -186,9 +234,15 @@ func countFrom(xs []int64, x int64, from int) int {
 // minTree is a segment tree over positions 0…n−1 supporting "add v to every
 // position ≤ k" and "minimum (and its position) over positions ≤ k". Its
 // nodes, numbered from 1 with children 2·node and 2·node+1 and split at the
-// middle, number fewer than twice the power of two at or above n: 24 bytes
-// each, about 48 bytes a position. A node's fields are kept together: the
-// walks read them together, one cache line a node.
+// middle, number fewer than twice the power of two at or above n: 16 bytes
+// each, about 32 bytes a position. A node's fields are kept together: the
+// walks read them together.
+//
+// What is added is a whole number (bucketOver takes a token at a time), so
+// a node keeps what was added to the whole of it as an integer: as a float
+// it would be the same sum, exactly, as long as it stays below 2⁵³, and an
+// int32 holds any sum of fewer than 2³¹ additions of ±1, one per position
+// at most for each request judged.
 type minTree struct {
 	n     int
 	nodes []minNode
@@ -197,8 +251,9 @@ type minTree struct {
 // minNode is one node of a minTree: the minimum below it and where it is,
 // and what was added to the whole of it.
 type minNode struct {
-	min, lazy float64
-	at        int32
+	min  float64
+	lazy int32
+	at   int32
 }
 
 func newMinTree(n int, init func(k int) float64) *minTree {
@@ -231,79 +286,64 @@ func (t *minTree) pull(node int) {
 	} else {
 		t.nodes[node].min, t.nodes[node].at = t.nodes[a].min, t.nodes[a].at
 	}
-	t.nodes[node].min += t.nodes[node].lazy
+	t.nodes[node].min += float64(t.nodes[node].lazy)
 }
-
-// minTreeDepth bounds the depth of a minTree: far beyond any series.
-const minTreeDepth = 64
 
 // add adds v to positions 0…k. It walks down the path to position k, adding
 // v to the nodes left of it that lie wholly within 0…k, then pulls the
-// path's nodes up from the bottom: each node takes the same additions, in
-// the same order, as when it was written recursively, so the sums round
-// alike.
-func (t *minTree) add(k int, v float64) {
+// path's nodes up from the bottom (each node's parent is node/2): each node
+// takes the same additions, in the same order, as when it was written
+// recursively, so the sums round alike.
+func (t *minTree) add(k int, v int32) {
 	if k < 0 {
 		return
 	}
-	var path [minTreeDepth]int32
-	depth := 0
 	node, l, r := 1, 0, t.n-1
 	for {
 		if r <= k {
-			t.nodes[node].min += v
+			t.nodes[node].min += float64(v)
 			t.nodes[node].lazy += v
 			break
 		}
-		path[depth] = int32(node)
-		depth++
 		m := (l + r) / 2
 		if k < m {
 			node, r = 2*node, m
 			continue
 		}
-		t.nodes[2*node].min += v // the left child lies within 0…k
+		t.nodes[2*node].min += float64(v) // the left child lies within 0…k
 		t.nodes[2*node].lazy += v
 		if node, l = 2*node+1, m+1; l > k {
 			break
 		}
 	}
-	for depth > 0 {
-		depth--
-		t.pull(int(path[depth]))
+	for node >>= 1; node >= 1; node >>= 1 {
+		t.pull(node)
 	}
 }
 
 // min returns the minimum over positions 0…k (k ≥ 0) and where it is, the
 // first on a tie between the two halves of a node. It walks down to the
 // node that lies wholly within 0…k and folds the path back up, as the
-// recursive query did.
+// recursive query did: a node that is a right child (odd) was gone to from
+// its parent with its left sibling (node−1) wholly within 0…k.
 func (t *minTree) min(k int) (float64, int) {
-	var path [minTreeDepth]int32
-	var right [minTreeDepth]bool // the path went to the right child
-	depth := 0
 	node, l, r := 1, 0, t.n-1
 	for r > k {
-		m := (l + r) / 2
-		path[depth] = int32(node)
-		if right[depth] = k > m; right[depth] {
+		if m := (l + r) / 2; k > m {
 			node, l = 2*node+1, m+1
 		} else {
 			node, r = 2*node, m
 		}
-		depth++
 	}
 	v, at := t.nodes[node].min, int(t.nodes[node].at)
-	for depth > 0 {
-		depth--
-		p := int(path[depth])
-		if right[depth] {
+	for ; node > 1; node >>= 1 {
+		if node&1 == 1 {
 			// The left child lies within 0…k; the right holds v.
-			if left := 2 * p; !(v < t.nodes[left].min) {
+			if left := node - 1; !(v < t.nodes[left].min) {
 				v, at = t.nodes[left].min, int(t.nodes[left].at)
 			}
 		}
-		v += t.nodes[p].lazy
+		v += float64(t.nodes[node>>1].lazy)
 	}
 	return v, at
 }

@@ -100,7 +100,10 @@ func (c *CounterJudge) window(phase, delta, lo, hi int64) (first, last int64) {
 func (c *CounterJudge) over(phase, delta int64, ev *StateEval) { c.overUntil(phase, delta, ev, false) }
 
 // overUntil is over; with stop it returns at the first over-admission, with its
-// latest arrival, and ok reports that there was none.
+// latest arrival, and ok reports that there was none. As the latest
+// arrivals rise, so do the windows of the requests surely in one and the
+// first admission that may be in them: its count steps on from the last
+// one's, and the charged are counted as they go, not summed.
 func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (at int64, ok bool) {
 	s, w := c.s, c.w
 	// c.sure counts the requests surely in each window, adm[:sure] of them so
@@ -113,6 +116,8 @@ func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (
 	}
 	charged := c.charged
 	clear(charged)
+	var total int64 // charged so far
+	from := 0
 	for _, k32 := range c.order {
 		k := int(k32)
 		i := int(c.adm[k])
@@ -120,18 +125,20 @@ func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (
 		kw, last := c.window(phase, delta, s.Lo(i), s.Hi(i))
 		if kw != last {
 			charged.add(k) // it may fall either side of a boundary: nothing is sure
+			total++
 			continue
 		}
 		start := kw*w + phase
-		from := countBelow(c.admLo, start+delta)
+		from = countFrom(c.admLo, start+delta, from)
 		sure = c.countSure(phase, delta, sure, from) // every request that may be surely in window kw−1
-		in := charged.sum(len(c.adm)) - charged.sum(from)
+		before := charged.sum(from)
+		in := total - before
 		f := float64(s.Hi(i)-start+delta) / float64(w) // at most
 		if est := float64(c.sure.get(kw-1))*(1-f) + float64(in); est >= float64(c.n) {
 			ev.Out[i] = AdmitOver
 			ref := int32(-1)
 			if in > 0 {
-				ref = int32(c.adm[charged.find(charged.sum(from)+1)])
+				ref = int32(c.adm[charged.find(before+1)])
 			}
 			ev.overDetail(i, Detail{Ref: ref, Rank: int32(in + 1), Start: start, Level: est})
 			if stop {
@@ -140,6 +147,7 @@ func (c *CounterJudge) overUntil(phase, delta int64, ev *StateEval, stop bool) (
 			continue
 		}
 		charged.add(k)
+		total++
 	}
 	return 0, true
 }

@@ -36,21 +36,28 @@ func TestWindowCountsMatchMap(t *testing.T) {
 }
 
 // The counter judge counts the requests surely in each window as it needs
-// them; it must judge as counting them all first does (overEager).
+// them, steps its count of the admissions before a window on from the last
+// one's and counts the charged as it goes; it must judge as counting them
+// all first, searching and summing each count afresh, does (overEager):
+// on random series, some with latency spikes across window boundaries.
 func TestCounterOverCountsLazily(t *testing.T) {
 	r := rand.New(rand.NewPCG(6, 1))
-	for range 200 {
+	for run := range 400 {
 		n := 1 + r.IntN(300)
 		recs := make([]records.Record, n)
 		var at int64
 		for i := range recs {
 			at += int64(r.IntN(5)) * 1e6
-			recs[i] = records.Record{Seq: int32(i), Sent: at, Latency: uint32(r.IntN(3000)), Status: []int32{200, 200, 429, 0}[r.IntN(4)]}
+			lat := uint32(r.IntN(3000))
+			if run%2 == 1 && r.IntN(30) == 0 {
+				lat = uint32(r.IntN(200_000)) // a spike
+			}
+			recs[i] = records.Record{Seq: int32(i), Sent: at, Latency: lat, Status: []int32{200, 200, 429, 0}[r.IntN(4)]}
 		}
 		s := New("", recs, 0)
 		w := int64(5+r.IntN(100)) * 1e6 // windows wider than the arrival intervals (4 ms and more)
 		c := NewCounterJudge(s, w, int64(1+r.IntN(40)))
-		phase, delta := int64(r.IntN(int(w))), int64(r.IntN(5000))
+		phase, delta := int64(r.IntN(int(w))), int64(r.IntN(5000))*[]int64{1, 1000}[r.IntN(2)]
 		for _, stop := range []bool{false, true} {
 			got, want := NewStateEval(s), NewStateEval(s)
 			gotAt, gotOK := c.overUntil(phase, delta, &got, stop)
@@ -68,7 +75,8 @@ func TestCounterOverCountsLazily(t *testing.T) {
 }
 
 // overEager is overUntil counting every request surely in a window first,
-// in a map, as it was first written.
+// in a map, and searching and summing each count afresh, as it was first
+// written.
 func (c *CounterJudge) overEager(phase, delta int64, ev *StateEval, stop bool) (at int64, ok bool) {
 	s, w := c.s, c.w
 	sure := map[int64]int64{}

@@ -63,7 +63,15 @@ type StateEval struct {
 	// candidate models): admissions keep no detail, rejections their level
 	// alone.
 	Counting bool
+	// overs are a counted bucket judgement's over-admissions, with what
+	// their details need (BucketExplained): 12 bytes each, where a detail
+	// is 24 for every request.
+	overs []overNote
 }
+
+// overNote is an over-admission of a counted bucket judgement: the request,
+// the first of the set it crowds and its rank among them.
+type overNote struct{ i, first, rank int32 }
 
 // NewStateEval returns the state to judge s in: every request unjudged that
 // got no rate-limit decision, the others admitOK until judged.
@@ -117,7 +125,7 @@ func (e *StateEval) Forget() {
 	if lvl := e.lvl; lvl != nil {
 		levelLists.Put(&lvl)
 	}
-	e.det, e.lvl, e.Counting = nil, nil, true
+	e.det, e.lvl, e.overs, e.Counting = nil, nil, nil, true
 }
 
 // levelLists are the level lists of counted evaluations forgotten, for

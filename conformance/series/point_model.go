@@ -34,8 +34,16 @@ func CountPoint(s *Series, ev *StateEval, blamed []bool) {
 }
 
 // byMid returns the judged requests of s in order of estimated arrival, as
-// int32 (4 bytes a request) like every index of a series.
+// int32 (4 bytes a request) like every index of a series. The order
+// depends on the series alone, so every point model of every candidate
+// reads the same list, made once (sortByMid); it must not be changed.
 func byMid(s *Series) []int32 {
+	s.byMid.once.Do(func() { s.byMid.order = sortByMid(s) })
+	return s.byMid.order
+}
+
+// sortByMid lists the judged requests of s in order of estimated arrival.
+func sortByMid(s *Series) []int32 {
 	order := make([]int32, 0, countTrue(s.Known))
 	for i, ok := range s.Known {
 		if ok {

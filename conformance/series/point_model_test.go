@@ -1,6 +1,9 @@
 package series
 
 import (
+	"math/rand/v2"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,5 +77,37 @@ func TestPointFirstRequestFollowsTheServersResets(t *testing.T) {
 				t.Errorf("second over window: %d blamed; want %d (%v)", got, tt.blamed1, blamed[21:41])
 			}
 		})
+	}
+}
+
+// The point models read the requests in order of estimated arrival from a
+// list made once per series: the same order, and the same blames, as a
+// list sorted afresh for each (sortByMid), after other point models read
+// it side by side.
+func TestPointModelsByMidMadeOnce(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 12))
+	statuses := []int32{200, 200, 200, 429, 0}
+	for run := range 100 {
+		recs := make([]records.Record, 1+r.IntN(1000))
+		var at int64
+		for i := range recs {
+			at += int64(r.IntN(3)) * 1e6
+			recs[i] = records.Record{Sent: at, Latency: uint32(r.IntN(20_000)), Status: statuses[r.IntN(len(statuses))]}
+		}
+		fresh, reused := New("", recs, 0), New("", recs, 0)
+		w, n := int64(1+r.IntN(100))*1e6, int64(1+r.IntN(20))
+		var wg sync.WaitGroup
+		wg.Go(func() { PointLog(reused, w, n) })
+		wg.Go(func() { PointBucket(reused, float64(n), float64(n)/float64(w)) })
+		wg.Wait()
+		if !slices.Equal(byMid(reused), sortByMid(fresh)) {
+			t.Fatalf("run %d: the order made once differs from one sorted afresh", run)
+		}
+		if got, want := PointLog(reused, w, n), PointLog(fresh, w, n); !slices.Equal(got, want) {
+			t.Fatalf("run %d: the sliding log's point blames differ", run)
+		}
+		if got, want := PointCounter(reused, 0, w, n), PointCounter(fresh, 0, w, n); !slices.Equal(got, want) {
+			t.Fatalf("run %d: the counter's point blames differ", run)
+		}
 	}
 }

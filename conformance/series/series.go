@@ -57,6 +57,16 @@ type Series struct {
 		adm, order []int32
 	}
 	cuts streakCuts
+	// resets is made once, by resetsOf, for every alignment search.
+	resets struct {
+		once sync.Once
+		list []reset
+	}
+	// byMid is made once, by byMid, for every point model.
+	byMid struct {
+		once  sync.Once
+		order []int32
+	}
 }
 
 // Key is the client the series counts: the API key or source address its
@@ -200,26 +210,69 @@ func build(key string, recs []records.Record, origin int64, answers records.Answ
 			s.unkHi = append(s.unkHi, hi)
 		}
 	}
-	slices.Sort(s.admHi)
-	slices.Sort(s.unkHi)
+	sortNearly(s.admHi) // in send order, the latest arrivals nearly are sorted
+	sortNearly(s.unkHi)
 	s.reach = halfMedianRejectionLatency(s)
 	return s
 }
 
 // halfMedianRejectionLatency is half the median latency of the rejections
-// of s, or 0 when there is none.
+// of s, or 0 when there is none: with n rejections, the (n/2+1)-th least,
+// found by its two halves of 16 bits (records keep latencies in whole
+// microseconds, 32 bits) rather than by sorting them.
 func halfMedianRejectionLatency(s *Series) int64 {
-	var lats []int64
-	for i, rej := range s.Rej {
-		if rej {
-			lats = append(lats, s.Reqs[i].Lat())
-		}
-	}
-	if len(lats) == 0 {
+	n := countTrue(s.Rej)
+	if n == 0 {
 		return 0
 	}
-	slices.Sort(lats)
-	return lats[len(lats)/2] / 2
+	k := n / 2 // the median is the k-th least, from 0
+	counts := make([]int32, 1<<16)
+	for i, rej := range s.Rej {
+		if rej {
+			counts[s.Reqs[i].Latency>>16]++
+		}
+	}
+	high, k := kthBucket(counts, k)
+	clear(counts)
+	for i, rej := range s.Rej {
+		if lat := s.Reqs[i].Latency; rej && lat>>16 == high {
+			counts[lat&0xffff]++
+		}
+	}
+	low, _ := kthBucket(counts, k)
+	lat := records.Record{Latency: high<<16 | low}
+	return lat.Lat() / 2
+}
+
+// kthBucket returns the bucket the k-th counted value (from 0) falls in,
+// and its rank within the bucket.
+func kthBucket(counts []int32, k int) (bucket uint32, rank int) {
+	for b, c := range counts {
+		if k < int(c) {
+			return uint32(b), k
+		}
+		k -= int(c)
+	}
+	panic("series: kthBucket past the values counted")
+}
+
+// sortNearly sorts xs, which are nearly in order, by insertion when that
+// takes at most 8 moves a value, else with slices.Sort.
+func sortNearly(xs []int64) {
+	moves := 8 * len(xs)
+	for i := 1; i < len(xs); i++ {
+		x := xs[i]
+		j := i
+		for j > 0 && x < xs[j-1] {
+			xs[j] = xs[j-1]
+			j--
+		}
+		xs[j] = x
+		if moves -= i - j; moves < 0 {
+			slices.Sort(xs)
+			return
+		}
+	}
 }
 
 // merge returns the ascending union of two ascending slices.
@@ -307,15 +360,16 @@ func (s *Series) admittedByHi() (adm, order []int32) {
 				adm = append(adm, int32(i))
 			}
 		}
-		type byHi struct {
-			hi int64
-			k  int32
-		}
-		keys := make([]byHi, len(adm))
+		keys := make([]hiKey, len(adm))
 		for k, i := range adm {
-			keys[k] = byHi{s.Hi(int(i)), int32(k)}
+			keys[k] = hiKey{s.Hi(int(i)), int32(k)}
 		}
-		slices.SortFunc(keys, func(a, b byHi) int { return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.k, b.k)) })
+		// In send order the latest arrivals are nearly sorted already: an
+		// insertion sort moves each past the few sent before it that
+		// arrive later, unless latency spikes make that too many moves.
+		if !insertionSortHi(keys, 8*len(keys)) {
+			slices.SortFunc(keys, compareHi)
+		}
 		order := make([]int32, len(keys))
 		for x, key := range keys {
 			order[x] = key.k
@@ -323,6 +377,40 @@ func (s *Series) admittedByHi() (adm, order []int32) {
 		s.byHi.adm, s.byHi.order = adm, order
 	})
 	return s.byHi.adm, s.byHi.order
+}
+
+// hiKey is an admission's latest arrival and its position among the
+// admissions; no two have the same position, so they sort one way only.
+type hiKey struct {
+	hi int64
+	k  int32
+}
+
+// compareHi orders keys by latest arrival, then position.
+func compareHi(a, b hiKey) int {
+	if a.hi != b.hi {
+		return cmp.Compare(a.hi, b.hi)
+	}
+	return cmp.Compare(a.k, b.k)
+}
+
+// insertionSortHi sorts keys by compareHi making at most moves moves; it
+// reports false, leaving keys a permutation of what they were, when that is
+// not enough.
+func insertionSortHi(keys []hiKey, moves int) bool {
+	for i := 1; i < len(keys); i++ {
+		key := keys[i]
+		j := i
+		for j > 0 && compareHi(key, keys[j-1]) < 0 {
+			keys[j] = keys[j-1]
+			j--
+		}
+		keys[j] = key
+		if moves -= i - j; moves < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // countTrue is the number of true values in bs.

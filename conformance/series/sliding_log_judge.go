@@ -28,6 +28,9 @@ func JudgeLog(s *Series, w, n int64, ev *StateEval) {
 
 // logOver finds the over-admissions, handling admitted requests in order of
 // latest arrival so that every request handled before e surely arrived by hi_e.
+// As hi_e rises, so does the first admission surely within W of it: its
+// count steps on from the last one's, and the charged are counted as they
+// go, not summed.
 func logOver(s *Series, w, n int64, ev *StateEval) {
 	adm, order := s.admittedByHi()
 	admLo := make([]int64, len(adm))
@@ -35,20 +38,24 @@ func logOver(s *Series, w, n int64, ev *StateEval) {
 		admLo[k] = s.Lo(int(i))
 	}
 	charged := newFenwick(len(adm))
+	var total int64 // charged so far
+	from := 0
 	for _, k32 := range order {
 		k := int(k32)
 		i := int(adm[k])
 		ev.Out[i] = AdmitOK
-		from := countBelow(admLo, s.Hi(i)-w+1) // surely within W of hi_i
+		from = countFrom(admLo, s.Hi(i)-w+1, from) // surely within W of hi_i
 		if s.Lo(i) > s.Hi(i)-w {
-			if c := charged.sum(len(adm)) - charged.sum(from); c+1 > n {
-				first := int(adm[charged.find(charged.sum(from)+1)])
+			before := charged.sum(from)
+			if c := total - before; c+1 > n {
+				first := int(adm[charged.find(before+1)])
 				ev.Out[i] = AdmitOver
 				ev.overDetail(i, Detail{Ref: int32(first), Rank: int32(c + 1), Start: s.Lo(first)})
 				continue
 			}
 		}
 		charged.add(k)
+		total++
 	}
 }
 

@@ -180,8 +180,16 @@ func (r reset) meets(sg segment, w int64) bool {
 // whether it is a reset.
 const resetSpan = 5
 
-// resetsOf lists the resets of s.
+// resetsOf lists the resets of s. They do not depend on the window, so
+// every alignment search of every candidate reads the same list, made once
+// (findResets); it must not be changed.
 func resetsOf(s *Series) []reset {
+	s.resets.once.Do(func() { s.resets.list = findResets(s) })
+	return s.resets.list
+}
+
+// findResets lists the resets of s.
+func findResets(s *Series) []reset {
 	if !slices.Contains(s.Rej, true) {
 		return nil // a reset follows a rejection
 	}

@@ -93,7 +93,19 @@ func (a fraCost) plus(b fraCost) fraCost {
 }
 
 func (a fraCost) less(b fraCost) bool {
-	return cmp.Or(cmp.Compare(a.violations, b.violations), cmp.Compare(a.episodes, b.episodes), cmp.Compare(a.width, b.width)) < 0
+	return a.compare(b) < 0
+}
+
+// compare orders costs by violations, then episodes, then width: two
+// costs are equal only when they are the same.
+func (a fraCost) compare(b fraCost) int {
+	switch {
+	case a.violations != b.violations:
+		return cmp.Compare(a.violations, b.violations)
+	case a.episodes != b.episodes:
+		return cmp.Compare(a.episodes, b.episodes)
+	}
+	return cmp.Compare(a.width, b.width)
 }
 
 type fraSearch struct {
@@ -248,27 +260,31 @@ func (d *fraSearch) run() []Window {
 
 // prune keeps the fraBeam cheapest nodes, spread over the requests when many
 // tie, and forgets the others so a later path may reach them again.
+//
+// Its sorts need not be stable: nodes that sort alike by key and cost, or
+// by cost alone, have the same cost (see fraCost.compare), and only that is
+// read of them (the cheapest node of a key, the cost at the beam's edge).
 func prune(next []fraNode, forget func(fraKey)) []fraNode {
 	byKey := func(a, b fraNode) int {
-		return cmp.Or(cmp.Compare(a.key.at, b.key.at), cmp.Compare(a.key.after, b.key.after))
-	}
-	byCost := func(a, b fraNode) int {
-		switch {
-		case a.cost.less(b.cost):
-			return -1
-		case b.cost.less(a.cost):
-			return 1
+		if a.key.at != b.key.at {
+			return cmp.Compare(a.key.at, b.key.at)
 		}
-		return 0
+		return cmp.Compare(a.key.after, b.key.after)
 	}
+	byCost := func(a, b fraNode) int { return a.cost.compare(b.cost) }
 	// Keep the cheapest node of each key.
-	slices.SortStableFunc(next, func(a, b fraNode) int { return cmp.Or(byKey(a, b), byCost(a, b)) })
+	slices.SortFunc(next, func(a, b fraNode) int {
+		if c := byKey(a, b); c != 0 {
+			return c
+		}
+		return byCost(a, b)
+	})
 	next = slices.CompactFunc(next, func(a, b fraNode) bool { return a.key == b.key })
 	if len(next) <= fraBeam {
 		return next
 	}
 	ranked := slices.Clone(next)
-	slices.SortStableFunc(ranked, byCost)
+	slices.SortFunc(ranked, byCost)
 	limit := ranked[fraBeam-1].cost
 	var keep, ties []fraNode
 	for _, nd := range next {

@@ -1,6 +1,7 @@
 package series
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -307,4 +308,72 @@ func TestSweepAsWalking(t *testing.T) {
 	if stepped < 100 {
 		t.Errorf("%d sweeps of 2,400 found a wrongful rejection; want the test to reach them", stepped)
 	}
+}
+
+// prune, sorting without keeping order, keeps and forgets what the stable
+// sorts it first had did, in the same order: on random layers of nodes
+// with keys reached several times and costs that tie, below and past the
+// beam.
+func TestPruneAsStable(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 5))
+	for run := range 400 {
+		next := make([]fraNode, r.IntN(6*fraBeam))
+		for x := range next {
+			next[x] = fraNode{
+				key:  fraKey{at: r.IntN(len(next)/2 + 1), after: int64(r.IntN(3))},
+				cost: fraCost{violations: int64(r.IntN(4)), episodes: int64(r.IntN(3)), width: int64(r.IntN(3))},
+			}
+		}
+		var gotForgot, wantForgot []fraKey
+		want := pruneStable(slices.Clone(next), func(k fraKey) { wantForgot = append(wantForgot, k) })
+		got := prune(slices.Clone(next), func(k fraKey) { gotForgot = append(gotForgot, k) })
+		if !slices.Equal(got, want) || !slices.Equal(gotForgot, wantForgot) {
+			t.Fatalf("run %d (%d nodes): kept %v, forgot %v; the stable sorts keep %v, forget %v", run, len(next), got, gotForgot, want, wantForgot)
+		}
+	}
+}
+
+// pruneStable is prune as first written, with stable sorts.
+func pruneStable(next []fraNode, forget func(fraKey)) []fraNode {
+	byKey := func(a, b fraNode) int {
+		return cmp.Or(cmp.Compare(a.key.at, b.key.at), cmp.Compare(a.key.after, b.key.after))
+	}
+	byCost := func(a, b fraNode) int {
+		switch {
+		case a.cost.less(b.cost):
+			return -1
+		case b.cost.less(a.cost):
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(next, func(a, b fraNode) int { return cmp.Or(byKey(a, b), byCost(a, b)) })
+	next = slices.CompactFunc(next, func(a, b fraNode) bool { return a.key == b.key })
+	if len(next) <= fraBeam {
+		return next
+	}
+	ranked := slices.Clone(next)
+	slices.SortStableFunc(ranked, byCost)
+	limit := ranked[fraBeam-1].cost
+	var keep, ties []fraNode
+	for _, nd := range next {
+		switch {
+		case nd.cost.less(limit):
+			keep = append(keep, nd)
+		case !limit.less(nd.cost):
+			ties = append(ties, nd)
+		default:
+			forget(nd.key)
+		}
+	}
+	picked := spread(len(ties), fraBeam-len(keep))
+	for x, nd := range ties {
+		if picked[x] {
+			keep = append(keep, nd)
+			continue
+		}
+		forget(nd.key)
+	}
+	slices.SortFunc(keep, byKey)
+	return keep
 }

@@ -2,8 +2,8 @@ package series
 
 import (
 	"cmp"
+	"math"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/ratecheck/ratecheck/conformance/records"
@@ -33,11 +33,13 @@ const (
 
 // WindowJudge judges one series against a list of windows admitting n each.
 type WindowJudge struct {
-	s        *Series
-	wins     []Window // sorted by lo
-	w, n     int64
-	maxStart int64           // widest start range, hi − lo
-	opens    map[int32]int32 // the window each starter opens (a few per run, not one entry per request)
+	s    *Series
+	wins []Window // sorted by lo
+	w, n int64
+	// ends[k] is the latest any of the windows 0 … k may end: no request
+	// that arrived after it can be in one of them.
+	ends  []int64
+	opens map[int32]int32 // the window each starter opens (a few per run, not one entry per request)
 	// openers, when set, lists requests that may have opened windows the list
 	// does not show (first-request-aligned chains leave out latency spikes),
 	// and skip marks requests not to judge.
@@ -46,17 +48,21 @@ type WindowJudge struct {
 	// near and before make judgeRejected's counts cheaper (see admittedIn).
 	near   int
 	before []int32
+	// upTo is the last count winsUpTo found, where its next search starts.
+	upTo int
 }
 
 // NewWindowJudge returns the judge of s against the windows wins of length w
 // admitting n each.
 func NewWindowJudge(s *Series, wins []Window, w, n int64) *WindowJudge {
-	j := &WindowJudge{s: s, wins: wins, w: w, n: n, opens: map[int32]int32{}}
+	j := &WindowJudge{s: s, wins: wins, w: w, n: n, opens: map[int32]int32{}, ends: make([]int64, len(wins))}
+	end := int64(math.MinInt64)
 	for k, win := range wins {
 		if win.starter >= 0 {
 			j.opens[win.starter] = int32(k)
 		}
-		j.maxStart = max(j.maxStart, win.hi-win.lo)
+		end = max(end, win.hi+w)
+		j.ends[k] = end
 	}
 	return j
 }
@@ -65,15 +71,19 @@ func NewWindowJudge(s *Series, wins []Window, w, n int64) *WindowJudge {
 // before its latest arrival and may end after its earliest arrival. Window
 // ends need not rise with their starts (a window opened by a latency spike may
 // end late), so the range first … last may include a window between that the
-// request cannot be in; that only forgives more.
+// request cannot be in; that only forgives more. The windows are looked at
+// from the last that may start before the request back to the first none
+// before which may end after it (ends).
 func (j *WindowJudge) span(i int) (first, last int, kind spanKind) {
-	if k, ok := j.opens[int32(i)]; ok {
-		return int(k), int(k), spanSome
+	if len(j.opens) > 0 { // windows on the clock have no openers
+		if k, ok := j.opens[int32(i)]; ok {
+			return int(k), int(k), spanSome
+		}
 	}
 	lo, hi := j.s.Lo(i), j.s.Hi(i)
 	first, last = -1, -1
-	top := sort.Search(len(j.wins), func(k int) bool { return j.wins[k].lo > hi }) - 1
-	for k := top; k >= 0 && j.wins[k].lo+j.maxStart+j.w > lo; k-- {
+	top := j.winsUpTo(hi) - 1
+	for k := top; k >= 0 && j.ends[k] > lo; k-- {
 		if lo < j.wins[k].hi+j.w {
 			if last < 0 {
 				last = k
@@ -91,6 +101,43 @@ func (j *WindowJudge) span(i int) (first, last int, kind spanKind) {
 		return first, last, spanGap
 	}
 	return first, last, spanSome
+}
+
+// winsUpTo is the number of windows that may start at or before t (the
+// windows are sorted by their earliest start). The requests are judged in
+// send order, so t is most often at or just past the last one's: the
+// search starts there (j.upTo) and widens its steps, as loBelowNear does.
+func (j *WindowJudge) winsUpTo(t int64) int {
+	n, at := len(j.wins), j.upTo
+	if at < n && j.wins[at].lo <= t {
+		lo, step := at+1, 1
+		for lo+step-1 < n && j.wins[lo+step-1].lo <= t {
+			lo += step
+			step *= 2
+		}
+		j.upTo = j.searchWins(t, lo, min(lo+step-1, n))
+		return j.upTo
+	}
+	hi, step := at, 1
+	for hi-step >= 0 && j.wins[hi-step].lo > t {
+		hi -= step
+		step *= 2
+	}
+	j.upTo = j.searchWins(t, max(hi-step+1, 0), hi)
+	return j.upTo
+}
+
+// searchWins is winsUpTo(t) when it is known to be in [lo, hi].
+func (j *WindowJudge) searchWins(t int64, lo, hi int) int {
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if j.wins[m].lo <= t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // gapIn reports whether [lo, hi] may reach outside the windows first … last:

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math/rand/v2"
 	"slices"
+	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -188,4 +190,128 @@ func TestClockWindowsAsDividing(t *testing.T) {
 			t.Fatalf("run %d (window %d, %d requests, phase %+v): ClockWindows lists %d windows; dividing every request lists %d", run, w, len(recs), p, len(got), len(want))
 		}
 	}
+}
+
+// The alignments a series' resets suggest are the same whether its resets
+// were found afresh or made once and read again by earlier searches (for
+// other windows, side by side): resetsOf is findResets.
+func TestClockPhasesFromResetsMadeOnce(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 10))
+	statuses := []int32{200, 200, 200, 429, 429, 0}
+	for run := range 200 {
+		recs := make([]records.Record, 1+r.IntN(1500))
+		var at int64
+		for i := range recs {
+			at += r.Int64N(5e6)
+			recs[i] = records.Record{Sent: at, Latency: uint32(r.IntN(3_000)), Status: statuses[r.IntN(len(statuses))]}
+		}
+		origin := -r.Int64N(1e9)
+		fresh, reused := New("", recs, origin), New("", recs, origin)
+		var wg sync.WaitGroup
+		for _, w := range []int64{1e8, 3e8} { // earlier searches, side by side
+			wg.Go(func() { ClockPhases([]*Series{reused}, origin, w) })
+		}
+		wg.Wait()
+		if !slices.Equal(resetsOf(reused), findResets(fresh)) {
+			t.Fatalf("run %d: the resets made once differ from those found afresh", run)
+		}
+		for _, w := range []int64{1e8, 1e9} {
+			if got, want := ClockPhases([]*Series{reused}, origin, w), ClockPhases([]*Series{fresh}, origin, w); !slices.Equal(got, want) {
+				t.Fatalf("run %d, window %d: alignments %+v; from resets found afresh %+v", run, w, got, want)
+			}
+		}
+	}
+}
+
+// span, searching the windows from where the last search ended and looking
+// back no further than the windows' latest ends allow, finds the windows of
+// every request that span as first written (spanSearching) does: for windows on the clock and chains opened by requests, with the
+// requests asked in send order, in reverse and at random.
+func TestSpanAsSearching(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 13))
+	statuses := []int32{200, 200, 200, 429, 0}
+	for run := range 200 {
+		recs := make([]records.Record, 1+r.IntN(1500))
+		var at int64
+		for i := range recs {
+			at += r.Int64N(5e6)
+			lat := uint32(r.IntN(3_000))
+			if r.IntN(40) == 0 {
+				lat = uint32(r.IntN(3_000_000)) // a spike across windows
+			}
+			recs[i] = records.Record{Sent: at, Latency: lat, Status: statuses[r.IntN(len(statuses))]}
+		}
+		origin := -r.Int64N(1e9)
+		w, n := int64(10+r.IntN(500))*1e6, int64(1+r.IntN(30))
+		ties := run%4 == 0 // latest arrivals on window starts
+		if ties {
+			origin = -r.Int64N(1000) * 1e6
+			for i := range recs {
+				recs[i].Sent -= recs[i].Sent % 1e6
+				recs[i].Latency -= recs[i].Latency % 1000
+			}
+		}
+		s := New("", recs, origin)
+		var j *WindowJudge
+		if run%2 == 0 {
+			lo := r.Int64N(w)
+			if ties {
+				lo = lo - lo%1e6 + records.ArrivalFloor
+			}
+			j = NewWindowJudge(s, ClockWindows(s, ClockPhase{Lo: lo, Hi: lo + r.Int64N(w/10+1)}, w), w, n)
+		} else {
+			_, j = FirstRequestWindows(s, w, n)
+		}
+		order := make([]int, len(s.Reqs))
+		for i := range order {
+			order[i] = i
+		}
+		switch run % 3 {
+		case 1:
+			slices.Reverse(order)
+		case 2:
+			r.Shuffle(len(order), func(x, y int) { order[x], order[y] = order[y], order[x] })
+		}
+		for _, i := range order {
+			f, l, k := j.span(i)
+			wf, wl, wk := j.spanSearching(i)
+			if f != wf || l != wl || k != wk {
+				t.Fatalf("run %d, request %d: span %d…%d (%d); searching gives %d…%d (%d)", run, i, f, l, k, wf, wl, wk)
+			}
+		}
+	}
+}
+
+// spanSearching is span as first written: an opener looked up in every
+// case, the windows searched from scratch, and looked at back to the first
+// that cannot end after the request by the widest start range of all.
+func (j *WindowJudge) spanSearching(i int) (first, last int, kind spanKind) {
+	if k, ok := j.opens[int32(i)]; ok {
+		return int(k), int(k), spanSome
+	}
+	lo, hi := j.s.Lo(i), j.s.Hi(i)
+	first, last = -1, -1
+	top := sort.Search(len(j.wins), func(k int) bool { return j.wins[k].lo > hi }) - 1
+	maxStart := int64(0)
+	for _, win := range j.wins {
+		maxStart = max(maxStart, win.hi-win.lo)
+	}
+	for k := top; k >= 0 && j.wins[k].lo+maxStart+j.w > lo; k-- {
+		if lo < j.wins[k].hi+j.w {
+			if last < 0 {
+				last = k
+			}
+			first = k
+			if last-first >= maxWindowSpan {
+				return 0, 0, spanWide
+			}
+		}
+	}
+	if last < 0 {
+		return 0, 0, spanNone
+	}
+	if j.gapIn(lo, hi, first, last) {
+		return first, last, spanGap
+	}
+	return first, last, spanSome
 }

@@ -61,9 +61,16 @@ func (w *Waits) Record(o results.Observation) {
 	}
 }
 
+// admit pairs o with the 429s of its key awaiting an admission; most
+// admissions find none (a key's 429s are paired with the first admission
+// after them), and then nothing is written.
 func (w *Waits) admit(o results.Observation) {
-	rest := w.pending[o.KeyID][:0]
-	for _, i := range w.pending[o.KeyID] {
+	pending := w.pending[o.KeyID]
+	if len(pending) == 0 {
+		return
+	}
+	rest := pending[:0]
+	for _, i := range pending {
 		if at := w.answers[i]; !o.Sent.Before(at) {
 			w.points[i].Measured, w.points[i].Recovered = o.Sent.Sub(at), true
 			delete(w.answers, i)

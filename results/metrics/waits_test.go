@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -78,4 +80,50 @@ func TestWaitsDownsample(t *testing.T) {
 	if last := got[len(got)-1].Offset; last < time.Duration(n)*10*time.Millisecond*3/4 {
 		t.Errorf("the last point is at %v; want the samples spread to the end of the run", last)
 	}
+}
+
+// Waits, passing over the admissions no 429 of their key awaits, keeps the
+// points the pairing of every admission (admitEvery, as first written)
+// keeps: on random runs of several keys, 429s with and without a promised
+// wait, long enough to be downsampled.
+func TestWaitsAsPairingEvery(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 17))
+	spec := headers.Spec{Convention: headers.ConventionVendor, Names: headers.Names{Reset: "X-Reset"}, ResetFormat: headers.ResetDeltaSeconds}
+	for run := range 20 {
+		got, want := NewWaits(spec, start), NewWaits(spec, start)
+		var at time.Duration
+		for seq := range uint64(3*maxWaits + r.IntN(2*maxWaits)) {
+			at += time.Duration(r.IntN(20)) * time.Millisecond
+			key := []string{"", "a", "b"}[r.IntN(3)]
+			o := admitted(seq, key, at)
+			if r.IntN(3) == 0 {
+				h := []map[string]string{nil, {"Retry-After": "1"}, {"X-Reset": "2"}}[r.IntN(3)]
+				o = limited(seq, key, at, time.Duration(r.IntN(30))*time.Millisecond, h)
+			}
+			got.Record(o)
+			if o.Admitted() {
+				want.admitEvery(o)
+			} else {
+				want.Record(o)
+			}
+		}
+		if g, w := got.Points(), want.Points(); !slices.Equal(g, w) {
+			t.Fatalf("run %d: %d points; pairing every admission keeps %d (or others)", run, len(g), len(w))
+		}
+	}
+}
+
+// admitEvery is admit as first written: the key's pending 429s looked up
+// and written back for every admission.
+func (w *Waits) admitEvery(o results.Observation) {
+	rest := w.pending[o.KeyID][:0]
+	for _, i := range w.pending[o.KeyID] {
+		if at := w.answers[i]; !o.Sent.Before(at) {
+			w.points[i].Measured, w.points[i].Recovered = o.Sent.Sub(at), true
+			delete(w.answers, i)
+			continue
+		}
+		rest = append(rest, i)
+	}
+	w.pending[o.KeyID] = rest
 }
