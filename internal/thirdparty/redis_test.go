@@ -116,9 +116,14 @@ func redisRuns(t *testing.T) []*run {
 			target: serve(t, ululeRedisHandler(t, 21)),
 			want: expect{check.LimitEnforced: check.Fail, check.HeadersLimit: check.Fail,
 				check.HeadersRemaining: passOrFail}},
+		// F19 (docs/findings.md): under heavy load ulule stamps its reset
+		// late (now + the key's TTL, now read after the Redis call returns),
+		// and headers.remaining took an admission after the key expired
+		// for one before the stated reset.
 		{name: "ulule-redis-no-retry-after/declared", contract: promisesRetryAfter,
 			target: serve(t, ululeRedisHandler(t, 20)),
-			want:   allPass.with(expect{check.HeadersRetryAfter: check.Fail})},
+			want:   allPass.with(expect{check.HeadersRetryAfter: check.Fail}),
+			bugs:   map[check.ID]string{check.HeadersRemaining: "F19: a reset stamped late under load, by up to the request's flight"}},
 	}
 }
 
