@@ -210,8 +210,8 @@ func build(key string, recs []records.Record, origin int64, answers records.Answ
 			s.unkHi = append(s.unkHi, hi)
 		}
 	}
-	sortNearly(s.admHi) // in send order, the latest arrivals nearly are sorted
-	sortNearly(s.unkHi)
+	records.SortNearly(s.admHi, cmp.Compare) // in send order, the latest arrivals nearly are sorted
+	records.SortNearly(s.unkHi, cmp.Compare)
 	s.reach = halfMedianRejectionLatency(s)
 	return s
 }
@@ -254,25 +254,6 @@ func kthBucket(counts []int32, k int) (bucket uint32, rank int) {
 		k -= int(c)
 	}
 	panic("series: kthBucket past the values counted")
-}
-
-// sortNearly sorts xs, which are nearly in order, by insertion when that
-// takes at most 8 moves a value, else with slices.Sort.
-func sortNearly(xs []int64) {
-	moves := 8 * len(xs)
-	for i := 1; i < len(xs); i++ {
-		x := xs[i]
-		j := i
-		for j > 0 && x < xs[j-1] {
-			xs[j] = xs[j-1]
-			j--
-		}
-		xs[j] = x
-		if moves -= i - j; moves < 0 {
-			slices.Sort(xs)
-			return
-		}
-	}
 }
 
 // merge returns the ascending union of two ascending slices.
@@ -367,9 +348,7 @@ func (s *Series) admittedByHi() (adm, order []int32) {
 		// In send order the latest arrivals are nearly sorted already: an
 		// insertion sort moves each past the few sent before it that
 		// arrive later, unless latency spikes make that too many moves.
-		if !insertionSortHi(keys, 8*len(keys)) {
-			slices.SortFunc(keys, compareHi)
-		}
+		records.SortNearly(keys, compareHi)
 		order := make([]int32, len(keys))
 		for x, key := range keys {
 			order[x] = key.k
@@ -392,25 +371,6 @@ func compareHi(a, b hiKey) int {
 		return cmp.Compare(a.hi, b.hi)
 	}
 	return cmp.Compare(a.k, b.k)
-}
-
-// insertionSortHi sorts keys by compareHi making at most moves moves; it
-// reports false, leaving keys a permutation of what they were, when that is
-// not enough.
-func insertionSortHi(keys []hiKey, moves int) bool {
-	for i := 1; i < len(keys); i++ {
-		key := keys[i]
-		j := i
-		for j > 0 && compareHi(key, keys[j-1]) < 0 {
-			keys[j] = keys[j-1]
-			j--
-		}
-		keys[j] = key
-		if moves -= i - j; moves < 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // countTrue is the number of true values in bs.
