@@ -61,10 +61,10 @@ func enforcedResult(a *analysis) check.Result {
 			res.Message = fmt.Sprintf("no request was admitted beyond the limit of %s (%d of %s driven past it judged cleanly; judged as %s%s)",
 				a.limitText(), clean, check.Plural(len(eps), a.episodeWord(1), a.episodeWord(2)), a.eval.Desc, amb)
 		}
-		if rival := a.eval.Rival; rival != nil && res.Status == check.Pass && overAdmissions(rival) > 0 {
+		if rival := a.eval.Rival; rival != nil && res.Status == check.Pass && rival.OverAdmissions() > 0 {
 			res.Status, res.Undecided = check.Skip, true
 			res.Message = fmt.Sprintf("judged as %s: %s beyond the limit; judged as %s: none, but only with a window turning inside the run where nothing the server sent puts one. A run shorter than two windows of %s cannot tell the two apart: declare the limit's algorithm in the scenario to judge it as one",
-				rival.Desc, check.Plural(overAdmissions(rival), "admission", "admissions"), a.eval.Desc, check.FormatWindow(a.Limit.Window))
+				rival.Desc, check.Plural(rival.OverAdmissions(), "admission", "admissions"), a.eval.Desc, check.FormatWindow(a.Limit.Window))
 		}
 		if b, ok := a.eval.Family.(model.BlindSpotter); ok && res.Status == check.Pass {
 			res.Message += "; not detectable: " + b.BlindSpot(a.P)
@@ -76,19 +76,6 @@ func enforcedResult(a *analysis) check.Result {
 		check.Plural(len(over), "request", "requests"), a.limitText(), a.worstText(over), a.eval.Desc, amb, a.perEndpointHint(over))
 	res.Evidence = a.overEvidence(over)
 	return res
-}
-
-// overAdmissions counts the admissions ev blames as over the limit.
-func overAdmissions(ev *model.Evaluation) int {
-	n := 0
-	for _, st := range ev.States {
-		for _, o := range st.Out {
-			if o == series.AdmitOver {
-				n++
-			}
-		}
-	}
-	return n
 }
 
 // queueingHint says, when the server rejected nothing and its answers in

@@ -38,9 +38,7 @@ func (ev *Evaluation) explained(a *Rules, counted bool) *Evaluation {
 	if !counted || a.Counting || ev.redo == nil {
 		return ev
 	}
-	again := ev.redo(a)
-	again.PhaseFitted = ev.PhaseFitted
-	return again
+	return ev.redo(a)
 }
 
 // counting is a with evaluations only counted: to be judged side by side
@@ -104,6 +102,19 @@ func (ev *Evaluation) computeScore() score {
 		}
 	}
 	return sc
+}
+
+// OverAdmissions counts the admissions ev blames as beyond the limit.
+func (ev *Evaluation) OverAdmissions() int {
+	n := 0
+	for i := range ev.States {
+		for _, o := range ev.States[i].Out {
+			if o == series.AdmitOver {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // lateOnly reports whether every violation of ev, if any, is a late

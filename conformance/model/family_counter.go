@@ -45,18 +45,26 @@ func (f counterFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 	}
 	step := max(p.W/(series.CounterGrid*series.CounterRefine), 1)
 	delta := (step + 1) / 2
-	var ranked []series.CounterPhase // with Reached set
+	// tried is a phase judged, and when its first violation came (MaxInt64
+	// for none): the phases that went furthest are refined first.
+	type tried struct {
+		series.CounterPhase
+		reached int64
+	}
+	var ranked []tried
 	clean := func(ph series.CounterPhase) (series.CounterPhase, bool) {
 		ph.At = records.FloorMod(ph.At, p.W)
-		ph.Reached = math.MaxInt64
+		reached := int64(math.MaxInt64)
 		for x := range all {
-			at, ok := judges[x].FirstViolation(ph.At, ph.Delta, &scratch[x])
-			if !ok {
-				ph.Reached = min(ph.Reached, at)
+			if at, ok := judges[x].FirstViolation(ph.At, ph.Delta, &scratch[x]); !ok {
+				reached = min(reached, at)
 			}
 		}
-		ranked = append(ranked, ph)
-		return ph, ph.Reached == math.MaxInt64
+		ranked = append(ranked, tried{ph, reached})
+		return ph, reached == math.MaxInt64
+	}
+	furthestFirst := func() {
+		slices.SortStableFunc(ranked, func(x, y tried) int { return -cmp.Compare(x.reached, y.reached) })
 	}
 	var found series.CounterPhase
 	ok := false
@@ -66,7 +74,7 @@ func (f counterFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 		}
 	}
 	if !ok {
-		slices.SortStableFunc(ranked, func(x, y series.CounterPhase) int { return -cmp.Compare(x.Reached, y.Reached) })
+		furthestFirst()
 	refine:
 		for _, t := range slices.Clone(ranked[:min(3, len(ranked))]) {
 			for x := int64(1); x <= series.CounterRefine/2; x++ {
@@ -78,24 +86,18 @@ func (f counterFamily) Evaluate(a *Rules, all []*series.Series) *Evaluation {
 			}
 		}
 	}
-	fitted := func(ph series.CounterPhase) bool {
-		return !ph.Suggested && boundaryInShortRun(all, ph.At, ph.Delta, p.W)
-	}
 	if ok {
-		ev := f.judgeAt(a, all, judges, found.At, found.Delta)
-		ev.PhaseFitted = fitted(found)
-		return ev
+		return f.judgeAt(a, all, judges, found)
 	}
-	slices.SortStableFunc(ranked, func(x, y series.CounterPhase) int { return -cmp.Compare(x.Reached, y.Reached) })
+	furthestFirst()
 	var best *Evaluation
 	for _, t := range ranked[:min(lateOnlyTries, len(ranked))] {
 		if !judgeOverAdmitting && overAdmits(judges, scratch, t.At, t.Delta) {
 			continue // an over-admission is never a late recovery: not lateOnly
 		}
-		ev := f.judgeAt(a, all, judges, t.At, t.Delta)
+		ev := f.judgeAt(a, all, judges, t.CounterPhase)
 		if ev.lateOnly() && (best == nil || ev.score().less(best.score())) {
 			best = ev
-			best.PhaseFitted = fitted(t)
 		}
 	}
 	if best != nil {
@@ -148,15 +150,18 @@ func overAdmits(judges []*series.CounterJudge, scratch []series.StateEval, phase
 // violations are late recoveries (see Evaluation.lateOnly).
 const lateOnlyTries = 3
 
-// judgeAt judges every series with the counter's windows at phase.
-func (f counterFamily) judgeAt(a *Rules, all []*series.Series, judges []*series.CounterJudge, phase, delta int64) *Evaluation {
-	ev := &Evaluation{Family: f, Phase: phase,
-		Align: &Alignment{Into: time.Duration(records.FloorMod(a.Origin+phase, a.P.W))}}
+// judgeAt judges every series with the counter's windows at phase ph,
+// marking the evaluation PhaseFitted when the search, not a suggestion, put
+// a boundary inside a short run.
+func (f counterFamily) judgeAt(a *Rules, all []*series.Series, judges []*series.CounterJudge, ph series.CounterPhase) *Evaluation {
+	ev := &Evaluation{Family: f, Phase: ph.At,
+		Align:       &Alignment{Into: time.Duration(records.FloorMod(a.Origin+ph.At, a.P.W))},
+		PhaseFitted: !ph.Suggested && boundaryInShortRun(all, ph.At, ph.Delta, a.P.W)}
 	ev.Desc = f.Describe(a.P, ev)
-	ev.redo = func(r *Rules) *Evaluation { return f.judgeAt(r, all, judges, phase, delta) }
+	ev.redo = func(r *Rules) *Evaluation { return f.judgeAt(r, all, judges, ph) }
 	for x, s := range all {
 		st := a.newStateEval(s)
-		judges[x].Judge(phase, delta, &st)
+		judges[x].Judge(ph.At, ph.Delta, &st)
 		ev.States = append(ev.States, st)
 	}
 	a.classifyAll(all, ev)

@@ -255,7 +255,6 @@ type CounterPhase struct {
 	// the wall clock; its Delta is then as wide as what suggests it, not a
 	// grid step.
 	Suggested bool
-	Reached   int64 // where the search's first violation was, for its ranking
 }
 
 // CounterPhases are the phases to try: those the resets, the first request

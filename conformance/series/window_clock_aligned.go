@@ -124,24 +124,20 @@ func Abs(x int64) int64 {
 // tried first, then every transition.
 func resetPhases(all []*Series, w int64) []ClockPhase {
 	var voted, plain coverage
+	var sure []reset // voted, and the rejection surely arrived first
 	for _, s := range all {
 		for _, r := range resetsOf(s) {
 			plain.add(r.lo, r.hi, 1, w)
 			if r.voted {
 				voted.add(r.lo, r.hi, 1, w)
 			}
-		}
-	}
-	var out []ClockPhase
-	seen := map[segment]bool{}
-	var sure []reset // voted, and the rejection surely arrived first
-	for _, s := range all {
-		for _, r := range resetsOf(s) {
 			if r.voted && r.ordered {
 				sure = append(sure, r)
 			}
 		}
 	}
+	var out []ClockPhase
+	seen := map[segment]bool{}
 	for _, sg := range append(voted.best(maxCoverageCandidates), plain.best(maxCoverageCandidates)...) {
 		if key := (segment{lo: sg.lo, hi: sg.hi}); !seen[key] {
 			seen[key] = true
