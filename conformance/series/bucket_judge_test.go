@@ -234,17 +234,7 @@ func bucketRejectedSearching(s *Series, burst, rate float64, charged, anchors []
 func TestBucketRejectedAsSearching(t *testing.T) {
 	r := rand.New(rand.NewPCG(6, 1))
 	for run := range 300 {
-		recs := make([]records.Record, r.IntN(600))
-		var at int64
-		statuses := []int32{200, 200, 429, 0, 503}
-		for i := range recs {
-			at += int64(r.IntN(4)) * 1e6 // ties too
-			lat := uint32(r.IntN(3_000))
-			if r.IntN(50) == 0 {
-				lat = uint32(r.IntN(400_000)) // a spike
-			}
-			recs[i] = records.Record{Sent: at, Latency: lat, Status: statuses[r.IntN(len(statuses))]}
-		}
+		recs := jitteredRecords(r, r.IntN(600), []int32{200, 200, 429, 0, 503})
 		s := New("", recs, 0)
 		burst, rate := float64(1+r.IntN(20)), float64(1+r.IntN(50))/1e9
 		over := NewStateEval(s)
@@ -279,17 +269,7 @@ func TestBucketExplainedAsJudgedWithDetails(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 3))
 	overs, rejected := 0, 0
 	for run := range 300 {
-		recs := make([]records.Record, r.IntN(800))
-		var at int64
-		statuses := []int32{200, 200, 200, 429, 0, 503}
-		for i := range recs {
-			at += int64(r.IntN(4)) * 1e6 // ties too
-			lat := uint32(r.IntN(3_000))
-			if r.IntN(50) == 0 {
-				lat = uint32(r.IntN(400_000)) // a spike
-			}
-			recs[i] = records.Record{Sent: at, Latency: lat, Status: statuses[r.IntN(len(statuses))]}
-		}
+		recs := jitteredRecords(r, r.IntN(800), []int32{200, 200, 200, 429, 0, 503})
 		s := New("", recs, 0)
 		burst, rate := float64(1+r.IntN(20)), float64(1+r.IntN(500))/1e9
 		counted, want := NewStateEval(s), NewStateEval(s)
@@ -327,17 +307,7 @@ func TestBucketOverAtMostAsBucketOver(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 4))
 	stopped := 0
 	for run := range 200 {
-		recs := make([]records.Record, r.IntN(800))
-		var at int64
-		statuses := []int32{200, 200, 200, 429, 0}
-		for i := range recs {
-			at += int64(r.IntN(4)) * 1e6
-			lat := uint32(r.IntN(3_000))
-			if r.IntN(50) == 0 {
-				lat = uint32(r.IntN(400_000))
-			}
-			recs[i] = records.Record{Sent: at, Latency: lat, Status: statuses[r.IntN(len(statuses))]}
-		}
+		recs := jitteredRecords(r, r.IntN(800), []int32{200, 200, 200, 429, 0})
 		s := New("", recs, 0)
 		burst, rate := float64(1+r.IntN(20)), float64(1+r.IntN(500))/1e9
 		want := NewStateEval(s)

@@ -3,8 +3,6 @@ package series
 import (
 	"math/rand/v2"
 	"testing"
-
-	"github.com/ratecheck/ratecheck/conformance/records"
 )
 
 // logOver, stepping its counts on, finds the over-admissions and details
@@ -14,17 +12,7 @@ func TestLogOverAsSearching(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 11))
 	overs := 0
 	for run := range 300 {
-		recs := make([]records.Record, r.IntN(800))
-		var at int64
-		statuses := []int32{200, 200, 200, 429, 0}
-		for i := range recs {
-			at += int64(r.IntN(4)) * 1e6
-			lat := uint32(r.IntN(3_000))
-			if r.IntN(50) == 0 {
-				lat = uint32(r.IntN(400_000))
-			}
-			recs[i] = records.Record{Sent: at, Latency: lat, Status: statuses[r.IntN(len(statuses))]}
-		}
+		recs := jitteredRecords(r, r.IntN(800), []int32{200, 200, 200, 429, 0})
 		s := New("", recs, 0)
 		w, n := int64(1+r.IntN(200))*1e6, int64(1+r.IntN(30))
 		got, want := NewStateEval(s), NewStateEval(s)
