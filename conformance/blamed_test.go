@@ -1,16 +1,12 @@
 package conformance
 
 import (
-	"fmt"
-	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/ratecheck/ratecheck/conformance/check"
 	"github.com/ratecheck/ratecheck/plan"
 	"github.com/ratecheck/ratecheck/results"
-	"github.com/ratecheck/ratecheck/scenarios"
 )
 
 // A stretch that is folded keeps what its blames say of each check
@@ -39,23 +35,7 @@ func TestBlameSummaryAsListed(t *testing.T) {
 			undecided++
 		}
 	}
-	simRuns(agree)
-	algos := []scenarios.Algorithm{scenarios.AlgoAny, scenarios.AlgoFixedWindow, scenarios.AlgoSlidingWindow, scenarios.AlgoTokenBucket}
-	for seed := range uint64(40) {
-		algo := algos[seed%uint64(len(algos))]
-		p, obs := randomRun(rand.New(rand.NewPCG(seed, 19)), algo)
-		for k := range obs { // loud: some rejected
-			if k%5 == 2 {
-				obs[k].Status = 429
-			}
-		}
-		agree(fmt.Sprintf("seed %d (%s)", seed, algo), p, obs)
-	}
-	dirs, _ := filepath.Glob("testdata/[fl]*-*")
-	for _, dir := range dirs {
-		p, obs := stored(t, dir)
-		agree(dir, p, obs)
-	}
+	comparisonRuns(t, 19, agree)
 	if undecided == 0 {
 		t.Errorf("no run left a model check undecided; want the far replays to")
 	}

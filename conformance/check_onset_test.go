@@ -1,9 +1,6 @@
 package conformance
 
 import (
-	"fmt"
-	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -146,23 +143,7 @@ func TestJudgeOnsetAsWhole(t *testing.T) {
 			}
 		}
 	}
-	simRuns(agree)
-	algos := []scenarios.Algorithm{scenarios.AlgoAny, scenarios.AlgoFixedWindow, scenarios.AlgoSlidingWindow, scenarios.AlgoTokenBucket}
-	for seed := range uint64(40) {
-		algo := algos[seed%uint64(len(algos))]
-		p, obs := randomRun(rand.New(rand.NewPCG(seed, 20)), algo)
-		for k := range obs { // loud: some rejected
-			if k%5 == 2 {
-				obs[k].Status = 429
-			}
-		}
-		agree(fmt.Sprintf("seed %d (%s)", seed, algo), p, obs)
-	}
-	dirs, _ := filepath.Glob("testdata/[fl]*-*")
-	for _, dir := range dirs {
-		p, obs := stored(t, dir)
-		agree(dir, p, obs)
-	}
+	comparisonRuns(t, 20, agree)
 	if unwindowed < 100 {
 		t.Errorf("%d onsets judged, %d of them without windows; want many of both", onsets, unwindowed)
 	}

@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -97,6 +99,34 @@ func simRuns(each func(name string, p *plan.Plan, obs []results.Observation)) {
 				}
 			}
 		}
+	}
+}
+
+// comparisonRuns hands each the corpus the tests that compare two ways of
+// judging (or of summing up) a run agree on: simRuns, then 40 loud random
+// runs of every algorithm (some rejected, some sent in a burst) drawn from
+// the PCG stream stream, then the stored replays of testdata.
+func comparisonRuns(t *testing.T, stream uint64, each func(name string, p *plan.Plan, obs []results.Observation)) {
+	t.Helper()
+	simRuns(each)
+	algos := []scenarios.Algorithm{scenarios.AlgoAny, scenarios.AlgoFixedWindow, scenarios.AlgoSlidingWindow, scenarios.AlgoTokenBucket}
+	for seed := range uint64(40) {
+		algo := algos[seed%uint64(len(algos))]
+		p, obs := randomRun(rand.New(rand.NewPCG(seed, stream)), algo)
+		for k := range obs { // loud: some rejected, some in a burst
+			switch {
+			case k%5 == 2:
+				obs[k].Status = 429
+			case k%13 == 4 && k > 0:
+				obs[k].Sent = obs[k-1].Sent
+			}
+		}
+		each(fmt.Sprintf("seed %d (%s, %d requests)", seed, algo, len(obs)), p, obs)
+	}
+	dirs, _ := filepath.Glob("testdata/[fl]*-*")
+	for _, dir := range dirs {
+		p, obs := stored(t, dir)
+		each(dir, p, obs)
 	}
 }
 

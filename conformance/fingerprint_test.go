@@ -1,9 +1,6 @@
 package conformance
 
 import (
-	"fmt"
-	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -215,24 +212,5 @@ func TestCappedCandidatesAgree(t *testing.T) {
 			t.Errorf("%s: with the candidates capped, the verdict differs\nwhole:  %+v\ncapped: %+v", name, whole, capped)
 		}
 	}
-	simRuns(agree)
-	algos := []scenarios.Algorithm{scenarios.AlgoAny, scenarios.AlgoFixedWindow, scenarios.AlgoSlidingWindow, scenarios.AlgoTokenBucket}
-	for seed := range uint64(40) {
-		algo := algos[seed%uint64(len(algos))]
-		p, obs := randomRun(rand.New(rand.NewPCG(seed, 18)), algo)
-		for k := range obs { // loud: some rejected, some in a burst
-			switch {
-			case k%5 == 2:
-				obs[k].Status = 429
-			case k%13 == 4 && k > 0:
-				obs[k].Sent = obs[k-1].Sent
-			}
-		}
-		agree(fmt.Sprintf("seed %d (%s, %d requests)", seed, algo, len(obs)), p, obs)
-	}
-	dirs, _ := filepath.Glob("testdata/[fl]*-*")
-	for _, dir := range dirs {
-		p, obs := stored(t, dir)
-		agree(dir, p, obs)
-	}
+	comparisonRuns(t, 18, agree)
 }
